@@ -1,0 +1,1 @@
+"""rnnkit.data"""
