@@ -1,0 +1,121 @@
+"""The cell contract: what every recurrent cell in rnnkit provides.
+
+A cell is ONE time step (Keras' split of a cell from the generic recurrent wrapper; flax's explicit
+carry). It never loops over time: `rnnkit.engine` runs it over a sequence, `rnnkit.layers.Recurrent`
+stacks and reverses it. To add your own cell, subclass `RecurrentCell` and implement the four
+methods marked below; every runner (autograd loop, fused BPTT, reference) then works with it.
+
+Parameters follow torch's names and layout, with ONE bias per gate set (as Keras and the articles):
+    weight_ih  (G*H, I)   input-to-hidden, G gates stacked in the cell's gate order
+    weight_hh  (G*H, R)   hidden-to-hidden (R = H, or the projection size for LSTMP)
+    bias       (G*H,)     one bias per gate
+The input projection does not depend on h(t-1), so runners hoist it out of the time loop and compute
+it for all steps at once with `project_input` (one large matmul); `step` receives its slice `xp_t`.
+
+State is a tuple of tensors `(h, ...)`; the first element is always the step's output h_t.
+
+Contract (what a subclass implements):
+    state_sizes         tuple of the state tensors' feature sizes, e.g. LSTM (H, H)
+    step(xp_t, state, recurrent_mask=None) -> new_state
+        xp_t: (B, G*H) this step's input projection; state: tuple of (B, size) tensors.
+        recurrent_mask: (B, R) variational recurrent-dropout mask applied to h(t-1) where it
+        enters the recurrent matmul (Gal & Ghahramani 2016: one mask per sequence, article 003).
+    step_with_cache(xp_t, state, recurrent_mask=None) -> (new_state, cache)
+        The same forward, also returning the tensors step_backward needs. Runs without autograd.
+    step_backward(cache, grad_state) -> (grad_xp_t, grad_prev_state, grad_params)
+        The hand-derived gradient of one step (BPTT written out): grad_state is dLoss/d(new_state)
+        (output gradient already added to its first element); returns dLoss/d(xp_t), dLoss/d(state),
+        and this step's contribution to each recurrent parameter's gradient as {name: tensor}.
+        The gradients of weight_ih and bias follow from grad_xp over all steps and are computed by
+        the runner in single large matmuls after the loop.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+State = tuple[Tensor, ...]
+
+
+def check_positive(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+class RecurrentCell(nn.Module):
+    """Base class: holds `weight_ih`, `weight_hh`, `bias`, and the hoisted input projection."""
+
+    #: gate names in the order their rows are stacked in weight_ih / weight_hh / bias
+    gate_names: tuple[str, ...] = ()
+
+    def __init__(self, input_size: int, hidden_size: int, recurrent_size: int | None = None):
+        super().__init__()
+        self.input_size = check_positive("input_size", input_size)
+        self.hidden_size = check_positive("hidden_size", hidden_size)
+        recurrent_size = hidden_size if recurrent_size is None else recurrent_size
+        gates = len(self.gate_names) * hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(gates, input_size))  # (G*H, I)
+        self.weight_hh = nn.Parameter(torch.empty(gates, recurrent_size))  # (G*H, R)
+        self.bias = nn.Parameter(torch.empty(gates))  # (G*H,)
+
+    # ---- what subclasses implement -------------------------------------------------------------
+    @property
+    def state_sizes(self) -> tuple[int, ...]:
+        raise NotImplementedError
+
+    def step_with_cache(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None):
+        raise NotImplementedError
+
+    def step_backward(self, cache: tuple, grad_state: State):
+        raise NotImplementedError
+
+    def step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None) -> State:
+        return self.step_with_cache(xp_t, state, recurrent_mask)[0]
+
+    # ---- shared ----------------------------------------------------------------------------------
+    @property
+    def output_size(self) -> int:
+        return self.state_sizes[0]
+
+    def project_input(self, x: Tensor) -> Tensor:
+        """x W_ih^T + bias for every step at once: (..., I) -> (..., G*H)."""
+        if x.shape[-1] != self.input_size:
+            raise ValueError(f"input feature size must be {self.input_size}, got {x.shape[-1]} (input shape {tuple(x.shape)})")
+        return torch.nn.functional.linear(x, self.weight_ih, self.bias)
+
+    def init_state(self, batch_size: int, *, dtype=None, device=None) -> State:
+        """The zero carry; the cell owns its shape (flax)."""
+        dtype = dtype or self.weight_ih.dtype
+        device = device or self.weight_ih.device
+        return tuple(torch.zeros(batch_size, size, dtype=dtype, device=device) for size in self.state_sizes)
+
+    def reset_parameters(self) -> None:
+        """Keras' defaults: glorot-uniform input kernel, orthogonal recurrent kernel per gate, zero bias."""
+        fan = self.weight_ih.shape[0] + self.weight_ih.shape[1]
+        limit = math.sqrt(6.0 / fan)
+        nn.init.uniform_(self.weight_ih, -limit, limit)
+        with torch.no_grad():
+            for block in self.weight_hh.chunk(len(self.gate_names), 0):  # (H, R) per gate
+                nn.init.orthogonal_(block)
+        nn.init.zeros_(self.bias)
+
+    def gate_slices(self) -> dict[str, slice]:
+        h = self.hidden_size
+        return {name: slice(k * h, (k + 1) * h) for k, name in enumerate(self.gate_names)}
+
+    def check_state(self, state: State, batch_size: int) -> None:
+        if len(state) != len(self.state_sizes):
+            raise ValueError(f"{type(self).__name__} state must have {len(self.state_sizes)} tensors, got {len(state)}")
+        for k, (s, size) in enumerate(zip(state, self.state_sizes)):
+            if tuple(s.shape) != (batch_size, size):
+                raise ValueError(f"state[{k}] must have shape {(batch_size, size)}, got {tuple(s.shape)}")
+
+    def get_config(self) -> dict[str, Any]:
+        return {"input_size": self.input_size, "hidden_size": self.hidden_size}
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())

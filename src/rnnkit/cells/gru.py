@@ -1,0 +1,96 @@
+"""GRU cell (Cho et al. 2014), article 001's "simplified LSTM": two gates, no separate carry track.
+
+Two variants that differ in where the reset gate acts:
+  reset_after=True   r_t multiplies the recurrent projection (W_hn h_{t-1} + b_hn): torch, cuDNN and
+                     Keras' default. Keeps a second, recurrent bias `bias_hh`, as Keras and torch do.
+  reset_after=False  r_t multiplies h_{t-1} before the projection: the original paper. One bias.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from .base import RecurrentCell, State
+
+
+class GRUCell(RecurrentCell):
+    r"""One GRU step. Gate order r, z, n (torch's).
+
+        r_t  = σ(W_ir x_t + b_r + W_hr h_{t-1} [+ b_hr])        reset gate
+        z_t  = σ(W_iz x_t + b_z + W_hz h_{t-1} [+ b_hz])        update gate
+        n_t  = tanh(W_in x_t + b_n + r_t ⊙ (W_hn h_{t-1} + b_hn))   reset_after=True
+        n_t  = tanh(W_in x_t + b_n + W_hn (r_t ⊙ h_{t-1}))          reset_after=False
+        h_t  = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+
+    Parameters: weight_ih (3H, I), weight_hh (3H, H), bias (3H); reset_after adds bias_hh (3H).
+    State: (h_t,).
+    """
+
+    gate_names = ("r", "z", "n")
+
+    def __init__(self, input_size: int, hidden_size: int, *, reset_after: bool = True):
+        super().__init__(input_size, hidden_size)
+        self.reset_after = bool(reset_after)
+        if self.reset_after:
+            self.bias_hh = nn.Parameter(torch.empty(3 * hidden_size))  # (3H,)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        super().reset_parameters()
+        if self.reset_after:
+            nn.init.zeros_(self.bias_hh)
+
+    @property
+    def state_sizes(self) -> tuple[int]:
+        return (self.hidden_size,)
+
+    def step_with_cache(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None):
+        (h_prev,) = state  # (B, H)
+        h_in = h_prev if recurrent_mask is None else h_prev * recurrent_mask
+        x_r, x_z, x_n = xp_t.chunk(3, 1)  # each (B, H)
+        H = self.hidden_size
+        if self.reset_after:
+            hp = torch.addmm(self.bias_hh, h_in, self.weight_hh.t())  # (B, 3H)
+            h_r, h_z, h_n = hp.chunk(3, 1)
+            r = torch.sigmoid(x_r + h_r)
+            z = torch.sigmoid(x_z + h_z)
+            n = torch.tanh(x_n + r * h_n)
+            rh = h_n  # what r_t multiplied
+        else:
+            hp = h_in @ self.weight_hh[: 2 * H].t()  # (B, 2H)
+            h_r, h_z = hp.chunk(2, 1)
+            r = torch.sigmoid(x_r + h_r)
+            z = torch.sigmoid(x_z + h_z)
+            rh = r * h_in  # (B, H)
+            n = torch.tanh(torch.addmm(x_n, rh, self.weight_hh[2 * H :].t()))
+        h = (1 - z) * n + z * h_prev
+        return (h,), (h_prev, h_in, r, z, n, rh, recurrent_mask)
+
+    def step_backward(self, cache: tuple, grad_state: State):
+        h_prev, h_in, r, z, n, rh, recurrent_mask = cache
+        (dh,) = grad_state
+        H = self.hidden_size
+        dz_n = dh * (1 - z) * (1 - n * n)  # grad of n's pre-activation
+        dz_z = dh * (h_prev - n) * z * (1 - z)
+        dh_prev = dh * z  # the direct path h_t = ... + z_t h_{t-1}
+        grads = {}
+        if self.reset_after:
+            dz_r = dz_n * rh * r * (1 - r)  # rh = W_hn h + b_hn
+            dhp = torch.cat((dz_r, dz_z, dz_n * r), 1)  # grad of W_hh h + b_hh  (B, 3H)
+            grads["weight_hh"] = dhp.t() @ h_in  # (3H, H)
+            grads["bias_hh"] = dhp.sum(0)
+            dh_in = dhp @ self.weight_hh  # (B, H)
+        else:
+            w_hn = self.weight_hh[2 * H :]  # (H, H)
+            drh = dz_n @ w_hn  # grad of r ⊙ h   (B, H)
+            dz_r = drh * h_in * r * (1 - r)
+            drz = torch.cat((dz_r, dz_z), 1)  # (B, 2H)
+            grads["weight_hh"] = torch.cat((drz.t() @ h_in, dz_n.t() @ rh), 0)  # (3H, H)
+            dh_in = drz @ self.weight_hh[: 2 * H] + drh * r
+        if recurrent_mask is not None:
+            dh_in = dh_in * recurrent_mask
+        dxp = torch.cat((dz_r, dz_z, dz_n), 1)  # (B, 3H)
+        return dxp, (dh_prev + dh_in,), grads
+
+    def get_config(self):
+        return {**super().get_config(), "reset_after": self.reset_after}
