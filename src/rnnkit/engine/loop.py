@@ -1,0 +1,43 @@
+"""The plain runner: a Python loop over `cell.step`, differentiated by autograd.
+
+This is the "reference" path of the engine: the obvious code, slow but unquestionable, which the
+fused paths are tested against. Padding semantics (shared by every runner): for sequence b, steps
+t >= lengths[b] leave the state unchanged and output zeros (torch's packed-sequence semantics).
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ..cells.base import RecurrentCell, State
+
+
+def alive_masks(lengths: Tensor | None, steps: int, like: Tensor) -> Tensor | None:
+    """(T, B, 1) masks, 1 where step t is inside sequence b, else 0; None without lengths."""
+    if lengths is None:
+        return None
+    t = torch.arange(steps, device=like.device).unsqueeze(1)  # (T, 1)
+    return (t < lengths.to(like.device).unsqueeze(0)).to(like.dtype).unsqueeze(-1)  # (T, B, 1)
+
+
+def run_loop(
+    cell: RecurrentCell,
+    x: Tensor,
+    state: State,
+    lengths: Tensor | None = None,
+    recurrent_mask: Tensor | None = None,
+) -> tuple[Tensor, State]:
+    """Run `cell` over time-major `x` (T, B, I) from `state`; returns outputs (T, B, H) and final state."""
+    xp = cell.project_input(x)  # (T, B, G*H): one matmul for every step
+    alive = alive_masks(lengths, x.shape[0], x)
+    outputs = []
+    for t in range(x.shape[0]):
+        new = cell.step(xp[t], state, recurrent_mask)
+        if alive is not None:
+            a = alive[t]  # (B, 1)
+            new = tuple(a * n + (1 - a) * s for n, s in zip(new, state))
+            outputs.append(new[0] * a)
+        else:
+            outputs.append(new[0])
+        state = new
+    return torch.stack(outputs), state  # (T, B, H)

@@ -1,0 +1,228 @@
+"""`Recurrent`: any cell over a batch of sequences, stacked and in both directions.
+
+The layer owns what is not one step: the time loop (delegated to `rnnkit.engine`), stacking
+(article 003's stacked SimpleRNNs), direction (article 002's bidirectional and deep bidirectional
+RNNs), variable lengths, initial states and dropout. Reversal is padding-aware (flax): each sequence
+is reversed within its own length, so a padded batch gives the same results as each sequence alone.
+
+Dropout follows Keras and Gal & Ghahramani (2016), as article 003 describes: `dropout` drops input
+features and `recurrent_dropout` drops units of h(t-1) where it enters the recurrent matmul, each
+with ONE mask per sequence reused at every step. `inter_layer_dropout` is torch's `dropout` between
+stacked layers.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ..cells import make_cell
+from ..cells.base import check_positive
+from ..engine import check_fast, run_sequence
+
+MERGE_MODES = ("concat", "sum", "mul", "ave")
+
+
+def check_rate(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be a float in [0, 1), got {value!r}")
+    return float(value)
+
+
+def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
+    """Reverse time-major `x` (T, B, ...) within each sequence's length; padding stays in place."""
+    if lengths is None:
+        return x.flip(0)
+    T = x.shape[0]
+    t = torch.arange(T, device=x.device).unsqueeze(1)  # (T, 1)
+    lengths = lengths.to(x.device).unsqueeze(0)  # (1, B)
+    index = torch.where(t < lengths, lengths - 1 - t, t)  # (T, B)
+    index = index.view(T, -1, *([1] * (x.dim() - 2))).expand_as(x)
+    return x.gather(0, index)
+
+
+def variational_mask(p: float, shape: tuple[int, ...], like: Tensor) -> Tensor:
+    """One dropout mask per sequence, scaled by 1/(1-p) so expectations are unchanged."""
+    return torch.bernoulli(torch.full(shape, 1.0 - p, dtype=like.dtype, device=like.device)) / (1.0 - p)
+
+
+class Recurrent(nn.Module):
+    """Run a cell ("rnn", "lstm", "gru") over sequences.
+
+    Args:
+        cell: cell name; `cell_options` go to its constructor (e.g. peephole=True, proj_size=64,
+            reset_after=False, activation="relu").
+        input_size, hidden_size: feature sizes.
+        num_layers: stacked layers; layer l > 0 reads layer l-1's (merged) outputs.
+        bidirectional: add a reverse-direction cell per layer; outputs merged by `merge_mode`
+            ("concat" as torch, or "sum", "mul", "ave" as Keras' Bidirectional).
+        batch_first: inputs and outputs are (B, T, F) if True (default), else (T, B, F).
+        return_sequences: return every step's output (B, T, D*H) rather than the last one (B, D*H).
+        return_state: also return the final state as a tuple of (L*D, B, size) tensors, torch's
+            layout: index = layer * D + direction.
+        dropout, recurrent_dropout, inter_layer_dropout: see the module docstring.
+        fast: runner choice, see `rnnkit.engine` ("auto", "fused", "reference").
+
+    forward(x, lengths=None, mask=None, initial_state=None): `lengths` (B,) or a (B, T) boolean
+    `mask` marking real steps (padding at the end). Padded steps output zeros and do not change
+    the state. `initial_state` uses the same layout as the returned state.
+    """
+
+    def __init__(
+        self,
+        cell: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        *,
+        bidirectional: bool = False,
+        merge_mode: str = "concat",
+        batch_first: bool = True,
+        return_sequences: bool = True,
+        return_state: bool = False,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        inter_layer_dropout: float = 0.0,
+        fast: str = "auto",
+        **cell_options,
+    ):
+        super().__init__()
+        check_positive("input_size", input_size)
+        check_positive("hidden_size", hidden_size)
+        check_positive("num_layers", num_layers)
+        if merge_mode not in MERGE_MODES:
+            raise ValueError(f"merge_mode must be one of {MERGE_MODES}, got {merge_mode!r}")
+        self.cell_kind = cell
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bidirectional, self.merge_mode, self.batch_first = bool(bidirectional), merge_mode, batch_first
+        self.return_sequences, self.return_state = return_sequences, return_state
+        self.dropout = check_rate("dropout", dropout)
+        self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
+        self.inter_layer_dropout = check_rate("inter_layer_dropout", inter_layer_dropout)
+        self.fast = check_fast(fast)
+        self.cell_options = dict(cell_options)
+        self.num_directions = 2 if bidirectional else 1
+        cells = []
+        layer_input = input_size
+        for _ in range(num_layers):
+            for _ in range(self.num_directions):
+                cells.append(make_cell(cell, layer_input, hidden_size, **cell_options))
+            layer_input = self._merged_size(cells[-1].output_size)
+        self.cells = nn.ModuleList(cells)
+
+    # ---- sizes -------------------------------------------------------------------------------------
+    def _merged_size(self, size: int) -> int:
+        return size * self.num_directions if self.merge_mode == "concat" else size
+
+    @property
+    def output_size(self) -> int:
+        return self._merged_size(self.cells[-1].output_size)
+
+    @property
+    def state_sizes(self) -> tuple[int, ...]:
+        return self.cells[0].state_sizes
+
+    # ---- forward -----------------------------------------------------------------------------------
+    def _lengths(self, x: Tensor, lengths: Tensor | None, mask: Tensor | None) -> Tensor | None:
+        T, B = x.shape[0], x.shape[1]
+        if mask is not None:
+            if lengths is not None:
+                raise ValueError("pass lengths or mask, not both")
+            mask = mask if self.batch_first else mask.t()  # (B, T)
+            if tuple(mask.shape) != (B, T):
+                raise ValueError(f"mask must have shape {(B, T)}, got {tuple(mask.shape)}")
+            lengths = mask.sum(1)
+            prefix = torch.arange(T, device=mask.device).unsqueeze(0) < lengths.unsqueeze(1)
+            if not torch.equal(prefix, mask.bool()):
+                raise ValueError("mask must mark a prefix of each sequence (padding at the end)")
+        if lengths is None:
+            return None
+        lengths = torch.as_tensor(lengths, device=x.device).long()
+        if tuple(lengths.shape) != (B,):
+            raise ValueError(f"lengths must have shape ({B},), got {tuple(lengths.shape)}")
+        if B and (int(lengths.min()) < 1 or int(lengths.max()) > T):
+            raise ValueError(f"lengths must be in [1, {T}] (empty sequences are not allowed), got {lengths.tolist()}")
+        return None if B and int(lengths.min()) == T else lengths
+
+    def _merge(self, a: Tensor, b: Tensor) -> Tensor:
+        if self.merge_mode == "concat":
+            return torch.cat((a, b), -1)
+        if self.merge_mode == "sum":
+            return a + b
+        if self.merge_mode == "mul":
+            return a * b
+        return (a + b) / 2
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None, mask: Tensor | None = None, initial_state=None):
+        if x.dim() != 3:
+            raise ValueError(f"input must be 3-D ({'B, T, F' if self.batch_first else 'T, B, F'}), got shape {tuple(x.shape)}")
+        if self.batch_first:
+            x = x.transpose(0, 1)  # (T, B, I)
+        if x.shape[-1] != self.input_size:
+            raise ValueError(f"input feature size must be {self.input_size}, got {x.shape[-1]}")
+        T, B = x.shape[0], x.shape[1]
+        if T == 0:
+            raise ValueError("input sequence is empty (0 time steps)")
+        lengths = self._lengths(x, lengths, mask)
+        initial = self._split_state(initial_state, B, x)
+        finals, last_outputs = [], []
+        layer_input = x
+        for layer in range(self.num_layers):
+            if layer > 0 and self.inter_layer_dropout and self.training:
+                layer_input = nn.functional.dropout(layer_input, self.inter_layer_dropout, True)
+            direction_outputs = []
+            for direction in range(self.num_directions):
+                index = layer * self.num_directions + direction
+                cell = self.cells[index]
+                seq = layer_input if direction == 0 else reverse_padded(layer_input, lengths)
+                if self.dropout and self.training:
+                    seq = seq * variational_mask(self.dropout, (1, B, seq.shape[-1]), seq)  # (T, B, I)
+                rec_mask = None
+                if self.recurrent_dropout and self.training:
+                    rec_mask = variational_mask(self.recurrent_dropout, (B, cell.weight_hh.shape[1]), seq)
+                out, final = run_sequence(cell, seq, initial[index], lengths, rec_mask, self.fast)
+                direction_outputs.append(out if direction == 0 else reverse_padded(out, lengths))
+                finals.append(final)
+                if layer == self.num_layers - 1:
+                    last_outputs.append(final[0])
+            layer_input = direction_outputs[0]
+            if self.bidirectional:
+                layer_input = self._merge(direction_outputs[0], direction_outputs[1])
+        if self.return_sequences:
+            output = layer_input.transpose(0, 1) if self.batch_first else layer_input  # (B, T, D*H)
+        else:
+            output = last_outputs[0] if len(last_outputs) == 1 else self._merge(*last_outputs)  # (B, D*H)
+        if not self.return_state:
+            return output
+        state = tuple(torch.stack([f[k] for f in finals]) for k in range(len(finals[0])))  # each (L*D, B, size)
+        return output, state
+
+    def _split_state(self, initial_state, batch_size: int, like: Tensor):
+        count = self.num_layers * self.num_directions
+        if initial_state is None:
+            return [cell.init_state(batch_size, dtype=like.dtype, device=like.device) for cell in self.cells]
+        if isinstance(initial_state, Tensor):
+            initial_state = (initial_state,)
+        if len(initial_state) != len(self.state_sizes):
+            raise ValueError(f"initial_state must have {len(self.state_sizes)} tensors, got {len(initial_state)}")
+        for k, (s, size) in enumerate(zip(initial_state, self.state_sizes)):
+            if tuple(s.shape) != (count, batch_size, size):
+                raise ValueError(f"initial_state[{k}] must have shape {(count, batch_size, size)}, got {tuple(s.shape)}")
+        return [tuple(s[i] for s in initial_state) for i in range(count)]
+
+    def extra_repr(self) -> str:
+        parts = [repr(self.cell_kind), str(self.input_size), str(self.hidden_size)]
+        defaults = dict(num_layers=1, bidirectional=False, merge_mode="concat", batch_first=True, return_sequences=True,
+                        return_state=False, dropout=0.0, recurrent_dropout=0.0, inter_layer_dropout=0.0, fast="auto")
+        for name, default in defaults.items():
+            value = getattr(self, name)
+            if value != default:
+                parts.append(f"{name}={value!r}")
+        parts += [f"{k}={v!r}" for k, v in self.cell_options.items()]
+        return ", ".join(parts)
+
+    def get_config(self) -> dict:
+        return dict(cell=self.cell_kind, input_size=self.input_size, hidden_size=self.hidden_size,
+                    num_layers=self.num_layers, bidirectional=self.bidirectional, merge_mode=self.merge_mode,
+                    batch_first=self.batch_first, return_sequences=self.return_sequences,
+                    return_state=self.return_state, dropout=self.dropout, recurrent_dropout=self.recurrent_dropout,
+                    inter_layer_dropout=self.inter_layer_dropout, fast=self.fast, **self.cell_options)
