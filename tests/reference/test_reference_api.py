@@ -71,3 +71,17 @@ def test_numerical_gradient_of_a_known_function():
     exact = np.cos(a) * a**2 + 2 * a * np.sin(a)
     assert relative_error(grad, exact) < 1e-8
     np.testing.assert_array_equal(a, before)              # perturbations were undone
+
+
+def test_the_teaching_example_in_lstm_docstring_runs():
+    import textwrap
+
+    import rnnkit.reference.lstm
+
+    code = textwrap.dedent(rnnkit.reference.lstm.__doc__.split("::", 1)[1])
+    scope = {}
+    exec(compile(code, "lstm.py docstring", "exec"), scope)
+    assert scope["outputs"].shape == (5, 2, 4)
+    assert np.all(scope["outputs"][3:, 1] == 0.0) and np.all(scope["outputs"][:3, 1] != 0.0)
+    assert scope["grads"]["weight_hh"].shape == (16, 4)
+    assert scope["d_c0"].shape == (2, 4)

@@ -28,14 +28,16 @@ Example (the whole API; the other cells work the same way)::
 
     lstm = LSTM(input_size=3, hidden_size=4, peephole=True, seed=0)
     x = np.random.default_rng(0).standard_normal((5, 2, 3))      # (T, B, I), time-major
-    outputs, (h_T, c_T), cache = lstm.forward(x, lengths=[5, 3])  # outputs (5, 2, 4); row 1 is 0 after t=3
+    # Sequence 1 has 3 real steps: its state stops at t=2 and its outputs are 0 from t=3 on.
+    outputs, (h_T, c_T), cache = lstm.forward(x, lengths=[5, 3])  # outputs (5, 2, 4)
 
     # Backpropagation through time for the loss L = sum(outputs) + sum(c_T):
     grads, d_x, (d_h0, d_c0) = lstm.backward(cache, np.ones_like(outputs),
                                              (np.zeros_like(h_T), np.ones_like(c_T)))
     grads["weight_hh"].shape                                      # (16, 4), like lstm.params
 
-    check_gradients(lstm, x, lengths=[5, 3])   # {"weight_ih": 1e-10, ...}: agrees with finite differences
+    # Every gradient agrees with finite differences: {"weight_ih": 1e-10, ...}
+    check_gradients(lstm, x, lengths=[5, 3])
 """
 
 import numpy as np
