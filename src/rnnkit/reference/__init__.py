@@ -1,4 +1,4 @@
-"""The NumPy reference cells: SimpleRNN, LSTM and GRU with hand-written backpropagation through time.
+"""NumPy reference cells (SimpleRNN, LSTM, GRU) with hand-written backpropagation through time.
 
 No torch here. Each file holds one cell family's textbook equations for one step and their
 gradient; `base.ReferenceRNN` runs them over a sequence (time-major x (T, B, I), optional
