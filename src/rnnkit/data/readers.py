@@ -1,0 +1,225 @@
+"""Reading the user's own labelled texts: CSV, TSV, JSON Lines and Parquet, through pandas/pyarrow.
+
+`read_texts(path, text_col, label_col)` returns the texts, the raw labels and the 1-based data row
+of each (the row a user finds in a spreadsheet: the first row after the header is row 1; in JSON
+Lines the line number). `LabelMap` turns labels (strings or integers) into ids 0..K-1 and back and
+is saved next to a model as JSON.
+
+Every mistake in a file is a `UserError` with one line naming the file, the row and the column, and
+saying what was expected: a missing file or column (with the columns that do exist), an empty file,
+an empty text, bytes that are not valid in the encoding (with line and byte offset), malformed
+JSON, a label the model never saw.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from rnnkit.errors import UserError
+
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+           ".parquet": "parquet", ".pq": "parquet"}
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+@dataclass
+class TextTable:
+    """Texts (and labels, None without a label column) read from one file."""
+
+    path: Path
+    texts: list[str]
+    labels: list | None
+    rows: list[int]  # 1-based data row of each text, for error messages
+    text_col: str
+    label_col: str | None
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def detect_format(path: Path, fmt: str | None = None) -> str:
+    if fmt is not None:
+        if fmt not in set(FORMATS.values()):
+            raise ValueError(f"fmt={fmt!r} is not one of {sorted(set(FORMATS.values()))}")
+        return fmt
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise UserError(f"{path}: unknown file type {suffix or '(no extension)'!r}; expected one of "
+                        f"{', '.join(sorted(FORMATS))}")
+    return FORMATS[suffix]
+
+
+def _decode(path: Path, raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        bad = raw[err.start: err.end].hex(" ")
+        raise UserError(f"{path}: line {line}, byte offset {err.start}: bytes {bad} are not valid "
+                        f"{encoding}; save the file as {encoding} or pass its encoding") from None
+    except LookupError:
+        raise UserError(f"{path}: unknown encoding {encoding!r}") from None
+
+
+def _read_jsonl(path: Path, text: str) -> tuple[pd.DataFrame, list[int]]:
+    records, rows = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise UserError(f"{path}: line {number}: not valid JSON ({err.msg} at column {err.colno})") from None
+        if not isinstance(record, dict):
+            raise UserError(f"{path}: line {number}: expected a JSON object, got {type(record).__name__}")
+        records.append(record)
+        rows.append(number)
+    return pd.DataFrame.from_records(records), rows
+
+
+def _read_frame(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[int]]:
+    if fmt == "parquet":
+        import pyarrow
+        import pyarrow.parquet as pq
+
+        try:
+            frame = pq.read_table(path).to_pandas()
+        except (pyarrow.ArrowInvalid, OSError) as err:
+            raise UserError(f"{path}: not a readable Parquet file ({str(err).splitlines()[0]})") from None
+        return frame, list(range(1, len(frame) + 1))
+    text = _decode(path, path.read_bytes(), encoding)
+    if not text.strip():
+        raise UserError(f"{path}: the file is empty; expected a header row and data rows")
+    if fmt == "jsonl":
+        return _read_jsonl(path, text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep="\t" if fmt == "tsv" else ",", dtype=str,
+                            keep_default_na=False)
+    except pd.errors.ParserError as err:
+        raise UserError(f"{path}: malformed {fmt.upper()} ({str(err).strip()})") from None
+    return frame, list(range(1, len(frame) + 1))
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str | None = "label",
+               fmt: str | None = None, encoding: str = "utf-8") -> TextTable:
+    """Read one file of texts (and labels when `label_col` is given)."""
+    path = Path(path)
+    fmt = detect_format(path, fmt)
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    if path.stat().st_size == 0:
+        raise UserError(f"{path}: the file is empty; expected a header row and data rows")
+    frame, rows = _read_frame(path, fmt, encoding)
+    if len(frame) == 0:
+        raise UserError(f"{path}: no data rows (only a header, or nothing)")
+    wanted = [c for c in (text_col, label_col) if c is not None]
+    for column in wanted:
+        if column not in frame.columns:
+            available = ", ".join(map(str, frame.columns))
+            raise UserError(f"{path}: no column {column!r}; available columns: {available}")
+    texts = []
+    for row, value in zip(rows, frame[text_col].tolist()):
+        if _missing(value) or not str(value).strip():
+            raise UserError(f"{path}: row {row}, column {text_col!r}: empty text")
+        texts.append(str(value))
+    labels = None
+    if label_col is not None:
+        labels = frame[label_col].tolist()
+        for row, value in zip(rows, labels):
+            if _missing(value) or (isinstance(value, str) and not value.strip()):
+                raise UserError(f"{path}: row {row}, column {label_col!r}: empty label")
+        labels = _normalise_labels(labels)
+    return TextTable(path, texts, labels, rows, text_col, label_col)
+
+
+def _normalise_labels(labels: list) -> list:
+    """Integers stay (or, when every label in a CSV is an integer string, become) int."""
+    labels = [v.item() if isinstance(v, np.generic) else v for v in labels]
+    if all(isinstance(v, str) and _INTEGER.fullmatch(v.strip()) for v in labels):
+        return [int(v) for v in labels]
+    if all(isinstance(v, (int, bool)) or (isinstance(v, float) and v.is_integer()) for v in labels):
+        return [int(v) for v in labels]
+    return [v.strip() if isinstance(v, str) else v for v in labels]
+
+
+class LabelMap:
+    """Labels <-> ids 0..K-1, sorted (numbers numerically, strings alphabetically)."""
+
+    def __init__(self, labels: Sequence):
+        self.labels = list(labels)
+        self._ids = {str(label): i for i, label in enumerate(self.labels)}
+        if len(self._ids) != len(self.labels):
+            raise ValueError(f"labels={self.labels!r} contains duplicates")
+
+    @classmethod
+    def fit(cls, labels: Iterable) -> "LabelMap":
+        unique = set(labels)
+        if all(isinstance(v, int) for v in unique):
+            return cls(sorted(unique))
+        return cls(sorted(unique, key=str))
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __repr__(self) -> str:
+        return f"LabelMap({self.labels!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, LabelMap) and self.labels == other.labels
+
+    def encode(self, labels: Sequence, table: TextTable | None = None) -> np.ndarray:
+        """Labels -> (N,) int64 ids; an unseen label is a UserError naming the file, row, column."""
+        ids = np.empty(len(labels), dtype=np.int64)
+        for i, label in enumerate(labels):
+            key = str(label)
+            if key not in self._ids:
+                where = (f"{table.path}: row {table.rows[i]}, column {table.label_col!r}: "
+                         if table is not None else f"item {i + 1}: ")
+                known = ", ".join(map(str, self.labels))
+                raise UserError(f"{where}unknown label {label!r}; the model knows: {known}")
+            ids[i] = self._ids[key]
+        return ids
+
+    def decode(self, ids: Iterable[int]) -> list:
+        return [self.labels[int(i)] for i in ids]
+
+    def to_dict(self) -> dict:
+        return {"labels": self.labels}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "LabelMap":
+        return cls(data["labels"])
+
+    def save(self, path: str | os.PathLike) -> None:
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(self.to_dict(), f, ensure_ascii=False)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "LabelMap":
+        try:
+            return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise UserError(f"{path}: label map file not found") from None
+        except (ValueError, KeyError, TypeError) as err:
+            raise UserError(f"{path}: not a rnnkit label map JSON ({err})") from None
