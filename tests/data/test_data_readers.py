@@ -1,0 +1,132 @@
+"""Reading CSV/TSV/JSONL/Parquet texts, LabelMap, and one-line errors naming file, row and column."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.data.readers import LabelMap, read_texts
+from rnnkit.errors import UserError
+
+ROWS = [("good hotel", "pos"), ("bad, noisy room", "neg"), ("很好", "pos")]
+
+
+def write(path, fmt, rows=ROWS, columns=("text", "label")):
+    frame = pd.DataFrame(rows, columns=list(columns))
+    if fmt == "csv":
+        frame.to_csv(path, index=False)
+    elif fmt == "tsv":
+        frame.to_csv(path, sep="\t", index=False)
+    elif fmt == "jsonl":
+        frame.to_json(path, orient="records", lines=True, force_ascii=False)
+    else:
+        frame.to_parquet(path)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl", "parquet"])
+def test_good_files_read_texts_labels_and_rows(tmp_path, fmt):
+    table = read_texts(write(tmp_path / f"d.{fmt}", fmt))
+    assert table.texts == [t for t, _ in ROWS]
+    assert table.labels == [l for _, l in ROWS]
+    assert table.rows == [1, 2, 3]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_integer_labels_stay_integers(tmp_path, fmt):
+    table = read_texts(write(tmp_path / f"d.{fmt}", fmt, rows=[("a", 1), ("b", 0), ("c", 2)]),
+                       text_col="text", label_col="label")
+    assert table.labels == [1, 0, 2] and all(type(v) is int for v in table.labels)
+
+
+def test_other_column_names_and_no_label(tmp_path):
+    path = write(tmp_path / "d.csv", "csv", columns=("review", "y"))
+    assert read_texts(path, text_col="review", label_col="y").labels == ["pos", "neg", "pos"]
+    assert read_texts(path, text_col="review", label_col=None).labels is None
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(UserError, match=r"nope\.csv: file not found"):
+        read_texts(tmp_path / "nope.csv")
+
+
+def test_missing_column_lists_available_ones(tmp_path):
+    path = write(tmp_path / "d.csv", "csv", columns=("review", "y"))
+    with pytest.raises(UserError) as err:
+        read_texts(path, text_col="text", label_col="y")
+    assert str(err.value) == f"{path}: no column 'text'; available columns: review, y"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_empty_text_names_row_and_column(tmp_path, fmt):
+    path = write(tmp_path / f"d.{fmt}", fmt, rows=[("ok", "pos"), ("fine", "neg"), ("  ", "pos")])
+    with pytest.raises(UserError) as err:
+        read_texts(path)
+    assert str(err.value) == f"{path}: row 3, column 'text': empty text"
+
+
+def test_empty_label_names_row(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("text,label\nok,pos\nfine,\n")
+    with pytest.raises(UserError, match=r"d\.csv: row 2, column 'label': empty label"):
+        read_texts(path)
+
+
+def test_undecodable_bytes_name_line_and_offset(tmp_path):
+    path = tmp_path / "d.csv"
+    raw = "text,label\nok,pos\n".encode() + b"caf\xe9,neg\n"
+    path.write_bytes(raw)
+    with pytest.raises(UserError) as err:
+        read_texts(path)
+    message = str(err.value)
+    offset = raw.index(bytes([0xE9]))
+    assert message.startswith(f"{path}: line 3, byte offset {offset}: bytes e9 are not valid utf-8")
+    assert "\n" not in message
+    assert read_texts(path, encoding="latin-1").texts == ["ok", "café"]
+
+
+def test_empty_and_header_only_files(tmp_path):
+    empty = tmp_path / "e.csv"
+    empty.write_text("")
+    with pytest.raises(UserError, match=r"e\.csv: the file is empty"):
+        read_texts(empty)
+    header = tmp_path / "h.tsv"
+    header.write_text("text\tlabel\n")
+    with pytest.raises(UserError, match=r"h\.tsv: no data rows"):
+        read_texts(header)
+
+
+def test_bad_json_line_and_bad_parquet_and_unknown_extension(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "a", "label": 1}\n\n{"text": "b", label: 0}\n')
+    with pytest.raises(UserError, match=r"d\.jsonl: line 3: not valid JSON"):
+        read_texts(path)
+    fake = tmp_path / "d.parquet"
+    fake.write_text("not parquet at all")
+    with pytest.raises(UserError, match=r"d\.parquet: not a readable Parquet file"):
+        read_texts(fake)
+    with pytest.raises(UserError, match=r"d\.xlsx: unknown file type '\.xlsx'"):
+        read_texts(tmp_path / "d.xlsx")
+
+
+def test_label_map_round_trip_and_unknown_label_at_predict_time(tmp_path):
+    train = read_texts(write(tmp_path / "train.csv", "csv"))
+    labels = LabelMap.fit(train.labels)
+    assert labels.labels == ["neg", "pos"]
+    np.testing.assert_array_equal(labels.encode(train.labels, train), [1, 0, 1])
+    assert labels.decode([0, 1]) == ["neg", "pos"]
+    labels.save(tmp_path / "labels.json")
+    assert json.loads((tmp_path / "labels.json").read_text()) == {"labels": ["neg", "pos"]}
+    assert LabelMap.load(tmp_path / "labels.json") == labels
+
+    new = read_texts(write(tmp_path / "new.csv", "csv", rows=[("x", "pos"), ("y", "meh")]))
+    with pytest.raises(UserError) as err:
+        labels.encode(new.labels, new)
+    assert str(err.value) == f"{tmp_path / 'new.csv'}: row 2, column 'label': unknown label 'meh'; the model knows: neg, pos"
+
+
+def test_integer_label_map_sorts_numerically():
+    labels = LabelMap.fit([10, 2, 1, 2])
+    assert labels.labels == [1, 2, 10]
+    np.testing.assert_array_equal(labels.encode([10, "2"]), [2, 1])

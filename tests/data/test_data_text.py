@@ -1,0 +1,76 @@
+"""Tokenizers (English, characters, Chinese via jieba) and the Vocabulary."""
+
+import json
+
+import pytest
+
+from rnnkit.data.text import (PAD_ID, UNK_ID, Vocabulary, characters, chinese_characters, chinese_words,
+                              english_words, get_tokenizer)
+from rnnkit.errors import UserError
+
+
+def test_english_words_lowercases_splits_punctuation_and_drops_html_breaks():
+    text = "Great film!<br /><br />I didn't expect 3.5 stars... 10/10, well-made."
+    assert english_words(text) == ["great", "film", "!", "i", "didn't", "expect", "3.5", "stars",
+                                   ".", ".", ".", "10", "/", "10", ",", "well-made", "."]
+    assert "<" not in "".join(english_words("a<br/>b<BR>c"))
+    assert english_words("a<br/>b<BR>c") == ["a", "b", "c"]
+
+
+def test_characters_keep_everything_and_chinese_characters_drop_spaces():
+    assert characters("ab c!") == ["a", "b", " ", "c", "!"]
+    assert chinese_characters("酒店 很好。") == ["酒", "店", "很", "好", "。"]
+
+
+def test_chinese_words_segment_with_jieba_and_rejoin_to_the_text():
+    text = "这家酒店的服务很好，房间也干净"
+    words = chinese_words(text)
+    assert "".join(words) == text  # segmentation loses nothing
+    assert "酒店" in words and "服务" in words
+    assert len(words) < len(text)  # real words, not single characters
+    assert " " not in chinese_words("很好 很好") and "".join(chinese_words("很好 很好")) == "很好很好"
+
+
+def test_get_tokenizer_names_and_bad_name():
+    assert get_tokenizer("chinese-chars") is chinese_characters
+    with pytest.raises(ValueError, match="tokenizer='klingon'"):
+        get_tokenizer("klingon")
+
+
+def test_vocabulary_reserves_pad_unk_and_orders_by_frequency():
+    docs = [["b", "a", "b"], ["c", "b", "a"], ["d"]]
+    vocab = Vocabulary.build(docs)
+    assert vocab.itos[:2] == ["<pad>", "<unk>"]
+    assert vocab.itos[2:] == ["b", "a", "c", "d"]  # b:3, a:2, then ties alphabetically
+    assert vocab.encode(["a", "zzz", "b"]) == [vocab.stoi["a"], UNK_ID, vocab.stoi["b"]]
+    assert vocab.decode([PAD_ID, vocab.stoi["c"], UNK_ID]) == ["c", "<unk>"]
+
+
+def test_vocabulary_max_size_and_min_freq():
+    docs = [list("aaaabbbccd")]
+    assert Vocabulary.build(docs, min_freq=2).itos[2:] == ["a", "b", "c"]
+    assert Vocabulary.build(docs, max_size=4).itos == ["<pad>", "<unk>", "a", "b"]
+    assert len(Vocabulary.build(docs, max_size=4, min_freq=4)) == 3
+    with pytest.raises(ValueError, match="max_size=1"):
+        Vocabulary.build(docs, max_size=1)
+    with pytest.raises(ValueError, match="min_freq=0"):
+        Vocabulary.build(docs, min_freq=0)
+
+
+def test_vocabulary_save_load_round_trip(tmp_path):
+    vocab = Vocabulary.build([chinese_words("酒店很好"), english_words("Fine hotel")])
+    path = tmp_path / "vocab.json"
+    vocab.save(path)
+    assert json.loads(path.read_text(encoding="utf-8"))["tokens"][:2] == ["<pad>", "<unk>"]
+    again = Vocabulary.load(path)
+    assert again == vocab and again.stoi == vocab.stoi
+    assert [p.name for p in tmp_path.iterdir()] == ["vocab.json"]  # no temp file left behind
+
+
+def test_vocabulary_load_errors_are_user_errors(tmp_path):
+    with pytest.raises(UserError, match="not found"):
+        Vocabulary.load(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"tokens": ["x"]}')
+    with pytest.raises(UserError, match="bad.json: not a rnnkit vocabulary"):
+        Vocabulary.load(bad)
