@@ -31,6 +31,7 @@ Contract (what a subclass implements):
 """
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -118,4 +119,9 @@ class RecurrentCell(nn.Module):
         return {"input_size": self.input_size, "hidden_size": self.hidden_size}
 
     def extra_repr(self) -> str:
-        return ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        """Sizes, then only the options that differ from their defaults (as torch's reprs)."""
+        defaults = {k: p.default for k, p in inspect.signature(type(self)).parameters.items()}
+        config = self.get_config()
+        shown = [f"{config.pop('input_size')}, {config.pop('hidden_size')}"]
+        shown += [f"{k}={v!r}" for k, v in config.items() if defaults.get(k, inspect.Parameter.empty) != v]
+        return ", ".join(shown)

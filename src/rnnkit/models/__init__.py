@@ -1,1 +1,5 @@
-"""rnnkit.models"""
+"""Models built from layers, registered by name so run folders rebuild them without pickles."""
+from .registry import MODELS, build_model, model_config, register
+from .sequential import Sequential
+
+__all__ = ["Sequential", "MODELS", "build_model", "model_config", "register"]

@@ -1,0 +1,127 @@
+"""Keras-style recurrent layers: `SimpleRNN`, `LSTM`, `GRU` and the `Bidirectional` wrapper.
+
+They take `units` and build a `Recurrent` layer once the input feature size is known, so article
+003's `model.add(LSTM(32))` and article 000's `model.add(LSTM(128))` work as written. Defaults are
+Keras' (return_sequences=False, unit_forget_bias=True, reset_after=True).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from torch import Tensor
+
+from ..cells.base import check_positive
+from .base import Layer, Shape
+from .recurrent import MERGE_MODES, Recurrent, check_rate
+
+
+class RNNLayer(Layer):
+    """Shared body of SimpleRNN/LSTM/GRU: holds options until `build` makes the `Recurrent`."""
+
+    cell_kind = ""
+
+    def __init__(
+        self,
+        units: int,
+        *,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        input_shape: Shape | None = None,
+        name: str | None = None,
+        fast: str = "auto",
+        **cell_options,
+    ):
+        super().__init__(input_shape, name)
+        self.units = check_positive("units", units)
+        self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
+        self.dropout = check_rate("dropout", dropout)
+        self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
+        self.fast = fast
+        self.cell_options = cell_options
+        self.bidirectional, self.merge_mode = False, "concat"
+        self.rnn: Recurrent | None = None
+        # Validate the cell options now (quoting bad values) rather than at build time.
+        Recurrent(self.cell_kind, 1, self.units, fast=fast, **cell_options)
+        if self.input_shape is not None:
+            self.build(self.input_shape)
+
+    def build(self, input_shape: Shape) -> None:
+        if len(input_shape) != 2 or input_shape[-1] is None:
+            raise ValueError(f"{type(self).__name__} expects inputs of shape (time, features), got {tuple(input_shape)}")
+        self.rnn = Recurrent(
+            self.cell_kind, input_shape[-1], self.units, bidirectional=self.bidirectional, merge_mode=self.merge_mode,
+            return_sequences=self.return_sequences, return_state=self.return_state, dropout=self.dropout,
+            recurrent_dropout=self.recurrent_dropout, fast=self.fast, **self.cell_options)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        size = self.units * (2 if self.bidirectional and self.merge_mode == "concat" else 1)
+        if self.cell_options.get("proj_size"):
+            size = self.cell_options["proj_size"] * (size // self.units)
+        return (input_shape[0], size) if self.return_sequences else (size,)
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None, initial_state=None):
+        if self.rnn is None:
+            self.build(tuple(x.shape[1:]))
+        return self.rnn(x, lengths=lengths, initial_state=initial_state)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"units": self.units, "return_sequences": self.return_sequences, "return_state": self.return_state,
+                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "fast": self.fast,
+                **self.cell_options, **super().get_config()}
+
+
+class SimpleRNN(RNNLayer):
+    """Keras' SimpleRNN (Elman, article 003): `SimpleRNN(32)`; activation "tanh" or "relu"."""
+
+    cell_kind = "rnn"
+
+    def __init__(self, units: int, activation: str = "tanh", **kwargs):
+        super().__init__(units, activation=activation, **kwargs)
+
+
+class LSTM(RNNLayer):
+    """Keras' LSTM: `LSTM(128)`; extra options peephole=True, proj_size=P, unit_forget_bias."""
+
+    cell_kind = "lstm"
+
+
+class GRU(RNNLayer):
+    """Keras' GRU: `GRU(32)`; reset_after=True (Keras 2+/cuDNN) or False (the original paper)."""
+
+    cell_kind = "gru"
+
+
+class Bidirectional(Layer):
+    """Keras' Bidirectional wrapper: `Bidirectional(LSTM(64), merge_mode="concat")`.
+
+    Runs the wrapped layer forward and (padding-aware) backward over the sequence and merges the
+    two ("concat", "sum", "mul", "ave"); the parameter count is twice the wrapped layer's.
+    """
+
+    def __init__(self, layer: RNNLayer, merge_mode: str = "concat", input_shape: Shape | None = None, name=None):
+        if not isinstance(layer, RNNLayer):
+            raise ValueError(f"Bidirectional wraps SimpleRNN, LSTM or GRU, got {type(layer).__name__}")
+        if merge_mode not in MERGE_MODES:
+            raise ValueError(f"merge_mode must be one of {MERGE_MODES}, got {merge_mode!r}")
+        super().__init__(input_shape or layer.input_shape, name)
+        layer.bidirectional, layer.merge_mode, layer.rnn = True, merge_mode, None
+        self.layer, self.merge_mode = layer, merge_mode
+        if self.input_shape is not None:
+            self.build(self.input_shape)
+
+    def build(self, input_shape: Shape) -> None:
+        self.layer.build(input_shape)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return self.layer.compute_output_shape(input_shape)
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None, initial_state=None):
+        return self.layer(x, lengths, initial_state)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"layer": {"class": type(self.layer).__name__, "config": self.layer.get_config()},
+                "merge_mode": self.merge_mode, **super().get_config()}
