@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
+from torch.autograd.function import once_differentiable
 
 from ..cells.base import RecurrentCell, State
 from .loop import alive_masks
@@ -37,6 +38,7 @@ class _FusedSequence(torch.autograd.Function):
         return (torch.stack(outputs), *state)
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, grad_outputs, *grad_final):
         cell, caches, alive = ctx.cell, ctx.caches, ctx.alive
         (x,) = ctx.saved_tensors
@@ -66,7 +68,6 @@ class _FusedSequence(torch.autograd.Function):
         grad_params["weight_ih"] = flat.t() @ x.reshape(-1, x.shape[-1])  # (G*H, I): one GEMM over all steps
         grad_params["bias"] = flat.sum(0)
         grad_x = grad_xp @ cell.weight_ih  # (T, B, I)
-        ctx.caches = None  # free the saved activations
         grads = [grad_params.get(name) for name in params]
         return (None, grad_x, None, None, None, *grad_state, *grads)
 
