@@ -1,1 +1,4 @@
-"""rnnkit.io"""
+"""rnnkit.io: run folders, pickle-free checkpoints (safetensors + JSON), atomic writes."""
+from rnnkit.io.run import RunDir, load
+
+__all__ = ["RunDir", "load"]

@@ -1,0 +1,152 @@
+"""Streaming metrics: accuracy, precision/recall/F1 (binary and macro), MAE/RMSE, perplexity.
+
+A metric never keeps Python floats between batches. `batch_state(output, target)` returns a small
+float64 vector of sums (hits and counts, tp/fp/fn per class, squared errors ...), the trainer adds
+those vectors over an epoch, all-reduces them across DDP ranks, and `result(state)` turns the total
+into one number. So the epoch value is exact (not an average of batch averages) and the same on
+one process and on N.
+
+Class predictions follow the output's form: one column (or a shape equal to the target's) is a
+binary score, thresholded at 0 for logits and 0.5 for probabilities; more columns are class scores
+and the prediction is their argmax. Targets equal to -100 (torch's ignore_index, used for padding)
+are left out.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+IGNORE_INDEX = -100
+
+
+def _is_binary(output: torch.Tensor, target: torch.Tensor) -> bool:
+    return output.dim() == target.dim() or output.shape[-1] == 1
+
+
+def class_predictions(output: torch.Tensor, target: torch.Tensor, from_logits: bool):
+    """(predicted ids, target ids), flattened and with ignored targets removed."""
+    if _is_binary(output, target):
+        scores = output.reshape(target.shape) if output.numel() == target.numel() else output
+        pred = (scores > (0.0 if from_logits else 0.5)).long()
+    else:
+        pred = output.argmax(-1)
+    pred, target = pred.reshape(-1), target.reshape(-1).long()
+    keep = target != IGNORE_INDEX
+    return pred[keep], target[keep]
+
+
+class Metric:
+    name = "metric"
+    higher_is_better = True
+
+    def __init__(self, from_logits: bool = True):
+        self.from_logits = from_logits
+
+    def batch_state(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def result(self, state: torch.Tensor) -> float:
+        raise NotImplementedError
+
+
+class Accuracy(Metric):
+    name = "acc"
+
+    def batch_state(self, output, target):
+        pred, true = class_predictions(output, target, self.from_logits)
+        return torch.tensor([(pred == true).sum().item(), true.numel()], dtype=torch.float64)
+
+    def result(self, state):
+        return float(state[0] / state[1]) if state[1] > 0 else float("nan")
+
+
+class PrecisionRecallF1(Metric):
+    """Binary (positive class 1) or macro-averaged over classes; `which` picks the reported value."""
+
+    def __init__(self, which: str = "f1", average: str = "binary", from_logits: bool = True):
+        super().__init__(from_logits)
+        self.which, self.average = which, average
+        self.name = which if average == "binary" else f"{average}_{which}"
+
+    def batch_state(self, output, target):
+        pred, true = class_predictions(output, target, self.from_logits)
+        n = 2 if _is_binary(output, target) else output.shape[-1]
+        onehot_pred = F.one_hot(pred, n).bool()  # (N, C)
+        onehot_true = F.one_hot(true, n).bool()  # (N, C)
+        tp = (onehot_pred & onehot_true).sum(0)
+        fp = (onehot_pred & ~onehot_true).sum(0)
+        fn = (~onehot_pred & onehot_true).sum(0)
+        return torch.stack([tp, fp, fn]).reshape(-1).double()  # (3C,)
+
+    def result(self, state):
+        tp, fp, fn = state.reshape(3, -1)
+        precision = torch.where(tp + fp > 0, tp / (tp + fp).clamp(min=1), torch.zeros_like(tp))
+        recall = torch.where(tp + fn > 0, tp / (tp + fn).clamp(min=1), torch.zeros_like(tp))
+        f1 = torch.where(precision + recall > 0, 2 * precision * recall / (precision + recall).clamp(min=1e-12), torch.zeros_like(tp))
+        value = {"precision": precision, "recall": recall, "f1": f1}[self.which]
+        return float(value[1]) if self.average == "binary" else float(value.mean())
+
+
+class MAE(Metric):
+    name = "mae"
+    higher_is_better = False
+
+    def batch_state(self, output, target):
+        err = output.reshape(-1).double() - target.reshape(-1).double()
+        return torch.stack([err.abs().sum(), torch.tensor(float(err.numel()), dtype=torch.float64)])
+
+    def result(self, state):
+        return float(state[0] / state[1])
+
+
+class RMSE(MAE):
+    name = "rmse"
+
+    def batch_state(self, output, target):
+        err = output.reshape(-1).double() - target.reshape(-1).double()
+        return torch.stack([(err**2).sum(), torch.tensor(float(err.numel()), dtype=torch.float64)])
+
+    def result(self, state):
+        return math.sqrt(float(state[0] / state[1]))
+
+
+class Perplexity(Metric):
+    """exp(mean negative log-likelihood per predicted token) for next-token outputs (B, T, V)."""
+
+    name = "perplexity"
+    higher_is_better = False
+
+    def batch_state(self, output, target):
+        logp = F.log_softmax(output, -1) if self.from_logits else output.clamp_min(1e-12).log()
+        logp, target = logp.reshape(-1, logp.shape[-1]), target.reshape(-1).long()
+        nll = F.nll_loss(logp.double(), target, reduction="sum", ignore_index=IGNORE_INDEX)
+        return torch.stack([nll, (target != IGNORE_INDEX).sum().double()])
+
+    def result(self, state):
+        return math.exp(float(state[0] / state[1]))
+
+
+def get_metric(name: str | Metric, from_logits: bool = True) -> Metric:
+    if isinstance(name, Metric):
+        return name
+    table = {
+        "acc": lambda: Accuracy(from_logits),
+        "accuracy": lambda: Accuracy(from_logits),
+        "precision": lambda: PrecisionRecallF1("precision", "binary", from_logits),
+        "recall": lambda: PrecisionRecallF1("recall", "binary", from_logits),
+        "f1": lambda: PrecisionRecallF1("f1", "binary", from_logits),
+        "macro_precision": lambda: PrecisionRecallF1("precision", "macro", from_logits),
+        "macro_recall": lambda: PrecisionRecallF1("recall", "macro", from_logits),
+        "macro_f1": lambda: PrecisionRecallF1("f1", "macro", from_logits),
+        "mae": lambda: MAE(from_logits),
+        "rmse": lambda: RMSE(from_logits),
+        "perplexity": lambda: Perplexity(from_logits),
+    }
+    if name not in table:
+        raise ValueError(f"metric {name!r} is not known; expected one of {sorted(table)}")
+    metric = table[name]()
+    if name == "accuracy":
+        metric.name = "accuracy"
+    return metric

@@ -1,0 +1,69 @@
+"""Optimisers and learning-rate schedules by name, all torch's own (`torch.optim`).
+
+Optimisers: adam, adamw, rmsprop (Keras' defaults: rho 0.9, eps 1e-7), sgd (with momentum).
+Schedules: step (decay by `gamma` every `step_size` epochs), cosine (to 0 over all epochs),
+warmup (linear from 0 over `warmup_steps` optimizer steps, then constant), warmup_cosine, and
+plateau (`ReduceLROnPlateau` on the validation loss, stepped once per epoch by the trainer).
+Per-step schedules are stepped after every optimizer step, per-epoch ones at epoch end.
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import torch
+
+
+def make_optimizer(name: str, params: Iterable, lr: float | None = None, weight_decay: float = 0.0,
+                   momentum: float = 0.9) -> torch.optim.Optimizer:
+    name = name.lower()
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr or 1e-3, weight_decay=weight_decay)
+    if name == "adamw":
+        return torch.optim.AdamW(params, lr=lr or 1e-3, weight_decay=weight_decay or 0.01)
+    if name == "rmsprop":  # Keras RMSprop defaults: lr 1e-3, rho 0.9, epsilon 1e-7
+        return torch.optim.RMSprop(params, lr=lr or 1e-3, alpha=0.9, eps=1e-7, weight_decay=weight_decay)
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr or 1e-2, momentum=momentum, weight_decay=weight_decay)
+    raise ValueError(f"optimizer={name!r} is not known; expected adam, adamw, rmsprop or sgd")
+
+
+class Schedule:
+    """A torch scheduler plus when to step it ('step', 'epoch' or 'plateau')."""
+
+    def __init__(self, scheduler, every: str):
+        self.scheduler, self.every = scheduler, every
+
+    def state_dict(self):
+        return self.scheduler.state_dict()
+
+    def load_state_dict(self, state):
+        self.scheduler.load_state_dict(state)
+
+
+def make_schedule(name: str | None, optimizer: torch.optim.Optimizer, *, epochs: int, steps_per_epoch: int,
+                  warmup_steps: int = 0, step_size: int = 1, gamma: float = 0.5, patience: int = 2,
+                  factor: float = 0.5, min_lr: float = 0.0) -> Schedule | None:
+    if name in (None, "", "none", "constant"):
+        return None
+    total = max(1, epochs * steps_per_epoch)
+    if name == "step":
+        return Schedule(torch.optim.lr_scheduler.StepLR(optimizer, step_size=step_size, gamma=gamma), "epoch")
+    if name == "cosine":
+        return Schedule(torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total, eta_min=min_lr), "step")
+    if name in ("warmup", "warmup_cosine"):
+        warm = max(1, warmup_steps or steps_per_epoch)
+        cosine = name == "warmup_cosine"
+
+        def factor_at(step: int) -> float:
+            if step < warm:
+                return (step + 1) / warm
+            if not cosine:
+                return 1.0
+            progress = min(1.0, (step - warm) / max(1, total - warm))
+            return 0.5 * (1 + math.cos(math.pi * progress))
+
+        return Schedule(torch.optim.lr_scheduler.LambdaLR(optimizer, factor_at), "step")
+    if name == "plateau":
+        return Schedule(torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=factor, patience=patience, min_lr=min_lr), "plateau")
+    raise ValueError(f"schedule={name!r} is not known; expected step, cosine, warmup, warmup_cosine or plateau")

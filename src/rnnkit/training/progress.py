@@ -1,0 +1,56 @@
+"""Training progress: a live rich bar per epoch on a terminal, plain log lines otherwise (CI, pipes).
+
+The bar shows loss, the first metric, samples/s and the ETA; plain mode prints one line every
+`log_every` steps (about ten per epoch when unset) and one per epoch. `quiet` prints nothing.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+
+def _fmt(logs: dict[str, float]) -> str:
+    return " ".join(f"{k}={v:.4g}" for k, v in logs.items() if k not in ("epoch", "step"))
+
+
+class Progress:
+    def __init__(self, epochs: int, quiet: bool = False, log_every: int = 0, stream=None):
+        self.epochs, self.quiet, self.log_every = epochs, quiet, log_every
+        self.stream = stream or sys.stdout
+        self.live = not quiet and hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._bar = None
+
+    def start_epoch(self, epoch: int, steps: int, done: int = 0) -> None:
+        self.epoch, self.steps, self.t0, self.samples = epoch, steps, time.perf_counter(), 0
+        self.every = self.log_every or max(1, steps // 10)
+        if self.live:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+
+            self._bar = Bar(TextColumn(f"epoch {epoch + 1}/{self.epochs}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[info]}"), TimeRemainingColumn(), transient=False)
+            self._bar.start()
+            self._task = self._bar.add_task("train", total=steps, completed=done, info="")
+
+    def update(self, step_in_epoch: int, batch_samples: int, logs: dict[str, float]) -> None:
+        self.samples += batch_samples
+        speed = self.samples / max(1e-9, time.perf_counter() - self.t0)
+        if self.quiet:
+            return
+        if self._bar is not None:
+            self._bar.update(self._task, completed=step_in_epoch, info=f"{_fmt(logs)} {speed:.0f} samples/s")
+        elif step_in_epoch % self.every == 0 and step_in_epoch < self.steps:
+            print(f"epoch {self.epoch + 1}/{self.epochs} step {step_in_epoch}/{self.steps} {_fmt(logs)} "
+                  f"{speed:.0f} samples/s", file=self.stream, flush=True)
+
+    def end_epoch(self, logs: dict[str, float]) -> None:
+        seconds = time.perf_counter() - self.t0
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+        if not self.quiet:
+            print(f"epoch {self.epoch + 1}/{self.epochs} done in {seconds:.1f}s: {_fmt(logs)}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None

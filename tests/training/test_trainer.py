@@ -1,0 +1,139 @@
+"""Trainer: learning through fit, exact epoch metrics, clipping, NaN detection, callbacks, schedules."""
+import json
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from rnnkit.errors import UserError
+from rnnkit.training import EarlyStopping, LambdaCallback, NonFiniteLossError, ReduceLROnPlateau, Trainer, seed_everything
+from tiny_models import TinyLSTMClassifier, first_token_task
+
+
+def test_fit_learns_a_memory_task_to_high_accuracy(tmp_path):
+    seed_everything(0)
+    x, y = first_token_task(640)
+    model = TinyLSTMClassifier()
+    trainer = Trainer(model, lr=0.03, metrics=["acc"], run_dir=tmp_path, quiet=True)
+    history = trainer.fit((x, y), epochs=6, batch_size=32, validation_split=0.2)
+    assert history.history["val_acc"][-1] > 0.95
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    xt, yt = first_token_task(200, seed=1)
+    assert trainer.evaluate((xt, yt))["acc"] > 0.95
+    for name in ("config.json", "model.safetensors", "metrics.jsonl", "history.png", "report.md"):
+        assert (tmp_path / name).is_file(), name
+    assert "val_acc" in (tmp_path / "report.md").read_text()
+
+
+def test_evaluate_is_exact_over_all_samples():
+    seed_everything(0)
+    x, y = first_token_task(70)
+    model = TinyLSTMClassifier().eval()
+    trainer = Trainer(model, metrics=["acc"], quiet=True)
+    logs = trainer.evaluate((x, y), batch_size=16)  # 70 = 4*16 + 6: an uneven last batch
+    with torch.no_grad():
+        out = model(torch.as_tensor(x))
+    expected_loss = nn.functional.cross_entropy(out, torch.as_tensor(y)).item()
+    assert logs["loss"] == pytest.approx(expected_loss, rel=1e-5)
+    assert logs["acc"] == pytest.approx((out.argmax(1).numpy() == y).mean())
+
+
+def test_batches_as_tuple_with_lengths_and_as_dict():
+    seed_everything(0)
+    x, y = first_token_task(40)
+    lengths = np.full(40, 6)
+    trainer = Trainer(TinyLSTMClassifier(), quiet=True)
+    a = trainer.evaluate((x, lengths, y))
+    b = trainer.evaluate({"inputs": x, "lengths": lengths, "targets": y})
+    c = trainer.evaluate((x, y))
+    assert a["loss"] == pytest.approx(b["loss"]) == pytest.approx(c["loss"])
+    assert trainer.predict(x).shape == (40, 2)
+
+
+@pytest.mark.parametrize("kind", ["norm", "value"])
+def test_gradient_clipping_bounds_the_update(kind):
+    seed_everything(0)
+    x, y = first_token_task(32)
+    model = TinyLSTMClassifier()
+    before = [p.detach().clone() for p in model.parameters()]
+    opt = torch.optim.SGD(model.parameters(), lr=1.0)
+    clip = {"clip_norm": 1e-3} if kind == "norm" else {"clip_value": 1e-4}
+    Trainer(model, optimizer=opt, quiet=True, **clip).fit((x, y), epochs=1, batch_size=32)
+    delta = torch.cat([(p.detach() - b).reshape(-1) for p, b in zip(model.parameters(), before)])
+    if kind == "norm":
+        assert delta.norm() <= 1e-3 * 1.01  # float32 rounding of p - before
+    else:
+        assert delta.abs().max() <= 1e-4 * 1.01
+    assert delta.abs().max() > 0
+
+
+class NaNAfter(nn.Module):
+    """Wraps a model and returns NaN outputs from the `n`-th training call on."""
+
+    def __init__(self, inner, n):
+        super().__init__()
+        self.inner, self.n, self.calls = inner, n, 0
+
+    def forward(self, x, lengths=None):
+        out = self.inner(x)
+        if self.training:
+            self.calls += 1
+            if self.calls >= self.n:
+                out = out * float("nan")
+        return out
+
+
+def test_nan_loss_stops_with_the_step_and_keeps_the_last_checkpoint(tmp_path):
+    seed_everything(0)
+    x, y = first_token_task(64)
+    model = NaNAfter(TinyLSTMClassifier(), n=6)
+    trainer = Trainer(model, run_dir=tmp_path, checkpoint_every=2, quiet=True)
+    with pytest.raises(NonFiniteLossError) as err:
+        trainer.fit((x, y), epochs=3, batch_size=16)  # 4 steps an epoch: the 6th is epoch 2, step 2
+    message = str(err.value)
+    assert "nan" in message and "epoch 2, step 2/4" in message and "global step 6" in message
+    assert "step-00000004" in message  # 4 is divisible by checkpoint_every=2 and an epoch end
+    assert isinstance(err.value, UserError)
+    from rnnkit.io.checkpoint import last_checkpoint, load_tensors
+
+    tensors = load_tensors(last_checkpoint(tmp_path) / "model.safetensors")
+    assert all(torch.isfinite(t).all() for t in tensors.values())
+
+
+def test_early_stopping_and_user_callback():
+    seed_everything(0)
+    x, y = first_token_task(64)
+    seen = []
+    stopper = EarlyStopping(monitor="val_loss", patience=1)
+    trainer = Trainer(TinyLSTMClassifier(), lr=0.0, quiet=True,  # lr 0: val_loss never improves
+                      callbacks=[stopper, LambdaCallback(on_epoch_end=lambda t, e, logs: seen.append(e))])
+    history = trainer.fit((x, y), epochs=10, batch_size=16, validation_split=0.25)
+    assert len(history.epoch) == 2 and seen == [0, 1] and stopper.stopped_epoch == 1
+
+
+def test_reduce_lr_on_plateau_and_schedules():
+    seed_everything(0)
+    x, y = first_token_task(64)
+    trainer = Trainer(TinyLSTMClassifier(), optimizer="sgd", lr=0.1, quiet=True,
+                      callbacks=[ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=1e9)])
+    h = trainer.fit((x, y), epochs=3, batch_size=16)
+    # the first epoch sets the best value; each later one fails to beat it by min_delta and halves lr
+    # after it is logged (logs carry the lr the epoch trained with)
+    assert h.history["lr"] == pytest.approx([0.1, 0.1, 0.05]) and trainer.lr == pytest.approx(0.025)
+    trainer = Trainer(TinyLSTMClassifier(), optimizer="adam", lr=0.1, schedule="step",
+                      schedule_options={"step_size": 1, "gamma": 0.1}, quiet=True)
+    h = trainer.fit((x, y), epochs=3, batch_size=16)
+    assert h.history["lr"] == pytest.approx([0.1, 0.01, 0.001])  # each epoch's own rate
+    trainer = Trainer(TinyLSTMClassifier(), lr=0.1, schedule="warmup", schedule_options={"warmup_steps": 8}, quiet=True)
+    h = trainer.fit((x, y), epochs=2, batch_size=16)
+    assert h.history["lr"] == pytest.approx([0.05, 0.1])  # 4 steps an epoch: 4/8, then 8/8 of 0.1
+
+
+def test_metrics_jsonl_has_step_and_epoch_lines(tmp_path):
+    seed_everything(0)
+    x, y = first_token_task(64)
+    Trainer(TinyLSTMClassifier(), run_dir=tmp_path, log_every=2, quiet=True).fit((x, y), epochs=2, batch_size=16)
+    lines = [json.loads(l) for l in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [l["kind"] for l in lines] == ["step", "step", "epoch"] * 2
+    assert [l["step"] for l in lines] == [2, 4, 4, 6, 8, 8]
