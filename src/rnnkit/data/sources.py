@@ -181,8 +181,13 @@ def fetch(name: str, sources: list[Source] | tuple[Source, ...],
     """
     root = cache_root(cache_dir)
     folder = root / name
-    manifest = cached_manifest(name, cache_dir)
-    if manifest is not None and manifest.get("sha256") in {s.sha256 for s in sources}:
+    known = {s.sha256 for s in sources}
+
+    def cached() -> bool:  # complete, and from an artifact this version of rnnkit knows
+        manifest = cached_manifest(name, cache_dir)
+        return manifest is not None and manifest.get("sha256") in known
+
+    if cached():
         return folder
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -211,9 +216,13 @@ def fetch(name: str, sources: list[Source] | tuple[Source, ...],
             manifest = {"dataset": name, "source": source.describe(), "sha256": observed,
                         "files": files, "fetched": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             (staged / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-            if folder.exists():  # a stale or partial folder without a valid manifest
-                shutil.rmtree(folder)
-            os.replace(staged, folder)
+            if not cached() and folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)  # stale or partial
+            try:
+                os.replace(staged, folder)
+            except OSError:
+                if not cached():  # unless another process finished the same fetch meanwhile
+                    raise
             return folder
     raise UserError(f"dataset {name!r} could not be fetched; tried: {'; '.join(tried) or 'no sources'}. "
                     "Check the network (or a proxy) and retry, or copy a cached folder into "
