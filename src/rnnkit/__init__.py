@@ -1,3 +1,25 @@
-"""rnnkit: recurrent neural networks on PyTorch, from the textbook equations to fused kernels."""
+"""rnnkit: recurrent neural networks on PyTorch, from the textbook equations to fused kernels.
+
+    import rnnkit
+    layer = rnnkit.Recurrent("lstm", input_size=32, hidden_size=64, bidirectional=True)
+    model = rnnkit.Sequential([rnnkit.layers.Embedding(10000, 32), rnnkit.layers.LSTM(32), rnnkit.layers.Dense(1)])
+    model.summary()
+
+Layers of the package (nothing imports upward): cells -> engine -> layers -> models -> data/training
+-> io/inspect -> tasks -> cli; `reference` is the NumPy oracle beside them.
+"""
+from . import cells, layers, models
+from .layers import Recurrent
+from .models import Sequential
 
 __version__ = "0.1.0"
+
+
+def load(run_dir):
+    """Rebuild the trained model of a run folder (see `rnnkit.io.run.load`)."""
+    from .io.run import load as load_run  # io sits above models: imported on use
+
+    return load_run(run_dir)
+
+
+__all__ = ["cells", "layers", "models", "Recurrent", "Sequential", "load", "__version__"]
