@@ -1,9 +1,11 @@
 """Named datasets: registry, the Chinese cleaning and split, and each loader on tiny fake artifacts."""
 
 import gzip
+import io
 import json
 import os
 import pickle
+import tarfile
 import zipfile
 
 import numpy as np
@@ -134,3 +136,36 @@ def test_real_chinese_reviews_and_mnist_from_the_registry(tmp_path):
     mnist = load_dataset("mnist", cache_dir=tmp_path)
     assert mnist.train.x.shape == (50_000, 784) and mnist.train.x.dtype == np.float32
     assert 0.0 <= mnist.test.x.min() and mnist.test.x.max() < 1.0
+
+
+def test_official_acl_imdb_archive_gives_the_npm_block_order(tmp_path):
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    files = {"aclImdb/train/pos/10_8.txt": "tp10", "aclImdb/train/pos/2_9.txt": "tp2",
+             "aclImdb/test/neg/0_1.txt": "tn0", "aclImdb/train/neg/5_2.txt": "trn5",
+             "aclImdb/test/pos/1_7.txt": "tsp1", "aclImdb/train/unsup/0_0.txt": "unlabelled",
+             "aclImdb/README": "readme"}
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, text in files.items():
+            member = tarfile.TarInfo(name)
+            member.size = len(text.encode())
+            tar.addfile(member, io.BytesIO(text.encode()))
+    out = tmp_path / "out"
+    out.mkdir()
+    datasets._imdb_from_acl(archive, out)
+    rows = json.loads((out / "reviews.json").read_text())
+    assert rows == [{"t": "tn0", "s": 0}, {"t": "trn5", "s": 0}, {"t": "tsp1", "s": 1},
+                    {"t": "tp2", "s": 1}, {"t": "tp10", "s": 1}]  # test/neg, train/neg, test/pos, train/pos; ids numeric
+
+
+def test_official_keras_mnist_npz_is_cut_into_the_pickle_split(tmp_path):
+    rng = np.random.default_rng(0)
+    x_train = rng.integers(0, 256, (50_003, 28, 28), dtype=np.uint8)
+    y_train, x_test, y_test = rng.integers(0, 10, 50_003), x_train[:4], np.arange(4)
+    np.savez(tmp_path / "mnist.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    out = tmp_path / "out"
+    out.mkdir()
+    datasets._mnist_from_keras(tmp_path / "mnist.npz", out)
+    with np.load(out / "mnist.npz") as f:
+        np.testing.assert_array_equal(f["valid_x"], x_train[50_000:].reshape(3, 784))
+        np.testing.assert_array_equal(f["train_y"], y_train[:50_000])
+        assert f["train_x"].shape == (50_000, 784) and f["test_x"].shape == (4, 784)

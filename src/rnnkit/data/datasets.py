@@ -281,7 +281,7 @@ class _ArrayUnpickler(pickle.Unpickler):
 def _save_mnist(out: Path, splits: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
     arrays = {}
     for k, (x, y) in splits.items():
-        pixels = np.rint(np.asarray(x, np.float64) * 256)  # the pickle stores byte / 256
+        pixels = np.rint(np.asarray(x, np.float32) * 256)  # the pickle stores byte / 256 (exact in float32)
         if not np.array_equal(pixels / 256, x) or pixels.max() > 255:
             raise ValueError("MNIST pixels are not multiples of 1/256")
         arrays[f"{k}_x"] = pixels.astype(np.uint8).reshape(len(x), 784)
