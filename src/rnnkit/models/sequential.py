@@ -83,7 +83,18 @@ class Sequential(nn.Module):
         return x
 
     def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-        return self._run(x, lengths, last_logits=False)
+        out = self._run(x, lengths, last_logits=False)
+        if self.output_shapes and self.output_shapes[-1] is None:
+            self._infer_shapes(tuple(x.shape[1:]))
+        return out
+
+    def _infer_shapes(self, input_shape: tuple) -> None:
+        """After a lazy build from the first batch: record shapes with the time axis unknown (None)."""
+        shape = (None, *input_shape[1:]) if len(input_shape) > 1 else (None,)
+        self.output_shapes = []
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+            self.output_shapes.append(shape)
 
     def forward_logits(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
         """The output before the last Dense layer's activation, for numerically stable losses."""
