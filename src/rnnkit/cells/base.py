@@ -2,8 +2,8 @@
 
 A cell is ONE time step (Keras' split of a cell from the generic recurrent wrapper; flax's explicit
 carry). It never loops over time: `rnnkit.engine` runs it over a sequence, `rnnkit.layers.Recurrent`
-stacks and reverses it. To add your own cell, subclass `RecurrentCell` and implement the four
-methods marked below; every runner (autograd loop, fused BPTT, reference) then works with it.
+stacks and reverses it. To add your own cell, subclass `RecurrentCell` and implement the three
+members marked below; every runner (autograd loop, fused BPTT, reference) then works with it.
 
 Parameters follow torch's names and layout, with ONE bias per gate set (as Keras and the articles):
     weight_ih  (G*H, I)   input-to-hidden, G gates stacked in the cell's gate order
@@ -16,18 +16,34 @@ State is a tuple of tensors `(h, ...)`; the first element is always the step's o
 
 Contract (what a subclass implements):
     state_sizes         tuple of the state tensors' feature sizes, e.g. LSTM (H, H)
-    step(xp_t, state, recurrent_mask=None) -> new_state
+    cell_step(xp_t, state, recurrent_mask, weight_hh) -> (new_state, cache)
         xp_t: (B, G*H) this step's input projection; state: tuple of (B, size) tensors.
         recurrent_mask: (B, R) variational recurrent-dropout mask applied to h(t-1) where it
-        enters the recurrent matmul (Gal & Ghahramani 2016: one mask per sequence, article 003).
-    step_with_cache(xp_t, state, recurrent_mask=None) -> (new_state, cache)
-        The same forward, also returning the tensors step_backward needs. Runs without autograd.
-    step_backward(cache, grad_state) -> (grad_xp_t, grad_prev_state, grad_params)
+        enters the recurrent matmul (Gal & Ghahramani 2016: one mask per sequence, article 003),
+        or None. weight_hh: the recurrent matrix to use this pass (`self.weight_hh`, or its
+        DropConnect-masked copy under weight drop). Returns the new state and what backward needs.
+    cell_step_backward(cache, grad_state) -> (grad_xp_t, grad_prev_state, grad_params)
         The hand-derived gradient of one step (BPTT written out): grad_state is dLoss/d(new_state)
         (output gradient already added to its first element); returns dLoss/d(xp_t), dLoss/d(state),
-        and this step's contribution to each recurrent parameter's gradient as {name: tensor}.
-        The gradients of weight_ih and bias follow from grad_xp over all steps and are computed by
-        the runner in single large matmuls after the loop.
+        and this step's contribution to each recurrent parameter's gradient as {name: tensor}
+        ("weight_hh" is the gradient with respect to the matrix that was passed in).
+        The gradients of what `project_input` uses (weight_ih, bias, input layer norm) follow from
+        grad_xp over all steps and are computed in single large matmuls after the loop.
+
+What the base class builds on top (and every runner calls):
+    step_with_cache(xp_t, state, recurrent_mask=None, *, zoneout_mask=None, weight_hh=None)
+        `cell_step`, then zoneout (Krueger et al. 2016) on the state tensors that have a rate:
+            s_t = d_t ⊙ s_{t-1} + (1 - d_t) ⊙ s~_t
+        with d_t a fresh Bernoulli(rate) mask per step and unit in training (`sample_zoneout`),
+        and d_t = rate (the expectation) in eval. The mask goes into the cache for backward.
+    step_backward(cache, grad_state)   the gradient of `step_with_cache`
+    step(...)                          `step_with_cache` without the cache (what autograd runs)
+    sample_zoneout(steps, batch, like) the masks d_t for a whole sequence, (T, B, size) per state
+    sample_weight_mask(like)           weight drop (DropConnect on weight_hh, AWD-LSTM, Merity et
+        al. 2018): one Bernoulli(1 - p) / (1 - p) mask of weight_hh's shape per forward pass,
+        training only; runners use weight_hh ⊙ mask and scale its gradient by the mask.
+A custom cell may override `step_with_cache` / `step_backward` directly instead (it then has no
+zoneout or weight drop).
 """
 from __future__ import annotations
 
@@ -39,6 +55,13 @@ import torch
 from torch import Tensor, nn
 
 State = tuple[Tensor, ...]
+
+
+def check_rate(name: str, value: Any) -> float:
+    """A probability in [0, 1): dropout, zoneout and weight-drop rates."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be a float in [0, 1), got {value!r}")
+    return float(value)
 
 
 def check_positive(name: str, value: Any) -> int:
@@ -62,20 +85,73 @@ class RecurrentCell(nn.Module):
         self.weight_ih = nn.Parameter(torch.empty(gates, input_size))  # (G*H, I)
         self.weight_hh = nn.Parameter(torch.empty(gates, recurrent_size))  # (G*H, R)
         self.bias = nn.Parameter(torch.empty(gates))  # (G*H,)
+        self.zoneout_rates: tuple[float, ...] = ()  # one rate per state tensor, set by `set_regularisers`
+        self.weight_drop = 0.0
+
+    def set_regularisers(self, zoneout_rates: tuple[float, ...] = (), weight_drop: float = 0.0) -> None:
+        """Zoneout rate per state tensor (missing = 0) and the weight-drop rate on weight_hh."""
+        self.zoneout_rates = tuple(zoneout_rates)
+        self.weight_drop = check_rate("weight_drop", weight_drop)
 
     # ---- what subclasses implement -------------------------------------------------------------
     @property
     def state_sizes(self) -> tuple[int, ...]:
         raise NotImplementedError
 
-    def step_with_cache(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None):
+    def cell_step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None, weight_hh: Tensor):
         raise NotImplementedError
+
+    def cell_step_backward(self, cache: tuple, grad_state: State):
+        raise NotImplementedError
+
+    # ---- the step every runner calls: the cell's step plus zoneout ---------------------------------
+    def step_with_cache(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None, *,
+                        zoneout_mask: tuple | None = None, weight_hh: Tensor | None = None):
+        new, cache = self.cell_step(xp_t, state, recurrent_mask, self.weight_hh if weight_hh is None else weight_hh)
+        if zoneout_mask is not None:  # s_t = d ⊙ s_{t-1} + (1 - d) ⊙ s~_t
+            new = tuple(n if d is None else torch.lerp(n, s, d) for n, s, d in zip(new, state, zoneout_mask))
+        return new, (cache, zoneout_mask)
 
     def step_backward(self, cache: tuple, grad_state: State):
-        raise NotImplementedError
+        inner, zoneout_mask = cache
+        if zoneout_mask is None:
+            return self.cell_step_backward(inner, grad_state)
+        into_step = tuple(g if d is None else g * (1 - d) for g, d in zip(grad_state, zoneout_mask))
+        dxp, grad_prev, grads = self.cell_step_backward(inner, into_step)
+        grad_prev = tuple(p if d is None else p + g * d for p, g, d in zip(grad_prev, grad_state, zoneout_mask))
+        return dxp, grad_prev, grads
 
-    def step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None) -> State:
-        return self.step_with_cache(xp_t, state, recurrent_mask)[0]
+    def step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None, **masks) -> State:
+        return self.step_with_cache(xp_t, state, recurrent_mask, **masks)[0]
+
+    # ---- random masks for one forward pass -------------------------------------------------------------
+    @property
+    def has_zoneout(self) -> bool:
+        return any(self.zoneout_rates)
+
+    def sample_zoneout(self, steps: int, batch: int, like: Tensor, generator: torch.Generator | None = None):
+        """Zoneout masks d for `steps` steps: a tuple with one (T, B, size) tensor or None per state."""
+        if not self.has_zoneout:
+            return None
+        masks = []
+        for k, size in enumerate(self.state_sizes):
+            rate = self.zoneout_rates[k] if k < len(self.zoneout_rates) else 0.0
+            if not rate:
+                masks.append(None)
+            elif self.training:
+                probs = torch.full((steps, batch, size), rate, dtype=like.dtype, device=like.device)
+                masks.append(torch.bernoulli(probs, generator=generator))  # (T, B, size)
+            else:  # the expectation: a constant, expanded without memory
+                masks.append(torch.full((1, 1, 1), rate, dtype=like.dtype, device=like.device).expand(steps, batch, size))
+        return tuple(masks)
+
+    def sample_weight_mask(self, like: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor | None:
+        """Weight drop's DropConnect mask on weight_hh, scaled by 1/(1-p); None in eval or without it."""
+        if not self.weight_drop or not self.training:
+            return None
+        w = self.weight_hh
+        keep = torch.full(w.shape, 1.0 - self.weight_drop, dtype=w.dtype, device=w.device)
+        return torch.bernoulli(keep, generator=generator) / (1.0 - self.weight_drop)  # (G*H, R)
 
     # ---- shared ----------------------------------------------------------------------------------
     @property

@@ -1,10 +1,14 @@
-"""Elman's simple recurrent cell, the RNN of articles 002 and 003 (Keras' SimpleRNN)."""
+"""Elman's simple recurrent cell, the RNN of articles 002 and 003 (Keras' SimpleRNN).
+
+Options shared with the other cells (implemented once in `rnnkit.cells.base`): zoneout on h
+(Krueger et al. 2016) and weight drop on W_hh (Merity et al. 2018).
+"""
 from __future__ import annotations
 
 import torch
 from torch import Tensor
 
-from .base import RecurrentCell, State
+from .base import RecurrentCell, State, check_rate
 
 ACTIVATIONS = ("tanh", "relu")
 
@@ -20,32 +24,36 @@ class SimpleRNNCell(RecurrentCell):
 
     gate_names = ("h",)
 
-    def __init__(self, input_size: int, hidden_size: int, *, activation: str = "tanh"):
+    def __init__(self, input_size: int, hidden_size: int, *, activation: str = "tanh", zoneout: float = 0.0,
+                 weight_drop: float = 0.0):
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
         super().__init__(input_size, hidden_size)
         self.activation = activation
+        self.zoneout = check_rate("zoneout", zoneout)
+        self.set_regularisers((self.zoneout,), weight_drop)
         self.reset_parameters()
 
     @property
     def state_sizes(self) -> tuple[int]:
         return (self.hidden_size,)
 
-    def step_with_cache(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None):
+    def cell_step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None, weight_hh: Tensor):
         (h_prev,) = state
         h_in = h_prev if recurrent_mask is None else h_prev * recurrent_mask
-        a = torch.addmm(xp_t, h_in, self.weight_hh.t())  # (B, H)
+        a = torch.addmm(xp_t, h_in, weight_hh.t())  # (B, H)
         h = torch.tanh(a) if self.activation == "tanh" else torch.relu(a)
-        return (h,), (h_in, h, recurrent_mask)
+        return (h,), (h_in, h, recurrent_mask, weight_hh)
 
-    def step_backward(self, cache: tuple, grad_state: State):
-        h_in, h, recurrent_mask = cache
+    def cell_step_backward(self, cache: tuple, grad_state: State):
+        h_in, h, recurrent_mask, weight_hh = cache
         (dh,) = grad_state
         da = dh * (1 - h * h) if self.activation == "tanh" else dh * (h > 0)  # (B, H)
-        dh_prev = da @ self.weight_hh
+        dh_prev = da @ weight_hh
         if recurrent_mask is not None:
             dh_prev = dh_prev * recurrent_mask
         return da, (dh_prev,), {"weight_hh": da.t() @ h_in}
 
     def get_config(self):
-        return {**super().get_config(), "activation": self.activation}
+        return {**super().get_config(), "activation": self.activation, "zoneout": self.zoneout,
+                "weight_drop": self.weight_drop}

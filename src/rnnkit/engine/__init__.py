@@ -1,27 +1,94 @@
-"""Running a cell over a whole sequence: the autograd loop, the fused BPTT path, and dispatch.
+"""Running a cell over a whole sequence: the runners and the dispatch between them.
 
 `run_sequence` is the one entry point layers call. `fast` picks the runner:
     "reference"  autograd through a Python loop over `cell.step` (the readable oracle)
     "fused"      one autograd.Function per sequence with the cell's hand-written `step_backward`
-    "auto"       the fastest runner that supports the cell and its options
-An explicit choice that cannot serve the configuration raises ValueError; "auto" falls back quietly.
+    "native"     torch's own kernels (`torch._VF.lstm/gru/rnn_*`) with our weights, where the math
+                 is exactly torch's (see `rnnkit.engine.native`)
+    "compiled"   the compiled per-step kernels of `rnnkit.engine.compiled`, where built and supported
+    "auto"       native for vanilla configurations, else compiled where it supports the cell, else fused
+An explicit choice that cannot serve the configuration raises ValueError naming the reason; "auto"
+falls back quietly. Random masks (zoneout per step, weight drop per pass) are drawn here, once, from
+the cell's `sample_zoneout` / `sample_weight_mask`, unless passed in, so every runner sees the same.
+Long sequences (truncated BPTT, checkpointed chunks): `rnnkit.engine.tbptt.run_long_sequence`.
 """
 from __future__ import annotations
+
+import importlib
 
 from torch import Tensor
 
 from ..cells.base import RecurrentCell, State
 from .bptt import run_fused
 from .loop import run_loop
+from .native import native_unsupported, run_native, run_native_stack
 
-RUNNERS = {"reference": run_loop, "fused": run_fused}
-FAST_CHOICES = ("auto", *RUNNERS)
+FAST_CHOICES = ("auto", "fused", "native", "reference", "compiled")
+#: cell options the compiled kernels must declare in `compiled.SUPPORTED_VARIANTS` before we trust them
+NEW_VARIANTS = ("layer_norm", "cell_clip")
+_compiled_module = None
+_compiled_error: str | None = None
 
 
 def check_fast(fast: str) -> str:
     if fast not in FAST_CHOICES:
         raise ValueError(f"fast must be one of {FAST_CHOICES}, got {fast!r}")
     return fast
+
+
+def load_compiled():
+    """`rnnkit.engine.compiled`, imported on first need (it may build C++); None if unavailable."""
+    global _compiled_module, _compiled_error
+    if _compiled_module is None and _compiled_error is None:
+        try:
+            _compiled_module = importlib.import_module(f"{__name__}.compiled")
+        except Exception as error:  # no module, no compiler, failed build: fall back
+            _compiled_error = f"{type(error).__name__}: {error}"
+    return _compiled_module
+
+
+def compiled_unsupported(cell: RecurrentCell, recurrent_mask=None, zoneout_masks=None, weight_mask=None) -> str | None:
+    """Why the compiled kernels cannot run this configuration, or None when they can."""
+    module = load_compiled()
+    if module is None:
+        return f"the compiled kernels are not available ({_compiled_error})"
+    if zoneout_masks is not None or cell.has_zoneout or weight_mask is not None:
+        return "zoneout and weight drop are not in the compiled kernels"
+    known = getattr(module, "SUPPORTED_VARIANTS", ())
+    for option in NEW_VARIANTS:
+        if getattr(cell, option, None) and option not in known:
+            return f"{option} is not in the compiled kernels"
+    try:
+        if module.supports(cell):
+            return None
+    except Exception as error:
+        return f"the compiled kernels failed to inspect the cell ({error})"
+    return f"the compiled kernels do not support {cell!r}"
+
+
+def select_runner(cell: RecurrentCell, fast: str = "auto", recurrent_mask=None, zoneout_masks=None,
+                  weight_mask=None) -> str:
+    """The runner name `run_sequence` uses for this configuration; ValueError if `fast` cannot serve it."""
+    check_fast(fast)
+    if fast in ("reference", "fused"):
+        return fast
+    native_reason = native_unsupported(cell, recurrent_mask, zoneout_masks, weight_mask)
+    if fast == "native":
+        if native_reason:
+            raise ValueError(f"fast='native' cannot run this configuration: {native_reason}")
+        return "native"
+    if fast == "auto" and not native_reason:
+        return "native"
+    compiled_reason = compiled_unsupported(cell, recurrent_mask, zoneout_masks, weight_mask)
+    if fast == "compiled" and compiled_reason:
+        raise ValueError(f"fast='compiled' cannot run this configuration: {compiled_reason}")
+    return "fused" if compiled_reason else "compiled"
+
+
+def _runner(name: str):
+    if name == "compiled":
+        return load_compiled().run_compiled
+    return {"reference": run_loop, "fused": run_fused, "native": run_native}[name]
 
 
 def run_sequence(
@@ -31,11 +98,25 @@ def run_sequence(
     lengths: Tensor | None = None,
     recurrent_mask: Tensor | None = None,
     fast: str = "auto",
+    *,
+    zoneout_masks: tuple | None = None,
+    weight_mask: Tensor | None = None,
 ) -> tuple[Tensor, State]:
-    """Run `cell` over time-major `x` (T, B, I) from `state`: returns outputs (T, B, H_out), final state."""
-    check_fast(fast)
-    runner = RUNNERS["fused" if fast == "auto" else fast]
-    return runner(cell, x, state, lengths, recurrent_mask)
+    """Run `cell` over time-major `x` (T, B, I) from `state`: returns outputs (T, B, H_out), final state.
+
+    zoneout_masks / weight_mask: pass them to fix the randomness (tests, recomputation); when None
+    they are drawn from the cell's rates (training only for weight drop; zoneout uses its
+    expectation in eval).
+    """
+    if zoneout_masks is None:
+        zoneout_masks = cell.sample_zoneout(x.shape[0], x.shape[1], x)
+    if weight_mask is None:
+        weight_mask = cell.sample_weight_mask(x)
+    name = select_runner(cell, fast, recurrent_mask, zoneout_masks, weight_mask)
+    if name == "compiled":
+        return _runner(name)(cell, x, state, lengths, recurrent_mask)
+    return _runner(name)(cell, x, state, lengths, recurrent_mask, zoneout_masks, weight_mask)
 
 
-__all__ = ["run_sequence", "run_loop", "run_fused", "FAST_CHOICES", "check_fast"]
+__all__ = ["run_sequence", "select_runner", "run_loop", "run_fused", "run_native", "run_native_stack",
+           "native_unsupported", "compiled_unsupported", "FAST_CHOICES", "check_fast"]
