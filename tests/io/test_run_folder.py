@@ -1,0 +1,107 @@
+"""Run folders: no pickle anywhere, `load(run_dir)` rebuilds the model, damaged checkpoints fail clearly."""
+import json
+import struct
+
+import pytest
+import torch
+
+from rnnkit.errors import UserError
+from rnnkit.io import RunDir, load
+from rnnkit.io.checkpoint import (flatten_state, last_checkpoint, load_checkpoint, load_tensors, save_tensors,
+                                  unflatten_state)
+from rnnkit.training import Trainer, seed_everything
+from tiny_models import TinyLSTMClassifier, first_token_task
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("run")
+    seed_everything(0)
+    x, y = first_token_task(64)
+    trainer = Trainer(TinyLSTMClassifier(hidden=6), run_dir=path, checkpoint_every=3, quiet=True,
+                      config={"task": "test"})
+    trainer.fit((x, y), epochs=2, batch_size=16, validation_split=0.25)
+    trainer.trained_model = trainer.model
+    return path, trainer
+
+
+def is_safetensors(path):
+    data = path.read_bytes()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    return isinstance(header, dict)
+
+
+def test_every_file_is_safetensors_json_or_plain_text(run_dir):
+    path, _ = run_dir
+    files = [p for p in path.rglob("*") if p.is_file()]
+    suffixes = {p.suffix for p in files}
+    assert suffixes <= {".safetensors", ".json", ".jsonl", ".png", ".md"}, suffixes
+    for p in files:
+        assert not p.read_bytes().startswith(b"\x80"), f"{p} looks like a pickle"
+        assert b"PK\x03\x04" not in p.read_bytes()[:4], f"{p} looks like a torch.save zip"
+        if p.suffix == ".safetensors":
+            assert is_safetensors(p)
+        if p.suffix == ".json":
+            json.loads(p.read_text())
+    assert not list(path.rglob("*.tmp")), "temp files left behind"
+
+
+def test_load_rebuilds_the_model_and_predicts_the_same(run_dir):
+    path, trainer = run_dir
+    config = json.loads((path / "config.json").read_text())
+    assert config["model"] == {"name": "tiny_lstm_classifier", "vocab": 4, "hidden": 6, "classes": 2}
+    assert config["task"] == "test" and config["training"]["batch_size"] == 16
+    model = load(path)
+    x = torch.as_tensor(first_token_task(10, seed=3)[0])
+    trainer.model.eval()
+    assert torch.equal(model(x), trainer.model(x))
+
+
+def test_checkpoint_restores_optimizer_state(run_dir):
+    path, trainer = run_dir
+    model = TinyLSTMClassifier(hidden=6)
+    state = load_checkpoint(last_checkpoint(path), model)
+    opt = torch.optim.Adam(model.parameters())
+    opt.load_state_dict(state["optimizer"])
+    saved = trainer.optimizer.state_dict()["state"]
+    for key, value in opt.state_dict()["state"].items():
+        assert torch.equal(value["exp_avg"], saved[key]["exp_avg"])
+    assert state["epoch"] == 2 and state["batch"] == 0
+
+
+def test_tampered_and_truncated_weights_fail_clearly(run_dir, tmp_path):
+    path, _ = run_dir
+    data = (path / "model.safetensors").read_bytes()
+    tampered = tmp_path / "tampered.safetensors"
+    tampered.write_bytes(data[:-4] + bytes(b ^ 0xFF for b in data[-4:]))
+    with pytest.raises(UserError, match="checksum"):
+        load_tensors(tampered)
+    truncated = tmp_path / "truncated.safetensors"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(UserError, match="truncated or corrupted"):
+        load_tensors(truncated)
+    copy = tmp_path / "run"
+    copy.mkdir()
+    (copy / "config.json").write_text((path / "config.json").read_text())
+    (copy / "model.safetensors").write_bytes(data[:100])
+    with pytest.raises(UserError, match="model.safetensors"):
+        load(copy)
+
+
+def test_wrong_shapes_and_missing_run_are_user_errors(run_dir, tmp_path):
+    path, _ = run_dir
+    with pytest.raises(UserError, match="do not fit"):
+        RunDir(path).load_weights(TinyLSTMClassifier(hidden=5))
+    with pytest.raises(UserError, match="not found"):
+        load(tmp_path / "nowhere")
+
+
+def test_nested_state_round_trip(tmp_path):
+    state = {"a": torch.arange(3), "b": [1.5, {"c": torch.ones(2, 2), 3: "x"}], "inf": float("inf"), "n": None}
+    tree, tensors = flatten_state(state)
+    save_tensors(tmp_path / "s.safetensors", tensors)
+    json.dumps(tree)
+    back = unflatten_state(json.loads(json.dumps(tree)), load_tensors(tmp_path / "s.safetensors"))
+    assert torch.equal(back["a"], state["a"]) and torch.equal(back["b"][1]["c"], state["b"][1]["c"])
+    assert back["b"][1][3] == "x" and back["inf"] == float("inf") and back["n"] is None
