@@ -34,7 +34,7 @@ def test_fetch_uses_cache_dir_and_unknown_name_raises_user_error(tmp_path, monke
     spec = DatasetSpec(DatasetInfo("toy", "a toy", "none", {"train": 1}),
                        (Source("file", str(archive), sha, copy_members({"package/a.txt": "a.txt"})),),
                        lambda folder, info: None)
-    monkeypatch.setitem(datasets._REGISTRY, "toy", spec)
+    monkeypatch.setitem(datasets._registry(), "toy", spec)
     result = runner.invoke(app, ["fetch", "toy", "--cache-dir", str(tmp_path / "c")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "c" / "toy" / "a.txt").read_text() == "hi"

