@@ -119,3 +119,22 @@ def test_a_cache_from_an_unknown_artifact_is_replaced(tmp_path, artifact, calls)
     (old / "manifest.json").write_text(json.dumps({"sha256": "f" * 64, "files": ["data.txt"]}))
     folder = fetch("toy", [file_source(path, sha)], cache_dir=tmp_path)
     assert (folder / "data.txt").read_bytes() == payload and calls == {"file": 1}
+
+
+def test_a_real_http_download_from_a_local_server(tmp_path, artifact):
+    import functools
+    import http.server
+    import threading
+
+    path, sha, payload = artifact
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(path.parent))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{path.name}"
+        source = Source("url", url, sha, copy_members({"package/data.txt": "data.txt"}))
+        folder = fetch("toy", [source], cache_dir=tmp_path / "cache")
+    finally:
+        server.shutdown()
+    assert (folder / "data.txt").read_bytes() == payload

@@ -200,9 +200,13 @@ def fetch(name: str, sources: list[Source] | tuple[Source, ...],
             download_dir, staged = Path(tmp) / "download", Path(tmp) / name
             download_dir.mkdir()
             staged.mkdir()
+            download = DOWNLOADERS[source.kind]
             try:
-                with _console.status(f"fetching {name} from {source.describe()}"):
-                    artifact = DOWNLOADERS[source.kind](source.locator, download_dir)
+                if source.kind == "url":  # draws its own progress bar (one rich live display at a time)
+                    artifact = download(source.locator, download_dir)
+                else:
+                    with _console.status(f"fetching {name} from {source.describe()}"):
+                        artifact = download(source.locator, download_dir)
             except SourceUnavailable as err:
                 tried.append(f"{source.describe()} ({err})")
                 continue
