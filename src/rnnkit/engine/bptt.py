@@ -19,9 +19,8 @@ from .loop import alive_masks, step_masks
 
 class _FusedSequence(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, cell, xp, lengths, recurrent_mask, zoneout_masks, weight_mask, n_state, *tensors):
+    def forward(ctx, cell, xp, lengths, recurrent_mask, zoneout_masks, weight_mask, keep, n_state, *tensors):
         state = tuple(tensors[:n_state])
-        keep = any(ctx.needs_input_grad)  # inference: no caches kept
         weight_hh = None if weight_mask is None else cell.weight_hh * weight_mask  # (G*H, R) DropConnect
         alive = alive_masks(lengths, xp.shape[0], xp)  # (T, B, 1) or None
         outputs, caches = [], []
@@ -69,7 +68,7 @@ class _FusedSequence(torch.autograd.Function):
             grad_params["weight_hh"] = grad_params["weight_hh"] * ctx.weight_mask  # chain rule through W ⊙ M
         ctx.caches = None  # free the saved activations
         grads = [grad_params.get(name) for name in params]
-        return (None, torch.stack(grad_xp), None, None, None, None, None, *grad_state, *grads)
+        return (None, torch.stack(grad_xp), None, None, None, None, None, None, *grad_state, *grads)
 
 
 def run_fused(
@@ -84,6 +83,7 @@ def run_fused(
     """Same contract as `run_loop`, with hand-written BPTT instead of autograd through each step."""
     xp = cell.project_input(x)  # (T, B, G*H): one matmul for every step, differentiated by autograd
     params = [p for _, p in cell.named_parameters()]
-    outputs, *final = _FusedSequence.apply(cell, xp, lengths, recurrent_mask, zoneout_masks, weight_mask,
+    keep = torch.is_grad_enabled() and any(t.requires_grad for t in (xp, *state, *params))  # else no caches
+    outputs, *final = _FusedSequence.apply(cell, xp, lengths, recurrent_mask, zoneout_masks, weight_mask, keep,
                                            len(state), *state, *params)
     return outputs, tuple(final)

@@ -8,7 +8,12 @@ is reversed within its own length, so a padded batch gives the same results as e
 Dropout follows Keras and Gal & Ghahramani (2016), as article 003 describes: `dropout` drops input
 features and `recurrent_dropout` drops units of h(t-1) where it enters the recurrent matmul, each
 with ONE mask per sequence reused at every step. `inter_layer_dropout` is torch's `dropout` between
-stacked layers.
+stacked layers. Zoneout, weight drop, layer norm and cell_clip are cell options (see the cells).
+
+Long sequences: `tbptt=k` cuts gradients every k steps (truncated BPTT) and `checkpoint_chunks=k`
+recomputes activations chunk by chunk in backward (`rnnkit.engine.tbptt`); both may be set (equal k).
+Vanilla stacks (every cell torch's math, no dropout active, concat merge) run through torch's native
+kernel in ONE call for all layers and directions when `fast` is "auto" or "native".
 """
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ from torch import Tensor, nn
 
 from ..cells import make_cell
 from ..cells.base import check_positive
-from ..engine import check_fast, run_sequence
+from ..engine import check_fast, native_unsupported, run_native_stack, run_sequence
+from ..engine.tbptt import run_long_sequence
 
 MERGE_MODES = ("concat", "sum", "mul", "ave")
 
@@ -60,7 +66,11 @@ class Recurrent(nn.Module):
         return_state: also return the final state as a tuple of (L*D, B, size) tensors, torch's
             layout: index = layer * D + direction.
         dropout, recurrent_dropout, inter_layer_dropout: see the module docstring.
-        fast: runner choice, see `rnnkit.engine` ("auto", "fused", "reference").
+        fast: runner choice, see `rnnkit.engine` ("auto", "fused", "native", "compiled", "reference").
+        tbptt: if > 0, truncated BPTT: the state is detached every `tbptt` steps.
+        checkpoint_chunks: if > 0, activation checkpointing in chunks of that many steps.
+        cell_options: e.g. peephole=True, proj_size=64, layer_norm=True, cell_clip=3.0, zoneout=0.1
+            (zoneout_h / zoneout_c for LSTM), weight_drop=0.5, reset_after=False, activation="relu".
 
     forward(x, lengths=None, mask=None, initial_state=None): `lengths` (B,) or a (B, T) boolean
     `mask` marking real steps (padding at the end). Padded steps output zeros and do not change
@@ -83,6 +93,8 @@ class Recurrent(nn.Module):
         recurrent_dropout: float = 0.0,
         inter_layer_dropout: float = 0.0,
         fast: str = "auto",
+        tbptt: int = 0,
+        checkpoint_chunks: int = 0,
         **cell_options,
     ):
         super().__init__()
@@ -99,6 +111,12 @@ class Recurrent(nn.Module):
         self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
         self.inter_layer_dropout = check_rate("inter_layer_dropout", inter_layer_dropout)
         self.fast = check_fast(fast)
+        for name, value in (("tbptt", tbptt), ("checkpoint_chunks", checkpoint_chunks)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        if tbptt and checkpoint_chunks and tbptt != checkpoint_chunks:
+            raise ValueError(f"tbptt and checkpoint_chunks must be equal when both are set, got {tbptt} and {checkpoint_chunks}")
+        self.tbptt, self.checkpoint_chunks = tbptt, checkpoint_chunks
         self.cell_options = dict(cell_options)
         self.num_directions = 2 if bidirectional else 1
         cells = []
@@ -164,6 +182,8 @@ class Recurrent(nn.Module):
             raise ValueError("input sequence is empty (0 time steps)")
         lengths = self._lengths(x, lengths, mask)
         initial = self._split_state(initial_state, B, x)
+        if self._whole_stack_native():
+            return self._forward_native(x, lengths, initial)
         finals, last_outputs = [], []
         layer_input = x
         for layer in range(self.num_layers):
@@ -179,7 +199,7 @@ class Recurrent(nn.Module):
                 rec_mask = None
                 if self.recurrent_dropout and self.training:
                     rec_mask = variational_mask(self.recurrent_dropout, (B, cell.weight_hh.shape[1]), seq)
-                out, final = run_sequence(cell, seq, initial[index], lengths, rec_mask, self.fast)
+                out, final = self._run(cell, seq, initial[index], lengths, rec_mask)
                 direction_outputs.append(out if direction == 0 else reverse_padded(out, lengths))
                 finals.append(final)
                 if layer == self.num_layers - 1:
@@ -187,14 +207,40 @@ class Recurrent(nn.Module):
             layer_input = direction_outputs[0]
             if self.bidirectional:
                 layer_input = self._merge(direction_outputs[0], direction_outputs[1])
+        return self._finish(layer_input, finals, last_outputs)
+
+    def _finish(self, outputs: Tensor, finals: list, last_outputs: list):
         if self.return_sequences:
-            output = layer_input.transpose(0, 1) if self.batch_first else layer_input  # (B, T, D*H)
+            output = outputs.transpose(0, 1) if self.batch_first else outputs  # (B, T, D*H)
         else:
             output = last_outputs[0] if len(last_outputs) == 1 else self._merge(*last_outputs)  # (B, D*H)
         if not self.return_state:
             return output
         state = tuple(torch.stack([f[k] for f in finals]) for k in range(len(finals[0])))  # each (L*D, B, size)
         return output, state
+
+    def _run(self, cell, seq: Tensor, state, lengths, rec_mask):
+        if self.tbptt or self.checkpoint_chunks:
+            return run_long_sequence(cell, seq, state, lengths, rec_mask, self.fast, chunk=self.tbptt or self.checkpoint_chunks,
+                                     truncate=bool(self.tbptt), checkpoint=bool(self.checkpoint_chunks))
+        return run_sequence(cell, seq, state, lengths, rec_mask, self.fast)
+
+    def _whole_stack_native(self) -> bool:
+        """True when torch's native kernel can run every layer and direction in one call."""
+        if self.fast not in ("auto", "native") or self.tbptt or self.checkpoint_chunks:
+            return False
+        if self.training and (self.dropout or self.recurrent_dropout):
+            return False
+        if self.bidirectional and self.merge_mode != "concat":
+            return False
+        return all(native_unsupported(cell) is None for cell in self.cells)
+
+    def _forward_native(self, x: Tensor, lengths: Tensor | None, initial: list):
+        dropout = self.inter_layer_dropout if self.training else 0.0
+        outputs, finals = run_native_stack(list(self.cells), x, initial, lengths, self.num_layers,
+                                           self.bidirectional, dropout, self.training)  # (T, B, D*H)
+        last_outputs = [f[0] for f in finals[-self.num_directions:]]
+        return self._finish(outputs, finals, last_outputs)
 
     def _split_state(self, initial_state, batch_size: int, like: Tensor):
         count = self.num_layers * self.num_directions
@@ -212,7 +258,8 @@ class Recurrent(nn.Module):
     def extra_repr(self) -> str:
         parts = [repr(self.cell_kind), str(self.input_size), str(self.hidden_size)]
         defaults = dict(num_layers=1, bidirectional=False, merge_mode="concat", batch_first=True, return_sequences=True,
-                        return_state=False, dropout=0.0, recurrent_dropout=0.0, inter_layer_dropout=0.0, fast="auto")
+                        return_state=False, dropout=0.0, recurrent_dropout=0.0, inter_layer_dropout=0.0, fast="auto",
+                        tbptt=0, checkpoint_chunks=0)
         for name, default in defaults.items():
             value = getattr(self, name)
             if value != default:
@@ -225,4 +272,5 @@ class Recurrent(nn.Module):
                     num_layers=self.num_layers, bidirectional=self.bidirectional, merge_mode=self.merge_mode,
                     batch_first=self.batch_first, return_sequences=self.return_sequences,
                     return_state=self.return_state, dropout=self.dropout, recurrent_dropout=self.recurrent_dropout,
-                    inter_layer_dropout=self.inter_layer_dropout, fast=self.fast, **self.cell_options)
+                    inter_layer_dropout=self.inter_layer_dropout, fast=self.fast, tbptt=self.tbptt,
+                    checkpoint_chunks=self.checkpoint_chunks, **self.cell_options)
