@@ -1,0 +1,249 @@
+"""The compiled fused path: C++ per-sequence kernels with vectorised gate math, built just in time.
+
+`csrc/rnn_kernels.cpp` holds one forward and one backward function per hot cell (LSTM with
+peepholes, GRU reset-after and reset-before, SimpleRNN tanh/relu). Each runs a whole sequence: the
+input projections of all steps in one GEMM, per step one GEMM with weight_hh and ONE vectorised pass
+over the gates (`at::vec::Vectorized` exp/tanh, as torch's own CPU kernels), and after the backward
+loop the weight gradients as single large GEMMs. This module builds it with
+`torch.utils.cpp_extension.load` on first use (about a minute, once), caches the build under
+`$TORCH_EXTENSIONS_DIR` or `~/.cache/rnnkit/torch_extensions` (torch's file lock guards concurrent
+builds), and wraps it in a `torch.autograd.Function` with the contract of `rnnkit.engine.bptt.run_fused`.
+
+Where no compiler is present or the build fails, `available()` is False (logged once) and callers
+fall back to the pure-torch fused path. `RNNKIT_NO_COMPILE=1` switches the compiled path off;
+`RNNKIT_CPU_CAPABILITY=avx2|avx512|default` overrides the instruction set (default: torch's own).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from ..cells.base import RecurrentCell, State
+from ..cells.gru import GRUCell
+from ..cells.lstm import LSTMCell
+from ..cells.simple import SimpleRNNCell
+
+log = logging.getLogger(__name__)
+
+SOURCE = Path(__file__).with_name("csrc") / "rnn_kernels.cpp"
+
+# Compiler flags per instruction set, as torch builds its own CPU kernels (aten/src/ATen/native/cpu).
+CAPABILITY_FLAGS = {
+    "avx512": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mfma", "-DCPU_CAPABILITY=AVX512",
+               "-DCPU_CAPABILITY_AVX512"],
+    "avx2": ["-mavx2", "-mfma", "-mf16c", "-DCPU_CAPABILITY=AVX2", "-DCPU_CAPABILITY_AVX2"],
+    "default": ["-DCPU_CAPABILITY=DEFAULT"],
+}
+
+_lock = threading.Lock()
+_module = None
+_failure: str | None = None
+
+
+def cpu_capability() -> str:
+    """The instruction set the kernels are built for: torch's choice unless RNNKIT_CPU_CAPABILITY says."""
+    chosen = os.environ.get("RNNKIT_CPU_CAPABILITY") or torch.backends.cpu.get_cpu_capability()
+    chosen = chosen.lower()
+    return chosen if chosen in CAPABILITY_FLAGS else "default"
+
+
+def build_directory() -> Path:
+    base = os.environ.get("TORCH_EXTENSIONS_DIR")
+    root = Path(base) if base else Path.home() / ".cache" / "rnnkit" / "torch_extensions"
+    tag = torch.__version__.split("+")[0].replace(".", "_")
+    return root / f"rnnkit_kernels_torch{tag}_{cpu_capability()}"
+
+
+def _build():
+    from torch.utils import cpp_extension  # imported late: it is slow and needs setuptools
+
+    cap = cpu_capability()
+    directory = build_directory()
+    directory.mkdir(parents=True, exist_ok=True)
+    log.info("rnnkit: building the compiled RNN kernels (%s) in %s, once; this takes about a minute", cap, directory)
+    return cpp_extension.load(
+        name=f"rnnkit_kernels_{cap}",
+        sources=[str(SOURCE)],
+        extra_cflags=["-O3", "-fopenmp", *CAPABILITY_FLAGS[cap]],
+        extra_ldflags=["-fopenmp"],
+        build_directory=str(directory),
+        verbose=False,
+    )
+
+
+def load():
+    """The extension module, building it on first call; None (and a logged reason) if it cannot build."""
+    global _module, _failure
+    if _module is not None or _failure is not None:
+        return _module
+    with _lock:
+        if _module is not None or _failure is not None:
+            return _module
+        if os.environ.get("RNNKIT_NO_COMPILE", "") not in ("", "0"):
+            _failure = "switched off by RNNKIT_NO_COMPILE"
+        else:
+            try:
+                _module = _build()
+            except Exception as error:  # no compiler, no ninja, a failed build: fall back, say why once
+                _failure = f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
+                log.warning("rnnkit: compiled RNN kernels unavailable (%s); using the pure-torch fused path", _failure)
+    return _module
+
+
+def available() -> bool:
+    """True if the compiled kernels are built (or build now) and loadable."""
+    return load() is not None
+
+
+def unavailable_reason() -> str | None:
+    load()
+    return _failure
+
+
+# ---- which cells and options the kernels serve -------------------------------------------------------
+# Options the kernels implement (any value) per cell class; every other option must be "off"
+# (False, 0, None) for `supports` to say yes, so a new option never silently runs the wrong math.
+SERVED_OPTIONS = {
+    LSTMCell: {"input_size", "hidden_size", "peephole", "unit_forget_bias", "weight_drop"},
+    GRUCell: {"input_size", "hidden_size", "reset_after", "weight_drop"},
+    SimpleRNNCell: {"input_size", "hidden_size", "activation"},
+}
+
+
+def supports(cell: RecurrentCell) -> bool:
+    """True if `run_compiled` can run this cell with exactly its math (and the kernels are built)."""
+    served = SERVED_OPTIONS.get(type(cell))  # exact class: a subclass may change the step
+    if served is None:
+        return False
+    for name, value in cell.get_config().items():
+        if name not in served and value not in (False, 0, 0.0, None):
+            return False
+    if getattr(cell, "has_zoneout", False) or getattr(cell, "layer_norm", False):
+        return False
+    if isinstance(cell, SimpleRNNCell) and cell.activation not in ("tanh", "relu"):
+        return False
+    w = cell.weight_ih
+    if w.device.type != "cpu" or w.dtype not in (torch.float32, torch.float64):
+        return False
+    return available()
+
+
+# ---- the autograd.Function -------------------------------------------------------------------------
+def _kind(cell: RecurrentCell) -> str:
+    if isinstance(cell, LSTMCell):
+        return "lstm"
+    if isinstance(cell, GRUCell):
+        return "gru_after" if cell.reset_after else "gru_before"
+    return "simple"
+
+
+class _CompiledSequence(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, cell, x, lengths, recurrent_mask, weight_mask, n_state, *tensors):
+        ext = load()
+        kind = _kind(cell)
+        state = [s.contiguous() for s in tensors[:n_state]]
+        params = dict(zip([n for n, _ in cell.named_parameters()], tensors[n_state:]))
+        w_hh = params["weight_hh"] if weight_mask is None else params["weight_hh"] * weight_mask  # DropConnect
+        w_ih, bias = params["weight_ih"], params["bias"]
+        x = x.contiguous()
+        if kind == "lstm":
+            peep = torch.stack((params["weight_ci"], params["weight_cf"], params["weight_co"])) if cell.peephole else None
+            out, *saved = ext.lstm_forward(x, state[0], state[1], w_ih, w_hh, bias, peep, lengths, recurrent_mask)
+            hs, cs = saved[0], saved[1]
+            final = (hs[-1].clone(), cs[-1].clone())
+            ctx.peep = peep
+        elif kind == "gru_after":
+            out, *saved = ext.gru_after_forward(x, state[0], w_ih, w_hh, bias, params["bias_hh"], lengths, recurrent_mask)
+            final = (saved[0][-1].clone(),)
+        elif kind == "gru_before":
+            out, *saved = ext.gru_before_forward(x, state[0], w_ih, w_hh, bias, lengths, recurrent_mask)
+            final = (saved[0][-1].clone(),)
+        else:
+            out, *saved = ext.simple_forward(x, state[0], w_ih, w_hh, bias, cell.activation == "relu", lengths,
+                                             recurrent_mask)
+            final = (saved[0][-1].clone(),)
+        ctx.kind, ctx.cell, ctx.n_state = kind, cell, n_state
+        ctx.lengths, ctx.recurrent_mask, ctx.weight_mask = lengths, recurrent_mask, weight_mask
+        ctx.param_names = list(params)
+        if any(ctx.needs_input_grad):
+            ctx.save_for_backward(x, w_ih, w_hh, *state, *saved)
+        return (out, *final)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_out, *grad_final):
+        ext = load()
+        x, w_ih, w_hh, *rest = ctx.saved_tensors
+        state, saved = rest[: ctx.n_state], rest[ctx.n_state :]
+        T, B = x.shape[0], x.shape[1]
+        sizes = ctx.cell.state_sizes
+        grad_out = x.new_zeros(T, B, sizes[0]) if grad_out is None else grad_out.contiguous()
+        grad_final = [x.new_zeros(B, size) if g is None else g.contiguous() for g, size in zip(grad_final, sizes)]
+        need_x = ctx.needs_input_grad[1]
+        lengths, mask = ctx.lengths, ctx.recurrent_mask
+        grads: dict[str, Tensor] = {}
+        if ctx.kind == "lstm":
+            hs, cs, gates, tcs = saved
+            gx, gh0, gc0, grads["weight_ih"], grads["weight_hh"], grads["bias"], gpeep = ext.lstm_backward(
+                x, state[0], state[1], w_ih, w_hh, ctx.peep, lengths, mask, hs, cs, gates, tcs, grad_out,
+                grad_final[0], grad_final[1], need_x)
+            if gpeep is not None:
+                grads["weight_ci"], grads["weight_cf"], grads["weight_co"] = gpeep.unbind(0)
+            grad_state = (gh0, gc0)
+        elif ctx.kind == "gru_after":
+            hs, gates, hn = saved
+            gx, gh0, grads["weight_ih"], grads["weight_hh"], grads["bias"], grads["bias_hh"] = ext.gru_after_backward(
+                x, state[0], w_ih, w_hh, lengths, mask, hs, gates, hn, grad_out, grad_final[0], need_x)
+            grad_state = (gh0,)
+        elif ctx.kind == "gru_before":
+            hs, gates, rh = saved
+            gx, gh0, grads["weight_ih"], grads["weight_hh"], grads["bias"] = ext.gru_before_backward(
+                x, state[0], w_ih, w_hh, lengths, mask, hs, gates, rh, grad_out, grad_final[0], need_x)
+            grad_state = (gh0,)
+        else:
+            (hs,) = saved
+            gx, gh0, grads["weight_ih"], grads["weight_hh"], grads["bias"] = ext.simple_backward(
+                x, state[0], w_ih, w_hh, ctx.cell.activation == "relu", lengths, mask, hs, grad_out,
+                grad_final[0], need_x)
+            grad_state = (gh0,)
+        if ctx.weight_mask is not None:
+            grads["weight_hh"] = grads["weight_hh"] * ctx.weight_mask  # chain rule through W ⊙ M
+        return (None, gx, None, None, None, None, *grad_state, *(grads.get(n) for n in ctx.param_names))
+
+
+def run_compiled(
+    cell: RecurrentCell,
+    x: Tensor,
+    state: State,
+    lengths: Tensor | None = None,
+    recurrent_mask: Tensor | None = None,
+    zoneout_masks: tuple | None = None,
+    weight_mask: Tensor | None = None,
+) -> tuple[Tensor, State]:
+    """Run `cell` over time-major `x` (T, B, I) from `state` with the compiled kernels.
+
+    The contract of `rnnkit.engine.bptt.run_fused`: returns outputs (T, B, H) and the final state;
+    steps t >= lengths[b] keep the state and output zeros. Raises ValueError if `supports(cell)` is
+    False (check it first, or use `run_sequence(fast="auto")`).
+    """
+    if not supports(cell):
+        reason = unavailable_reason() or f"{type(cell).__name__} with {cell.get_config()} is not served"
+        raise ValueError(f"the compiled path cannot run this cell: {reason}")
+    if zoneout_masks is not None and any(m is not None for m in zoneout_masks):
+        raise ValueError("the compiled path does not implement zoneout; use the fused path")
+    if lengths is not None:
+        lengths = lengths.to(device="cpu", dtype=torch.int64).contiguous()
+    if recurrent_mask is not None:
+        recurrent_mask = recurrent_mask.to(x.dtype).contiguous()  # (B, R)
+    params = [p for _, p in cell.named_parameters()]
+    outputs, *final = _CompiledSequence.apply(cell, x, lengths, recurrent_mask, weight_mask, len(state), *state, *params)
+    return outputs, tuple(final)
+
+
+__all__ = ["available", "supports", "run_compiled", "unavailable_reason", "cpu_capability"]

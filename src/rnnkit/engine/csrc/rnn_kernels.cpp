@@ -1,0 +1,652 @@
+// Compiled per-sequence kernels for the hot cells: LSTM (peepholes), GRU (reset after / before), SimpleRNN.
+//
+// The same math as the cells' `cell_step` / `cell_step_backward` in rnnkit/cells (the source of truth),
+// restructured for speed the way cuDNN and haste do it:
+//   forward   input projections of ALL steps in one GEMM; per step one GEMM with weight_hh written in
+//             place over that step's projection, then ONE vectorised pass over the gates
+//             (at::vec::Vectorized exp/tanh, as torch's own CPU kernels), saving what backward needs;
+//   backward  per step one vectorised pass computing the gate gradients, one GEMM for dh(t-1);
+//             after the loop the weight gradients as single large GEMMs / reductions over all steps.
+// Padding (lengths): steps t >= lengths[b] keep the state and output zeros; their gradient passes
+// straight to the previous state. Variational recurrent dropout: h(t-1) * mask enters the GEMM.
+// Buffers are time-major (T, B, F) and contiguous; `hs` is the state history h_0..h_{T-1} AFTER each
+// step (state h(-1) = h0 is passed separately), so without padding `hs` IS the output.
+#include <torch/extension.h>
+#include <ATen/Parallel.h>
+#include <ATen/cpu/vec/vec.h>
+
+#include <algorithm>
+#include <vector>
+
+using at::Tensor;
+template <typename T>
+using Vec = at::vec::Vectorized<T>;
+using OptTensor = c10::optional<Tensor>;
+
+namespace {
+
+// ---- vectorised helpers ---------------------------------------------------------------------------
+template <typename T>
+inline Vec<T> ld(const T* p, int64_t n) {
+  return n == Vec<T>::size() ? Vec<T>::loadu(p) : Vec<T>::loadu(p, n);
+}
+template <typename T>
+inline void st(const Vec<T>& v, T* p, int64_t n) {
+  if (n == Vec<T>::size()) v.store(p); else v.store(p, n);
+}
+template <typename T>
+inline Vec<T> sigmoid(const Vec<T>& x) {  // 1 / (1 + e^-x), as torch's sigmoid kernel
+  return (Vec<T>(T(1)) + x.neg().exp()).reciprocal();
+}
+template <typename T>
+inline Vec<T> tanh(const Vec<T>& x) {
+  return x.tanh();
+}
+
+// Call f(j, n) over [0, width) in vector-sized chunks (n < size only for the tail).
+template <typename T, typename F>
+inline void chunks(int64_t width, const F& f) {
+  constexpr int64_t W = Vec<T>::size();
+  int64_t j = 0;
+  for (; j + W <= width; j += W) f(j, W);
+  if (j < width) f(j, width - j);
+}
+
+// Rows [0, B) in parallel when a step carries enough elementwise work to pay for the fork.
+template <typename F>
+inline void over_rows(int64_t B, int64_t row_width, const F& f) {
+  const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, row_width));
+  at::parallel_for(0, B, grain, f);
+}
+
+struct Padding {  // lengths: alive(t, b) = t < lengths[b]
+  const int64_t* len = nullptr;
+  explicit Padding(const OptTensor& lengths) {
+    if (lengths.has_value() && lengths->defined()) len = lengths->data_ptr<int64_t>();
+  }
+  bool any() const { return len != nullptr; }
+  bool alive(int64_t t, int64_t b) const { return len == nullptr || t < len[b]; }
+};
+
+bool has(const OptTensor& t) { return t.has_value() && t->defined(); }
+
+// dh arriving at step t: carried direct part + (dh(t) from the GEMM) * mask + output gradient.
+template <typename T>
+inline Vec<T> incoming_dh(const T* direct, const T* gemm, const T* mask, const T* gout, int64_t j, int64_t n) {
+  Vec<T> g = ld(gemm + j, n);
+  if (mask) g = g * ld(mask + j, n);
+  Vec<T> dh = ld(direct + j, n) + g;
+  if (gout) dh = dh + ld(gout + j, n);
+  return dh;
+}
+
+// grad_h0 = direct + gemm * mask (what is left after the backward loop).
+Tensor grad_initial(const Tensor& direct, const Tensor& gemm, const OptTensor& mask) {
+  return has(mask) ? direct + gemm * *mask : direct + gemm;
+}
+
+// sum_t dZ_t^T (h_{t-1} * mask): one GEMM over steps 1..T-1 plus step 0 with h0. dZ (T, B, N) may be a
+// last-dim slice; hs (T, B, R) the state history; returns (N, R).
+Tensor grad_recurrent(const Tensor& dZ, const Tensor& hs, const Tensor& h0, const OptTensor& mask) {
+  const int64_t T = dZ.size(0), N = dZ.size(2), R = h0.size(1);
+  Tensor h0_in = has(mask) ? h0 * *mask : h0;  // (B, R)
+  Tensor grad = dZ.select(0, 0).t().mm(h0_in);  // (N, R)
+  if (T > 1) {
+    Tensor prev = hs.narrow(0, 0, T - 1);  // (T-1, B, R)
+    if (has(mask)) prev = prev * *mask;
+    grad.addmm_(dZ.narrow(0, 1, T - 1).reshape({-1, N}).t(), prev.reshape({-1, R}));
+  }
+  return grad;
+}
+
+// (T, B, I) @ W^T + b for all steps at once: the hoisted input projection.
+Tensor project(const Tensor& x, const Tensor& w_ih, const Tensor& bias) {
+  const int64_t T = x.size(0), B = x.size(1), I = x.size(2);
+  return at::addmm(bias, x.reshape({T * B, I}), w_ih.t()).view({T, B, -1});  // (T, B, G*H)
+}
+
+// Shared bookkeeping of a forward loop: state history, optional separate outputs, masked h_in.
+struct ForwardBuffers {
+  Tensor hs, out, hin;  // (T, B, H), (T, B, H) or == hs, (B, H) h(t-1) * mask
+  ForwardBuffers(const Tensor& h0, int64_t T, const Padding& pad, const OptTensor& mask) {
+    const int64_t B = h0.size(0), H = h0.size(1);
+    hs = at::empty({T, B, H}, h0.options());
+    out = pad.any() ? at::empty({T, B, H}, h0.options()) : hs;
+    hin = has(mask) ? (h0 * *mask).contiguous() : Tensor();
+  }
+  // the h(t-1) that enters the recurrent GEMM at step t
+  Tensor gemm_input(int64_t t, const Tensor& h0) const {
+    if (hin.defined()) return hin;
+    return t == 0 ? h0 : hs.select(0, t - 1);
+  }
+};
+
+// Writes h into the state history, the output (0 past the end) and the next step's masked h_in.
+template <typename T>
+struct RowWriter {
+  T* hs_row; T* out_row; T* hin_row; const T* mask;
+  inline void put(const Vec<T>& h, int64_t j, int64_t n, bool alive) const {
+    st(h, hs_row + j, n);
+    if (out_row != hs_row) st(alive ? h : Vec<T>(T(0)), out_row + j, n);
+    if (hin_row) st(h * ld(mask + j, n), hin_row + j, n);
+  }
+};
+
+template <typename T>
+RowWriter<T> row_writer(ForwardBuffers& fb, const OptTensor& mask, int64_t t, int64_t b) {
+  const int64_t B = fb.hs.size(1), H = fb.hs.size(2);
+  T* hs_row = fb.hs.data_ptr<T>() + (t * B + b) * H;
+  T* out_row = fb.out.data_ptr<T>() + (t * B + b) * H;
+  T* hin_row = fb.hin.defined() ? fb.hin.data_ptr<T>() + b * H : nullptr;
+  const T* m = has(mask) ? mask->data_ptr<T>() + b * H : nullptr;
+  return {hs_row, out_row, hin_row, m};
+}
+
+template <typename T>
+inline const T* prev_row(const Tensor& hist, const Tensor& init, int64_t t, int64_t b) {
+  const int64_t B = init.size(0), H = init.size(1);
+  return t == 0 ? init.data_ptr<T>() + b * H : hist.data_ptr<T>() + ((t - 1) * B + b) * H;
+}
+
+// Backward carry: dh from the direct paths and from the recurrent GEMM.
+struct BackwardCarry {
+  Tensor direct, gemm;  // (B, H) each
+  BackwardCarry(const Tensor& grad_hT) {
+    direct = grad_hT.clone();
+    gemm = at::zeros_like(grad_hT);
+  }
+};
+
+}  // namespace
+
+// =====================================================================================================
+// LSTM: gates i, f, g, o; peep (3, H) rows w_ci, w_cf, w_co.
+// =====================================================================================================
+std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& w_ih,
+                                 const Tensor& w_hh, const Tensor& bias, const OptTensor& peep,
+                                 const OptTensor& lengths, const OptTensor& mask) {
+  const int64_t T = x.size(0), B = x.size(1), H = h0.size(1);
+  const Padding pad(lengths);
+  Tensor gates = project(x, w_ih, bias);  // (T, B, 4H): z, then the activations i, f, g, o
+  Tensor cs = at::empty({T, B, H}, h0.options());
+  Tensor tcs = at::empty({T, B, H}, h0.options());  // tanh(C_t)
+  ForwardBuffers fb(h0, T, pad, mask);
+  const Tensor w_hh_t = w_hh.t();
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_forward", [&] {
+    using T_ = scalar_t;
+    const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
+    for (int64_t t = 0; t < T; ++t) {
+      Tensor g_t = gates.select(0, t);  // (B, 4H)
+      g_t.addmm_(fb.gemm_input(t, h0), w_hh_t);  // z = W_ih x + b + W_hh h(t-1)
+      T_* gp = g_t.data_ptr<T_>();
+      T_* cp = cs.data_ptr<T_>() + t * B * H;
+      T_* tp = tcs.data_ptr<T_>() + t * B * H;
+      over_rows(B, 4 * H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          const T_* c_prev = prev_row<T_>(cs, c0, t, b);
+          T_* g = gp + b * 4 * H;
+          T_* c_row = cp + b * H;
+          T_* tc_row = tp + b * H;
+          const bool alive = pad.alive(t, b);
+          RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
+          if (!alive) {  // past the end: keep the state
+            chunks<T_>(H, [&](int64_t j, int64_t n) {
+              st(ld(c_prev + j, n), c_row + j, n);
+              w.put(ld(h_prev + j, n), j, n, false);
+            });
+            continue;
+          }
+          chunks<T_>(H, [&](int64_t j, int64_t n) {
+            const Vec<T_> cpv = ld(c_prev + j, n);
+            Vec<T_> zi = ld(g + j, n), zf = ld(g + H + j, n), zg = ld(g + 2 * H + j, n), zo = ld(g + 3 * H + j, n);
+            if (pp) {
+              zi = at::vec::fmadd(ld(pp + j, n), cpv, zi);
+              zf = at::vec::fmadd(ld(pp + H + j, n), cpv, zf);
+            }
+            const Vec<T_> i = sigmoid(zi), f = sigmoid(zf), gg = tanh(zg);
+            const Vec<T_> c = at::vec::fmadd(f, cpv, i * gg);
+            if (pp) zo = at::vec::fmadd(ld(pp + 2 * H + j, n), c, zo);
+            const Vec<T_> o = sigmoid(zo);
+            const Vec<T_> tc = tanh(c);
+            st(i, g + j, n); st(f, g + H + j, n); st(gg, g + 2 * H + j, n); st(o, g + 3 * H + j, n);
+            st(c, c_row + j, n);
+            st(tc, tc_row + j, n);
+            w.put(o * tc, j, n, true);
+          });
+        }
+      });
+    }
+  });
+  return {fb.out, fb.hs, cs, gates, tcs};
+}
+
+std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& w_ih,
+                                  const Tensor& w_hh, const OptTensor& peep, const OptTensor& lengths,
+                                  const OptTensor& mask, const Tensor& hs, const Tensor& cs, const Tensor& gates,
+                                  const Tensor& tcs, const Tensor& grad_out, const Tensor& grad_hT,
+                                  const Tensor& grad_cT, bool need_grad_x) {
+  const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = h0.size(1);
+  const Padding pad(lengths);
+  Tensor dZ = at::empty({T, B, 4 * H}, x.options());  // gradients of the gate pre-activations
+  BackwardCarry carry(grad_hT);
+  Tensor dc = grad_cT.clone();  // (B, H), updated in place to dC(t-1)
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_backward", [&] {
+    using T_ = scalar_t;
+    const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
+    const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    T_* direct = carry.direct.data_ptr<T_>();
+    const T_* gemm = carry.gemm.data_ptr<T_>();
+    T_* dcp = dc.data_ptr<T_>();
+    for (int64_t t = T - 1; t >= 0; --t) {
+      const T_* gp = gates.data_ptr<T_>() + t * B * 4 * H;
+      const T_* cp = cs.data_ptr<T_>() + t * B * H;
+      const T_* tp = tcs.data_ptr<T_>() + t * B * H;
+      const T_* op = grad_out.data_ptr<T_>() + t * B * H;
+      T_* dzp = dZ.data_ptr<T_>() + t * B * 4 * H;
+      over_rows(B, 4 * H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const bool alive = pad.alive(t, b);
+          const T_* g = gp + b * 4 * H;
+          const T_* c_row = cp + b * H;
+          const T_* tc_row = tp + b * H;
+          const T_* c_prev = prev_row<T_>(cs, c0, t, b);
+          T_* dz = dzp + b * 4 * H;
+          T_* dir = direct + b * H;
+          T_* dcr = dcp + b * H;
+          const T_* m = mp ? mp + b * H : nullptr;
+          chunks<T_>(H, [&](int64_t j, int64_t n) {
+            const Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, alive ? op + b * H : nullptr, j, n);
+            if (!alive) {  // padded step: the gradient passes to the previous state untouched
+              const Vec<T_> zero(T_(0));
+              st(zero, dz + j, n); st(zero, dz + H + j, n); st(zero, dz + 2 * H + j, n); st(zero, dz + 3 * H + j, n);
+              st(dh, dir + j, n);
+              return;
+            }
+            const Vec<T_> one(T_(1));
+            const Vec<T_> i = ld(g + j, n), f = ld(g + H + j, n), gg = ld(g + 2 * H + j, n), o = ld(g + 3 * H + j, n);
+            const Vec<T_> tc = ld(tc_row + j, n), cpv = ld(c_prev + j, n);
+            const Vec<T_> dz_o = dh * tc * o * (one - o);
+            Vec<T_> dcv = ld(dcr + j, n) + dh * o * (one - tc * tc);
+            if (pp) dcv = at::vec::fmadd(dz_o, ld(pp + 2 * H + j, n), dcv);
+            const Vec<T_> dz_i = dcv * gg * i * (one - i);
+            const Vec<T_> dz_f = dcv * cpv * f * (one - f);
+            const Vec<T_> dz_g = dcv * i * (one - gg * gg);
+            Vec<T_> dc_prev = dcv * f;
+            if (pp) dc_prev = dc_prev + dz_i * ld(pp + j, n) + dz_f * ld(pp + H + j, n);
+            st(dz_i, dz + j, n); st(dz_f, dz + H + j, n); st(dz_g, dz + 2 * H + j, n); st(dz_o, dz + 3 * H + j, n);
+            st(dc_prev, dcr + j, n);
+            st(Vec<T_>(T_(0)), dir + j, n);
+          });
+          (void)c_row;
+        }
+      });
+      at::mm_out(carry.gemm, dZ.select(0, t), w_hh);  // dh(t-1) through W_hh: (B, 4H) @ (4H, H)
+    }
+  });
+  Tensor flat = dZ.view({T * B, 4 * H});
+  Tensor grad_x = need_grad_x ? flat.mm(w_ih).view({T, B, I}) : Tensor();
+  Tensor grad_w_ih = flat.t().mm(x.reshape({T * B, I}));  // (4H, I): one GEMM over all steps
+  Tensor grad_bias = flat.sum(0);
+  Tensor grad_w_hh = grad_recurrent(dZ, hs, h0, mask);
+  Tensor grad_peep;
+  if (has(peep)) {  // w_ci, w_cf read C(t-1); w_co reads C(t)
+    Tensor c_prev_all = T > 1 ? at::cat({c0.unsqueeze(0), cs.narrow(0, 0, T - 1)}, 0) : c0.unsqueeze(0);
+    Tensor g_ci = (dZ.narrow(2, 0, H) * c_prev_all).sum({0, 1});
+    Tensor g_cf = (dZ.narrow(2, H, H) * c_prev_all).sum({0, 1});
+    Tensor g_co = (dZ.narrow(2, 3 * H, H) * cs).sum({0, 1});
+    grad_peep = at::stack({g_ci, g_cf, g_co}, 0);  // (3, H)
+  }
+  return {grad_x, grad_initial(carry.direct, carry.gemm, mask), dc, grad_w_ih, grad_w_hh, grad_bias, grad_peep};
+}
+
+// =====================================================================================================
+// GRU, reset after (torch / cuDNN / Keras default): n = tanh(x_n + r * (W_hn h + b_hn)).
+// =====================================================================================================
+std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
+                                      const Tensor& bias, const Tensor& bias_hh, const OptTensor& lengths,
+                                      const OptTensor& mask) {
+  const int64_t T = x.size(0), B = x.size(1), H = h0.size(1);
+  const Padding pad(lengths);
+  Tensor gates = project(x, w_ih, bias);  // (T, B, 3H): x parts, then the activations r, z, n
+  Tensor hn = at::empty({T, B, H}, h0.options());  // W_hn h + b_hn, what r multiplied
+  Tensor hp = at::empty({B, 3 * H}, h0.options());
+  ForwardBuffers fb(h0, T, pad, mask);
+  const Tensor w_hh_t = w_hh.t();
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_after_forward", [&] {
+    using T_ = scalar_t;
+    for (int64_t t = 0; t < T; ++t) {
+      at::addmm_out(hp, bias_hh, fb.gemm_input(t, h0), w_hh_t);  // (B, 3H)
+      T_* gp = gates.data_ptr<T_>() + t * B * 3 * H;
+      const T_* hpp = hp.data_ptr<T_>();
+      T_* hnp = hn.data_ptr<T_>() + t * B * H;
+      over_rows(B, 3 * H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          T_* g = gp + b * 3 * H;
+          const T_* q = hpp + b * 3 * H;
+          T_* hn_row = hnp + b * H;
+          const bool alive = pad.alive(t, b);
+          RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
+          chunks<T_>(H, [&](int64_t j, int64_t n) {
+            const Vec<T_> hpv = ld(h_prev + j, n);
+            if (!alive) { w.put(hpv, j, n, false); return; }
+            const Vec<T_> r = sigmoid(ld(g + j, n) + ld(q + j, n));
+            const Vec<T_> z = sigmoid(ld(g + H + j, n) + ld(q + H + j, n));
+            const Vec<T_> qn = ld(q + 2 * H + j, n);
+            const Vec<T_> nn_ = tanh(at::vec::fmadd(r, qn, ld(g + 2 * H + j, n)));
+            st(r, g + j, n); st(z, g + H + j, n); st(nn_, g + 2 * H + j, n);
+            st(qn, hn_row + j, n);
+            w.put(at::vec::fmadd(z, hpv - nn_, nn_), j, n, true);  // (1 - z) n + z h(t-1)
+          });
+        }
+      });
+    }
+  });
+  return {fb.out, fb.hs, gates, hn};
+}
+
+std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
+                                       const OptTensor& lengths, const OptTensor& mask, const Tensor& hs,
+                                       const Tensor& gates, const Tensor& hn, const Tensor& grad_out,
+                                       const Tensor& grad_hT, bool need_grad_x) {
+  const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = h0.size(1);
+  const Padding pad(lengths);
+  Tensor dHP = at::empty({T, B, 3 * H}, x.options());  // grad of W_hh h + b_hh: (dz_r, dz_z, dz_n * r)
+  Tensor dXn = at::empty({T, B, H}, x.options());  // grad of the n pre-activation (x side)
+  BackwardCarry carry(grad_hT);
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_after_backward", [&] {
+    using T_ = scalar_t;
+    const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    T_* direct = carry.direct.data_ptr<T_>();
+    const T_* gemm = carry.gemm.data_ptr<T_>();
+    for (int64_t t = T - 1; t >= 0; --t) {
+      const T_* gp = gates.data_ptr<T_>() + t * B * 3 * H;
+      const T_* hnp = hn.data_ptr<T_>() + t * B * H;
+      const T_* op = grad_out.data_ptr<T_>() + t * B * H;
+      T_* dhp = dHP.data_ptr<T_>() + t * B * 3 * H;
+      T_* dxn = dXn.data_ptr<T_>() + t * B * H;
+      over_rows(B, 3 * H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const bool alive = pad.alive(t, b);
+          const T_* g = gp + b * 3 * H;
+          const T_* h_prev = prev_row<T_>(hs, h0, t, b);
+          const T_* hn_row = hnp + b * H;
+          T_* d = dhp + b * 3 * H;
+          T_* dn = dxn + b * H;
+          T_* dir = direct + b * H;
+          const T_* m = mp ? mp + b * H : nullptr;
+          chunks<T_>(H, [&](int64_t j, int64_t n) {
+            const Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, alive ? op + b * H : nullptr, j, n);
+            if (!alive) {
+              const Vec<T_> zero(T_(0));
+              st(zero, d + j, n); st(zero, d + H + j, n); st(zero, d + 2 * H + j, n); st(zero, dn + j, n);
+              st(dh, dir + j, n);
+              return;
+            }
+            const Vec<T_> one(T_(1));
+            const Vec<T_> r = ld(g + j, n), z = ld(g + H + j, n), nn_ = ld(g + 2 * H + j, n);
+            const Vec<T_> dz_n = dh * (one - z) * (one - nn_ * nn_);
+            const Vec<T_> dz_z = dh * (ld(h_prev + j, n) - nn_) * z * (one - z);
+            const Vec<T_> dz_r = dz_n * ld(hn_row + j, n) * r * (one - r);
+            st(dz_r, d + j, n); st(dz_z, d + H + j, n); st(dz_n * r, d + 2 * H + j, n);
+            st(dz_n, dn + j, n);
+            st(dh * z, dir + j, n);  // the direct path h_t = ... + z_t h(t-1)
+          });
+        }
+      });
+      at::mm_out(carry.gemm, dHP.select(0, t), w_hh);  // (B, 3H) @ (3H, H)
+    }
+  });
+  Tensor flat = dHP.view({T * B, 3 * H});
+  Tensor flat_rz = flat.narrow(1, 0, 2 * H);  // r and z: the x side equals the h side
+  Tensor flat_n = dXn.view({T * B, H});
+  Tensor x2 = x.reshape({T * B, I});
+  Tensor grad_x;
+  if (need_grad_x) {
+    grad_x = flat_rz.mm(w_ih.narrow(0, 0, 2 * H));
+    grad_x.addmm_(flat_n, w_ih.narrow(0, 2 * H, H));
+    grad_x = grad_x.view({T, B, I});
+  }
+  Tensor grad_w_ih = at::cat({flat_rz.t().mm(x2), flat_n.t().mm(x2)}, 0);  // (3H, I)
+  Tensor grad_bias = at::cat({flat_rz.sum(0), flat_n.sum(0)}, 0);
+  Tensor grad_w_hh = grad_recurrent(dHP, hs, h0, mask);
+  Tensor grad_bias_hh = flat.sum(0);
+  return {grad_x, grad_initial(carry.direct, carry.gemm, mask), grad_w_ih, grad_w_hh, grad_bias, grad_bias_hh};
+}
+
+// =====================================================================================================
+// GRU, reset before (Cho et al. 2014): n = tanh(x_n + W_hn (r * h)). Two GEMMs per step.
+// =====================================================================================================
+std::vector<Tensor> gru_before_forward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
+                                       const Tensor& bias, const OptTensor& lengths, const OptTensor& mask) {
+  const int64_t T = x.size(0), B = x.size(1), H = h0.size(1);
+  const Padding pad(lengths);
+  Tensor gates = project(x, w_ih, bias);  // (T, B, 3H) -> r, z, n
+  Tensor rh = at::empty({T, B, H}, h0.options());  // r * h_in
+  Tensor hp = at::empty({B, 2 * H}, h0.options());
+  ForwardBuffers fb(h0, T, pad, mask);
+  const Tensor w_rz_t = w_hh.narrow(0, 0, 2 * H).t();
+  const Tensor w_n_t = w_hh.narrow(0, 2 * H, H).t();
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_before_forward", [&] {
+    using T_ = scalar_t;
+    const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    for (int64_t t = 0; t < T; ++t) {
+      at::mm_out(hp, fb.gemm_input(t, h0), w_rz_t);  // (B, 2H)
+      T_* gp = gates.data_ptr<T_>() + t * B * 3 * H;
+      const T_* hpp = hp.data_ptr<T_>();
+      T_* rhp = rh.data_ptr<T_>() + t * B * H;
+      over_rows(B, 2 * H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          T_* g = gp + b * 3 * H;
+          const T_* q = hpp + b * 2 * H;
+          T_* rh_row = rhp + b * H;
+          const T_* m = mp ? mp + b * H : nullptr;
+          chunks<T_>(H, [&](int64_t j, int64_t n) {
+            Vec<T_> h_in = ld(h_prev + j, n);
+            if (m) h_in = h_in * ld(m + j, n);
+            const Vec<T_> r = sigmoid(ld(g + j, n) + ld(q + j, n));
+            const Vec<T_> z = sigmoid(ld(g + H + j, n) + ld(q + H + j, n));
+            st(r, g + j, n); st(z, g + H + j, n);
+            st(r * h_in, rh_row + j, n);
+          });
+        }
+      });
+      gates.select(0, t).narrow(1, 2 * H, H).addmm_(rh.select(0, t), w_n_t);  // x_n + W_hn (r h)
+      over_rows(B, H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          T_* g = gp + b * 3 * H;
+          const bool alive = pad.alive(t, b);
+          RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
+          chunks<T_>(H, [&](int64_t j, int64_t n) {
+            const Vec<T_> hpv = ld(h_prev + j, n);
+            if (!alive) { w.put(hpv, j, n, false); return; }
+            const Vec<T_> nn_ = tanh(ld(g + 2 * H + j, n));
+            st(nn_, g + 2 * H + j, n);
+            w.put(at::vec::fmadd(ld(g + H + j, n), hpv - nn_, nn_), j, n, true);
+          });
+        }
+      });
+    }
+  });
+  return {fb.out, fb.hs, gates, rh};
+}
+
+std::vector<Tensor> gru_before_backward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
+                                        const OptTensor& lengths, const OptTensor& mask, const Tensor& hs,
+                                        const Tensor& gates, const Tensor& rh, const Tensor& grad_out,
+                                        const Tensor& grad_hT, bool need_grad_x) {
+  const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = h0.size(1);
+  const Padding pad(lengths);
+  Tensor dZ = at::empty({T, B, 3 * H}, x.options());  // grads of the r, z, n pre-activations
+  Tensor drh = at::empty({B, H}, x.options());  // grad of r * h_in, then reused for its r part
+  BackwardCarry carry(grad_hT);
+  const Tensor w_rz = w_hh.narrow(0, 0, 2 * H);
+  const Tensor w_n = w_hh.narrow(0, 2 * H, H);
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_before_backward", [&] {
+    using T_ = scalar_t;
+    const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    T_* direct = carry.direct.data_ptr<T_>();
+    const T_* gemm = carry.gemm.data_ptr<T_>();
+    T_* drp = drh.data_ptr<T_>();
+    for (int64_t t = T - 1; t >= 0; --t) {
+      const T_* gp = gates.data_ptr<T_>() + t * B * 3 * H;
+      const T_* op = grad_out.data_ptr<T_>() + t * B * H;
+      T_* dzp = dZ.data_ptr<T_>() + t * B * 3 * H;
+      over_rows(B, 2 * H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const bool alive = pad.alive(t, b);
+          const T_* g = gp + b * 3 * H;
+          const T_* h_prev = prev_row<T_>(hs, h0, t, b);
+          T_* d = dzp + b * 3 * H;
+          T_* dir = direct + b * H;
+          const T_* m = mp ? mp + b * H : nullptr;
+          chunks<T_>(H, [&](int64_t j, int64_t n) {
+            const Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, alive ? op + b * H : nullptr, j, n);
+            if (!alive) {
+              const Vec<T_> zero(T_(0));
+              st(zero, d + H + j, n); st(zero, d + 2 * H + j, n);
+              st(dh, dir + j, n);
+              return;
+            }
+            const Vec<T_> one(T_(1));
+            const Vec<T_> z = ld(g + H + j, n), nn_ = ld(g + 2 * H + j, n);
+            st(dh * (ld(h_prev + j, n) - nn_) * z * (one - z), d + H + j, n);
+            st(dh * (one - z) * (one - nn_ * nn_), d + 2 * H + j, n);
+            st(dh * z, dir + j, n);
+          });
+        }
+      });
+      at::mm_out(drh, dZ.select(0, t).narrow(1, 2 * H, H), w_n);  // grad of r * h_in: (B, H)
+      over_rows(B, H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const T_* g = gp + b * 3 * H;
+          const T_* h_prev = prev_row<T_>(hs, h0, t, b);
+          T_* d = dzp + b * 3 * H;
+          T_* dr = drp + b * H;
+          const T_* m = mp ? mp + b * H : nullptr;
+          chunks<T_>(H, [&](int64_t j, int64_t n) {  // padded rows: drh = 0, so zeros follow
+            Vec<T_> h_in = ld(h_prev + j, n);
+            if (m) h_in = h_in * ld(m + j, n);
+            const Vec<T_> r = ld(g + j, n), drv = ld(dr + j, n);
+            st(drv * h_in * r * (Vec<T_>(T_(1)) - r), d + j, n);
+            st(drv * r, dr + j, n);  // the part of dh_in that skips the GEMM
+          });
+        }
+      });
+      at::addmm_out(carry.gemm, drh, dZ.select(0, t).narrow(1, 0, 2 * H), w_rz);  // + (B, 2H) @ (2H, H)
+    }
+  });
+  Tensor flat = dZ.view({T * B, 3 * H});
+  Tensor grad_x = need_grad_x ? flat.mm(w_ih).view({T, B, I}) : Tensor();
+  Tensor grad_w_ih = flat.t().mm(x.reshape({T * B, I}));
+  Tensor grad_bias = flat.sum(0);
+  Tensor grad_w_hh = at::cat({grad_recurrent(dZ.narrow(2, 0, 2 * H), hs, h0, mask),
+                              flat.narrow(1, 2 * H, H).t().mm(rh.view({T * B, H}))}, 0);  // (3H, H)
+  return {grad_x, grad_initial(carry.direct, carry.gemm, mask), grad_w_ih, grad_w_hh, grad_bias};
+}
+
+// =====================================================================================================
+// SimpleRNN: h = act(W_ih x + b + W_hh h(t-1)), act tanh or relu.
+// =====================================================================================================
+std::vector<Tensor> simple_forward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
+                                   const Tensor& bias, bool relu, const OptTensor& lengths, const OptTensor& mask) {
+  const int64_t T = x.size(0), B = x.size(1), H = h0.size(1);
+  const Padding pad(lengths);
+  Tensor pre = project(x, w_ih, bias);  // (T, B, H)
+  ForwardBuffers fb(h0, T, pad, mask);
+  const Tensor w_hh_t = w_hh.t();
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "simple_forward", [&] {
+    using T_ = scalar_t;
+    for (int64_t t = 0; t < T; ++t) {
+      Tensor a_t = pre.select(0, t);
+      a_t.addmm_(fb.gemm_input(t, h0), w_hh_t);
+      const T_* ap = a_t.data_ptr<T_>();
+      over_rows(B, H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          const T_* a = ap + b * H;
+          const bool alive = pad.alive(t, b);
+          RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
+          chunks<T_>(H, [&](int64_t j, int64_t n) {
+            if (!alive) { w.put(ld(h_prev + j, n), j, n, false); return; }
+            const Vec<T_> av = ld(a + j, n);
+            w.put(relu ? at::vec::maximum(av, Vec<T_>(T_(0))) : tanh(av), j, n, true);
+          });
+        }
+      });
+    }
+  });
+  return {fb.out, fb.hs};
+}
+
+std::vector<Tensor> simple_backward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
+                                    bool relu, const OptTensor& lengths, const OptTensor& mask, const Tensor& hs,
+                                    const Tensor& grad_out, const Tensor& grad_hT, bool need_grad_x) {
+  const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = h0.size(1);
+  const Padding pad(lengths);
+  Tensor dA = at::empty({T, B, H}, x.options());
+  BackwardCarry carry(grad_hT);
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "simple_backward", [&] {
+    using T_ = scalar_t;
+    const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    T_* direct = carry.direct.data_ptr<T_>();
+    const T_* gemm = carry.gemm.data_ptr<T_>();
+    for (int64_t t = T - 1; t >= 0; --t) {
+      const T_* hp = hs.data_ptr<T_>() + t * B * H;
+      const T_* op = grad_out.data_ptr<T_>() + t * B * H;
+      T_* dap = dA.data_ptr<T_>() + t * B * H;
+      over_rows(B, H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const bool alive = pad.alive(t, b);
+          const T_* h = hp + b * H;
+          T_* da = dap + b * H;
+          T_* dir = direct + b * H;
+          const T_* m = mp ? mp + b * H : nullptr;
+          chunks<T_>(H, [&](int64_t j, int64_t n) {
+            const Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, alive ? op + b * H : nullptr, j, n);
+            const Vec<T_> zero(T_(0));
+            if (!alive) { st(zero, da + j, n); st(dh, dir + j, n); return; }
+            const Vec<T_> hv = ld(h + j, n);
+            const Vec<T_> d = relu ? Vec<T_>::blendv(zero, dh, hv > zero) : dh * (Vec<T_>(T_(1)) - hv * hv);
+            st(d, da + j, n);
+            st(zero, dir + j, n);
+          });
+        }
+      });
+      at::mm_out(carry.gemm, dA.select(0, t), w_hh);
+    }
+  });
+  Tensor flat = dA.view({T * B, H});
+  Tensor grad_x = need_grad_x ? flat.mm(w_ih).view({T, B, I}) : Tensor();
+  Tensor grad_w_ih = flat.t().mm(x.reshape({T * B, I}));
+  Tensor grad_bias = flat.sum(0);
+  Tensor grad_w_hh = grad_recurrent(dA, hs, h0, mask);
+  return {grad_x, grad_initial(carry.direct, carry.gemm, mask), grad_w_ih, grad_w_hh, grad_bias};
+}
+
+std::string capability() {
+#if defined(CPU_CAPABILITY_AVX512)
+  return "avx512";
+#elif defined(CPU_CAPABILITY_AVX2)
+  return "avx2";
+#else
+  return "default";
+#endif
+}
+
+PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
+  m.doc() = "rnnkit's compiled per-sequence RNN kernels (vectorised gates, batched weight gradients)";
+  m.def("lstm_forward", &lstm_forward);
+  m.def("lstm_backward", &lstm_backward);
+  m.def("gru_after_forward", &gru_after_forward);
+  m.def("gru_after_backward", &gru_after_backward);
+  m.def("gru_before_forward", &gru_before_forward);
+  m.def("gru_before_backward", &gru_before_backward);
+  m.def("simple_forward", &simple_forward);
+  m.def("simple_backward", &simple_backward);
+  m.def("capability", &capability);
+  m.def("vector_width_float", [] { return (int64_t)Vec<float>::size(); });
+}
