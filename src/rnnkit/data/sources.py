@@ -202,7 +202,7 @@ def fetch(name: str, sources: list[Source] | tuple[Source, ...],
             staged.mkdir()
             download = DOWNLOADERS[source.kind]
             try:
-                if source.kind == "url":  # draws its own progress bar (one rich live display at a time)
+                if source.kind == "url":  # it draws a byte progress bar; no spinner on top of it
                     artifact = download(source.locator, download_dir)
                 else:
                     with _console.status(f"fetching {name} from {source.describe()}"):
