@@ -1,0 +1,263 @@
+"""`SequenceClassifier`: a sequence in, one label out (sentiment, topic, a digit read row by row).
+
+    ids (B, T) ──Embedding──> (B, T, E) ──[Conv1D+ReLU -> MaxPool]──> (B, T', C)
+        ──Recurrent (Bi)LSTM/GRU/SimpleRNN stack, lengths-aware──> (B, T', D*H)
+        ──pool over time (last | max | mean | attention, or several concatenated)──> (B, P)
+        ──Dropout──> Dense ──> logits (B, 1) for two classes, (B, K) for K > 2
+
+The front end is article 003's advice (a cheap 1-D convnet shortens long sequences before the
+LSTM); the pooling choices are article 000's ("max pooling or mean pooling over the N time steps'
+vectors, for classification"), plus the final state ("last") and additive attention (Bahdanau et
+al. 2015; Yang et al. 2016's attention pooling for document classification).
+
+Padding must be at the END of each sequence (post-padding, id 0); `lengths` (B,) says how many
+steps are real and, when omitted, is derived from the non-zero ids. Every stage honours the
+lengths: padded embeddings are zeros, convolution outputs past the end are masked before pooling,
+the recurrent layer skips padded steps, and time pooling ignores them. So a padded batch gives the
+same outputs as each sequence alone, and the length-bucketed batches of `rnnkit.data` cost nothing
+for their padding.
+
+`SequenceImageClassifier` feeds images to the same model as sequences of pixel rows (article 001:
+28 steps of 28 pixels) or of single pixels (784 steps of 1).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ..cells.base import check_positive
+from ..layers import Recurrent
+from ..layers.recurrent import check_rate
+from .registry import register
+
+POOLINGS = ("last", "max", "mean", "attention")
+CELLS = ("lstm", "gru", "rnn")
+
+
+def parse_pooling(pooling: str | Sequence[str]) -> list[str]:
+    """"max+mean" or "max,mean" or ["max", "mean"] -> ["max", "mean"], each checked."""
+    names = pooling.replace(",", "+").split("+") if isinstance(pooling, str) else list(pooling)
+    names = [n.strip() for n in names if n.strip()]
+    if not names or any(n not in POOLINGS for n in names) or len(set(names)) != len(names):
+        raise ValueError(f"pooling must name one or more of {POOLINGS} (e.g. 'max+mean'), got {pooling!r}")
+    return names
+
+
+def time_mask(lengths: Tensor | None, steps: int, device) -> Tensor | None:
+    """(B, T, 1) True at real steps; None when every step is real."""
+    if lengths is None:
+        return None
+    return (torch.arange(steps, device=device).unsqueeze(0) < lengths.to(device).unsqueeze(1)).unsqueeze(-1)
+
+
+class AttentionPooling(nn.Module):
+    """Additive attention over time: a_t = softmax_t(v . tanh(W h_t + b)), output sum_t a_t h_t."""
+
+    def __init__(self, size: int, attention_size: int):
+        super().__init__()
+        self.proj = nn.Linear(size, attention_size)
+        self.score = nn.Linear(attention_size, 1, bias=False)
+
+    def forward(self, h: Tensor, mask: Tensor | None) -> Tensor:
+        scores = self.score(torch.tanh(self.proj(h)))  # (B, T, 1)
+        if mask is not None:
+            scores = scores.masked_fill(~mask, float("-inf"))
+        weights = torch.softmax(scores, dim=1)  # (B, T, 1)
+        return (weights * h).sum(1)  # (B, D*H)
+
+
+class ConvFrontEnd(nn.Module):
+    """Conv1D(filters, kernel, "same" padding) + ReLU, then max pooling by `pool` (ceil mode).
+
+    Outputs past a sequence's end are zeroed before pooling: after the ReLU every real output is
+    >= 0, so a window that overhangs the end pools to what the sequence alone would give.
+    """
+
+    def __init__(self, input_size: int, filters: int, kernel_size: int, pool_size: int):
+        super().__init__()
+        self.conv = nn.Conv1d(input_size, filters, kernel_size, padding=kernel_size // 2)
+        self.kernel_size, self.pool_size = kernel_size, pool_size
+
+    def forward(self, x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        T = x.shape[1]
+        y = F.relu(self.conv(x.transpose(1, 2)))[..., :T]  # (B, C, T): same length for odd and even kernels
+        mask = time_mask(lengths, T, x.device)
+        if mask is not None:
+            y = y * mask.transpose(1, 2)  # (B, C, T)
+        if self.pool_size > 1:
+            y = F.max_pool1d(y, self.pool_size, self.pool_size, ceil_mode=True)  # (B, C, ceil(T/p))
+            if lengths is not None:
+                lengths = torch.div(lengths + self.pool_size - 1, self.pool_size, rounding_mode="floor")
+        return y.transpose(1, 2), lengths  # (B, T', C)
+
+
+@register("sequence_classifier")
+class SequenceClassifier(nn.Module):
+    """Embedding (or float features) -> [conv front end] -> recurrent stack -> time pooling -> Dense.
+
+    Args:
+        num_classes: 2 gives one logit (binary cross-entropy); K > 2 gives K logits.
+        vocab_size: token ids in [0, vocab_size) with 0 the padding id; or None for float inputs
+            (B, T, input_size), e.g. pixel rows.
+        input_size: feature size of float inputs (only with vocab_size=None).
+        embedding_dim: size of the word vectors.
+        embedding_dropout: drops whole word vectors (the same word everywhere in a sequence is not
+            tied; a dropped step's vector is all zeros), a cheap regulariser for small corpora.
+        cell: "lstm", "gru" or "rnn" (SimpleRNN); hidden_size, num_layers, bidirectional as in
+            `rnnkit.Recurrent`; cell_options go to the cell (e.g. {"reset_after": False}).
+        dropout, recurrent_dropout: Keras' variational input / recurrent dropout inside the stack.
+        inter_layer_dropout: dropout between stacked layers (torch's `dropout`).
+        conv_filters: > 0 adds the Conv1D+MaxPool front end with `conv_kernel` and `conv_pool`.
+        pooling: one or more of "last", "max", "mean", "attention" joined by "+"; their outputs
+            are concatenated.
+        attention_size: hidden size of the attention scorer.
+        head_dropout: dropout before the output layer (article 000's Dropout(0.5)).
+        fast: runner for the recurrent layers ("auto" picks the fastest that fits).
+    """
+
+    def __init__(self, num_classes: int = 2, vocab_size: int | None = 20000, *, input_size: int | None = None,
+                 embedding_dim: int = 128, embedding_dropout: float = 0.0, cell: str = "lstm",
+                 hidden_size: int = 64, num_layers: int = 1, bidirectional: bool = True,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, inter_layer_dropout: float = 0.0,
+                 conv_filters: int = 0, conv_kernel: int = 5, conv_pool: int = 2,
+                 pooling: str | Sequence[str] = "max+mean", attention_size: int = 64, head_dropout: float = 0.5,
+                 fast: str = "auto", cell_options: dict[str, Any] | None = None):
+        super().__init__()
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+            raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+        if (vocab_size is None) == (input_size is None):
+            raise ValueError(f"give vocab_size (token ids) or input_size (float features), got "
+                             f"vocab_size={vocab_size!r}, input_size={input_size!r}")
+        self.num_classes, self.vocab_size, self.input_size = num_classes, vocab_size, input_size
+        self.embedding_dim = embedding_dim
+        self.embedding_dropout = check_rate("embedding_dropout", embedding_dropout)
+        self.cell, self.hidden_size, self.num_layers = cell, hidden_size, num_layers
+        self.bidirectional = bool(bidirectional)
+        self.conv_filters, self.conv_kernel, self.conv_pool = conv_filters, conv_kernel, conv_pool
+        self.pooling = parse_pooling(pooling)
+        self.attention_size = attention_size
+        self.head_dropout = check_rate("head_dropout", head_dropout)
+        self.cell_options = dict(cell_options or {})
+
+        if vocab_size is not None:
+            check_positive("vocab_size", vocab_size)
+            check_positive("embedding_dim", embedding_dim)
+            self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)  # id 0 -> zeros
+            nn.init.uniform_(self.embedding.weight, -0.05, 0.05)  # Keras' default
+            with torch.no_grad():
+                self.embedding.weight[0].zero_()
+            features = embedding_dim
+        else:
+            self.embedding = None
+            features = check_positive("input_size", input_size)
+        self.front = None
+        if conv_filters:
+            check_positive("conv_filters", conv_filters)
+            check_positive("conv_kernel", conv_kernel)
+            check_positive("conv_pool", conv_pool)
+            self.front = ConvFrontEnd(features, conv_filters, conv_kernel, conv_pool)
+            features = conv_filters
+        self.rnn = Recurrent(cell, features, hidden_size, num_layers, bidirectional=bidirectional,
+                             return_sequences=True, return_state=True, dropout=dropout,
+                             recurrent_dropout=recurrent_dropout, inter_layer_dropout=inter_layer_dropout,
+                             fast=fast, **self.cell_options)
+        size = self.rnn.output_size
+        self.attention = AttentionPooling(size, check_positive("attention_size", attention_size)) \
+            if "attention" in self.pooling else None
+        self.head = nn.Linear(size * len(self.pooling), 1 if num_classes == 2 else num_classes)
+
+    @property
+    def output_activation(self) -> str:
+        """What turns the logits into probabilities (predict uses it)."""
+        return "sigmoid" if self.num_classes == 2 else "softmax"
+
+    def lengths_from_ids(self, ids: Tensor) -> Tensor:
+        """Post-padded ids: the count of non-zero ids per row (at least 1)."""
+        return (ids != 0).sum(1).clamp(min=1)
+
+    def features(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
+        """The pooled sequence representation (B, P) that the output layer reads."""
+        if self.embedding is not None:
+            if x.dtype.is_floating_point:
+                raise ValueError(f"SequenceClassifier with vocab_size expects integer ids, got a {x.dtype} tensor")
+            if lengths is None:
+                lengths = self.lengths_from_ids(x)
+            h = self.embedding(x)  # (B, T, E)
+            if self.embedding_dropout and self.training:
+                keep = torch.bernoulli(h.new_full(x.shape, 1 - self.embedding_dropout)).unsqueeze(-1)  # (B, T, 1)
+                h = h * keep / (1 - self.embedding_dropout)
+        else:
+            h = x.float()  # (B, T, F)
+        if lengths is not None:
+            lengths = torch.as_tensor(lengths, device=h.device).long().clamp(1, h.shape[1])
+        if self.front is not None:
+            h, lengths = self.front(h, lengths)  # (B, T', C)
+        out, state = self.rnn(h, lengths=lengths)  # (B, T', D*H); state[0] (L*D, B, H)
+        mask = time_mask(lengths, out.shape[1], out.device)
+        pooled = []
+        for name in self.pooling:
+            if name == "last":
+                finals = state[0][-self.rnn.num_directions:]  # (D, B, H): top layer, each direction
+                pooled.append(torch.cat(tuple(finals), -1))  # (B, D*H)
+            elif name == "max":
+                pooled.append((out if mask is None else out.masked_fill(~mask, float("-inf"))).max(1).values)
+            elif name == "mean":
+                pooled.append(out.mean(1) if mask is None else out.sum(1) / lengths.unsqueeze(1).to(out.dtype))
+            else:
+                pooled.append(self.attention(out, mask))
+        return torch.cat(pooled, -1)  # (B, P)
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
+        z = F.dropout(self.features(x, lengths), self.head_dropout, self.training)
+        return self.head(z)  # (B, 1) or (B, K) logits
+
+    def predict_proba(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
+        """(B, K) class probabilities, also for two classes."""
+        logits = self.forward(x, lengths)
+        if self.num_classes == 2:
+            p = torch.sigmoid(logits)  # (B, 1)
+            return torch.cat((1 - p, p), -1)  # (B, 2)
+        return torch.softmax(logits, -1)
+
+    def get_config(self) -> dict[str, Any]:
+        return dict(num_classes=self.num_classes, vocab_size=self.vocab_size, input_size=self.input_size,
+                    embedding_dim=self.embedding_dim, embedding_dropout=self.embedding_dropout, cell=self.cell,
+                    hidden_size=self.hidden_size, num_layers=self.num_layers, bidirectional=self.bidirectional,
+                    dropout=self.rnn.dropout, recurrent_dropout=self.rnn.recurrent_dropout,
+                    inter_layer_dropout=self.rnn.inter_layer_dropout, conv_filters=self.conv_filters,
+                    conv_kernel=self.conv_kernel, conv_pool=self.conv_pool, pooling="+".join(self.pooling),
+                    attention_size=self.attention_size, head_dropout=self.head_dropout, fast=self.rnn.fast,
+                    cell_options=self.cell_options)
+
+
+@register("sequence_image_classifier")
+class SequenceImageClassifier(SequenceClassifier):
+    """Images (B, H*W) or (B, H, W) read as sequences: mode "rows" gives H steps of W pixels
+    (article 001's 28 x 28), "pixels" gives H*W steps of one pixel. Defaults: LSTM(128), last state."""
+
+    MODES = ("rows", "pixels")
+
+    def __init__(self, num_classes: int = 10, *, mode: str = "rows", height: int = 28, width: int = 28,
+                 cell: str = "lstm", hidden_size: int = 128, num_layers: int = 1, bidirectional: bool = False,
+                 pooling: str | Sequence[str] = "last", head_dropout: float = 0.0, **options):
+        if mode not in self.MODES:
+            raise ValueError(f"mode must be one of {self.MODES}, got {mode!r}")
+        self.mode, self.height, self.width = mode, check_positive("height", height), check_positive("width", width)
+        super().__init__(num_classes, None, input_size=width if mode == "rows" else 1, cell=cell,
+                         hidden_size=hidden_size, num_layers=num_layers, bidirectional=bidirectional,
+                         pooling=pooling, head_dropout=head_dropout, **options)
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
+        steps, size = (self.height, self.width) if self.mode == "rows" else (self.height * self.width, 1)
+        return super().forward(x.reshape(x.shape[0], steps, size), None)  # (B, steps, size)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        for key in ("vocab_size", "input_size", "embedding_dim", "embedding_dropout"):
+            config.pop(key)
+        return dict(config, mode=self.mode, height=self.height, width=self.width)
