@@ -66,7 +66,6 @@ class _FusedSequence(torch.autograd.Function):
                 grad_params[name] = grad_params[name] + g if name in grad_params else g
         if ctx.weight_mask is not None and "weight_hh" in grad_params:
             grad_params["weight_hh"] = grad_params["weight_hh"] * ctx.weight_mask  # chain rule through W ⊙ M
-        ctx.caches = None  # free the saved activations
         grads = [grad_params.get(name) for name in params]
         return (None, torch.stack(grad_xp), None, None, None, None, None, None, *grad_state, *grads)
 

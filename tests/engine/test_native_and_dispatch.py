@@ -1,0 +1,164 @@
+"""Native torch dispatch (== fused, == torch.nn), the `fast` switch, and long-sequence chunking."""
+import pytest
+import torch
+from torch import nn
+
+from rnnkit.cells import make_cell
+from rnnkit.engine import run_sequence, select_runner
+from rnnkit.engine.tbptt import run_long_sequence
+from rnnkit.io.torch_interop import recurrent_from_torch
+from rnnkit.layers import Recurrent
+
+VANILLA = [("lstm", {}), ("lstm", {"proj_size": 3}), ("gru", {}), ("rnn", {}), ("rnn", {"activation": "relu"})]
+
+
+def loss_and_grads(layer, x, lengths, initial):
+    out, state = layer(x, lengths, initial_state=initial)
+    loss = (out * torch.linspace(-1, 1, out.shape[-1], dtype=out.dtype)).sum() + state[-1].pow(2).sum()
+    grads = torch.autograd.grad(loss, [x, *initial, *layer.parameters()])
+    return out, state, grads
+
+
+@pytest.mark.parametrize("kind, options", VANILLA)
+@pytest.mark.parametrize("num_layers, bidirectional", [(1, False), (2, True)])
+def test_native_equals_fused(kind, options, num_layers, bidirectional):
+    torch.manual_seed(0)
+    native = Recurrent(kind, 4, 5, num_layers, bidirectional=bidirectional, return_state=True, fast="native", **options)
+    fused = Recurrent(kind, 4, 5, num_layers, bidirectional=bidirectional, return_state=True, fast="fused", **options)
+    native, fused = native.double(), fused.double()
+    fused.load_state_dict(native.state_dict())
+    x = torch.randn(3, 6, 4, dtype=torch.float64, requires_grad=True)
+    lengths = torch.tensor([6, 2, 5])
+    D = 2 if bidirectional else 1
+    initial = tuple(torch.randn(num_layers * D, 3, s, dtype=torch.float64, requires_grad=True) for s in native.state_sizes)
+    assert native._whole_stack_native()
+    a, b = loss_and_grads(native, x, lengths, initial), loss_and_grads(fused, x, lengths, initial)
+    torch.testing.assert_close(a[0], b[0])
+    for p, q in zip(a[1], b[1]):
+        torch.testing.assert_close(p, q)
+    for p, q in zip(a[2], b[2]):
+        torch.testing.assert_close(p, q)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_native_single_cell_with_empty_rows_equals_fused(kind):
+    torch.manual_seed(0)
+    cell = make_cell(kind, 3, 4).double()
+    x = torch.randn(4, 3, 3, dtype=torch.float64)
+    state = tuple(torch.randn(3, s, dtype=torch.float64) for s in cell.state_sizes)
+    lengths = torch.tensor([0, 2, 4])  # a row with no step (inside a chunked run) keeps its state
+    a, b = run_sequence(cell, x, state, lengths, fast="native"), run_sequence(cell, x, state, lengths, fast="fused")
+    torch.testing.assert_close(a[0], b[0])
+    for p, q in zip(a[1], b[1]):
+        torch.testing.assert_close(p, q)
+
+
+def test_auto_matches_torch_nn_lstm():
+    torch.manual_seed(0)
+    torch_lstm = nn.LSTM(4, 6, 2, bidirectional=True)
+    layer = recurrent_from_torch(torch_lstm, return_state=True)
+    x = torch.randn(5, 3, 4)  # time-major, as the torch module
+    expected, (h, c) = torch_lstm(x)
+    out, state = layer(x)
+    torch.testing.assert_close(out, expected)
+    torch.testing.assert_close(state[0], h)
+    torch.testing.assert_close(state[1], c)
+
+
+@pytest.mark.parametrize("kind, options", VANILLA)
+def test_auto_picks_native_for_vanilla(kind, options):
+    cell = make_cell(kind, 3, 4, **options)
+    assert select_runner(cell, "auto") == "native"
+    assert select_runner(make_cell(kind, 3, 4, weight_drop=0.5, **options).eval(), "auto") == "native"
+
+
+@pytest.mark.parametrize("kind, options", [("lstm", {"peephole": True}), ("lstm", {"layer_norm": True}),
+                                           ("lstm", {"cell_clip": 1.0}), ("lstm", {"zoneout": 0.1}),
+                                           ("gru", {"layer_norm": True}), ("gru", {"reset_after": False}),
+                                           ("rnn", {"zoneout": 0.2}), ("lstm", {"weight_drop": 0.3})])
+def test_auto_picks_fused_or_compiled_for_variants_and_native_refuses(kind, options):
+    cell = make_cell(kind, 3, 4, **options).train()
+    masks = {"weight_mask": cell.sample_weight_mask()} if "weight_drop" in options else {}
+    assert select_runner(cell, "auto", **masks) in ("fused", "compiled")
+    with pytest.raises(ValueError, match="native"):
+        select_runner(cell, "native", **masks)
+
+
+def test_recurrent_dropout_is_not_native():
+    cell = make_cell("lstm", 3, 4)
+    mask = torch.ones(2, 4)
+    assert select_runner(cell, "auto", recurrent_mask=mask) in ("fused", "compiled")
+    with pytest.raises(ValueError, match="recurrent dropout"):
+        select_runner(cell, "native", recurrent_mask=mask)
+    layer = Recurrent("lstm", 3, 4, recurrent_dropout=0.5, fast="native").train()
+    with pytest.raises(ValueError, match="recurrent dropout"):
+        layer(torch.randn(2, 3, 3))
+
+
+def test_compiled_choice_refuses_what_it_cannot_run():
+    cell = make_cell("lstm", 3, 4, zoneout=0.2)
+    with pytest.raises(ValueError, match="compiled"):
+        select_runner(cell, "compiled")
+
+
+def test_unknown_fast_raises():
+    with pytest.raises(ValueError, match="fast"):
+        Recurrent("lstm", 3, 4, fast="cudnn")
+
+
+@pytest.mark.parametrize("fast", ["fused", "native"])
+def test_checkpointed_chunks_equal_one_pass(fast):
+    torch.manual_seed(0)
+    cell = make_cell("lstm", 3, 4).double()
+    x = torch.randn(11, 3, 3, dtype=torch.float64, requires_grad=True)
+    state = tuple(torch.randn(3, 4, dtype=torch.float64, requires_grad=True) for _ in range(2))
+    lengths = torch.tensor([11, 5, 8])
+
+    def run(fn):
+        out, final = fn()
+        loss = (out * torch.linspace(-1, 1, out.numel(), dtype=out.dtype).view_as(out)).sum() + final[1].pow(2).sum()
+        return out, torch.autograd.grad(loss, [x, *state, *cell.parameters()])
+
+    one = run(lambda: run_sequence(cell, x, state, lengths, fast=fast))
+    chunked = run(lambda: run_long_sequence(cell, x, state, lengths, fast=fast, chunk=4, truncate=False, checkpoint=True))
+    torch.testing.assert_close(chunked[0], one[0])
+    for a, b in zip(chunked[1], one[1]):
+        torch.testing.assert_close(a, b)
+
+
+def test_truncation_cuts_gradients_at_chunk_boundaries():
+    torch.manual_seed(0)
+    cell = make_cell("gru", 3, 4, zoneout=0.2).double().train()
+    x = torch.randn(9, 2, 3, dtype=torch.float64, requires_grad=True)
+    state = (torch.zeros(2, 4, dtype=torch.float64),)
+    for checkpoint in (False, True):
+        out, _ = run_long_sequence(cell, x, state, fast="fused", chunk=3, truncate=True, checkpoint=checkpoint)
+        (grad,) = torch.autograd.grad(out[5].sum(), x)  # step 5 lives in chunk [3, 6)
+        assert grad[:3].abs().max() == 0 and grad[3:6].abs().max() > 0 and grad[6:].abs().max() == 0
+    # the plain truncated run and the checkpointed one agree (zoneout masks seeded per chunk differ in draws,
+    # so compare in eval, where zoneout is its expectation)
+    cell.eval()
+    a = run_long_sequence(cell, x, state, fast="fused", chunk=3, truncate=True)[0]
+    b = run_long_sequence(cell, x, state, fast="fused", chunk=3, truncate=True, checkpoint=True)[0]
+    ga, = torch.autograd.grad(a.sum(), x)
+    gb, = torch.autograd.grad(b.sum(), x)
+    torch.testing.assert_close(a, b)
+    torch.testing.assert_close(ga, gb)
+
+
+def test_layer_tbptt_and_checkpoint_options():
+    torch.manual_seed(0)
+    plain = Recurrent("lstm", 3, 4, 2, bidirectional=True)
+    chunked = Recurrent("lstm", 3, 4, 2, bidirectional=True, checkpoint_chunks=3)
+    chunked.load_state_dict(plain.state_dict())
+    x = torch.randn(2, 10, 3)
+    torch.testing.assert_close(chunked(x), plain(x))
+    chunked(x).sum().backward()
+    plain(x).sum().backward()
+    for p, q in zip(chunked.parameters(), plain.parameters()):
+        torch.testing.assert_close(p.grad, q.grad)
+    assert Recurrent("lstm", 3, 4, tbptt=5).get_config()["tbptt"] == 5
+    with pytest.raises(ValueError, match="tbptt"):
+        Recurrent("lstm", 3, 4, tbptt=-1)
+    with pytest.raises(ValueError, match="equal"):
+        Recurrent("lstm", 3, 4, tbptt=4, checkpoint_chunks=5)
