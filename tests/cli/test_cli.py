@@ -1,0 +1,101 @@
+"""The rnnkit command: --help everywhere, one tiny train -> evaluate/predict/summary, bad configs exit 2."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnkit.cli.main import main, parse_overrides
+from rnnkit.errors import UserError
+from tiny_models import first_token_task
+
+TRAINING_TESTS = str(Path(__file__).parent.parent / "training")
+
+
+def rnnkit(*args, cwd=None):
+    env = {**os.environ, "PYTHONPATH": TRAINING_TESTS + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run([sys.executable, "-m", "rnnkit", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=300)
+
+
+def call(capsys, *args):
+    with pytest.raises(SystemExit) as exit_:
+        main(list(map(str, args)))
+    out = capsys.readouterr()
+    return exit_.value.code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli")
+    x, y = first_token_task(320)
+    xt, yt = first_token_task(64, seed=5)
+    np.savez(path / "data.npz", x_train=x, y_train=y, x_test=xt, y_test=yt)
+    np.save(path / "x.npy", xt[:3])
+    config = {"task": "arrays", "data": "data.npz", "model": {"name": "tiny_lstm_classifier", "hidden": 8},
+              "imports": ["tiny_models"], "epochs": 3, "lr": 0.03, "validation_split": 0.2}
+    (path / "cfg.json").write_text(json.dumps(config))
+    (path / "cfg.yaml").write_text("task: arrays\ndata: data.npz\nmodel: {name: tiny_lstm_classifier}\nepochs: 1\n")
+    return path
+
+
+@pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["predict"], ["summary"], ["tasks"]])
+def test_help(capsys, command):
+    code, out, _ = call(capsys, *command, "--help")
+    assert code == 0 and "Usage" in out
+
+
+def test_train_then_evaluate_predict_summary(workdir):
+    result = rnnkit("train", "cfg.json", "--run-dir", "run", "--set", "epochs=4", "--batch-size", "16", "--quiet",
+                    cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    run = workdir / "run"
+    config = json.loads((run / "config.json").read_text())
+    assert config["task_config"]["epochs"] == 4 and config["task_config"]["batch_size"] == 16
+    result = rnnkit("evaluate", "run", "--json", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["acc"] > 0.9
+    result = rnnkit("predict", "run", "--input", "x.npy", "--output", "pred.csv", cwd=workdir)
+    lines = [json.loads(l) for l in result.stdout.splitlines()]
+    assert len(lines) == 3 and all(0.5 <= l["probability"] <= 1 for l in lines)
+    _, yt = first_token_task(64, seed=5)
+    assert [l["label"] for l in lines] == list(yt[:3])
+    assert (workdir / "pred.csv").read_text().startswith("label,probability")
+    result = rnnkit("summary", "run", cwd=workdir)
+    assert "Total params: 626" in result.stdout and "final epoch" in result.stdout
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["cfg.json", "--set", "foo=1"], "'foo'"),
+    (["cfg.json", "--epochs", "abc"], "'epochs'"),
+    (["cfg.json", "--lr", "fast"], "'lr'"),
+    (["cfg.json", "--set", "epochs"], "epochs"),
+    (["missing.json"], "missing.json"),
+    (["cfg.json", "--data", "nowhere.npz"], "nowhere.npz"),
+    (["bogus-task"], "bogus-task"),
+    (["cfg.json", "--resume"], "--run-dir"),
+])
+def test_bad_train_configs_exit_2_with_one_line(capsys, workdir, monkeypatch, args, needle):
+    monkeypatch.chdir(workdir)
+    code, _, err = call(capsys, "train", *args)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and needle in err and "Traceback" not in err
+
+
+def test_bad_yaml_type_and_missing_run_folder(capsys, workdir, monkeypatch):
+    monkeypatch.chdir(workdir)
+    (workdir / "bad.yaml").write_text("task: arrays\ndata: data.npz\nmodel: {name: tiny_lstm_classifier}\nepochs: three\n")
+    code, _, err = call(capsys, "train", "bad.yaml")
+    assert code == 2 and "'epochs'" in err
+    code, _, err = call(capsys, "evaluate", "no-such-run")
+    assert code == 2 and "no-such-run" in err
+
+
+def test_parse_overrides():
+    assert parse_overrides(["--text-col", "review", "--flag", "--k=v"], ["a.b=1"]) == \
+        {"a.b": "1", "text_col": "review", "flag": "true", "k": "v"}
+    with pytest.raises(UserError):
+        parse_overrides(["stray"], [])
