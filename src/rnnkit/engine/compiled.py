@@ -150,7 +150,7 @@ class _CompiledSequence(torch.autograd.Function):
         state = [s.contiguous() for s in tensors[:n_state]]
         params = dict(zip([n for n, _ in cell.named_parameters()], tensors[n_state:]))
         w_hh = params["weight_hh"] if weight_mask is None else params["weight_hh"] * weight_mask  # DropConnect
-        w_ih, bias = params["weight_ih"], params["bias"]
+        w_hh, w_ih, bias = w_hh.contiguous(), params["weight_ih"].contiguous(), params["bias"].contiguous()
         x = x.contiguous()
         if kind == "lstm":
             peep = torch.stack((params["weight_ci"], params["weight_cf"], params["weight_co"])) if cell.peephole else None
@@ -159,7 +159,7 @@ class _CompiledSequence(torch.autograd.Function):
             final = (hs[-1].clone(), cs[-1].clone())
             ctx.peep = peep
         elif kind == "gru_after":
-            out, *saved = ext.gru_after_forward(x, state[0], w_ih, w_hh, bias, params["bias_hh"], lengths, recurrent_mask)
+            out, *saved = ext.gru_after_forward(x, state[0], w_ih, w_hh, bias, params["bias_hh"].contiguous(), lengths, recurrent_mask)
             final = (saved[0][-1].clone(),)
         elif kind == "gru_before":
             out, *saved = ext.gru_before_forward(x, state[0], w_ih, w_hh, bias, lengths, recurrent_mask)

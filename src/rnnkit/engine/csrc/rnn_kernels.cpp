@@ -34,13 +34,71 @@ template <typename T>
 inline void st(const Vec<T>& v, T* p, int64_t n) {
   if (n == Vec<T>::size()) v.store(p); else v.store(p, n);
 }
+// float: torch's fast exp (exp_u20, ~2e-6 relative error, as its softmax kernels) with tanh from
+// it; double keeps Sleef's 1-ULP functions so float64 gradchecks see exact math.
 template <typename T>
 inline Vec<T> sigmoid(const Vec<T>& x) {  // 1 / (1 + e^-x), as torch's sigmoid kernel
   return (Vec<T>(T(1)) + x.neg().exp()).reciprocal();
 }
+template <>
+inline Vec<float> sigmoid(const Vec<float>& x) {
+  return (Vec<float>(1.f) + x.neg().exp_u20()).reciprocal();
+}
 template <typename T>
 inline Vec<T> tanh(const Vec<T>& x) {
   return x.tanh();
+}
+template <>
+inline Vec<float> tanh(const Vec<float>& x) {  // 1 - 2 / (1 + e^2x)
+  const Vec<float> one(1.f), two(2.f);
+  return one - two / (one + (x + x).exp_u20());
+}
+
+// ---- the per-step GEMMs, straight to BLAS (no dispatcher or Tensor per call) ----------------------
+// Column-major BLAS on row-major buffers: C (M, N) = beta C + A (M, K) @ op(W).
+extern "C" {
+void sgemm_(const char*, const char*, const int*, const int*, const int*, const float*, const float*, const int*,
+            const float*, const int*, const float*, float*, const int*) __attribute__((weak));
+void dgemm_(const char*, const char*, const int*, const int*, const int*, const double*, const double*, const int*,
+            const double*, const int*, const double*, double*, const int*) __attribute__((weak));
+}
+
+template <typename T>
+inline bool blas_call(char tw, int m, int n, int k, const T* w, int ldw, const T* a, int lda, T beta, T* c, int ldc);
+template <>
+inline bool blas_call<float>(char tw, int m, int n, int k, const float* w, int ldw, const float* a, int lda, float beta,
+                             float* c, int ldc) {
+  if (!sgemm_) return false;
+  const char ta = 'N';
+  const float one = 1.f;
+  sgemm_(&tw, &ta, &m, &n, &k, &one, w, &ldw, a, &lda, &beta, c, &ldc);
+  return true;
+}
+template <>
+inline bool blas_call<double>(char tw, int m, int n, int k, const double* w, int ldw, const double* a, int lda,
+                              double beta, double* c, int ldc) {
+  if (!dgemm_) return false;
+  const char ta = 'N';
+  const double one = 1.0;
+  dgemm_(&tw, &ta, &m, &n, &k, &one, w, &ldw, a, &lda, &beta, c, &ldc);
+  return true;
+}
+
+// C = beta C + A @ W^T, W (N, K) contiguous; A (M, K) and C (M, N) rows with strides lda, ldc.
+template <typename T>
+void gemm_wt(const Tensor& A, const Tensor& W, Tensor C, T beta) {
+  const int M = A.size(0), K = A.size(1), N = W.size(0);
+  if (blas_call<T>('T', N, M, K, W.data_ptr<T>(), K, A.data_ptr<T>(), A.stride(0), beta, C.data_ptr<T>(), C.stride(0)))
+    return;
+  if (beta == T(0)) at::mm_out(C, A, W.t()); else C.addmm_(A, W.t());
+}
+// C = beta C + A @ W, W (K, N) contiguous.
+template <typename T>
+void gemm_w(const Tensor& A, const Tensor& W, Tensor C, T beta) {
+  const int M = A.size(0), K = A.size(1), N = W.size(1);
+  if (blas_call<T>('N', N, M, K, W.data_ptr<T>(), N, A.data_ptr<T>(), A.stride(0), beta, C.data_ptr<T>(), C.stride(0)))
+    return;
+  if (beta == T(0)) at::mm_out(C, A, W); else C.addmm_(A, W);
 }
 
 // Call f(j, n) over [0, width) in vector-sized chunks (n < size only for the tail).
@@ -171,13 +229,12 @@ std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor
   Tensor cs = at::empty({T, B, H}, h0.options());
   Tensor tcs = at::empty({T, B, H}, h0.options());  // tanh(C_t)
   ForwardBuffers fb(h0, T, pad, mask);
-  const Tensor w_hh_t = w_hh.t();
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_forward", [&] {
     using T_ = scalar_t;
     const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
     for (int64_t t = 0; t < T; ++t) {
       Tensor g_t = gates.select(0, t);  // (B, 4H)
-      g_t.addmm_(fb.gemm_input(t, h0), w_hh_t);  // z = W_ih x + b + W_hh h(t-1)
+      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, g_t, 1);  // z = W_ih x + b + W_hh h(t-1)
       T_* gp = g_t.data_ptr<T_>();
       T_* cp = cs.data_ptr<T_>() + t * B * H;
       T_* tp = tcs.data_ptr<T_>() + t * B * H;
@@ -281,7 +338,7 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
           (void)c_row;
         }
       });
-      at::mm_out(carry.gemm, dZ.select(0, t), w_hh);  // dh(t-1) through W_hh: (B, 4H) @ (4H, H)
+      gemm_w<T_>(dZ.select(0, t), w_hh, carry.gemm, 0);  // dh(t-1) through W_hh: (B, 4H) @ (4H, H)
     }
   });
   Tensor flat = dZ.view({T * B, 4 * H});
@@ -312,13 +369,13 @@ std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const T
   Tensor hn = at::empty({T, B, H}, h0.options());  // W_hn h + b_hn, what r multiplied
   Tensor hp = at::empty({B, 3 * H}, h0.options());
   ForwardBuffers fb(h0, T, pad, mask);
-  const Tensor w_hh_t = w_hh.t();
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_after_forward", [&] {
     using T_ = scalar_t;
     for (int64_t t = 0; t < T; ++t) {
-      at::addmm_out(hp, bias_hh, fb.gemm_input(t, h0), w_hh_t);  // (B, 3H)
+      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, hp, 0);  // (B, 3H); b_hh is added in the pass
       T_* gp = gates.data_ptr<T_>() + t * B * 3 * H;
       const T_* hpp = hp.data_ptr<T_>();
+      const T_* bh = bias_hh.data_ptr<T_>();
       T_* hnp = hn.data_ptr<T_>() + t * B * H;
       over_rows(B, 3 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
@@ -331,9 +388,9 @@ std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const T
           chunks<T_>(H, [&](int64_t j, int64_t n) {
             const Vec<T_> hpv = ld(h_prev + j, n);
             if (!alive) { w.put(hpv, j, n, false); return; }
-            const Vec<T_> r = sigmoid(ld(g + j, n) + ld(q + j, n));
-            const Vec<T_> z = sigmoid(ld(g + H + j, n) + ld(q + H + j, n));
-            const Vec<T_> qn = ld(q + 2 * H + j, n);
+            const Vec<T_> r = sigmoid(ld(g + j, n) + ld(q + j, n) + ld(bh + j, n));
+            const Vec<T_> z = sigmoid(ld(g + H + j, n) + ld(q + H + j, n) + ld(bh + H + j, n));
+            const Vec<T_> qn = ld(q + 2 * H + j, n) + ld(bh + 2 * H + j, n);  // W_hn h + b_hn
             const Vec<T_> nn_ = tanh(at::vec::fmadd(r, qn, ld(g + 2 * H + j, n)));
             st(r, g + j, n); st(z, g + H + j, n); st(nn_, g + 2 * H + j, n);
             st(qn, hn_row + j, n);
@@ -395,7 +452,7 @@ std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const 
           });
         }
       });
-      at::mm_out(carry.gemm, dHP.select(0, t), w_hh);  // (B, 3H) @ (3H, H)
+      gemm_w<T_>(dHP.select(0, t), w_hh, carry.gemm, 0);  // (B, 3H) @ (3H, H)
     }
   });
   Tensor flat = dHP.view({T * B, 3 * H});
@@ -426,13 +483,13 @@ std::vector<Tensor> gru_before_forward(const Tensor& x, const Tensor& h0, const 
   Tensor rh = at::empty({T, B, H}, h0.options());  // r * h_in
   Tensor hp = at::empty({B, 2 * H}, h0.options());
   ForwardBuffers fb(h0, T, pad, mask);
-  const Tensor w_rz_t = w_hh.narrow(0, 0, 2 * H).t();
-  const Tensor w_n_t = w_hh.narrow(0, 2 * H, H).t();
+  const Tensor w_rz = w_hh.narrow(0, 0, 2 * H);  // (2H, H) rows of a contiguous matrix
+  const Tensor w_n = w_hh.narrow(0, 2 * H, H);  // (H, H)
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_before_forward", [&] {
     using T_ = scalar_t;
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
     for (int64_t t = 0; t < T; ++t) {
-      at::mm_out(hp, fb.gemm_input(t, h0), w_rz_t);  // (B, 2H)
+      gemm_wt<T_>(fb.gemm_input(t, h0), w_rz, hp, 0);  // (B, 2H)
       T_* gp = gates.data_ptr<T_>() + t * B * 3 * H;
       const T_* hpp = hp.data_ptr<T_>();
       T_* rhp = rh.data_ptr<T_>() + t * B * H;
@@ -453,7 +510,7 @@ std::vector<Tensor> gru_before_forward(const Tensor& x, const Tensor& h0, const 
           });
         }
       });
-      gates.select(0, t).narrow(1, 2 * H, H).addmm_(rh.select(0, t), w_n_t);  // x_n + W_hn (r h)
+      gemm_wt<T_>(rh.select(0, t), w_n, gates.select(0, t).narrow(1, 2 * H, H), 1);  // x_n + W_hn (r h)
       over_rows(B, H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
@@ -491,6 +548,7 @@ std::vector<Tensor> gru_before_backward(const Tensor& x, const Tensor& h0, const
     T_* direct = carry.direct.data_ptr<T_>();
     const T_* gemm = carry.gemm.data_ptr<T_>();
     T_* drp = drh.data_ptr<T_>();
+    T_* gemm_out = carry.gemm.data_ptr<T_>();
     for (int64_t t = T - 1; t >= 0; --t) {
       const T_* gp = gates.data_ptr<T_>() + t * B * 3 * H;
       const T_* op = grad_out.data_ptr<T_>() + t * B * H;
@@ -519,7 +577,7 @@ std::vector<Tensor> gru_before_backward(const Tensor& x, const Tensor& h0, const
           });
         }
       });
-      at::mm_out(drh, dZ.select(0, t).narrow(1, 2 * H, H), w_n);  // grad of r * h_in: (B, H)
+      gemm_w<T_>(dZ.select(0, t).narrow(1, 2 * H, H), w_n, drh, 0);  // grad of r * h_in: (B, H)
       over_rows(B, H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const T_* g = gp + b * 3 * H;
@@ -532,11 +590,11 @@ std::vector<Tensor> gru_before_backward(const Tensor& x, const Tensor& h0, const
             if (m) h_in = h_in * ld(m + j, n);
             const Vec<T_> r = ld(g + j, n), drv = ld(dr + j, n);
             st(drv * h_in * r * (Vec<T_>(T_(1)) - r), d + j, n);
-            st(drv * r, dr + j, n);  // the part of dh_in that skips the GEMM
+            st(drv * r, gemm_out + b * H + j, n);  // the part of dh_in that skips the GEMM
           });
         }
       });
-      at::addmm_out(carry.gemm, drh, dZ.select(0, t).narrow(1, 0, 2 * H), w_rz);  // + (B, 2H) @ (2H, H)
+      gemm_w<T_>(dZ.select(0, t).narrow(1, 0, 2 * H), w_rz, carry.gemm, 1);  // + (B, 2H) @ (2H, H)
     }
   });
   Tensor flat = dZ.view({T * B, 3 * H});
@@ -557,12 +615,11 @@ std::vector<Tensor> simple_forward(const Tensor& x, const Tensor& h0, const Tens
   const Padding pad(lengths);
   Tensor pre = project(x, w_ih, bias);  // (T, B, H)
   ForwardBuffers fb(h0, T, pad, mask);
-  const Tensor w_hh_t = w_hh.t();
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "simple_forward", [&] {
     using T_ = scalar_t;
     for (int64_t t = 0; t < T; ++t) {
       Tensor a_t = pre.select(0, t);
-      a_t.addmm_(fb.gemm_input(t, h0), w_hh_t);
+      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, a_t, 1);
       const T_* ap = a_t.data_ptr<T_>();
       over_rows(B, H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
@@ -616,7 +673,7 @@ std::vector<Tensor> simple_backward(const Tensor& x, const Tensor& h0, const Ten
           });
         }
       });
-      at::mm_out(carry.gemm, dA.select(0, t), w_hh);
+      gemm_w<T_>(dA.select(0, t), w_hh, carry.gemm, 0);
     }
   });
   Tensor flat = dA.view({T * B, H});
