@@ -83,7 +83,8 @@ class Trainer:
                  callbacks: Iterable[Callback] = (), run_dir: str | Path | None = None,
                  config: dict[str, Any] | None = None, seed: int = 0, checkpoint_every: int = 0,
                  log_every: int = 0, quiet: bool = False, device: str | torch.device | None = None,
-                 collate_fn=None, data_summary: dict[str, Any] | None = None):
+                 collate_fn=None, data_summary: dict[str, Any] | None = None,
+                 forward_module: nn.Module | None = None):
         for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
             if value is not None and not value > 0:
                 raise ValueError(f"{name}={value!r}; expected a positive number or None")
@@ -94,13 +95,16 @@ class Trainer:
         if device is None:
             device = f"cuda:{torch.cuda.current_device()}" if torch.cuda.is_available() else "cpu"
         self.device = torch.device(device)
-        self.model = model.to(self.device)
-        self.train_model = model
+        self.model = model.to(self.device)  # what is saved and rebuilt
+        # what computes the outputs fed to loss and metrics: the model itself, or a view of it
+        # (the Keras facade passes one returning the logits under a final sigmoid/softmax)
+        self.forward_module = (forward_module or model).to(self.device)
+        self.train_model = self.forward_module
         if self.world > 1:
             from torch.nn.parallel import DistributedDataParallel
 
             ids = [self.device.index] if self.device.type == "cuda" else None
-            self.train_model = DistributedDataParallel(model, device_ids=ids)
+            self.train_model = DistributedDataParallel(self.forward_module, device_ids=ids)
         self.from_logits = from_logits
         self.loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", "custom")
         self.loss_fn = None if loss == "auto" else get_loss(loss, from_logits)
@@ -292,7 +296,7 @@ class Trainer:
             if y is None:
                 raise UserError("evaluation data has no targets; give (x, y) or (x, lengths, y)")
             y = y.to(self.device)
-            output = self._forward(self.model, x, lengths)
+            output = self._forward(self.forward_module, x, lengths)
             self._accumulate(sums, self._loss(output, y), output, y)
         self.model.train(was_training)
         return self._results(sums, reduce=True, prefix=prefix)
