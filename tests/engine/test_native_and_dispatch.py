@@ -162,3 +162,28 @@ def test_layer_tbptt_and_checkpoint_options():
         Recurrent("lstm", 3, 4, tbptt=-1)
     with pytest.raises(ValueError, match="equal"):
         Recurrent("lstm", 3, 4, tbptt=4, checkpoint_chunks=5)
+
+
+@pytest.mark.parametrize("kind, options", [("lstm", {"peephole": True}), ("lstm", {"weight_drop": 0.4}),
+                                           ("gru", {"reset_after": False}), ("gru", {})])
+def test_auto_variant_through_compiled_equals_fused(kind, options):
+    """Where the compiled kernels are built, auto routes variants there; they must equal the fused path,
+    also with rows that have no step (chunked runs) and a recurrent-dropout mask."""
+    from rnnkit.engine import compiled_unsupported
+
+    torch.manual_seed(0)
+    cell = make_cell(kind, 3, 5, **options).double().train()
+    x = torch.randn(6, 3, 3, dtype=torch.float64, requires_grad=True)
+    state = tuple(torch.randn(3, s, dtype=torch.float64) for s in cell.state_sizes)
+    lengths, rec_mask = torch.tensor([0, 2, 6]), torch.full((3, 5), 1.25, dtype=torch.float64)
+    weight_mask = cell.sample_weight_mask(x)
+    if compiled_unsupported(cell, rec_mask, None, weight_mask):
+        pytest.skip("compiled kernels not available here")
+    assert select_runner(cell, "auto", rec_mask, None, weight_mask) == "compiled"
+    results = []
+    for fast in ("auto", "fused"):
+        out, final = run_sequence(cell, x, state, lengths, rec_mask, fast, weight_mask=weight_mask)
+        grads = torch.autograd.grad(out.sum() + final[0].pow(2).sum(), [x, *cell.parameters()])
+        results.append((out, final, grads))
+    for a, b in zip(results[0][0:1] + results[0][1] + results[0][2], results[1][0:1] + results[1][1] + results[1][2]):
+        torch.testing.assert_close(a, b)

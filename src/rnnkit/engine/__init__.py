@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 
+import torch
 from torch import Tensor
 
 from ..cells.base import RecurrentCell, State
@@ -24,8 +25,6 @@ from .loop import run_loop
 from .native import native_unsupported, run_native, run_native_stack
 
 FAST_CHOICES = ("auto", "fused", "native", "reference", "compiled")
-#: cell options the compiled kernels must declare in `compiled.SUPPORTED_VARIANTS` before we trust them
-NEW_VARIANTS = ("layer_norm", "cell_clip")
 _compiled_module = None
 _compiled_error: str | None = None
 
@@ -52,13 +51,9 @@ def compiled_unsupported(cell: RecurrentCell, recurrent_mask=None, zoneout_masks
     module = load_compiled()
     if module is None:
         return f"the compiled kernels are not available ({_compiled_error})"
-    if zoneout_masks is not None or cell.has_zoneout or weight_mask is not None:
-        return "zoneout and weight drop are not in the compiled kernels"
-    known = getattr(module, "SUPPORTED_VARIANTS", ())
-    for option in NEW_VARIANTS:
-        if getattr(cell, option, None) and option not in known:
-            return f"{option} is not in the compiled kernels"
-    try:
+    if zoneout_masks is not None or cell.has_zoneout:
+        return "zoneout is not in the compiled kernels"
+    try:  # `supports` refuses any option it does not implement (layer norm, cell_clip, projection, ...)
         if module.supports(cell):
             return None
     except Exception as error:
@@ -91,6 +86,17 @@ def _runner(name: str):
     return {"reference": run_loop, "fused": run_fused, "native": run_native}[name]
 
 
+def _keeping_empty_rows(runner, cell, x, state, lengths, *rest):
+    """Run `runner` where some rows have no step (chunked runs): they output zeros and keep their state."""
+    empty = lengths == 0
+    if not bool(empty.any()):
+        return runner(cell, x, state, lengths, *rest)
+    out, final = runner(cell, x, state, lengths.clamp(min=1), *rest)
+    out = out * (~empty).to(out.dtype).view(1, -1, 1)  # (T, B, H)
+    final = tuple(torch.where(empty.view(-1, 1), s, f) for s, f in zip(state, final))
+    return out, final
+
+
 def run_sequence(
     cell: RecurrentCell,
     x: Tensor,
@@ -113,8 +119,8 @@ def run_sequence(
     if weight_mask is None:
         weight_mask = cell.sample_weight_mask(x)
     name = select_runner(cell, fast, recurrent_mask, zoneout_masks, weight_mask)
-    if name == "compiled":
-        return _runner(name)(cell, x, state, lengths, recurrent_mask)
+    if name == "compiled" and lengths is not None:
+        return _keeping_empty_rows(_runner(name), cell, x, state, lengths, recurrent_mask, zoneout_masks, weight_mask)
     return _runner(name)(cell, x, state, lengths, recurrent_mask, zoneout_masks, weight_mask)
 
 
