@@ -1,0 +1,120 @@
+"""Truncated backpropagation through time over long streams, with state carried across chunks.
+
+Following DL4J's `tBPTTForwardLength`/`tBPTTBackwardLength` (k1 / k2) and Williams & Peng (1990):
+the streams (B, T, ...) are cut into consecutive chunks of k1 steps; each chunk starts from the
+recurrent state the previous chunk ended with, so information flows forward across the whole
+stream, while gradients are cut at the chunk boundary (the state is detached), so backward
+reaches at most k1 steps. This is the k2 == k1 case; k2 < k1 is refused rather than approximated.
+
+The model follows the stateful protocol `forward(x, state=None) -> (output, state)`, where `state` is
+any tensor or tuple/list/dict of tensors (e.g. an LSTM's (h, c)). `stateful=True` keeps the state
+across epochs and `fit` calls, as Keras' stateful RNNs, until `reset_states()`; otherwise each epoch
+starts from zeros. A window longer than the sequences is an error (DL4J#2278 silently trained nothing).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import torch
+from torch import nn
+
+from rnnkit.training.history import History
+from rnnkit.training.losses import get_loss
+from rnnkit.training.metrics import get_metric
+from rnnkit.training.optim import make_optimizer
+from rnnkit.training.trainer import NonFiniteLossError
+
+
+def detach_state(state: Any) -> Any:
+    """The same state with every tensor cut from the graph: where truncation happens."""
+    if isinstance(state, torch.Tensor):
+        return state.detach()
+    if isinstance(state, (tuple, list)):
+        return type(state)(detach_state(s) for s in state)
+    if isinstance(state, dict):
+        return {k: detach_state(v) for k, v in state.items()}
+    return state
+
+
+class TBPTT:
+    """Train a stateful model on long streams with truncated BPTT; see the module docstring."""
+
+    def __init__(self, model: nn.Module, *, k1: int, k2: int | None = None, stateful: bool = False,
+                 loss: Any = "sparse_categorical_crossentropy", optimizer: str | torch.optim.Optimizer = "adam",
+                 lr: float | None = None, clip_norm: float | None = None, metrics: Sequence[str] = ("acc",),
+                 from_logits: bool = True):
+        if not isinstance(k1, int) or k1 < 1:
+            raise ValueError(f"k1={k1!r}; expected a positive number of steps")
+        k2 = k1 if k2 is None else k2
+        if k2 != k1:
+            raise ValueError(f"k2={k2!r} differs from k1={k1!r}; only k2 == k1 (backward through each whole "
+                             "chunk) is supported")
+        self.model, self.k1, self.k2, self.stateful = model, k1, k2, stateful
+        self.loss_fn = get_loss(loss, from_logits)
+        self.optimizer = optimizer if isinstance(optimizer, torch.optim.Optimizer) else \
+            make_optimizer(optimizer, model.parameters(), lr=lr)
+        self.clip_norm = clip_norm
+        self.metrics = [get_metric(m, from_logits) for m in metrics]
+        self.state: Any = None
+        self.history = History()
+
+    def reset_states(self) -> None:
+        """Forget the carried state: the next chunk starts from the model's initial state."""
+        self.state = None
+
+    def _check(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        if x.dim() < 2 or y.shape[:2] != x.shape[:2]:
+            raise ValueError(f"expected streams x (B, T, ...) and targets y (B, T); got {tuple(x.shape)} and {tuple(y.shape)}")
+        if self.k1 > x.shape[1]:
+            raise ValueError(f"the truncated BPTT window k1={self.k1} is longer than the sequences "
+                             f"(length {x.shape[1]}); nothing would be trained across chunks. Use k1 <= {x.shape[1]} "
+                             "or longer streams")
+
+    def _chunks(self, x: torch.Tensor, y: torch.Tensor):
+        for t0 in range(0, x.shape[1], self.k1):
+            yield t0, x[:, t0:t0 + self.k1], y[:, t0:t0 + self.k1]  # (B, k1, ...), (B, k1)
+
+    def fit(self, x: Any, y: Any, *, epochs: int = 1) -> History:
+        x, y = torch.as_tensor(x), torch.as_tensor(y)
+        self._check(x, y)
+        for epoch in range(epochs):
+            if not self.stateful:
+                self.reset_states()
+            self.model.train()
+            total, count = 0.0, 0
+            for t0, xc, yc in self._chunks(x, y):
+                out, state = self.model(xc, self.state)  # (B, k1, C)
+                loss = self.loss_fn(out, yc)
+                if not torch.isfinite(loss):
+                    raise NonFiniteLossError(f"loss became {loss.item()} at epoch {epoch + 1}, time step {t0}")
+                self.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                if self.clip_norm is not None:
+                    torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_norm)
+                self.optimizer.step()
+                self.state = detach_state(state)
+                total, count = total + loss.item() * yc.numel(), count + yc.numel()
+            self.history.append(epoch, {"loss": total / count})
+        return self.history
+
+    @torch.no_grad()
+    def predict(self, x: Any, *, carry: bool = True, state: Any = None) -> torch.Tensor:
+        """Outputs over whole streams, chunk by chunk; `carry=False` resets the state every k1 steps."""
+        x = torch.as_tensor(x)
+        was = self.model.training
+        self.model.eval()
+        outs = []
+        for t0 in range(0, x.shape[1], self.k1):
+            out, state = self.model(x[:, t0:t0 + self.k1], state if carry else None)
+            outs.append(out)
+        self.model.train(was)
+        return torch.cat(outs, 1)  # (B, T, C)
+
+    def evaluate(self, x: Any, y: Any, *, carry: bool = True) -> dict[str, float]:
+        x, y = torch.as_tensor(x), torch.as_tensor(y)
+        self._check(x, y)
+        out = self.predict(x, carry=carry)
+        logs = {"loss": float(self.loss_fn(out, y))}
+        for m in self.metrics:
+            logs[m.name] = m.result(m.batch_state(out, y))
+        return logs

@@ -1,0 +1,78 @@
+"""Truncated BPTT: a latch held far longer than k1 is learned through the carried state."""
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from rnnkit.training.metrics import class_predictions
+from rnnkit.training.tbptt import TBPTT, detach_state
+
+
+class StatefulLSTM(nn.Module):
+    """forward(x, state) -> (logits (B, T, 2), (h, c)): the stateful protocol TBPTT needs."""
+
+    def __init__(self, inputs=3, hidden=8):
+        super().__init__()
+        self.lstm = nn.LSTM(inputs, hidden, batch_first=True)
+        self.out = nn.Linear(hidden, 2)
+
+    def forward(self, x, state=None):
+        h, state = self.lstm(x, state)  # (B, T, H)
+        return self.out(h), state
+
+
+def latch_streams(batch, steps, p_set=1 / 15, seed=0):
+    """Symbols: 0 noise, 1 'set to 0', 2 'set to 1'; target = the value of the latest set (the latch).
+    Returns one-hot inputs (B, T, 3), targets (B, T) and the distance back to the latest set."""
+    g = np.random.default_rng(seed)
+    symbols = np.where(g.random((batch, steps)) < p_set, g.integers(1, 3, (batch, steps)), 0)
+    symbols[:, 0] = g.integers(1, 3, batch)
+    target = np.zeros((batch, steps), dtype=np.int64)
+    age = np.zeros((batch, steps), dtype=np.int64)
+    for t in range(steps):
+        is_set = symbols[:, t] > 0
+        target[:, t] = np.where(is_set, symbols[:, t] - 1, target[:, t - 1] if t else 0)
+        age[:, t] = np.where(is_set, 0, age[:, t - 1] + 1 if t else 0)
+    return torch.eye(3)[symbols], torch.as_tensor(target), age
+
+
+def test_tbptt_learns_a_dependency_longer_than_k1_through_the_carried_state():
+    torch.manual_seed(0)
+    k1 = 5
+    x, y, _ = latch_streams(32, 200, seed=0)
+    trainer = TBPTT(StatefulLSTM(), k1=k1, lr=0.03, clip_norm=1.0)
+    trainer.fit(x, y, epochs=4)
+    xt, yt, age = latch_streams(32, 300, seed=1)
+    far = torch.as_tensor(age > 2 * k1)  # the last set came more than 2*k1 steps back: beyond any chunk
+    assert far.float().mean() > 0.3
+    pred = trainer.predict(xt).argmax(-1)
+    carried = (pred == yt)[far].float().mean().item()
+    reset = (trainer.predict(xt, carry=False).argmax(-1) == yt)[far].float().mean().item()
+    assert carried > 0.95, carried  # chance is 0.5
+    assert reset < 0.8, reset  # without the carried state the latch is lost: information came through it
+    assert trainer.evaluate(xt, yt)["acc"] > 0.95
+
+
+def test_window_longer_than_the_sequences_is_refused():
+    x, y, _ = latch_streams(2, 10)
+    with pytest.raises(ValueError, match=r"k1=20 is longer than the sequences \(length 10\)"):
+        TBPTT(StatefulLSTM(), k1=20).fit(x, y)
+    with pytest.raises(ValueError, match="k2=3"):
+        TBPTT(StatefulLSTM(), k1=5, k2=3)
+    with pytest.raises(ValueError, match="k1=0"):
+        TBPTT(StatefulLSTM(), k1=0)
+
+
+def test_stateful_keeps_state_until_reset_and_gradients_stop_at_chunks():
+    torch.manual_seed(0)
+    x, y, _ = latch_streams(2, 12)
+    trainer = TBPTT(StatefulLSTM(), k1=4, stateful=True)
+    trainer.fit(x, y, epochs=1)
+    kept = trainer.state
+    assert kept is not None and not kept[0].requires_grad
+    trainer.fit(x[:, :4], y[:, :4], epochs=1)
+    assert not torch.equal(trainer.state[0], kept[0])  # continued from the kept state
+    trainer.reset_states()
+    assert trainer.state is None
+    h = torch.ones(2, requires_grad=True) * 2
+    assert not detach_state({"a": (h, [h])})["a"][1][0].requires_grad
