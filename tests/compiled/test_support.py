@@ -1,0 +1,82 @@
+"""What the compiled path serves, what it declines, and how it falls back without a compiler."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from rnnkit.cells import GRUCell, LSTMCell, SimpleRNNCell
+from rnnkit.engine import compiled
+
+
+def test_serves_the_hot_cells(kernels):
+    for cell in (LSTMCell(3, 4), LSTMCell(3, 4, peephole=True), GRUCell(3, 4), GRUCell(3, 4, reset_after=False),
+                 SimpleRNNCell(3, 4), SimpleRNNCell(3, 4, activation="relu"), LSTMCell(3, 4, weight_drop=0.5)):
+        assert compiled.supports(cell), cell
+
+
+@pytest.mark.parametrize("options", [
+    {"proj_size": 2}, {"layer_norm": True}, {"zoneout": 0.1}, {"cell_clip": 3.0},
+], ids=lambda o: next(iter(o)))
+def test_declines_lstm_options_it_does_not_implement(kernels, options):
+    try:
+        cell = LSTMCell(3, 4, **options)
+    except TypeError:
+        pytest.skip(f"LSTMCell has no option {options}")
+    assert not compiled.supports(cell)
+    with pytest.raises(ValueError, match="compiled path"):
+        compiled.run_compiled(cell, torch.randn(2, 1, 3), cell.init_state(1))
+
+
+def test_declines_subclasses_and_other_dtypes(kernels):
+    class MyLSTM(LSTMCell):  # may change the step: the kernels cannot know
+        pass
+
+    assert not compiled.supports(MyLSTM(3, 4))
+    assert not compiled.supports(LSTMCell(3, 4).to(torch.bfloat16))
+
+
+def test_zoneout_masks_are_refused(kernels):
+    cell = GRUCell(3, 4)
+    with pytest.raises(ValueError, match="zoneout"):
+        compiled.run_compiled(cell, torch.randn(2, 1, 3), cell.init_state(1), zoneout_masks=(torch.ones(2, 1, 4),))
+
+
+def run_python(code: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env})
+
+
+def test_switched_off_falls_back_with_a_reason():
+    done = run_python("from rnnkit.engine import compiled as c; from rnnkit.cells import LSTMCell\n"
+                      "print(c.available(), c.supports(LSTMCell(2, 3)), c.unavailable_reason())",
+                      RNNKIT_NO_COMPILE="1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:2] == ["False", "False"]
+    assert "RNNKIT_NO_COMPILE" in done.stdout
+
+
+def test_a_failed_build_falls_back(tmp_path):
+    """A broken toolchain (here: a compiler that always fails) means available() False, not an error."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name in ("c++", "g++"):
+        (fake / name).write_text("#!/bin/sh\nexit 1\n")
+        (fake / name).chmod(0o755)
+    done = run_python("from rnnkit.engine import compiled as c; print(c.available())",
+                      PATH=f"{fake}:{os.environ['PATH']}", CXX=str(fake / "c++"),
+                      TORCH_EXTENSIONS_DIR=str(tmp_path / "ext"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+def test_second_process_reuses_the_cached_build(kernels):
+    start = time.perf_counter()
+    done = run_python("from rnnkit.engine import compiled as c; print(c.available())")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    assert time.perf_counter() - start < 30  # a rebuild takes over a minute
