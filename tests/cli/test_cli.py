@@ -16,7 +16,8 @@ TRAINING_TESTS = str(Path(__file__).parent.parent / "training")
 
 
 def rnnkit(*args, cwd=None):
-    env = {**os.environ, "PYTHONPATH": TRAINING_TESTS + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {**os.environ, "PYTHONPATH": TRAINING_TESTS + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "OMP_NUM_THREADS": "1"}
     return subprocess.run([sys.executable, "-m", "rnnkit", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=300)
 
@@ -48,24 +49,28 @@ def test_help(capsys, command):
     assert code == 0 and "Usage" in out
 
 
-def test_train_then_evaluate_predict_summary(workdir):
+def test_train_then_evaluate_predict_summary(capsys, workdir, monkeypatch):
+    # the real console entry point once (a subprocess), then the other commands in-process
     result = rnnkit("train", "cfg.json", "--run-dir", "run", "--set", "epochs=4", "--batch-size", "16", "--quiet",
                     cwd=workdir)
     assert result.returncode == 0, result.stderr
+    monkeypatch.chdir(workdir)
     run = workdir / "run"
     config = json.loads((run / "config.json").read_text())
     assert config["task_config"]["epochs"] == 4 and config["task_config"]["batch_size"] == 16
-    result = rnnkit("evaluate", "run", "--json", cwd=workdir)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["acc"] > 0.9
-    result = rnnkit("predict", "run", "--input", "x.npy", "--output", "pred.csv", cwd=workdir)
-    lines = [json.loads(l) for l in result.stdout.splitlines()]
+    code, out, err = call(capsys, "evaluate", "run", "--json")
+    assert code == 0, err
+    assert json.loads(out)["acc"] > 0.9
+    code, out, err = call(capsys, "predict", "run", "--input", "x.npy", "--output", "pred.csv")
+    lines = [json.loads(l) for l in out.splitlines()]
     assert len(lines) == 3 and all(0.5 <= l["probability"] <= 1 for l in lines)
     _, yt = first_token_task(64, seed=5)
     assert [l["label"] for l in lines] == list(yt[:3])
     assert (workdir / "pred.csv").read_text().startswith("label,probability")
-    result = rnnkit("summary", "run", cwd=workdir)
-    assert "Total params: 626" in result.stdout and "final epoch" in result.stdout
+    code, out, _ = call(capsys, "summary", "run")
+    assert "Total params: 626" in out and "final epoch" in out
+    code, out, _ = call(capsys, "summary", "cfg.yaml")
+    assert code == 0 and "Total params: 626" in out
 
 
 @pytest.mark.parametrize("args, needle", [
