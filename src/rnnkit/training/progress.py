@@ -26,8 +26,11 @@ class Progress:
         if self.live:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
 
+            from rich.console import Console
+
             self._bar = Bar(TextColumn(f"epoch {epoch + 1}/{self.epochs}"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[info]}"), TimeRemainingColumn(), transient=False)
+                            TextColumn("{task.fields[info]}"), TimeRemainingColumn(), transient=False,
+                            console=Console(file=self.stream, force_terminal=True))
             self._bar.start()
             self._task = self._bar.add_task("train", total=steps, completed=done, info="")
 

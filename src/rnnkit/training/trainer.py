@@ -165,7 +165,12 @@ class Trainer:
             validation_split: float = 0.0, shuffle: bool = True, resume: bool = False) -> History:
         if epochs < 1 or batch_size < 1:
             raise ValueError(f"epochs={epochs!r}, batch_size={batch_size!r}; expected >= 1")
-        dataset = as_dataset(train.dataset if isinstance(train, torch.utils.data.DataLoader) else train)
+        if isinstance(train, torch.utils.data.DataLoader):
+            # a loader gives its dataset, batch size and collate function; the order is the trainer's
+            # own seeded one (needed for exact resume), not the loader's sampler
+            self.collate_fn = self.collate_fn or train.collate_fn
+            batch_size, train = train.batch_size or batch_size, train.dataset
+        dataset = as_dataset(train)
         if validation_split:
             if validation_data is not None:
                 raise ValueError("give validation_data or validation_split, not both")
