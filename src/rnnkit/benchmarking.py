@@ -181,7 +181,10 @@ def run_benchmarks(shapes=None, variants=None, repeats: int = 5, threads: int | 
 
 
 def summarise(table: pd.DataFrame, facts: dict) -> pd.DataFrame:
-    """Add ratios to native (vanilla cell of the same family, same shape) and to the own loop, GFLOP/s."""
+    """Add ratios to native and to the own loop, GFLOP/s.
+
+    Native is timed in every case; the ratio uses the BEST native time of that cell family and shape
+    over all cases (the conservative choice on a noisy machine)."""
     if "note" not in table:
         table["note"] = ""
     table["note"] = table["note"].fillna("")
