@@ -1,7 +1,7 @@
 """Sequential and summary(): the articles' models report the parameter counts Keras reports."""
 import torch
 
-from rnnkit.layers import (GRU, LSTM, Bidirectional, Conv1D, Dense, Dropout, Embedding, GlobalAveragePooling1D,
+from rnnkit.layers import (GRU, Activation, LSTM, Bidirectional, Conv1D, Dense, Dropout, Embedding, GlobalAveragePooling1D,
                            GlobalMaxPooling1D, MaxPooling1D, SimpleRNN)
 from rnnkit.models import Sequential, build_model, model_config
 
@@ -84,6 +84,12 @@ def test_forward_logits_is_pre_activation():
     x = torch.randint(0, 20, (2, 3))
     torch.testing.assert_close(torch.sigmoid(model.forward_logits(x)), model(x))
     assert model.output_activation == "sigmoid"
+    # Article 000 writes the activation as its own layer.
+    split = Sequential([Embedding(20, 4), LSTM(5), Dense(1), Activation("sigmoid")]).eval()
+    split.load_state_dict(model.state_dict())
+    torch.testing.assert_close(split(x), model(x))
+    torch.testing.assert_close(split.forward_logits(x), model.forward_logits(x))
+    assert split.output_activation == "sigmoid"
 
 
 def test_unbuilt_model_summary_explains():

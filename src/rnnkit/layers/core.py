@@ -1,4 +1,4 @@
-"""Keras-style core layers: `Embedding`, `Dense`, `Dropout`."""
+"""Keras-style core layers: `Embedding`, `Dense`, `Activation`, `Dropout`."""
 from __future__ import annotations
 
 from typing import Any
@@ -76,6 +76,20 @@ class Dense(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"units": self.units, "activation": self.activation, **super().get_config()}
+
+
+class Activation(Layer):
+    """An activation on its own, as article 000 writes `Dense(1)` then `Activation('sigmoid')`."""
+
+    def __init__(self, activation: str, input_shape: Shape | None = None, name=None):
+        super().__init__(input_shape, name)
+        self.activation = check_activation(activation)
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
+        return ACTIVATIONS[self.activation](x)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"activation": self.activation}
 
 
 class Dropout(Layer):

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from torch import Tensor, nn
 
-from ..layers import KERAS_LAYERS, Bidirectional, Dense, Embedding, Layer
+from ..layers import KERAS_LAYERS, Activation, Bidirectional, Dense, Embedding, Layer
 from .registry import register
 
 
@@ -71,8 +71,11 @@ class Sequential(nn.Module):
         for k, layer in enumerate(self.layers):
             if isinstance(layer, Embedding) and lengths is None:
                 lengths = layer.lengths_from_ids(x)
-            if last_logits and k == len(self.layers) - 1 and isinstance(layer, Dense):
-                return layer.logits(x)
+            if last_logits and k == len(self.layers) - 1:
+                if isinstance(layer, Dense):
+                    return layer.logits(x)
+                if isinstance(layer, Activation):
+                    return x
             x = layer(x, lengths)
             if isinstance(x, tuple):  # a recurrent layer with return_state: Sequential passes the output on
                 x = x[0]
@@ -97,13 +100,13 @@ class Sequential(nn.Module):
             self.output_shapes.append(shape)
 
     def forward_logits(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-        """The output before the last Dense layer's activation, for numerically stable losses."""
+        """The output before the final activation (of a last Dense or Activation layer), for stable losses."""
         return self._run(x, lengths, last_logits=True)
 
     @property
     def output_activation(self) -> str | None:
         last = self.layers[-1] if len(self.layers) else None
-        return last.activation if isinstance(last, Dense) else None
+        return last.activation if isinstance(last, (Dense, Activation)) else None
 
     def summary(self, print_fn: Callable[[str], Any] | None = print) -> str:
         """Keras' table: each layer's output shape and parameter count, then the totals."""
