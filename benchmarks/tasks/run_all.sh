@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Every result of benchmarks/TASKS.md, one after another (logs and run folders under $OUT).
+# OMP_NUM_THREADS: torch's 2 threads spin badly when the 2 cores are shared with other jobs;
+# on an idle 2-core machine leave it unset.
+set -uo pipefail
+OUT=${OUT:-runs/bench}; mkdir -p "$OUT"
+step() { local name=$1; shift; echo "== $name: $*"; local t0=$(date +%s)
+         "$@" > "$OUT/$name.log" 2>&1; echo "   rc=$? wall=$(( $(date +%s) - t0 ))s"; tail -3 "$OUT/$name.log"; }
+for job in ${JOBS:-chinese-baseline chinese-sentiment imdb-sentiment article000-speed mnist-rows article003-lstm}; do
+  case $job in
+    chinese-baseline)  step $job python benchmarks/tasks/chinese_baseline.py ;;
+    chinese-sentiment) step $job rnnkit train sentiment --dataset chinese-reviews --run-dir "$OUT/run-chinese" ;;
+    imdb-sentiment)    step $job rnnkit train sentiment --run-dir "$OUT/run-imdb" ;;
+    article000-speed)  step $job python benchmarks/tasks/article000_speed.py ;;
+    mnist-rows)        step $job rnnkit train mnist --mode rows --run-dir "$OUT/run-mnist-rows" ;;
+    article003-lstm)   step $job python examples/imdb_lstm.py ;;
+  esac
+done

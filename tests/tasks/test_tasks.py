@@ -1,0 +1,120 @@
+"""The tasks end to end on tiny data: classify trains on a CSV and predicts from its run folder
+(library and CLI), bad files exit 2 with one line, mnist rows trains on synthetic arrays."""
+import json
+import random
+
+import numpy as np
+import pytest
+
+from rnnkit.cli.main import main
+from rnnkit.tasks import train
+
+POS, NEG = ["great", "wonderful", "loved", "excellent"], ["awful", "boring", "hated", "terrible"]
+FILLER = ["the", "movie", "was", "a", "plot", "and", "it", "actors"]
+TINY = ["--epochs", "8", "--batch-size", "16", "--embedding-dim", "12", "--hidden-size", "8", "--lr", "0.03",
+        "--head-dropout", "0", "--validation-split", "0.2", "--quiet"]
+
+
+def review(rng, positive):
+    words = [rng.choice(FILLER) for _ in range(rng.randint(2, 9))]
+    words.insert(rng.randrange(len(words) + 1), rng.choice(POS if positive else NEG))
+    return " ".join(words)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    path = tmp_path_factory.mktemp("classify")
+    rng = random.Random(0)
+    rows = [(review(rng, i % 2 == 1), "pos" if i % 2 else "neg") for i in range(240)]
+    lines = ["text,label"] + [f"{t},{l}" for t, l in rows]
+    (path / "train.csv").write_text("\n".join(lines) + "\n")
+    (path / "new.txt").write_text("a great movie\nthe plot was boring\n")
+    return path
+
+
+def call(capsys, *args):
+    with pytest.raises(SystemExit) as exit_:
+        main(list(map(str, args)))
+    out = capsys.readouterr()
+    return exit_.value.code, out.out, out.err
+
+
+def overrides(flags):
+    pairs = [a for a in flags if a != "--quiet"]
+    return {k[2:].replace("-", "_"): v for k, v in zip(pairs[::2], pairs[1::2])}
+
+
+def test_classify_trains_and_predicts_from_its_run_folder(data):
+    from rnnkit.tasks.text_classification import evaluate_texts, predict_texts
+
+    run_dir, final = train("classify", {"data": str(data / "train.csv"), **overrides(TINY)},
+                           run_dir=data / "run", quiet=True)
+    for name in ("config.json", "model.safetensors", "vocab.json", "labels.json", "report.md", "history.png"):
+        assert (run_dir / name).is_file(), name
+    assert final["val_acc"] >= 0.9  # the label is one keyword: learnable in a few steps
+    records = predict_texts(run_dir, str(data / "new.txt"))
+    assert [r["label"] for r in records] == ["pos", "neg"]
+    assert all(0.5 < r["probability"] <= 1 for r in records)
+    assert evaluate_texts(run_dir, str(data / "train.csv"))["acc"] >= 0.9
+
+
+def test_classify_through_the_cli(data, capsys, tmp_path):
+    run_dir = tmp_path / "cli-run"
+    code, _, err = call(capsys, "train", "classify", "--data", data / "train.csv", "--text-col", "text",
+                        "--label-col", "label", "--run-dir", run_dir, *TINY)
+    assert code in (0, None), err
+    out_csv = tmp_path / "pred.csv"
+    code, out, err = call(capsys, "predict", run_dir, "--input", data / "new.txt", "--output", out_csv)
+    assert code in (0, None), err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [r["label"] for r in lines] == ["pos", "neg"]
+    assert out_csv.read_text().splitlines()[0] == "text,label,probability"
+
+
+@pytest.mark.parametrize("content,expected", [
+    ("text,label\nnice,pos\n,neg\n", "row 2, column 'text': empty text"),
+    ("words,label\nnice,pos\n", "no column 'text'"),
+    (b"text,label\nnice,pos\n\xff\xfe,neg\n", "not valid utf-8"),
+    ("text,label\nnice,pos\ngood,pos\n", "only one label"),
+])
+def test_bad_training_files_exit_2_with_one_line(tmp_path, capsys, content, expected):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    code, _, err = call(capsys, "train", "classify", "--data", bad, "--run-dir", tmp_path / "run", "--quiet")
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and str(bad) in err and expected in err
+
+
+def test_unknown_label_at_evaluation_names_file_row_and_column(data, capsys, tmp_path):
+    run_dir = data / "run"
+    if not run_dir.is_dir():
+        pytest.skip("needs the run folder of the first test")
+    bad = tmp_path / "test.csv"
+    bad.write_text("text,label\na great movie,pos\nso so,meh\n")
+    code, _, err = call(capsys, "evaluate", run_dir, "--data", bad)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"{bad}: row 2, column 'label': unknown label 'meh'" in err
+
+
+def synthetic_digits(n, seed):
+    """Digit c lights up rows 2c..2c+2: readable row by row, not from any single pixel column."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 10, n)
+    x = rng.random((n, 28, 28), dtype=np.float32) * 0.2
+    for i, c in enumerate(y):
+        x[i, 2 * c:2 * c + 3] += 0.8
+    return x.reshape(n, 784), y
+
+
+def test_mnist_rows_learns_synthetic_digits(tmp_path):
+    x, y = synthetic_digits(400, 0)
+    xt, yt = synthetic_digits(100, 1)
+    np.savez(tmp_path / "digits.npz", x_train=x, y_train=y, x_test=xt, y_test=yt)
+    run_dir, final = train("mnist", {"data": str(tmp_path / "digits.npz"), "mode": "rows", "hidden_size": "16",
+                                     "epochs": "6", "batch_size": "32", "lr": "0.02"}, run_dir=tmp_path / "run",
+                           quiet=True)
+    assert final["test_acc"] >= 0.9
+    from rnnkit.tasks.mnist import predict
+
+    np.save(tmp_path / "x.npy", xt[:5])
+    assert [r["label"] for r in predict(run_dir, str(tmp_path / "x.npy"))] == yt[:5].tolist()
