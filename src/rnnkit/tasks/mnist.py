@@ -39,12 +39,13 @@ class MnistConfig(TrainConfig):
     """train on the first N training images only (quick runs)"""
     cell: str = "lstm"
     hidden_size: int = 128
-    num_layers: int = 1
+    num_layers: int = 2
+    """two stacked LSTM(128): article 001's one layer reaches about 98.8%, two pass 99%"""
     bidirectional: bool = False
     pooling: str = "last"
     head_dropout: float = 0.0
     fast: str = "auto"
-    epochs: int = 10
+    epochs: int = 12
     batch_size: int = 128
     lr: float | None = 1e-3
     clip_norm: float | None = 1.0
