@@ -194,7 +194,7 @@ def train_text_classifier(task: str, config: TextModelConfig, splits: dict[str, 
         if cfg.keep_best and trainer.run is not None:
             trainer.run.load_weights(model)  # score the kept (best-by-validation) weights
         t1 = time.perf_counter()
-        final.update(trainer.evaluate(SortedBatches(ids["test"], labels["test"], 256), prefix="test_"))
+        final.update(trainer.evaluate(SortedBatches(ids["test"], labels["test"], 256), batch_size=1, prefix="test_"))
         say(f"test ({len(ids['test']):,} texts, {time.perf_counter() - t1:.1f}s): "
             + " ".join(f"{k[5:]}={v:.4f}" for k, v in final.items() if k.startswith("test_")))
     if trainer.run is not None and ddp.is_main():
