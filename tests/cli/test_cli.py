@@ -43,7 +43,7 @@ def workdir(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["predict"], ["summary"], ["tasks"]])
+@pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["predict"], ["summary"], ["tasks"], ["bench"], ["datasets"]])
 def test_help(capsys, command):
     code, out, _ = call(capsys, *command, "--help")
     assert code == 0 and "Usage" in out
@@ -104,3 +104,8 @@ def test_parse_overrides():
         {"a.b": "1", "text_col": "review", "flag": "true", "k": "v"}
     with pytest.raises(UserError):
         parse_overrides(["stray"], [])
+
+
+def test_bench_rejects_an_unknown_shape(capsys):
+    code, _, err = call(capsys, "bench", "--shape", "huge")
+    assert code == 2 and "--shape 'huge' is unknown" in err and "mnist_rows" in err

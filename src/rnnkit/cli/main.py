@@ -125,6 +125,27 @@ def summary(target: str = typer.Argument(..., help="a config file or a run folde
 
 
 @app.command()
+def bench(shapes: list[str] = typer.Option(None, "--shape", help="shape name (repeatable); default all"),
+          variants: list[str] = typer.Option(None, "--variant", help="cell variant (repeatable); default all"),
+          repeats: int = typer.Option(5, min=1, help="timed repeats per path (the median is reported)"),
+          threads: int = typer.Option(None, help="torch threads (default: torch's)"),
+          out: Path = typer.Option(None, help="also write the markdown table to this file")) -> None:
+    """Time every engine path side by side (rnnkit auto/fused/compiled, torch native, naive loop)."""
+    from rnnkit.benchmarking import SHAPES, VARIANTS, markdown, run_benchmarks
+    from rnnkit.io.atomic import write_text
+
+    for flag, names, known in (("--shape", shapes, SHAPES), ("--variant", variants, VARIANTS)):
+        for name in names or ():
+            if name not in known:
+                raise UserError(f"{flag} {name!r} is unknown; expected one of {', '.join(known)}")
+    table, facts = run_benchmarks(shapes or None, variants or None, repeats, threads, log=typer.echo)
+    text = markdown(table, facts, "rnnkit bench " + " ".join(sys.argv[2:]))
+    typer.echo(text)
+    if out is not None:
+        write_text(out, text + "\n")
+
+
+@app.command()
 def tasks() -> None:
     """List the tasks `rnnkit train` knows."""
     from rnnkit.tasks import TASKS, available_tasks
