@@ -111,7 +111,7 @@ def predict(run_dir: Path = typer.Argument(..., help="a run folder written by `r
     if output is not None:
         import pandas as pd
 
-        from rnnkit.io.atomic import write_text
+        from rnnkit.atomic import write_text
 
         write_text(output, pd.DataFrame(records).to_csv(index=False))
 
@@ -132,7 +132,7 @@ def bench(shapes: list[str] = typer.Option(None, "--shape", help="shape name (re
           out: Path = typer.Option(None, help="also write the markdown table to this file")) -> None:
     """Time every engine path side by side (rnnkit auto/fused/compiled, torch native, naive loop)."""
     from rnnkit.benchmarking import SHAPES, VARIANTS, markdown, run_benchmarks
-    from rnnkit.io.atomic import write_text
+    from rnnkit.atomic import write_text
 
     for flag, names, known in (("--shape", shapes, SHAPES), ("--variant", variants, VARIANTS)):
         for name in names or ():

@@ -18,10 +18,11 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterable
+
+from rnnkit.atomic import write_json
 
 PAD, UNK = "<pad>", "<unk>"
 PAD_ID, UNK_ID = 0, 1
@@ -130,16 +131,8 @@ class Vocabulary:
         return cls(tokens[2:])
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write JSON atomically: a temp file in the same folder, then os.replace."""
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.to_dict(), f, ensure_ascii=False)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Write JSON atomically (a temp file beside it, then a rename)."""
+        write_json(path, self.to_dict())
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Vocabulary":

@@ -26,7 +26,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from rnnkit.errors import UserError
-from rnnkit.io.atomic import atomic_write, write_json
+from rnnkit.atomic import atomic_write, write_json
 
 TENSOR_TAG = "__tensor__"
 

@@ -8,7 +8,7 @@
       history.png         loss and metric curves, train vs validation
       report.md           final metrics, data summary, timing
 
-Every file is replaced atomically (see `rnnkit.io.atomic`). `load(run_dir)` rebuilds the model from
+Every file is replaced atomically (see `rnnkit.atomic`). `load(run_dir)` rebuilds the model from
 `config.json` through the model registry and loads its weights: no training code, no pickle.
 This module and `checkpoint`/`atomic` import nothing from `rnnkit.training`, so the trainer may use them.
 """
@@ -21,7 +21,7 @@ from typing import Any, Iterable
 from torch import nn
 
 from rnnkit.errors import UserError
-from rnnkit.io.atomic import write_json, write_text
+from rnnkit.atomic import write_json, write_text
 from rnnkit.io.checkpoint import load_model_weights, save_model
 
 CONFIG = "config.json"

@@ -8,7 +8,7 @@ from torch import Tensor, nn
 
 from ..cells.base import check_positive
 from .base import ACTIVATIONS, Layer, Shape, check_activation
-from .recurrent import check_rate
+from ..cells.base import check_rate
 
 
 class Embedding(Layer):

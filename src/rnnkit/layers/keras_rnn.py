@@ -10,9 +10,9 @@ from typing import Any
 
 from torch import Tensor
 
-from ..cells.base import check_positive
+from ..cells.base import check_positive, check_rate
 from .base import Layer, Shape
-from .recurrent import MERGE_MODES, Recurrent, check_rate
+from .recurrent import MERGE_MODES, Recurrent
 
 
 class RNNLayer(Layer):

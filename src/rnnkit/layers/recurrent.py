@@ -21,17 +21,11 @@ import torch
 from torch import Tensor, nn
 
 from ..cells import make_cell
-from ..cells.base import check_positive
+from ..cells.base import check_positive, check_rate
 from ..engine import check_fast, native_unsupported, run_native_stack, run_sequence
 from ..engine.tbptt import run_long_sequence
 
 MERGE_MODES = ("concat", "sum", "mul", "ave")
-
-
-def check_rate(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must be a float in [0, 1), got {value!r}")
-    return float(value)
 
 
 def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:

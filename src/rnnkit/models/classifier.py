@@ -30,7 +30,7 @@ from torch import Tensor, nn
 
 from ..cells.base import check_positive
 from ..layers import Recurrent
-from ..layers.recurrent import check_rate
+from ..cells.base import check_rate
 from .registry import register
 
 POOLINGS = ("last", "max", "mean", "attention")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from rnnkit.io.atomic import write_bytes
+from rnnkit.atomic import write_bytes
 
 
 class History:

@@ -1,4 +1,4 @@
-"""Atomic file writes: every file of a run folder is written to a temp file beside it, then renamed.
+"""Atomic file writes: every file rnnkit writes (run folders, vocabularies, outputs) goes to a temp file beside it, then is renamed.
 
 `os.replace` is atomic on POSIX and Windows when source and target share a directory, so a reader
 (or a run resumed after `kill -9`) sees either the old file or the new one, never half of one.
