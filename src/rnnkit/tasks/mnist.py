@@ -48,6 +48,7 @@ class MnistConfig(TrainConfig):
     epochs: int = 12
     batch_size: int = 128
     lr: float | None = 1e-3
+    schedule: str | None = "cosine"
     clip_norm: float | None = 1.0
     validation_split: float = 0.1
     """without a validation split in the data: hold out this last fraction of the training images"""
