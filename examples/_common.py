@@ -1,8 +1,8 @@
 """Helpers the example scripts share: Keras-style datasets as arrays of word ids, and the plot.
 
 `imdb_load_data(num_words)` plays `keras.datasets.imdb.load_data(num_words=...)`: reviews as lists
-of word ids ranked by frequency in the training set (1 = unknown word, 0 = padding), labels 0/1,
-the official 25k/25k split, fetched once by `rnnkit.data`.
+of word ids (punctuation dropped, as in Keras' copy) ranked by frequency in the training set
+(1 = unknown word, 0 = padding), labels 0/1, the official 25k/25k split, fetched once by `rnnkit.data`.
 """
 from __future__ import annotations
 
@@ -35,9 +35,15 @@ def shuffled(x: list, y: np.ndarray, seed: int = 0):
     return [x[i] for i in order], y[order]
 
 
+def words_only(texts):
+    """Keras' IMDB holds words only (punctuation stripped), so 500 steps are 500 words."""
+    tok = get_tokenizer("english")
+    return [" ".join(w for w in tok(t) if w[0].isalnum()) for t in texts]
+
+
 def imdb_load_data(num_words: int = 10000, limit: int | None = None):
     ds = load_dataset("imdb")
-    x_train, x_test = texts_to_ids(ds.train.texts, ds.test.texts, num_words=num_words)
+    x_train, x_test = texts_to_ids(words_only(ds.train.texts), words_only(ds.test.texts), num_words=num_words)
     (x_train, y_train), (x_test, y_test) = shuffled(x_train, ds.train.labels), shuffled(x_test, ds.test.labels, 1)
     if limit:
         x_train, y_train, x_test, y_test = x_train[:limit], y_train[:limit], x_test[:limit], y_test[:limit]
