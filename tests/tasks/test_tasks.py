@@ -12,7 +12,7 @@ from rnnkit.tasks import train
 POS, NEG = ["great", "wonderful", "loved", "excellent"], ["awful", "boring", "hated", "terrible"]
 FILLER = ["the", "movie", "was", "a", "plot", "and", "it", "actors"]
 TINY = ["--epochs", "8", "--batch-size", "16", "--embedding-dim", "12", "--hidden-size", "8", "--lr", "0.03",
-        "--head-dropout", "0", "--validation-split", "0.2", "--quiet"]
+        "--head-dropout", "0", "--embedding-dropout", "0", "--dropout", "0", "--validation-split", "0.2", "--quiet"]
 
 
 def review(rng, positive):
