@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from rnnkit.cells import make_cell
-from rnnkit.engine import run_sequence, select_runner
+from rnnkit.engine import compiled_unsupported, run_sequence, select_runner
 from rnnkit.engine.tbptt import run_long_sequence
 from rnnkit.io.torch_interop import recurrent_from_torch
 from rnnkit.layers import Recurrent
@@ -31,7 +31,7 @@ def test_native_equals_fused(kind, options, num_layers, bidirectional):
     lengths = torch.tensor([6, 2, 5])
     D = 2 if bidirectional else 1
     initial = tuple(torch.randn(num_layers * D, 3, s, dtype=torch.float64, requires_grad=True) for s in native.state_sizes)
-    assert native._whole_stack_native()
+    assert native._whole_stack_native(lengths)
     a, b = loss_and_grads(native, x, lengths, initial), loss_and_grads(fused, x, lengths, initial)
     torch.testing.assert_close(a[0], b[0])
     for p, q in zip(a[1], b[1]):
@@ -70,6 +70,8 @@ def test_auto_picks_native_for_vanilla(kind, options):
     cell = make_cell(kind, 3, 4, **options)
     assert select_runner(cell, "auto") == "native"
     assert select_runner(make_cell(kind, 3, 4, weight_drop=0.5, **options).eval(), "auto") == "native"
+    # A padded batch would need torch's packed sequences, slower than the compiled kernels where built.
+    assert select_runner(cell, "auto", padded=True) == ("compiled" if compiled_unsupported(cell) is None else "native")
 
 
 @pytest.mark.parametrize("kind, options", [("lstm", {"peephole": True}), ("lstm", {"layer_norm": True}),

@@ -6,7 +6,9 @@
     "native"     torch's own kernels (`torch._VF.lstm/gru/rnn_*`) with our weights, where the math
                  is exactly torch's (see `rnnkit.engine.native`)
     "compiled"   the compiled per-step kernels of `rnnkit.engine.compiled`, where built and supported
-    "auto"       native for vanilla configurations, else compiled where it supports the cell, else fused
+    "auto"       native for vanilla configurations without padding; else compiled where it supports
+                 the cell, else native (vanilla, padded), else fused. With padding torch needs packed
+                 sequences, several times slower on CPU than the compiled kernels (benchmarks/TASKS.md).
 An explicit choice that cannot serve the configuration raises ValueError naming the reason; "auto"
 falls back quietly. Random masks (zoneout per step, weight drop per pass) are drawn here, once, from
 the cell's `sample_zoneout` / `sample_weight_mask`, unless passed in, so every runner sees the same.
@@ -62,8 +64,10 @@ def compiled_unsupported(cell: RecurrentCell, recurrent_mask=None, zoneout_masks
 
 
 def select_runner(cell: RecurrentCell, fast: str = "auto", recurrent_mask=None, zoneout_masks=None,
-                  weight_mask=None) -> str:
-    """The runner name `run_sequence` uses for this configuration; ValueError if `fast` cannot serve it."""
+                  weight_mask=None, padded: bool = False) -> str:
+    """The runner name `run_sequence` uses for this configuration; ValueError if `fast` cannot serve it.
+
+    `padded`: the batch has sequences of different lengths (lengths given)."""
     check_fast(fast)
     if fast in ("reference", "fused"):
         return fast
@@ -72,12 +76,14 @@ def select_runner(cell: RecurrentCell, fast: str = "auto", recurrent_mask=None, 
         if native_reason:
             raise ValueError(f"fast='native' cannot run this configuration: {native_reason}")
         return "native"
-    if fast == "auto" and not native_reason:
+    if fast == "auto" and not native_reason and not padded:
         return "native"
     compiled_reason = compiled_unsupported(cell, recurrent_mask, zoneout_masks, weight_mask)
     if fast == "compiled" and compiled_reason:
         raise ValueError(f"fast='compiled' cannot run this configuration: {compiled_reason}")
-    return "fused" if compiled_reason else "compiled"
+    if not compiled_reason:
+        return "compiled"
+    return "native" if not native_reason else "fused"
 
 
 def _runner(name: str):
@@ -118,7 +124,7 @@ def run_sequence(
         zoneout_masks = cell.sample_zoneout(x.shape[0], x.shape[1], x)
     if weight_mask is None:
         weight_mask = cell.sample_weight_mask(x)
-    name = select_runner(cell, fast, recurrent_mask, zoneout_masks, weight_mask)
+    name = select_runner(cell, fast, recurrent_mask, zoneout_masks, weight_mask, padded=lengths is not None)
     if name == "compiled" and lengths is not None:
         return _keeping_empty_rows(_runner(name), cell, x, state, lengths, recurrent_mask, zoneout_masks, weight_mask)
     return _runner(name)(cell, x, state, lengths, recurrent_mask, zoneout_masks, weight_mask)

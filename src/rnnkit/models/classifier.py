@@ -143,7 +143,7 @@ class SequenceClassifier(nn.Module):
         self.attention_size = attention_size
         self.head_dropout = check_rate("head_dropout", head_dropout)
         self.cell_options = dict(cell_options or {})
-        self.fast, self._compiled_ok = fast, None
+        self.fast = fast
 
         if vocab_size is not None:
             check_positive("vocab_size", vocab_size)
@@ -181,18 +181,6 @@ class SequenceClassifier(nn.Module):
         """Post-padded ids: the count of non-zero ids per row (at least 1)."""
         return (ids != 0).sum(1).clamp(min=1)
 
-    def _runner(self, lengths: Tensor | None) -> str:
-        """The runner for this batch. With lengths, "auto" prefers the compiled kernels: torch's
-        native kernels need packed sequences there, several times slower on CPU (measured in
-        benchmarks/TASKS.md). Without lengths, or without compiled kernels, "auto" stays "auto"."""
-        if self.fast != "auto" or lengths is None:
-            return self.fast
-        if self._compiled_ok is None:
-            from ..engine import compiled_unsupported
-
-            self._compiled_ok = compiled_unsupported(self.rnn.cells[0]) is None
-        return "compiled" if self._compiled_ok else "auto"
-
     def features(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
         """The pooled sequence representation (B, P) that the output layer reads."""
         if self.embedding is not None:
@@ -210,7 +198,6 @@ class SequenceClassifier(nn.Module):
             lengths = torch.as_tensor(lengths, device=h.device).long().clamp(1, h.shape[1])
         if self.front is not None:
             h, lengths = self.front(h, lengths)  # (B, T', C)
-        self.rnn.fast = self._runner(lengths)
         out, state = self.rnn(h, lengths=lengths)  # (B, T', D*H); state[0] (L*D, B, H)
         mask = time_mask(lengths, out.shape[1], out.device)
         pooled = []
