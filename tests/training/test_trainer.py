@@ -51,6 +51,17 @@ def test_batches_as_tuple_with_lengths_and_as_dict():
     assert trainer.predict(x).shape == (40, 2)
 
 
+def test_validation_data_as_a_dataloader():
+    seed_everything(0)
+    x, y = first_token_task(48)
+    xv, yv = first_token_task(20, seed=3)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.as_tensor(xv), torch.as_tensor(yv)),
+                                         batch_size=8)
+    trainer = Trainer(TinyLSTMClassifier(), quiet=True)
+    history = trainer.fit((x, y), epochs=1, batch_size=16, validation_data=loader)
+    assert history.history["val_loss"][0] == pytest.approx(trainer.evaluate((xv, yv))["loss"], rel=1e-5)
+
+
 @pytest.mark.parametrize("kind", ["norm", "value"])
 def test_gradient_clipping_bounds_the_update(kind):
     seed_everything(0)

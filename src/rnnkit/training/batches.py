@@ -43,6 +43,8 @@ def _tensor(a: Any) -> torch.Tensor:
 
 
 def as_dataset(data: Any) -> Dataset:
+    if isinstance(data, DataLoader):
+        return data.dataset
     if isinstance(data, Dataset):
         return data
     if isinstance(data, dict):
