@@ -68,10 +68,16 @@ def test_auto_matches_torch_nn_lstm():
 @pytest.mark.parametrize("kind, options", VANILLA)
 def test_auto_picks_native_for_vanilla(kind, options):
     cell = make_cell(kind, 3, 4, **options)
-    assert select_runner(cell, "auto") == "native"
-    assert select_runner(make_cell(kind, 3, 4, weight_drop=0.5, **options).eval(), "auto") == "native"
-    # A padded batch would need torch's packed sequences, slower than the compiled kernels where built.
-    assert select_runner(cell, "auto", padded=True) == ("compiled" if compiled_unsupported(cell) is None else "native")
+    # Measured (benchmarks/RESULTS.md): native LSTM is the fastest unpadded LSTM; the compiled kernels beat
+    # torch's unfused GRU/RNN, and torch's packed sequences whenever a batch has padding.
+    def expected(cell, padded=False):
+        compiled = compiled_unsupported(cell) is None
+        return "native" if not compiled or (kind == "lstm" and not padded) else "compiled"
+
+    dropless = make_cell(kind, 3, 4, weight_drop=0.5, **options).eval()  # weight drop is off in eval
+    for c in (cell, dropless):
+        assert select_runner(c, "auto") == expected(c)
+        assert select_runner(c, "auto", padded=True) == expected(c, padded=True)
 
 
 @pytest.mark.parametrize("kind, options", [("lstm", {"peephole": True}), ("lstm", {"layer_norm": True}),

@@ -6,9 +6,11 @@
     "native"     torch's own kernels (`torch._VF.lstm/gru/rnn_*`) with our weights, where the math
                  is exactly torch's (see `rnnkit.engine.native`)
     "compiled"   the compiled per-step kernels of `rnnkit.engine.compiled`, where built and supported
-    "auto"       native for vanilla configurations without padding; else compiled where it supports
-                 the cell, else native (vanilla, padded), else fused. With padding torch needs packed
-                 sequences, several times slower on CPU than the compiled kernels (benchmarks/TASKS.md).
+    "auto"       the fastest path measured (benchmarks/RESULTS.md): torch's native kernel for a vanilla
+                 LSTM without padding (oneDNN's fused LSTM is hard to beat, above all in inference);
+                 otherwise the compiled kernels where they support the cell (they beat native GRU and
+                 SimpleRNN, which torch runs unfused on CPU, and native's packed sequences when a batch
+                 has padding); else native for what is vanilla; else fused.
 An explicit choice that cannot serve the configuration raises ValueError naming the reason; "auto"
 falls back quietly. Random masks (zoneout per step, weight drop per pass) are drawn here, once, from
 the cell's `sample_zoneout` / `sample_weight_mask`, unless passed in, so every runner sees the same.
@@ -21,6 +23,7 @@ import importlib
 import torch
 from torch import Tensor
 
+from ..cells import LSTMCell
 from ..cells.base import RecurrentCell, State
 from .bptt import run_fused
 from .loop import run_loop
@@ -76,7 +79,7 @@ def select_runner(cell: RecurrentCell, fast: str = "auto", recurrent_mask=None, 
         if native_reason:
             raise ValueError(f"fast='native' cannot run this configuration: {native_reason}")
         return "native"
-    if fast == "auto" and not native_reason and not padded:
+    if fast == "auto" and not native_reason and not padded and isinstance(cell, LSTMCell):
         return "native"
     compiled_reason = compiled_unsupported(cell, recurrent_mask, zoneout_masks, weight_mask)
     if fast == "compiled" and compiled_reason:
