@@ -1,5 +1,8 @@
 """compiled == fused == reference for every served cell and option, in float64 and float32.
 
+Zoneout configurations run with the cell's own training masks (0/1 per step) and, in eval, with its
+expectation (a broadcast constant), so both ways the kernels read the masks are covered.
+
 The reference is `rnnkit.engine.loop.run_loop` (autograd through the cell's own `step`), an
 independent computation from the hand-written C++; float64 gradchecks compare the kernels' backward
 with finite differences of their own forward.
@@ -22,7 +25,15 @@ CELLS = {
     "gru_reset_before": lambda i, h: GRUCell(i, h, reset_after=False),
     "rnn_tanh": lambda i, h: SimpleRNNCell(i, h),
     "rnn_relu": lambda i, h: SimpleRNNCell(i, h, activation="relu"),
+    "lstm_zoneout": lambda i, h: LSTMCell(i, h, zoneout=0.25),
+    "lstm_peephole_zoneout_c": lambda i, h: LSTMCell(i, h, peephole=True, zoneout_c=0.3),  # h without zoneout
+    "lstm_zoneout_h_weight_drop": lambda i, h: LSTMCell(i, h, zoneout_h=0.3, weight_drop=0.25),
+    "gru_zoneout": lambda i, h: GRUCell(i, h, zoneout=0.3),
+    "gru_reset_before_zoneout": lambda i, h: GRUCell(i, h, reset_after=False, zoneout=0.3),
+    "rnn_tanh_zoneout": lambda i, h: SimpleRNNCell(i, h, zoneout=0.3),
+    "rnn_relu_zoneout": lambda i, h: SimpleRNNCell(i, h, activation="relu", zoneout=0.3),
 }
+ZONEOUT = [name for name in CELLS if "zoneout" in name]
 
 
 def make(name: str, input_size: int, hidden: int, dtype, seed: int = 0):
@@ -34,18 +45,20 @@ def make(name: str, input_size: int, hidden: int, dtype, seed: int = 0):
     return cell
 
 
-def masks(cell, batch: int, dtype, lengths: bool, dropout: bool):
+def masks(cell, batch: int, dtype, lengths: bool, dropout: bool, steps: int = 7):
+    """lengths, recurrent-dropout mask, weight-drop mask, zoneout masks (the cell's own, train or eval)."""
     steps_len = torch.tensor([7, 3, 1, 7, 5][:batch]) if lengths else None
     rec = (torch.rand(batch, cell.state_sizes[0]) > 0.3).to(dtype) / 0.7 if dropout else None
     weight = (torch.rand_like(cell.weight_hh) > 0.25).to(dtype) / 0.75 if cell.weight_drop else None
-    return steps_len, rec, weight
+    zone = cell.sample_zoneout(steps, batch, cell.weight_hh)
+    return steps_len, rec, weight, zone
 
 
-def run_all(runner, cell, x, state, lengths, rec, weight):
+def run_all(runner, cell, x, state, lengths, rec, weight, zone=None):
     """Outputs, final state and the gradients of a loss touching outputs and final state."""
     x = x.clone().requires_grad_()
     state = tuple(s.clone().requires_grad_() for s in state)
-    out, final = runner(cell, x, state, lengths, rec, None, weight)
+    out, final = runner(cell, x, state, lengths, rec, zone, weight)
     probe = torch.linspace(-1, 1, out.numel(), dtype=out.dtype).view_as(out)
     loss = (out * probe).sum() + sum((f * (k + 2)).sum() for k, f in enumerate(final))
     grads = torch.autograd.grad(loss, [x, *state, *cell.parameters()])
@@ -57,13 +70,13 @@ def run_all(runner, cell, x, state, lengths, rec, weight):
 def test_gradcheck_float64(kernels, name, lengths, dropout):
     T, B, I, H = 7, 3, 3, 5
     cell = make(name, I, H, torch.float64)
-    lens, rec, weight = masks(cell, B, torch.float64, lengths, dropout)
+    lens, rec, weight, zone = masks(cell, B, torch.float64, lengths, dropout)
     x = torch.randn(T, B, I, dtype=torch.float64, requires_grad=True)
     state = [torch.randn(B, s, dtype=torch.float64, requires_grad=True) for s in cell.state_sizes]
     params = [p.detach().clone().requires_grad_() for p in cell.parameters()]
 
     def f(x, *tensors):
-        return _CompiledSequence.apply(cell, x, lens, rec, weight, len(state), *tensors)
+        return _CompiledSequence.apply(cell, x, lens, rec, weight, zone, len(state), *tensors)
 
     assert torch.autograd.gradcheck(f, (x, *state, *params), eps=1e-6, atol=1e-7, rtol=1e-5)
 
@@ -74,10 +87,10 @@ def test_gradcheck_float64(kernels, name, lengths, dropout):
 def test_float64_equals_reference_and_fused(kernels, name, lengths, dropout):
     T, B, I, H = 7, 5, 4, 6
     cell = make(name, I, H, torch.float64, seed=1)
-    lens, rec, weight = masks(cell, B, torch.float64, lengths, dropout)
+    lens, rec, weight, zone = masks(cell, B, torch.float64, lengths, dropout)
     x = torch.randn(T, B, I, dtype=torch.float64)
     state = tuple(torch.randn(B, s, dtype=torch.float64) for s in cell.state_sizes)
-    ref, fused, comp = (run_all(r, cell, x, state, lens, rec, weight) for r in (run_loop, run_fused, run_compiled))
+    ref, fused, comp = (run_all(r, cell, x, state, lens, rec, weight, zone) for r in (run_loop, run_fused, run_compiled))
     for other in (fused, comp):
         torch.testing.assert_close(other[0], ref[0], rtol=0, atol=1e-12)
         for a, b in zip(other[1], ref[1]):
@@ -93,16 +106,46 @@ def test_float32_realistic_size(kernels, name, lengths):
     T, B, I, H = 40, 32, 48, 100  # H=100: not a multiple of the vector width, so tails run too
     cell = make(name, I, H, torch.float32, seed=2)
     lens = torch.randint(1, T + 1, (B,)) if lengths else None
-    _, rec, weight = masks(cell, B, torch.float32, False, True)
+    _, rec, weight, zone = masks(cell, B, torch.float32, False, True, steps=T)
     x = torch.randn(T, B, I)
     state = tuple(0.5 * torch.randn(B, s) for s in cell.state_sizes)
-    ref = run_all(run_loop, cell, x, state, lens, rec, weight)
-    comp = run_all(run_compiled, cell, x, state, lens, rec, weight)
+    ref = run_all(run_loop, cell, x, state, lens, rec, weight, zone)
+    comp = run_all(run_compiled, cell, x, state, lens, rec, weight, zone)
     assert (comp[0] - ref[0]).abs().max() <= 1e-5
     for a, b in zip(comp[1], ref[1]):
         assert (a - b).abs().max() <= 1e-5
     for a, b in zip(comp[2], ref[2]):
         assert (a - b).abs().max() <= 1e-4 * b.abs().max()
+
+
+@pytest.mark.parametrize("name", ZONEOUT)
+def test_zoneout_in_eval_uses_the_expectation(kernels, name):
+    """In eval the cell's masks are the rate, a broadcast constant: the kernels read it unexpanded."""
+    T, B, I, H = 7, 5, 4, 6
+    cell = make(name, I, H, torch.float64, seed=3).eval()
+    lens, rec, weight, zone = masks(cell, B, torch.float64, True, True)
+    assert all(m is None or m.stride() == (0, 0, 0) for m in zone)  # weight drop is off in eval: no mask
+    x = torch.randn(T, B, I, dtype=torch.float64)
+    state = tuple(torch.randn(B, s, dtype=torch.float64) for s in cell.state_sizes)
+    fused = run_all(run_fused, cell, x, state, lens, rec, None, zone)
+    comp = run_all(run_compiled, cell, x, state, lens, rec, None, zone)
+    materialised = run_all(run_compiled, cell, x, state, lens, rec, None,
+                           tuple(None if m is None else m.contiguous() for m in zone))
+    for got in (comp, materialised):
+        torch.testing.assert_close(got[0], fused[0], rtol=0, atol=1e-12)
+        for a, b in zip(got[1] + list(got[2]), fused[1] + list(fused[2])):
+            torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-11)
+
+
+def test_zoneout_mask_of_ones_freezes_the_state(kernels):
+    """d = 1 everywhere: every step keeps the initial state exactly (torch.lerp's d = 1 branch)."""
+    cell = make("lstm_zoneout", 3, 4, torch.float32)
+    x = torch.randn(5, 2, 3)
+    state = tuple(torch.randn(2, 4) for _ in range(2))
+    ones = tuple(torch.ones(5, 2, 4) for _ in range(2))
+    out, final = run_compiled(cell, x, state, None, None, ones)
+    assert torch.equal(out, state[0].expand(5, 2, 4))
+    assert torch.equal(final[0], state[0]) and torch.equal(final[1], state[1])
 
 
 def test_padded_steps_keep_state_and_output_zero(kernels):

@@ -15,12 +15,14 @@ from rnnkit.engine import compiled
 
 def test_serves_the_hot_cells(kernels):
     for cell in (LSTMCell(3, 4), LSTMCell(3, 4, peephole=True), GRUCell(3, 4), GRUCell(3, 4, reset_after=False),
-                 SimpleRNNCell(3, 4), SimpleRNNCell(3, 4, activation="relu"), LSTMCell(3, 4, weight_drop=0.5)):
+                 SimpleRNNCell(3, 4), SimpleRNNCell(3, 4, activation="relu"), LSTMCell(3, 4, weight_drop=0.5),
+                 LSTMCell(3, 4, zoneout=0.1), LSTMCell(3, 4, peephole=True, zoneout_c=0.2), GRUCell(3, 4, zoneout=0.1),
+                 GRUCell(3, 4, reset_after=False, zoneout=0.1), SimpleRNNCell(3, 4, zoneout=0.1)):
         assert compiled.supports(cell), cell
 
 
 @pytest.mark.parametrize("options", [
-    {"proj_size": 2}, {"layer_norm": True}, {"zoneout": 0.1}, {"cell_clip": 3.0},
+    {"proj_size": 2}, {"layer_norm": True}, {"cell_clip": 3.0}, {"proj_size": 2, "zoneout": 0.1},
 ], ids=lambda o: next(iter(o)))
 def test_declines_lstm_options_it_does_not_implement(kernels, options):
     try:
@@ -40,10 +42,12 @@ def test_declines_subclasses_and_other_dtypes(kernels):
     assert not compiled.supports(LSTMCell(3, 4).to(torch.bfloat16))
 
 
-def test_zoneout_masks_are_refused(kernels):
+def test_zoneout_masks_of_the_wrong_shape_are_refused(kernels):
     cell = GRUCell(3, 4)
-    with pytest.raises(ValueError, match="zoneout"):
-        compiled.run_compiled(cell, torch.randn(2, 1, 3), cell.init_state(1), zoneout_masks=(torch.ones(2, 1, 4),))
+    with pytest.raises(ValueError, match="zoneout_masks"):
+        compiled.run_compiled(cell, torch.randn(2, 1, 3), cell.init_state(1), zoneout_masks=(torch.ones(3, 1, 4),))
+    with pytest.raises(ValueError, match="zoneout_masks"):
+        compiled.run_compiled(cell, torch.randn(2, 1, 3), cell.init_state(1), zoneout_masks=(torch.ones(2, 1, 4), None))
 
 
 def run_python(code: str, **env) -> subprocess.CompletedProcess:

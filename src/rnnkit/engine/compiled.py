@@ -1,13 +1,16 @@
 """The compiled fused path: C++ per-sequence kernels with vectorised gate math, built just in time.
 
 `csrc/rnn_kernels.cpp` holds one forward and one backward function per hot cell (LSTM with
-peepholes, GRU reset-after and reset-before, SimpleRNN tanh/relu). Each runs a whole sequence: the
+peepholes, GRU reset-after and reset-before, SimpleRNN tanh/relu), each with recurrent dropout,
+weight drop and zoneout (the masks of `RecurrentCell.sample_zoneout`). Each runs a whole sequence: the
 input projections of all steps in one GEMM, per step one GEMM with weight_hh and ONE vectorised pass
 over the gates (`at::vec::Vectorized` exp/tanh, as torch's own CPU kernels), and after the backward
 loop the weight gradients as single large GEMMs. This module builds it with
 `torch.utils.cpp_extension.load` on first use (about a minute, once), caches the build under
-`$TORCH_EXTENSIONS_DIR` or `~/.cache/rnnkit/torch_extensions` (torch's file lock guards concurrent
-builds), and wraps it in a `torch.autograd.Function` with the contract of `rnnkit.engine.bptt.run_fused`.
+`$TORCH_EXTENSIONS_DIR` or `~/.cache/rnnkit/torch_extensions` in a folder named by torch's version,
+the instruction set and a hash of the source (an edited source builds afresh beside the old build,
+which a running process may still have loaded; torch's file lock guards concurrent builds), and wraps
+it in a `torch.autograd.Function` with the contract of `rnnkit.engine.bptt.run_fused`.
 
 Where no compiler is present or the build fails, `available()` is False (logged once) and callers
 fall back to the pure-torch fused path. `RNNKIT_NO_COMPILE=1` switches the compiled path off;
@@ -15,6 +18,7 @@ fall back to the pure-torch fused path. `RNNKIT_NO_COMPILE=1` switches the compi
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -52,11 +56,16 @@ def cpu_capability() -> str:
     return chosen if chosen in CAPABILITY_FLAGS else "default"
 
 
+def source_digest() -> str:
+    """A short hash of the C++ source: part of the build's name, so an edited source never reuses a stale build."""
+    return hashlib.sha256(SOURCE.read_bytes()).hexdigest()[:12]
+
+
 def build_directory() -> Path:
     base = os.environ.get("TORCH_EXTENSIONS_DIR")
     root = Path(base) if base else Path.home() / ".cache" / "rnnkit" / "torch_extensions"
     tag = torch.__version__.split("+")[0].replace(".", "_")
-    return root / f"rnnkit_kernels_torch{tag}_{cpu_capability()}"
+    return root / f"rnnkit_kernels_torch{tag}_{cpu_capability()}_{source_digest()}"
 
 
 def _build():
@@ -67,7 +76,7 @@ def _build():
     directory.mkdir(parents=True, exist_ok=True)
     log.info("rnnkit: building the compiled RNN kernels (%s) in %s, once; this takes about a minute", cap, directory)
     return cpp_extension.load(
-        name=f"rnnkit_kernels_{cap}",
+        name=f"rnnkit_kernels_{cap}_{source_digest()}",
         sources=[str(SOURCE)],
         extra_cflags=["-O3", "-fopenmp", *CAPABILITY_FLAGS[cap]],
         extra_ldflags=["-fopenmp"],
@@ -109,9 +118,9 @@ def unavailable_reason() -> str | None:
 # Options the kernels implement (any value) per cell class; every other option must be "off"
 # (False, 0, None) for `supports` to say yes, so a new option never silently runs the wrong math.
 SERVED_OPTIONS = {
-    LSTMCell: {"input_size", "hidden_size", "peephole", "unit_forget_bias", "weight_drop"},
-    GRUCell: {"input_size", "hidden_size", "reset_after", "weight_drop"},
-    SimpleRNNCell: {"input_size", "hidden_size", "activation"},
+    LSTMCell: {"input_size", "hidden_size", "peephole", "unit_forget_bias", "weight_drop", "zoneout_h", "zoneout_c"},
+    GRUCell: {"input_size", "hidden_size", "reset_after", "weight_drop", "zoneout"},
+    SimpleRNNCell: {"input_size", "hidden_size", "activation", "zoneout"},
 }
 
 
@@ -123,7 +132,7 @@ def supports(cell: RecurrentCell) -> bool:
     for name, value in cell.get_config().items():
         if name not in served and value not in (False, 0, 0.0, None):
             return False
-    if getattr(cell, "has_zoneout", False) or getattr(cell, "layer_norm", False):
+    if getattr(cell, "layer_norm", False):
         return False
     if isinstance(cell, SimpleRNNCell) and cell.activation not in ("tanh", "relu"):
         return False
@@ -144,9 +153,11 @@ def _kind(cell: RecurrentCell) -> str:
 
 class _CompiledSequence(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, cell, x, lengths, recurrent_mask, weight_mask, n_state, *tensors):
+    def forward(ctx, cell, x, lengths, recurrent_mask, weight_mask, zoneout, n_state, *tensors):
+        """zoneout: one (T, B, size) mask or None per state tensor (see `_zoneout_inputs`)."""
         ext = load()
         kind = _kind(cell)
+        zone = list(zoneout) if zoneout is not None else [None] * n_state
         state = [s.contiguous() for s in tensors[:n_state]]
         params = dict(zip([n for n, _ in cell.named_parameters()], tensors[n_state:]))
         w_hh = params["weight_hh"] if weight_mask is None else params["weight_hh"] * weight_mask  # DropConnect
@@ -154,22 +165,24 @@ class _CompiledSequence(torch.autograd.Function):
         x = x.contiguous()
         if kind == "lstm":
             peep = torch.stack((params["weight_ci"], params["weight_cf"], params["weight_co"])) if cell.peephole else None
-            out, *saved = ext.lstm_forward(x, state[0], state[1], w_ih, w_hh, bias, peep, lengths, recurrent_mask)
+            out, *saved = ext.lstm_forward(x, state[0], state[1], w_ih, w_hh, bias, peep, lengths, recurrent_mask,
+                                           zone[0], zone[1])
             hs, cs = saved[0], saved[1]
             final = (hs[-1].clone(), cs[-1].clone())
             ctx.peep = peep
         elif kind == "gru_after":
-            out, *saved = ext.gru_after_forward(x, state[0], w_ih, w_hh, bias, params["bias_hh"].contiguous(), lengths, recurrent_mask)
+            out, *saved = ext.gru_after_forward(x, state[0], w_ih, w_hh, bias, params["bias_hh"].contiguous(), lengths,
+                                                recurrent_mask, zone[0])
             final = (saved[0][-1].clone(),)
         elif kind == "gru_before":
-            out, *saved = ext.gru_before_forward(x, state[0], w_ih, w_hh, bias, lengths, recurrent_mask)
+            out, *saved = ext.gru_before_forward(x, state[0], w_ih, w_hh, bias, lengths, recurrent_mask, zone[0])
             final = (saved[0][-1].clone(),)
         else:
             out, *saved = ext.simple_forward(x, state[0], w_ih, w_hh, bias, cell.activation == "relu", lengths,
-                                             recurrent_mask)
+                                             recurrent_mask, zone[0])
             final = (saved[0][-1].clone(),)
         ctx.kind, ctx.cell, ctx.n_state = kind, cell, n_state
-        ctx.lengths, ctx.recurrent_mask, ctx.weight_mask = lengths, recurrent_mask, weight_mask
+        ctx.lengths, ctx.recurrent_mask, ctx.weight_mask, ctx.zone = lengths, recurrent_mask, weight_mask, zone
         ctx.param_names = list(params)
         if any(ctx.needs_input_grad):
             ctx.save_for_backward(x, w_ih, w_hh, *state, *saved)
@@ -186,35 +199,55 @@ class _CompiledSequence(torch.autograd.Function):
         grad_out = x.new_zeros(T, B, sizes[0]) if grad_out is None else grad_out.contiguous()
         grad_final = [x.new_zeros(B, size) if g is None else g.contiguous() for g, size in zip(grad_final, sizes)]
         need_x = ctx.needs_input_grad[1]
-        lengths, mask = ctx.lengths, ctx.recurrent_mask
+        lengths, mask, zone = ctx.lengths, ctx.recurrent_mask, ctx.zone
         grads: dict[str, Tensor] = {}
         if ctx.kind == "lstm":
-            hs, cs, gates, tcs = saved
+            hs, cs, gates, tcs, craw = saved
             gx, gh0, gc0, grads["weight_ih"], grads["weight_hh"], grads["bias"], gpeep = ext.lstm_backward(
-                x, state[0], state[1], w_ih, w_hh, ctx.peep, lengths, mask, hs, cs, gates, tcs, grad_out,
-                grad_final[0], grad_final[1], need_x)
+                x, state[0], state[1], w_ih, w_hh, ctx.peep, lengths, mask, hs, cs, gates, tcs, zone[0], zone[1],
+                craw, grad_out, grad_final[0], grad_final[1], need_x)
             if gpeep is not None:
                 grads["weight_ci"], grads["weight_cf"], grads["weight_co"] = gpeep.unbind(0)
             grad_state = (gh0, gc0)
         elif ctx.kind == "gru_after":
             hs, gates, hn = saved
             gx, gh0, grads["weight_ih"], grads["weight_hh"], grads["bias"], grads["bias_hh"] = ext.gru_after_backward(
-                x, state[0], w_ih, w_hh, lengths, mask, hs, gates, hn, grad_out, grad_final[0], need_x)
+                x, state[0], w_ih, w_hh, lengths, mask, hs, gates, hn, zone[0], grad_out, grad_final[0], need_x)
             grad_state = (gh0,)
         elif ctx.kind == "gru_before":
             hs, gates, rh = saved
             gx, gh0, grads["weight_ih"], grads["weight_hh"], grads["bias"] = ext.gru_before_backward(
-                x, state[0], w_ih, w_hh, lengths, mask, hs, gates, rh, grad_out, grad_final[0], need_x)
+                x, state[0], w_ih, w_hh, lengths, mask, hs, gates, rh, zone[0], grad_out, grad_final[0], need_x)
             grad_state = (gh0,)
         else:
-            (hs,) = saved
+            hs, hraw = saved
             gx, gh0, grads["weight_ih"], grads["weight_hh"], grads["bias"] = ext.simple_backward(
-                x, state[0], w_ih, w_hh, ctx.cell.activation == "relu", lengths, mask, hs, grad_out,
+                x, state[0], w_ih, w_hh, ctx.cell.activation == "relu", lengths, mask, hs, zone[0], hraw, grad_out,
                 grad_final[0], need_x)
             grad_state = (gh0,)
         if ctx.weight_mask is not None:
             grads["weight_hh"] = grads["weight_hh"] * ctx.weight_mask  # chain rule through W ⊙ M
-        return (None, gx, None, None, None, None, *grad_state, *(grads.get(n) for n in ctx.param_names))
+        return (None, gx, None, None, None, None, None, *grad_state, *(grads.get(n) for n in ctx.param_names))
+
+
+def _zoneout_inputs(cell: RecurrentCell, zoneout_masks: tuple | None, x: Tensor) -> tuple | None:
+    """The masks as the kernels read them: per state tensor None or a (T, B, size) tensor of x's dtype
+    whose last dimension is contiguous or a broadcast constant (the eval expectation stays unexpanded)."""
+    if zoneout_masks is None or all(m is None for m in zoneout_masks):
+        return None
+    sizes = cell.state_sizes
+    if len(zoneout_masks) != len(sizes):
+        raise ValueError(f"zoneout_masks must have one entry per state tensor ({len(sizes)}), got {len(zoneout_masks)}")
+    masks = []
+    for k, (m, size) in enumerate(zip(zoneout_masks, sizes)):
+        if m is None:
+            masks.append(None)
+            continue
+        if tuple(m.shape) != (x.shape[0], x.shape[1], size):
+            raise ValueError(f"zoneout_masks[{k}] must have shape {(x.shape[0], x.shape[1], size)}, got {tuple(m.shape)}")
+        m = m.to(device="cpu", dtype=x.dtype)
+        masks.append(m if m.stride(-1) in (0, 1) else m.contiguous())  # (T, B, size)
+    return tuple(masks)
 
 
 def run_compiled(
@@ -235,14 +268,14 @@ def run_compiled(
     if not supports(cell):
         reason = unavailable_reason() or f"{type(cell).__name__} with {cell.get_config()} is not served"
         raise ValueError(f"the compiled path cannot run this cell: {reason}")
-    if zoneout_masks is not None and any(m is not None for m in zoneout_masks):
-        raise ValueError("the compiled path does not implement zoneout; use the fused path")
+    zoneout = _zoneout_inputs(cell, zoneout_masks, x)
     if lengths is not None:
         lengths = lengths.to(device="cpu", dtype=torch.int64).contiguous()
     if recurrent_mask is not None:
         recurrent_mask = recurrent_mask.to(x.dtype).contiguous()  # (B, R)
     params = [p for _, p in cell.named_parameters()]
-    outputs, *final = _CompiledSequence.apply(cell, x, lengths, recurrent_mask, weight_mask, len(state), *state, *params)
+    outputs, *final = _CompiledSequence.apply(cell, x, lengths, recurrent_mask, weight_mask, zoneout, len(state),
+                                              *state, *params)
     return outputs, tuple(final)
 
 

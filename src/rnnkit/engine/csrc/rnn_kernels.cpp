@@ -9,6 +9,9 @@
 //             after the loop the weight gradients as single large GEMMs / reductions over all steps.
 // Padding (lengths): steps t >= lengths[b] keep the state and output zeros; their gradient passes
 // straight to the previous state. Variational recurrent dropout: h(t-1) * mask enters the GEMM.
+// Zoneout (Krueger et al. 2016, `RecurrentCell.step_with_cache`): per step s_t = d s_{t-1} + (1 - d) s~_t
+// with d given as (T, B, F) masks, 0/1 in training or the rate (an expanded constant) in eval; the
+// zoned state is what is carried and output, the cell's own s~_t is what its gates and backward read.
 // Buffers are time-major (T, B, F) and contiguous; `hs` is the state history h_0..h_{T-1} AFTER each
 // step (state h(-1) = h0 is passed separately), so without padding `hs` IS the output.
 #include <torch/extension.h>
@@ -215,6 +218,45 @@ struct BackwardCarry {
   }
 };
 
+// Zoneout masks d (T, B, F), any row strides; a last-dim stride of 0 (the eval expectation, an
+// expanded constant) broadcasts each row's first element.
+template <typename T>
+struct Zoneout {
+  const T* p = nullptr;
+  int64_t s0 = 0, s1 = 0;
+  bool bcast = false;
+  explicit Zoneout(const OptTensor& d) {
+    if (!has(d)) return;
+    p = d->data_ptr<T>();
+    s0 = d->stride(0);
+    s1 = d->stride(1);
+    bcast = d->stride(2) == 0;
+  }
+  bool on() const { return p != nullptr; }
+  const T* row(int64_t t, int64_t b) const { return p ? p + t * s0 + b * s1 : nullptr; }
+  Vec<T> get(const T* r, int64_t j, int64_t n) const { return bcast ? Vec<T>(r[0]) : ld(r + j, n); }
+};
+
+// zoneout's lerp, as torch.lerp(start, end, w) in torch's CPU kernel: start + w (end - start) for |w| < 0.5,
+// else end - (1 - w)(end - start), so d = 1 gives end bit for bit.
+template <typename T>
+inline Vec<T> zone_lerp(const Vec<T>& start, const Vec<T>& end, const Vec<T>& w) {
+  const Vec<T> low = w.abs() < Vec<T>(T(0.5));
+  const Vec<T> coeff = Vec<T>::blendv(w - Vec<T>(T(1)), w, low);
+  const Vec<T> base = Vec<T>::blendv(end, start, low);
+  return at::vec::fmadd(coeff, end - start, base);
+}
+
+// Backward through zoneout: g splits into g (1 - d), into the cell's step, and g d, straight to s(t-1).
+template <typename T>
+inline Vec<T> zone_split(const Zoneout<T>& z, const T* row, Vec<T>& g, int64_t j, int64_t n) {
+  if (!z.on()) return Vec<T>(T(0));
+  const Vec<T> d = z.get(row, j, n);
+  const Vec<T> keep = g * d;
+  g = g * (Vec<T>(T(1)) - d);
+  return keep;
+}
+
 }  // namespace
 
 // =====================================================================================================
@@ -222,16 +264,19 @@ struct BackwardCarry {
 // =====================================================================================================
 std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& w_ih,
                                  const Tensor& w_hh, const Tensor& bias, const OptTensor& peep,
-                                 const OptTensor& lengths, const OptTensor& mask) {
+                                 const OptTensor& lengths, const OptTensor& mask, const OptTensor& zone_h,
+                                 const OptTensor& zone_c) {
   const int64_t T = x.size(0), B = x.size(1), H = h0.size(1);
   const Padding pad(lengths);
   Tensor gates = project(x, w_ih, bias);  // (T, B, 4H): z, then the activations i, f, g, o
   Tensor cs = at::empty({T, B, H}, h0.options());
-  Tensor tcs = at::empty({T, B, H}, h0.options());  // tanh(C_t)
+  Tensor tcs = at::empty({T, B, H}, h0.options());  // tanh(C~_t)
+  Tensor craw = has(zone_c) ? at::empty({T, B, H}, h0.options()) : Tensor();  // C~_t before zoneout
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_forward", [&] {
     using T_ = scalar_t;
     const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
+    const Zoneout<T_> zh(zone_h), zc(zone_c);
     for (int64_t t = 0; t < T; ++t) {
       Tensor g_t = gates.select(0, t);  // (B, 4H)
       gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, g_t, 1);  // z = W_ih x + b + W_hh h(t-1)
@@ -245,11 +290,15 @@ std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor
           T_* g = gp + b * 4 * H;
           T_* c_row = cp + b * H;
           T_* tc_row = tp + b * H;
+          T_* craw_row = craw.defined() ? craw.data_ptr<T_>() + (t * B + b) * H : nullptr;
+          const T_* zh_row = zh.row(t, b);
+          const T_* zc_row = zc.row(t, b);
           const bool alive = pad.alive(t, b);
           RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
           if (!alive) {  // past the end: keep the state
             chunks<T_>(H, [&](int64_t j, int64_t n) {
               st(ld(c_prev + j, n), c_row + j, n);
+              if (craw_row) st(ld(c_prev + j, n), craw_row + j, n);  // defined: backward sums over it
               w.put(ld(h_prev + j, n), j, n, false);
             });
             continue;
@@ -267,21 +316,29 @@ std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor
             const Vec<T_> o = sigmoid(zo);
             const Vec<T_> tc = tanh(c);
             st(i, g + j, n); st(f, g + H + j, n); st(gg, g + 2 * H + j, n); st(o, g + 3 * H + j, n);
-            st(c, c_row + j, n);
             st(tc, tc_row + j, n);
-            w.put(o * tc, j, n, true);
+            Vec<T_> h = o * tc;
+            if (zh.on()) h = zone_lerp(h, ld(h_prev + j, n), zh.get(zh_row, j, n));
+            if (zc.on()) {
+              st(c, craw_row + j, n);
+              st(zone_lerp(c, cpv, zc.get(zc_row, j, n)), c_row + j, n);
+            } else {
+              st(c, c_row + j, n);
+            }
+            w.put(h, j, n, true);
           });
         }
       });
     }
   });
-  return {fb.out, fb.hs, cs, gates, tcs};
+  return {fb.out, fb.hs, cs, gates, tcs, craw};
 }
 
 std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& w_ih,
                                   const Tensor& w_hh, const OptTensor& peep, const OptTensor& lengths,
                                   const OptTensor& mask, const Tensor& hs, const Tensor& cs, const Tensor& gates,
-                                  const Tensor& tcs, const Tensor& grad_out, const Tensor& grad_hT,
+                                  const Tensor& tcs, const OptTensor& zone_h, const OptTensor& zone_c,
+                                  const OptTensor& craw, const Tensor& grad_out, const Tensor& grad_hT,
                                   const Tensor& grad_cT, bool need_grad_x) {
   const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = h0.size(1);
   const Padding pad(lengths);
@@ -292,6 +349,7 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
     using T_ = scalar_t;
     const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    const Zoneout<T_> zh(zone_h), zc(zone_c);
     T_* direct = carry.direct.data_ptr<T_>();
     const T_* gemm = carry.gemm.data_ptr<T_>();
     T_* dcp = dc.data_ptr<T_>();
@@ -312,8 +370,10 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
           T_* dir = direct + b * H;
           T_* dcr = dcp + b * H;
           const T_* m = mp ? mp + b * H : nullptr;
+          const T_* zh_row = zh.row(t, b);
+          const T_* zc_row = zc.row(t, b);
           chunks<T_>(H, [&](int64_t j, int64_t n) {
-            const Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, alive ? op + b * H : nullptr, j, n);
+            Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, alive ? op + b * H : nullptr, j, n);
             if (!alive) {  // padded step: the gradient passes to the previous state untouched
               const Vec<T_> zero(T_(0));
               st(zero, dz + j, n); st(zero, dz + H + j, n); st(zero, dz + 2 * H + j, n); st(zero, dz + 3 * H + j, n);
@@ -321,10 +381,13 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
               return;
             }
             const Vec<T_> one(T_(1));
+            Vec<T_> dc_in = ld(dcr + j, n);
+            const Vec<T_> dh_keep = zone_split(zh, zh_row, dh, j, n);  // zoneout: part skips the step
+            const Vec<T_> dc_keep = zone_split(zc, zc_row, dc_in, j, n);
             const Vec<T_> i = ld(g + j, n), f = ld(g + H + j, n), gg = ld(g + 2 * H + j, n), o = ld(g + 3 * H + j, n);
             const Vec<T_> tc = ld(tc_row + j, n), cpv = ld(c_prev + j, n);
             const Vec<T_> dz_o = dh * tc * o * (one - o);
-            Vec<T_> dcv = ld(dcr + j, n) + dh * o * (one - tc * tc);
+            Vec<T_> dcv = dc_in + dh * o * (one - tc * tc);
             if (pp) dcv = at::vec::fmadd(dz_o, ld(pp + 2 * H + j, n), dcv);
             const Vec<T_> dz_i = dcv * gg * i * (one - i);
             const Vec<T_> dz_f = dcv * cpv * f * (one - f);
@@ -332,8 +395,8 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
             Vec<T_> dc_prev = dcv * f;
             if (pp) dc_prev = dc_prev + dz_i * ld(pp + j, n) + dz_f * ld(pp + H + j, n);
             st(dz_i, dz + j, n); st(dz_f, dz + H + j, n); st(dz_g, dz + 2 * H + j, n); st(dz_o, dz + 3 * H + j, n);
-            st(dc_prev, dcr + j, n);
-            st(Vec<T_>(T_(0)), dir + j, n);
+            st(zc.on() ? dc_prev + dc_keep : dc_prev, dcr + j, n);
+            st(dh_keep, dir + j, n);
           });
           (void)c_row;
         }
@@ -351,7 +414,7 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
     Tensor c_prev_all = T > 1 ? at::cat({c0.unsqueeze(0), cs.narrow(0, 0, T - 1)}, 0) : c0.unsqueeze(0);
     Tensor g_ci = (dZ.narrow(2, 0, H) * c_prev_all).sum({0, 1});
     Tensor g_cf = (dZ.narrow(2, H, H) * c_prev_all).sum({0, 1});
-    Tensor g_co = (dZ.narrow(2, 3 * H, H) * cs).sum({0, 1});
+    Tensor g_co = (dZ.narrow(2, 3 * H, H) * (has(craw) ? *craw : cs)).sum({0, 1});  // C~_t, before zoneout
     grad_peep = at::stack({g_ci, g_cf, g_co}, 0);  // (3, H)
   }
   return {grad_x, grad_initial(carry.direct, carry.gemm, mask), dc, grad_w_ih, grad_w_hh, grad_bias, grad_peep};
@@ -362,7 +425,7 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
 // =====================================================================================================
 std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
                                       const Tensor& bias, const Tensor& bias_hh, const OptTensor& lengths,
-                                      const OptTensor& mask) {
+                                      const OptTensor& mask, const OptTensor& zone_h) {
   const int64_t T = x.size(0), B = x.size(1), H = h0.size(1);
   const Padding pad(lengths);
   Tensor gates = project(x, w_ih, bias);  // (T, B, 3H): x parts, then the activations r, z, n
@@ -371,6 +434,7 @@ std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const T
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_after_forward", [&] {
     using T_ = scalar_t;
+    const Zoneout<T_> zh(zone_h);
     for (int64_t t = 0; t < T; ++t) {
       gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, hp, 0);  // (B, 3H); b_hh is added in the pass
       T_* gp = gates.data_ptr<T_>() + t * B * 3 * H;
@@ -383,6 +447,7 @@ std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const T
           T_* g = gp + b * 3 * H;
           const T_* q = hpp + b * 3 * H;
           T_* hn_row = hnp + b * H;
+          const T_* zh_row = zh.row(t, b);
           const bool alive = pad.alive(t, b);
           RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
           chunks<T_>(H, [&](int64_t j, int64_t n) {
@@ -394,7 +459,9 @@ std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const T
             const Vec<T_> nn_ = tanh(at::vec::fmadd(r, qn, ld(g + 2 * H + j, n)));
             st(r, g + j, n); st(z, g + H + j, n); st(nn_, g + 2 * H + j, n);
             st(qn, hn_row + j, n);
-            w.put(at::vec::fmadd(z, hpv - nn_, nn_), j, n, true);  // (1 - z) n + z h(t-1)
+            Vec<T_> h = at::vec::fmadd(z, hpv - nn_, nn_);  // (1 - z) n + z h(t-1)
+            if (zh.on()) h = zone_lerp(h, hpv, zh.get(zh_row, j, n));
+            w.put(h, j, n, true);
           });
         }
       });
@@ -405,8 +472,8 @@ std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const T
 
 std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
                                        const OptTensor& lengths, const OptTensor& mask, const Tensor& hs,
-                                       const Tensor& gates, const Tensor& hn, const Tensor& grad_out,
-                                       const Tensor& grad_hT, bool need_grad_x) {
+                                       const Tensor& gates, const Tensor& hn, const OptTensor& zone_h,
+                                       const Tensor& grad_out, const Tensor& grad_hT, bool need_grad_x) {
   const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = h0.size(1);
   const Padding pad(lengths);
   Tensor dHP = at::empty({T, B, 3 * H}, x.options());  // grad of W_hh h + b_hh: (dz_r, dz_z, dz_n * r)
@@ -415,6 +482,7 @@ std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const 
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_after_backward", [&] {
     using T_ = scalar_t;
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    const Zoneout<T_> zh(zone_h);
     T_* direct = carry.direct.data_ptr<T_>();
     const T_* gemm = carry.gemm.data_ptr<T_>();
     for (int64_t t = T - 1; t >= 0; --t) {
@@ -433,8 +501,9 @@ std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const 
           T_* dn = dxn + b * H;
           T_* dir = direct + b * H;
           const T_* m = mp ? mp + b * H : nullptr;
+          const T_* zh_row = zh.row(t, b);
           chunks<T_>(H, [&](int64_t j, int64_t n) {
-            const Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, alive ? op + b * H : nullptr, j, n);
+            Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, alive ? op + b * H : nullptr, j, n);
             if (!alive) {
               const Vec<T_> zero(T_(0));
               st(zero, d + j, n); st(zero, d + H + j, n); st(zero, d + 2 * H + j, n); st(zero, dn + j, n);
@@ -442,13 +511,14 @@ std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const 
               return;
             }
             const Vec<T_> one(T_(1));
+            const Vec<T_> dh_keep = zone_split(zh, zh_row, dh, j, n);
             const Vec<T_> r = ld(g + j, n), z = ld(g + H + j, n), nn_ = ld(g + 2 * H + j, n);
             const Vec<T_> dz_n = dh * (one - z) * (one - nn_ * nn_);
             const Vec<T_> dz_z = dh * (ld(h_prev + j, n) - nn_) * z * (one - z);
             const Vec<T_> dz_r = dz_n * ld(hn_row + j, n) * r * (one - r);
             st(dz_r, d + j, n); st(dz_z, d + H + j, n); st(dz_n * r, d + 2 * H + j, n);
             st(dz_n, dn + j, n);
-            st(dh * z, dir + j, n);  // the direct path h_t = ... + z_t h(t-1)
+            st(zh.on() ? at::vec::fmadd(dh, z, dh_keep) : dh * z, dir + j, n);  // direct: z_t h(t-1), zoneout
           });
         }
       });
@@ -476,7 +546,8 @@ std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const 
 // GRU, reset before (Cho et al. 2014): n = tanh(x_n + W_hn (r * h)). Two GEMMs per step.
 // =====================================================================================================
 std::vector<Tensor> gru_before_forward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
-                                       const Tensor& bias, const OptTensor& lengths, const OptTensor& mask) {
+                                       const Tensor& bias, const OptTensor& lengths, const OptTensor& mask,
+                                       const OptTensor& zone_h) {
   const int64_t T = x.size(0), B = x.size(1), H = h0.size(1);
   const Padding pad(lengths);
   Tensor gates = project(x, w_ih, bias);  // (T, B, 3H) -> r, z, n
@@ -488,6 +559,7 @@ std::vector<Tensor> gru_before_forward(const Tensor& x, const Tensor& h0, const 
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_before_forward", [&] {
     using T_ = scalar_t;
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    const Zoneout<T_> zh(zone_h);
     for (int64_t t = 0; t < T; ++t) {
       gemm_wt<T_>(fb.gemm_input(t, h0), w_rz, hp, 0);  // (B, 2H)
       T_* gp = gates.data_ptr<T_>() + t * B * 3 * H;
@@ -515,6 +587,7 @@ std::vector<Tensor> gru_before_forward(const Tensor& x, const Tensor& h0, const 
         for (int64_t b = b0; b < b1; ++b) {
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
           T_* g = gp + b * 3 * H;
+          const T_* zh_row = zh.row(t, b);
           const bool alive = pad.alive(t, b);
           RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
           chunks<T_>(H, [&](int64_t j, int64_t n) {
@@ -522,7 +595,9 @@ std::vector<Tensor> gru_before_forward(const Tensor& x, const Tensor& h0, const 
             if (!alive) { w.put(hpv, j, n, false); return; }
             const Vec<T_> nn_ = tanh(ld(g + 2 * H + j, n));
             st(nn_, g + 2 * H + j, n);
-            w.put(at::vec::fmadd(ld(g + H + j, n), hpv - nn_, nn_), j, n, true);
+            Vec<T_> h = at::vec::fmadd(ld(g + H + j, n), hpv - nn_, nn_);
+            if (zh.on()) h = zone_lerp(h, hpv, zh.get(zh_row, j, n));
+            w.put(h, j, n, true);
           });
         }
       });
@@ -533,8 +608,8 @@ std::vector<Tensor> gru_before_forward(const Tensor& x, const Tensor& h0, const 
 
 std::vector<Tensor> gru_before_backward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
                                         const OptTensor& lengths, const OptTensor& mask, const Tensor& hs,
-                                        const Tensor& gates, const Tensor& rh, const Tensor& grad_out,
-                                        const Tensor& grad_hT, bool need_grad_x) {
+                                        const Tensor& gates, const Tensor& rh, const OptTensor& zone_h,
+                                        const Tensor& grad_out, const Tensor& grad_hT, bool need_grad_x) {
   const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = h0.size(1);
   const Padding pad(lengths);
   Tensor dZ = at::empty({T, B, 3 * H}, x.options());  // grads of the r, z, n pre-activations
@@ -545,6 +620,7 @@ std::vector<Tensor> gru_before_backward(const Tensor& x, const Tensor& h0, const
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_before_backward", [&] {
     using T_ = scalar_t;
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    const Zoneout<T_> zh(zone_h);
     T_* direct = carry.direct.data_ptr<T_>();
     const T_* gemm = carry.gemm.data_ptr<T_>();
     T_* drp = drh.data_ptr<T_>();
@@ -561,8 +637,9 @@ std::vector<Tensor> gru_before_backward(const Tensor& x, const Tensor& h0, const
           T_* d = dzp + b * 3 * H;
           T_* dir = direct + b * H;
           const T_* m = mp ? mp + b * H : nullptr;
+          const T_* zh_row = zh.row(t, b);
           chunks<T_>(H, [&](int64_t j, int64_t n) {
-            const Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, alive ? op + b * H : nullptr, j, n);
+            Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, alive ? op + b * H : nullptr, j, n);
             if (!alive) {
               const Vec<T_> zero(T_(0));
               st(zero, d + H + j, n); st(zero, d + 2 * H + j, n);
@@ -570,10 +647,11 @@ std::vector<Tensor> gru_before_backward(const Tensor& x, const Tensor& h0, const
               return;
             }
             const Vec<T_> one(T_(1));
+            const Vec<T_> dh_keep = zone_split(zh, zh_row, dh, j, n);
             const Vec<T_> z = ld(g + H + j, n), nn_ = ld(g + 2 * H + j, n);
             st(dh * (ld(h_prev + j, n) - nn_) * z * (one - z), d + H + j, n);
             st(dh * (one - z) * (one - nn_ * nn_), d + 2 * H + j, n);
-            st(dh * z, dir + j, n);
+            st(zh.on() ? at::vec::fmadd(dh, z, dh_keep) : dh * z, dir + j, n);
           });
         }
       });
@@ -610,13 +688,16 @@ std::vector<Tensor> gru_before_backward(const Tensor& x, const Tensor& h0, const
 // SimpleRNN: h = act(W_ih x + b + W_hh h(t-1)), act tanh or relu.
 // =====================================================================================================
 std::vector<Tensor> simple_forward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
-                                   const Tensor& bias, bool relu, const OptTensor& lengths, const OptTensor& mask) {
+                                   const Tensor& bias, bool relu, const OptTensor& lengths, const OptTensor& mask,
+                                   const OptTensor& zone_h) {
   const int64_t T = x.size(0), B = x.size(1), H = h0.size(1);
   const Padding pad(lengths);
   Tensor pre = project(x, w_ih, bias);  // (T, B, H)
+  Tensor hraw = has(zone_h) ? at::empty({T, B, H}, h0.options()) : Tensor();  // h~_t before zoneout
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "simple_forward", [&] {
     using T_ = scalar_t;
+    const Zoneout<T_> zh(zone_h);
     for (int64_t t = 0; t < T; ++t) {
       Tensor a_t = pre.select(0, t);
       gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, a_t, 1);
@@ -625,23 +706,35 @@ std::vector<Tensor> simple_forward(const Tensor& x, const Tensor& h0, const Tens
         for (int64_t b = b0; b < b1; ++b) {
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
           const T_* a = ap + b * H;
+          const T_* zh_row = zh.row(t, b);
+          T_* raw = hraw.defined() ? hraw.data_ptr<T_>() + (t * B + b) * H : nullptr;
           const bool alive = pad.alive(t, b);
           RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
           chunks<T_>(H, [&](int64_t j, int64_t n) {
-            if (!alive) { w.put(ld(h_prev + j, n), j, n, false); return; }
+            if (!alive) {
+              if (raw) st(ld(h_prev + j, n), raw + j, n);
+              w.put(ld(h_prev + j, n), j, n, false);
+              return;
+            }
             const Vec<T_> av = ld(a + j, n);
-            w.put(relu ? at::vec::maximum(av, Vec<T_>(T_(0))) : tanh(av), j, n, true);
+            Vec<T_> h = relu ? at::vec::maximum(av, Vec<T_>(T_(0))) : tanh(av);
+            if (raw) {
+              st(h, raw + j, n);
+              h = zone_lerp(h, ld(h_prev + j, n), zh.get(zh_row, j, n));
+            }
+            w.put(h, j, n, true);
           });
         }
       });
     }
   });
-  return {fb.out, fb.hs};
+  return {fb.out, fb.hs, hraw};
 }
 
 std::vector<Tensor> simple_backward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
                                     bool relu, const OptTensor& lengths, const OptTensor& mask, const Tensor& hs,
-                                    const Tensor& grad_out, const Tensor& grad_hT, bool need_grad_x) {
+                                    const OptTensor& zone_h, const OptTensor& hraw, const Tensor& grad_out,
+                                    const Tensor& grad_hT, bool need_grad_x) {
   const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = h0.size(1);
   const Padding pad(lengths);
   Tensor dA = at::empty({T, B, H}, x.options());
@@ -649,10 +742,12 @@ std::vector<Tensor> simple_backward(const Tensor& x, const Tensor& h0, const Ten
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "simple_backward", [&] {
     using T_ = scalar_t;
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    const Zoneout<T_> zh(zone_h);
+    const Tensor& acts = has(hraw) ? *hraw : hs;  // the activation h~_t (before zoneout)
     T_* direct = carry.direct.data_ptr<T_>();
     const T_* gemm = carry.gemm.data_ptr<T_>();
     for (int64_t t = T - 1; t >= 0; --t) {
-      const T_* hp = hs.data_ptr<T_>() + t * B * H;
+      const T_* hp = acts.data_ptr<T_>() + t * B * H;
       const T_* op = grad_out.data_ptr<T_>() + t * B * H;
       T_* dap = dA.data_ptr<T_>() + t * B * H;
       over_rows(B, H, [&](int64_t b0, int64_t b1) {
@@ -662,14 +757,16 @@ std::vector<Tensor> simple_backward(const Tensor& x, const Tensor& h0, const Ten
           T_* da = dap + b * H;
           T_* dir = direct + b * H;
           const T_* m = mp ? mp + b * H : nullptr;
+          const T_* zh_row = zh.row(t, b);
           chunks<T_>(H, [&](int64_t j, int64_t n) {
-            const Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, alive ? op + b * H : nullptr, j, n);
+            Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, alive ? op + b * H : nullptr, j, n);
             const Vec<T_> zero(T_(0));
             if (!alive) { st(zero, da + j, n); st(dh, dir + j, n); return; }
+            const Vec<T_> dh_keep = zone_split(zh, zh_row, dh, j, n);
             const Vec<T_> hv = ld(h + j, n);
             const Vec<T_> d = relu ? Vec<T_>::blendv(zero, dh, hv > zero) : dh * (Vec<T_>(T_(1)) - hv * hv);
             st(d, da + j, n);
-            st(zero, dir + j, n);
+            st(dh_keep, dir + j, n);
           });
         }
       });
