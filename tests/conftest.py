@@ -1,5 +1,11 @@
+"""Shared test setup: one torch thread per test, and the tiny models of tests/training on the path."""
+import sys
+from pathlib import Path
+
 import pytest
 import torch
+
+sys.path.insert(0, str(Path(__file__).parent / "training"))  # tiny_models: used by training, io and cli tests
 
 
 @pytest.fixture(autouse=True)
