@@ -216,3 +216,15 @@ class LabelMap:
             raise UserError(f"{path}: label map file not found") from None
         except (ValueError, KeyError, TypeError) as err:
             raise UserError(f"{path}: not a rnnkit label map JSON ({err})") from None
+
+
+def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """All arrays of a user's .npz file (never unpickling objects), or a one-line UserError."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: data file not found")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except (ValueError, OSError) as err:
+        raise UserError(f"{path}: not a readable .npz file ({err})") from None

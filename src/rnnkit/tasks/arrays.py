@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnkit.data import read_npz
 from rnnkit.errors import UserError
 from rnnkit.tasks import register_task
 from rnnkit.training import TrainConfig, seed_everything, trainer_from_config
@@ -54,13 +55,7 @@ def _import_modules(names: list[str]) -> None:
 def load_arrays(path: str | Path, split: str, required: bool = True) -> tuple | None:
     """(x, y) or (x, lengths, y) of one split of the .npz file, or None when it is absent."""
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: data file not found")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-    except (ValueError, OSError) as err:
-        raise UserError(f"{path}: not a readable .npz file ({err})") from None
+    arrays = read_npz(path)
     if f"x_{split}" not in arrays:
         if required:
             raise UserError(f"{path}: has no array 'x_{split}' (found {', '.join(sorted(arrays))})")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.data import load_dataset
+from rnnkit.data import load_dataset, read_npz
 from rnnkit.errors import UserError
 from rnnkit.models.classifier import SequenceImageClassifier
 from rnnkit.tasks import register_task
@@ -79,13 +79,7 @@ def load_splits(config: MnistConfig) -> dict[str, tuple[np.ndarray, np.ndarray] 
         return {k: None if s is None else (_images(s.x, f"{config.dataset} {k}"), np.asarray(s.y, dtype=np.int64))
                 for k, s in parts.items()}
     path = Path(config.data)
-    if not path.is_file():
-        raise UserError(f"{path}: data file not found")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-    except (ValueError, OSError) as err:
-        raise UserError(f"{path}: not a readable .npz file ({err})") from None
+    arrays = read_npz(path)
     if "x_train" not in arrays or "y_train" not in arrays:
         raise UserError(f"{path}: needs arrays x_train and y_train (found {', '.join(sorted(arrays))})")
     out = {}

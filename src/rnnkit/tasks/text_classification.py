@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
 from rnnkit.errors import UserError
