@@ -57,8 +57,10 @@ def test_window_longer_than_the_sequences_is_refused():
     x, y, _ = latch_streams(2, 10)
     with pytest.raises(ValueError, match=r"k1=20 is longer than the sequences \(length 10\)"):
         TBPTT(StatefulLSTM(), k1=20).fit(x, y)
-    with pytest.raises(ValueError, match="k2=3"):
-        TBPTT(StatefulLSTM(), k1=5, k2=3)
+    with pytest.raises(ValueError, match="k2=6"):
+        TBPTT(StatefulLSTM(), k1=5, k2=6)
+    with pytest.raises(ValueError, match="k2=0"):
+        TBPTT(StatefulLSTM(), k1=5, k2=0)
     with pytest.raises(ValueError, match="k1=0"):
         TBPTT(StatefulLSTM(), k1=0)
 
@@ -76,3 +78,40 @@ def test_stateful_keeps_state_until_reset_and_gradients_stop_at_chunks():
     assert trainer.state is None
     h = torch.ones(2, requires_grad=True) * 2
     assert not detach_state({"a": (h, [h])})["a"][1][0].requires_grad
+
+
+class RecordingLSTM(StatefulLSTM):
+    """Records, per call, the chunk length and whether autograd was recording."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def forward(self, x, state=None):
+        self.calls.append((x.shape[1], torch.is_grad_enabled()))
+        return super().forward(x, state)
+
+
+def test_backward_window_k2_shorter_than_k1():
+    """DL4J's tBPTTBackwardLength: per k1-step chunk, k1 - k2 steps only advance the state, k2 are trained."""
+    torch.manual_seed(0)
+    x, y, _ = latch_streams(2, 12)
+    model = RecordingLSTM()
+    TBPTT(model, k1=6, k2=4).fit(x, y, epochs=1)
+    assert model.calls == [(2, False), (4, True), (2, False), (4, True)]
+    # The state still flows through the untrained steps: same final state as running the stream whole.
+    model.calls.clear()
+    trainer = TBPTT(model, k1=6, k2=4, lr=0.0)
+    trainer.fit(x, y, epochs=1)
+    with torch.no_grad():
+        _, (h, _) = StatefulLSTM.forward(model, x)
+    torch.testing.assert_close(trainer.state[0], h)
+
+
+def test_k2_shorter_than_k1_still_learns_the_latch():
+    torch.manual_seed(0)
+    x, y, _ = latch_streams(32, 200, seed=0)
+    trainer = TBPTT(StatefulLSTM(), k1=8, k2=5, lr=0.03, clip_norm=1.0)
+    trainer.fit(x, y, epochs=4)
+    xt, yt, age = latch_streams(32, 300, seed=1)
+    assert trainer.evaluate(xt, yt)["acc"] > 0.9

@@ -1,10 +1,12 @@
 """Truncated backpropagation through time over long streams, with state carried across chunks.
 
 Following DL4J's `tBPTTForwardLength`/`tBPTTBackwardLength` (k1 / k2) and Williams & Peng (1990):
-the streams (B, T, ...) are cut into consecutive chunks of k1 steps; each chunk starts from the
-recurrent state the previous chunk ended with, so information flows forward across the whole
-stream, while gradients are cut at the chunk boundary (the state is detached), so backward
-reaches at most k1 steps. This is the k2 == k1 case; k2 < k1 is refused rather than approximated.
+the streams (B, T, ...) are cut into consecutive chunks of k1 steps, one parameter update each; each
+chunk starts from the recurrent state the previous chunk ended with, so information flows forward
+across the whole stream, while gradients are cut (the state is detached) so backward reaches at most
+k2 <= k1 steps: the first k1 - k2 steps of a chunk only advance the state (no graph is kept, their
+outputs count in the reported loss but not in the gradient), the last k2 steps are trained.
+k2 == k1 (the default) trains every output, with gradients cut at chunk boundaries.
 
 The model follows the stateful protocol `forward(x, state=None) -> (output, state)`, where `state` is
 any tensor or tuple/list/dict of tensors (e.g. an LSTM's (h, c)). `stateful=True` keeps the state
@@ -46,9 +48,8 @@ class TBPTT:
         if not isinstance(k1, int) or k1 < 1:
             raise ValueError(f"k1={k1!r}; expected a positive number of steps")
         k2 = k1 if k2 is None else k2
-        if k2 != k1:
-            raise ValueError(f"k2={k2!r} differs from k1={k1!r}; only k2 == k1 (backward through each whole "
-                             "chunk) is supported")
+        if not isinstance(k2, int) or not 1 <= k2 <= k1:
+            raise ValueError(f"k2={k2!r}; expected a backward length with 1 <= k2 <= k1={k1}")
         self.model, self.k1, self.k2, self.stateful = model, k1, k2, stateful
         self.loss_fn = get_loss(loss, from_logits)
         self.optimizer = optimizer if isinstance(optimizer, torch.optim.Optimizer) else \
@@ -83,10 +84,17 @@ class TBPTT:
             self.model.train()
             total, count = 0.0, 0
             for t0, xc, yc in self._chunks(x, y):
-                out, state = self.model(xc, self.state)  # (B, k1, C)
+                cut = max(xc.shape[1] - self.k2, 0)  # steps that only advance the state
+                if cut:
+                    with torch.no_grad():
+                        head, self.state = self.model(xc[:, :cut], self.state)  # (B, k1 - k2, C)
+                        total, count = total + self.loss_fn(head, yc[:, :cut]).item() * yc[:, :cut].numel(), \
+                            count + yc[:, :cut].numel()
+                    xc, yc = xc[:, cut:], yc[:, cut:]
+                out, state = self.model(xc, self.state)  # (B, k2, C)
                 loss = self.loss_fn(out, yc)
                 if not torch.isfinite(loss):
-                    raise NonFiniteLossError(f"loss became {loss.item()} at epoch {epoch + 1}, time step {t0}")
+                    raise NonFiniteLossError(f"loss became {loss.item()} at epoch {epoch + 1}, time step {t0 + cut}")
                 self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 if self.clip_norm is not None:
