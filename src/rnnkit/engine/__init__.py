@@ -56,8 +56,6 @@ def compiled_unsupported(cell: RecurrentCell, recurrent_mask=None, zoneout_masks
     module = load_compiled()
     if module is None:
         return f"the compiled kernels are not available ({_compiled_error})"
-    if zoneout_masks is not None or cell.has_zoneout:
-        return "zoneout is not in the compiled kernels"
     try:  # `supports` refuses any option it does not implement (layer norm, cell_clip, projection, ...)
         if module.supports(cell):
             return None
