@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-import torch
 
 from rnnkit.engine import compiled
 
@@ -35,12 +34,3 @@ def kernels():
     if not compiled.available():
         pytest.fail(f"a compiler is present but the kernels did not build: {compiled.unavailable_reason()}")
     return compiled.load()
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny problems: threads only add fork/join cost (and stall badly on a busy machine)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
