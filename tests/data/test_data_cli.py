@@ -4,7 +4,6 @@ import hashlib
 import io
 import tarfile
 
-import pytest
 from typer.testing import CliRunner
 
 from rnnkit.cli.datasets import app

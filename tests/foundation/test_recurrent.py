@@ -3,7 +3,6 @@ import pytest
 import torch
 
 from rnnkit.cells import LSTMCell
-from rnnkit.engine import run_loop
 from rnnkit.layers import Recurrent
 from rnnkit.layers.recurrent import reverse_padded
 

@@ -1,7 +1,6 @@
 """Streaming metrics against scikit-learn and direct formulas on the same predictions."""
 import math
 
-import numpy as np
 import pytest
 import torch
 from sklearn.metrics import f1_score, precision_score, recall_score

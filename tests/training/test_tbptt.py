@@ -4,7 +4,6 @@ import pytest
 import torch
 from torch import nn
 
-from rnnkit.training.metrics import class_predictions
 from rnnkit.training.tbptt import TBPTT, detach_state
 
 
