@@ -109,3 +109,10 @@ def test_parse_overrides():
 def test_bench_rejects_an_unknown_shape(capsys):
     code, _, err = call(capsys, "bench", "--shape", "huge")
     assert code == 2 and "--shape 'huge' is unknown" in err and "mnist_rows" in err
+
+
+def test_usage_errors_exit_2_without_traceback(capsys):
+    code, _, err = call(capsys, "train", "sentiment", "--nproc", "abc")
+    assert code == 2 and "--nproc" in err and "Traceback" not in err
+    code, _, err = call(capsys, "nosuchcommand")
+    assert code == 2 and "No such command" in err

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-import click
 import typer
 
 from rnnkit.errors import UserError
@@ -163,10 +162,13 @@ def main(argv: list[str] | None = None) -> None:
     except FileNotFoundError as err:
         print(f"error: {err.filename or err}: file not found", file=sys.stderr)
         sys.exit(2)
-    except click.ClickException as err:
-        err.show()
+    except typer.TyperException as err:  # usage errors (typer >= 0.29 carries its own click)
+        if hasattr(err, "show"):
+            err.show()
+        else:
+            print(f"error: {err.format_message()}", file=sys.stderr)
         sys.exit(err.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("aborted", file=sys.stderr)
         sys.exit(130)
     except _spawn_exit() as err:  # a DDP worker already printed its error
