@@ -43,6 +43,8 @@ class MnistConfig(TrainConfig):
     """two stacked LSTM(128); measured test accuracy in benchmarks/TASKS.md"""
     bidirectional: bool = False
     pooling: str = "last"
+    inter_layer_dropout: float = 0.0
+    """dropout between the stacked layers"""
     head_dropout: float = 0.0
     fast: str = "auto"
     epochs: int = 12
@@ -94,7 +96,8 @@ def load_splits(config: MnistConfig) -> dict[str, tuple[np.ndarray, np.ndarray] 
 def build_model(config: MnistConfig) -> SequenceImageClassifier:
     return SequenceImageClassifier(10, mode=config.mode, cell=config.cell, hidden_size=config.hidden_size,
                                    num_layers=config.num_layers, bidirectional=config.bidirectional,
-                                   pooling=config.pooling, head_dropout=config.head_dropout, fast=config.fast)
+                                   pooling=config.pooling, inter_layer_dropout=config.inter_layer_dropout,
+                                   head_dropout=config.head_dropout, fast=config.fast)
 
 
 def run(config: MnistConfig, run_dir: str | Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
