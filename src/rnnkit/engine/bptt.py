@@ -14,7 +14,7 @@ import torch
 from torch import Tensor
 
 from ..cells.base import RecurrentCell, State
-from .loop import alive_masks, step_masks
+from .loop import alive_masks, keep_past_end, step_masks
 
 
 class _FusedSequence(torch.autograd.Function):
@@ -28,13 +28,8 @@ class _FusedSequence(torch.autograd.Function):
             new, cache = cell.step_with_cache(xp[t], state, recurrent_mask, **step_masks(zoneout_masks, weight_hh, t))
             if keep:
                 caches.append(cache)
-            if alive is not None:
-                a = alive[t]
-                new = tuple(torch.lerp(s, n, a) for n, s in zip(new, state))  # keep state past the end
-                outputs.append(new[0] * a)
-            else:
-                outputs.append(new[0])
-            state = new
+            state, output = keep_past_end(new, state, None if alive is None else alive[t])
+            outputs.append(output)
         ctx.cell, ctx.caches, ctx.alive, ctx.weight_mask = cell, caches, alive, weight_mask
         ctx.shape = xp.shape
         return (torch.stack(outputs), *state)

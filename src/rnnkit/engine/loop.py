@@ -24,6 +24,15 @@ def alive_masks(lengths: Tensor | None, steps: int, like: Tensor) -> Tensor | No
     return (t < lengths.to(like.device).unsqueeze(0)).to(like.dtype).unsqueeze(-1)  # (T, B, 1)
 
 
+def keep_past_end(new: State, state: State, alive_t: Tensor | None) -> tuple[State, Tensor]:
+    """The padding semantics, written once: where alive_t (B, 1) is 0 the state stays and the output is 0.
+    Returns (state after the step, the step's output)."""
+    if alive_t is None:
+        return new, new[0]
+    new = tuple(torch.lerp(s, n, alive_t) for n, s in zip(new, state))
+    return new, new[0] * alive_t
+
+
 def step_masks(zoneout_masks, weight_hh: Tensor | None, t: int) -> dict:
     """The keyword masks for `cell.step` at step t (only those in use, so custom cells need not know them)."""
     masks = {}
@@ -50,11 +59,6 @@ def run_loop(
     outputs = []
     for t in range(x.shape[0]):
         new = cell.step(xp[t], state, recurrent_mask, **step_masks(zoneout_masks, weight_hh, t))
-        if alive is not None:
-            a = alive[t]  # (B, 1)
-            new = tuple(a * n + (1 - a) * s for n, s in zip(new, state))
-            outputs.append(new[0] * a)
-        else:
-            outputs.append(new[0])
-        state = new
+        state, output = keep_past_end(new, state, None if alive is None else alive[t])
+        outputs.append(output)
     return torch.stack(outputs), state  # (T, B, H)
