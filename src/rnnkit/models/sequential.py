@@ -34,8 +34,6 @@ def layer_from_config(spec: dict[str, Any]) -> Layer:
     config = dict(spec.get("config", {}))
     if cls is Bidirectional:
         config["layer"] = layer_from_config(config["layer"])
-    if cls is Embedding:
-        config.pop("input_shape", None)
     return cls(**config)
 
 
