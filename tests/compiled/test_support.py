@@ -17,12 +17,14 @@ def test_serves_the_hot_cells(kernels):
     for cell in (LSTMCell(3, 4), LSTMCell(3, 4, peephole=True), GRUCell(3, 4), GRUCell(3, 4, reset_after=False),
                  SimpleRNNCell(3, 4), SimpleRNNCell(3, 4, activation="relu"), LSTMCell(3, 4, weight_drop=0.5),
                  LSTMCell(3, 4, zoneout=0.1), LSTMCell(3, 4, peephole=True, zoneout_c=0.2), GRUCell(3, 4, zoneout=0.1),
-                 GRUCell(3, 4, reset_after=False, zoneout=0.1), SimpleRNNCell(3, 4, zoneout=0.1)):
+                 GRUCell(3, 4, reset_after=False, zoneout=0.1), SimpleRNNCell(3, 4, zoneout=0.1),
+                 LSTMCell(3, 4, layer_norm=True), LSTMCell(3, 4, layer_norm=True, peephole=True, zoneout=0.1),
+                 GRUCell(3, 4, layer_norm=True), GRUCell(3, 4, layer_norm=True, zoneout=0.1, weight_drop=0.2)):
         assert compiled.supports(cell), cell
 
 
 @pytest.mark.parametrize("options", [
-    {"proj_size": 2}, {"layer_norm": True}, {"cell_clip": 3.0}, {"proj_size": 2, "zoneout": 0.1},
+    {"proj_size": 2}, {"cell_clip": 3.0}, {"proj_size": 2, "zoneout": 0.1}, {"cell_clip": 3.0, "layer_norm": True},
 ], ids=lambda o: next(iter(o)))
 def test_declines_lstm_options_it_does_not_implement(kernels, options):
     try:

@@ -30,6 +30,7 @@ from torch import Tensor
 from ..cells.base import RecurrentCell, State
 from ..cells.gru import GRUCell
 from ..cells.lstm import LSTMCell
+from ..cells.norm import EPS
 from ..cells.simple import SimpleRNNCell
 
 log = logging.getLogger(__name__)
@@ -118,8 +119,9 @@ def unavailable_reason() -> str | None:
 # Options the kernels implement (any value) per cell class; every other option must be "off"
 # (False, 0, None) for `supports` to say yes, so a new option never silently runs the wrong math.
 SERVED_OPTIONS = {
-    LSTMCell: {"input_size", "hidden_size", "peephole", "unit_forget_bias", "weight_drop", "zoneout_h", "zoneout_c"},
-    GRUCell: {"input_size", "hidden_size", "reset_after", "weight_drop", "zoneout"},
+    LSTMCell: {"input_size", "hidden_size", "peephole", "unit_forget_bias", "layer_norm", "weight_drop", "zoneout_h",
+               "zoneout_c"},
+    GRUCell: {"input_size", "hidden_size", "reset_after", "layer_norm", "weight_drop", "zoneout"},
     SimpleRNNCell: {"input_size", "hidden_size", "activation", "zoneout"},
 }
 
@@ -132,8 +134,6 @@ def supports(cell: RecurrentCell) -> bool:
     for name, value in cell.get_config().items():
         if name not in served and value not in (False, 0, 0.0, None):
             return False
-    if getattr(cell, "layer_norm", False):
-        return False
     if isinstance(cell, SimpleRNNCell) and cell.activation not in ("tanh", "relu"):
         return False
     w = cell.weight_ih
@@ -145,16 +145,23 @@ def supports(cell: RecurrentCell) -> bool:
 # ---- the autograd.Function -------------------------------------------------------------------------
 def _kind(cell: RecurrentCell) -> str:
     if isinstance(cell, LSTMCell):
-        return "lstm"
+        return "lstm_ln" if cell.layer_norm else "lstm"
     if isinstance(cell, GRUCell):
-        return "gru_after" if cell.reset_after else "gru_before"
+        return "gru_ln" if cell.layer_norm else "gru_after" if cell.reset_after else "gru_before"
     return "simple"
+
+
+def _takes_projection(cell: RecurrentCell) -> bool:
+    """Layer-norm cells: the kernels take xp = cell.project_input(x) (its LN over all steps is one
+    batched op before the loop, differentiated by autograd) instead of x, weight_ih and bias."""
+    return bool(getattr(cell, "layer_norm", False))
 
 
 class _CompiledSequence(torch.autograd.Function):
     @staticmethod
     def forward(ctx, cell, x, lengths, recurrent_mask, weight_mask, zoneout, n_state, *tensors):
-        """zoneout: one (T, B, size) mask or None per state tensor (see `_zoneout_inputs`)."""
+        """x: the input (T, B, I), or its projection (T, B, G*H) for layer-norm cells (`_takes_projection`);
+        zoneout: one (T, B, size) mask or None per state tensor (see `_zoneout_inputs`)."""
         ext = load()
         kind = _kind(cell)
         zone = list(zoneout) if zoneout is not None else [None] * n_state
@@ -163,13 +170,23 @@ class _CompiledSequence(torch.autograd.Function):
         w_hh = params["weight_hh"] if weight_mask is None else params["weight_hh"] * weight_mask  # DropConnect
         w_hh, w_ih, bias = w_hh.contiguous(), params["weight_ih"].contiguous(), params["bias"].contiguous()
         x = x.contiguous()
-        if kind == "lstm":
+        if kind in ("lstm", "lstm_ln"):
             peep = torch.stack((params["weight_ci"], params["weight_cf"], params["weight_co"])) if cell.peephole else None
+            ctx.peep = peep
+        if kind == "lstm_ln":
+            out, *saved = ext.lstm_ln_forward(x, state[0], state[1], w_hh, params["ln_hh_gain"].contiguous(),
+                                              params["ln_c_gain"].contiguous(), params["ln_c_bias"].contiguous(), peep,
+                                              lengths, recurrent_mask, zone[0], zone[1], EPS)
+            final = (saved[0][-1].clone(), saved[1][-1].clone())
+        elif kind == "gru_ln":
+            out, *saved = ext.gru_ln_forward(x, state[0], w_hh, params["ln_hh_gain"].contiguous(),
+                                             params["bias_hh"].contiguous(), lengths, recurrent_mask, zone[0], EPS)
+            final = (saved[0][-1].clone(),)
+        elif kind == "lstm":
             out, *saved = ext.lstm_forward(x, state[0], state[1], w_ih, w_hh, bias, peep, lengths, recurrent_mask,
                                            zone[0], zone[1])
             hs, cs = saved[0], saved[1]
             final = (hs[-1].clone(), cs[-1].clone())
-            ctx.peep = peep
         elif kind == "gru_after":
             out, *saved = ext.gru_after_forward(x, state[0], w_ih, w_hh, bias, params["bias_hh"].contiguous(), lengths,
                                                 recurrent_mask, zone[0])
@@ -182,6 +199,7 @@ class _CompiledSequence(torch.autograd.Function):
                                              recurrent_mask, zone[0])
             final = (saved[0][-1].clone(),)
         ctx.kind, ctx.cell, ctx.n_state = kind, cell, n_state
+        ctx.ln_gains = tuple(params[n].contiguous() for n in ("ln_hh_gain", "ln_c_gain") if n in params)
         ctx.lengths, ctx.recurrent_mask, ctx.weight_mask, ctx.zone = lengths, recurrent_mask, weight_mask, zone
         ctx.param_names = list(params)
         if any(ctx.needs_input_grad):
@@ -201,7 +219,18 @@ class _CompiledSequence(torch.autograd.Function):
         need_x = ctx.needs_input_grad[1]
         lengths, mask, zone = ctx.lengths, ctx.recurrent_mask, ctx.zone
         grads: dict[str, Tensor] = {}
-        if ctx.kind == "lstm":
+        if ctx.kind == "lstm_ln":
+            gx, gh0, gc0, grads["weight_hh"], grads["ln_hh_gain"], grads["ln_c_gain"], grads["ln_c_bias"], gpeep = \
+                ext.lstm_ln_backward(state[0], state[1], w_hh, ctx.ln_gains[0], ctx.ln_gains[1], ctx.peep, lengths,
+                                     mask, *saved, zone[0], zone[1], grad_out, grad_final[0], grad_final[1])
+            if gpeep is not None:
+                grads["weight_ci"], grads["weight_cf"], grads["weight_co"] = gpeep.unbind(0)
+            grad_state = (gh0, gc0)
+        elif ctx.kind == "gru_ln":
+            gx, gh0, grads["weight_hh"], grads["bias_hh"], grads["ln_hh_gain"] = ext.gru_ln_backward(
+                state[0], w_hh, ctx.ln_gains[0], lengths, mask, *saved, zone[0], grad_out, grad_final[0])
+            grad_state = (gh0,)
+        elif ctx.kind == "lstm":
             hs, cs, gates, tcs, craw = saved
             gx, gh0, gc0, grads["weight_ih"], grads["weight_hh"], grads["bias"], gpeep = ext.lstm_backward(
                 x, state[0], state[1], w_ih, w_hh, ctx.peep, lengths, mask, hs, cs, gates, tcs, zone[0], zone[1],
@@ -273,6 +302,8 @@ def run_compiled(
         lengths = lengths.to(device="cpu", dtype=torch.int64).contiguous()
     if recurrent_mask is not None:
         recurrent_mask = recurrent_mask.to(x.dtype).contiguous()  # (B, R)
+    if _takes_projection(cell):
+        x = cell.project_input(x)  # (T, B, G*H): LN(W_ih x) γ_ih + b for all steps, differentiated by autograd
     params = [p for _, p in cell.named_parameters()]
     outputs, *final = _CompiledSequence.apply(cell, x, lengths, recurrent_mask, weight_mask, zoneout, len(state),
                                               *state, *params)

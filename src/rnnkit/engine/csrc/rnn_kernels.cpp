@@ -19,6 +19,8 @@
 #include <ATen/cpu/vec/vec.h>
 
 #include <algorithm>
+#include <cmath>
+#include <utility>
 #include <vector>
 
 using at::Tensor;
@@ -257,6 +259,59 @@ inline Vec<T> zone_split(const Zoneout<T>& z, const T* row, Vec<T>& g, int64_t j
   return keep;
 }
 
+// ---- layer norm (Ba et al. 2016; rnnkit/cells/norm.py) over one cache-resident row ----------------
+// Sum over [0, width) of f(j, n), a Vec whose lanes >= n are ignored.
+template <typename T, typename F>
+inline T row_sum(int64_t width, const F& f) {
+  constexpr int64_t W = Vec<T>::size();
+  Vec<T> acc(T(0));
+  chunks<T>(width, [&](int64_t j, int64_t n) {
+    const Vec<T> v = f(j, n);
+    acc = acc + (n == W ? v : Vec<T>::set(Vec<T>(T(0)), v, n));
+  });
+  T lanes[W];
+  acc.store(lanes);
+  T sum = 0;
+  for (int64_t k = 0; k < W; ++k) sum += lanes[k];
+  return sum;
+}
+
+struct RowStats {  // mean and 1 / sqrt(var + eps) of one row, var the biased (population) variance
+  double mean, inv_std;
+};
+
+// Two passes (mean, then the mean squared deviation), as torch.var_mean's accuracy needs.
+template <typename T>
+inline RowStats row_stats(const T* a, int64_t width, double eps) {
+  const T mean = row_sum<T>(width, [&](int64_t j, int64_t n) { return ld(a + j, n); }) / T(width);
+  const Vec<T> mv(mean);
+  const T var = row_sum<T>(width, [&](int64_t j, int64_t n) {
+    const Vec<T> d = ld(a + j, n) - mv;
+    return d * d;
+  }) / T(width);
+  return {double(mean), 1.0 / std::sqrt(double(var) + eps)};
+}
+
+// The two row means LN's backward needs, accumulated chunk by chunk: mean(g) and mean(g ⊙ â).
+template <typename T>
+struct LnGradMeans {
+  Vec<T> sum_g{T(0)}, sum_ga{T(0)};
+  inline void add(Vec<T> g, const Vec<T>& ahat, int64_t n) {
+    if (n != Vec<T>::size()) g = Vec<T>::set(Vec<T>(T(0)), g, n);
+    sum_g = sum_g + g;
+    sum_ga = at::vec::fmadd(g, ahat, sum_ga);
+  }
+  std::pair<T, T> means(int64_t width) const {
+    constexpr int64_t W = Vec<T>::size();
+    T l1[W], l2[W];
+    sum_g.store(l1);
+    sum_ga.store(l2);
+    T s1 = 0, s2 = 0;
+    for (int64_t k = 0; k < W; ++k) { s1 += l1[k]; s2 += l2[k]; }
+    return {s1 / T(width), s2 / T(width)};
+  }
+};
+
 }  // namespace
 
 // =====================================================================================================
@@ -421,6 +476,213 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
 }
 
 // =====================================================================================================
+// Layer-normalised LSTM (haste's LayerNormLSTM, `LSTMCell(layer_norm=True)`):
+//   z_t = xp_t + LN(W_hh h_in) ⊙ γ_hh          xp_t = LN(W_ih x_t) ⊙ γ_ih + b, all steps, by the caller
+//   h_t = o_t ⊙ tanh(LN(C_t) ⊙ γ_c + β_c)      C_t carried un-normalised
+// The kernels take xp (T, B, 4H) and return its gradient; the caller's autograd differentiates the
+// batched input projection. Per step: one GEMM, then per row the two reductions of LN(W_hh h_in), one
+// pass over the gates, the two reductions of LN(C_t), one pass to h_t (all on cache-resident rows).
+// =====================================================================================================
+std::vector<Tensor> lstm_ln_forward(const Tensor& xp, const Tensor& h0, const Tensor& c0, const Tensor& w_hh,
+                                    const Tensor& gain_hh, const Tensor& gain_c, const Tensor& bias_c,
+                                    const OptTensor& peep, const OptTensor& lengths, const OptTensor& mask,
+                                    const OptTensor& zone_h, const OptTensor& zone_c, double eps) {
+  const int64_t T = xp.size(0), B = xp.size(1), H = h0.size(1);
+  const Padding pad(lengths);
+  Tensor gates = xp.clone();  // (T, B, 4H): xp, then the activations i, f, g, o
+  Tensor rhat = at::empty({T, B, 4 * H}, h0.options());  // W_hh h_in, normalised in place
+  Tensor rinv = at::empty({T, B}, h0.options());  // its 1 / sqrt(var + eps)
+  Tensor cs = at::empty({T, B, H}, h0.options());  // the carried C_t (after zoneout)
+  Tensor craw = has(zone_c) ? at::empty({T, B, H}, h0.options()) : cs;  // the cell's own C~_t
+  Tensor chat = at::empty({T, B, H}, h0.options());  // LN(C~_t) before gain and bias
+  Tensor cinv = at::empty({T, B}, h0.options());
+  Tensor tcs = at::empty({T, B, H}, h0.options());  // tanh(LN(C~_t) γ_c + β_c)
+  ForwardBuffers fb(h0, T, pad, mask);
+  AT_DISPATCH_FLOATING_TYPES(xp.scalar_type(), "lstm_ln_forward", [&] {
+    using T_ = scalar_t;
+    const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
+    const T_* gh = gain_hh.data_ptr<T_>();
+    const T_* gc = gain_c.data_ptr<T_>();
+    const T_* bc = bias_c.data_ptr<T_>();
+    const Zoneout<T_> zh(zone_h), zc(zone_c);
+    for (int64_t t = 0; t < T; ++t) {
+      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, rhat.select(0, t), 0);  // a = W_hh h_in  (B, 4H)
+      over_rows(B, 8 * H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const int64_t row = t * B + b;
+          T_* g = gates.data_ptr<T_>() + row * 4 * H;
+          T_* r = rhat.data_ptr<T_>() + row * 4 * H;
+          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          const T_* c_prev = prev_row<T_>(cs, c0, t, b);
+          T_* c_row = cs.data_ptr<T_>() + row * H;
+          T_* craw_row = craw.data_ptr<T_>() + row * H;
+          T_* chat_row = chat.data_ptr<T_>() + row * H;
+          T_* tc_row = tcs.data_ptr<T_>() + row * H;
+          const T_* zh_row = zh.row(t, b);
+          const T_* zc_row = zc.row(t, b);
+          RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
+          const RowStats rs = row_stats(r, 4 * H, eps);
+          const Vec<T_> r_mean(T_(rs.mean)), r_inv(T_(rs.inv_std));
+          rinv.data_ptr<T_>()[row] = T_(rs.inv_std);
+          if (!pad.alive(t, b)) {  // past the end: keep the state (â still written: backward reads it)
+            chunks<T_>(4 * H, [&](int64_t j, int64_t n) { st((ld(r + j, n) - r_mean) * r_inv, r + j, n); });
+            chunks<T_>(H, [&](int64_t j, int64_t n) {
+              st(ld(c_prev + j, n), c_row + j, n);
+              if (craw_row != c_row) st(ld(c_prev + j, n), craw_row + j, n);
+              st(Vec<T_>(T_(0)), chat_row + j, n);
+              w.put(ld(h_prev + j, n), j, n, false);
+            });
+            cinv.data_ptr<T_>()[row] = T_(0);
+            continue;
+          }
+          chunks<T_>(H, [&](int64_t j, int64_t n) {  // the gates, C~_t
+            Vec<T_> z[4];
+            for (int k = 0; k < 4; ++k) {
+              const Vec<T_> a_hat = (ld(r + k * H + j, n) - r_mean) * r_inv;
+              st(a_hat, r + k * H + j, n);
+              z[k] = at::vec::fmadd(a_hat, ld(gh + k * H + j, n), ld(g + k * H + j, n));
+            }
+            const Vec<T_> cpv = ld(c_prev + j, n);
+            if (pp) {
+              z[0] = at::vec::fmadd(ld(pp + j, n), cpv, z[0]);
+              z[1] = at::vec::fmadd(ld(pp + H + j, n), cpv, z[1]);
+            }
+            const Vec<T_> i = sigmoid(z[0]), f = sigmoid(z[1]), gg = tanh(z[2]);
+            const Vec<T_> c = at::vec::fmadd(f, cpv, i * gg);
+            if (pp) z[3] = at::vec::fmadd(ld(pp + 2 * H + j, n), c, z[3]);
+            st(i, g + j, n); st(f, g + H + j, n); st(gg, g + 2 * H + j, n); st(sigmoid(z[3]), g + 3 * H + j, n);
+            st(c, craw_row + j, n);
+          });
+          const RowStats cst = row_stats(craw_row, H, eps);
+          const Vec<T_> c_mean(T_(cst.mean)), c_inv(T_(cst.inv_std));
+          cinv.data_ptr<T_>()[row] = T_(cst.inv_std);
+          chunks<T_>(H, [&](int64_t j, int64_t n) {  // LN(C~_t), h_t, zoneout
+            const Vec<T_> c = ld(craw_row + j, n);
+            const Vec<T_> c_hat = (c - c_mean) * c_inv;
+            const Vec<T_> tc = tanh(at::vec::fmadd(c_hat, ld(gc + j, n), ld(bc + j, n)));
+            st(c_hat, chat_row + j, n);
+            st(tc, tc_row + j, n);
+            Vec<T_> h = ld(g + 3 * H + j, n) * tc;
+            if (zh.on()) h = zone_lerp(h, ld(h_prev + j, n), zh.get(zh_row, j, n));
+            if (zc.on()) st(zone_lerp(c, ld(c_prev + j, n), zc.get(zc_row, j, n)), c_row + j, n);
+            w.put(h, j, n, true);
+          });
+        }
+      });
+    }
+  });
+  return {fb.out, fb.hs, cs, gates, tcs, craw, rhat, rinv, chat, cinv};
+}
+
+std::vector<Tensor> lstm_ln_backward(const Tensor& h0, const Tensor& c0, const Tensor& w_hh, const Tensor& gain_hh,
+                                     const Tensor& gain_c, const OptTensor& peep, const OptTensor& lengths,
+                                     const OptTensor& mask, const Tensor& hs, const Tensor& cs, const Tensor& gates,
+                                     const Tensor& tcs, const Tensor& craw, const Tensor& rhat, const Tensor& rinv,
+                                     const Tensor& chat, const Tensor& cinv, const OptTensor& zone_h,
+                                     const OptTensor& zone_c, const Tensor& grad_out, const Tensor& grad_hT,
+                                     const Tensor& grad_cT) {
+  const int64_t T = gates.size(0), B = gates.size(1), H = h0.size(1);
+  const Padding pad(lengths);
+  Tensor dZ = at::empty({T, B, 4 * H}, gates.options());  // grads of z_t = the grads of xp_t
+  Tensor dR = at::empty({T, B, 4 * H}, gates.options());  // grads of W_hh h_in (through its LN)
+  Tensor dPre = at::empty({T, B, H}, gates.options());  // grads of LN(C~_t) γ_c + β_c
+  BackwardCarry carry(grad_hT);
+  Tensor dc = grad_cT.clone();  // (B, H), updated in place to dC(t-1)
+  AT_DISPATCH_FLOATING_TYPES(gates.scalar_type(), "lstm_ln_backward", [&] {
+    using T_ = scalar_t;
+    const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
+    const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    const T_* gh = gain_hh.data_ptr<T_>();
+    const T_* gc = gain_c.data_ptr<T_>();
+    const Zoneout<T_> zh(zone_h), zc(zone_c);
+    T_* direct = carry.direct.data_ptr<T_>();
+    const T_* gemm = carry.gemm.data_ptr<T_>();
+    T_* dcp = dc.data_ptr<T_>();
+    for (int64_t t = T - 1; t >= 0; --t) {
+      over_rows(B, 8 * H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const int64_t row = t * B + b;
+          const T_* g = gates.data_ptr<T_>() + row * 4 * H;
+          const T_* r = rhat.data_ptr<T_>() + row * 4 * H;
+          const T_* tc_row = tcs.data_ptr<T_>() + row * H;
+          const T_* chat_row = chat.data_ptr<T_>() + row * H;
+          const T_* c_prev = prev_row<T_>(cs, c0, t, b);
+          const T_* gout = grad_out.data_ptr<T_>() + row * H;
+          T_* dz = dZ.data_ptr<T_>() + row * 4 * H;
+          T_* dr = dR.data_ptr<T_>() + row * 4 * H;
+          T_* dpre = dPre.data_ptr<T_>() + row * H;
+          T_* dir = direct + b * H;
+          T_* dcr = dcp + b * H;
+          const T_* m = mp ? mp + b * H : nullptr;
+          const T_* zh_row = zh.row(t, b);
+          const T_* zc_row = zc.row(t, b);
+          const Vec<T_> zero(T_(0)), one(T_(1));
+          if (!pad.alive(t, b)) {  // padded step: the gradient passes to the previous state untouched
+            chunks<T_>(H, [&](int64_t j, int64_t n) {
+              st(incoming_dh(dir, gemm + b * H, m, (const T_*)nullptr, j, n), dir + j, n);
+              st(zero, dpre + j, n);
+            });
+            chunks<T_>(4 * H, [&](int64_t j, int64_t n) { st(zero, dz + j, n); st(zero, dr + j, n); });
+            continue;
+          }
+          LnGradMeans<T_> c_means;
+          chunks<T_>(H, [&](int64_t j, int64_t n) {  // through h_t = o tanh(.): dz_o and the LN(C) input grad
+            Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, gout, j, n);
+            st(zone_split(zh, zh_row, dh, j, n), dir + j, n);  // zoneout: part skips the step
+            const Vec<T_> o = ld(g + 3 * H + j, n), tc = ld(tc_row + j, n);
+            const Vec<T_> d_pre = dh * o * (one - tc * tc);
+            st(dh * tc * o * (one - o), dz + 3 * H + j, n);
+            st(d_pre, dpre + j, n);
+            c_means.add(d_pre * ld(gc + j, n), ld(chat_row + j, n), n);
+          });
+          const auto [mean_g, mean_gc] = c_means.means(H);
+          const Vec<T_> c_inv(cinv.data_ptr<T_>()[row]), mg(mean_g), mgc(mean_gc);
+          LnGradMeans<T_> r_means;
+          chunks<T_>(H, [&](int64_t j, int64_t n) {  // dC_t, the gate grads, dC_{t-1}
+            Vec<T_> dc_in = ld(dcr + j, n);
+            const Vec<T_> dc_keep = zone_split(zc, zc_row, dc_in, j, n);
+            const Vec<T_> gl = ld(dpre + j, n) * ld(gc + j, n);
+            Vec<T_> dcv = dc_in + c_inv * (gl - mg - ld(chat_row + j, n) * mgc);  // + LN's backward
+            const Vec<T_> dz_o = ld(dz + 3 * H + j, n);
+            if (pp) dcv = at::vec::fmadd(dz_o, ld(pp + 2 * H + j, n), dcv);
+            const Vec<T_> i = ld(g + j, n), f = ld(g + H + j, n), gg = ld(g + 2 * H + j, n);
+            const Vec<T_> dz_i = dcv * gg * i * (one - i);
+            const Vec<T_> dz_f = dcv * ld(c_prev + j, n) * f * (one - f);
+            const Vec<T_> dz_g = dcv * i * (one - gg * gg);
+            Vec<T_> dc_prev = dcv * f;
+            if (pp) dc_prev = dc_prev + dz_i * ld(pp + j, n) + dz_f * ld(pp + H + j, n);
+            st(dz_i, dz + j, n); st(dz_f, dz + H + j, n); st(dz_g, dz + 2 * H + j, n);
+            st(zc.on() ? dc_prev + dc_keep : dc_prev, dcr + j, n);
+            const Vec<T_> dzs[4] = {dz_i, dz_f, dz_g, dz_o};
+            for (int k = 0; k < 4; ++k) r_means.add(dzs[k] * ld(gh + k * H + j, n), ld(r + k * H + j, n), n);
+          });
+          const auto [mean_gr, mean_gra] = r_means.means(4 * H);
+          const Vec<T_> r_inv(rinv.data_ptr<T_>()[row]), mr(mean_gr), mra(mean_gra);
+          chunks<T_>(4 * H, [&](int64_t j, int64_t n) {  // through LN(W_hh h_in) γ_hh
+            st(r_inv * (ld(dz + j, n) * ld(gh + j, n) - mr - ld(r + j, n) * mra), dr + j, n);
+          });
+        }
+      });
+      gemm_w<T_>(dR.select(0, t), w_hh, carry.gemm, 0);  // dh(t-1) through W_hh: (B, 4H) @ (4H, H)
+    }
+  });
+  Tensor grad_w_hh = grad_recurrent(dR, hs, h0, mask);
+  Tensor grad_gain_hh = (dZ * rhat).sum({0, 1});  // the gains' grads: batched reductions over all steps
+  Tensor grad_gain_c = (dPre * chat).sum({0, 1});
+  Tensor grad_bias_c = dPre.sum({0, 1});
+  Tensor grad_peep;
+  if (has(peep)) {  // w_ci, w_cf read C(t-1); w_co reads C~(t)
+    Tensor c_prev_all = T > 1 ? at::cat({c0.unsqueeze(0), cs.narrow(0, 0, T - 1)}, 0) : c0.unsqueeze(0);
+    Tensor g_ci = (dZ.narrow(2, 0, H) * c_prev_all).sum({0, 1});
+    Tensor g_cf = (dZ.narrow(2, H, H) * c_prev_all).sum({0, 1});
+    Tensor g_co = (dZ.narrow(2, 3 * H, H) * craw).sum({0, 1});
+    grad_peep = at::stack({g_ci, g_cf, g_co}, 0);  // (3, H)
+  }
+  return {dZ, grad_initial(carry.direct, carry.gemm, mask), dc, grad_w_hh, grad_gain_hh, grad_gain_c, grad_bias_c,
+          grad_peep};
+}
+
+// =====================================================================================================
 // GRU, reset after (torch / cuDNN / Keras default): n = tanh(x_n + r * (W_hn h + b_hn)).
 // =====================================================================================================
 std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const Tensor& w_ih, const Tensor& w_hh,
@@ -540,6 +802,142 @@ std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const 
   Tensor grad_w_hh = grad_recurrent(dHP, hs, h0, mask);
   Tensor grad_bias_hh = flat.sum(0);
   return {grad_x, grad_initial(carry.direct, carry.gemm, mask), grad_w_ih, grad_w_hh, grad_bias, grad_bias_hh};
+}
+
+// =====================================================================================================
+// Layer-normalised GRU (reset after, `GRUCell(layer_norm=True)`):
+//   hp_t = LN(W_hh h_in) ⊙ γ_hh + b_hh, then r, z, n as the reset-after GRU;
+//   xp_t = LN(W_ih x_t) ⊙ γ_ih + b for all steps by the caller, which differentiates it from grad xp.
+// =====================================================================================================
+std::vector<Tensor> gru_ln_forward(const Tensor& xp, const Tensor& h0, const Tensor& w_hh, const Tensor& gain_hh,
+                                   const Tensor& bias_hh, const OptTensor& lengths, const OptTensor& mask,
+                                   const OptTensor& zone_h, double eps) {
+  const int64_t T = xp.size(0), B = xp.size(1), H = h0.size(1);
+  const Padding pad(lengths);
+  Tensor gates = xp.clone();  // (T, B, 3H): xp, then the activations r, z, n
+  Tensor rhat = at::empty({T, B, 3 * H}, h0.options());  // W_hh h_in, normalised in place
+  Tensor rinv = at::empty({T, B}, h0.options());
+  Tensor hn = at::empty({T, B, H}, h0.options());  // the n part of hp, what r multiplied
+  ForwardBuffers fb(h0, T, pad, mask);
+  AT_DISPATCH_FLOATING_TYPES(xp.scalar_type(), "gru_ln_forward", [&] {
+    using T_ = scalar_t;
+    const T_* gh = gain_hh.data_ptr<T_>();
+    const T_* bh = bias_hh.data_ptr<T_>();
+    const Zoneout<T_> zh(zone_h);
+    for (int64_t t = 0; t < T; ++t) {
+      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, rhat.select(0, t), 0);  // a = W_hh h_in  (B, 3H)
+      over_rows(B, 6 * H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const int64_t row = t * B + b;
+          T_* g = gates.data_ptr<T_>() + row * 3 * H;
+          T_* r_ = rhat.data_ptr<T_>() + row * 3 * H;
+          T_* hn_row = hn.data_ptr<T_>() + row * H;
+          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          const T_* zh_row = zh.row(t, b);
+          RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
+          const RowStats rs = row_stats(r_, 3 * H, eps);
+          const Vec<T_> r_mean(T_(rs.mean)), r_inv(T_(rs.inv_std));
+          rinv.data_ptr<T_>()[row] = T_(rs.inv_std);
+          if (!pad.alive(t, b)) {  // past the end: keep the state (â still written: backward reads it)
+            chunks<T_>(3 * H, [&](int64_t j, int64_t n) { st((ld(r_ + j, n) - r_mean) * r_inv, r_ + j, n); });
+            chunks<T_>(H, [&](int64_t j, int64_t n) { w.put(ld(h_prev + j, n), j, n, false); });
+            continue;
+          }
+          chunks<T_>(H, [&](int64_t j, int64_t n) {
+            Vec<T_> q[3];
+            for (int k = 0; k < 3; ++k) {
+              const Vec<T_> a_hat = (ld(r_ + k * H + j, n) - r_mean) * r_inv;
+              st(a_hat, r_ + k * H + j, n);
+              q[k] = at::vec::fmadd(a_hat, ld(gh + k * H + j, n), ld(bh + k * H + j, n));  // hp_t
+            }
+            const Vec<T_> r = sigmoid(ld(g + j, n) + q[0]);
+            const Vec<T_> z = sigmoid(ld(g + H + j, n) + q[1]);
+            const Vec<T_> nn_ = tanh(at::vec::fmadd(r, q[2], ld(g + 2 * H + j, n)));
+            st(r, g + j, n); st(z, g + H + j, n); st(nn_, g + 2 * H + j, n);
+            st(q[2], hn_row + j, n);
+            const Vec<T_> hpv = ld(h_prev + j, n);
+            Vec<T_> h = at::vec::fmadd(z, hpv - nn_, nn_);  // (1 - z) n + z h(t-1)
+            if (zh.on()) h = zone_lerp(h, hpv, zh.get(zh_row, j, n));
+            w.put(h, j, n, true);
+          });
+        }
+      });
+    }
+  });
+  return {fb.out, fb.hs, gates, hn, rhat, rinv};
+}
+
+std::vector<Tensor> gru_ln_backward(const Tensor& h0, const Tensor& w_hh, const Tensor& gain_hh,
+                                    const OptTensor& lengths, const OptTensor& mask, const Tensor& hs,
+                                    const Tensor& gates, const Tensor& hn, const Tensor& rhat, const Tensor& rinv,
+                                    const OptTensor& zone_h, const Tensor& grad_out, const Tensor& grad_hT) {
+  const int64_t T = gates.size(0), B = gates.size(1), H = h0.size(1);
+  const Padding pad(lengths);
+  Tensor dHP = at::empty({T, B, 3 * H}, gates.options());  // grad of hp_t: (dz_r, dz_z, dz_n * r)
+  Tensor dXn = at::empty({T, B, H}, gates.options());  // grad of the n pre-activation (x side)
+  Tensor dR = at::empty({T, B, 3 * H}, gates.options());  // grad of W_hh h_in (through its LN)
+  BackwardCarry carry(grad_hT);
+  AT_DISPATCH_FLOATING_TYPES(gates.scalar_type(), "gru_ln_backward", [&] {
+    using T_ = scalar_t;
+    const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    const T_* gh = gain_hh.data_ptr<T_>();
+    const Zoneout<T_> zh(zone_h);
+    T_* direct = carry.direct.data_ptr<T_>();
+    const T_* gemm = carry.gemm.data_ptr<T_>();
+    for (int64_t t = T - 1; t >= 0; --t) {
+      over_rows(B, 6 * H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const int64_t row = t * B + b;
+          const bool alive = pad.alive(t, b);
+          const T_* g = gates.data_ptr<T_>() + row * 3 * H;
+          const T_* r_ = rhat.data_ptr<T_>() + row * 3 * H;
+          const T_* hn_row = hn.data_ptr<T_>() + row * H;
+          const T_* h_prev = prev_row<T_>(hs, h0, t, b);
+          T_* d = dHP.data_ptr<T_>() + row * 3 * H;
+          T_* dn = dXn.data_ptr<T_>() + row * H;
+          T_* dr = dR.data_ptr<T_>() + row * 3 * H;
+          T_* dir = direct + b * H;
+          const T_* m = mp ? mp + b * H : nullptr;
+          const T_* zh_row = zh.row(t, b);
+          const Vec<T_> zero(T_(0)), one(T_(1));
+          if (!alive) {
+            chunks<T_>(H, [&](int64_t j, int64_t n) {
+              st(incoming_dh(dir, gemm + b * H, m, (const T_*)nullptr, j, n), dir + j, n);
+              st(zero, dn + j, n);
+            });
+            chunks<T_>(3 * H, [&](int64_t j, int64_t n) { st(zero, d + j, n); st(zero, dr + j, n); });
+            continue;
+          }
+          LnGradMeans<T_> r_means;
+          chunks<T_>(H, [&](int64_t j, int64_t n) {
+            Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, grad_out.data_ptr<T_>() + row * H, j, n);
+            const Vec<T_> dh_keep = zone_split(zh, zh_row, dh, j, n);
+            const Vec<T_> r = ld(g + j, n), z = ld(g + H + j, n), nn_ = ld(g + 2 * H + j, n);
+            const Vec<T_> dz_n = dh * (one - z) * (one - nn_ * nn_);
+            const Vec<T_> dhp[3] = {dz_n * ld(hn_row + j, n) * r * (one - r), dh * (ld(h_prev + j, n) - nn_) * z * (one - z),
+                                    dz_n * r};
+            for (int k = 0; k < 3; ++k) {
+              st(dhp[k], d + k * H + j, n);
+              r_means.add(dhp[k] * ld(gh + k * H + j, n), ld(r_ + k * H + j, n), n);
+            }
+            st(dz_n, dn + j, n);
+            st(zh.on() ? at::vec::fmadd(dh, z, dh_keep) : dh * z, dir + j, n);  // direct: z_t h(t-1), zoneout
+          });
+          const auto [mean_g, mean_ga] = r_means.means(3 * H);
+          const Vec<T_> r_inv(rinv.data_ptr<T_>()[row]), mg(mean_g), mga(mean_ga);
+          chunks<T_>(3 * H, [&](int64_t j, int64_t n) {  // through LN(W_hh h_in) γ_hh
+            st(r_inv * (ld(d + j, n) * ld(gh + j, n) - mg - ld(r_ + j, n) * mga), dr + j, n);
+          });
+        }
+      });
+      gemm_w<T_>(dR.select(0, t), w_hh, carry.gemm, 0);  // (B, 3H) @ (3H, H)
+    }
+  });
+  Tensor grad_xp = at::cat({dHP.narrow(2, 0, 2 * H), dXn}, 2);  // r and z: the x side equals the h side
+  Tensor grad_w_hh = grad_recurrent(dR, hs, h0, mask);
+  Tensor grad_bias_hh = dHP.sum({0, 1});
+  Tensor grad_gain_hh = (dHP * rhat).sum({0, 1});
+  return {grad_xp, grad_initial(carry.direct, carry.gemm, mask), grad_w_hh, grad_bias_hh, grad_gain_hh};
 }
 
 // =====================================================================================================
@@ -795,6 +1193,10 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.doc() = "rnnkit's compiled per-sequence RNN kernels (vectorised gates, batched weight gradients)";
   m.def("lstm_forward", &lstm_forward);
   m.def("lstm_backward", &lstm_backward);
+  m.def("lstm_ln_forward", &lstm_ln_forward);
+  m.def("lstm_ln_backward", &lstm_ln_backward);
+  m.def("gru_ln_forward", &gru_ln_forward);
+  m.def("gru_ln_backward", &gru_ln_backward);
   m.def("gru_after_forward", &gru_after_forward);
   m.def("gru_after_backward", &gru_after_backward);
   m.def("gru_before_forward", &gru_before_forward);
