@@ -1,11 +1,14 @@
 """The compiled fused path: C++ per-sequence kernels with vectorised gate math, built just in time.
 
 `csrc/rnn_kernels.cpp` holds one forward and one backward function per hot cell (LSTM with
-peepholes, GRU reset-after and reset-before, SimpleRNN tanh/relu), each with recurrent dropout,
-weight drop and zoneout (the masks of `RecurrentCell.sample_zoneout`). Each runs a whole sequence: the
-input projections of all steps in one GEMM, per step one GEMM with weight_hh and ONE vectorised pass
-over the gates (`at::vec::Vectorized` exp/tanh, as torch's own CPU kernels), and after the backward
-loop the weight gradients as single large GEMMs. This module builds it with
+peepholes, GRU reset-after and reset-before, SimpleRNN tanh/relu, and the layer-normalised LSTM and
+GRU of haste's LayerNormLSTM), each with recurrent dropout, weight drop and zoneout (the masks of
+`RecurrentCell.sample_zoneout`). Each runs a whole sequence: the input projections of all steps in one
+GEMM, per step one GEMM with weight_hh and ONE vectorised pass over the gates (`at::vec::Vectorized`
+exp/tanh, as torch's own CPU kernels; with layer norm the pass also holds the row reductions of LN),
+and after the backward loop the weight gradients as single large GEMMs. Layer-norm cells hand the
+kernels their input projection `cell.project_input(x)` (LN over all steps, one batched op before the
+loop, differentiated by autograd) instead of x. This module builds it with
 `torch.utils.cpp_extension.load` on first use (about a minute, once), caches the build under
 `$TORCH_EXTENSIONS_DIR` or `~/.cache/rnnkit/torch_extensions` in a folder named by torch's version,
 the instruction set and a hash of the source (an edited source builds afresh beside the old build,
