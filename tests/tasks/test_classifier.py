@@ -92,3 +92,46 @@ def test_bad_arguments_are_named(kwargs, name):
 
 def test_parse_pooling():
     assert parse_pooling("max+mean") == parse_pooling("max, mean") == parse_pooling(["max", "mean"]) == ["max", "mean"]
+
+
+def test_random_shift_moves_each_image_by_a_whole_offset_within_the_bound():
+    from rnnkit.models.classifier import random_shift
+
+    torch.manual_seed(0)
+    images = torch.rand(64, 6, 7) + 1  # no zeros inside, so the filled border shows
+    shifted = random_shift(images, 2)
+    seen = set()
+    for img, out in zip(images, shifted):
+        matches = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+                   if torch.equal(out, torch.roll(img, (dy, dx), (0, 1)) * _inside(6, 7, dy, dx))]
+        assert len(matches) == 1
+        seen.add(matches[0])
+    assert len(seen) > 10  # offsets differ from image to image
+
+
+def _inside(h, w, dy, dx):
+    mask = torch.zeros(h, w)
+    mask[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = 1
+    return mask
+
+
+def test_image_shift_is_training_only_and_round_trips():
+    torch.manual_seed(0)
+    model = SequenceImageClassifier(10, hidden_size=6, max_shift=2)
+    x = torch.rand(5, 784)
+    model.eval()
+    torch.testing.assert_close(model(x), model(x))  # eval: no randomness
+    model.train()
+    assert not torch.allclose(model(x), model(x))
+    assert build_model(model_config(model)).max_shift == 2
+    with pytest.raises(ValueError, match="max_shift"):
+        SequenceImageClassifier(10, max_shift=28)
+
+
+def test_load_word_vectors_copies_them_and_keeps_padding_zero():
+    model = SequenceClassifier(2, 10, embedding_dim=4, hidden_size=3)
+    vectors = torch.randn(10, 4)
+    model.load_word_vectors(vectors.numpy())
+    assert torch.equal(model.embedding.weight[1:], vectors[1:]) and not model.embedding.weight[0].any()
+    with pytest.raises(ValueError, match=r"shape \(10, 4\)"):
+        model.load_word_vectors(torch.randn(9, 4))

@@ -58,6 +58,20 @@ def test_classify_trains_and_predicts_from_its_run_folder(data):
     assert evaluate_texts(run_dir, str(data / "train.csv"))["acc"] >= 0.9
 
 
+def test_classify_starts_from_ppmi_svd_vectors_of_its_training_texts(data, tmp_path, monkeypatch):
+    import rnnkit.tasks.text_classification as tc
+
+    loaded = []
+    original = tc.SequenceClassifier.load_word_vectors
+    monkeypatch.setattr(tc.SequenceClassifier, "load_word_vectors",
+                        lambda self, v: (loaded.append(v), original(self, v))[1])
+    _, final = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "embedding_init": "ppmi-svd"},
+                     run_dir=tmp_path / "run", quiet=True)
+    (vectors,) = loaded
+    assert vectors.shape[1] == 12 and np.allclose(np.linalg.norm(vectors[2:], axis=1), 1, atol=1e-5)
+    assert final["val_acc"] >= 0.9
+
+
 def test_classify_through_the_cli(data, capsys, tmp_path):
     run_dir = tmp_path / "cli-run"
     code, _, err = call(capsys, "train", "classify", "--data", data / "train.csv", "--text-col", "text",

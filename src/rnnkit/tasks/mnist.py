@@ -46,6 +46,8 @@ class MnistConfig(TrainConfig):
     inter_layer_dropout: float = 0.0
     """dropout between the stacked layers"""
     head_dropout: float = 0.0
+    max_shift: int = 0
+    """move each training image by up to this many pixels each way (random, per image per epoch)"""
     fast: str = "auto"
     epochs: int = 12
     batch_size: int = 128
@@ -97,7 +99,7 @@ def build_model(config: MnistConfig) -> SequenceImageClassifier:
     return SequenceImageClassifier(10, mode=config.mode, cell=config.cell, hidden_size=config.hidden_size,
                                    num_layers=config.num_layers, bidirectional=config.bidirectional,
                                    pooling=config.pooling, inter_layer_dropout=config.inter_layer_dropout,
-                                   head_dropout=config.head_dropout, fast=config.fast)
+                                   head_dropout=config.head_dropout, max_shift=config.max_shift, fast=config.fast)
 
 
 def run(config: MnistConfig, run_dir: str | Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
+from rnnkit.data.word_vectors import ppmi_svd_vectors
 from rnnkit.errors import UserError
 from rnnkit.models.classifier import SequenceClassifier
 from rnnkit.tasks import register_task
@@ -37,6 +38,7 @@ from rnnkit.training import TrainConfig, seed_everything, trainer_from_config
 from rnnkit.training import distributed as ddp
 
 VOCAB_FILE, LABELS_FILE = "vocab.json", "labels.json"
+EMBEDDING_INITS = ("random", "ppmi-svd")
 TEXT_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".parquet", ".pq")
 
 
@@ -57,6 +59,8 @@ class TextModelConfig(TrainConfig):
     cell: str = "gru"
     """lstm, gru or rnn (GRU: a little better and faster than LSTM on IMDB, benchmarks/TASKS.md)"""
     embedding_dim: int = 128
+    embedding_init: str = "random"
+    """random (uniform, Keras' default) or ppmi-svd (vectors counted from the training texts, rnnkit.data.word_vectors)"""
     hidden_size: int = 96
     num_layers: int = 1
     bidirectional: bool = True
@@ -91,6 +95,8 @@ class TextModelConfig(TrainConfig):
             raise ValueError(f"truncating must be 'pre' or 'post', got {self.truncating!r}")
         if self.maxlen is not None and self.maxlen < 1:
             raise ValueError(f"maxlen must be >= 1 or None, got {self.maxlen!r}")
+        if self.embedding_init not in EMBEDDING_INITS:
+            raise ValueError(f"embedding_init must be one of {EMBEDDING_INITS}, got {self.embedding_init!r}")
         if self.vocab_size < 3:
             raise ValueError(f"vocab_size must be at least 3, got {self.vocab_size!r}")
 
@@ -179,6 +185,11 @@ def train_text_classifier(task: str, config: TextModelConfig, splits: dict[str, 
         bidirectional=config.bidirectional, dropout=config.dropout, recurrent_dropout=config.recurrent_dropout,
         conv_filters=config.conv_filters, conv_kernel=config.conv_kernel, conv_pool=config.conv_pool,
         pooling=config.pooling, head_dropout=config.head_dropout, fast=config.fast)
+    if config.embedding_init == "ppmi-svd" and not resume:  # a resumed run loads its trained vectors
+        t1 = time.perf_counter()
+        model.load_word_vectors(ppmi_svd_vectors(encode(tokens["train"], vocab, None), len(vocab),
+                                                 config.embedding_dim, seed=config.seed))
+        say(f"word vectors (PPMI-SVD over the training texts) in {time.perf_counter() - t1:.1f}s")
     train_set = BucketedBatches(ids["train"], labels["train"], config.batch_size, seed=config.seed)
     valid_set = SortedBatches(ids["valid"], labels["valid"], 256) if "valid" in ids else None
     summary = {**data_summary, "train samples": len(ids["train"]), "tokenizer": tokenizer,
