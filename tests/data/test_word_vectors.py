@@ -82,7 +82,13 @@ def test_vectors_are_reproducible_and_leave_the_global_random_stream_alone():
     assert torch.equal(after, expected_next)
 
 
-@pytest.mark.parametrize("kwargs, message", [({"dim": 0}, "dim"), ({"dim": 18}, "dim"), ({"dim": 4, "window": 0}, "window")])
+def test_a_vocabulary_smaller_than_dim_gives_zero_padded_vectors():
+    vectors = ppmi_svd_vectors(synthetic_corpus(), 18, 30)
+    assert vectors.shape == (18, 30) and not vectors[:, 18:].any()
+    np.testing.assert_allclose(np.linalg.norm(vectors[2:], axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs, message", [({"dim": 0}, "dim"), ({"dim": 4, "window": 0}, "window")])
 def test_bad_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ppmi_svd_vectors(synthetic_corpus(), 18, **kwargs)

@@ -60,19 +60,21 @@ def ppmi(counts: torch.Tensor, smoothing: float = 0.75) -> torch.Tensor:
 
 def ppmi_svd_vectors(sequences: Sequence[np.ndarray], vocab_size: int, dim: int, *, window: int = 5,
                      seed: int = 0) -> np.ndarray:
-    """(vocab_size, dim) float32 unit vectors from the id sequences; rows of unseen ids, <pad> and <unk> are 0."""
-    if dim < 1 or dim >= vocab_size:
-        raise ValueError(f"dim must be in [1, vocab_size={vocab_size}), got {dim!r}")
+    """(vocab_size, dim) float32 unit vectors from the id sequences; rows of unseen ids, <pad> and <unk> are 0.
+
+    A vocabulary smaller than `dim` (a small file) gives min(dim, vocab_size) components, zero-padded to dim."""
+    if dim < 1:
+        raise ValueError(f"dim must be >= 1, got {dim!r}")
     matrix = ppmi(cooccurrence(sequences, vocab_size, window))
     if matrix._nnz() == 0:
         raise ValueError("the texts have no pair of known words within the window: nothing to learn vectors from")
     generator_state = torch.random.get_rng_state()
     torch.manual_seed(seed)  # svd_lowrank draws a random sketch; keep the caller's stream untouched
     try:
-        u, s, _ = torch.svd_lowrank(matrix, q=dim, niter=4)  # (V, dim), (dim,)
+        u, s, _ = torch.svd_lowrank(matrix, q=min(dim, vocab_size), niter=4)  # (V, k), (k,)
     finally:
         torch.random.set_rng_state(generator_state)
-    vectors = u * s.sqrt()  # (V, dim): eigenvalue weighting p = 0.5
+    vectors = torch.nn.functional.pad(u * s.sqrt(), (0, dim - len(s)))  # (V, dim): eigenvalue weighting p = 0.5
     vectors = vectors / vectors.norm(dim=1, keepdim=True).clamp_min(1e-12)
     seen = torch.zeros(vocab_size, dtype=torch.bool)
     seen[matrix.indices()[0]] = True  # a word without a positive PMI has only rounding noise in U
