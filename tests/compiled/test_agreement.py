@@ -91,7 +91,7 @@ def test_gradcheck_float64(kernels, name, lengths, dropout):
             p = dict(zip(names, tensors[len(state):]))
             a = torch.nn.functional.linear(x, p["weight_ih"])
             x = torch.nn.functional.layer_norm(a, a.shape[-1:], p["ln_ih_gain"], p["bias"], EPS)
-        return _CompiledSequence.apply(cell, x, lens, rec, weight, zone, len(state), *tensors)
+        return _CompiledSequence.apply(cell, x, lens, rec, weight, zone, True, len(state), *tensors)
 
     assert torch.autograd.gradcheck(f, (x, *state, *params), eps=1e-6, atol=1e-7, rtol=1e-5)
 
@@ -189,11 +189,22 @@ def test_padded_steps_keep_state_and_output_zero(kernels):
     torch.testing.assert_close(out[:2, 1:], alone)
 
 
-def test_inference_mode_matches_training_forward(kernels):
-    cell = make("gru", 4, 8, torch.float32)
-    x = torch.randn(6, 3, 4)
-    state = cell.init_state(3)
-    with torch.inference_mode():
-        out_inf, _ = run_compiled(cell, x, state)
-    out, _ = run_compiled(cell, x, state)
-    torch.testing.assert_close(out_inf, out.detach(), rtol=0, atol=0)
+@pytest.mark.parametrize("name", ["gru", "lstm", "lstm_peephole_zoneout_c", "lstm_zoneout", "lstm_layer_norm",
+                                  "lstm_layer_norm_zoneout_c_weight_drop", "lstm_layer_norm_peephole_zoneout",
+                                  "gru_layer_norm_zoneout_weight_drop"])
+@pytest.mark.parametrize("lengths", [False, True], ids=["full", "lengths"])
+def test_grad_free_forward_matches_training_forward(kernels, name, lengths):
+    """Without grad the LSTM / layer-norm kernels keep no history (C_t in a ring of two): same outputs."""
+    T, B, I, H = 7, 5, 4, 10
+    cell = make(name, I, H, torch.float32, seed=4)
+    lens, rec, weight, zone = masks(cell, B, torch.float32, lengths, True)
+    x = torch.randn(T, B, I)
+    state = tuple(torch.randn(B, s) for s in cell.state_sizes)
+    out, final = run_compiled(cell, x, state, lens, rec, zone, weight)
+    assert out.requires_grad  # the history was kept
+    for context in (torch.no_grad, torch.inference_mode):
+        with context():
+            out_free, final_free = run_compiled(cell, x, state, lens, rec, zone, weight)
+        torch.testing.assert_close(out_free, out.detach(), rtol=0, atol=0)
+        for a, b in zip(final_free, final):
+            torch.testing.assert_close(a, b.detach(), rtol=0, atol=0)

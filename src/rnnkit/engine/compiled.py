@@ -162,9 +162,10 @@ def _takes_projection(cell: RecurrentCell) -> bool:
 
 class _CompiledSequence(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, cell, x, lengths, recurrent_mask, weight_mask, zoneout, n_state, *tensors):
+    def forward(ctx, cell, x, lengths, recurrent_mask, weight_mask, zoneout, keep, n_state, *tensors):
         """x: the input (T, B, I), or its projection (T, B, G*H) for layer-norm cells (`_takes_projection`);
-        zoneout: one (T, B, size) mask or None per state tensor (see `_zoneout_inputs`)."""
+        zoneout: one (T, B, size) mask or None per state tensor (see `_zoneout_inputs`); keep: save what
+        backward needs (False: no gradient is wanted, and the LSTM kernels skip the per-step history)."""
         ext = load()
         kind = _kind(cell)
         zone = list(zoneout) if zoneout is not None else [None] * n_state
@@ -179,17 +180,17 @@ class _CompiledSequence(torch.autograd.Function):
         if kind == "lstm_ln":
             out, *saved = ext.lstm_ln_forward(x, state[0], state[1], w_hh, params["ln_hh_gain"].contiguous(),
                                               params["ln_c_gain"].contiguous(), params["ln_c_bias"].contiguous(), peep,
-                                              lengths, recurrent_mask, zone[0], zone[1], EPS)
-            final = (saved[0][-1].clone(), saved[1][-1].clone())
+                                              lengths, recurrent_mask, zone[0], zone[1], EPS, keep)
+            final = (saved[0][-1].clone(), saved[1][(x.shape[0] - 1) % saved[1].shape[0]].clone())  # C: ring if not keep
         elif kind == "gru_ln":
             out, *saved = ext.gru_ln_forward(x, state[0], w_hh, params["ln_hh_gain"].contiguous(),
-                                             params["bias_hh"].contiguous(), lengths, recurrent_mask, zone[0], EPS)
+                                             params["bias_hh"].contiguous(), lengths, recurrent_mask, zone[0], EPS, keep)
             final = (saved[0][-1].clone(),)
         elif kind == "lstm":
             out, *saved = ext.lstm_forward(x, state[0], state[1], w_ih, w_hh, bias, peep, lengths, recurrent_mask,
-                                           zone[0], zone[1])
+                                           zone[0], zone[1], keep)
             hs, cs = saved[0], saved[1]
-            final = (hs[-1].clone(), cs[-1].clone())
+            final = (hs[-1].clone(), cs[(x.shape[0] - 1) % cs.shape[0]].clone())  # C: a ring of two if not keep
         elif kind == "gru_after":
             out, *saved = ext.gru_after_forward(x, state[0], w_ih, w_hh, bias, params["bias_hh"].contiguous(), lengths,
                                                 recurrent_mask, zone[0])
@@ -205,7 +206,7 @@ class _CompiledSequence(torch.autograd.Function):
         ctx.ln_gains = tuple(params[n].contiguous() for n in ("ln_hh_gain", "ln_c_gain") if n in params)
         ctx.lengths, ctx.recurrent_mask, ctx.weight_mask, ctx.zone = lengths, recurrent_mask, weight_mask, zone
         ctx.param_names = list(params)
-        if any(ctx.needs_input_grad):
+        if keep:
             ctx.save_for_backward(x, w_ih, w_hh, *state, *saved)
         return (out, *final)
 
@@ -259,7 +260,7 @@ class _CompiledSequence(torch.autograd.Function):
             grad_state = (gh0,)
         if ctx.weight_mask is not None:
             grads["weight_hh"] = grads["weight_hh"] * ctx.weight_mask  # chain rule through W ⊙ M
-        return (None, gx, None, None, None, None, None, *grad_state, *(grads.get(n) for n in ctx.param_names))
+        return (None, gx, None, None, None, None, None, None, *grad_state, *(grads.get(n) for n in ctx.param_names))
 
 
 def _zoneout_inputs(cell: RecurrentCell, zoneout_masks: tuple | None, x: Tensor) -> tuple | None:
@@ -308,8 +309,9 @@ def run_compiled(
     if _takes_projection(cell):
         x = cell.project_input(x)  # (T, B, G*H): LN(W_ih x) γ_ih + b for all steps, differentiated by autograd
     params = [p for _, p in cell.named_parameters()]
-    outputs, *final = _CompiledSequence.apply(cell, x, lengths, recurrent_mask, weight_mask, zoneout, len(state),
-                                              *state, *params)
+    keep = torch.is_grad_enabled() and any(t.requires_grad for t in (x, *state, *params))  # else no history
+    outputs, *final = _CompiledSequence.apply(cell, x, lengths, recurrent_mask, weight_mask, zoneout, keep,
+                                              len(state), *state, *params)
     return outputs, tuple(final)
 
 

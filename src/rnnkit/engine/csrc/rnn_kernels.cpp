@@ -320,13 +320,15 @@ struct LnGradMeans {
 std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& w_ih,
                                  const Tensor& w_hh, const Tensor& bias, const OptTensor& peep,
                                  const OptTensor& lengths, const OptTensor& mask, const OptTensor& zone_h,
-                                 const OptTensor& zone_c) {
+                                 const OptTensor& zone_c, bool keep) {
   const int64_t T = x.size(0), B = x.size(1), H = h0.size(1);
   const Padding pad(lengths);
   Tensor gates = project(x, w_ih, bias);  // (T, B, 4H): z, then the activations i, f, g, o
-  Tensor cs = at::empty({T, B, H}, h0.options());
-  Tensor tcs = at::empty({T, B, H}, h0.options());  // tanh(C~_t)
-  Tensor craw = has(zone_c) ? at::empty({T, B, H}, h0.options()) : Tensor();  // C~_t before zoneout
+  // keep = false (no gradient wanted): no history for backward; C_t in a ring of two steps, no gate stores
+  const int64_t SC = keep ? T : 2;
+  Tensor cs = at::empty({SC, B, H}, h0.options());
+  Tensor tcs = keep ? at::empty({T, B, H}, h0.options()) : Tensor();  // tanh(C~_t)
+  Tensor craw = has(zone_c) && keep ? at::empty({T, B, H}, h0.options()) : Tensor();  // C~_t before zoneout
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_forward", [&] {
     using T_ = scalar_t;
@@ -336,15 +338,16 @@ std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor
       Tensor g_t = gates.select(0, t);  // (B, 4H)
       gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, g_t, 1);  // z = W_ih x + b + W_hh h(t-1)
       T_* gp = g_t.data_ptr<T_>();
-      T_* cp = cs.data_ptr<T_>() + t * B * H;
-      T_* tp = tcs.data_ptr<T_>() + t * B * H;
+      T_* cp = cs.data_ptr<T_>() + (t % SC) * B * H;
+      T_* tp = keep ? tcs.data_ptr<T_>() + t * B * H : nullptr;
+      const T_* cpp = t == 0 ? c0.data_ptr<T_>() : cs.data_ptr<T_>() + ((t - 1) % SC) * B * H;
       over_rows(B, 4 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
-          const T_* c_prev = prev_row<T_>(cs, c0, t, b);
+          const T_* c_prev = cpp + b * H;
           T_* g = gp + b * 4 * H;
           T_* c_row = cp + b * H;
-          T_* tc_row = tp + b * H;
+          T_* tc_row = tp ? tp + b * H : nullptr;
           T_* craw_row = craw.defined() ? craw.data_ptr<T_>() + (t * B + b) * H : nullptr;
           const T_* zh_row = zh.row(t, b);
           const T_* zc_row = zc.row(t, b);
@@ -370,12 +373,14 @@ std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor
             if (pp) zo = at::vec::fmadd(ld(pp + 2 * H + j, n), c, zo);
             const Vec<T_> o = sigmoid(zo);
             const Vec<T_> tc = tanh(c);
-            st(i, g + j, n); st(f, g + H + j, n); st(gg, g + 2 * H + j, n); st(o, g + 3 * H + j, n);
-            st(tc, tc_row + j, n);
+            if (keep) {
+              st(i, g + j, n); st(f, g + H + j, n); st(gg, g + 2 * H + j, n); st(o, g + 3 * H + j, n);
+              st(tc, tc_row + j, n);
+            }
             Vec<T_> h = o * tc;
             if (zh.on()) h = zone_lerp(h, ld(h_prev + j, n), zh.get(zh_row, j, n));
             if (zc.on()) {
-              st(c, craw_row + j, n);
+              if (craw_row) st(c, craw_row + j, n);
               st(zone_lerp(c, cpv, zc.get(zc_row, j, n)), c_row + j, n);
             } else {
               st(c, c_row + j, n);
@@ -486,17 +491,19 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
 std::vector<Tensor> lstm_ln_forward(const Tensor& xp, const Tensor& h0, const Tensor& c0, const Tensor& w_hh,
                                     const Tensor& gain_hh, const Tensor& gain_c, const Tensor& bias_c,
                                     const OptTensor& peep, const OptTensor& lengths, const OptTensor& mask,
-                                    const OptTensor& zone_h, const OptTensor& zone_c, double eps) {
+                                    const OptTensor& zone_h, const OptTensor& zone_c, double eps, bool keep) {
   const int64_t T = xp.size(0), B = xp.size(1), H = h0.size(1);
   const Padding pad(lengths);
   Tensor gates = xp.clone();  // (T, B, 4H): xp, then the activations i, f, g, o
-  Tensor rhat = at::empty({T, B, 4 * H}, h0.options());  // W_hh h_in, normalised in place
-  Tensor rinv = at::empty({T, B}, h0.options());  // its 1 / sqrt(var + eps)
-  Tensor cs = at::empty({T, B, H}, h0.options());  // the carried C_t (after zoneout)
-  Tensor craw = has(zone_c) ? at::empty({T, B, H}, h0.options()) : cs;  // the cell's own C~_t
-  Tensor chat = at::empty({T, B, H}, h0.options());  // LN(C~_t) before gain and bias
-  Tensor cinv = at::empty({T, B}, h0.options());
-  Tensor tcs = at::empty({T, B, H}, h0.options());  // tanh(LN(C~_t) γ_c + β_c)
+  // keep = false (no gradient wanted): the per-step buffers hold one step (C_t a ring of two), no history
+  const int64_t S = keep ? T : 1, SC = keep ? T : 2;
+  Tensor rhat = at::empty({S, B, 4 * H}, h0.options());  // W_hh h_in, normalised in place
+  Tensor rinv = at::empty({S, B}, h0.options());  // its 1 / sqrt(var + eps)
+  Tensor cs = at::empty({SC, B, H}, h0.options());  // the carried C_t (after zoneout)
+  Tensor craw = has(zone_c) ? at::empty({SC, B, H}, h0.options()) : cs;  // the cell's own C~_t
+  Tensor chat = at::empty({S, B, H}, h0.options());  // LN(C~_t) before gain and bias
+  Tensor cinv = at::empty({S, B}, h0.options());
+  Tensor tcs = at::empty({S, B, H}, h0.options());  // tanh(LN(C~_t) γ_c + β_c)
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(xp.scalar_type(), "lstm_ln_forward", [&] {
     using T_ = scalar_t;
@@ -506,16 +513,17 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& xp, const Tensor& h0, const Te
     const T_* bc = bias_c.data_ptr<T_>();
     const Zoneout<T_> zh(zone_h), zc(zone_c);
     for (int64_t t = 0; t < T; ++t) {
-      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, rhat.select(0, t), 0);  // a = W_hh h_in  (B, 4H)
+      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, rhat.select(0, t % S), 0);  // a = W_hh h_in  (B, 4H)
+      const T_* cpp = t == 0 ? c0.data_ptr<T_>() : cs.data_ptr<T_>() + ((t - 1) % SC) * B * H;
       over_rows(B, 8 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
-          const int64_t row = t * B + b;
-          T_* g = gates.data_ptr<T_>() + row * 4 * H;
+          const int64_t row = (t % S) * B + b, crow = (t % SC) * B + b;  // rows of the S / SC slot buffers
+          T_* g = gates.data_ptr<T_>() + (t * B + b) * 4 * H;
           T_* r = rhat.data_ptr<T_>() + row * 4 * H;
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
-          const T_* c_prev = prev_row<T_>(cs, c0, t, b);
-          T_* c_row = cs.data_ptr<T_>() + row * H;
-          T_* craw_row = craw.data_ptr<T_>() + row * H;
+          const T_* c_prev = cpp + b * H;
+          T_* c_row = cs.data_ptr<T_>() + crow * H;
+          T_* craw_row = craw.data_ptr<T_>() + crow * H;
           T_* chat_row = chat.data_ptr<T_>() + row * H;
           T_* tc_row = tcs.data_ptr<T_>() + row * H;
           const T_* zh_row = zh.row(t, b);
@@ -550,7 +558,9 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& xp, const Tensor& h0, const Te
             const Vec<T_> i = sigmoid(z[0]), f = sigmoid(z[1]), gg = tanh(z[2]);
             const Vec<T_> c = at::vec::fmadd(f, cpv, i * gg);
             if (pp) z[3] = at::vec::fmadd(ld(pp + 2 * H + j, n), c, z[3]);
-            st(i, g + j, n); st(f, g + H + j, n); st(gg, g + 2 * H + j, n); st(sigmoid(z[3]), g + 3 * H + j, n);
+            const Vec<T_> o = sigmoid(z[3]);
+            if (keep) { st(i, g + j, n); st(f, g + H + j, n); st(gg, g + 2 * H + j, n); }
+            st(o, g + 3 * H + j, n);  // read back by the h_t pass
             st(c, craw_row + j, n);
           });
           const RowStats cst = row_stats(craw_row, H, eps);
@@ -811,13 +821,14 @@ std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const 
 // =====================================================================================================
 std::vector<Tensor> gru_ln_forward(const Tensor& xp, const Tensor& h0, const Tensor& w_hh, const Tensor& gain_hh,
                                    const Tensor& bias_hh, const OptTensor& lengths, const OptTensor& mask,
-                                   const OptTensor& zone_h, double eps) {
+                                   const OptTensor& zone_h, double eps, bool keep) {
   const int64_t T = xp.size(0), B = xp.size(1), H = h0.size(1);
   const Padding pad(lengths);
   Tensor gates = xp.clone();  // (T, B, 3H): xp, then the activations r, z, n
-  Tensor rhat = at::empty({T, B, 3 * H}, h0.options());  // W_hh h_in, normalised in place
-  Tensor rinv = at::empty({T, B}, h0.options());
-  Tensor hn = at::empty({T, B, H}, h0.options());  // the n part of hp, what r multiplied
+  const int64_t S = keep ? T : 1;  // keep = false (no gradient wanted): the buffers hold one step, no history
+  Tensor rhat = at::empty({S, B, 3 * H}, h0.options());  // W_hh h_in, normalised in place
+  Tensor rinv = at::empty({S, B}, h0.options());
+  Tensor hn = at::empty({S, B, H}, h0.options());  // the n part of hp, what r multiplied
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(xp.scalar_type(), "gru_ln_forward", [&] {
     using T_ = scalar_t;
@@ -825,11 +836,11 @@ std::vector<Tensor> gru_ln_forward(const Tensor& xp, const Tensor& h0, const Ten
     const T_* bh = bias_hh.data_ptr<T_>();
     const Zoneout<T_> zh(zone_h);
     for (int64_t t = 0; t < T; ++t) {
-      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, rhat.select(0, t), 0);  // a = W_hh h_in  (B, 3H)
+      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, rhat.select(0, t % S), 0);  // a = W_hh h_in  (B, 3H)
       over_rows(B, 6 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
-          const int64_t row = t * B + b;
-          T_* g = gates.data_ptr<T_>() + row * 3 * H;
+          const int64_t row = (t % S) * B + b;
+          T_* g = gates.data_ptr<T_>() + (t * B + b) * 3 * H;
           T_* r_ = rhat.data_ptr<T_>() + row * 3 * H;
           T_* hn_row = hn.data_ptr<T_>() + row * H;
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
@@ -853,8 +864,10 @@ std::vector<Tensor> gru_ln_forward(const Tensor& xp, const Tensor& h0, const Ten
             const Vec<T_> r = sigmoid(ld(g + j, n) + q[0]);
             const Vec<T_> z = sigmoid(ld(g + H + j, n) + q[1]);
             const Vec<T_> nn_ = tanh(at::vec::fmadd(r, q[2], ld(g + 2 * H + j, n)));
-            st(r, g + j, n); st(z, g + H + j, n); st(nn_, g + 2 * H + j, n);
-            st(q[2], hn_row + j, n);
+            if (keep) {
+              st(r, g + j, n); st(z, g + H + j, n); st(nn_, g + 2 * H + j, n);
+              st(q[2], hn_row + j, n);
+            }
             const Vec<T_> hpv = ld(h_prev + j, n);
             Vec<T_> h = at::vec::fmadd(z, hpv - nn_, nn_);  // (1 - z) n + z h(t-1)
             if (zh.on()) h = zone_lerp(h, hpv, zh.get(zh_row, j, n));
