@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from rnnkit.cells import GRUCell, LSTMCell
-from rnnkit.engine import select_runner
+from rnnkit.engine import run_sequence, select_runner
 from rnnkit.layers import Recurrent
 
 
@@ -44,4 +44,27 @@ def test_bidirectional_stack_with_lengths_equals_fused(kernels, kind, options):
     (out_c, grads_c), (out_f, grads_f) = results
     torch.testing.assert_close(out_c, out_f, rtol=0, atol=1e-12)
     for a, b in zip(grads_c, grads_f):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-11)
+
+
+@pytest.mark.parametrize("cell", [LSTMCell(6, 40, layer_norm=True, peephole=True), GRUCell(6, 40, layer_norm=True)],
+                         ids=["lstm", "gru"])
+def test_gain_gradients_summed_over_threads(kernels, cell):
+    """The LN gains' gradients are summed per thread inside the parallel pass: two threads, rows split."""
+    torch.manual_seed(0)
+    cell = cell.double()
+    x = torch.randn(5, 64, 6, dtype=torch.float64)  # 64 rows: more than one chunk of rows per step
+    state = cell.init_state(64)
+    lengths = torch.randint(1, 6, (64,))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        grads = []
+        for fast in ("compiled", "fused"):
+            out, _ = run_sequence(cell, x, state, lengths, fast=fast)
+            probe = torch.linspace(-1, 1, out.numel(), dtype=out.dtype).view_as(out)
+            grads.append(torch.autograd.grad((out * probe).sum(), list(cell.parameters())))
+    finally:
+        torch.set_num_threads(threads)
+    for a, b in zip(*grads):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-11)

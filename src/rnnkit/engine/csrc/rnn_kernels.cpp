@@ -312,6 +312,20 @@ struct LnGradMeans {
   }
 };
 
+// Per-thread sums of a parameter's gradient over all steps and rows (the LN gains), folded after the loop:
+// accumulated inside the per-step pass on a cache-resident row, no (T, B, F) product to reduce later.
+struct ThreadSums {
+  Tensor buf;  // (threads, width)
+  ThreadSums(int64_t width, const Tensor& like) : buf(at::zeros({at::get_num_threads(), width}, like.options())) {}
+  template <typename T>
+  T* row() const { return buf.data_ptr<T>() + at::get_thread_num() * buf.size(1); }
+  Tensor total() const { return buf.sum(0); }
+};
+template <typename T>
+inline void accumulate(T* acc, const Vec<T>& v, int64_t j, int64_t n) {
+  st(ld(acc + j, n) + v, acc + j, n);
+}
+
 }  // namespace
 
 // =====================================================================================================
@@ -595,7 +609,8 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& h0, const Tensor& c0, const T
   const Padding pad(lengths);
   Tensor dZ = at::empty({T, B, 4 * H}, gates.options());  // grads of z_t = the grads of xp_t
   Tensor dR = at::empty({T, B, 4 * H}, gates.options());  // grads of W_hh h_in (through its LN)
-  Tensor dPre = at::empty({T, B, H}, gates.options());  // grads of LN(C~_t) γ_c + β_c
+  Tensor dPre = at::empty({B, H}, gates.options());  // this step's grads of LN(C~_t) γ_c + β_c
+  ThreadSums sum_gain_hh(4 * H, gates), sum_gain_c(H, gates), sum_bias_c(H, gates);
   BackwardCarry carry(grad_hT);
   Tensor dc = grad_cT.clone();  // (B, H), updated in place to dC(t-1)
   AT_DISPATCH_FLOATING_TYPES(gates.scalar_type(), "lstm_ln_backward", [&] {
@@ -620,7 +635,7 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& h0, const Tensor& c0, const T
           const T_* gout = grad_out.data_ptr<T_>() + row * H;
           T_* dz = dZ.data_ptr<T_>() + row * 4 * H;
           T_* dr = dR.data_ptr<T_>() + row * 4 * H;
-          T_* dpre = dPre.data_ptr<T_>() + row * H;
+          T_* dpre = dPre.data_ptr<T_>() + b * H;
           T_* dir = direct + b * H;
           T_* dcr = dcp + b * H;
           const T_* m = mp ? mp + b * H : nullptr;
@@ -630,11 +645,13 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& h0, const Tensor& c0, const T
           if (!pad.alive(t, b)) {  // padded step: the gradient passes to the previous state untouched
             chunks<T_>(H, [&](int64_t j, int64_t n) {
               st(incoming_dh(dir, gemm + b * H, m, (const T_*)nullptr, j, n), dir + j, n);
-              st(zero, dpre + j, n);
             });
             chunks<T_>(4 * H, [&](int64_t j, int64_t n) { st(zero, dz + j, n); st(zero, dr + j, n); });
             continue;
           }
+          T_* acc_gain_hh = sum_gain_hh.row<T_>();
+          T_* acc_gain_c = sum_gain_c.row<T_>();
+          T_* acc_bias_c = sum_bias_c.row<T_>();
           LnGradMeans<T_> c_means;
           chunks<T_>(H, [&](int64_t j, int64_t n) {  // through h_t = o tanh(.): dz_o and the LN(C) input grad
             Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, gout, j, n);
@@ -642,8 +659,11 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& h0, const Tensor& c0, const T
             const Vec<T_> o = ld(g + 3 * H + j, n), tc = ld(tc_row + j, n);
             const Vec<T_> d_pre = dh * o * (one - tc * tc);
             st(dh * tc * o * (one - o), dz + 3 * H + j, n);
+            const Vec<T_> c_hat = ld(chat_row + j, n);
             st(d_pre, dpre + j, n);
-            c_means.add(d_pre * ld(gc + j, n), ld(chat_row + j, n), n);
+            c_means.add(d_pre * ld(gc + j, n), c_hat, n);
+            accumulate(acc_gain_c, d_pre * c_hat, j, n);
+            accumulate(acc_bias_c, d_pre, j, n);
           });
           const auto [mean_g, mean_gc] = c_means.means(H);
           const Vec<T_> c_inv(cinv.data_ptr<T_>()[row]), mg(mean_g), mgc(mean_gc);
@@ -664,7 +684,11 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& h0, const Tensor& c0, const T
             st(dz_i, dz + j, n); st(dz_f, dz + H + j, n); st(dz_g, dz + 2 * H + j, n);
             st(zc.on() ? dc_prev + dc_keep : dc_prev, dcr + j, n);
             const Vec<T_> dzs[4] = {dz_i, dz_f, dz_g, dz_o};
-            for (int k = 0; k < 4; ++k) r_means.add(dzs[k] * ld(gh + k * H + j, n), ld(r + k * H + j, n), n);
+            for (int k = 0; k < 4; ++k) {
+              const Vec<T_> a_hat = ld(r + k * H + j, n);
+              r_means.add(dzs[k] * ld(gh + k * H + j, n), a_hat, n);
+              accumulate(acc_gain_hh, dzs[k] * a_hat, k * H + j, n);
+            }
           });
           const auto [mean_gr, mean_gra] = r_means.means(4 * H);
           const Vec<T_> r_inv(rinv.data_ptr<T_>()[row]), mr(mean_gr), mra(mean_gra);
@@ -677,9 +701,7 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& h0, const Tensor& c0, const T
     }
   });
   Tensor grad_w_hh = grad_recurrent(dR, hs, h0, mask);
-  Tensor grad_gain_hh = (dZ * rhat).sum({0, 1});  // the gains' grads: batched reductions over all steps
-  Tensor grad_gain_c = (dPre * chat).sum({0, 1});
-  Tensor grad_bias_c = dPre.sum({0, 1});
+  Tensor grad_gain_hh = sum_gain_hh.total(), grad_gain_c = sum_gain_c.total(), grad_bias_c = sum_bias_c.total();
   Tensor grad_peep;
   if (has(peep)) {  // w_ci, w_cf read C(t-1); w_co reads C~(t)
     Tensor c_prev_all = T > 1 ? at::cat({c0.unsqueeze(0), cs.narrow(0, 0, T - 1)}, 0) : c0.unsqueeze(0);
@@ -889,6 +911,7 @@ std::vector<Tensor> gru_ln_backward(const Tensor& h0, const Tensor& w_hh, const 
   Tensor dHP = at::empty({T, B, 3 * H}, gates.options());  // grad of hp_t: (dz_r, dz_z, dz_n * r)
   Tensor dXn = at::empty({T, B, H}, gates.options());  // grad of the n pre-activation (x side)
   Tensor dR = at::empty({T, B, 3 * H}, gates.options());  // grad of W_hh h_in (through its LN)
+  ThreadSums sum_gain_hh(3 * H, gates), sum_bias_hh(3 * H, gates);
   BackwardCarry carry(grad_hT);
   AT_DISPATCH_FLOATING_TYPES(gates.scalar_type(), "gru_ln_backward", [&] {
     using T_ = scalar_t;
@@ -921,6 +944,8 @@ std::vector<Tensor> gru_ln_backward(const Tensor& h0, const Tensor& w_hh, const 
             chunks<T_>(3 * H, [&](int64_t j, int64_t n) { st(zero, d + j, n); st(zero, dr + j, n); });
             continue;
           }
+          T_* acc_gain_hh = sum_gain_hh.row<T_>();
+          T_* acc_bias_hh = sum_bias_hh.row<T_>();
           LnGradMeans<T_> r_means;
           chunks<T_>(H, [&](int64_t j, int64_t n) {
             Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, grad_out.data_ptr<T_>() + row * H, j, n);
@@ -931,7 +956,10 @@ std::vector<Tensor> gru_ln_backward(const Tensor& h0, const Tensor& w_hh, const 
                                     dz_n * r};
             for (int k = 0; k < 3; ++k) {
               st(dhp[k], d + k * H + j, n);
-              r_means.add(dhp[k] * ld(gh + k * H + j, n), ld(r_ + k * H + j, n), n);
+              const Vec<T_> a_hat = ld(r_ + k * H + j, n);
+              r_means.add(dhp[k] * ld(gh + k * H + j, n), a_hat, n);
+              accumulate(acc_gain_hh, dhp[k] * a_hat, k * H + j, n);
+              accumulate(acc_bias_hh, dhp[k], k * H + j, n);
             }
             st(dz_n, dn + j, n);
             st(zh.on() ? at::vec::fmadd(dh, z, dh_keep) : dh * z, dir + j, n);  // direct: z_t h(t-1), zoneout
@@ -948,8 +976,7 @@ std::vector<Tensor> gru_ln_backward(const Tensor& h0, const Tensor& w_hh, const 
   });
   Tensor grad_xp = at::cat({dHP.narrow(2, 0, 2 * H), dXn}, 2);  // r and z: the x side equals the h side
   Tensor grad_w_hh = grad_recurrent(dR, hs, h0, mask);
-  Tensor grad_bias_hh = dHP.sum({0, 1});
-  Tensor grad_gain_hh = (dHP * rhat).sum({0, 1});
+  Tensor grad_bias_hh = sum_bias_hh.total(), grad_gain_hh = sum_gain_hh.total();
   return {grad_xp, grad_initial(carry.direct, carry.gemm, mask), grad_w_hh, grad_bias_hh, grad_gain_hh};
 }
 
