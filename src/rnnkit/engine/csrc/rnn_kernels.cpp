@@ -508,9 +508,9 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& xp, const Tensor& h0, const Te
                                     const OptTensor& zone_h, const OptTensor& zone_c, double eps, bool keep) {
   const int64_t T = xp.size(0), B = xp.size(1), H = h0.size(1);
   const Padding pad(lengths);
-  Tensor gates = xp.clone();  // (T, B, 4H): xp, then the activations i, f, g, o
   // keep = false (no gradient wanted): the per-step buffers hold one step (C_t a ring of two), no history
   const int64_t S = keep ? T : 1, SC = keep ? T : 2;
+  Tensor gates = at::empty({S, B, 4 * H}, h0.options());  // the activations i, f, g, o (xp is only read)
   Tensor rhat = at::empty({S, B, 4 * H}, h0.options());  // W_hh h_in, normalised in place
   Tensor rinv = at::empty({S, B}, h0.options());  // its 1 / sqrt(var + eps)
   Tensor cs = at::empty({SC, B, H}, h0.options());  // the carried C_t (after zoneout)
@@ -532,7 +532,8 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& xp, const Tensor& h0, const Te
       over_rows(B, 8 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const int64_t row = (t % S) * B + b, crow = (t % SC) * B + b;  // rows of the S / SC slot buffers
-          T_* g = gates.data_ptr<T_>() + (t * B + b) * 4 * H;
+          const T_* x_in = xp.data_ptr<T_>() + (t * B + b) * 4 * H;
+          T_* g = gates.data_ptr<T_>() + row * 4 * H;
           T_* r = rhat.data_ptr<T_>() + row * 4 * H;
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
           const T_* c_prev = cpp + b * H;
@@ -562,7 +563,7 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& xp, const Tensor& h0, const Te
             for (int k = 0; k < 4; ++k) {
               const Vec<T_> a_hat = (ld(r + k * H + j, n) - r_mean) * r_inv;
               st(a_hat, r + k * H + j, n);
-              z[k] = at::vec::fmadd(a_hat, ld(gh + k * H + j, n), ld(g + k * H + j, n));
+              z[k] = at::vec::fmadd(a_hat, ld(gh + k * H + j, n), ld(x_in + k * H + j, n));
             }
             const Vec<T_> cpv = ld(c_prev + j, n);
             if (pp) {
@@ -846,8 +847,8 @@ std::vector<Tensor> gru_ln_forward(const Tensor& xp, const Tensor& h0, const Ten
                                    const OptTensor& zone_h, double eps, bool keep) {
   const int64_t T = xp.size(0), B = xp.size(1), H = h0.size(1);
   const Padding pad(lengths);
-  Tensor gates = xp.clone();  // (T, B, 3H): xp, then the activations r, z, n
   const int64_t S = keep ? T : 1;  // keep = false (no gradient wanted): the buffers hold one step, no history
+  Tensor gates = at::empty({S, B, 3 * H}, h0.options());  // the activations r, z, n (xp is only read)
   Tensor rhat = at::empty({S, B, 3 * H}, h0.options());  // W_hh h_in, normalised in place
   Tensor rinv = at::empty({S, B}, h0.options());
   Tensor hn = at::empty({S, B, H}, h0.options());  // the n part of hp, what r multiplied
@@ -862,7 +863,8 @@ std::vector<Tensor> gru_ln_forward(const Tensor& xp, const Tensor& h0, const Ten
       over_rows(B, 6 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const int64_t row = (t % S) * B + b;
-          T_* g = gates.data_ptr<T_>() + (t * B + b) * 3 * H;
+          const T_* x_in = xp.data_ptr<T_>() + (t * B + b) * 3 * H;
+          T_* g = gates.data_ptr<T_>() + row * 3 * H;
           T_* r_ = rhat.data_ptr<T_>() + row * 3 * H;
           T_* hn_row = hn.data_ptr<T_>() + row * H;
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
@@ -883,9 +885,9 @@ std::vector<Tensor> gru_ln_forward(const Tensor& xp, const Tensor& h0, const Ten
               st(a_hat, r_ + k * H + j, n);
               q[k] = at::vec::fmadd(a_hat, ld(gh + k * H + j, n), ld(bh + k * H + j, n));  // hp_t
             }
-            const Vec<T_> r = sigmoid(ld(g + j, n) + q[0]);
-            const Vec<T_> z = sigmoid(ld(g + H + j, n) + q[1]);
-            const Vec<T_> nn_ = tanh(at::vec::fmadd(r, q[2], ld(g + 2 * H + j, n)));
+            const Vec<T_> r = sigmoid(ld(x_in + j, n) + q[0]);
+            const Vec<T_> z = sigmoid(ld(x_in + H + j, n) + q[1]);
+            const Vec<T_> nn_ = tanh(at::vec::fmadd(r, q[2], ld(x_in + 2 * H + j, n)));
             if (keep) {
               st(r, g + j, n); st(z, g + H + j, n); st(nn_, g + 2 * H + j, n);
               st(q[2], hn_row + j, n);
