@@ -18,6 +18,8 @@ def parse_args(description: str) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a fast smoke run: little data, one epoch")
     parser.add_argument("--epochs", type=int, default=None, help="override the article's number of epochs")
     parser.add_argument("--plot", default=None, help="save the accuracy/loss curves to this PNG")
+    parser.add_argument("--word-vectors", action="store_true",
+                        help="start the Embedding from PPMI-SVD vectors of the training texts (where supported)")
     return parser.parse_args()
 
 

@@ -1,6 +1,10 @@
 """Article 003, 5.2: LSTM(32) on IMDB (10k words, reviews cut/padded to 500), about 89%.
 
-    python examples/imdb_lstm.py [--quick] [--epochs N] [--plot curves.png]
+    python examples/imdb_lstm.py [--quick] [--epochs N] [--plot curves.png] [--word-vectors]
+
+--word-vectors starts the Embedding from word vectors counted from the training reviews
+(`rnnkit.data.word_vectors`, PPMI + SVD) with Keras' `set_weights`, as the Keras book does with
+GloVe vectors in the section after this one; the model itself stays the article's.
 """
 import time
 
@@ -16,6 +20,7 @@ maxlen = 500  # each review cut (or padded) to 500 words
 (x_train, y_train), (x_test, y_test) = imdb_load_data(num_words=max_features, limit=2000 if args.quick else None)
 print(len(x_train), len(x_test))
 
+x_train_ids = x_train
 x_train = pad_sequences(x_train, maxlen=maxlen)
 x_test = pad_sequences(x_test, maxlen=maxlen)  # too long: cut; too short: padded with 0
 
@@ -24,6 +29,10 @@ model.add(Embedding(max_features, 32))
 model.add(LSTM(32))
 model.add(Dense(1, activation='sigmoid'))
 model.summary()
+if args.word_vectors:
+    from rnnkit.data.word_vectors import ppmi_svd_vectors
+
+    model.layers[0].set_weights([ppmi_svd_vectors(x_train_ids, max_features, 32)])  # counted before padding
 
 model.compile(
     optimizer='rmsprop',

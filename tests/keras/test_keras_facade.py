@@ -60,3 +60,14 @@ def test_evaluate_without_metrics_returns_the_loss_only():
     model.compile(optimizer="adam", loss="binary_crossentropy")
     x, y = first_token_data(32, 3)
     assert isinstance(model.evaluate(x, y, verbose=0), float)
+
+
+def test_embedding_get_and_set_weights_as_keras():
+    layer = Embedding(6, 4)
+    matrix = np.arange(24, dtype=np.float32).reshape(6, 4)
+    layer.set_weights([matrix])
+    (back,) = layer.get_weights()
+    np.testing.assert_array_equal(back, matrix)
+    np.testing.assert_array_equal(layer(torch.tensor([[5, 0]])).detach().numpy()[0], matrix[[5, 0]])
+    with pytest.raises(ValueError, match=r"shape \(6, 4\)"):
+        layer.set_weights([matrix[:5]])

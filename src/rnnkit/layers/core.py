@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..cells.base import check_positive
+from ..cells.base import check_positive, check_rate
 from .base import ACTIVATIONS, Layer, Shape, check_activation
-from ..cells.base import check_rate
 
 
 class Embedding(Layer):
@@ -35,6 +35,20 @@ class Embedding(Layer):
         if x.dtype.is_floating_point:
             raise ValueError(f"Embedding expects integer ids, got a {x.dtype} tensor")
         return self.embedding(x)  # (B, T, E)
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Keras' `get_weights()`: [the (input_dim, output_dim) matrix], the same layout in Keras and here."""
+        return [self.embedding.weight.detach().cpu().numpy().copy()]
+
+    def set_weights(self, weights) -> None:
+        """Keras' `set_weights([matrix])`, e.g. pretrained word vectors (the Keras book's GloVe recipe)."""
+        (matrix,) = weights
+        matrix = torch.as_tensor(np.asarray(matrix), dtype=self.embedding.weight.dtype)
+        if tuple(matrix.shape) != tuple(self.embedding.weight.shape):
+            raise ValueError(f"Embedding.set_weights expects one matrix of shape "
+                             f"{tuple(self.embedding.weight.shape)}, got {tuple(matrix.shape)}")
+        with torch.no_grad():
+            self.embedding.weight.copy_(matrix)
 
     def lengths_from_ids(self, ids: Tensor) -> Tensor | None:
         """With mask_zero, the number of non-padding ids per sequence (padding must be at the end)."""
