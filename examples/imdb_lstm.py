@@ -4,7 +4,8 @@
 
 --word-vectors starts the Embedding from word vectors counted from the training reviews
 (`rnnkit.data.word_vectors`, PPMI + SVD) with Keras' `set_weights`, as the Keras book does with
-GloVe vectors in the section after this one; the model itself stays the article's.
+GloVe vectors in the section after this one, and keeps the weights of the best validation epoch
+(`EarlyStopping(restore_best_weights=True)`); the model itself stays the article's.
 """
 import time
 
@@ -39,13 +40,20 @@ model.compile(
     loss='binary_crossentropy',
     metrics=['acc'])
 
+callbacks = []
+if args.word_vectors:
+    from rnnkit.training.callbacks import EarlyStopping
+
+    callbacks.append(EarlyStopping(monitor='val_acc', patience=args.epochs or 10, restore_best_weights=True))
+
 start = time.perf_counter()
 history = model.fit(
     x_train,
     y_train,
     epochs=args.epochs or (1 if args.quick else 10),
     batch_size=128,
-    validation_split=0.2)
+    validation_split=0.2,
+    callbacks=callbacks)
 print(f"training: {time.perf_counter() - start:.0f}s")
 
 plot_acc_and_loss(history, args.plot)
