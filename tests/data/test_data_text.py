@@ -67,6 +67,21 @@ def test_vocabulary_save_load_round_trip(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["vocab.json"]  # no temp file left behind
 
 
+def test_char_backoff_keeps_frequent_words_and_reads_rare_ones_as_characters(tmp_path):
+    docs = [["性价比", "很", "高"], ["很", "好"], ["性价比", "好"], ["价格", "好"]]
+    vocab = Vocabulary.build(docs, min_freq=2, char_backoff=True)
+    # words seen twice or more, then the characters of the rarer ones (价格 -> 价, 格; 高)
+    assert set(vocab.itos[2:]) == {"性价比", "很", "好", "价", "格", "高"}
+    assert vocab.encode(["性价比", "价格", "格外", "好"]) == [
+        vocab.stoi["性价比"], vocab.stoi["价"], vocab.stoi["格"], vocab.stoi["格"], UNK_ID, vocab.stoi["好"]]
+    path = tmp_path / "vocab.json"
+    vocab.save(path)
+    again = Vocabulary.load(path)
+    assert again == vocab and again.char_backoff
+    plain = Vocabulary.build(docs, min_freq=2)
+    assert plain.encode(["价格"]) == [UNK_ID] and not Vocabulary.load(path).encode(["价格"]) == [UNK_ID]
+
+
 def test_vocabulary_load_errors_are_user_errors(tmp_path):
     with pytest.raises(UserError, match="not found"):
         Vocabulary.load(tmp_path / "missing.json")

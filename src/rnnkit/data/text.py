@@ -76,9 +76,16 @@ def get_tokenizer(name: str) -> Callable[[str], list[str]]:
 
 
 class Vocabulary:
-    """Token <-> id table: `<pad>` = 0, `<unk>` = 1, then tokens by falling frequency (ties by token)."""
+    """Token <-> id table: `<pad>` = 0, `<unk>` = 1, then tokens by falling frequency (ties by token).
 
-    def __init__(self, tokens: Iterable[str] = ()):
+    char_backoff=True: a token outside the table is encoded as its characters (each known character's
+    id, else <unk>) instead of one <unk>, e.g. a rare Chinese word 性价比 -> 性, 价, 比. `build` then keeps
+    the words seen at least `min_freq` times and the characters of the rarer ones, so training texts
+    look like unseen texts will: a rare word reads as its characters in both.
+    """
+
+    def __init__(self, tokens: Iterable[str] = (), char_backoff: bool = False):
+        self.char_backoff = bool(char_backoff)
         self.itos: list[str] = [PAD, UNK]
         self.stoi: dict[str, int] = {PAD: PAD_ID, UNK: UNK_ID}
         for token in tokens:
@@ -88,8 +95,10 @@ class Vocabulary:
 
     @classmethod
     def build(cls, token_lists: Iterable[Iterable[str]], max_size: int | None = None,
-              min_freq: int = 1) -> "Vocabulary":
-        """Count tokens; keep those seen >= `min_freq` times; `max_size` counts the two reserved ids."""
+              min_freq: int = 1, char_backoff: bool = False) -> "Vocabulary":
+        """Count tokens; keep those seen >= `min_freq` times; `max_size` counts the two reserved ids.
+
+        With char_backoff, the characters of the tokens seen fewer times are counted and ranked with them."""
         if max_size is not None and max_size < 2:
             raise ValueError(f"max_size={max_size!r} must be at least 2 (<pad> and <unk>) or None")
         if min_freq < 1:
@@ -97,10 +106,17 @@ class Vocabulary:
         counts = Counter(t for tokens in token_lists for t in tokens)
         counts.pop(PAD, None)
         counts.pop(UNK, None)
+        if char_backoff:
+            rare = {t: c for t, c in counts.items() if c < min_freq}
+            counts = Counter({t: c for t, c in counts.items() if c >= min_freq})
+            for token, c in rare.items():
+                for ch in token:
+                    counts[ch] += c
+            min_freq = 1  # every character of a rare word is kept (max_size still cuts the tail)
         ranked = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
         if max_size is not None:
             ranked = ranked[: max_size - 2]
-        return cls(ranked)
+        return cls(ranked, char_backoff)
 
     def __len__(self) -> int:
         return len(self.itos)
@@ -112,23 +128,31 @@ class Vocabulary:
         return f"Vocabulary(size={len(self)})"
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Vocabulary) and self.itos == other.itos
+        return isinstance(other, Vocabulary) and self.itos == other.itos and self.char_backoff == other.char_backoff
 
     def encode(self, tokens: Iterable[str]) -> list[int]:
-        return [self.stoi.get(t, UNK_ID) for t in tokens]
+        if not self.char_backoff:
+            return [self.stoi.get(t, UNK_ID) for t in tokens]
+        ids = []
+        for t in tokens:
+            if t in self.stoi:
+                ids.append(self.stoi[t])
+            else:
+                ids.extend(self.stoi.get(ch, UNK_ID) for ch in t)
+        return ids
 
     def decode(self, ids: Iterable[int], skip_pad: bool = True) -> list[str]:
         return [self.itos[i] for i in ids if not (skip_pad and i == PAD_ID)]
 
     def to_dict(self) -> dict:
-        return {"tokens": self.itos}
+        return {"tokens": self.itos, **({"char_backoff": True} if self.char_backoff else {})}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Vocabulary":
         tokens = list(data["tokens"])
         if tokens[:2] != [PAD, UNK]:
             raise ValueError(f"a vocabulary must start with {PAD!r}, {UNK!r}; got {tokens[:2]!r}")
-        return cls(tokens[2:])
+        return cls(tokens[2:], bool(data.get("char_backoff", False)))
 
     def save(self, path: str | os.PathLike) -> None:
         """Write JSON atomically (a temp file beside it, then a rename)."""

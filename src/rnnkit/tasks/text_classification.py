@@ -53,6 +53,8 @@ class TextModelConfig(TrainConfig):
     """largest vocabulary, counting <pad> and <unk>"""
     min_freq: int = 1
     """drop tokens seen fewer times in the training texts"""
+    char_backoff: bool = False
+    """read a word outside the vocabulary (seen < min_freq times) as its characters instead of <unk>"""
     maxlen: int | None = 400
     """cut longer texts to this many tokens (None: keep all)"""
     truncating: str = "pre"
@@ -169,7 +171,8 @@ def train_text_classifier(task: str, config: TextModelConfig, splits: dict[str, 
     if resume and (run_path / VOCAB_FILE).is_file():
         vocab = Vocabulary.load(run_path / VOCAB_FILE)
     else:
-        vocab = Vocabulary.build(tokens["train"], max_size=config.vocab_size, min_freq=config.min_freq)
+        vocab = Vocabulary.build(tokens["train"], max_size=config.vocab_size, min_freq=config.min_freq,
+                                 char_backoff=config.char_backoff)
     ids = {k: encode(v, vocab, config.maxlen, config.truncating) for k, v in tokens.items()}
     labels = {k: v[1] for k, v in splits.items() if v is not None}
     lengths = np.array([len(s) for s in ids["train"]])
