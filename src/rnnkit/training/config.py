@@ -26,7 +26,8 @@ class TrainConfig:
     """adam, adamw, rmsprop or sgd (with momentum 0.9)"""
     lr: float | None = None
     """learning rate; None takes the optimizer's usual default"""
-    weight_decay: float = 0.0
+    weight_decay: float | None = None
+    """None takes the optimizer's default (adamw 0.01, the others 0)"""
     loss: str = "auto"
     """a Keras loss name, or auto (from the targets: class ids -> cross-entropy, floats -> mse)"""
     metrics: list[str] = field(default_factory=lambda: ["acc"])

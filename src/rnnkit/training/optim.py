@@ -14,17 +14,19 @@ from typing import Iterable
 import torch
 
 
-def make_optimizer(name: str, params: Iterable, lr: float | None = None, weight_decay: float = 0.0,
+def make_optimizer(name: str, params: Iterable, lr: float | None = None, weight_decay: float | None = None,
                    momentum: float = 0.9) -> torch.optim.Optimizer:
+    """weight_decay None: the optimizer's own default (AdamW 0.01, the others 0); 0.0 means none, for AdamW too."""
     name = name.lower()
     defaults = {"adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "sgd": 1e-2}  # Keras' default learning rates
     if name not in defaults:
         raise ValueError(f"optimizer={name!r} is not known; expected adam, adamw, rmsprop or sgd")
     lr = defaults[name] if lr is None else lr  # not `lr or ...`: lr=0.0 is a valid choice (e.g. to freeze)
+    if name == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=0.01 if weight_decay is None else weight_decay)
+    weight_decay = weight_decay or 0.0
     if name == "adam":
         return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
-    if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay or 0.01)
     if name == "rmsprop":  # Keras RMSprop: rho 0.9, epsilon 1e-7
         return torch.optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7, weight_decay=weight_decay)
     return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)

@@ -77,7 +77,7 @@ class Trainer:
     """Train, evaluate and predict with `model`; see the module docstring."""
 
     def __init__(self, model: nn.Module, *, loss: Any = "auto", optimizer: str | torch.optim.Optimizer = "adam",
-                 lr: float | None = None, weight_decay: float = 0.0, metrics: Sequence[str | Metric] = ("acc",),
+                 lr: float | None = None, weight_decay: float | None = None, metrics: Sequence[str | Metric] = ("acc",),
                  from_logits: bool = True, schedule: str | None = None, schedule_options: dict | None = None,
                  clip_norm: float | None = None, clip_value: float | None = None,
                  callbacks: Iterable[Callback] = (), run_dir: str | Path | None = None,
