@@ -17,7 +17,7 @@ import torch
 from rnnkit.cells import GRUCell, LSTMCell, SimpleRNNCell
 from rnnkit.cells.norm import EPS
 from rnnkit.engine.bptt import run_fused
-from rnnkit.engine.compiled import _CompiledSequence, run_compiled
+from rnnkit.engine.compiled import _CompiledSequence, _takes_projection, run_compiled
 from rnnkit.engine.loop import run_loop
 
 CELLS = {
@@ -86,8 +86,8 @@ def test_gradcheck_float64(kernels, name, lengths, dropout):
 
     names = [n for n, _ in cell.named_parameters()]
 
-    def f(x, *tensors):  # layer norm: the kernels take the projection LN(W_ih x) γ_ih + b, built here from the copies
-        if getattr(cell, "layer_norm", False):
+    def f(x, *tensors):  # layer-norm GRU: the kernels take the projection LN(W_ih x) γ_ih + b, built here from the copies
+        if _takes_projection(cell):
             p = dict(zip(names, tensors[len(state):]))
             a = torch.nn.functional.linear(x, p["weight_ih"])
             x = torch.nn.functional.layer_norm(a, a.shape[-1:], p["ln_ih_gain"], p["bias"], EPS)
@@ -121,9 +121,11 @@ def test_float32_realistic_size(kernels, name, lengths):
 
     Judged against the float64 truth (the reference loop on a float64 copy of the cell). The layer-norm
     LSTM's recurrence amplifies float32 rounding over the steps (the error grows ~15x from step 1 to 40,
-    with exact or approximate exp alike): torch's own float32 reference drifts up to ~3e-5 from the
-    truth, so there the bound on the outputs is twice that reference's own error (float32 parity, not
-    bit equality); everywhere else the outputs must be within 1e-5 of both truth and reference."""
+    with exact or approximate exp alike): torch's own float32 reference drifts up to ~7e-5 from the
+    truth (12 seeds of this test), and which rounding lands where depends even on the GEMM's buffer
+    alignment, so there the bound on the outputs is that drift, 8e-5, or twice the reference's own
+    error of this run (float32 parity, not bit equality; a wrong formula is off by > 1e-3); everywhere
+    else the outputs must be within 1e-5 of both truth and reference."""
     T, B, I, H = 40, 32, 48, 100  # H=100: not a multiple of the vector width, so tails run too
     cell = make(name, I, H, torch.float32, seed=2)
     lens = torch.randint(1, T + 1, (B,)) if lengths else None
@@ -139,8 +141,9 @@ def test_float32_realistic_size(kernels, name, lengths):
     def error(got, want):
         return (got.double() - want).abs().max().item()
 
+    layer_norm_lstm = isinstance(cell, LSTMCell) and cell.layer_norm
     for got, ref_got, want in zip([comp[0], *comp[1]], [ref[0], *ref[1]], [truth[0], *truth[1]]):
-        assert error(got, want) <= max(1e-5, 2 * error(ref_got, want))
+        assert error(got, want) <= max(8e-5 if layer_norm_lstm else 1e-5, 2 * error(ref_got, want))
         if not getattr(cell, "layer_norm", False):
             assert error(got, ref_got.double()) <= 1e-5
     for a, b in zip(comp[2], ref[2]):

@@ -6,9 +6,10 @@ GRU of haste's LayerNormLSTM), each with recurrent dropout, weight drop and zone
 `RecurrentCell.sample_zoneout`). Each runs a whole sequence: the input projections of all steps in one
 GEMM, per step one GEMM with weight_hh and ONE vectorised pass over the gates (`at::vec::Vectorized`
 exp/tanh, as torch's own CPU kernels; with layer norm the pass also holds the row reductions of LN),
-and after the backward loop the weight gradients as single large GEMMs. Layer-norm cells hand the
-kernels their input projection `cell.project_input(x)` (LN over all steps, one batched op before the
-loop, differentiated by autograd) instead of x. This module builds it with
+and after the backward loop the weight gradients as single large GEMMs. The layer-norm LSTM kernels
+normalise W_ih x_t inside that per-step pass too (its backward and the gains' gradients inside the
+backward pass); the layer-norm GRU hands its kernels the input projection `cell.project_input(x)`
+(LN over all steps, one batched op before the loop, differentiated by autograd) instead of x. This module builds it with
 `torch.utils.cpp_extension.load` on first use (about a minute, once), caches the build under
 `$TORCH_EXTENSIONS_DIR` or `~/.cache/rnnkit/torch_extensions` in a folder named by torch's version,
 the instruction set and a hash of the source (an edited source builds afresh beside the old build,
@@ -155,15 +156,16 @@ def _kind(cell: RecurrentCell) -> str:
 
 
 def _takes_projection(cell: RecurrentCell) -> bool:
-    """Layer-norm cells: the kernels take xp = cell.project_input(x) (its LN over all steps is one
-    batched op before the loop, differentiated by autograd) instead of x, weight_ih and bias."""
-    return bool(getattr(cell, "layer_norm", False))
+    """The layer-norm GRU: its kernels take xp = cell.project_input(x) (its LN over all steps is one
+    batched op before the loop, differentiated by autograd) instead of x, weight_ih and bias. (The
+    layer-norm LSTM kernels take x and normalise W_ih x_t inside their per-step pass.)"""
+    return isinstance(cell, GRUCell) and cell.layer_norm
 
 
 class _CompiledSequence(torch.autograd.Function):
     @staticmethod
     def forward(ctx, cell, x, lengths, recurrent_mask, weight_mask, zoneout, keep, n_state, *tensors):
-        """x: the input (T, B, I), or its projection (T, B, G*H) for layer-norm cells (`_takes_projection`);
+        """x: the input (T, B, I), or its projection (T, B, G*H) for the layer-norm GRU (`_takes_projection`);
         zoneout: one (T, B, size) mask or None per state tensor (see `_zoneout_inputs`); keep: save what
         backward needs (False: no gradient is wanted, and the LSTM kernels skip the per-step history)."""
         ext = load()
@@ -178,8 +180,9 @@ class _CompiledSequence(torch.autograd.Function):
             peep = torch.stack((params["weight_ci"], params["weight_cf"], params["weight_co"])) if cell.peephole else None
             ctx.peep = peep
         if kind == "lstm_ln":
-            out, *saved = ext.lstm_ln_forward(x, state[0], state[1], w_hh, params["ln_hh_gain"].contiguous(),
-                                              params["ln_c_gain"].contiguous(), params["ln_c_bias"].contiguous(), peep,
+            ctx.ln = {n: params[n].contiguous() for n in ("ln_ih_gain", "ln_hh_gain", "ln_c_gain", "ln_c_bias")}
+            out, *saved = ext.lstm_ln_forward(x, state[0], state[1], w_ih, ctx.ln["ln_ih_gain"], bias, w_hh,
+                                              ctx.ln["ln_hh_gain"], ctx.ln["ln_c_gain"], ctx.ln["ln_c_bias"], peep,
                                               lengths, recurrent_mask, zone[0], zone[1], EPS, keep)
             final = (saved[0][-1].clone(), saved[1][(x.shape[0] - 1) % saved[1].shape[0]].clone())  # C: ring if not keep
         elif kind == "gru_ln":
@@ -224,9 +227,11 @@ class _CompiledSequence(torch.autograd.Function):
         lengths, mask, zone = ctx.lengths, ctx.recurrent_mask, ctx.zone
         grads: dict[str, Tensor] = {}
         if ctx.kind == "lstm_ln":
-            gx, gh0, gc0, grads["weight_hh"], grads["ln_hh_gain"], grads["ln_c_gain"], grads["ln_c_bias"], gpeep = \
-                ext.lstm_ln_backward(state[0], state[1], w_hh, ctx.ln_gains[0], ctx.ln_gains[1], ctx.peep, lengths,
-                                     mask, *saved, zone[0], zone[1], grad_out, grad_final[0], grad_final[1])
+            ln = ctx.ln
+            (gx, gh0, gc0, grads["weight_ih"], grads["weight_hh"], grads["ln_ih_gain"], grads["bias"],
+             grads["ln_hh_gain"], grads["ln_c_gain"], grads["ln_c_bias"], gpeep) = ext.lstm_ln_backward(
+                x, state[0], state[1], w_ih, ln["ln_ih_gain"], w_hh, ln["ln_hh_gain"], ln["ln_c_gain"], ctx.peep,
+                lengths, mask, *saved, zone[0], zone[1], grad_out, grad_final[0], grad_final[1], need_x)
             if gpeep is not None:
                 grads["weight_ci"], grads["weight_cf"], grads["weight_co"] = gpeep.unbind(0)
             grad_state = (gh0, gc0)

@@ -496,74 +496,82 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
 
 // =====================================================================================================
 // Layer-normalised LSTM (haste's LayerNormLSTM, `LSTMCell(layer_norm=True)`):
-//   z_t = xp_t + LN(W_hh h_in) ⊙ γ_hh          xp_t = LN(W_ih x_t) ⊙ γ_ih + b, all steps, by the caller
+//   z_t = LN(W_ih x_t) ⊙ γ_ih + b + LN(W_hh h_in) ⊙ γ_hh
 //   h_t = o_t ⊙ tanh(LN(C_t) ⊙ γ_c + β_c)      C_t carried un-normalised
-// The kernels take xp (T, B, 4H) and return its gradient; the caller's autograd differentiates the
-// batched input projection. Per step: one GEMM, then per row the two reductions of LN(W_hh h_in), one
-// pass over the gates, the two reductions of LN(C_t), one pass to h_t (all on cache-resident rows).
+// W_ih x for all steps is one GEMM before the loop; both LNs of the gate pre-activations happen inside
+// the per-step pass: per row the reductions of W_ih x_t and of W_hh h_in, one pass over the gates
+// (normalising both rows in place: they are the history backward reads), the two reductions of
+// LN(C_t), one pass to h_t, all on cache-resident rows. Backward: per row three passes (through h_t,
+// the gates, both LNs' backward), the gains' and bias' gradients summed per thread inside them, the
+// gradient of W_ih x_t written in place, then W_ih's and x's gradients as single GEMMs after the loop.
+// LN(C_t) is not stored: backward recomputes it from C~_t and the saved mean and 1 / std.
 // =====================================================================================================
-std::vector<Tensor> lstm_ln_forward(const Tensor& xp, const Tensor& h0, const Tensor& c0, const Tensor& w_hh,
+std::vector<Tensor> lstm_ln_forward(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& w_ih,
+                                    const Tensor& gain_ih, const Tensor& bias, const Tensor& w_hh,
                                     const Tensor& gain_hh, const Tensor& gain_c, const Tensor& bias_c,
                                     const OptTensor& peep, const OptTensor& lengths, const OptTensor& mask,
                                     const OptTensor& zone_h, const OptTensor& zone_c, double eps, bool keep) {
-  const int64_t T = xp.size(0), B = xp.size(1), H = h0.size(1);
+  const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = h0.size(1);
   const Padding pad(lengths);
   // keep = false (no gradient wanted): the per-step buffers hold one step (C_t a ring of two), no history
   const int64_t S = keep ? T : 1, SC = keep ? T : 2;
-  Tensor gates = at::empty({S, B, 4 * H}, h0.options());  // the activations i, f, g, o (xp is only read)
+  Tensor ahat = at::mm(x.reshape({T * B, I}), w_ih.t()).view({T, B, 4 * H});  // W_ih x, normalised in place
+  Tensor ainv = at::empty({S, B}, h0.options());  // its 1 / sqrt(var + eps)
+  Tensor gates = at::empty({S, B, 4 * H}, h0.options());  // the activations i, f, g, o
   Tensor rhat = at::empty({S, B, 4 * H}, h0.options());  // W_hh h_in, normalised in place
-  Tensor rinv = at::empty({S, B}, h0.options());  // its 1 / sqrt(var + eps)
+  Tensor rinv = at::empty({S, B}, h0.options());
   Tensor cs = at::empty({SC, B, H}, h0.options());  // the carried C_t (after zoneout)
   Tensor craw = has(zone_c) ? at::empty({SC, B, H}, h0.options()) : cs;  // the cell's own C~_t
-  Tensor chat = at::empty({S, B, H}, h0.options());  // LN(C~_t) before gain and bias
-  Tensor cinv = at::empty({S, B}, h0.options());
+  Tensor cstat = at::empty({S, B, 2}, h0.options());  // mean and 1 / std of C~_t: LN(C~_t) is recomputed
   Tensor tcs = at::empty({S, B, H}, h0.options());  // tanh(LN(C~_t) γ_c + β_c)
   ForwardBuffers fb(h0, T, pad, mask);
-  AT_DISPATCH_FLOATING_TYPES(xp.scalar_type(), "lstm_ln_forward", [&] {
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_ln_forward", [&] {
     using T_ = scalar_t;
     const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
+    const T_* gi = gain_ih.data_ptr<T_>();
+    const T_* bi = bias.data_ptr<T_>();
     const T_* gh = gain_hh.data_ptr<T_>();
     const T_* gc = gain_c.data_ptr<T_>();
     const T_* bc = bias_c.data_ptr<T_>();
     const Zoneout<T_> zh(zone_h), zc(zone_c);
     for (int64_t t = 0; t < T; ++t) {
-      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, rhat.select(0, t % S), 0);  // a = W_hh h_in  (B, 4H)
+      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, rhat.select(0, t % S), 0);  // r = W_hh h_in  (B, 4H)
       const T_* cpp = t == 0 ? c0.data_ptr<T_>() : cs.data_ptr<T_>() + ((t - 1) % SC) * B * H;
       over_rows(B, 8 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const int64_t row = (t % S) * B + b, crow = (t % SC) * B + b;  // rows of the S / SC slot buffers
-          const T_* x_in = xp.data_ptr<T_>() + (t * B + b) * 4 * H;
+          T_* a = ahat.data_ptr<T_>() + (t * B + b) * 4 * H;
           T_* g = gates.data_ptr<T_>() + row * 4 * H;
           T_* r = rhat.data_ptr<T_>() + row * 4 * H;
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
           const T_* c_prev = cpp + b * H;
           T_* c_row = cs.data_ptr<T_>() + crow * H;
           T_* craw_row = craw.data_ptr<T_>() + crow * H;
-          T_* chat_row = chat.data_ptr<T_>() + row * H;
           T_* tc_row = tcs.data_ptr<T_>() + row * H;
+          T_* cst_row = cstat.data_ptr<T_>() + row * 2;
           const T_* zh_row = zh.row(t, b);
           const T_* zc_row = zc.row(t, b);
           RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
-          const RowStats rs = row_stats(r, 4 * H, eps);
-          const Vec<T_> r_mean(T_(rs.mean)), r_inv(T_(rs.inv_std));
-          rinv.data_ptr<T_>()[row] = T_(rs.inv_std);
-          if (!pad.alive(t, b)) {  // past the end: keep the state (â still written: backward reads it)
-            chunks<T_>(4 * H, [&](int64_t j, int64_t n) { st((ld(r + j, n) - r_mean) * r_inv, r + j, n); });
+          if (!pad.alive(t, b)) {  // past the end: keep the state (backward reads none of this row)
             chunks<T_>(H, [&](int64_t j, int64_t n) {
               st(ld(c_prev + j, n), c_row + j, n);
               if (craw_row != c_row) st(ld(c_prev + j, n), craw_row + j, n);
-              st(Vec<T_>(T_(0)), chat_row + j, n);
               w.put(ld(h_prev + j, n), j, n, false);
             });
-            cinv.data_ptr<T_>()[row] = T_(0);
+            ainv.data_ptr<T_>()[row] = rinv.data_ptr<T_>()[row] = cst_row[0] = cst_row[1] = T_(0);
             continue;
           }
+          const RowStats as = row_stats(a, 4 * H, eps), rs = row_stats(r, 4 * H, eps);
+          const Vec<T_> a_mean(T_(as.mean)), a_inv(T_(as.inv_std)), r_mean(T_(rs.mean)), r_inv(T_(rs.inv_std));
+          ainv.data_ptr<T_>()[row] = T_(as.inv_std);
+          rinv.data_ptr<T_>()[row] = T_(rs.inv_std);
           chunks<T_>(H, [&](int64_t j, int64_t n) {  // the gates, C~_t
             Vec<T_> z[4];
             for (int k = 0; k < 4; ++k) {
-              const Vec<T_> a_hat = (ld(r + k * H + j, n) - r_mean) * r_inv;
-              st(a_hat, r + k * H + j, n);
-              z[k] = at::vec::fmadd(a_hat, ld(gh + k * H + j, n), ld(x_in + k * H + j, n));
+              const int64_t q = k * H + j;
+              const Vec<T_> x_hat = (ld(a + q, n) - a_mean) * a_inv, r_hat = (ld(r + q, n) - r_mean) * r_inv;
+              if (keep) { st(x_hat, a + q, n); st(r_hat, r + q, n); }
+              z[k] = at::vec::fmadd(r_hat, ld(gh + q, n), at::vec::fmadd(x_hat, ld(gi + q, n), ld(bi + q, n)));
             }
             const Vec<T_> cpv = ld(c_prev + j, n);
             if (pp) {
@@ -580,12 +588,12 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& xp, const Tensor& h0, const Te
           });
           const RowStats cst = row_stats(craw_row, H, eps);
           const Vec<T_> c_mean(T_(cst.mean)), c_inv(T_(cst.inv_std));
-          cinv.data_ptr<T_>()[row] = T_(cst.inv_std);
+          cst_row[0] = T_(cst.mean);
+          cst_row[1] = T_(cst.inv_std);
           chunks<T_>(H, [&](int64_t j, int64_t n) {  // LN(C~_t), h_t, zoneout
             const Vec<T_> c = ld(craw_row + j, n);
             const Vec<T_> c_hat = (c - c_mean) * c_inv;
             const Vec<T_> tc = tanh(at::vec::fmadd(c_hat, ld(gc + j, n), ld(bc + j, n)));
-            st(c_hat, chat_row + j, n);
             st(tc, tc_row + j, n);
             Vec<T_> h = ld(g + 3 * H + j, n) * tc;
             if (zh.on()) h = zone_lerp(h, ld(h_prev + j, n), zh.get(zh_row, j, n));
@@ -596,28 +604,31 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& xp, const Tensor& h0, const Te
       });
     }
   });
-  return {fb.out, fb.hs, cs, gates, tcs, craw, rhat, rinv, chat, cinv};
+  return {fb.out, fb.hs, cs, gates, tcs, craw, ahat, ainv, rhat, rinv, cstat};
 }
 
-std::vector<Tensor> lstm_ln_backward(const Tensor& h0, const Tensor& c0, const Tensor& w_hh, const Tensor& gain_hh,
+std::vector<Tensor> lstm_ln_backward(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& w_ih,
+                                     const Tensor& gain_ih, const Tensor& w_hh, const Tensor& gain_hh,
                                      const Tensor& gain_c, const OptTensor& peep, const OptTensor& lengths,
                                      const OptTensor& mask, const Tensor& hs, const Tensor& cs, const Tensor& gates,
-                                     const Tensor& tcs, const Tensor& craw, const Tensor& rhat, const Tensor& rinv,
-                                     const Tensor& chat, const Tensor& cinv, const OptTensor& zone_h,
-                                     const OptTensor& zone_c, const Tensor& grad_out, const Tensor& grad_hT,
-                                     const Tensor& grad_cT) {
-  const int64_t T = gates.size(0), B = gates.size(1), H = h0.size(1);
+                                     const Tensor& tcs, const Tensor& craw, const Tensor& ahat, const Tensor& ainv,
+                                     const Tensor& rhat, const Tensor& rinv, const Tensor& cstat,
+                                     const OptTensor& zone_h, const OptTensor& zone_c, const Tensor& grad_out,
+                                     const Tensor& grad_hT, const Tensor& grad_cT, bool need_grad_x) {
+  const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = h0.size(1);
   const Padding pad(lengths);
-  Tensor dZ = at::empty({T, B, 4 * H}, gates.options());  // grads of z_t = the grads of xp_t
-  Tensor dR = at::empty({T, B, 4 * H}, gates.options());  // grads of W_hh h_in (through its LN)
-  Tensor dPre = at::empty({B, H}, gates.options());  // this step's grads of LN(C~_t) γ_c + β_c
-  ThreadSums sum_gain_hh(4 * H, gates), sum_gain_c(H, gates), sum_bias_c(H, gates);
+  Tensor dA = at::empty({T, B, 4 * H}, x.options());  // grads of z_t per row, then of W_ih x_t (through its LN)
+  Tensor dR = at::empty({T, B, 4 * H}, x.options());  // grads of W_hh h_in (through its LN)
+  Tensor dPre = at::empty({B, H}, x.options());  // this step's grads of LN(C~_t) γ_c + β_c
+  ThreadSums sum_gain_ih(4 * H, x), sum_bias(4 * H, x), sum_gain_hh(4 * H, x), sum_gain_c(H, x), sum_bias_c(H, x);
+  ThreadSums sum_peep(has(peep) ? 3 * H : 0, x);  // w_ci, w_cf read C(t-1); w_co reads C~(t)
   BackwardCarry carry(grad_hT);
   Tensor dc = grad_cT.clone();  // (B, H), updated in place to dC(t-1)
-  AT_DISPATCH_FLOATING_TYPES(gates.scalar_type(), "lstm_ln_backward", [&] {
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_ln_backward", [&] {
     using T_ = scalar_t;
     const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
+    const T_* gi = gain_ih.data_ptr<T_>();
     const T_* gh = gain_hh.data_ptr<T_>();
     const T_* gc = gain_c.data_ptr<T_>();
     const Zoneout<T_> zh(zone_h), zc(zone_c);
@@ -629,12 +640,13 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& h0, const Tensor& c0, const T
         for (int64_t b = b0; b < b1; ++b) {
           const int64_t row = t * B + b;
           const T_* g = gates.data_ptr<T_>() + row * 4 * H;
+          const T_* a = ahat.data_ptr<T_>() + row * 4 * H;
           const T_* r = rhat.data_ptr<T_>() + row * 4 * H;
           const T_* tc_row = tcs.data_ptr<T_>() + row * H;
-          const T_* chat_row = chat.data_ptr<T_>() + row * H;
+          const T_* craw_row = craw.data_ptr<T_>() + row * H;
           const T_* c_prev = prev_row<T_>(cs, c0, t, b);
           const T_* gout = grad_out.data_ptr<T_>() + row * H;
-          T_* dz = dZ.data_ptr<T_>() + row * 4 * H;
+          T_* da = dA.data_ptr<T_>() + row * 4 * H;
           T_* dr = dR.data_ptr<T_>() + row * 4 * H;
           T_* dpre = dPre.data_ptr<T_>() + b * H;
           T_* dir = direct + b * H;
@@ -647,72 +659,87 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& h0, const Tensor& c0, const T
             chunks<T_>(H, [&](int64_t j, int64_t n) {
               st(incoming_dh(dir, gemm + b * H, m, (const T_*)nullptr, j, n), dir + j, n);
             });
-            chunks<T_>(4 * H, [&](int64_t j, int64_t n) { st(zero, dz + j, n); st(zero, dr + j, n); });
+            chunks<T_>(4 * H, [&](int64_t j, int64_t n) { st(zero, da + j, n); st(zero, dr + j, n); });
             continue;
           }
-          T_* acc_gain_hh = sum_gain_hh.row<T_>();
           T_* acc_gain_c = sum_gain_c.row<T_>();
           T_* acc_bias_c = sum_bias_c.row<T_>();
+          const T_* cst_row = cstat.data_ptr<T_>() + row * 2;
+          const Vec<T_> c_mean(cst_row[0]), c_inv(cst_row[1]);
           LnGradMeans<T_> c_means;
           chunks<T_>(H, [&](int64_t j, int64_t n) {  // through h_t = o tanh(.): dz_o and the LN(C) input grad
             Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, gout, j, n);
             st(zone_split(zh, zh_row, dh, j, n), dir + j, n);  // zoneout: part skips the step
             const Vec<T_> o = ld(g + 3 * H + j, n), tc = ld(tc_row + j, n);
             const Vec<T_> d_pre = dh * o * (one - tc * tc);
-            st(dh * tc * o * (one - o), dz + 3 * H + j, n);
-            const Vec<T_> c_hat = ld(chat_row + j, n);
+            st(dh * tc * o * (one - o), da + 3 * H + j, n);
+            const Vec<T_> c_hat = (ld(craw_row + j, n) - c_mean) * c_inv;  // recomputed, as the forward did
             st(d_pre, dpre + j, n);
             c_means.add(d_pre * ld(gc + j, n), c_hat, n);
             accumulate(acc_gain_c, d_pre * c_hat, j, n);
             accumulate(acc_bias_c, d_pre, j, n);
           });
           const auto [mean_g, mean_gc] = c_means.means(H);
-          const Vec<T_> c_inv(cinv.data_ptr<T_>()[row]), mg(mean_g), mgc(mean_gc);
-          LnGradMeans<T_> r_means;
+          const Vec<T_> mg(mean_g), mgc(mean_gc);
+          T_* acc_gain_ih = sum_gain_ih.row<T_>();
+          T_* acc_bias = sum_bias.row<T_>();
+          T_* acc_gain_hh = sum_gain_hh.row<T_>();
+          T_* acc_peep = pp ? sum_peep.row<T_>() : nullptr;
+          LnGradMeans<T_> a_means, r_means;
           chunks<T_>(H, [&](int64_t j, int64_t n) {  // dC_t, the gate grads, dC_{t-1}
             Vec<T_> dc_in = ld(dcr + j, n);
             const Vec<T_> dc_keep = zone_split(zc, zc_row, dc_in, j, n);
+            const Vec<T_> c = ld(craw_row + j, n);
             const Vec<T_> gl = ld(dpre + j, n) * ld(gc + j, n);
-            Vec<T_> dcv = dc_in + c_inv * (gl - mg - ld(chat_row + j, n) * mgc);  // + LN's backward
-            const Vec<T_> dz_o = ld(dz + 3 * H + j, n);
+            Vec<T_> dcv = dc_in + c_inv * (gl - mg - (c - c_mean) * c_inv * mgc);  // + LN's backward
+            const Vec<T_> dz_o = ld(da + 3 * H + j, n);
             if (pp) dcv = at::vec::fmadd(dz_o, ld(pp + 2 * H + j, n), dcv);
             const Vec<T_> i = ld(g + j, n), f = ld(g + H + j, n), gg = ld(g + 2 * H + j, n);
+            const Vec<T_> cpv = ld(c_prev + j, n);
             const Vec<T_> dz_i = dcv * gg * i * (one - i);
-            const Vec<T_> dz_f = dcv * ld(c_prev + j, n) * f * (one - f);
+            const Vec<T_> dz_f = dcv * cpv * f * (one - f);
             const Vec<T_> dz_g = dcv * i * (one - gg * gg);
             Vec<T_> dc_prev = dcv * f;
-            if (pp) dc_prev = dc_prev + dz_i * ld(pp + j, n) + dz_f * ld(pp + H + j, n);
-            st(dz_i, dz + j, n); st(dz_f, dz + H + j, n); st(dz_g, dz + 2 * H + j, n);
+            if (pp) {
+              dc_prev = dc_prev + dz_i * ld(pp + j, n) + dz_f * ld(pp + H + j, n);
+              accumulate(acc_peep, dz_i * cpv, j, n);
+              accumulate(acc_peep, dz_f * cpv, H + j, n);
+              accumulate(acc_peep, dz_o * c, 2 * H + j, n);
+            }
+            st(dz_i, da + j, n); st(dz_f, da + H + j, n); st(dz_g, da + 2 * H + j, n);
             st(zc.on() ? dc_prev + dc_keep : dc_prev, dcr + j, n);
             const Vec<T_> dzs[4] = {dz_i, dz_f, dz_g, dz_o};
             for (int k = 0; k < 4; ++k) {
-              const Vec<T_> a_hat = ld(r + k * H + j, n);
-              r_means.add(dzs[k] * ld(gh + k * H + j, n), a_hat, n);
-              accumulate(acc_gain_hh, dzs[k] * a_hat, k * H + j, n);
+              const int64_t q = k * H + j;
+              const Vec<T_> x_hat = ld(a + q, n), r_hat = ld(r + q, n);
+              a_means.add(dzs[k] * ld(gi + q, n), x_hat, n);
+              r_means.add(dzs[k] * ld(gh + q, n), r_hat, n);
+              accumulate(acc_gain_ih, dzs[k] * x_hat, q, n);
+              accumulate(acc_bias, dzs[k], q, n);
+              accumulate(acc_gain_hh, dzs[k] * r_hat, q, n);
             }
           });
+          const auto [mean_ga, mean_gaa] = a_means.means(4 * H);
           const auto [mean_gr, mean_gra] = r_means.means(4 * H);
+          const Vec<T_> a_inv(ainv.data_ptr<T_>()[row]), ma(mean_ga), maa(mean_gaa);
           const Vec<T_> r_inv(rinv.data_ptr<T_>()[row]), mr(mean_gr), mra(mean_gra);
-          chunks<T_>(4 * H, [&](int64_t j, int64_t n) {  // through LN(W_hh h_in) γ_hh
-            st(r_inv * (ld(dz + j, n) * ld(gh + j, n) - mr - ld(r + j, n) * mra), dr + j, n);
+          chunks<T_>(4 * H, [&](int64_t j, int64_t n) {  // through LN(W_hh h_in) γ_hh and LN(W_ih x_t) γ_ih
+            const Vec<T_> dz = ld(da + j, n);
+            st(r_inv * (dz * ld(gh + j, n) - mr - ld(r + j, n) * mra), dr + j, n);
+            st(a_inv * (dz * ld(gi + j, n) - ma - ld(a + j, n) * maa), da + j, n);
           });
         }
       });
       gemm_w<T_>(dR.select(0, t), w_hh, carry.gemm, 0);  // dh(t-1) through W_hh: (B, 4H) @ (4H, H)
     }
   });
+  Tensor flat = dA.view({T * B, 4 * H});
+  Tensor grad_x = need_grad_x ? flat.mm(w_ih).view({T, B, I}) : Tensor();
+  Tensor grad_w_ih = flat.t().mm(x.reshape({T * B, I}));  // (4H, I): one GEMM over all steps
   Tensor grad_w_hh = grad_recurrent(dR, hs, h0, mask);
-  Tensor grad_gain_hh = sum_gain_hh.total(), grad_gain_c = sum_gain_c.total(), grad_bias_c = sum_bias_c.total();
-  Tensor grad_peep;
-  if (has(peep)) {  // w_ci, w_cf read C(t-1); w_co reads C~(t)
-    Tensor c_prev_all = T > 1 ? at::cat({c0.unsqueeze(0), cs.narrow(0, 0, T - 1)}, 0) : c0.unsqueeze(0);
-    Tensor g_ci = (dZ.narrow(2, 0, H) * c_prev_all).sum({0, 1});
-    Tensor g_cf = (dZ.narrow(2, H, H) * c_prev_all).sum({0, 1});
-    Tensor g_co = (dZ.narrow(2, 3 * H, H) * craw).sum({0, 1});
-    grad_peep = at::stack({g_ci, g_cf, g_co}, 0);  // (3, H)
-  }
-  return {dZ, grad_initial(carry.direct, carry.gemm, mask), dc, grad_w_hh, grad_gain_hh, grad_gain_c, grad_bias_c,
-          grad_peep};
+  Tensor grad_peep = has(peep) ? sum_peep.total().view({3, H}) : Tensor();
+  return {grad_x, grad_initial(carry.direct, carry.gemm, mask), dc, grad_w_ih, grad_w_hh, sum_gain_ih.total(),
+          sum_bias.total(), sum_gain_hh.total(), sum_gain_c.total(), sum_bias_c.total(), grad_peep};
 }
 
 // =====================================================================================================
