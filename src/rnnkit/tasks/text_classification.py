@@ -190,7 +190,7 @@ def train_text_classifier(task: str, config: TextModelConfig, splits: dict[str, 
         bidirectional=config.bidirectional, dropout=config.dropout, recurrent_dropout=config.recurrent_dropout,
         conv_filters=config.conv_filters, conv_kernel=config.conv_kernel, conv_pool=config.conv_pool,
         pooling=config.pooling, head_dropout=config.head_dropout, fast=config.fast)
-    if config.embedding_init == "ppmi-svd" and not resume:  # a resumed run loads its trained vectors
+    if config.embedding_init == "ppmi-svd":  # on resume the checkpoint's trained vectors replace these
         t1 = time.perf_counter()
         try:
             model.load_word_vectors(ppmi_svd_vectors(encode(tokens["train"], vocab, None), len(vocab),
