@@ -17,7 +17,7 @@ for job in ${JOBS:-chinese-baseline chinese-sentiment imdb-sentiment article000-
     article003-lstm)   step $job python examples/imdb_lstm.py ;;
     article003-lstm-wv) step $job python examples/imdb_lstm.py --word-vectors ;;
     mnist-pixels)      # an hour of training, then the best validation epoch on the test set
-                       step $job timeout 3600 rnnkit train mnist --mode pixels --num-layers 1 --max-shift 0 \
+                       step $job timeout 3600 rnnkit train mnist --mode pixels --num-layers 1 --max-shift 0 --chrono-init \
                             --schedule none --epochs 30 --run-dir "$OUT/run-mnist-pixels"
                        step $job-test rnnkit evaluate "$OUT/run-mnist-pixels" ;;
   esac
