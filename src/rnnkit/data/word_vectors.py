@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-PAD_ID, UNK_ID = 0, 1
+from rnnkit.data.text import UNK_ID
 
 
 def cooccurrence(sequences: Sequence[np.ndarray], vocab_size: int, window: int = 5) -> torch.Tensor:
