@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                                   # all shapes and variants (long on 2 cores)
     python benchmarks/run.py --shapes mnist_rows --variants lstm gru --repeats 3 --out -   # a quick look
+    python benchmarks/run.py --variants lstm lstm_layer_norm --paths compiled native --out -   # only some paths
 
 The measuring lives in `rnnkit.benchmarking` (also behind `rnnkit bench`).
 """
@@ -12,7 +13,23 @@ import shlex
 import sys
 from pathlib import Path
 
+from rnnkit import benchmarking
 from rnnkit.benchmarking import PATHS, SHAPES, VARIANTS, markdown, run_benchmarks
+
+
+def keep_paths(paths: list[str]) -> None:
+    """Time only `paths` (native always stays: every ratio divides by it): wraps the library's
+    `build_case` so the other paths are dropped before timing, the measuring itself unchanged."""
+    wanted = set(paths) | {"native"}
+    build = benchmarking.build_case
+
+    def build_case(shape: str, variant: str, seed: int = 0):
+        case = build(shape, variant, seed)
+        case.runs = {p: fns for p, fns in case.runs.items() if p in wanted}
+        case.skipped = {p: why for p, why in case.skipped.items() if p in wanted}
+        return case
+
+    benchmarking.build_case = build_case
 
 
 def main() -> None:
@@ -20,10 +37,14 @@ def main() -> None:
     parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=None)
     parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=None)
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats per path (median reported)")
+    parser.add_argument("--paths", nargs="+", choices=list(PATHS), default=None,
+                        help="time only these paths (native always; default: all, the naive loop included)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     parser.add_argument("--out", default=str(Path(__file__).with_name("RESULTS.md")), help="markdown file, or - for stdout")
     parser.add_argument("--csv", default=None, help="also write the raw table as CSV")
     args = parser.parse_args()
+    if args.paths:
+        keep_paths(args.paths)
     table, facts = run_benchmarks(args.shapes, args.variants, args.repeats, args.threads, log=lambda m: print(m, flush=True))
     command = "python " + " ".join(shlex.quote(a) for a in ["benchmarks/run.py", *sys.argv[1:]])
     text = markdown(table, facts, command)

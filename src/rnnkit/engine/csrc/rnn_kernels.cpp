@@ -106,6 +106,45 @@ void gemm_w(const Tensor& A, const Tensor& W, Tensor C, T beta) {
   if (beta == T(0)) at::mm_out(C, A, W); else C.addmm_(A, W);
 }
 
+// The same GEMMs on raw row blocks (a slice of the batch): C (M, N) rows ldc apart, A (M, K) rows lda apart.
+template <typename T>
+void gemm_wt_rows(int64_t M, const T* A, int64_t lda, const Tensor& W, T* C, int64_t ldc, T beta) {
+  const int N = W.size(0), K = W.size(1);
+  if (M <= 0) return;
+  if (blas_call<T>('T', N, M, K, W.data_ptr<T>(), K, A, lda, beta, C, ldc)) return;
+  auto opt = W.options();
+  Tensor a = at::from_blob(const_cast<T*>(A), {M, K}, {lda, 1}, opt), c = at::from_blob(C, {M, N}, {ldc, 1}, opt);
+  if (beta == T(0)) at::mm_out(c, a, W.t()); else c.addmm_(a, W.t());
+}
+template <typename T>
+void gemm_w_rows(int64_t M, const T* A, int64_t lda, const Tensor& W, T* C, int64_t ldc, T beta) {
+  const int K = W.size(0), N = W.size(1);
+  if (M <= 0) return;
+  if (blas_call<T>('N', N, M, K, W.data_ptr<T>(), N, A, lda, beta, C, ldc)) return;
+  auto opt = W.options();
+  Tensor a = at::from_blob(const_cast<T*>(A), {M, K}, {lda, 1}, opt), c = at::from_blob(C, {M, N}, {ldc, 1}, opt);
+  if (beta == T(0)) at::mm_out(c, a, W); else c.addmm_(a, W);
+}
+
+// Batch rows never interact in the recurrence (only through the weights, read-only), so a sequence
+// splits into batch slices, one per thread, each running the WHOLE time loop on its rows: no barrier
+// per step, and each per-step GEMM runs single-threaded on its slice (BLAS called inside a parallel
+// region uses one thread). f(s0, s1) runs one slice. Too few rows per thread: one slice on the calling
+// thread (f(0, B)), where BLAS and `over_rows` thread each step as before.
+constexpr int64_t kMinSliceRows = 8;
+int64_t g_min_slice_rows = kMinSliceRows;  // tests force 1
+template <typename F>
+void over_batch(int64_t B, const F& f) {
+  const int64_t parts = std::min<int64_t>(at::get_num_threads(), B / std::max<int64_t>(1, g_min_slice_rows));
+  if (parts <= 1 || at::in_parallel_region()) {
+    f(int64_t(0), B);
+    return;
+  }
+  at::parallel_for(0, parts, 1, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) f(p * B / parts, (p + 1) * B / parts);
+  });
+}
+
 // Call f(j, n) over [0, width) in vector-sized chunks (n < size only for the tail).
 template <typename T, typename F>
 inline void chunks(int64_t width, const F& f) {
@@ -120,6 +159,13 @@ template <typename F>
 inline void over_rows(int64_t B, int64_t row_width, const F& f) {
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, row_width));
   at::parallel_for(0, B, grain, f);
+}
+// Rows [b0, b1) of one batch slice: in parallel only when the slice is the whole batch (`over_batch`
+// did not split); inside a thread's slice `at::parallel_for` runs inline.
+template <typename F>
+inline void over_rows(int64_t b0, int64_t b1, int64_t row_width, const F& f) {
+  const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, row_width));
+  at::parallel_for(b0, b1, grain, f);
 }
 
 struct Padding {  // lengths: alive(t, b) = t < lengths[b]
@@ -348,14 +394,15 @@ std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor
     using T_ = scalar_t;
     const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
     const Zoneout<T_> zh(zone_h), zc(zone_c);
+    over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = 0; t < T; ++t) {
-      Tensor g_t = gates.select(0, t);  // (B, 4H)
-      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, g_t, 1);  // z = W_ih x + b + W_hh h(t-1)
-      T_* gp = g_t.data_ptr<T_>();
+      T_* gp = gates.data_ptr<T_>() + t * B * 4 * H;  // (B, 4H)
+      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : prev_row<T_>(fb.hs, h0, t, 0);
+      gemm_wt_rows<T_>(s1 - s0, hin + s0 * H, H, w_hh, gp + s0 * 4 * H, 4 * H, 1);  // z = W_ih x + b + W_hh h(t-1)
       T_* cp = cs.data_ptr<T_>() + (t % SC) * B * H;
       T_* tp = keep ? tcs.data_ptr<T_>() + t * B * H : nullptr;
       const T_* cpp = t == 0 ? c0.data_ptr<T_>() : cs.data_ptr<T_>() + ((t - 1) % SC) * B * H;
-      over_rows(B, 4 * H, [&](int64_t b0, int64_t b1) {
+      over_rows(s0, s1, 4 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
           const T_* c_prev = cpp + b * H;
@@ -404,6 +451,7 @@ std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor
         }
       });
     }
+    });
   });
   return {fb.out, fb.hs, cs, gates, tcs, craw};
 }
@@ -427,13 +475,14 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
     T_* direct = carry.direct.data_ptr<T_>();
     const T_* gemm = carry.gemm.data_ptr<T_>();
     T_* dcp = dc.data_ptr<T_>();
+    over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = T - 1; t >= 0; --t) {
       const T_* gp = gates.data_ptr<T_>() + t * B * 4 * H;
       const T_* cp = cs.data_ptr<T_>() + t * B * H;
       const T_* tp = tcs.data_ptr<T_>() + t * B * H;
       const T_* op = grad_out.data_ptr<T_>() + t * B * H;
       T_* dzp = dZ.data_ptr<T_>() + t * B * 4 * H;
-      over_rows(B, 4 * H, [&](int64_t b0, int64_t b1) {
+      over_rows(s0, s1, 4 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const bool alive = pad.alive(t, b);
           const T_* g = gp + b * 4 * H;
@@ -475,8 +524,10 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
           (void)c_row;
         }
       });
-      gemm_w<T_>(dZ.select(0, t), w_hh, carry.gemm, 0);  // dh(t-1) through W_hh: (B, 4H) @ (4H, H)
+      // dh(t-1) through W_hh: (B, 4H) @ (4H, H) on this slice's rows
+      gemm_w_rows<T_>(s1 - s0, dzp + s0 * 4 * H, 4 * H, w_hh, carry.gemm.data_ptr<T_>() + s0 * H, H, 0);
     }
+    });
   });
   Tensor flat = dZ.view({T * B, 4 * H});
   Tensor grad_x = need_grad_x ? flat.mm(w_ih).view({T, B, I}) : Tensor();
@@ -1273,5 +1324,7 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("simple_forward", &simple_forward);
   m.def("simple_backward", &simple_backward);
   m.def("capability", &capability);
+  m.def("set_min_slice_rows", [](int64_t rows) { g_min_slice_rows = rows; });  // tests: slices of few rows
+  m.def("default_min_slice_rows", [] { return kMinSliceRows; });
   m.def("vector_width_float", [] { return (int64_t)Vec<float>::size(); });
 }

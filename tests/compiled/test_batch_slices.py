@@ -1,0 +1,55 @@
+"""Batch slices: the kernels split the batch over threads, each thread running the whole time loop on
+its rows (no barrier per step). With slices forced down to one row each the results must equal the
+fused pure-torch path (float64) and the unsliced kernels, with lengths, recurrent dropout and zoneout."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rnnkit.engine.bptt import run_fused
+from rnnkit.engine.compiled import run_compiled
+
+from test_agreement import make, masks, run_all  # tests/compiled is on sys.path (rootdir imports)
+
+SLICED = ["lstm", "lstm_peephole", "lstm_zoneout", "lstm_peephole_zoneout_c", "lstm_zoneout_h_weight_drop"]
+
+
+@pytest.fixture
+def sliced(kernels):
+    """Two threads and slices of a single row: every batch row of a step on its own slice."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    kernels.set_min_slice_rows(1)
+    yield kernels
+    kernels.set_min_slice_rows(kernels.default_min_slice_rows())
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("name", SLICED)
+@pytest.mark.parametrize("lengths, dropout", [(False, False), (True, True)], ids=["plain", "lengths+recurrent_dropout"])
+def test_sliced_equals_fused(sliced, name, lengths, dropout):
+    T, B, I, H = 7, 5, 4, 6
+    cell = make(name, I, H, torch.float64, seed=5)
+    lens, rec, weight, zone = masks(cell, B, torch.float64, lengths, dropout)
+    x = torch.randn(T, B, I, dtype=torch.float64)
+    state = tuple(torch.randn(B, s, dtype=torch.float64) for s in cell.state_sizes)
+    fused = run_all(run_fused, cell, x, state, lens, rec, weight, zone)
+    comp = run_all(run_compiled, cell, x, state, lens, rec, weight, zone)
+    torch.testing.assert_close(comp[0], fused[0], rtol=0, atol=1e-12)
+    for a, b in zip(comp[1] + list(comp[2]), fused[1] + list(fused[2])):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-11)
+
+
+@pytest.mark.parametrize("name", ["lstm", "lstm_zoneout"])
+def test_sliced_grad_free_equals_training_forward(sliced, name):
+    T, B, I, H = 6, 5, 4, 10
+    cell = make(name, I, H, torch.float32, seed=6)
+    lens, rec, weight, zone = masks(cell, B, torch.float32, True, True, steps=T)
+    x = torch.randn(T, B, I)
+    state = tuple(torch.randn(B, s) for s in cell.state_sizes)
+    out, final = run_compiled(cell, x, state, lens, rec, zone, weight)
+    with torch.no_grad():
+        out_free, final_free = run_compiled(cell, x, state, lens, rec, zone, weight)
+    torch.testing.assert_close(out_free, out.detach(), rtol=0, atol=0)
+    for a, b in zip(final_free, final):
+        torch.testing.assert_close(a, b.detach(), rtol=0, atol=0)
