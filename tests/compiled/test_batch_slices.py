@@ -53,3 +53,26 @@ def test_sliced_grad_free_equals_training_forward(sliced, name):
     torch.testing.assert_close(out_free, out.detach(), rtol=0, atol=0)
     for a, b in zip(final_free, final):
         torch.testing.assert_close(a, b.detach(), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("name", ["lstm", "lstm_peephole_zoneout_c"])
+def test_brgemm_equals_blas_float32(kernels, name):
+    """float32 per-step GEMMs through oneDNN's brgemm (when this machine has it) and through BLAS agree."""
+    T, B, I, H = 9, 20, 12, 40
+    cell = make(name, I, H, torch.float32, seed=7)
+    lens, rec, weight, zone = masks(cell, B, torch.float32, False, True, steps=T)
+    x = torch.randn(T, B, I)
+    state = tuple(0.5 * torch.randn(B, s) for s in cell.state_sizes)
+    results = []
+    try:
+        for on in (True, False):
+            kernels.set_brgemm(on)
+            results.append(run_all(run_compiled, cell, x, state, lens, rec, weight, zone))
+    finally:
+        kernels.set_brgemm(True)
+    (out_a, final_a, grads_a), (out_b, final_b, grads_b) = results
+    torch.testing.assert_close(out_a, out_b, rtol=0, atol=1e-5)
+    for a, b in zip(final_a, final_b):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-5)
+    for a, b in zip(grads_a, grads_b):
+        assert (a - b).abs().max() <= 1e-4 * b.abs().max()
