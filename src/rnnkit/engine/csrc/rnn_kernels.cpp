@@ -209,9 +209,14 @@ inline void over_rows(int64_t B, int64_t row_width, const F& f) {
   at::parallel_for(0, B, grain, f);
 }
 // Rows [b0, b1) of one batch slice: in parallel only when the slice is the whole batch (`over_batch`
-// did not split); inside a thread's slice `at::parallel_for` runs inline.
+// did not split). Inside a thread's slice f runs directly: `at::parallel_for` would run it inline too,
+// but under thread id 0, and the per-thread sums (`ThreadSums`) must see the thread's own id.
 template <typename F>
 inline void over_rows(int64_t b0, int64_t b1, int64_t row_width, const F& f) {
+  if (at::in_parallel_region()) {
+    f(b0, b1);
+    return;
+  }
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, row_width));
   at::parallel_for(b0, b1, grain, f);
 }
@@ -636,7 +641,12 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& x, const Tensor& h0, const Ten
   const Padding pad(lengths);
   // keep = false (no gradient wanted): the per-step buffers hold one step (C_t a ring of two), no history
   const int64_t S = keep ? T : 1, SC = keep ? T : 2;
-  Tensor ahat = at::mm(x.reshape({T * B, I}), w_ih.t()).view({T, B, 4 * H});  // W_ih x, normalised in place
+  // brgemm (float, see mm_rows): W_ih x_t per step and slice, one slot without history; else one GEMM for all steps
+  const bool brg = x.scalar_type() == at::kFloat && use_brgemm<float>();
+  Tensor ahat = brg ? at::empty({S, B, 4 * H}, x.options())
+                    : at::mm(x.reshape({T * B, I}), w_ih.t()).view({T, B, 4 * H});  // W_ih x, normalised in place
+  const int64_t SA = ahat.size(0);
+  Tensor w_ih_t = brg ? w_ih.t().contiguous() : Tensor(), w_hh_t = brg ? w_hh.t().contiguous() : Tensor();  // (I | H, 4H)
   Tensor ainv = at::empty({S, B}, h0.options());  // its 1 / sqrt(var + eps)
   Tensor gates = at::empty({S, B, 4 * H}, h0.options());  // the activations i, f, g, o
   Tensor rhat = at::empty({S, B, 4 * H}, h0.options());  // W_hh h_in, normalised in place
@@ -655,13 +665,22 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& x, const Tensor& h0, const Ten
     const T_* gc = gain_c.data_ptr<T_>();
     const T_* bc = bias_c.data_ptr<T_>();
     const Zoneout<T_> zh(zone_h), zc(zone_c);
+    over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = 0; t < T; ++t) {
-      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, rhat.select(0, t % S), 0);  // r = W_hh h_in  (B, 4H)
+      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : prev_row<T_>(fb.hs, h0, t, 0);
+      T_* rp = rhat.data_ptr<T_>() + ((t % S) * B + s0) * 4 * H;
+      if (brg) {
+        mm_rows<T_>(true, s1 - s0, 4 * H, I, x.data_ptr<T_>() + (t * B + s0) * I, I, w_ih_t.data_ptr<T_>(),
+                    ahat.data_ptr<T_>() + ((t % SA) * B + s0) * 4 * H, 4 * H, false);  // a = W_ih x_t
+        mm_rows<T_>(true, s1 - s0, 4 * H, H, hin + s0 * H, H, w_hh_t.data_ptr<T_>(), rp, 4 * H, false);  // r = W_hh h_in
+      } else {
+        gemm_wt_rows<T_>(s1 - s0, hin + s0 * H, H, w_hh, rp, 4 * H, 0);  // r = W_hh h_in  (B, 4H)
+      }
       const T_* cpp = t == 0 ? c0.data_ptr<T_>() : cs.data_ptr<T_>() + ((t - 1) % SC) * B * H;
-      over_rows(B, 8 * H, [&](int64_t b0, int64_t b1) {
+      over_rows(s0, s1, 8 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const int64_t row = (t % S) * B + b, crow = (t % SC) * B + b;  // rows of the S / SC slot buffers
-          T_* a = ahat.data_ptr<T_>() + (t * B + b) * 4 * H;
+          T_* a = ahat.data_ptr<T_>() + ((t % SA) * B + b) * 4 * H;
           T_* g = gates.data_ptr<T_>() + row * 4 * H;
           T_* r = rhat.data_ptr<T_>() + row * 4 * H;
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
@@ -724,6 +743,8 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& x, const Tensor& h0, const Ten
         }
       });
     }
+    release_brgemm(brg);
+    });
   });
   return {fb.out, fb.hs, cs, gates, tcs, craw, ahat, ainv, rhat, rinv, cstat};
 }
@@ -741,6 +762,7 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& x, const Tensor& h0, const Te
   Tensor dA = at::empty({T, B, 4 * H}, x.options());  // grads of z_t per row, then of W_ih x_t (through its LN)
   Tensor dR = at::empty({T, B, 4 * H}, x.options());  // grads of W_hh h_in (through its LN)
   Tensor dPre = at::empty({B, H}, x.options());  // this step's grads of LN(C~_t) γ_c + β_c
+  const bool brg = x.scalar_type() == at::kFloat && use_brgemm<float>();
   ThreadSums sum_gain_ih(4 * H, x), sum_bias(4 * H, x), sum_gain_hh(4 * H, x), sum_gain_c(H, x), sum_bias_c(H, x);
   ThreadSums sum_peep(has(peep) ? 3 * H : 0, x);  // w_ci, w_cf read C(t-1); w_co reads C~(t)
   BackwardCarry carry(grad_hT);
@@ -756,8 +778,9 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& x, const Tensor& h0, const Te
     T_* direct = carry.direct.data_ptr<T_>();
     const T_* gemm = carry.gemm.data_ptr<T_>();
     T_* dcp = dc.data_ptr<T_>();
+    over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = T - 1; t >= 0; --t) {
-      over_rows(B, 8 * H, [&](int64_t b0, int64_t b1) {
+      over_rows(s0, s1, 8 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const int64_t row = t * B + b;
           const T_* g = gates.data_ptr<T_>() + row * 4 * H;
@@ -851,8 +874,12 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& x, const Tensor& h0, const Te
           });
         }
       });
-      gemm_w<T_>(dR.select(0, t), w_hh, carry.gemm, 0);  // dh(t-1) through W_hh: (B, 4H) @ (4H, H)
+      // dh(t-1) through W_hh: (B, 4H) @ (4H, H) on this slice's rows
+      mm_rows<T_>(brg, s1 - s0, H, 4 * H, dR.data_ptr<T_>() + (t * B + s0) * 4 * H, 4 * H, w_hh.data_ptr<T_>(),
+                  carry.gemm.data_ptr<T_>() + s0 * H, H, false);
     }
+    release_brgemm(brg);
+    });
   });
   Tensor flat = dA.view({T * B, 4 * H});
   Tensor grad_x = need_grad_x ? flat.mm(w_ih).view({T, B, I}) : Tensor();
