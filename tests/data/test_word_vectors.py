@@ -31,6 +31,17 @@ def test_cooccurrence_matches_a_plain_loop_and_never_crosses_texts():
     assert cooccurrence([np.array([2]), np.array([3])], 4, window=2)._nnz() == 0
 
 
+def test_counting_in_chunks_of_texts_gives_the_same_counts():
+    rng = np.random.default_rng(2)
+    seqs = [rng.integers(0, 30, size=n) for n in rng.integers(0, 25, size=60)]
+    whole = cooccurrence(seqs, 30, window=4, chunk_tokens=10**9)
+    for chunk_tokens in (1, 7, 100):
+        chunked = cooccurrence(seqs, 30, window=4, chunk_tokens=chunk_tokens)
+        assert torch.equal(chunked.indices(), whole.indices())
+        torch.testing.assert_close(chunked.values(), whole.values())
+    np.testing.assert_allclose(whole.to_dense().numpy(), brute_counts(seqs, 30, 4), rtol=1e-5)
+
+
 def test_ppmi_matches_the_formula_on_a_dense_matrix():
     rng = np.random.default_rng(1)
     dense = rng.integers(0, 4, size=(6, 6)).astype(np.float32)
@@ -92,6 +103,8 @@ def test_a_vocabulary_smaller_than_dim_gives_zero_padded_vectors():
 def test_bad_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ppmi_svd_vectors(synthetic_corpus(), 18, **kwargs)
+    with pytest.raises(ValueError, match="chunk_tokens"):
+        cooccurrence(synthetic_corpus(), 18, chunk_tokens=0)
 
 
 def test_texts_without_pairs_give_a_clear_error():

@@ -25,14 +25,43 @@ import torch
 from rnnkit.data.text import UNK_ID
 
 
-def cooccurrence(sequences: Sequence[np.ndarray], vocab_size: int, window: int = 5) -> torch.Tensor:
+def cooccurrence(sequences: Sequence[np.ndarray], vocab_size: int, window: int = 5,
+                 chunk_tokens: int = 1_000_000) -> torch.Tensor:
     """Symmetric co-occurrence counts weighted 1/distance, as a coalesced sparse (V, V) tensor.
 
-    Pairs never cross from one text into the next; <pad> and <unk> are left out."""
+    Pairs never cross from one text into the next; <pad> and <unk> are left out. The texts are
+    counted in chunks of about `chunk_tokens` tokens whose distinct pairs are then merged: memory
+    follows the number of distinct pairs, not the 2 * window pairs of every token in the corpus."""
     if window < 1:
         raise ValueError(f"window must be >= 1, got {window!r}")
+    if chunk_tokens < 1:
+        raise ValueError(f"chunk_tokens must be >= 1, got {chunk_tokens!r}")
+    parts = [_pair_counts(chunk, vocab_size, window) for chunk in _chunks(sequences, chunk_tokens)]
+    if parts:
+        key, count = _merge(torch.cat([k for k, _ in parts]), torch.cat([c for _, c in parts]))
+    else:
+        key, count = torch.zeros(0, dtype=torch.int64), torch.zeros(0)
+    index = torch.stack((key // vocab_size, key % vocab_size))  # (2, nnz)
+    return torch.sparse_coo_tensor(index, count, (vocab_size, vocab_size), is_coalesced=True, check_invariants=False)
+
+
+def _chunks(sequences: Sequence[np.ndarray], chunk_tokens: int):
+    """Consecutive groups of whole texts holding about `chunk_tokens` tokens each."""
+    chunk, size = [], 0
+    for seq in sequences:
+        chunk.append(np.asarray(seq, dtype=np.int64))
+        size += len(seq)
+        if size >= chunk_tokens:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _pair_counts(sequences: list[np.ndarray], vocab_size: int, window: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sorted distinct pair keys (row * V + column) of these texts and their 1/distance-weighted counts."""
     lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
-    flat = np.concatenate([np.asarray(s, dtype=np.int64) for s in sequences]) if len(sequences) else np.zeros(0, np.int64)
+    flat = np.concatenate(sequences)  # (N,)
     text = np.repeat(np.arange(len(sequences)), lengths)  # (N,) which text each token is in
     keys, weights = [], []
     for d in range(1, window + 1):
@@ -41,11 +70,13 @@ def cooccurrence(sequences: Sequence[np.ndarray], vocab_size: int, window: int =
         left, right = left[ok], right[ok]
         keys += [left * vocab_size + right, right * vocab_size + left]  # both directions
         weights += [np.full(2 * len(left), 1.0 / d, dtype=np.float32)]
-    key = torch.from_numpy(np.concatenate(keys))
-    unique, inverse = torch.unique(key, return_inverse=True)  # sorting beats coalescing the COO tensor
-    counts = torch.zeros(len(unique)).index_add_(0, inverse, torch.from_numpy(np.concatenate(weights)))
-    index = torch.stack((unique // vocab_size, unique % vocab_size))  # (2, nnz)
-    return torch.sparse_coo_tensor(index, counts, (vocab_size, vocab_size), is_coalesced=True, check_invariants=False)
+    return _merge(torch.from_numpy(np.concatenate(keys)), torch.from_numpy(np.concatenate(weights)))
+
+
+def _merge(keys: torch.Tensor, weights: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sum the weights of equal keys; the keys come back sorted (sorting beats coalescing a COO tensor)."""
+    unique, inverse = torch.unique(keys, return_inverse=True)
+    return unique, torch.zeros(len(unique), dtype=weights.dtype).index_add_(0, inverse, weights)
 
 
 def ppmi(counts: torch.Tensor, smoothing: float = 0.75) -> torch.Tensor:
