@@ -7,6 +7,9 @@
 //             (at::vec::Vectorized exp/tanh, as torch's own CPU kernels), saving what backward needs;
 //   backward  per step one vectorised pass computing the gate gradients, one GEMM for dh(t-1);
 //             after the loop the weight gradients as single large GEMMs / reductions over all steps.
+// LSTM and layer-norm LSTM: the batch splits into slices, one per thread, each running the whole time
+// loop (`over_batch`: rows never interact in the recurrence), and the per-step GEMMs, W_ih x_t included,
+// go to oneDNN's brgemm micro-kernel on the slice (float; `mm_rows`), BLAS otherwise.
 // Padding (lengths): steps t >= lengths[b] keep the state and output zeros; their gradient passes
 // straight to the previous state. Variational recurrent dropout: h(t-1) * mask enters the GEMM.
 // Zoneout (Krueger et al. 2016, `RecurrentCell.step_with_cache`): per step s_t = d s_{t-1} + (1 - d) s~_t
@@ -136,6 +139,9 @@ void gemm_w_rows(int64_t M, const T* A, int64_t lda, const Tensor& W, T* C, int6
 // probe call at first use works and agrees with BLAS; otherwise (and for double) BLAS as before.
 bool g_use_brgemm = true;  // tests switch it off to run the BLAS path too
 bool brgemm_works() {
+#ifndef CPUBLAS_BRGEMM_F32F32F32  // a torch without float brgemm: BLAS only
+  return false;
+#else
   static const bool works = [] {
     try {
       Tensor a = at::randn({3, 5}), b = at::randn({5, 7}), c = at::zeros({3, 7});
@@ -148,6 +154,7 @@ bool brgemm_works() {
     }
   }();
   return works;
+#endif
 }
 template <typename T>
 inline bool use_brgemm() { return false; }
@@ -158,12 +165,14 @@ template <typename T>
 inline void mm_rows(bool brgemm, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* Bm, T* C,
                     int64_t ldc, bool add) {
   if (M <= 0) return;
+#ifdef CPUBLAS_BRGEMM_F32F32F32
   if constexpr (std::is_same_v<T, float>) {
     if (brgemm) {
       at::native::cpublas::brgemm(M, N, K, lda, N, ldc, add, A, Bm, C, false);
       return;
     }
   }
+#endif
   if (blas_call<T>('N', N, M, K, Bm, N, A, lda, add ? T(1) : T(0), C, ldc)) return;
   auto opt = at::TensorOptions().dtype(c10::CppTypeToScalarType<T>::value);
   Tensor a = at::from_blob(const_cast<T*>(A), {M, K}, {lda, 1}, opt);
@@ -191,7 +200,9 @@ void over_batch(int64_t B, const F& f) {
 }
 // Releases what brgemm holds per thread (hardware context on AMX machines, nothing elsewhere).
 inline void release_brgemm(bool used) {
+#ifdef CPUBLAS_BRGEMM_F32F32F32
   if (used) at::native::cpublas::brgemm_release(false);
+#endif
 }
 
 // Call f(j, n) over [0, width) in vector-sized chunks (n < size only for the tail).
