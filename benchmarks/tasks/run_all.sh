@@ -7,10 +7,11 @@ set -uo pipefail
 OUT=${OUT:-runs/bench}; mkdir -p "$OUT"
 step() { local name=$1; shift; echo "== $name: $*"; local t0=$(date +%s)
          "$@" > "$OUT/$name.log" 2>&1; echo "   rc=$? wall=$(( $(date +%s) - t0 ))s"; tail -3 "$OUT/$name.log"; }
-for job in ${JOBS:-chinese-baseline chinese-sentiment imdb-sentiment article000-speed mnist-rows article003-lstm article003-lstm-wv}; do
+for job in ${JOBS:-chinese-baseline chinese-sentiment chinese-seeds imdb-sentiment article000-speed mnist-rows article003-lstm article003-lstm-wv}; do
   case $job in
     chinese-baseline)  step $job python benchmarks/tasks/chinese_baseline.py ;;
     chinese-sentiment) step $job rnnkit train sentiment --dataset chinese-reviews --run-dir "$OUT/run-chinese" ;;
+    chinese-seeds)     step $job python benchmarks/tasks/sentiment_seeds.py --seeds 0 1 2 3 4 --out "$OUT/seeds" ;;
     imdb-sentiment)    step $job rnnkit train sentiment --run-dir "$OUT/run-imdb" ;;
     article000-speed)  step $job python benchmarks/tasks/article000_speed.py ;;
     mnist-rows)        step $job rnnkit train mnist --mode rows --run-dir "$OUT/run-mnist-rows" ;;
