@@ -12,7 +12,8 @@ from rnnkit.engine.compiled import run_compiled
 from test_agreement import make, masks, run_all  # tests/compiled is on sys.path (rootdir imports)
 
 SLICED = ["lstm", "lstm_peephole", "lstm_zoneout", "lstm_peephole_zoneout_c", "lstm_zoneout_h_weight_drop", "lstm_layer_norm",
-          "lstm_layer_norm_peephole_zoneout", "lstm_layer_norm_zoneout_c_weight_drop"]
+          "lstm_layer_norm_peephole_zoneout", "lstm_layer_norm_zoneout_c_weight_drop", "gru", "gru_zoneout", "gru_layer_norm",
+          "gru_layer_norm_zoneout_weight_drop", "rnn_tanh", "rnn_relu_zoneout"]
 
 
 @pytest.fixture
@@ -56,7 +57,8 @@ def test_sliced_grad_free_equals_training_forward(sliced, name):
         torch.testing.assert_close(a, b.detach(), rtol=0, atol=0)
 
 
-@pytest.mark.parametrize("name", ["lstm", "lstm_peephole_zoneout_c", "lstm_layer_norm_peephole_zoneout"])
+@pytest.mark.parametrize("name", ["lstm", "lstm_peephole_zoneout_c", "lstm_layer_norm_peephole_zoneout", "gru_zoneout",
+                                  "gru_layer_norm_zoneout_weight_drop", "rnn_tanh_zoneout"])
 def test_brgemm_equals_blas_float32(kernels, name):
     """float32 per-step GEMMs through oneDNN's brgemm (when this machine has it) and through BLAS agree."""
     T, B, I, H = 9, 20, 12, 40

@@ -910,17 +910,22 @@ std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const T
   Tensor gates = project(x, w_ih, bias);  // (T, B, 3H): x parts, then the activations r, z, n
   Tensor hn = at::empty({T, B, H}, h0.options());  // W_hn h + b_hn, what r multiplied
   Tensor hp = at::empty({B, 3 * H}, h0.options());
+  const bool brg = x.scalar_type() == at::kFloat && use_brgemm<float>();  // per-step GEMMs: see mm_rows
+  Tensor w_hh_t = w_hh.t().contiguous();  // (H, 3H)
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_after_forward", [&] {
     using T_ = scalar_t;
     const Zoneout<T_> zh(zone_h);
+    over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = 0; t < T; ++t) {
-      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, hp, 0);  // (B, 3H); b_hh is added in the pass
+      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : prev_row<T_>(fb.hs, h0, t, 0);
+      mm_rows<T_>(brg, s1 - s0, 3 * H, H, hin + s0 * H, H, w_hh_t.data_ptr<T_>(), hp.data_ptr<T_>() + s0 * 3 * H, 3 * H,
+                  false);  // (B, 3H); b_hh is added in the pass
       T_* gp = gates.data_ptr<T_>() + t * B * 3 * H;
       const T_* hpp = hp.data_ptr<T_>();
       const T_* bh = bias_hh.data_ptr<T_>();
       T_* hnp = hn.data_ptr<T_>() + t * B * H;
-      over_rows(B, 3 * H, [&](int64_t b0, int64_t b1) {
+      over_rows(s0, s1, 3 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
           T_* g = gp + b * 3 * H;
@@ -945,6 +950,8 @@ std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const T
         }
       });
     }
+    release_brgemm(brg);
+    });
   });
   return {fb.out, fb.hs, gates, hn};
 }
@@ -957,6 +964,7 @@ std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const 
   const Padding pad(lengths);
   Tensor dHP = at::empty({T, B, 3 * H}, x.options());  // grad of W_hh h + b_hh: (dz_r, dz_z, dz_n * r)
   Tensor dXn = at::empty({T, B, H}, x.options());  // grad of the n pre-activation (x side)
+  const bool brg = x.scalar_type() == at::kFloat && use_brgemm<float>();
   BackwardCarry carry(grad_hT);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_after_backward", [&] {
     using T_ = scalar_t;
@@ -964,13 +972,14 @@ std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const 
     const Zoneout<T_> zh(zone_h);
     T_* direct = carry.direct.data_ptr<T_>();
     const T_* gemm = carry.gemm.data_ptr<T_>();
+    over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = T - 1; t >= 0; --t) {
       const T_* gp = gates.data_ptr<T_>() + t * B * 3 * H;
       const T_* hnp = hn.data_ptr<T_>() + t * B * H;
       const T_* op = grad_out.data_ptr<T_>() + t * B * H;
       T_* dhp = dHP.data_ptr<T_>() + t * B * 3 * H;
       T_* dxn = dXn.data_ptr<T_>() + t * B * H;
-      over_rows(B, 3 * H, [&](int64_t b0, int64_t b1) {
+      over_rows(s0, s1, 3 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const bool alive = pad.alive(t, b);
           const T_* g = gp + b * 3 * H;
@@ -1001,8 +1010,11 @@ std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const 
           });
         }
       });
-      gemm_w<T_>(dHP.select(0, t), w_hh, carry.gemm, 0);  // (B, 3H) @ (3H, H)
+      mm_rows<T_>(brg, s1 - s0, H, 3 * H, dhp + s0 * 3 * H, 3 * H, w_hh.data_ptr<T_>(), carry.gemm.data_ptr<T_>() + s0 * H, H,
+                  false);  // (B, 3H) @ (3H, H)
     }
+    release_brgemm(brg);
+    });
   });
   Tensor flat = dHP.view({T * B, 3 * H});
   Tensor flat_rz = flat.narrow(1, 0, 2 * H);  // r and z: the x side equals the h side
@@ -1036,15 +1048,20 @@ std::vector<Tensor> gru_ln_forward(const Tensor& xp, const Tensor& h0, const Ten
   Tensor rhat = at::empty({S, B, 3 * H}, h0.options());  // W_hh h_in, normalised in place
   Tensor rinv = at::empty({S, B}, h0.options());
   Tensor hn = at::empty({S, B, H}, h0.options());  // the n part of hp, what r multiplied
+  const bool brg = xp.scalar_type() == at::kFloat && use_brgemm<float>();  // per-step GEMMs: see mm_rows
+  Tensor w_hh_t = w_hh.t().contiguous();  // (H, 3H)
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(xp.scalar_type(), "gru_ln_forward", [&] {
     using T_ = scalar_t;
     const T_* gh = gain_hh.data_ptr<T_>();
     const T_* bh = bias_hh.data_ptr<T_>();
     const Zoneout<T_> zh(zone_h);
+    over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = 0; t < T; ++t) {
-      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, rhat.select(0, t % S), 0);  // a = W_hh h_in  (B, 3H)
-      over_rows(B, 6 * H, [&](int64_t b0, int64_t b1) {
+      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : prev_row<T_>(fb.hs, h0, t, 0);
+      mm_rows<T_>(brg, s1 - s0, 3 * H, H, hin + s0 * H, H, w_hh_t.data_ptr<T_>(),
+                  rhat.data_ptr<T_>() + ((t % S) * B + s0) * 3 * H, 3 * H, false);  // a = W_hh h_in  (B, 3H)
+      over_rows(s0, s1, 6 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const int64_t row = (t % S) * B + b;
           const T_* x_in = xp.data_ptr<T_>() + (t * B + b) * 3 * H;
@@ -1084,6 +1101,8 @@ std::vector<Tensor> gru_ln_forward(const Tensor& xp, const Tensor& h0, const Ten
         }
       });
     }
+    release_brgemm(brg);
+    });
   });
   return {fb.out, fb.hs, gates, hn, rhat, rinv};
 }
@@ -1098,6 +1117,7 @@ std::vector<Tensor> gru_ln_backward(const Tensor& h0, const Tensor& w_hh, const 
   Tensor dXn = at::empty({T, B, H}, gates.options());  // grad of the n pre-activation (x side)
   Tensor dR = at::empty({T, B, 3 * H}, gates.options());  // grad of W_hh h_in (through its LN)
   ThreadSums sum_gain_hh(3 * H, gates), sum_bias_hh(3 * H, gates);
+  const bool brg = gates.scalar_type() == at::kFloat && use_brgemm<float>();
   BackwardCarry carry(grad_hT);
   AT_DISPATCH_FLOATING_TYPES(gates.scalar_type(), "gru_ln_backward", [&] {
     using T_ = scalar_t;
@@ -1106,8 +1126,9 @@ std::vector<Tensor> gru_ln_backward(const Tensor& h0, const Tensor& w_hh, const 
     const Zoneout<T_> zh(zone_h);
     T_* direct = carry.direct.data_ptr<T_>();
     const T_* gemm = carry.gemm.data_ptr<T_>();
+    over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = T - 1; t >= 0; --t) {
-      over_rows(B, 6 * H, [&](int64_t b0, int64_t b1) {
+      over_rows(s0, s1, 6 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const int64_t row = t * B + b;
           const bool alive = pad.alive(t, b);
@@ -1157,8 +1178,11 @@ std::vector<Tensor> gru_ln_backward(const Tensor& h0, const Tensor& w_hh, const 
           });
         }
       });
-      gemm_w<T_>(dR.select(0, t), w_hh, carry.gemm, 0);  // (B, 3H) @ (3H, H)
+      mm_rows<T_>(brg, s1 - s0, H, 3 * H, dR.data_ptr<T_>() + (t * B + s0) * 3 * H, 3 * H, w_hh.data_ptr<T_>(),
+                  carry.gemm.data_ptr<T_>() + s0 * H, H, false);  // (B, 3H) @ (3H, H)
     }
+    release_brgemm(brg);
+    });
   });
   Tensor grad_xp = at::cat({dHP.narrow(2, 0, 2 * H), dXn}, 2);  // r and z: the x side equals the h side
   Tensor grad_w_hh = grad_recurrent(dR, hs, h0, mask);
@@ -1318,15 +1342,18 @@ std::vector<Tensor> simple_forward(const Tensor& x, const Tensor& h0, const Tens
   const Padding pad(lengths);
   Tensor pre = project(x, w_ih, bias);  // (T, B, H)
   Tensor hraw = has(zone_h) ? at::empty({T, B, H}, h0.options()) : Tensor();  // h~_t before zoneout
+  const bool brg = x.scalar_type() == at::kFloat && use_brgemm<float>();  // per-step GEMMs: see mm_rows
+  Tensor w_hh_t = w_hh.t().contiguous();  // (H, H)
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "simple_forward", [&] {
     using T_ = scalar_t;
     const Zoneout<T_> zh(zone_h);
+    over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = 0; t < T; ++t) {
-      Tensor a_t = pre.select(0, t);
-      gemm_wt<T_>(fb.gemm_input(t, h0), w_hh, a_t, 1);
-      const T_* ap = a_t.data_ptr<T_>();
-      over_rows(B, H, [&](int64_t b0, int64_t b1) {
+      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : prev_row<T_>(fb.hs, h0, t, 0);
+      T_* ap = pre.data_ptr<T_>() + t * B * H;
+      mm_rows<T_>(brg, s1 - s0, H, H, hin + s0 * H, H, w_hh_t.data_ptr<T_>(), ap + s0 * H, H, true);  // + W_hh h_in
+      over_rows(s0, s1, H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
           const T_* a = ap + b * H;
@@ -1351,6 +1378,8 @@ std::vector<Tensor> simple_forward(const Tensor& x, const Tensor& h0, const Tens
         }
       });
     }
+    release_brgemm(brg);
+    });
   });
   return {fb.out, fb.hs, hraw};
 }
@@ -1362,6 +1391,7 @@ std::vector<Tensor> simple_backward(const Tensor& x, const Tensor& h0, const Ten
   const int64_t T = x.size(0), B = x.size(1), I = x.size(2), H = h0.size(1);
   const Padding pad(lengths);
   Tensor dA = at::empty({T, B, H}, x.options());
+  const bool brg = x.scalar_type() == at::kFloat && use_brgemm<float>();
   BackwardCarry carry(grad_hT);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "simple_backward", [&] {
     using T_ = scalar_t;
@@ -1370,11 +1400,12 @@ std::vector<Tensor> simple_backward(const Tensor& x, const Tensor& h0, const Ten
     const Tensor& acts = has(hraw) ? *hraw : hs;  // the activation h~_t (before zoneout)
     T_* direct = carry.direct.data_ptr<T_>();
     const T_* gemm = carry.gemm.data_ptr<T_>();
+    over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = T - 1; t >= 0; --t) {
       const T_* hp = acts.data_ptr<T_>() + t * B * H;
       const T_* op = grad_out.data_ptr<T_>() + t * B * H;
       T_* dap = dA.data_ptr<T_>() + t * B * H;
-      over_rows(B, H, [&](int64_t b0, int64_t b1) {
+      over_rows(s0, s1, H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const bool alive = pad.alive(t, b);
           const T_* h = hp + b * H;
@@ -1394,8 +1425,10 @@ std::vector<Tensor> simple_backward(const Tensor& x, const Tensor& h0, const Ten
           });
         }
       });
-      gemm_w<T_>(dA.select(0, t), w_hh, carry.gemm, 0);
+      mm_rows<T_>(brg, s1 - s0, H, H, dap + s0 * H, H, w_hh.data_ptr<T_>(), carry.gemm.data_ptr<T_>() + s0 * H, H, false);
     }
+    release_brgemm(brg);
+    });
   });
   Tensor flat = dA.view({T * B, H});
   Tensor grad_x = need_grad_x ? flat.mm(w_ih).view({T, B, I}) : Tensor();
