@@ -11,7 +11,7 @@ for job in ${JOBS:-chinese-baseline chinese-sentiment chinese-seeds imdb-sentime
   case $job in
     chinese-baseline)  step $job python benchmarks/tasks/chinese_baseline.py ;;
     chinese-sentiment) step $job rnnkit train sentiment --dataset chinese-reviews --run-dir "$OUT/run-chinese" ;;
-    chinese-seeds)     step $job python benchmarks/tasks/sentiment_seeds.py --seeds 0 1 2 3 4 --out "$OUT/seeds" ;;
+    chinese-seeds)     step $job python benchmarks/tasks/sentiment_seeds.py --seeds 0 1 2 3 4 --set hidden_size=96 --out "$OUT/seeds" ;;
     imdb-sentiment)    step $job rnnkit train sentiment --run-dir "$OUT/run-imdb" ;;
     article000-speed)  step $job python benchmarks/tasks/article000_speed.py ;;
     mnist-rows)        step $job rnnkit train mnist --mode rows --run-dir "$OUT/run-mnist-rows" ;;
