@@ -41,6 +41,14 @@ def compare(ours: np.ndarray, theirs: np.ndarray, labels: np.ndarray, texts: lis
               f"TF-IDF {b[m].mean():.2%}")
 
 
+def train_seed(seed: int, dataset: str, overrides: dict[str, str], out: str) -> Path:
+    """One `rnnkit train sentiment` run with this seed and the overrides; its run folder."""
+    task, config = load_config("sentiment", {**overrides, "dataset": dataset, "seed": str(seed)})
+    run_dir = Path(out) / f"{dataset}-seed{seed}"
+    task.run(config, run_dir, quiet=True)
+    return run_dir
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default="chinese-reviews")
@@ -52,17 +60,12 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.runs:
-        run_dirs = [Path(r) for r in args.runs]
-        args.dataset = task_of_run(run_dirs[0])[1]["task_config"]["dataset"]
+        args.dataset = task_of_run(args.runs[0])[1]["task_config"]["dataset"]
     ds = load_dataset(args.dataset)
     labels = np.asarray(ds.test.labels)
+    overrides = dict(kv.split("=", 1) for kv in args.overrides)
     probs = []
-    for i, run_dir in enumerate(run_dirs if args.runs else args.seeds):
-        if not args.runs:
-            overrides = dict(kv.split("=", 1) for kv in args.overrides)
-            task, config = load_config("sentiment", {**overrides, "dataset": args.dataset, "seed": str(run_dir)})
-            run_dir = Path(args.out) / f"{args.dataset}-seed{run_dir}"
-            task.run(config, run_dir, quiet=True)
+    for run_dir in map(Path, args.runs) if args.runs else (train_seed(s, args.dataset, overrides, args.out) for s in args.seeds):
         probs.append(test_proba(run_dir, ds.test.texts))
         single = np.mean(probs[-1].argmax(1) == labels)
         ensemble = np.mean(np.mean(probs, 0).argmax(1) == labels)
