@@ -112,7 +112,7 @@ void gemm_w(const Tensor& A, const Tensor& W, Tensor C, T beta) {
   if (beta == T(0)) at::mm_out(C, A, W); else C.addmm_(A, W);
 }
 
-// The same GEMMs on raw row blocks (a slice of the batch): C (M, N) rows ldc apart, A (M, K) rows lda apart.
+// C = beta C + A @ W^T on raw row blocks (a slice of the batch): C (M, N) rows ldc apart, A (M, K) rows lda apart.
 template <typename T>
 void gemm_wt_rows(int64_t M, const T* A, int64_t lda, const Tensor& W, T* C, int64_t ldc, T beta) {
   const int N = W.size(0), K = W.size(1);
@@ -121,15 +121,6 @@ void gemm_wt_rows(int64_t M, const T* A, int64_t lda, const Tensor& W, T* C, int
   auto opt = W.options();
   Tensor a = at::from_blob(const_cast<T*>(A), {M, K}, {lda, 1}, opt), c = at::from_blob(C, {M, N}, {ldc, 1}, opt);
   if (beta == T(0)) at::mm_out(c, a, W.t()); else c.addmm_(a, W.t());
-}
-template <typename T>
-void gemm_w_rows(int64_t M, const T* A, int64_t lda, const Tensor& W, T* C, int64_t ldc, T beta) {
-  const int K = W.size(0), N = W.size(1);
-  if (M <= 0) return;
-  if (blas_call<T>('N', N, M, K, W.data_ptr<T>(), N, A, lda, beta, C, ldc)) return;
-  auto opt = W.options();
-  Tensor a = at::from_blob(const_cast<T*>(A), {M, K}, {lda, 1}, opt), c = at::from_blob(C, {M, N}, {ldc, 1}, opt);
-  if (beta == T(0)) at::mm_out(c, a, W); else c.addmm_(a, W);
 }
 
 // Per-step GEMMs of one thread's slice: C (M, N) (+)= A (M, K) @ Bm (K, N), all row-major, Bm contiguous.
