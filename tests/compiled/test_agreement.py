@@ -63,6 +63,16 @@ def masks(cell, batch: int, dtype, lengths: bool, dropout: bool, steps: int = 7)
     return steps_len, rec, weight, zone
 
 
+def problem(name: str, T: int, B: int, I: int, H: int, dtype=torch.float64, seed: int = 0, lengths: bool = False,
+            dropout: bool = False):
+    """A cell, inputs (T, B, I), an initial state and the masks (lengths, rec, weight, zone): most tests' setup."""
+    cell = make(name, I, H, dtype, seed=seed)
+    run_masks = masks(cell, B, dtype, lengths, dropout, steps=T)
+    x = torch.randn(T, B, I, dtype=dtype)
+    state = tuple(torch.randn(B, s, dtype=dtype) for s in cell.state_sizes)
+    return cell, x, state, run_masks
+
+
 def run_all(runner, cell, x, state, lengths, rec, weight, zone=None):
     """Outputs, final state and the gradients of a loss touching outputs and final state."""
     x = x.clone().requires_grad_()
@@ -100,12 +110,8 @@ def test_gradcheck_float64(kernels, name, lengths, dropout):
 @pytest.mark.parametrize("lengths", [False, True], ids=["full", "lengths"])
 @pytest.mark.parametrize("dropout", [False, True], ids=["", "recurrent_dropout"])
 def test_float64_equals_reference_and_fused(kernels, name, lengths, dropout):
-    T, B, I, H = 7, 5, 4, 6
-    cell = make(name, I, H, torch.float64, seed=1)
-    lens, rec, weight, zone = masks(cell, B, torch.float64, lengths, dropout)
-    x = torch.randn(T, B, I, dtype=torch.float64)
-    state = tuple(torch.randn(B, s, dtype=torch.float64) for s in cell.state_sizes)
-    ref, fused, comp = (run_all(r, cell, x, state, lens, rec, weight, zone) for r in (run_loop, run_fused, run_compiled))
+    cell, x, state, run_masks = problem(name, 7, 5, 4, 6, seed=1, lengths=lengths, dropout=dropout)
+    ref, fused, comp = (run_all(r, cell, x, state, *run_masks) for r in (run_loop, run_fused, run_compiled))
     for other in (fused, comp):
         torch.testing.assert_close(other[0], ref[0], rtol=0, atol=1e-12)
         for a, b in zip(other[1], ref[1]):

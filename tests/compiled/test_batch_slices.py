@@ -9,7 +9,7 @@ import torch
 from rnnkit.engine.bptt import run_fused
 from rnnkit.engine.compiled import run_compiled
 
-from test_agreement import make, masks, run_all  # tests/compiled is on sys.path (rootdir imports)
+from test_agreement import make, masks, problem, run_all  # tests/compiled is on sys.path (rootdir imports)
 
 SLICED = ["lstm", "lstm_peephole", "lstm_zoneout", "lstm_peephole_zoneout_c", "lstm_zoneout_h_weight_drop", "lstm_layer_norm",
           "lstm_layer_norm_peephole_zoneout", "lstm_layer_norm_zoneout_c_weight_drop", "gru", "gru_zoneout", "gru_layer_norm",
@@ -30,13 +30,9 @@ def sliced(kernels):
 @pytest.mark.parametrize("name", SLICED)
 @pytest.mark.parametrize("lengths, dropout", [(False, False), (True, True)], ids=["plain", "lengths+recurrent_dropout"])
 def test_sliced_equals_fused(sliced, name, lengths, dropout):
-    T, B, I, H = 7, 5, 4, 6
-    cell = make(name, I, H, torch.float64, seed=5)
-    lens, rec, weight, zone = masks(cell, B, torch.float64, lengths, dropout)
-    x = torch.randn(T, B, I, dtype=torch.float64)
-    state = tuple(torch.randn(B, s, dtype=torch.float64) for s in cell.state_sizes)
-    fused = run_all(run_fused, cell, x, state, lens, rec, weight, zone)
-    comp = run_all(run_compiled, cell, x, state, lens, rec, weight, zone)
+    cell, x, state, run_masks = problem(name, 7, 5, 4, 6, seed=5, lengths=lengths, dropout=dropout)
+    fused = run_all(run_fused, cell, x, state, *run_masks)
+    comp = run_all(run_compiled, cell, x, state, *run_masks)
     torch.testing.assert_close(comp[0], fused[0], rtol=0, atol=1e-12)
     for a, b in zip(comp[1] + list(comp[2]), fused[1] + list(fused[2])):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-11)
@@ -44,11 +40,8 @@ def test_sliced_equals_fused(sliced, name, lengths, dropout):
 
 @pytest.mark.parametrize("name", ["lstm", "lstm_zoneout", "lstm_layer_norm_peephole_zoneout"])
 def test_sliced_grad_free_equals_training_forward(sliced, name):
-    T, B, I, H = 6, 5, 4, 10
-    cell = make(name, I, H, torch.float32, seed=6)
-    lens, rec, weight, zone = masks(cell, B, torch.float32, True, True, steps=T)
-    x = torch.randn(T, B, I)
-    state = tuple(torch.randn(B, s) for s in cell.state_sizes)
+    cell, x, state, (lens, rec, weight, zone) = problem(name, 6, 5, 4, 10, torch.float32, seed=6, lengths=True,
+                                                        dropout=True)
     out, final = run_compiled(cell, x, state, lens, rec, zone, weight)
     with torch.no_grad():
         out_free, final_free = run_compiled(cell, x, state, lens, rec, zone, weight)
