@@ -6,11 +6,12 @@ GRU of haste's LayerNormLSTM), each with recurrent dropout, weight drop and zone
 `RecurrentCell.sample_zoneout`). Each runs a whole sequence: the input projections of all steps in one
 GEMM, per step one GEMM with weight_hh and ONE vectorised pass over the gates (`at::vec::Vectorized`
 exp/tanh, as torch's own CPU kernels; with layer norm the pass also holds the row reductions of LN),
-and after the backward loop the weight gradients as single large GEMMs. The LSTM and layer-norm LSTM
-kernels split the batch over threads, each thread running the whole time loop on its rows (batch rows
-never interact in the recurrence: no barrier per step), and call oneDNN's brgemm micro-kernel
-(`at::native::cpublas::brgemm`, float) for their per-step GEMMs, W_ih x_t included, so inference keeps
-no (T, B, 4H) buffer; BLAS where brgemm is unavailable or for float64. The layer-norm LSTM kernels
+and after the backward loop the weight gradients as single large GEMMs. Every kernel but the
+reset-before GRU splits the batch over threads, each thread running the whole time loop on its rows
+(batch rows never interact in the recurrence: no barrier per step), and calls oneDNN's brgemm
+micro-kernel (`at::native::cpublas::brgemm`, float) for its per-step GEMMs; the LSTM kernels project
+W_ih x_t per step too, so their inference keeps no (T, B, 4H) buffer. BLAS where brgemm is unavailable
+or for float64. The layer-norm LSTM kernels
 normalise W_ih x_t inside that per-step pass too (its backward and the gains' gradients inside the
 backward pass); the layer-norm GRU hands its kernels the input projection `cell.project_input(x)`
 (LN over all steps, one batched op before the loop, differentiated by autograd) instead of x. This module builds it with

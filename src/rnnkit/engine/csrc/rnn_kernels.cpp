@@ -7,9 +7,9 @@
 //             (at::vec::Vectorized exp/tanh, as torch's own CPU kernels), saving what backward needs;
 //   backward  per step one vectorised pass computing the gate gradients, one GEMM for dh(t-1);
 //             after the loop the weight gradients as single large GEMMs / reductions over all steps.
-// LSTM and layer-norm LSTM: the batch splits into slices, one per thread, each running the whole time
-// loop (`over_batch`: rows never interact in the recurrence), and the per-step GEMMs, W_ih x_t included,
-// go to oneDNN's brgemm micro-kernel on the slice (float; `mm_rows`), BLAS otherwise.
+// Every kernel but the reset-before GRU: the batch splits into slices, one per thread, each running the
+// whole time loop (`over_batch`: rows never interact in the recurrence), and the per-step GEMMs (in the
+// LSTM kernels W_ih x_t too) go to oneDNN's brgemm micro-kernel on the slice (float; `mm_rows`), BLAS otherwise.
 // Padding (lengths): steps t >= lengths[b] keep the state and output zeros; their gradient passes
 // straight to the previous state. Variational recurrent dropout: h(t-1) * mask enters the GEMM.
 // Zoneout (Krueger et al. 2016, `RecurrentCell.step_with_cache`): per step s_t = d s_{t-1} + (1 - d) s~_t
