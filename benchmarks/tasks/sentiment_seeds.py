@@ -16,8 +16,8 @@ import numpy as np
 from chinese_baseline import tfidf_baseline
 from rnnkit.data import load_dataset
 from rnnkit.tasks import load_config, task_of_run
-from rnnkit.tasks.text_classification import load_text_run
-from rnnkit.tasks.text_pipeline import encode, predict_proba, tokenize_all
+from rnnkit.tasks.text_classification import encode_like_run, load_text_run
+from rnnkit.tasks.text_pipeline import predict_proba
 
 LENGTH_BINS = (0, 20, 50, 100, 10**9)  # characters
 
@@ -25,8 +25,7 @@ LENGTH_BINS = (0, 20, 50, 100, 10**9)  # characters
 def test_proba(run_dir: Path, texts: list[str]) -> np.ndarray:
     """(N, K) test-set probabilities of a finished run, in the dataset's order."""
     model, vocab, _, text, _ = load_text_run(run_dir)
-    ids = encode(tokenize_all(texts, text["tokenizer"]), vocab, text.get("maxlen"), text.get("truncating", "pre"))
-    return predict_proba(model, ids)
+    return predict_proba(model, encode_like_run(texts, vocab, text))
 
 
 def compare(ours: np.ndarray, theirs: np.ndarray, labels: np.ndarray, texts: list[str]) -> None:

@@ -308,6 +308,11 @@ def load_text_run(run_dir: str | Path):
     return load(run_dir), vocab, label_map, text, config.get("task_config", {})
 
 
+def encode_like_run(texts: list[str], vocab: Vocabulary, text: dict[str, Any]) -> list[np.ndarray]:
+    """Token ids of new texts, tokenized and cut as the run's training texts were (its "text" settings)."""
+    return encode(tokenize_all(texts, text["tokenizer"]), vocab, text.get("maxlen"), text.get("truncating", "pre"))
+
+
 def read_inputs(inputs: str, text_col: str) -> list[str]:
     """Texts to classify: '-' (stdin, one per line), a .txt file (one per line) or a table file's text column."""
     if inputs == "-":
@@ -334,7 +339,7 @@ def predict_texts(run_dir: str | Path, inputs: str) -> list[dict[str, Any]]:
     """Label and probability for each input text (one per line, or a table's text column)."""
     model, vocab, label_map, text, task_config = load_text_run(run_dir)
     texts = read_inputs(inputs, task_config.get("text_col", "text"))
-    ids = encode(tokenize_all(texts, text["tokenizer"]), vocab, text.get("maxlen"), text.get("truncating", "pre"))
+    ids = encode_like_run(texts, vocab, text)
     probs = predict_proba(model, ids)
     best = probs.argmax(1)
     return [{"text": t, "label": label_map.labels[k], "probability": round(float(p[k]), 6)}
@@ -359,7 +364,7 @@ def evaluate_texts(run_dir: str | Path, data: str | None = None) -> dict[str, fl
     else:
         raise UserError(f"{run_dir}: the run has no test set; pass --data FILE with columns "
                         f"{text_col!r} and {label_col!r}")
-    ids = encode(tokenize_all(texts, text["tokenizer"]), vocab, text.get("maxlen"), text.get("truncating", "pre"))
+    ids = encode_like_run(texts, vocab, text)
     trainer = Trainer(model, metrics=["acc"], quiet=True, collate_fn=unwrap)
     return {**trainer.evaluate(SortedBatches(ids, labels, 256), batch_size=1), "samples": len(ids)}
 
