@@ -13,23 +13,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from rnnkit import benchmarking
 from rnnkit.benchmarking import PATHS, SHAPES, VARIANTS, markdown, run_benchmarks
-
-
-def keep_paths(paths: list[str]) -> None:
-    """Time only `paths` (native always stays: every ratio divides by it): wraps the library's
-    `build_case` so the other paths are dropped before timing, the measuring itself unchanged."""
-    wanted = set(paths) | {"native"}
-    build = benchmarking.build_case
-
-    def build_case(shape: str, variant: str, seed: int = 0):
-        case = build(shape, variant, seed)
-        case.runs = {p: fns for p, fns in case.runs.items() if p in wanted}
-        case.skipped = {p: why for p, why in case.skipped.items() if p in wanted}
-        return case
-
-    benchmarking.build_case = build_case
 
 
 def main() -> None:
@@ -43,9 +27,8 @@ def main() -> None:
     parser.add_argument("--out", default=str(Path(__file__).with_name("RESULTS.md")), help="markdown file, or - for stdout")
     parser.add_argument("--csv", default=None, help="also write the raw table as CSV")
     args = parser.parse_args()
-    if args.paths:
-        keep_paths(args.paths)
-    table, facts = run_benchmarks(args.shapes, args.variants, args.repeats, args.threads, log=lambda m: print(m, flush=True))
+    table, facts = run_benchmarks(args.shapes, args.variants, args.repeats, args.threads, log=lambda m: print(m, flush=True),
+                                  paths=args.paths)
     command = "python " + " ".join(shlex.quote(a) for a in ["benchmarks/run.py", *sys.argv[1:]])
     text = markdown(table, facts, command)
     if args.csv:

@@ -87,7 +87,9 @@ class Case:
     skipped: dict = field(default_factory=dict)  # path -> reason
 
 
-def build_case(shape: str, variant: str, seed: int = 0) -> Case:
+def build_case(shape: str, variant: str, seed: int = 0, paths=None) -> Case:
+    """The case's runs for `paths` (default all; native always, as every ratio divides by it)."""
+    wanted = set(paths or PATHS) | {"native"}
     batch, steps, inputs, hidden = SHAPES[shape]
     kind, options, dropout = VARIANTS[variant]
     torch.manual_seed(seed)
@@ -95,7 +97,7 @@ def build_case(shape: str, variant: str, seed: int = 0) -> Case:
     try:
         cell = make_cell(kind, inputs, hidden, **options)
     except (TypeError, ValueError) as error:  # an option this version of the cells lacks
-        case.skipped = {p: f"cell option unavailable: {error}" for p in PATHS}
+        case.skipped = {p: f"cell option unavailable: {error}" for p in PATHS if p in wanted}
         return case
     x = torch.randn(steps, batch, inputs)  # (T, B, I) time-major, as the engine takes it
     state = cell.init_state(batch)
@@ -111,6 +113,8 @@ def build_case(shape: str, variant: str, seed: int = 0) -> Case:
     native = NATIVE[kind](inputs, hidden)
     forwards["native"] = lambda: native(x)[0]
     for path, forward in forwards.items():
+        if path not in wanted:
+            continue
         try:
             with torch.inference_mode():
                 forward()
@@ -152,8 +156,9 @@ def time_case(case: Case, repeats: int, warmup: int = 1) -> list[dict]:
     return rows
 
 
-def run_benchmarks(shapes=None, variants=None, repeats: int = 5, threads: int | None = None, log=print) -> tuple[pd.DataFrame, dict]:
-    """Time every path; returns the table and the machine facts (peak GFLOP/s included)."""
+def run_benchmarks(shapes=None, variants=None, repeats: int = 5, threads: int | None = None, log=print,
+                   paths=None) -> tuple[pd.DataFrame, dict]:
+    """Time `paths` (default every path); returns the table and the machine facts (peak GFLOP/s included)."""
     if threads:
         torch.set_num_threads(threads)
     shapes = list(shapes or SHAPES)
@@ -170,7 +175,7 @@ def run_benchmarks(shapes=None, variants=None, repeats: int = 5, threads: int | 
     rows = []
     for shape in shapes:
         for variant in variants:
-            case = build_case(shape, variant)
+            case = build_case(shape, variant, paths=paths)
             case_rows = time_case(case, repeats)
             rows += case_rows
             done = {(r["path"], r["mode"]): r["ms"] for r in case_rows}

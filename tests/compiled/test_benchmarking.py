@@ -21,3 +21,11 @@ def test_tiny_run_reports_every_path(monkeypatch):
     assert math.isclose(row["peak_frac"], row["gflops"] / 100.0)
     text = benchmarking.markdown(table, facts, "python benchmarks/run.py --quick")
     assert "python benchmarks/run.py --quick" in text and "| tiny (2, 3, 4, 5) | gru | native |" in text
+
+
+def test_paths_limit_what_is_timed_but_native_always_stays(monkeypatch):
+    monkeypatch.setitem(benchmarking.SHAPES, "tiny", (2, 3, 4, 5))
+    case = benchmarking.build_case("tiny", "lstm", paths=["fused"])
+    assert set(case.runs) | set(case.skipped) == {"fused", "native"}
+    every = benchmarking.build_case("tiny", "lstm")
+    assert set(every.runs) | set(every.skipped) == set(benchmarking.PATHS)
