@@ -13,7 +13,8 @@
                  has padding); else native for what is vanilla; else fused.
 An explicit choice that cannot serve the configuration raises ValueError naming the reason; "auto"
 falls back quietly. Random masks (zoneout per step, weight drop per pass) are drawn here, once, from
-the cell's `sample_zoneout` / `sample_weight_mask`, unless passed in, so every runner sees the same.
+the cell's `sample_zoneout` (with the compiled kernels' faster sampler where built, `mask_sampler`) /
+`sample_weight_mask`, unless passed in, so every runner sees the same.
 Long sequences (truncated BPTT, checkpointed chunks): `rnnkit.engine.tbptt.run_long_sequence`.
 """
 from __future__ import annotations
@@ -87,6 +88,13 @@ def select_runner(cell: RecurrentCell, fast: str = "auto", recurrent_mask=None, 
     return "native" if not native_reason else "fused"
 
 
+def mask_sampler():
+    """The fastest Bernoulli sampler for zoneout's masks: the compiled kernels' where built, else None
+    (the cell's torch one). Every runner gets masks from the same one, so a seed fixes them for all."""
+    module = load_compiled()
+    return module.bernoulli_masks if module is not None else None
+
+
 def _runner(name: str):
     if name == "compiled":
         return load_compiled().run_compiled
@@ -122,7 +130,7 @@ def run_sequence(
     expectation in eval).
     """
     if zoneout_masks is None:
-        zoneout_masks = cell.sample_zoneout(x.shape[0], x.shape[1], x)
+        zoneout_masks = cell.sample_zoneout(x.shape[0], x.shape[1], x, draw=mask_sampler())
     if weight_mask is None:
         weight_mask = cell.sample_weight_mask(x)
     name = select_runner(cell, fast, recurrent_mask, zoneout_masks, weight_mask, padded=lengths is not None)
@@ -132,4 +140,4 @@ def run_sequence(
 
 
 __all__ = ["run_sequence", "select_runner", "run_loop", "run_fused", "run_native", "run_native_stack",
-           "native_unsupported", "compiled_unsupported", "FAST_CHOICES", "check_fast"]
+           "native_unsupported", "compiled_unsupported", "mask_sampler", "FAST_CHOICES", "check_fast"]

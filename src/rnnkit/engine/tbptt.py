@@ -24,7 +24,7 @@ import torch
 from torch import Tensor
 
 from ..cells.base import RecurrentCell, State
-from . import run_sequence
+from . import mask_sampler, run_sequence
 
 
 def chunk_lengths(lengths: Tensor | None, start: int, stop: int) -> Tensor | None:
@@ -40,7 +40,7 @@ def _run_chunk(cell, xs, state, lengths, recurrent_mask, start, stop, fast, seed
     zoneout_masks = None
     if seed is not None:  # the same masks again when the chunk is recomputed
         generator = torch.Generator(device=xs.device).manual_seed(seed)
-        zoneout_masks = cell.sample_zoneout(stop - start, xs.shape[1], xs, generator=generator)
+        zoneout_masks = cell.sample_zoneout(stop - start, xs.shape[1], xs, generator=generator, draw=mask_sampler())
     return run_sequence(cell, xs, state, chunk_lengths(lengths, start, stop), recurrent_mask, fast,
                         zoneout_masks=zoneout_masks, weight_mask=weight_mask)
 
