@@ -297,21 +297,27 @@ struct RowWriter {
   }
 };
 
+// Every row's writer, from pointers taken once (a Tensor's data_ptr per row and step cost ~15% at hidden 32).
 template <typename T>
-RowWriter<T> row_writer(ForwardBuffers& fb, const OptTensor& mask, int64_t t, int64_t b) {
-  const int64_t B = fb.hs.size(1), H = fb.hs.size(2);
-  T* hs_row = fb.hs.data_ptr<T>() + (t * B + b) * H;
-  T* out_row = fb.out.data_ptr<T>() + (t * B + b) * H;
-  T* hin_row = fb.hin.defined() ? fb.hin.data_ptr<T>() + b * H : nullptr;
-  const T* m = has(mask) ? mask->data_ptr<T>() + b * H : nullptr;
-  return {hs_row, out_row, hin_row, m};
-}
+struct RowWriters {
+  T* hs; T* out; T* hin; const T* mask; int64_t B, H;
+  RowWriters(ForwardBuffers& fb, const OptTensor& m)
+      : hs(fb.hs.data_ptr<T>()), out(fb.out.data_ptr<T>()), hin(fb.hin.defined() ? fb.hin.data_ptr<T>() : nullptr),
+        mask(has(m) ? m->data_ptr<T>() : nullptr), B(fb.hs.size(1)), H(fb.hs.size(2)) {}
+  RowWriter<T> at(int64_t t, int64_t b) const {
+    const int64_t r = (t * B + b) * H;
+    return {hs + r, out + r, hin ? hin + b * H : nullptr, mask ? mask + b * H : nullptr};
+  }
+};
 
+// s(t-1) of batch row b: a row of the history `hist` (T, B, H), or of `init` (B, H) at t = 0.
 template <typename T>
-inline const T* prev_row(const Tensor& hist, const Tensor& init, int64_t t, int64_t b) {
-  const int64_t B = init.size(0), H = init.size(1);
-  return t == 0 ? init.data_ptr<T>() + b * H : hist.data_ptr<T>() + ((t - 1) * B + b) * H;
-}
+struct PrevRows {
+  const T* hist; const T* init; int64_t B, H;
+  PrevRows(const Tensor& hist_, const Tensor& init_)
+      : hist(hist_.data_ptr<T>()), init(init_.data_ptr<T>()), B(init_.size(0)), H(init_.size(1)) {}
+  const T* row(int64_t t, int64_t b) const { return t == 0 ? init + b * H : hist + ((t - 1) * B + b) * H; }
+};
 
 // Backward carry: dh from the direct paths and from the recurrent GEMM.
 struct BackwardCarry {
@@ -452,13 +458,16 @@ std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_forward", [&] {
     using T_ = scalar_t;
+    T_* const craw_p = craw.defined() ? craw.data_ptr<T_>() : nullptr;  // row pointers taken once
+    const PrevRows<T_> h_prevs(fb.hs, h0);  // s(t-1) rows
+    const RowWriters<T_> writers(fb, mask);
     const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
     const Zoneout<T_> zh(zone_h), zc(zone_c);
     const T_* bp = brg ? bias.data_ptr<T_>() : nullptr;  // b, added in the pass
     over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = 0; t < T; ++t) {
       T_* gp = gates.data_ptr<T_>() + (t % SG) * B * 4 * H;  // (B, 4H)
-      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : prev_row<T_>(fb.hs, h0, t, 0);
+      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : h_prevs.row(t, 0);
       if (brg) {  // z = W_ih x_t + W_hh h(t-1) (+ b in the pass)
         mm_rows<T_>(true, s1 - s0, 4 * H, I, x.data_ptr<T_>() + (t * B + s0) * I, I, w_ih_t.data_ptr<T_>(),
                     gp + s0 * 4 * H, 4 * H, false);
@@ -471,16 +480,16 @@ std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor
       const T_* cpp = t == 0 ? c0.data_ptr<T_>() : cs.data_ptr<T_>() + ((t - 1) % SC) * B * H;
       over_rows(s0, s1, 4 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
-          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          const T_* h_prev = h_prevs.row(t, b);
           const T_* c_prev = cpp + b * H;
           T_* g = gp + b * 4 * H;
           T_* c_row = cp + b * H;
           T_* tc_row = tp ? tp + b * H : nullptr;
-          T_* craw_row = craw.defined() ? craw.data_ptr<T_>() + (t * B + b) * H : nullptr;
+          T_* craw_row = craw_p ? craw_p + (t * B + b) * H : nullptr;
           const T_* zh_row = zh.row(t, b);
           const T_* zc_row = zc.row(t, b);
           const bool alive = pad.alive(t, b);
-          RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
+          RowWriter<T_> w = writers.at(t, b);
           if (!alive) {  // past the end: keep the state
             chunks<T_>(H, [&](int64_t j, int64_t n) {
               st(ld(c_prev + j, n), c_row + j, n);
@@ -542,6 +551,7 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
   Tensor dc = grad_cT.clone();  // (B, H), updated in place to dC(t-1)
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_backward", [&] {
     using T_ = scalar_t;
+    const PrevRows<T_> c_prevs(cs, c0);  // s(t-1) rows
     const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
     const Zoneout<T_> zh(zone_h), zc(zone_c);
@@ -561,7 +571,7 @@ std::vector<Tensor> lstm_backward(const Tensor& x, const Tensor& h0, const Tenso
           const T_* g = gp + b * 4 * H;
           const T_* c_row = cp + b * H;
           const T_* tc_row = tp + b * H;
-          const T_* c_prev = prev_row<T_>(cs, c0, t, b);
+          const T_* c_prev = c_prevs.row(t, b);
           T_* dz = dzp + b * 4 * H;
           T_* dir = direct + b * H;
           T_* dcr = dcp + b * H;
@@ -658,6 +668,17 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& x, const Tensor& h0, const Ten
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_ln_forward", [&] {
     using T_ = scalar_t;
+    T_* const ahat_p = ahat.data_ptr<T_>();  // row pointers taken once
+    T_* const ainv_p = ainv.data_ptr<T_>();
+    T_* const craw_p = craw.data_ptr<T_>();
+    T_* const cs_p = cs.data_ptr<T_>();
+    T_* const cstat_p = cstat.data_ptr<T_>();
+    T_* const gates_p = gates.data_ptr<T_>();
+    T_* const rhat_p = rhat.data_ptr<T_>();
+    T_* const rinv_p = rinv.data_ptr<T_>();
+    T_* const tcs_p = tcs.data_ptr<T_>();
+    const PrevRows<T_> h_prevs(fb.hs, h0);  // s(t-1) rows
+    const RowWriters<T_> writers(fb, mask);
     const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
     const T_* gi = gain_ih.data_ptr<T_>();
     const T_* bi = bias.data_ptr<T_>();
@@ -667,7 +688,7 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& x, const Tensor& h0, const Ten
     const Zoneout<T_> zh(zone_h), zc(zone_c);
     over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = 0; t < T; ++t) {
-      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : prev_row<T_>(fb.hs, h0, t, 0);
+      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : h_prevs.row(t, 0);
       T_* rp = rhat.data_ptr<T_>() + ((t % S) * B + s0) * 4 * H;
       if (brg) {
         mm_rows<T_>(true, s1 - s0, 4 * H, I, x.data_ptr<T_>() + (t * B + s0) * I, I, w_ih_t.data_ptr<T_>(),
@@ -680,31 +701,31 @@ std::vector<Tensor> lstm_ln_forward(const Tensor& x, const Tensor& h0, const Ten
       over_rows(s0, s1, 8 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const int64_t row = (t % S) * B + b, crow = (t % SC) * B + b;  // rows of the S / SC slot buffers
-          T_* a = ahat.data_ptr<T_>() + ((t % SA) * B + b) * 4 * H;
-          T_* g = gates.data_ptr<T_>() + row * 4 * H;
-          T_* r = rhat.data_ptr<T_>() + row * 4 * H;
-          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          T_* a = ahat_p + ((t % SA) * B + b) * 4 * H;
+          T_* g = gates_p + row * 4 * H;
+          T_* r = rhat_p + row * 4 * H;
+          const T_* h_prev = h_prevs.row(t, b);
           const T_* c_prev = cpp + b * H;
-          T_* c_row = cs.data_ptr<T_>() + crow * H;
-          T_* craw_row = craw.data_ptr<T_>() + crow * H;
-          T_* tc_row = tcs.data_ptr<T_>() + row * H;
-          T_* cst_row = cstat.data_ptr<T_>() + row * 2;
+          T_* c_row = cs_p + crow * H;
+          T_* craw_row = craw_p + crow * H;
+          T_* tc_row = tcs_p + row * H;
+          T_* cst_row = cstat_p + row * 2;
           const T_* zh_row = zh.row(t, b);
           const T_* zc_row = zc.row(t, b);
-          RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
+          RowWriter<T_> w = writers.at(t, b);
           if (!pad.alive(t, b)) {  // past the end: keep the state (backward reads none of this row)
             chunks<T_>(H, [&](int64_t j, int64_t n) {
               st(ld(c_prev + j, n), c_row + j, n);
               if (craw_row != c_row) st(ld(c_prev + j, n), craw_row + j, n);
               w.put(ld(h_prev + j, n), j, n, false);
             });
-            ainv.data_ptr<T_>()[row] = rinv.data_ptr<T_>()[row] = cst_row[0] = cst_row[1] = T_(0);
+            ainv_p[row] = rinv_p[row] = cst_row[0] = cst_row[1] = T_(0);
             continue;
           }
           const RowStats as = row_stats(a, 4 * H, eps), rs = row_stats(r, 4 * H, eps);
           const Vec<T_> a_mean(T_(as.mean)), a_inv(T_(as.inv_std)), r_mean(T_(rs.mean)), r_inv(T_(rs.inv_std));
-          ainv.data_ptr<T_>()[row] = T_(as.inv_std);
-          rinv.data_ptr<T_>()[row] = T_(rs.inv_std);
+          ainv_p[row] = T_(as.inv_std);
+          rinv_p[row] = T_(rs.inv_std);
           chunks<T_>(H, [&](int64_t j, int64_t n) {  // the gates, C~_t
             Vec<T_> z[4];
             for (int k = 0; k < 4; ++k) {
@@ -769,6 +790,19 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& x, const Tensor& h0, const Te
   Tensor dc = grad_cT.clone();  // (B, H), updated in place to dC(t-1)
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_ln_backward", [&] {
     using T_ = scalar_t;
+    T_* const ahat_p = ahat.data_ptr<T_>();  // row pointers taken once
+    T_* const ainv_p = ainv.data_ptr<T_>();
+    T_* const craw_p = craw.data_ptr<T_>();
+    T_* const cstat_p = cstat.data_ptr<T_>();
+    T_* const dA_p = dA.data_ptr<T_>();
+    T_* const dPre_p = dPre.data_ptr<T_>();
+    T_* const dR_p = dR.data_ptr<T_>();
+    T_* const gates_p = gates.data_ptr<T_>();
+    T_* const grad_out_p = grad_out.data_ptr<T_>();
+    T_* const rhat_p = rhat.data_ptr<T_>();
+    T_* const rinv_p = rinv.data_ptr<T_>();
+    T_* const tcs_p = tcs.data_ptr<T_>();
+    const PrevRows<T_> c_prevs(cs, c0);  // s(t-1) rows
     const T_* pp = has(peep) ? peep->data_ptr<T_>() : nullptr;
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
     const T_* gi = gain_ih.data_ptr<T_>();
@@ -783,16 +817,16 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& x, const Tensor& h0, const Te
       over_rows(s0, s1, 8 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const int64_t row = t * B + b;
-          const T_* g = gates.data_ptr<T_>() + row * 4 * H;
-          const T_* a = ahat.data_ptr<T_>() + row * 4 * H;
-          const T_* r = rhat.data_ptr<T_>() + row * 4 * H;
-          const T_* tc_row = tcs.data_ptr<T_>() + row * H;
-          const T_* craw_row = craw.data_ptr<T_>() + row * H;
-          const T_* c_prev = prev_row<T_>(cs, c0, t, b);
-          const T_* gout = grad_out.data_ptr<T_>() + row * H;
-          T_* da = dA.data_ptr<T_>() + row * 4 * H;
-          T_* dr = dR.data_ptr<T_>() + row * 4 * H;
-          T_* dpre = dPre.data_ptr<T_>() + b * H;
+          const T_* g = gates_p + row * 4 * H;
+          const T_* a = ahat_p + row * 4 * H;
+          const T_* r = rhat_p + row * 4 * H;
+          const T_* tc_row = tcs_p + row * H;
+          const T_* craw_row = craw_p + row * H;
+          const T_* c_prev = c_prevs.row(t, b);
+          const T_* gout = grad_out_p + row * H;
+          T_* da = dA_p + row * 4 * H;
+          T_* dr = dR_p + row * 4 * H;
+          T_* dpre = dPre_p + b * H;
           T_* dir = direct + b * H;
           T_* dcr = dcp + b * H;
           const T_* m = mp ? mp + b * H : nullptr;
@@ -808,7 +842,7 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& x, const Tensor& h0, const Te
           }
           T_* acc_gain_c = sum_gain_c.row<T_>();
           T_* acc_bias_c = sum_bias_c.row<T_>();
-          const T_* cst_row = cstat.data_ptr<T_>() + row * 2;
+          const T_* cst_row = cstat_p + row * 2;
           const Vec<T_> c_mean(cst_row[0]), c_inv(cst_row[1]);
           LnGradMeans<T_> c_means;
           chunks<T_>(H, [&](int64_t j, int64_t n) {  // through h_t = o tanh(.): dz_o and the LN(C) input grad
@@ -865,8 +899,8 @@ std::vector<Tensor> lstm_ln_backward(const Tensor& x, const Tensor& h0, const Te
           });
           const auto [mean_ga, mean_gaa] = a_means.means(4 * H);
           const auto [mean_gr, mean_gra] = r_means.means(4 * H);
-          const Vec<T_> a_inv(ainv.data_ptr<T_>()[row]), ma(mean_ga), maa(mean_gaa);
-          const Vec<T_> r_inv(rinv.data_ptr<T_>()[row]), mr(mean_gr), mra(mean_gra);
+          const Vec<T_> a_inv(ainv_p[row]), ma(mean_ga), maa(mean_gaa);
+          const Vec<T_> r_inv(rinv_p[row]), mr(mean_gr), mra(mean_gra);
           chunks<T_>(4 * H, [&](int64_t j, int64_t n) {  // through LN(W_hh h_in) γ_hh and LN(W_ih x_t) γ_ih
             const Vec<T_> dz = ld(da + j, n);
             st(r_inv * (dz * ld(gh + j, n) - mr - ld(r + j, n) * mra), dr + j, n);
@@ -906,10 +940,12 @@ std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const T
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_after_forward", [&] {
     using T_ = scalar_t;
+    const PrevRows<T_> h_prevs(fb.hs, h0);  // s(t-1) rows
+    const RowWriters<T_> writers(fb, mask);
     const Zoneout<T_> zh(zone_h);
     over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = 0; t < T; ++t) {
-      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : prev_row<T_>(fb.hs, h0, t, 0);
+      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : h_prevs.row(t, 0);
       mm_rows<T_>(brg, s1 - s0, 3 * H, H, hin + s0 * H, H, w_hh_t.data_ptr<T_>(), hp.data_ptr<T_>() + s0 * 3 * H, 3 * H,
                   false);  // (B, 3H); b_hh is added in the pass
       T_* gp = gates.data_ptr<T_>() + t * B * 3 * H;
@@ -918,13 +954,13 @@ std::vector<Tensor> gru_after_forward(const Tensor& x, const Tensor& h0, const T
       T_* hnp = hn.data_ptr<T_>() + t * B * H;
       over_rows(s0, s1, 3 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
-          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          const T_* h_prev = h_prevs.row(t, b);
           T_* g = gp + b * 3 * H;
           const T_* q = hpp + b * 3 * H;
           T_* hn_row = hnp + b * H;
           const T_* zh_row = zh.row(t, b);
           const bool alive = pad.alive(t, b);
-          RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
+          RowWriter<T_> w = writers.at(t, b);
           chunks<T_>(H, [&](int64_t j, int64_t n) {
             const Vec<T_> hpv = ld(h_prev + j, n);
             if (!alive) { w.put(hpv, j, n, false); return; }
@@ -959,6 +995,7 @@ std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const 
   BackwardCarry carry(grad_hT);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_after_backward", [&] {
     using T_ = scalar_t;
+    const PrevRows<T_> h_prevs(hs, h0);  // s(t-1) rows
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
     const Zoneout<T_> zh(zone_h);
     T_* direct = carry.direct.data_ptr<T_>();
@@ -974,7 +1011,7 @@ std::vector<Tensor> gru_after_backward(const Tensor& x, const Tensor& h0, const 
         for (int64_t b = b0; b < b1; ++b) {
           const bool alive = pad.alive(t, b);
           const T_* g = gp + b * 3 * H;
-          const T_* h_prev = prev_row<T_>(hs, h0, t, b);
+          const T_* h_prev = h_prevs.row(t, b);
           const T_* hn_row = hnp + b * H;
           T_* d = dhp + b * 3 * H;
           T_* dn = dxn + b * H;
@@ -1044,27 +1081,34 @@ std::vector<Tensor> gru_ln_forward(const Tensor& xp, const Tensor& h0, const Ten
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(xp.scalar_type(), "gru_ln_forward", [&] {
     using T_ = scalar_t;
+    T_* const gates_p = gates.data_ptr<T_>();  // row pointers taken once
+    T_* const hn_p = hn.data_ptr<T_>();
+    T_* const rhat_p = rhat.data_ptr<T_>();
+    T_* const rinv_p = rinv.data_ptr<T_>();
+    T_* const xp_p = xp.data_ptr<T_>();
+    const PrevRows<T_> h_prevs(fb.hs, h0);  // s(t-1) rows
+    const RowWriters<T_> writers(fb, mask);
     const T_* gh = gain_hh.data_ptr<T_>();
     const T_* bh = bias_hh.data_ptr<T_>();
     const Zoneout<T_> zh(zone_h);
     over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = 0; t < T; ++t) {
-      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : prev_row<T_>(fb.hs, h0, t, 0);
+      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : h_prevs.row(t, 0);
       mm_rows<T_>(brg, s1 - s0, 3 * H, H, hin + s0 * H, H, w_hh_t.data_ptr<T_>(),
                   rhat.data_ptr<T_>() + ((t % S) * B + s0) * 3 * H, 3 * H, false);  // a = W_hh h_in  (B, 3H)
       over_rows(s0, s1, 6 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const int64_t row = (t % S) * B + b;
-          const T_* x_in = xp.data_ptr<T_>() + (t * B + b) * 3 * H;
-          T_* g = gates.data_ptr<T_>() + row * 3 * H;
-          T_* r_ = rhat.data_ptr<T_>() + row * 3 * H;
-          T_* hn_row = hn.data_ptr<T_>() + row * H;
-          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          const T_* x_in = xp_p + (t * B + b) * 3 * H;
+          T_* g = gates_p + row * 3 * H;
+          T_* r_ = rhat_p + row * 3 * H;
+          T_* hn_row = hn_p + row * H;
+          const T_* h_prev = h_prevs.row(t, b);
           const T_* zh_row = zh.row(t, b);
-          RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
+          RowWriter<T_> w = writers.at(t, b);
           const RowStats rs = row_stats(r_, 3 * H, eps);
           const Vec<T_> r_mean(T_(rs.mean)), r_inv(T_(rs.inv_std));
-          rinv.data_ptr<T_>()[row] = T_(rs.inv_std);
+          rinv_p[row] = T_(rs.inv_std);
           if (!pad.alive(t, b)) {  // past the end: keep the state (â still written: backward reads it)
             chunks<T_>(3 * H, [&](int64_t j, int64_t n) { st((ld(r_ + j, n) - r_mean) * r_inv, r_ + j, n); });
             chunks<T_>(H, [&](int64_t j, int64_t n) { w.put(ld(h_prev + j, n), j, n, false); });
@@ -1112,6 +1156,15 @@ std::vector<Tensor> gru_ln_backward(const Tensor& h0, const Tensor& w_hh, const 
   BackwardCarry carry(grad_hT);
   AT_DISPATCH_FLOATING_TYPES(gates.scalar_type(), "gru_ln_backward", [&] {
     using T_ = scalar_t;
+    T_* const dHP_p = dHP.data_ptr<T_>();  // row pointers taken once
+    T_* const dR_p = dR.data_ptr<T_>();
+    T_* const dXn_p = dXn.data_ptr<T_>();
+    T_* const gates_p = gates.data_ptr<T_>();
+    T_* const grad_out_p = grad_out.data_ptr<T_>();
+    T_* const hn_p = hn.data_ptr<T_>();
+    T_* const rhat_p = rhat.data_ptr<T_>();
+    T_* const rinv_p = rinv.data_ptr<T_>();
+    const PrevRows<T_> h_prevs(hs, h0);  // s(t-1) rows
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
     const T_* gh = gain_hh.data_ptr<T_>();
     const Zoneout<T_> zh(zone_h);
@@ -1123,13 +1176,13 @@ std::vector<Tensor> gru_ln_backward(const Tensor& h0, const Tensor& w_hh, const 
         for (int64_t b = b0; b < b1; ++b) {
           const int64_t row = t * B + b;
           const bool alive = pad.alive(t, b);
-          const T_* g = gates.data_ptr<T_>() + row * 3 * H;
-          const T_* r_ = rhat.data_ptr<T_>() + row * 3 * H;
-          const T_* hn_row = hn.data_ptr<T_>() + row * H;
-          const T_* h_prev = prev_row<T_>(hs, h0, t, b);
-          T_* d = dHP.data_ptr<T_>() + row * 3 * H;
-          T_* dn = dXn.data_ptr<T_>() + row * H;
-          T_* dr = dR.data_ptr<T_>() + row * 3 * H;
+          const T_* g = gates_p + row * 3 * H;
+          const T_* r_ = rhat_p + row * 3 * H;
+          const T_* hn_row = hn_p + row * H;
+          const T_* h_prev = h_prevs.row(t, b);
+          T_* d = dHP_p + row * 3 * H;
+          T_* dn = dXn_p + row * H;
+          T_* dr = dR_p + row * 3 * H;
           T_* dir = direct + b * H;
           const T_* m = mp ? mp + b * H : nullptr;
           const T_* zh_row = zh.row(t, b);
@@ -1146,7 +1199,7 @@ std::vector<Tensor> gru_ln_backward(const Tensor& h0, const Tensor& w_hh, const 
           T_* acc_bias_hh = sum_bias_hh.row<T_>();
           LnGradMeans<T_> r_means;
           chunks<T_>(H, [&](int64_t j, int64_t n) {
-            Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, grad_out.data_ptr<T_>() + row * H, j, n);
+            Vec<T_> dh = incoming_dh(dir, gemm + b * H, m, grad_out_p + row * H, j, n);
             const Vec<T_> dh_keep = zone_split(zh, zh_row, dh, j, n);
             const Vec<T_> r = ld(g + j, n), z = ld(g + H + j, n), nn_ = ld(g + 2 * H + j, n);
             const Vec<T_> dz_n = dh * (one - z) * (one - nn_ * nn_);
@@ -1163,7 +1216,7 @@ std::vector<Tensor> gru_ln_backward(const Tensor& h0, const Tensor& w_hh, const 
             st(zh.on() ? at::vec::fmadd(dh, z, dh_keep) : dh * z, dir + j, n);  // direct: z_t h(t-1), zoneout
           });
           const auto [mean_g, mean_ga] = r_means.means(3 * H);
-          const Vec<T_> r_inv(rinv.data_ptr<T_>()[row]), mg(mean_g), mga(mean_ga);
+          const Vec<T_> r_inv(rinv_p[row]), mg(mean_g), mga(mean_ga);
           chunks<T_>(3 * H, [&](int64_t j, int64_t n) {  // through LN(W_hh h_in) γ_hh
             st(r_inv * (ld(d + j, n) * ld(gh + j, n) - mg - ld(r_ + j, n) * mga), dr + j, n);
           });
@@ -1197,6 +1250,8 @@ std::vector<Tensor> gru_before_forward(const Tensor& x, const Tensor& h0, const 
   const Tensor w_n = w_hh.narrow(0, 2 * H, H);  // (H, H)
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_before_forward", [&] {
     using T_ = scalar_t;
+    const PrevRows<T_> h_prevs(fb.hs, h0);  // s(t-1) rows
+    const RowWriters<T_> writers(fb, mask);
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
     const Zoneout<T_> zh(zone_h);
     for (int64_t t = 0; t < T; ++t) {
@@ -1206,7 +1261,7 @@ std::vector<Tensor> gru_before_forward(const Tensor& x, const Tensor& h0, const 
       T_* rhp = rh.data_ptr<T_>() + t * B * H;
       over_rows(B, 2 * H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
-          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          const T_* h_prev = h_prevs.row(t, b);
           T_* g = gp + b * 3 * H;
           const T_* q = hpp + b * 2 * H;
           T_* rh_row = rhp + b * H;
@@ -1224,11 +1279,11 @@ std::vector<Tensor> gru_before_forward(const Tensor& x, const Tensor& h0, const 
       gemm_wt<T_>(rh.select(0, t), w_n, gates.select(0, t).narrow(1, 2 * H, H), 1);  // x_n + W_hn (r h)
       over_rows(B, H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
-          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          const T_* h_prev = h_prevs.row(t, b);
           T_* g = gp + b * 3 * H;
           const T_* zh_row = zh.row(t, b);
           const bool alive = pad.alive(t, b);
-          RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
+          RowWriter<T_> w = writers.at(t, b);
           chunks<T_>(H, [&](int64_t j, int64_t n) {
             const Vec<T_> hpv = ld(h_prev + j, n);
             if (!alive) { w.put(hpv, j, n, false); return; }
@@ -1258,6 +1313,7 @@ std::vector<Tensor> gru_before_backward(const Tensor& x, const Tensor& h0, const
   const Tensor w_n = w_hh.narrow(0, 2 * H, H);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_before_backward", [&] {
     using T_ = scalar_t;
+    const PrevRows<T_> h_prevs(hs, h0);  // s(t-1) rows
     const T_* mp = has(mask) ? mask->data_ptr<T_>() : nullptr;
     const Zoneout<T_> zh(zone_h);
     T_* direct = carry.direct.data_ptr<T_>();
@@ -1272,7 +1328,7 @@ std::vector<Tensor> gru_before_backward(const Tensor& x, const Tensor& h0, const
         for (int64_t b = b0; b < b1; ++b) {
           const bool alive = pad.alive(t, b);
           const T_* g = gp + b * 3 * H;
-          const T_* h_prev = prev_row<T_>(hs, h0, t, b);
+          const T_* h_prev = h_prevs.row(t, b);
           T_* d = dzp + b * 3 * H;
           T_* dir = direct + b * H;
           const T_* m = mp ? mp + b * H : nullptr;
@@ -1298,7 +1354,7 @@ std::vector<Tensor> gru_before_backward(const Tensor& x, const Tensor& h0, const
       over_rows(B, H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           const T_* g = gp + b * 3 * H;
-          const T_* h_prev = prev_row<T_>(hs, h0, t, b);
+          const T_* h_prev = h_prevs.row(t, b);
           T_* d = dzp + b * 3 * H;
           T_* dr = drp + b * H;
           const T_* m = mp ? mp + b * H : nullptr;
@@ -1338,20 +1394,23 @@ std::vector<Tensor> simple_forward(const Tensor& x, const Tensor& h0, const Tens
   ForwardBuffers fb(h0, T, pad, mask);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "simple_forward", [&] {
     using T_ = scalar_t;
+    T_* const hraw_p = hraw.defined() ? hraw.data_ptr<T_>() : nullptr;  // row pointers taken once
+    const PrevRows<T_> h_prevs(fb.hs, h0);  // s(t-1) rows
+    const RowWriters<T_> writers(fb, mask);
     const Zoneout<T_> zh(zone_h);
     over_batch(B, [&](int64_t s0, int64_t s1) {
     for (int64_t t = 0; t < T; ++t) {
-      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : prev_row<T_>(fb.hs, h0, t, 0);
+      const T_* hin = fb.hin.defined() ? fb.hin.data_ptr<T_>() : h_prevs.row(t, 0);
       T_* ap = pre.data_ptr<T_>() + t * B * H;
       mm_rows<T_>(brg, s1 - s0, H, H, hin + s0 * H, H, w_hh_t.data_ptr<T_>(), ap + s0 * H, H, true);  // + W_hh h_in
       over_rows(s0, s1, H, [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
-          const T_* h_prev = prev_row<T_>(fb.hs, h0, t, b);
+          const T_* h_prev = h_prevs.row(t, b);
           const T_* a = ap + b * H;
           const T_* zh_row = zh.row(t, b);
-          T_* raw = hraw.defined() ? hraw.data_ptr<T_>() + (t * B + b) * H : nullptr;
+          T_* raw = hraw_p ? hraw_p + (t * B + b) * H : nullptr;
           const bool alive = pad.alive(t, b);
-          RowWriter<T_> w = row_writer<T_>(fb, mask, t, b);
+          RowWriter<T_> w = writers.at(t, b);
           chunks<T_>(H, [&](int64_t j, int64_t n) {
             if (!alive) {
               if (raw) st(ld(h_prev + j, n), raw + j, n);
