@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from rnnkit.cells import make_cell
-from rnnkit.engine import compiled_unsupported, run_sequence, select_runner
+from rnnkit.engine import compiled_unsupported, run_sequence, select_runner, wants_grad
 from rnnkit.engine.tbptt import run_long_sequence
 from rnnkit.io.torch_interop import recurrent_from_torch
 from rnnkit.layers import Recurrent
@@ -31,7 +31,7 @@ def test_native_equals_fused(kind, options, num_layers, bidirectional):
     lengths = torch.tensor([6, 2, 5])
     D = 2 if bidirectional else 1
     initial = tuple(torch.randn(num_layers * D, 3, s, dtype=torch.float64, requires_grad=True) for s in native.state_sizes)
-    assert native._whole_stack_native(lengths)
+    assert native._whole_stack_native(x, lengths, [])
     a, b = loss_and_grads(native, x, lengths, initial), loss_and_grads(fused, x, lengths, initial)
     torch.testing.assert_close(a[0], b[0])
     for p, q in zip(a[1], b[1]):
@@ -68,16 +68,43 @@ def test_auto_matches_torch_nn_lstm():
 @pytest.mark.parametrize("kind, options", VANILLA)
 def test_auto_picks_native_for_vanilla(kind, options):
     cell = make_cell(kind, 3, 4, **options)
-    # Measured (benchmarks/RESULTS.md): native LSTM is the fastest unpadded LSTM; the compiled kernels beat
-    # torch's unfused GRU/RNN, and torch's packed sequences whenever a batch has padding.
-    def expected(cell, padded=False):
+    # Measured (benchmarks/RESULTS.md): native LSTM inference is the fastest unpadded LSTM inference; the
+    # compiled kernels beat native LSTM training, torch's unfused GRU/RNN, and its packed sequences
+    # whenever a batch has padding.
+    def expected(cell, padded=False, needs_grad=False):
         compiled = compiled_unsupported(cell) is None
-        return "native" if not compiled or (kind == "lstm" and not padded) else "compiled"
+        return "native" if not compiled or (kind == "lstm" and not padded and not needs_grad) else "compiled"
 
     dropless = make_cell(kind, 3, 4, weight_drop=0.5, **options).eval()  # weight drop is off in eval
     for c in (cell, dropless):
-        assert select_runner(c, "auto") == expected(c)
-        assert select_runner(c, "auto", padded=True) == expected(c, padded=True)
+        for padded in (False, True):
+            for needs_grad in (False, True):
+                assert select_runner(c, "auto", padded=padded, needs_grad=needs_grad) == expected(c, padded, needs_grad)
+
+
+def test_wants_grad_follows_grad_mode_inputs_and_weights():
+    cell = make_cell("lstm", 3, 4)
+    x = torch.randn(2, 5, 3)
+    assert wants_grad(cell, x)
+    with torch.no_grad():
+        assert not wants_grad(cell, x)
+    cell.requires_grad_(False)
+    assert not wants_grad(cell, x)
+    assert wants_grad(cell, x.requires_grad_())
+
+
+def test_lstm_layer_trains_on_the_compiled_kernels_and_infers_natively(monkeypatch):
+    layer = Recurrent("lstm", 3, 4, num_layers=2, bidirectional=True)
+    if compiled_unsupported(layer.cells[0]) is not None:
+        pytest.skip("the compiled kernels are not available here")
+    x = torch.randn(2, 5, 3)
+    calls = []
+    monkeypatch.setattr(Recurrent, "_forward_native", lambda self, *a: calls.append("native") or torch.zeros(1))
+    layer(x).sum().backward()  # training: per layer and direction through run_sequence -> compiled
+    assert calls == [] and layer.cells[0].weight_hh.grad is not None
+    with torch.no_grad():
+        layer(x)
+    assert calls == ["native"]
 
 
 @pytest.mark.parametrize("kind, options", [("lstm", {"peephole": True}), ("lstm", {"layer_norm": True}),

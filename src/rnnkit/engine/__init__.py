@@ -7,10 +7,11 @@
                  is exactly torch's (see `rnnkit.engine.native`)
     "compiled"   the compiled per-step kernels of `rnnkit.engine.compiled`, where built and supported
     "auto"       the fastest path measured (benchmarks/RESULTS.md): torch's native kernel for a vanilla
-                 LSTM without padding (oneDNN's fused LSTM is hard to beat, above all in inference);
-                 otherwise the compiled kernels where they support the cell (they beat native GRU and
-                 SimpleRNN, which torch runs unfused on CPU, and native's packed sequences when a batch
-                 has padding); else native for what is vanilla; else fused.
+                 LSTM without padding when no gradient is wanted (oneDNN's fused LSTM inference is hard
+                 to beat); otherwise the compiled kernels where they support the cell (they beat native
+                 LSTM training 1.1-2.5x, native GRU and SimpleRNN, which torch runs unfused on CPU, and
+                 native's packed sequences when a batch has padding); else native for what is vanilla;
+                 else fused.
 An explicit choice that cannot serve the configuration raises ValueError naming the reason; "auto"
 falls back quietly. Random masks (zoneout per step, weight drop per pass) are drawn here, once, from
 the cell's `sample_zoneout` (with the compiled kernels' faster sampler where built, `mask_sampler`) /
@@ -66,10 +67,11 @@ def compiled_unsupported(cell: RecurrentCell, recurrent_mask=None, zoneout_masks
 
 
 def select_runner(cell: RecurrentCell, fast: str = "auto", recurrent_mask=None, zoneout_masks=None,
-                  weight_mask=None, padded: bool = False) -> str:
+                  weight_mask=None, padded: bool = False, needs_grad: bool = False) -> str:
     """The runner name `run_sequence` uses for this configuration; ValueError if `fast` cannot serve it.
 
-    `padded`: the batch has sequences of different lengths (lengths given)."""
+    `padded`: the batch has sequences of different lengths (lengths given); `needs_grad`: a backward
+    pass will follow (`wants_grad`)."""
     check_fast(fast)
     if fast in ("reference", "fused"):
         return fast
@@ -78,7 +80,7 @@ def select_runner(cell: RecurrentCell, fast: str = "auto", recurrent_mask=None, 
         if native_reason:
             raise ValueError(f"fast='native' cannot run this configuration: {native_reason}")
         return "native"
-    if fast == "auto" and not native_reason and not padded and isinstance(cell, LSTMCell):
+    if fast == "auto" and not native_reason and not padded and not needs_grad and isinstance(cell, LSTMCell):
         return "native"
     compiled_reason = compiled_unsupported(cell, recurrent_mask, zoneout_masks, weight_mask)
     if fast == "compiled" and compiled_reason:
@@ -93,6 +95,11 @@ def mask_sampler():
     (the cell's torch one). Every runner gets masks from the same one, so a seed fixes them for all."""
     module = load_compiled()
     return module.bernoulli_masks if module is not None else None
+
+
+def wants_grad(module: torch.nn.Module, *tensors: Tensor) -> bool:
+    """True when autograd will record a run: grad mode on and an input, a state or a weight requires grad."""
+    return torch.is_grad_enabled() and any(t.requires_grad for t in (*tensors, *module.parameters()))
 
 
 def _runner(name: str):
@@ -133,11 +140,12 @@ def run_sequence(
         zoneout_masks = cell.sample_zoneout(x.shape[0], x.shape[1], x, draw=mask_sampler())
     if weight_mask is None:
         weight_mask = cell.sample_weight_mask(x)
-    name = select_runner(cell, fast, recurrent_mask, zoneout_masks, weight_mask, padded=lengths is not None)
+    name = select_runner(cell, fast, recurrent_mask, zoneout_masks, weight_mask, padded=lengths is not None,
+                         needs_grad=wants_grad(cell, x, *state))
     if name == "compiled" and lengths is not None:
         return _keeping_empty_rows(_runner(name), cell, x, state, lengths, recurrent_mask, zoneout_masks, weight_mask)
     return _runner(name)(cell, x, state, lengths, recurrent_mask, zoneout_masks, weight_mask)
 
 
 __all__ = ["run_sequence", "select_runner", "run_loop", "run_fused", "run_native", "run_native_stack",
-           "native_unsupported", "compiled_unsupported", "mask_sampler", "FAST_CHOICES", "check_fast"]
+           "native_unsupported", "compiled_unsupported", "mask_sampler", "wants_grad", "FAST_CHOICES", "check_fast"]

@@ -22,7 +22,7 @@ from torch import Tensor, nn
 
 from ..cells import make_cell
 from ..cells.base import check_positive, check_rate
-from ..engine import check_fast, native_unsupported, run_native_stack, run_sequence, select_runner
+from ..engine import check_fast, native_unsupported, run_native_stack, run_sequence, select_runner, wants_grad
 from ..engine.tbptt import run_long_sequence
 
 MERGE_MODES = ("concat", "sum", "mul", "ave")
@@ -176,7 +176,7 @@ class Recurrent(nn.Module):
             raise ValueError("input sequence is empty (0 time steps)")
         lengths = self._lengths(x, lengths, mask)
         initial = self._split_state(initial_state, B, x)
-        if self._whole_stack_native(lengths):
+        if self._whole_stack_native(x, lengths, initial):
             return self._forward_native(x, lengths, initial)
         finals, last_outputs = [], []
         layer_input = x
@@ -219,13 +219,14 @@ class Recurrent(nn.Module):
                                      truncate=bool(self.tbptt), checkpoint=bool(self.checkpoint_chunks))
         return run_sequence(cell, seq, state, lengths, rec_mask, self.fast)
 
-    def _whole_stack_native(self, lengths: Tensor | None) -> bool:
+    def _whole_stack_native(self, x: Tensor, lengths: Tensor | None, initial: list) -> bool:
         """True when torch's native kernel can run every layer and direction in one call (and, for
         "auto", is the fastest choice: see `rnnkit.engine.select_runner`)."""
         if self.fast not in ("auto", "native") or self.tbptt or self.checkpoint_chunks:
             return False
-        if self.fast == "auto" and any(select_runner(cell, "auto", padded=lengths is not None) != "native"
-                                       for cell in self.cells):
+        needs_grad = wants_grad(self, x, *(s for state in initial for s in state))
+        if self.fast == "auto" and any(select_runner(cell, "auto", padded=lengths is not None, needs_grad=needs_grad)
+                                       != "native" for cell in self.cells):
             return False
         if self.training and (self.dropout or self.recurrent_dropout):
             return False
