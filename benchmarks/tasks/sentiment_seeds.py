@@ -16,16 +16,14 @@ import numpy as np
 from chinese_baseline import tfidf_baseline
 from rnnkit.data import load_dataset
 from rnnkit.tasks import load_config, task_of_run
-from rnnkit.tasks.text_classification import encode_like_run, load_text_run
-from rnnkit.tasks.text_pipeline import predict_proba
+from rnnkit.tasks.text_classification import run_proba
 
 LENGTH_BINS = (0, 20, 50, 100, 10**9)  # characters
 
 
 def test_proba(run_dir: Path, texts: list[str]) -> np.ndarray:
-    """(N, K) test-set probabilities of a finished run, in the dataset's order."""
-    model, vocab, _, text, _ = load_text_run(run_dir)
-    return predict_proba(model, encode_like_run(texts, vocab, text))
+    """(N, K) test-set probabilities of a finished run (both views averaged if it has two), in the dataset's order."""
+    return run_proba(run_dir, texts)[0]
 
 
 def compare(ours: np.ndarray, theirs: np.ndarray, labels: np.ndarray, texts: list[str]) -> None:

@@ -133,3 +133,52 @@ def test_mnist_rows_learns_synthetic_digits(tmp_path):
 
     np.save(tmp_path / "x.npy", xt[:5])
     assert [r["label"] for r in predict(run_dir, str(tmp_path / "x.npy"))] == yt[:5].tolist()
+
+
+def test_chinese_texts_get_a_second_view_over_characters_whose_average_predict_and_evaluate_use(tmp_path):
+    from rnnkit.tasks.text_classification import (SECOND_VIEW_DIR, encode_like_run, evaluate_texts, load_text_run,
+                                                  predict_texts, run_proba)
+    from rnnkit.tasks.text_pipeline import predict_proba
+
+    rng = random.Random(1)
+    good, bad, filler = ["很好", "满意", "喜欢"], ["很差", "失望", "难用"], ["这个", "房间", "服务", "价格", "我们", "酒店"]
+    def text(positive):
+        words = [rng.choice(filler) for _ in range(rng.randint(2, 6))]
+        words.insert(rng.randrange(len(words) + 1), rng.choice(good if positive else bad))
+        return "".join(words)
+    rows = [(text(i % 2 == 1), "pos" if i % 2 else "neg") for i in range(200)]
+    (tmp_path / "train.csv").write_text("text,label\n" + "\n".join(f"{t},{l}" for t, l in rows) + "\n", encoding="utf-8")
+    (tmp_path / "test.csv").write_text("text,label\n" + "\n".join(f"{t},{l}" for t, l in rows[:40]) + "\n", encoding="utf-8")
+    settings = {**overrides(TINY), "epochs": "3", "second_view_epochs": "4"}
+    run_dir, final = train("classify", {"data": str(tmp_path / "train.csv"), "test_data": str(tmp_path / "test.csv"),
+                                        **settings}, run_dir=tmp_path / "run", quiet=True)
+    view_dir = run_dir / SECOND_VIEW_DIR
+    first, second = json.loads((run_dir / "config.json").read_text()), json.loads((view_dir / "config.json").read_text())
+    assert first["text"]["tokenizer"] == "chinese" and first["text"]["members"] == [SECOND_VIEW_DIR]
+    assert second["text"]["tokenizer"] == "chinese-chars" and "members" not in second["text"]
+    assert second["task_config"]["epochs"] == 4 and second["task_config"]["second_view"] == "none"
+    assert "## Second view" in (run_dir / "report.md").read_text()
+
+    texts, labels = [t for t, _ in rows[:40]], np.array([int(l == "pos") for _, l in rows[:40]])
+    each = []
+    for folder in (run_dir, view_dir):  # each model on its own tokens
+        model, vocab, _, text_settings, _ = load_text_run(folder)
+        each.append(predict_proba(model, encode_like_run(texts, vocab, text_settings)))
+    average = (each[0] + each[1]) / 2
+    np.testing.assert_allclose(run_proba(run_dir, texts)[0], average, rtol=1e-6)
+    scores = evaluate_texts(run_dir)  # the run's own test file
+    assert scores["acc"] == pytest.approx(float((average.argmax(1) == labels).mean()))
+    assert scores["acc"] == pytest.approx(final["test_acc"]) and scores["loss"] == pytest.approx(final["test_loss"], rel=1e-5)
+    assert {"test_acc_first_view", "test_acc_second_view"} <= set(final)
+    records = predict_texts(run_dir, str(tmp_path / "test.csv"))
+    assert [r["probability"] for r in records] == pytest.approx(average.max(1).tolist(), abs=1e-6)
+
+
+def test_one_view_evaluates_as_its_trainer_scored_it(data, tmp_path):
+    from rnnkit.tasks.text_classification import evaluate_texts
+
+    run_dir, final = train("classify", {"data": str(data / "train.csv"), "test_data": str(data / "train.csv"),
+                                        **overrides(TINY), "epochs": "2"}, run_dir=tmp_path / "run", quiet=True)
+    assert not (run_dir / "second-view").exists()  # English words: no second view by default
+    scores = evaluate_texts(run_dir)
+    assert scores["acc"] == pytest.approx(final["test_acc"]) and scores["loss"] == pytest.approx(final["test_loss"], rel=1e-5)
