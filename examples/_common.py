@@ -13,13 +13,16 @@ import numpy as np
 from rnnkit.data import Vocabulary, get_tokenizer, load_dataset
 
 
-def parse_args(description: str) -> argparse.Namespace:
+def parse_args(description: str, *flags: tuple[str, str]) -> argparse.Namespace:
+    """The examples' common options, plus a script's own on/off `flags` as (name, help) pairs."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="a fast smoke run: little data, one epoch")
     parser.add_argument("--epochs", type=int, default=None, help="override the article's number of epochs")
     parser.add_argument("--plot", default=None, help="save the accuracy/loss curves to this PNG")
     parser.add_argument("--word-vectors", action="store_true",
                         help="start the Embedding from PPMI-SVD vectors of the training texts (where supported)")
+    for name, help_text in flags:
+        parser.add_argument(name, action="store_true", help=help_text)
     return parser.parse_args()
 
 
