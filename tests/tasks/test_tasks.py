@@ -136,8 +136,9 @@ def test_mnist_rows_learns_synthetic_digits(tmp_path):
 
 
 def test_chinese_texts_get_a_second_view_over_characters_whose_average_predict_and_evaluate_use(tmp_path):
-    from rnnkit.tasks.text_classification import (SECOND_VIEW_DIR, encode_like_run, evaluate_texts, load_text_run,
-                                                  predict_texts, run_proba)
+    from rnnkit.io.run import load
+    from rnnkit.tasks.text_classification import (SECOND_VIEW_DIR, encode_like_run, evaluate_texts, predict_texts,
+                                                  read_text_run, run_proba)
     from rnnkit.tasks.text_pipeline import predict_proba
 
     rng = random.Random(1)
@@ -162,8 +163,8 @@ def test_chinese_texts_get_a_second_view_over_characters_whose_average_predict_a
     texts, labels = [t for t, _ in rows[:40]], np.array([int(l == "pos") for _, l in rows[:40]])
     each = []
     for folder in (run_dir, view_dir):  # each model on its own tokens
-        model, vocab, _, text_settings, _ = load_text_run(folder)
-        each.append(predict_proba(model, encode_like_run(texts, vocab, text_settings)))
+        vocab, _, text_settings, _ = read_text_run(folder)
+        each.append(predict_proba(load(folder), encode_like_run(texts, vocab, text_settings)))
     average = (each[0] + each[1]) / 2
     np.testing.assert_allclose(run_proba(run_dir, texts)[0], average, rtol=1e-6)
     scores = evaluate_texts(run_dir)  # the run's own test file

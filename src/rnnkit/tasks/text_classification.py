@@ -349,9 +349,9 @@ def run_sentiment(config: SentimentConfig, run_dir: str | Path, *, resume: bool 
 
 # ------------------------------------------------------------------ predict / evaluate from a run folder
 
-def load_text_run(run_dir: str | Path):
-    """(model, vocabulary, label map, text settings, task config) of a text-classification run."""
-    from rnnkit.io.run import RunDir, load
+def read_text_run(run_dir: str | Path):
+    """(vocabulary, label map, text settings, task config) of a text-classification run: all but its model."""
+    from rnnkit.io.run import RunDir
 
     run = RunDir(run_dir)
     config = run.read_config()
@@ -360,7 +360,7 @@ def load_text_run(run_dir: str | Path):
         raise UserError(f"{run.file('config.json')}: not a text-classification run (no 'text' settings)")
     vocab = Vocabulary.load(run.file(text.get("vocab", VOCAB_FILE)))
     label_map = LabelMap.load(run.file(text.get("labels", LABELS_FILE)))
-    return load(run_dir), vocab, label_map, text, config.get("task_config", {})
+    return vocab, label_map, text, config.get("task_config", {})
 
 
 def encode_like_run(texts: list[str], vocab: Vocabulary, text: dict[str, Any]) -> list[np.ndarray]:
@@ -391,14 +391,16 @@ def read_inputs(inputs: str, text_col: str) -> list[str]:
 
 
 def run_proba(run_dir: str | Path, texts: list[str]) -> tuple[np.ndarray, LabelMap]:
-    """(N, K) class probabilities of a run for new texts, each member's own tokens and cut, averaged over the
-    run's models (the first and its `members`, e.g. the second view), and the run's label map."""
-    model, vocab, label_map, text, _ = load_text_run(run_dir)
-    probs = predict_proba(model, encode_like_run(texts, vocab, text))
-    members = text.get("members", [])
+    """(N, K) class probabilities of a run for new texts, each model on its own tokens and cut, averaged over
+    the run's models (its own and its `members`, e.g. the second view), and the run's label map."""
+    from rnnkit.io.run import load
+
+    vocab, label_map, text, _ = read_text_run(run_dir)
+    probs = predict_proba(load(run_dir), encode_like_run(texts, vocab, text))
+    members = [Path(run_dir) / member for member in text.get("members", [])]
     for member in members:
-        member_model, member_vocab, _, member_text, _ = load_text_run(Path(run_dir) / member)
-        probs = probs + predict_proba(member_model, encode_like_run(texts, member_vocab, member_text))
+        member_vocab, _, member_text, _ = read_text_run(member)
+        probs = probs + predict_proba(load(member), encode_like_run(texts, member_vocab, member_text))
     return probs / (1 + len(members)), label_map
 
 
@@ -411,7 +413,7 @@ def _scores(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
 
 def predict_texts(run_dir: str | Path, inputs: str) -> list[dict[str, Any]]:
     """Label and probability for each input text (one per line, or a table's text column)."""
-    _, _, _, _, task_config = load_text_run(run_dir)
+    task_config = read_text_run(run_dir)[3]
     texts = read_inputs(inputs, task_config.get("text_col", "text"))
     probs, label_map = run_proba(run_dir, texts)
     best = probs.argmax(1)
@@ -421,7 +423,7 @@ def predict_texts(run_dir: str | Path, inputs: str) -> list[dict[str, Any]]:
 
 def evaluate_texts(run_dir: str | Path, data: str | None = None) -> dict[str, float]:
     """Accuracy and loss on `data` (a labelled file) or on the run's own test set."""
-    _, _, label_map, _, task_config = load_text_run(run_dir)
+    _, label_map, _, task_config = read_text_run(run_dir)
     text_col, label_col = task_config.get("text_col", "text"), task_config.get("label_col", "label")
     if data is not None:
         table = read_texts(data, text_col, label_col)
