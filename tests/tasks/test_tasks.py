@@ -51,6 +51,7 @@ def test_classify_trains_and_predicts_from_its_run_folder(data):
                            run_dir=data / "run", quiet=True)
     for name in ("config.json", "model.safetensors", "vocab.json", "labels.json", "report.md", "history.png"):
         assert (run_dir / name).is_file(), name
+    assert json.loads((run_dir / "config.json").read_text())["training"]["batch_size"] == 16  # texts, not batches
     assert final["val_acc"] >= 0.9  # the label is one keyword: learnable in a few steps
     records = predict_texts(run_dir, str(data / "new.txt"))
     assert [r["label"] for r in records] == ["pos", "neg"]

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from rnnkit.errors import UserError
-from rnnkit.training import EarlyStopping, LambdaCallback, NonFiniteLossError, ReduceLROnPlateau, Trainer, seed_everything
+from rnnkit.training import BatchDataset, EarlyStopping, LambdaCallback, NonFiniteLossError, ReduceLROnPlateau, Trainer, seed_everything
 from tiny_models import TinyLSTMClassifier, first_token_task
 
 
@@ -148,3 +148,36 @@ def test_metrics_jsonl_has_step_and_epoch_lines(tmp_path):
     lines = [json.loads(l) for l in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [l["kind"] for l in lines] == ["step", "step", "epoch"] * 2
     assert [l["step"] for l in lines] == [2, 4, 4, 6, 8, 8]
+
+
+class EpochBatches(BatchDataset):
+    """Ready batches of 8 samples, re-cut every epoch; records the epochs it was asked for."""
+
+    def __init__(self, x, y):
+        self.x, self.y, self.batch_size, self.epochs_seen = torch.as_tensor(x), torch.as_tensor(y), 8, []
+
+    def set_epoch(self, epoch):
+        self.epochs_seen.append(epoch)
+        self.order = torch.randperm(len(self.x), generator=torch.Generator().manual_seed(epoch))
+
+    def __len__(self):
+        return -(-len(self.x) // self.batch_size)
+
+    def __getitem__(self, i):
+        index = self.order[i * self.batch_size:(i + 1) * self.batch_size]
+        return self.x[index], self.y[index]
+
+
+def test_a_batch_dataset_trains_one_ready_batch_per_step(tmp_path):
+    seed_everything(0)
+    x, y = first_token_task(60)
+    data = EpochBatches(x, y)
+    steps = []
+    trainer = Trainer(TinyLSTMClassifier(), metrics=["acc"], run_dir=tmp_path, quiet=True,
+                      callbacks=[LambdaCallback(on_batch_end=lambda t, step, logs: steps.append(step))])
+    trainer.fit(data, epochs=3, batch_size=999)  # batch_size is the dataset's own
+    assert data.epochs_seen == [0, 1, 2]  # re-cut before every epoch
+    assert len(steps) == 3 * 8  # 60 samples in batches of 8: 8 steps an epoch
+    assert json.loads((tmp_path / "config.json").read_text())["training"]["batch_size"] == 8
+    data.set_epoch(0)
+    assert trainer.evaluate(data)["acc"] == pytest.approx(trainer.evaluate((x, y))["acc"])

@@ -35,8 +35,8 @@ from rnnkit.data.word_vectors import ppmi_svd_vectors
 from rnnkit.errors import UserError
 from rnnkit.models.classifier import SequenceClassifier
 from rnnkit.tasks import register_task
-from rnnkit.tasks.text_pipeline import (BucketedBatches, Rebucket, SortedBatches, encode, predict_proba,
-                                        resolve_tokenizer, tokenize_all, unwrap)
+from rnnkit.tasks.text_pipeline import (BucketedBatches, SortedBatches, encode, predict_proba,
+                                        resolve_tokenizer, tokenize_all)
 from rnnkit.training import TrainConfig, seed_everything, trainer_from_config
 from rnnkit.training import distributed as ddp
 
@@ -221,18 +221,17 @@ def train_text_classifier(task: str, config: TextModelConfig, splits: dict[str, 
         summary["validation samples"] = len(ids["valid"])
     cfg = config if valid_set is not None else _without_validation_monitor(config)
     trainer = trainer_from_config(
-        model, cfg, run_dir, quiet=quiet, collate_fn=unwrap, callbacks=[Rebucket(train_set)], data_summary=summary,
+        model, cfg, run_dir, quiet=quiet, data_summary=summary,
         config={"task": task, "task_config": asdict(config),
                 "text": {"tokenizer": tokenizer, "maxlen": config.maxlen, "truncating": config.truncating,
                          "vocab": VOCAB_FILE, "labels": LABELS_FILE}})
-    trainer.fit(train_set, epochs=config.epochs, batch_size=1, validation_data=valid_set, resume=resume)
-    trainer.batch_size = config.batch_size  # the trainer saw whole batches as items; report the real size
+    trainer.fit(train_set, epochs=config.epochs, validation_data=valid_set, resume=resume)
     final = dict(trainer.final_logs)
     if "test" in ids:
         if cfg.keep_best and trainer.run is not None:
             trainer.run.load_weights(model)  # score the kept (best-by-validation) weights
         t1 = time.perf_counter()
-        final.update(trainer.evaluate(SortedBatches(ids["test"], labels["test"], 256), batch_size=1, prefix="test_"))
+        final.update(trainer.evaluate(SortedBatches(ids["test"], labels["test"], 256), prefix="test_"))
         say(f"test ({len(ids['test']):,} texts, {time.perf_counter() - t1:.1f}s): "
             + " ".join(f"{k[5:]}={v:.4f}" for k, v in final.items() if k.startswith("test_")))
     view = second_view_tokenizer(config.second_view, tokenizer)

@@ -6,10 +6,10 @@ truncating="pre" keeps the end of a long review, "post" its start). Batches hold
 length (`BucketBatchSampler`), post-padded with id 0 and carrying their lengths, so the recurrent
 layers skip the padding and a batch costs about what its real tokens cost.
 
-The trainer draws plain samples, so each bucketed batch is ONE item of a `BucketedBatches` dataset
-(the trainer then runs with batch_size=1 and `unwrap` as collate function). The `Rebucket` callback
-re-forms the buckets at the start of every epoch from (seed, epoch), so the order is random, the
-batches differ between epochs, and a resumed run sees the batches an uninterrupted run would.
+Each bucketed batch is ONE item of a `BucketedBatches` dataset (a trainer `BatchDataset`). The
+trainer calls its `set_epoch` before every epoch, which re-forms the buckets from (seed, epoch), so
+the order is random, the batches differ between epochs, and a resumed run sees the batches an
+uninterrupted run would.
 """
 from __future__ import annotations
 
@@ -18,10 +18,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
 
 from rnnkit.data import BucketBatchSampler, Vocabulary, collate, get_tokenizer
-from rnnkit.training import Callback
+from rnnkit.training import BatchDataset
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -61,11 +60,11 @@ def make_batch(seqs: Sequence[np.ndarray], labels: np.ndarray | None):
     return ids, lengths, torch.as_tensor(np.asarray(labels), dtype=torch.long)
 
 
-class BucketedBatches(Dataset):
+class BucketedBatches(BatchDataset):
     """Length-bucketed training batches as dataset items; `set_epoch` re-forms them."""
 
     def __init__(self, seqs: list[np.ndarray], labels: np.ndarray, batch_size: int, seed: int = 0):
-        self.seqs, self.labels = seqs, np.asarray(labels)
+        self.seqs, self.labels, self.batch_size = seqs, np.asarray(labels), batch_size
         self.sampler = BucketBatchSampler([len(s) for s in seqs], batch_size, seed=seed)
         self.set_epoch(0)
 
@@ -81,7 +80,7 @@ class BucketedBatches(Dataset):
         return make_batch([self.seqs[j] for j in index], self.labels[index])
 
 
-class SortedBatches(Dataset):
+class SortedBatches(BatchDataset):
     """Evaluation batches: texts sorted by length, cut into batches; `order` maps back to input order."""
 
     def __init__(self, seqs: list[np.ndarray], labels: np.ndarray | None, batch_size: int):
@@ -95,24 +94,6 @@ class SortedBatches(Dataset):
         index = self.order[i * self.batch_size:(i + 1) * self.batch_size]
         labels = None if self.labels is None else np.asarray(self.labels)[index]
         return make_batch([self.seqs[j] for j in index], labels)
-
-    def loader(self) -> DataLoader:
-        return DataLoader(self, batch_size=1, shuffle=False, collate_fn=unwrap)
-
-
-def unwrap(items):
-    """collate_fn for datasets whose items are whole batches (the trainer's batch_size is 1)."""
-    return items[0]
-
-
-class Rebucket(Callback):
-    """Re-forms the bucketed batches from (seed, epoch) before each epoch draws its order."""
-
-    def __init__(self, dataset: BucketedBatches):
-        self.dataset = dataset
-
-    def on_epoch_begin(self, trainer, epoch: int) -> None:
-        self.dataset.set_epoch(epoch)
 
 
 @torch.no_grad()

@@ -2,6 +2,7 @@
 
 Data may be a torch `Dataset`, a `DataLoader` (used as given), arrays `(x, y)` / `(x, lengths, y)`
 (NumPy or torch), or a dict `{"inputs", "lengths", "targets"}`. A batch is unpacked the same ways.
+A `BatchDataset` holds ready batches (length-bucketed texts): the trainer draws one item per step.
 
 The training order comes from torch's `DistributedSampler` (one replica when not distributed): its
 permutation depends only on (seed, epoch), so a resumed run skips the batches already done in the
@@ -86,6 +87,29 @@ def split_validation(dataset: Dataset, fraction: float) -> tuple[Dataset, Datase
     return Subset(dataset, range(n_train)), Subset(dataset, range(n_train, n))
 
 
+class BatchDataset(Dataset):
+    """A dataset whose items are whole batches, formed by the dataset (e.g. texts bucketed by length).
+
+    The trainer loads one item per step, unwrapped, and reports `batch_size`, the most samples a
+    batch holds. `set_epoch(epoch)` is called before each epoch draws its order, so the dataset can
+    re-form its batches from (seed, epoch) and a resumed run sees the batches of an uninterrupted one.
+    """
+
+    batch_size: int
+
+    def set_epoch(self, epoch: int) -> None:
+        pass
+
+    def loader(self) -> DataLoader:
+        """The batches in order (evaluation, prediction)."""
+        return DataLoader(self, batch_size=1, shuffle=False, collate_fn=first_item)
+
+
+def first_item(items: list) -> Any:
+    """collate_fn for a `BatchDataset`: each loaded "batch" is one ready batch."""
+    return items[0]
+
+
 class SkipSampler(Sampler):
     """The indices of `sampler` for one epoch, without the first `skip` (batches already trained)."""
 
@@ -115,6 +139,9 @@ class ShardSampler(Sampler):
 def train_loader(dataset: Dataset, batch_size: int, *, epoch: int, seed: int, shuffle: bool, skip_batches: int,
                  rank: int, world: int, collate_fn=None, num_workers: int = 0) -> tuple[DataLoader, int]:
     """(loader over the rest of this epoch, total batches in the epoch)."""
+    if isinstance(dataset, BatchDataset):
+        dataset.set_epoch(epoch)
+        batch_size, collate_fn = 1, first_item
     order = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=shuffle, seed=seed)
     order.set_epoch(epoch)
     steps = -(-len(order) // batch_size)
@@ -129,5 +156,7 @@ def eval_loader(data: Any, batch_size: int, rank: int = 0, world: int = 1, colla
     if isinstance(data, DataLoader):
         return data
     dataset = as_dataset(data)
+    if isinstance(dataset, BatchDataset):
+        batch_size, collate_fn = 1, first_item
     return DataLoader(dataset, batch_size=batch_size, sampler=ShardSampler(len(dataset), rank, world),
                       collate_fn=collate_fn, generator=torch.Generator())

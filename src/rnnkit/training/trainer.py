@@ -27,7 +27,7 @@ from rnnkit.errors import UserError
 from rnnkit.io.checkpoint import last_checkpoint, load_checkpoint, save_checkpoint
 from rnnkit.io.run import RunDir
 from rnnkit.training import distributed as ddp
-from rnnkit.training.batches import as_dataset, eval_loader, split_batch, split_validation, train_loader
+from rnnkit.training.batches import BatchDataset, as_dataset, eval_loader, split_batch, split_validation, train_loader
 from rnnkit.training.callbacks import Callback
 from rnnkit.training.history import History
 from rnnkit.training.losses import get_loss, infer_loss
@@ -177,8 +177,10 @@ class Trainer:
             dataset, validation_data = split_validation(dataset, validation_split)
         if len(dataset) == 0:
             raise UserError("the training data is empty")
-        self.batch_size, self.epochs = batch_size, epochs
-        steps_per_epoch = -(-math.ceil(len(dataset) / self.world) // batch_size)
+        self.epochs = epochs
+        self.batch_size = dataset.batch_size if isinstance(dataset, BatchDataset) else batch_size
+        items_per_step = 1 if isinstance(dataset, BatchDataset) else batch_size
+        steps_per_epoch = -(-math.ceil(len(dataset) / self.world) // items_per_step)
         if self.schedule_name:
             self.schedule = make_schedule(self.schedule_name, self.optimizer, epochs=epochs,
                                           steps_per_epoch=steps_per_epoch, **self.schedule_options)
@@ -191,7 +193,7 @@ class Trainer:
             start_epoch, skip, sums = self._restore()
         elif self.run is not None and self.is_main:
             self.run.make()
-            self.run.write_config(self._run_config(batch_size, epochs, validation_split, shuffle))
+            self.run.write_config(self._run_config(self.batch_size, epochs, validation_split, shuffle))
         ddp.barrier()
         self.stop_training, t_start = False, time.perf_counter()
         self.train_seconds = getattr(self, "train_seconds", 0.0)
