@@ -66,7 +66,8 @@ def test_classify_starts_from_ppmi_svd_vectors_of_its_training_texts(data, tmp_p
     original = tc.SequenceClassifier.load_word_vectors
     monkeypatch.setattr(tc.SequenceClassifier, "load_word_vectors",
                         lambda self, v: (loaded.append(v), original(self, v))[1])
-    _, final = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "embedding_init": "ppmi-svd"},
+    _, final = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "embedding_init": "ppmi-svd",
+                                  "second_view": "none"},
                      run_dir=tmp_path / "run", quiet=True)
     (vectors,) = loaded
     assert vectors.shape[1] == 12 and np.allclose(np.linalg.norm(vectors[2:], axis=1), 1, atol=1e-5)
@@ -180,7 +181,26 @@ def test_one_view_evaluates_as_its_trainer_scored_it(data, tmp_path):
     from rnnkit.tasks.text_classification import evaluate_texts
 
     run_dir, final = train("classify", {"data": str(data / "train.csv"), "test_data": str(data / "train.csv"),
-                                        **overrides(TINY), "epochs": "2"}, run_dir=tmp_path / "run", quiet=True)
-    assert not (run_dir / "second-view").exists()  # English words: no second view by default
+                                        **overrides(TINY), "epochs": "2", "second_view": "none"},
+                           run_dir=tmp_path / "run", quiet=True)
+    assert not (run_dir / "second-view").exists()
+    assert "members" not in json.loads((run_dir / "config.json").read_text())["text"]
     scores = evaluate_texts(run_dir)
     assert scores["acc"] == pytest.approx(final["test_acc"]) and scores["loss"] == pytest.approx(final["test_loss"], rel=1e-5)
+
+
+def test_english_texts_get_a_second_model_over_the_same_tokens_with_the_next_seed(data, tmp_path):
+    from rnnkit.tasks.text_classification import SECOND_VIEW_DIR, evaluate_texts
+
+    run_dir, final = train("classify", {"data": str(data / "train.csv"), "test_data": str(data / "train.csv"),
+                                        **overrides(TINY), "epochs": "2", "seed": "4"},
+                           run_dir=tmp_path / "run", quiet=True)
+    first = json.loads((run_dir / "config.json").read_text())
+    second = json.loads((run_dir / SECOND_VIEW_DIR / "config.json").read_text())
+    assert first["text"]["members"] == [SECOND_VIEW_DIR]
+    assert second["text"]["tokenizer"] == first["text"]["tokenizer"] == "english"
+    assert second["task_config"]["seed"] == 5 and second["task_config"]["epochs"] == 2  # words: the same epochs
+    assert (run_dir / SECOND_VIEW_DIR / "model.safetensors").read_bytes() != (run_dir / "model.safetensors").read_bytes()
+    scores = evaluate_texts(run_dir)  # the average, predicted again from the folder
+    assert scores["acc"] == pytest.approx(final["test_acc"]) and scores["loss"] == pytest.approx(final["test_loss"], rel=1e-5)
+    assert final["test_loss"] != pytest.approx(final["test_loss_first_view"])
