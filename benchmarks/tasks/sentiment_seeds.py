@@ -6,7 +6,8 @@ Chinese rows, which one run on 1,737 test reviews cannot give.
     python benchmarks/tasks/sentiment_seeds.py --dataset chinese-reviews --seeds 0 1 2 --set pooling=attention+max
     python benchmarks/tasks/sentiment_seeds.py --runs RUN_A RUN_B      # average finished runs instead
 
-Run folders go under --out (default runs/seeds); each line prints as soon as its run ends.
+Run folders go under --out (default runs/seeds); each line prints as soon as its run ends. Each run
+holds the default pair of models (`second_view`); `--set second_view=none` trains single models.
 """
 import argparse
 from pathlib import Path

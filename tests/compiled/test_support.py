@@ -90,3 +90,24 @@ def test_second_process_reuses_the_cached_build(kernels):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
     assert snapshot() == before
+
+
+def test_the_kernels_draw_nothing_from_torchs_generator(kernels):
+    # A fresh process, so the kernels' one-time probes run inside the check: a first call that drew
+    # random numbers would shift every dropout mask after `torch.manual_seed`, making the first
+    # training in a process differ from the same training run later in it.
+    done = run_python(
+        "import torch\n"
+        "from rnnkit.layers.recurrent import Recurrent\n"
+        "layers = [Recurrent(kind, 5, 8, fast='compiled') for kind in ('lstm', 'gru', 'rnn')]\n"
+        "x = torch.ones(3, 4, 5)\n"
+        "torch.manual_seed(0)\n"
+        "for layer in layers:\n"
+        "    layer(x).sum().backward()\n"
+        "    with torch.no_grad(): layer(x)\n"
+        "print(float(torch.rand(1)))\n"
+        "torch.manual_seed(0)\n"
+        "print(float(torch.rand(1)))\n")
+    assert done.returncode == 0, done.stderr
+    after_kernels, untouched = done.stdout.split()
+    assert after_kernels == untouched
