@@ -2,6 +2,7 @@
 (library and CLI), bad files exit 2 with one line, mnist rows trains on synthetic arrays."""
 import json
 import random
+import re
 
 import numpy as np
 import pytest
@@ -190,6 +191,7 @@ def test_one_view_evaluates_as_its_trainer_scored_it(data, tmp_path):
 
 
 def test_english_texts_get_a_second_model_over_the_same_tokens_with_the_next_seed(data, tmp_path):
+    from rnnkit.cli.summary import summarize
     from rnnkit.tasks.text_classification import SECOND_VIEW_DIR, evaluate_texts
 
     run_dir, final = train("classify", {"data": str(data / "train.csv"), "test_data": str(data / "train.csv"),
@@ -204,3 +206,5 @@ def test_english_texts_get_a_second_model_over_the_same_tokens_with_the_next_see
     scores = evaluate_texts(run_dir)  # the average, predicted again from the folder
     assert scores["acc"] == pytest.approx(final["test_acc"]) and scores["loss"] == pytest.approx(final["test_loss"], rel=1e-5)
     assert final["test_loss"] != pytest.approx(final["test_loss_first_view"])
+    assert f"average this model with {run_dir / SECOND_VIEW_DIR}" in summarize(run_dir)
+    assert re.search(r"`rnnkit train classify( --[\w-]+ \S+)+`", (run_dir / "report.md").read_text())

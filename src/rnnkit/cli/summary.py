@@ -50,6 +50,8 @@ def summarize(target: str | Path) -> str:
             last = epochs[-1]
             text += "\nfinal epoch: " + " ".join(f"{k}={v:.4g}" for k, v in last.items()
                                                  if isinstance(v, float))
+        for member in (config.get("text") or {}).get("members", []):
+            text += f"\npredictions average this model with {target / member}"
         return text
     task, config = load_config(str(target))
     if task.summary is not None:

@@ -270,8 +270,8 @@ def _write_report(trainer, task: str, config: TextModelConfig, final: dict[str, 
         text += (f"\n## Second view\n\nA second model over {view} tokens (seed {config.seed + 1}) is in "
                  f"`{SECOND_VIEW_DIR}/` (its own report there); `predict` and `evaluate` average both models' class "
                  "probabilities" + (", and the test numbers above are that average's." if tested else ".") + "\n")
-    text += f"\n## Reproduce\n\n`rnnkit train {task} " + " ".join(
-        f"--{k.replace('_', '-')} {v}" for k, v in _changed(config).items()) + "`\n"
+    command = " ".join([f"rnnkit train {task}"] + [f"--{k.replace('_', '-')} {v}" for k, v in _changed(config).items()])
+    text += f"\n## Reproduce\n\n`{command}`\n"
     trainer.run.write_report(text)
     _printer(quiet)(f"run folder: {trainer.run.path}")
 
