@@ -18,7 +18,7 @@ from rnnkit.data import Vocabulary, chinese_words, load_dataset, pad_sequences
 from rnnkit.keras.layers import LSTM, Activation, Dense, Dropout, Embedding
 from rnnkit.keras.models import Sequential
 from rnnkit.models.classifier import SequenceClassifier
-from rnnkit.tasks.text_pipeline import BucketedBatches
+from rnnkit.data.text_batches import BucketedBatches
 
 N, VOCAB, MAXLEN, BATCH = 15000, 14322, 100, 128
 ds = load_dataset("chinese-reviews")

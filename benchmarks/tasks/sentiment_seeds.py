@@ -16,15 +16,15 @@ import numpy as np
 
 from chinese_baseline import tfidf_baseline
 from rnnkit.data import load_dataset
-from rnnkit.tasks import load_config, task_of_run
-from rnnkit.tasks.text_classification import run_proba
+from rnnkit.tasks import load_config, read_run
+from rnnkit.tasks.text.predict import run_proba
 
 LENGTH_BINS = (0, 20, 50, 100, 10**9)  # characters
 
 
 def test_proba(run_dir: Path, texts: list[str]) -> np.ndarray:
     """(N, K) test-set probabilities of a finished run (both views averaged if it has two), in the dataset's order."""
-    return run_proba(run_dir, texts)[0]
+    return run_proba(read_run(run_dir), texts)[0]
 
 
 def compare(ours: np.ndarray, theirs: np.ndarray, labels: np.ndarray, texts: list[str]) -> None:
@@ -58,7 +58,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.runs:
-        args.dataset = task_of_run(args.runs[0])[1]["task_config"]["dataset"]
+        args.dataset = read_run(args.runs[0]).config.dataset
     ds = load_dataset(args.dataset)
     labels = np.asarray(ds.test.labels)
     overrides = dict(kv.split("=", 1) for kv in args.overrides)

@@ -28,7 +28,8 @@ def test_chrono_biases_and_nothing_else():
 
 
 def test_mnist_task_applies_it_to_every_lstm_cell():
-    from rnnkit.tasks.mnist import MnistConfig, build_model
+    from rnnkit.tasks.images.config import MnistConfig
+    from rnnkit.tasks.images.model import build_model
 
     model = build_model(MnistConfig(mode="pixels", num_layers=2, chrono_init=True))
     cells = [m for m in model.modules() if isinstance(m, LSTMCell)]

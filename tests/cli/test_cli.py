@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnkit.cli.main import main, parse_overrides
+from rnnkit.cli.main import main
 from rnnkit.errors import UserError
 from tiny_models import first_token_task
 
@@ -97,13 +97,6 @@ def test_bad_yaml_type_and_missing_run_folder(capsys, workdir, monkeypatch):
     assert code == 2 and "'epochs'" in err
     code, _, err = call(capsys, "evaluate", "no-such-run")
     assert code == 2 and "no-such-run" in err
-
-
-def test_parse_overrides():
-    assert parse_overrides(["--text-col", "review", "--flag", "--k=v"], ["a.b=1"]) == \
-        {"a.b": "1", "text_col": "review", "flag": "true", "k": "v"}
-    with pytest.raises(UserError):
-        parse_overrides(["stray"], [])
 
 
 def test_bench_rejects_an_unknown_shape(capsys):

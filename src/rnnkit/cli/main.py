@@ -4,9 +4,9 @@
     rnnkit evaluate runs/arrays-...                rnnkit predict runs/arrays-... --input x.npy
     rnnkit summary config.json | RUN_DIR          rnnkit datasets list
 
-Unknown `--flags` of `train` become config overrides (`--text-col x` sets `text_col`), checked against
-the task's config dataclass. A user mistake (`UserError`, a missing file) prints one line on stderr
-and exits with code 2, without a traceback.
+`rnnkit train TASK` is a command generated from the task's config class (`rnnkit.cli.train`). A user
+mistake (`UserError`, a missing file, a bad option) prints one line on stderr and exits with code 2,
+without a traceback.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+import click
 import typer
 
 from rnnkit.errors import UserError
@@ -30,50 +31,16 @@ except ImportError:  # the datasets commands are optional
     pass
 
 
-def parse_overrides(extra: list[str], sets: list[str]) -> dict[str, str]:
-    """`--key value`, `--key=value`, bare `--flag` (true) and `--set key=value` -> {"key": "value"}."""
-    overrides: dict[str, str] = {}
-    for pair in sets:
-        key, eq, value = pair.partition("=")
-        if not eq or not key:
-            raise UserError(f"--set {pair!r}: expected key=value")
-        overrides[key.strip()] = value
-    i = 0
-    while i < len(extra):
-        arg = extra[i]
-        if not arg.startswith("--") or len(arg) == 2:
-            raise UserError(f"unexpected argument {arg!r}; config overrides are --key value or --set key=value")
-        key, eq, value = arg[2:].partition("=")
-        if not eq:
-            if i + 1 < len(extra) and not extra[i + 1].startswith("--"):
-                value, i = extra[i + 1], i + 1
-            else:
-                value = "true"
-        overrides[key.replace("-", "_")] = value
-        i += 1
-    return overrides
-
-
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False)
 def train(ctx: typer.Context,
-          target: str = typer.Argument(..., help="a config file (.json/.yaml naming its task) or a task name"),
-          set_: List[str] = typer.Option([], "--set", help="override a config key: --set epochs=3 (repeatable)"),
-          run_dir: Optional[Path] = typer.Option(None, "--run-dir", help="run folder (default runs/<task>-<time>)"),
-          resume: bool = typer.Option(False, "--resume", help="continue the run in --run-dir from its last checkpoint"),
-          nproc: int = typer.Option(1, "--nproc", min=1, help="processes for distributed data parallel on this machine"),
-          quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress output"),
-          seed: Optional[int] = typer.Option(None, "--seed", help="random seed (sets the config's seed)")) -> None:
-    """Train a task; other --key value flags set the task's config keys (e.g. --dataset imdb)."""
-    from rnnkit.tasks import train as train_task
+          target: Optional[str] = typer.Argument(None, help="a task name, a config file (.json/.yaml naming "
+                                                              "its task) or a run folder")) -> None:
+    """Train a task; `rnnkit train TASK --help` lists its options (every config field)."""
+    from rnnkit.cli.train import run_train
 
-    overrides = parse_overrides(list(ctx.args), set_)
-    if seed is not None:
-        overrides["seed"] = str(seed)
-    if resume and run_dir is None and "run_dir" not in overrides:
-        raise UserError("--resume needs --run-dir: the run folder to continue")
-    path, final = train_task(target, overrides, run_dir=run_dir, resume=resume, quiet=quiet, nproc=nproc)
-    if not quiet and final:
-        typer.echo("final: " + " ".join(f"{k}={v:.4f}" for k, v in final.items() if isinstance(v, float)))
+    code = run_train(target, list(ctx.args))
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -81,12 +48,12 @@ def evaluate(run_dir: Path = typer.Argument(..., help="a run folder written by `
              data: Optional[str] = typer.Option(None, "--data", help="data to evaluate on (default: the run's test set)"),
              as_json: bool = typer.Option(False, "--json", help="print one JSON object")) -> None:
     """Evaluate a trained run on its test data or on --data."""
-    from rnnkit.tasks import task_of_run
+    from rnnkit.tasks import read_run
 
-    task, _ = task_of_run(run_dir)
-    if task.evaluate is None:
-        raise UserError(f"task {task.name!r} has no evaluate function")
-    metrics = task.evaluate(run_dir, data)
+    run = read_run(run_dir)
+    if run.task.evaluate is None:
+        raise UserError(f"task {run.task.name!r} has no evaluate function")
+    metrics = run.task.evaluate(run, data)
     if as_json:
         typer.echo(json.dumps(metrics))
     else:
@@ -99,12 +66,12 @@ def predict(run_dir: Path = typer.Argument(..., help="a run folder written by `r
             input_: str = typer.Option(..., "--input", "-i", help="input file, or - for stdin"),
             output: Optional[Path] = typer.Option(None, "--output", "-o", help="also write the predictions as CSV")) -> None:
     """Predict with a trained run: one JSON line per input on stdout."""
-    from rnnkit.tasks import task_of_run
+    from rnnkit.tasks import read_run
 
-    task, _ = task_of_run(run_dir)
-    if task.predict is None:
-        raise UserError(f"task {task.name!r} has no predict function")
-    records = task.predict(run_dir, input_)
+    run = read_run(run_dir)
+    if run.task.predict is None:
+        raise UserError(f"task {run.task.name!r} has no predict function")
+    records = run.task.predict(run, input_)
     for record in records:
         typer.echo(json.dumps(record, ensure_ascii=False))
     if output is not None:
@@ -118,7 +85,7 @@ def predict(run_dir: Path = typer.Argument(..., help="a run folder written by `r
 @app.command()
 def summary(target: str = typer.Argument(..., help="a config file or a run folder")) -> None:
     """Show a model's layers and parameter counts (and a run's final metrics)."""
-    from rnnkit.cli.summary import summarize
+    from rnnkit.tasks.summary import summarize
 
     typer.echo(summarize(target))
 
@@ -147,10 +114,10 @@ def bench(shapes: list[str] = typer.Option(None, "--shape", help="shape name (re
 @app.command()
 def tasks() -> None:
     """List the tasks `rnnkit train` knows."""
-    from rnnkit.tasks import TASKS, available_tasks
+    from rnnkit.tasks import TASKS
 
-    for name in available_tasks():
-        typer.echo(f"{name}: {TASKS[name].description}")
+    for name, task in TASKS.items():
+        typer.echo(f"{name}: {task.description}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -162,6 +129,9 @@ def main(argv: list[str] | None = None) -> None:
     except FileNotFoundError as err:
         print(f"error: {err.filename or err}: file not found", file=sys.stderr)
         sys.exit(2)
+    except click.ClickException as err:  # a task command's usage error (rnnkit.cli.train uses click)
+        print(f"error: {' '.join(err.format_message().split())}", file=sys.stderr)
+        sys.exit(err.exit_code)
     except typer.TyperException as err:  # usage errors (typer >= 0.29 carries its own click)
         if hasattr(err, "show"):
             err.show()

@@ -20,7 +20,9 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
 
 from rnnkit.atomic import write_json
 
@@ -169,3 +171,34 @@ class Vocabulary:
             raise UserError(f"{path}: vocabulary file not found") from None
         except (ValueError, KeyError, TypeError) as err:
             raise UserError(f"{path}: not a rnnkit vocabulary JSON ({err})") from None
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def resolve_tokenizer(name: str, texts: Sequence[str]) -> str:
+    """"auto" -> "chinese" (jieba words) when a sample of the texts is mostly CJK, else "english"."""
+    if name != "auto":
+        get_tokenizer(name)  # checks the name
+        return name
+    sample = "".join(texts[:: max(1, len(texts) // 200)])
+    letters = sum(ch.isalpha() for ch in sample)
+    return "chinese" if letters and len(_CJK.findall(sample)) / letters > 0.3 else "english"
+
+
+def tokenize_all(texts: Sequence[str], tokenizer: str) -> list[list[str]]:
+    tok = get_tokenizer(tokenizer)
+    return [tok(t) for t in texts]
+
+
+def encode_tokens(token_lists: Sequence[Sequence[str]], vocab: "Vocabulary", maxlen: int | None,
+                  truncating: str = "pre") -> list[np.ndarray]:
+    """Ids of each text, cut to `maxlen` (Keras' truncating="pre" keeps the end of a long text, "post"
+    its start); an empty text becomes one <unk> so no sequence is empty."""
+    out = []
+    for tokens in token_lists:
+        ids = vocab.encode(tokens) or [1]
+        if maxlen is not None and len(ids) > maxlen:
+            ids = ids[-maxlen:] if truncating == "pre" else ids[:maxlen]
+        out.append(np.asarray(ids, dtype=np.int64))
+    return out

@@ -87,31 +87,16 @@ class RunDir:
 
 def load(run_dir: str | Path) -> nn.Module:
     """Rebuild the trained model of a run folder, in eval mode, ready for `predict`."""
-    from rnnkit.models.registry import build_model
+    from rnnkit.models import build_model  # the package imports every module that registers a model
 
     run = RunDir(run_dir)
     config = run.read_config()
     model_cfg = config.get("model")
     if not isinstance(model_cfg, dict) or "name" not in model_cfg:
         raise UserError(f"{run.file(CONFIG)}: has no 'model' entry with a registered model name")
-    _import_model_modules()
     try:
         model = build_model(model_cfg)
     except (ValueError, TypeError) as err:
         raise UserError(f"{run.file(CONFIG)}: cannot rebuild the model ({err})") from None
     run.load_weights(model)
     return model.eval()
-
-
-def _import_model_modules() -> None:
-    """Registration happens at import; import the packages that define registered models."""
-    import importlib
-    import pkgutil
-
-    import rnnkit.models as models_pkg
-
-    for info in pkgutil.iter_modules(models_pkg.__path__):
-        try:
-            importlib.import_module(f"rnnkit.models.{info.name}")
-        except ImportError:
-            pass

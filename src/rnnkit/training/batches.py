@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler, Subset, TensorDataset
 
+from rnnkit.data.text_batches import BatchDataset, first_item  # noqa: F401  (the trainer's batch-per-item datasets)
+
 BATCH_KEYS = ("inputs", "lengths", "targets")
 
 
@@ -85,29 +87,6 @@ def split_validation(dataset: Dataset, fraction: float) -> tuple[Dataset, Datase
     if n_train == 0 or n_train == n:
         raise ValueError(f"validation_split={fraction!r} leaves an empty part of {n} samples")
     return Subset(dataset, range(n_train)), Subset(dataset, range(n_train, n))
-
-
-class BatchDataset(Dataset):
-    """A dataset whose items are whole batches, formed by the dataset (e.g. texts bucketed by length).
-
-    The trainer loads one item per step, unwrapped, and reports `batch_size`, the most samples a
-    batch holds. `set_epoch(epoch)` is called before each epoch draws its order, so the dataset can
-    re-form its batches from (seed, epoch) and a resumed run sees the batches of an uninterrupted one.
-    """
-
-    batch_size: int
-
-    def set_epoch(self, epoch: int) -> None:
-        pass
-
-    def loader(self) -> DataLoader:
-        """The batches in order (evaluation, prediction)."""
-        return DataLoader(self, batch_size=1, shuffle=False, collate_fn=first_item)
-
-
-def first_item(items: list) -> Any:
-    """collate_fn for a `BatchDataset`: each loaded "batch" is one ready batch."""
-    return items[0]
 
 
 class SkipSampler(Sampler):

@@ -1,26 +1,40 @@
 """`TrainConfig`: the training options every task config shares, and the Trainer built from them.
 
-A task's config is a dataclass that inherits these fields and adds its own (dataset, model size ...);
-the CLI sets any of them with `--set key=value` or `--key value`. `trainer_from_config` turns one into
-a `Trainer` with the callbacks it asks for.
+Configs are pydantic dataclasses (`config_dataclass`): to the code that reads them plain dataclasses
+(attributes, `dataclasses.replace`, `asdict`, pickles for DDP), and checked by pydantic whenever one
+is built, so a wrong type or an out-of-range value never gets past the line that made it. Each
+field's docstring is its help text (`rnnkit train TASK --help`). A task's config inherits these
+fields and adds its own; `trainer_from_config` turns one into a `Trainer` with the callbacks it asks for.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import pydantic
+from pydantic import Field
 from torch import nn
 
 from rnnkit.training.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from rnnkit.training.trainer import Trainer
 
 
-@dataclass
+config_dataclass = partial(pydantic.dataclasses.dataclass,
+                           config=pydantic.ConfigDict(extra="forbid", use_attribute_docstrings=True))
+"""The decorator of every config class: unknown keys are errors; field docstrings become descriptions."""
+
+PositiveInt = Annotated[int, Field(ge=1)]
+Rate = Annotated[float, Field(ge=0.0, lt=1.0)]
+"""A dropout-like probability: 1.0 would drop everything."""
+
+
+@config_dataclass
 class TrainConfig:
-    epochs: int = 10
+    epochs: PositiveInt = 10
     """passes over the training data"""
-    batch_size: int = 32
+    batch_size: PositiveInt = 32
     """samples per optimizer step (per process under DDP)"""
     optimizer: str = "adam"
     """adam, adamw, rmsprop or sgd (with momentum 0.9)"""
@@ -34,28 +48,28 @@ class TrainConfig:
     """acc, precision, recall, f1, macro_f1, mae, rmse, perplexity"""
     schedule: str | None = None
     """learning-rate schedule: step, cosine, warmup, warmup_cosine, plateau"""
-    warmup_steps: int = 0
+    warmup_steps: Annotated[int, Field(ge=0)] = 0
+    """steps of linear warm-up (schedules warmup and warmup_cosine)"""
     clip_norm: float | None = None
     """clip the global gradient norm to this value"""
     clip_value: float | None = None
     """clip every gradient element to [-v, v]"""
-    validation_split: float = 0.0
+    validation_split: Rate = 0.0
     """fraction of the training data (its end, as Keras) held out when no validation set is given"""
-    early_stopping: int | None = None
+    early_stopping: PositiveInt | None = None
     """stop after this many epochs without improvement of `monitor`"""
     monitor: str = "val_loss"
+    """the logged metric early stopping and keep_best watch (val_loss, val_acc, ...)"""
     keep_best: bool = False
     """keep the weights of the best epoch by `monitor` as model.safetensors"""
     seed: int = 0
-    checkpoint_every: int = 0
+    """seed of every random draw (weights, dropout, shuffling, held-out samples)"""
+    checkpoint_every: Annotated[int, Field(ge=0)] = 0
     """also checkpoint every N optimizer steps (always at each epoch end)"""
-    log_every: int = 0
+    log_every: Annotated[int, Field(ge=0)] = 0
     """a metrics.jsonl line and a log line every N steps (0: about ten per epoch on screen only)"""
     run_dir: str | None = None
     """where the run folder goes; default runs/<task>-<time>"""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def callbacks_from_config(cfg: TrainConfig) -> list[Callback]:

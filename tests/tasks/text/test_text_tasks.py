@@ -1,5 +1,5 @@
-"""The tasks end to end on tiny data: classify trains on a CSV and predicts from its run folder
-(library and CLI), bad files exit 2 with one line, mnist rows trains on synthetic arrays."""
+"""The text tasks end to end on tiny data: classify trains on a CSV and predicts from its run folder
+(library and CLI), bad files exit 2 with one line, a run's second model is averaged in."""
 import json
 import random
 import re
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from rnnkit.cli.main import main
-from rnnkit.tasks import train
+from rnnkit.tasks import load_config, read_run
+from rnnkit.tasks import train as train_task
 
 POS, NEG = ["great", "wonderful", "loved", "excellent"], ["awful", "boring", "hated", "terrible"]
 FILLER = ["the", "movie", "was", "a", "plot", "and", "it", "actors"]
@@ -40,13 +41,18 @@ def call(capsys, *args):
     return exit_.value.code, out.out, out.err
 
 
+def train(target, overrides, **options):
+    """The library's train from a task name and command-line strings, as the CLI calls it."""
+    return train_task(*load_config(target, overrides), **options)
+
+
 def overrides(flags):
     pairs = [a for a in flags if a != "--quiet"]
     return {k[2:].replace("-", "_"): v for k, v in zip(pairs[::2], pairs[1::2])}
 
 
 def test_classify_trains_and_predicts_from_its_run_folder(data):
-    from rnnkit.tasks.text_classification import evaluate_texts, predict_texts
+    from rnnkit.tasks.text.predict import evaluate_texts, predict_texts
 
     run_dir, final = train("classify", {"data": str(data / "train.csv"), **overrides(TINY)},
                            run_dir=data / "run", quiet=True)
@@ -54,14 +60,15 @@ def test_classify_trains_and_predicts_from_its_run_folder(data):
         assert (run_dir / name).is_file(), name
     assert json.loads((run_dir / "config.json").read_text())["training"]["batch_size"] == 16  # texts, not batches
     assert final["val_acc"] >= 0.9  # the label is one keyword: learnable in a few steps
-    records = predict_texts(run_dir, str(data / "new.txt"))
+    run = read_run(run_dir)
+    records = predict_texts(run, str(data / "new.txt"))
     assert [r["label"] for r in records] == ["pos", "neg"]
     assert all(0.5 < r["probability"] <= 1 for r in records)
-    assert evaluate_texts(run_dir, str(data / "train.csv"))["acc"] >= 0.9
+    assert evaluate_texts(run, str(data / "train.csv"))["acc"] >= 0.9
 
 
 def test_classify_starts_from_ppmi_svd_vectors_of_its_training_texts(data, tmp_path, monkeypatch):
-    import rnnkit.tasks.text_classification as tc
+    import rnnkit.tasks.text.model as tc
 
     loaded = []
     original = tc.SequenceClassifier.load_word_vectors
@@ -113,36 +120,10 @@ def test_unknown_label_at_evaluation_names_file_row_and_column(data, capsys, tmp
     assert f"{bad}: row 2, column 'label': unknown label 'meh'" in err
 
 
-def synthetic_digits(n, seed):
-    """Digit c lights up rows 2c..2c+2: readable row by row, not from any single pixel column."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 10, n)
-    x = rng.random((n, 28, 28), dtype=np.float32) * 0.2
-    for i, c in enumerate(y):
-        x[i, 2 * c:2 * c + 3] += 0.8
-    return x.reshape(n, 784), y
-
-
-def test_mnist_rows_learns_synthetic_digits(tmp_path):
-    x, y = synthetic_digits(400, 0)
-    xt, yt = synthetic_digits(100, 1)
-    np.savez(tmp_path / "digits.npz", x_train=x, y_train=y, x_test=xt, y_test=yt)
-    run_dir, final = train("mnist", {"data": str(tmp_path / "digits.npz"), "mode": "rows", "hidden_size": "16",
-                                     "epochs": "6", "batch_size": "32", "lr": "0.02",
-                                     "max_shift": "0"}, run_dir=tmp_path / "run",
-                           quiet=True)
-    assert final["test_acc"] >= 0.9
-    from rnnkit.tasks.mnist import predict
-
-    np.save(tmp_path / "x.npy", xt[:5])
-    assert [r["label"] for r in predict(run_dir, str(tmp_path / "x.npy"))] == yt[:5].tolist()
-
-
 def test_chinese_texts_get_a_second_view_over_characters_whose_average_predict_and_evaluate_use(tmp_path):
     from rnnkit.io.run import load
-    from rnnkit.tasks.text_classification import (SECOND_VIEW_DIR, encode_like_run, evaluate_texts, predict_texts,
-                                                  read_text_run, run_proba)
-    from rnnkit.tasks.text_pipeline import predict_proba
+    from rnnkit.tasks.text.predict import (SECOND_VIEW_DIR, encode_like_run, evaluate_texts, predict_proba,
+                                           predict_texts, run_proba)
 
     rng = random.Random(1)
     good, bad, filler = ["很好", "满意", "喜欢"], ["很差", "失望", "难用"], ["这个", "房间", "服务", "价格", "我们", "酒店"]
@@ -158,52 +139,49 @@ def test_chinese_texts_get_a_second_view_over_characters_whose_average_predict_a
                                         **settings}, run_dir=tmp_path / "run", quiet=True)
     view_dir = run_dir / SECOND_VIEW_DIR
     first, second = json.loads((run_dir / "config.json").read_text()), json.loads((view_dir / "config.json").read_text())
-    assert first["text"]["tokenizer"] == "chinese" and first["text"]["members"] == [SECOND_VIEW_DIR]
-    assert second["text"]["tokenizer"] == "chinese-chars" and "members" not in second["text"]
+    assert first["data"]["tokenizer"] == "chinese" and second["data"]["tokenizer"] == "chinese-chars"
     assert second["task_config"]["epochs"] == 4 and second["task_config"]["second_view"] == "none"
     assert "## Second view" in (run_dir / "report.md").read_text()
 
     texts, labels = [t for t, _ in rows[:40]], np.array([int(l == "pos") for _, l in rows[:40]])
     each = []
     for folder in (run_dir, view_dir):  # each model on its own tokens
-        vocab, _, text_settings, _ = read_text_run(folder)
-        each.append(predict_proba(load(folder), encode_like_run(texts, vocab, text_settings)))
+        each.append(predict_proba(load(folder), encode_like_run(read_run(folder), texts)))
     average = (each[0] + each[1]) / 2
-    np.testing.assert_allclose(run_proba(run_dir, texts)[0], average, rtol=1e-6)
-    scores = evaluate_texts(run_dir)  # the run's own test file
+    run = read_run(run_dir)
+    np.testing.assert_allclose(run_proba(run, texts)[0], average, rtol=1e-6)
+    scores = evaluate_texts(run)  # the run's own test file
     assert scores["acc"] == pytest.approx(float((average.argmax(1) == labels).mean()))
     assert scores["acc"] == pytest.approx(final["test_acc"]) and scores["loss"] == pytest.approx(final["test_loss"], rel=1e-5)
     assert {"test_acc_first_view", "test_acc_second_view"} <= set(final)
-    records = predict_texts(run_dir, str(tmp_path / "test.csv"))
+    records = predict_texts(run, str(tmp_path / "test.csv"))
     assert [r["probability"] for r in records] == pytest.approx(average.max(1).tolist(), abs=1e-6)
 
 
 def test_one_view_evaluates_as_its_trainer_scored_it(data, tmp_path):
-    from rnnkit.tasks.text_classification import evaluate_texts
+    from rnnkit.tasks.text.predict import evaluate_texts
 
     run_dir, final = train("classify", {"data": str(data / "train.csv"), "test_data": str(data / "train.csv"),
                                         **overrides(TINY), "epochs": "2", "second_view": "none"},
                            run_dir=tmp_path / "run", quiet=True)
     assert not (run_dir / "second-view").exists()
-    assert "members" not in json.loads((run_dir / "config.json").read_text())["text"]
-    scores = evaluate_texts(run_dir)
+    scores = evaluate_texts(read_run(run_dir))
     assert scores["acc"] == pytest.approx(final["test_acc"]) and scores["loss"] == pytest.approx(final["test_loss"], rel=1e-5)
 
 
 def test_english_texts_get_a_second_model_over_the_same_tokens_with_the_next_seed(data, tmp_path):
-    from rnnkit.cli.summary import summarize
-    from rnnkit.tasks.text_classification import SECOND_VIEW_DIR, evaluate_texts
+    from rnnkit.tasks.summary import summarize
+    from rnnkit.tasks.text.predict import SECOND_VIEW_DIR, evaluate_texts
 
     run_dir, final = train("classify", {"data": str(data / "train.csv"), "test_data": str(data / "train.csv"),
                                         **overrides(TINY), "epochs": "2", "seed": "4"},
                            run_dir=tmp_path / "run", quiet=True)
     first = json.loads((run_dir / "config.json").read_text())
     second = json.loads((run_dir / SECOND_VIEW_DIR / "config.json").read_text())
-    assert first["text"]["members"] == [SECOND_VIEW_DIR]
-    assert second["text"]["tokenizer"] == first["text"]["tokenizer"] == "english"
+    assert second["data"]["tokenizer"] == first["data"]["tokenizer"] == "english"
     assert second["task_config"]["seed"] == 5 and second["task_config"]["epochs"] == 2  # words: the same epochs
     assert (run_dir / SECOND_VIEW_DIR / "model.safetensors").read_bytes() != (run_dir / "model.safetensors").read_bytes()
-    scores = evaluate_texts(run_dir)  # the average, predicted again from the folder
+    scores = evaluate_texts(read_run(run_dir))  # the average, predicted again from the folder
     assert scores["acc"] == pytest.approx(final["test_acc"]) and scores["loss"] == pytest.approx(final["test_loss"], rel=1e-5)
     assert final["test_loss"] != pytest.approx(final["test_loss_first_view"])
     assert f"average this model with {run_dir / SECOND_VIEW_DIR}" in summarize(run_dir)

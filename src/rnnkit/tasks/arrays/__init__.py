@@ -1,0 +1,18 @@
+"""The generic `arrays` task: train any registered model on arrays stored in one `.npz` file.
+
+    {"task": "arrays", "data": "data.npz", "model": {"name": "sequential", ...}, "epochs": 5}
+
+The file holds `x_train`, `y_train` and optionally `lengths_train`, `x_valid`/`y_valid`/`lengths_valid`
+and `x_test`/`y_test`/`lengths_test`. `imports` names Python modules to import first, so users' own
+`@register`ed models can be trained too.
+
+Parts: `config`, `data` (the .npz's splits), `model` (from the registry), `train`, `predict`.
+"""
+from rnnkit.tasks.arrays.config import ArraysConfig
+from rnnkit.tasks.arrays.model import describe
+from rnnkit.tasks.arrays.predict import evaluate, load_model, predict
+from rnnkit.tasks.arrays.train import run
+from rnnkit.tasks.task import Task
+
+ARRAYS = Task("arrays", "train a registered model on arrays from an .npz file", ArraysConfig, run,
+              predict=predict, evaluate=evaluate, summary=describe, load_model=load_model)

@@ -1,0 +1,147 @@
+"""A task's config from what the user typed: a file, `--key value` strings, a run folder.
+
+Configs are pydantic dataclasses (`rnnkit.training.config.config_dataclass`): pydantic checks every
+type and range, this module only says what went wrong in one line naming the key (and, for an
+unknown key, the closest known one), and turns command-line strings into the values pydantic reads
+("none" for an optional field, comma lists, JSON for dicts). Nothing here knows a particular task.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from rnnkit.errors import UserError
+
+NONE_WORDS = ("none", "null")
+
+
+def field_types(config_cls: type) -> dict[str, Any]:
+    """{field name: type annotation} of a config class, in declaration order."""
+    hints = typing.get_type_hints(config_cls, include_extras=False)
+    return {f.name: hints[f.name] for f in dataclasses.fields(config_cls)}
+
+
+def field_docs(config_cls: type) -> dict[str, str]:
+    """{field name: one-line description}: the field's docstring, inherited when a subclass only
+    changes the default."""
+    docs: dict[str, str] = {}
+    for cls in config_cls.__mro__:
+        for name, info in getattr(cls, "__pydantic_fields__", {}).items():
+            if name not in docs and info.description:
+                docs[name] = " ".join(info.description.split())
+    return {f.name: docs.get(f.name, "") for f in dataclasses.fields(config_cls)}
+
+
+def field_default(field: dataclasses.Field) -> Any:
+    return field.default_factory() if field.default_factory is not dataclasses.MISSING else field.default
+
+
+def changed_fields(config: Any) -> dict[str, Any]:
+    """Fields that differ from their defaults (a run's reproduce line)."""
+    return {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
+            if f.name != "run_dir" and getattr(config, f.name) != field_default(f)}
+
+
+def type_name(hint: Any) -> str:
+    """`int`, `float or none`, `list of str`: how the help and the errors name a field's type."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return " or ".join(type_name(a) for a in typing.get_args(hint))
+    if hint is type(None):
+        return "none"
+    if typing.get_origin(hint) is list:
+        return f"list of {type_name(typing.get_args(hint)[0])}" if typing.get_args(hint) else "list"
+    if typing.get_origin(hint) is typing.Annotated:
+        return type_name(typing.get_args(hint)[0])
+    if typing.get_origin(hint) is typing.Literal:
+        return "one of " + ", ".join(map(str, typing.get_args(hint)))
+    return getattr(hint, "__name__", str(hint))
+
+
+def from_string(key: str, text: str, hint: Any) -> Any:
+    """A command-line string as the value pydantic should check for a field of type `hint`."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        if text.strip().lower() in NONE_WORDS and type(None) in args:
+            return None
+        hint = next(a for a in args if a is not type(None))
+    origin = typing.get_origin(hint) or hint
+    if origin in (list, dict):
+        if text.strip().startswith(("[", "{")):
+            try:
+                return json.loads(text)
+            except ValueError as err:
+                raise UserError(f"config key {key!r}: {text!r} is not valid JSON ({err})") from None
+        if origin is dict:
+            raise UserError(f"config key {key!r}: expected a JSON object, got {text!r}")
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return text
+
+
+def unknown_key_error(key: str, config_cls: type) -> UserError:
+    names = [f.name for f in dataclasses.fields(config_cls)]
+    close = difflib.get_close_matches(key, names, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of {', '.join(names)}"
+    return UserError(f"unknown config key {key!r} for {config_cls.__name__}{hint}")
+
+
+def make_config(config_cls: type, values: dict[str, Any], *, base: Any = None, strings: bool = False) -> Any:
+    """A checked `config_cls` from `values` over `base` (or the defaults); `strings`: the values are
+    command-line text. Any mistake is a one-line UserError naming the key."""
+    types_ = field_types(config_cls)
+    for key in values:
+        if key not in types_:
+            raise unknown_key_error(key, config_cls)
+    if strings:
+        values = {k: v if not isinstance(v, str) else from_string(k, v, types_[k]) for k, v in values.items()}
+    merged = {**(dataclasses.asdict(base) if base is not None else {}), **values}
+    try:
+        return pydantic.TypeAdapter(config_cls).validate_python(merged)
+    except pydantic.ValidationError as err:
+        raise UserError(validation_message(err, types_)) from None
+
+
+def validation_message(err: pydantic.ValidationError, types_: dict[str, Any]) -> str:
+    """pydantic's first error as one line: the key, what it expects, what it got."""
+    first = err.errors(include_url=False)[0]
+    key = ".".join(str(part) for part in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    if not key:  # a check in __post_init__ names its own keys
+        return message if message.startswith("config key") else f"bad config: {message}"
+    expected = f" ({type_name(types_[key])})" if key in types_ else ""
+    return f"config key {key!r}{expected}: {message[0].lower() + message[1:]}, got {first.get('input')!r}"
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """The mapping in a JSON or YAML config file, or a run folder's task and task config."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "config.json"
+    if not path.is_file():
+        raise UserError(f"{path}: config file not found")
+    is_yaml = path.suffix in (".yaml", ".yml")
+    try:
+        text = path.read_text(encoding="utf-8")
+        if is_yaml:
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except UnicodeDecodeError as err:
+        raise UserError(f"{path}: byte {err.start}: not UTF-8 text") from None
+    except Exception as err:  # yaml and json raise their own error types
+        raise UserError(f"{path}: not valid {'YAML' if is_yaml else 'JSON'} ({str(err).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a mapping of config keys at the top level")
+    if "task_config" in data:  # a run folder's config.json: train again with the same settings
+        if not isinstance(data["task_config"], dict):
+            raise UserError(f"{path}: 'task_config' is not a mapping")
+        return {"task": data.get("task"), **data["task_config"]}
+    return data

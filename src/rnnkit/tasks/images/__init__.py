@@ -1,0 +1,16 @@
+"""Images read as sequences: `mnist` (article 001), each 28 x 28 digit as 28 steps of 28 pixels
+(`--mode rows`) or 784 steps of one pixel (`--mode pixels`, the long-memory benchmark of Le et al. 2015).
+
+    rnnkit train mnist --mode rows
+    rnnkit train mnist --data my_digits.npz        # x_train/y_train (x_valid/y_valid, x_test/y_test)
+
+Parts: `config`, `data` (splits of images), `model`, `train`, `predict` (predict and evaluate).
+"""
+from rnnkit.tasks.images.config import MnistConfig
+from rnnkit.tasks.images.model import describe
+from rnnkit.tasks.images.predict import evaluate, predict
+from rnnkit.tasks.images.train import run
+from rnnkit.tasks.task import Task
+
+MNIST = Task("mnist", "MNIST digits read row by row (28 x 28) or pixel by pixel (784 x 1) by an LSTM", MnistConfig,
+             run, predict=predict, evaluate=evaluate, summary=describe)

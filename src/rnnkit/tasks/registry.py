@@ -1,0 +1,25 @@
+"""Every task `rnnkit train` knows, in one explicit list. A new task family adds its `Task` here."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rnnkit.errors import UserError
+from rnnkit.tasks import runs
+from rnnkit.tasks.arrays import ARRAYS
+from rnnkit.tasks.images import MNIST
+from rnnkit.tasks.task import Run, Task
+from rnnkit.tasks.text import CLASSIFY, SENTIMENT
+
+TASKS: dict[str, Task] = {task.name: task for task in (SENTIMENT, CLASSIFY, MNIST, ARRAYS)}
+
+
+def get_task(name: str) -> Task:
+    if name not in TASKS:
+        raise UserError(f"unknown task {name!r}; expected one of {', '.join(TASKS)} (or a config file)")
+    return TASKS[name]
+
+
+def read_run(path: str | Path) -> Run:
+    """A run folder read back with its typed config, whatever its task."""
+    saved = runs.read_saved(path)
+    return runs.read_run(path, get_task(saved["task"]), saved)

@@ -1,0 +1,40 @@
+"""report.md of a task's run: the trainer's report, the test set's numbers, the task's own notes, and
+the command line that trains the same run again."""
+from __future__ import annotations
+
+from typing import Any
+
+from rnnkit.tasks.config import changed_fields
+from rnnkit.training import distributed as ddp
+
+
+def printer(quiet: bool):
+    """print for rank 0 of a loud run, else nothing."""
+    return (lambda *a: None) if quiet or not ddp.is_main() else (lambda *a: print(*a, flush=True))
+
+
+def test_metrics(final: dict[str, float]) -> dict[str, float]:
+    """{"acc": ..., "loss": ...} from the final logs' test_* entries."""
+    return {k[5:]: v for k, v in final.items() if k.startswith("test_")}
+
+
+def reproduce_command(task: str, config: Any) -> str:
+    flags = [f"--{k.replace('_', '-')} {','.join(map(str, v)) if isinstance(v, list) else v}"
+             for k, v in changed_fields(config).items()]
+    return " ".join([f"rnnkit train {task}", *flags])
+
+
+def write_report(trainer, task: str, config: Any, final: dict[str, float], *, title: str | None = None,
+                 test_notes: list[str] = (), notes: str = "", quiet: bool = False) -> None:
+    """Write report.md (rank 0 of a run with a folder) and say where the run folder is."""
+    if trainer.run is None or not ddp.is_main():
+        return
+    text = trainer.report(trainer.final_logs, title=title or f"{task}: training report")
+    tested = test_metrics(final)
+    if tested:
+        lines = [f"- {k}: {v:.4f}" for k, v in tested.items()] + list(test_notes)
+        text += "\n## Test set\n\n" + "\n".join(lines) + "\n"
+    text += notes
+    text += f"\n## Reproduce\n\n`{reproduce_command(task, config)}`\n"
+    trainer.run.write_report(text)
+    printer(quiet)(f"run folder: {trainer.run.path}")

@@ -1,0 +1,85 @@
+"""`train`: a task's typed config to a trained run folder, in one process, in N spawned DDP processes,
+or as one rank under torchrun. The config object and the run folder's Path travel as they are (a
+config dataclass pickles into spawned processes); nothing is flattened and parsed again."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rnnkit.errors import UserError
+from rnnkit.io.run import RunDir
+from rnnkit.tasks.config import make_config, read_config_file
+from rnnkit.tasks.registry import get_task
+from rnnkit.tasks.task import Task
+from rnnkit.training import distributed as ddp
+
+
+def looks_like_file(target: str) -> bool:
+    path = Path(target)
+    return path.suffix in (".json", ".yaml", ".yml") or path.is_dir() or "/" in target
+
+
+def resolve_target(target: str) -> tuple[Task, Any]:
+    """(task, its config from the file or None) for a task name or a config file (JSON/YAML naming its
+    task, or a run folder)."""
+    if looks_like_file(target):
+        values = read_config_file(target)
+        name = values.pop("task", None)
+        if not name:
+            raise UserError(f"{target}: the config names no task (add \"task\": \"arrays\" or another task)")
+        task = get_task(name)
+        try:
+            base = make_config(task.config_cls, values)
+        except UserError as err:
+            raise UserError(f"{target}: {err}") from None
+        return task, base
+    return get_task(target), None
+
+
+def load_config(target: str, overrides: dict[str, Any] | None = None, *, strings: bool = True) -> tuple[Task, Any]:
+    """(task, checked config) from a task name or a config file, with `overrides` on top (`strings`:
+    command-line text, as `--key value` gives)."""
+    task, base = resolve_target(target)
+    return task, make_config(task.config_cls, overrides or {}, base=base, strings=strings)
+
+
+def default_run_dir(task: str) -> Path:
+    return Path("runs") / f"{task}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def train(task: Task, config: Any, *, run_dir: str | Path | None = None, resume: bool = False,
+          quiet: bool = False, nproc: int = 1) -> tuple[Path, dict]:
+    """Train `config` (of `task.config_cls`) into a run folder; `nproc > 1` runs DDP on this machine.
+    Returns (run folder, final metrics)."""
+    run_dir = Path(run_dir or config.run_dir or default_run_dir(task.name))
+    if nproc > 1:
+        check_resume(run_dir, resume)
+        ddp.spawn(_run_in_worker, nproc, task.name, config, run_dir, resume, quiet)
+        records = [r for r in RunDir(run_dir).read_metrics() if r.get("kind") == "epoch"]
+        return run_dir, (records[-1] if records else {})
+    ddp.init_from_env()  # under torchrun: join its process group
+    if ddp.is_distributed():  # every rank writes to (and resumes from) rank 0's folder
+        import torch.distributed as dist
+
+        shared = [run_dir]
+        dist.broadcast_object_list(shared, src=0)
+        run_dir = shared[0]
+    check_resume(run_dir, resume)
+    return run_dir, task.run(config, run_dir, resume=resume, quiet=quiet)
+
+
+def _run_in_worker(task_name: str, config: Any, run_dir: Path, resume: bool, quiet: bool) -> None:
+    """One spawned DDP process: a user error is printed once (rank 0) and exits 2."""
+    try:
+        get_task(task_name).run(config, run_dir, resume=resume, quiet=quiet)
+    except UserError as err:
+        if ddp.is_main():
+            print(f"error: {err}", file=sys.stderr, flush=True)
+        sys.exit(2)
+
+
+def check_resume(run_dir: Path, resume: bool) -> None:
+    if resume and not (run_dir / "checkpoints" / "last.json").is_file():
+        raise UserError(f"{run_dir}: no checkpoint to resume from")

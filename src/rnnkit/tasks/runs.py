@@ -1,0 +1,46 @@
+"""Run folders as typed objects: `read_run(path, task)` gives a run's typed config back (the registry's
+`read_run(path)` finds the task by name first), and `run_config_record` is what a task adds to
+config.json. Predict, evaluate, summary and resume read runs through these, never config.json by hand."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from rnnkit.errors import UserError
+from rnnkit.io.run import CONFIG, RunDir
+from rnnkit.tasks.config import make_config
+from rnnkit.tasks.task import Run, Task
+
+
+def run_config_record(task: str, config: Any, **facts: Any) -> dict[str, Any]:
+    """What a task adds to config.json (the trainer adds the model and training settings): its name,
+    its config and `facts` of the data learnt at training time (e.g. the tokenizer "auto" chose)."""
+    return {"task": task, "task_config": dataclasses.asdict(config), **({"data": facts} if facts else {})}
+
+
+def read_saved(path: str | Path) -> dict[str, Any]:
+    """A run folder's config.json, checked to name a task."""
+    run = RunDir(path)
+    saved = run.read_config()
+    if not isinstance(saved, dict):
+        raise UserError(f"{run.file(CONFIG)}: expected a JSON object")
+    if not isinstance(saved.get("task"), str) or not saved["task"]:
+        raise UserError(f"{run.file(CONFIG)}: names no task")
+    return saved
+
+
+def read_run(path: str | Path, task: Task, saved: dict[str, Any] | None = None) -> Run:
+    """The run folder at `path`, of `task`, with its config checked and typed as when it was trained."""
+    saved = read_saved(path) if saved is None else saved
+    values = saved.get("task_config", {})
+    where = Path(path) / CONFIG
+    if not isinstance(values, dict):
+        raise UserError(f"{where}: 'task_config' is not a mapping")
+    if saved["task"] != task.name:
+        raise UserError(f"{where}: a run of task {saved['task']!r}, expected {task.name!r}")
+    try:
+        config = make_config(task.config_cls, values)
+    except UserError as err:
+        raise UserError(f"{where}: {err}") from None
+    return Run(Path(path), task, config, saved)

@@ -1,0 +1,23 @@
+"""`rnnkit summary`: a model's layers and parameter counts, from a config or a trained run folder."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rnnkit.io.run import RunDir
+from rnnkit.models.summary import model_summary
+from rnnkit.tasks.registry import read_run
+from rnnkit.tasks.runner import load_config
+
+
+def summarize(target: str | Path) -> str:
+    """Summary of a run folder's trained model (with its final metrics) or of the model a config builds."""
+    if Path(target).is_dir():
+        run = read_run(target)
+        text = f"run {run.path} (task {run.task.name})\n" + model_summary(run.task.model_of(run))
+        epochs = [r for r in RunDir(run.path).read_metrics() if r.get("kind") == "epoch"]
+        if epochs:
+            text += "\nfinal epoch: " + " ".join(f"{k}={v:.4g}" for k, v in epochs[-1].items() if isinstance(v, float))
+        notes = run.task.run_notes(run) if run.task.run_notes is not None else []
+        return "\n".join([text, *notes])
+    task, config = load_config(str(target))
+    return task.summary(config)

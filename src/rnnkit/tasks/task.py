@@ -1,0 +1,47 @@
+"""`Task`: what `rnnkit train NAME` needs to know of a task family, and `Run`, a trained run read back."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Task:
+    """One command. `run(config, run_dir, *, resume, quiet) -> final metrics` trains;
+    `predict(run, inputs) -> records` and `evaluate(run, data or None) -> metrics` read a `Run`;
+    `summary(config) -> str` describes the model a config would build. Optional: `load_model(run)` when
+    rebuilding a run's model needs more than its folder (the default), `run_notes(run)`: lines
+    `rnnkit summary` adds about a run (e.g. its other models)."""
+
+    name: str
+    description: str
+    config_cls: type
+    run: Callable[..., dict]
+    predict: Callable[["Run", str], list[dict]] | None = None
+    evaluate: Callable[["Run", str | None], dict] | None = None
+    summary: Callable[[Any], str] | None = None
+    load_model: Callable[["Run"], Any] | None = None
+    run_notes: Callable[["Run"], list[str]] | None = None
+
+    def model_of(self, run: "Run"):
+        """The trained model of one of this task's runs, in eval mode."""
+        if self.load_model is not None:
+            return self.load_model(run)
+        from rnnkit.io.run import load
+
+        return load(run.path)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run folder read back: its task, the typed config it was trained with, and the rest of its
+    config.json (`saved`: the model's config, training settings, facts of the data such as the tokenizer)."""
+
+    path: Path
+    task: Task
+    config: Any
+    saved: dict[str, Any]
+
+    def file(self, name: str) -> Path:
+        return self.path / name

@@ -1,0 +1,40 @@
+"""Text classification: `classify` (the user's own files) and `sentiment` (named datasets).
+
+    rnnkit train classify --data reviews.csv --text-col review --label-col stars
+    rnnkit train sentiment                               # IMDB
+    rnnkit train sentiment --dataset chinese-reviews     # jieba words + characters
+    rnnkit predict RUN_DIR --input new.txt               # label and probability per line
+
+Parts: `config` (the two configs), `data` (splits -> tokens -> ids), `model` (the classifier),
+`train` (one model and the second view), `predict` (predict and evaluate from a run folder).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rnnkit.tasks.task import Task
+from rnnkit.tasks.text.config import ClassifyConfig, SentimentConfig
+from rnnkit.tasks.text.data import dataset_splits, file_splits
+from rnnkit.tasks.text.model import describe
+from rnnkit.tasks.text.predict import evaluate_texts, predict_texts, second_view_notes
+from rnnkit.tasks.text.train import train_text_classifier
+
+
+def run_classify(config: ClassifyConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict:
+    """Train a text classifier on your own CSV/TSV/JSONL/Parquet file."""
+    splits, label_map, summary = file_splits(config)
+    return train_text_classifier("classify", config, splits, label_map, run_dir, summary, resume=resume, quiet=quiet)
+
+
+def run_sentiment(config: SentimentConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict:
+    """Sentiment analysis on a named dataset (IMDB by default), fetched on first use."""
+    splits, label_map, summary = dataset_splits(config)
+    return train_text_classifier("sentiment", config, splits, label_map, run_dir, summary, resume=resume, quiet=quiet)
+
+
+CLASSIFY = Task("classify", "train a text classifier on your own CSV/TSV/JSONL/Parquet file", ClassifyConfig,
+                run_classify, predict=predict_texts, evaluate=evaluate_texts, summary=describe,
+                run_notes=second_view_notes)
+SENTIMENT = Task("sentiment", "sentiment analysis on IMDB or chinese-reviews, fetched on first use", SentimentConfig,
+                 run_sentiment, predict=predict_texts, evaluate=evaluate_texts, summary=describe,
+                 run_notes=second_view_notes)

@@ -1,0 +1,119 @@
+"""The text tasks' configs: `classify` (the user's own files) and `sentiment` (named datasets).
+Measured results of these defaults are in benchmarks/TASKS.md."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from rnnkit.data import get_tokenizer
+from rnnkit.training.config import PositiveInt, Rate, TrainConfig, config_dataclass
+
+SENTIMENT_DATASETS = ("imdb", "chinese-reviews")
+
+
+@config_dataclass
+class TextModelConfig(TrainConfig):
+    """Tokenizer, vocabulary and model options shared by `classify` and `sentiment`."""
+
+    tokenizer: str = "auto"
+    """english, chars, chinese (jieba words), chinese-chars, or auto (chinese when the texts are mostly CJK)"""
+    vocab_size: Annotated[int, Field(ge=3)] = 20000
+    """largest vocabulary, counting <pad> and <unk>"""
+    min_freq: PositiveInt = 1
+    """drop tokens seen fewer times in the training texts"""
+    char_backoff: bool = False
+    """read a word outside the vocabulary (seen < min_freq times) as its characters instead of <unk>"""
+    maxlen: PositiveInt | None = 400
+    """cut longer texts to this many tokens (none: keep all)"""
+    second_view: str = "auto"
+    """a second model (the next seed) trained after the first into <run>/second-view; predict and evaluate
+    average the two models' class probabilities. auto: chinese-chars beside jieba words (the two err on
+    different texts), else the same tokens again; none (one model, half the time); or a tokenizer name"""
+    second_view_epochs: PositiveInt | None = None
+    """none: twice `epochs` over characters (longer sequences need more epochs), else `epochs`"""
+    truncating: Literal["pre", "post"] = "pre"
+    """pre keeps the END of a long text (Keras' default), post keeps its start"""
+    cell: str = "gru"
+    """lstm, gru or rnn"""
+    embedding_dim: PositiveInt = 128
+    """size of the word vectors"""
+    embedding_init: Literal["random", "ppmi-svd"] = "ppmi-svd"
+    """ppmi-svd (start from word vectors counted from the training texts) or random (uniform, Keras' default)"""
+    hidden_size: PositiveInt = 96
+    """units of each recurrent layer (per direction)"""
+    num_layers: PositiveInt = 1
+    """stacked recurrent layers"""
+    bidirectional: bool = True
+    """read each text both ways"""
+    pooling: str = "max+mean"
+    """last, max, mean, attention, or several joined by +"""
+    conv_filters: Annotated[int, Field(ge=0)] = 0
+    """> 0 adds a Conv1D + MaxPooling front end (article 003) with conv_kernel, conv_pool"""
+    conv_kernel: PositiveInt = 5
+    """width of the Conv1D front end's kernel"""
+    conv_pool: PositiveInt = 2
+    """max-pooling width after the Conv1D front end"""
+    embedding_dropout: Rate = 0.4
+    """drop whole word vectors: the strongest regulariser for small corpora"""
+    dropout: Rate = 0.25
+    """variational input dropout inside the recurrent layers"""
+    recurrent_dropout: Rate = 0.0
+    """variational recurrent dropout (slower: the fastest kernels run without it)"""
+    head_dropout: Rate = 0.5
+    """dropout before the classifier's dense layer"""
+    fast: str = "auto"
+    """recurrent runner: auto, native, compiled, fused, loop"""
+    epochs: PositiveInt = 5
+    batch_size: PositiveInt = 64
+    lr: float | None = 2e-3
+    schedule: str | None = "cosine"
+    """the learning rate falls to 0 over the run (per step): the last epoch is the best"""
+    clip_norm: float | None = 1.0
+    validation_split: Rate = 0.1
+    """without a validation set: this fraction of the training texts, drawn at random (seeded), is held out"""
+    keep_best: bool = True
+    monitor: str = "val_acc"
+
+    def __post_init__(self):
+        if self.second_view not in ("auto", "none"):
+            try:
+                get_tokenizer(self.second_view)
+            except ValueError as err:  # it names the tokenizers there are
+                raise ValueError(f"config key 'second_view': {err}") from None
+
+
+@config_dataclass
+class ClassifyConfig(TextModelConfig):
+    data: str = ""
+    """training file: CSV, TSV, JSONL or Parquet (required)"""
+    valid_data: str | None = None
+    """validation file (default: validation_split of the training file)"""
+    test_data: str | None = None
+    """test file, scored once at the end"""
+    text_col: str = "text"
+    """the column holding the texts"""
+    label_col: str = "label"
+    """the column holding the labels"""
+    format: str | None = None
+    """csv, tsv, jsonl or parquet (default: from the file name)"""
+    encoding: str = "utf-8"
+    """text encoding of CSV/TSV/JSONL files"""
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.data:
+            raise ValueError("config key 'data' is required: the training file (CSV, TSV, JSONL or Parquet)")
+
+
+@config_dataclass
+class SentimentConfig(TextModelConfig):
+    dataset: Literal["imdb", "chinese-reviews"] = "imdb"
+    """the named dataset (rnnkit datasets list), fetched on first use"""
+    cache_dir: str | None = None
+    """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
+    validation_split: Rate = 0.04
+    """for datasets without a validation split (IMDB): this fraction of the training reviews"""
+    vocab_size: Annotated[int, Field(ge=3)] = 30000
+    hidden_size: PositiveInt = 160
+    epochs: PositiveInt = 3

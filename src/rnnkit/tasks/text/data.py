@@ -1,0 +1,107 @@
+"""Text tasks' data: labelled splits from the user's files or a named dataset, and their id sequences.
+
+A split is (texts, label ids). `prepare` tokenizes every split, builds the vocabulary on the
+training texts (or reads the run's on resume) and cuts each text to `maxlen` ids.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
+from rnnkit.data.splits import stratified_holdout
+from rnnkit.data.text import encode_tokens, resolve_tokenizer, tokenize_all
+from rnnkit.errors import UserError
+from rnnkit.tasks.text.config import ClassifyConfig, SentimentConfig, TextModelConfig
+
+VOCAB_FILE, LABELS_FILE = "vocab.json", "labels.json"
+TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".parquet", ".pq")
+
+Split = tuple[list[str], np.ndarray]
+
+
+def read_split(config: ClassifyConfig, path: str, label_map: LabelMap | None) -> tuple[Split, LabelMap]:
+    """One labelled file as a split; the label map is fitted on the first (training) file."""
+    table = read_texts(path, config.text_col, config.label_col, fmt=config.format, encoding=config.encoding)
+    label_map = label_map or LabelMap.fit(table.labels)
+    return (table.texts, label_map.encode(table.labels, table)), label_map
+
+
+def file_splits(config: ClassifyConfig) -> tuple[dict[str, Split | None], LabelMap, dict[str, str]]:
+    """The user's files as splits, their label map and the report's lines about them."""
+    train, label_map = read_split(config, config.data, None)
+    if len(label_map) < 2:
+        raise UserError(f"{config.data}: column {config.label_col!r} has only one label "
+                        f"({label_map.labels[0]!r}); a classifier needs at least two")
+    valid = read_split(config, config.valid_data, label_map)[0] if config.valid_data else None
+    test = read_split(config, config.test_data, label_map)[0] if config.test_data else None
+    summary = {"training file": config.data, "text column": config.text_col, "label column": config.label_col}
+    return {"train": train, "valid": valid, "test": test}, label_map, summary
+
+
+def dataset_splits(config: SentimentConfig) -> tuple[dict[str, Split | None], LabelMap, dict[str, str]]:
+    """A named dataset as splits, its label map and the report's lines about it."""
+    ds = load_dataset(config.dataset, config.cache_dir)
+    label_map = LabelMap(ds.info.labels or sorted(set(ds.train.labels.tolist())))
+    splits = {k: (None if s is None else (s.texts, np.asarray(s.labels, dtype=np.int64)))
+              for k, s in (("train", ds.train), ("valid", ds.valid), ("test", ds.test))}
+    return splits, label_map, {"dataset": config.dataset, "split": ds.info.split or "official"}
+
+
+def with_validation(splits: dict[str, Split | None], config: TextModelConfig) -> dict[str, Split | None]:
+    """Without a validation split: hold out `validation_split` of the training texts (seeded, by label)."""
+    if splits.get("valid") is not None or not config.validation_split:
+        return splits
+    texts, labels = splits["train"]
+    train, valid = stratified_holdout(labels, config.validation_split, config.seed)
+    return dict(splits, train=([texts[i] for i in train], labels[train]), valid=([texts[i] for i in valid], labels[valid]))
+
+
+@dataclass
+class EncodedSplits:
+    tokenizer: str
+    """the tokenizer used ("auto" resolved)"""
+    vocab: Vocabulary
+    tokens: dict[str, list[list[str]]]
+    ids: dict[str, list[np.ndarray]]
+    labels: dict[str, np.ndarray]
+
+
+def prepare(splits: dict[str, Split | None], config: TextModelConfig, vocab_file: Path | None) -> EncodedSplits:
+    """Tokens and ids of every split; the vocabulary from `vocab_file` when it exists (resume), else
+    built on the training tokens."""
+    tokenizer = resolve_tokenizer(config.tokenizer, splits["train"][0])
+    tokens = {k: tokenize_all(v[0], tokenizer) for k, v in splits.items() if v is not None}
+    if vocab_file is not None and vocab_file.is_file():
+        vocab = Vocabulary.load(vocab_file)
+    else:
+        vocab = Vocabulary.build(tokens["train"], max_size=config.vocab_size, min_freq=config.min_freq,
+                                 char_backoff=config.char_backoff)
+    ids = {k: encode_tokens(v, vocab, config.maxlen, config.truncating) for k, v in tokens.items()}
+    labels = {k: v[1] for k, v in splits.items() if v is not None}
+    return EncodedSplits(tokenizer, vocab, tokens, ids, labels)
+
+
+def read_inputs(inputs: str, text_col: str) -> list[str]:
+    """Texts to classify: '-' (stdin, one per line), a .txt file (one per line) or a table file's text column."""
+    if inputs == "-":
+        texts = [line.rstrip("\n") for line in sys.stdin]
+        source = "stdin"
+    else:
+        path = Path(inputs)
+        if path.suffix.lower() in TABLE_SUFFIXES:
+            return read_texts(path, text_col, None).texts
+        if not path.is_file():
+            raise UserError(f"{path}: input file not found")
+        try:
+            texts = path.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as err:
+            raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
+        source = str(path)
+    texts = [t for t in texts if t.strip()]
+    if not texts:
+        raise UserError(f"{source}: no text to classify (one text per line expected)")
+    return texts

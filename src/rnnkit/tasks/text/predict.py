@@ -1,0 +1,118 @@
+"""Predicting and evaluating with a trained text run: each of its models reads new texts with its own
+tokenizer and cut, and the run's class probabilities are the average over its models (the model in
+the run folder and, with a second view, the one in <run>/second-view)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
+from rnnkit.data.text import encode_tokens, tokenize_all
+from rnnkit.data.text_batches import SortedBatches
+from rnnkit.errors import UserError
+from rnnkit.io.run import load
+from rnnkit.tasks.runs import read_run
+from rnnkit.tasks.task import Run
+from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, read_inputs
+
+SECOND_VIEW_DIR = "second-view"
+CHARACTER_TOKENIZERS = ("chars", "chinese-chars")
+
+
+def second_view_tokenizer(second_view: str, tokenizer: str) -> str | None:
+    """The tokenizer of the run's second model, or None. "auto": characters beside jieba words (the two
+    err on different texts), else the same tokens again (a second seed)."""
+    if second_view == "auto":
+        return "chinese-chars" if tokenizer == "chinese" else tokenizer
+    return None if second_view == "none" else second_view
+
+
+def run_tokenizer(run: Run) -> str:
+    """The tokenizer a run's texts were read with ("auto" as resolved at training time)."""
+    facts = run.saved.get("data") or run.saved.get("text") or {}  # "text": run folders before the typed config
+    if "tokenizer" not in facts:
+        raise UserError(f"{run.file('config.json')}: not a text-classification run (no tokenizer recorded)")
+    return facts["tokenizer"]
+
+
+def run_members(run: Run) -> list[Run]:
+    """The run and, with a second view, its second model's run."""
+    members = [run]
+    if second_view_tokenizer(run.config.second_view, run_tokenizer(run)) is not None:
+        member = run.path / SECOND_VIEW_DIR
+        if not (member / "model.safetensors").is_file():
+            raise UserError(f"{member}: the run's second model is missing (was training stopped? "
+                            f"resume it with --resume --run-dir {run.path})")
+        members.append(read_run(member, run.task))
+    return members
+
+
+def second_view_notes(run: Run) -> list[str]:
+    return [f"predictions average this model with {m.path}" for m in run_members(run)[1:]]
+
+
+def encode_like_run(run: Run, texts: list[str]) -> list[np.ndarray]:
+    """Token ids of new texts, tokenized and cut as the run's training texts were."""
+    vocab = Vocabulary.load(run.file(VOCAB_FILE))
+    return encode_tokens(tokenize_all(texts, run_tokenizer(run)), vocab, run.config.maxlen, run.config.truncating)
+
+
+@torch.no_grad()
+def predict_proba(model: torch.nn.Module, seqs: list[np.ndarray], batch_size: int = 256,
+                  progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """(N, K) class probabilities in input order, batched by length."""
+    batches = SortedBatches(seqs, None, batch_size)
+    model.eval()
+    probs = []
+    for ids, lengths in batches.loader():
+        probs.append(model.predict_proba(ids, lengths).cpu().numpy())
+        if progress is not None:
+            progress(len(ids))
+    stacked = np.concatenate(probs) if probs else np.zeros((0, getattr(model, "num_classes", 2)))
+    out = np.empty_like(stacked)
+    out[batches.order] = stacked
+    return out
+
+
+def run_proba(run: Run, texts: list[str]) -> tuple[np.ndarray, LabelMap]:
+    """(N, K) class probabilities of a run for new texts, averaged over its models, and its label map."""
+    members = run_members(run)
+    probs = sum(predict_proba(load(m.path), encode_like_run(m, texts)) for m in members)
+    return probs / len(members), LabelMap.load(run.file(LABELS_FILE))
+
+
+def scores(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Accuracy and mean negative log-likelihood (the training loss) of class probabilities."""
+    labels = np.asarray(labels, dtype=np.int64)
+    picked = probs[np.arange(len(labels)), labels]
+    return {"loss": float(-np.log(np.clip(picked, 1e-12, None)).mean()), "acc": float((probs.argmax(1) == labels).mean())}
+
+
+def predict_texts(run: Run, inputs: str) -> list[dict[str, Any]]:
+    """Label and probability for each input text (one per line, or a table's text column)."""
+    texts = read_inputs(inputs, getattr(run.config, "text_col", "text"))
+    probs, label_map = run_proba(run, texts)
+    best = probs.argmax(1)
+    return [{"text": t, "label": label_map.labels[k], "probability": round(float(p[k]), 6)}
+            for t, k, p in zip(texts, best, probs)]
+
+
+def evaluate_texts(run: Run, data: str | None = None) -> dict[str, float]:
+    """Accuracy and loss on `data` (a labelled file) or on the run's own test set."""
+    config = run.config
+    text_col, label_col = getattr(config, "text_col", "text"), getattr(config, "label_col", "label")
+    label_map = LabelMap.load(run.file(LABELS_FILE))
+    test_file = data or getattr(config, "test_data", None)
+    if test_file is not None:
+        table = read_texts(test_file, text_col, label_col)
+        texts, labels = table.texts, label_map.encode(table.labels, table)
+    elif hasattr(config, "dataset"):
+        split = load_dataset(config.dataset, config.cache_dir).test
+        texts, labels = split.texts, np.asarray(split.labels)
+    else:
+        raise UserError(f"{run.path}: the run has no test set; pass --data FILE with columns "
+                        f"{text_col!r} and {label_col!r}")
+    return {**scores(run_proba(run, texts)[0], labels), "samples": len(texts)}
