@@ -7,7 +7,7 @@ import tarfile
 from typer.testing import CliRunner
 
 from rnnkit.cli.datasets import app
-from rnnkit.data import datasets
+from rnnkit.data.catalog import DATASETS
 from rnnkit.data.datasets import DatasetInfo, DatasetSpec
 from rnnkit.data.sources import Source, copy_members
 from rnnkit.errors import UserError
@@ -33,7 +33,7 @@ def test_fetch_uses_cache_dir_and_unknown_name_raises_user_error(tmp_path, monke
     spec = DatasetSpec(DatasetInfo("toy", "a toy", "none", {"train": 1}),
                        (Source("file", str(archive), sha, copy_members({"package/a.txt": "a.txt"})),),
                        lambda folder, info: None)
-    monkeypatch.setitem(datasets._registry(), "toy", spec)
+    monkeypatch.setitem(DATASETS, "toy", spec)
     result = runner.invoke(app, ["fetch", "toy", "--cache-dir", str(tmp_path / "c")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "c" / "toy" / "a.txt").read_text() == "hi"

@@ -11,11 +11,11 @@ import zipfile
 import numpy as np
 import pytest
 
-from rnnkit.data import datasets
 from rnnkit.data.catalog import imdb, mnist, ptb
 from rnnkit.data.catalog.chinese_reviews import clean_and_split
 from rnnkit.data.catalog.mnist import read_idx
-from rnnkit.data.datasets import TextSplit, dataset_info, list_datasets, load_dataset
+from rnnkit.data.catalog import DATASETS, dataset_info, list_datasets, load_dataset
+from rnnkit.data.datasets import TextSplit
 from rnnkit.errors import UserError
 
 
@@ -52,7 +52,7 @@ def fake_registry_folder(tmp_path, name, files):
     folder.mkdir()
     for fname, data in files.items():
         (folder / fname).write_bytes(data)
-    spec = datasets._registry()[name]
+    spec = DATASETS[name]
     manifest = {"dataset": name, "sha256": spec.sources[-1].sha256, "files": sorted(files)}
     (folder / "manifest.json").write_text(json.dumps(manifest))
     return folder

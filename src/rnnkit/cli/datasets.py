@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rnnkit.data.datasets import dataset_info, fetch_dataset, is_cached, list_datasets
+from rnnkit.data.catalog import dataset_info, fetch_dataset, is_cached, list_datasets
 
 app = typer.Typer(help="Named datasets: list them, read about them, fetch them into the cache.",
                   no_args_is_help=True)

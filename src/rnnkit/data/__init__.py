@@ -5,8 +5,8 @@ files, `text` tokenizes and builds vocabularies, `batching` pads and buckets.
 """
 
 from rnnkit.data.batching import BucketBatchSampler, collate, lengths_of, pad_sequences
-from rnnkit.data.datasets import (ArraySplit, Dataset, DatasetInfo, TextSplit, dataset_info,
-                                  fetch_dataset, list_datasets, load_dataset)
+from rnnkit.data.catalog import dataset_info, fetch_dataset, list_datasets, load_dataset
+from rnnkit.data.datasets import ArraySplit, Dataset, DatasetInfo, TextSplit
 from rnnkit.data.readers import LabelMap, TextTable, read_npz, read_texts
 from rnnkit.data.text import Vocabulary, characters, chinese_characters, chinese_words, english_words, get_tokenizer
 

@@ -3,8 +3,8 @@
 Each dataset is a `DatasetSpec`: its `DatasetInfo` (description, sizes, labels, licence, citation,
 results to compare with; see `shared/DATA.md`), its `Source`s in order (official URL first, then a
 registry mirror, see `sources.py`) and a loader that turns the cached canonical files into plain
-Python/NumPy splits. Loading never needs torch. This module holds the types, the registry and the
-public functions; the datasets themselves live in `catalog/`, one module per source family.
+Python/NumPy splits. Loading never needs torch. This module holds the types; the datasets themselves
+and the look-ups by name (`load_dataset`, `dataset_info`, ...) live in `catalog/`.
 
     >>> ds = load_dataset("imdb")          # fetches once into the cache, then reads it
     >>> len(ds.train), ds.train.texts[0][:40], ds.train.labels[:3]
@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from rnnkit.data.sources import Source, cached_manifest, fetch
+from rnnkit.data.sources import Source
 from rnnkit.errors import UserError
 
 
@@ -80,49 +80,8 @@ class DatasetSpec:
     sources: tuple[Source, ...]
     load: Callable[[Path, DatasetInfo], Dataset]
 
-
-_REGISTRY: dict[str, DatasetSpec] = {}
-
-
-def register(spec: DatasetSpec) -> DatasetSpec:
-    spec.info.sources = [s.describe() for s in spec.sources]
-    _REGISTRY[spec.info.name] = spec
-    return spec
-
-
-def _registry() -> dict[str, DatasetSpec]:
-    import rnnkit.data.catalog  # noqa: F401  (imported late: its modules import this one)
-
-    return _REGISTRY
-
-
-def _spec(name: str) -> DatasetSpec:
-    registry = _registry()
-    if name not in registry:
-        raise UserError(f"unknown dataset {name!r}; known datasets: {', '.join(sorted(registry))}")
-    return registry[name]
-
-
-def list_datasets() -> list[str]:
-    return sorted(_registry())
-
-
-def dataset_info(name: str) -> DatasetInfo:
-    return _spec(name).info
-
-
-def is_cached(name: str, cache_dir=None) -> bool:
-    return cached_manifest(_spec(name).info.name, cache_dir) is not None
-
-
-def fetch_dataset(name: str, cache_dir=None) -> Path:
-    """Download (once) and verify `name`; return the cache folder holding its canonical files."""
-    return fetch(name, _spec(name).sources, cache_dir)
-
-
-def load_dataset(name: str, cache_dir=None) -> Dataset:
-    spec = _spec(name)
-    return spec.load(fetch(name, spec.sources, cache_dir), spec.info)
+    def __post_init__(self):
+        self.info.sources = [s.describe() for s in self.sources]
 
 
 def check_size(name: str, split: str, got: int, expected: int) -> None:

