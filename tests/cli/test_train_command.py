@@ -1,0 +1,57 @@
+"""`rnnkit train TASK`: a command generated from the task's config class: its --help lists every
+field with type, default and description; flags parse as the old `--key value` did."""
+import pytest
+
+from rnnkit.cli.main import main
+
+
+def call(capsys, *args):
+    with pytest.raises(SystemExit) as exit_:
+        main(list(map(str, args)))
+    out = capsys.readouterr()
+    return exit_.value.code, out.out, out.err
+
+
+def test_task_help_lists_every_field_with_type_default_and_description(capsys):
+    code, out, _ = call(capsys, "train", "sentiment", "--help")
+    assert code == 0 and out.startswith("Usage: rnnkit train sentiment [OPTIONS]")
+    flat = " ".join(out.split())
+    assert "--hidden-size INT units of each recurrent layer (per direction) [default: 160]" in flat
+    assert "--dataset [imdb|chinese-reviews]" in flat and "--schedule TEXT|NONE" in flat
+    assert "--cell TEXT lstm, gru or rnn [default: gru]" in flat
+    for flag in ("--epochs", "--seed", "--second-view", "--set KEY=VALUE", "--run-dir", "--resume", "--nproc"):
+        assert flag in flat
+    assert out.index("--tokenizer") < out.index("--epochs")  # the task's own fields first
+
+
+def test_train_overview_lists_the_tasks(capsys):
+    code, out, _ = call(capsys, "train", "--help")
+    assert code == 0 and "Usage: rnnkit train TARGET" in out
+    assert all(name in out for name in ("sentiment", "classify", "mnist", "arrays"))
+    code, out, _ = call(capsys, "tasks")
+    assert "mnist: MNIST digits" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--hiden-size", "8"], "Did you mean"),
+    (["--epochs", "0"], "config key 'epochs' (int): input should be greater than or equal to 1"),
+    (["--set", "hiden_size=8"], "did you mean 'hidden_size'?"),
+    (["--truncating", "middle"], "config key 'truncating'"),
+    (["--chrono-init"], "No such option"),
+])
+def test_bad_flags_exit_2_with_one_line(capsys, args, message):
+    code, _, err = call(capsys, "train", "sentiment", *args, "--quiet")
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_flags_reach_the_config(capsys, monkeypatch):
+    import rnnkit.cli.train as train_cli
+
+    seen = {}
+    monkeypatch.setattr(train_cli, "train", lambda task, config, **options: seen.update(config=config, **options)
+                        or (None, {}))
+    call(capsys, "train", "mnist", "--chrono-init", "--bidirectional", "false", "--schedule", "none",
+         "--set", "epochs=3", "--hidden-size=64", "--run-dir", "r", "--quiet")
+    config = seen["config"]
+    assert config.chrono_init is True and config.bidirectional is False and config.schedule is None
+    assert (config.epochs, config.hidden_size) == (3, 64) and str(seen["run_dir"]) == "r" and seen["quiet"]
