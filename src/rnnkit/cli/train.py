@@ -6,6 +6,7 @@ checks them (`rnnkit.tasks.config`)."""
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,15 @@ RUN_FIELDS = ("run_dir",)
 
 
 def metavar(hint: Any) -> str:
-    """INT, FLOAT|NONE, [imdb|chinese-reviews], LIST: what the help shows a field takes."""
-    name = type_name(hint)
-    if name.startswith("one of "):
-        return "[" + name[len("one of "):].replace(", ", "|") + "]"
-    return name.replace(" or ", "|").replace("list of str", "LIST").replace("str", "TEXT").upper()
+    """INT, FLOAT|NONE, [imdb|chinese-reviews], [step|cosine|none], LIST: what the help shows a field takes."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        parts = [metavar(a) for a in typing.get_args(hint)]
+        if any(p.startswith("[") for p in parts):  # choices, or none
+            return "[" + "|".join(p.strip("[]").lower() for p in parts) + "]"
+        return "|".join(parts)
+    if typing.get_origin(hint) is typing.Literal:
+        return "[" + "|".join(map(str, typing.get_args(hint))) + "]"
+    return type_name(hint).replace("list of str", "LIST").replace("str", "TEXT").upper()
 
 
 def field_option(name: str, hint: Any, default: Any, doc: str) -> click.Option:

@@ -13,13 +13,17 @@ import json
 import types
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pydantic
 
 from rnnkit.errors import UserError
 
 NONE_WORDS = ("none", "null")
+
+CellName = Literal["lstm", "gru", "rnn"]
+RunnerName = Literal["auto", "native", "compiled", "fused", "loop"]
+"""Field types the task configs share: the recurrent cell, and the engine's runner (`fast`)."""
 
 
 def field_types(config_cls: type) -> dict[str, Any]:

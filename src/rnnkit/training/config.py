@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import field
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pydantic
 from pydantic import Field
@@ -26,6 +26,7 @@ config_dataclass = partial(pydantic.dataclasses.dataclass,
 """The decorator of every config class: unknown keys are errors; field docstrings become descriptions."""
 
 PositiveInt = Annotated[int, Field(ge=1)]
+ScheduleName = Literal["step", "cosine", "warmup", "warmup_cosine", "plateau"]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0)]
 """A dropout-like probability: 1.0 would drop everything."""
 
@@ -36,7 +37,7 @@ class TrainConfig:
     """passes over the training data"""
     batch_size: PositiveInt = 32
     """samples per optimizer step (per process under DDP)"""
-    optimizer: str = "adam"
+    optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] = "adam"
     """adam, adamw, rmsprop or sgd (with momentum 0.9)"""
     lr: float | None = None
     """learning rate; None takes the optimizer's usual default"""
@@ -46,8 +47,8 @@ class TrainConfig:
     """a Keras loss name, or auto (from the targets: class ids -> cross-entropy, floats -> mse)"""
     metrics: list[str] = field(default_factory=lambda: ["acc"])
     """acc, precision, recall, f1, macro_f1, mae, rmse, perplexity"""
-    schedule: str | None = None
-    """learning-rate schedule: step, cosine, warmup, warmup_cosine, plateau"""
+    schedule: ScheduleName | None = None
+    """learning-rate schedule: step, cosine, warmup, warmup_cosine, plateau, or none (constant)"""
     warmup_steps: Annotated[int, Field(ge=0)] = 0
     """steps of linear warm-up (schedules warmup and warmup_cosine)"""
     clip_norm: float | None = None

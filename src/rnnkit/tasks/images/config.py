@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.training.config import PositiveInt, Rate, TrainConfig, config_dataclass
+from rnnkit.tasks.config import CellName, RunnerName
+from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 IMAGE_DATASETS = ("mnist", "fashion-mnist")
 
@@ -23,7 +24,7 @@ class MnistConfig(TrainConfig):
     """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
     limit: PositiveInt | None = None
     """train on the first N training images only (quick runs)"""
-    cell: str = "lstm"
+    cell: CellName = "lstm"
     """lstm, gru or rnn"""
     hidden_size: PositiveInt = 128
     """units of each recurrent layer (per direction)"""
@@ -43,12 +44,12 @@ class MnistConfig(TrainConfig):
     chrono_init: bool = False
     """LSTM forget/input biases from Tallec & Ollivier's chrono initialisation for the sequence length
     (28 or 784 steps): what lets a pixel-by-pixel LSTM leave chance accuracy"""
-    fast: str = "auto"
-    """recurrent runner: auto, native, compiled, fused, loop"""
+    fast: RunnerName = "auto"
+    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     epochs: PositiveInt = 15
     batch_size: PositiveInt = 128
     lr: float | None = 1e-3
-    schedule: str | None = "cosine"
+    schedule: ScheduleName | None = "cosine"
     clip_norm: float | None = 1.0
     validation_split: Rate = 0.1
     """without a validation split in the data: hold out this last fraction of the training images"""

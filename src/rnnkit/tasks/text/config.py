@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.data import get_tokenizer
-from rnnkit.training.config import PositiveInt, Rate, TrainConfig, config_dataclass
+from rnnkit.tasks.config import CellName, RunnerName
+from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 SENTIMENT_DATASETS = ("imdb", "chinese-reviews")
 
@@ -34,7 +35,7 @@ class TextModelConfig(TrainConfig):
     """none: twice `epochs` over characters (longer sequences need more epochs), else `epochs`"""
     truncating: Literal["pre", "post"] = "pre"
     """pre keeps the END of a long text (Keras' default), post keeps its start"""
-    cell: str = "gru"
+    cell: CellName = "gru"
     """lstm, gru or rnn"""
     embedding_dim: PositiveInt = 128
     """size of the word vectors"""
@@ -62,12 +63,12 @@ class TextModelConfig(TrainConfig):
     """variational recurrent dropout (slower: the fastest kernels run without it)"""
     head_dropout: Rate = 0.5
     """dropout before the classifier's dense layer"""
-    fast: str = "auto"
-    """recurrent runner: auto, native, compiled, fused, loop"""
+    fast: RunnerName = "auto"
+    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     epochs: PositiveInt = 5
     batch_size: PositiveInt = 64
     lr: float | None = 2e-3
-    schedule: str | None = "cosine"
+    schedule: ScheduleName | None = "cosine"
     """the learning rate falls to 0 over the run (per step): the last epoch is the best"""
     clip_norm: float | None = 1.0
     validation_split: Rate = 0.1
