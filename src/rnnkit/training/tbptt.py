@@ -21,10 +21,9 @@ import torch
 from torch import nn
 
 from rnnkit.training.history import History
-from rnnkit.training.losses import get_loss
+from rnnkit.training.losses import NonFiniteLossError, get_loss
 from rnnkit.training.metrics import get_metric
 from rnnkit.training.optim import make_optimizer
-from rnnkit.training.trainer import NonFiniteLossError
 
 
 def detach_state(state: Any) -> Any:
