@@ -32,7 +32,7 @@ from rnnkit.training.callbacks import Callback
 from rnnkit.training.history import History
 from rnnkit.training.losses import NonFiniteLossError, get_loss, infer_loss
 from rnnkit.training.metrics import Metric, get_metric
-from rnnkit.training.optim import Schedule, make_optimizer, make_schedule
+from rnnkit.training.optim import Schedule, clip_gradients, make_optimizer, make_schedule
 from rnnkit.training.outputs import eval_mode, model_outputs, predict
 from rnnkit.training.progress import Progress
 from rnnkit.training.report import run_config, training_report
@@ -108,6 +108,13 @@ class Trainer:
     def lr(self) -> float:
         return float(self.optimizer.param_groups[0]["lr"])
 
+    def _unpack(self, batch: Any, what: str):
+        """(inputs, lengths or None, targets on the device) of a batch that must have targets."""
+        x, lengths, y = split_batch(batch)
+        if y is None:
+            raise UserError(f"{what} has no targets; give (x, y) or (x, lengths, y)")
+        return x, lengths, y.to(self.device)
+
     def _loss(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         if self.loss_fn is None:
             self.loss_name = infer_loss(output, target)
@@ -174,10 +181,7 @@ class Trainer:
         progress.start_epoch(epoch, steps, skip)
         self.train_model.train()
         for i, batch in enumerate(loader, start=skip + 1):
-            x, lengths, y = split_batch(batch)
-            if y is None:
-                raise UserError("training batches have no targets; give (x, y) or (x, lengths, y)")
-            y = y.to(self.device)
+            x, lengths, y = self._unpack(batch, "training batches")
             output, loss = self._train_step(x, lengths, y, where=(epoch, i, steps))
             totals.add(loss, output, y)
             self._after_step(epoch, i, int(y.shape[0]), totals, progress)
@@ -190,11 +194,11 @@ class Trainer:
         self._check_finite(loss, *where)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        self._clip()
+        clip_gradients(self.model.parameters(), norm=self.clip_norm, value=self.clip_value)
         self.epoch_lr = self.lr  # logged: the rate of the epoch's last step
         self.optimizer.step()
-        if self.schedule is not None and self.schedule.every == "step":
-            self.schedule.scheduler.step()
+        if self.schedule is not None:
+            self.schedule.after_step()
         self.global_step += 1
         return output, loss
 
@@ -216,7 +220,8 @@ class Trainer:
         if validation_data is not None:
             logs.update(self.evaluate(validation_data, batch_size=batch_size, prefix="val_"))
         logs["lr"] = self.lr if self.epoch_lr is None else self.epoch_lr
-        self._epoch_schedule(logs)
+        if self.schedule is not None:
+            self.schedule.after_epoch(logs)
         self.history.append(epoch, logs)
         for cb in self.callbacks:
             cb.on_epoch_end(self, epoch, logs)
@@ -236,21 +241,6 @@ class Trainer:
         raise NonFiniteLossError(f"loss became {float(loss.detach().reshape(-1)[0])} at {where}{kept}; "
                                  "try a lower learning rate or clip_norm")
 
-    def _clip(self) -> None:
-        params = [p for p in self.model.parameters() if p.grad is not None]
-        if self.clip_value is not None:
-            torch.nn.utils.clip_grad_value_(params, self.clip_value)
-        if self.clip_norm is not None:
-            torch.nn.utils.clip_grad_norm_(params, self.clip_norm)
-
-    def _epoch_schedule(self, logs: dict[str, float]) -> None:
-        if self.schedule is None:
-            return
-        if self.schedule.every == "epoch":
-            self.schedule.scheduler.step()
-        elif self.schedule.every == "plateau":
-            self.schedule.scheduler.step(logs.get("val_loss", logs["loss"]))
-
     # ------------------------------------------------------------------ evaluate / predict
     @torch.no_grad()
     def evaluate(self, data: Any, *, batch_size: int | None = None, prefix: str = "") -> dict[str, float]:
@@ -260,10 +250,7 @@ class Trainer:
         totals = EpochTotals(self.metrics)
         with eval_mode(self.model):
             for batch in loader:
-                x, lengths, y = split_batch(batch)
-                if y is None:
-                    raise UserError("evaluation data has no targets; give (x, y) or (x, lengths, y)")
-                y = y.to(self.device)
+                x, lengths, y = self._unpack(batch, "evaluation data")
                 output = model_outputs(self.forward_module, x, lengths, self.device)
                 totals.add(self._loss(output, y), output, y)
         return totals.results(all_ranks=True, prefix=prefix)
