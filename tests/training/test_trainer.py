@@ -181,3 +181,14 @@ def test_a_batch_dataset_trains_one_ready_batch_per_step(tmp_path):
     assert json.loads((tmp_path / "config.json").read_text())["training"]["batch_size"] == 8
     data.set_epoch(0)
     assert trainer.evaluate(data)["acc"] == pytest.approx(trainer.evaluate((x, y))["acc"])
+
+
+def test_a_second_fit_continues_the_step_count_and_the_training_time():
+    seed_everything(0)
+    x, y = first_token_task(32)
+    trainer = Trainer(TinyLSTMClassifier(), quiet=True)
+    trainer.fit((x, y), epochs=1, batch_size=8)
+    seconds = trainer.train_seconds
+    history = trainer.fit((x, y), epochs=1, batch_size=8)  # as the Keras facade's repeated fit calls
+    assert trainer.global_step == 8 and trainer.train_seconds > seconds > 0
+    assert history.epoch == [0]  # the history is the call's own

@@ -10,6 +10,7 @@ current epoch and then sees exactly the batches the uninterrupted run saw.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Iterator
 
 import numpy as np
@@ -17,6 +18,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler, Subset, TensorDataset
 
 from rnnkit.data.text_batches import BatchDataset, first_item  # noqa: F401  (the trainer's batch-per-item datasets)
+from rnnkit.errors import UserError
 
 BATCH_KEYS = ("inputs", "lengths", "targets")
 
@@ -89,6 +91,24 @@ def split_validation(dataset: Dataset, fraction: float) -> tuple[Dataset, Datase
     return Subset(dataset, range(n_train)), Subset(dataset, range(n_train, n))
 
 
+def fit_data(train: Any, batch_size: int, validation_data: Any, validation_split: float,
+             collate_fn=None) -> tuple[Dataset, Any, int, Any]:
+    """What `Trainer.fit` trains on: (dataset, validation data or None, batch size, collate function)."""
+    if isinstance(train, DataLoader):
+        # a loader gives its dataset, batch size and collate function; the order is the trainer's
+        # own seeded one (needed for exact resume), not the loader's sampler
+        collate_fn = collate_fn or train.collate_fn
+        batch_size, train = train.batch_size or batch_size, train.dataset
+    dataset = as_dataset(train)
+    if validation_split:
+        if validation_data is not None:
+            raise ValueError("give validation_data or validation_split, not both")
+        dataset, validation_data = split_validation(dataset, validation_split)
+    if len(dataset) == 0:
+        raise UserError("the training data is empty")
+    return dataset, validation_data, batch_size, collate_fn
+
+
 class SkipSampler(Sampler):
     """The indices of `sampler` for one epoch, without the first `skip` (batches already trained)."""
 
@@ -113,6 +133,12 @@ class ShardSampler(Sampler):
 
     def __len__(self):
         return len(self.indices)
+
+
+def steps_per_epoch(dataset: Dataset, batch_size: int, world: int = 1) -> int:
+    """Optimizer steps in one epoch on each of `world` processes (one per item of a `BatchDataset`)."""
+    items_per_step = 1 if isinstance(dataset, BatchDataset) else batch_size
+    return -(-math.ceil(len(dataset) / world) // items_per_step)
 
 
 def train_loader(dataset: Dataset, batch_size: int, *, epoch: int, seed: int, shuffle: bool, skip_batches: int,

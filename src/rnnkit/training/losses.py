@@ -14,9 +14,15 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from rnnkit.errors import UserError
+
 EPSILON = 1e-7  # keras.backend.epsilon()
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+class NonFiniteLossError(UserError):
+    """The loss became NaN or infinite; training stopped (the Trainer keeps its last good checkpoint)."""
 
 
 def _as_binary_target(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

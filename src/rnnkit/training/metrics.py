@@ -89,13 +89,22 @@ class PrecisionRecallF1(Metric):
         return float(value[1]) if self.average == "binary" else float(value.mean())
 
 
+def _errors(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """output - target, flattened, in float64 (the regression metrics' sums stay exact)."""
+    return output.reshape(-1).double() - target.reshape(-1).double()
+
+
+def _count(err: torch.Tensor) -> torch.Tensor:
+    return torch.tensor(float(err.numel()), dtype=torch.float64)
+
+
 class MAE(Metric):
     name = "mae"
     higher_is_better = False
 
     def batch_state(self, output, target):
-        err = output.reshape(-1).double() - target.reshape(-1).double()
-        return torch.stack([err.abs().sum(), torch.tensor(float(err.numel()), dtype=torch.float64)])
+        err = _errors(output, target)
+        return torch.stack([err.abs().sum(), _count(err)])
 
     def result(self, state):
         return float(state[0] / state[1])
@@ -105,8 +114,8 @@ class RMSE(MAE):
     name = "rmse"
 
     def batch_state(self, output, target):
-        err = output.reshape(-1).double() - target.reshape(-1).double()
-        return torch.stack([(err**2).sum(), torch.tensor(float(err.numel()), dtype=torch.float64)])
+        err = _errors(output, target)
+        return torch.stack([(err**2).sum(), _count(err)])
 
     def result(self, state):
         return math.sqrt(float(state[0] / state[1]))

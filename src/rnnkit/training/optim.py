@@ -1,4 +1,4 @@
-"""Optimisers and learning-rate schedules by name, all torch's own (`torch.optim`).
+"""Optimisers and learning-rate schedules by name, all torch's own (`torch.optim`), and gradient clipping.
 
 Optimisers: adam, adamw, rmsprop (Keras' defaults: rho 0.9, eps 1e-7), sgd (with momentum).
 Schedules: step (decay by `gamma` every `step_size` epochs), cosine (to 0 over all epochs),
@@ -32,11 +32,32 @@ def make_optimizer(name: str, params: Iterable, lr: float | None = None, weight_
     return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
 
 
+def clip_gradients(parameters: Iterable[torch.nn.Parameter], *, norm: float | None, value: float | None) -> None:
+    """Clip each gradient element to [-value, value], then the global norm to `norm` (None: no clipping)."""
+    params = [p for p in parameters if p.grad is not None]
+    if value is not None:
+        torch.nn.utils.clip_grad_value_(params, value)
+    if norm is not None:
+        torch.nn.utils.clip_grad_norm_(params, norm)
+
+
 class Schedule:
     """A torch scheduler plus when to step it ('step', 'epoch' or 'plateau')."""
 
     def __init__(self, scheduler, every: str):
         self.scheduler, self.every = scheduler, every
+
+    def after_step(self) -> None:
+        """Called after every optimizer step: per-step schedules move on."""
+        if self.every == "step":
+            self.scheduler.step()
+
+    def after_epoch(self, logs: dict[str, float]) -> None:
+        """Called at each epoch end with its logs: per-epoch schedules move on, plateau watches the loss."""
+        if self.every == "epoch":
+            self.scheduler.step()
+        elif self.every == "plateau":
+            self.scheduler.step(logs.get("val_loss", logs["loss"]))
 
     def state_dict(self):
         return self.scheduler.state_dict()

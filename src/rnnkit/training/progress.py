@@ -18,15 +18,16 @@ class Progress:
         self.epochs, self.quiet, self.log_every = epochs, quiet, log_every
         self.stream = stream or sys.stdout
         self.live = not quiet and hasattr(self.stream, "isatty") and self.stream.isatty()
-        self._bar = None
+        # the epoch in progress, set by start_epoch
+        self.epoch, self.steps, self.t0, self.samples, self.every = 0, 0, time.perf_counter(), 0, 1
+        self._bar = self._task = None  # the live bar and its task id
 
     def start_epoch(self, epoch: int, steps: int, done: int = 0) -> None:
         self.epoch, self.steps, self.t0, self.samples = epoch, steps, time.perf_counter(), 0
         self.every = self.log_every or max(1, steps // 10)
         if self.live:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
-
             from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
 
             self._bar = Bar(TextColumn(f"epoch {epoch + 1}/{self.epochs}"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[info]}"), TimeRemainingColumn(), transient=False,

@@ -21,10 +21,10 @@ import torch
 from torch import nn
 
 from rnnkit.training.history import History
-from rnnkit.training.losses import get_loss
+from rnnkit.training.losses import NonFiniteLossError, get_loss
 from rnnkit.training.metrics import get_metric
 from rnnkit.training.optim import make_optimizer
-from rnnkit.training.trainer import NonFiniteLossError
+from rnnkit.training.outputs import eval_mode
 
 
 def detach_state(state: Any) -> Any:
@@ -109,13 +109,11 @@ class TBPTT:
     def predict(self, x: Any, *, carry: bool = True, state: Any = None) -> torch.Tensor:
         """Outputs over whole streams, chunk by chunk; `carry=False` resets the state every k1 steps."""
         x = torch.as_tensor(x)
-        was = self.model.training
-        self.model.eval()
         outs = []
-        for t0 in range(0, x.shape[1], self.k1):
-            out, state = self.model(x[:, t0:t0 + self.k1], state if carry else None)
-            outs.append(out)
-        self.model.train(was)
+        with eval_mode(self.model):
+            for t0 in range(0, x.shape[1], self.k1):
+                out, state = self.model(x[:, t0:t0 + self.k1], state if carry else None)
+                outs.append(out)
         return torch.cat(outs, 1)  # (B, T, C)
 
     def evaluate(self, x: Any, y: Any, *, carry: bool = True) -> dict[str, float]:
