@@ -1,10 +1,12 @@
-"""Issue 5's speed table: every runner side by side, written to benchmarks/RESULTS.md.
+"""Issue 5's speed table: every runner side by side, as markdown (--out; the default replaces benchmarks/RESULTS.md).
 
     python benchmarks/run.py                                   # all shapes and variants (long on 2 cores)
     python benchmarks/run.py --shapes mnist_rows --variants lstm gru --repeats 3 --out -   # a quick look
     python benchmarks/run.py --variants lstm lstm_layer_norm --paths compiled native --out -   # only some paths
 
-The measuring lives in `rnnkit.benchmarking` (also behind `rnnkit bench`).
+The measuring lives in `rnnkit.benchmarking` (also behind `rnnkit bench`). benchmarks/RESULTS.md opens
+with the table of record: write a run to `--out -` or a scratch file and copy the figures that change
+into that table, with the command and the date.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Article 003, 5.2: LSTM(32) on IMDB (10k words, reviews cut/padded to 500), about 89%.
+"""Article 003, 5.2: LSTM(32) on IMDB (10k words, reviews cut/padded to 500); the article: about 89% validation accuracy.
 
     python examples/imdb_lstm.py [--quick] [--epochs N] [--plot curves.png] [--word-vectors] [--tuned]
 
@@ -9,7 +9,7 @@ GloVe vectors in the section after this one, and keeps the weights of the best v
 --tuned (implies --word-vectors) also fights the overfitting the article's curves show, with the
 article's own tools: Dropout(0.3) on the word vectors and LSTM(32, dropout=0.3) on its inputs, and
 trains with Adam at 2e-3 annealed to 0 (cosine) and gradients clipped to norm 1. Still Embedding(10000,
-32) -> LSTM(32) -> Dense(1); 89.0-89.3% on the 25k test reviews over four seeds (benchmarks/TASKS.md).
+32) -> LSTM(32) -> Dense(1); its test accuracy is in benchmarks/TASKS.md.
 """
 import time
 
