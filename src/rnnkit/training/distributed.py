@@ -5,12 +5,13 @@
 Under `torchrun -m rnnkit train ...` (one or many nodes) the group is set up from torchrun's
 environment (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) by `init_from_env()`. The trainer then wraps
 the model in `DistributedDataParallel`, shards the data with `DistributedSampler`, all-reduces its
-metric sums, and only rank 0 writes the run folder.
+metric sums, and only rank 0 writes the run folder. A spawned rank that returns waits at a final
+barrier, destroys the group and leaves with `os._exit` (see `_flush_and_exit`).
 """
 from __future__ import annotations
 
 import os
-import socket
+import sys
 from typing import Callable
 
 import torch
@@ -69,27 +70,75 @@ def init_from_env() -> bool:
     return True
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _flush_and_exit(code: int) -> None:
+    """Leave a spawned worker at once: flush what Python buffers, then exit without interpreter teardown.
+
+    DistributedDataParallel keeps its process group alive after `destroy_process_group` (measured:
+    gloo's two worker threads, its TCP loop thread and, on rank 0, the store's server thread all
+    still run after it and after `gc.collect()`), so a normal exit tears those threads down during
+    interpreter finalisation. A gloo thread that is still busy then (it drops the tensors of its last
+    collective, whose Python objects it preserved, or runs a future's callback) needs the GIL of a
+    finalising interpreter, is ended by pthread_exit, and the rank dies of SIGABRT ("terminate called
+    without an active exception" when the unwinding meets a noexcept destructor). Whether a thread
+    is that late is a matter of scheduling: it showed on a loaded machine only. Once every rank is
+    past the final barrier and the group is destroyed, no peer needs this process any more, and
+    `os._exit` ends it with no finalisation for those threads to race."""
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    os._exit(code)
+
+
+def _exit_code(err: SystemExit) -> int:
+    if err.code is None:
+        return 0
+    if isinstance(err.code, int):
+        return err.code
+    print(err.code, file=sys.stderr)
+    return 1
 
 
 def _worker(local_rank: int, nproc: int, port: int, fn: Callable, args: tuple) -> None:
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(local_rank),
                       LOCAL_RANK=str(local_rank), WORLD_SIZE=str(nproc))
     torch.set_num_threads(max(1, (os.cpu_count() or 1) // nproc))
-    init_from_env()
+    if torch.cuda.is_available():
+        torch.cuda.set_device(local_rank)
+    # the store's server lives in the parent (`spawn`), so it outlives every rank
+    store = dist.TCPStore("127.0.0.1", port, nproc, is_master=False, timeout=dist.constants.default_pg_timeout)
+    dist.init_process_group(backend(), store=store, rank=local_rank, world_size=nproc)
+    del store
     try:
         fn(*args)
-    finally:
+    except SystemExit as err:  # a worker's own exit (a user error: every rank exits with it)
         dist.destroy_process_group()
+        _flush_and_exit(_exit_code(err))
+    except BaseException:
+        # torch's spawn wrapper records the traceback for the parent, which stops the other ranks;
+        # no barrier here: a peer may be waiting in a collective this rank will never join
+        dist.destroy_process_group()
+        raise
+    dist.barrier()  # no rank leaves while another still has a collective with it in flight
+    dist.destroy_process_group()
+    _flush_and_exit(0)
 
 
 def spawn(fn: Callable, nproc: int, *args) -> None:
-    """Run `fn(*args)` in `nproc` local processes joined in one process group over loopback."""
+    """Run `fn(*args)` in `nproc` local processes joined in one process group over loopback.
+
+    This process hosts the group's TCP store on a port the system picks while binding it (no
+    choose-then-bind race with other programs or concurrent runs) and keeps it until every rank
+    has exited."""
     if nproc < 1:
         raise ValueError(f"nproc={nproc!r}; expected >= 1")
     import torch.multiprocessing as mp
 
-    mp.spawn(_worker, args=(nproc, free_port(), fn, args), nprocs=nproc, join=True)
+    store = dist.TCPStore("127.0.0.1", 0, is_master=True, wait_for_workers=False,
+                          timeout=dist.constants.default_pg_timeout)
+    mp.spawn(_worker, args=(nproc, store.port, fn, args), nprocs=nproc, join=True)
+    del store  # the server stops only now, after every rank has exited
