@@ -11,6 +11,7 @@ without a traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -121,29 +122,39 @@ def tasks() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    code = run_command(argv)
+    if os.environ.get("WORLD_SIZE", "1") != "1":  # a rank under torchrun: leave its process group cleanly
+        from rnnkit.training.distributed import leave_group
+
+        leave_group(code)
+    sys.exit(code)
+
+
+def run_command(argv: list[str] | None) -> int:
+    """The command's exit code; a user mistake prints one line on stderr and gives 2."""
     try:
         code = app(args=argv, prog_name="rnnkit", standalone_mode=False)
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)
+        return 2
     except FileNotFoundError as err:
         print(f"error: {err.filename or err}: file not found", file=sys.stderr)
-        sys.exit(2)
+        return 2
     except click.ClickException as err:  # a task command's usage error (rnnkit.cli.train uses click)
         print(f"error: {' '.join(err.format_message().split())}", file=sys.stderr)
-        sys.exit(err.exit_code)
+        return err.exit_code
     except typer.TyperException as err:  # usage errors (typer >= 0.29 carries its own click)
         if hasattr(err, "show"):
             err.show()
         else:
             print(f"error: {err.format_message()}", file=sys.stderr)
-        sys.exit(err.exit_code)
+        return err.exit_code
     except typer.Abort:
         print("aborted", file=sys.stderr)
-        sys.exit(130)
+        return 130
     except _spawn_exit() as err:  # a DDP worker already printed its error
-        sys.exit(err.exit_code if err.exit_code > 0 else 1)
-    sys.exit(code if isinstance(code, int) else 0)
+        return err.exit_code if err.exit_code > 0 else 1
+    return code if isinstance(code, int) else 0
 
 
 def _spawn_exit():

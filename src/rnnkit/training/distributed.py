@@ -94,6 +94,18 @@ def _flush_and_exit(code: int) -> None:
     os._exit(code)
 
 
+def leave_group(code: int) -> None:
+    """End a torchrun rank: after success wait for every rank, then destroy the group and exit at once
+    (`_flush_and_exit`: DDP keeps gloo threads alive that interpreter teardown would race); after a
+    failure skip the barrier, which peers may never reach. Without a process group: return."""
+    if not is_distributed():
+        return
+    if code == 0:
+        dist.barrier()
+    dist.destroy_process_group()
+    _flush_and_exit(code)
+
+
 def _exit_code(err: SystemExit) -> int:
     if err.code is None:
         return 0
