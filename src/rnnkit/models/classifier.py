@@ -30,7 +30,7 @@ from torch import Tensor, nn
 
 from ..cells.base import check_positive, check_rate
 from ..layers import ConvFrontEnd, Recurrent
-from ..layers.pooling import AttentionPooling, LastPooling, MaxPooling, MeanPooling, concat_pooled, parse_pooling
+from ..layers.pooling import AttentionPooling, concat_pooled, make_pooling, parse_pooling
 from .registry import register
 
 CELLS = ("lstm", "gru", "rnn")
@@ -114,9 +114,9 @@ class SequenceClassifier(nn.Module):
         # keys ("attention.proj.weight", ...) and saved run folders keep their names
         self.attention = AttentionPooling(size, check_positive("attention_size", attention_size)) \
             if "attention" in self.pooling else None
-        others = {"last": LastPooling(self.rnn.num_directions), "max": MaxPooling(), "mean": MeanPooling()}
         # a plain tuple, not a ModuleList: registering it would give the attention weights a second name
-        self.poolings = tuple(self.attention if n == "attention" else others[n] for n in self.pooling)
+        self.poolings = tuple(self.attention if n == "attention" else make_pooling(n, size, self.rnn.num_directions)
+                              for n in self.pooling)
         self.head = nn.Linear(size * len(self.pooling), 1 if num_classes == 2 else num_classes)
 
     def load_word_vectors(self, vectors) -> None:
