@@ -1,11 +1,15 @@
-"""The nn.Modules users compose: the generic `Recurrent` layer and Keras-style building blocks."""
+"""The nn.Modules users compose: the generic `Recurrent` layer, Keras-style building blocks, and the
+blocks task models put around the recurrent layer (`ConvFrontEnd`, pooling over time)."""
 from .base import Layer
-from .conv import Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D
+from .conv import Conv1D, ConvFrontEnd, MaxPooling1D
 from .core import Activation, Dense, Dropout, Embedding
 from .keras_rnn import GRU, LSTM, Bidirectional, RNNLayer, SimpleRNN
+from .pooling import (POOLINGS, AttentionPooling, ConcatPooling, GlobalAveragePooling1D, GlobalMaxPooling1D,
+                      LastPooling, MaxPooling, MeanPooling, parse_pooling)
 from .recurrent import Recurrent
 
 KERAS_LAYERS = {cls.__name__: cls for cls in (Embedding, Dense, Activation, Dropout, SimpleRNN, LSTM, GRU, Bidirectional, Conv1D,
                                                MaxPooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D)}
 
-__all__ = ["Recurrent", "Layer", "RNNLayer", *KERAS_LAYERS, "KERAS_LAYERS"]
+__all__ = ["Recurrent", "Layer", "RNNLayer", *KERAS_LAYERS, "KERAS_LAYERS", "ConvFrontEnd", "POOLINGS", "parse_pooling",
+           "LastPooling", "MaxPooling", "MeanPooling", "AttentionPooling", "ConcatPooling"]

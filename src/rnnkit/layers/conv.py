@@ -1,18 +1,19 @@
-"""Keras-style 1-D convolution and pooling over time: article 003's convnet front end for an RNN.
+"""1-D convolution and pooling along time: article 003's convnet front end for an RNN.
 
-All take and return (B, T, F), Keras' channels-last layout; lengths shrink with the time axis so the
-recurrent layer after them still skips the padding.
+`Conv1D` and `MaxPooling1D` are Keras' layers; `ConvFrontEnd` is the two in one block as
+`SequenceClassifier` uses it. All take and return (B, T, F), Keras' channels-last layout; lengths
+shrink with the time axis so the recurrent layer after them still skips the padding. Pooling over
+the whole sequence (GlobalMaxPooling1D, ...) is in `pooling.py`.
 """
 from __future__ import annotations
 
 from typing import Any
 
-import torch
 from torch import Tensor, nn
 
 from ..cells.base import check_positive
+from ..engine.masks import lengths_mask
 from .base import ACTIVATIONS, Layer, Shape, check_activation
-from .core import masked_time
 
 PADDINGS = ("valid", "same")
 
@@ -90,27 +91,39 @@ class MaxPooling1D(Layer):
         return {"pool_size": self.pool_size, "strides": self.strides}
 
 
-class GlobalMaxPooling1D(Layer):
-    """Max over all (real) time steps: (B, T, F) -> (B, F). Article 000 names max pooling over time."""
+class ConvFrontEnd(Layer):
+    """Conv1D(filters, kernel_size) + ReLU, then max pooling by `pool_size` (ceil mode): (B, T, F) ->
+    (B, ceil(T / pool_size), filters), and lengths -> ceil(lengths / pool_size).
+
+    The convolution pads kernel_size // 2 zeros on both sides and keeps the first T outputs, so an
+    even kernel looks one step further back than ahead (Keras' "same" does the opposite). Outputs
+    past a sequence's end are zeroed before pooling: after the ReLU every real output is >= 0, so a
+    window that overhangs the end pools to what the sequence alone would give.
+    """
+
+    def __init__(self, input_size: int, filters: int, kernel_size: int = 5, pool_size: int = 2, name=None):
+        super().__init__((None, check_positive("input_size", input_size)), name)
+        self.filters = check_positive("filters", filters)
+        self.kernel_size = check_positive("kernel_size", kernel_size)
+        self.pool_size = check_positive("pool_size", pool_size)
+        self.conv = nn.Conv1d(input_size, filters, kernel_size, padding=kernel_size // 2)
+        self.built = True
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
-        return (input_shape[-1],)
+        return (_conv_length(input_shape[0], self.pool_size, self.pool_size, "same"), self.filters)
+
+    def output_lengths(self, lengths: Tensor | None) -> Tensor | None:
+        return _conv_length(lengths, self.pool_size, self.pool_size, "same")  # ceil: a partial window is kept
 
     def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-        mask = masked_time(x, lengths)
-        if mask is not None:
-            x = x.masked_fill(~mask, torch.finfo(x.dtype).min)
-        return x.max(1).values
+        T = x.shape[1]
+        y = nn.functional.relu(self.conv(x.transpose(1, 2)))[..., :T]  # (B, C, T): same length for odd and even kernels
+        if lengths is not None:
+            y = y * lengths_mask(lengths, T, x.device).unsqueeze(1)  # (B, C, T)
+        if self.pool_size > 1:
+            y = nn.functional.max_pool1d(y, self.pool_size, self.pool_size, ceil_mode=True)  # (B, C, ceil(T/p))
+        return y.transpose(1, 2)  # (B, T', C)
 
-
-class GlobalAveragePooling1D(Layer):
-    """Mean over all (real) time steps: (B, T, F) -> (B, F)."""
-
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        return (input_shape[-1],)
-
-    def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-        mask = masked_time(x, lengths)
-        if mask is None:
-            return x.mean(1)
-        return (x * mask).sum(1) / lengths.unsqueeze(1).to(x.dtype)
+    def get_config(self) -> dict[str, Any]:
+        return {"input_size": self.input_shape[-1], "filters": self.filters, "kernel_size": self.kernel_size,
+                "pool_size": self.pool_size}

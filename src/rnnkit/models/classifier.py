@@ -17,8 +17,8 @@ the recurrent layer skips padded steps, and time pooling ignores them. So a padd
 same outputs as each sequence alone, and the length-bucketed batches of `rnnkit.data` cost nothing
 for their padding.
 
-`SequenceImageClassifier` feeds images to the same model as sequences of pixel rows (article 001:
-28 steps of 28 pixels) or of single pixels (784 steps of 1).
+The conv front end and the poolings are layers (`rnnkit.layers.ConvFrontEnd`, `rnnkit.layers.pooling`);
+this file composes them. `SequenceImageClassifier` (`images.py`) reads images with the same model.
 """
 from __future__ import annotations
 
@@ -28,70 +28,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..cells.base import check_positive
-from ..layers import Recurrent
-from ..cells.base import check_rate
+from ..cells.base import check_positive, check_rate
+from ..layers import ConvFrontEnd, Recurrent
+from ..layers.pooling import AttentionPooling, concat_pooled, make_pooling, parse_pooling
 from .registry import register
 
-POOLINGS = ("last", "max", "mean", "attention")
 CELLS = ("lstm", "gru", "rnn")
-
-
-def parse_pooling(pooling: str | Sequence[str]) -> list[str]:
-    """"max+mean" or "max,mean" or ["max", "mean"] -> ["max", "mean"], each checked."""
-    names = pooling.replace(",", "+").split("+") if isinstance(pooling, str) else list(pooling)
-    names = [n.strip() for n in names if n.strip()]
-    if not names or any(n not in POOLINGS for n in names) or len(set(names)) != len(names):
-        raise ValueError(f"pooling must name one or more of {POOLINGS} (e.g. 'max+mean'), got {pooling!r}")
-    return names
-
-
-def time_mask(lengths: Tensor | None, steps: int, device) -> Tensor | None:
-    """(B, T, 1) True at real steps; None when every step is real."""
-    if lengths is None:
-        return None
-    return (torch.arange(steps, device=device).unsqueeze(0) < lengths.to(device).unsqueeze(1)).unsqueeze(-1)
-
-
-class AttentionPooling(nn.Module):
-    """Additive attention over time: a_t = softmax_t(v . tanh(W h_t + b)), output sum_t a_t h_t."""
-
-    def __init__(self, size: int, attention_size: int):
-        super().__init__()
-        self.proj = nn.Linear(size, attention_size)
-        self.score = nn.Linear(attention_size, 1, bias=False)
-
-    def forward(self, h: Tensor, mask: Tensor | None) -> Tensor:
-        scores = self.score(torch.tanh(self.proj(h)))  # (B, T, 1)
-        if mask is not None:
-            scores = scores.masked_fill(~mask, float("-inf"))
-        weights = torch.softmax(scores, dim=1)  # (B, T, 1)
-        return (weights * h).sum(1)  # (B, D*H)
-
-
-class ConvFrontEnd(nn.Module):
-    """Conv1D(filters, kernel, "same" padding) + ReLU, then max pooling by `pool` (ceil mode).
-
-    Outputs past a sequence's end are zeroed before pooling: after the ReLU every real output is
-    >= 0, so a window that overhangs the end pools to what the sequence alone would give.
-    """
-
-    def __init__(self, input_size: int, filters: int, kernel_size: int, pool_size: int):
-        super().__init__()
-        self.conv = nn.Conv1d(input_size, filters, kernel_size, padding=kernel_size // 2)
-        self.kernel_size, self.pool_size = kernel_size, pool_size
-
-    def forward(self, x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor | None]:
-        T = x.shape[1]
-        y = F.relu(self.conv(x.transpose(1, 2)))[..., :T]  # (B, C, T): same length for odd and even kernels
-        mask = time_mask(lengths, T, x.device)
-        if mask is not None:
-            y = y * mask.transpose(1, 2)  # (B, C, T)
-        if self.pool_size > 1:
-            y = F.max_pool1d(y, self.pool_size, self.pool_size, ceil_mode=True)  # (B, C, ceil(T/p))
-            if lengths is not None:
-                lengths = torch.div(lengths + self.pool_size - 1, self.pool_size, rounding_mode="floor")
-        return y.transpose(1, 2), lengths  # (B, T', C)
 
 
 @register("sequence_classifier")
@@ -161,15 +103,20 @@ class SequenceClassifier(nn.Module):
             check_positive("conv_filters", conv_filters)
             check_positive("conv_kernel", conv_kernel)
             check_positive("conv_pool", conv_pool)
-            self.front = ConvFrontEnd(features, conv_filters, conv_kernel, conv_pool)
+            self.front = ConvFrontEnd(features, conv_filters, conv_kernel, conv_pool)  # its conv is "front.conv"
             features = conv_filters
         self.rnn = Recurrent(cell, features, hidden_size, num_layers, bidirectional=bidirectional,
                              return_sequences=True, return_state=True, dropout=dropout,
                              recurrent_dropout=recurrent_dropout, inter_layer_dropout=inter_layer_dropout,
                              fast=fast, **self.cell_options)
         size = self.rnn.output_size
+        # attention is the one pooling with weights; it stays the attribute `attention` so state_dict
+        # keys ("attention.proj.weight", ...) and saved run folders keep their names
         self.attention = AttentionPooling(size, check_positive("attention_size", attention_size)) \
             if "attention" in self.pooling else None
+        # a plain tuple, not a ModuleList: registering it would give the attention weights a second name
+        self.poolings = tuple(self.attention if n == "attention" else make_pooling(n, size, self.rnn.num_directions)
+                              for n in self.pooling)
         self.head = nn.Linear(size * len(self.pooling), 1 if num_classes == 2 else num_classes)
 
     def load_word_vectors(self, vectors) -> None:
@@ -209,21 +156,12 @@ class SequenceClassifier(nn.Module):
         if lengths is not None:
             lengths = torch.as_tensor(lengths, device=h.device).long().clamp(1, h.shape[1])
         if self.front is not None:
-            h, lengths = self.front(h, lengths)  # (B, T', C)
+            h, lengths = self.front(h, lengths), self.front.output_lengths(lengths)  # (B, T', C)
         out, state = self.rnn(h, lengths=lengths)  # (B, T', D*H); state[0] (L*D, B, H)
-        mask = time_mask(lengths, out.shape[1], out.device)
-        pooled = []
-        for name in self.pooling:
-            if name == "last":
-                finals = state[0][-self.rnn.num_directions:]  # (D, B, H): top layer, each direction
-                pooled.append(torch.cat(tuple(finals), -1))  # (B, D*H)
-            elif name == "max":
-                pooled.append((out if mask is None else out.masked_fill(~mask, float("-inf"))).max(1).values)
-            elif name == "mean":
-                pooled.append(out.mean(1) if mask is None else out.sum(1) / lengths.unsqueeze(1).to(out.dtype))
-            else:
-                pooled.append(self.attention(out, mask))
-        return torch.cat(pooled, -1)  # (B, P)
+        final = None
+        if "last" in self.pooling:  # the top layer's final state, each direction: what "last" reads
+            final = torch.cat(tuple(state[0][-self.rnn.num_directions:]), -1)  # (B, D*H)
+        return concat_pooled(self.poolings, out, lengths, final)  # (B, P)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
         z = F.dropout(self.features(x, lengths), self.head_dropout, self.training)
@@ -246,52 +184,3 @@ class SequenceClassifier(nn.Module):
                     conv_kernel=self.conv_kernel, conv_pool=self.conv_pool, pooling="+".join(self.pooling),
                     attention_size=self.attention_size, head_dropout=self.head_dropout, fast=self.fast,
                     cell_options=self.cell_options)
-
-
-def random_shift(images: Tensor, max_shift: int) -> Tensor:
-    """Each image (B, H, W) moved by its own random whole-pixel offset in [-max_shift, max_shift]
-    along each axis, the uncovered border filled with 0 (Keras' RandomTranslation with fill_mode="constant")."""
-    b, height, width = images.shape
-    padded = F.pad(images, (max_shift,) * 4)  # (B, H + 2s, W + 2s)
-    offsets = torch.randint(0, 2 * max_shift + 1, (2, b, 1), device=images.device)  # (2, B, 1)
-    rows = offsets[0] + torch.arange(height, device=images.device)  # (B, H)
-    cols = offsets[1] + torch.arange(width, device=images.device)  # (B, W)
-    batch = torch.arange(b, device=images.device).view(b, 1, 1)
-    return padded[batch, rows.unsqueeze(2), cols.unsqueeze(1)]  # (B, H, W)
-
-
-@register("sequence_image_classifier")
-class SequenceImageClassifier(SequenceClassifier):
-    """Images (B, H*W) or (B, H, W) read as sequences: mode "rows" gives H steps of W pixels
-    (article 001's 28 x 28), "pixels" gives H*W steps of one pixel. Defaults: LSTM(128), last state.
-
-    max_shift > 0 moves each training image by a random offset of up to that many pixels each way
-    (`random_shift`; off in eval): the cheapest cure for a row reader that learns the training
-    digits by heart."""
-
-    MODES = ("rows", "pixels")
-
-    def __init__(self, num_classes: int = 10, *, mode: str = "rows", height: int = 28, width: int = 28,
-                 cell: str = "lstm", hidden_size: int = 128, num_layers: int = 1, bidirectional: bool = False,
-                 pooling: str | Sequence[str] = "last", head_dropout: float = 0.0, max_shift: int = 0, **options):
-        if mode not in self.MODES:
-            raise ValueError(f"mode must be one of {self.MODES}, got {mode!r}")
-        if isinstance(max_shift, bool) or not isinstance(max_shift, int) or not 0 <= max_shift < min(height, width):
-            raise ValueError(f"max_shift must be an integer in [0, {min(height, width)}), got {max_shift!r}")
-        self.mode, self.height, self.width = mode, check_positive("height", height), check_positive("width", width)
-        self.max_shift = max_shift
-        super().__init__(num_classes, None, input_size=width if mode == "rows" else 1, cell=cell,
-                         hidden_size=hidden_size, num_layers=num_layers, bidirectional=bidirectional,
-                         pooling=pooling, head_dropout=head_dropout, **options)
-
-    def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-        if self.max_shift and self.training:
-            x = random_shift(x.reshape(x.shape[0], self.height, self.width), self.max_shift)  # (B, H, W)
-        steps, size = (self.height, self.width) if self.mode == "rows" else (self.height * self.width, 1)
-        return super().forward(x.reshape(x.shape[0], steps, size), None)  # (B, steps, size)
-
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        for key in ("vocab_size", "input_size", "embedding_dim", "embedding_dropout"):
-            config.pop(key)
-        return dict(config, mode=self.mode, height=self.height, width=self.width, max_shift=self.max_shift)

@@ -1,10 +1,11 @@
 """SequenceClassifier: every pooling mode and front end gives a padded batch the outputs of each
-sequence run alone; configs round-trip through the registry; bad arguments name themselves."""
+sequence run alone; configs round-trip through the registry; bad arguments name themselves; and the
+numbers of a seeded model are those the classifier gave before its layers moved to `rnnkit.layers`."""
 import pytest
 import torch
 
 from rnnkit.models import build_model, model_config
-from rnnkit.models.classifier import SequenceClassifier, SequenceImageClassifier, parse_pooling
+from rnnkit.models.classifier import SequenceClassifier
 
 LENGTHS = (7, 3, 5, 1)
 
@@ -68,18 +69,6 @@ def test_config_round_trip_rebuilds_the_same_function():
     clone.load_state_dict(model.state_dict())
     _, batch = padded_batch(vocab=30)
     torch.testing.assert_close(clone(batch), model(batch))
-    image = SequenceImageClassifier(mode="pixels", hidden_size=4)
-    again = build_model(model_config(image))
-    assert again.mode == "pixels" and again.rnn.input_size == 1
-
-
-def test_image_rows_and_pixels_read_the_image_as_a_sequence():
-    torch.manual_seed(0)
-    rows = SequenceImageClassifier(mode="rows", hidden_size=6).eval()
-    x = torch.rand(2, 784)
-    direct = rows.head(rows.rnn(x.view(2, 28, 28))[1][0][-1])  # last hidden state of 28 rows
-    torch.testing.assert_close(rows(x), direct)
-    assert SequenceImageClassifier(mode="pixels", hidden_size=3)(torch.rand(2, 28, 28)).shape == (2, 10)
 
 
 @pytest.mark.parametrize("kwargs,name", [({"pooling": "median"}, "pooling"), ({"cell": "tcn"}, "cell"),
@@ -90,44 +79,6 @@ def test_bad_arguments_are_named(kwargs, name):
         SequenceClassifier(**{"num_classes": 2, "vocab_size": 10, **kwargs})
 
 
-def test_parse_pooling():
-    assert parse_pooling("max+mean") == parse_pooling("max, mean") == parse_pooling(["max", "mean"]) == ["max", "mean"]
-
-
-def test_random_shift_moves_each_image_by_a_whole_offset_within_the_bound():
-    from rnnkit.models.classifier import random_shift
-
-    torch.manual_seed(0)
-    images = torch.rand(64, 6, 7) + 1  # no zeros inside, so the filled border shows
-    shifted = random_shift(images, 2)
-    seen = set()
-    for img, out in zip(images, shifted):
-        matches = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
-                   if torch.equal(out, torch.roll(img, (dy, dx), (0, 1)) * _inside(6, 7, dy, dx))]
-        assert len(matches) == 1
-        seen.add(matches[0])
-    assert len(seen) > 10  # offsets differ from image to image
-
-
-def _inside(h, w, dy, dx):
-    mask = torch.zeros(h, w)
-    mask[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = 1
-    return mask
-
-
-def test_image_shift_is_training_only_and_round_trips():
-    torch.manual_seed(0)
-    model = SequenceImageClassifier(10, hidden_size=6, max_shift=2)
-    x = torch.rand(5, 784)
-    model.eval()
-    torch.testing.assert_close(model(x), model(x))  # eval: no randomness
-    model.train()
-    assert not torch.allclose(model(x), model(x))
-    assert build_model(model_config(model)).max_shift == 2
-    with pytest.raises(ValueError, match="max_shift"):
-        SequenceImageClassifier(10, max_shift=28)
-
-
 def test_load_word_vectors_copies_them_and_keeps_padding_zero():
     model = SequenceClassifier(2, 10, embedding_dim=4, hidden_size=3)
     vectors = torch.randn(10, 4)
@@ -135,3 +86,26 @@ def test_load_word_vectors_copies_them_and_keeps_padding_zero():
     assert torch.equal(model.embedding.weight[1:], vectors[1:]) and not model.embedding.weight[0].any()
     with pytest.raises(ValueError, match=r"shape \(10, 4\)"):
         model.load_word_vectors(torch.randn(9, 4))
+
+
+def test_seeded_numbers_are_those_of_the_classifier_before_its_layers_moved_out():
+    """Outputs computed with commit b97d2f8's classifier (conv front end, attention and the other
+    poolings written inline): the same seed must keep giving them, in training (every dropout) and eval."""
+    torch.manual_seed(0)
+    model = SequenceClassifier(3, 40, embedding_dim=8, hidden_size=5, num_layers=2, pooling="last+max+mean+attention",
+                               conv_filters=6, conv_kernel=4, conv_pool=3, attention_size=4, dropout=0.1,
+                               recurrent_dropout=0.2, embedding_dropout=0.1, head_dropout=0.3).double()
+    x = torch.tensor([[5, 9, 2, 7, 7, 1, 3], [4, 8, 0, 0, 0, 0, 0], [6, 6, 1, 2, 3, 0, 0]])
+    torch.manual_seed(1)
+    train = model.train()(x)
+    expected_train = [[-0.06332513684057375, 0.10201154443357904, -0.1476413211449121],
+                      [-0.06412389126246586, 0.09715837558702657, -0.14864875781362],
+                      [-0.0625664279060792, 0.09895705145180804, -0.15012821327682901]]
+    expected_eval = [[-0.06462155025899914, 0.09969792879768241, -0.14945712993676785],
+                     [-0.06299595613470609, 0.09740951985689807, -0.14956133742115105],
+                     [-0.06360070313776152, 0.09847055218128009, -0.14951729332270905]]
+    torch.testing.assert_close(train, torch.tensor(expected_train, dtype=torch.float64), rtol=1e-9, atol=1e-12)
+    torch.testing.assert_close(model.eval()(x), torch.tensor(expected_eval, dtype=torch.float64), rtol=1e-9, atol=1e-12)
+    assert list(model.state_dict())[:4] == ["embedding.weight", "front.conv.weight", "front.conv.bias", "rnn.cells.0.weight_ih"]
+    assert [k for k in model.state_dict() if not k.startswith("rnn.")][-5:] == [
+        "attention.proj.weight", "attention.proj.bias", "attention.score.weight", "head.weight", "head.bias"]

@@ -1,0 +1,31 @@
+"""random_shift: each image moved by its own whole-pixel offset within the bound, border filled with 0."""
+import torch
+
+from rnnkit.data.augment import random_shift
+
+
+def _inside(h, w, dy, dx):
+    mask = torch.zeros(h, w)
+    mask[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = 1
+    return mask
+
+
+def test_random_shift_moves_each_image_by_a_whole_offset_within_the_bound():
+    torch.manual_seed(0)
+    images = torch.rand(64, 6, 7) + 1  # no zeros inside, so the filled border shows
+    shifted = random_shift(images, 2)
+    seen = set()
+    for img, out in zip(images, shifted):
+        matches = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+                   if torch.equal(out, torch.roll(img, (dy, dx), (0, 1)) * _inside(6, 7, dy, dx))]
+        assert len(matches) == 1
+        seen.add(matches[0])
+    assert len(seen) > 10  # offsets differ from image to image
+
+
+def test_same_seed_same_shifts():
+    images = torch.rand(8, 5, 5)
+    torch.manual_seed(3)
+    first = random_shift(images, 1)
+    torch.manual_seed(3)
+    assert torch.equal(random_shift(images, 1), first)
