@@ -3,7 +3,7 @@ training only; configs round-trip through the registry."""
 import pytest
 import torch
 
-from rnnkit.data.augment import random_shift
+from rnnkit.layers.augment import random_shift
 from rnnkit.models import build_model, model_config
 from rnnkit.models.images import SequenceImageClassifier
 

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 from torch import Tensor
 
 from ..cells.base import check_positive
-from ..data.augment import random_shift
+from ..layers.augment import random_shift
 from .classifier import SequenceClassifier
 from .registry import register
 
@@ -24,7 +24,7 @@ class SequenceImageClassifier(SequenceClassifier):
     (article 001's 28 x 28), "pixels" gives H*W steps of one pixel. Defaults: LSTM(128), last state.
 
     max_shift > 0 moves each training image by a random offset of up to that many pixels each way
-    (`rnnkit.data.augment.random_shift`; off in eval): the cheapest cure for a row reader that learns
+    (`rnnkit.layers.augment.random_shift`; off in eval): the cheapest cure for a row reader that learns
     the training digits by heart."""
 
     MODES = ("rows", "pixels")

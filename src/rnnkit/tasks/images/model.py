@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from rnnkit.cells.lstm import LSTMCell, chrono_init_
-from rnnkit.models.classifier import SequenceImageClassifier
+from rnnkit.models.images import SequenceImageClassifier
 from rnnkit.tasks.images.config import MnistConfig
 
 MODEL_FIELDS = ("mode", "cell", "hidden_size", "num_layers", "bidirectional", "pooling", "inter_layer_dropout",

@@ -1,5 +1,8 @@
 """Augmentation of training images: random changes that keep the label, drawn afresh for each image.
 
+It runs inside a model's forward while training, as Keras' preprocessing layers (RandomTranslation)
+do, so it lives with the layers: a model may use it without importing upward into `rnnkit.data`.
+
 `random_shift` is Keras' RandomTranslation with whole-pixel offsets and fill_mode="constant": the
 cheapest cure for an LSTM that reads digits row by row (article 001) and learns the training set by
 heart. It draws from torch's generator on the images' device, so a seeded run repeats its shifts.

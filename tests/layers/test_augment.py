@@ -1,7 +1,7 @@
 """random_shift: each image moved by its own whole-pixel offset within the bound, border filled with 0."""
 import torch
 
-from rnnkit.data.augment import random_shift
+from rnnkit.layers.augment import random_shift
 
 
 def _inside(h, w, dy, dx):
