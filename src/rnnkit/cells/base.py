@@ -54,20 +54,9 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from ..validation import check_positive, check_rate
+
 State = tuple[Tensor, ...]
-
-
-def check_rate(name: str, value: Any) -> float:
-    """A probability in [0, 1): dropout, zoneout and weight-drop rates."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must be a float in [0, 1), got {value!r}")
-    return float(value)
-
-
-def check_positive(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
 
 
 def bernoulli_masks(shape, rate: float, like: Tensor, generator: torch.Generator | None = None) -> Tensor:

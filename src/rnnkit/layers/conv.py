@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ..cells.base import check_positive
+from ..validation import check_positive
 from .base import ACTIVATIONS, Layer, Shape, check_activation
 from .core import masked_time
 

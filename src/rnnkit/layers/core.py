@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..cells.base import check_positive, check_rate
+from ..validation import check_positive, check_rate
 from .base import ACTIVATIONS, Layer, Shape, check_activation
 
 

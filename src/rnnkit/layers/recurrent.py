@@ -21,7 +21,7 @@ import torch
 from torch import Tensor, nn
 
 from ..cells import make_cell
-from ..cells.base import check_positive, check_rate
+from ..validation import check_choice, check_non_negative, check_positive, check_rate
 from ..engine import check_fast, native_unsupported, run_native_stack, run_sequence, select_runner, wants_grad
 from ..engine.tbptt import run_long_sequence
 
@@ -95,8 +95,7 @@ class Recurrent(nn.Module):
         check_positive("input_size", input_size)
         check_positive("hidden_size", hidden_size)
         check_positive("num_layers", num_layers)
-        if merge_mode not in MERGE_MODES:
-            raise ValueError(f"merge_mode must be one of {MERGE_MODES}, got {merge_mode!r}")
+        check_choice("merge_mode", merge_mode, MERGE_MODES)
         self.cell_kind = cell
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bidirectional, self.merge_mode, self.batch_first = bool(bidirectional), merge_mode, batch_first
@@ -105,9 +104,8 @@ class Recurrent(nn.Module):
         self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
         self.inter_layer_dropout = check_rate("inter_layer_dropout", inter_layer_dropout)
         self.fast = check_fast(fast)
-        for name, value in (("tbptt", tbptt), ("checkpoint_chunks", checkpoint_chunks)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        check_non_negative("tbptt", tbptt)
+        check_non_negative("checkpoint_chunks", checkpoint_chunks)
         if tbptt and checkpoint_chunks and tbptt != checkpoint_chunks:
             raise ValueError(f"tbptt and checkpoint_chunks must be equal when both are set, got {tbptt} and {checkpoint_chunks}")
         self.tbptt, self.checkpoint_chunks = tbptt, checkpoint_chunks

@@ -28,9 +28,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..cells.base import check_positive
+from ..validation import check_positive
 from ..layers import Recurrent
-from ..cells.base import check_rate
+from ..validation import check_rate
 from .registry import register
 
 POOLINGS = ("last", "max", "mean", "attention")
