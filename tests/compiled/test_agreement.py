@@ -16,7 +16,7 @@ import torch
 
 from rnnkit.cells import GRUCell, LSTMCell, SimpleRNNCell
 from rnnkit.cells.norm import EPS
-from rnnkit.engine.bptt import run_fused
+from rnnkit.engine.fused import run_fused
 from rnnkit.engine.compiled import _CompiledSequence, _takes_projection, run_compiled
 from rnnkit.engine.loop import run_loop
 

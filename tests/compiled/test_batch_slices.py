@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rnnkit.engine.bptt import run_fused
+from rnnkit.engine.fused import run_fused
 from rnnkit.engine.compiled import run_compiled
 
 from test_agreement import make, masks, problem, run_all  # tests/compiled is on sys.path (rootdir imports)

@@ -5,7 +5,7 @@ from torch import nn
 
 from rnnkit.cells import make_cell
 from rnnkit.engine import compiled_unsupported, run_sequence, select_runner, wants_grad
-from rnnkit.engine.tbptt import run_long_sequence
+from rnnkit.engine.chunked import run_long_sequence
 from rnnkit.io.torch_interop import recurrent_from_torch
 from rnnkit.layers import Recurrent
 

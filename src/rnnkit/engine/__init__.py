@@ -16,7 +16,7 @@ An explicit choice that cannot serve the configuration raises ValueError naming 
 falls back quietly. Random masks (zoneout per step, weight drop per pass) are drawn here, once, from
 the cell's `sample_zoneout` (with the compiled kernels' faster sampler where built, `mask_sampler`) /
 `sample_weight_mask`, unless passed in, so every runner sees the same.
-Long sequences (truncated BPTT, checkpointed chunks): `rnnkit.engine.tbptt.run_long_sequence`.
+Long sequences (truncated BPTT, checkpointed chunks): `rnnkit.engine.chunked.run_long_sequence`.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from torch import Tensor
 
 from ..cells import LSTMCell
 from ..cells.base import RecurrentCell, State
-from .bptt import run_fused
+from .fused import run_fused
 from .loop import run_loop
 from .native import native_unsupported, run_native, run_native_stack
 

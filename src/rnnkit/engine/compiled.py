@@ -19,7 +19,7 @@ backward pass); the layer-norm GRU hands its kernels the input projection `cell.
 `$TORCH_EXTENSIONS_DIR` or `~/.cache/rnnkit/torch_extensions` in a folder named by torch's version,
 the instruction set and a hash of the source (an edited source builds afresh beside the old build,
 which a running process may still have loaded; torch's file lock guards concurrent builds), and wraps
-it in a `torch.autograd.Function` with the contract of `rnnkit.engine.bptt.run_fused`.
+it in a `torch.autograd.Function` with the contract of `rnnkit.engine.fused.run_fused`.
 
 Where no compiler is present or the build fails, `available()` is False (logged once) and callers
 fall back to the pure-torch fused path. `RNNKIT_NO_COMPILE=1` switches the compiled path off;
@@ -317,7 +317,7 @@ def run_compiled(
 ) -> tuple[Tensor, State]:
     """Run `cell` over time-major `x` (T, B, I) from `state` with the compiled kernels.
 
-    The contract of `rnnkit.engine.bptt.run_fused`: returns outputs (T, B, H) and the final state;
+    The contract of `rnnkit.engine.fused.run_fused`: returns outputs (T, B, H) and the final state;
     steps t >= lengths[b] keep the state and output zeros. Raises ValueError if `supports(cell)` is
     False (check it first, or use `run_sequence(fast="auto")`).
     """

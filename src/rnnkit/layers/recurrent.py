@@ -11,7 +11,7 @@ with ONE mask per sequence reused at every step. `inter_layer_dropout` is torch'
 stacked layers. Zoneout, weight drop, layer norm and cell_clip are cell options (see the cells).
 
 Long sequences: `tbptt=k` cuts gradients every k steps (truncated BPTT) and `checkpoint_chunks=k`
-recomputes activations chunk by chunk in backward (`rnnkit.engine.tbptt`); both may be set (equal k).
+recomputes activations chunk by chunk in backward (`rnnkit.engine.chunked`); both may be set (equal k).
 Vanilla stacks (every cell torch's math, no dropout active, concat merge) run through torch's native
 kernel in ONE call for all layers and directions when `fast` is "auto" or "native".
 """
@@ -23,7 +23,7 @@ from torch import Tensor, nn
 from ..cells import make_cell
 from ..validation import check_choice, check_non_negative, check_positive, check_rate
 from ..engine import check_fast, native_unsupported, run_native_stack, run_sequence, select_runner, wants_grad
-from ..engine.tbptt import run_long_sequence
+from ..engine.chunked import run_long_sequence
 
 MERGE_MODES = ("concat", "sum", "mul", "ave")
 
