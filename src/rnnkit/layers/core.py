@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ..engine.masks import lengths_mask
 from ..validation import check_positive, check_rate
 from .base import ACTIVATIONS, Layer, Shape, check_activation
 
@@ -124,4 +125,4 @@ def masked_time(x: Tensor, lengths: Tensor | None) -> Tensor | None:
     """(B, T, 1) True at real steps, or None without lengths."""
     if lengths is None:
         return None
-    return (torch.arange(x.shape[1], device=x.device).unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(-1)
+    return lengths_mask(lengths, x.shape[1], x.device).unsqueeze(-1)
