@@ -221,3 +221,59 @@ def test_auto_variant_through_compiled_equals_fused(kind, options):
         results.append((out, final, grads))
     for a, b in zip(results[0][0:1] + results[0][1] + results[0][2], results[1][0:1] + results[1][1] + results[1][2]):
         torch.testing.assert_close(a, b)
+
+
+def test_the_old_reference_name_says_it_was_renamed():
+    with pytest.raises(ValueError, match='renamed fast="loop"'):
+        Recurrent("lstm", 3, 4, fast="reference")
+    with pytest.raises(ValueError, match="renamed"):
+        run_sequence(make_cell("gru", 3, 4), torch.randn(2, 1, 3), (torch.zeros(1, 4),), fast="reference")
+
+
+def test_a_layer_plan_says_whether_it_runs_as_one_native_call_and_why():
+    layer = Recurrent("lstm", 3, 4, 2, bidirectional=True, fast="native").eval()
+    x = torch.randn(2, 5, 3)
+    plan = layer.plan(x)
+    assert plan.runner == NATIVE_STACK and "one torch call" in plan.reason
+    summed = Recurrent("lstm", 3, 4, 2, bidirectional=True, merge_mode="sum", fast="native").eval()
+    plan = summed.plan(x)
+    assert plan.runner == "native" and "merge_mode='sum'" in plan.reason
+    chunked = Recurrent("lstm", 3, 4, fast="native", tbptt=2).eval()
+    assert chunked.plan(x) == ("native", "fast='native'; per cell, as long sequences run in chunks")
+    assert Recurrent("lstm", 3, 4, fast="fused").plan(x) == ("fused", "fast='fused'")
+
+
+def test_a_layer_with_dropout_in_training_runs_per_cell(monkeypatch):
+    layer = Recurrent("lstm", 3, 4, 2, dropout=0.3, fast="native")
+    x = torch.randn(2, 5, 3)
+    calls = []
+    monkeypatch.setattr(Recurrent, "_forward_native", lambda self, *a: calls.append("stack") or torch.zeros(1))
+    assert "dropout" in layer.train().plan(x).reason
+    layer.train()(x)
+    assert calls == []
+    assert layer.eval().plan(x).runner == NATIVE_STACK
+    layer.eval()(x)
+    assert calls == ["stack"]
+
+
+def test_auto_says_why_it_falls_back_to_fused():
+    cell = make_cell("lstm", 3, 4, cell_clip=1.0, zoneout=0.1).train()
+    plan = plan_run(cell, "auto")
+    assert plan.runner == "fused"
+    assert "cell_clip" in plan.reason and "zoneout is not in torch's native kernels" in plan.reason
+
+
+@pytest.mark.parametrize("fast", ["auto", "compiled", "native", "fused", "loop"])
+def test_rows_with_no_step_keep_their_state_on_every_runner(fast):
+    torch.manual_seed(0)
+    cell = make_cell("gru", 3, 4).double()
+    if fast == "compiled" and not compiled.supports(cell):
+        pytest.skip("compiled kernels not available here")
+    x = torch.randn(4, 3, 3, dtype=torch.float64)
+    state = (torch.randn(3, 4, dtype=torch.float64),)
+    out, (h,) = run_sequence(cell, x, state, torch.tensor([0, 3, 0]), fast=fast)
+    assert torch.equal(out[:, 0], torch.zeros(4, 4, dtype=torch.float64)) and torch.equal(out[:, 2], out[:, 0])
+    assert torch.equal(h[0], state[0][0]) and torch.equal(h[2], state[0][2])
+    alone, (h1,) = run_sequence(cell, x[:3, 1:2], (state[0][1:2],), fast="loop")
+    torch.testing.assert_close(out[:3, 1], alone[:, 0])
+    torch.testing.assert_close(h[1], h1[0])
