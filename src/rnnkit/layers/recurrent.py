@@ -22,9 +22,9 @@ import torch
 from torch import Tensor, nn
 
 from ..cells import make_cell
-from ..validation import check_choice, check_non_negative, check_positive, check_rate
 from ..engine import (NATIVE_STACK, Masks, Plan, check_fast, lengths_mask, needs_grad, plan_run, run_long_sequence,
                       run_native_stack, run_sequence)
+from ..validation import check_choice, check_non_negative, check_positive, check_rate
 
 MERGE_MODES = ("concat", "sum", "mul", "ave")
 
@@ -220,8 +220,9 @@ class Recurrent(nn.Module):
         return run_sequence(cell, seq, state, lengths, masks, self.fast)
 
     def plan(self, x: Tensor, lengths: Tensor | None = None, initial: list | None = None) -> Plan:
-        """Which runner serves this layer for time-major `x` (T, B, I), and why: "native-stack" (every
-        layer and direction in one torch call), or the runner each cell's run gets."""
+        """Which runner serves this layer for input `x` (read only for whether it requires grad), and
+        why: "native-stack" (every layer and direction in one torch call), or the runner each cell's
+        run gets (`run_sequence` plans each such run with its own masks and weights' gradients)."""
         states = [s for state in initial or () for s in state]
         return plan_run(list(self.cells), self.fast, padded=lengths is not None,
                         needs_grad=needs_grad(self, x, *states), stack_blocker=self._stack_blocker())
