@@ -1,7 +1,7 @@
 """Peak memory of one training step on a very long sequence (issue 5: T = 100,000, hidden 256, batch 8).
 
 An LSTM layer runs the whole sequence with truncated BPTT and checkpointed chunks
-(`Recurrent(..., tbptt=k, checkpoint_chunks=k)`, see `rnnkit.engine.tbptt`): forward keeps only the
+(`Recurrent(..., tbptt=k, checkpoint_chunks=k)`, see `rnnkit.engine.chunked`): forward keeps only the
 (T, B, H) outputs and each chunk's starting state; backward recomputes one chunk at a time. Prints the
 peak resident set size of the process (resource.getrusage), which must stay under 2 GB.
 

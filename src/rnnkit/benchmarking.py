@@ -5,7 +5,7 @@ interleaved round-robin (so a busy machine slows every path alike), a training s
 backward of outputs.sum()) and an inference forward (torch.inference_mode) for:
     auto, fused, compiled   rnnkit's runners through `rnnkit.engine.run_sequence`
     native                  torch's nn.LSTM / nn.GRU / nn.RNN of the same size (vanilla)
-    loop                    the naive Python loop over the cell under autograd (fast="reference")
+    loop                    the naive Python loop over the cell under autograd (fast="loop")
 and reports medians, the ratio to native (native_ms / path_ms, > 1 is faster than native), the
 ratio to the path's own naive loop, achieved GFLOP/s (GEMM FLOPs: forward 2·T·B·G·H·(I+H), training
 3x that) and the fraction of the machine's measured fp32 GEMM peak (torch matmul 2048x2048).
@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from .cells import make_cell
-from .engine import run_sequence
+from .engine import Masks, run_sequence
 
 SHAPES = {  # (batch, steps, input, hidden)
     "imdb": (128, 500, 32, 32),  # article 003's IMDB model
@@ -105,11 +105,10 @@ def build_case(shape: str, variant: str, seed: int = 0, paths=None) -> Case:
 
     def rnnkit_path(fast: str):
         def forward():
-            return run_sequence(cell, x, state, None, mask, fast=fast)[0]
+            return run_sequence(cell, x, state, None, Masks(recurrent=mask), fast=fast)[0]
         return forward
 
-    forwards = {p: rnnkit_path(p) for p in ("auto", "fused", "compiled")}
-    forwards["loop"] = rnnkit_path("reference")
+    forwards = {p: rnnkit_path(p) for p in ("auto", "fused", "compiled", "loop")}
     native = NATIVE[kind](inputs, hidden)
     forwards["native"] = lambda: native(x)[0]
     for path, forward in forwards.items():

@@ -16,9 +16,10 @@ import torch
 
 from rnnkit.cells import GRUCell, LSTMCell, SimpleRNNCell
 from rnnkit.cells.norm import EPS
-from rnnkit.engine.bptt import run_fused
+from rnnkit.engine.fused import run_fused
 from rnnkit.engine.compiled import _CompiledSequence, _takes_projection, run_compiled
 from rnnkit.engine.loop import run_loop
+from rnnkit.engine.masks import Masks
 
 CELLS = {
     "lstm": lambda i, h: LSTMCell(i, h),
@@ -77,7 +78,7 @@ def run_all(runner, cell, x, state, lengths, rec, weight, zone=None):
     """Outputs, final state and the gradients of a loss touching outputs and final state."""
     x = x.clone().requires_grad_()
     state = tuple(s.clone().requires_grad_() for s in state)
-    out, final = runner(cell, x, state, lengths, rec, zone, weight)
+    out, final = runner(cell, x, state, lengths, Masks(rec, zone, weight))
     probe = torch.linspace(-1, 1, out.numel(), dtype=out.dtype).view_as(out)
     loss = (out * probe).sum() + sum((f * (k + 2)).sum() for k, f in enumerate(final))
     grads = torch.autograd.grad(loss, [x, *state, *cell.parameters()])
@@ -181,7 +182,7 @@ def test_zoneout_mask_of_ones_freezes_the_state(kernels):
     x = torch.randn(5, 2, 3)
     state = tuple(torch.randn(2, 4) for _ in range(2))
     ones = tuple(torch.ones(5, 2, 4) for _ in range(2))
-    out, final = run_compiled(cell, x, state, None, None, ones)
+    out, final = run_compiled(cell, x, state, None, Masks(zoneout=ones))
     assert torch.equal(out, state[0].expand(5, 2, 4))
     assert torch.equal(final[0], state[0]) and torch.equal(final[1], state[1])
 
@@ -209,11 +210,11 @@ def test_grad_free_forward_matches_training_forward(kernels, name, lengths):
     lens, rec, weight, zone = masks(cell, B, torch.float32, lengths, True)
     x = torch.randn(T, B, I)
     state = tuple(torch.randn(B, s) for s in cell.state_sizes)
-    out, final = run_compiled(cell, x, state, lens, rec, zone, weight)
+    out, final = run_compiled(cell, x, state, lens, Masks(rec, zone, weight))
     assert out.requires_grad  # the history was kept
     for context in (torch.no_grad, torch.inference_mode):
         with context():
-            out_free, final_free = run_compiled(cell, x, state, lens, rec, zone, weight)
+            out_free, final_free = run_compiled(cell, x, state, lens, Masks(rec, zone, weight))
         torch.testing.assert_close(out_free, out.detach(), rtol=0, atol=0)
         for a, b in zip(final_free, final):
             torch.testing.assert_close(a, b.detach(), rtol=0, atol=0)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rnnkit.engine.bptt import run_fused
+from rnnkit.engine.fused import run_fused
 from rnnkit.engine.compiled import run_compiled
+from rnnkit.engine.masks import Masks
 
 from test_agreement import make, masks, problem, run_all  # tests/compiled is on sys.path (rootdir imports)
 
@@ -42,9 +43,9 @@ def test_sliced_equals_fused(sliced, name, lengths, dropout):
 def test_sliced_grad_free_equals_training_forward(sliced, name):
     cell, x, state, (lens, rec, weight, zone) = problem(name, 6, 5, 4, 10, torch.float32, seed=6, lengths=True,
                                                         dropout=True)
-    out, final = run_compiled(cell, x, state, lens, rec, zone, weight)
+    out, final = run_compiled(cell, x, state, lens, Masks(rec, zone, weight))
     with torch.no_grad():
-        out_free, final_free = run_compiled(cell, x, state, lens, rec, zone, weight)
+        out_free, final_free = run_compiled(cell, x, state, lens, Masks(rec, zone, weight))
     torch.testing.assert_close(out_free, out.detach(), rtol=0, atol=0)
     for a, b in zip(final_free, final):
         torch.testing.assert_close(a, b.detach(), rtol=0, atol=0)

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from rnnkit.cells import GRUCell, LSTMCell
-from rnnkit.engine import run_sequence, select_runner
+from rnnkit.engine import Masks, plan_run, run_sequence
 from rnnkit.layers import Recurrent
 
 
@@ -18,9 +18,9 @@ from rnnkit.layers import Recurrent
                                   GRUCell(3, 4, layer_norm=True), GRUCell(3, 4, layer_norm=True, zoneout=0.2)],
                          ids=["lstm", "lstm_peephole", "gru", "gru_zoneout"])
 def test_auto_sends_layer_norm_to_the_compiled_kernels(kernels, cell):
-    assert select_runner(cell, "auto") == "compiled"
-    assert select_runner(cell, "auto", padded=True) == "compiled"
-    assert select_runner(cell, "auto", recurrent_mask=torch.ones(2, 4)) == "compiled"
+    assert plan_run(cell, "auto").runner == "compiled"
+    assert plan_run(cell, "auto", padded=True).runner == "compiled"
+    assert plan_run(cell, "auto", Masks(recurrent=torch.ones(2, 4))).runner == "compiled"
 
 
 @pytest.mark.parametrize("kind, options", [("lstm", {"peephole": True}), ("gru", {})])

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from rnnkit.cells import GRUCell, LSTMCell, SimpleRNNCell
-from rnnkit.engine import compiled
+from rnnkit.engine import Masks, compiled
+from rnnkit.engine.kernels import build_directory
 
 
 def test_serves_the_hot_cells(kernels):
@@ -46,9 +47,9 @@ def test_declines_subclasses_and_other_dtypes(kernels):
 def test_zoneout_masks_of_the_wrong_shape_are_refused(kernels):
     cell = GRUCell(3, 4)
     with pytest.raises(ValueError, match="zoneout_masks"):
-        compiled.run_compiled(cell, torch.randn(2, 1, 3), cell.init_state(1), zoneout_masks=(torch.ones(3, 1, 4),))
+        compiled.run_compiled(cell, torch.randn(2, 1, 3), cell.init_state(1), None, Masks(zoneout=(torch.ones(3, 1, 4),)))
     with pytest.raises(ValueError, match="zoneout_masks"):
-        compiled.run_compiled(cell, torch.randn(2, 1, 3), cell.init_state(1), zoneout_masks=(torch.ones(2, 1, 4), None))
+        compiled.run_compiled(cell, torch.randn(2, 1, 3), cell.init_state(1), None, Masks(zoneout=(torch.ones(2, 1, 4), None)))
 
 
 def run_python(code: str, **env) -> subprocess.CompletedProcess:
@@ -82,7 +83,7 @@ def test_a_failed_build_falls_back(tmp_path):
 def test_second_process_reuses_the_cached_build(kernels):
     """A second process loads the built library as it is: no file of the build folder is rewritten."""
     def snapshot():
-        return {p: p.stat().st_mtime_ns for p in compiled.build_directory().rglob("*") if p.is_file()}
+        return {p: p.stat().st_mtime_ns for p in build_directory().rglob("*") if p.is_file()}
 
     before = snapshot()
     assert any(p.suffix == ".so" for p in before)

@@ -4,8 +4,8 @@ import torch
 from torch import nn
 
 from rnnkit.cells import make_cell
-from rnnkit.engine import compiled_unsupported, run_sequence, select_runner, wants_grad
-from rnnkit.engine.tbptt import run_long_sequence
+from rnnkit.engine import NATIVE_STACK, Masks, compiled, needs_grad, plan_run, run_sequence
+from rnnkit.engine.chunked import run_long_sequence
 from rnnkit.io.torch_interop import recurrent_from_torch
 from rnnkit.layers import Recurrent
 
@@ -31,7 +31,7 @@ def test_native_equals_fused(kind, options, num_layers, bidirectional):
     lengths = torch.tensor([6, 2, 5])
     D = 2 if bidirectional else 1
     initial = tuple(torch.randn(num_layers * D, 3, s, dtype=torch.float64, requires_grad=True) for s in native.state_sizes)
-    assert native._whole_stack_native(x, lengths, [])
+    assert native.plan(x, lengths).runner == NATIVE_STACK
     a, b = loss_and_grads(native, x, lengths, initial), loss_and_grads(fused, x, lengths, initial)
     torch.testing.assert_close(a[0], b[0])
     for p, q in zip(a[1], b[1]):
@@ -72,30 +72,30 @@ def test_auto_picks_native_for_vanilla(kind, options):
     # compiled kernels beat native LSTM training, torch's unfused GRU/RNN, and its packed sequences
     # whenever a batch has padding.
     def expected(cell, padded=False, needs_grad=False):
-        compiled = compiled_unsupported(cell) is None
-        return "native" if not compiled or (kind == "lstm" and not padded and not needs_grad) else "compiled"
+        served = compiled.supports(cell)
+        return "native" if not served or (kind == "lstm" and not padded and not needs_grad) else "compiled"
 
     dropless = make_cell(kind, 3, 4, weight_drop=0.5, **options).eval()  # weight drop is off in eval
     for c in (cell, dropless):
         for padded in (False, True):
             for needs_grad in (False, True):
-                assert select_runner(c, "auto", padded=padded, needs_grad=needs_grad) == expected(c, padded, needs_grad)
+                assert plan_run(c, "auto", padded=padded, needs_grad=needs_grad).runner == expected(c, padded, needs_grad)
 
 
-def test_wants_grad_follows_grad_mode_inputs_and_weights():
+def test_needs_grad_follows_grad_mode_inputs_and_weights():
     cell = make_cell("lstm", 3, 4)
     x = torch.randn(2, 5, 3)
-    assert wants_grad(cell, x)
+    assert needs_grad(cell, x)
     with torch.no_grad():
-        assert not wants_grad(cell, x)
+        assert not needs_grad(cell, x)
     cell.requires_grad_(False)
-    assert not wants_grad(cell, x)
-    assert wants_grad(cell, x.requires_grad_())
+    assert not needs_grad(cell, x)
+    assert needs_grad(cell, x.requires_grad_())
 
 
 def test_lstm_layer_trains_on_the_compiled_kernels_and_infers_natively(monkeypatch):
     layer = Recurrent("lstm", 3, 4, num_layers=2, bidirectional=True)
-    if compiled_unsupported(layer.cells[0]) is not None:
+    if not compiled.supports(layer.cells[0]):
         pytest.skip("the compiled kernels are not available here")
     x = torch.randn(2, 5, 3)
     calls = []
@@ -113,18 +113,18 @@ def test_lstm_layer_trains_on_the_compiled_kernels_and_infers_natively(monkeypat
                                            ("rnn", {"zoneout": 0.2}), ("lstm", {"weight_drop": 0.3})])
 def test_auto_picks_fused_or_compiled_for_variants_and_native_refuses(kind, options):
     cell = make_cell(kind, 3, 4, **options).train()
-    masks = {"weight_mask": cell.sample_weight_mask()} if "weight_drop" in options else {}
-    assert select_runner(cell, "auto", **masks) in ("fused", "compiled")
+    masks = Masks(weight=cell.sample_weight_mask()) if "weight_drop" in options else Masks()
+    assert plan_run(cell, "auto", masks).runner in ("fused", "compiled")
     with pytest.raises(ValueError, match="native"):
-        select_runner(cell, "native", **masks)
+        plan_run(cell, "native", masks)
 
 
 def test_recurrent_dropout_is_not_native():
     cell = make_cell("lstm", 3, 4)
     mask = torch.ones(2, 4)
-    assert select_runner(cell, "auto", recurrent_mask=mask) in ("fused", "compiled")
+    assert plan_run(cell, "auto", Masks(recurrent=mask)).runner in ("fused", "compiled")
     with pytest.raises(ValueError, match="recurrent dropout"):
-        select_runner(cell, "native", recurrent_mask=mask)
+        plan_run(cell, "native", Masks(recurrent=mask))
     layer = Recurrent("lstm", 3, 4, recurrent_dropout=0.5, fast="native").train()
     with pytest.raises(ValueError, match="recurrent dropout"):
         layer(torch.randn(2, 3, 3))
@@ -132,8 +132,8 @@ def test_recurrent_dropout_is_not_native():
 
 def test_compiled_choice_refuses_what_it_cannot_run():
     cell = make_cell("lstm", 3, 4, cell_clip=1.0)  # not in the compiled kernels
-    with pytest.raises(ValueError, match="compiled"):
-        select_runner(cell, "compiled")
+    with pytest.raises(ValueError, match="compiled.*cell_clip"):
+        plan_run(cell, "compiled")
 
 
 def test_unknown_fast_raises():
@@ -204,21 +204,76 @@ def test_layer_tbptt_and_checkpoint_options():
 def test_auto_variant_through_compiled_equals_fused(kind, options):
     """Where the compiled kernels are built, auto routes variants there; they must equal the fused path,
     also with rows that have no step (chunked runs) and a recurrent-dropout mask."""
-    from rnnkit.engine import compiled_unsupported
-
     torch.manual_seed(0)
     cell = make_cell(kind, 3, 5, **options).double().train()
     x = torch.randn(6, 3, 3, dtype=torch.float64, requires_grad=True)
     state = tuple(torch.randn(3, s, dtype=torch.float64) for s in cell.state_sizes)
     lengths, rec_mask = torch.tensor([0, 2, 6]), torch.full((3, 5), 1.25, dtype=torch.float64)
     weight_mask = cell.sample_weight_mask(x)
-    if compiled_unsupported(cell, rec_mask, None, weight_mask):
+    masks = Masks(rec_mask, weight=weight_mask)
+    if not compiled.supports(cell):
         pytest.skip("compiled kernels not available here")
-    assert select_runner(cell, "auto", rec_mask, None, weight_mask) == "compiled"
+    assert plan_run(cell, "auto", masks).runner == "compiled"
     results = []
     for fast in ("auto", "fused"):
-        out, final = run_sequence(cell, x, state, lengths, rec_mask, fast, weight_mask=weight_mask)
+        out, final = run_sequence(cell, x, state, lengths, masks, fast)
         grads = torch.autograd.grad(out.sum() + final[0].pow(2).sum(), [x, *cell.parameters()])
         results.append((out, final, grads))
     for a, b in zip(results[0][0:1] + results[0][1] + results[0][2], results[1][0:1] + results[1][1] + results[1][2]):
         torch.testing.assert_close(a, b)
+
+
+def test_the_old_reference_name_says_it_was_renamed():
+    with pytest.raises(ValueError, match='renamed fast="loop"'):
+        Recurrent("lstm", 3, 4, fast="reference")
+    with pytest.raises(ValueError, match="renamed"):
+        run_sequence(make_cell("gru", 3, 4), torch.randn(2, 1, 3), (torch.zeros(1, 4),), fast="reference")
+
+
+def test_a_layer_plan_says_whether_it_runs_as_one_native_call_and_why():
+    layer = Recurrent("lstm", 3, 4, 2, bidirectional=True, fast="native").eval()
+    x = torch.randn(2, 5, 3)
+    plan = layer.plan(x)
+    assert plan.runner == NATIVE_STACK and "one torch call" in plan.reason
+    summed = Recurrent("lstm", 3, 4, 2, bidirectional=True, merge_mode="sum", fast="native").eval()
+    plan = summed.plan(x)
+    assert plan.runner == "native" and "merge_mode='sum'" in plan.reason
+    chunked = Recurrent("lstm", 3, 4, fast="native", tbptt=2).eval()
+    assert chunked.plan(x) == ("native", "fast='native'; per cell, as long sequences run in chunks")
+    assert Recurrent("lstm", 3, 4, fast="fused").plan(x) == ("fused", "fast='fused'")
+
+
+def test_a_layer_with_dropout_in_training_runs_per_cell(monkeypatch):
+    layer = Recurrent("lstm", 3, 4, 2, dropout=0.3, fast="native")
+    x = torch.randn(2, 5, 3)
+    calls = []
+    monkeypatch.setattr(Recurrent, "_forward_native", lambda self, *a: calls.append("stack") or torch.zeros(1))
+    assert "dropout" in layer.train().plan(x).reason
+    layer.train()(x)
+    assert calls == []
+    assert layer.eval().plan(x).runner == NATIVE_STACK
+    layer.eval()(x)
+    assert calls == ["stack"]
+
+
+def test_auto_says_why_it_falls_back_to_fused():
+    cell = make_cell("lstm", 3, 4, cell_clip=1.0, zoneout=0.1).train()
+    plan = plan_run(cell, "auto")
+    assert plan.runner == "fused"
+    assert "cell_clip" in plan.reason and "zoneout is not in torch's native kernels" in plan.reason
+
+
+@pytest.mark.parametrize("fast", ["auto", "compiled", "native", "fused", "loop"])
+def test_rows_with_no_step_keep_their_state_on_every_runner(fast):
+    torch.manual_seed(0)
+    cell = make_cell("gru", 3, 4).double()
+    if fast == "compiled" and not compiled.supports(cell):
+        pytest.skip("compiled kernels not available here")
+    x = torch.randn(4, 3, 3, dtype=torch.float64)
+    state = (torch.randn(3, 4, dtype=torch.float64),)
+    out, (h,) = run_sequence(cell, x, state, torch.tensor([0, 3, 0]), fast=fast)
+    assert torch.equal(out[:, 0], torch.zeros(4, 4, dtype=torch.float64)) and torch.equal(out[:, 2], out[:, 0])
+    assert torch.equal(h[0], state[0][0]) and torch.equal(h[2], state[0][2])
+    alone, (h1,) = run_sequence(cell, x[:3, 1:2], (state[0][1:2],), fast="loop")
+    torch.testing.assert_close(out[:3, 1], alone[:, 0])
+    torch.testing.assert_close(h[1], h1[0])

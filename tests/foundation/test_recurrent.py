@@ -86,7 +86,7 @@ def test_variational_recurrent_dropout_uses_one_mask_per_sequence():
         return original(xp, state, mask)
 
     cell.step_with_cache = spy
-    layer = Recurrent("lstm", I, H, recurrent_dropout=0.5, fast="reference")
+    layer = Recurrent("lstm", I, H, recurrent_dropout=0.5, fast="loop")
     layer.cells[0] = cell
     layer.train()
     layer(torch.randn(B, T, I))
@@ -100,7 +100,7 @@ def test_variational_recurrent_dropout_uses_one_mask_per_sequence():
 
 def test_input_dropout_is_variational_and_off_in_eval():
     torch.manual_seed(0)
-    layer = Recurrent("rnn", I, H, dropout=0.5, fast="reference").train()
+    layer = Recurrent("rnn", I, H, dropout=0.5, fast="loop").train()
     x = torch.ones(B, T, I)
     # All-ones input: what reaches the cell IS the dropout mask, which must be the same at every step.
     captured = {}

@@ -25,7 +25,7 @@ def torch_run(module, x, lengths):
     return out, state if isinstance(state, tuple) else (state,)
 
 
-@pytest.mark.parametrize("fast", ["auto", "fused", "reference"])
+@pytest.mark.parametrize("fast", ["auto", "fused", "loop"])
 @pytest.mark.parametrize("padded", [False, True])
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("num_layers", [1, 2])

@@ -3,7 +3,7 @@
 A cell is ONE time step (Keras' split of a cell from the generic recurrent wrapper; flax's explicit
 carry). It never loops over time: `rnnkit.engine` runs it over a sequence, `rnnkit.layers.Recurrent`
 stacks and reverses it. To add your own cell, subclass `RecurrentCell` and implement the three
-members marked below; every runner (autograd loop, fused BPTT, reference) then works with it.
+members marked below; every runner (autograd loop, fused BPTT) then works with it.
 
 Parameters follow torch's names and layout, with ONE bias per gate set (as Keras and the articles):
     weight_ih  (G*H, I)   input-to-hidden, G gates stacked in the cell's gate order
@@ -54,25 +54,14 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from ..validation import check_positive, check_rate
+
 State = tuple[Tensor, ...]
-
-
-def check_rate(name: str, value: Any) -> float:
-    """A probability in [0, 1): dropout, zoneout and weight-drop rates."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must be a float in [0, 1), got {value!r}")
-    return float(value)
-
-
-def check_positive(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
 
 
 def bernoulli_masks(shape, rate: float, like: Tensor, generator: torch.Generator | None = None) -> Tensor:
     """A tensor of `shape` in like's dtype and device: 1 with probability `rate`, else 0."""
-    # comparing uniforms is 1.2-2x faster than bernoulli(full(rate)) on CPU
+    # comparing uniforms is faster than bernoulli(full(rate)) on CPU (benchmarks/RESULTS.md)
     draws = torch.rand(shape, generator=generator, dtype=like.dtype, device=like.device)
     return (draws < rate).to(like.dtype)
 
@@ -141,8 +130,8 @@ class RecurrentCell(nn.Module):
         """Zoneout masks d for `steps` steps: a tuple with one (T, B, size) tensor or None per state.
 
         draw(shape, rate, like, generator): the Bernoulli(rate) sampler, `bernoulli_masks` by default;
-        the engine passes its compiled counter-based one (about 4x faster on CPU, where at short
-        sequences these draws cost more than the recurrence itself)."""
+        the engine passes its compiled counter-based one (faster on CPU, where at short sequences
+        these draws can cost more than the recurrence itself)."""
         if not self.has_zoneout:
             return None
         draw = draw or bernoulli_masks

@@ -13,7 +13,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .base import RecurrentCell, State, check_rate
+from ..validation import check_rate
+from .base import RecurrentCell, State
 from .norm import EPS, layer_norm, layer_norm_backward
 
 

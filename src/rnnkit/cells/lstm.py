@@ -15,7 +15,8 @@ import math
 import torch
 from torch import Tensor, nn
 
-from .base import RecurrentCell, State, check_positive, check_rate
+from ..validation import check_positive, check_rate
+from .base import RecurrentCell, State
 from .norm import EPS, layer_norm, layer_norm_backward
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .base import RecurrentCell, State, check_rate
+from ..validation import check_choice, check_rate
+from .base import RecurrentCell, State
 
 ACTIVATIONS = ("tanh", "relu")
 
@@ -26,8 +27,7 @@ class SimpleRNNCell(RecurrentCell):
 
     def __init__(self, input_size: int, hidden_size: int, *, activation: str = "tanh", zoneout: float = 0.0,
                  weight_drop: float = 0.0):
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+        check_choice("activation", activation, ACTIVATIONS)
         super().__init__(input_size, hidden_size)
         self.activation = activation
         self.zoneout = check_rate("zoneout", zoneout)

@@ -14,24 +14,12 @@ W_ih x_t per step too, so their inference keeps no (T, B, 4H) buffer. BLAS where
 or for float64. The layer-norm LSTM kernels
 normalise W_ih x_t inside that per-step pass too (its backward and the gains' gradients inside the
 backward pass); the layer-norm GRU hands its kernels the input projection `cell.project_input(x)`
-(LN over all steps, one batched op before the loop, differentiated by autograd) instead of x. This module builds it with
-`torch.utils.cpp_extension.load` on first use (about a minute, once), caches the build under
-`$TORCH_EXTENSIONS_DIR` or `~/.cache/rnnkit/torch_extensions` in a folder named by torch's version,
-the instruction set and a hash of the source (an edited source builds afresh beside the old build,
-which a running process may still have loaded; torch's file lock guards concurrent builds), and wraps
-it in a `torch.autograd.Function` with the contract of `rnnkit.engine.bptt.run_fused`.
-
-Where no compiler is present or the build fails, `available()` is False (logged once) and callers
-fall back to the pure-torch fused path. `RNNKIT_NO_COMPILE=1` switches the compiled path off;
-`RNNKIT_CPU_CAPABILITY=avx2|avx512|default` overrides the instruction set (default: torch's own).
+(LN over all steps, one batched op before the loop, differentiated by autograd) instead of x. This module wraps
+them in a `torch.autograd.Function` with the runners' contract (`rnnkit.engine.contract`) and says
+which cells they serve; `rnnkit.engine.kernels` builds and loads them (where they cannot build, the
+engine falls back to the pure-torch fused path).
 """
 from __future__ import annotations
-
-import hashlib
-import logging
-import os
-import threading
-from pathlib import Path
 
 import torch
 from torch import Tensor
@@ -42,87 +30,9 @@ from ..cells.gru import GRUCell
 from ..cells.lstm import LSTMCell
 from ..cells.norm import EPS
 from ..cells.simple import SimpleRNNCell
-
-log = logging.getLogger(__name__)
-
-SOURCE = Path(__file__).with_name("csrc") / "rnn_kernels.cpp"
-
-# Compiler flags per instruction set, as torch builds its own CPU kernels (aten/src/ATen/native/cpu).
-CAPABILITY_FLAGS = {
-    "avx512": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mfma", "-DCPU_CAPABILITY=AVX512",
-               "-DCPU_CAPABILITY_AVX512"],
-    "avx2": ["-mavx2", "-mfma", "-mf16c", "-DCPU_CAPABILITY=AVX2", "-DCPU_CAPABILITY_AVX2"],
-    "default": ["-DCPU_CAPABILITY=DEFAULT"],
-}
-
-_lock = threading.Lock()
-_module = None
-_failure: str | None = None
-
-
-def cpu_capability() -> str:
-    """The instruction set the kernels are built for: torch's choice unless RNNKIT_CPU_CAPABILITY says."""
-    chosen = os.environ.get("RNNKIT_CPU_CAPABILITY") or torch.backends.cpu.get_cpu_capability()
-    chosen = chosen.lower()
-    return chosen if chosen in CAPABILITY_FLAGS else "default"
-
-
-def source_digest() -> str:
-    """A short hash of the C++ source: part of the build's name, so an edited source never reuses a stale build."""
-    return hashlib.sha256(SOURCE.read_bytes()).hexdigest()[:12]
-
-
-def build_directory() -> Path:
-    base = os.environ.get("TORCH_EXTENSIONS_DIR")
-    root = Path(base) if base else Path.home() / ".cache" / "rnnkit" / "torch_extensions"
-    tag = torch.__version__.split("+")[0].replace(".", "_")
-    return root / f"rnnkit_kernels_torch{tag}_{cpu_capability()}_{source_digest()}"
-
-
-def _build():
-    from torch.utils import cpp_extension  # imported late: it is slow and needs setuptools
-
-    cap = cpu_capability()
-    directory = build_directory()
-    directory.mkdir(parents=True, exist_ok=True)
-    log.info("rnnkit: building the compiled RNN kernels (%s) in %s, once; this takes about a minute", cap, directory)
-    return cpp_extension.load(
-        name=f"rnnkit_kernels_{cap}_{source_digest()}",
-        sources=[str(SOURCE)],
-        extra_cflags=["-O3", "-fopenmp", *CAPABILITY_FLAGS[cap]],
-        extra_ldflags=["-fopenmp"],
-        build_directory=str(directory),
-        verbose=False,
-    )
-
-
-def load():
-    """The extension module, building it on first call; None (and a logged reason) if it cannot build."""
-    global _module, _failure
-    if _module is not None or _failure is not None:
-        return _module
-    with _lock:
-        if _module is not None or _failure is not None:
-            return _module
-        if os.environ.get("RNNKIT_NO_COMPILE", "") not in ("", "0"):
-            _failure = "switched off by RNNKIT_NO_COMPILE"
-        else:
-            try:
-                _module = _build()
-            except Exception as error:  # no compiler, no ninja, a failed build: fall back, say why once
-                _failure = f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
-                log.warning("rnnkit: compiled RNN kernels unavailable (%s); using the pure-torch fused path", _failure)
-    return _module
-
-
-def available() -> bool:
-    """True if the compiled kernels are built (or build now) and loadable."""
-    return load() is not None
-
-
-def unavailable_reason() -> str | None:
-    load()
-    return _failure
+from .contract import needs_grad
+from .kernels import available, load, unavailable_reason
+from .masks import NO_MASKS, Masks
 
 
 # ---- which cells and options the kernels serve -------------------------------------------------------
@@ -136,26 +46,33 @@ SERVED_OPTIONS = {
 }
 
 
-def supports(cell: RecurrentCell) -> bool:
-    """True if `run_compiled` can run this cell with exactly its math (and the kernels are built)."""
+def unsupported(cell: RecurrentCell) -> str | None:
+    """Why `run_compiled` cannot run this cell with exactly its math, or None when it can (built kernels)."""
     served = SERVED_OPTIONS.get(type(cell))  # exact class: a subclass may change the step
     if served is None:
-        return False
+        return f"the compiled kernels do not serve {type(cell).__name__}"
     for name, value in cell.get_config().items():
         if name not in served and value not in (False, 0, 0.0, None):
-            return False
+            return f"the compiled kernels do not implement {name}={value!r}"
     if isinstance(cell, SimpleRNNCell) and cell.activation not in ("tanh", "relu"):
-        return False
+        return f"the compiled kernels do not implement activation={cell.activation!r}"
     w = cell.weight_ih
     if w.device.type != "cpu" or w.dtype not in (torch.float32, torch.float64):
-        return False
-    return available()
+        return f"the compiled kernels run float32 and float64 on the CPU, not {w.dtype} on {w.device.type}"
+    if not available():
+        return f"the compiled kernels are not available ({unavailable_reason()})"
+    return None
+
+
+def supports(cell: RecurrentCell) -> bool:
+    """True if `run_compiled` can run this cell with exactly its math (and the kernels are built)."""
+    return unsupported(cell) is None
 
 
 # ---- zoneout's masks -------------------------------------------------------------------------------
 def bernoulli_masks(shape, rate: float, like: Tensor, generator: torch.Generator | None = None) -> Tensor:
     """`rnnkit.cells.base.bernoulli_masks` drawn by the kernels' counter-based generator (SplitMix64, in
-    parallel): the same contract, about 4x faster on CPU. One seed comes from torch's generator, so
+    parallel): the same contract, faster on CPU. One seed comes from torch's generator, so
     `torch.manual_seed` / `generator` fix the masks; other devices fall back to torch."""
     ext = load()
     if ext is None or like.device.type != "cpu" or like.dtype not in (torch.float32, torch.float64):
@@ -306,36 +223,27 @@ def _zoneout_inputs(cell: RecurrentCell, zoneout_masks: tuple | None, x: Tensor)
     return tuple(masks)
 
 
-def run_compiled(
-    cell: RecurrentCell,
-    x: Tensor,
-    state: State,
-    lengths: Tensor | None = None,
-    recurrent_mask: Tensor | None = None,
-    zoneout_masks: tuple | None = None,
-    weight_mask: Tensor | None = None,
-) -> tuple[Tensor, State]:
+def run_compiled(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | None = None,
+                 masks: Masks = NO_MASKS) -> tuple[Tensor, State]:
     """Run `cell` over time-major `x` (T, B, I) from `state` with the compiled kernels.
 
-    The contract of `rnnkit.engine.bptt.run_fused`: returns outputs (T, B, H) and the final state;
-    steps t >= lengths[b] keep the state and output zeros. Raises ValueError if `supports(cell)` is
-    False (check it first, or use `run_sequence(fast="auto")`).
+    The runners' contract (`rnnkit.engine.contract`), lengths >= 1: returns outputs (T, B, H) and the
+    final state; steps t >= lengths[b] keep the state and output zeros. Raises ValueError where
+    `unsupported(cell)` gives a reason (check it first, or use `run_sequence(fast="auto")`).
     """
-    if not supports(cell):
-        reason = unavailable_reason() or f"{type(cell).__name__} with {cell.get_config()} is not served"
+    reason = unsupported(cell)
+    if reason:
         raise ValueError(f"the compiled path cannot run this cell: {reason}")
-    zoneout = _zoneout_inputs(cell, zoneout_masks, x)
-    if lengths is not None:
-        lengths = lengths.to(device="cpu", dtype=torch.int64).contiguous()
-    if recurrent_mask is not None:
-        recurrent_mask = recurrent_mask.to(x.dtype).contiguous()  # (B, R)
+    zoneout = _zoneout_inputs(cell, masks.zoneout, x)
+    lengths = None if lengths is None else lengths.to(device="cpu", dtype=torch.int64).contiguous()
+    recurrent_mask = None if masks.recurrent is None else masks.recurrent.to(x.dtype).contiguous()  # (B, R)
+    keep = needs_grad(cell, x, *state)  # else no history
     if _takes_projection(cell):
         x = cell.project_input(x)  # (T, B, G*H): LN(W_ih x) γ_ih + b for all steps, differentiated by autograd
     params = [p for _, p in cell.named_parameters()]
-    keep = torch.is_grad_enabled() and any(t.requires_grad for t in (x, *state, *params))  # else no history
-    outputs, *final = _CompiledSequence.apply(cell, x, lengths, recurrent_mask, weight_mask, zoneout, keep,
+    outputs, *final = _CompiledSequence.apply(cell, x, lengths, recurrent_mask, masks.weight, zoneout, keep,
                                               len(state), *state, *params)
     return outputs, tuple(final)
 
 
-__all__ = ["available", "supports", "run_compiled", "bernoulli_masks", "unavailable_reason", "cpu_capability"]
+__all__ = ["available", "supports", "unsupported", "run_compiled", "bernoulli_masks", "unavailable_reason"]

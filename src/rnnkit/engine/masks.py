@@ -1,5 +1,13 @@
-"""Which time steps of a padded batch are real: the one mask-from-lengths helper every layer uses."""
+"""The masks a run reads: which steps of a padded batch are real, and the random masks of one pass.
+
+`lengths_mask` is the one mask-from-lengths helper every layer uses. `Masks` bundles the random masks
+(recurrent dropout, zoneout, weight drop) that travel together through every runner: they are drawn
+once per pass (`rnnkit.engine.run_sequence`), never inside a runner, so every runner given the same
+masks computes the same thing.
+"""
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import torch
 from torch import Tensor
@@ -9,3 +17,38 @@ def lengths_mask(lengths: Tensor, steps: int, device: torch.device | str | None 
     """(B, T) bool, True where step t < lengths[b] (a real step of sequence b), False on padding."""
     device = lengths.device if device is None else device
     return torch.arange(steps, device=device).unsqueeze(0) < lengths.to(device).unsqueeze(1)
+
+
+def alive_masks(lengths: Tensor | None, steps: int, like: Tensor) -> Tensor | None:
+    """(T, B, 1) in like's dtype, 1 where step t is inside sequence b, else 0; None without lengths."""
+    if lengths is None:
+        return None
+    return lengths_mask(lengths, steps, like.device).t().to(like.dtype).unsqueeze(-1)  # (T, B, 1)
+
+
+class Masks(NamedTuple):
+    """The random masks of one pass over a sequence; None where a mask is not in use.
+
+    recurrent  (B, R) variational recurrent dropout on h(t-1) where it enters the recurrent matmul
+               (Gal & Ghahramani 2016: one mask per sequence, reused at every step)
+    zoneout    one (T, B, size) tensor or None per state tensor (`cell.sample_zoneout`)
+    weight     weight drop's DropConnect mask, weight_hh's shape (`cell.sample_weight_mask`)
+    """
+
+    recurrent: Tensor | None = None
+    zoneout: tuple | None = None
+    weight: Tensor | None = None
+
+
+NO_MASKS = Masks()
+
+
+def step_masks(zoneout: tuple | None, weight_hh: Tensor | None, t: int) -> dict:
+    """The keyword masks for `cell.step` at step t (only those in use, so custom cells need not know them).
+    weight_hh: the pass's recurrent matrix under weight drop (weight_hh ⊙ mask), computed once per pass."""
+    masks = {}
+    if zoneout is not None:
+        masks["zoneout_mask"] = tuple(None if m is None else m[t] for m in zoneout)
+    if weight_hh is not None:
+        masks["weight_hh"] = weight_hh
+    return masks

@@ -8,7 +8,7 @@ straight to them. torch has two biases where rnnkit has one: ours goes in as b_i
 (GRU: bias -> b_ih, bias_hh -> b_hh, as `rnnkit.io.torch_interop` maps them).
 
 Lengths use packed sequences (torch's semantics, which are rnnkit's: padded steps output zeros and
-leave the state unchanged); zero-length rows (possible inside chunked runs) keep their initial state.
+leave the state unchanged). Lengths are in [1, T]: rows with no step are `rnnkit.engine.contract`'s.
 """
 from __future__ import annotations
 
@@ -18,19 +18,19 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from ..cells import GRUCell, LSTMCell, SimpleRNNCell
 from ..cells.base import RecurrentCell, State
+from .masks import NO_MASKS, Masks
 
 
-def native_unsupported(cell: RecurrentCell, recurrent_mask: Tensor | None = None, zoneout_masks=None,
-                       weight_mask: Tensor | None = None) -> str | None:
+def native_unsupported(cell: RecurrentCell, masks: Masks = NO_MASKS) -> str | None:
     """Why torch's native kernel cannot run this configuration, or None when it can."""
     kind = type(cell)
     if kind not in (LSTMCell, GRUCell, SimpleRNNCell):
         return f"{kind.__name__} has no native torch kernel"
-    if recurrent_mask is not None:
+    if masks.recurrent is not None:
         return "recurrent dropout is not in torch's native kernels"
-    if zoneout_masks is not None or cell.has_zoneout:
+    if masks.zoneout is not None or cell.has_zoneout:
         return "zoneout is not in torch's native kernels"
-    if weight_mask is not None or (cell.weight_drop and cell.training):
+    if masks.weight is not None or (cell.weight_drop and cell.training):
         return "weight drop (in training) is not in torch's native kernels"
     if getattr(cell, "layer_norm", False):
         return "layer norm is not in torch's native kernels"
@@ -87,32 +87,15 @@ def run_native_stack(cells: list[RecurrentCell], x: Tensor, states: list[State],
     return output, [tuple(f[i] for f in final) for i in range(len(cells))]
 
 
-def run_native(
-    cell: RecurrentCell,
-    x: Tensor,
-    state: State,
-    lengths: Tensor | None = None,
-    recurrent_mask: Tensor | None = None,
-    zoneout_masks=None,
-    weight_mask: Tensor | None = None,
-) -> tuple[Tensor, State]:
-    """Same contract as `run_loop`, through torch's native kernel; ValueError where it cannot serve."""
-    reason = native_unsupported(cell, recurrent_mask, zoneout_masks, weight_mask)
+def run_native(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | None = None,
+               masks: Masks = NO_MASKS) -> tuple[Tensor, State]:
+    """Same contract as `run_loop` (lengths >= 1), through torch's native kernel; ValueError where it cannot serve."""
+    reason = native_unsupported(cell, masks)
     if reason:
         raise ValueError(f"fast='native' cannot run this cell: {reason}")
-    empty = None
     if lengths is not None:
         lengths = lengths.to(x.device)
-        empty = lengths == 0
-        if not bool(empty.any()):
-            empty = None
         if int(lengths.min()) >= x.shape[0]:
-            lengths = None
-        else:
-            lengths = lengths.clamp(min=1)
+            lengths = None  # every row runs every step: no packing
     output, (final,) = run_native_stack([cell], x, [state], lengths, 1, False)
-    if empty is not None:  # rows with no step in this chunk: zero outputs, state unchanged
-        keep = empty.unsqueeze(1)  # (B, 1)
-        output = output * (~keep).to(output.dtype)
-        final = tuple(torch.where(keep, s, f) for s, f in zip(state, final))
     return output, final

@@ -11,8 +11,8 @@ from typing import Any
 
 from torch import Tensor, nn
 
-from ..cells.base import check_positive
 from ..engine.masks import lengths_mask
+from ..validation import check_positive
 from .base import ACTIVATIONS, Layer, Shape, check_activation
 
 PADDINGS = ("valid", "same")

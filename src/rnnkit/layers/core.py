@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..cells.base import check_positive, check_rate
+from ..validation import check_positive, check_rate
 from .base import ACTIVATIONS, Layer, Shape, check_activation
 
 
@@ -118,10 +118,3 @@ class Dropout(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"rate": self.rate}
-
-
-def masked_time(x: Tensor, lengths: Tensor | None) -> Tensor | None:
-    """(B, T, 1) True at real steps, or None without lengths."""
-    if lengths is None:
-        return None
-    return (torch.arange(x.shape[1], device=x.device).unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(-1)

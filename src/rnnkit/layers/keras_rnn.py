@@ -10,7 +10,7 @@ from typing import Any
 
 from torch import Tensor
 
-from ..cells.base import check_positive, check_rate
+from ..validation import check_positive, check_rate
 from .base import Layer, Shape
 from .recurrent import MERGE_MODES, Recurrent
 

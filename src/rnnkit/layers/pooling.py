@@ -18,7 +18,7 @@ from typing import Sequence
 import torch
 from torch import Tensor, nn
 
-from ..cells.base import check_positive
+from ..validation import check_positive
 from ..engine.masks import lengths_mask
 from .base import Layer, Shape
 

@@ -11,9 +11,10 @@ with ONE mask per sequence reused at every step. `inter_layer_dropout` is torch'
 stacked layers. Zoneout, weight drop, layer norm and cell_clip are cell options (see the cells).
 
 Long sequences: `tbptt=k` cuts gradients every k steps (truncated BPTT) and `checkpoint_chunks=k`
-recomputes activations chunk by chunk in backward (`rnnkit.engine.tbptt`); both may be set (equal k).
-Vanilla stacks (every cell torch's math, no dropout active, concat merge) run through torch's native
-kernel in ONE call for all layers and directions when `fast` is "auto" or "native".
+recomputes activations chunk by chunk in backward (`rnnkit.engine.chunked`); both may be set (equal k).
+Which runner serves the layer is the engine's decision (`rnnkit.engine.plan_run`, asked once per
+forward: `Recurrent.plan`): vanilla stacks (every cell torch's math, no dropout active, concat merge)
+may run through torch's native kernel in ONE call for all layers and directions.
 """
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ import torch
 from torch import Tensor, nn
 
 from ..cells import make_cell
-from ..cells.base import check_positive, check_rate
-from ..engine import check_fast, native_unsupported, run_native_stack, run_sequence, select_runner, wants_grad
-from ..engine.tbptt import run_long_sequence
+from ..engine import (NATIVE_STACK, Masks, Plan, check_fast, lengths_mask, needs_grad, plan_run, run_long_sequence,
+                      run_native_stack, run_sequence)
+from ..validation import check_choice, check_non_negative, check_positive, check_rate
 
 MERGE_MODES = ("concat", "sum", "mul", "ave")
 
@@ -60,7 +61,7 @@ class Recurrent(nn.Module):
         return_state: also return the final state as a tuple of (L*D, B, size) tensors, torch's
             layout: index = layer * D + direction.
         dropout, recurrent_dropout, inter_layer_dropout: see the module docstring.
-        fast: runner choice, see `rnnkit.engine` ("auto", "fused", "native", "compiled", "reference").
+        fast: runner choice, see `rnnkit.engine.dispatch` ("auto", "fused", "native", "compiled", "loop").
         tbptt: if > 0, truncated BPTT: the state is detached every `tbptt` steps.
         checkpoint_chunks: if > 0, activation checkpointing in chunks of that many steps.
         cell_options: e.g. peephole=True, proj_size=64, layer_norm=True, cell_clip=3.0, zoneout=0.1
@@ -95,8 +96,7 @@ class Recurrent(nn.Module):
         check_positive("input_size", input_size)
         check_positive("hidden_size", hidden_size)
         check_positive("num_layers", num_layers)
-        if merge_mode not in MERGE_MODES:
-            raise ValueError(f"merge_mode must be one of {MERGE_MODES}, got {merge_mode!r}")
+        check_choice("merge_mode", merge_mode, MERGE_MODES)
         self.cell_kind = cell
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bidirectional, self.merge_mode, self.batch_first = bool(bidirectional), merge_mode, batch_first
@@ -105,9 +105,8 @@ class Recurrent(nn.Module):
         self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
         self.inter_layer_dropout = check_rate("inter_layer_dropout", inter_layer_dropout)
         self.fast = check_fast(fast)
-        for name, value in (("tbptt", tbptt), ("checkpoint_chunks", checkpoint_chunks)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        check_non_negative("tbptt", tbptt)
+        check_non_negative("checkpoint_chunks", checkpoint_chunks)
         if tbptt and checkpoint_chunks and tbptt != checkpoint_chunks:
             raise ValueError(f"tbptt and checkpoint_chunks must be equal when both are set, got {tbptt} and {checkpoint_chunks}")
         self.tbptt, self.checkpoint_chunks = tbptt, checkpoint_chunks
@@ -143,8 +142,7 @@ class Recurrent(nn.Module):
             if tuple(mask.shape) != (B, T):
                 raise ValueError(f"mask must have shape {(B, T)}, got {tuple(mask.shape)}")
             lengths = mask.sum(1)
-            prefix = torch.arange(T, device=mask.device).unsqueeze(0) < lengths.unsqueeze(1)
-            if not torch.equal(prefix, mask.bool()):
+            if not torch.equal(lengths_mask(lengths, T), mask.bool()):
                 raise ValueError("mask must mark a prefix of each sequence (padding at the end)")
         if lengths is None:
             return None
@@ -176,7 +174,7 @@ class Recurrent(nn.Module):
             raise ValueError("input sequence is empty (0 time steps)")
         lengths = self._lengths(x, lengths, mask)
         initial = self._split_state(initial_state, B, x)
-        if self._whole_stack_native(x, lengths, initial):
+        if self.plan(x, lengths, initial).runner == NATIVE_STACK:
             return self._forward_native(x, lengths, initial)
         finals, last_outputs = [], []
         layer_input = x
@@ -193,7 +191,7 @@ class Recurrent(nn.Module):
                 rec_mask = None
                 if self.recurrent_dropout and self.training:
                     rec_mask = variational_mask(self.recurrent_dropout, (B, cell.weight_hh.shape[1]), seq)
-                out, final = self._run(cell, seq, initial[index], lengths, rec_mask)
+                out, final = self._run(cell, seq, initial[index], lengths, Masks(recurrent=rec_mask))
                 direction_outputs.append(out if direction == 0 else reverse_padded(out, lengths))
                 finals.append(final)
                 if layer == self.num_layers - 1:
@@ -213,26 +211,31 @@ class Recurrent(nn.Module):
         state = tuple(torch.stack([f[k] for f in finals]) for k in range(len(finals[0])))  # each (L*D, B, size)
         return output, state
 
-    def _run(self, cell, seq: Tensor, state, lengths, rec_mask):
+    def _run(self, cell, seq: Tensor, state, lengths, masks: Masks):
+        """One cell over the sequence; the engine plans this run itself (its masks, its weights' gradients)."""
         if self.tbptt or self.checkpoint_chunks:
-            return run_long_sequence(cell, seq, state, lengths, rec_mask, self.fast, chunk=self.tbptt or self.checkpoint_chunks,
-                                     truncate=bool(self.tbptt), checkpoint=bool(self.checkpoint_chunks))
-        return run_sequence(cell, seq, state, lengths, rec_mask, self.fast)
+            return run_long_sequence(cell, seq, state, lengths, masks.recurrent, self.fast,
+                                     chunk=self.tbptt or self.checkpoint_chunks, truncate=bool(self.tbptt),
+                                     checkpoint=bool(self.checkpoint_chunks))
+        return run_sequence(cell, seq, state, lengths, masks, self.fast)
 
-    def _whole_stack_native(self, x: Tensor, lengths: Tensor | None, initial: list) -> bool:
-        """True when torch's native kernel can run every layer and direction in one call (and, for
-        "auto", is the fastest choice: see `rnnkit.engine.select_runner`)."""
-        if self.fast not in ("auto", "native") or self.tbptt or self.checkpoint_chunks:
-            return False
-        needs_grad = wants_grad(self, x, *(s for state in initial for s in state))
-        if self.fast == "auto" and any(select_runner(cell, "auto", padded=lengths is not None, needs_grad=needs_grad)
-                                       != "native" for cell in self.cells):
-            return False
+    def plan(self, x: Tensor, lengths: Tensor | None = None, initial: list | None = None) -> Plan:
+        """Which runner serves this layer for input `x` (read only for whether it requires grad), and
+        why: "native-stack" (every layer and direction in one torch call), or the runner each cell's
+        run gets (`run_sequence` plans each such run with its own masks and weights' gradients)."""
+        states = [s for state in initial or () for s in state]
+        return plan_run(list(self.cells), self.fast, padded=lengths is not None,
+                        needs_grad=needs_grad(self, x, *states), stack_blocker=self._stack_blocker())
+
+    def _stack_blocker(self) -> str | None:
+        """Why this layer cannot be one native call whatever its cells, or None when it can."""
+        if self.tbptt or self.checkpoint_chunks:
+            return "long sequences run in chunks"
         if self.training and (self.dropout or self.recurrent_dropout):
-            return False
+            return "dropout and recurrent dropout are drawn per layer and direction"
         if self.bidirectional and self.merge_mode != "concat":
-            return False
-        return all(native_unsupported(cell) is None for cell in self.cells)
+            return f"torch's kernel concatenates directions, not merge_mode={self.merge_mode!r}"
+        return None
 
     def _forward_native(self, x: Tensor, lengths: Tensor | None, initial: list):
         dropout = self.inter_layer_dropout if self.training else 0.0

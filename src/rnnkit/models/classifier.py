@@ -28,9 +28,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..cells.base import check_positive, check_rate
 from ..layers import ConvFrontEnd, Recurrent
 from ..layers.pooling import AttentionPooling, concat_pooled, make_pooling, parse_pooling
+from ..validation import check_positive, check_rate
 from .registry import register
 
 CELLS = ("lstm", "gru", "rnn")

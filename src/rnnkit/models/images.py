@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from torch import Tensor
 
-from ..cells.base import check_positive
+from ..validation import check_positive
 from ..layers.augment import random_shift
 from .classifier import SequenceClassifier
 from .registry import register

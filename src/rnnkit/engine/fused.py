@@ -6,7 +6,7 @@ then a loop doing only what the recurrence forces (the cell's `step_with_cache`)
 backpropagation through time written out (article 004), a reverse loop over the cell's hand-derived
 `step_backward`; the recurrent parameters' gradients are summed over steps. Works for any cell that
 follows the contract in `rnnkit.cells.base`, so it is the fallback fast path where no compiled kernel
-exists. Masks (recurrent dropout, zoneout, weight drop) are inputs, as in `rnnkit.engine.loop`.
+exists. It follows the runners' contract (`rnnkit.engine.contract`): masks are inputs.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import torch
 from torch import Tensor
 
 from ..cells.base import RecurrentCell, State
-from .loop import alive_masks, keep_past_end, step_masks
+from .contract import keep_past_end, needs_grad
+from .masks import NO_MASKS, Masks, alive_masks, step_masks
 
 
 class _FusedSequence(torch.autograd.Function):
@@ -65,19 +66,12 @@ class _FusedSequence(torch.autograd.Function):
         return (None, torch.stack(grad_xp), None, None, None, None, None, None, *grad_state, *grads)
 
 
-def run_fused(
-    cell: RecurrentCell,
-    x: Tensor,
-    state: State,
-    lengths: Tensor | None = None,
-    recurrent_mask: Tensor | None = None,
-    zoneout_masks: tuple | None = None,
-    weight_mask: Tensor | None = None,
-) -> tuple[Tensor, State]:
+def run_fused(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | None = None,
+              masks: Masks = NO_MASKS) -> tuple[Tensor, State]:
     """Same contract as `run_loop`, with hand-written BPTT instead of autograd through each step."""
+    keep = needs_grad(cell, x, *state)  # else no caches
     xp = cell.project_input(x)  # (T, B, G*H): one matmul for every step, differentiated by autograd
     params = [p for _, p in cell.named_parameters()]
-    keep = torch.is_grad_enabled() and any(t.requires_grad for t in (xp, *state, *params))  # else no caches
-    outputs, *final = _FusedSequence.apply(cell, xp, lengths, recurrent_mask, zoneout_masks, weight_mask, keep,
+    outputs, *final = _FusedSequence.apply(cell, xp, lengths, masks.recurrent, masks.zoneout, masks.weight, keep,
                                            len(state), *state, *params)
     return outputs, tuple(final)

@@ -1,10 +1,10 @@
-"""The fused BPTT path against the autograd loop (the reference): every cell and option."""
+"""The fused BPTT path against the autograd loop (fast="loop"): every cell and option."""
 import pytest
 import torch
 
 from configs import CONFIGS, config_id
 from rnnkit.cells import make_cell
-from rnnkit.engine import run_sequence
+from rnnkit.engine import Masks, run_sequence
 from rnnkit.layers import Recurrent
 
 T, B, I, H = 5, 3, 3, 4
@@ -12,8 +12,8 @@ T, B, I, H = 5, 3, 3, 4
 
 def fixed_masks(cell, x, seed=3):
     generator = torch.Generator().manual_seed(seed)
-    return dict(zoneout_masks=cell.sample_zoneout(x.shape[0], x.shape[1], x, generator=generator),
-                weight_mask=cell.sample_weight_mask(x, generator=generator))
+    return Masks(zoneout=cell.sample_zoneout(x.shape[0], x.shape[1], x, generator=generator),
+                 weight=cell.sample_weight_mask(x, generator=generator))
 
 
 def perturbed_cell(kind, options, seed=0):
@@ -26,7 +26,7 @@ def perturbed_cell(kind, options, seed=0):
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=config_id)
-def test_fused_equals_reference_float64(config):
+def test_fused_equals_loop_float64(config):
     cell = perturbed_cell(*config)
     x = torch.randn(T, B, I, dtype=torch.float64, requires_grad=True)
     state = tuple(torch.randn(B, s, dtype=torch.float64, requires_grad=True) for s in cell.state_sizes)
@@ -34,8 +34,8 @@ def test_fused_equals_reference_float64(config):
     rec_mask = (torch.rand(B, cell.weight_hh.shape[1]) > 0.25).double() / 0.75
     masks = fixed_masks(cell, x)
     results = []
-    for fast in ("reference", "fused"):
-        out, final = run_sequence(cell, x, state, lengths, rec_mask, fast, **masks)
+    for fast in ("loop", "fused"):
+        out, final = run_sequence(cell, x, state, lengths, masks._replace(recurrent=rec_mask), fast)
         weights = torch.linspace(-1, 1, out.numel(), dtype=torch.float64).view_as(out)
         loss = (out * weights).sum() + sum((f * f).sum() for f in final)
         grads = torch.autograd.grad(loss, [x, *state, *cell.parameters()], allow_unused=True)
@@ -59,7 +59,7 @@ def test_fused_gradcheck(config):
     lengths = torch.tensor([3, 2])
 
     def fused(x, *state):
-        out, final = run_sequence(cell, x, state, lengths, None, "fused", **masks)
+        out, final = run_sequence(cell, x, state, lengths, masks, "fused")
         return (out, *final)
 
     assert torch.autograd.gradcheck(fused, (x, *state), eps=1e-6, atol=1e-6)
@@ -73,10 +73,10 @@ def test_fused_gradcheck(config):
     ("rnn", {"zoneout": 0.1}),
 ])
 def test_float32_realistic_sizes_layer(kind, options):
-    """Recurrent layer, 2 bidirectional layers, lengths, initial state, dropout masks: fused vs reference."""
+    """Recurrent layer, 2 bidirectional layers, lengths, initial state, dropout masks: fused vs loop."""
     torch.manual_seed(0)
     layers = {}
-    for fast in ("reference", "fused"):
+    for fast in ("loop", "fused"):
         torch.manual_seed(0)
         layers[fast] = Recurrent(kind, 24, 32, 2, bidirectional=True, return_state=True, recurrent_dropout=0.2,
                                  dropout=0.1, fast=fast, **options).train()
@@ -90,7 +90,7 @@ def test_float32_realistic_sizes_layer(kind, options):
         loss = (out * torch.linspace(-1, 1, out.shape[-1])).sum() + state[0].pow(2).sum()
         loss.backward()
         results[fast] = (out, state, {n: p.grad for n, p in layer.named_parameters()})
-    (out_r, state_r, g_r), (out_f, state_f, g_f) = results["reference"], results["fused"]
+    (out_r, state_r, g_r), (out_f, state_f, g_f) = results["loop"], results["fused"]
     assert (out_f - out_r).abs().max() <= 1e-5
     for a, b in zip(state_f, state_r):
         assert (a - b).abs().max() <= 1e-5

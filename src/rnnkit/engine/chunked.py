@@ -24,7 +24,10 @@ import torch
 from torch import Tensor
 
 from ..cells.base import RecurrentCell, State
-from . import mask_sampler, run_sequence
+from ..validation import check_positive
+from . import compiled
+from .dispatch import run_sequence
+from .masks import Masks
 
 
 def chunk_lengths(lengths: Tensor | None, start: int, stop: int) -> Tensor | None:
@@ -35,19 +38,18 @@ def chunk_lengths(lengths: Tensor | None, start: int, stop: int) -> Tensor | Non
     return None if int(inside.min()) == stop - start else inside
 
 
-def _run_chunk(cell, xs, state, lengths, recurrent_mask, start, stop, fast, seed, weight_mask):
-    """Steps [start, stop) of the sequence, `xs` being x[start:stop]."""
-    zoneout_masks = None
-    if seed is not None:  # the same masks again when the chunk is recomputed
+def _run_chunk(cell, xs, state, lengths, masks: Masks, start, stop, fast, seed):
+    """Steps [start, stop) of the sequence, `xs` being x[start:stop]; `masks` those of the whole pass."""
+    if seed is not None:  # the same zoneout masks again when the chunk is recomputed
         generator = torch.Generator(device=xs.device).manual_seed(seed)
-        zoneout_masks = cell.sample_zoneout(stop - start, xs.shape[1], xs, generator=generator, draw=mask_sampler())
-    return run_sequence(cell, xs, state, chunk_lengths(lengths, start, stop), recurrent_mask, fast,
-                        zoneout_masks=zoneout_masks, weight_mask=weight_mask)
+        masks = masks._replace(zoneout=cell.sample_zoneout(stop - start, xs.shape[1], xs, generator=generator,
+                                                           draw=compiled.bernoulli_masks))
+    return run_sequence(cell, xs, state, chunk_lengths(lengths, start, stop), masks, fast)
 
 
 class _CheckpointedChunks(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, cell, x, lengths, recurrent_mask, chunk, truncate, fast, weight_mask, n_state, *tensors):
+    def forward(ctx, cell, x, lengths, masks, chunk, truncate, fast, n_state, *tensors):
         state = tuple(tensors[:n_state])
         T = x.shape[0]
         starts = list(range(0, T, chunk))
@@ -57,18 +59,17 @@ class _CheckpointedChunks(torch.autograd.Function):
         for start, seed in zip(starts, seeds):
             stop = min(start + chunk, T)
             boundaries.append(state)
-            o, state = _run_chunk(cell, x[start:stop], state, lengths, recurrent_mask, start, stop, fast, seed,
-                                  weight_mask)
+            o, state = _run_chunk(cell, x[start:stop], state, lengths, masks, start, stop, fast, seed)
             if out is None:
                 out = o.new_empty(T, *o.shape[1:])  # (T, B, H): the only per-step tensor kept
             out[start:stop] = o
         ctx.save_for_backward(x, *(s for b in boundaries for s in b))
-        ctx.args = (cell, lengths, recurrent_mask, chunk, truncate, fast, weight_mask, n_state, starts, seeds)
+        ctx.args = (cell, lengths, masks, chunk, truncate, fast, n_state, starts, seeds)
         return (out, *state)
 
     @staticmethod
     def backward(ctx, grad_out, *grad_final):
-        cell, lengths, recurrent_mask, chunk, truncate, fast, weight_mask, n_state, starts, seeds = ctx.args
+        cell, lengths, masks, chunk, truncate, fast, n_state, starts, seeds = ctx.args
         x, *flat = ctx.saved_tensors
         boundaries = [tuple(flat[k:k + n_state]) for k in range(0, len(flat), n_state)]
         params = list(cell.parameters())
@@ -82,7 +83,7 @@ class _CheckpointedChunks(torch.autograd.Function):
             with torch.enable_grad():
                 xs = x[start:stop].detach().requires_grad_(need_x)
                 st = tuple(s.detach().requires_grad_() for s in boundaries[c])
-                o, fin = _run_chunk(cell, xs, st, lengths, recurrent_mask, start, stop, fast, seeds[c], weight_mask)
+                o, fin = _run_chunk(cell, xs, st, lengths, masks, start, stop, fast, seeds[c])
                 inputs = ([xs] if need_x else []) + list(st) + trainable
                 grads = torch.autograd.grad((o, *fin), inputs, (grad_out[start:stop], *grad_state), allow_unused=True)
             if need_x:
@@ -94,7 +95,7 @@ class _CheckpointedChunks(torch.autograd.Function):
                     grad_params[id(p)] = g if grad_params[id(p)] is None else grad_params[id(p)] + g
             if truncate and c > 0:
                 grad_state = tuple(torch.zeros_like(g) for g in grad_state)  # cut at the boundary
-        return (None, grad_x, None, None, None, None, None, None, None, *grad_state,
+        return (None, grad_x, None, None, None, None, None, None, *grad_state,
                 *(grad_params.get(id(p)) for p in params))
 
 
@@ -111,13 +112,12 @@ def run_long_sequence(
     checkpoint: bool = False,
 ) -> tuple[Tensor, State]:
     """`run_sequence` in chunks of `chunk` steps (see the module docstring for truncate / checkpoint)."""
-    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk <= 0:
-        raise ValueError(f"chunk must be a positive integer, got {chunk!r}")
-    weight_mask = cell.sample_weight_mask(x)  # one DropConnect mask for the whole pass
+    check_positive("chunk", chunk)
+    masks = Masks(recurrent_mask, weight=cell.sample_weight_mask(x))  # one DropConnect mask for the whole pass
     if checkpoint and torch.is_grad_enabled():
         params = list(cell.parameters())
-        out, *final = _CheckpointedChunks.apply(cell, x, lengths, recurrent_mask, chunk, truncate, fast, weight_mask,
-                                                len(state), *state, *params)
+        out, *final = _CheckpointedChunks.apply(cell, x, lengths, masks, chunk, truncate, fast, len(state), *state,
+                                                *params)
         return out, tuple(final)
     outputs = []
     T = x.shape[0]
@@ -125,7 +125,6 @@ def run_long_sequence(
         stop = min(start + chunk, T)
         if truncate and start > 0:
             state = tuple(s.detach() for s in state)  # truncated BPTT: no gradient across the boundary
-        o, state = run_sequence(cell, x[start:stop], state, chunk_lengths(lengths, start, stop), recurrent_mask,
-                                fast, weight_mask=weight_mask)
+        o, state = run_sequence(cell, x[start:stop], state, chunk_lengths(lengths, start, stop), masks, fast)
         outputs.append(o)
     return torch.cat(outputs), state  # (T, B, H)

@@ -1,0 +1,104 @@
+"""Building and loading the compiled kernels (`csrc/`): the engine's one lazy loader, with one error cache.
+
+`load()` builds the C++ extension with `torch.utils.cpp_extension.load` on first use (once), caches the
+build under `$TORCH_EXTENSIONS_DIR` or `~/.cache/rnnkit/torch_extensions` in a folder named by torch's
+version, the instruction set and a hash of the source (an edited source builds afresh beside the old
+build, which a running process may still have loaded; torch's file lock guards concurrent builds), and
+returns the module. Where no compiler is present or the build fails, `load()` returns None,
+`available()` is False and `unavailable_reason()` says why (logged once); the engine then falls back
+to the pure-torch fused path. `RNNKIT_NO_COMPILE=1` switches the compiled path off;
+`RNNKIT_CPU_CAPABILITY=avx2|avx512|default` overrides the instruction set (default: torch's own).
+What the kernels compute and how they are called: `rnnkit.engine.compiled`.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from pathlib import Path
+
+import torch
+
+log = logging.getLogger(__name__)
+
+SOURCE = Path(__file__).with_name("csrc") / "rnn_kernels.cpp"
+
+# Compiler flags per instruction set, as torch builds its own CPU kernels (aten/src/ATen/native/cpu).
+CAPABILITY_FLAGS = {
+    "avx512": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mfma", "-DCPU_CAPABILITY=AVX512",
+               "-DCPU_CAPABILITY_AVX512"],
+    "avx2": ["-mavx2", "-mfma", "-mf16c", "-DCPU_CAPABILITY=AVX2", "-DCPU_CAPABILITY_AVX2"],
+    "default": ["-DCPU_CAPABILITY=DEFAULT"],
+}
+
+_lock = threading.Lock()
+_module = None
+_failure: str | None = None
+
+
+def cpu_capability() -> str:
+    """The instruction set the kernels are built for: torch's choice unless RNNKIT_CPU_CAPABILITY says."""
+    chosen = os.environ.get("RNNKIT_CPU_CAPABILITY") or torch.backends.cpu.get_cpu_capability()
+    chosen = chosen.lower()
+    return chosen if chosen in CAPABILITY_FLAGS else "default"
+
+
+def source_digest() -> str:
+    """A short hash of the C++ source: part of the build's name, so an edited source never reuses a stale build."""
+    return hashlib.sha256(SOURCE.read_bytes()).hexdigest()[:12]
+
+
+def build_directory() -> Path:
+    base = os.environ.get("TORCH_EXTENSIONS_DIR")
+    root = Path(base) if base else Path.home() / ".cache" / "rnnkit" / "torch_extensions"
+    tag = torch.__version__.split("+")[0].replace(".", "_")
+    return root / f"rnnkit_kernels_torch{tag}_{cpu_capability()}_{source_digest()}"
+
+
+def _build():
+    from torch.utils import cpp_extension  # imported late: it is slow and needs setuptools
+
+    cap = cpu_capability()
+    directory = build_directory()
+    directory.mkdir(parents=True, exist_ok=True)
+    log.info("rnnkit: building the compiled RNN kernels (%s) in %s, once; this takes about a minute", cap, directory)
+    return cpp_extension.load(
+        name=f"rnnkit_kernels_{cap}_{source_digest()}",
+        sources=[str(SOURCE)],
+        extra_cflags=["-O3", "-fopenmp", *CAPABILITY_FLAGS[cap]],
+        extra_ldflags=["-fopenmp"],
+        build_directory=str(directory),
+        verbose=False,
+    )
+
+
+def load():
+    """The extension module, building it on first call; None (and a logged reason) if it cannot build."""
+    global _module, _failure
+    if _module is not None or _failure is not None:
+        return _module
+    with _lock:
+        if _module is not None or _failure is not None:
+            return _module
+        if os.environ.get("RNNKIT_NO_COMPILE", "") not in ("", "0"):
+            _failure = "switched off by RNNKIT_NO_COMPILE"
+        else:
+            try:
+                _module = _build()
+            except Exception as error:  # no compiler, no ninja, a failed build: fall back, say why once
+                _failure = f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
+                log.warning("rnnkit: compiled RNN kernels unavailable (%s); using the pure-torch fused path", _failure)
+    return _module
+
+
+def available() -> bool:
+    """True if the compiled kernels are built (or build now) and loadable."""
+    return load() is not None
+
+
+def unavailable_reason() -> str | None:
+    load()
+    return _failure
+
+__all__ = ["load", "available", "unavailable_reason", "cpu_capability", "source_digest", "build_directory"]
