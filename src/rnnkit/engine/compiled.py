@@ -1,6 +1,7 @@
 """The compiled fused path: C++ per-sequence kernels with vectorised gate math, built just in time.
 
-`csrc/rnn_kernels.cpp` holds one forward and one backward function per hot cell (LSTM with
+`csrc/` (one C++ file per cell family, shared helpers in `common.h`, the Python module in `bindings.cpp`)
+holds one forward and one backward function per hot cell (LSTM with
 peepholes, GRU reset-after and reset-before, SimpleRNN tanh/relu, and the layer-normalised LSTM and
 GRU of haste's LayerNormLSTM), each with recurrent dropout, weight drop and zoneout (the masks of
 `RecurrentCell.sample_zoneout`). Each runs a whole sequence: the input projections of all steps in one
@@ -17,7 +18,7 @@ backward pass); the layer-norm GRU hands its kernels the input projection `cell.
 (LN over all steps, one batched op before the loop, differentiated by autograd) instead of x. This module builds it with
 `torch.utils.cpp_extension.load` on first use (about a minute, once), caches the build under
 `$TORCH_EXTENSIONS_DIR` or `~/.cache/rnnkit/torch_extensions` in a folder named by torch's version,
-the instruction set and a hash of the source (an edited source builds afresh beside the old build,
+the instruction set and a hash of the sources (an edited source builds afresh beside the old build,
 which a running process may still have loaded; torch's file lock guards concurrent builds), and wraps
 it in a `torch.autograd.Function` with the contract of `rnnkit.engine.bptt.run_fused`.
 
@@ -45,7 +46,9 @@ from ..cells.simple import SimpleRNNCell
 
 log = logging.getLogger(__name__)
 
-SOURCE = Path(__file__).with_name("csrc") / "rnn_kernels.cpp"
+CSRC = Path(__file__).with_name("csrc")
+# One translation unit per cell family plus the bindings; the headers (common.h, kernels.h) only enter the digest.
+SOURCES = [CSRC / name for name in ("lstm.cpp", "gru.cpp", "simple_rnn.cpp", "masks.cpp", "bindings.cpp")]
 
 # Compiler flags per instruction set, as torch builds its own CPU kernels (aten/src/ATen/native/cpu).
 CAPABILITY_FLAGS = {
@@ -68,8 +71,11 @@ def cpu_capability() -> str:
 
 
 def source_digest() -> str:
-    """A short hash of the C++ source: part of the build's name, so an edited source never reuses a stale build."""
-    return hashlib.sha256(SOURCE.read_bytes()).hexdigest()[:12]
+    """A short hash of the C++ sources and headers: part of the build's name, so an edit never reuses a stale build."""
+    digest = hashlib.sha256()
+    for path in sorted(CSRC.glob("*.cpp")) + sorted(CSRC.glob("*.h")):  # every file, named: a rename rebuilds too
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def build_directory() -> Path:
@@ -88,7 +94,7 @@ def _build():
     log.info("rnnkit: building the compiled RNN kernels (%s) in %s, once; this takes about a minute", cap, directory)
     return cpp_extension.load(
         name=f"rnnkit_kernels_{cap}_{source_digest()}",
-        sources=[str(SOURCE)],
+        sources=[str(path) for path in SOURCES],
         extra_cflags=["-O3", "-fopenmp", *CAPABILITY_FLAGS[cap]],
         extra_ldflags=["-fopenmp"],
         build_directory=str(directory),
