@@ -1,6 +1,6 @@
 """Fixtures for the compiled-kernel tests: ONE build of the extension per test session.
 
-The first build takes about a minute (then it is cached on disk). Tests skip, each with the reason,
+The first build takes a few minutes (then it is cached on disk). Tests skip, each with the reason,
 only when this machine has no C++ compiler or ninja; a build that fails with a compiler present is a
 test failure, not a skip.
 """

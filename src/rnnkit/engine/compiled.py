@@ -1,6 +1,7 @@
 """The compiled fused path: C++ per-sequence kernels with vectorised gate math, built just in time.
 
-`csrc/rnn_kernels.cpp` holds one forward and one backward function per hot cell (LSTM with
+`csrc/` (one C++ file per cell family, shared helpers in `common.h`, the Python module in `bindings.cpp`)
+holds one forward and one backward function per hot cell (LSTM with
 peepholes, GRU reset-after and reset-before, SimpleRNN tanh/relu, and the layer-normalised LSTM and
 GRU of haste's LayerNormLSTM), each with recurrent dropout, weight drop and zoneout (the masks of
 `RecurrentCell.sample_zoneout`). Each runs a whole sequence: the input projections of all steps in one

@@ -22,7 +22,9 @@ import torch
 
 log = logging.getLogger(__name__)
 
-SOURCE = Path(__file__).with_name("csrc") / "rnn_kernels.cpp"
+CSRC = Path(__file__).with_name("csrc")
+# One translation unit per cell family plus the bindings; the headers (common.h, kernels.h) only enter the digest.
+SOURCES = [CSRC / name for name in ("lstm.cpp", "gru.cpp", "simple_rnn.cpp", "masks.cpp", "bindings.cpp")]
 
 # Compiler flags per instruction set, as torch builds its own CPU kernels (aten/src/ATen/native/cpu).
 CAPABILITY_FLAGS = {
@@ -45,8 +47,11 @@ def cpu_capability() -> str:
 
 
 def source_digest() -> str:
-    """A short hash of the C++ source: part of the build's name, so an edited source never reuses a stale build."""
-    return hashlib.sha256(SOURCE.read_bytes()).hexdigest()[:12]
+    """A short hash of the C++ sources and headers: part of the build's name, so an edit never reuses a stale build."""
+    digest = hashlib.sha256()
+    for path in sorted(CSRC.glob("*.cpp")) + sorted(CSRC.glob("*.h")):  # every file, named: a rename rebuilds too
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def build_directory() -> Path:
@@ -62,10 +67,10 @@ def _build():
     cap = cpu_capability()
     directory = build_directory()
     directory.mkdir(parents=True, exist_ok=True)
-    log.info("rnnkit: building the compiled RNN kernels (%s) in %s, once; this takes about a minute", cap, directory)
+    log.info("rnnkit: building the compiled RNN kernels (%s) in %s, once (then cached)", cap, directory)
     return cpp_extension.load(
         name=f"rnnkit_kernels_{cap}_{source_digest()}",
-        sources=[str(SOURCE)],
+        sources=[str(path) for path in SOURCES],
         extra_cflags=["-O3", "-fopenmp", *CAPABILITY_FLAGS[cap]],
         extra_ldflags=["-fopenmp"],
         build_directory=str(directory),
