@@ -1,11 +1,6 @@
-"""Shared test setup: one torch thread per test, and the tiny models of tests/training on the path."""
-import sys
-from pathlib import Path
-
+"""Shared test setup: one torch thread per test (helpers shared by several folders are in testkit/)."""
 import pytest
 import torch
-
-sys.path.insert(0, str(Path(__file__).parent / "training"))  # tiny_models: used by training, io and cli tests
 
 
 @pytest.fixture(autouse=True)

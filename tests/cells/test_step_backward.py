@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from configs import CONFIGS, config_id
+from testkit.cell_configs import CONFIGS, config_id
 from rnnkit.cells import LSTMCell, make_cell
 from rnnkit.cells.norm import layer_norm, layer_norm_backward
 

@@ -1,23 +1,19 @@
 """The rnnkit command: --help everywhere, one tiny train -> evaluate/predict/summary, bad configs exit 2."""
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from rnnkit.cli.main import main
-from rnnkit.errors import UserError
-from tiny_models import first_token_task
+from testkit import subprocess_env
+from testkit.tiny_models import first_token_task
 
-TRAINING_TESTS = str(Path(__file__).parent.parent / "training")
 
 
 def rnnkit(*args, cwd=None):
-    env = {**os.environ, "PYTHONPATH": TRAINING_TESTS + os.pathsep + os.environ.get("PYTHONPATH", ""),
-           "OMP_NUM_THREADS": "1"}
+    env = subprocess_env(OMP_NUM_THREADS="1")
     return subprocess.run([sys.executable, "-m", "rnnkit", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=300)
 
@@ -37,7 +33,7 @@ def workdir(tmp_path_factory):
     np.savez(path / "data.npz", x_train=x, y_train=y, x_test=xt, y_test=yt)
     np.save(path / "x.npy", xt[:3])
     config = {"task": "arrays", "data": "data.npz", "model": {"name": "tiny_lstm_classifier", "hidden": 8},
-              "imports": ["tiny_models"], "epochs": 3, "lr": 0.03, "validation_split": 0.2}
+              "imports": ["testkit.tiny_models"], "epochs": 3, "lr": 0.03, "validation_split": 0.2}
     (path / "cfg.json").write_text(json.dumps(config))
     (path / "cfg.yaml").write_text("task: arrays\ndata: data.npz\nmodel: {name: tiny_lstm_classifier}\nepochs: 1\n")
     return path

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from configs import CONFIGS, config_id
+from testkit.cell_configs import CONFIGS, config_id
 from rnnkit.cells import make_cell
 from rnnkit.engine import Masks, run_sequence
 from rnnkit.layers import Recurrent

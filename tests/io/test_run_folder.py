@@ -10,7 +10,7 @@ from rnnkit.io import RunDir, load
 from rnnkit.io.checkpoint import (flatten_state, last_checkpoint, load_checkpoint, load_tensors, save_tensors,
                                   unflatten_state)
 from rnnkit.training import Trainer, seed_everything
-from tiny_models import TinyLSTMClassifier, first_token_task
+from testkit.tiny_models import TinyLSTMClassifier, first_token_task
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ from torch import nn
 
 from rnnkit.training import Trainer, seed_everything
 from rnnkit.training.report import run_config
-from tiny_models import TinyLSTMClassifier, first_token_task
+from testkit.tiny_models import TinyLSTMClassifier, first_token_task
 
 
 def test_a_report_before_any_fit_says_what_is_not_known_yet():

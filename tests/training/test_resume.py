@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from safetensors.torch import load_file
 
-SCRIPT = Path(__file__).parent / "resume_run.py"
+from testkit import subprocess_env
+
+SCRIPT = ["-m", "testkit.resume_run"]
 
 
 def run(run_dir, *flags):
-    subprocess.run([sys.executable, str(SCRIPT), str(run_dir), *flags], check=True, timeout=120)
+    subprocess.run([sys.executable, *SCRIPT, str(run_dir), *flags], check=True, timeout=120, env=subprocess_env())
 
 
 def epoch_lines(run_dir):
@@ -25,7 +27,7 @@ def epoch_lines(run_dir):
 def test_kill_9_mid_epoch_then_resume_equals_uninterrupted(tmp_path):
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     run(whole)
-    proc = subprocess.Popen([sys.executable, str(SCRIPT), str(killed), "--slow"])
+    proc = subprocess.Popen([sys.executable, *SCRIPT, str(killed), "--slow"], env=subprocess_env())
     pointer = killed / "checkpoints" / "last.json"
     deadline = time.time() + 90
     try:

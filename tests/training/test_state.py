@@ -8,7 +8,7 @@ from rnnkit.io.checkpoint import load_checkpoint, save_checkpoint
 from rnnkit.training import Trainer, seed_everything
 from rnnkit.training.state import restore_resume_state, resume_state, rng_state, set_rng_state
 from rnnkit.training.totals import EpochTotals
-from tiny_models import TinyLSTMClassifier
+from testkit.tiny_models import TinyLSTMClassifier
 
 
 def draws():

@@ -8,7 +8,7 @@ from torch import nn
 
 from rnnkit.errors import UserError
 from rnnkit.training import BatchDataset, EarlyStopping, LambdaCallback, NonFiniteLossError, ReduceLROnPlateau, Trainer, seed_everything
-from tiny_models import TinyLSTMClassifier, first_token_task
+from testkit.tiny_models import TinyLSTMClassifier, first_token_task
 
 
 def test_fit_learns_a_memory_task_to_high_accuracy(tmp_path):

@@ -133,8 +133,8 @@ void gemm_wt_rows(int64_t M, const T* A, int64_t lda, const Tensor& W, T* C, int
 
 // Per-step GEMMs of one thread's slice: C (M, N) (+)= A (M, K) @ Bm (K, N), all row-major, Bm contiguous.
 // float goes to oneDNN's brgemm micro-kernel (`at::native::cpublas::brgemm`, what torch's own CPU
-// attention kernels call per block): single-threaded it ran these shapes at 90-110 GFLOP/s where MKL's
-// sgemm ran 57-88 on this machine (AVX-512 on AMD, where MKL takes a slower path). Used only if a
+// attention kernels call per block): on these small per-step shapes it outruns MKL's sgemm, which takes a
+// slower path on AVX-512 AMD machines (measurements: benchmarks/HISTORY.md). Used only if a
 // probe call at first use works and agrees with BLAS; otherwise (and for double) BLAS as before.
 // inline variables (C++17): one flag and one probe result for the whole extension, shared by every
 // file's kernels, so `set_brgemm` from the bindings reaches them all.
@@ -310,7 +310,8 @@ struct RowWriter {
   }
 };
 
-// Every row's writer, from pointers taken once (a Tensor's data_ptr per row and step cost ~15% at hidden 32).
+// Every row's writer, from pointers taken once (Tensor::data_ptr's checks per row and step showed in profiles
+// at small hidden sizes).
 template <typename T>
 struct RowWriters {
   T* hs; T* out; T* hin; const T* mask; int64_t B, H;

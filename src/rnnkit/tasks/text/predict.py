@@ -3,7 +3,6 @@ tokenizer and cut, and the run's class probabilities are the average over its mo
 the run folder and, with a second view, the one in <run>/second-view)."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np

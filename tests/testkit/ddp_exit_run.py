@@ -1,4 +1,4 @@
-"""A spawned DDP run whose gloo worker thread is still busy when the ranks exit: `python ddp_exit_run.py`.
+"""A spawned DDP run whose gloo worker thread is still busy when the ranks exit: `python -m testkit.ddp_exit_run OUT_DIR`.
 
 DistributedDataParallel keeps its process group (and so gloo's worker threads) alive after
 `destroy_process_group`. Here the last all_reduce's future has a callback that holds a gloo worker

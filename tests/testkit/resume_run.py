@@ -1,14 +1,11 @@
-"""A small training run for the kill -9 resume test: `python resume_run.py RUN_DIR [--resume] [--slow]`."""
+"""A small training run for the kill -9 resume test: `python -m testkit.resume_run RUN_DIR [--resume] [--slow]`."""
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+import torch
 
-import torch  # noqa: E402
-
-from rnnkit.training import LambdaCallback, Trainer, seed_everything  # noqa: E402
-from tiny_models import TinyLSTMClassifier, first_token_task  # noqa: E402
+from rnnkit.training import LambdaCallback, Trainer, seed_everything
+from testkit.tiny_models import TinyLSTMClassifier, first_token_task
 
 torch.set_num_threads(1)
 run_dir, resume, slow = sys.argv[1], "--resume" in sys.argv, "--slow" in sys.argv

@@ -1,4 +1,4 @@
-"""Two-process DDP run for test_distributed: `python ddp_run.py OUT_DIR`.
+"""Two-process DDP run for test_distributed: `python -m testkit.ddp_run OUT_DIR`.
 
 Rank r trains with run_dir OUT_DIR/run<r>: only rank 0 may write, so run1 must never appear.
 Each rank also reports its final weights' digest and validation metrics to OUT_DIR/rank<r>.json.
@@ -7,8 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-
 
 def worker(out: str) -> None:
     import torch
@@ -16,7 +14,7 @@ def worker(out: str) -> None:
     from rnnkit.io.checkpoint import tensors_digest
     from rnnkit.training import Trainer, seed_everything
     from rnnkit.training import distributed as ddp
-    from tiny_models import TinyLSTMClassifier, first_token_task
+    from testkit.tiny_models import TinyLSTMClassifier, first_token_task
 
     rank = ddp.rank()
     seed_everything(0)

@@ -10,7 +10,7 @@ from rnnkit.engine.fused import run_fused
 from rnnkit.engine.compiled import run_compiled
 from rnnkit.engine.masks import Masks
 
-from test_agreement import make, masks, problem, run_all  # tests/compiled is on sys.path (rootdir imports)
+from testkit.compiled_problems import make, masks, problem, run_all
 
 SLICED = ["lstm", "lstm_peephole", "lstm_zoneout", "lstm_peephole_zoneout_c", "lstm_zoneout_h_weight_drop", "lstm_layer_norm",
           "lstm_layer_norm_peephole_zoneout", "lstm_layer_norm_zoneout_c_weight_drop", "gru", "gru_zoneout", "gru_layer_norm",
