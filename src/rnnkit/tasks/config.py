@@ -61,8 +61,6 @@ def type_name(hint: Any) -> str:
         return "none"
     if typing.get_origin(hint) is list:
         return f"list of {type_name(typing.get_args(hint)[0])}" if typing.get_args(hint) else "list"
-    if typing.get_origin(hint) is typing.Annotated:
-        return type_name(typing.get_args(hint)[0])
     if typing.get_origin(hint) is typing.Literal:
         return "one of " + ", ".join(map(str, typing.get_args(hint)))
     return getattr(hint, "__name__", str(hint))

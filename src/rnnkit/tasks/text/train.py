@@ -16,7 +16,7 @@ import numpy as np
 
 from rnnkit.data import LabelMap
 from rnnkit.data.text_batches import BucketedBatches, SortedBatches
-from rnnkit.tasks.report import printer, write_report
+from rnnkit.tasks.report import printer, test_metrics, write_report
 from rnnkit.tasks.runs import run_config_record
 from rnnkit.tasks.text.config import TextModelConfig
 from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, Split, prepare, with_validation
@@ -34,15 +34,14 @@ def train_text_classifier(task: str, config: TextModelConfig, splits: dict[str, 
     trainer, tokenizer, final, test_probs = train_one(task, config, splits, label_map, run_dir, data_summary,
                                                       resume, quiet)
     view = second_view_tokenizer(config.second_view, tokenizer)
+    notes = ""
     if view is not None:
         final = train_second_view(task, config, view, splits, label_map, run_dir, data_summary, final,
                                   test_probs, resume, quiet)
-    notes = ""
-    if view is not None:
         notes = (f"\n## Second view\n\nA second model over {view} tokens (seed {config.seed + 1}) is in "
                  f"`{SECOND_VIEW_DIR}/` (its own report there); `predict` and `evaluate` average both models' class "
-                 "probabilities" + (", and the test numbers above are that average's." if "test" in splits
-                                    and splits["test"] is not None else ".") + "\n")
+                 "probabilities" + (", and the test numbers above are that average's."
+                                    if splits.get("test") is not None else ".") + "\n")
     write_report(trainer, task, config, final, notes=notes, quiet=quiet)
     return final
 
@@ -88,7 +87,7 @@ def train_one(task: str, config: TextModelConfig, splits, label_map: LabelMap, r
         test_probs = predict_proba(model, data.ids["test"])  # kept: a second view averages them without predicting again
         final.update({f"test_{k}": v for k, v in scores(test_probs, data.labels["test"]).items()})
         say(f"test ({len(data.ids['test']):,} texts, {time.perf_counter() - t1:.1f}s): "
-            + " ".join(f"{k[5:]}={v:.4f}" for k, v in final.items() if k.startswith("test_")))
+            + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items()))
     return trainer, data.tokenizer, final, test_probs
 
 
