@@ -1,5 +1,6 @@
 """The rnnkit command: --help everywhere, one tiny train -> evaluate/predict/summary, bad configs exit 2."""
 import json
+import os
 import subprocess
 import sys
 
@@ -105,3 +106,61 @@ def test_usage_errors_exit_2_without_traceback(capsys):
     assert code == 2 and "--nproc" in err and "Traceback" not in err
     code, _, err = call(capsys, "nosuchcommand")
     assert code == 2 and "No such command" in err
+
+
+@pytest.fixture(scope="module")
+def trained_run(workdir):
+    """A one-epoch run of cfg.yaml, trained in-process, for the predict/evaluate input tests."""
+    cwd = os.getcwd()
+    os.chdir(workdir)
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            main(["train", "cfg.yaml", "--run-dir", "run-bad-inputs", "--quiet"])
+    finally:
+        os.chdir(cwd)
+    assert exit_.value.code == 0
+    return workdir / "run-bad-inputs"
+
+
+BAD_INPUTS = {
+    "not-a-zip.npz": (b"hello, not a zip", "not a readable .npz file"),
+    "truncated.npz": (b"PK\x03\x04garbage", "not a readable .npz file"),
+    "garbage.npy": (b"\x00\x01 not an array", "not a readable .npy file"),
+    "latin1.jsonl": ("[1, 2]\n[\xe9]\n".encode("latin-1"), "not valid UTF-8"),
+    "ragged.jsonl": (b"[1, 2, 3]\n[1, 2]\n", "numeric JSON array of the same shape"),
+    "words.jsonl": (b'["a", "b"]\n', "numeric JSON array of the same shape"),
+    "broken.jsonl": (b"[1, 2\n", "line 1 is not a JSON array"),
+    "empty.jsonl": (b"\n\n", "no input rows"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_INPUTS)
+def test_bad_predict_inputs_exit_2_with_one_line(capsys, tmp_path, trained_run, name):
+    content, needle = BAD_INPUTS[name]
+    (tmp_path / name).write_bytes(content)
+    code, _, err = call(capsys, "predict", trained_run, "--input", tmp_path / name)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert str(tmp_path / name) in err and needle in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("content, needle", [(b"not a zip", "not a readable .npz file"), (None, "data file not found")])
+def test_bad_evaluate_data_exits_2_with_one_line(capsys, tmp_path, trained_run, content, needle):
+    path = tmp_path / "test.npz"
+    if content is not None:
+        path.write_bytes(content)
+    code, _, err = call(capsys, "evaluate", trained_run, "--data", path)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err and str(path) in err
+
+
+@pytest.mark.parametrize("config, needle", [
+    ("[1, 2]", "expected a JSON object"),
+    ('{"model": {}}', "names no task"),
+    ('{"task": "no-such-task", "task_config": {}}', "unknown task 'no-such-task'"),
+    ('{"task": "arrays", "task_config": {"epochs": "many"}}', "config key 'epochs'"),
+    ("{not json", "invalid JSON"),
+])
+@pytest.mark.parametrize("command", ["evaluate", "summary"])
+def test_damaged_run_folders_exit_2_with_one_line(capsys, tmp_path, config, needle, command):
+    (tmp_path / "config.json").write_text(config)
+    code, _, err = call(capsys, command, tmp_path)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err and "Traceback" not in err

@@ -17,6 +17,7 @@ import io
 import json
 import os
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -226,5 +227,24 @@ def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as npz:
             return {k: npz[k] for k in npz.files}
-    except (ValueError, OSError) as err:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:  # not an .npz, damaged, truncated
         raise UserError(f"{path}: not a readable .npz file ({err})") from None
+
+
+def read_array(path: str | os.PathLike, names: tuple[str, ...]) -> np.ndarray:
+    """The inputs in a .npy file, or in an .npz the first array named one of `names` (else its first
+    array); a one-line UserError for a missing, damaged or other kind of file."""
+    path = Path(path)
+    if path.suffix == ".npz":
+        arrays = read_npz(path)
+        if not arrays:
+            raise UserError(f"{path}: holds no array")
+        return arrays[next((k for k in names if k in arrays), next(iter(arrays)))]
+    if path.suffix != ".npy":
+        raise UserError(f"{path}: expected a .npy or .npz file")
+    if not path.is_file():
+        raise UserError(f"{path}: input file not found")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as err:
+        raise UserError(f"{path}: not a readable .npy file ({err})") from None

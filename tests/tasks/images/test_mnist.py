@@ -1,5 +1,8 @@
 """The image task end to end on synthetic digits: trains row by row, predicts from its run folder."""
 import numpy as np
+import pytest
+
+from rnnkit.errors import UserError
 
 from rnnkit.tasks import load_config, read_run, train
 
@@ -26,3 +29,26 @@ def test_mnist_rows_learns_synthetic_digits(tmp_path):
 
     np.save(tmp_path / "x.npy", xt[:5])
     assert [r["label"] for r in predict(read_run(run_dir), str(tmp_path / "x.npy"))] == yt[:5].tolist()
+
+
+@pytest.mark.parametrize("name, content, needle", [
+    ("x.npz", b"not a zip", "not a readable .npz file"),
+    ("x.npy", b"junk", "not a readable .npy file"),
+    ("x.png", b"\x89PNG", "expected a .npy or .npz file"),
+    ("missing.npy", None, "input file not found"),
+])
+def test_bad_image_inputs_are_one_line_errors(tmp_path, name, content, needle):
+    from rnnkit.tasks.images.data import read_images
+
+    if content is not None:
+        (tmp_path / name).write_bytes(content)
+    with pytest.raises(UserError, match=needle):
+        read_images(str(tmp_path / name))
+
+
+def test_images_of_the_wrong_size_are_one_line_errors(tmp_path):
+    from rnnkit.tasks.images.data import read_images
+
+    np.save(tmp_path / "x.npy", np.zeros((2, 10, 10), dtype=np.float32))
+    with pytest.raises(UserError, match=r"expected images of 784 pixels .* got shape \(2, 100\)"):
+        read_images(str(tmp_path / "x.npy"))

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import read_npz
+from rnnkit.data.readers import read_array
 from rnnkit.errors import UserError
 
 
@@ -34,19 +35,27 @@ def read_rows(inputs: str) -> np.ndarray:
     if inputs == "-":
         return np.asarray([json.loads(line) for line in sys.stdin if line.strip()])
     path = Path(inputs)
+    if path.suffix in (".npy", ".npz"):
+        return read_array(path, ("x", "x_test", "inputs"))
     if not path.is_file():
         raise UserError(f"{path}: input file not found")
-    if path.suffix == ".npy":
-        return np.load(path, allow_pickle=False)
-    if path.suffix == ".npz":
-        with np.load(path, allow_pickle=False) as npz:
-            key = next((k for k in ("x", "x_test", "inputs") if k in npz.files), npz.files[0])
-            return npz[key]
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
     rows = []
-    for i, line in enumerate(path.read_text().splitlines(), 1):
+    for i, line in enumerate(lines, 1):
         if line.strip():
             try:
                 rows.append(json.loads(line))
             except ValueError:
                 raise UserError(f"{path}: line {i} is not a JSON array") from None
-    return np.asarray(rows)
+    if not rows:
+        raise UserError(f"{path}: no input rows (one JSON array per line expected)")
+    try:
+        array = np.asarray(rows)  # integer ids stay integers, as an .npy of ids would
+    except ValueError:
+        array = None  # ragged
+    if array is None or array.dtype.kind not in "biuf":
+        raise UserError(f"{path}: every line must be a numeric JSON array of the same shape")
+    return array

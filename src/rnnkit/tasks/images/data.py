@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import load_dataset, read_npz
+from rnnkit.data.readers import read_array
 from rnnkit.errors import UserError
 from rnnkit.tasks.images.config import MnistConfig
 
@@ -40,13 +41,5 @@ def load_splits(config: MnistConfig, data: str | None = None) -> dict[str, Split
 
 
 def read_images(inputs: str) -> np.ndarray:
-    path = Path(inputs)
-    if not path.is_file():
-        raise UserError(f"{path}: input file not found")
-    if path.suffix == ".npy":
-        return as_images(np.load(path, allow_pickle=False), str(path))
-    if path.suffix == ".npz":
-        with np.load(path, allow_pickle=False) as npz:
-            key = next((k for k in ("x", "x_test", "images") if k in npz.files), npz.files[0])
-            return as_images(npz[key], f"{path} {key}")
-    raise UserError(f"{path}: expected a .npy or .npz file of images")
+    """Images to predict: a .npy, or an .npz's x, x_test or images array."""
+    return as_images(read_array(inputs, ("x", "x_test", "images")), inputs)
