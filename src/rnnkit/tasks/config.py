@@ -17,12 +17,14 @@ from typing import Any, Literal
 
 import pydantic
 
+from rnnkit.engine.dispatch import FAST_CHOICES
 from rnnkit.errors import UserError
+from rnnkit.models.classifier import CELLS
 
 NONE_WORDS = ("none", "null")
 
-CellName = Literal["lstm", "gru", "rnn"]
-RunnerName = Literal["auto", "native", "compiled", "fused", "loop"]
+CellName = Literal[CELLS]
+RunnerName = Literal[FAST_CHOICES]
 """Field types the task configs share: the recurrent cell, and the engine's runner (`fast`)."""
 
 

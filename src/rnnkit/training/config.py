@@ -18,6 +18,7 @@ from pydantic import Field
 from torch import nn
 
 from rnnkit.training.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from rnnkit.training.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.training.trainer import Trainer
 
 
@@ -26,7 +27,7 @@ config_dataclass = partial(pydantic.dataclasses.dataclass,
 """The decorator of every config class: unknown keys are errors; field docstrings become descriptions."""
 
 PositiveInt = Annotated[int, Field(ge=1)]
-ScheduleName = Literal["step", "cosine", "warmup", "warmup_cosine", "plateau"]
+ScheduleName = Literal[SCHEDULES]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0)]
 """A dropout-like probability: 1.0 would drop everything."""
 
@@ -37,7 +38,7 @@ class TrainConfig:
     """passes over the training data"""
     batch_size: PositiveInt = 32
     """samples per optimizer step (per process under DDP)"""
-    optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] = "adam"
+    optimizer: Literal[OPTIMIZERS] = "adam"
     """adam, adamw, rmsprop or sgd (with momentum 0.9)"""
     lr: float | None = None
     """learning rate; None takes the optimizer's usual default"""

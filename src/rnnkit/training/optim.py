@@ -13,15 +13,18 @@ from typing import Iterable
 
 import torch
 
+DEFAULT_LR = {"adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "sgd": 1e-2}  # Keras' default learning rates
+OPTIMIZERS = tuple(DEFAULT_LR)
+SCHEDULES = ("step", "cosine", "warmup", "warmup_cosine", "plateau")
+
 
 def make_optimizer(name: str, params: Iterable, lr: float | None = None, weight_decay: float | None = None,
                    momentum: float = 0.9) -> torch.optim.Optimizer:
     """weight_decay None: the optimizer's own default (AdamW 0.01, the others 0); 0.0 means none, for AdamW too."""
     name = name.lower()
-    defaults = {"adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "sgd": 1e-2}  # Keras' default learning rates
-    if name not in defaults:
-        raise ValueError(f"optimizer={name!r} is not known; expected adam, adamw, rmsprop or sgd")
-    lr = defaults[name] if lr is None else lr  # not `lr or ...`: lr=0.0 is a valid choice (e.g. to freeze)
+    if name not in DEFAULT_LR:
+        raise ValueError(f"optimizer={name!r} is not known; expected one of {', '.join(OPTIMIZERS)}")
+    lr = DEFAULT_LR[name] if lr is None else lr  # not `lr or ...`: lr=0.0 is a valid choice (e.g. to freeze)
     if name == "adamw":
         return torch.optim.AdamW(params, lr=lr, weight_decay=0.01 if weight_decay is None else weight_decay)
     weight_decay = weight_decay or 0.0
@@ -91,4 +94,4 @@ def make_schedule(name: str | None, optimizer: torch.optim.Optimizer, *, epochs:
         return Schedule(torch.optim.lr_scheduler.LambdaLR(optimizer, factor_at), "step")
     if name == "plateau":
         return Schedule(torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=factor, patience=patience, min_lr=min_lr), "plateau")
-    raise ValueError(f"schedule={name!r} is not known; expected step, cosine, warmup, warmup_cosine or plateau")
+    raise ValueError(f"schedule={name!r} is not known; expected one of {', '.join(SCHEDULES)}")
