@@ -81,6 +81,11 @@ class RunDir:
             return []
         return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
+    def last_epoch(self) -> dict[str, Any]:
+        """The metrics.jsonl record of the last finished epoch, or {} before the first."""
+        epochs = [r for r in self.read_metrics() if r.get("kind") == "epoch"]
+        return epochs[-1] if epochs else {}
+
     def write_report(self, text: str) -> Path:
         return write_text(self.file(REPORT), text)
 

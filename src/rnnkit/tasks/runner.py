@@ -57,8 +57,7 @@ def train(task: Task, config: Any, *, run_dir: str | Path | None = None, resume:
     if nproc > 1:
         check_resume(run_dir, resume)
         ddp.spawn(_run_in_worker, nproc, task.name, config, run_dir, resume, quiet)
-        records = [r for r in RunDir(run_dir).read_metrics() if r.get("kind") == "epoch"]
-        return run_dir, (records[-1] if records else {})
+        return run_dir, RunDir(run_dir).last_epoch()
     ddp.init_from_env()  # under torchrun: join its process group
     if ddp.is_distributed():  # every rank writes to (and resumes from) rank 0's folder
         import torch.distributed as dist

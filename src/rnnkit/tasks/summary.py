@@ -14,9 +14,9 @@ def summarize(target: str | Path) -> str:
     if Path(target).is_dir():
         run = read_run(target)
         text = f"run {run.path} (task {run.task.name})\n" + model_summary(run.task.model_of(run))
-        epochs = [r for r in RunDir(run.path).read_metrics() if r.get("kind") == "epoch"]
-        if epochs:
-            text += "\nfinal epoch: " + " ".join(f"{k}={v:.4g}" for k, v in epochs[-1].items() if isinstance(v, float))
+        last = RunDir(run.path).last_epoch()
+        if last:
+            text += "\nfinal epoch: " + " ".join(f"{k}={v:.4g}" for k, v in last.items() if isinstance(v, float))
         notes = run.task.run_notes(run) if run.task.run_notes is not None else []
         return "\n".join([text, *notes])
     task, config = load_config(str(target))
