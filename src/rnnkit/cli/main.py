@@ -62,25 +62,14 @@ def evaluate(run_dir: Path = typer.Argument(..., help="a run folder written by `
             typer.echo(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
 
 
-@app.command()
-def predict(run_dir: Path = typer.Argument(..., help="a run folder written by `rnnkit train`"),
-            input_: str = typer.Option(..., "--input", "-i", help="input file, or - for stdin"),
-            output: Optional[Path] = typer.Option(None, "--output", "-o", help="also write the predictions as CSV")) -> None:
-    """Predict with a trained run: one JSON line per input on stdout."""
-    from rnnkit.tasks import read_run
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False)
+def predict(ctx: typer.Context) -> None:
+    """Predict with a trained run: `rnnkit predict RUN --input FILE`; `rnnkit predict RUN --help` lists its options."""
+    from rnnkit.cli.predict import run_predict
 
-    run = read_run(run_dir)
-    if run.task.predict is None:
-        raise UserError(f"task {run.task.name!r} has no predict function")
-    records = run.task.predict(run, input_)
-    for record in records:
-        typer.echo(json.dumps(record, ensure_ascii=False))
-    if output is not None:
-        import pandas as pd
-
-        from rnnkit.atomic import write_text
-
-        write_text(output, pd.DataFrame(records).to_csv(index=False))
+    code = run_predict(list(ctx.args))
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

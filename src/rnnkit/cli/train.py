@@ -6,42 +6,20 @@ checks them (`rnnkit.tasks.config`)."""
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
 from pathlib import Path
 from typing import Any
 
 import click
 
+from rnnkit.cli.options import field_option
 from rnnkit.errors import UserError
 from rnnkit.tasks import TASKS, Task, train
-from rnnkit.tasks.config import field_default, field_docs, field_types, make_config, type_name
+from rnnkit.tasks.config import field_default, field_docs, field_types, make_config
 from rnnkit.tasks.runner import resolve_target
 from rnnkit.training.config import TrainConfig
 
 RUN_FIELDS = ("run_dir",)
 """Config fields set by a run option (--run-dir) rather than a flag of their own."""
-
-
-def metavar(hint: Any) -> str:
-    """INT, FLOAT|NONE, [imdb|chinese-reviews], [step|cosine|none], LIST: what the help shows a field takes."""
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        parts = [metavar(a) for a in typing.get_args(hint)]
-        if any(p.startswith("[") for p in parts):  # choices, or none
-            return "[" + "|".join(p.strip("[]").lower() for p in parts) + "]"
-        return "|".join(parts)
-    if typing.get_origin(hint) is typing.Literal:
-        return "[" + "|".join(map(str, typing.get_args(hint))) + "]"
-    return type_name(hint).replace("list of str", "LIST").replace("str", "TEXT").upper()
-
-
-def field_option(name: str, hint: Any, default: Any, doc: str) -> click.Option:
-    """`--hidden-size INT  units of each recurrent layer  [default: 160]`; a bool may be given bare."""
-    is_bool = bool in (typing.get_args(hint) or (hint,))
-    shown = ",".join(map(str, default)) if isinstance(default, list) else default
-    return click.Option([f"--{name.replace('_', '-')}", name], default=None, metavar=metavar(hint),
-                        help=f"{doc}  [default: {shown}]".strip(), **({"is_flag": False, "flag_value": "true"}
-                                                                       if is_bool else {}))
 
 
 def run_options() -> list[click.Option]:

@@ -27,7 +27,9 @@ to the task, into spawned processes too; config.json is written once, by the tra
                     describe(config) for `rnnkit summary`
       train.py      run(config, run_dir, *, resume, quiet) -> final metrics: seed, data, model,
                     trainer_from_config(..., config=run_config_record(...)), fit, test, write_report
-      predict.py    predict(run, inputs) -> records and evaluate(run, data) -> metrics, given a `Run`
+      predict.py    predict(run, inputs, options) -> records (an iterable: it may stream) and
+                    evaluate(run, data) -> metrics, given a `Run`; the task's own predict flags
+                    (`--beam 5`) are a config dataclass set as `Task.predict_options`
 
 Reusable pieces go down a layer, not sideways: tokenizing and batching in `rnnkit.data`, layers in
 `rnnkit.layers`, models in `rnnkit.models`. A task module imports from those, from `tasks.config`,

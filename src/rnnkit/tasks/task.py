@@ -3,22 +3,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 
 @dataclass(frozen=True)
 class Task:
     """One command. `run(config, run_dir, *, resume, quiet) -> final metrics` trains;
-    `predict(run, inputs) -> records` and `evaluate(run, data or None) -> metrics` read a `Run`;
-    `summary(config) -> str` describes the model a config would build. Optional: `load_model(run)` when
-    rebuilding a run's model needs more than its folder (the default), `run_notes(run)`: lines
-    `rnnkit summary` adds about a run (e.g. its other models)."""
+    `predict(run, inputs, options) -> records` and `evaluate(run, data or None) -> metrics` read a `Run`;
+    `summary(config) -> str` describes the model a config would build.
+
+    Records are dicts (`rnnkit predict` prints each as a JSON line, as soon as it is yielded: predict
+    may stream) or strings (printed as they are, e.g. a CoNLL block). `predict_options` is a config
+    dataclass of the task's own predict flags (`rnnkit predict RUN --beam 5`), built and checked like
+    a training config and passed as `options`; None when the task has none (`options` is then None).
+
+    Optional: `load_model(run)` when rebuilding a run's model needs more than its folder (the default),
+    `run_notes(run)`: lines `rnnkit summary` adds about a run (e.g. its other models)."""
 
     name: str
     description: str
     config_cls: type
     run: Callable[..., dict]
-    predict: Callable[["Run", str], list[dict]] | None = None
+    predict: Callable[["Run", str, Any], Iterable[dict | str]] | None = None
+    predict_options: type | None = None
     evaluate: Callable[["Run", str | None], dict] | None = None
     summary: Callable[[Any], str] | None = None
     load_model: Callable[["Run"], Any] | None = None

@@ -21,7 +21,7 @@ def load_model(run: Run) -> torch.nn.Module:
     return load(run.path)
 
 
-def predict(run: Run, inputs: str) -> list[dict[str, Any]]:
+def predict(run: Run, inputs: str, options: None = None) -> list[dict[str, Any]]:
     """One record per input row: class and probability for classifiers, the value for regressors."""
     model = load_model(run)
     out = predict_outputs(model, read_rows(inputs))

@@ -13,7 +13,7 @@ from rnnkit.training import Trainer
 from rnnkit.training import predict as predict_outputs
 
 
-def predict(run: Run, inputs: str) -> list[dict[str, Any]]:
+def predict(run: Run, inputs: str, options: None = None) -> list[dict[str, Any]]:
     """The digit and its probability for each image of a .npy/.npz file."""
     probs = torch.softmax(predict_outputs(load(run.path), read_images(inputs), batch_size=512), -1)
     return [{"label": int(p.argmax()), "probability": round(float(p.max()), 6)} for p in probs]

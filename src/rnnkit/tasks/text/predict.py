@@ -90,7 +90,7 @@ def scores(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     return {"loss": float(-np.log(np.clip(picked, 1e-12, None)).mean()), "acc": float((probs.argmax(1) == labels).mean())}
 
 
-def predict_texts(run: Run, inputs: str) -> list[dict[str, Any]]:
+def predict_texts(run: Run, inputs: str, options: None = None) -> list[dict[str, Any]]:
     """Label and probability for each input text (one per line, or a table's text column)."""
     texts = read_inputs(inputs, getattr(run.config, "text_col", "text"))
     probs, label_map = run_proba(run, texts)

@@ -1,0 +1,84 @@
+"""`rnnkit predict RUN --input FILE [--output CSV] [TASK OPTIONS]`: a command per run, built like
+`rnnkit train TASK`'s, so a task's own predict flags (its `predict_options` config: `--beam 5`,
+`--format conll`) are parsed, checked and listed by `rnnkit predict RUN --help`.
+
+Records are printed as they come (a task's predict may stream: memory does not grow with the input);
+`--output` writes them as CSV too, atomically, row by row."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+import click
+
+from rnnkit.atomic import atomic_write
+from rnnkit.cli.options import config_options
+from rnnkit.errors import UserError
+from rnnkit.tasks import Run, read_run
+from rnnkit.tasks.config import make_config
+
+USAGE = """Usage: rnnkit predict RUN --input FILE [--output CSV] [TASK OPTIONS]
+
+  Predict with a trained run folder: one JSON line per input on stdout (some tasks print other formats).
+  `rnnkit predict RUN --help` lists the options of RUN's task."""
+
+
+def predict_command(run: Run) -> click.Command:
+    task = run.task
+    options = config_options(task.predict_options) if task.predict_options is not None else []
+
+    def callback(input_: str, output: Path | None, **values: Any) -> None:
+        settings = None
+        if task.predict_options is not None:
+            settings = make_config(task.predict_options, {k: v for k, v in values.items() if v is not None},
+                                   strings=True)
+        write_records(task.predict(run, input_, settings), output)
+
+    return click.Command(str(run.path), callback=callback, context_settings={"max_content_width": 110},
+                         help=f"Predict with a {task.name} run.", params=[
+        click.Option(["--input", "-i", "input_"], required=True, help="input file, or - for stdin"),
+        click.Option(["--output", "-o"], type=click.Path(path_type=Path),
+                     help="also write the predictions as CSV"),
+        *options])
+
+
+def write_records(records: Iterable[dict | str], output: Path | None) -> None:
+    """Print each record as it comes (a dict as a JSON line, a string as it is), and with `output` also
+    write the dicts as CSV rows to a temp file renamed onto `output` at the end."""
+    if output is None:
+        for record in records:
+            click.echo(render(record))
+        return
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            writer = None
+            for record in records:
+                click.echo(render(record))
+                if not isinstance(record, dict):
+                    raise UserError(f"--output {output}: this task's predictions are not table rows; "
+                                    "redirect stdout instead")
+                if writer is None:
+                    writer = csv.DictWriter(f, fieldnames=list(record), extrasaction="ignore")
+                    writer.writeheader()
+                writer.writerow(record)
+
+    atomic_write(output, write)
+
+
+def render(record: dict | str) -> str:
+    return record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
+
+
+def run_predict(args: list[str]) -> int:
+    """Parse `args` (RUN first) for RUN's task and predict; returns the exit code."""
+    if not args or args[0] in ("--help", "-h"):
+        click.echo(USAGE)
+        return 0 if args else 2
+    run = read_run(args[0])
+    if run.task.predict is None:
+        raise UserError(f"task {run.task.name!r} has no predict function")
+    code = predict_command(run).main(args[1:], prog_name=f"rnnkit predict {args[0]}", standalone_mode=False)
+    return code if isinstance(code, int) else 0
