@@ -12,7 +12,8 @@ With a `run_dir`, rank 0 writes `config.json` at the start, a resumable checkpoi
 epoch), `model.safetensors`, `history.png` and `report.md` at the end. `fit(resume=True)` restores
 model, optimizer, schedule, callbacks, RNG states and the position in the seeded batch order, so a
 run killed with `kill -9` and resumed ends with the same numbers as one never interrupted
-(what a checkpoint holds: `state`; the report: `report`).
+(what a checkpoint holds: `state`; the report: `report`). Ctrl-C stops at the next step boundary
+after saving a checkpoint and says how to resume (`interrupt`).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from rnnkit.training.batches import (BatchDataset, as_dataset, eval_loader, fit_
                                      steps_per_epoch, train_loader)
 from rnnkit.training.callbacks import Callback
 from rnnkit.training.history import History
+from rnnkit.training.interrupt import StopRequest, interrupted
 from rnnkit.training.losses import get_loss, infer_loss
 from rnnkit.training.metrics import Metric, get_metric
 from rnnkit.training.numerics import StepWatch, gradient_norm
@@ -98,6 +100,7 @@ class Trainer:
         self.global_step, self.train_seconds = 0, 0.0
         self.epoch_lr: float | None = None  # the rate of the last step, logged with its epoch
         self.stop_training = False  # a callback sets it to end training after the current epoch
+        self.stop_request = StopRequest(listen=False)  # fit listens for Ctrl-C (interrupt.StopRequest)
         self.history = History()
         self.records: list[dict[str, Any]] = []  # metrics.jsonl's lines
         self.final_logs: dict[str, float] = {}
@@ -138,7 +141,7 @@ class Trainer:
         start_epoch, skip, totals = 0, 0, None
         self.history, self.records = History(), []
         if resume:
-            start_epoch, skip, totals = self._restore()
+            start_epoch, skip, totals = self._restore(validation_split, shuffle)
         elif self.run is not None and self.is_main:
             self.run.make()
             self.run.write_config(run_config(self, epochs, validation_split, shuffle))
@@ -148,16 +151,20 @@ class Trainer:
             cb.on_train_begin(self)
         progress = Progress(epochs, self.quiet, self.log_every)
         logs: dict[str, float] = {}
-        for epoch in range(start_epoch, epochs):
-            totals = self._train_epoch(dataset, batch_size, shuffle, epoch, skip, totals, progress)
-            logs = self._end_epoch(epoch, totals, validation_data, batch_size, progress)
-            skip, totals = 0, None  # only the first epoch of a resumed run starts part way
-            self.train_seconds += time.perf_counter() - t_start
-            t_start = time.perf_counter()
-            self._checkpoint(epoch + 1, 0, None)
-            if self.stop_training:
-                break
-        progress.close()
+        with StopRequest(listen=self.world == 1) as self.stop_request:
+            try:
+                for epoch in range(start_epoch, epochs):
+                    totals = self._train_epoch(dataset, batch_size, shuffle, epoch, skip, totals, progress)
+                    logs = self._end_epoch(epoch, totals, validation_data, batch_size, progress)
+                    skip, totals = 0, None  # only the first epoch of a resumed run starts part way
+                    self.train_seconds += time.perf_counter() - t_start
+                    t_start = time.perf_counter()
+                    self._checkpoint(epoch + 1, 0, None)
+                    self._stop_if_asked(f"epoch {epoch + 1}")
+                    if self.stop_training:
+                        break
+            finally:
+                progress.close()
         for cb in self.callbacks:
             cb.on_train_end(self, logs)
         self._finish(logs)
@@ -240,6 +247,17 @@ class Trainer:
             self._record("step", epoch, {**totals.results(all_ranks=False), "lr": self.lr})
         if self.checkpoint_every and self.global_step % self.checkpoint_every == 0:
             self._checkpoint(epoch, step, totals)
+        elif self.stop_request.requested:
+            self._checkpoint(epoch, step, totals)
+        self._stop_if_asked(f"epoch {epoch + 1}, step {step} (global step {self.global_step})")
+
+    def _stop_if_asked(self, where: str) -> None:
+        """After a Ctrl-C, at a step boundary whose checkpoint is written: stop, saying how to resume."""
+        if not self.stop_request.requested:
+            return
+        if self.run is None:  # nothing to resume from: stop as Python would
+            raise KeyboardInterrupt
+        raise interrupted(where, last_checkpoint(self.run.path), self.run.path)
 
     def _end_epoch(self, epoch: int, totals: EpochTotals, validation_data: Any, batch_size: int,
                    progress: Progress) -> dict[str, float]:
@@ -295,12 +313,18 @@ class Trainer:
         if self._owns_model_file():
             self.run.save_model(self.model)
 
-    def _restore(self) -> tuple[int, int, EpochTotals | None]:
+    def _restore(self, validation_split: float, shuffle: bool) -> tuple[int, int, EpochTotals | None]:
         if self.run is None:
             raise ValueError("resume=True needs a run_dir to resume from")
         ckpt = last_checkpoint(self.run.path)
-        if ckpt is None:
-            raise UserError(f"{self.run.path}: no checkpoint to resume from")
+        if ckpt is None:  # killed before its first checkpoint (e.g. a second model of a run): start it again
+            if not self.quiet:
+                print(f"warning: {self.run.path} has no checkpoint yet; training it from the start",
+                      file=sys.stderr, flush=True)
+            if self.is_main:
+                self.run.make()
+                self.run.write_config(run_config(self, self.epochs, validation_split, shuffle))
+            return 0, 0, None
         return restore_resume_state(self, load_checkpoint(ckpt, self.model))
 
     def _finish(self, logs: dict[str, float]) -> None:
