@@ -14,7 +14,6 @@ A process that reaches its end without dying exits 3, so a test knows its point 
 import os
 import signal
 import sys
-from pathlib import Path
 
 import torch
 
