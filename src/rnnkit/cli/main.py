@@ -125,7 +125,7 @@ def run_command(argv: list[str] | None) -> int:
         code = app(args=argv, prog_name="rnnkit", standalone_mode=False)
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
-        return 2
+        return getattr(err, "exit_code", 2)  # 2, or 130 for a training stopped by Ctrl-C
     except FileNotFoundError as err:
         print(f"error: {err.filename or err}: file not found", file=sys.stderr)
         return 2
@@ -140,6 +140,9 @@ def run_command(argv: list[str] | None) -> int:
         return err.exit_code
     except typer.Abort:
         print("aborted", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:  # a second Ctrl-C, or one outside training's step loop (training.interrupt)
+        print("interrupted", file=sys.stderr)
         return 130
     except _spawn_exit() as err:  # a DDP worker already printed its error
         return err.exit_code if err.exit_code > 0 else 1

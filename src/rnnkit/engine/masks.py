@@ -1,6 +1,11 @@
 """The masks a run reads: which steps of a padded batch are real, and the random masks of one pass.
 
-`lengths_mask` is the one mask-from-lengths helper every layer uses. `Masks` bundles the random masks
+`lengths_mask` is the one mask-from-lengths helper every layer uses. The runners only know padding at
+the end (`lengths`); a mask with padding anywhere (Keras' `pad_sequences` pads at the START by
+default) is served by `compact_steps`: each row's real steps, in order, are moved to the front
+(`gather_time`), the run sees post-padded sequences, and its outputs are moved back. Since padded
+steps leave the state unchanged, running the compacted sequence is exactly running the sequence with
+its padded steps skipped, on every runner. `Masks` bundles the random masks
 (recurrent dropout, zoneout, weight drop) that travel together through every runner: they are drawn
 once per pass (`rnnkit.engine.run_sequence`), never inside a runner, so every runner given the same
 masks computes the same thing.
@@ -17,6 +22,38 @@ def lengths_mask(lengths: Tensor, steps: int, device: torch.device | str | None 
     """(B, T) bool, True where step t < lengths[b] (a real step of sequence b), False on padding."""
     device = lengths.device if device is None else device
     return torch.arange(steps, device=device).unsqueeze(0) < lengths.to(device).unsqueeze(1)
+
+
+def steps_mask(steps: Tensor, T: int, device: torch.device | str | None = None) -> Tensor:
+    """(B, T) bool real steps from either form a layer may be given: (B,) lengths or a (B, T) mask."""
+    device = steps.device if device is None else device
+    return steps.to(device).bool() if steps.dim() == 2 else lengths_mask(steps, T, device)
+
+
+def prefix_lengths(mask: Tensor) -> Tensor | None:
+    """The (B,) lengths of a (B, T) mask that marks a prefix of each row (padding at the end), else None."""
+    mask = mask.bool()
+    lengths = mask.sum(1)
+    return lengths if torch.equal(lengths_mask(lengths, mask.shape[1]), mask) else None
+
+
+def compact_steps(mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """For a (B, T) mask with real steps anywhere: (order, restore, lengths), each (B, T) / (B,).
+
+    `gather_time(x, order)` moves each row's real steps, in their order, to the front (a stable sort
+    of the padding flags); `gather_time(y, restore)` puts the outputs back where they came from, so
+    the outputs of padded steps (which a post-padded run sets to zero) land on the padded steps.
+    """
+    mask = mask.bool()
+    order = torch.sort((~mask).to(torch.uint8), dim=1, stable=True).indices  # (B, T) real steps first
+    return order, order.argsort(1), mask.sum(1)
+
+
+def gather_time(x: Tensor, index: Tensor) -> Tensor:
+    """Time-major x (T, B, ...) reordered per row: out[t, b] = x[index[b, t], b]."""
+    T = x.shape[0]
+    index = index.t().to(x.device).reshape(T, -1, *([1] * (x.dim() - 2))).expand_as(x)
+    return x.gather(0, index)
 
 
 def alive_masks(lengths: Tensor | None, steps: int, like: Tensor) -> Tensor | None:

@@ -21,6 +21,9 @@ PADDINGS = ("valid", "same")
 def _conv_length(length, kernel: int, stride: int, padding: str):
     if length is None:
         return None
+    if isinstance(length, Tensor) and length.dim() != 1:  # a (B, T) mask of real steps anywhere
+        raise ValueError("convolution and pooling along time need padding at the end of each sequence; got a mask "
+                         "with padding elsewhere (pad with padding='post', or put the recurrent layer first)")
     if padding == "same":
         return -(-length // stride)  # ceil
     return (length - kernel) // stride + 1

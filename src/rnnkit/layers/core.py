@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ..engine.masks import prefix_lengths
 from ..validation import check_positive, check_rate
 from .base import ACTIVATIONS, Layer, Shape, check_activation
 
@@ -14,8 +15,9 @@ from .base import ACTIVATIONS, Layer, Shape, check_activation
 class Embedding(Layer):
     """Word ids (B, T) -> vectors (B, T, output_dim): `Embedding(14322, 256)` has 14322*256 weights.
 
-    mask_zero=True treats id 0 as padding (at the end of each sequence) and passes the lengths on,
-    so the recurrent layers skip the padding.
+    mask_zero=True treats id 0 as padding, anywhere in a sequence (Keras' `pad_sequences` pads at the
+    start by default), and `lengths_from_ids` tells the next layers which steps are real, so the
+    recurrent layers skip the padding (their state passes through a padded step unchanged).
     """
 
     def __init__(self, input_dim: int, output_dim: int, input_length: int | None = None, mask_zero: bool = False,
@@ -50,9 +52,19 @@ class Embedding(Layer):
         with torch.no_grad():
             self.embedding.weight.copy_(matrix)
 
+    def compute_mask(self, ids: Tensor) -> Tensor | None:
+        """Keras' mask: (B, T) True at the real steps (ids != 0) with mask_zero, else None."""
+        return ids != 0 if self.mask_zero else None
+
     def lengths_from_ids(self, ids: Tensor) -> Tensor | None:
-        """With mask_zero, the number of non-padding ids per sequence (padding must be at the end)."""
-        return (ids != 0).sum(1).clamp(min=1) if self.mask_zero else None
+        """With mask_zero, the real steps as the next layers take them: (B,) lengths when the padding is at
+        the end of every row (the fast, common case; a row of padding only counts one step, as before),
+        else the (B, T) mask itself. None without mask_zero."""
+        mask = self.compute_mask(ids)
+        if mask is None:
+            return None
+        lengths = prefix_lengths(mask)
+        return mask if lengths is None else lengths.clamp(min=1)
 
     def get_config(self) -> dict[str, Any]:
         return {"input_dim": self.input_dim, "output_dim": self.output_dim, "input_length": self.input_length,

@@ -3,16 +3,33 @@
 They take `units` and build a `Recurrent` layer once the input feature size is known, so article
 003's `model.add(LSTM(32))` and article 000's `model.add(LSTM(128))` work as written. Defaults are
 Keras' (return_sequences=False, unit_forget_bias=True, reset_after=True).
+
+Padding follows Keras too. The layers take `lengths` (B,) or a (B, T) mask of real steps anywhere
+(what `Embedding(mask_zero=True)` gives for pre-padded ids); padded steps are skipped, the state
+passing through them unchanged. With return_sequences, a masked step outputs what Keras' RNN outputs
+there: the output of the last real step before it (zeros before the first), and zeros inside
+`Bidirectional` (which sets Keras' `zero_output_for_mask`).
 """
 from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import Tensor
 
+from ..engine.masks import steps_mask
 from ..validation import check_positive, check_rate
 from .base import Layer, Shape
 from .recurrent import MERGE_MODES, Recurrent
+
+
+def carry_last_output(y: Tensor, real: Tensor) -> Tensor:
+    """Keras' outputs at masked steps: y (B, T, H) where each masked step repeats the output of the last
+    real step before it, and steps before the first real one are zeros. real: (B, T) bool."""
+    t = torch.arange(y.shape[1], device=y.device).expand_as(real)
+    last = torch.where(real, t, -1).cummax(1).values  # (B, T): the last real step at or before t
+    carried = y.gather(1, last.clamp(min=0).unsqueeze(-1).expand_as(y))
+    return carried.masked_fill((last < 0).unsqueeze(-1), 0.0)
 
 
 class RNNLayer(Layer):
@@ -63,9 +80,19 @@ class RNNLayer(Layer):
         return (input_shape[0], size) if self.return_sequences else (size,)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, initial_state=None):
+        """x (B, T, F); `lengths` (B,) or a (B, T) mask of real steps (see the module docstring)."""
         if self.rnn is None:
             self.build(tuple(x.shape[1:]))
-        return self.rnn(x, lengths=lengths, initial_state=initial_state)
+        steps = None if lengths is None else torch.as_tensor(lengths, device=x.device)
+        if steps is not None and steps.dim() == 2:
+            out = self.rnn(x, mask=steps, initial_state=initial_state)
+        else:
+            out = self.rnn(x, lengths=steps, initial_state=initial_state)
+        if steps is None or not self.return_sequences or self.bidirectional:
+            return out
+        output, state = out if self.return_state else (out, None)
+        output = carry_last_output(output, steps_mask(steps, x.shape[1], x.device))
+        return (output, state) if self.return_state else output
 
     def get_config(self) -> dict[str, Any]:
         return {"units": self.units, "return_sequences": self.return_sequences, "return_state": self.return_state,

@@ -4,7 +4,8 @@ Article 000 names max and mean pooling over the time steps' vectors for classifi
 recurrent layer's final state; attention is additive attention (Bahdanau et al. 2015) used as Yang
 et al. 2016's attention pooling. Every pooling takes `lengths` (B,), the real steps of each
 post-padded sequence, and ignores the padding: a padded batch pools to what each sequence alone
-gives. Without lengths every step is real.
+gives. Without lengths every step is real. Max, mean and attention pooling also take a (B, T) mask
+of real steps anywhere in its place (what `Embedding(mask_zero=True)` passes for pre-padded ids).
 
 The modules (`LastPooling`, `MaxPooling`, `MeanPooling`, `AttentionPooling`, and `ConcatPooling`
 that puts several side by side) take `forward(x, lengths=None)`. The Keras-named
@@ -19,7 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from ..validation import check_positive
-from ..engine.masks import lengths_mask
+from ..engine.masks import steps_mask
 from .base import Layer, Shape
 
 POOLINGS = ("last", "max", "mean", "attention")
@@ -35,8 +36,9 @@ def parse_pooling(pooling: str | Sequence[str]) -> list[str]:
 
 
 def _real_steps(x: Tensor, lengths: Tensor | None) -> Tensor | None:
-    """(B, T, 1) True at real steps, to broadcast over features; None when every step is real."""
-    return None if lengths is None else lengths_mask(lengths, x.shape[1], x.device).unsqueeze(-1)
+    """(B, T, 1) True at real steps, to broadcast over features; None when every step is real.
+    `lengths`: (B,) lengths or a (B, T) mask."""
+    return None if lengths is None else steps_mask(lengths, x.shape[1], x.device).unsqueeze(-1)
 
 
 def max_over_time(x: Tensor, lengths: Tensor | None = None) -> Tensor:
@@ -53,7 +55,7 @@ def mean_over_time(x: Tensor, lengths: Tensor | None = None) -> Tensor:
     mask = _real_steps(x, lengths)
     if mask is None:
         return x.mean(1)
-    return (x * mask).sum(1) / lengths.to(x.device).unsqueeze(1).to(x.dtype)
+    return (x * mask).sum(1) / mask.sum(1).to(x.dtype)  # (B, F) / (B, 1)
 
 
 class LastPooling(nn.Module):
@@ -76,6 +78,8 @@ class LastPooling(nn.Module):
         if final is not None:
             return final
         B, T, size = x.shape
+        if lengths is not None and lengths.dim() != 1:
+            raise ValueError("LastPooling needs (B,) lengths (padding at the end), not a (B, T) mask")
         ends = torch.full((B,), T - 1, device=x.device) if lengths is None else lengths.to(x.device).long() - 1
         last = x[torch.arange(B, device=x.device), ends]  # (B, D*H)
         if self.directions == 1:

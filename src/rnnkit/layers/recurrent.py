@@ -10,6 +10,11 @@ features and `recurrent_dropout` drops units of h(t-1) where it enters the recur
 with ONE mask per sequence reused at every step. `inter_layer_dropout` is torch's `dropout` between
 stacked layers. Zoneout, weight drop, layer norm and cell_clip are cell options (see the cells).
 
+Masks may mark real steps anywhere (Keras' `pad_sequences` pads at the start): such a batch is run
+compacted (`rnnkit.engine.masks.compact_steps`), so every runner computes exactly what each sequence
+gives without its padded steps: the state is carried through a padded step unchanged and the
+step outputs zeros (the Keras-style layers in `keras_rnn` output at masked steps what Keras does).
+
 Long sequences: `tbptt=k` cuts gradients every k steps (truncated BPTT) and `checkpoint_chunks=k`
 recomputes activations chunk by chunk in backward (`rnnkit.engine.chunked`); both may be set (equal k).
 Which runner serves the layer is the engine's decision (`rnnkit.engine.plan_run`, asked once per
@@ -22,8 +27,9 @@ import torch
 from torch import Tensor, nn
 
 from ..cells import make_cell
-from ..engine import (NATIVE_STACK, Masks, Plan, check_fast, lengths_mask, needs_grad, plan_run, run_long_sequence,
-                      run_native_stack, run_sequence)
+from ..engine import (NATIVE_STACK, Masks, Plan, check_fast, needs_grad, plan_run, run_long_sequence, run_native_stack,
+                      run_sequence)
+from ..engine.masks import compact_steps, gather_time, prefix_lengths
 from ..validation import check_choice, check_non_negative, check_positive, check_rate
 
 MERGE_MODES = ("concat", "sum", "mul", "ave")
@@ -33,12 +39,9 @@ def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
     """Reverse time-major `x` (T, B, ...) within each sequence's length; padding stays in place."""
     if lengths is None:
         return x.flip(0)
-    T = x.shape[0]
-    t = torch.arange(T, device=x.device).unsqueeze(1)  # (T, 1)
-    lengths = lengths.to(x.device).unsqueeze(0)  # (1, B)
-    index = torch.where(t < lengths, lengths - 1 - t, t)  # (T, B)
-    index = index.view(T, -1, *([1] * (x.dim() - 2))).expand_as(x)
-    return x.gather(0, index)
+    t = torch.arange(x.shape[0], device=x.device).unsqueeze(0)  # (1, T)
+    lengths = lengths.to(x.device).unsqueeze(1)  # (B, 1)
+    return gather_time(x, torch.where(t < lengths, lengths - 1 - t, t))  # index (B, T)
 
 
 def variational_mask(p: float, shape: tuple[int, ...], like: Tensor) -> Tensor:
@@ -67,9 +70,11 @@ class Recurrent(nn.Module):
         cell_options: e.g. peephole=True, proj_size=64, layer_norm=True, cell_clip=3.0, zoneout=0.1
             (zoneout_h / zoneout_c for LSTM), weight_drop=0.5, reset_after=False, activation="relu".
 
-    forward(x, lengths=None, mask=None, initial_state=None): `lengths` (B,) or a (B, T) boolean
-    `mask` marking real steps (padding at the end). Padded steps output zeros and do not change
-    the state. `initial_state` uses the same layout as the returned state.
+    forward(x, lengths=None, mask=None, initial_state=None): `lengths` (B,) in [1, T] (padding at the
+    end) or a (B, T) boolean `mask` marking real steps anywhere (a row may be all padding: it outputs
+    zeros and returns its initial state). Padded steps output zeros and do not change the state; the
+    backward direction reads each sequence's real steps in reverse. `initial_state` uses the same
+    layout as the returned state.
     """
 
     def __init__(
@@ -133,25 +138,33 @@ class Recurrent(nn.Module):
         return self.cells[0].state_sizes
 
     # ---- forward -----------------------------------------------------------------------------------
-    def _lengths(self, x: Tensor, lengths: Tensor | None, mask: Tensor | None) -> Tensor | None:
+    def _steps(self, x: Tensor, lengths: Tensor | None, mask: Tensor | None):
+        """(lengths or None when every step is real, compaction (order, restore) or None, empty rows or None)."""
         T, B = x.shape[0], x.shape[1]
+        compaction = empty = None
         if mask is not None:
             if lengths is not None:
                 raise ValueError("pass lengths or mask, not both")
+            mask = torch.as_tensor(mask, device=x.device)
             mask = mask if self.batch_first else mask.t()  # (B, T)
             if tuple(mask.shape) != (B, T):
                 raise ValueError(f"mask must have shape {(B, T)}, got {tuple(mask.shape)}")
-            lengths = mask.sum(1)
-            if not torch.equal(lengths_mask(lengths, T), mask.bool()):
-                raise ValueError("mask must mark a prefix of each sequence (padding at the end)")
+            if mask.dtype != torch.bool and not bool(((mask == 0) | (mask == 1)).all()):
+                raise ValueError("mask must be boolean (or 0/1): True where a step is real")
+            lengths = prefix_lengths(mask)
+            if lengths is None:  # padding not (only) at the end: run the real steps moved to the front
+                order, restore, lengths = compact_steps(mask)
+                compaction = (order, restore)
+            if B and int(lengths.min()) == 0:  # all-padding rows: run one step, then discard it
+                empty, lengths = lengths == 0, lengths.clamp(min=1)
         if lengths is None:
-            return None
+            return None, None, None
         lengths = torch.as_tensor(lengths, device=x.device).long()
         if tuple(lengths.shape) != (B,):
             raise ValueError(f"lengths must have shape ({B},), got {tuple(lengths.shape)}")
         if B and (int(lengths.min()) < 1 or int(lengths.max()) > T):
             raise ValueError(f"lengths must be in [1, {T}] (empty sequences are not allowed), got {lengths.tolist()}")
-        return None if B and int(lengths.min()) == T else lengths
+        return (None if B and int(lengths.min()) == T else lengths), compaction, empty
 
     def _merge(self, a: Tensor, b: Tensor) -> Tensor:
         if self.merge_mode == "concat":
@@ -172,10 +185,23 @@ class Recurrent(nn.Module):
         T, B = x.shape[0], x.shape[1]
         if T == 0:
             raise ValueError("input sequence is empty (0 time steps)")
-        lengths = self._lengths(x, lengths, mask)
+        lengths, compaction, empty = self._steps(x, lengths, mask)
         initial = self._split_state(initial_state, B, x)
+        if compaction is not None:
+            x = gather_time(x, compaction[0])  # (T, B, I): each row's real steps first
         if self.plan(x, lengths, initial).runner == NATIVE_STACK:
-            return self._forward_native(x, lengths, initial)
+            outputs, finals, last_outputs = self._forward_native(x, lengths, initial)
+        else:
+            outputs, finals, last_outputs = self._forward_cells(x, lengths, initial)
+        if compaction is not None:
+            outputs = gather_time(outputs, compaction[1])  # back to where each step came from
+        if empty is not None:
+            outputs, finals, last_outputs = self._discard_empty_rows(empty, initial, outputs, finals, last_outputs)
+        return self._finish(outputs, finals, last_outputs)
+
+    def _forward_cells(self, x: Tensor, lengths: Tensor | None, initial: list):
+        """Layer by layer, direction by direction: (outputs (T, B, D*H), final states, the top layer's last outputs)."""
+        B = x.shape[1]
         finals, last_outputs = [], []
         layer_input = x
         for layer in range(self.num_layers):
@@ -199,7 +225,15 @@ class Recurrent(nn.Module):
             layer_input = direction_outputs[0]
             if self.bidirectional:
                 layer_input = self._merge(direction_outputs[0], direction_outputs[1])
-        return self._finish(layer_input, finals, last_outputs)
+        return layer_input, finals, last_outputs
+
+    @staticmethod
+    def _discard_empty_rows(empty: Tensor, initial: list, outputs: Tensor, finals: list, last_outputs: list):
+        """Rows that were all padding (run for one step so every kernel has a step): zero outputs, initial state."""
+        rows = empty.view(-1, 1)  # (B, 1)
+        outputs = outputs.masked_fill(rows.unsqueeze(0), 0.0)  # (T, B, D*H)
+        finals = [tuple(torch.where(rows, s, f) for s, f in zip(start, final)) for start, final in zip(initial, finals)]
+        return outputs, finals, [o.masked_fill(rows, 0.0) for o in last_outputs]
 
     def _finish(self, outputs: Tensor, finals: list, last_outputs: list):
         if self.return_sequences:
@@ -241,8 +275,7 @@ class Recurrent(nn.Module):
         dropout = self.inter_layer_dropout if self.training else 0.0
         outputs, finals = run_native_stack(list(self.cells), x, initial, lengths, self.num_layers,
                                            self.bidirectional, dropout, self.training)  # (T, B, D*H)
-        last_outputs = [f[0] for f in finals[-self.num_directions:]]
-        return self._finish(outputs, finals, last_outputs)
+        return outputs, finals, [f[0] for f in finals[-self.num_directions:]]
 
     def _split_state(self, initial_state, batch_size: int, like: Tensor):
         count = self.num_layers * self.num_directions

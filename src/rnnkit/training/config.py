@@ -18,6 +18,7 @@ from pydantic import Field
 from torch import nn
 
 from rnnkit.training.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from rnnkit.training.numerics import OnNaN
 from rnnkit.training.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.training.trainer import Trainer
 
@@ -56,6 +57,8 @@ class TrainConfig:
     """clip the global gradient norm to this value"""
     clip_value: float | None = None
     """clip every gradient element to [-v, v]"""
+    on_nan: OnNaN = "stop"
+    """a NaN/inf loss or gradient: stop (naming the step; checkpoints before it kept) or skip the step"""
     validation_split: Rate = 0.0
     """fraction of the training data (its end, as Keras) held out when no validation set is given"""
     early_stopping: PositiveInt | None = None
@@ -93,4 +96,4 @@ def trainer_from_config(model: nn.Module, cfg: TrainConfig, run_dir: str | Path 
                    clip_norm=cfg.clip_norm, clip_value=cfg.clip_value,
                    callbacks=[*callbacks_from_config(cfg), *callbacks], run_dir=run_dir, config=config,
                    seed=cfg.seed, checkpoint_every=cfg.checkpoint_every, log_every=cfg.log_every, quiet=quiet,
-                   **kwargs)
+                   on_nan=cfg.on_nan, **kwargs)

@@ -26,6 +26,8 @@ def training_report(trainer: Trainer, logs: dict[str, float], title: str = "Trai
               f"- loss: {trainer.loss_name}", f"- processes: {trainer.world}",
               f"- wall time: {seconds:.1f} s ({seconds / max(1, epochs_done):.1f} s/epoch, "
               f"{samples / max(seconds, 1e-9):.0f} samples/s)", ""]
+    if trainer.watch.notes:  # skipped steps, exploding gradients (training.numerics)
+        lines += ["## Numerics", ""] + [f"- {note}" for note in trainer.watch.notes] + [""]
     return "\n".join(lines)
 
 
@@ -42,6 +44,7 @@ def run_config(trainer: Trainer, epochs: int, validation_split: float, shuffle: 
     training = {"loss": trainer.loss_name, "optimizer": trainer.optimizer_name, "lr": trainer.lr,
                 "metrics": [m.name for m in trainer.metrics], "from_logits": trainer.from_logits,
                 "schedule": trainer.schedule_name, "clip_norm": trainer.clip_norm, "clip_value": trainer.clip_value,
+                "on_nan": trainer.watch.on_nan,
                 "seed": trainer.seed, "epochs": epochs, "batch_size": trainer.batch_size,
                 "validation_split": validation_split, "shuffle": shuffle, "world_size": trainer.world}
     return {"rnnkit_version": __version__, **trainer.config, "model": model_cfg, "training": training}

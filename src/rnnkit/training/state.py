@@ -72,6 +72,7 @@ def resume_state(trainer: Trainer, epoch: int, batch: int, totals: EpochTotals |
         "history": trainer.history.state_dict(), "records": trainer.records,
         "loss_name": trainer.loss_name, "rng": rng_state(),
         "epoch_lr": trainer.lr if trainer.epoch_lr is None else trainer.epoch_lr,
+        "numerics": {"notes": trainer.watch.notes, "skipped": trainer.watch.skipped, "exploded": trainer.watch.exploded},
     }
 
 
@@ -91,6 +92,11 @@ def restore_resume_state(trainer: Trainer, state: dict[str, Any]) -> tuple[int, 
         trainer.loss_name = state["loss_name"]
         trainer.loss_fn = get_loss(trainer.loss_name, trainer.from_logits)
     trainer.epoch_lr = state["epoch_lr"]
+    numerics = state.get("numerics")  # absent from checkpoints written before the numerics checks
+    if numerics:
+        watch = trainer.watch
+        watch.notes, watch.skipped, watch.exploded = list(numerics["notes"]), numerics["skipped"], numerics["exploded"]
+        watch._shown = len(watch.notes)
     set_rng_state(state["rng"])
     totals = None
     if state["sums"] is not None:

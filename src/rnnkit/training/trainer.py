@@ -2,7 +2,9 @@
 
 It knows nothing about the model beyond `model(inputs)` or `model(inputs, lengths=lengths)` returning
 outputs (logits unless `from_logits=False`). One training step is: forward, loss, a NaN/inf check,
-backward, gradient clipping (by norm and/or value), optimizer step, per-step schedule. Epoch values
+backward, a check of the gradient norm, gradient clipping (by norm and/or value), optimizer step,
+per-step schedule. The checks (`numerics`): a NaN/inf loss or gradient stops training naming the
+step, or with `on_nan="skip"` skips the step; exploding gradients are reported once with a clip value. Epoch values
 of loss and metrics are exact sums over the epoch (all-reduced across DDP ranks), not batch means.
 
 With a `run_dir`, rank 0 writes `config.json` at the start, a resumable checkpoint every
@@ -10,10 +12,12 @@ With a `run_dir`, rank 0 writes `config.json` at the start, a resumable checkpoi
 epoch), `model.safetensors`, `history.png` and `report.md` at the end. `fit(resume=True)` restores
 model, optimizer, schedule, callbacks, RNG states and the position in the seeded batch order, so a
 run killed with `kill -9` and resumed ends with the same numbers as one never interrupted
-(what a checkpoint holds: `state`; the report: `report`).
+(what a checkpoint holds: `state`; the report: `report`). Ctrl-C stops at the next step boundary
+after saving a checkpoint and says how to resume (`interrupt`).
 """
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -30,8 +34,10 @@ from rnnkit.training.batches import (BatchDataset, as_dataset, eval_loader, fit_
                                      steps_per_epoch, train_loader)
 from rnnkit.training.callbacks import Callback
 from rnnkit.training.history import History
-from rnnkit.training.losses import NonFiniteLossError, get_loss, infer_loss
+from rnnkit.training.interrupt import StopRequest, interrupted
+from rnnkit.training.losses import get_loss, infer_loss
 from rnnkit.training.metrics import Metric, get_metric
+from rnnkit.training.numerics import StepWatch, gradient_norm
 from rnnkit.training.optim import Schedule, clip_gradients, make_optimizer, make_schedule
 from rnnkit.training.outputs import eval_mode, model_outputs, predict
 from rnnkit.training.progress import Progress
@@ -40,6 +46,7 @@ from rnnkit.training.state import restore_resume_state, resume_state
 from rnnkit.training.totals import EpochTotals
 
 DEFAULT_EVAL_BATCH = 256  # evaluate/predict before any fit has set a batch size
+SHOWN_NOTES = 10  # numerics notes printed as they come; all of them go to report.md
 
 
 class Trainer:
@@ -53,7 +60,7 @@ class Trainer:
                  config: dict[str, Any] | None = None, seed: int = 0, checkpoint_every: int = 0,
                  log_every: int = 0, quiet: bool = False, device: str | torch.device | None = None,
                  collate_fn=None, data_summary: dict[str, Any] | None = None,
-                 forward_module: nn.Module | None = None):
+                 forward_module: nn.Module | None = None, on_nan: str = "stop"):
         for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
             if value is not None and not value > 0:
                 raise ValueError(f"{name}={value!r}; expected a positive number or None")
@@ -81,6 +88,7 @@ class Trainer:
         self.schedule_name, self.schedule_options = schedule, dict(schedule_options or {})
         self.schedule: Schedule | None = None  # made by fit, which knows the steps per epoch
         self.clip_norm, self.clip_value = clip_norm, clip_value
+        self.watch = StepWatch(on_nan, clip_norm)
         self.callbacks = list(callbacks)
         self.run = RunDir(run_dir) if run_dir is not None else None
         self.config = dict(config or {})
@@ -92,6 +100,7 @@ class Trainer:
         self.global_step, self.train_seconds = 0, 0.0
         self.epoch_lr: float | None = None  # the rate of the last step, logged with its epoch
         self.stop_training = False  # a callback sets it to end training after the current epoch
+        self.stop_request = StopRequest(listen=False)  # fit listens for Ctrl-C (interrupt.StopRequest)
         self.history = History()
         self.records: list[dict[str, Any]] = []  # metrics.jsonl's lines
         self.final_logs: dict[str, float] = {}
@@ -132,7 +141,7 @@ class Trainer:
         start_epoch, skip, totals = 0, 0, None
         self.history, self.records = History(), []
         if resume:
-            start_epoch, skip, totals = self._restore()
+            start_epoch, skip, totals = self._restore(validation_split, shuffle)
         elif self.run is not None and self.is_main:
             self.run.make()
             self.run.write_config(run_config(self, epochs, validation_split, shuffle))
@@ -142,16 +151,20 @@ class Trainer:
             cb.on_train_begin(self)
         progress = Progress(epochs, self.quiet, self.log_every)
         logs: dict[str, float] = {}
-        for epoch in range(start_epoch, epochs):
-            totals = self._train_epoch(dataset, batch_size, shuffle, epoch, skip, totals, progress)
-            logs = self._end_epoch(epoch, totals, validation_data, batch_size, progress)
-            skip, totals = 0, None  # only the first epoch of a resumed run starts part way
-            self.train_seconds += time.perf_counter() - t_start
-            t_start = time.perf_counter()
-            self._checkpoint(epoch + 1, 0, None)
-            if self.stop_training:
-                break
-        progress.close()
+        with StopRequest(listen=self.world == 1) as self.stop_request:
+            try:
+                for epoch in range(start_epoch, epochs):
+                    totals = self._train_epoch(dataset, batch_size, shuffle, epoch, skip, totals, progress)
+                    logs = self._end_epoch(epoch, totals, validation_data, batch_size, progress)
+                    skip, totals = 0, None  # only the first epoch of a resumed run starts part way
+                    self.train_seconds += time.perf_counter() - t_start
+                    t_start = time.perf_counter()
+                    self._checkpoint(epoch + 1, 0, None)
+                    self._stop_if_asked(f"epoch {epoch + 1}")
+                    if self.stop_training:
+                        break
+            finally:
+                progress.close()
         for cb in self.callbacks:
             cb.on_train_end(self, logs)
         self._finish(logs)
@@ -183,24 +196,46 @@ class Trainer:
         for i, batch in enumerate(loader, start=skip + 1):
             x, lengths, y = self._unpack(batch, "training batches")
             output, loss = self._train_step(x, lengths, y, where=(epoch, i, steps))
-            totals.add(loss, output, y)
+            if output is not None:  # None: a skipped step (on_nan="skip") adds nothing to the epoch's values
+                totals.add(loss, output, y)
             self._after_step(epoch, i, int(y.shape[0]), totals, progress)
         return totals
 
     def _train_step(self, x, lengths, y: torch.Tensor, where: tuple[int, int, int]):
-        """One optimizer step on a batch; returns (outputs, loss)."""
+        """One optimizer step on a batch; returns (outputs, loss), or (None, None) for a skipped step."""
         output = model_outputs(self.train_model, x, lengths, self.device)
         loss = self._loss(output, y)
-        self._check_finite(loss, *where)
+        ok = self.watch.loss_ok(loss, self._where(*where), self._kept)
         self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        if ok:
+            loss.backward()
+            ok = self.watch.gradients_ok(gradient_norm(self.model.parameters()), self._where(*where), self._kept)
+        self._show_notes()
+        self.global_step += 1  # a skipped step counts: its batch is used up, so a resume finds the same place
+        if not ok:
+            self.optimizer.zero_grad(set_to_none=True)
+            return None, None
         clip_gradients(self.model.parameters(), norm=self.clip_norm, value=self.clip_value)
         self.epoch_lr = self.lr  # logged: the rate of the epoch's last step
         self.optimizer.step()
         if self.schedule is not None:
             self.schedule.after_step()
-        self.global_step += 1
         return output, loss
+
+    def _where(self, epoch: int, step: int, steps: int) -> str:
+        return f"epoch {epoch + 1}, step {step}/{steps} (global step {self.global_step + 1})"
+
+    def _kept(self) -> str:
+        """What a stop leaves: the last good checkpoint, named in the stop's message."""
+        if self.run is None:
+            return ""
+        ckpt = last_checkpoint(self.run.path)
+        return f"; the last good checkpoint is kept in {ckpt}" if ckpt else "; no checkpoint was written yet"
+
+    def _show_notes(self) -> None:
+        for note in self.watch.take_notes():
+            if not self.quiet and len(self.watch.notes) <= SHOWN_NOTES:
+                print(f"warning: {note}", file=sys.stderr, flush=True)
 
     def _after_step(self, epoch: int, step: int, samples: int, totals: EpochTotals, progress: Progress) -> None:
         """Progress, batch callbacks, and the step's metrics line and checkpoint when they are due."""
@@ -212,6 +247,17 @@ class Trainer:
             self._record("step", epoch, {**totals.results(all_ranks=False), "lr": self.lr})
         if self.checkpoint_every and self.global_step % self.checkpoint_every == 0:
             self._checkpoint(epoch, step, totals)
+        elif self.stop_request.requested:
+            self._checkpoint(epoch, step, totals)
+        self._stop_if_asked(f"epoch {epoch + 1}, step {step} (global step {self.global_step})")
+
+    def _stop_if_asked(self, where: str) -> None:
+        """After a Ctrl-C, at a step boundary whose checkpoint is written: stop, saying how to resume."""
+        if not self.stop_request.requested:
+            return
+        if self.run is None:  # nothing to resume from: stop as Python would
+            raise KeyboardInterrupt
+        raise interrupted(where, last_checkpoint(self.run.path), self.run.path)
 
     def _end_epoch(self, epoch: int, totals: EpochTotals, validation_data: Any, batch_size: int,
                    progress: Progress) -> dict[str, float]:
@@ -228,18 +274,6 @@ class Trainer:
         self._record("epoch", epoch, logs)
         progress.end_epoch(logs)
         return logs
-
-    def _check_finite(self, loss: torch.Tensor, epoch: int, step: int, steps: int) -> None:
-        bad = torch.tensor([0.0 if torch.isfinite(loss.detach()).all() else 1.0], dtype=torch.float64)
-        if ddp.all_reduce_sum(bad).item() == 0:
-            return
-        where = f"epoch {epoch + 1}, step {step}/{steps} (global step {self.global_step + 1})"
-        kept = ""
-        if self.run is not None:
-            ckpt = last_checkpoint(self.run.path)
-            kept = f"; the last good checkpoint is kept in {ckpt}" if ckpt else "; no checkpoint was written yet"
-        raise NonFiniteLossError(f"loss became {float(loss.detach().reshape(-1)[0])} at {where}{kept}; "
-                                 "try a lower learning rate or clip_norm")
 
     # ------------------------------------------------------------------ evaluate / predict
     @torch.no_grad()
@@ -279,12 +313,18 @@ class Trainer:
         if self._owns_model_file():
             self.run.save_model(self.model)
 
-    def _restore(self) -> tuple[int, int, EpochTotals | None]:
+    def _restore(self, validation_split: float, shuffle: bool) -> tuple[int, int, EpochTotals | None]:
         if self.run is None:
             raise ValueError("resume=True needs a run_dir to resume from")
         ckpt = last_checkpoint(self.run.path)
-        if ckpt is None:
-            raise UserError(f"{self.run.path}: no checkpoint to resume from")
+        if ckpt is None:  # killed before its first checkpoint (e.g. a second model of a run): start it again
+            if not self.quiet:
+                print(f"warning: {self.run.path} has no checkpoint yet; training it from the start",
+                      file=sys.stderr, flush=True)
+            if self.is_main:
+                self.run.make()
+                self.run.write_config(run_config(self, self.epochs, validation_split, shuffle))
+            return 0, 0, None
         return restore_resume_state(self, load_checkpoint(ckpt, self.model))
 
     def _finish(self, logs: dict[str, float]) -> None:

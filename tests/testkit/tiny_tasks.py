@@ -1,0 +1,86 @@
+"""Each task on tiny data, as `rnnkit train` arguments: the crash-safety and determinism tests train them.
+
+Each function writes its data into `folder` and returns the command line after `rnnkit` (paths relative
+to `folder`, where the command runs); `as_overrides` turns one into the library's config overrides.
+"""
+import json
+from pathlib import Path
+
+import numpy as np
+from safetensors.torch import load_file
+
+from testkit.tiny_models import first_token_task
+
+
+def arrays_task(folder: Path) -> list[str]:
+    x, y = first_token_task(96)
+    xt, yt = first_token_task(40, seed=1)
+    np.savez(folder / "data.npz", x_train=x, y_train=y, x_test=xt, y_test=yt)
+    config = {"task": "arrays", "data": "data.npz", "model": {"name": "tiny_lstm_classifier", "hidden": 8},
+              "imports": ["testkit.tiny_models"], "epochs": 3, "batch_size": 16, "lr": 0.03,
+              "validation_split": 0.25, "checkpoint_every": 2, "schedule": "cosine"}
+    (folder / "cfg.json").write_text(json.dumps(config))
+    return ["train", "cfg.json"]  # 72 training samples: 5 steps an epoch, 15 in all
+
+
+def classify_task(folder: Path) -> list[str]:
+    """A text run with a second model (character view, 1 epoch) and a test set: the pair of models."""
+    rng = np.random.default_rng(0)
+    words = {"pos": ["great", "loved"], "neg": ["awful", "boring"]}
+    filler = ["the", "movie", "was", "a", "plot"]
+
+    def rows(n):
+        labels = ["pos" if i % 2 else "neg" for i in range(n)]
+        texts = [" ".join([*rng.choice(filler, 3), rng.choice(words[label])]) for label in labels]
+        return "text,label\n" + "".join(f"{t},{l}\n" for t, l in zip(texts, labels))
+
+    (folder / "train.csv").write_text(rows(80))
+    (folder / "test.csv").write_text(rows(20))
+    return ["train", "classify", "--data", "train.csv", "--test-data", "test.csv", "--epochs", "2",
+            "--batch-size", "16", "--embedding-dim", "8", "--hidden-size", "8", "--embedding-init", "random",
+            "--second-view", "chars", "--second-view-epochs", "1", "--checkpoint-every", "2",
+            "--fast", "fused", "--lr", "0.03"]
+    # 72 training texts after the 10% held out: 5 steps an epoch; first model 10 steps, second 5
+
+
+def mnist_task(folder: Path) -> list[str]:
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 64)
+    x = rng.random((64, 28, 28), dtype=np.float32) * 0.2
+    for i, c in enumerate(y):
+        x[i, 2 * c:2 * c + 3] += 0.8
+    np.savez(folder / "digits.npz", x_train=x[:48].reshape(48, 784), y_train=y[:48],
+             x_test=x[48:].reshape(16, 784), y_test=y[48:])
+    return ["train", "mnist", "--data", "digits.npz", "--mode", "rows", "--hidden-size", "8", "--epochs", "2",
+            "--batch-size", "16", "--max-shift", "0", "--checkpoint-every", "2", "--fast", "fused"]
+
+
+TASKS = {"arrays": arrays_task, "classify": classify_task, "mnist": mnist_task}
+
+
+def as_overrides(args: list[str], folder: Path) -> tuple[str, dict[str, str]]:
+    """(target, {field: value}) of a command line from these functions, paths made absolute in `folder`."""
+    target, flags = args[1], args[2:]
+    values = {k[2:].replace("-", "_"): v for k, v in zip(flags[::2], flags[1::2])}
+    for key in ("data", "test_data"):
+        if key in values:
+            values[key] = str(folder / values[key])
+    return (str(folder / target) if target.endswith(".json") else target), values
+
+
+def run_folders(run: Path) -> list[Path]:
+    """The run folder and the run folders of models trained inside it (a text run's second view)."""
+    return [run, *sorted(p.parent for p in run.glob("*/config.json"))]
+
+
+def outcome(run: Path) -> dict:
+    """What must equal an uninterrupted run: every epoch line, the final metrics table, the weights."""
+    result = {}
+    for folder in run_folders(run):
+        epochs = [json.loads(l) for l in (folder / "metrics.jsonl").read_text().splitlines()]
+        report = (folder / "report.md").read_text()
+        table = report.split("## Final metrics")[1].split("\n## ")[0]
+        result[folder.name if folder != run else "."] = {
+            "epochs": [l for l in epochs if l["kind"] == "epoch"], "final": table,
+            "weights": {k: v.numpy() for k, v in load_file(folder / "model.safetensors").items()}}
+    return result
