@@ -4,7 +4,9 @@
 build under `$TORCH_EXTENSIONS_DIR` or `~/.cache/rnnkit/torch_extensions` in a folder named by torch's
 version, the instruction set and a hash of the source (an edited source builds afresh beside the old
 build, which a running process may still have loaded; torch's file lock guards concurrent builds), and
-returns the module. Where no compiler is present or the build fails, `load()` returns None,
+returns the module. The sources are copied into the build folder and built from there: torch rebuilds
+whenever the source paths in its build.ninja change, so two checkouts (or venvs) of the same sources
+building from their own paths would rebuild each other's library on every first use. Where no compiler is present or the build fails, `load()` returns None,
 `available()` is False and `unavailable_reason()` says why (logged once); the engine then falls back
 to the pure-torch fused path. `RNNKIT_NO_COMPILE=1` switches the compiled path off;
 `RNNKIT_CPU_CAPABILITY=avx2|avx512|default` overrides the instruction set (default: torch's own).
@@ -61,6 +63,19 @@ def build_directory() -> Path:
     return root / f"rnnkit_kernels_torch{tag}_{cpu_capability()}_{source_digest()}"
 
 
+def staged_sources(directory: Path) -> list[str]:
+    """The translation units, copied (with the headers they include) into `directory/src`; a file is
+    written only when missing or different, so a second checkout leaves the build untouched."""
+    from rnnkit.atomic import write_bytes
+
+    staged = directory / "src"
+    for path in sorted(CSRC.glob("*.cpp")) + sorted(CSRC.glob("*.h")):
+        target = staged / path.name
+        if not target.is_file() or target.read_bytes() != path.read_bytes():
+            write_bytes(target, path.read_bytes())
+    return [str(staged / path.name) for path in SOURCES]
+
+
 def _build():
     from torch.utils import cpp_extension  # imported late: it is slow and needs setuptools
 
@@ -70,7 +85,7 @@ def _build():
     log.info("rnnkit: building the compiled RNN kernels (%s) in %s, once (then cached)", cap, directory)
     return cpp_extension.load(
         name=f"rnnkit_kernels_{cap}_{source_digest()}",
-        sources=[str(path) for path in SOURCES],
+        sources=staged_sources(directory),
         extra_cflags=["-O3", "-fopenmp", *CAPABILITY_FLAGS[cap]],
         extra_ldflags=["-fopenmp"],
         build_directory=str(directory),

@@ -112,3 +112,19 @@ def test_the_kernels_draw_nothing_from_torchs_generator(kernels):
     assert done.returncode == 0, done.stderr
     after_kernels, untouched = done.stdout.split()
     assert after_kernels == untouched
+
+
+def test_sources_are_built_from_a_copy_in_the_build_folder(tmp_path):
+    # torch rebuilds when the source paths in build.ninja change: building from a copy inside the
+    # digest-named folder gives every checkout of the same sources the same paths, and copying again
+    # rewrites nothing (an mtime change would make ninja rebuild too).
+    from rnnkit.engine.kernels import CSRC, SOURCES, staged_sources
+
+    paths = staged_sources(tmp_path)
+    assert [os.path.basename(p) for p in paths] == [p.name for p in SOURCES]
+    assert all(os.path.dirname(p) == str(tmp_path / "src") for p in paths)
+    assert sorted(p.name for p in (tmp_path / "src").iterdir()) == sorted(p.name for p in CSRC.iterdir()
+                                                                          if p.suffix in (".cpp", ".h"))
+    mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "src").iterdir()}
+    assert staged_sources(tmp_path) == paths
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "src").iterdir()} == mtimes
