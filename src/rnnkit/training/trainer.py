@@ -4,8 +4,9 @@ It knows nothing about the model beyond `model(inputs)` or `model(inputs, length
 outputs (logits unless `from_logits=False`). One training step is: forward, loss, a NaN/inf check,
 backward, a check of the gradient norm, gradient clipping (by norm and/or value), optimizer step,
 per-step schedule. The checks (`numerics`): a NaN/inf loss or gradient stops training naming the
-step, or with `on_nan="skip"` skips the step; exploding gradients are reported once with a clip value. Epoch values
-of loss and metrics are exact sums over the epoch (all-reduced across DDP ranks), not batch means.
+step, or with `on_nan="skip"` skips the step; exploding gradients are reported once with a clip
+value. Epoch values of loss and metrics are exact sums over the epoch (all-reduced across DDP
+ranks), not batch means.
 
 With a `run_dir`, rank 0 writes `config.json` at the start, a resumable checkpoint every
 `checkpoint_every` steps and at each epoch end, `metrics.jsonl` (every `log_every` steps and every
