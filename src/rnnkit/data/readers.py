@@ -55,7 +55,7 @@ class TextTable:
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
         if fmt not in set(FORMATS.values()):
-            raise ValueError(f"fmt={fmt!r} is not one of {sorted(set(FORMATS.values()))}")
+            raise UserError(f"{path}: format {fmt!r} is not one of {', '.join(sorted(set(FORMATS.values())))}")
         return fmt
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
@@ -120,17 +120,24 @@ def _check_fields(path: Path, text: str, sep: str, fmt: str) -> None:
     """Every data row has as many fields as the header: pandas would silently take a longer first row's
     extra fields as an index (shifting every column) and pad a short row with empty cells."""
     csv.field_size_limit(2**31 - 1)  # a 10 MB cell is data, not an error
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    header, number, last_line = None, 0, 0
     try:
-        rows = (r for r in csv.reader(io.StringIO(text), delimiter=sep) if r)  # pandas skips blank lines
-        header = next(rows, None)
-        if header is None:
-            return
-        for number, fields in enumerate(rows, start=1):
+        for fields in reader:
+            first_line, last_line = last_line + 1, reader.line_num
+            if not fields:  # a blank line: pandas skips it too
+                continue
+            if header is None:
+                header = fields
+                continue
+            number += 1
             if len(fields) != len(header):
+                span = (f" (lines {first_line}-{last_line}: is a quote opened on line {first_line} never closed?)"
+                        if last_line > first_line else "")
                 raise UserError(f"{path}: row {number}: {len(fields)} field{'s' * (len(fields) != 1)}, expected "
-                                f"{len(header)} (the header's columns: {', '.join(header)})")
+                                f"{len(header)} (the header's columns: {', '.join(header)}){span}")
     except csv.Error as err:
-        raise UserError(f"{path}: malformed {fmt.upper()} ({err})") from None
+        raise UserError(f"{path}: line {reader.line_num}: malformed {fmt.upper()} ({err})") from None
 
 
 def _missing(value) -> bool:

@@ -88,7 +88,7 @@ def check_before_start(task: Task, config: Any, run_dir: Path, resume: bool) -> 
     if task.summary is not None:
         try:
             task.summary(config)  # builds the model (or checks what building it needs)
-        except (ValueError, TypeError) as err:
+        except (ValueError, TypeError, RuntimeError) as err:  # torch refuses a negative size with RuntimeError
             raise UserError(f"config: the model cannot be built ({one_line(err)})") from None
     try:
         from torch import nn
