@@ -15,19 +15,32 @@ from typing import Any, Callable
 def atomic_write(path: str | Path, write: Callable[[str], None]) -> Path:
     """Call `write(tmp_path)`, fsync, then rename the temp file onto `path`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise about(err, path) from None
     os.close(fd)
     try:
         write(tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(err, OSError) and err.filename in (None, tmp):  # a full disk names no file
+            raise about(err, path) from None
         raise
     return path
+
+
+def about(err: OSError, path: str | Path) -> OSError:
+    """The same OS error naming `path` (the file the user asked for) when it names no file or a temp
+    file of ours; the CLI prints it as one line: path and the OS's reason."""
+    if err.filename not in (None, "") and not str(err.filename).endswith(".tmp"):
+        return err
+    return type(err)(err.errno, err.strerror or str(err), str(path))
 
 
 def write_bytes(path: str | Path, data: bytes) -> Path:

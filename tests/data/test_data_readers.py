@@ -130,3 +130,36 @@ def test_integer_label_map_sorts_numerically():
     labels = LabelMap.fit([10, 2, 1, 2])
     assert labels.labels == [1, 2, 10]
     np.testing.assert_array_equal(labels.encode([10, "2"]), [2, 1])
+
+
+@pytest.mark.parametrize("content, row, found", [
+    ("text,label\na,b,c,d\nbad movie,neg\n", 1, "4 fields"),  # pandas took the extra fields as an index
+    ("text,label\ngood,pos\nx,y,\n", 2, "3 fields"),           # a trailing comma shifted the columns
+    ("text,label\ngood,pos\nlonely\n", 2, "1 field,"),         # pandas padded it with an empty label
+])
+def test_a_row_with_other_than_the_headers_field_count_names_row_and_counts(tmp_path, content, row, found):
+    path = tmp_path / "d.csv"
+    path.write_text(content)
+    with pytest.raises(UserError) as err:
+        read_texts(path)
+    assert str(err.value) == f"{path}: row {row}: {found.rstrip(',')}, expected 2 (the header's columns: text, label)"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+@pytest.mark.parametrize("missing", ["NaN", "nan", "NA", "null", None])
+def test_a_missing_label_is_an_error_never_a_class(tmp_path, fmt, missing):
+    rows = [("good", "pos"), ("bad", missing), ("fine", "pos")]
+    if fmt == "csv" and missing is None:
+        (tmp_path / "d.csv").write_text("text,label\ngood,pos\nbad,\nfine,pos\n")
+        path = tmp_path / "d.csv"
+    else:
+        path = write(tmp_path / f"d.{fmt}", fmt, rows=rows)
+    with pytest.raises(UserError, match=r"row 2, column 'label': (empty|missing) label"):
+        read_texts(path)
+
+
+def test_a_10_mb_cell_is_read_whole(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("text,label\n" + "word " * 2_000_000 + ",pos\nshort,neg\n")
+    table = read_texts(path)
+    assert len(table.texts[0]) == 10_000_000 and table.labels == ["pos", "neg"]

@@ -91,7 +91,7 @@ def test_tampered_and_truncated_weights_fail_clearly(run_dir, tmp_path):
 
 def test_wrong_shapes_and_missing_run_are_user_errors(run_dir, tmp_path):
     path, _ = run_dir
-    with pytest.raises(UserError, match="do not fit"):
+    with pytest.raises(UserError, match=r"tensor 'embedding.weight' has shape \[4, 6\]; the model needs \[4, 5\]"):
         RunDir(path).load_weights(TinyLSTMClassifier(hidden=5))
     with pytest.raises(UserError, match="not found"):
         load(tmp_path / "nowhere")

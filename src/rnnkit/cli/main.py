@@ -10,6 +10,7 @@ without a traceback.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -129,6 +130,9 @@ def run_command(argv: list[str] | None) -> int:
     except FileNotFoundError as err:
         print(f"error: {err.filename or err}: file not found", file=sys.stderr)
         return 2
+    except OSError as err:  # the OS refused: a read-only folder, a file where a folder should be, a full disk
+        print(f"error: {os_reason(err)}", file=sys.stderr)
+        return 2
     except click.ClickException as err:  # a task command's usage error (rnnkit.cli.train uses click)
         print(f"error: {' '.join(err.format_message().split())}", file=sys.stderr)
         return err.exit_code
@@ -147,6 +151,14 @@ def run_command(argv: list[str] | None) -> int:
     except _spawn_exit() as err:  # a DDP worker already printed its error
         return err.exit_code if err.exit_code > 0 else 1
     return code if isinstance(code, int) else 0
+
+
+def os_reason(err: OSError) -> str:
+    """'PATH: the OS's reason' for an OSError, with what it means for a file in the way of a folder."""
+    reason = err.strerror or str(err)
+    if err.errno in (errno.EEXIST, errno.ENOTDIR):
+        reason += " (a file is where a folder is needed)"
+    return f"{err.filename}: {reason}" if err.filename else reason
 
 
 def _spawn_exit():

@@ -7,12 +7,14 @@ is saved next to a model as JSON.
 
 Every mistake in a file is a `UserError` with one line naming the file, the row and the column, and
 saying what was expected: a missing file or column (with the columns that do exist), an empty file,
-an empty text, bytes that are not valid in the encoding (with line and byte offset), malformed
+an empty text, a row with more or fewer fields than the header, an empty or missing label (NaN,
+NA, null: never a class of its own), bytes that are not valid in the encoding (with line and byte offset), malformed
 JSON, a label the model never saw.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -31,6 +33,8 @@ from rnnkit.errors import UserError
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".parquet": "parquet", ".pq": "parquet"}
 _INTEGER = re.compile(r"[+-]?\d+")
+MISSING_WORDS = frozenset(("nan", "na", "n/a", "#n/a", "null", "none", "<na>"))
+"""Label cells that mean "no value" (how pandas, R and spreadsheets write a missing one), never a class."""
 
 
 @dataclass
@@ -51,7 +55,7 @@ class TextTable:
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
         if fmt not in set(FORMATS.values()):
-            raise ValueError(f"fmt={fmt!r} is not one of {sorted(set(FORMATS.values()))}")
+            raise UserError(f"{path}: format {fmt!r} is not one of {', '.join(sorted(set(FORMATS.values())))}")
         return fmt
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
@@ -103,12 +107,37 @@ def _read_frame(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list
         raise UserError(f"{path}: the file is empty; expected a header row and data rows")
     if fmt == "jsonl":
         return _read_jsonl(path, text)
+    sep = "\t" if fmt == "tsv" else ","
+    _check_fields(path, text, sep, fmt)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep="\t" if fmt == "tsv" else ",", dtype=str,
-                            keep_default_na=False)
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False)
     except pd.errors.ParserError as err:
         raise UserError(f"{path}: malformed {fmt.upper()} ({str(err).strip()})") from None
     return frame, list(range(1, len(frame) + 1))
+
+
+def _check_fields(path: Path, text: str, sep: str, fmt: str) -> None:
+    """Every data row has as many fields as the header: pandas would silently take a longer first row's
+    extra fields as an index (shifting every column) and pad a short row with empty cells."""
+    csv.field_size_limit(2**31 - 1)  # a 10 MB cell is data, not an error
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    header, number, last_line = None, 0, 0
+    try:
+        for fields in reader:
+            first_line, last_line = last_line + 1, reader.line_num
+            if not fields:  # a blank line: pandas skips it too
+                continue
+            if header is None:
+                header = fields
+                continue
+            number += 1
+            if len(fields) != len(header):
+                span = (f" (lines {first_line}-{last_line}: is a quote opened on line {first_line} never closed?)"
+                        if last_line > first_line else "")
+                raise UserError(f"{path}: row {number}: {len(fields)} field{'s' * (len(fields) != 1)}, expected "
+                                f"{len(header)} (the header's columns: {', '.join(header)}){span}")
+    except csv.Error as err:
+        raise UserError(f"{path}: line {reader.line_num}: malformed {fmt.upper()} ({err})") from None
 
 
 def _missing(value) -> bool:
@@ -142,7 +171,10 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
         labels = frame[label_col].tolist()
         for row, value in zip(rows, labels):
             if _missing(value) or (isinstance(value, str) and not value.strip()):
-                raise UserError(f"{path}: row {row}, column {label_col!r}: empty label")
+                raise UserError(f"{path}: row {row}, column {label_col!r}: empty label; every row needs one")
+            if isinstance(value, str) and value.strip().lower() in MISSING_WORDS:
+                raise UserError(f"{path}: row {row}, column {label_col!r}: missing label ({value.strip()!r}); "
+                                "every row needs one")
         labels = _normalise_labels(labels)
     return TextTable(path, texts, labels, rows, text_col, label_col)
 

@@ -60,7 +60,8 @@ def load_tensors(path: str | Path) -> dict[str, torch.Tensor]:
         with safe_open(str(path), framework="pt") as f:
             meta = f.metadata() or {}
     except (SafetensorError, OSError, ValueError, RuntimeError) as err:
-        raise UserError(f"{path}: not a readable safetensors checkpoint (truncated or corrupted: {err})") from None
+        raise UserError(f"{path}: not a readable safetensors checkpoint (truncated or corrupted: "
+                        f"{' '.join(str(err).split())})") from None
     expected = meta.get("sha256")
     if expected is not None and tensors_digest(tensors) != expected:
         raise UserError(f"{path}: checkpoint content does not match its checksum (file was modified or damaged)")
@@ -75,12 +76,64 @@ def save_model(path: str | Path, model: nn.Module) -> Path:
 
 def load_model_weights(path: str | Path, model: nn.Module) -> nn.Module:
     tensors = load_tensors(path)
-    try:
-        model.load_state_dict(tensors, strict=True)
-    except RuntimeError as err:
-        first = str(err).strip().splitlines()
-        raise UserError(f"{path}: weights do not fit the model ({' '.join(first[:2])})") from None
+    expected = {k: (tuple(v.shape), v.dtype) for k, v in model.state_dict().items()}
+    check_tensors(path, {k: (tuple(v.shape), v.dtype) for k, v in tensors.items()}, expected)
+    model.load_state_dict(tensors, strict=True)
     return model
+
+
+def check_tensors(path: str | Path, found: dict[str, tuple], expected: dict[str, tuple]) -> None:
+    """Tensor names, shapes and dtypes {name: (shape, dtype)} of a weights file against a model's; a
+    one-line UserError naming the first mismatch (load_state_dict would cast a dtype silently)."""
+    for name, (shape, dtype) in expected.items():
+        if name not in found:
+            raise UserError(f"{path}: has no tensor {name!r} (the model needs it, shape {list(shape)})")
+        if found[name][0] != shape:
+            raise UserError(f"{path}: tensor {name!r} has shape {list(found[name][0])}; the model needs {list(shape)}")
+        if found[name][1] != dtype:
+            raise UserError(f"{path}: tensor {name!r} is {found[name][1]}; the model needs {dtype}")
+    extra = sorted(set(found) - set(expected))
+    if extra:
+        raise UserError(f"{path}: tensor {extra[0]!r} is not in the model"
+                        + (f" (and {len(extra) - 1} more)" if len(extra) > 1 else ""))
+
+
+SAFETENSORS_DTYPES = {"F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
+                      "I64": torch.int64, "I32": torch.int32, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8,
+                      "BOOL": torch.bool}
+
+
+def file_tensors(path: str | Path) -> dict[str, tuple]:
+    """{name: (shape, dtype)} from a safetensors file's header alone (no tensor is read)."""
+    from safetensors import safe_open
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: weights file not found")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            found = {}
+            for name in f.keys():
+                part = f.get_slice(name)
+                found[name] = (tuple(part.get_shape()), SAFETENSORS_DTYPES.get(part.get_dtype(), part.get_dtype()))
+            return found
+    except (SafetensorError, OSError, ValueError, RuntimeError) as err:
+        raise UserError(f"{path}: not a readable safetensors file (truncated or corrupted: "
+                        f"{' '.join(str(err).split())})") from None
+
+
+def check_weights_file(path: str | Path, build, where: str | Path) -> None:
+    """A weights file's tensors against the model `build()` makes, built on the meta device (no memory:
+    a config.json asking for a huge model costs nothing before this check refuses it)."""
+    found = file_tensors(path)
+    try:
+        with torch.device("meta"):
+            model = build()
+    except (ValueError, TypeError) as err:
+        raise UserError(f"{where}: cannot rebuild the model ({' '.join(str(err).split())})") from None
+    except (RuntimeError, NotImplementedError):  # a model whose construction computes on its weights
+        return  # load_model_weights checks the tensors against the real model instead
+    check_tensors(path, found, {k: (tuple(v.shape), v.dtype) for k, v in model.state_dict().items()})
 
 
 # ---- nested state <-> (JSON tree, flat tensors) ----

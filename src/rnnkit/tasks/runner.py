@@ -3,6 +3,7 @@ or as one rank under torchrun. The config object and the run folder's Path trave
 config dataclass pickles into spawned processes); nothing is flattened and parsed again."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -54,8 +55,8 @@ def train(task: Task, config: Any, *, run_dir: str | Path | None = None, resume:
     """Train `config` (of `task.config_cls`) into a run folder; `nproc > 1` runs DDP on this machine.
     Returns (run folder, final metrics)."""
     run_dir = Path(run_dir or config.run_dir or default_run_dir(task.name))
+    check_before_start(task, config, run_dir, resume)
     if nproc > 1:
-        check_resume(run_dir, resume)
         ddp.spawn(_run_in_worker, nproc, task.name, config, run_dir, resume, quiet)
         return run_dir, RunDir(run_dir).last_epoch()
     ddp.init_from_env()  # under torchrun: join its process group
@@ -65,7 +66,6 @@ def train(task: Task, config: Any, *, run_dir: str | Path | None = None, resume:
         shared = [run_dir]
         dist.broadcast_object_list(shared, src=0)
         run_dir = shared[0]
-    check_resume(run_dir, resume)
     return run_dir, task.run(config, run_dir, resume=resume, quiet=quiet)
 
 
@@ -79,6 +79,58 @@ def _run_in_worker(task_name: str, config: Any, run_dir: Path, resume: bool, qui
         sys.exit(2)
 
 
-def check_resume(run_dir: Path, resume: bool) -> None:
-    if resume and not (run_dir / "checkpoints" / "last.json").is_file():
-        raise UserError(f"{run_dir}: no checkpoint to resume from")
+def check_before_start(task: Task, config: Any, run_dir: Path, resume: bool) -> None:
+    """Everything about a run that can be checked without its data, before any data is fetched or any
+    file written (pydantic has checked each field's type and range): the run folder can be written, the
+    model the config describes can be built, the training options are ones the trainer knows, the
+    files the config names exist. A run that cannot start leaves nothing behind."""
+    check_run_dir(run_dir, resume)
+    if task.summary is not None:
+        try:
+            task.summary(config)  # builds the model (or checks what building it needs)
+        except (ValueError, TypeError, RuntimeError) as err:  # torch refuses a negative size with RuntimeError
+            raise UserError(f"config: the model cannot be built ({one_line(err)})") from None
+    try:
+        from torch import nn
+        from rnnkit.training import trainer_from_config
+
+        trainer_from_config(nn.Linear(1, 1), config, None, quiet=True)
+    except (ValueError, TypeError) as err:
+        raise UserError(f"config: {one_line(err)}") from None
+    for key in DATA_KEYS:
+        value = getattr(config, key, None)
+        if isinstance(value, str) and value and not Path(value).is_file():
+            raise UserError(f"config key {key!r}: {value}: file not found")
+
+
+DATA_KEYS = ("data", "valid_data", "test_data")
+"""Config keys naming an input file (a task's own readers then check what is in it)."""
+
+
+def one_line(err: Exception) -> str:
+    return " ".join(str(err).split())
+
+
+def check_run_dir(run_dir: Path, resume: bool) -> None:
+    """The run folder can be made and written, and is not another run's (unless resuming it)."""
+    if resume:
+        if not (run_dir / "checkpoints" / "last.json").is_file():
+            raise UserError(f"{run_dir}: no checkpoint to resume from")
+        return
+    if run_dir.exists() and not run_dir.is_dir():
+        raise UserError(f"--run-dir {run_dir}: is a file; expected a folder (new or empty)")
+    if (run_dir / "config.json").exists():
+        raise UserError(f"--run-dir {run_dir}: already holds a run; pass --resume to continue it, "
+                        "or give another --run-dir")
+    existing = run_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"--run-dir {run_dir}: {existing} is a file, so no folder can be made under it")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"--run-dir {run_dir}: cannot write in {existing} "
+                        f"({'read-only file system' if _read_only(existing) else 'permission denied'})")
+
+
+def _read_only(path: Path) -> bool:
+    return bool(os.statvfs(path).f_flag & os.ST_RDONLY)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.errors import UserError
-from rnnkit.io.run import CONFIG, RunDir
+from rnnkit.io.run import CONFIG, FORMAT_VERSION, RunDir
 from rnnkit.tasks.config import make_config
 from rnnkit.tasks.task import Run, Task
 
@@ -16,7 +16,8 @@ from rnnkit.tasks.task import Run, Task
 def run_config_record(task: str, config: Any, **facts: Any) -> dict[str, Any]:
     """What a task adds to config.json (the trainer adds the model and training settings): its name,
     its config and `facts` of the data learnt at training time (e.g. the tokenizer "auto" chose)."""
-    return {"task": task, "task_config": dataclasses.asdict(config), **({"data": facts} if facts else {})}
+    return {"format_version": FORMAT_VERSION, "task": task, "task_config": dataclasses.asdict(config),
+            **({"data": facts} if facts else {})}
 
 
 def read_saved(path: str | Path) -> dict[str, Any]:

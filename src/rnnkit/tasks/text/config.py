@@ -77,6 +77,11 @@ class TextModelConfig(TrainConfig):
     monitor: str = "val_acc"
 
     def __post_init__(self):
+        if self.tokenizer != "auto":
+            try:
+                get_tokenizer(self.tokenizer)
+            except ValueError as err:
+                raise ValueError(f"config key 'tokenizer': {err}") from None
         if self.second_view not in ("auto", "none"):
             try:
                 get_tokenizer(self.second_view)

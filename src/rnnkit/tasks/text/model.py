@@ -37,6 +37,7 @@ def start_from_word_vectors(model: SequenceClassifier, data: EncodedSplits, conf
 
 def describe(config: TextModelConfig) -> str:
     """`rnnkit summary` of a config: the model it would build (the vocabulary comes from the data)."""
+    build_model(config, 2, 3)  # any option the model refuses is found before training reads the data
     return (f"SequenceClassifier: {config.cell} {config.hidden_size} x {config.num_layers} "
             f"{'bidirectional ' if config.bidirectional else ''}over {config.embedding_dim}-d embeddings "
             f"(vocabulary up to {config.vocab_size:,}), pooling {config.pooling}")

@@ -3,7 +3,11 @@ tokenizer and cut, and the run's class probabilities are the average over its mo
 the run folder and, with a second view, the one in <run>/second-view)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+import sys
+from contextlib import nullcontext
+from itertools import islice
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
@@ -15,7 +19,7 @@ from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.tasks.runs import read_run
 from rnnkit.tasks.task import Run
-from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, read_inputs
+from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, read_inputs
 
 SECOND_VIEW_DIR = "second-view"
 CHARACTER_TOKENIZERS = ("chars", "chinese-chars")
@@ -90,13 +94,42 @@ def scores(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     return {"loss": float(-np.log(np.clip(picked, 1e-12, None)).mean()), "acc": float((probs.argmax(1) == labels).mean())}
 
 
-def predict_texts(run: Run, inputs: str, options: None = None) -> list[dict[str, Any]]:
-    """Label and probability for each input text (one per line, or a table's text column)."""
-    texts = read_inputs(inputs, getattr(run.config, "text_col", "text"))
-    probs, label_map = run_proba(run, texts)
-    best = probs.argmax(1)
-    return [{"text": t, "label": label_map.labels[k], "probability": round(float(p[k]), 6)}
-            for t, k, p in zip(texts, best, probs)]
+PREDICT_CHUNK = 10_000
+"""Texts read, predicted and yielded at a time: memory stays flat however long the input is."""
+
+
+def predict_texts(run: Run, inputs: str, options: None = None) -> Iterator[dict[str, Any]]:
+    """Label and probability for each input text (one per line, or a table's text column), streamed:
+    a chunk of lines is read, predicted and yielded before the next is read."""
+    texts = stream_inputs(inputs, getattr(run.config, "text_col", "text"))
+    while chunk := list(islice(texts, PREDICT_CHUNK)):
+        probs, label_map = run_proba(run, chunk)
+        for t, k, p in zip(chunk, probs.argmax(1), probs):
+            yield {"text": t, "label": label_map.labels[k], "probability": round(float(p[k]), 6)}
+
+
+def stream_inputs(inputs: str, text_col: str) -> Iterator[str]:
+    """`read_inputs`' texts one at a time: stdin and .txt lines read lazily (as read_inputs splits them);
+    a table file (CSV, Parquet...) is read whole by its reader."""
+    if inputs != "-" and Path(inputs).suffix.lower() in TABLE_SUFFIXES:
+        yield from read_inputs(inputs, text_col)
+        return
+    if inputs != "-" and not Path(inputs).is_file():
+        raise UserError(f"{inputs}: input file not found")
+    source, found, offset = ("stdin" if inputs == "-" else inputs), False, 0
+    with (nullcontext(getattr(sys.stdin, "buffer", sys.stdin)) if inputs == "-" else open(inputs, "rb")) as f:
+        for raw in f:
+            try:
+                line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            except UnicodeDecodeError as err:
+                raise UserError(f"{source}: byte offset {offset + err.start}: not valid UTF-8 text") from None
+            offset += len(raw)
+            for text in line.splitlines():
+                if text.strip():
+                    found = True
+                    yield text
+    if not found:
+        raise UserError(f"{source}: no text to classify (one text per line expected)")
 
 
 def evaluate_texts(run: Run, data: str | None = None) -> dict[str, float]:

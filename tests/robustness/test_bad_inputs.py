@@ -1,0 +1,480 @@
+"""The bad-input suite: a user's mistakes, through the real command line, across every command (train with
+each task, evaluate, predict, summary, datasets) and every reader (CSV, TSV, JSONL, Parquet, NPZ, NPY,
+config JSON and YAML, run folders). Each must end with exit code 2 and ONE line on stderr naming the file,
+row or field and what was expected, without a traceback, and leave every existing run folder as it was
+(checksums of every file before and after each case). Most cases run in-process (`rnnkit.cli.main.main`);
+`test_a_representative_set_in_subprocesses` runs a sample through `python -m rnnkit` itself. OS refusals
+(a read-only folder, a full disk) end the same way.
+
+`CASES` is the table of record: README's reliability section reports its length."""
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from rnnkit.cli.main import main
+from testkit import subprocess_env
+from testkit.tiny_models import first_token_task
+
+TEXTS = [(f"{'good fine lovely' if i % 2 else 'bad awful dull'} {i}", "pos" if i % 2 else "neg") for i in range(40)]
+TINY_TEXT = ["--epochs", "1", "--quiet", "--second-view", "none", "--embedding-init", "random", "--hidden-size",
+             "4", "--embedding-dim", "4", "--fast", "loop"]
+ARRAYS_CONFIG = {"task": "arrays", "data": "arrays.npz", "model": {"name": "tiny_lstm_classifier", "hidden": 4},
+                 "imports": ["testkit.tiny_models"], "epochs": 1}
+TEN_MB = "x" * 10_000_000
+
+
+def csv_text(rows=TEXTS, header="text,label"):
+    return header + "\n" + "".join(f"{t},{l}\n" for t, l in rows)
+
+
+def write_inputs(d: Path) -> None:
+    """Every bad (and the few good) input files the cases name, in one folder."""
+    files: dict[str, bytes | str] = {
+        "good.csv": csv_text(),
+        "good.txt": "good fine\nbad awful\n",
+        # CSV/TSV
+        "empty.csv": "",
+        "header-only.csv": "text,label\n",
+        "blank.csv": "\n\n  \n",
+        "no-text-col.csv": csv_text(header="review,label"),
+        "no-label-col.csv": csv_text(header="text,stars"),
+        "empty-text.csv": "text,label\ngood,pos\n ,neg\n",
+        "empty-label.csv": "text,label\ngood,pos\nbad,\n",
+        "nan-label.csv": "text,label\ngood,pos\nbad,NaN\nfine,pos\n",
+        "na-label.csv": "text,label\ngood,pos\nbad,NA\n",
+        "four-fields.csv": "text,label\na,b,c,d\nbad movie,neg\n",
+        "short-row.csv": "text,label\ngood,pos\nlonely\n",
+        "trailing-comma.csv": "text,label\ngood,pos\nbad,neg,\n",
+        "latin1.csv": "text,label\ncaf\xe9,pos\nbad,neg\n".encode("latin-1"),
+        "one-label.csv": "text,label\ngood,pos\nfine,pos\n",
+        "unclosed-quote.csv": 'text,label\n"good,pos\nbad,neg\n',
+        "ten-mb-line.csv": TEN_MB,
+        "unseen-label.csv": "text,label\ngood,pos\nbad,meh\n",
+        "ragged.tsv": "text\tlabel\ngood\tpos\tx\n",
+        "no-label-col.tsv": "text\tstars\ngood\t5\n",
+        "data.xlsx": "not a spreadsheet",
+        "noext": "text,label\ngood,pos\n",
+        # JSON Lines
+        "broken.jsonl": '{"text": "good", "label": "pos"}\n{"text": "bad", "label"\n',
+        "array-line.jsonl": '{"text": "good", "label": "pos"}\n[1, 2]\n',
+        "null-label.jsonl": '{"text": "good", "label": "pos"}\n{"text": "bad", "label": null}\n',
+        "nan-label.jsonl": '{"text": "good", "label": "pos"}\n{"text": "bad", "label": NaN}\n',
+        "missing-key.jsonl": '{"text": "good", "label": "pos"}\n{"text": "bad"}\n',
+        "empty-text.jsonl": '{"text": "good", "label": "pos"}\n{"text": "", "label": "neg"}\n',
+        "ten-mb-line.jsonl": "{" + TEN_MB,
+        # Parquet
+        "garbage.parquet": b"PAR1 this is not parquet at all",
+        "truncated.parquet": b"",  # written below from a good one
+        # NPZ / NPY
+        "not-a-zip.npz": b"hello, not a zip",
+        "truncated.npz": b"",  # written below
+        "garbage.npy": b"\x00\x01 not an array",
+        "truncated.npy": b"",  # written below
+        "latin1.jsonl-rows": b"",  # unused placeholder name, overwritten below
+        # config JSON / YAML
+        "list.json": "[1, 2]",
+        "broken.json": '{"task": "arrays", ',
+        "not-utf8.json": b'{"task": "arr\xffays"}',
+        "no-task.json": json.dumps({"epochs": 1}),
+        "unknown-task.json": json.dumps({"task": "translate"}),
+        "unknown-key.json": json.dumps({**ARRAYS_CONFIG, "epoch": 3}),
+        "bad-type.json": json.dumps({**ARRAYS_CONFIG, "epochs": "three"}),
+        "negative-hidden.json": json.dumps({**ARRAYS_CONFIG, "model": {"name": "tiny_lstm_classifier", "hidden": -4}}),
+        "no-model.json": json.dumps({**ARRAYS_CONFIG, "model": {}}),
+        "unknown-model.json": json.dumps({**ARRAYS_CONFIG, "model": {"name": "transformer"}}),
+        "model-kwarg.json": json.dumps({**ARRAYS_CONFIG, "model": {"name": "tiny_lstm_classifier", "hiden": 4}}),
+        "bad-import.json": json.dumps({**ARRAYS_CONFIG, "imports": ["no_such_module_xyz"]}),
+        "ten-mb-line.json": "{" + TEN_MB,
+        "list.yaml": "- task\n- arrays\n",
+        "broken.yaml": "task: arrays\nmodel: {name: [\n",
+        "tab-indent.yaml": "task: arrays\n\tepochs: 2\n",
+        "bad-type.yaml": "task: arrays\ndata: arrays.npz\nmodel: {name: tiny_lstm_classifier}\nepochs: three\n",
+        "text-dropout.yaml": "task: classify\ndata: good.csv\ndropout: 1.5\n",
+        "mnist-limit.json": json.dumps({"task": "mnist", "limit": 0}),
+        # predict inputs
+        "empty.txt": "\n  \n",
+        "latin1.txt": "caf\xe9\n".encode("latin-1"),
+        "ragged-rows.jsonl": "[1, 2, 3]\n[1, 2]\n",
+        "words-rows.jsonl": '["a", "b"]\n',
+        "ten-mb-rows.jsonl": "[" + TEN_MB,
+        "afile": "a file where a folder is expected",
+    }
+    for name, content in files.items():
+        (d / name).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    pd.DataFrame({"text": ["good", "bad"], "stars": [1, 2]}).to_parquet(d / "no-label-col.parquet")
+    pd.DataFrame({"text": ["good", None, "fine"], "label": ["pos", "neg", "pos"]}).to_parquet(d / "null-text.parquet")
+    good = (d / "no-label-col.parquet").read_bytes()
+    (d / "truncated.parquet").write_bytes(good[: len(good) // 2])
+    x, y = first_token_task(64)
+    np.savez(d / "arrays.npz", x_train=x, y_train=y, x_test=x[:16], y_test=y[:16])
+    np.savez(d / "no-x-train.npz", x_valid=x, y_valid=y)
+    np.savez(d / "no-y-train.npz", x_train=x)
+    np.savez(d / "short-y.npz", x_train=x, y_train=y[:-3])
+    np.savez(d / "objects.npz", x_train=np.array([[1], [1, 2]], dtype=object), y_train=y[:2])
+    np.savez(d / "mnist-wrong-shape.npz", x_train=np.zeros((8, 10), np.float32), y_train=np.zeros(8, np.int64))
+    np.savez(d / "mnist-no-y.npz", x_train=np.zeros((8, 784), np.float32))
+    good = (d / "arrays.npz").read_bytes()
+    (d / "truncated.npz").write_bytes(good[: len(good) // 2])
+    np.save(d / "x.npy", x[:3])
+    np.save(d / "images.npy", np.zeros((2, 10), np.float32))
+    (d / "truncated.npy").write_bytes((d / "x.npy").read_bytes()[:100])
+    np.savez(d / "empty.npz")
+    (d / "latin1.jsonl-rows").unlink()
+
+
+def damage_runs(d: Path, run: Path) -> None:
+    """Damaged copies of the trained text run: run folders someone else might hand over."""
+    def copy(name):
+        shutil.copytree(run, d / name)
+        return d / name
+
+    def edit_config(name, change):
+        path = copy(name) / "config.json"
+        config = json.loads(path.read_text())
+        change(config)
+        path.write_text(json.dumps(config))
+
+    def edit_weights(name, change):
+        path = copy(name) / "model.safetensors"
+        tensors = load_file(path)
+        change(tensors)
+        save_file(tensors, path)
+
+    (d / "not-a-run").mkdir()
+    (d / "not-a-run" / "notes.txt").write_text("hello")
+    edit_config("run-newer", lambda c: c.update(format_version=99, rnnkit_version="42.0.0"))
+    edit_config("run-no-task", lambda c: c.pop("task"))
+    edit_config("run-model-list", lambda c: c.update(model=[1]))
+    edit_config("run-task-config-list", lambda c: c.update(task_config=[1]))
+    edit_config("run-other-task", lambda c: c.update(task="arrays"))
+    edit_config("run-bad-maxlen", lambda c: c["task_config"].update(maxlen=-3))
+    edit_config("run-huge-model", lambda c: c["model"].update(hidden_size=10**7))
+    copy("run-config-list") .joinpath("config.json").write_text("[1, 2]")
+    copy("run-config-broken").joinpath("config.json").write_text('{"task": ')
+    truncated = copy("run-truncated") / "model.safetensors"
+    truncated.write_bytes(truncated.read_bytes()[:200])
+    torch.save({"embedding.weight": torch.zeros(3)}, copy("run-pickled") / "model.safetensors")
+    (copy("run-no-weights") / "model.safetensors").unlink()
+    edit_weights("run-wrong-shape", lambda t: t.update({"embedding.weight": torch.zeros(3, 3)}))
+    edit_weights("run-wrong-dtype", lambda t: t.update({"embedding.weight": t["embedding.weight"].double()}))
+    edit_weights("run-extra-tensor", lambda t: t.update({"evil": torch.zeros(1)}))
+    (copy("run-no-vocab") / "vocab.json").unlink()
+    (copy("run-bad-labels") / "labels.json").write_text('{"labels": 3}')
+
+
+# (id, command line with {run}: the trained text run, {arun}: the trained arrays run, needle in the one line)
+CASES = [
+    # train classify: the reader's mistakes in the training file
+    ("csv-empty", "train classify --data empty.csv", "empty.csv: the file is empty"),
+    ("csv-header-only", "train classify --data header-only.csv", "header-only.csv: no data rows"),
+    ("csv-blank-lines", "train classify --data blank.csv", "blank.csv: the file is empty"),
+    ("csv-no-text-col", "train classify --data no-text-col.csv", "no column 'text'; available columns: review, label"),
+    ("csv-no-label-col", "train classify --data no-label-col.csv", "no column 'label'; available columns: text, stars"),
+    ("csv-empty-text", "train classify --data empty-text.csv", "empty-text.csv: row 2, column 'text': empty text"),
+    ("csv-empty-label", "train classify --data empty-label.csv", "row 2, column 'label': empty label"),
+    ("csv-nan-label", "train classify --data nan-label.csv", "row 2, column 'label': missing label ('NaN')"),
+    ("csv-na-label", "train classify --data na-label.csv", "row 2, column 'label': missing label ('NA')"),
+    ("csv-four-fields", "train classify --data four-fields.csv", "four-fields.csv: row 1: 4 fields, expected 2"),
+    ("csv-short-row", "train classify --data short-row.csv", "short-row.csv: row 2: 1 field, expected 2"),
+    ("csv-trailing-comma", "train classify --data trailing-comma.csv", "row 2: 3 fields, expected 2"),
+    ("csv-latin1", "train classify --data latin1.csv", "latin1.csv: line 2, byte offset 14: bytes e9"),
+    ("csv-one-label", "train classify --data one-label.csv", "has only one label ('pos')"),
+    ("csv-unclosed-quote", "train classify --data unclosed-quote.csv", "is a quote opened on line 2 never closed?"),
+    ("csv-10mb-line", "train classify --data ten-mb-line.csv", "ten-mb-line.csv: no data rows"),
+    ("csv-unknown-label-in-test", "train classify --data good.csv --test-data unseen-label.csv",
+     "unseen-label.csv: row 2, column 'label': unknown label 'meh'; the model knows: neg, pos"),
+    ("csv-wrong-text-col-flag", "train classify --data good.csv --text-col review", "no column 'review'"),
+    ("csv-unknown-encoding", "train classify --data good.csv --encoding klingon", "unknown encoding 'klingon'"),
+    ("csv-unknown-format-flag", "train classify --data good.csv --format xlsx", "format 'xlsx' is not one of"),
+    ("tsv-ragged", "train classify --data ragged.tsv", "ragged.tsv: row 1: 3 fields, expected 2"),
+    ("tsv-no-label-col", "train classify --data no-label-col.tsv", "no column 'label'; available columns: text, stars"),
+    ("unknown-extension", "train classify --data data.xlsx", "data.xlsx: unknown file type '.xlsx'"),
+    ("no-extension", "train classify --data noext", "noext: unknown file type '(no extension)'"),
+    ("missing-data-file", "train classify --data nowhere.csv", "'data': nowhere.csv: file not found"),
+    ("missing-valid-file", "train classify --data good.csv --valid-data nowhere.tsv", "'valid_data': nowhere.tsv"),
+    ("jsonl-broken", "train classify --data broken.jsonl", "broken.jsonl: line 2: not valid JSON"),
+    ("jsonl-array-line", "train classify --data array-line.jsonl", "line 2: expected a JSON object, got list"),
+    ("jsonl-null-label", "train classify --data null-label.jsonl", "row 2, column 'label': empty label"),
+    ("jsonl-nan-label", "train classify --data nan-label.jsonl", "row 2, column 'label': empty label"),
+    ("jsonl-missing-key", "train classify --data missing-key.jsonl", "row 2, column 'label': empty label"),
+    ("jsonl-empty-text", "train classify --data empty-text.jsonl", "row 2, column 'text': empty text"),
+    ("jsonl-10mb-line", "train classify --data ten-mb-line.jsonl", "ten-mb-line.jsonl: line 1: not valid JSON"),
+    ("parquet-garbage", "train classify --data garbage.parquet", "garbage.parquet: not a readable Parquet file"),
+    ("parquet-truncated", "train classify --data truncated.parquet", "truncated.parquet: not a readable Parquet"),
+    ("parquet-no-label-col", "train classify --data no-label-col.parquet", "no column 'label'"),
+    ("parquet-null-text", "train classify --data null-text.parquet", "row 2, column 'text': empty text"),
+    # train: options and overrides (checked before anything is read or written)
+    ("flag-epochs-negative", "train classify --data good.csv --epochs -1", "config key 'epochs'"),
+    ("flag-batch-size-zero", "train classify --data good.csv --batch-size 0", "config key 'batch_size'"),
+    ("flag-dropout-1.5", "train classify --data good.csv --dropout 1.5", "config key 'dropout'"),
+    ("flag-hidden-negative", "train classify --data good.csv --hidden-size -4", "config key 'hidden_size'"),
+    ("flag-unknown-cell", "train classify --data good.csv --cell lstmm", "config key 'cell'"),
+    ("flag-not-a-number", "train classify --data good.csv --lr fast", "config key 'lr'"),
+    ("flag-negative-lr", "train classify --data good.csv --lr -0.1", "Invalid learning rate"),
+    ("flag-unknown-pooling", "train classify --data good.csv --pooling median", "got 'median'"),
+    ("flag-unknown-tokenizer", "train classify --data good.csv --tokenizer klingon", "config key 'tokenizer'"),
+    ("flag-unknown-loss", "train classify --data good.csv --loss hinge", "loss='hinge' is not known"),
+    ("flag-unknown-metric", "train classify --data good.csv --metrics accuracyy", "metric 'accuracyy' is not known"),
+    ("flag-clip-zero", "train classify --data good.csv --clip-norm 0", "clip_norm=0.0"),
+    ("flag-misspelt", "train classify --data good.csv --epoch 3", "--epoch"),
+    ("set-no-equals", "train classify --data good.csv --set epochs", "--set 'epochs': expected key=value"),
+    ("set-unknown-key", "train classify --data good.csv --set epoch=3", "unknown config key 'epoch'"),
+    ("no-data-key", "train classify", "config key 'data' is required"),
+    ("unknown-task", "train translate", "unknown task 'translate'"),
+    ("run-dir-is-a-file", "train classify --data good.csv --run-dir afile", "--run-dir afile: is a file"),
+    ("run-dir-under-a-file", "train classify --data good.csv --run-dir afile/run", "afile is a file"),
+    ("run-dir-is-a-run", "train classify --data good.csv --run-dir {run}", "already holds a run; pass --resume"),
+    ("resume-without-checkpoint", "train classify --data good.csv --resume --run-dir not-a-run",
+     "not-a-run: no checkpoint to resume from"),
+    # train sentiment and mnist
+    ("sentiment-unknown-dataset", "train sentiment --dataset sst9", "config key 'dataset'"),
+    ("sentiment-cache-under-a-file", "train sentiment --cache-dir afile/cache --epochs 1", "afile"),
+    ("sentiment-vocab-too-small", "train sentiment --vocab-size 2", "config key 'vocab_size'"),
+    ("mnist-data-not-a-zip", "train mnist --data not-a-zip.npz", "not-a-zip.npz: not a readable .npz file"),
+    ("mnist-wrong-shape", "train mnist --data mnist-wrong-shape.npz", "expected images of 784 pixels"),
+    ("mnist-no-y", "train mnist --data mnist-no-y.npz", "needs arrays x_train and y_train"),
+    ("mnist-chrono-gru", "train mnist --chrono-init true --cell gru", "config key 'chrono_init': needs cell='lstm'"),
+    ("mnist-shift-too-far", "train mnist --max-shift 30", "config key 'max_shift'"),
+    ("mnist-unknown-mode", "train mnist --mode columns", "config key 'mode'"),
+    # train arrays: config files (JSON, YAML) and .npz data
+    ("config-list", "train list.json", "list.json: expected a mapping of config keys"),
+    ("config-broken-json", "train broken.json", "broken.json: not valid JSON"),
+    ("config-not-utf8", "train not-utf8.json", "not-utf8.json: byte 13: not UTF-8 text"),
+    ("config-no-task", "train no-task.json", "no-task.json: the config names no task"),
+    ("config-unknown-task", "train unknown-task.json", "unknown task 'translate'"),
+    ("config-unknown-key", "train unknown-key.json", "unknown config key 'epoch'"),
+    ("config-bad-type", "train bad-type.json", "config key 'epochs'"),
+    ("config-negative-hidden", "train negative-hidden.json", "the model cannot be built"),
+    ("config-no-model", "train no-model.json", "config key 'model' needs a registered model name"),
+    ("config-unknown-model", "train unknown-model.json", "config key 'model': cannot build it"),
+    ("config-model-kwarg", "train model-kwarg.json", "'hiden'"),
+    ("config-bad-import", "train bad-import.json", "config key 'imports': cannot import 'no_such_module_xyz'"),
+    ("config-10mb-line", "train ten-mb-line.json", "ten-mb-line.json: not valid JSON"),
+    ("config-missing", "train nowhere.json", "nowhere.json: config file not found"),
+    ("yaml-list", "train list.yaml", "list.yaml: expected a mapping of config keys"),
+    ("yaml-broken", "train broken.yaml", "broken.yaml: not valid YAML"),
+    ("yaml-tab", "train tab-indent.yaml", "tab-indent.yaml: not valid YAML"),
+    ("yaml-bad-type", "train bad-type.yaml", "config key 'epochs'"),
+    ("yaml-text-dropout", "train text-dropout.yaml", "config key 'dropout'"),
+    ("config-mnist-limit", "train mnist-limit.json", "config key 'limit'"),
+    ("npz-not-a-zip", "train arrays.json --data not-a-zip.npz", "not-a-zip.npz: not a readable .npz file"),
+    ("npz-truncated", "train arrays.json --data truncated.npz", "truncated.npz: not a readable .npz file"),
+    ("npz-no-x-train", "train arrays.json --data no-x-train.npz", "has no array 'x_train' (found x_valid, y_valid)"),
+    ("npz-no-y-train", "train arrays.json --data no-y-train.npz", "has 'x_train' but no 'y_train'"),
+    ("npz-short-y", "train arrays.json --data short-y.npz", "x_train has 64 rows but y_train has 61"),
+    ("npz-objects", "train arrays.json --data objects.npz", "objects.npz: not a readable .npz file"),
+    # evaluate
+    ("evaluate-unseen-label", "evaluate {run} --data unseen-label.csv", "unknown label 'meh'; the model knows"),
+    ("evaluate-no-label-col", "evaluate {run} --data no-label-col.csv", "no column 'label'"),
+    ("evaluate-no-test-set", "evaluate {run}", "the run has no test set; pass --data FILE"),
+    ("evaluate-not-a-run", "evaluate not-a-run", "not-a-run/config.json: not a run folder"),
+    ("evaluate-missing-run", "evaluate nowhere", "nowhere: run folder not found"),
+    ("evaluate-arrays-bad-npz", "evaluate {arun} --data truncated.npz", "truncated.npz: not a readable .npz file"),
+    # predict: inputs and outputs
+    ("predict-empty-txt", "predict {run} --input empty.txt", "empty.txt: no text to classify"),
+    ("predict-latin1-txt", "predict {run} --input latin1.txt", "latin1.txt: byte offset 3: not valid UTF-8"),
+    ("predict-missing-input", "predict {run} --input nowhere.txt", "nowhere.txt: input file not found"),
+    ("predict-csv-no-text-col", "predict {run} --input no-text-col.csv", "no column 'text'"),
+    ("predict-no-input-flag", "predict {run}", "--input"),
+    ("predict-output-under-a-file", "predict {run} --input good.txt --output afile/out.csv", "afile"),
+    ("predict-output-is-a-folder", "predict {run} --input good.txt --output not-a-run", "not-a-run"),
+    ("predict-arrays-ragged", "predict {arun} --input ragged-rows.jsonl", "numeric JSON array of the same shape"),
+    ("predict-arrays-words", "predict {arun} --input words-rows.jsonl", "numeric JSON array of the same shape"),
+    ("predict-arrays-10mb-line", "predict {arun} --input ten-mb-rows.jsonl", "line 1 is not a JSON array"),
+    ("predict-arrays-garbage-npy", "predict {arun} --input garbage.npy", "garbage.npy: not a readable .npy file"),
+    ("predict-arrays-truncated-npy", "predict {arun} --input truncated.npy", "not a readable .npy file"),
+    ("predict-arrays-empty-npz", "predict {arun} --input empty.npz", "empty.npz: holds no array"),
+    ("predict-arrays-csv", "predict {arun} --input good.csv", "good.csv: line 1 is not a JSON array"),
+    # predict / summary: run folders that are not runs, or damaged, or from a newer rnnkit
+    ("predict-not-a-run", "predict not-a-run --input good.txt", "not-a-run/config.json: not a run folder"),
+    ("predict-newer-format", "predict run-newer --input good.txt", "format 99; this rnnkit"),
+    ("predict-no-task", "predict run-no-task --input good.txt", "run-no-task/config.json: names no task"),
+    ("predict-config-list", "predict run-config-list --input good.txt", "expected a JSON object, got a JSON array"),
+    ("predict-config-broken", "predict run-config-broken --input good.txt", "run-config-broken/config.json: invalid"),
+    ("predict-model-list", "predict run-model-list --input good.txt", "key 'model' should be a JSON object or null"),
+    ("predict-task-config-list", "predict run-task-config-list --input good.txt", "key 'task_config' should be a"),
+    ("predict-other-task", "predict run-other-task --input good.txt", "run-other-task/config.json: unknown config key 'tokenizer' for ArraysConfig"),
+    ("predict-bad-maxlen", "predict run-bad-maxlen --input good.txt", "config key 'maxlen'"),
+    ("predict-huge-model", "predict run-huge-model --input good.txt", "the model needs [30000000"),
+    ("predict-truncated-weights", "predict run-truncated --input good.txt", "model.safetensors: not a readable"),
+    ("predict-pickled-weights", "predict run-pickled --input good.txt", "model.safetensors: not a readable"),
+    ("predict-no-weights", "predict run-no-weights --input good.txt", "model.safetensors: weights file not found"),
+    ("predict-wrong-shape", "predict run-wrong-shape --input good.txt", "tensor 'embedding.weight' has shape [3, 3]"),
+    ("predict-wrong-dtype", "predict run-wrong-dtype --input good.txt", "'embedding.weight' is torch.float64"),
+    ("predict-extra-tensor", "predict run-extra-tensor --input good.txt", "tensor 'evil' is not in the model"),
+    ("predict-no-vocab", "predict run-no-vocab --input good.txt", "vocab.json: vocabulary file not found"),
+    ("predict-bad-labels", "predict run-bad-labels --input good.txt", "labels.json: not a rnnkit label map"),
+    ("summary-not-a-run", "summary not-a-run", "not-a-run/config.json: not a run folder"),
+    ("summary-newer-format", "summary run-newer", "format 99; this rnnkit"),
+    ("summary-pickled-weights", "summary run-pickled", "model.safetensors: not a readable"),
+    ("summary-broken-yaml", "summary broken.yaml", "broken.yaml: not valid YAML"),
+    ("summary-missing", "summary nowhere.json", "nowhere.json: config file not found"),
+    # datasets
+    ("datasets-info-unknown", "datasets info imdbb", "imdbb"),
+    ("datasets-fetch-unknown", "datasets fetch imdbb", "imdbb"),
+    ("datasets-fetch-cache-under-a-file", "datasets fetch imdb --cache-dir afile/cache", "afile"),
+]
+SUBPROCESS_SAMPLE = ["csv-nan-label", "csv-four-fields", "predict-pickled-weights",
+                     "predict-newer-format", "run-dir-under-a-file"]
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def call(capsys, args: list[str]) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    return exit_.value.code, capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """Input files, a trained text run and arrays run, and damaged copies of the text run."""
+    d = tmp_path_factory.mktemp("bad-inputs")
+    write_inputs(d)
+    (d / "arrays.json").write_text(json.dumps(ARRAYS_CONFIG))
+    cwd = os.getcwd()
+    os.chdir(d)
+    try:
+        for args in (["train", "classify", "--data", "good.csv", *TINY_TEXT, "--run-dir", "run"],
+                     ["train", "arrays.json", "--run-dir", "arun", "--quiet"]):
+            with pytest.raises(SystemExit) as exit_:
+                main(args)
+            assert exit_.value.code == 0
+    finally:
+        os.chdir(cwd)
+    damage_runs(d, d / "run")
+    return d
+
+
+@pytest.fixture(scope="module")
+def runs_before(workdir):
+    return {p.name: checksums(p) for p in workdir.iterdir() if p.is_dir()}
+
+
+def command_line(case_args: str) -> list[str]:
+    return [part.replace("{run}", "run").replace("{arun}", "arun") for part in case_args.split()]
+
+
+def assert_one_clean_line(code: int, err: str, needle: str) -> None:
+    lines = err.strip().splitlines()
+    assert code == 2, err
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert needle in lines[0] and "Traceback" not in err, lines[0]
+
+
+@pytest.mark.parametrize("name, args, needle", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_ends_with_one_line_and_leaves_runs_untouched(capsys, monkeypatch, workdir, runs_before,
+                                                               name, args, needle):
+    monkeypatch.chdir(workdir)
+    monkeypatch.setenv("RNNKIT_NO_COMPILE", "1")
+    monkeypatch.setenv("RNNKIT_CACHE", str(workdir / "no-cache"))  # nothing is fetched from the network
+    before = set(workdir.iterdir())
+    code, err = call(capsys, command_line(args))
+    assert_one_clean_line(code, err, needle)
+    for run, sums in runs_before.items():
+        assert checksums(workdir / run) == sums, f"{name} changed {run}"
+    made = {p.name for p in set(workdir.iterdir()) - before} - {"no-cache"}
+    assert not made, f"{name} left {made} behind"
+
+
+def test_there_are_at_least_80_distinct_cases():
+    assert len({c[0] for c in CASES}) == len(CASES) >= 80
+    assert len({c[1] for c in CASES}) == len(CASES)
+
+
+def test_a_representative_set_in_subprocesses(workdir, runs_before):
+    """The real console entry point: the same one line and exit code from `python -m rnnkit`."""
+    env = subprocess_env(RNNKIT_NO_COMPILE="1", OMP_NUM_THREADS="1", RNNKIT_CACHE=str(workdir / "no-cache"))
+    for name, args, needle in (c for c in CASES if c[0] in SUBPROCESS_SAMPLE):
+        result = subprocess.run([sys.executable, "-m", "rnnkit", *command_line(args)], cwd=workdir, env=env,
+                                capture_output=True, text=True, timeout=300)
+        assert_one_clean_line(result.returncode, result.stderr, needle)
+    for run, sums in runs_before.items():
+        assert checksums(workdir / run) == sums
+
+
+# ---- OS refusals: a read-only folder and a full disk ----
+
+def mount_tmpfs(path: Path, options: str) -> bool:
+    """A small tmpfs at `path` (needs root and a kernel that allows it here); False when it cannot."""
+    path.mkdir()
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
+                          capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def read_only_dir(tmp_path):
+    path = tmp_path / "read-only"
+    mounted = mount_tmpfs(path, "ro,size=64k")
+    if not mounted:
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            pytest.skip("root without mount: a chmod would not stop root from writing")
+        path.chmod(0o555)
+    yield path
+    if mounted:
+        subprocess.run(["umount", str(path)], check=True)
+    else:
+        path.chmod(0o755)
+
+
+@pytest.fixture
+def full_disk(tmp_path, monkeypatch):
+    """A folder on a 16 KiB tmpfs when this machine lets us mount one; else a folder where every atomic
+    write fails with ENOSPC (the simulation, for machines without mount rights)."""
+    path = tmp_path / "full"
+    mounted = mount_tmpfs(path, "size=16k")
+    if not mounted:
+        import rnnkit.atomic
+
+        def no_space(fd):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(rnnkit.atomic.os, "fsync", no_space)
+    yield path
+    if mounted:
+        subprocess.run(["umount", str(path)], check=True)
+
+
+def test_a_read_only_folder_ends_with_one_line(capsys, monkeypatch, workdir, runs_before, read_only_dir):
+    monkeypatch.chdir(workdir)
+    monkeypatch.setenv("RNNKIT_NO_COMPILE", "1")
+    code, err = call(capsys, ["predict", "run", "--input", "good.txt", "--output", str(read_only_dir / "out.csv")])
+    assert_one_clean_line(code, err, str(read_only_dir / "out.csv"))
+    code, err = call(capsys, ["train", "classify", "--data", "good.csv", *TINY_TEXT, "--run-dir",
+                              str(read_only_dir / "run")])
+    assert_one_clean_line(code, err, f"cannot write in {read_only_dir}")
+    assert list(read_only_dir.iterdir()) == []
+    for run, sums in runs_before.items():
+        assert checksums(workdir / run) == sums
+
+
+def test_a_full_disk_ends_with_one_line(capsys, monkeypatch, workdir, runs_before, full_disk):
+    monkeypatch.chdir(workdir)
+    monkeypatch.setenv("RNNKIT_NO_COMPILE", "1")
+    (workdir / "many.txt").write_text("good fine lovely day\n" * 5000)  # ~250 KB of predictions
+    code, err = call(capsys, ["predict", "run", "--input", "many.txt", "--output", str(full_disk / "out.csv")])
+    assert_one_clean_line(code, err, f"{full_disk / 'out.csv'}: No space left on device")
+    assert not (full_disk / "out.csv").exists() and not list(full_disk.glob(".out.csv.*"))  # no half file
+    code, err = call(capsys, ["train", "classify", "--data", "good.csv", *TINY_TEXT, "--run-dir",
+                              str(full_disk / "run")])
+    assert_one_clean_line(code, err, "No space left on device")
+    for run, sums in runs_before.items():
+        assert checksums(workdir / run) == sums
