@@ -33,23 +33,24 @@ class SeriesConfig(TrainConfig):
     """read each series both ways"""
     pooling: str = "last+mean"
     """last, max, mean, attention, or several joined by +; over each series' real steps only"""
-    conv_filters: Annotated[int, Field(ge=0)] = 0
-    """> 0 adds a Conv1D + MaxPooling front end (article 003) with conv_kernel, conv_pool: shortens long series"""
-    conv_kernel: PositiveInt = 5
+    conv_filters: Annotated[int, Field(ge=0)] = 64
+    """> 0 adds a Conv1D + MaxPooling front end (article 003) with conv_kernel, conv_pool: local shapes
+    (LSTM-FCN's idea) before the recurrent layer; 0: the raw series straight into it"""
+    conv_kernel: PositiveInt = 3
     """width of the Conv1D front end's kernel"""
-    conv_pool: PositiveInt = 2
-    """max-pooling width after the Conv1D front end"""
-    dropout: Rate = 0.0
+    conv_pool: PositiveInt = 1
+    """max-pooling width after the Conv1D front end (> 1 shortens long series)"""
+    dropout: Rate = 0.3
     """variational input dropout inside the recurrent layers"""
     recurrent_dropout: Rate = 0.0
     """variational recurrent dropout (slower: the fastest kernels run without it)"""
     inter_layer_dropout: Rate = 0.0
     """dropout between stacked layers"""
-    head_dropout: Rate = 0.3
+    head_dropout: Rate = 0.5
     """dropout before the classifier's dense layer"""
     fast: RunnerName = "auto"
     """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
-    epochs: PositiveInt = 100
+    epochs: PositiveInt = 50
     batch_size: PositiveInt = 16
     lr: float | None = 3e-3
     schedule: ScheduleName | None = "cosine"
