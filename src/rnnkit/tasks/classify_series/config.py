@@ -51,6 +51,9 @@ class SeriesConfig(TrainConfig):
     fast: RunnerName = "auto"
     """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     epochs: PositiveInt = 50
+    min_steps: Annotated[int, Field(ge=0)] = 600
+    """train for at least this many optimizer steps: on a small training file (GunPoint's 50 series are
+    3 batches) the epochs rise to reach it; 0: exactly `epochs`"""
     batch_size: PositiveInt = 16
     lr: float | None = 3e-3
     schedule: ScheduleName | None = "cosine"

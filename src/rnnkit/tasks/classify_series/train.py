@@ -3,6 +3,7 @@ which is scored once on the test file; a named dataset's report puts the test ac
 accuracies aeon publishes for the same split."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -53,15 +54,19 @@ def run(config: SeriesConfig, run_dir: Path, *, resume: bool = False, quiet: boo
     say(f"{files.source}: {len(files.train)} training series ({len(train[0])} fit, "
         f"{0 if valid is None else len(valid[0])} validation), {files.train.channels} channel(s), "
         f"length {lengths.min()}-{lengths.max()}, {len(label_map)} classes")
+    steps_per_epoch = math.ceil(len(train[0]) / config.batch_size)
+    epochs = max(config.epochs, math.ceil(config.min_steps / steps_per_epoch))
+    if epochs > config.epochs:
+        say(f"{epochs} epochs of {steps_per_epoch} steps: at least min_steps={config.min_steps} optimizer steps")
     model = build_model(config, len(label_map), files.train.channels)
     summary = {"data": files.source, "training series": len(files.train), "channels": files.train.channels,
                "lengths": f"{lengths.min()}-{lengths.max()}", "classes": ", ".join(map(str, label_map.labels)),
-               "standardized": config.standardize}
+               "standardized": config.standardize, "epochs": epochs}
     # without validation data: keep the last weights and stop early on nothing
     cfg = config if valid is not None else replace(config, keep_best=False, early_stopping=None)
     trainer = trainer_from_config(model, cfg, run_dir, quiet=quiet, data_summary=summary,
                                   config=run_config_record(TASK, config))
-    trainer.fit(train, epochs=config.epochs, batch_size=config.batch_size, validation_data=valid, resume=resume)
+    trainer.fit(train, epochs=epochs, batch_size=config.batch_size, validation_data=valid, resume=resume)
     final = dict(trainer.final_logs)
     test_acc = None
     if files.test is not None:
