@@ -1,0 +1,19 @@
+"""Series classification (`classify-series`): whole series, univariate or multivariate, of equal or
+unequal lengths, from the UCR/UEA archive's .ts files, read by a recurrent network.
+
+    rnnkit train classify-series --dataset japanese-vowels        # official 270/370 split
+    rnnkit train classify-series --data X_TRAIN.ts --test X_TEST.ts
+    rnnkit predict RUN --input X.ts                               # class and probability per series
+    rnnkit evaluate RUN [--data X_TEST.ts]
+
+Parts: `config`, `data` (.ts files -> labels, scaling, padded arrays), `model` (the classifier),
+`train`, `predict` (predict and evaluate from a run folder).
+"""
+from rnnkit.tasks.classify_series.config import SeriesConfig
+from rnnkit.tasks.classify_series.model import describe
+from rnnkit.tasks.classify_series.predict import evaluate, predict
+from rnnkit.tasks.classify_series.train import TASK, run
+from rnnkit.tasks.task import Task
+
+CLASSIFY_SERIES = Task(TASK, "classify whole series (UCR/UEA .ts files, named or your own) with an LSTM/GRU",
+                       SeriesConfig, run, predict=predict, evaluate=evaluate, summary=describe)

@@ -1,0 +1,70 @@
+"""The series classification task's config: a UCR/UEA dataset by name, or the user's own .ts files.
+Measured results of these defaults are in benchmarks/TASKS.md."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from rnnkit.data.catalog.ucr import UCR_DATASETS
+from rnnkit.tasks.config import CellName, RunnerName
+from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+
+
+@config_dataclass
+class SeriesConfig(TrainConfig):
+    dataset: Literal[tuple(UCR_DATASETS)] = "japanese-vowels"
+    """a UCR/UEA dataset with its official train/test split (ignored when `data` is given)"""
+    data: str | None = None
+    """your training file in the UCR/UEA .ts format instead of a named dataset"""
+    test: str | None = None
+    """your test file (.ts), scored once at the end (with `data`)"""
+    cache_dir: str | None = None
+    """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
+    standardize: bool = True
+    """scale each channel to mean 0, variance 1 over the training file's time points (stored in the run)"""
+    cell: CellName = "lstm"
+    """lstm, gru or rnn"""
+    hidden_size: PositiveInt = 64
+    """units of each recurrent layer (per direction)"""
+    num_layers: PositiveInt = 1
+    """stacked recurrent layers"""
+    bidirectional: bool = True
+    """read each series both ways"""
+    pooling: str = "last+mean"
+    """last, max, mean, attention, or several joined by +; over each series' real steps only"""
+    conv_filters: Annotated[int, Field(ge=0)] = 64
+    """> 0 adds a Conv1D + MaxPooling front end (article 003) with conv_kernel, conv_pool: local shapes
+    (LSTM-FCN's idea) before the recurrent layer; 0: the raw series straight into it"""
+    conv_kernel: PositiveInt = 3
+    """width of the Conv1D front end's kernel"""
+    conv_pool: PositiveInt = 1
+    """max-pooling width after the Conv1D front end (> 1 shortens long series)"""
+    dropout: Rate = 0.3
+    """variational input dropout inside the recurrent layers"""
+    recurrent_dropout: Rate = 0.0
+    """variational recurrent dropout (slower: the fastest kernels run without it)"""
+    inter_layer_dropout: Rate = 0.0
+    """dropout between stacked layers"""
+    head_dropout: Rate = 0.5
+    """dropout before the classifier's dense layer"""
+    fast: RunnerName = "auto"
+    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
+    epochs: PositiveInt = 50
+    min_steps: Annotated[int, Field(ge=0)] = 600
+    """train for at least this many optimizer steps: on a small training file (GunPoint's 50 series are
+    3 batches) the epochs rise to reach it; 0: exactly `epochs`"""
+    batch_size: PositiveInt = 16
+    lr: float | None = 3e-3
+    schedule: ScheduleName | None = "cosine"
+    """the learning rate falls to 0 over the run (per step)"""
+    clip_norm: float | None = 1.0
+    validation_split: Rate = 0.2
+    """this fraction of each class of the training file (seeded) is held out to pick the best epoch;
+    0: train on all of it and keep the last epoch"""
+    keep_best: bool = True
+    monitor: str = "val_loss"
+
+    def __post_init__(self):
+        if self.test is not None and self.data is None:
+            raise ValueError("config key 'test': give the training file too (--data X_TRAIN.ts --test X_TEST.ts)")

@@ -1,0 +1,116 @@
+"""The series task's data: .ts files (a named dataset's or the user's) -> label ids, per-channel
+standardisation fitted on the training file, post-padded arrays with each case's length.
+
+The run folder keeps `labels.json` (the training file's @classLabel order) and `scaling.json` (each
+channel's mean and scale), so predict and evaluate read new files exactly as training did. Missing
+values (NaN, '?') become 0 after scaling: the training mean of their channel.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.preprocessing import StandardScaler
+
+from rnnkit.atomic import write_json
+from rnnkit.data import LabelMap
+from rnnkit.data.catalog import fetch_dataset, load_dataset
+from rnnkit.data.catalog.ucr import published_accuracies
+from rnnkit.data.ts_format import TsFile, pad_series, read_ts
+from rnnkit.errors import UserError
+from rnnkit.tasks.classify_series.config import SeriesConfig
+
+LABELS_FILE = "labels.json"
+SCALING_FILE = "scaling.json"
+
+
+@dataclass
+class SeriesFiles:
+    train: TsFile
+    test: TsFile | None
+    source: str  # the dataset's name or the training file's path
+    published: dict[str, float] = field(default_factory=dict)  # {classifier: test accuracy} (named datasets)
+
+
+def load_files(config: SeriesConfig) -> SeriesFiles:
+    if config.data is not None:
+        return SeriesFiles(read_ts(config.data), read_ts(config.test) if config.test else None, config.data)
+    ds = load_dataset(config.dataset, config.cache_dir)
+    return SeriesFiles(ds.train, ds.test, config.dataset, published_accuracies(fetch_dataset(config.dataset, config.cache_dir)))
+
+
+def test_file(config: SeriesConfig, data: str | None) -> TsFile:
+    """The file `rnnkit evaluate` scores: `data`, else the run's own test file or dataset."""
+    if data is not None:
+        return read_ts(data)
+    if config.data is None:
+        return load_dataset(config.dataset, config.cache_dir).test
+    if config.test is None:
+        raise UserError(f"the run was trained on {config.data} without a test file; pass --data X_TEST.ts")
+    return read_ts(config.test)
+
+
+def label_map_of(ts: TsFile) -> LabelMap:
+    """The classes in the order the training file's @classLabel declares them."""
+    if ts.labels is None or ts.header.class_labels is None:
+        raise UserError(f"{ts.path}: has no class labels (@classLabel true LABEL ... and a label after each case "
+                        "are needed to train)")
+    return LabelMap(ts.header.class_labels)
+
+
+def label_ids(ts: TsFile, label_map: LabelMap) -> np.ndarray:
+    """(N,) class ids; a label the model does not know is an error naming the file and line."""
+    if ts.labels is None:
+        raise UserError(f"{ts.path}: has no class labels to score against (@classLabel false)")
+    known = {str(label): i for i, label in enumerate(label_map.labels)}
+    for label, line in zip(ts.labels, ts.lines):
+        if label not in known:
+            raise UserError(f"{ts.path}: line {line}: class label {str(label)!r} is not one the model knows: "
+                            f"{' '.join(map(str, label_map.labels))}")
+    return np.array([known[label] for label in ts.labels], dtype=np.int64)
+
+
+@dataclass
+class Scaling:
+    """x' = (x - mean) / scale per channel; identity when standardisation is off."""
+
+    mean: np.ndarray  # (C,)
+    scale: np.ndarray  # (C,)
+
+    @classmethod
+    def fit(cls, ts: TsFile, standardize: bool) -> "Scaling":
+        if not standardize:
+            return cls(np.zeros(ts.channels), np.ones(ts.channels))
+        scaler = StandardScaler().fit(np.concatenate(ts.series))  # (sum of T_i, C); NaNs are left out
+        return cls(np.nan_to_num(scaler.mean_), np.nan_to_num(scaler.scale_, nan=1.0))
+
+    def save(self, path: Path) -> None:
+        write_json(path, {"mean": self.mean.tolist(), "scale": self.scale.tolist()})
+
+    @classmethod
+    def load(cls, path: Path) -> "Scaling":
+        try:
+            saved = json.loads(Path(path).read_text(encoding="utf-8"))
+            return cls(np.asarray(saved["mean"], dtype=np.float64), np.asarray(saved["scale"], dtype=np.float64))
+        except FileNotFoundError:
+            raise UserError(f"{path}: not found (is this a classify-series run folder?)") from None
+        except (ValueError, KeyError, TypeError) as err:
+            raise UserError(f"{path}: not a rnnkit scaling file ({err})") from None
+
+    def arrays(self, ts: TsFile) -> tuple[np.ndarray, np.ndarray]:
+        """(x (N, T, C) float32 scaled, post-padded with 0; lengths (N,) int64)."""
+        if ts.channels != len(self.mean):
+            raise UserError(f"{ts.path}: its series have {ts.channels} channel(s), the model was trained on "
+                            f"{len(self.mean)}")
+        scaled = [np.nan_to_num((s - self.mean) / self.scale).astype(np.float32) for s in ts.series]
+        return pad_series(scaled)
+
+
+def as_batchable(x: np.ndarray, lengths: np.ndarray, y: np.ndarray | None = None) -> tuple:
+    """What the trainer reads: (x, y) when every series has the full length, else (x, lengths, y)."""
+    same = bool((lengths == x.shape[1]).all())
+    if y is None:
+        return (x,) if same else (x, lengths)
+    return (x, y) if same else (x, lengths, y)

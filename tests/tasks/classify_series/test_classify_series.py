@@ -1,0 +1,112 @@
+"""The series task end to end on synthetic .ts files: two classes classified perfectly through the CLI
+(train, predict, evaluate), unequal lengths masked, bad files exit 2 with one line naming file and line."""
+import json
+
+import numpy as np
+import pytest
+
+from rnnkit.cli.main import main
+from rnnkit.data.ts_format import read_ts
+from rnnkit.tasks.classify_series.config import SeriesConfig
+from rnnkit.tasks.classify_series.data import Scaling
+from rnnkit.tasks.classify_series.model import build_model
+from rnnkit.tasks.classify_series.predict import class_probabilities
+
+
+def write_ts(path, series, labels, classes=("up", "down")):
+    """Cases (T_i, C) as a multivariate, unequal-length .ts file."""
+    head = (f"@problemName synthetic\n@univariate false\n@dimensions {series[0].shape[1]}\n@equalLength false\n"
+            f"@classLabel true {' '.join(classes)}\n@data\n")
+    rows = [":".join(",".join(f"{v:.5f}" for v in channel) for channel in s.T) + f":{label}"
+            for s, label in zip(series, labels)]
+    path.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def rising_or_falling(n, seed):
+    """Channel 0 rises ('up') or falls ('down') over 6-16 steps under noise; channel 1 is noise alone."""
+    rng = np.random.default_rng(seed)
+    labels = rng.choice(["up", "down"], n)
+    series = []
+    for label in labels:
+        t = np.linspace(0, 1, rng.integers(6, 17))
+        trend = (t if label == "up" else 1 - t) * 3 + rng.normal(0, 0.3, len(t))
+        series.append(np.stack([trend, rng.normal(0, 1, len(t))], axis=1))
+    return series, labels
+
+
+def call(capsys, *args):
+    with pytest.raises(SystemExit) as exit_:
+        main(list(map(str, args)))
+    out = capsys.readouterr()
+    return exit_.value.code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    path = tmp_path_factory.mktemp("series")
+    write_ts(path / "train.ts", *rising_or_falling(80, 0))
+    write_ts(path / "test.ts", *rising_or_falling(40, 1))
+    return path
+
+
+def test_two_synthetic_classes_are_classified_perfectly(capsys, files):
+    run = files / "run"
+    code, out, err = call(capsys, "train", "classify-series", "--data", files / "train.ts", "--test", files / "test.ts",
+                          "--hidden-size", 8, "--epochs", 12, "--min-steps", 0, "--fast", "native", "--run-dir", run, "--quiet")
+    assert code == 0, err
+    code, out, err = call(capsys, "evaluate", run, "--json")
+    assert code == 0, err
+    metrics = json.loads(out)
+    assert metrics["acc"] == 1.0 and metrics["samples"] == 40
+    code, out, err = call(capsys, "predict", run, "--input", files / "test.ts")
+    assert code == 0, err
+    records = [json.loads(line) for line in out.splitlines()]
+    truth = read_ts(files / "test.ts")
+    assert [r["label"] for r in records] == list(truth.labels) and [r["line"] for r in records] == truth.lines
+    assert "## Reproduce" in (run / "report.md").read_text()
+
+
+def test_unequal_lengths_are_masked(files):
+    """A padded batch of unequal series gives each series' output alone, unpadded."""
+    ts = read_ts(files / "test.ts")
+    assert len(set(ts.lengths)) > 1
+    model = build_model(SeriesConfig(hidden_size=8, num_layers=2, fast="native"), 2, ts.channels)
+    scaling = Scaling.fit(ts, True)
+    x, lengths = scaling.arrays(ts)
+    together = class_probabilities(model, x, lengths)
+    alone = np.concatenate([class_probabilities(model, s[None], np.array([len(s)]))
+                            for s in (x[i, :n] for i, n in enumerate(lengths))])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+BAD_FILES = {
+    "no-data.ts": ("@univariate true\n@classLabel true 1 2\n1,2:1\n", "line 3: data before the @data line"),
+    "dims.ts": ("@univariate false\n@classLabel true 1 2\n@data\n1,2:3,4:1\n1,2:2\n", "line 5: 1 dimension(s), expected 2"),
+    "label.ts": ("@univariate true\n@classLabel true 1 2\n@data\n1,2:1\n1,2:7\n", "line 5: class label '7' is not one"),
+    "words.ts": ("@univariate true\n@classLabel true 1 2\n@data\n1,x:1\n", "line 4: 'x' is not a number"),
+    "unlabelled.ts": ("@univariate true\n@classLabel false\n@data\n1,2\n", "has no class labels"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_bad_ts_files_exit_2_with_one_line(capsys, tmp_path, name):
+    text, needle = BAD_FILES[name]
+    (tmp_path / name).write_text(text)
+    code, _, err = call(capsys, "train", "classify-series", "--data", tmp_path / name, "--run-dir", tmp_path / "run",
+                        "--quiet")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert str(tmp_path / name) in err and needle in err and "Traceback" not in err
+
+
+def test_predict_and_evaluate_refuse_files_the_model_cannot_read(capsys, files, tmp_path):
+    run = files / "run"
+    if not (run / "model.safetensors").is_file():
+        pytest.skip("needs the run of test_two_synthetic_classes_are_classified_perfectly")
+    one_channel = write_ts(tmp_path / "one.ts", [np.zeros((5, 1))], ["up"])
+    code, _, err = call(capsys, "predict", run, "--input", one_channel)
+    assert code == 2 and f"{one_channel}: its series have 1 channel(s), the model was trained on 2" in err
+    other_labels = write_ts(tmp_path / "other.ts", [np.zeros((5, 2))], ["left"], classes=("left", "right"))
+    code, _, err = call(capsys, "evaluate", run, "--data", other_labels)
+    assert code == 2 and f"{other_labels}: line 7: class label 'left' is not one the model knows: up down" in err
+    assert len(err.strip().splitlines()) == 1
