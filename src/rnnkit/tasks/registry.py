@@ -6,11 +6,12 @@ from pathlib import Path
 from rnnkit.errors import UserError
 from rnnkit.tasks import runs
 from rnnkit.tasks.arrays import ARRAYS
+from rnnkit.tasks.forecast import FORECAST
 from rnnkit.tasks.images import MNIST
 from rnnkit.tasks.task import Run, Task
 from rnnkit.tasks.text import CLASSIFY, SENTIMENT
 
-TASKS: dict[str, Task] = {task.name: task for task in (SENTIMENT, CLASSIFY, MNIST, ARRAYS)}
+TASKS: dict[str, Task] = {task.name: task for task in (SENTIMENT, CLASSIFY, MNIST, ARRAYS, FORECAST)}
 
 
 def get_task(name: str) -> Task:
