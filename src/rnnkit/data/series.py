@@ -10,6 +10,7 @@ Every mistake is a one-line `UserError` naming the file, row (1-based data row) 
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,10 +90,12 @@ def _frequency(path: Path, times: pd.DatetimeIndex) -> str:
     """The series' step as a pandas frequency string: pandas' inference, else the most common step."""
     if len(times) < 3:
         raise UserError(f"{path}: {len(times)} rows; a series needs at least 3 time stamps")
-    inferred = pd.infer_freq(times)
+    with warnings.catch_warnings():  # pandas 3 warns that infer_freq will return an offset, not a str
+        warnings.simplefilter("ignore")
+        inferred = pd.infer_freq(times)
     if inferred is not None:
-        return inferred
-    steps, counts = np.unique(np.diff(times.asi8), return_counts=True)
+        return getattr(inferred, "freqstr", inferred)
+    steps, counts = np.unique(np.diff(times.as_unit("ns").asi8), return_counts=True)
     return pd.tseries.frequencies.to_offset(pd.Timedelta(int(steps[counts.argmax()]), "ns")).freqstr
 
 

@@ -82,8 +82,8 @@ def _fixed(freq: str) -> bool:
 
 def calendar_features(times: pd.DatetimeIndex, kinds: list[str]) -> np.ndarray:
     """(T, 2 * len(kinds)) float32: sin and cos of each cyclic position."""
-    phases = {"hour": (times.hour + times.minute / 60) / 24, "weekday": times.dayofweek / 7,
-              "yearday": (times.dayofyear - 1) / 365.25}
+    phases = {"hour": (times.hour + times.minute / 60) / 24, "weekday": times.day_of_week / 7,
+              "yearday": (times.day_of_year - 1) / 365.25}
     cols = []
     for kind in kinds:
         angle = 2 * np.pi * np.asarray(phases[kind], dtype=np.float64)

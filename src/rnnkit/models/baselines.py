@@ -40,17 +40,22 @@ def step_targets(target: np.ndarray, at: np.ndarray, horizon: int) -> np.ndarray
     return np.lib.stride_tricks.sliding_window_view(target, horizon)[at]
 
 
-def fit_ridge(target: np.ndarray, train_at: np.ndarray, valid_at: np.ndarray, lags: int, horizon: int):
-    """(fitted pipeline, alpha): ridge on standardised lags, α with the lowest validation MAE."""
-    x, y = lag_matrix(target, train_at, lags), step_targets(target, train_at, horizon)
-    xv, yv = lag_matrix(target, valid_at, lags), step_targets(target, valid_at, horizon)
+def fit_ridge(x: np.ndarray, y: np.ndarray, x_valid: np.ndarray, y_valid: np.ndarray, standardize: bool = True):
+    """(fitted model, alpha): ridge from rows of lags x (N, p) to targets y (N, horizon), on standardised
+    lags unless told otherwise, with the α of the lowest validation MAE."""
     best = None
     for alpha in RIDGE_ALPHAS:
-        model = make_pipeline(StandardScaler(), Ridge(alpha=alpha)).fit(x, y)
-        error = mean_absolute_error(yv, model.predict(xv).reshape(yv.shape))
+        model = (make_pipeline(StandardScaler(), Ridge(alpha=alpha)) if standardize else Ridge(alpha=alpha)).fit(x, y)
+        error = mean_absolute_error(y_valid, model.predict(x_valid).reshape(y_valid.shape))
         if best is None or error < best[0]:
             best = (error, model, float(alpha))
     return best[1], best[2]
+
+
+def fit_ridge_on_lags(target: np.ndarray, train_at: np.ndarray, valid_at: np.ndarray, lags: int, horizon: int):
+    """`fit_ridge` on the last `lags` values before the training and validation origins."""
+    return fit_ridge(lag_matrix(target, train_at, lags), step_targets(target, train_at, horizon),
+                     lag_matrix(target, valid_at, lags), step_targets(target, valid_at, horizon))
 
 
 def ridge_forecast(model, target: np.ndarray, at: np.ndarray, lags: int, horizon: int) -> np.ndarray:

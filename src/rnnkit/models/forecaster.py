@@ -6,7 +6,8 @@
 The recurrent part is article 003's: any rnnkit cell and variant, stacked, with variational
 (recurrent) dropout, optionally behind its Conv1D front end. The second term is an optional linear
 autoregressive skip over the last p target values (LSTNet, Lai et al. 2018): the network then learns
-what a linear model on the lags misses, rather than relearning the linear part from scratch.
+what a linear model on the lags misses, rather than relearning the linear part from scratch;
+`start_linear` starts it AT a fitted linear model (W = 0, A and b from e.g. a ridge regression).
 
 Quantile outputs (Q > 1, e.g. 0.1, 0.5, 0.9) are trained with the pinball loss
     ρ_τ(y - ŷ_τ) = max(τ (y - ŷ_τ), (τ - 1)(y - ŷ_τ)),
@@ -64,6 +65,20 @@ class Forecaster(nn.Module):
         outputs = horizon * max(1, len(self.quantiles))
         self.head = nn.Linear(self.rnn.output_size, outputs)
         self.ar = nn.Linear(ar_lags, outputs, bias=False) if ar_lags else None
+
+    @torch.no_grad()
+    def start_linear(self, weight, bias) -> None:
+        """Start as a linear model on the lags: A = `weight` (horizon, ar_lags), b = `bias` (horizon,)
+        (e.g. a ridge regression's) and W = 0, so the network begins where the linear model ends and
+        training adds what it misses. Quantile outputs all start at that line."""
+        if self.ar is None:
+            raise ValueError("start_linear needs ar_lags > 0")
+        q = max(1, len(self.quantiles))
+        weight = torch.as_tensor(weight, dtype=torch.float32).reshape(self.horizon, 1, self.ar_lags)
+        bias = torch.as_tensor(bias, dtype=torch.float32).reshape(self.horizon, 1)
+        self.ar.weight.copy_(weight.expand(-1, q, -1).reshape(-1, self.ar_lags))
+        self.head.bias.copy_(bias.expand(-1, q).reshape(-1))
+        self.head.weight.zero_()
 
     def forward(self, x: Tensor) -> Tensor:
         x = x.float()  # (B, L, F)

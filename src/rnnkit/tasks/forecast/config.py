@@ -59,6 +59,8 @@ class ForecastConfig(TrainConfig):
     """max-pooling width after the Conv1D front end"""
     ar_lags: Annotated[int, Field(ge=0)] | None = None
     """a linear skip from the last N target values to the outputs (none: all lookback steps; 0: no skip)"""
+    linear_start: bool = True
+    """start the linear skip at a ridge regression on the training windows (the network learns what it misses)"""
     quantiles: list[Annotated[float, Field(gt=0.0, lt=1.0)]] = field(default_factory=list)
     """e.g. 0.1,0.5,0.9: quantile forecasts trained with the pinball loss (the median is the point forecast)"""
     fast: RunnerName = "auto"

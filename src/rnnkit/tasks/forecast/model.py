@@ -1,6 +1,8 @@
 """The forecast task's model: a `Forecaster` built from the config."""
 from __future__ import annotations
 
+from rnnkit.data.windows import Windows
+from rnnkit.models.baselines import fit_ridge
 from rnnkit.models.forecaster import Forecaster
 from rnnkit.tasks.forecast.config import ForecastConfig
 
@@ -13,6 +15,16 @@ def build_model(config: ForecastConfig, input_size: int) -> Forecaster:
     ar_lags = config.steps_in if config.ar_lags is None else min(config.ar_lags, config.steps_in)
     return Forecaster(input_size, config.horizon, ar_lags=ar_lags,
                       **{name: getattr(config, name) for name in MODEL_FIELDS})
+
+
+def start_from_ridge(model: Forecaster, windows: Windows) -> float:
+    """The linear skip and bias from a ridge regression on the scaled windows' last `ar_lags` target
+    values (α chosen on the validation windows); returns α."""
+    lags = model.ar_lags
+    ridge, alpha = fit_ridge(windows.x["train"][:, -lags:, 0], windows.y["train"],
+                             windows.x["valid"][:, -lags:, 0], windows.y["valid"], standardize=False)
+    model.start_linear(ridge.coef_, ridge.intercept_)
+    return alpha
 
 
 def describe(config: ForecastConfig) -> str:

@@ -11,7 +11,7 @@ from rnnkit.data.series import Series, read_series
 from rnnkit.data.windows import Scaler, Windows, last_window, origins
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
-from rnnkit.models.baselines import fit_ridge, forecast_errors, naive, ridge_forecast, seasonal_naive, step_targets
+from rnnkit.models.baselines import fit_ridge_on_lags, forecast_errors, naive, ridge_forecast, seasonal_naive, step_targets
 from rnnkit.tasks.forecast.data import load_series, series_windows
 from rnnkit.tasks.task import Run
 from rnnkit.training import predict as predict_outputs
@@ -37,7 +37,7 @@ def test_forecasts(model, series: Series, windows: Windows, lookback: int, horiz
     else:
         notes.append(f"seasonal naive left out: its period ({season} steps) reaches before the series starts")
     train_at = origins(0, windows.at["valid"].min(), lookback, horizon)
-    ridge, alpha = fit_ridge(y, train_at, windows.at["valid"], lookback, horizon)
+    ridge, alpha = fit_ridge_on_lags(y, train_at, windows.at["valid"], lookback, horizon)
     forecasts["ridge"] = ridge_forecast(ridge, y, at, lookback, horizon)
     notes.append(f"ridge: scikit-learn Ridge on the last {lookback} target values, alpha {alpha:.3g} chosen on the "
                  "validation windows")

@@ -13,7 +13,7 @@ from rnnkit.atomic import atomic_write, write_json
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.data import load_series, series_facts, series_windows
-from rnnkit.tasks.forecast.model import build_model
+from rnnkit.tasks.forecast.model import build_model, start_from_ridge
 from rnnkit.tasks.forecast.predict import scores, summary_metrics, test_forecasts
 from rnnkit.tasks.report import printer, write_report
 from rnnkit.tasks.runs import run_config_record
@@ -36,6 +36,8 @@ def run(config: ForecastConfig, run_dir: Path, *, resume: bool = False, quiet: b
         f"{' + calendar ' + ','.join(windows.calendar) if windows.calendar else ''}")
     seed_everything(config.seed)
     model = build_model(config, windows.x["train"].shape[-1])
+    if config.linear_start and model.ar is not None:
+        say(f"linear skip started at ridge (alpha {start_from_ridge(model, windows):.3g})")
     trained = dataclasses.replace(config, metrics=[]) if config.quantiles else config  # mae of (B, h, Q) is no metric
     trainer = trainer_from_config(model, trained, run_dir, quiet=quiet,
                                   config=run_config_record("forecast", config, **facts),
