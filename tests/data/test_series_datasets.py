@@ -43,9 +43,6 @@ def baseline_errors(name, lookback, horizon, season):
              ("ridge", ridge_forecast(ridge, y, at, lookback, horizon)))}
 
 
-test_scores.__test__ = False
-
-
 @pytest.mark.slow
 def test_baselines_reproduce_the_published_figures():
     tomorrow = baseline_errors("seattle-weather", 30, 1, 7)
