@@ -73,6 +73,8 @@ class ForecastConfig(TrainConfig):
     metrics: list[str] = field(default_factory=lambda: ["mae"])
     schedule: ScheduleName | None = "cosine"
     clip_norm: float | None = 1.0
+    early_stopping: PositiveInt | None = 8
+    """stop after this many epochs without a better validation loss (small series overfit early)"""
     keep_best: bool = True
     """keep the weights of the epoch with the best validation loss"""
 

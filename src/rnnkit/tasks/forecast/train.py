@@ -47,6 +47,8 @@ def run(config: ForecastConfig, run_dir: Path, *, resume: bool = False, quiet: b
         trainer.loss_fn, trainer.loss_name = pinball_loss(config.quantiles), "pinball"
     trainer.fit((windows.x["train"], windows.y["train"]), epochs=config.epochs, batch_size=config.batch_size,
                 validation_data=(windows.x["valid"], windows.y["valid"]), resume=resume)
+    if config.keep_best and trainer.run is not None:
+        trainer.run.load_weights(model)  # score the kept (best-by-validation) weights, as evaluate will
     actual, forecasts, notes = test_forecasts(model, series, windows, config.steps_in, config.horizon, facts["season"])
     table = scores(actual, forecasts)
     final = {**trainer.final_logs, **summary_metrics(table)}
