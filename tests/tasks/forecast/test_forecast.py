@@ -69,3 +69,15 @@ def test_bad_series_are_one_line_errors_through_the_cli(tmp_path, capsys, edit, 
 def test_a_data_file_needs_a_target_column(tmp_path, capsys):
     code, _, err = call(capsys, "train", "forecast", "--data", sine_csv(tmp_path / "s.csv"))
     assert code == 2 and "--target-col" in err and len(err.strip().splitlines()) == 1
+
+
+def test_quantile_forecasts_are_trained_with_the_pinball_loss_and_predicted_per_step(tmp_path):
+    path = sine_csv(tmp_path / "sine.csv", n=200)
+    settings = {"data": str(path), "time_col": "ts", "target_col": "load", "lookback": "12", "horizon": "2",
+                "hidden_size": "8", "epochs": "1", "quantiles": "0.1,0.5,0.9", "fast": "fused"}
+    run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
+    run = read_run(run_dir)
+    assert run.saved["training"]["loss"] == "pinball" and np.isfinite(final["test_mae"])
+    records = run.task.predict(run, str(path))
+    assert len(records) == 2 and set(records[0]) == {"time", "load", "q0.1", "q0.5", "q0.9"}
+    assert records[0]["load"] == records[0]["q0.5"]
