@@ -11,15 +11,22 @@ from pathlib import Path
 from rnnkit.data.catalog.chinese_reviews import CHINESE_REVIEWS
 from rnnkit.data.catalog.imdb import IMDB
 from rnnkit.data.catalog.mnist import FASHION_MNIST, MNIST
+from rnnkit.data.catalog.pmdarima_series import AIRLINE, AIRLINE_SERIES, TAYLOR_ELECTRICITY, TAYLOR_SERIES
 from rnnkit.data.catalog.ptb import PTB
 from rnnkit.data.catalog.seattle import SEATTLE_TEMPS
+from rnnkit.data.catalog.seattle_weather import SEATTLE_WEATHER, SEATTLE_WEATHER_SERIES
 from rnnkit.data.catalog.ucr import UCR_DATASETS
 from rnnkit.data.datasets import Dataset, DatasetInfo, DatasetSpec
+from rnnkit.data.series import SeriesFile
 from rnnkit.data.sources import cached_manifest, fetch
 from rnnkit.errors import UserError
 
 DATASETS: dict[str, DatasetSpec] = {spec.info.name: spec for spec in
-                                    (IMDB, CHINESE_REVIEWS, MNIST, FASHION_MNIST, PTB, SEATTLE_TEMPS)} | UCR_DATASETS
+                                    (IMDB, CHINESE_REVIEWS, MNIST, FASHION_MNIST, PTB, SEATTLE_TEMPS,
+                                     SEATTLE_WEATHER, TAYLOR_ELECTRICITY, AIRLINE)} | UCR_DATASETS
+SERIES: dict[str, SeriesFile] = {"seattle-weather": SEATTLE_WEATHER_SERIES, "taylor-electricity": TAYLOR_SERIES,
+                                 "airline": AIRLINE_SERIES}
+"""The forecasting datasets' canonical series files and their columns."""
 
 
 def spec_of(name: str) -> DatasetSpec:

@@ -1,0 +1,184 @@
+"""Time series from a CSV/TSV/JSONL/Parquet file: a time column, a target column and covariates.
+
+`read_series` parses the time column, checks it is sorted and has no repeated stamps, detects the
+regular frequency (pandas' `infer_freq`, else the most common step) and puts the rows on that grid.
+Missing values and missing time stamps are reported with the first one's time stamp and are only
+filled when asked (`fill="ffill"`: carry the last value forward, `"interpolate"`: linear in time).
+Non-numeric columns that were not asked for are categorical covariates: ignored, with a note.
+Every mistake is a one-line `UserError` naming the file, row (1-based data row) or time stamp.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rnnkit.data.datasets import ArraySplit, Dataset, DatasetInfo, check_size
+from rnnkit.data.readers import _read_frame, detect_format
+from rnnkit.errors import UserError
+
+FILLS = ("none", "ffill", "interpolate")
+SPLIT = (0.7, 0.15, 0.15)
+"""train, valid, test: consecutive periods, in this order"""
+MISSING_WORDS = {"", "na", "nan", "null", "none", "n/a", "?"}
+FILL_HINT = "pass --fill ffill (carry the last value forward) or --fill interpolate (linear in time)"
+
+
+@dataclass
+class Series:
+    """A regular multivariate series: `values` (T, F) float32, column 0 the target."""
+
+    source: str
+    times: pd.DatetimeIndex
+    values: np.ndarray
+    columns: list[str]
+    freq: str
+    time_col: str
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    @property
+    def target(self) -> np.ndarray:
+        return self.values[:, 0]
+
+    def next_times(self, steps: int) -> pd.DatetimeIndex:
+        """The `steps` time stamps after the last one."""
+        return pd.date_range(self.times[-1], periods=steps + 1, freq=self.freq)[1:]
+
+
+def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, str | None]:
+    """(float values with NaN for missing cells, None) or (None, message about the first bad cell)."""
+    raw = frame[column]
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        return raw.to_numpy(np.float64), None
+    text = raw.astype(str).str.strip()
+    missing = raw.isna().to_numpy() | text.str.lower().isin(MISSING_WORDS).to_numpy()
+    parsed = pd.to_numeric(text.where(~missing), errors="coerce").to_numpy(np.float64)
+    bad = np.flatnonzero(np.isnan(parsed) & ~missing)
+    if len(bad):
+        return None, f"row {bad[0] + 1}, column {column!r}: {text.iloc[bad[0]]!r} is not a number"
+    return parsed, None
+
+
+def _parse_times(path: Path, frame: pd.DataFrame, time_col: str) -> pd.DatetimeIndex:
+    raw = frame[time_col]
+    try:
+        times = pd.to_datetime(raw, errors="coerce", format="mixed") if raw.dtype == object else pd.to_datetime(raw)
+    except (ValueError, TypeError) as err:
+        raise UserError(f"{path}: column {time_col!r}: not time stamps ({err})") from None
+    bad = np.flatnonzero(times.isna().to_numpy())
+    if len(bad):
+        raise UserError(f"{path}: row {bad[0] + 1}, column {time_col!r}: {str(raw.iloc[bad[0]])!r} is not a "
+                        "date/time")
+    times = pd.DatetimeIndex(times)
+    steps = np.diff(times.asi8)
+    if len(steps) and (steps <= 0).any():
+        i = int(np.flatnonzero(steps <= 0)[0]) + 1  # 0-based index of the offending row
+        what = "repeats" if steps[i - 1] == 0 else "comes before"
+        raise UserError(f"{path}: row {i + 1}: time {times[i]} {what} row {i}'s {times[i - 1]}; expected "
+                        f"strictly increasing time stamps ({'drop the duplicates' if what == 'repeats' else 'sort the file by time'})")
+    return times
+
+
+def _frequency(path: Path, times: pd.DatetimeIndex) -> str:
+    """The series' step as a pandas frequency string: pandas' inference, else the most common step."""
+    if len(times) < 3:
+        raise UserError(f"{path}: {len(times)} rows; a series needs at least 3 time stamps")
+    with warnings.catch_warnings():  # pandas 3 warns that infer_freq will return an offset, not a str
+        warnings.simplefilter("ignore")
+        inferred = pd.infer_freq(times)
+    if inferred is not None:
+        return getattr(inferred, "freqstr", inferred)
+    steps, counts = np.unique(np.diff(times.as_unit("ns").asi8), return_counts=True)
+    return pd.tseries.frequencies.to_offset(pd.Timedelta(int(steps[counts.argmax()]), "ns")).freqstr
+
+
+def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_cols: list[str] | None = None,
+                fill: str = "none", fmt: str | None = None) -> Series:
+    """The file's series on its regular grid; `value_cols` None takes every numeric column as a covariate."""
+    if fill not in FILLS:
+        raise ValueError(f"fill must be one of {FILLS}, got {fill!r}")
+    path = Path(path)
+    fmt = detect_format(path, fmt)
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    frame, _ = _read_frame(path, fmt, "utf-8")
+    if len(frame) == 0:
+        raise UserError(f"{path}: no data rows (only a header, or nothing)")
+    asked = [c for c in [time_col, target_col, *(value_cols or [])]]
+    for column in asked:
+        if column not in frame.columns:
+            raise UserError(f"{path}: no column {column!r}; available columns: {', '.join(map(str, frame.columns))}")
+    times = _parse_times(path, frame, time_col)
+    notes, columns, arrays = [], [], []
+    candidates = [target_col] + [c for c in (value_cols if value_cols is not None else frame.columns)
+                                 if c not in (time_col, target_col)]
+    for column in candidates:
+        values, problem = _numeric(path, frame, column)
+        if problem is None:
+            columns.append(str(column))
+            arrays.append(values)
+        elif column == target_col or value_cols is not None:
+            raise UserError(f"{path}: {problem}; the target and value columns must be numeric")
+        else:
+            notes.append(f"column {column!r} is not numeric ({problem.split(': ', 1)[1]}): ignored as a "
+                         "categorical covariate")
+    freq = _frequency(path, times)
+    grid = pd.date_range(times[0], times[-1], freq=freq)
+    off_grid = times.difference(grid)
+    if len(off_grid):
+        raise UserError(f"{path}: time {off_grid[0]} is off the regular {freq} grid that starts at {times[0]}; "
+                        "expected one row every step")
+    table = pd.DataFrame(np.stack(arrays, 1), index=times, columns=columns).reindex(grid)
+    gaps = grid.difference(times)
+    holes = table.isna().any(axis=1)
+    if holes.any():
+        first = table.index[holes.to_numpy().argmax()]
+        what = (f"{len(gaps)} missing time stamps (first {gaps[0]}) and " if len(gaps) else "") + \
+               f"{int(table.isna().to_numpy().sum())} missing values, the first at {first}"
+        if fill == "none":
+            raise UserError(f"{path}: {what}; {FILL_HINT}")
+        table = table.ffill() if fill == "ffill" else table.interpolate(method="time")
+        if table.isna().any().any():
+            raise UserError(f"{path}: the series starts with a missing value at {first}; nothing to fill it from "
+                            "(drop the leading rows)")
+        notes.append(f"{what}: filled by {fill}")
+    return Series(str(path), grid, table.to_numpy(np.float32), columns, freq, time_col, notes)
+
+
+def split_points(n: int) -> tuple[int, int]:
+    """(start of valid, start of test) of a series of n steps split 70/15/15 by time."""
+    return int(SPLIT[0] * n), int(SPLIT[0] * n) + int(SPLIT[1] * n)
+
+
+@dataclass(frozen=True)
+class SeriesFile:
+    """A named dataset's canonical series file and its columns (`value_cols` None: every numeric one)."""
+
+    file: str
+    time_col: str
+    target_col: str
+    value_cols: tuple[str, ...] | None = None
+
+    def read(self, folder: Path) -> Series:
+        cols = list(self.value_cols) if self.value_cols is not None else None
+        return read_series(Path(folder) / self.file, self.time_col, self.target_col, cols)
+
+    def loader(self):
+        """A `DatasetSpec` loader: x the time stamps, y the values (target first), split 70/15/15 by time."""
+
+        def load(folder: Path, info: DatasetInfo) -> Dataset:
+            series = self.read(folder)
+            check_size(info.name, "whole", len(series), sum(info.sizes.values()))
+            valid, test = split_points(len(series))
+            parts = [ArraySplit(series.times[s].to_numpy(), series.values[s])
+                     for s in (slice(0, valid), slice(valid, test), slice(test, None))]
+            return Dataset(info.name, *parts, info)
+
+        return load

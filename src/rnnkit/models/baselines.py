@@ -1,0 +1,69 @@
+"""Forecasting baselines a recurrent forecaster must beat, on the same windows (origins t, forecasting
+steps t .. t + horizon - 1 of the target y):
+
+- naive (persistence, article 003's common-sense baseline): ŷ_{t+h} = y_{t-1};
+- seasonal naive with period m: ŷ_{t+h} = y_{t+h-km}, k = ⌈(h+1)/m⌉ (the same step one season ago);
+- ridge regression on the last p lags (scikit-learn), one output per step (direct multi-step):
+  ŷ_{t+h} = w_h · z(y_{t-p} .. y_{t-1}) + b_h, its α chosen on the validation windows by MAE.
+
+And `forecast_errors`: MAE, RMSE and MAPE per horizon step (scikit-learn's metrics).
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.linear_model import Ridge
+from sklearn.metrics import mean_absolute_error, mean_absolute_percentage_error, mean_squared_error
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+RIDGE_ALPHAS = tuple(np.logspace(-5, 4, 19))
+
+
+def naive(target: np.ndarray, at: np.ndarray, horizon: int) -> np.ndarray:
+    """(N, horizon): the last value before each origin."""
+    return np.repeat(target[at - 1][:, None], horizon, 1)
+
+
+def seasonal_naive(target: np.ndarray, at: np.ndarray, horizon: int, period: int) -> np.ndarray:
+    """(N, horizon): the value one (or k) seasons before each forecast step; needs at >= period."""
+    h = np.arange(horizon)
+    back = period * ((h + period) // period)  # k m with k = ceil((h + 1) / m)
+    return target[at[:, None] + h[None, :] - back[None, :]]
+
+
+def lag_matrix(target: np.ndarray, at: np.ndarray, lags: int) -> np.ndarray:
+    """(N, lags): y_{t-lags} .. y_{t-1} for each origin t."""
+    return np.lib.stride_tricks.sliding_window_view(target, lags)[at - lags]
+
+
+def step_targets(target: np.ndarray, at: np.ndarray, horizon: int) -> np.ndarray:
+    return np.lib.stride_tricks.sliding_window_view(target, horizon)[at]
+
+
+def fit_ridge(x: np.ndarray, y: np.ndarray, x_valid: np.ndarray, y_valid: np.ndarray, standardize: bool = True):
+    """(fitted model, alpha): ridge from rows of lags x (N, p) to targets y (N, horizon), on standardised
+    lags unless told otherwise, with the α of the lowest validation MAE."""
+    best = None
+    for alpha in RIDGE_ALPHAS:
+        model = (make_pipeline(StandardScaler(), Ridge(alpha=alpha)) if standardize else Ridge(alpha=alpha)).fit(x, y)
+        error = mean_absolute_error(y_valid, model.predict(x_valid).reshape(y_valid.shape))
+        if best is None or error < best[0]:
+            best = (error, model, float(alpha))
+    return best[1], best[2]
+
+
+def fit_ridge_on_lags(target: np.ndarray, train_at: np.ndarray, valid_at: np.ndarray, lags: int, horizon: int):
+    """`fit_ridge` on the last `lags` values before the training and validation origins."""
+    return fit_ridge(lag_matrix(target, train_at, lags), step_targets(target, train_at, horizon),
+                     lag_matrix(target, valid_at, lags), step_targets(target, valid_at, horizon))
+
+
+def ridge_forecast(model, target: np.ndarray, at: np.ndarray, lags: int, horizon: int) -> np.ndarray:
+    return model.predict(lag_matrix(target, at, lags)).reshape(len(at), horizon)
+
+
+def forecast_errors(actual: np.ndarray, forecast: np.ndarray) -> dict[str, list[float]]:
+    """{"mae": [per step], "rmse": [...], "mape": [...]} for (N, horizon) arrays; MAPE in percent."""
+    return {"mae": mean_absolute_error(actual, forecast, multioutput="raw_values").tolist(),
+            "rmse": np.sqrt(mean_squared_error(actual, forecast, multioutput="raw_values")).tolist(),
+            "mape": (100 * mean_absolute_percentage_error(actual, forecast, multioutput="raw_values")).tolist()}

@@ -1,0 +1,92 @@
+"""The forecast task's config: a named series or the user's own file, the windows, the model.
+Measured results of these defaults are in benchmarks/TASKS.md."""
+from __future__ import annotations
+
+from dataclasses import field
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from rnnkit.data.catalog import SERIES
+from rnnkit.data.series import FILLS
+from rnnkit.tasks.config import CellName, RunnerName
+from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+
+DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 336, "airline": 24}
+"""Steps read per forecast when --lookback is not given: a month of days, a week of half hours, two years."""
+FILE_LOOKBACK = 24
+
+
+@config_dataclass
+class ForecastConfig(TrainConfig):
+    dataset: Literal[tuple(SERIES)] | None = None
+    """a named series (fetched on first use); or give --data"""
+    data: str | None = None
+    """your own CSV/TSV/JSONL/Parquet file, one row per time step (with --time-col and --target-col)"""
+    time_col: str = "time"
+    """the time column of --data"""
+    target_col: str | None = None
+    """the column to forecast (required with --data)"""
+    value_cols: list[str] | None = None
+    """covariate columns read as inputs beside the target (none: every numeric column)"""
+    fill: Literal[FILLS] = "none"
+    """missing values and time stamps: none (an error), ffill (carry the last value), interpolate (linear in time)"""
+    lookback: PositiveInt | None = None
+    """steps read per forecast (none: the dataset's, or 24 for a file)"""
+    horizon: PositiveInt = 1
+    """steps forecast at once (direct multi-step output)"""
+    stride: PositiveInt = 1
+    """steps between training windows (validation and test use every step)"""
+    season: PositiveInt | None = None
+    """period of the seasonal naive baseline in steps (none: a week below a day's step, 7 daily, 12 monthly)"""
+    calendar: Literal["auto", "none"] = "auto"
+    """auto adds sin/cos of hour of day, day of week and day of year where they vary; none adds nothing"""
+    cell: CellName = "lstm"
+    """lstm, gru or rnn"""
+    hidden_size: PositiveInt = 64
+    """units of each recurrent layer"""
+    num_layers: PositiveInt = 1
+    """stacked recurrent layers"""
+    dropout: Rate = 0.0
+    """variational input dropout inside the recurrent layers"""
+    recurrent_dropout: Rate = 0.0
+    """variational recurrent dropout (article 003's; slower: the fastest kernels run without it)"""
+    conv_filters: Annotated[int, Field(ge=0)] = 0
+    """> 0 adds article 003's Conv1D + MaxPooling front end with conv_kernel, conv_pool"""
+    conv_kernel: PositiveInt = 5
+    """width of the Conv1D front end's kernel"""
+    conv_pool: PositiveInt = 2
+    """max-pooling width after the Conv1D front end"""
+    ar_lags: Annotated[int, Field(ge=0)] | None = None
+    """a linear skip from the last N target values to the outputs (none: all lookback steps; 0: no skip)"""
+    linear_start: bool = True
+    """start the linear skip at a ridge regression on the training windows (the network learns what it misses)"""
+    quantiles: list[Annotated[float, Field(gt=0.0, lt=1.0)]] = field(default_factory=list)
+    """e.g. 0.1,0.5,0.9: quantile forecasts trained with the pinball loss (the median is the point forecast)"""
+    fast: RunnerName = "auto"
+    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
+    epochs: PositiveInt = 30
+    batch_size: PositiveInt = 64
+    lr: float | None = 1e-3
+    loss: str = "mse"
+    """mse or mae on the scaled target (ignored with quantiles: the pinball loss)"""
+    metrics: list[str] = field(default_factory=lambda: ["mae"])
+    schedule: ScheduleName | None = "cosine"
+    clip_norm: float | None = 1.0
+    early_stopping: PositiveInt | None = 8
+    """stop after this many epochs without a better validation loss (small series overfit early)"""
+    keep_best: bool = True
+    """keep the weights of the epoch with the best validation loss"""
+
+    def __post_init__(self):
+        if (self.dataset is None) == (self.data is None):
+            raise ValueError("give either --dataset NAME or --data FILE (with --target-col)")
+        if self.data is not None and not self.target_col:
+            raise ValueError("--data needs --target-col: the column to forecast")
+        if self.lookback is not None and self.ar_lags is not None and self.ar_lags > self.lookback:
+            raise ValueError(f"ar_lags ({self.ar_lags}) cannot exceed lookback ({self.lookback})")
+
+    @property
+    def steps_in(self) -> int:
+        """The lookback in effect."""
+        return self.lookback or DATASET_LOOKBACK.get(self.dataset, FILE_LOOKBACK)

@@ -1,0 +1,49 @@
+"""The forecast task's data: the series (a named dataset or the user's file), its windows, and the
+facts about it a run folder keeps (columns, frequency, lookback, calendar, season)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from rnnkit.data.catalog import SERIES, fetch_dataset
+from rnnkit.data.series import Series, read_series
+from rnnkit.data.windows import Windows, calendar_kinds, make_windows
+from rnnkit.tasks.forecast.config import ForecastConfig
+
+
+def load_series(config: ForecastConfig, path: str | None = None) -> Series:
+    """The series to train or evaluate on: `path` (a file like the training one) or the config's."""
+    if path is None and config.dataset is not None:
+        return SERIES[config.dataset].read(fetch_dataset(config.dataset))
+    if config.dataset is not None:
+        spec = SERIES[config.dataset]
+        cols = list(spec.value_cols) if spec.value_cols is not None else None
+        return read_series(path, spec.time_col, spec.target_col, cols, config.fill)
+    return read_series(path or config.data, config.time_col, config.target_col, config.value_cols, config.fill)
+
+
+def default_season(freq: str) -> int:
+    """Steps of the seasonal naive's period: a week below a day's step (336 half hours, 168 hours), a
+    week of days, a year of weeks, months or quarters; 1 (the naive forecast) otherwise."""
+    offset = pd.tseries.frequencies.to_offset(freq)
+    try:
+        step = pd.Timedelta(offset.nanos, "ns")
+    except ValueError:  # no fixed length: months, quarters
+        name = offset.name.upper()
+        return 12 if name.startswith("M") else 4 if name.startswith("Q") else 1
+    if step <= pd.Timedelta(days=1):
+        return max(1, round(pd.Timedelta(days=7) / step))
+    return 52 if step == pd.Timedelta(days=7) else 1
+
+
+def series_windows(config: ForecastConfig, series: Series, calendar: list[str] | None = None, scaler=None) -> Windows:
+    if calendar is None:
+        span = series.times[-1] - series.times[0]
+        calendar = calendar_kinds(series.freq, span) if config.calendar == "auto" else []
+    return make_windows(series, config.steps_in, config.horizon, config.stride, calendar, scaler)
+
+
+def series_facts(config: ForecastConfig, series: Series, windows: Windows) -> dict:
+    """What predict and evaluate need besides the config: config.json's "data"."""
+    return {"source": series.source, "time_col": series.time_col, "columns": series.columns, "freq": series.freq,
+            "lookback": config.steps_in, "calendar": windows.calendar,
+            "season": config.season or default_season(series.freq), "steps": len(series)}

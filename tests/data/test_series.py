@@ -1,0 +1,79 @@
+"""The series reader and the forecasting windows on tiny files: regular grids, gaps and NaN, splits by
+time, scaling from the training period only."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.data.series import read_series, split_points
+from rnnkit.data.windows import Scaler, calendar_features, make_windows, min_length
+from rnnkit.errors import UserError
+
+
+def write(tmp_path, rows, name="s.csv"):
+    path = tmp_path / name
+    path.write_text("ts,load,temp,kind\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def hourly(n, start="2024-01-01 00:00"):
+    times = pd.date_range(start, periods=n, freq="h")
+    return [f"{t:%Y-%m-%d %H:%M},{i},{i % 5},{'ab'[i % 2]}" for i, t in enumerate(times)]
+
+
+def test_reads_a_regular_series_target_first_and_notes_categorical_columns(tmp_path):
+    s = read_series(write(tmp_path, hourly(10)), "ts", "load")
+    assert s.columns == ["load", "temp"] and s.freq == "h" and len(s) == 10
+    assert s.values[:, 0].tolist() == list(range(10)) and s.values.dtype == np.float32
+    assert any("'kind' is not numeric" in n and "categorical" in n for n in s.notes)
+    assert str(s.next_times(2)[0]) == "2024-01-01 10:00:00"
+
+
+def test_parquet_reads_the_same_series(tmp_path):
+    frame = pd.DataFrame({"ts": pd.date_range("2024-01-01", periods=6, freq="D"), "load": np.arange(6.0)})
+    frame.to_parquet(tmp_path / "s.parquet")
+    s = read_series(tmp_path / "s.parquet", "ts", "load")
+    assert s.freq == "D" and s.target.tolist() == list(range(6))
+
+
+def test_gaps_and_nan_are_filled_only_when_asked(tmp_path):
+    rows = hourly(8)
+    del rows[3]  # a missing time stamp at 03:00
+    rows[4] = rows[4].replace(",5,", ",,")  # a missing value at 05:00
+    path = write(tmp_path, rows)
+    with pytest.raises(UserError, match=r"1 missing time stamps \(first 2024-01-01 03:00:00\).*--fill ffill"):
+        read_series(path, "ts", "load")
+    assert read_series(path, "ts", "load", fill="ffill").target.tolist() == [0, 1, 2, 2, 4, 4, 6, 7]
+    assert read_series(path, "ts", "load", fill="interpolate").target.tolist() == list(range(8))
+
+
+def test_windows_split_by_time_with_targets_in_one_split_and_train_only_scaling(tmp_path):
+    s = read_series(write(tmp_path, hourly(200)), "ts", "load")
+    w = make_windows(s, lookback=12, horizon=3, stride=2, calendar=["hour"])
+    valid_start, test_start = split_points(200)
+    assert w.at["train"].max() + 3 <= valid_start and w.at["valid"].min() == valid_start
+    assert w.at["valid"].max() + 3 <= test_start and w.at["test"].min() == test_start
+    assert w.at["test"].max() + 3 == 200 and np.all(np.diff(w.at["train"]) == 2)
+    assert w.scaler.mean[0] == pytest.approx(np.arange(valid_start).mean())  # the training period only
+    first = w.at["test"][0]
+    assert np.allclose(w.scaler.target_inverse(w.y["test"][0]), [first, first + 1, first + 2])
+    assert np.allclose(w.scaler.target_inverse(w.x["test"][0, :, 0]), np.arange(first - 12, first))
+    assert w.x["train"].shape[-1] == 2 + 2  # load, temp, sin and cos of the hour
+
+
+def test_min_length_is_the_shortest_series_with_a_window_in_every_split():
+    n = min_length(30, 7)
+    assert split_points(n)[0] >= 37 and (n - split_points(n)[1]) >= 7
+    m = n - 1
+    valid, test = split_points(m)
+    assert not (valid >= 37 and test - valid >= 7 and m - test >= 7)
+
+
+def test_calendar_features_are_sin_cos_of_the_cycle():
+    f = calendar_features(pd.date_range("2024-01-01", periods=24, freq="h"), ["hour"])
+    assert f.shape == (24, 2) and np.allclose(f[6], [1, 0], atol=1e-6) and np.allclose(f[0], [0, 1])
+
+
+def test_scaler_round_trips_through_json(tmp_path):
+    scaler = Scaler.fit(np.array([[1.0, 5.0], [3.0, 5.0]]), ["a", "b"])
+    scaler.save(tmp_path)
+    assert Scaler.load(tmp_path) == scaler and scaler.std[1] == 1.0  # a constant column is not divided by 0

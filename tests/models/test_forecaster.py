@@ -1,0 +1,57 @@
+"""The Forecaster and the baselines it is compared with."""
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.models import build_model, model_config
+from rnnkit.models.baselines import (fit_ridge_on_lags, forecast_errors, lag_matrix, naive, ridge_forecast,
+                                     seasonal_naive)
+from rnnkit.models.forecaster import Forecaster, pinball_loss
+
+
+@pytest.mark.parametrize("options", [dict(), dict(conv_filters=4, cell="gru", num_layers=2, recurrent_dropout=0.2),
+                                     dict(quantiles=[0.1, 0.5, 0.9], ar_lags=5)])
+def test_shapes_and_rebuild_from_config(options):
+    model = Forecaster(3, 4, hidden_size=8, fast="fused", **options)  # no C++ build in a unit test
+    out = model(torch.randn(2, 12, 3))
+    assert out.shape == ((2, 4, 3) if "quantiles" in options else (2, 4)) and model.point(out).shape == (2, 4)
+    again = build_model(model_config(model))
+    again.load_state_dict(model.state_dict())
+    model.eval(), again.eval()
+    x = torch.randn(2, 12, 3)
+    assert torch.equal(model(x), again(x))
+
+
+def test_start_linear_makes_the_model_that_linear_model():
+    model = Forecaster(2, 3, hidden_size=8, ar_lags=4, fast="fused").eval()
+    weight, bias = torch.randn(3, 4), torch.randn(3)
+    model.start_linear(weight, bias)
+    x = torch.randn(5, 10, 2)
+    assert torch.allclose(model(x), x[:, -4:, 0] @ weight.T + bias, atol=1e-6)
+
+
+def test_pinball_loss_weighs_under_and_over_forecasts_by_tau():
+    loss = pinball_loss([0.9])
+    target = torch.zeros(1, 1)
+    assert loss(torch.full((1, 1, 1), -1.0), target).item() == pytest.approx(0.9)  # under by 1
+    assert loss(torch.full((1, 1, 1), 1.0), target).item() == pytest.approx(0.1)  # over by 1
+
+
+def test_naive_and_seasonal_naive_read_the_right_past_values():
+    y = np.arange(20.0)
+    at = np.array([10, 12])
+    assert naive(y, at, 3).tolist() == [[9, 9, 9], [11, 11, 11]]
+    assert seasonal_naive(y, at, 5, period=4).tolist() == [[6, 7, 8, 9, 6], [8, 9, 10, 11, 8]]  # t+4 is 2 seasons back
+    assert lag_matrix(y, at, 3).tolist() == [[7, 8, 9], [9, 10, 11]]
+
+
+def test_ridge_on_lags_learns_an_autoregression_naive_cannot():
+    rng = np.random.default_rng(0)
+    y = np.zeros(600)
+    for t in range(2, 600):
+        y[t] = 0.5 * y[t - 1] - 0.7 * y[t - 2] + rng.normal()
+    train, valid, test = np.arange(10, 400), np.arange(400, 500), np.arange(500, 599)
+    ridge, _ = fit_ridge_on_lags(y, train, valid, 5, 1)
+    actual = y[test][:, None]
+    ridge_mae = forecast_errors(actual, ridge_forecast(ridge, y, test, 5, 1))["mae"][0]
+    assert ridge_mae < 0.9 < 1.1 < forecast_errors(actual, naive(y, test, 1))["mae"][0]
