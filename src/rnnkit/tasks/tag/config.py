@@ -64,8 +64,8 @@ class TagConfig(TrainConfig):
     """dropout before the emission layer"""
     fast: RunnerName = "auto"
     """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
-    epochs: PositiveInt = 4
-    batch_size: PositiveInt = 32
+    epochs: PositiveInt = 3
+    batch_size: PositiveInt = 64
     lr: float | None = 3e-3
     schedule: ScheduleName | None = "cosine"
     """the learning rate falls to 0 over the run (per step)"""

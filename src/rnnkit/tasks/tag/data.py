@@ -37,6 +37,9 @@ def load_splits(config: TagConfig) -> tuple[dict[str, TagSplit | None], dict[str
                   "valid": read_tagged(config.valid_data, config.format) if config.valid_data else None,
                   "test": read_tagged(config.test_data, config.format) if config.test_data else None}
         summary = {"data file": config.data}
+        for split in splits.values():
+            if split is not None:
+                detect_scheme(split)  # mixed schemes: an error at the file's own line, before any split
     if splits["valid"] is None:
         train = splits["train"]
         order = np.random.default_rng(config.seed).permutation(len(train))
