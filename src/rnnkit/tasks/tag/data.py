@@ -77,13 +77,17 @@ class TagSet:
         return {t: i for i, t in enumerate(self.tags)}
 
 
-def make_tagset(config: TagConfig, train: TagSplit) -> TagSet:
+def make_tagset(config: TagConfig, splits: dict[str, TagSplit | None]) -> TagSet:
+    """The run's tags: every tag of its training, validation and test sentences (a tag seen only in a
+    held-out split, like pku-pos's one 'Yg', is a tag the model may never predict, not an error)."""
+    train = splits["train"]
     source = detect_scheme(train)
     scheme = source if config.scheme == "auto" else config.scheme
     if scheme != source and "plain" in (scheme, source):
         raise UserError(f"{train.source}: its tags have no chunk scheme (POS-like tags); --scheme {scheme} "
                         "cannot convert them")
-    tags = sorted({t for sent in in_scheme(train, source, scheme).tags for t in sent})
+    tags = sorted({t for split in splits.values() if split is not None
+                   for sent in in_scheme(split, detect_scheme(split), scheme).tags for t in sent})
     unit = "char" if all(len(tok) == 1 for sent in train.tokens for tok in sent) else "word"
     words = None
     if scheme == "BMES":

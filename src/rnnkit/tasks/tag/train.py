@@ -34,7 +34,7 @@ def run(config: TagConfig, run_dir: Path, *, resume: bool = False, quiet: bool =
     seed_everything(config.seed)
     t0 = time.perf_counter()
     splits, summary = load_splits(config)
-    tagset = make_tagset(config, splits["train"])
+    tagset = make_tagset(config, splits)
     vocab, chars = build_vocabularies(config, splits["train"])
     data = {k: (encode(s.tokens, vocab, chars, config.max_word_chars), tag_ids(s, tagset))
             for k, s in splits.items() if s is not None}
