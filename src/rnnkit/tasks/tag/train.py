@@ -64,7 +64,7 @@ def run(config: TagConfig, run_dir: Path, *, resume: bool = False, quiet: bool =
     valid_set = TagBatches(*data["valid"], 128, shuffle=False)
     trainer.fit(train_set, epochs=config.epochs, validation_data=valid_set, resume=resume)
     final = dict(trainer.final_logs)
-    epochs_done = max(1, trainer.history.epoch[-1] + 1 if trainer.history.epoch else config.epochs)
+    epochs_done = len(trainer.history.epoch) or config.epochs
     final["train_sentences_per_s"] = len(data["train"][0]) * epochs_done / max(trainer.train_seconds, 1e-9)
     notes = ""
     if splits["test"] is not None:
