@@ -9,10 +9,12 @@ from rnnkit.tasks.arrays import ARRAYS
 from rnnkit.tasks.classify_series import CLASSIFY_SERIES
 from rnnkit.tasks.forecast import FORECAST
 from rnnkit.tasks.images import MNIST
+from rnnkit.tasks.tag import TAG
 from rnnkit.tasks.task import Run, Task
 from rnnkit.tasks.text import CLASSIFY, SENTIMENT
 
-TASKS: dict[str, Task] = {task.name: task for task in (SENTIMENT, CLASSIFY, MNIST, ARRAYS, FORECAST, CLASSIFY_SERIES)}
+TASKS: dict[str, Task] = {task.name: task for task in (SENTIMENT, CLASSIFY, MNIST, ARRAYS, TAG, FORECAST,
+                                                         CLASSIFY_SERIES)}
 
 
 def get_task(name: str) -> Task:

@@ -1,0 +1,222 @@
+"""Tagged sentences: CoNLL-style and `word/TAG` files in, tag schemes (BIO, BIOES, BMES) and chunks.
+
+Two formats, both with the line number in every error:
+- CoNLL: one `token<TAB>tag` (or `token tag`) per line, a blank line between sentences; the tag is
+  the LAST column, so `token pos tag` files read too when `columns` allows it.
+- `word/TAG` (the People's Daily format): one sentence per line, tokens separated by spaces, each
+  `word/TAG` split at its last slash.
+
+Tag schemes: BIO (B-X, I-X, O), BIOES (adds E-X, S-X), BMES (B, M, E, S: segmentation, optionally
+typed as B-X). A scheme-free tag set (POS tags) is "plain". `chunks(tags, scheme)` gives the typed
+spans a tag sequence marks and `chunk_tags(spans, n, scheme)` writes them back, so conversion between
+schemes is chunks in, tags out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from rnnkit.errors import UserError
+
+SCHEMES = ("BIO", "BIOES", "BMES")
+_CHUNK_TAG = re.compile(r"^(?:O|[BIMES](?:-.+)?)$")
+
+
+@dataclass
+class TagSplit:
+    """Sentences as token lists with one tag per token; `lines[i]` is sentence i's first line in
+    `source` (token j is on line lines[i] + j when `line_per_token`), for error messages."""
+
+    tokens: list[list[str]]
+    tags: list[list[str]]
+    source: str = ""
+    lines: list[int] = field(default_factory=list)
+    line_per_token: bool = True
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def where(self, i: int, j: int = 0) -> str:
+        """'file: line N' of token j of sentence i (or 'sentence i+1' without line numbers)."""
+        if not self.lines:
+            return f"{self.source or 'data'}: sentence {i + 1}"
+        return f"{self.source}: line {self.lines[i] + (j if self.line_per_token else 0)}"
+
+    def subset(self, index: Iterable[int]) -> "TagSplit":
+        index = list(index)
+        return TagSplit([self.tokens[i] for i in index], [self.tags[i] for i in index], self.source,
+                        [self.lines[i] for i in index] if self.lines else [], self.line_per_token)
+
+
+def _read_text(path: Path) -> str:
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        raise UserError(f"{path}: line {line}: not valid UTF-8 text") from None
+    if not text.strip():
+        raise UserError(f"{path}: the file is empty; expected tagged sentences")
+    return text
+
+
+def read_conll(path: str | Path, columns: int | None = 2) -> TagSplit:
+    """CoNLL-style `token<TAB>tag` lines, a blank line between sentences; `columns` None allows any
+    number >= 2 per line (the tag is the last), else exactly that many."""
+    path = Path(path)
+    out = TagSplit([], [], str(path))
+    tokens: list[str] = []
+    tags: list[str] = []
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        fields = line.split("\t") if "\t" in line.strip() else line.split()
+        fields = [f.strip() for f in fields]
+        if not any(fields):
+            if tokens:
+                out.tokens.append(tokens)
+                out.tags.append(tags)
+                tokens, tags = [], []
+            continue
+        if (columns is not None and len(fields) != columns) or len(fields) < 2 or not all(fields):
+            want = f"{columns} columns" if columns else "at least 2 columns"
+            raise UserError(f"{path}: line {number}: found {len([f for f in fields if f])} column(s) in "
+                            f"{line.strip()[:40]!r}; expected {want}: token<TAB>tag")
+        if not tokens:
+            out.lines.append(number)
+        tokens.append(fields[0])
+        tags.append(fields[-1])
+    if tokens:
+        out.tokens.append(tokens)
+        out.tags.append(tags)
+    return out
+
+
+def parse_word_tags(line: str, where: str) -> tuple[list[str], list[str]]:
+    """(words, tags) of one `word/TAG word/TAG` line."""
+    words, tags = [], []
+    for item in line.split():
+        word, slash, tag = item.rpartition("/")
+        if not slash or not word or not tag:
+            raise UserError(f"{where}: {item!r} is not word/TAG")
+        words.append(word)
+        tags.append(tag)
+    return words, tags
+
+
+def read_word_tag(path: str | Path) -> TagSplit:
+    """`word/TAG` sentences, one a line (People's Daily); blank lines are skipped."""
+    path = Path(path)
+    out = TagSplit([], [], str(path), line_per_token=False)
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        if line.strip():
+            words, tags = parse_word_tags(line, f"{path}: line {number}")
+            out.tokens.append(words)
+            out.tags.append(tags)
+            out.lines.append(number)
+    return out
+
+
+def is_word_tag(line: str) -> bool:
+    items = line.split()
+    return len(items) > 0 and all(re.fullmatch(r".+/[^/]+", item) for item in items) and "\t" not in line
+
+
+def read_tagged(path: str | Path, fmt: str = "auto") -> TagSplit:
+    """A tagged file in either format; "auto" looks at the first non-blank line."""
+    path = Path(path)
+    if fmt == "auto":
+        first = next((line for line in _read_text(path).splitlines() if line.strip()), "")
+        fmt = "word-tag" if is_word_tag(first) and len(first.split()) != 2 else "conll"
+    if fmt not in ("conll", "word-tag"):
+        raise UserError(f"format {fmt!r}: expected auto, conll or word-tag")
+    return read_conll(path) if fmt == "conll" else read_word_tag(path)
+
+
+# --- schemes and chunks -----------------------------------------------------------------------------
+
+
+def split_tag(tag: str) -> tuple[str, str]:
+    prefix, _, kind = tag.partition("-")
+    return prefix, kind
+
+
+def detect_scheme(data: TagSplit) -> str:
+    """BIO, BIOES, BMES or "plain" (tags without a chunk scheme, e.g. POS); mixing BMES's M with
+    BIO's I or O is an error naming the line where the second scheme appears."""
+    if not all(_CHUNK_TAG.match(t) for sent in data.tags for t in sent):
+        return "plain"
+    first: dict[str, tuple[int, int]] = {}
+    for i, sent in enumerate(data.tags):
+        for j, tag in enumerate(sent):
+            first.setdefault(tag[0], (i, j))
+    if "M" in first and ("I" in first or "O" in first):
+        other = "I" if "I" in first else "O"
+        a, b = sorted((first["M"], first[other]))
+        tag = data.tags[b[0]][b[1]]
+        raise UserError(f"{data.where(*b)}: tag {tag!r} mixes schemes with the tag "
+                        f"{data.tags[a[0]][a[1]]!r} at {data.where(*a).split(': ')[-1]}; expected one of "
+                        "BIO (B/I/O), BIOES (B/I/O/E/S) or BMES (B/M/E/S)")
+    if "M" in first or not ("I" in first or "O" in first):  # B/E/S alone: a segmentation without 3-character words
+        return "BMES" if ("M" in first or "E" in first or "S" in first) else "BIO"
+    return "BIOES" if ("E" in first or "S" in first) else "BIO"
+
+
+def chunks(tags: Sequence[str], scheme: str) -> list[tuple[str, int, int]]:
+    """Typed spans (type, start, end exclusive) of a tag sequence; lenient like conlleval: an I/M/E
+    without its B starts a chunk."""
+    spans: list[tuple[str, int, int]] = []
+    start, kind = None, None
+    for i, tag in enumerate(list(tags) + ["O"]):
+        prefix, t = split_tag(tag)
+        begins = prefix in ("B", "S", "O") or t != kind or start is None
+        if start is not None and begins:
+            spans.append((kind, start, i))
+            start = None
+        if prefix != "O" and start is None:
+            start, kind = i, t
+        if prefix in ("E", "S") and start is not None:
+            spans.append((kind, start, i + 1))
+            start = None
+    return spans
+
+
+def chunk_tags(spans: Iterable[tuple[str, int, int]], n: int, scheme: str) -> list[str]:
+    """Tags of n tokens marking `spans` in `scheme`; BMES has no O, so uncovered tokens are errors."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+    tags = ["O"] * n
+    inside = "M" if scheme == "BMES" else "I"
+    for kind, start, end in spans:
+        suffix = f"-{kind}" if kind else ""
+        if scheme == "BIO":
+            tags[start:end] = [f"B{suffix}"] + [f"I{suffix}"] * (end - start - 1)
+        elif end - start == 1:
+            tags[start] = f"S{suffix}"
+        else:
+            tags[start:end] = [f"B{suffix}"] + [f"{inside}{suffix}"] * (end - start - 2) + [f"E{suffix}"]
+    if scheme == "BMES" and "O" in tags:
+        raise ValueError("BMES has no O tag: every token must be in a chunk")
+    return tags
+
+
+def convert(tags: Sequence[str], source: str, target: str) -> list[str]:
+    """The same chunks in another scheme."""
+    return chunk_tags(chunks(tags, source), len(tags), target)
+
+
+def segmentation_tags(words: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(characters, BMES tags) of a segmented sentence: each word one chunk."""
+    chars, spans, at = [], [], 0
+    for word in words:
+        chars.extend(word)
+        spans.append(("", at, at + len(word)))
+        at += len(word)
+    return chars, chunk_tags(spans, len(chars), "BMES")
+
+
+def words_of(chars: Sequence[str], tags: Sequence[str]) -> list[str]:
+    """The words BMES tags cut `chars` into (lenient: a stray M/E continues, a stray B/S starts)."""
+    return ["".join(chars[s:e]) for _, s, e in chunks(tags, "BMES")]

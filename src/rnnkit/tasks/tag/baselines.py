@@ -1,0 +1,65 @@
+"""What a tagging run is compared with on the same test sentences:
+- segmentation of Chinese: jieba (`jieba.lcut`, its default dictionary and HMM), scored like the model;
+- POS tags: the most-frequent-tag baseline (each word's most frequent training tag, the most frequent
+  tag overall for unseen words), and for Chinese jieba.posseg's tags on the words whose span jieba's
+  own segmentation gets right (its tag set is ICTCLAS', close to but not the same as PKU's)."""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from rnnkit.data.tagging import TagSplit
+from rnnkit.tasks.tag.metrics import segmentation_scores, token_accuracy
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def is_chinese(data: TagSplit) -> bool:
+    sample = "".join("".join(s) for s in data.tokens[:200])
+    return len(_CJK.findall(sample)) > 0.3 * max(1, len(sample))
+
+
+def jieba_segmentation(test: TagSplit, gold: list[list[str]], train_words: set[str]) -> dict[str, float]:
+    """SIGHAN scores of jieba's words on the test sentences (characters with BMES gold tags)."""
+    import jieba
+
+    from rnnkit.data.tagging import segmentation_tags
+
+    jieba.setLogLevel(60)
+    pred = [segmentation_tags(jieba.lcut("".join(chars)))[1] for chars in test.tokens]
+    return segmentation_scores(test.tokens, gold, pred, train_words)
+
+
+def most_frequent_tag(train: TagSplit, test: TagSplit) -> dict[str, float]:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    overall = Counter()
+    for words, tags in zip(train.tokens, train.tags):
+        for w, t in zip(words, tags):
+            counts[w][t] += 1
+            overall[t] += 1
+    default = overall.most_common(1)[0][0]
+    pred = [[counts[w].most_common(1)[0][0] if w in counts else default for w in words] for words in test.tokens]
+    return {"token_acc": token_accuracy(test.tags, pred)}
+
+
+def jieba_posseg(test: TagSplit) -> dict[str, float]:
+    """jieba.posseg's tag accuracy on the gold words it segments the same way, and their share."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    hits = matched = total = 0
+    for words, tags in zip(test.tokens, test.tags):
+        gold, at = {}, 0
+        for w, t in zip(words, tags):
+            gold[(at, at + len(w))] = t
+            at += len(w)
+        at = 0
+        for pair in jieba.posseg.lcut("".join(words)):
+            span = (at, at + len(pair.word))
+            at = span[1]
+            if span in gold:
+                matched += 1
+                hits += pair.flag == gold[span]
+        total += len(words)
+    return {"token_acc_on_matched": hits / max(1, matched), "matched_words": matched / max(1, total)}

@@ -1,0 +1,90 @@
+"""The `tag` task's config: sequence labelling (segmentation, POS, NER) on a named dataset or your own
+tagged files, and its predict flags. Measured results of these defaults are in benchmarks/TASKS.md."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from rnnkit.tasks.config import CellName, RunnerName
+from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+
+TAG_DATASETS = ("pku-seg", "pku-pos", "pku-ner", "wnut16")
+
+
+@config_dataclass
+class TagConfig(TrainConfig):
+    dataset: Literal[TAG_DATASETS] | None = None
+    """a named dataset (pku-seg, pku-pos, pku-ner, wnut16), fetched on first use; or give --data"""
+    data: str | None = None
+    """your training file: CoNLL token<TAB>tag lines (blank line between sentences) or word/TAG lines"""
+    valid_data: str | None = None
+    """validation file (default: validation_split of the training sentences)"""
+    test_data: str | None = None
+    """test file, scored once at the end"""
+    format: Literal["auto", "conll", "word-tag"] = "auto"
+    """format of your files (auto: from the first line)"""
+    scheme: Literal["auto", "BIO", "BIOES", "BMES"] = "auto"
+    """tag scheme to train in, converted from the data's (auto: the data's own)"""
+    cache_dir: str | None = None
+    """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
+    vocab_size: Annotated[int, Field(ge=3)] = 50000
+    """largest token vocabulary, counting <pad> and <unk>"""
+    min_freq: PositiveInt = 1
+    """tokens seen fewer times in training read as <unk>"""
+    cell: CellName = "lstm"
+    """lstm, gru or rnn"""
+    embedding_dim: PositiveInt = 100
+    """size of the token vectors"""
+    hidden_size: PositiveInt = 128
+    """units of each recurrent layer (per direction)"""
+    num_layers: PositiveInt = 1
+    """stacked recurrent layers"""
+    bidirectional: bool = True
+    """read each sentence both ways"""
+    crf: bool = True
+    """a CRF output layer (Viterbi decoding); false: a softmax per token"""
+    char_features: bool = False
+    """add a character BiLSTM per word to the word vector (Lample et al. 2016; for word-level data)"""
+    char_dim: PositiveInt = 25
+    """character vectors of the character BiLSTM"""
+    char_hidden: PositiveInt = 25
+    """units per direction of the character BiLSTM"""
+    max_word_chars: PositiveInt = 16
+    """characters of a word the character BiLSTM reads (its start)"""
+    embedding_dropout: Rate = 0.05
+    """drop whole token vectors"""
+    dropout: Rate = 0.0
+    """variational input dropout inside the recurrent layers"""
+    recurrent_dropout: Rate = 0.0
+    """variational recurrent dropout (slower: the fastest kernels run without it)"""
+    inter_layer_dropout: Rate = 0.0
+    """dropout between stacked recurrent layers"""
+    head_dropout: Rate = 0.3
+    """dropout before the emission layer"""
+    fast: RunnerName = "auto"
+    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
+    epochs: PositiveInt = 3
+    batch_size: PositiveInt = 64
+    lr: float | None = 3e-3
+    schedule: ScheduleName | None = "cosine"
+    """the learning rate falls to 0 over the run (per step)"""
+    clip_norm: float | None = 5.0
+    validation_split: Rate = 0.1
+    """without a validation set: this fraction of the training sentences, drawn at random (seeded), is held out"""
+    keep_best: bool = True
+    monitor: str = "val_acc"
+    """val_acc: token accuracy of the decoded tags on the validation sentences"""
+
+    def __post_init__(self):
+        if (self.dataset is None) == (self.data is None):
+            raise ValueError("give one of config keys 'dataset' (pku-seg, pku-pos, pku-ner, wnut16) or 'data' "
+                             "(your tagged file)")
+
+
+@config_dataclass
+class TagPredictOptions:
+    format: Literal["json", "conll"] = "json"
+    """json: one JSON line per input line (tokens, tags, words or entities); conll: token<TAB>tag blocks"""
+    batch_size: PositiveInt = 64
+    """sentences decoded at once"""

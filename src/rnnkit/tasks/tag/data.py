@@ -1,0 +1,189 @@
+"""The `tag` task's data: tagged sentences (a named dataset or the user's files) -> token and tag ids
+-> length-bucketed batches whose targets are one tag id per token (-100 at padding).
+
+What a run keeps beside its model: `vocab.json` (tokens), `tags.json` (tag names, the scheme, whether
+tokens are characters or words, and the training vocabulary of segmented words for OOV recall), and,
+with character features, `chars.json`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnkit.atomic import write_json
+from rnnkit.data import Vocabulary, load_dataset
+from rnnkit.data.batching import BucketBatchSampler
+from rnnkit.data.tagging import TagSplit, convert, detect_scheme, read_tagged
+from rnnkit.data.text_batches import BatchDataset
+from rnnkit.errors import UserError
+from rnnkit.tasks.tag.config import TagConfig
+
+VOCAB_FILE, CHARS_FILE, TAGS_FILE = "vocab.json", "chars.json", "tags.json"
+IGNORE = -100
+
+
+def load_splits(config: TagConfig) -> tuple[dict[str, TagSplit | None], dict[str, Any]]:
+    """{"train", "valid", "test"} tagged sentences (valid/test may be None) and a data summary."""
+    if config.dataset is not None:
+        ds = load_dataset(config.dataset, config.cache_dir)
+        splits = {"train": ds.train, "valid": ds.valid, "test": ds.test}
+        summary = {"dataset": config.dataset, "split": ds.info.split}
+    else:
+        splits = {"train": read_tagged(config.data, config.format),
+                  "valid": read_tagged(config.valid_data, config.format) if config.valid_data else None,
+                  "test": read_tagged(config.test_data, config.format) if config.test_data else None}
+        summary = {"data file": config.data}
+        for split in splits.values():
+            if split is not None:
+                detect_scheme(split)  # mixed schemes: an error at the file's own line, before any split
+    if splits["valid"] is None:
+        train = splits["train"]
+        order = np.random.default_rng(config.seed).permutation(len(train))
+        n_valid = int(round(config.validation_split * len(train)))
+        if n_valid == 0 or n_valid == len(train):
+            raise UserError(f"{train.source}: {len(train)} sentence(s) cannot give a validation set of "
+                            f"validation_split={config.validation_split}; pass --valid-data")
+        splits["valid"], splits["train"] = train.subset(sorted(order[:n_valid])), train.subset(sorted(order[n_valid:]))
+    return splits, summary
+
+
+@dataclass
+class TagSet:
+    """The tags a run knows, the scheme it trained in, and what its tokens are."""
+
+    tags: list[str]
+    scheme: str  # BIO, BIOES, BMES or plain
+    unit: str  # "char" (predict splits raw text into characters) or "word"
+    source_scheme: str  # the data's own scheme, converted to `scheme` on the way in
+    train_words: list[str] | None = None  # segmentation: the training words (OOV recall)
+
+    def save(self, path: Path) -> None:
+        write_json(path, self.__dict__)
+
+    @classmethod
+    def load(cls, path: Path) -> "TagSet":
+        import json
+
+        try:
+            return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as err:
+            raise UserError(f"{path}: not a tag set of a tag run ({err})") from None
+
+    def index(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.tags)}
+
+
+def make_tagset(config: TagConfig, splits: dict[str, TagSplit | None]) -> TagSet:
+    """The run's tags: every tag of its training, validation and test sentences (a tag seen only in a
+    held-out split, like pku-pos's one 'Yg', is a tag the model may never predict, not an error)."""
+    train = splits["train"]
+    source = detect_scheme(train)
+    scheme = source if config.scheme == "auto" else config.scheme
+    if scheme != source and "plain" in (scheme, source):
+        raise UserError(f"{train.source}: its tags have no chunk scheme (POS-like tags); --scheme {scheme} "
+                        "cannot convert them")
+    tags = sorted({t for split in splits.values() if split is not None
+                   for sent in in_scheme(split, detect_scheme(split), scheme).tags for t in sent})
+    unit = "char" if all(len(tok) == 1 for sent in train.tokens for tok in sent) else "word"
+    words = None
+    if scheme == "BMES":
+        from rnnkit.data.tagging import words_of
+
+        words = sorted({w for toks, tg in zip(train.tokens, in_scheme(train, source, scheme).tags)
+                        for w in words_of(toks, tg)})
+    return TagSet(tags, scheme, unit, source, words)
+
+
+def in_scheme(data: TagSplit, source: str, scheme: str) -> TagSplit:
+    if source == scheme:
+        return data
+    return replace(data, tags=[convert(t, source, scheme) for t in data.tags])
+
+
+def tag_ids(data: TagSplit, tagset: TagSet) -> list[np.ndarray]:
+    """Tag ids of each sentence in the run's scheme; a tag the run never saw is an error at its line."""
+    source = detect_scheme(data)
+    if tagset.scheme != "plain" and source not in ("plain", tagset.scheme):
+        data = in_scheme(data, source, tagset.scheme)
+    index = tagset.index()
+    out = []
+    for i, sent in enumerate(data.tags):
+        try:
+            out.append(np.array([index[t] for t in sent], dtype=np.int64))
+        except KeyError:
+            j = next(j for j, t in enumerate(sent) if t not in index)
+            shown = ", ".join(tagset.tags[:12]) + (", ..." if len(tagset.tags) > 12 else "")
+            raise UserError(f"{data.where(i, j)}: tag {sent[j]!r} was not among the training tags "
+                            f"({shown})") from None
+    return out
+
+
+def build_vocabularies(config: TagConfig, train: TagSplit) -> tuple[Vocabulary, Vocabulary | None]:
+    vocab = Vocabulary.build(train.tokens, max_size=config.vocab_size, min_freq=config.min_freq)
+    chars = Vocabulary.build(([ch for tok in sent for ch in tok] for sent in train.tokens)) \
+        if config.char_features else None
+    return vocab, chars
+
+
+def encode(tokens: list[list[str]], vocab: Vocabulary, chars: Vocabulary | None, max_chars: int) -> list[np.ndarray]:
+    """Per sentence: (n,) token ids, or (n, 1 + max_chars) with each token's character ids after its id."""
+    out = []
+    for sent in tokens:
+        ids = np.array(vocab.encode(sent), dtype=np.int64)
+        if chars is not None:
+            table = np.zeros((len(sent), 1 + max_chars), dtype=np.int64)
+            table[:, 0] = ids
+            for j, tok in enumerate(sent):
+                c = chars.encode(tok[:max_chars])
+                table[j, 1:1 + len(c)] = c
+            ids = table
+        out.append(ids)
+    return out
+
+
+def pad_batch(inputs: list[np.ndarray], targets: list[np.ndarray] | None):
+    """(inputs (B, T[, 1+L]), lengths (B,)[, targets (B, T) with -100 at padding])."""
+    lengths = np.array([len(x) for x in inputs], dtype=np.int64)
+    T = int(lengths.max())
+    x = np.zeros((len(inputs), T, *inputs[0].shape[1:]), dtype=np.int64)
+    for b, seq in enumerate(inputs):
+        x[b, :len(seq)] = seq
+    batch = (torch.from_numpy(x), torch.from_numpy(lengths))
+    if targets is None:
+        return batch
+    y = np.full((len(inputs), T), IGNORE, dtype=np.int64)
+    for b, seq in enumerate(targets):
+        y[b, :len(seq)] = seq
+    return (*batch, torch.from_numpy(y))
+
+
+class TagBatches(BatchDataset):
+    """Length-bucketed training batches (re-formed each epoch from seed and epoch), or with
+    `shuffle=False` sentences sorted by length (evaluation; `order` maps back to input order)."""
+
+    def __init__(self, inputs: list[np.ndarray], targets: list[np.ndarray] | None, batch_size: int,
+                 seed: int = 0, shuffle: bool = True):
+        self.inputs, self.targets, self.batch_size, self.shuffle = inputs, targets, batch_size, shuffle
+        lengths = [len(x) for x in inputs]
+        self.order = np.argsort(lengths, kind="stable")
+        self.sampler = BucketBatchSampler(lengths, batch_size, seed=seed) if shuffle else None
+        self.set_epoch(0)
+
+    def set_epoch(self, epoch: int) -> None:
+        if self.sampler is not None:
+            self.sampler.set_epoch(epoch)
+            self.batches = self.sampler.batches()
+        else:
+            self.batches = [self.order[i:i + self.batch_size] for i in range(0, len(self.order), self.batch_size)]
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __getitem__(self, i):
+        index = self.batches[i]
+        return pad_batch([self.inputs[j] for j in index],
+                         None if self.targets is None else [self.targets[j] for j in index])

@@ -1,0 +1,153 @@
+"""Tagging with a trained run: `predict` (raw text lines -> tokens and tags, streamed), `evaluate`
+(a tagged file or the run's test set -> scores) and `segment` (a Chinese string -> words)."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import torch
+
+from rnnkit.data import Vocabulary, load_dataset
+from rnnkit.data.tagging import TagSplit, chunks, read_tagged, words_of
+from rnnkit.data.text import chinese_words
+from rnnkit.errors import UserError
+from rnnkit.io.run import load
+from rnnkit.tasks.tag.config import TagPredictOptions
+from rnnkit.tasks.tag.data import CHARS_FILE, TAGS_FILE, VOCAB_FILE, TagBatches, TagSet, encode, tag_ids
+from rnnkit.tasks.tag.metrics import score
+from rnnkit.tasks.task import Run
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@torch.no_grad()
+def decode_ids(model, inputs: list, batch_size: int = 128) -> list[list[int]]:
+    """The model's best tag ids of every encoded sentence, in input order (batched by length)."""
+    batches = TagBatches(inputs, None, batch_size, shuffle=False)
+    device = next(model.parameters()).device
+    out: list[list[int]] = [[] for _ in inputs]
+    model.eval()
+    for b in range(len(batches)):
+        x, lengths = batches[b]
+        for j, ids in zip(batches.batches[b], model.decode(x.to(device), lengths)):
+            out[j] = ids
+    return out
+
+
+class Tagger:
+    """A run's model with its vocabularies and tag set: token lists in, tag lists out."""
+
+    def __init__(self, run: Run):
+        self.run = run
+        self.tagset = TagSet.load(run.file(TAGS_FILE))
+        self.vocab = Vocabulary.load(run.file(VOCAB_FILE))
+        self.chars = Vocabulary.load(run.file(CHARS_FILE)) if run.config.char_features else None
+        self.model = load(run.path).eval()
+
+    def tag(self, tokens: Sequence[Sequence[str]], batch_size: int = 64) -> list[list[str]]:
+        """Tags of each token list (empty lists get none), in input order."""
+        keep = [i for i, t in enumerate(tokens) if len(t)]
+        out: list[list[str]] = [[] for _ in tokens]
+        if not keep:
+            return out
+        inputs = encode([list(tokens[i]) for i in keep], self.vocab, self.chars, self.run.config.max_word_chars)
+        for i, ids in zip(keep, decode_ids(self.model, inputs, batch_size)):
+            out[i] = [self.tagset.tags[k] for k in ids]
+        return out
+
+    def tokenize(self, line: str) -> list[str]:
+        """Characters (a character-level run, spaces dropped) or words: whitespace-separated, and a
+        Chinese line without spaces cut into words by jieba."""
+        if self.tagset.unit == "char":
+            return [ch for ch in line if not ch.isspace()]
+        words = line.split()
+        if len(words) == 1 and _CJK.search(words[0]):
+            return chinese_words(words[0])
+        return words
+
+
+def read_lines(inputs: str) -> Iterator[str]:
+    if inputs == "-":
+        for line in sys.stdin:
+            yield line.rstrip("\n")
+        return
+    path = Path(inputs)
+    if not path.is_file():
+        raise UserError(f"{path}: input file not found")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
+    if not text.strip():
+        raise UserError(f"{path}: the file is empty; expected one text per line")
+    yield from text.splitlines()
+
+
+def record(tagger: Tagger, line: str, tokens: list[str], tags: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"text": line, "tokens": tokens, "tags": tags}
+    scheme = tagger.tagset.scheme
+    if scheme == "BMES":
+        out["words"] = words_of(tokens, tags)
+    elif scheme in ("BIO", "BIOES"):
+        glue = "" if tagger.tagset.unit == "char" else " "
+        out["entities"] = [{"text": glue.join(tokens[s:e]), "type": kind, "start": s, "end": e}
+                           for kind, s, e in chunks(tags, scheme)]
+    return out
+
+
+def predict(run: Run, inputs: str, options: TagPredictOptions | None = None) -> Iterator[dict | str]:
+    """One record per input line, streamed in blocks of `batch_size` lines: a dict (JSON line) or a
+    CoNLL block (token<TAB>tag lines and a blank line)."""
+    options = options or TagPredictOptions()
+    tagger = Tagger(run)
+    block: list[str] = []
+
+    def flush():
+        tokens = [tagger.tokenize(line) for line in block]
+        for line, toks, tags in zip(block, tokens, tagger.tag(tokens, options.batch_size)):
+            if options.format == "conll":
+                yield "".join(f"{t}\t{g}\n" for t, g in zip(toks, tags))
+            else:
+                yield record(tagger, line, toks, tags)
+
+    for line in read_lines(inputs):
+        block.append(line)
+        if len(block) == options.batch_size:
+            yield from flush()
+            block = []
+    yield from flush()
+
+
+def evaluation_data(run: Run, data: str | None) -> TagSplit:
+    config = run.config
+    if data is not None:
+        return read_tagged(data, config.format)
+    if config.test_data:
+        return read_tagged(config.test_data, config.format)
+    if config.dataset is not None:
+        return load_dataset(config.dataset, config.cache_dir).test
+    raise UserError(f"{run.path}: the run has no test set; pass --data FILE (token<TAB>tag lines)")
+
+
+def evaluate(run: Run, data: str | None = None) -> dict[str, float]:
+    """Token accuracy and the scheme's scores (entity or word P/R/F1) on `data` or the run's test set."""
+    tagger = Tagger(run)
+    split = evaluation_data(run, data)
+    gold = [[tagger.tagset.tags[k] for k in ids] for ids in tag_ids(split, tagger.tagset)]
+    pred = tagger.tag(split.tokens)
+    return score(split.tokens, gold, pred, tagger.tagset.scheme, set(tagger.tagset.train_words or ()))
+
+
+def segment(run: Run | str | Path, text: str) -> list[str]:
+    """The words a segmentation run (BMES tags over characters, e.g. pku-seg) cuts `text` into."""
+    if not isinstance(run, Run):
+        from rnnkit.tasks.registry import read_run
+
+        run = read_run(run)
+    tagger = Tagger(run)
+    if tagger.tagset.scheme != "BMES" or tagger.tagset.unit != "char":
+        raise UserError(f"{run.path}: not a segmentation run (BMES tags over characters, e.g. --dataset pku-seg)")
+    chars = tagger.tokenize(text)
+    return words_of(chars, tagger.tag([chars])[0]) if chars else []

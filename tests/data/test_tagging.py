@@ -1,0 +1,87 @@
+"""Tagged-sentence readers (CoNLL, word/TAG) with line numbers in errors, and tag-scheme conversion."""
+import pytest
+
+from rnnkit.data.tagging import (TagSplit, chunk_tags, chunks, convert, detect_scheme, read_conll, read_tagged,
+                                 read_word_tag, segmentation_tags, words_of)
+from rnnkit.errors import UserError
+
+
+def write(tmp_path, text, name="data.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_conll_tabs_spaces_blank_lines_and_line_numbers(tmp_path):
+    path = write(tmp_path, "\nJohn\tB-PER\nlives  O\n\t\n\nin O\nParis\tB-LOC\n")
+    data = read_conll(path)
+    assert data.tokens == [["John", "lives"], ["in", "Paris"]]
+    assert data.tags == [["B-PER", "O"], ["O", "B-LOC"]]
+    assert data.lines == [2, 6] and data.where(1, 1) == f"{path}: line 7"
+
+
+@pytest.mark.parametrize("text,line,found", [("a\tO\nb\n", 2, 1), ("a O\n\nb O x\n", 3, 3), ("a\tO\nb\t\tO\n", 2, 2)])
+def test_conll_wrong_column_count_names_file_and_line(tmp_path, text, line, found):
+    path = write(tmp_path, text)
+    with pytest.raises(UserError, match=rf"{path}: line {line}: found {found} column\(s\).*expected 2 columns"):
+        read_conll(path)
+
+
+@pytest.mark.parametrize("reader", [read_conll, read_word_tag, read_tagged])
+def test_empty_or_missing_file(tmp_path, reader):
+    with pytest.raises(UserError, match="the file is empty"):
+        reader(write(tmp_path, "\n  \n"))
+    with pytest.raises(UserError, match="file not found"):
+        reader(tmp_path / "nope.txt")
+
+
+def test_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_bytes("a O\n".encode() + b"\xff\xfe O\n")
+    with pytest.raises(UserError, match=r"line 2: not valid UTF-8"):
+        read_conll(path)
+
+
+def test_word_tag_lines_split_at_the_last_slash(tmp_path):
+    path = write(tmp_path, "迈向/v  充满/v 1/2/m\n\n江/nr 泽民/nr\n")
+    data = read_word_tag(path)
+    assert data.tokens == [["迈向", "充满", "1/2"], ["江", "泽民"]] and data.tags == [["v", "v", "m"], ["nr", "nr"]]
+    assert data.where(1, 1) == f"{path}: line 3"
+    bad = write(tmp_path, "a/n b\n", "b.txt")
+    with pytest.raises(UserError, match=rf"{bad}: line 1: 'b' is not word/TAG"):
+        read_word_tag(bad)
+
+
+def test_read_tagged_detects_the_format(tmp_path):
+    assert read_tagged(write(tmp_path, "我/r 爱/v 北京/ns\n", "a.txt")).tags == [["r", "v", "ns"]]
+    assert read_tagged(write(tmp_path, "a\tO\nb\tB-X\n", "b.txt")).tags == [["O", "B-X"]]
+
+
+def test_detect_scheme_and_mixed_schemes(tmp_path):
+    def split(tags):
+        return TagSplit([["x"] * len(t) for t in tags], tags, "f.txt", [1 + 3 * i for i in range(len(tags))])
+    assert detect_scheme(split([["B-X", "I-X", "O"]])) == "BIO"
+    assert detect_scheme(split([["S-X", "O"], ["B-X", "E-X"]])) == "BIOES"
+    assert detect_scheme(split([["B", "M", "E", "S"]])) == "BMES"
+    assert detect_scheme(split([["n", "v", "O"]])) == "plain"
+    with pytest.raises(UserError, match=r"f.txt: line 5: tag 'M-X' mixes schemes with the tag 'I-X' at line 2"):
+        detect_scheme(split([["B-X", "I-X"], ["O", "M-X"]]))
+
+
+def test_chunks_and_conversion_round_trip():
+    bio = ["B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-LOC", "I-ORG"]
+    spans = chunks(bio, "BIO")
+    assert spans == [("PER", 0, 2), ("LOC", 3, 4), ("LOC", 4, 6), ("ORG", 6, 7)]  # a stray I starts a chunk
+    bioes = convert(bio, "BIO", "BIOES")
+    assert bioes == ["B-PER", "E-PER", "O", "S-LOC", "B-LOC", "E-LOC", "S-ORG"]
+    assert convert(bioes, "BIOES", "BIO") == ["B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-LOC", "B-ORG"]
+    assert chunk_tags([("", 0, 3), ("", 3, 4)], 4, "BMES") == ["B", "M", "E", "S"]
+    with pytest.raises(ValueError, match="no O"):
+        chunk_tags([("", 0, 1)], 2, "BMES")
+
+
+def test_segmentation_tags_and_back():
+    chars, tags = segmentation_tags(["我", "爱", "北京", "天安门"])
+    assert "".join(chars) == "我爱北京天安门" and tags == ["S", "S", "B", "E", "B", "M", "E"]
+    assert words_of(chars, tags) == ["我", "爱", "北京", "天安门"]
+    assert words_of(list("abc"), ["B", "B", "E"]) == ["a", "bc"]  # lenient on an unclosed B

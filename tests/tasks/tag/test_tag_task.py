@@ -1,0 +1,153 @@
+"""`rnnkit train tag` end to end on tiny tagged files: NER (BIO, CRF and softmax), segmentation (BMES,
+segment()), POS (word/TAG, confusion picture, baselines), predict and evaluate from the run folder, and
+bad input through the CLI (exit 2, one line)."""
+import json
+import random
+
+import pytest
+
+from rnnkit.cli.main import main
+from rnnkit.tasks import load_config, read_run
+from rnnkit.tasks import train as train_task
+from rnnkit.tasks.tag import segment
+
+TINY = {"epochs": "12", "batch_size": "8", "embedding_dim": "16", "hidden_size": "16", "lr": "0.03",
+        "head_dropout": "0", "embedding_dropout": "0", "schedule": "none"}
+PEOPLE, PLACES, VERBS = ["John", "Mary", "Alice", "Bob"], ["Paris", "London", "Rome"], ["lives", "works", "sleeps"]
+WORDS = ["我们", "北京", "天安门", "爱", "中国", "人民", "的", "了", "是"]
+
+
+def ner_sentence(rng):
+    toks = [(rng.choice(PEOPLE), "B-PER")] + ([("Smith", "I-PER")] if rng.random() < 0.5 else [])
+    return toks + [(rng.choice(VERBS), "O"), ("in", "O"), (rng.choice(PLACES), "B-LOC"), (".", "O")]
+
+
+def conll(sentences):
+    return "".join("".join(f"{w}\t{t}\n" for w, t in s) + "\n" for s in sentences)
+
+
+def seg_sentence(rng):
+    words = [rng.choice(WORDS) for _ in range(rng.randint(2, 6))]
+    out = []
+    for w in words:
+        tags = ["S"] if len(w) == 1 else ["B"] + ["M"] * (len(w) - 2) + ["E"]
+        out += list(zip(w, tags))
+    return out
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    path = tmp_path_factory.mktemp("tag")
+    rng = random.Random(0)
+    for name, n in (("train", 80), ("valid", 16), ("test", 16)):
+        (path / f"{name}.conll").write_text(conll([ner_sentence(rng) for _ in range(n)]))
+        (path / f"seg-{name}.conll").write_text(conll([seg_sentence(rng) for _ in range(n)]))
+    pos = [" ".join(f"{w}/{'ns' if w in ('北京', '中国', '天安门') else 'v' if w in ('爱', '是') else 'n'}"
+                    for w in rng.sample(WORDS, 4)) for _ in range(60)]
+    (path / "pos.txt").write_text("\n".join(pos) + "\n")
+    (path / "text.txt").write_text("Alice Smith works in Rome .\n\nBob sleeps in Paris\n")
+    return path
+
+
+def train(flags, run_dir):
+    return train_task(*load_config("tag", {**TINY, **flags}), run_dir=run_dir, quiet=True)
+
+
+def call(capsys, *args):
+    with pytest.raises(SystemExit) as exit_:
+        main(list(map(str, args)))
+    out = capsys.readouterr()
+    return exit_.value.code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def ner_run(files):
+    run_dir, final = train({"data": str(files / "train.conll"), "valid_data": str(files / "valid.conll"),
+                            "test_data": str(files / "test.conll")}, files / "ner-run")
+    return run_dir, final
+
+
+def test_ner_trains_reports_and_scores_entities(ner_run):
+    run_dir, final = ner_run
+    for name in ("config.json", "model.safetensors", "vocab.json", "tags.json", "report.md"):
+        assert (run_dir / name).is_file(), name
+    assert final["test_entity_f1"] > 0.9 and final["test_token_acc"] > 0.9
+    assert final["train_sentences_per_s"] > 0 and final["decode_sentences_per_s"] > 0
+    report = (run_dir / "report.md").read_text()
+    assert "| PER |" in report and "| LOC |" in report and "seqeval, strict" in report
+    assert json.loads((run_dir / "tags.json").read_text())["tags"] == ["B-LOC", "B-PER", "I-PER", "O"]
+
+
+def test_predict_json_and_conll_and_evaluate_agree_with_training(ner_run, files, capsys):
+    run_dir, final = ner_run
+    code, out, _ = call(capsys, "predict", run_dir, "--input", files / "text.txt")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(records) == 3 and records[1]["tokens"] == []
+    assert records[0]["tokens"] == ["Alice", "Smith", "works", "in", "Rome", "."]
+    assert {"text": "Alice Smith", "type": "PER", "start": 0, "end": 2} in records[0]["entities"]
+    code, out, _ = call(capsys, "predict", run_dir, "--input", files / "text.txt", "--format", "conll")
+    assert code == 0 and "Paris\tB-LOC" in out.splitlines()
+    code, out, _ = call(capsys, "evaluate", run_dir)
+    assert code == 0 and f"entity_f1: {final['test_entity_f1']:.4f}" in out
+
+
+def test_softmax_tagger_and_bioes_conversion(files, tmp_path):
+    run_dir, final = train({"data": str(files / "train.conll"), "test_data": str(files / "test.conll"),
+                            "crf": "false", "scheme": "BIOES"}, tmp_path / "run")
+    assert read_run(run_dir).config.crf is False and final["test_entity_f1"] > 0.8
+    assert "E-PER" in json.loads((run_dir / "tags.json").read_text())["tags"]
+
+
+def test_segmentation_run_and_segment(files, capsys):
+    run_dir, final = train({"data": str(files / "seg-train.conll"), "test_data": str(files / "seg-test.conll"),
+                            "epochs": "20"}, files / "seg-run")
+    assert final["test_word_f1"] > 0.9 and "test_word_oov_recall" in final
+    assert "jieba (default dictionary, HMM)" in (run_dir / "report.md").read_text()
+    words = segment(run_dir, "我们爱北京天安门")
+    assert "".join(words) == "我们爱北京天安门" and "天安门" in words
+    (files / "zh.txt").write_text("中国人民爱北京\n")
+    code, out, _ = call(capsys, "predict", run_dir, "--input", files / "zh.txt")
+    assert code == 0 and "".join(json.loads(out)["words"]) == "中国人民爱北京"
+
+
+def test_pos_run_draws_confusion_and_compares_with_baselines(files, tmp_path):
+    run_dir, final = train({"data": str(files / "pos.txt")}, tmp_path / "pos-run")
+    assert (run_dir / "config.json").is_file() and "test_token_acc" not in final  # no test file given
+    run_dir, final = train({"data": str(files / "pos.txt"), "test_data": str(files / "pos.txt")}, tmp_path / "p2")
+    assert (run_dir / "confusion.png").stat().st_size > 1000
+    report = (run_dir / "report.md").read_text()
+    assert "most frequent tag per word" in report and "jieba.posseg" in report
+    assert 0 < final["most_frequent_tag_token_acc"] <= 1
+
+
+def test_one_token_sentences_train_and_decode(files, tmp_path):
+    data = tmp_path / "one.conll"
+    data.write_text(conll([[("Paris", "B-LOC")], [("in", "O")]] * 10 + [ner_sentence(random.Random(1))] * 10))
+    run_dir, final = train({"data": str(data), "test_data": str(data), "epochs": "3"}, tmp_path / "run")
+    assert final["test_token_acc"] > 0
+
+
+def test_bad_input_is_one_line_exit_2(ner_run, files, tmp_path, capsys):
+    run_dir, _ = ner_run
+    cases = {"cols.conll": ("John\tB-PER\nlives\tO\textra\n", "cols.conll: line 2: found 3 column(s)"),
+             "empty.conll": ("\n\n", "empty.conll: the file is empty"),
+             "mixed.conll": ("a\tB-X\nb\tI-X\n\nc\tB-X\nd\tM-X\n", "mixed.conll: line 5: tag 'M-X' mixes schemes")}
+    for name, (text, message) in cases.items():
+        (tmp_path / name).write_text(text)
+        code, out, err = call(capsys, "train", "tag", "--data", tmp_path / name, "--quiet")
+        assert code == 2 and message in err, (name, err)
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    (tmp_path / "unseen.conll").write_text("John\tB-PER\nin\tO\n\nRome\tB-GPE\n")
+    code, _, err = call(capsys, "evaluate", run_dir, "--data", tmp_path / "unseen.conll")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "unseen.conll: line 4: tag 'B-GPE' was not among the training tags" in err
+    code, _, err = call(capsys, "train", "tag", "--epochs", "1")
+    assert code == 2 and "'dataset'" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_real_pku_seg_beats_jieba(tmp_path):
+    run_dir, final = train_task(*load_config("tag", {"dataset": "pku-seg", "epochs": "1"}),
+                                run_dir=tmp_path / "run", quiet=True)
+    assert final["test_word_f1"] > final["jieba_word_f1"]
+    assert "".join(segment(run_dir, "我爱北京天安门")) == "我爱北京天安门"
