@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rnnkit.data.catalog.chinese_reviews import CHINESE_REVIEWS
+from rnnkit.data.catalog.cmudict import CMUDICT
 from rnnkit.data.catalog.imdb import IMDB
 from rnnkit.data.catalog.mnist import FASHION_MNIST, MNIST
 from rnnkit.data.catalog.ptb import PTB
@@ -18,7 +19,8 @@ from rnnkit.data.sources import cached_manifest, fetch
 from rnnkit.errors import UserError
 
 DATASETS: dict[str, DatasetSpec] = {spec.info.name: spec for spec in
-                                    (IMDB, CHINESE_REVIEWS, MNIST, FASHION_MNIST, PTB, SEATTLE_TEMPS)}
+                                    (IMDB, CHINESE_REVIEWS, MNIST, FASHION_MNIST, PTB, SEATTLE_TEMPS,
+                                                               CMUDICT)}
 
 
 def spec_of(name: str) -> DatasetSpec:
