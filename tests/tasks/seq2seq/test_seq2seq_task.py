@@ -95,3 +95,13 @@ def test_error_rates_by_hand():
 def test_bleu_perfect_and_not():
     assert bleu(["the cat sat on the mat"], [["the cat sat on the mat"]]) == pytest.approx(100.0)
     assert bleu(["the dog sat on a mat"], [["the cat sat on the mat", "a dog sat on a mat"]]) < 100.0
+
+
+@pytest.mark.slow
+def test_cmudict_default_run_reaches_the_targets(tmp_path):
+    """The default job (benchmarks/TASKS.md): beam-search WER <= 30% and PER <= 8% on the test words."""
+    from rnnkit.tasks import get_task
+    from rnnkit.tasks.seq2seq.config import Seq2SeqConfig
+
+    final = get_task("seq2seq").run(Seq2SeqConfig(dataset="cmudict"), tmp_path / "run", quiet=True)
+    assert final["test_wer"] <= 0.30 and final["test_per"] <= 0.08
