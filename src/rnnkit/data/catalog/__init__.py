@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rnnkit.data.catalog.chinese_reviews import CHINESE_REVIEWS
+from rnnkit.data.catalog.cmudict import CMUDICT
 from rnnkit.data.catalog.imdb import IMDB
 from rnnkit.data.catalog.mnist import FASHION_MNIST, MNIST
 from rnnkit.data.catalog.pmdarima_series import AIRLINE, AIRLINE_SERIES, TAYLOR_ELECTRICITY, TAYLOR_SERIES
@@ -24,7 +25,7 @@ from rnnkit.errors import UserError
 
 DATASETS: dict[str, DatasetSpec] = {spec.info.name: spec for spec in
                                     (IMDB, CHINESE_REVIEWS, MNIST, FASHION_MNIST, PTB, SEATTLE_TEMPS,
-                                     SEATTLE_WEATHER, TAYLOR_ELECTRICITY, AIRLINE, *TAGGING_DATASETS)} | UCR_DATASETS
+                                     SEATTLE_WEATHER, TAYLOR_ELECTRICITY, AIRLINE, *TAGGING_DATASETS, CMUDICT)} | UCR_DATASETS
 SERIES: dict[str, SeriesFile] = {"seattle-weather": SEATTLE_WEATHER_SERIES, "taylor-electricity": TAYLOR_SERIES,
                                  "airline": AIRLINE_SERIES}
 """The forecasting datasets' canonical series files and their columns."""

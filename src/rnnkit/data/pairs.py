@@ -1,0 +1,77 @@
+"""Sequence pairs (source -> target) from the user's CSV, TSV or JSON Lines files, and their tokens.
+
+`read_pairs(path, source_col, target_col)` reads two text columns through the same readers as
+`read_texts` (so the same one-line errors: a missing file or column, bad bytes, malformed JSON) and
+rejects an empty side naming the file, the row and the column. Each side is tokenized on its own:
+"chars" (one token per character, spaces kept out: grapheme to phoneme) or "words" (split on
+whitespace: ARPAbet phonemes, or already tokenized sentences).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnnkit.data.readers import _missing, _read_frame, detect_format
+from rnnkit.errors import UserError
+
+PAIR_TOKENS = ("chars", "words")
+
+
+@dataclass
+class PairSplit:
+    """Source and target texts, one pair per row; a source may appear on several rows (alternatives)."""
+
+    sources: list[str]
+    targets: list[str]
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def references(self) -> dict[str, list[str]]:
+        """Every target of each source, in file order: the references a prediction is scored against."""
+        refs: dict[str, list[str]] = {}
+        for s, t in zip(self.sources, self.targets):
+            refs.setdefault(s, []).append(t)
+        return refs
+
+
+def tokenize_side(text: str, tokens: str) -> list[str]:
+    """One side's tokens: "chars" (no whitespace characters) or "words" (whitespace-separated)."""
+    if tokens == "chars":
+        return [ch for ch in text if not ch.isspace()]
+    if tokens == "words":
+        return text.split()
+    raise ValueError(f"tokens={tokens!r} is not one of {PAIR_TOKENS}")
+
+
+def join_tokens(tokens: list[str], kind: str) -> str:
+    """The inverse of `tokenize_side` (characters joined, words joined by spaces)."""
+    return ("" if kind == "chars" else " ").join(tokens)
+
+
+def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: str = "target",
+               fmt: str | None = None, encoding: str = "utf-8") -> PairSplit:
+    """Pairs of one file; every mistake a one-line `UserError` naming the file, row and column."""
+    path = Path(path)
+    fmt = detect_format(path, fmt)
+    if fmt == "parquet":
+        raise UserError(f"{path}: pairs are read from CSV, TSV or JSON Lines files")
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    frame, rows = _read_frame(path, fmt, encoding)
+    if len(frame) == 0:
+        raise UserError(f"{path}: no data rows (only a header, or nothing)")
+    for column in (source_col, target_col):
+        if column not in frame.columns:
+            raise UserError(f"{path}: no column {column!r}; available columns: {', '.join(map(str, frame.columns))}; "
+                            f"pairs need a {source_col!r} and a {target_col!r} column")
+    sides = {}
+    for column in (source_col, target_col):
+        values = []
+        for row, value in zip(rows, frame[column].tolist()):
+            if _missing(value) or not str(value).strip():
+                raise UserError(f"{path}: row {row}, column {column!r}: empty {'source' if column == source_col else 'target'}")
+            values.append(str(value).strip())
+        sides[column] = values
+    return PairSplit(sides[source_col], sides[target_col])

@@ -1,0 +1,133 @@
+"""The seq2seq task's data: pairs from a named dataset or the user's files, their vocabularies, and the
+trainer's batches (bucketed by source length, packed as `rnnkit.models.seq2seq.pack_pairs` says)."""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rnnkit.data import BucketBatchSampler, Vocabulary, load_dataset
+from rnnkit.data.pairs import PairSplit, read_pairs, tokenize_side
+from rnnkit.data.text import UNK_ID
+from rnnkit.data.text_batches import BatchDataset
+from rnnkit.errors import UserError
+from rnnkit.models.seq2seq import pack_pairs
+from rnnkit.tasks.seq2seq.config import Seq2SeqConfig
+
+SOURCE_VOCAB, TARGET_VOCAB = "source_vocab.json", "target_vocab.json"
+TARGET_SPECIALS = ("<s>", "</s>")  # ids 2 and 3, after <pad> and <unk>: models.seq2seq's BOS_ID, EOS_ID
+_STRESS = re.compile(r"\d")
+
+
+def pair_splits(config: Seq2SeqConfig) -> tuple[dict[str, PairSplit | None], dict[str, str]]:
+    """train/valid/test pairs and the report's lines about them."""
+    if config.dataset is not None:
+        ds = load_dataset(config.dataset, config.cache_dir)
+        splits = {"train": ds.train, "valid": ds.valid, "test": ds.test}
+        if not config.stress:  # AH0 -> AH; a word's alternates that differ only in stress become one
+            splits = {k: dedupe(PairSplit(s.sources, [_STRESS.sub("", t) for t in s.targets]))
+                      for k, s in splits.items()}
+        return splits, {"dataset": config.dataset, "split": ds.info.split,
+                        "phonemes": "with stress" if config.stress else "stress removed"}
+    read = lambda path: read_pairs(path, config.source_col, config.target_col, config.format, config.encoding)  # noqa: E731
+    splits = {"train": read(config.data), "valid": read(config.valid_data) if config.valid_data else None,
+              "test": read(config.test_data) if config.test_data else None}
+    return splits, {"training file": config.data, "columns": f"{config.source_col} -> {config.target_col}"}
+
+
+def dedupe(split: PairSplit) -> PairSplit:
+    seen = dict.fromkeys(zip(split.sources, split.targets))
+    return PairSplit([s for s, _ in seen], [t for _, t in seen])
+
+
+def with_validation(splits: dict[str, PairSplit | None], fraction: float, seed: int) -> dict[str, PairSplit | None]:
+    """Without validation pairs: hold out `fraction` of the training SOURCES (all their targets with them)."""
+    if splits.get("valid") is not None or not fraction:
+        return splits
+    train = splits["train"]
+    sources = sorted(set(train.sources))
+    held = set(np.random.default_rng(seed).permutation(len(sources))[: max(1, int(round(fraction * len(sources))))])
+    held = {sources[i] for i in held}
+    if len(held) == len(sources):
+        raise UserError(f"validation_split={fraction} leaves no training pairs; give more pairs or valid_data")
+    pick = lambda keep: PairSplit(*map(list, zip(*[(s, t) for s, t in zip(train.sources, train.targets)  # noqa: E731
+                                                    if (s in held) == keep])))
+    return dict(splits, train=pick(False), valid=pick(True))
+
+
+def target_vocabulary(token_lists: list[list[str]]) -> Vocabulary:
+    """<pad> <unk> <s> </s>, then the target tokens by frequency."""
+    return Vocabulary([*TARGET_SPECIALS, *Vocabulary.build(token_lists).itos[2:]])
+
+
+@dataclass
+class Vocabularies:
+    source: Vocabulary
+    target: Vocabulary
+    source_tokens: str
+    target_tokens: str
+
+    @classmethod
+    def build(cls, train: PairSplit, config: Seq2SeqConfig) -> "Vocabularies":
+        return cls(Vocabulary.build([tokenize_side(s, config.source_tokens) for s in train.sources]),
+                   target_vocabulary([tokenize_side(t, config.target_tokens) for t in train.targets]),
+                   config.source_tokens, config.target_tokens)
+
+    def save(self, run_dir: Path) -> None:
+        self.source.save(run_dir / SOURCE_VOCAB)
+        self.target.save(run_dir / TARGET_VOCAB)
+
+    @classmethod
+    def load(cls, run_dir: Path, config: Seq2SeqConfig) -> "Vocabularies":
+        return cls(Vocabulary.load(run_dir / SOURCE_VOCAB), Vocabulary.load(run_dir / TARGET_VOCAB),
+                   config.source_tokens, config.target_tokens)
+
+    def encode_sources(self, texts: list[str]) -> list[np.ndarray]:
+        return [np.asarray(self.source.encode(tokenize_side(t, self.source_tokens)) or [UNK_ID], dtype=np.int64)
+                for t in texts]
+
+    def encode_targets(self, texts: list[str]) -> list[np.ndarray]:
+        return [np.asarray(self.target.encode(tokenize_side(t, self.target_tokens)), dtype=np.int64) for t in texts]
+
+
+class PairBatches(BatchDataset):
+    """Training pairs bucketed by source length (re-formed every epoch), or, with shuffle=False, sorted
+    evaluation batches; each item is one packed batch (x (B, 2, L), lengths (B, 2), targets (B, T))."""
+
+    def __init__(self, sources: list[np.ndarray], targets: list[np.ndarray], batch_size: int, *,
+                 shuffle: bool = True, seed: int = 0):
+        self.sources, self.targets, self.batch_size = sources, targets, batch_size
+        self.sampler = BucketBatchSampler([len(s) for s in sources], batch_size, shuffle=shuffle, seed=seed)
+        self.set_epoch(0)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.sampler.set_epoch(epoch)
+        self.batches = self.sampler.batches()
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __getitem__(self, i):
+        index = self.batches[i]
+        return pack_pairs([self.sources[j] for j in index], [self.targets[j] for j in index])
+
+
+def read_inputs(inputs: str) -> list[str]:
+    """Sources to decode: '-' (stdin) or a text file, one per line."""
+    if inputs == "-":
+        lines, where = sys.stdin.read().splitlines(), "stdin"
+    else:
+        path = Path(inputs)
+        if not path.is_file():
+            raise UserError(f"{path}: input file not found")
+        try:
+            lines, where = path.read_text(encoding="utf-8").splitlines(), str(path)
+        except UnicodeDecodeError as err:
+            raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
+    lines = [line.strip() for line in lines if line.strip()]
+    if not lines:
+        raise UserError(f"{where}: nothing to decode (one source sequence per line expected)")
+    return lines

@@ -1,0 +1,91 @@
+"""Training a seq2seq run: pairs -> vocabularies -> bucketed batches -> Seq2Seq under teacher forcing
+(the ratio per epoch from a callback), then the test pairs decoded greedily and with beam search,
+scored (WER, PER, BLEU for word targets), timed, and a few attention matrices drawn."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from rnnkit.tasks.report import printer, write_report
+from rnnkit.tasks.runs import run_config_record
+from rnnkit.tasks.seq2seq.config import Seq2SeqConfig
+from rnnkit.tasks.seq2seq.data import PairBatches, Vocabularies, pair_splits, with_validation
+from rnnkit.tasks.seq2seq.model import build_model
+from rnnkit.tasks.seq2seq.predict import ATTENTION_FILE, draw_attention, score_split
+from rnnkit.training import distributed as ddp
+from rnnkit.training import seed_everything, trainer_from_config
+from rnnkit.training.callbacks import Callback
+
+TASK = "seq2seq"
+
+
+class TeacherForcing(Callback):
+    """Sets the model's teacher-forcing ratio for each epoch: linear from `first` to `last`."""
+
+    def __init__(self, model, first: float, last: float | None, epochs: int):
+        self.model, self.first, self.last, self.epochs = model, first, first if last is None else last, epochs
+
+    def on_epoch_begin(self, trainer, epoch: int) -> None:
+        share = epoch / max(1, self.epochs - 1)
+        self.model.teacher_forcing = self.first + (self.last - self.first) * share
+
+
+def run(config: Seq2SeqConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
+    """Train an encoder-decoder with attention on pairs (a named dataset or your own file)."""
+    say = printer(quiet)
+    seed_everything(config.seed)
+    splits, data_summary = pair_splits(config)
+    splits = with_validation(splits, config.validation_split, config.seed)
+    run_dir = Path(run_dir)
+    vocabs = (Vocabularies.load(run_dir, config) if resume and (run_dir / "source_vocab.json").is_file()
+              else Vocabularies.build(splits["train"], config))
+    if ddp.is_main():
+        run_dir.mkdir(parents=True, exist_ok=True)
+        vocabs.save(run_dir)
+    train = splits["train"]
+    say(f"{len(train):,} training pairs ({len(set(train.sources)):,} distinct sources), vocabularies "
+        f"{len(vocabs.source)} source / {len(vocabs.target)} target tokens")
+    train_set = PairBatches(vocabs.encode_sources(train.sources), vocabs.encode_targets(train.targets),
+                            config.batch_size, seed=config.seed)
+    valid = splits.get("valid")
+    valid_set = None if valid is None else PairBatches(vocabs.encode_sources(valid.sources),
+                                                       vocabs.encode_targets(valid.targets), 256, shuffle=False)
+    model = build_model(config, len(vocabs.source), len(vocabs.target))
+    summary = {**data_summary, "train pairs": len(train), "source vocabulary": len(vocabs.source),
+               "target vocabulary": len(vocabs.target), "batch size": f"{config.batch_size} (bucketed by source length)"}
+    if valid is not None:
+        summary["validation pairs"] = len(valid)
+    trainer = trainer_from_config(model, config, run_dir, quiet=quiet, data_summary=summary,
+                                  callbacks=[TeacherForcing(model, config.teacher_forcing,
+                                                            config.teacher_forcing_final, config.epochs)],
+                                  config=run_config_record(TASK, config))
+    trainer.fit(train_set, epochs=config.epochs, validation_data=valid_set, resume=resume)
+    final, notes = dict(trainer.final_logs), ""
+    test = splits.get("test")
+    if test is not None and ddp.is_main():
+        if config.keep_best and trainer.run is not None and valid_set is not None:
+            trainer.run.load_weights(model)  # score the kept (best-by-validation) weights
+        results = {}
+        for name, beam in (("greedy", 1), (f"beam {config.beam}", config.beam)):
+            results[name] = score_split(model, vocabs, test, beam=beam, length_penalty=config.length_penalty,
+                                        bleu=config.data is not None and config.target_tokens == "words")
+            say(f"test, {name}: " + " ".join(f"{k}={v:.4f}" for k, v in results[name].items()))
+        final.update({f"test_{k}": v for k, v in results[f"beam {config.beam}"].items()})
+        final.update({f"test_greedy_{k}": v for k, v in results["greedy"].items()})
+        notes = comparison(results, len(set(test.sources)))
+        if trainer.run is not None:
+            draw_attention(model, vocabs, sorted(set(test.sources))[:: max(1, len(set(test.sources)) // 4)][:4],
+                           trainer.run.path / ATTENTION_FILE)
+            notes += f"\n## Attention\n\n![attention matrices of four test sources]({ATTENTION_FILE})\n"
+    write_report(trainer, TASK, config, final, notes=notes, quiet=quiet)
+    return final
+
+
+def comparison(results: dict[str, dict[str, float]], sources: int) -> str:
+    """Greedy and beam search side by side, as a markdown table."""
+    names = list(results)
+    keys = list(results[names[0]])
+    rows = [f"| {k} | " + " | ".join(f"{results[n][k]:.4f}" for n in names) + " |" for k in keys]
+    return (f"\n## Decoding the test set ({sources:,} sources)\n\n| | {' | '.join(names)} |\n|---|"
+            + "---|" * len(names) + "\n" + "\n".join(rows) + "\n")

@@ -1,0 +1,43 @@
+"""Pair files: the three formats, tokens per side, and one-line errors naming file, row and column."""
+import pytest
+
+from rnnkit.data.pairs import PairSplit, read_pairs, tokenize_side
+from rnnkit.errors import UserError
+
+
+def test_reads_tsv_csv_and_jsonl(tmp_path):
+    (tmp_path / "p.tsv").write_text("source\ttarget\nhello\tHH AH L OW\nworld\tW ER L D\n")
+    (tmp_path / "p.csv").write_text("source,target\nhello,HH AH L OW\nworld,W ER L D\n")
+    (tmp_path / "p.jsonl").write_text('{"source": "hello", "target": "HH AH L OW"}\n\n'
+                                      '{"source": "world", "target": "W ER L D"}\n')
+    for name in ("p.tsv", "p.csv", "p.jsonl"):
+        pairs = read_pairs(tmp_path / name)
+        assert pairs.sources == ["hello", "world"] and pairs.targets == ["HH AH L OW", "W ER L D"]
+
+
+def test_other_column_names(tmp_path):
+    (tmp_path / "p.tsv").write_text("en\tfr\nthe cat\tle chat\n")
+    assert read_pairs(tmp_path / "p.tsv", "en", "fr").targets == ["le chat"]
+
+
+def test_tokens_per_side():
+    assert tokenize_side("ab c", "chars") == ["a", "b", "c"]
+    assert tokenize_side(" HH  AH L ", "words") == ["HH", "AH", "L"]
+
+
+def test_references_group_alternatives():
+    pairs = PairSplit(["read", "read", "a"], ["R IY D", "R EH D", "AH"])
+    assert pairs.references() == {"read": ["R IY D", "R EH D"], "a": ["AH"]}
+
+
+@pytest.mark.parametrize("text,message", [
+    ("source\tphonemes\nhello\tHH\n", "p.tsv: no column 'target'; available columns: source, phonemes"),
+    ("source\ttarget\nhello\tHH\nworld\t\n", "p.tsv: row 2, column 'target': empty target"),
+    ("source\ttarget\n  \tHH\n", "p.tsv: row 1, column 'source': empty source"),
+    ("source\ttarget\n", "p.tsv: no data rows"),
+])
+def test_one_line_errors(tmp_path, text, message):
+    (tmp_path / "p.tsv").write_text(text)
+    with pytest.raises(UserError) as err:
+        read_pairs(tmp_path / "p.tsv")
+    assert message in str(err.value) and "\n" not in str(err.value)
