@@ -7,10 +7,11 @@ from rnnkit.errors import UserError
 from rnnkit.tasks import runs
 from rnnkit.tasks.arrays import ARRAYS
 from rnnkit.tasks.images import MNIST
+from rnnkit.tasks.lm import LM
 from rnnkit.tasks.task import Run, Task
 from rnnkit.tasks.text import CLASSIFY, SENTIMENT
 
-TASKS: dict[str, Task] = {task.name: task for task in (SENTIMENT, CLASSIFY, MNIST, ARRAYS)}
+TASKS: dict[str, Task] = {task.name: task for task in (SENTIMENT, CLASSIFY, MNIST, ARRAYS, LM)}
 
 
 def get_task(name: str) -> Task:
