@@ -174,9 +174,10 @@ def generate_ids(model: nn.Module, prompt: Sequence[int], length: int, *, temper
     model.eval()
     try:
         logits, state = model(torch.tensor([list(prompt)]), None)  # (1, P, V)
-        for _ in range(length):
+        for i in range(length):
             token = next_token(logits[0, -1], temperature, top_k, top_p, generator, banned)
             yield token
-            logits, state = model(torch.tensor([[token]]), state)  # (1, 1, V)
+            if i + 1 < length:
+                logits, state = model(torch.tensor([[token]]), state)  # (1, 1, V)
     finally:
         model.train(was_training)

@@ -18,6 +18,7 @@ import torch
 
 from rnnkit.data import Vocabulary
 from rnnkit.data.lm_streams import StreamWindows
+from rnnkit.errors import UserError
 from rnnkit.models.language_model import CarriedState
 from rnnkit.tasks.lm.config import LMConfig
 from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus
@@ -61,6 +62,8 @@ class StreamEpochs(Callback):
 
 def run(config: LMConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, float]:
     say = printer(quiet)
+    if ddp.world_size() > 1:  # each process would read every other window: the state could not carry over
+        raise UserError("rnnkit train lm runs in one process: its streams are read in order (drop --nproc)")
     seed_everything(config.seed)
     t0 = time.perf_counter()
     vocab = Vocabulary.load(Path(run_dir) / VOCAB_FILE) if resume else None
@@ -82,7 +85,8 @@ def run(config: LMConfig, run_dir: Path, *, resume: bool = False, quiet: bool = 
     model = build_model(config, len(corpus.vocab))
     carried = CarriedState(model)
     epochs = StreamEpochs(carried, config, train_set.tokens)
-    summary = {"corpus": ", ".join(corpus.names.values()), "level": corpus.level, "vocabulary": len(corpus.vocab),
+    summary = {"train samples": train_set.tokens,  # the report's samples/s: predicted tokens per second
+               "corpus": ", ".join(corpus.names.values()), "level": corpus.level, "vocabulary": len(corpus.vocab),
                **{f"{k} tokens": len(v) for k, v in corpus.ids.items()},
                "streams": f"{config.batch_size} x windows of {config.bptt}{' (jittered)' if config.bptt_jitter else ''}"}
     trainer = trainer_from_config(model, config, run_dir, quiet=quiet, data_summary=summary, callbacks=[epochs],
