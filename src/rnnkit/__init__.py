@@ -22,4 +22,17 @@ def load(run_dir):
     return load_run(run_dir)
 
 
-__all__ = ["cells", "layers", "models", "Recurrent", "Sequential", "load", "__version__"]
+def generate(run, prompt: str = "", length: int = 200, **options):
+    """Text from a trained language-model run (a folder or a `Run`), streamed piece by piece: `options` are
+    temperature, top_k, top_p and seed (see `rnnkit.tasks.lm.generate`)."""
+    from .tasks import read_run  # tasks sit at the top of the package: imported on use
+    from .tasks.lm import generate as generate_from
+    from .errors import UserError
+
+    run = run if hasattr(run, "task") else read_run(run)
+    if run.task.name != "lm":
+        raise UserError(f"{run.path}: a run of task {run.task.name!r}; generate needs a language model (lm)")
+    return generate_from(run, prompt, length, **options)
+
+
+__all__ = ["cells", "layers", "models", "Recurrent", "Sequential", "generate", "load", "__version__"]

@@ -3,6 +3,7 @@
     rnnkit train config.json --set epochs=3        rnnkit train sentiment --dataset chinese-reviews
     rnnkit evaluate runs/arrays-...                rnnkit predict runs/arrays-... --input x.npy
     rnnkit summary config.json | RUN_DIR          rnnkit datasets list
+    rnnkit generate RUN --prompt "the" --length 200 --temperature 0.8
 
 `rnnkit train TASK` is a command generated from the task's config class (`rnnkit.cli.train`). A user
 mistake (`UserError`, a missing file, a bad option) prints one line on stderr and exits with code 2,
@@ -71,6 +72,23 @@ def predict(ctx: typer.Context) -> None:
     code = run_predict(list(ctx.args))
     if code:
         raise typer.Exit(code)
+
+
+@app.command()
+def generate(run_dir: Path = typer.Argument(..., help="a language-model run folder (rnnkit train lm)"),
+             prompt: str = typer.Option("", "--prompt", help="text to continue (default: a new line)"),
+             length: int = typer.Option(200, "--length", help="tokens (words or characters) to generate"),
+             temperature: float = typer.Option(1.0, "--temperature", help="0: the likeliest token; < 1 surer, > 1 wilder"),
+             top_k: Optional[int] = typer.Option(None, "--top-k", help="draw from the K likeliest tokens only"),
+             top_p: Optional[float] = typer.Option(None, "--top-p", help="draw from the likeliest tokens holding probability P"),
+             seed: Optional[int] = typer.Option(None, "--seed", help="the same seed gives the same text")) -> None:
+    """Generate text from a trained language model, streamed to stdout as it is sampled."""
+    from rnnkit import generate as generate_text
+
+    for piece in generate_text(run_dir, prompt, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed):
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+    sys.stdout.write("\n")
 
 
 @app.command()

@@ -9,12 +9,13 @@ from rnnkit.tasks.arrays import ARRAYS
 from rnnkit.tasks.classify_series import CLASSIFY_SERIES
 from rnnkit.tasks.forecast import FORECAST
 from rnnkit.tasks.images import MNIST
+from rnnkit.tasks.lm import LM
 from rnnkit.tasks.seq2seq import SEQ2SEQ
 from rnnkit.tasks.tag import TAG
 from rnnkit.tasks.task import Run, Task
 from rnnkit.tasks.text import CLASSIFY, SENTIMENT
 
-TASKS: dict[str, Task] = {task.name: task for task in (SENTIMENT, CLASSIFY, MNIST, ARRAYS, TAG, SEQ2SEQ, FORECAST,
+TASKS: dict[str, Task] = {task.name: task for task in (SENTIMENT, CLASSIFY, MNIST, ARRAYS, TAG, LM, SEQ2SEQ, FORECAST,
                                                          CLASSIFY_SERIES)}
 
 

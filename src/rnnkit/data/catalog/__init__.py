@@ -16,6 +16,7 @@ from rnnkit.data.catalog.pmdarima_series import AIRLINE, AIRLINE_SERIES, TAYLOR_
 from rnnkit.data.catalog.ptb import PTB
 from rnnkit.data.catalog.seattle import SEATTLE_TEMPS
 from rnnkit.data.catalog.seattle_weather import SEATTLE_WEATHER, SEATTLE_WEATHER_SERIES
+from rnnkit.data.catalog.shakespeare import SHAKESPEARE
 from rnnkit.data.catalog.tagging import TAGGING_DATASETS
 from rnnkit.data.catalog.ucr import UCR_DATASETS
 from rnnkit.data.datasets import Dataset, DatasetInfo, DatasetSpec
@@ -25,7 +26,8 @@ from rnnkit.errors import UserError
 
 DATASETS: dict[str, DatasetSpec] = {spec.info.name: spec for spec in
                                     (IMDB, CHINESE_REVIEWS, MNIST, FASHION_MNIST, PTB, SEATTLE_TEMPS,
-                                     SEATTLE_WEATHER, TAYLOR_ELECTRICITY, AIRLINE, *TAGGING_DATASETS, CMUDICT)} | UCR_DATASETS
+                                     SEATTLE_WEATHER, TAYLOR_ELECTRICITY, AIRLINE, *TAGGING_DATASETS, CMUDICT,
+                                     SHAKESPEARE)} | UCR_DATASETS
 SERIES: dict[str, SeriesFile] = {"seattle-weather": SEATTLE_WEATHER_SERIES, "taylor-electricity": TAYLOR_SERIES,
                                  "airline": AIRLINE_SERIES}
 """The forecasting datasets' canonical series files and their columns."""

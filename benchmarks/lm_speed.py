@@ -1,0 +1,86 @@
+"""Training tokens per second of a word-level language model: rnnkit's `LanguageModel` (default path,
+`fast="auto"`) against the same model on torch's `nn.LSTM`, in one process, same batch and bptt.
+
+    python benchmarks/lm_speed.py [--vocab 10000] [--hidden 200] [--layers 2] [--batch 20] [--bptt 20]
+                                  [--steps 30] [--rounds 3] [--threads N]
+
+Both models are embedding -> 2 x LSTM(200) -> dense(V) with the same initial weights; one training step
+is forward, cross-entropy, backward, clipping at norm 5 and an SGD step, the state carried (detached)
+from window to window. The two are timed in alternating rounds (the machine's load moves; each round
+times both), the median round of each is printed with their ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import torch
+from torch import nn
+
+from rnnkit.models.language_model import LanguageModel, detach_state
+
+
+class TorchLM(nn.Module):
+    """The same model on torch's nn.LSTM, with the weights of an rnnkit LanguageModel."""
+
+    def __init__(self, model: LanguageModel):
+        super().__init__()
+        rnn = model.rnn
+        self.embedding = nn.Embedding.from_pretrained(model.embedding.weight.detach().clone(), freeze=False)
+        self.lstm = nn.LSTM(rnn.input_size, rnn.hidden_size, rnn.num_layers, batch_first=True)
+        self.decoder = nn.Linear(model.decoder.in_features, model.decoder.out_features)
+        self.decoder.load_state_dict(model.decoder.state_dict())
+
+    def forward(self, ids, state=None):
+        out, state = self.lstm(self.embedding(ids), state)
+        return self.decoder(out), state
+
+
+def tokens_per_second(model: nn.Module, data: torch.Tensor, bptt: int, steps: int) -> float:
+    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
+    state, done, t0 = None, 0, 0.0
+    for i in range(steps + 3):  # 3 warm-up steps
+        if i == 3:
+            t0 = time.perf_counter()
+        t = (i * bptt) % (data.shape[1] - bptt - 1)
+        x, y = data[:, t:t + bptt], data[:, t + 1:t + 1 + bptt]
+        logits, state = model(x, state)
+        loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+        state = detach_state(state)
+        done += x.numel() if i >= 3 else 0
+    return done / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for name, default in (("vocab", 10000), ("embedding", 200), ("hidden", 200), ("layers", 2), ("batch", 20),
+                          ("bptt", 20), ("steps", 30), ("rounds", 3), ("threads", 0)):
+        parser.add_argument(f"--{name}", type=int, default=default)
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    data = torch.randint(0, args.vocab, (args.batch, args.bptt * (args.steps + 4) + 2))
+    ours = LanguageModel(args.vocab, args.embedding, args.hidden, args.layers)
+    theirs = TorchLM(ours)
+    plan = ours.rnn.plan(torch.zeros(args.bptt, args.batch, args.embedding, requires_grad=True))
+    speeds: dict[str, list[float]] = {"rnnkit (fast=auto)": [], "torch nn.LSTM": []}
+    for _ in range(args.rounds):
+        speeds["rnnkit (fast=auto)"].append(tokens_per_second(ours, data, args.bptt, args.steps))
+        speeds["torch nn.LSTM"].append(tokens_per_second(theirs, data, args.bptt, args.steps))
+    print(f"LM training, vocab {args.vocab}, {args.layers} x LSTM({args.hidden}), batch {args.batch}, bptt {args.bptt}, "
+          f"{torch.get_num_threads()} threads; rnnkit runner: {plan.runner} ({plan.reason})")
+    print(f"{'path':<22}{'tokens/s (median)':>20}{'rounds':>40}")
+    for name, values in speeds.items():
+        print(f"{name:<22}{statistics.median(values):>20.0f}{'  ' + ' '.join(f'{v:.0f}' for v in values):>40}")
+    ratio = statistics.median(speeds["rnnkit (fast=auto)"]) / statistics.median(speeds["torch nn.LSTM"])
+    print(f"rnnkit / torch: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Language-model corpora as token streams, and the stream batching of stateful truncated BPTT.
+
+A corpus is one stream of ids w_1 ... w_N (word level: every line's words then `<eos>`, Mikolov's PTB
+files read as they are; character level: every character, newlines included). `batchify` cuts it into
+B parallel streams (B, N // B), as Zaremba et al. and PyTorch's word_language_model do (the last
+N mod B tokens are dropped); `StreamWindows` serves consecutive windows x = w[t : t+k], y = w[t+1 : t+k+1]
+of every stream at once, so window i+1 continues window i row by row and the recurrent state carries
+over (detached between windows: truncated BPTT). With `jitter`, AWD-LSTM's variable length: each window
+is k with probability 0.95 else k/2, then drawn from N(that, 5), at least 5 and at most k + 20 steps;
+drawn anew each epoch from (seed, epoch), so a resumed run sees the same windows.
+
+Files are read in chunks (`read_chunks`), never a whole line at a time, so a 50 MB file on one line
+streams like any other.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Iterator, Literal
+
+import numpy as np
+import torch
+
+from rnnkit.data.text import UNK_ID, Vocabulary
+from rnnkit.data.text_batches import BatchDataset
+from rnnkit.errors import UserError
+
+EOS = "<eos>"
+Level = Literal["word", "char"]
+CHUNK_CHARS = 1 << 20
+_LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
+
+
+def read_chunks(path: str | os.PathLike, encoding: str = "utf-8", size: int = CHUNK_CHARS) -> Iterator[str]:
+    """The text of `path` in pieces of `size` characters; a missing, undecodable or empty file is a UserError."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    empty = True
+    with open(path, encoding=encoding, newline="") as f:
+        while True:
+            try:
+                chunk = f.read(size)
+            except UnicodeDecodeError as err:
+                raise UserError(f"{path}: not {encoding} text ({err.reason} at byte {err.start} of a chunk)") from None
+            if not chunk:
+                break
+            if empty and chunk.strip():
+                empty = False
+            yield chunk.replace("\r\n", "\n")
+    if empty:
+        raise UserError(f"{path}: the file is empty (no text to model)")
+
+
+def word_tokens(chunks: Iterable[str]) -> Iterator[str]:
+    """Whitespace-separated words, `<eos>` at the end of every line (a last line without newline too).
+
+    A chunk may end inside a word: the text after its last whitespace waits for the next chunk."""
+    rest, line_open = "", False  # line_open: words of the current line were yielded before its newline
+    for chunk in chunks:
+        text = rest + chunk
+        cut = _LAST_SPACE.search(text)
+        if cut is None:  # no whitespace yet: a word longer than a chunk, keep reading
+            rest = text
+            continue
+        rest = text[cut.end():]
+        lines = text[:cut.end()].split("\n")
+        for line in lines[:-1]:
+            yield from line.split()
+            yield EOS
+        words = lines[-1].split()  # a line still open: its <eos> comes with its newline
+        yield from words
+        line_open = bool(words) or (line_open and len(lines) == 1)
+    words = rest.split()
+    yield from words
+    if words or line_open:
+        yield EOS
+
+
+def char_tokens(chunks: Iterable[str]) -> Iterator[str]:
+    for chunk in chunks:
+        yield from chunk
+
+
+def tokens_of(chunks: Iterable[str], level: Level) -> Iterator[str]:
+    return word_tokens(chunks) if level == "word" else char_tokens(chunks)
+
+
+def build_vocabulary(tokens: Iterable[str], level: Level, max_size: int | None = None,
+                     min_freq: int = 1) -> Vocabulary:
+    """The vocabulary of a training stream: `<pad>` (never a target), `<unk>`, `<eos>` (word level), then
+    tokens by falling frequency. PTB's own `<unk>` tokens map to `<unk>`."""
+    counts = Counter(tokens)
+    if not counts:
+        raise UserError("the training text has no tokens")
+    vocab = Vocabulary()  # the reserved ids only
+    reserved = [EOS] if level == "word" else []
+    counts.pop(EOS, None)
+    ranked = sorted((t for t, c in counts.items() if c >= min_freq and t not in vocab.stoi), key=lambda t: (-counts[t], t))
+    if max_size is not None:
+        ranked = ranked[:max(0, max_size - len(vocab) - len(reserved))]
+    return Vocabulary(reserved + ranked)
+
+
+def encode(tokens: Iterable[str], vocab: Vocabulary) -> np.ndarray:
+    """Ids (N,) int64 of a token stream; unknown tokens are `<unk>`."""
+    stoi = vocab.stoi
+    return np.fromiter((stoi.get(t, UNK_ID) for t in tokens), dtype=np.int64)
+
+
+def batchify(ids: np.ndarray, batch_size: int, what: str = "the text") -> torch.Tensor:
+    """(B, N // B): B contiguous streams side by side (row b is tokens b*N//B ... (b+1)*N//B - 1)."""
+    n = len(ids) // batch_size
+    if n < 2:
+        raise UserError(f"{what} has {len(ids)} tokens: too few for {batch_size} streams of at least 2 tokens; "
+                        "use a smaller batch size or more text")
+    return torch.as_tensor(np.asarray(ids[:n * batch_size]).reshape(batch_size, n))
+
+
+def window_plan(length: int, bptt: int, jitter: bool, rng: np.random.Generator | None) -> list[tuple[int, int]]:
+    """(start, steps) of consecutive windows covering positions 0 .. length - 2 (each needs a next token)."""
+    plan, t = [], 0
+    while t < length - 1:
+        k = bptt
+        if jitter:
+            base = bptt if rng.random() < 0.95 else bptt / 2
+            k = int(min(bptt + 20, max(5, round(rng.normal(base, 5)))))
+        k = min(k, length - 1 - t)
+        plan.append((t, k))
+        t += k
+    return plan
+
+
+class StreamWindows(BatchDataset):
+    """Item i: (x (B, k), y (B, k)), window i of the B streams; read in order for the state to carry over."""
+
+    def __init__(self, ids: np.ndarray, batch_size: int, bptt: int, *, jitter: bool = False, seed: int = 0,
+                 what: str = "the text"):
+        if bptt < 1:
+            raise ValueError(f"bptt={bptt!r}; expected a positive number of steps")
+        self.data = batchify(ids, batch_size, what)  # (B, N // B)
+        self.batch_size, self.bptt, self.jitter, self.seed = batch_size, bptt, jitter, seed
+        self.set_epoch(0)
+
+    @property
+    def tokens(self) -> int:
+        """Predicted tokens per pass: B * (N // B - 1)."""
+        return self.data.shape[0] * (self.data.shape[1] - 1)
+
+    def set_epoch(self, epoch: int) -> None:
+        rng = np.random.default_rng([self.seed, epoch]) if self.jitter else None
+        self.windows = window_plan(self.data.shape[1], self.bptt, self.jitter, rng)
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    def __getitem__(self, i):
+        t, k = self.windows[i]
+        return self.data[:, t:t + k], self.data[:, t + 1:t + 1 + k]

@@ -1,0 +1,24 @@
+"""Language models: `lm` (the next word or character of a text), trained with stateful truncated BPTT.
+
+    rnnkit train lm                                   # Penn Treebank words, Zaremba et al.'s small model
+    rnnkit train lm --dataset shakespeare             # characters, split by play
+    rnnkit train lm --data train.txt --valid valid.txt [--test test.txt] [--level char]
+    rnnkit evaluate RUN_DIR [--data text.txt]         # perplexity (bits per character), state carried
+    rnnkit generate RUN_DIR --prompt "the" --length 200 --temperature 0.8 [--top-k K] [--top-p P] [--seed S]
+
+Parts: `config`, `data` (corpus -> vocabulary -> id streams), `model` (the `LanguageModel`), `train`,
+`predict` (evaluate), `generate` (sampling from a run, streamed).
+"""
+from __future__ import annotations
+
+from rnnkit.tasks.lm.config import LMConfig
+from rnnkit.tasks.lm.generate import generate
+from rnnkit.tasks.lm.model import describe
+from rnnkit.tasks.lm.predict import evaluate
+from rnnkit.tasks.lm.train import run
+from rnnkit.tasks.task import Task
+
+LM = Task("lm", "language model on ptb (words), shakespeare (characters) or your own text files", LMConfig, run,
+          evaluate=evaluate, summary=describe)
+
+__all__ = ["LM", "LMConfig", "generate"]

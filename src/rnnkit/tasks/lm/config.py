@@ -1,0 +1,92 @@
+"""The `lm` task's config: data, the language model, stream batching and Zaremba et al.'s training.
+The defaults are Zaremba et al.'s small model (2 x LSTM(200), no dropout, plain SGD halved every epoch
+after the 4th, 13 epochs, batch 20, bptt 20). Their loss is summed over the bptt steps of a window
+(averaged over the batch), ours is the mean over every token: their learning rate 1 and clipping at
+norm 5 are lr = 20 and clip_norm = 0.25 here (x bptt and / bptt), PyTorch's word_language_model's
+defaults. Measured results are in benchmarks/TASKS.md."""
+from __future__ import annotations
+
+from dataclasses import field
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from rnnkit.tasks.config import CellName, RunnerName
+from rnnkit.training.config import PositiveInt, Rate, TrainConfig, config_dataclass
+
+LM_DATASETS = ("ptb", "shakespeare")
+
+
+@config_dataclass
+class LMConfig(TrainConfig):
+    dataset: Literal[LM_DATASETS] = "ptb"
+    """the named corpus (ptb: words, shakespeare: characters), fetched on first use; ignored with --data"""
+    data: str | None = None
+    """your own training text file (plain text, any size); needs --valid"""
+    valid: str | None = None
+    """validation text file (with --data)"""
+    test: str | None = None
+    """test text file (with --data), scored once at the end"""
+    level: Literal["auto", "word", "char"] = "auto"
+    """word (whitespace-separated words, <eos> per line) or char; auto: the dataset's own, words for --data"""
+    encoding: str = "utf-8"
+    """text encoding of --data/--valid/--test"""
+    vocab_size: Annotated[int, Field(ge=4)] | None = None
+    """largest vocabulary (counting <pad>, <unk>, <eos>); none keeps every training token"""
+    min_freq: PositiveInt = 1
+    """tokens seen fewer times in the training text read as <unk>"""
+    cache_dir: str | None = None
+    """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
+    cell: CellName = "lstm"
+    """lstm, gru or rnn"""
+    embedding_dim: PositiveInt = 200
+    """size of the token vectors"""
+    hidden_size: PositiveInt = 200
+    """units of each recurrent layer"""
+    num_layers: PositiveInt = 2
+    """stacked recurrent layers"""
+    dropout: Rate = 0.0
+    """dropout on the non-recurrent connections (embeddings, between layers, before the softmax)"""
+    variational: bool = False
+    """one dropout mask per sequence for all steps (Gal & Ghahramani) instead of a fresh one per step"""
+    embedding_dropout: Rate = 0.0
+    """drop whole words of the vocabulary (AWD-LSTM's dropoute)"""
+    weight_drop: Rate = 0.0
+    """DropConnect on the recurrent weights (AWD-LSTM)"""
+    tie_weights: bool = False
+    """the output layer shares the embedding (Press & Wolf), projected when hidden_size != embedding_dim"""
+    init_range: Annotated[float, Field(ge=0.0)] = 0.1
+    """weights drawn from U(-r, r) (Zaremba et al.); 0 keeps the layers' own initialisation"""
+    fast: RunnerName = "auto"
+    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
+    bptt: PositiveInt = 20
+    """steps per truncated-BPTT window (the state carries over, gradients stop at the window)"""
+    bptt_jitter: bool = False
+    """AWD-LSTM's variable window: bptt (or bptt/2 one time in twenty) plus normal noise of 5 steps"""
+    eval_batch_size: PositiveInt = 10
+    """parallel streams of the validation text"""
+    test_batch_size: PositiveInt = 1
+    """parallel streams of the test text: 1 carries the state over the whole test text"""
+    epochs: PositiveInt = 13
+    batch_size: PositiveInt = 20
+    """parallel streams of the training text"""
+    optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] = "sgd"
+    momentum: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    """momentum of sgd (Zaremba et al.: none)"""
+    lr: float | None = 20.0
+    """learning rate of the per-token mean loss (sgd: Zaremba et al.'s 1.0 on a loss summed over 20 steps)"""
+    lr_decay: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    """the learning rate is multiplied by this at the end of every epoch after decay_after"""
+    decay_after: Annotated[int, Field(ge=0)] = 4
+    """epochs at the starting learning rate"""
+    clip_norm: float | None = 0.25
+    """clip the gradient norm of the mean loss (Zaremba et al.'s 5 on the summed loss, / 20 steps)"""
+    metrics: list[str] = field(default_factory=lambda: ["perplexity"])
+    keep_best: bool = True
+    monitor: str = "val_loss"
+
+    def __post_init__(self):
+        if self.data is not None and self.valid is None:
+            raise ValueError("config key 'valid' is required with 'data': a validation text file")
+        if self.data is None and (self.valid is not None or self.test is not None):
+            raise ValueError("config keys 'valid' and 'test' go with 'data' (your own training text file)")

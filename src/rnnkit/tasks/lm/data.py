@@ -1,0 +1,62 @@
+"""The `lm` task's data: the corpus (a named dataset or the user's text files) as streams of ids.
+
+The vocabulary is built on the training text only (or read back from the run on resume and for
+evaluation and generation); validation and test tokens outside it read as `<unk>`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from rnnkit.data import Vocabulary, load_dataset
+from rnnkit.data.lm_streams import build_vocabulary, encode, read_chunks, tokens_of
+from rnnkit.tasks.lm.config import LMConfig
+
+VOCAB_FILE = "vocab.json"
+DATASET_LEVEL = {"ptb": "word", "shakespeare": "char"}
+SPLITS = ("train", "valid", "test")
+
+
+@dataclass
+class Corpus:
+    level: str  # "word" or "char"
+    vocab: Vocabulary
+    ids: dict[str, np.ndarray]  # split -> (N,) int64
+    names: dict[str, str]  # split -> where its text came from
+
+
+def resolve_level(config: LMConfig) -> str:
+    if config.level != "auto":
+        return config.level
+    return "word" if config.data is not None else DATASET_LEVEL[config.dataset]
+
+
+def split_texts(config: LMConfig) -> dict[str, tuple[str, Callable[[], Iterator[str]]]]:
+    """split -> (its name, a function giving its text in chunks); a file is read once per call."""
+    if config.data is not None:
+        paths = {"train": config.data, "valid": config.valid, "test": config.test}
+        return {k: (p, lambda p=p: read_chunks(p, config.encoding)) for k, p in paths.items() if p is not None}
+    dataset = load_dataset(config.dataset, config.cache_dir)
+    parts = {"train": dataset.train, "valid": dataset.valid, "test": dataset.test}
+    # PTB holds one sentence per text (a line); Shakespeare one text per split
+    return {k: (f"{config.dataset} {k}", lambda s=s: (text + "\n" if config.dataset == "ptb" else text
+                                                   for text in s.texts))
+            for k, s in parts.items() if s is not None}
+
+
+def load_corpus(config: LMConfig, vocab: Vocabulary | None = None) -> Corpus:
+    """Every split's ids, with the vocabulary built on the training text unless one is given."""
+    level = resolve_level(config)
+    texts = split_texts(config)
+    if vocab is None:
+        vocab = build_vocabulary(tokens_of(texts["train"][1](), level), level, config.vocab_size, config.min_freq)
+    ids = {k: encode(tokens_of(chunks(), level), vocab) for k, (_, chunks) in texts.items()}
+    return Corpus(level, vocab, ids, {k: name for k, (name, _) in texts.items()})
+
+
+def text_ids(path: str | Path, level: str, vocab: Vocabulary, encoding: str = "utf-8") -> np.ndarray:
+    """The ids of one text file (evaluate --data)."""
+    return encode(tokens_of(read_chunks(path, encoding), level), vocab)

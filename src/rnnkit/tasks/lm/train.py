@@ -1,0 +1,124 @@
+"""Training a language model with stateful truncated BPTT (Zaremba et al. 2014).
+
+The training text is B parallel streams read window by window in order (`StreamWindows`, never
+shuffled); `CarriedState` hands each window the state the previous one ended with, detached. Each
+epoch starts from a zero state, and so does every validation pass. The learning rate stays at `lr`
+for `decay_after` epochs, then is multiplied by `lr_decay` at every epoch (Zaremba et al.'s schedule;
+a config `schedule` replaces it). The test text is scored once at the end, its state carried over the
+whole text (`test_batch_size` 1), with the kept (best-by-validation) weights. report.md adds test
+perplexity (and bits per character), training tokens/s and three samples at temperatures 0.5, 1.0, 1.2.
+"""
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import torch
+
+from rnnkit.data import Vocabulary
+from rnnkit.data.lm_streams import StreamWindows
+from rnnkit.errors import UserError
+from rnnkit.models.language_model import CarriedState
+from rnnkit.tasks.lm.config import LMConfig
+from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus
+from rnnkit.tasks.lm.generate import SAMPLE_TEMPERATURES, sample_text
+from rnnkit.tasks.lm.model import build_model
+from rnnkit.tasks.report import printer, test_metrics, write_report
+from rnnkit.tasks.runs import run_config_record
+from rnnkit.training import Callback, seed_everything, trainer_from_config
+from rnnkit.training import distributed as ddp
+from rnnkit.training.optim import DEFAULT_LR, make_optimizer
+
+SAMPLE_LENGTH = {"word": 50, "char": 300}
+
+
+class StreamEpochs(Callback):
+    """Each epoch starts from a zero state; Zaremba's learning-rate decay; training tokens per second."""
+
+    def __init__(self, carried: CarriedState, config: LMConfig, tokens_per_epoch: int):
+        self.carried, self.config, self.tokens = carried, config, tokens_per_epoch
+        self.base_lr = DEFAULT_LR[config.optimizer] if config.lr is None else config.lr
+        self.t0 = self.t_last = 0.0
+        self.speeds: list[float] = []
+
+    def on_epoch_begin(self, trainer, epoch: int) -> None:
+        self.carried.reset()
+        if self.config.schedule is None:  # lr * decay^max(0, epoch + 1 - decay_after), epochs counted from 0
+            lr = self.base_lr * self.config.lr_decay ** max(0, epoch + 1 - self.config.decay_after)
+            for group in trainer.optimizer.param_groups:
+                group["lr"] = lr
+        self.t0 = self.t_last = time.perf_counter()
+
+    def on_batch_end(self, trainer, step: int, logs) -> None:
+        self.t_last = time.perf_counter()
+
+    def on_epoch_end(self, trainer, epoch: int, logs) -> None:
+        seconds = self.t_last - self.t0  # the training windows only, not validation
+        if seconds > 0:
+            self.speeds.append(self.tokens / seconds)
+            logs["tokens_per_s"] = self.speeds[-1]
+
+
+def run(config: LMConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, float]:
+    say = printer(quiet)
+    if ddp.world_size() > 1:  # each process would read every other window: the state could not carry over
+        raise UserError("rnnkit train lm runs in one process: its streams are read in order (drop --nproc)")
+    seed_everything(config.seed)
+    t0 = time.perf_counter()
+    vocab = Vocabulary.load(Path(run_dir) / VOCAB_FILE) if resume else None
+    corpus = load_corpus(config, vocab)
+    if "valid" not in corpus.ids:
+        raise ValueError("a language model needs validation text")
+    train_set = StreamWindows(corpus.ids["train"], config.batch_size, config.bptt, jitter=config.bptt_jitter,
+                              seed=config.seed, what=corpus.names["train"])
+    valid_set = StreamWindows(corpus.ids["valid"], config.eval_batch_size, config.bptt, what=corpus.names["valid"])
+    test_set = (StreamWindows(corpus.ids["test"], config.test_batch_size, config.bptt, what=corpus.names["test"])
+                if "test" in corpus.ids else None)
+    say(f"{len(corpus.ids['train']):,} training tokens ({corpus.level} level, {len(corpus.vocab):,} in the "
+        f"vocabulary), {len(train_set)} windows of {config.bptt} x {config.batch_size} streams per epoch, "
+        f"read in {time.perf_counter() - t0:.1f}s")
+    if ddp.is_main():
+        Path(run_dir).mkdir(parents=True, exist_ok=True)
+        corpus.vocab.save(Path(run_dir) / VOCAB_FILE)
+
+    model = build_model(config, len(corpus.vocab))
+    carried = CarriedState(model)
+    epochs = StreamEpochs(carried, config, train_set.tokens)
+    summary = {"train samples": train_set.tokens,  # the report's samples/s: predicted tokens per second
+               "corpus": ", ".join(corpus.names.values()), "level": corpus.level, "vocabulary": len(corpus.vocab),
+               **{f"{k} tokens": len(v) for k, v in corpus.ids.items()},
+               "streams": f"{config.batch_size} x windows of {config.bptt}{' (jittered)' if config.bptt_jitter else ''}"}
+    trainer = trainer_from_config(model, config, run_dir, quiet=quiet, data_summary=summary, callbacks=[epochs],
+                                  config=run_config_record("lm", config, level=corpus.level),
+                                  forward_module=carried)
+    if config.optimizer == "sgd":  # the trainer's sgd has momentum 0.9; Zaremba et al.'s has none
+        trainer.optimizer = make_optimizer("sgd", model.parameters(), lr=epochs.base_lr,
+                                           weight_decay=config.weight_decay, momentum=config.momentum)
+    trainer.fit(train_set, epochs=config.epochs, validation_data=valid_set, shuffle=False, resume=resume)
+    final = dict(trainer.final_logs)
+    if epochs.speeds:
+        final["train_tokens_per_s"] = sum(epochs.speeds) / len(epochs.speeds)
+    if config.keep_best and trainer.run is not None:
+        trainer.run.load_weights(model)  # score and sample the kept (best-by-validation) weights
+    if test_set is not None:
+        t1 = time.perf_counter()
+        carried.reset()
+        scored = trainer.evaluate(test_set, prefix="test_")
+        final.update(scored)
+        if corpus.level == "char":
+            final["test_bpc"] = scored["test_loss"] / math.log(2)
+        say(f"test ({len(corpus.ids['test']):,} tokens, state carried over the whole text, "
+            f"{time.perf_counter() - t1:.1f}s): " + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items()))
+    write_report(trainer, "lm", config, final, notes=samples_note(model, corpus, config), quiet=quiet)
+    return final
+
+
+def samples_note(model, corpus, config: LMConfig) -> str:
+    """report.md's samples: one per temperature, from the start of a line, seeded (seed, seed + 1, seed + 2)."""
+    lines = ["", "## Samples", ""]
+    for i, temperature in enumerate(SAMPLE_TEMPERATURES):
+        text = sample_text(model, corpus.vocab, corpus.level, "", SAMPLE_LENGTH[corpus.level],
+                           temperature=temperature, seed=config.seed + i)
+        lines += [f"temperature {temperature}:", "", "```", text.strip("\n"), "```", ""]
+    return "\n".join(lines)

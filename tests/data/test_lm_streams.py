@@ -1,0 +1,101 @@
+"""Language-model streams: chunked reading gives the same tokens whatever the chunk size (one long
+line included), the vocabulary's reserved ids, and B streams cut into windows that continue row by row."""
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.data.lm_streams import (EOS, StreamWindows, batchify, build_vocabulary, char_tokens, encode, read_chunks,
+                                    tokens_of, word_tokens)
+from rnnkit.data.text import PAD_ID, UNK_ID
+from rnnkit.errors import UserError
+
+TEXT = "the cat  sat\non the mat\n\n a b\nlast line"
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 1000])
+def test_word_tokens_do_not_depend_on_chunk_size(size):
+    chunks = [TEXT[i:i + size] for i in range(0, len(TEXT), size)]
+    expected = ["the", "cat", "sat", EOS, "on", "the", "mat", EOS, EOS, "a", "b", EOS, "last", "line", EOS]
+    assert list(word_tokens(chunks)) == expected
+
+
+def test_a_last_line_ending_in_spaces_still_ends_with_eos():
+    assert list(word_tokens(["a b  ", " "])) == ["a", "b", EOS]
+    assert list(word_tokens(["a\n"])) == ["a", EOS]
+
+
+def test_one_long_line_is_read_in_chunks(tmp_path):
+    words = [f"w{i % 97}" for i in range(20_000)]
+    path = tmp_path / "one-line.txt"
+    path.write_text(" ".join(words))  # no newline at all
+    chunks = list(read_chunks(path, size=4096))
+    assert len(chunks) > 10 and max(map(len, chunks)) == 4096
+    assert list(word_tokens(chunks)) == words + [EOS]
+    assert "".join(char_tokens(read_chunks(path, size=100))) == path.read_text()
+
+
+@pytest.mark.slow
+def test_a_50_mb_single_line_file_streams(tmp_path):
+    path = tmp_path / "big.txt"
+    with open(path, "w") as f:
+        for _ in range(50):
+            f.write("lorem ipsum dolor sit amet " * 37_037)  # 999,999 characters, no newline
+    vocab = build_vocabulary(["lorem", "ipsum"], "word")
+    ids = encode(tokens_of(read_chunks(path), "word"), vocab)
+    assert len(ids) == 50 * 37_037 * 5 + 1 and ids[-1] == vocab.stoi[EOS]
+
+
+@pytest.mark.parametrize("content", ["", "  \n\n "])
+def test_an_empty_file_is_one_line_error(tmp_path, content):
+    path = tmp_path / "empty.txt"
+    path.write_text(content)
+    with pytest.raises(UserError, match="empty.txt: the file is empty"):
+        list(read_chunks(path))
+
+
+def test_undecodable_file_names_the_file(tmp_path):
+    path = tmp_path / "latin.txt"
+    path.write_bytes("caf\xe9 au lait\n".encode("latin-1"))
+    with pytest.raises(UserError, match="latin.txt: not utf-8 text"):
+        list(read_chunks(path))
+
+
+def test_vocabulary_reserves_pad_unk_and_eos_and_ranks_by_frequency():
+    tokens = list(word_tokens(["b a b <unk> c b a\n"]))
+    vocab = build_vocabulary(tokens, "word")
+    assert vocab.itos[:5] == ["<pad>", "<unk>", EOS, "b", "a"]  # PTB's own <unk> is the reserved one
+    assert len(build_vocabulary(tokens, "word", max_size=4)) == 4
+    assert list(encode(["b", "zzz"], vocab)) == [3, UNK_ID]
+    chars = build_vocabulary(char_tokens(["aab\n"]), "char")
+    assert EOS not in chars and chars.itos[2] == "a" and "\n" in chars
+
+
+def test_batchify_lays_the_stream_out_as_contiguous_rows():
+    data = batchify(np.arange(23), 4)
+    assert data.shape == (4, 5)
+    assert data[1].tolist() == [5, 6, 7, 8, 9]  # row b holds tokens b*5 .. b*5+4; the last 3 are dropped
+    with pytest.raises(UserError, match="too few for 8 streams"):
+        batchify(np.arange(10), 8)
+
+
+def test_windows_predict_the_next_token_and_continue_row_by_row():
+    windows = StreamWindows(np.arange(4 * 50), batch_size=4, bptt=7)
+    xs, ys = zip(*[windows[i] for i in range(len(windows))])
+    assert all(x.shape == y.shape and x.shape[0] == 4 for x, y in zip(xs, ys))
+    assert torch.equal(ys[0], xs[0] + 1)
+    stream = torch.cat(xs, 1)
+    assert torch.equal(stream, torch.arange(200).reshape(4, 50)[:, :49])  # every position but the last, in order
+    assert [x.shape[1] for x in xs] == [7] * 7
+    assert windows.tokens == 4 * 49
+
+
+def test_jittered_windows_vary_per_epoch_and_repeat_per_seed():
+    ids = np.arange(10 * 400)
+    a, b = StreamWindows(ids, 10, 35, jitter=True, seed=3), StreamWindows(ids, 10, 35, jitter=True, seed=3)
+    lengths = [k for _, k in a.windows]
+    assert len(set(lengths)) > 3 and min(lengths[:-1]) >= 5 and max(lengths) <= 55
+    assert a.windows == b.windows
+    first = list(a.windows)
+    a.set_epoch(1)
+    assert a.windows != first
+    assert sum(k for _, k in a.windows) == 399  # still the whole stream, in order
