@@ -13,12 +13,14 @@ from rnnkit.data.catalog.imdb import IMDB
 from rnnkit.data.catalog.mnist import FASHION_MNIST, MNIST
 from rnnkit.data.catalog.ptb import PTB
 from rnnkit.data.catalog.seattle import SEATTLE_TEMPS
+from rnnkit.data.catalog.vader_snippets import MOVIE_SNIPPETS, VADER_TWEETS
 from rnnkit.data.datasets import Dataset, DatasetInfo, DatasetSpec
 from rnnkit.data.sources import cached_manifest, fetch
 from rnnkit.errors import UserError
 
 DATASETS: dict[str, DatasetSpec] = {spec.info.name: spec for spec in
-                                    (IMDB, CHINESE_REVIEWS, MNIST, FASHION_MNIST, PTB, SEATTLE_TEMPS)}
+                                    (IMDB, CHINESE_REVIEWS, MOVIE_SNIPPETS, VADER_TWEETS, MNIST, FASHION_MNIST,
+                                     PTB, SEATTLE_TEMPS)}
 
 
 def spec_of(name: str) -> DatasetSpec:
