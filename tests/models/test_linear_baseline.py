@@ -70,3 +70,9 @@ def test_saved_baseline_loads_from_json_and_npz_without_pickle(tmp_path, monkeyp
     loaded, record = TextBaseline.load(tmp_path / "b.json", tmp_path / "b.npz")
     assert record["blend_weight"] == 0.25 and loaded.C == baseline.C
     np.testing.assert_allclose(loaded.predict_proba(valid[0]), baseline.predict_proba(valid[0]), rtol=1e-6)
+
+
+def test_long_texts_are_read_as_words_only():
+    rows, labels = texts(60, 0)
+    long = [" ".join([row] * 80) for row in rows]  # median far above CHAR_VIEW_MAX_MEDIAN characters
+    assert list(fit_baseline((long, labels), None, 2, "english").views) == ["words"]

@@ -1,6 +1,7 @@
 """The linear text baseline: TF-IDF over word and character n-grams, then logistic regression (scikit-learn).
 
     x = [ tfidf_words(text) ; tfidf_chars(text) ]       word 1-2 grams, character 2-5 grams within words
+                                                        (characters only for short texts: CHAR_VIEW_MAX_MEDIAN)
     tfidf(t, d) = (1 + log tf(t, d)) * idf(t),  each view's row L2-normalised,  idf(t) = 1 + log((1 + n) / (1 + df(t)))
     p(y = k | x) = softmax(W x + b)_k                  (sigmoid for two classes), W fitted with penalty ||W||^2 / 2C
 
@@ -28,18 +29,23 @@ from rnnkit.data.text import get_tokenizer
 C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 MAX_FEATURES = 200_000
 """per view: enough for the word bigrams of 25,000 reviews, and a few seconds per fit"""
+CHAR_VIEW_MAX_MEDIAN = 500
+"""the character view only when the median training text has at most this many characters: on short texts
+it scores better on validation, on long reviews worse and several times slower (benchmarks/TASKS.md)"""
 
 
 class BaselineUnavailable(Exception):
     """The baseline cannot be fitted on these texts; the message says why (for the run's report)."""
 
 
-def view_settings(tokenizer: str, max_features: int) -> dict[str, dict]:
-    """The two views' TfidfVectorizer settings (JSON-able; the word view's tokenizer is named, not stored)."""
+def view_settings(tokenizer: str, max_features: int, chars: bool = True) -> dict[str, dict]:
+    """The views' TfidfVectorizer settings (JSON-able; the word view's tokenizer is named, not stored)."""
     common = {"sublinear_tf": True, "min_df": 2, "max_features": max_features}
-    return {"words": {**common, "ngram_range": [1, 2], "lowercase": tokenizer == "english", "token_pattern": None,
-                      "tokenizer": tokenizer},
-            "chars": {**common, "analyzer": "char_wb", "ngram_range": [2, 5], "lowercase": True}}
+    views = {"words": {**common, "ngram_range": [1, 2], "lowercase": tokenizer == "english", "token_pattern": None,
+                       "tokenizer": tokenizer}}
+    if chars:
+        views["chars"] = {**common, "analyzer": "char_wb", "ngram_range": [2, 5], "lowercase": True}
+    return views
 
 
 def vectorizer(settings: dict, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
@@ -112,7 +118,7 @@ def fit_baseline(train: tuple[Sequence[str], np.ndarray], valid: tuple[Sequence[
     if len(classes) < 2:
         raise BaselineUnavailable(f"the training texts hold one class only (label id {int(classes[0])})"
                                   if len(classes) else "there are no training texts")
-    settings = view_settings(tokenizer, max_features)
+    settings = view_settings(tokenizer, max_features, np.median([len(t) for t in texts]) <= CHAR_VIEW_MAX_MEDIAN)
     views, blocks = {}, []
     for name, setting in settings.items():
         view = vectorizer(setting)
