@@ -51,7 +51,8 @@ def run_members(run: Run) -> list[Run]:
     return members
 
 
-def second_view_notes(run: Run) -> list[str]:
+def run_notes(run: Run) -> list[str]:
+    """What `rnnkit summary` says about how the run predicts: the models it averages, the baseline it blends in."""
     notes = [f"predictions average this model with {m.path}" for m in run_members(run)[1:]]
     blended = load_blend(run)
     if blended is not None:
