@@ -89,7 +89,7 @@ def test_a_baseline_that_cannot_fit_leaves_a_note_and_the_run_goes_on(tmp_path):
     data.write_text("text,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
     run_dir, final = train({"data": str(data), "test_data": str(data), **TINY, "embedding_init": "random"},
                            tmp_path / "run")
-    assert "empty vocabulary" in final["baseline"] and "test_acc" in final
+    assert "test_acc" in final and "blend_weight" not in final
     report = (run_dir / "report.md").read_text()
     assert "could not be fitted" in report and "empty vocabulary" in report
     assert not (run_dir / "baseline.json").exists()

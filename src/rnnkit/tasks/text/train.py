@@ -1,9 +1,11 @@
-"""Training a text classifier: one model, then (second_view) a second one with the next seed in
-<run>/second-view, scored on the test set as the average of both models' class probabilities.
+"""Training a text classifier: the linear baseline (`baseline`), one model, then (second_view) a second one
+with the next seed in <run>/second-view, scored on the test set as the average of both models' class
+probabilities, blended with the baseline's by the weight chosen on the validation texts.
 
 Both train on length-bucketed, post-padded batches (`rnnkit.data.text_batches`); the run folder holds,
-besides the trainer's files, `vocab.json` and `labels.json`, so predict and evaluate need nothing else.
-The test set is scored once at the end with the kept (best-by-validation) weights.
+besides the trainer's files, `vocab.json`, `labels.json` and the baseline's `baseline.json`/`baseline.npz`,
+so predict and evaluate need nothing else. The test set is scored once at the end with the kept
+(best-by-validation) weights.
 """
 from __future__ import annotations
 
@@ -15,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from rnnkit.data import LabelMap
+from rnnkit.data.text import resolve_tokenizer
 from rnnkit.data.text_batches import BucketedBatches, SortedBatches
 from rnnkit.tasks.report import printer, test_metrics, write_report
 from rnnkit.tasks.runs import run_config_record
-from rnnkit.data.text import resolve_tokenizer
 from rnnkit.tasks.text.baseline import (NAME, RunBaseline, accuracy, blend, choose_weight, fit_run_baseline,
                                         report_section, save)
 from rnnkit.tasks.text.config import TextModelConfig
@@ -70,7 +72,7 @@ def compare_with_baseline(config: TextModelConfig, fitted: RunBaseline, splits, 
     weight; the run's test numbers become the blend's. Returns (final logs, report section)."""
     model_name = "the model" + (" (both views averaged)" if two_views else "")
     if fitted.baseline is None:
-        return {**final, "baseline": fitted.reason}, report_section(fitted, model_name, {}, None, "")
+        return final, report_section(fitted, model_name, {}, None, "")
     labels = {k: splits[k][1] for k in fitted.probs}
     weight, note = 0.0, ""
     if config.blend and "valid" in probs and "valid" in fitted.probs:
