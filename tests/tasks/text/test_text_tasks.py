@@ -134,7 +134,7 @@ def test_chinese_texts_get_a_second_view_over_characters_whose_average_predict_a
     rows = [(text(i % 2 == 1), "pos" if i % 2 else "neg") for i in range(200)]
     (tmp_path / "train.csv").write_text("text,label\n" + "\n".join(f"{t},{l}" for t, l in rows) + "\n", encoding="utf-8")
     (tmp_path / "test.csv").write_text("text,label\n" + "\n".join(f"{t},{l}" for t, l in rows[:40]) + "\n", encoding="utf-8")
-    settings = {**overrides(TINY), "epochs": "3", "second_view_epochs": "4"}
+    settings = {**overrides(TINY), "epochs": "3", "second_view_epochs": "4", "blend": "false"}  # the average alone
     run_dir, final = train("classify", {"data": str(tmp_path / "train.csv"), "test_data": str(tmp_path / "test.csv"),
                                         **settings}, run_dir=tmp_path / "run", quiet=True)
     view_dir = run_dir / SECOND_VIEW_DIR

@@ -19,15 +19,16 @@ from rnnkit.data.catalog.seattle_weather import SEATTLE_WEATHER, SEATTLE_WEATHER
 from rnnkit.data.catalog.shakespeare import SHAKESPEARE
 from rnnkit.data.catalog.tagging import TAGGING_DATASETS
 from rnnkit.data.catalog.ucr import UCR_DATASETS
+from rnnkit.data.catalog.vader_snippets import MOVIE_SNIPPETS, VADER_TWEETS
 from rnnkit.data.datasets import Dataset, DatasetInfo, DatasetSpec
 from rnnkit.data.series import SeriesFile
 from rnnkit.data.sources import cached_manifest, fetch
 from rnnkit.errors import UserError
 
 DATASETS: dict[str, DatasetSpec] = {spec.info.name: spec for spec in
-                                    (IMDB, CHINESE_REVIEWS, MNIST, FASHION_MNIST, PTB, SEATTLE_TEMPS,
-                                     SEATTLE_WEATHER, TAYLOR_ELECTRICITY, AIRLINE, *TAGGING_DATASETS, CMUDICT,
-                                     SHAKESPEARE)} | UCR_DATASETS
+                                    (IMDB, CHINESE_REVIEWS, MOVIE_SNIPPETS, VADER_TWEETS, MNIST, FASHION_MNIST,
+                                     PTB, SEATTLE_TEMPS, SEATTLE_WEATHER, TAYLOR_ELECTRICITY, AIRLINE,
+                                     *TAGGING_DATASETS, CMUDICT, SHAKESPEARE)} | UCR_DATASETS
 SERIES: dict[str, SeriesFile] = {"seattle-weather": SEATTLE_WEATHER_SERIES, "taylor-electricity": TAYLOR_SERIES,
                                  "airline": AIRLINE_SERIES}
 """The forecasting datasets' canonical series files and their columns."""

@@ -3,10 +3,13 @@
     rnnkit train classify --data reviews.csv --text-col review --label-col stars
     rnnkit train sentiment                               # IMDB
     rnnkit train sentiment --dataset chinese-reviews     # jieba words + characters
+    rnnkit train sentiment --dataset movie-snippets      # short English texts (also vader-tweets)
     rnnkit predict RUN_DIR --input new.txt               # label and probability per line
 
 Parts: `config` (the two configs), `data` (splits -> tokens -> ids), `model` (the classifier),
-`train` (one model and the second view), `predict` (predict and evaluate from a run folder).
+`train` (one model and the second view), `baseline` (the TF-IDF + logistic regression baseline every
+run fits, reports beside its model and blends in when that helps on validation), `predict` (predict and
+evaluate from a run folder).
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from rnnkit.tasks.task import Task
 from rnnkit.tasks.text.config import ClassifyConfig, SentimentConfig
 from rnnkit.tasks.text.data import dataset_splits, file_splits
 from rnnkit.tasks.text.model import describe
-from rnnkit.tasks.text.predict import evaluate_texts, predict_texts, second_view_notes
+from rnnkit.tasks.text.predict import evaluate_texts, predict_texts, run_notes
 from rnnkit.tasks.text.train import train_text_classifier
 
 
@@ -34,7 +37,7 @@ def run_sentiment(config: SentimentConfig, run_dir: Path, *, resume: bool = Fals
 
 CLASSIFY = Task("classify", "train a text classifier on your own CSV/TSV/JSONL/Parquet file", ClassifyConfig,
                 run_classify, predict=predict_texts, evaluate=evaluate_texts, summary=describe,
-                run_notes=second_view_notes)
-SENTIMENT = Task("sentiment", "sentiment analysis on IMDB or chinese-reviews, fetched on first use", SentimentConfig,
+                run_notes=run_notes)
+SENTIMENT = Task("sentiment", "sentiment analysis on IMDB, chinese-reviews, movie-snippets or vader-tweets, fetched on first use", SentimentConfig,
                  run_sentiment, predict=predict_texts, evaluate=evaluate_texts, summary=describe,
-                 run_notes=second_view_notes)
+                 run_notes=run_notes)

@@ -10,7 +10,7 @@ from rnnkit.data import get_tokenizer
 from rnnkit.tasks.config import CellName, RunnerName
 from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
-SENTIMENT_DATASETS = ("imdb", "chinese-reviews")
+SENTIMENT_DATASETS = ("imdb", "chinese-reviews", "movie-snippets", "vader-tweets")
 
 
 @config_dataclass
@@ -33,6 +33,12 @@ class TextModelConfig(TrainConfig):
     different texts), else the same tokens again; none (one model, half the time); or a tokenizer name"""
     second_view_epochs: PositiveInt | None = None
     """none: twice `epochs` over characters (longer sequences need more epochs), else `epochs`"""
+    baseline: Literal["tfidf-logreg", "none"] = "tfidf-logreg"
+    """tfidf-logreg: TF-IDF (word 1-2 grams, character 2-5 grams) + logistic regression fitted on the same
+    splits and reported beside the model; none: no baseline"""
+    blend: bool = True
+    """blend the baseline's class probabilities into the run's prediction with the weight (0 to 1) of best
+    validation accuracy; 0 (the model alone) unless the baseline helps on the validation texts"""
     truncating: Literal["pre", "post"] = "pre"
     """pre keeps the END of a long text (Keras' default), post keeps its start"""
     cell: CellName = "gru"
@@ -114,7 +120,7 @@ class ClassifyConfig(TextModelConfig):
 
 @config_dataclass
 class SentimentConfig(TextModelConfig):
-    dataset: Literal["imdb", "chinese-reviews"] = "imdb"
+    dataset: Literal["imdb", "chinese-reviews", "movie-snippets", "vader-tweets"] = "imdb"
     """the named dataset (rnnkit datasets list), fetched on first use"""
     cache_dir: str | None = None
     """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""

@@ -1,6 +1,7 @@
 """Predicting and evaluating with a trained text run: each of its models reads new texts with its own
 tokenizer and cut, and the run's class probabilities are the average over its models (the model in
-the run folder and, with a second view, the one in <run>/second-view)."""
+the run folder and, with a second view, the one in <run>/second-view), blended with the run's baseline
+when the run chose a blend weight above 0 (`baseline`)."""
 from __future__ import annotations
 
 import sys
@@ -19,6 +20,7 @@ from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.tasks.runs import read_run
 from rnnkit.tasks.task import Run
+from rnnkit.tasks.text.baseline import BASELINE_JSON, NAME, blend, load_blend
 from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, read_inputs
 
 SECOND_VIEW_DIR = "second-view"
@@ -53,8 +55,13 @@ def run_members(run: Run) -> list[Run]:
     return members
 
 
-def second_view_notes(run: Run) -> list[str]:
-    return [f"predictions average this model with {m.path}" for m in run_members(run)[1:]]
+def run_notes(run: Run) -> list[str]:
+    """What `rnnkit summary` says about how the run predicts: the models it averages, the baseline it blends in."""
+    notes = [f"predictions average this model with {m.path}" for m in run_members(run)[1:]]
+    blended = load_blend(run)
+    if blended is not None:
+        notes.append(f"predictions blend in the {NAME} baseline ({run.file(BASELINE_JSON)}) with weight {blended[1]:g}")
+    return notes
 
 
 def encode_like_run(run: Run, texts: list[str]) -> list[np.ndarray]:
@@ -81,10 +88,15 @@ def predict_proba(model: torch.nn.Module, seqs: list[np.ndarray], batch_size: in
 
 
 def run_proba(run: Run, texts: list[str]) -> tuple[np.ndarray, LabelMap]:
-    """(N, K) class probabilities of a run for new texts, averaged over its models, and its label map."""
+    """(N, K) class probabilities of a run for new texts, averaged over its models and blended with its
+    baseline's when the run chose a weight above 0, and its label map."""
     members = run_members(run)
-    probs = sum(predict_proba(load(m.path), encode_like_run(m, texts)) for m in members)
-    return probs / len(members), LabelMap.load(run.file(LABELS_FILE))
+    probs = sum(predict_proba(load(m.path), encode_like_run(m, texts)) for m in members) / len(members)
+    blended = load_blend(run)
+    if blended is not None:
+        baseline, weight = blended
+        probs = blend(probs, baseline.predict_proba(texts), weight)
+    return probs, LabelMap.load(run.file(LABELS_FILE))
 
 
 def scores(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:

@@ -1,9 +1,11 @@
-"""Training a text classifier: one model, then (second_view) a second one with the next seed in
-<run>/second-view, scored on the test set as the average of both models' class probabilities.
+"""Training a text classifier: the linear baseline (`baseline`), one model, then (second_view) a second one
+with the next seed in <run>/second-view, scored on the test set as the average of both models' class
+probabilities, blended with the baseline's by the weight chosen on the validation texts.
 
 Both train on length-bucketed, post-padded batches (`rnnkit.data.text_batches`); the run folder holds,
-besides the trainer's files, `vocab.json` and `labels.json`, so predict and evaluate need nothing else.
-The test set is scored once at the end with the kept (best-by-validation) weights.
+besides the trainer's files, `vocab.json`, `labels.json` and the baseline's `baseline.json`/`baseline.npz`,
+so predict and evaluate need nothing else. The test set is scored once at the end with the kept
+(best-by-validation) weights.
 """
 from __future__ import annotations
 
@@ -15,9 +17,12 @@ from typing import Any
 import numpy as np
 
 from rnnkit.data import LabelMap
+from rnnkit.data.text import resolve_tokenizer
 from rnnkit.data.text_batches import BucketedBatches, SortedBatches
 from rnnkit.tasks.report import printer, test_metrics, write_report
 from rnnkit.tasks.runs import run_config_record
+from rnnkit.tasks.text.baseline import (NAME, RunBaseline, accuracy, blend, choose_weight, fit_run_baseline,
+                                        report_section, save)
 from rnnkit.tasks.text.config import TextModelConfig
 from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, Split, prepare, with_validation
 from rnnkit.tasks.text.model import build_model, start_from_word_vectors
@@ -29,26 +34,83 @@ from rnnkit.training import distributed as ddp
 def train_text_classifier(task: str, config: TextModelConfig, splits: dict[str, Split | None], label_map: LabelMap,
                           run_dir: Path, data_summary: dict[str, Any], *, resume: bool = False,
                           quiet: bool = False) -> dict[str, float]:
-    """Train on splits {"train": (texts, label ids), "valid": ... or None, "test": ... or None}: one model,
-    and with a second view a second one in <run_dir>/second-view; the test numbers are then the average's."""
-    trainer, tokenizer, final, test_probs = train_one(task, config, splits, label_map, run_dir, data_summary,
-                                                      resume, quiet)
+    """Train on splits {"train": (texts, label ids), "valid": ... or None, "test": ... or None}: the baseline,
+    one model, and with a second view a second one in <run_dir>/second-view; the test numbers are then the
+    average's, blended with the baseline's when that scores better on the validation texts."""
+    say = printer(quiet)
+    fitted = None
+    if config.baseline != "none" and ddp.is_main():
+        fitted = fit_run_baseline(with_validation(splits, config), len(label_map),
+                                  resolve_tokenizer(config.tokenizer, splits["train"][0]), say)
+    trainer, tokenizer, final, probs = train_one(task, config, splits, label_map, run_dir, data_summary, resume, quiet)
     view = second_view_tokenizer(config.second_view, tokenizer)
     notes = ""
     if view is not None:
-        final = train_second_view(task, config, view, splits, label_map, run_dir, data_summary, final,
-                                  test_probs, resume, quiet)
+        final, member_probs = train_second_view(task, config, view, splits, label_map, run_dir, data_summary, final,
+                                                probs.get("test"), resume, quiet)
+        # Both models score the same validation texts only when the split is given; a held-out part of the
+        # training texts differs per seed (the second model trained on some of the first's).
+        probs = {k: (p + member_probs[k]) / 2 if k == "test" or splits.get("valid") is not None else p
+                 for k, p in probs.items()}
         notes = (f"\n## Second view\n\nA second model over {view} tokens (seed {config.seed + 1}) is in "
                  f"`{SECOND_VIEW_DIR}/` (its own report there); `predict` and `evaluate` average both models' class "
                  "probabilities" + (", and the test numbers above are that average's."
                                     if splits.get("test") is not None else ".") + "\n")
+    if fitted is not None:
+        first_only = view is not None and splits.get("valid") is None
+        final, baseline_notes = compare_with_baseline(config, fitted, with_validation(splits, config), probs, final,
+                                                      run_dir, view is not None, first_only, say)
+        notes += baseline_notes
     write_report(trainer, task, config, final, notes=notes, quiet=quiet)
     return final
 
 
+def compare_with_baseline(config: TextModelConfig, fitted: RunBaseline, splits, probs: dict[str, np.ndarray],
+                          final: dict[str, float], run_dir: Path, two_views: bool, first_only: bool,
+                          say) -> tuple[dict[str, float], str]:
+    """Score model, baseline and their blend on the validation and test texts; choose and save the blend
+    weight; the run's test numbers become the blend's. Returns (final logs, report section)."""
+    model_name = "the model" + (" (both views averaged)" if two_views else "")
+    if fitted.baseline is None:
+        return final, report_section(fitted, model_name, {}, None, "")
+    labels = {k: splits[k][1] for k in fitted.probs}
+    weight, note = 0.0, ""
+    if config.blend and "valid" in probs and "valid" in fitted.probs:
+        weight = choose_weight(probs["valid"], fitted.probs["valid"], labels["valid"])
+        if first_only:
+            note = ("\nThe blend weight was chosen with the first model's validation probabilities (without a "
+                    "validation file each model holds out its own texts).\n")
+    elif config.blend:
+        note = "\nNo validation texts: the model's prediction is not blended.\n"
+    table = {"model": {}, "baseline": {}, "run": {}}
+    for k in fitted.probs:
+        if k in probs:
+            run_probs = blend(probs[k], fitted.probs[k], weight)
+            table["model"][k] = accuracy(probs[k], labels[k])
+            table["baseline"][k] = accuracy(fitted.probs[k], labels[k])
+            table["run"][k] = accuracy(run_probs, labels[k])
+    final = {**final, "blend_weight": weight}
+    if "test" in table["run"]:
+        blended = scores(blend(probs["test"], fitted.probs["test"], weight), labels["test"])
+        final.update({"test_acc_model": final["test_acc"], "test_loss_model": final["test_loss"],
+                      "test_acc_baseline": table["baseline"]["test"], "test_acc": blended["acc"],
+                      "test_loss": blended["loss"]})
+    if ddp.is_main():
+        save(fitted, run_dir, weight, table)
+    on = "test" if "test" in table["run"] else "valid"
+    if on in table["run"]:
+        diff = 100 * (table["run"][on] - table["baseline"][on])
+        say(f"{on}: model acc={table['model'][on]:.4f}, baseline acc={table['baseline'][on]:.4f}"
+            + (f", blended (baseline weight {weight:g}) acc={table['run'][on]:.4f}" if weight else "")
+            + f"; {diff:+.2f} points over the baseline"
+            + ("" if diff > 0 else f": the model does not beat the {NAME} baseline"))
+    return final, report_section(fitted, model_name, table, weight, note)
+
+
 def train_one(task: str, config: TextModelConfig, splits, label_map: LabelMap, run_dir: Path,
               data_summary: dict[str, Any], resume: bool, quiet: bool):
-    """(trainer, tokenizer, final logs, test-set class probabilities or None) of one model trained into run_dir."""
+    """(trainer, tokenizer, final logs, {"valid"/"test": class probabilities} of the kept weights) of one model
+    trained into run_dir."""
     say = printer(quiet)
     seed_everything(config.seed)
     splits = with_validation(splits, config)
@@ -79,22 +141,24 @@ def train_one(task: str, config: TextModelConfig, splits, label_map: LabelMap, r
     trainer = trainer_from_config(model, cfg, run_dir, quiet=quiet, data_summary=summary,
                                   config=run_config_record(task, config, tokenizer=data.tokenizer))
     trainer.fit(train_set, epochs=config.epochs, validation_data=valid_set, resume=resume)
-    final, test_probs = dict(trainer.final_logs), None
+    final, probs = dict(trainer.final_logs), {}
+    if cfg.keep_best and trainer.run is not None and ("test" in data.ids or "valid" in data.ids):
+        trainer.run.load_weights(model)  # score the kept (best-by-validation) weights
+    if "valid" in data.ids:  # kept for the baseline blend's weight
+        probs["valid"] = predict_proba(model, data.ids["valid"])
     if "test" in data.ids:
-        if cfg.keep_best and trainer.run is not None:
-            trainer.run.load_weights(model)  # score the kept (best-by-validation) weights
         t1 = time.perf_counter()
-        test_probs = predict_proba(model, data.ids["test"])  # kept: a second view averages them without predicting again
+        test_probs = probs["test"] = predict_proba(model, data.ids["test"])  # a second view averages them
         final.update({f"test_{k}": v for k, v in scores(test_probs, data.labels["test"]).items()})
         say(f"test ({len(data.ids['test']):,} texts, {time.perf_counter() - t1:.1f}s): "
             + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items()))
-    return trainer, data.tokenizer, final, test_probs
+    return trainer, data.tokenizer, final, probs
 
 
 def train_second_view(task, config: TextModelConfig, view: str, splits, label_map, run_dir: Path, data_summary,
                       final, test_probs, resume, quiet):
     """Train the second model (the next seed) into run_dir/SECOND_VIEW_DIR and score the average of both
-    on the test set (returned as the run's test numbers)."""
+    on the test set: (final logs with the average's test numbers, the second model's class probabilities)."""
     say = printer(quiet)
     epochs = config.second_view_epochs or (2 * config.epochs if view in CHARACTER_TOKENIZERS else config.epochs)
     member_dir = Path(run_dir) / SECOND_VIEW_DIR
@@ -109,9 +173,9 @@ def train_second_view(task, config: TextModelConfig, view: str, splits, label_ma
     write_report(trainer, task, member, single, quiet=quiet)
     ddp.barrier()
     if test_probs is None:
-        return final
-    metrics = scores((test_probs + member_probs) / 2, splits["test"][1])
+        return final, member_probs
+    metrics = scores((test_probs + member_probs["test"]) / 2, splits["test"][1])
     say(f"test, both models averaged: acc={metrics['acc']:.4f} loss={metrics['loss']:.4f}")
     first = {f"{k}_first_view": v for k, v in final.items() if k.startswith("test_")}
     second = {f"{k}_second_view": v for k, v in single.items() if k.startswith("test_")}
-    return {**final, **first, **second, "test_acc": metrics["acc"], "test_loss": metrics["loss"]}
+    return {**final, **first, **second, "test_acc": metrics["acc"], "test_loss": metrics["loss"]}, member_probs

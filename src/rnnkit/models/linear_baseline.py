@@ -1,0 +1,143 @@
+"""The linear text baseline: TF-IDF over word and character n-grams, then logistic regression (scikit-learn).
+
+    x = [ tfidf_words(text) ; tfidf_chars(text) ]       word 1-2 grams, character 2-5 grams within words
+                                                        (characters only for short texts: CHAR_VIEW_MAX_MEDIAN)
+    tfidf(t, d) = (1 + log tf(t, d)) * idf(t),  each view's row L2-normalised,  idf(t) = 1 + log((1 + n) / (1 + df(t)))
+    p(y = k | x) = softmax(W x + b)_k                  (sigmoid for two classes), W fitted with penalty ||W||^2 / 2C
+
+Each view keeps its `max_features` most frequent n-grams seen in at least two training texts; C is the
+grid value with the best validation accuracy (the grid fitted in rising order, each fit starting
+from the last one's weights). `save` writes the vocabularies, idf and settings as JSON
+and W, b as NPZ, and `load` rebuilds the same scikit-learn objects from them: no pickle is read.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from rnnkit.atomic import atomic_write, write_json
+from rnnkit.data.text import get_tokenizer
+
+C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
+MAX_FEATURES = 200_000
+"""per view: enough for the word bigrams of 25,000 reviews, and a few seconds per fit"""
+CHAR_VIEW_MAX_MEDIAN = 500
+"""the character view only when the median training text has at most this many characters: on short texts
+it scores better on validation, on long reviews worse and several times slower (benchmarks/TASKS.md)"""
+
+
+class BaselineUnavailable(Exception):
+    """The baseline cannot be fitted on these texts; the message says why (for the run's report)."""
+
+
+def view_settings(tokenizer: str, max_features: int, chars: bool = True) -> dict[str, dict]:
+    """The views' TfidfVectorizer settings (JSON-able; the word view's tokenizer is named, not stored)."""
+    common = {"sublinear_tf": True, "min_df": 2, "max_features": max_features}
+    views = {"words": {**common, "ngram_range": [1, 2], "lowercase": tokenizer == "english", "token_pattern": None,
+                       "tokenizer": tokenizer}}
+    if chars:
+        views["chars"] = {**common, "analyzer": "char_wb", "ngram_range": [2, 5], "lowercase": True}
+    return views
+
+
+def vectorizer(settings: dict, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    kwargs = {**settings, "ngram_range": tuple(settings["ngram_range"]), "dtype": np.float32,
+              "vocabulary": vocabulary}
+    if "tokenizer" in kwargs:
+        kwargs["tokenizer"] = get_tokenizer(kwargs["tokenizer"])
+    return TfidfVectorizer(**kwargs)
+
+
+@dataclass
+class TextBaseline:
+    settings: dict[str, dict]
+    """view name -> TfidfVectorizer settings"""
+    views: dict[str, TfidfVectorizer]
+    """the fitted views (a view with no n-gram seen twice is left out)"""
+    classifier: LogisticRegression
+    num_classes: int
+    C: float
+    valid_acc: float | None
+
+    def features(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return sp.hstack([v.transform(texts) for v in self.views.values()], format="csr")
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """(N, num_classes) class probabilities; a class absent from the training texts gets 0."""
+        out = np.zeros((len(texts), self.num_classes))
+        if len(texts):
+            out[:, self.classifier.classes_] = self.classifier.predict_proba(self.features(texts))
+        return out
+
+    def save(self, json_path: Path, arrays_path: Path, **facts) -> None:
+        """Vocabularies and settings (plus `facts`) as JSON, idf and W, b as NPZ."""
+        arrays = {"coef": self.classifier.coef_, "intercept": self.classifier.intercept_,
+                  "classes": self.classifier.classes_.astype(np.int64)}
+        arrays.update({f"idf_{name}": v.idf_ for name, v in self.views.items()})
+        def write_npz(tmp: str) -> None:
+            with open(tmp, "wb") as f:  # a file object: np.savez would add ".npz" to a temp path
+                np.savez(f, **arrays)
+
+        atomic_write(arrays_path, write_npz)
+        write_json(json_path, {"kind": "tfidf-logreg", "num_classes": self.num_classes, "C": self.C,
+                               "valid_acc": self.valid_acc, "settings": self.settings, **facts,
+                               "vocabularies": {name: {t: int(i) for t, i in v.vocabulary_.items()}
+                                                for name, v in self.views.items()}})
+
+    @classmethod
+    def load(cls, json_path: Path, arrays_path: Path) -> tuple["TextBaseline", dict]:
+        """The saved baseline and the JSON record (its facts); reads no pickle (allow_pickle=False)."""
+        record = json.loads(Path(json_path).read_text(encoding="utf-8"))
+        with np.load(arrays_path, allow_pickle=False) as arrays:
+            views = {}
+            for name, vocabulary in record["vocabularies"].items():
+                views[name] = vectorizer(record["settings"][name], vocabulary)
+                views[name].idf_ = arrays[f"idf_{name}"]
+            classifier = LogisticRegression(C=record["C"])
+            classifier.coef_, classifier.intercept_ = arrays["coef"], arrays["intercept"]
+            classifier.classes_ = arrays["classes"]
+        return cls(record["settings"], views, classifier, record["num_classes"], record["C"],
+                   record.get("valid_acc")), record
+
+
+def fit_baseline(train: tuple[Sequence[str], np.ndarray], valid: tuple[Sequence[str], np.ndarray] | None,
+                 num_classes: int, tokenizer: str, max_features: int = MAX_FEATURES) -> TextBaseline:
+    """Fit the views on the training texts and one logistic regression per C; keep the C with the best
+    validation accuracy (the first C of the grid's middle without validation texts).
+    Raises BaselineUnavailable when no view has a feature or the training labels hold one class."""
+    texts, labels = train
+    classes = np.unique(labels)
+    if len(classes) < 2:
+        raise BaselineUnavailable(f"the training texts hold one class only (label id {int(classes[0])})"
+                                  if len(classes) else "there are no training texts")
+    settings = view_settings(tokenizer, max_features, np.median([len(t) for t in texts]) <= CHAR_VIEW_MAX_MEDIAN)
+    views, blocks = {}, []
+    for name, setting in settings.items():
+        view = vectorizer(setting)
+        try:
+            blocks.append(view.fit_transform(texts))
+        except ValueError:  # "empty vocabulary": no n-gram of this view in two training texts
+            continue
+        views[name] = view
+    if not views:
+        raise BaselineUnavailable("no word or character n-gram occurs in two training texts (empty vocabulary)")
+    settings = {name: settings[name] for name in views}
+    x_train = sp.hstack(blocks, format="csr")
+    x_valid = sp.hstack([v.transform(valid[0]) for v in views.values()], format="csr") if valid else None
+    best = None
+    classifier = LogisticRegression(max_iter=1000, warm_start=True)  # each C starts from the last C's weights
+    for c in (C_GRID if valid else (C_GRID[len(C_GRID) // 2],)):
+        classifier.set_params(C=c).fit(x_train, labels)
+        acc = float(np.mean(classifier.predict(x_valid) == valid[1])) if valid else None
+        if best is None or (acc is not None and acc > best[0]):
+            best = (acc, c, copy.deepcopy(classifier))
+    acc, c, classifier = best
+    return TextBaseline(settings, views, classifier, num_classes, c, acc)

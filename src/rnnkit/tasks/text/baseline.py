@@ -1,0 +1,124 @@
+"""The run's linear baseline (TF-IDF + logistic regression, `rnnkit.models.linear_baseline`): fitted on the
+run's training split, C chosen on its validation split, scored beside the model; and the blend
+
+    p_run(y | text) = (1 - w) p_model(y | text) + w p_baseline(y | text),   w in {0, 0.05, ..., 1}
+
+with w the weight of best validation accuracy (ties: the smaller w, so w = 0 unless the baseline helps).
+The baseline's files (baseline.json, baseline.npz, no pickle) and w are saved in the run folder;
+predict and evaluate blend with the same w. The baseline never stops a run: when it cannot be fitted
+the report says why and the run goes on with the model alone.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rnnkit.models.linear_baseline import BaselineUnavailable, TextBaseline, fit_baseline
+from rnnkit.tasks.task import Run
+
+BASELINE_JSON, BASELINE_NPZ = "baseline.json", "baseline.npz"
+BLEND_WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))
+NAME = "TF-IDF + logistic regression"
+
+
+@dataclass
+class RunBaseline:
+    baseline: TextBaseline | None
+    reason: str = ""
+    """why there is no baseline"""
+    probs: dict[str, np.ndarray] | None = None
+    """the baseline's class probabilities on the valid and test splits"""
+    seconds: float = 0.0
+
+
+def fit_run_baseline(splits: dict, num_classes: int, tokenizer: str, say) -> RunBaseline:
+    """Fit on splits["train"], choose C on splits["valid"], score valid and test. Never raises: any
+    failure becomes the reason the report gives."""
+    t0 = time.perf_counter()
+    try:
+        baseline = fit_baseline(splits["train"], splits.get("valid"), num_classes, tokenizer)
+        probs = {k: baseline.predict_proba(splits[k][0]) for k in ("valid", "test") if splits.get(k) is not None}
+    except BaselineUnavailable as err:
+        return unavailable(str(err), say)
+    except Exception as err:  # noqa: BLE001 - the baseline must never make a run fail; the report names the error
+        return unavailable(f"{type(err).__name__}: {err}", say)
+    result = RunBaseline(baseline, probs=probs, seconds=time.perf_counter() - t0)
+    accs = ", ".join(f"{k} acc={accuracy(p, splits[k][1]):.4f}" for k, p in probs.items())
+    say(f"baseline ({NAME}, {' + '.join(describe_views(baseline))}, C={baseline.C:g}): {accs}, "
+        f"in {result.seconds:.1f}s")
+    return result
+
+
+def unavailable(reason: str, say) -> RunBaseline:
+    say(f"baseline ({NAME}): not fitted, {reason}; the run goes on without it")
+    return RunBaseline(None, reason)
+
+
+def describe_views(baseline: TextBaseline) -> list[str]:
+    names = {"words": "word 1-2 grams", "chars": "character 2-5 grams"}
+    return [f"{len(v.vocabulary_):,} {names.get(k, k)}" for k, v in baseline.views.items()]
+
+
+def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
+    return float(np.mean(probs.argmax(1) == np.asarray(labels)))
+
+
+def blend(model_probs: np.ndarray, baseline_probs: np.ndarray, weight: float) -> np.ndarray:
+    return model_probs if weight == 0 else (1 - weight) * model_probs + weight * baseline_probs
+
+
+def choose_weight(model_probs: np.ndarray, baseline_probs: np.ndarray, labels: np.ndarray) -> float:
+    """The blend weight of best validation accuracy; the first (smallest) of equals."""
+    accs = [accuracy(blend(model_probs, baseline_probs, w), labels) for w in BLEND_WEIGHTS]
+    return BLEND_WEIGHTS[int(np.argmax(accs))]
+
+
+def save(result: RunBaseline, run_dir: Path, weight: float, facts: dict) -> None:
+    result.baseline.save(Path(run_dir) / BASELINE_JSON, Path(run_dir) / BASELINE_NPZ, blend_weight=weight,
+                         scores=facts)
+
+
+def load_blend(run: Run) -> tuple[TextBaseline, float] | None:
+    """The run's baseline and blend weight when its predictions blend one in (weight > 0), else None."""
+    path = run.file(BASELINE_JSON)
+    if not path.is_file():
+        return None
+    baseline, record = TextBaseline.load(path, run.file(BASELINE_NPZ))
+    weight = float(record.get("blend_weight", 0.0))
+    return (baseline, weight) if weight > 0 else None
+
+
+def report_section(result: RunBaseline, model_name: str, scores: dict[str, dict[str, float]], weight: float | None,
+                   blend_note: str) -> str:
+    """report.md's "## Baseline": model, baseline and (when blended) the run's prediction side by side,
+    the difference, and a plain sentence when the run does not beat the baseline."""
+    if result.baseline is None:
+        return f"\n## Baseline\n\n{NAME} could not be fitted: {result.reason}. The run goes on with the model alone.\n"
+    splits = [k for k in ("valid", "test") if k in scores.get("baseline", {})]
+    head = "| | " + " | ".join(f"{'validation' if k == 'valid' else 'test'} accuracy" for k in splits) + " |"
+    rows = [head, "|---" * (len(splits) + 1) + "|"]
+    names = {"model": model_name, "baseline": f"baseline: {NAME} (C={result.baseline.C:g})",
+             "run": f"the run's prediction: model and baseline blended, baseline weight {weight:g}"}
+    for key in ("model", "baseline", "run"):
+        if key in scores and not (key == "run" and not weight):
+            rows.append(f"| {names[key]} | " + " | ".join(f"{scores[key][k]:.4f}" for k in splits) + " |")
+    on = splits[-1] if splits else None
+    text = (f"\n## Baseline\n\n{NAME} over {', '.join(describe_views(result.baseline))}, fitted on the same "
+            f"training texts in {result.seconds:.1f}s; C and the blend weight chosen on the validation texts.\n\n"
+            + "\n".join(rows) + "\n")
+    if on is None:
+        return text + "\nNo validation or test texts: nothing to compare on.\n"
+    run_key = "run" if weight else "model"
+    diff = 100 * (scores[run_key][on] - scores["baseline"][on])
+    split_name = "validation" if on == "valid" else "test"
+    text += f"\nDifference, the run's prediction minus the baseline, on the {split_name} texts: {diff:+.2f} points.\n"
+    if diff <= 0:
+        text += (f"\n**The model does not beat the baseline** on the {split_name} texts: a linear model over word "
+                 "and character n-grams does as well or better here. Short texts decided by a few words often are; more "
+                 "training texts, or the baseline itself, may serve better.\n")
+    elif weight and scores["model"][on] <= scores["baseline"][on]:
+        text += ("\nThe model alone does not beat the baseline; the blend of the two does.\n")
+    return text + blend_note
