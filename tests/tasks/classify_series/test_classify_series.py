@@ -110,3 +110,16 @@ def test_predict_and_evaluate_refuse_files_the_model_cannot_read(capsys, files, 
     code, _, err = call(capsys, "evaluate", run, "--data", other_labels)
     assert code == 2 and f"{other_labels}: line 7: class label 'left' is not one the model knows: up down" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_scaling_is_fitted_per_channel_and_missing_values_become_the_mean(tmp_path):
+    path = tmp_path / "m.ts"
+    path.write_text("@univariate false\n@equalLength false\n@classLabel true a\n@data\n1,?,3:5,5,5:a\n5:5:a\n")
+    ts = read_ts(path)
+    scaling = Scaling.fit(ts, True)
+    np.testing.assert_allclose(scaling.mean, [3, 5])  # (1 + 3 + 5) / 3; the '?' left out
+    np.testing.assert_allclose(scaling.scale, [np.std([1, 3, 5]), 1.0])  # a constant channel keeps scale 1
+    x, lengths = scaling.arrays(ts)
+    assert list(lengths) == [3, 1] and x[0, 1, 0] == 0.0 and x[1, 1:].tolist() == [[0, 0], [0, 0]]
+    np.testing.assert_allclose(x[0, :, 0], [-2 / np.std([1, 3, 5]), 0, 0], rtol=1e-6)  # 1, ?, 3
+    assert (Scaling.fit(ts, False).arrays(ts)[0][0, 0] == [1, 5]).all()

@@ -8,11 +8,11 @@ values (NaN, '?') become 0 after scaling: the training mean of their channel.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sklearn.preprocessing import StandardScaler
 
 from rnnkit.atomic import write_json
 from rnnkit.data import LabelMap
@@ -83,8 +83,12 @@ class Scaling:
     def fit(cls, ts: TsFile, standardize: bool) -> "Scaling":
         if not standardize:
             return cls(np.zeros(ts.channels), np.ones(ts.channels))
-        scaler = StandardScaler().fit(np.concatenate(ts.series))  # (sum of T_i, C); NaNs are left out
-        return cls(np.nan_to_num(scaler.mean_), np.nan_to_num(scaler.scale_, nan=1.0))
+        steps = np.concatenate(ts.series).astype(np.float64)  # (sum of T_i, C); NaNs are left out
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing channel: mean 0, scale 1
+            mean, std = np.nanmean(steps, 0), np.nanstd(steps, 0)
+        std = np.nan_to_num(std, nan=1.0)
+        return cls(np.nan_to_num(mean), np.where(std > 0, std, 1.0))  # a constant channel keeps scale 1
 
     def save(self, path: Path) -> None:
         write_json(path, {"mean": self.mean.tolist(), "scale": self.scale.tolist()})
