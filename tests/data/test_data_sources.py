@@ -138,3 +138,12 @@ def test_a_real_http_download_from_a_local_server(tmp_path, artifact):
     finally:
         server.shutdown()
     assert (folder / "data.txt").read_bytes() == payload
+
+
+def test_pypi_sdist_asks_pip_for_the_source_distribution(tmp_path, monkeypatch):
+    commands = []
+    monkeypatch.setattr(sources, "_run_tool", lambda command, workdir: commands.append(command) or workdir)
+    sources.DOWNLOADERS["pypi-sdist"]("vaderSentiment==3.3.2", tmp_path)
+    sources.DOWNLOADERS["pypi"]("vaderSentiment==3.3.2", tmp_path)
+    sdist, wheel = commands
+    assert sdist[sdist.index("--no-binary") + 1] == ":all:" and "--no-binary" not in wheel
