@@ -14,6 +14,7 @@ What the kernels compute and how they are called: `rnnkit.engine.compiled`.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -83,14 +84,35 @@ def _build():
     directory = build_directory()
     directory.mkdir(parents=True, exist_ok=True)
     log.info("rnnkit: building the compiled RNN kernels (%s) in %s, once (then cached)", cap, directory)
-    return cpp_extension.load(
-        name=f"rnnkit_kernels_{cap}_{source_digest()}",
-        sources=staged_sources(directory),
-        extra_cflags=["-O3", "-fopenmp", *CAPABILITY_FLAGS[cap]],
-        extra_ldflags=["-fopenmp"],
-        build_directory=str(directory),
-        verbose=False,
-    )
+    with build_lock(directory):
+        return cpp_extension.load(
+            name=f"rnnkit_kernels_{cap}_{source_digest()}",
+            sources=staged_sources(directory),
+            extra_cflags=["-O3", "-fopenmp", *CAPABILITY_FLAGS[cap]],
+            extra_ldflags=["-fopenmp"],
+            build_directory=str(directory),
+            verbose=False,
+        )
+
+
+@contextlib.contextmanager
+def build_lock(directory: Path):
+    """Hold an OS lock on the build folder while torch builds or loads it. torch's own lock is a file
+    that only its creator deletes: a process killed mid-build (Ctrl-C on a first run, a timeout) leaves
+    it behind and every later process waits on it forever. The OS drops a dead process's flock, so
+    whoever holds this lock knows a torch lock file it finds is stale, and removes it."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: torch's lock alone
+        yield
+        return
+    with open(directory / "rnnkit.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            (directory / "lock").unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def load():

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
-import numpy as np
 
 from rnnkit.atomic import write_bytes
 from rnnkit.data.pairs import PairSplit, join_tokens, tokenize_side

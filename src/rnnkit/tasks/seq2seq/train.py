@@ -3,7 +3,6 @@
 scored (WER, PER, BLEU for word targets), timed, and a few attention matrices drawn."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
