@@ -79,9 +79,9 @@ def prop_vocabulary_encode_decode_and_save_load(token_lists, max_size, min_freq,
     assert vocab.itos[:2] == ["<pad>", "<unk>"] and (max_size is None or len(vocab) <= max_size)
     for tokens_ in token_lists:
         ids = vocab.encode(tokens_)
-        assert all(0 < i < len(vocab) for i in ids)
+        assert all(0 < i < len(vocab) for i in ids)  # never <pad>, even for a literal "<pad>" token
         if not char_backoff:
-            assert vocab.decode(ids) == [t if t in vocab else "<unk>" for t in tokens_]
+            assert vocab.decode(ids) == [t if t in vocab and t != "<pad>" else "<unk>" for t in tokens_]
     assert Vocabulary.from_dict(json.loads(json.dumps(vocab.to_dict()))) == vocab
 
 

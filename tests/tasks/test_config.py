@@ -79,7 +79,7 @@ def test_the_config_travels_as_an_object_and_comes_back_typed_from_the_run_folde
     ("[1, 2]", "expected a JSON object"),
     ('{"task_config": {}}', "names no task"),
     ('{"task": "sentiment", "task_config": {"hidden_size": "x"}}', "config key 'hidden_size'"),
-    ('{"task": "sentiment", "task_config": []}', "'task_config' is not a mapping"),
+    ('{"task": "sentiment", "task_config": []}', "'task_config' should be a JSON object, got a JSON array"),
 ])
 def test_damaged_run_folders_are_one_line_errors(tmp_path, content, message):
     (tmp_path / "config.json").write_text(content)

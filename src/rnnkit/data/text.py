@@ -133,11 +133,13 @@ class Vocabulary:
         return isinstance(other, Vocabulary) and self.itos == other.itos and self.char_backoff == other.char_backoff
 
     def encode(self, tokens: Iterable[str]) -> list[int]:
+        """Ids of `tokens`; a token outside the table is <unk> (or its characters), and so is a text's
+        literal "<pad>": id 0 would make the recurrent layers skip it as padding."""
         if not self.char_backoff:
-            return [self.stoi.get(t, UNK_ID) for t in tokens]
+            return [self.stoi.get(t, UNK_ID) or UNK_ID for t in tokens]
         ids = []
         for t in tokens:
-            if t in self.stoi:
+            if t in self.stoi and t != PAD:
                 ids.append(self.stoi[t])
             else:
                 ids.extend(self.stoi.get(ch, UNK_ID) for ch in t)
