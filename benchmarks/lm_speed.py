@@ -7,7 +7,8 @@
 Both models are embedding -> 2 x LSTM(200) -> dense(V) with the same initial weights; one training step
 is forward, cross-entropy, backward, clipping at norm 5 and an SGD step, the state carried (detached)
 from window to window. The two are timed in alternating rounds (the machine's load moves; each round
-times both), the median round of each is printed with their ratio.
+times both), the median round of each is printed with their ratio, in wall time and in CPU time of
+the process (with one thread, CPU time is the fair measure on a machine shared with other jobs).
 """
 from __future__ import annotations
 
@@ -37,12 +38,13 @@ class TorchLM(nn.Module):
         return self.decoder(out), state
 
 
-def tokens_per_second(model: nn.Module, data: torch.Tensor, bptt: int, steps: int) -> float:
+def tokens_per_second(model: nn.Module, data: torch.Tensor, bptt: int, steps: int) -> tuple[float, float]:
+    """(tokens per wall second, tokens per CPU second of this process: the fair figure on a loaded machine)."""
     optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
-    state, done, t0 = None, 0, 0.0
+    state, done, t0, c0 = None, 0, 0.0, 0.0
     for i in range(steps + 3):  # 3 warm-up steps
         if i == 3:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
         t = (i * bptt) % (data.shape[1] - bptt - 1)
         x, y = data[:, t:t + bptt], data[:, t + 1:t + 1 + bptt]
         logits, state = model(x, state)
@@ -53,7 +55,7 @@ def tokens_per_second(model: nn.Module, data: torch.Tensor, bptt: int, steps: in
         optimizer.step()
         state = detach_state(state)
         done += x.numel() if i >= 3 else 0
-    return done / (time.perf_counter() - t0)
+    return done / (time.perf_counter() - t0), done / (time.process_time() - c0)
 
 
 def main() -> None:
@@ -69,17 +71,20 @@ def main() -> None:
     ours = LanguageModel(args.vocab, args.embedding, args.hidden, args.layers)
     theirs = TorchLM(ours)
     plan = ours.rnn.plan(torch.zeros(args.bptt, args.batch, args.embedding, requires_grad=True))
-    speeds: dict[str, list[float]] = {"rnnkit (fast=auto)": [], "torch nn.LSTM": []}
+    speeds: dict[str, list[tuple[float, float]]] = {"rnnkit (fast=auto)": [], "torch nn.LSTM": []}
     for _ in range(args.rounds):
-        speeds["rnnkit (fast=auto)"].append(tokens_per_second(ours, data, args.bptt, args.steps))
-        speeds["torch nn.LSTM"].append(tokens_per_second(theirs, data, args.bptt, args.steps))
+        for name, model in (("rnnkit (fast=auto)", ours), ("torch nn.LSTM", theirs)):
+            speeds[name].append(tokens_per_second(model, data, args.bptt, args.steps))
     print(f"LM training, vocab {args.vocab}, {args.layers} x LSTM({args.hidden}), batch {args.batch}, bptt {args.bptt}, "
           f"{torch.get_num_threads()} threads; rnnkit runner: {plan.runner} ({plan.reason})")
-    print(f"{'path':<22}{'tokens/s (median)':>20}{'rounds':>40}")
+    print(f"{'path':<22}{'tokens/s wall':>16}{'tokens/CPU-s':>16}   rounds (wall/CPU)")
+    medians = {}
     for name, values in speeds.items():
-        print(f"{name:<22}{statistics.median(values):>20.0f}{'  ' + ' '.join(f'{v:.0f}' for v in values):>40}")
-    ratio = statistics.median(speeds["rnnkit (fast=auto)"]) / statistics.median(speeds["torch nn.LSTM"])
-    print(f"rnnkit / torch: {ratio:.2f}")
+        medians[name] = [statistics.median(v[k] for v in values) for k in (0, 1)]
+        rounds = " ".join(f"{w:.0f}/{c:.0f}" for w, c in values)
+        print(f"{name:<22}{medians[name][0]:>16.0f}{medians[name][1]:>16.0f}   {rounds}")
+    ours_m, theirs_m = medians["rnnkit (fast=auto)"], medians["torch nn.LSTM"]
+    print(f"rnnkit / torch: {ours_m[0] / theirs_m[0]:.2f} (wall), {ours_m[1] / theirs_m[1]:.2f} (CPU time)")
 
 
 if __name__ == "__main__":
