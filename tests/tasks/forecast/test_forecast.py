@@ -81,3 +81,17 @@ def test_quantile_forecasts_are_trained_with_the_pinball_loss_and_predicted_per_
     records = run.task.predict(run, str(path))
     assert len(records) == 2 and set(records[0]) == {"time", "load", "q0.1", "q0.5", "q0.9"}
     assert records[0]["load"] == records[0]["q0.5"]
+
+
+@pytest.mark.parametrize("values, expected", [
+    ({"dataset": "taylor-electricity"}, (32, 5, 4)),                        # a week of half hours: the front end
+    ({"dataset": "seattle-weather"}, (0, 5, 2)),                            # 30 days: straight to the LSTM
+    ({"dataset": "taylor-electricity", "conv_filters": 0}, (0, 5, 2)),      # switched off by hand
+    ({"dataset": "seattle-weather", "conv_filters": 16}, (16, 5, 2)),       # asked for by hand
+    ({"dataset": "taylor-electricity", "lookback": 48}, (0, 5, 2)),
+])
+def test_the_conv_front_end_is_on_by_default_only_for_long_windows(values, expected):
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+
+    assert make_config(ForecastConfig, values).front_end == expected

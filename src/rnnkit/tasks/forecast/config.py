@@ -15,6 +15,8 @@ from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig,
 DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 336, "airline": 24}
 """Steps read per forecast when --lookback is not given: a month of days, a week of half hours, two years."""
 FILE_LOOKBACK = 24
+LONG_LOOKBACK = 100
+"""Above this many steps the default model reads the window through a Conv1D front end (see front_end)."""
 
 
 @config_dataclass
@@ -51,12 +53,13 @@ class ForecastConfig(TrainConfig):
     """variational input dropout inside the recurrent layers"""
     recurrent_dropout: Rate = 0.0
     """variational recurrent dropout (article 003's; slower: the fastest kernels run without it)"""
-    conv_filters: Annotated[int, Field(ge=0)] = 0
-    """> 0 adds article 003's Conv1D + MaxPooling front end with conv_kernel, conv_pool"""
+    conv_filters: Annotated[int, Field(ge=0)] | None = None
+    """> 0 adds article 003's Conv1D + MaxPooling front end with conv_kernel, conv_pool (none: 32 when the
+    lookback is over 100 steps, else 0)"""
     conv_kernel: PositiveInt = 5
     """width of the Conv1D front end's kernel"""
-    conv_pool: PositiveInt = 2
-    """max-pooling width after the Conv1D front end"""
+    conv_pool: PositiveInt | None = None
+    """max-pooling width after the Conv1D front end (none: 4 for the automatic front end, else 2)"""
     ar_lags: Annotated[int, Field(ge=0)] | None = None
     """a linear skip from the last N target values to the outputs (none: all lookback steps; 0: no skip)"""
     linear_start: bool = True
@@ -85,6 +88,17 @@ class ForecastConfig(TrainConfig):
             raise ValueError("--data needs --target-col: the column to forecast")
         if self.lookback is not None and self.ar_lags is not None and self.ar_lags > self.lookback:
             raise ValueError(f"ar_lags ({self.ar_lags}) cannot exceed lookback ({self.lookback})")
+
+    @property
+    def front_end(self) -> tuple[int, int, int]:
+        """(filters, kernel, pool) of the Conv1D front end in effect (0 filters: none). Unset, a window
+        longer than LONG_LOOKBACK steps is read through 32 filters pooled by 4, so the recurrent layer
+        runs a quarter of the steps (Taylor's week of half hours: benchmarks/TASKS.md); a shorter one
+        goes straight to the recurrent layer."""
+        auto = self.conv_filters is None and self.steps_in > LONG_LOOKBACK
+        filters = self.conv_filters if self.conv_filters is not None else (32 if auto else 0)
+        pool = self.conv_pool if self.conv_pool is not None else (4 if auto else 2)
+        return filters, self.conv_kernel, pool
 
     @property
     def steps_in(self) -> int:
