@@ -48,12 +48,13 @@ def make_batch(seqs: Sequence[np.ndarray], labels: np.ndarray | None):
     return ids, lengths, torch.as_tensor(np.asarray(labels), dtype=torch.long)
 
 
-class BucketedBatches(BatchDataset):
-    """Length-bucketed training batches as dataset items; `set_epoch` re-forms them."""
+class BucketedItems(BatchDataset):
+    """Items grouped into batches of similar length by a `BucketBatchSampler`, re-formed by `set_epoch`
+    from (seed, epoch); a subclass makes one batch from its items' indices (`make(index)`)."""
 
-    def __init__(self, seqs: list[np.ndarray], labels: np.ndarray, batch_size: int, seed: int = 0):
-        self.seqs, self.labels, self.batch_size = seqs, np.asarray(labels), batch_size
-        self.sampler = BucketBatchSampler([len(s) for s in seqs], batch_size, seed=seed)
+    def __init__(self, lengths: Sequence[int], batch_size: int, *, shuffle: bool = True, seed: int = 0):
+        self.batch_size = batch_size
+        self.sampler = BucketBatchSampler(lengths, batch_size, shuffle=shuffle, seed=seed)
         self.set_epoch(0)
 
     def set_epoch(self, epoch: int) -> None:
@@ -64,7 +65,20 @@ class BucketedBatches(BatchDataset):
         return len(self.batches)
 
     def __getitem__(self, i):
-        index = self.batches[i]
+        return self.make(self.batches[i])
+
+    def make(self, index: np.ndarray):
+        raise NotImplementedError
+
+
+class BucketedBatches(BucketedItems):
+    """Length-bucketed training batches of texts and their labels."""
+
+    def __init__(self, seqs: list[np.ndarray], labels: np.ndarray, batch_size: int, seed: int = 0):
+        self.seqs, self.labels = seqs, np.asarray(labels)
+        super().__init__([len(s) for s in seqs], batch_size, seed=seed)
+
+    def make(self, index: np.ndarray):
         return make_batch([self.seqs[j] for j in index], self.labels[index])
 
 

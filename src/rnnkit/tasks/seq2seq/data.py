@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.data import BucketBatchSampler, Vocabulary, load_dataset
+from rnnkit.data import Vocabulary, load_dataset
 from rnnkit.data.pairs import PairSplit, read_pairs, tokenize_side
 from rnnkit.data.text import UNK_ID
-from rnnkit.data.text_batches import BatchDataset
+from rnnkit.data.text_batches import BucketedItems
 from rnnkit.errors import UserError
 from rnnkit.models.seq2seq import pack_pairs
 from rnnkit.tasks.seq2seq.config import Seq2SeqConfig
@@ -93,25 +93,16 @@ class Vocabularies:
         return [np.asarray(self.target.encode(tokenize_side(t, self.target_tokens)), dtype=np.int64) for t in texts]
 
 
-class PairBatches(BatchDataset):
+class PairBatches(BucketedItems):
     """Training pairs bucketed by source length (re-formed every epoch), or, with shuffle=False, sorted
     evaluation batches; each item is one packed batch (x (B, 2, L), lengths (B, 2), targets (B, T))."""
 
     def __init__(self, sources: list[np.ndarray], targets: list[np.ndarray], batch_size: int, *,
                  shuffle: bool = True, seed: int = 0):
-        self.sources, self.targets, self.batch_size = sources, targets, batch_size
-        self.sampler = BucketBatchSampler([len(s) for s in sources], batch_size, shuffle=shuffle, seed=seed)
-        self.set_epoch(0)
+        self.sources, self.targets = sources, targets
+        super().__init__([len(s) for s in sources], batch_size, shuffle=shuffle, seed=seed)
 
-    def set_epoch(self, epoch: int) -> None:
-        self.sampler.set_epoch(epoch)
-        self.batches = self.sampler.batches()
-
-    def __len__(self) -> int:
-        return len(self.batches)
-
-    def __getitem__(self, i):
-        index = self.batches[i]
+    def make(self, index: np.ndarray):
         return pack_pairs([self.sources[j] for j in index], [self.targets[j] for j in index])
 
 
