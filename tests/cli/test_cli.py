@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rnnkit.cli.main import main
-from testkit import subprocess_env
+from testkit import call_cli as call, subprocess_env
 from testkit.tiny_models import first_token_task
 
 
@@ -17,13 +17,6 @@ def rnnkit(*args, cwd=None):
     env = subprocess_env(OMP_NUM_THREADS="1")
     return subprocess.run([sys.executable, "-m", "rnnkit", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=300)
-
-
-def call(capsys, *args):
-    with pytest.raises(SystemExit) as exit_:
-        main(list(map(str, args)))
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
 
 
 @pytest.fixture(scope="module")

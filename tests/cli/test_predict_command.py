@@ -5,9 +5,9 @@ from typing import Literal
 import pytest
 
 from rnnkit.cli import predict as predict_cli
-from rnnkit.cli.main import main
 from rnnkit.tasks.task import Run, Task
 from rnnkit.training.config import PositiveInt, config_dataclass
+from testkit import call_cli as call
 
 
 @config_dataclass
@@ -29,13 +29,6 @@ ECHO = Task("echo", "echo words", object, run=lambda *a, **k: {}, predict=echo_p
 @pytest.fixture
 def echo_run(monkeypatch, tmp_path):
     monkeypatch.setattr(predict_cli, "read_run", lambda path: Run(tmp_path, ECHO, None, {}))
-
-
-def call(capsys, *args):
-    with pytest.raises(SystemExit) as exit_:
-        main(list(map(str, args)))
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
 
 
 def test_task_options_are_parsed_and_records_printed(capsys, echo_run, tmp_path):

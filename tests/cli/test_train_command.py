@@ -2,14 +2,7 @@
 field with type, default and description; flags parse as the old `--key value` did."""
 import pytest
 
-from rnnkit.cli.main import main
-
-
-def call(capsys, *args):
-    with pytest.raises(SystemExit) as exit_:
-        main(list(map(str, args)))
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
+from testkit import call_cli as call
 
 
 def test_task_help_lists_every_field_with_type_default_and_description(capsys):

@@ -12,3 +12,15 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     """The environment for a child Python process that imports testkit (and models it registers)."""
     path = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH", "")]))
     return {**os.environ, "PYTHONPATH": path, **extra}
+
+
+def call_cli(capsys, *args) -> tuple[int, str, str]:
+    """Run the `rnnkit` command in this process: (exit code, stdout, stderr)."""
+    import pytest
+
+    from rnnkit.cli.main import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(list(map(str, args)))
+    out = capsys.readouterr()
+    return exit_.value.code, out.out, out.err

@@ -5,12 +5,12 @@ import json
 import numpy as np
 import pytest
 
-from rnnkit.cli.main import main
 from rnnkit.data.ts_format import read_ts
 from rnnkit.tasks.classify_series.config import SeriesConfig
 from rnnkit.tasks.classify_series.data import Scaling
 from rnnkit.tasks.classify_series.model import build_model
 from rnnkit.tasks.classify_series.predict import class_probabilities
+from testkit import call_cli as call
 
 
 def write_ts(path, series, labels, classes=("up", "down")):
@@ -33,13 +33,6 @@ def rising_or_falling(n, seed):
         trend = (t if label == "up" else 1 - t) * 3 + rng.normal(0, 0.3, len(t))
         series.append(np.stack([trend, rng.normal(0, 1, len(t))], axis=1))
     return series, labels
-
-
-def call(capsys, *args):
-    with pytest.raises(SystemExit) as exit_:
-        main(list(map(str, args)))
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnkit.cli.main import main
 from rnnkit.tasks import load_config, read_run, train
+from testkit import call_cli as call
 
 
 def sine_csv(path, n=480, seed=0, **extra):
@@ -18,13 +18,6 @@ def sine_csv(path, n=480, seed=0, **extra):
                           "load": np.sin(2 * np.pi * t / 24) + 0.05 * rng.normal(size=n), **extra})
     frame.to_csv(path, index=False)
     return path
-
-
-def call(capsys, *args):
-    with pytest.raises(SystemExit) as exit_:
-        main(list(map(str, args)))
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
 
 
 def test_a_sine_wave_is_forecast_better_than_naive_and_predicts_the_next_steps(tmp_path, capsys):

@@ -6,9 +6,9 @@ import math
 import pytest
 
 import rnnkit
-from rnnkit.cli.main import main
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
+from testkit import call_cli as call
 
 LINE = "the quick brown fox jumps over the lazy dog\n"
 TINY = {"level": "char", "batch_size": "4", "bptt": "16", "embedding_dim": "16", "hidden_size": "64",
@@ -26,13 +26,6 @@ def run_dir(tmp_path_factory):
     run, final = train_task(*load_config("lm", config), run_dir=path / "run", quiet=True)
     assert final["test_bpc"] < 0.5, final  # the text is one repeated line: learnt almost exactly
     return run
-
-
-def call(capsys, *args):
-    with pytest.raises(SystemExit) as exit_:
-        main(list(map(str, args)))
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
 
 
 def test_the_run_folder_holds_what_generation_needs(run_dir):

@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from rnnkit.cli.main import main
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
 from rnnkit.tasks.tag import segment
+from testkit import call_cli as call
 
 TINY = {"epochs": "12", "batch_size": "8", "embedding_dim": "16", "hidden_size": "16", "lr": "0.03",
         "head_dropout": "0", "embedding_dropout": "0", "schedule": "none"}
@@ -51,13 +51,6 @@ def files(tmp_path_factory):
 
 def train(flags, run_dir):
     return train_task(*load_config("tag", {**TINY, **flags}), run_dir=run_dir, quiet=True)
-
-
-def call(capsys, *args):
-    with pytest.raises(SystemExit) as exit_:
-        main(list(map(str, args)))
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import re
 import numpy as np
 import pytest
 
-from rnnkit.cli.main import main
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
+from testkit import call_cli as call
 
 POS, NEG = ["great", "wonderful", "loved", "excellent"], ["awful", "boring", "hated", "terrible"]
 FILLER = ["the", "movie", "was", "a", "plot", "and", "it", "actors"]
@@ -32,13 +32,6 @@ def data(tmp_path_factory):
     (path / "train.csv").write_text("\n".join(lines) + "\n")
     (path / "new.txt").write_text("a great movie\nthe plot was boring\n")
     return path
-
-
-def call(capsys, *args):
-    with pytest.raises(SystemExit) as exit_:
-        main(list(map(str, args)))
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
 
 
 def train(target, overrides, **options):
