@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.data.readers import _missing, _read_frame, detect_format
+from rnnkit.data.readers import detect_format, is_missing, read_frame
 from rnnkit.errors import UserError
 
 PAIR_TOKENS = ("chars", "words")
@@ -59,7 +59,7 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
         raise UserError(f"{path}: pairs are read from CSV, TSV or JSON Lines files")
     if not path.is_file():
         raise UserError(f"{path}: file not found")
-    frame, rows = _read_frame(path, fmt, encoding)
+    frame, rows = read_frame(path, fmt, encoding)
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
     for column in (source_col, target_col):
@@ -70,7 +70,7 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
     for column in (source_col, target_col):
         values = []
         for row, value in zip(rows, frame[column].tolist()):
-            if _missing(value) or not str(value).strip():
+            if is_missing(value) or not str(value).strip():
                 raise UserError(f"{path}: row {row}, column {column!r}: empty {'source' if column == source_col else 'target'}")
             values.append(str(value).strip())
         sides[column] = values

@@ -92,7 +92,9 @@ def _read_jsonl(path: Path, text: str) -> tuple[pd.DataFrame, list[int]]:
     return pd.DataFrame.from_records(records), rows
 
 
-def _read_frame(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[int]]:
+def read_frame(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[int]]:
+    """A table file of format `fmt` as a DataFrame and each row's line number in the file (for errors);
+    every reader of tables (texts, pairs, series) goes through it."""
     if fmt == "parquet":
         import pyarrow
         import pyarrow.parquet as pq
@@ -140,7 +142,8 @@ def _check_fields(path: Path, text: str, sep: str, fmt: str) -> None:
         raise UserError(f"{path}: line {reader.line_num}: malformed {fmt.upper()} ({err})") from None
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
+    """None or NaN: a cell pandas read as empty."""
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
@@ -153,7 +156,7 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
         raise UserError(f"{path}: file not found")
     if path.stat().st_size == 0:
         raise UserError(f"{path}: the file is empty; expected a header row and data rows")
-    frame, rows = _read_frame(path, fmt, encoding)
+    frame, rows = read_frame(path, fmt, encoding)
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
     wanted = [c for c in (text_col, label_col) if c is not None]
@@ -163,14 +166,14 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
             raise UserError(f"{path}: no column {column!r}; available columns: {available}")
     texts = []
     for row, value in zip(rows, frame[text_col].tolist()):
-        if _missing(value) or not str(value).strip():
+        if is_missing(value) or not str(value).strip():
             raise UserError(f"{path}: row {row}, column {text_col!r}: empty text")
         texts.append(str(value))
     labels = None
     if label_col is not None:
         labels = frame[label_col].tolist()
         for row, value in zip(rows, labels):
-            if _missing(value) or (isinstance(value, str) and not value.strip()):
+            if is_missing(value) or (isinstance(value, str) and not value.strip()):
                 raise UserError(f"{path}: row {row}, column {label_col!r}: empty label; every row needs one")
             if isinstance(value, str) and value.strip().lower() in MISSING_WORDS:
                 raise UserError(f"{path}: row {row}, column {label_col!r}: missing label ({value.strip()!r}); "

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from rnnkit.data.datasets import ArraySplit, Dataset, DatasetInfo, check_size
-from rnnkit.data.readers import _read_frame, detect_format
+from rnnkit.data.readers import detect_format, read_frame
 from rnnkit.errors import UserError
 
 FILLS = ("none", "ffill", "interpolate")
@@ -108,7 +108,7 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_c
     fmt = detect_format(path, fmt)
     if not path.is_file():
         raise UserError(f"{path}: file not found")
-    frame, _ = _read_frame(path, fmt, "utf-8")
+    frame, _ = read_frame(path, fmt, "utf-8")
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
     asked = [c for c in [time_col, target_col, *(value_cols or [])]]
