@@ -14,7 +14,6 @@ import math
 import time
 from pathlib import Path
 
-import torch
 
 from rnnkit.data import Vocabulary
 from rnnkit.data.lm_streams import StreamWindows

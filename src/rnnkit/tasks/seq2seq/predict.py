@@ -24,9 +24,7 @@ ATTENTION_FILE = "attention.png"
 
 
 def load_model(run: Run) -> Seq2Seq:
-    import rnnkit.models.seq2seq  # noqa: F401  (registers the model class)
-
-    return load(run.path)
+    return load(run.path)  # the model class registered itself when this module imported it
 
 
 def score_split(model: Seq2Seq, vocabs: Vocabularies, pairs: PairSplit, *, beam: int, length_penalty: float = 1.0,
