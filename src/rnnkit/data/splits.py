@@ -17,5 +17,5 @@ def stratified_holdout(labels: np.ndarray, fraction: float, seed: int) -> tuple[
         valid.append(members[: int(round(len(members) * fraction))])
     valid = np.sort(np.concatenate(valid))
     if len(valid) == 0 or len(valid) == n:
-        raise UserError(f"validation_split={fraction} leaves an empty part of {n} texts")
+        raise UserError(f"validation_split={fraction} leaves an empty part of {n} training samples")
     return np.setdiff1d(np.arange(n), valid), valid

@@ -37,7 +37,7 @@ def test_training_writes_scores_and_pictures(run_dir):
     report = (run_dir / "report.md").read_text()
     assert "| | greedy | beam 2 |" in report and "attention.png" in report
     assert (run_dir / "attention.png").stat().st_size > 0
-    assert "| wer |" in report and "| per |" in report and "| per_second |" in report
+    assert "| wer |" in report and "| per |" in report and "| sources_per_second |" in report
 
 
 def test_predict_nbest_and_unknown_characters(run_dir, tmp_path, capsys):

@@ -94,7 +94,7 @@ class Seq2SeqConfig(TrainConfig):
     """beam search ranks by log-probability / length^length_penalty"""
     fast: RunnerName = "auto"
     """recurrent runner of the encoder: auto, native, compiled, fused, loop"""
-    epochs: PositiveInt = 4
+    epochs: PositiveInt = 10
     batch_size: PositiveInt = 128
     lr: float | None = 3e-3
     schedule: ScheduleName | None = "cosine"

@@ -38,7 +38,7 @@ def score_split(model: Seq2Seq, vocabs: Vocabularies, pairs: PairSplit, *, beam:
     seconds = time.perf_counter() - t0
     predictions = [vocabs.target.decode(d.ids[0]) for d in decoded]
     references = [[tokenize_side(r, vocabs.target_tokens) for r in refs[s]] for s in sources]
-    out = {**error_rates(predictions, references), "per_second": len(sources) / seconds}
+    out = {**error_rates(predictions, references), "sources_per_second": len(sources) / seconds}
     if bleu:
         out["bleu"] = _bleu(predictions, references, vocabs.target_tokens)
     return out

@@ -51,10 +51,10 @@ def run(config: Seq2SeqConfig, run_dir: Path, *, resume: bool = False, quiet: bo
     valid_set = None if valid is None else PairBatches(vocabs.encode_sources(valid.sources),
                                                        vocabs.encode_targets(valid.targets), 256, shuffle=False)
     model = build_model(config, len(vocabs.source), len(vocabs.target))
-    summary = {**data_summary, "train pairs": len(train), "source vocabulary": len(vocabs.source),
+    summary = {**data_summary, "train samples": len(train), "source vocabulary": len(vocabs.source),  # pairs
                "target vocabulary": len(vocabs.target), "batch size": f"{config.batch_size} (bucketed by source length)"}
     if valid is not None:
-        summary["validation pairs"] = len(valid)
+        summary["validation samples"] = len(valid)
     trainer = trainer_from_config(model, config, run_dir, quiet=quiet, data_summary=summary,
                                   callbacks=[TeacherForcing(model, config.teacher_forcing,
                                                             config.teacher_forcing_final, config.epochs)],
