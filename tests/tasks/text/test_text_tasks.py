@@ -162,14 +162,35 @@ def test_one_view_evaluates_as_its_trainer_scored_it(data, tmp_path):
     assert scores["acc"] == pytest.approx(final["test_acc"]) and scores["loss"] == pytest.approx(final["test_loss"], rel=1e-5)
 
 
-def test_english_texts_get_a_second_model_over_the_same_tokens_with_the_next_seed(data, tmp_path):
+def test_auto_second_view_same_tokens_for_long_texts_none_for_short_ones():
+    from rnnkit.tasks.text.predict import second_view_tokenizer
+
+    assert second_view_tokenizer("auto", "english", 900.0) == "english"  # long: a second seed
+    assert second_view_tokenizer("auto", "english", 120.0) is None  # short: the baseline's blend instead
+    assert second_view_tokenizer("auto", "chinese", 40.0) == "chinese-chars"  # another view, at any length
+    assert second_view_tokenizer("auto", "english") == "english"  # runs from before the length rule
+    assert second_view_tokenizer("chars", "english", 120.0) == "chars"
+    assert second_view_tokenizer("none", "chinese", 900.0) is None
+
+
+def test_short_english_texts_train_one_model_by_default(data, tmp_path):
+    from rnnkit.tasks.summary import summarize
+
+    run_dir, _ = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "epochs": "1"},
+                       run_dir=tmp_path / "run", quiet=True)
+    assert json.loads((run_dir / "config.json").read_text())["data"]["second_view"] == "none"
+    assert not (run_dir / "second-view").exists() and "average this model" not in summarize(run_dir)
+
+
+def test_a_second_model_over_the_same_tokens_with_the_next_seed(data, tmp_path):
     from rnnkit.tasks.summary import summarize
     from rnnkit.tasks.text.predict import SECOND_VIEW_DIR, evaluate_texts
 
     run_dir, final = train("classify", {"data": str(data / "train.csv"), "test_data": str(data / "train.csv"),
-                                        **overrides(TINY), "epochs": "2", "seed": "4"},
+                                        **overrides(TINY), "epochs": "2", "seed": "4", "second_view": "english"},
                            run_dir=tmp_path / "run", quiet=True)
     first = json.loads((run_dir / "config.json").read_text())
+    assert first["data"]["second_view"] == "english"
     second = json.loads((run_dir / SECOND_VIEW_DIR / "config.json").read_text())
     assert second["data"]["tokenizer"] == first["data"]["tokenizer"] == "english"
     assert second["task_config"]["seed"] == 5 and second["task_config"]["epochs"] == 2  # words: the same epochs

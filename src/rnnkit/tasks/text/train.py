@@ -39,11 +39,12 @@ def train_text_classifier(task: str, config: TextModelConfig, splits: dict[str, 
     average's, blended with the baseline's when that scores better on the validation texts."""
     say = printer(quiet)
     fitted = None
+    tokenizer = resolve_tokenizer(config.tokenizer, splits["train"][0])
     if config.baseline != "none" and ddp.is_main():
-        fitted = fit_run_baseline(with_validation(splits, config), len(label_map),
-                                  resolve_tokenizer(config.tokenizer, splits["train"][0]), say)
-    trainer, tokenizer, final, probs = train_one(task, config, splits, label_map, run_dir, data_summary, resume, quiet)
-    view = second_view_tokenizer(config.second_view, tokenizer)
+        fitted = fit_run_baseline(with_validation(splits, config), len(label_map), tokenizer, say)
+    view = second_view_tokenizer(config.second_view, tokenizer, float(np.median([len(t) for t in splits["train"][0]])))
+    trainer, final, probs = train_one(task, config, splits, label_map, run_dir, data_summary, resume, quiet,
+                                      second_view=view or "none")
     notes = ""
     if view is not None:
         final, member_probs = train_second_view(task, config, view, splits, label_map, run_dir, data_summary, final,
@@ -108,9 +109,9 @@ def compare_with_baseline(config: TextModelConfig, fitted: RunBaseline, splits, 
 
 
 def train_one(task: str, config: TextModelConfig, splits, label_map: LabelMap, run_dir: Path,
-              data_summary: dict[str, Any], resume: bool, quiet: bool):
-    """(trainer, tokenizer, final logs, {"valid"/"test": class probabilities} of the kept weights) of one model
-    trained into run_dir."""
+              data_summary: dict[str, Any], resume: bool, quiet: bool, second_view: str = "none"):
+    """(trainer, final logs, {"valid"/"test": class probabilities} of the kept weights) of one model trained
+    into run_dir; `second_view` (the second model's tokenizer, or "none") is recorded for predict."""
     say = printer(quiet)
     seed_everything(config.seed)
     splits = with_validation(splits, config)
@@ -139,7 +140,8 @@ def train_one(task: str, config: TextModelConfig, splits, label_map: LabelMap, r
     # without validation data: keep the last weights and stop early on nothing
     cfg = config if valid_set is not None else replace(config, keep_best=False, early_stopping=None)
     trainer = trainer_from_config(model, cfg, run_dir, quiet=quiet, data_summary=summary,
-                                  config=run_config_record(task, config, tokenizer=data.tokenizer))
+                                  config=run_config_record(task, config, tokenizer=data.tokenizer,
+                                                           second_view=second_view))
     trainer.fit(train_set, epochs=config.epochs, validation_data=valid_set, resume=resume)
     final, probs = dict(trainer.final_logs), {}
     if cfg.keep_best and trainer.run is not None and ("test" in data.ids or "valid" in data.ids):
@@ -152,7 +154,7 @@ def train_one(task: str, config: TextModelConfig, splits, label_map: LabelMap, r
         final.update({f"test_{k}": v for k, v in scores(test_probs, data.labels["test"]).items()})
         say(f"test ({len(data.ids['test']):,} texts, {time.perf_counter() - t1:.1f}s): "
             + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items()))
-    return trainer, data.tokenizer, final, probs
+    return trainer, final, probs
 
 
 def train_second_view(task, config: TextModelConfig, view: str, splits, label_map, run_dir: Path, data_summary,
@@ -168,7 +170,7 @@ def train_second_view(task, config: TextModelConfig, view: str, splits, label_ma
     member = replace(config, tokenizer=view, second_view="none", epochs=epochs, second_view_epochs=None,
                      seed=config.seed + 1)
     resume = resume and (member_dir / "config.json").is_file()
-    trainer, _, single, member_probs = train_one(task, member, splits, label_map, member_dir, data_summary,
+    trainer, single, member_probs = train_one(task, member, splits, label_map, member_dir, data_summary,
                                                  resume, quiet)
     write_report(trainer, task, member, single, quiet=quiet)
     ddp.barrier()
