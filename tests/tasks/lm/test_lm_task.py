@@ -87,3 +87,14 @@ def test_words_outside_the_vocabulary_are_named(tmp_path, capsys):
     assert code == 0
     code, _, err = call(capsys, "generate", tmp_path / "run", "--prompt", "zebra okapi", "--length", "3")
     assert code == 2 and "every word is outside the model's vocabulary ('zebra', 'okapi')" in err
+
+
+def test_defaults_follow_the_level_and_a_set_field_wins():
+    from rnnkit.tasks.lm.config import LEVEL_DEFAULTS, LMConfig
+
+    words, chars = LMConfig(dataset="ptb"), LMConfig(dataset="shakespeare")
+    assert (words.hidden_size, words.optimizer, words.lr, words.bptt, words.schedule) == (200, "sgd", 20.0, 20, None)
+    assert (chars.hidden_size, chars.optimizer, chars.lr, chars.bptt, chars.schedule) == (512, "adam", 2e-3, 100, "cosine")
+    own_chars = LMConfig(data="a.txt", valid="b.txt", level="char", hidden_size=128, epochs=5)
+    assert (own_chars.hidden_size, own_chars.epochs, own_chars.num_layers) == (128, 5, LEVEL_DEFAULTS["char"]["num_layers"])
+    assert LMConfig(data="a.txt", valid="b.txt").hidden_size == LEVEL_DEFAULTS["word"]["hidden_size"]

@@ -1,9 +1,11 @@
-"""The `lm` task's config: data, the language model, stream batching and Zaremba et al.'s training.
-The defaults are Zaremba et al.'s small model (2 x LSTM(200), no dropout, plain SGD halved every epoch
-after the 4th, 13 epochs, batch 20, bptt 20). Their loss is summed over the bptt steps of a window
-(averaged over the batch), ours is the mean over every token: their learning rate 1 and clipping at
-norm 5 are lr = 20 and clip_norm = 0.25 here (x bptt and / bptt), PyTorch's word_language_model's
-defaults. Measured results are in benchmarks/TASKS.md."""
+"""The `lm` task's config: data, the language model, stream batching and training.
+The model and training defaults depend on the level (LEVEL_DEFAULTS; a field you set wins). Words:
+Zaremba et al.'s small model (2 x LSTM(200), no dropout, plain SGD halved every epoch after the 4th,
+13 epochs, batch 20, bptt 20). Their loss is summed over the bptt steps of a window (averaged over the
+batch), ours is the mean over every token: their learning rate 1 and clipping at norm 5 are lr = 20 and
+clip_norm = 0.25 here (x bptt and / bptt), PyTorch's word_language_model's defaults. Characters: a
+char-rnn (one LSTM(512), windows of 100, Adam with a cosine schedule, 2 epochs). Measured results are in
+benchmarks/TASKS.md."""
 from __future__ import annotations
 
 from dataclasses import field
@@ -12,9 +14,17 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import PositiveInt, Rate, TrainConfig, config_dataclass
+from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 LM_DATASETS = ("ptb", "shakespeare")
+DATASET_LEVEL = {"ptb": "word", "shakespeare": "char"}
+LEVEL_DEFAULTS = {
+    "word": dict(embedding_dim=200, hidden_size=200, num_layers=2, bptt=20, batch_size=20, epochs=13,
+                 optimizer="sgd", lr=20.0, schedule=None),
+    "char": dict(embedding_dim=64, hidden_size=512, num_layers=1, bptt=100, batch_size=32, epochs=2,
+                 optimizer="adam", lr=2e-3, schedule="cosine"),
+}
+"""What the unset (None) model and training fields become at each level."""
 
 
 @config_dataclass
@@ -39,12 +49,12 @@ class LMConfig(TrainConfig):
     """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
     cell: CellName = "lstm"
     """lstm, gru or rnn"""
-    embedding_dim: PositiveInt = 200
-    """size of the token vectors"""
-    hidden_size: PositiveInt = 200
-    """units of each recurrent layer"""
-    num_layers: PositiveInt = 2
-    """stacked recurrent layers"""
+    embedding_dim: PositiveInt | None = None
+    """size of the token vectors (default: 200 for words, 64 for characters)"""
+    hidden_size: PositiveInt | None = None
+    """units of each recurrent layer (default: 200 for words, 512 for characters)"""
+    num_layers: PositiveInt | None = None
+    """stacked recurrent layers (default: 2 for words, 1 for characters)"""
     dropout: Rate = 0.0
     """dropout on the non-recurrent connections (embeddings, between layers, before the softmax)"""
     variational: bool = False
@@ -59,22 +69,27 @@ class LMConfig(TrainConfig):
     """weights drawn from U(-r, r) (Zaremba et al.); 0 keeps the layers' own initialisation"""
     fast: RunnerName = "auto"
     """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
-    bptt: PositiveInt = 20
-    """steps per truncated-BPTT window (the state carries over, gradients stop at the window)"""
+    bptt: PositiveInt | None = None
+    """steps per truncated-BPTT window, the state carried over, gradients stopped (default: 20 words, 100 characters)"""
     bptt_jitter: bool = False
     """AWD-LSTM's variable window: bptt (or bptt/2 one time in twenty) plus normal noise of 5 steps"""
     eval_batch_size: PositiveInt = 10
     """parallel streams of the validation text"""
     test_batch_size: PositiveInt = 1
     """parallel streams of the test text: 1 carries the state over the whole test text"""
-    epochs: PositiveInt = 13
-    batch_size: PositiveInt = 20
-    """parallel streams of the training text"""
-    optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] = "sgd"
+    epochs: PositiveInt | None = None
+    """passes over the training text (default: 13 for words, 2 for characters)"""
+    batch_size: PositiveInt | None = None
+    """parallel streams of the training text (default: 20 for words, 32 for characters)"""
+    optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] | None = None
+    """default: sgd for words (Zaremba et al.), adam for characters"""
     momentum: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     """momentum of sgd (Zaremba et al.: none)"""
-    lr: float | None = 20.0
-    """learning rate of the per-token mean loss (sgd: Zaremba et al.'s 1.0 on a loss summed over 20 steps)"""
+    lr: float | None = None
+    """learning rate of the per-token mean loss (default: 20 for words, Zaremba et al.'s 1.0 on a loss summed
+    over 20 steps; 0.002 for characters)"""
+    schedule: ScheduleName | None = None
+    """none: Zaremba et al.'s decay (lr_decay after decay_after epochs) for words, cosine for characters"""
     lr_decay: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     """the learning rate is multiplied by this at the end of every epoch after decay_after"""
     decay_after: Annotated[int, Field(ge=0)] = 4
@@ -86,7 +101,17 @@ class LMConfig(TrainConfig):
     monitor: str = "val_loss"
 
     def __post_init__(self):
+        for name, value in LEVEL_DEFAULTS[resolve_level(self)].items():
+            if getattr(self, name) is None:
+                setattr(self, name, value)
         if self.data is not None and self.valid is None:
             raise ValueError("config key 'valid' is required with 'data': a validation text file")
         if self.data is None and (self.valid is not None or self.test is not None):
             raise ValueError("config keys 'valid' and 'test' go with 'data' (your own training text file)")
+
+
+def resolve_level(config: LMConfig) -> str:
+    """word or char: the config's level, or the dataset's own (words for your files)."""
+    if config.level != "auto":
+        return config.level
+    return "word" if config.data is not None else DATASET_LEVEL[config.dataset]

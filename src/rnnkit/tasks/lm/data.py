@@ -13,10 +13,9 @@ import numpy as np
 
 from rnnkit.data import Vocabulary, load_dataset
 from rnnkit.data.lm_streams import build_vocabulary, encode, read_chunks, tokens_of
-from rnnkit.tasks.lm.config import LMConfig
+from rnnkit.tasks.lm.config import LMConfig, resolve_level
 
 VOCAB_FILE = "vocab.json"
-DATASET_LEVEL = {"ptb": "word", "shakespeare": "char"}
 SPLITS = ("train", "valid", "test")
 
 
@@ -26,12 +25,6 @@ class Corpus:
     vocab: Vocabulary
     ids: dict[str, np.ndarray]  # split -> (N,) int64
     names: dict[str, str]  # split -> where its text came from
-
-
-def resolve_level(config: LMConfig) -> str:
-    if config.level != "auto":
-        return config.level
-    return "word" if config.data is not None else DATASET_LEVEL[config.dataset]
 
 
 def split_texts(config: LMConfig) -> dict[str, tuple[str, Callable[[], Iterator[str]]]]:
