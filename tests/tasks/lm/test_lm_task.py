@@ -6,7 +6,7 @@ import math
 import pytest
 
 import rnnkit
-from rnnkit.tasks import load_config, read_run
+from rnnkit.tasks import load_config
 from rnnkit.tasks import train as train_task
 from testkit import call_cli as call
 
