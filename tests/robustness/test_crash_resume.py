@@ -71,9 +71,10 @@ def assert_checkpoints_whole(run: Path) -> None:
 
 
 def continue_run(run: Path, args: list[str], cwd: Path) -> None:
-    """`rnnkit train RUN --resume`; a run killed before its first checkpoint is told so (in one line: no
-    checkpoint, or no config.json when killed while writing that) and started again."""
-    done = cli("train", run, "--resume", "--quiet", cwd=cwd)
+    """`rnnkit train RUN --resume` (trusting the imports of the arrays run: the test's own); a run killed
+    before its first checkpoint is told so (in one line: no checkpoint, or no config.json when killed
+    while writing that) and started again."""
+    done = cli("train", run, "--resume", "--trust-imports", "--quiet", cwd=cwd)
     if not (run / "checkpoints" / "last.json").exists():
         assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
         assert "no checkpoint to resume from" in done.stderr or "config.json: config file not found" in done.stderr
@@ -126,7 +127,7 @@ def test_ctrl_c_saves_stops_and_says_how_to_resume(tmp_path, baselines):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
     assert lines[0].startswith("error: training interrupted (Ctrl-C) after epoch 2, step 2 (global step 7)")
-    assert lines[0].endswith(f"continue with: rnnkit train {run} --resume")
+    assert lines[0].endswith(f"continue with: rnnkit train {run} --resume --trust-imports")  # it imports testkit
     assert (run / "checkpoints" / "step-00000007").is_dir()  # saved at the step it stopped after
     assert_checkpoints_whole(run)
     continue_run(run, args, tmp_path)

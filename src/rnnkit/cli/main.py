@@ -21,6 +21,7 @@ from typing import Optional
 import click
 import typer
 
+from rnnkit.cli import TRUST_HELP
 from rnnkit.errors import UserError
 
 app = typer.Typer(help="rnnkit: recurrent neural networks, from textbook equations to trained run folders.",
@@ -49,11 +50,12 @@ def train(ctx: typer.Context,
 @app.command()
 def evaluate(run_dir: Path = typer.Argument(..., help="a run folder written by `rnnkit train`"),
              data: Optional[str] = typer.Option(None, "--data", help="data to evaluate on (default: the run's test set)"),
-             as_json: bool = typer.Option(False, "--json", help="print one JSON object")) -> None:
+             as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+             trust_imports: bool = typer.Option(False, "--trust-imports", help=TRUST_HELP)) -> None:
     """Evaluate a trained run on its test data or on --data."""
     from rnnkit.tasks import read_run
 
-    run = read_run(run_dir)
+    run = read_run(run_dir, trust_imports=trust_imports)
     if run.task.evaluate is None:
         raise UserError(f"task {run.task.name!r} has no evaluate function")
     metrics = run.task.evaluate(run, data)
@@ -92,11 +94,12 @@ def generate(run_dir: Path = typer.Argument(..., help="a language-model run fold
 
 
 @app.command()
-def summary(target: str = typer.Argument(..., help="a config file or a run folder")) -> None:
+def summary(target: str = typer.Argument(..., help="a config file or a run folder"),
+            trust_imports: bool = typer.Option(False, "--trust-imports", help=TRUST_HELP)) -> None:
     """Show a model's layers and parameter counts (and a run's final metrics)."""
     from rnnkit.tasks.summary import summarize
 
-    typer.echo(summarize(target))
+    typer.echo(summarize(target, trust_imports=trust_imports))
 
 
 @app.command()

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.errors import UserError
-from rnnkit.io.run import RunDir
+from rnnkit.io.run import CONFIG, RunDir
 from rnnkit.tasks.config import make_config, read_config_file
 from rnnkit.tasks.registry import get_task
+from rnnkit.tasks.runs import check_imports
 from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
 
@@ -22,9 +23,10 @@ def looks_like_file(target: str) -> bool:
     return path.suffix in (".json", ".yaml", ".yml") or path.is_dir() or "/" in target
 
 
-def resolve_target(target: str) -> tuple[Task, Any]:
+def resolve_target(target: str, *, trust_imports: bool = False) -> tuple[Task, Any]:
     """(task, its config from the file or None) for a task name or a config file (JSON/YAML naming its
-    task, or a run folder)."""
+    task, or a run folder). A config file the user names may import modules (their own models); a run
+    folder's only with `trust_imports` (`runs.check_imports`: it may be someone else's)."""
     if looks_like_file(target):
         values = read_config_file(target)
         name = values.pop("task", None)
@@ -35,14 +37,17 @@ def resolve_target(target: str) -> tuple[Task, Any]:
             base = make_config(task.config_cls, values)
         except UserError as err:
             raise UserError(f"{target}: {err}") from None
+        if Path(target).is_dir():
+            check_imports(getattr(base, "imports", None), Path(target) / CONFIG, trust_imports)
         return task, base
     return get_task(target), None
 
 
-def load_config(target: str, overrides: dict[str, Any] | None = None, *, strings: bool = True) -> tuple[Task, Any]:
+def load_config(target: str, overrides: dict[str, Any] | None = None, *, strings: bool = True,
+                trust_imports: bool = False) -> tuple[Task, Any]:
     """(task, checked config) from a task name or a config file, with `overrides` on top (`strings`:
-    command-line text, as `--key value` gives)."""
-    task, base = resolve_target(target)
+    command-line text, as `--key value` gives; `trust_imports`: see `resolve_target`)."""
+    task, base = resolve_target(target, trust_imports=trust_imports)
     return task, make_config(task.config_cls, overrides or {}, base=base, strings=strings)
 
 

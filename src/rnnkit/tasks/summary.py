@@ -9,10 +9,11 @@ from rnnkit.tasks.registry import read_run
 from rnnkit.tasks.runner import load_config
 
 
-def summarize(target: str | Path) -> str:
-    """Summary of a run folder's trained model (with its final metrics) or of the model a config builds."""
+def summarize(target: str | Path, *, trust_imports: bool = False) -> str:
+    """Summary of a run folder's trained model (with its final metrics) or of the model a config builds
+    (`trust_imports`: let a run folder import the modules its config names)."""
     if Path(target).is_dir():
-        run = read_run(target)
+        run = read_run(target, trust_imports=trust_imports)
         text = f"run {run.path} (task {run.task.name})\n" + model_summary(run.task.model_of(run))
         last = RunDir(run.path).last_epoch()
         if last:

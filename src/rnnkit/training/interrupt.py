@@ -55,7 +55,10 @@ def run_to_resume(run_dir: Path) -> Path:
     return run_dir
 
 
-def interrupted(where: str, checkpoint: Path, run_dir: Path) -> TrainingInterrupted:
+def interrupted(where: str, checkpoint: Path, run_dir: Path, trust_imports: bool = False) -> TrainingInterrupted:
+    """`trust_imports`: the run's config names modules to import, which a run folder may only do when
+    trusted (`rnnkit.tasks.runs.check_imports`); the user's own run, so the command says so."""
     command = f"rnnkit train {shlex.quote(str(run_to_resume(run_dir)))} --resume"
+    command += " --trust-imports" if trust_imports else ""
     return TrainingInterrupted(f"training interrupted (Ctrl-C) after {where}; saved {checkpoint}; "
                                f"continue with: {command}")
