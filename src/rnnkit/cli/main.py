@@ -157,11 +157,11 @@ def run_command(argv: list[str] | None) -> int:
     except click.ClickException as err:  # a task command's usage error (rnnkit.cli.train uses click)
         print(f"error: {' '.join(err.format_message().split())}", file=sys.stderr)
         return err.exit_code
-    except typer.TyperException as err:  # usage errors (typer >= 0.29 carries its own click)
-        if hasattr(err, "show"):
-            err.show()
-        else:
-            print(f"error: {err.format_message()}", file=sys.stderr)
+    except typer.TyperException as err:  # usage errors (typer >= 0.29 carries its own click): one line too
+        ctx = getattr(err, "ctx", None)
+        where = f"{ctx.command_path}: " if ctx is not None else ""
+        see = f"; see {ctx.command_path} --help" if ctx is not None else ""
+        print(f"error: {where}{' '.join(err.format_message().split()).rstrip('.')}{see}", file=sys.stderr)
         return err.exit_code
     except typer.Abort:
         print("aborted", file=sys.stderr)
