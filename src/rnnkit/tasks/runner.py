@@ -91,10 +91,7 @@ def check_before_start(task: Task, config: Any, run_dir: Path, resume: bool) -> 
     files the config names exist. A run that cannot start leaves nothing behind."""
     check_run_dir(run_dir, resume)
     if task.summary is not None:
-        try:
-            task.summary(config)  # builds the model (or checks what building it needs)
-        except (ValueError, TypeError, RuntimeError) as err:  # torch refuses a negative size with RuntimeError
-            raise UserError(f"config: the model cannot be built ({one_line(err)})") from None
+        describe(task, config)  # builds the model (or checks what building it needs)
     try:
         from torch import nn
         from rnnkit.training import trainer_from_config
@@ -106,6 +103,14 @@ def check_before_start(task: Task, config: Any, run_dir: Path, resume: bool) -> 
         value = getattr(config, key, None)
         if isinstance(value, str) and value and not Path(value).is_file():
             raise UserError(f"config key {key!r}: {value}: file not found")
+
+
+def describe(task: Task, config: Any) -> str:
+    """`task.summary(config)`: the model the config builds, or one line saying why it cannot be built."""
+    try:
+        return task.summary(config)
+    except (ValueError, TypeError, RuntimeError, MemoryError) as err:  # torch: RuntimeError for a negative size
+        raise UserError(f"config: the model cannot be built ({one_line(err)})") from None
 
 
 DATA_KEYS = ("data", "valid_data", "test_data")

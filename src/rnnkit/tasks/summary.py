@@ -6,7 +6,8 @@ from pathlib import Path
 from rnnkit.io.run import RunDir
 from rnnkit.models.summary import model_summary
 from rnnkit.tasks.registry import read_run
-from rnnkit.tasks.runner import load_config
+from rnnkit.errors import UserError
+from rnnkit.tasks.runner import describe, load_config
 
 
 def summarize(target: str | Path, *, trust_imports: bool = False) -> str:
@@ -21,4 +22,6 @@ def summarize(target: str | Path, *, trust_imports: bool = False) -> str:
         notes = run.task.run_notes(run) if run.task.run_notes is not None else []
         return "\n".join([text, *notes])
     task, config = load_config(str(target))
-    return task.summary(config)
+    if task.summary is None:
+        raise UserError(f"task {task.name!r} has no model summary")
+    return describe(task, config)
