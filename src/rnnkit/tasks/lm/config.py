@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import PositiveInt, Rate, TrainConfig, config_dataclass
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, TrainConfig, config_dataclass
 
 LM_DATASETS = ("ptb", "shakespeare")
 
@@ -73,7 +73,7 @@ class LMConfig(TrainConfig):
     optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] = "sgd"
     momentum: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     """momentum of sgd (Zaremba et al.: none)"""
-    lr: float | None = 20.0
+    lr: LearningRate | None = 20.0
     """learning rate of the per-token mean loss (sgd: Zaremba et al.'s 1.0 on a loss summed over 20 steps)"""
     lr_decay: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     """the learning rate is multiplied by this at the end of every epoch after decay_after"""
