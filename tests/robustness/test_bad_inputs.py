@@ -222,6 +222,8 @@ def damage_runs(d: Path, run: Path) -> None:
     edit_weights("run-extra-tensor", lambda t: t.update({"evil": torch.zeros(1)}))
     (copy("run-no-vocab") / "vocab.json").unlink()
     (copy("run-bad-labels") / "labels.json").write_text('{"labels": 3}')
+    (copy("run-short-labels") / "labels.json").write_text('{"labels": ["neg"]}')
+    (copy("run-long-labels") / "labels.json").write_text('{"labels": ["neg", "pos", "meh"]}')
 
 
 # (id, command line with {run}: the trained text run, {arun}: the trained arrays run, needle in the one line)
@@ -371,6 +373,10 @@ CASES = [
     ("predict-extra-tensor", "predict run-extra-tensor --input good.txt", "tensor 'evil' is not in the model"),
     ("predict-no-vocab", "predict run-no-vocab --input good.txt", "vocab.json: vocabulary file not found"),
     ("predict-bad-labels", "predict run-bad-labels --input good.txt", "labels.json: not a rnnkit label map"),
+    ("predict-short-labels", "predict run-short-labels --input good.txt",
+     "run-short-labels/labels.json: 1 label(s) for a model of 2 classes"),
+    ("predict-long-labels", "predict run-long-labels --input good.txt", "labels.json: 3 label(s) for a model of 2"),
+    ("evaluate-short-labels", "evaluate run-short-labels --data good.csv", "1 label(s) for a model of 2 classes"),
     ("summary-not-a-run", "summary not-a-run", "not-a-run/config.json: not a run folder"),
     ("summary-newer-format", "summary run-newer", "format 99; this rnnkit"),
     ("summary-pickled-weights", "summary run-pickled", "model.safetensors: not a readable"),

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rnnkit.data.readers import LabelMap
 from rnnkit.errors import UserError
 from rnnkit.io.run import CONFIG, FORMAT_VERSION, RunDir
 from rnnkit.tasks.config import make_config
@@ -35,6 +36,18 @@ def read_saved(path: str | Path) -> dict[str, Any]:
     if not isinstance(saved.get("task"), str) or not saved["task"]:
         raise UserError(f"{run.file(CONFIG)}: names no task")
     return saved
+
+
+def read_labels(run: Run, name: str = "labels.json") -> LabelMap:
+    """A classifier run's label map, checked against the classes of the model its config.json describes:
+    a labels.json shorter than the model's outputs would fail at the first prediction of a missing class
+    (an IndexError), a longer one would name classes the model never predicts."""
+    labels = LabelMap.load(run.file(name))
+    classes = (run.saved.get("model") or {}).get("num_classes")
+    if isinstance(classes, int) and not isinstance(classes, bool) and len(labels) != classes:
+        raise UserError(f"{run.file(name)}: {len(labels)} label(s) for a model of {classes} classes (config.json); "
+                        "the run folder's labels do not match its model")
+    return labels
 
 
 def check_imports(names: Any, where: Path, trusted: bool) -> None:
