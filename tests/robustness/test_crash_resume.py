@@ -145,6 +145,34 @@ def test_ctrl_c_in_a_second_model_names_the_whole_run(tmp_path):
     assert done.stderr.strip().endswith(f"continue with: rnnkit train {run} --resume")
 
 
+@pytest.mark.slow  # two spawned DDP processes
+def test_ctrl_c_under_nproc_stops_every_process_and_names_the_last_checkpoint(tmp_path):
+    """Under --nproc a Ctrl-C (to the terminal's process group) stops every rank at once: one line, exit
+    130, the last checkpoint whole and named, and the command that continues with the same --nproc."""
+    import os
+    import time
+
+    args = arrays_task(tmp_path)
+    run = tmp_path / "run"
+    process = subprocess.Popen([sys.executable, "-m", "rnnkit", *args, "--epochs", "500", "--nproc", "2",
+                                "--run-dir", run, "--quiet"], cwd=tmp_path, env=ENV, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    deadline = time.monotonic() + TIMEOUT
+    while not (run / "checkpoints" / "last.json").exists() and process.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    time.sleep(1.0)  # some steps more
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=TIMEOUT)
+    lines = stderr.strip().splitlines()
+    assert process.returncode == 130 and len(lines) == 1 and "Traceback" not in stderr, stderr
+    assert lines[0].startswith("error: training interrupted (Ctrl-C) in its 2 processes, stopped at once")
+    assert lines[0].endswith(f"continue with: rnnkit train {run} --resume --nproc 2 --trust-imports")
+    named = lines[0].split("the last is ")[1].split(";")[0]
+    assert named == str(run / "checkpoints" / json.loads((run / "checkpoints" / "last.json").read_text())["checkpoint"])
+    assert_checkpoints_whole(run)
+
+
 # ---- the sweep: 25 kill points across the tasks ---------------------------------------------------------
 SWEEP = [("arrays", "step", n) for n in (1, 3, 5, 6, 10, 11, 15)] \
     + [("arrays", "write", n) for n in (1, 3, 6, 12, 14, 21, 30)] + [("arrays", "test", 1)] \

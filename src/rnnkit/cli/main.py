@@ -163,8 +163,8 @@ def run_command(argv: list[str] | None) -> int:
         see = f"; see {ctx.command_path} --help" if ctx is not None else ""
         print(f"error: {where}{' '.join(err.format_message().split()).rstrip('.')}{see}", file=sys.stderr)
         return err.exit_code
-    except typer.Abort:
-        print("aborted", file=sys.stderr)
+    except (typer.Abort, click.exceptions.Abort):  # click's commands (train TASK, predict RUN) turn a Ctrl-C
+        print("interrupted", file=sys.stderr)           # outside training's step loop into an Abort
         return 130
     except KeyboardInterrupt:  # a second Ctrl-C, or one outside training's step loop (training.interrupt)
         print("interrupted", file=sys.stderr)

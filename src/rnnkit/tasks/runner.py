@@ -16,6 +16,7 @@ from rnnkit.tasks.registry import get_task
 from rnnkit.tasks.runs import check_imports
 from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
+from rnnkit.training.interrupt import interrupted_processes
 
 
 def looks_like_file(target: str) -> bool:
@@ -62,7 +63,10 @@ def train(task: Task, config: Any, *, run_dir: str | Path | None = None, resume:
     run_dir = Path(run_dir or config.run_dir or default_run_dir(task.name))
     check_before_start(task, config, run_dir, resume)
     if nproc > 1:
-        ddp.spawn(_run_in_worker, nproc, task.name, config, run_dir, resume, quiet)
+        try:
+            ddp.spawn(_run_in_worker, nproc, task.name, config, run_dir, resume, quiet)
+        except KeyboardInterrupt:
+            raise interrupted_processes(nproc, run_dir, trust_imports=bool(getattr(config, "imports", None))) from None
         return run_dir, RunDir(run_dir).last_epoch()
     ddp.init_from_env()  # under torchrun: join its process group
     if ddp.is_distributed():  # every rank writes to (and resumes from) rank 0's folder
