@@ -72,8 +72,8 @@ def assert_checkpoints_whole(run: Path) -> None:
 
 def continue_run(run: Path, args: list[str], cwd: Path) -> None:
     """`rnnkit train RUN --resume` (trusting the imports of the arrays run: the test's own); a run killed
-    before its first checkpoint is told so (in one line: no checkpoint, or no config.json when killed
-    while writing that) and started again."""
+    before its first checkpoint starts again from its config.json, and one killed before that is told so
+    in one line (no config.json) and started again with its command."""
     done = cli("train", run, "--resume", "--trust-imports", "--quiet", cwd=cwd)
     if not (run / "checkpoints" / "last.json").exists():
         assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr

@@ -127,8 +127,8 @@ def one_line(err: Exception) -> str:
 
 def check_run_dir(run_dir: Path, resume: bool) -> None:
     """The run folder can be made and written, and is not another run's (unless resuming it)."""
-    if resume:
-        if not (run_dir / "checkpoints" / "last.json").is_file():
+    if resume:  # a run killed before its first checkpoint (config.json, no last.json) starts again
+        if not (run_dir / "checkpoints" / "last.json").is_file() and not (run_dir / "config.json").is_file():
             raise UserError(f"{run_dir}: no checkpoint to resume from")
         return
     if run_dir.exists() and not run_dir.is_dir():
