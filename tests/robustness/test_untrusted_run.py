@@ -53,6 +53,8 @@ def assert_refused(code: int, err: str) -> None:
     ["summary", "run"],
     ["train", "run", "--resume"],
     ["train", "run", "--run-dir", "again"],
+    ["train", "run/config.json", "--run-dir", "again"],  # the folder's config file, named as a config
+    ["summary", "run/config.json"],
 ])
 def test_the_cli_refuses_to_import_what_a_run_folder_names(tampered, capsys, monkeypatch, args):
     monkeypatch.chdir(tampered)

@@ -3,6 +3,7 @@ or as one rank under torchrun. The config object and the run folder's Path trave
 config dataclass pickles into spawned processes); nothing is flattened and parsed again."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -38,10 +39,24 @@ def resolve_target(target: str, *, trust_imports: bool = False) -> tuple[Task, A
             base = make_config(task.config_cls, values)
         except UserError as err:
             raise UserError(f"{target}: {err}") from None
-        if Path(target).is_dir():
-            check_imports(getattr(base, "imports", None), Path(target) / CONFIG, trust_imports)
+        if is_run_config(target):
+            check_imports(getattr(base, "imports", None), Path(target) / CONFIG if Path(target).is_dir()
+                          else Path(target), trust_imports)
         return task, base
     return get_task(target), None
+
+
+def is_run_config(target: str) -> bool:
+    """Whether a config target is a run folder or a run folder's config.json (it has "task_config"): one
+    that may come from someone else, whose imports need the user's trust."""
+    path = Path(target)
+    if path.is_dir():
+        return True
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.suffix == ".json" else None
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "task_config" in data
 
 
 def load_config(target: str, overrides: dict[str, Any] | None = None, *, strings: bool = True,
