@@ -1,10 +1,13 @@
 """Atomic file writes: every file rnnkit writes (run folders, vocabularies, outputs) goes to a temp file beside it, then is renamed.
 
 `os.replace` is atomic on POSIX and Windows when source and target share a directory, so a reader
-(or a run resumed after `kill -9`) sees either the old file or the new one, never half of one.
+(or a run resumed after `kill -9`) sees either the old file or the new one, never half of one. The
+file is fsynced before the rename and its folder after it (`fsync_dir`): the rename itself is an entry
+of the folder, and without that fsync a power cut may lose it, leaving the old file (or none).
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -32,7 +35,24 @@ def atomic_write(path: str | Path, write: Callable[[str], None]) -> Path:
         if isinstance(err, OSError) and err.filename in (None, tmp):  # a full disk names no file
             raise about(err, path) from None
         raise
+    fsync_dir(path.parent)
     return path
+
+
+def fsync_dir(folder: str | Path) -> None:
+    """Make the renames and new entries in `folder` durable (POSIX); a no-op where a folder cannot be
+    opened or synced (Windows; some network file systems)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as err:
+        if err.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EACCES):
+            raise about(err, folder) from None
+    finally:
+        os.close(fd)
 
 
 def about(err: OSError, path: str | Path) -> OSError:

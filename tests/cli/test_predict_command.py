@@ -28,7 +28,7 @@ ECHO = Task("echo", "echo words", object, run=lambda *a, **k: {}, predict=echo_p
 
 @pytest.fixture
 def echo_run(monkeypatch, tmp_path):
-    monkeypatch.setattr(predict_cli, "read_run", lambda path: Run(tmp_path, ECHO, None, {}))
+    monkeypatch.setattr(predict_cli, "read_run", lambda path, **_: Run(tmp_path, ECHO, None, {}))
 
 
 def test_task_options_are_parsed_and_records_printed(capsys, echo_run, tmp_path):
@@ -63,6 +63,6 @@ def test_text_records_cannot_go_to_csv(capsys, echo_run, tmp_path):
 
 def test_a_task_without_options_refuses_one(capsys, monkeypatch, tmp_path):
     plain = Task("plain", "no options", object, run=lambda *a, **k: {}, predict=lambda run, inputs, options: [{"x": 1}])
-    monkeypatch.setattr(predict_cli, "read_run", lambda path: Run(tmp_path, plain, None, {}))
+    monkeypatch.setattr(predict_cli, "read_run", lambda path, **_: Run(tmp_path, plain, None, {}))
     code, _, err = call(capsys, "predict", "RUN", "-i", "a", "--beam", "3")
     assert code == 2 and "--beam" in err

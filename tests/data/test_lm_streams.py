@@ -34,15 +34,48 @@ def test_one_long_line_is_read_in_chunks(tmp_path):
     assert "".join(char_tokens(read_chunks(path, size=100))) == path.read_text()
 
 
+def one_line_file(path, megabytes: int):
+    """`megabytes` million characters of words on one line, no newline at all."""
+    with open(path, "w") as f:
+        for _ in range(megabytes):
+            f.write("lorem ipsum dolor sit amet " * 37_037 + "x")  # 1,000,000 characters (x runs into lorem)
+    return path
+
+
+def peak_of_reading(path, level: str, size: int) -> tuple[int, int]:
+    """(tokens, peak bytes Python allocated) while streaming `path`'s tokens, chunks of `size` characters."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in tokens_of(read_chunks(path, size=size), level))
+        return count, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("level", ["word", "char"])
+def test_a_single_line_streams_in_memory_bounded_by_the_chunk(tmp_path, level):
+    path = one_line_file(tmp_path / "line.txt", 4)
+    count, peak = peak_of_reading(path, level, size=1 << 14)
+    assert count == (4 * 37_037 * 5 + 2 if level == "word" else 4_000_000)  # each 'x' joins the next 'lorem'; <eos>
+    assert peak < 1_000_000, peak  # a 16 Ki-character chunk and its words at a time, not the 4 MB line
+
+
+def test_a_word_longer_than_many_chunks_is_read_in_linear_time():
+    chunks = ["x" * 1000] * 2000 + [" y"]  # a 2 MB word: joined once, not once per chunk
+    assert list(word_tokens(chunks)) == ["x" * 2_000_000, "y", EOS]
+
+
 @pytest.mark.slow
 def test_a_50_mb_single_line_file_streams(tmp_path):
-    path = tmp_path / "big.txt"
-    with open(path, "w") as f:
-        for _ in range(50):
-            f.write("lorem ipsum dolor sit amet " * 37_037)  # 999,999 characters, no newline
+    path = one_line_file(tmp_path / "big.txt", 50)
     vocab = build_vocabulary(["lorem", "ipsum"], "word")
     ids = encode(tokens_of(read_chunks(path), "word"), vocab)
-    assert len(ids) == 50 * 37_037 * 5 + 1 and ids[-1] == vocab.stoi[EOS]
+    assert len(ids) == 50 * 37_037 * 5 + 2 and ids[-1] == vocab.stoi[EOS]
+    count, peak = peak_of_reading(path, "word", size=1 << 20)  # the default chunk (a million characters)
+    _, peak_5mb = peak_of_reading(one_line_file(tmp_path / "small.txt", 5), "word", size=1 << 20)
+    assert count == len(ids) and peak < 1.2 * peak_5mb, (peak, peak_5mb)  # flat: one chunk's words, not the line
 
 
 @pytest.mark.parametrize("content", ["", "  \n\n "])

@@ -105,3 +105,35 @@ def test_nested_state_round_trip(tmp_path):
     back = unflatten_state(json.loads(json.dumps(tree)), load_tensors(tmp_path / "s.safetensors"))
     assert torch.equal(back["a"], state["a"]) and torch.equal(back["b"][1]["c"], state["b"][1]["c"])
     assert back["b"][1][3] == "x" and back["inf"] == float("inf") and back["n"] is None
+
+
+def test_a_checkpoint_is_fsynced_file_by_file_and_its_folder_after_the_rename(tmp_path, monkeypatch):
+    """Every rename is made durable: after each os.replace, the folder it happened in is fsynced before
+    the next rename (last.json must not point at a checkpoint a power cut could take away)."""
+    import os
+
+    from rnnkit.io.checkpoint import save_checkpoint
+
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src, dst):
+        events.append(("replace", str(dst)))
+        real_replace(src, dst)
+
+    if not os.path.exists("/proc/self/fd"):
+        pytest.skip("needs /proc to name the fsynced files")
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    final = save_checkpoint(tmp_path, 3, TinyLSTMClassifier(), {"step": 3})
+    monkeypatch.undo()
+    renames = [i for i, e in enumerate(events) if e[0] == "replace"]
+    assert [events[i][1] for i in renames][-2:] == [str(final), str(tmp_path / "checkpoints" / "last.json")]
+    for i in renames:
+        folder = os.path.dirname(events[i][1])
+        assert ("fsync", folder) in events[i + 1:i + 2], (events[i], events[i + 1:i + 2])  # right after it
+        assert events[i - 1][0] == "fsync"  # the file (or, for the checkpoint, its folder's last file) first

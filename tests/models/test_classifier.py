@@ -38,6 +38,25 @@ def test_padded_batch_equals_each_sequence_alone(pooling, cell, conv):
     torch.testing.assert_close(explicit, alone, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("where", ["start", "middle"])
+def test_padding_anywhere_gives_each_sequence_alone(where):
+    """Pre-padding (Keras' pad_sequences default) and padding inside a row: the padding is skipped, as a
+    masked Recurrent skips it, never read as a prefix of real ids."""
+    torch.manual_seed(0)
+    model = SequenceClassifier(3, 40, embedding_dim=8, hidden_size=5, num_layers=2, pooling=ALL, conv_filters=6,
+                               conv_kernel=3, conv_pool=2, head_dropout=0.0).double().eval()
+    seqs, _ = padded_batch()
+    batch = torch.zeros(len(seqs), max(LENGTHS) + 2, dtype=torch.long)
+    for i, s in enumerate(seqs):
+        if where == "start":
+            batch[i, batch.shape[1] - len(s):] = s
+        else:  # half of it, two padding ids, the rest (then padding to the end)
+            cut = len(s) // 2
+            batch[i, :cut], batch[i, cut + 2:cut + 2 + len(s) - cut] = s[:cut], s[cut:]
+    alone = torch.cat([model(s.unsqueeze(0)) for s in seqs])
+    torch.testing.assert_close(model(batch), alone, rtol=1e-10, atol=1e-10)
+
+
 def test_pooling_matches_hand_computation():
     torch.manual_seed(1)
     model = SequenceClassifier(2, 40, embedding_dim=6, hidden_size=4, bidirectional=True, pooling="last+max+mean",

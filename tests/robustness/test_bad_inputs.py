@@ -6,6 +6,10 @@ row or field and what was expected, without a traceback, and leave every existin
 `test_a_representative_set_in_subprocesses` runs a sample through `python -m rnnkit` itself. OS refusals
 (a read-only folder, a full disk) end the same way.
 
+The newer tasks (tag, lm, seq2seq, forecast, classify-series) have a tiny trained run each in the same
+folder, and their readers' mistakes (CoNLL columns and schemes, empty texts, pair files, NaN/inf and gaps in
+series, malformed .ts files) and options (--beam 0, --temperature -1, --length 0) are cases like the rest.
+
 `CASES` is the table of record: README's reliability section reports its length."""
 from __future__ import annotations
 
@@ -25,8 +29,11 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from rnnkit.cli.main import main
-from testkit import subprocess_env
+from rnnkit.tasks import load_config
+from rnnkit.tasks import train as train_task
+from testkit import call_cli, subprocess_env
 from testkit.tiny_models import first_token_task
+from testkit.tiny_tasks import TASKS as TINY_TASKS, as_overrides
 
 TEXTS = [(f"{'good fine lovely' if i % 2 else 'bad awful dull'} {i}", "pos" if i % 2 else "neg") for i in range(40)]
 TINY_TEXT = ["--epochs", "1", "--quiet", "--second-view", "none", "--embedding-init", "random", "--hidden-size",
@@ -97,6 +104,7 @@ def write_inputs(d: Path) -> None:
         "unknown-model.json": json.dumps({**ARRAYS_CONFIG, "model": {"name": "transformer"}}),
         "model-kwarg.json": json.dumps({**ARRAYS_CONFIG, "model": {"name": "tiny_lstm_classifier", "hiden": 4}}),
         "bad-import.json": json.dumps({**ARRAYS_CONFIG, "imports": ["no_such_module_xyz"]}),
+        "huge-model.json": json.dumps({**ARRAYS_CONFIG, "model": {"name": "tiny_lstm_classifier", "hidden": 10**12}}),
         "ten-mb-line.json": "{" + TEN_MB,
         "list.yaml": "- task\n- arrays\n",
         "broken.yaml": "task: arrays\nmodel: {name: [\n",
@@ -111,6 +119,47 @@ def write_inputs(d: Path) -> None:
         "words-rows.jsonl": '["a", "b"]\n',
         "ten-mb-rows.jsonl": "[" + TEN_MB,
         "afile": "a file where a folder is expected",
+        # tag: CoNLL columns and word/TAG files
+        "cols.conll": "John\tB-PER\nlives\tO\textra\n",
+        "one-col.conll": "John\nlives\tO\n",
+        "empty.conll": "",
+        "blank.conll": "\n\n\n",
+        "mixed.conll": "a\tB-X\nb\tI-X\n\nc\tB-X\nd\tM-X\n",
+        "unseen-tag.conll": "John\tB-PER\nin\tO\n\nRome\tB-GPE\n",
+        "latin1.conll": "caf\xe9\tO\n".encode("latin-1"),
+        # lm: text files
+        "zero.txt": "",
+        # seq2seq: pair files
+        "pairs-no-target.tsv": "source\tphon\nab\tba\n",
+        "pairs-empty-target.tsv": "source\ttarget\nab\t\n",
+        "pairs-empty-source.tsv": "source\ttarget\n\tba\n",
+        "pairs-short-row.tsv": "source\ttarget\nab\n",
+        "pairs-empty.tsv": "",
+        "pairs-broken.jsonl": '{"source": "ab", "target": "ba"}\n{"source": "ab"\n',
+        # forecast: series (24 hourly rows, one thing wrong in each)
+        **{f"series-{name}.csv": "ts,load\n" + "".join(f"2024-01-01T{h:02d}:00,{value(h)}\n" for h in range(24) if keep(h))
+           for name, value, keep in [
+               ("nan", lambda h: "nan" if h == 5 else h, lambda h: True),
+               ("inf", lambda h: "inf" if h == 5 else h, lambda h: True),
+               ("minus-inf", lambda h: "-inf" if h == 9 else h, lambda h: True),
+               ("gap", lambda h: h, lambda h: h != 7),
+               ("text", lambda h: "abc" if h == 23 else h, lambda h: True),
+               ("short", lambda h: h, lambda h: h < 5)]},
+        "series-bad-time.csv": "ts,load\nyesterday,1\n2024-01-01T01:00,2\n2024-01-01T02:00,3\n",
+        "series-unsorted.csv": "ts,load\n2024-01-01T00:00,1\n2024-01-01T02:00,2\n2024-01-01T01:00,3\n",
+        "series-repeated.csv": "ts,load\n2024-01-01T00:00,1\n2024-01-01T01:00,2\n2024-01-01T01:00,3\n",
+        # classify-series: .ts files
+        "no-data-line.ts": "@univariate true\n@classLabel true up down\n1,2:up\n",
+        "dims.ts": "@univariate false\n@classLabel true up down\n@data\n1,2:3,4:up\n1,2:down\n",
+        "unknown-class.ts": "@univariate true\n@classLabel true up down\n@data\n1,2:up\n1,2:left\n",
+        "words.ts": "@univariate true\n@classLabel true up down\n@data\n1,x:up\n",
+        "empty.ts": "",
+        "header-only.ts": "@univariate true\n@classLabel true up down\n@data\n",
+        "bad-flag.ts": "@univariate maybe\n@classLabel true up down\n@data\n1,2:up\n",
+        "no-colon.ts": "@univariate true\n@classLabel true up down\n@data\n1,2,3\n",
+        "latin1.ts": "@problemName caf\xe9\n@data\n".encode("latin-1"),
+        "inf.ts": "@univariate true\n@classLabel true up down\n@data\n1,inf:up\n1,2:down\n",
+        "two-channels.ts": "@univariate false\n@classLabel true up down\n@data\n1,2,3:4,5,6:up\n",
     }
     for name, content in files.items():
         (d / name).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
@@ -173,6 +222,8 @@ def damage_runs(d: Path, run: Path) -> None:
     edit_weights("run-extra-tensor", lambda t: t.update({"evil": torch.zeros(1)}))
     (copy("run-no-vocab") / "vocab.json").unlink()
     (copy("run-bad-labels") / "labels.json").write_text('{"labels": 3}')
+    (copy("run-short-labels") / "labels.json").write_text('{"labels": ["neg"]}')
+    (copy("run-long-labels") / "labels.json").write_text('{"labels": ["neg", "pos", "meh"]}')
 
 
 # (id, command line with {run}: the trained text run, {arun}: the trained arrays run, needle in the one line)
@@ -223,7 +274,12 @@ CASES = [
     ("flag-hidden-negative", "train classify --data good.csv --hidden-size -4", "config key 'hidden_size'"),
     ("flag-unknown-cell", "train classify --data good.csv --cell lstmm", "config key 'cell'"),
     ("flag-not-a-number", "train classify --data good.csv --lr fast", "config key 'lr'"),
-    ("flag-negative-lr", "train classify --data good.csv --lr -0.1", "Invalid learning rate"),
+    ("flag-negative-lr", "train classify --data good.csv --lr -0.1", "config key 'lr' (float or none): input should be greater than 0"),
+    ("flag-negative-weight-decay", "train classify --data good.csv --weight-decay -1", "config key 'weight_decay'"),
+    ("flag-misspelt-monitor", "train classify --data good.csv --keep-best true --monitor val_accuracy",
+     "config key 'monitor': 'val_accuracy' is not a value training logs; expected one of val_loss, val_acc"),
+    ("flag-monitor-unknown-metric", "train tag --data train.conll --early-stopping 2 --monitor val_f1",
+     "config key 'monitor': 'val_f1' is not a value"),
     ("flag-unknown-pooling", "train classify --data good.csv --pooling median", "got 'median'"),
     ("flag-unknown-tokenizer", "train classify --data good.csv --tokenizer klingon", "config key 'tokenizer'"),
     ("flag-unknown-loss", "train classify --data good.csv --loss hinge", "loss='hinge' is not known"),
@@ -257,7 +313,7 @@ CASES = [
     ("config-unknown-task", "train unknown-task.json", "unknown task 'translate'"),
     ("config-unknown-key", "train unknown-key.json", "unknown config key 'epoch'"),
     ("config-bad-type", "train bad-type.json", "config key 'epochs'"),
-    ("config-negative-hidden", "train negative-hidden.json", "the model cannot be built"),
+    ("config-negative-hidden", "train negative-hidden.json", "config key 'model': cannot build it (Trying to create tensor with negative dimension -4"),
     ("config-no-model", "train no-model.json", "config key 'model' needs a registered model name"),
     ("config-unknown-model", "train unknown-model.json", "config key 'model': cannot build it"),
     ("config-model-kwarg", "train model-kwarg.json", "'hiden'"),
@@ -317,18 +373,132 @@ CASES = [
     ("predict-extra-tensor", "predict run-extra-tensor --input good.txt", "tensor 'evil' is not in the model"),
     ("predict-no-vocab", "predict run-no-vocab --input good.txt", "vocab.json: vocabulary file not found"),
     ("predict-bad-labels", "predict run-bad-labels --input good.txt", "labels.json: not a rnnkit label map"),
+    ("predict-short-labels", "predict run-short-labels --input good.txt",
+     "run-short-labels/labels.json: 1 label(s) for a model of 2 classes"),
+    ("predict-long-labels", "predict run-long-labels --input good.txt", "labels.json: 3 label(s) for a model of 2"),
+    ("evaluate-short-labels", "evaluate run-short-labels --data good.csv", "1 label(s) for a model of 2 classes"),
     ("summary-not-a-run", "summary not-a-run", "not-a-run/config.json: not a run folder"),
     ("summary-newer-format", "summary run-newer", "format 99; this rnnkit"),
     ("summary-pickled-weights", "summary run-pickled", "model.safetensors: not a readable"),
     ("summary-broken-yaml", "summary broken.yaml", "broken.yaml: not valid YAML"),
     ("summary-missing", "summary nowhere.json", "nowhere.json: config file not found"),
+    ("summary-negative-hidden", "summary negative-hidden.json", "config key 'model': cannot build it (Trying to create"),
+    ("summary-unknown-model", "summary unknown-model.json", "config key 'model': cannot build it (unknown model"),
+    ("summary-bad-import", "summary bad-import.json", "config key 'imports': cannot import 'no_such_module_xyz'"),
+    ("summary-huge-model", "summary huge-model.json", "config key 'model': cannot build it"),
+    # tag: CoNLL and word/TAG files, tags unseen at training, its predict options
+    ("tag-three-columns", "train tag --data cols.conll", "cols.conll: line 2: found 3 column(s)"),
+    ("tag-one-column", "train tag --data one-col.conll", "one-col.conll: line 1: found 1 column(s)"),
+    ("tag-empty-file", "train tag --data empty.conll", "empty.conll: the file is empty"),
+    ("tag-blank-file", "train tag --data blank.conll", "blank.conll: the file is empty"),
+    ("tag-mixed-schemes", "train tag --data mixed.conll", "mixed.conll: line 5: tag 'M-X' mixes schemes"),
+    ("tag-latin1", "train tag --data latin1.conll", "latin1.conll: line 1: not valid UTF-8"),
+    ("tag-missing-file", "train tag --data nowhere.conll", "nowhere.conll"),
+    ("tag-no-data", "train tag --epochs 1", "'dataset'"),
+    ("tag-unknown-scheme", "train tag --data train.conll --scheme IOB3", "config key 'scheme'"),
+    ("tag-evaluate-unseen-tag", "evaluate tag-run --data unseen-tag.conll",
+     "unseen-tag.conll: line 4: tag 'B-GPE' was not among the training tags"),
+    ("tag-evaluate-three-columns", "evaluate tag-run --data cols.conll", "cols.conll: line 2: found 3 column(s)"),
+    ("tag-predict-empty", "predict tag-run --input empty.txt", "empty.txt: the file is empty"),
+    ("tag-predict-latin1", "predict tag-run --input latin1.txt", "latin1.txt: byte offset 3: not valid UTF-8"),
+    ("tag-predict-unknown-format", "predict tag-run --input good.txt --format xml", "config key 'format'"),
+    # lm: text files, generate's options
+    ("lm-empty-train", "train lm --data zero.txt --valid good.txt", "zero.txt: the file is empty"),
+    ("lm-blank-train", "train lm --data empty.txt --valid good.txt", "empty.txt: the file is empty"),
+    ("lm-empty-valid", "train lm --data good.txt --valid zero.txt", "zero.txt: the file is empty"),
+    ("lm-latin1", "train lm --data latin1.txt --valid good.txt", "latin1.txt: not utf-8 text"),
+    ("lm-no-valid", "train lm --data good.txt", "config key 'valid' is required"),
+    ("lm-bptt-zero", "train lm --data good.txt --valid good.txt --bptt 0", "config key 'bptt'"),
+    ("lm-unknown-level", "train lm --data good.txt --valid good.txt --level words", "config key 'level'"),
+    ("lm-prompt-unknown-words", "generate lm-run --prompt zebra",
+     "--prompt 'zebra': every word is outside the model's vocabulary ('zebra')"),
+    ("lm-temperature-negative", "generate lm-run --temperature -1", "--temperature -1.0: expected a temperature >= 0"),
+    ("lm-length-zero", "generate lm-run --length 0", "--length 0: expected a positive number of tokens"),
+    ("lm-top-p-over-1", "generate lm-run --top-p 2", "--top-p 2.0: expected a probability in (0, 1]"),
+    ("lm-top-k-zero", "generate lm-run --top-k 0", "--top-k 0: expected a positive number"),
+    ("lm-generate-not-lm", "generate {run} --length 3", "generate needs a language model (lm)"),
+    ("lm-generate-missing-run", "generate nowhere", "nowhere: run folder not found"),
+    ("lm-evaluate-empty", "evaluate lm-run --data zero.txt", "zero.txt: the file is empty"),
+    ("lm-predict", "predict lm-run --input good.txt", "task 'lm' has no predict function"),
+    # seq2seq: pair files, decoding options
+    ("s2s-no-target-column", "train seq2seq --data pairs-no-target.tsv", "no column 'target'; available columns: source, phon"),
+    ("s2s-empty-target", "train seq2seq --data pairs-empty-target.tsv", "row 1, column 'target': empty target"),
+    ("s2s-empty-source", "train seq2seq --data pairs-empty-source.tsv", "row 1, column 'source': empty source"),
+    ("s2s-short-row", "train seq2seq --data pairs-short-row.tsv", "pairs-short-row.tsv: row 1: 1 field, expected 2"),
+    ("s2s-empty-file", "train seq2seq --data pairs-empty.tsv", "pairs-empty.tsv: the file is empty"),
+    ("s2s-broken-jsonl", "train seq2seq --data pairs-broken.jsonl", "pairs-broken.jsonl: line 2: not valid JSON"),
+    ("s2s-empty-test-target", "train seq2seq --data pairs.tsv --test-data pairs-empty-target.tsv",
+     "pairs-empty-target.tsv: row 1, column 'target': empty target"),
+    ("s2s-beam-zero", "predict s2s-run --input good.txt --beam 0", "config key 'beam'"),
+    ("s2s-nbest-over-beam", "predict s2s-run --input good.txt --beam 2 --nbest 3", "nbest=3"),
+    ("s2s-predict-empty", "predict s2s-run --input empty.txt", "empty.txt: nothing to decode"),
+    ("s2s-predict-latin1", "predict s2s-run --input latin1.txt", "latin1.txt: byte offset 3: not valid UTF-8"),
+    ("s2s-evaluate-no-target-column", "evaluate s2s-run --data pairs-no-target.tsv", "no column 'target'"),
+    # forecast: NaN/inf, gaps, times and lengths in series
+    ("fc-nan", "train forecast --data series-nan.csv --time-col ts --target-col load --lookback 4",
+     "series-nan.csv: 1 missing values, the first at 2024-01-01 05:00:00; pass --fill"),
+    ("fc-inf", "train forecast --data series-inf.csv --time-col ts --target-col load --lookback 4",
+     "series-inf.csv: row 6, column 'load': 'inf' is not a finite number"),
+    ("fc-minus-inf", "train forecast --data series-minus-inf.csv --time-col ts --target-col load --lookback 4",
+     "row 10, column 'load': '-inf' is not a finite number"),
+    ("fc-gap", "train forecast --data series-gap.csv --time-col ts --target-col load --lookback 4",
+     "series-gap.csv: 1 missing time stamps (first 2024-01-01 07:00:00)"),
+    ("fc-text-value", "train forecast --data series-text.csv --time-col ts --target-col load",
+     "row 24, column 'load': 'abc' is not a number"),
+    ("fc-bad-time", "train forecast --data series-bad-time.csv --time-col ts --target-col load",
+     "row 1, column 'ts': 'yesterday' is not a date/time"),
+    ("fc-unsorted", "train forecast --data series-unsorted.csv --time-col ts --target-col load",
+     "row 3: time 2024-01-01 01:00:00 comes before row 2's"),
+    ("fc-repeated-time", "train forecast --data series-repeated.csv --time-col ts --target-col load",
+     "row 3: time 2024-01-01 01:00:00 repeats row 2's"),
+    ("fc-too-short", "train forecast --data series-gap.csv --time-col ts --target-col load --fill ffill",
+     "the series has 24 steps of h"),
+    ("fc-no-target-col", "train forecast --data series-nan.csv --time-col ts", "--target-col"),
+    ("fc-wrong-target-col", "train forecast --data series-nan.csv --time-col ts --target-col price",
+     "no column 'price'; available columns: ts, load"),
+    ("fc-unknown-fill", "train forecast --data series-nan.csv --target-col load --fill mean", "config key 'fill'"),
+    ("fc-predict-inf", "predict fc-run --input series-inf.csv", "row 6, column 'load': 'inf' is not a finite number"),
+    ("fc-predict-nan", "predict fc-run --input series-nan.csv", "1 missing values"),
+    ("fc-predict-gap", "predict fc-run --input series-gap.csv", "1 missing time stamps"),
+    ("fc-predict-short", "predict fc-run --input series-short.csv", "5 steps; the model reads the last 24"),
+    ("fc-evaluate-inf", "evaluate fc-run --data series-minus-inf.csv", "'-inf' is not a finite number"),
+    # classify-series: malformed .ts files
+    ("ts-data-before-header-end", "train classify-series --data no-data-line.ts",
+     "no-data-line.ts: line 3: data before the @data line"),
+    ("ts-dimensions", "train classify-series --data dims.ts", "dims.ts: line 5: 1 dimension(s), expected 2"),
+    ("ts-unknown-class", "train classify-series --data unknown-class.ts",
+     "unknown-class.ts: line 5: class label 'left' is not one of @classLabel's"),
+    ("ts-not-a-number", "train classify-series --data words.ts", "words.ts: line 4: 'x' is not a number"),
+    ("ts-empty", "train classify-series --data empty.ts", "empty.ts: no @data line"),
+    ("ts-header-only", "train classify-series --data header-only.ts", "header-only.ts: no series after the @data line"),
+    ("ts-bad-flag", "train classify-series --data bad-flag.ts", "bad-flag.ts: line 1: @univariate must be followed by"),
+    ("ts-no-label", "train classify-series --data no-colon.ts", "no-colon.ts: line 4: 0 dimension(s), expected 1"),
+    ("ts-latin1", "train classify-series --data latin1.ts", "latin1.ts: byte offset 16: not valid UTF-8"),
+    ("ts-inf", "train classify-series --data inf.ts", "inf.ts: line 4: 'inf' is not a finite number"),
+    ("ts-unknown-class-in-test", "train classify-series --data train.ts --test unknown-class.ts",
+     "unknown-class.ts: line 5: class label 'left'"),
+    ("ts-predict-not-a-number", "predict cs-run --input words.ts", "words.ts: line 4: 'x' is not a number"),
+    ("ts-predict-channels", "predict cs-run --input two-channels.ts",
+     "two-channels.ts: its series have 2 channel(s), the model was trained on 1"),
+    ("ts-evaluate-unknown-class", "evaluate cs-run --data unknown-class.ts", "class label 'left'"),
+    # usage mistakes in the typer commands: one line as well, not click's usage block
+    ("usage-extra-argument", "generate lm-run --prompt zebra okapi",
+     "rnnkit generate: Got unexpected extra argument(s) (okapi); see rnnkit generate --help"),
+    ("usage-unknown-option", "evaluate {run} --bogus", "rnnkit evaluate: No such option: --bogus"),
+    ("usage-missing-argument", "summary", "rnnkit summary: Missing argument 'target'"),
+    ("usage-not-an-integer", "generate lm-run --length many", "Invalid value for '--length'"),
     # datasets
     ("datasets-info-unknown", "datasets info imdbb", "imdbb"),
     ("datasets-fetch-unknown", "datasets fetch imdbb", "imdbb"),
     ("datasets-fetch-cache-under-a-file", "datasets fetch imdb --cache-dir afile/cache", "afile"),
 ]
 SUBPROCESS_SAMPLE = ["csv-nan-label", "csv-four-fields", "predict-pickled-weights",
-                     "predict-newer-format", "run-dir-under-a-file"]
+                     "predict-newer-format", "run-dir-under-a-file",
+                     "tag-mixed-schemes", "lm-temperature-negative", "s2s-beam-zero", "fc-inf", "ts-dimensions"]
+
+
+NEWER_RUNS = {"tag": "tag-run", "lm": "lm-run", "seq2seq": "s2s-run", "forecast": "fc-run", "classify-series": "cs-run"}
+NEWER_SETTINGS = {"lm": {"level": "word"}}  # words: a prompt of unknown words is a case
 
 
 def checksums(folder: Path) -> dict[str, str]:
@@ -358,6 +528,10 @@ def workdir(tmp_path_factory):
             assert exit_.value.code == 0
     finally:
         os.chdir(cwd)
+    for task, name in NEWER_RUNS.items():  # one epoch of each newer task's tiny run (testkit.tiny_tasks)
+        target, values = as_overrides(TINY_TASKS[task](d), d)
+        train_task(*load_config(target, {**values, "epochs": "1", **NEWER_SETTINGS.get(task, {})}), run_dir=d / name,
+                   quiet=True)
     damage_runs(d, d / "run")
     return d
 
@@ -405,6 +579,21 @@ def test_a_representative_set_in_subprocesses(workdir, runs_before):
         result = subprocess.run([sys.executable, "-m", "rnnkit", *command_line(args)], cwd=workdir, env=env,
                                 capture_output=True, text=True, timeout=300)
         assert_one_clean_line(result.returncode, result.stderr, needle)
+    for run, sums in runs_before.items():
+        assert checksums(workdir / run) == sums
+
+
+def test_unknown_characters_at_seq2seq_predict_warn_and_decode(capsys, monkeypatch, workdir, runs_before):
+    """Not an error: characters the model never saw read as <unk>, with one warning line naming them."""
+    monkeypatch.chdir(workdir)
+    (workdir / "unknown-chars.txt").write_text("abxz\nabc\nqq\n")
+    try:
+        code, out, err = call_cli(capsys, "predict", "s2s-run", "--input", "unknown-chars.txt")
+    finally:
+        (workdir / "unknown-chars.txt").unlink()
+    assert code == 0 and err.strip().startswith("warning: ") and len(err.strip().splitlines()) == 1, err
+    assert "3 source token(s) never seen in training, read as <unk>: 'q' 'x' 'z'" in err
+    assert [json.loads(line)["source"] for line in out.splitlines()] == ["abxz", "abc", "qq"]
     for run, sums in runs_before.items():
         assert checksums(workdir / run) == sums
 

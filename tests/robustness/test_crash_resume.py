@@ -71,9 +71,10 @@ def assert_checkpoints_whole(run: Path) -> None:
 
 
 def continue_run(run: Path, args: list[str], cwd: Path) -> None:
-    """`rnnkit train RUN --resume`; a run killed before its first checkpoint is told so (in one line: no
-    checkpoint, or no config.json when killed while writing that) and started again."""
-    done = cli("train", run, "--resume", "--quiet", cwd=cwd)
+    """`rnnkit train RUN --resume` (trusting the imports of the arrays run: the test's own); a run killed
+    before its first checkpoint starts again from its config.json, and one killed before that is told so
+    in one line (no config.json) and started again with its command."""
+    done = cli("train", run, "--resume", "--trust-imports", "--quiet", cwd=cwd)
     if not (run / "checkpoints" / "last.json").exists():
         assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
         assert "no checkpoint to resume from" in done.stderr or "config.json: config file not found" in done.stderr
@@ -126,7 +127,7 @@ def test_ctrl_c_saves_stops_and_says_how_to_resume(tmp_path, baselines):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
     assert lines[0].startswith("error: training interrupted (Ctrl-C) after epoch 2, step 2 (global step 7)")
-    assert lines[0].endswith(f"continue with: rnnkit train {run} --resume")
+    assert lines[0].endswith(f"continue with: rnnkit train {run} --resume --trust-imports")  # it imports testkit
     assert (run / "checkpoints" / "step-00000007").is_dir()  # saved at the step it stopped after
     assert_checkpoints_whole(run)
     continue_run(run, args, tmp_path)
@@ -142,6 +143,34 @@ def test_ctrl_c_in_a_second_model_names_the_whole_run(tmp_path):
     assert done.returncode == 130, done.stderr
     assert f"saved {run}/second-view/checkpoints/" in done.stderr
     assert done.stderr.strip().endswith(f"continue with: rnnkit train {run} --resume")
+
+
+@pytest.mark.slow  # two spawned DDP processes
+def test_ctrl_c_under_nproc_stops_every_process_and_names_the_last_checkpoint(tmp_path):
+    """Under --nproc a Ctrl-C (to the terminal's process group) stops every rank at once: one line, exit
+    130, the last checkpoint whole and named, and the command that continues with the same --nproc."""
+    import os
+    import time
+
+    args = arrays_task(tmp_path)
+    run = tmp_path / "run"
+    process = subprocess.Popen([sys.executable, "-m", "rnnkit", *args, "--epochs", "500", "--nproc", "2",
+                                "--run-dir", run, "--quiet"], cwd=tmp_path, env=ENV, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    deadline = time.monotonic() + TIMEOUT
+    while not (run / "checkpoints" / "last.json").exists() and process.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    time.sleep(1.0)  # some steps more
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=TIMEOUT)
+    lines = stderr.strip().splitlines()
+    assert process.returncode == 130 and len(lines) == 1 and "Traceback" not in stderr, stderr
+    assert lines[0].startswith("error: training interrupted (Ctrl-C) in its 2 processes, stopped at once")
+    assert lines[0].endswith(f"continue with: rnnkit train {run} --resume --nproc 2 --trust-imports")
+    named = lines[0].split("the last is ")[1].split(";")[0]
+    assert named == str(run / "checkpoints" / json.loads((run / "checkpoints" / "last.json").read_text())["checkpoint"])
+    assert_checkpoints_whole(run)
 
 
 # ---- the sweep: 25 kill points across the tasks ---------------------------------------------------------

@@ -24,7 +24,7 @@ def call(capsys, *args):
     (["--cell", "lstmm"], "'cell'"),
     (["--pooling", "bogus"], "pooling must name"),
     (["--tokenizer", "klingon"], "'tokenizer'"),
-    (["--lr", "-1"], "learning rate"),
+    (["--lr", "-1"], "config key 'lr'"),
     (["--loss", "hinge-ish"], "loss='hinge-ish'"),
     (["--metrics", "accuracyy"], "metric 'accuracyy'"),
     (["--clip-norm", "0"], "clip_norm"),

@@ -55,16 +55,90 @@ def mnist_task(folder: Path) -> list[str]:
             "--batch-size", "16", "--max-shift", "0", "--checkpoint-every", "2", "--fast", "fused"]
 
 
-TASKS = {"arrays": arrays_task, "classify": classify_task, "mnist": mnist_task}
+def tag_task(folder: Path) -> list[str]:
+    """NER in CoNLL columns (BIO): a person, a verb, a place; a CRF over a BiLSTM."""
+    rng = np.random.default_rng(0)
+
+    def sentences(n):
+        rows = []
+        for _ in range(n):
+            rows.append([(rng.choice(["John", "Mary", "Alice"]), "B-PER"), (rng.choice(["lives", "works"]), "O"),
+                         ("in", "O"), (rng.choice(["Paris", "Rome"]), "B-LOC"), (".", "O")])
+        return "".join("".join(f"{w}\t{t}\n" for w, t in s) + "\n" for s in rows)
+
+    (folder / "train.conll").write_text(sentences(40))
+    (folder / "test.conll").write_text(sentences(8))
+    return ["train", "tag", "--data", "train.conll", "--test-data", "test.conll", "--epochs", "2", "--batch-size",
+            "8", "--embedding-dim", "8", "--hidden-size", "8", "--char-features", "false", "--fast", "fused"]
+
+
+def lm_task(folder: Path) -> list[str]:
+    """A character model of a repeated line, truncated BPTT with the state carried over."""
+    line = "the quick brown fox jumps over the lazy dog\n"
+    (folder / "train.txt").write_text(line * 12)
+    (folder / "valid.txt").write_text(line * 2)
+    (folder / "test.txt").write_text(line * 2)
+    return ["train", "lm", "--data", "train.txt", "--valid", "valid.txt", "--test", "test.txt", "--level", "char",
+            "--epochs", "2", "--batch-size", "4", "--bptt", "8", "--embedding-dim", "8", "--hidden-size", "16",
+            "--num-layers", "1", "--optimizer", "adam", "--lr", "0.01", "--fast", "fused"]
+
+
+def seq2seq_task(folder: Path) -> list[str]:
+    """Reversing short words, character by character, with attention and a beam of 2."""
+    rng = np.random.default_rng(0)
+
+    def pairs(n):
+        words = ["".join(rng.choice(list("abcd"), rng.integers(2, 6))) for _ in range(n)]
+        return "source\ttarget\n" + "".join(f"{w}\t{w[::-1]}\n" for w in words)
+
+    (folder / "pairs.tsv").write_text(pairs(48))
+    (folder / "pairs-test.tsv").write_text(pairs(8))
+    return ["train", "seq2seq", "--data", "pairs.tsv", "--test-data", "pairs-test.tsv", "--target-tokens", "chars",
+            "--epochs", "2", "--batch-size", "16", "--embedding-dim", "8", "--hidden-size", "8", "--beam", "2",
+            "--fast", "fused"]
+
+
+def forecast_task(folder: Path) -> list[str]:
+    """A noisy daily cycle of hourly values, 6 hours ahead from the last day."""
+    rng = np.random.default_rng(0)
+    t = np.arange(240)
+    load = np.sin(2 * np.pi * t / 24) + 0.05 * rng.normal(size=len(t))
+    times = np.datetime64("2024-01-01T00:00") + t.astype("timedelta64[h]")
+    (folder / "series.csv").write_text("ts,load\n" + "".join(f"{a},{b:.5f}\n" for a, b in zip(times, load)))
+    return ["train", "forecast", "--data", "series.csv", "--time-col", "ts", "--target-col", "load", "--lookback",
+            "24", "--horizon", "6", "--hidden-size", "8", "--epochs", "2", "--fast", "fused"]
+
+
+def classify_series_task(folder: Path) -> list[str]:
+    """Rising or falling series of unequal lengths (a .ts file): masked LSTM, two classes."""
+    rng = np.random.default_rng(0)
+
+    def ts(n):
+        rows = []
+        for _ in range(n):
+            label = rng.choice(["up", "down"])
+            trend = np.linspace(0, 1, rng.integers(5, 12)) * (1 if label == "up" else -1) + rng.normal(0, 0.2)
+            rows.append(",".join(f"{v:.4f}" for v in trend) + f":{label}")
+        return "@problemName tiny\n@univariate true\n@equalLength false\n@classLabel true up down\n@data\n" \
+            + "\n".join(rows) + "\n"
+
+    (folder / "train.ts").write_text(ts(48))
+    (folder / "test.ts").write_text(ts(12))
+    return ["train", "classify-series", "--data", "train.ts", "--test", "test.ts", "--hidden-size", "8", "--epochs",
+            "2", "--batch-size", "16", "--min-steps", "0", "--fast", "fused"]
+
+
+TASKS = {"arrays": arrays_task, "classify": classify_task, "mnist": mnist_task, "tag": tag_task, "lm": lm_task,
+         "seq2seq": seq2seq_task, "forecast": forecast_task, "classify-series": classify_series_task}
 
 
 def as_overrides(args: list[str], folder: Path) -> tuple[str, dict[str, str]]:
     """(target, {field: value}) of a command line from these functions, paths made absolute in `folder`."""
     target, flags = args[1], args[2:]
     values = {k[2:].replace("-", "_"): v for k, v in zip(flags[::2], flags[1::2])}
-    for key in ("data", "test_data"):
-        if key in values:
-            values[key] = str(folder / values[key])
+    for key, value in values.items():
+        if (folder / value).is_file():  # a file these functions wrote
+            values[key] = str(folder / value)
     return (str(folder / target) if target.endswith(".json") else target), values
 
 

@@ -114,3 +114,25 @@ def test_k2_shorter_than_k1_still_learns_the_latch():
     trainer.fit(x, y, epochs=4)
     xt, yt, age = latch_streams(32, 300, seed=1)
     assert trainer.evaluate(xt, yt)["acc"] > 0.9
+
+
+def test_a_non_finite_chunk_follows_on_nan():
+    """A NaN input in one chunk: "stop" names the epoch and time step; "skip" drops that chunk (no update,
+    not in the loss, a note) and goes on from a fresh state, its weights and loss finite."""
+    from rnnkit.training.losses import NonFiniteLossError
+
+    x, y, _ = latch_streams(4, 16)
+    x = x.clone()
+    x[:, 9] = float("nan")  # inside the third chunk of 4 steps (time steps 8-11)
+    torch.manual_seed(0)
+    with pytest.raises(NonFiniteLossError, match="loss became nan at epoch 1, time step 8"):
+        TBPTT(StatefulLSTM(), k1=4).fit(x, y)
+    torch.manual_seed(0)
+    trainer = TBPTT(StatefulLSTM(), k1=4, on_nan="skip")
+    before = [p.detach().clone() for p in trainer.model.parameters()]
+    history = trainer.fit(x, y, epochs=2)
+    assert len(trainer.notes) == 2 and "epoch 2, time step 8" in trainer.notes[1] and "skipped" in trainer.notes[1]
+    assert all(np.isfinite(v) for v in history.history["loss"])
+    assert all(torch.isfinite(p).all() and not torch.equal(p, b) for p, b in zip(trainer.model.parameters(), before))
+    with pytest.raises(ValueError, match="on_nan='ignore'"):
+        TBPTT(StatefulLSTM(), k1=4, on_nan="ignore")

@@ -21,6 +21,7 @@ from typing import Optional
 import click
 import typer
 
+from rnnkit.cli import TRUST_HELP
 from rnnkit.errors import UserError
 
 app = typer.Typer(help="rnnkit: recurrent neural networks, from textbook equations to trained run folders.",
@@ -49,11 +50,12 @@ def train(ctx: typer.Context,
 @app.command()
 def evaluate(run_dir: Path = typer.Argument(..., help="a run folder written by `rnnkit train`"),
              data: Optional[str] = typer.Option(None, "--data", help="data to evaluate on (default: the run's test set)"),
-             as_json: bool = typer.Option(False, "--json", help="print one JSON object")) -> None:
+             as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+             trust_imports: bool = typer.Option(False, "--trust-imports", help=TRUST_HELP)) -> None:
     """Evaluate a trained run on its test data or on --data."""
     from rnnkit.tasks import read_run
 
-    run = read_run(run_dir)
+    run = read_run(run_dir, trust_imports=trust_imports)
     if run.task.evaluate is None:
         raise UserError(f"task {run.task.name!r} has no evaluate function")
     metrics = run.task.evaluate(run, data)
@@ -92,11 +94,12 @@ def generate(run_dir: Path = typer.Argument(..., help="a language-model run fold
 
 
 @app.command()
-def summary(target: str = typer.Argument(..., help="a config file or a run folder")) -> None:
+def summary(target: str = typer.Argument(..., help="a config file or a run folder"),
+            trust_imports: bool = typer.Option(False, "--trust-imports", help=TRUST_HELP)) -> None:
     """Show a model's layers and parameter counts (and a run's final metrics)."""
     from rnnkit.tasks.summary import summarize
 
-    typer.echo(summarize(target))
+    typer.echo(summarize(target, trust_imports=trust_imports))
 
 
 @app.command()
@@ -154,14 +157,14 @@ def run_command(argv: list[str] | None) -> int:
     except click.ClickException as err:  # a task command's usage error (rnnkit.cli.train uses click)
         print(f"error: {' '.join(err.format_message().split())}", file=sys.stderr)
         return err.exit_code
-    except typer.TyperException as err:  # usage errors (typer >= 0.29 carries its own click)
-        if hasattr(err, "show"):
-            err.show()
-        else:
-            print(f"error: {err.format_message()}", file=sys.stderr)
+    except typer.TyperException as err:  # usage errors (typer >= 0.29 carries its own click): one line too
+        ctx = getattr(err, "ctx", None)
+        where = f"{ctx.command_path}: " if ctx is not None else ""
+        see = f"; see {ctx.command_path} --help" if ctx is not None else ""
+        print(f"error: {where}{' '.join(err.format_message().split()).rstrip('.')}{see}", file=sys.stderr)
         return err.exit_code
-    except typer.Abort:
-        print("aborted", file=sys.stderr)
+    except (typer.Abort, click.exceptions.Abort):  # click's commands (train TASK, predict RUN) turn a Ctrl-C
+        print("interrupted", file=sys.stderr)           # outside training's step loop into an Abort
         return 130
     except KeyboardInterrupt:  # a second Ctrl-C, or one outside training's step loop (training.interrupt)
         print("interrupted", file=sys.stderr)

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import click
 
 from rnnkit.atomic import atomic_write
+from rnnkit.cli import TRUST_HELP
 from rnnkit.cli.options import config_options
 from rnnkit.errors import UserError
 from rnnkit.tasks import Run, read_run
@@ -29,7 +30,8 @@ def predict_command(run: Run) -> click.Command:
     task = run.task
     options = config_options(task.predict_options) if task.predict_options is not None else []
 
-    def callback(input_: str, output: Path | None, **values: Any) -> None:
+    def callback(input_: str, output: Path | None, trust_imports: bool, **values: Any) -> None:
+        # trust_imports was read before the run was (run_predict): the folder is loaded by now
         settings = None
         if task.predict_options is not None:
             settings = make_config(task.predict_options, {k: v for k, v in values.items() if v is not None},
@@ -41,6 +43,7 @@ def predict_command(run: Run) -> click.Command:
         click.Option(["--input", "-i", "input_"], required=True, help="input file, or - for stdin"),
         click.Option(["--output", "-o"], type=click.Path(path_type=Path),
                      help="also write the predictions as CSV"),
+        click.Option(["--trust-imports"], is_flag=True, help=TRUST_HELP),
         *options])
 
 
@@ -77,7 +80,7 @@ def run_predict(args: list[str]) -> int:
     if not args or args[0] in ("--help", "-h"):
         click.echo(USAGE)
         return 0 if args else 2
-    run = read_run(args[0])
+    run = read_run(args[0], trust_imports="--trust-imports" in args[1:])  # before the command exists
     if run.task.predict is None:
         raise UserError(f"task {run.task.name!r} has no predict function")
     code = predict_command(run).main(args[1:], prog_name=f"rnnkit predict {args[0]}", standalone_mode=False)

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from rnnkit.cli import TRUST_HELP
 from rnnkit.cli.options import field_option
 from rnnkit.errors import UserError
 from rnnkit.tasks import TASKS, Task, train
@@ -32,6 +33,7 @@ def run_options() -> list[click.Option]:
         click.Option(["--nproc"], type=click.IntRange(min=1), default=1, show_default=True,
                      help="processes for distributed data parallel on this machine"),
         click.Option(["--quiet", "-q"], is_flag=True, help="no progress output"),
+        click.Option(["--trust-imports"], is_flag=True, help=TRUST_HELP),
     ]
 
 
@@ -43,7 +45,8 @@ def task_command(task: Task, target: str, base: Any) -> click.Command:
                     key=lambda f: f.name in shared)
     options = [field_option(f.name, types_[f.name], field_default(f), docs[f.name]) for f in fields]
 
-    def callback(sets: tuple[str, ...], run_dir: Path | None, resume: bool, nproc: int, quiet: bool, **values):
+    def callback(sets: tuple[str, ...], run_dir: Path | None, resume: bool, nproc: int, quiet: bool,
+                 trust_imports: bool, **values):
         overrides = dict(parse_set(pair) for pair in sets)
         overrides.update({k: v for k, v in values.items() if v is not None})
         config = make_config(task.config_cls, overrides, base=base, strings=True)
@@ -81,7 +84,7 @@ def run_train(target: str | None, args: list[str]) -> int:
     if target is None or target in ("--help", "-h"):
         click.echo(overview())
         return 0 if target else 2
-    task, base = resolve_target(target)
+    task, base = resolve_target(target, trust_imports="--trust-imports" in args)  # before the command exists
     command = task_command(task, target, base)
     code = command.main(args, prog_name=f"rnnkit train {target}", standalone_mode=False)
     return code if isinstance(code, int) else 0

@@ -57,14 +57,18 @@ def read_chunks(path: str | os.PathLike, encoding: str = "utf-8", size: int = CH
 def word_tokens(chunks: Iterable[str]) -> Iterator[str]:
     """Whitespace-separated words, `<eos>` at the end of every line (a last line without newline too).
 
-    A chunk may end inside a word: the text after its last whitespace waits for the next chunk."""
+    A chunk may end inside a word: the text after its last whitespace waits for the next chunk. A chunk
+    without whitespace (a word longer than a chunk) waits whole, in a list: joining it onto the rest at
+    every chunk would copy and rescan the growing word each time, quadratic in its length."""
     rest, line_open = "", False  # line_open: words of the current line were yielded before its newline
+    waiting: list[str] = []  # chunks without whitespace, after `rest`
     for chunk in chunks:
-        text = rest + chunk
-        cut = _LAST_SPACE.search(text)
-        if cut is None:  # no whitespace yet: a word longer than a chunk, keep reading
-            rest = text
+        if _LAST_SPACE.search(chunk) is None:  # no whitespace in it
+            waiting.append(chunk)
             continue
+        text = "".join([rest, *waiting, chunk])
+        waiting.clear()
+        cut = _LAST_SPACE.search(text)
         rest = text[cut.end():]
         lines = text[:cut.end()].split("\n")
         for line in lines[:-1]:
@@ -73,7 +77,7 @@ def word_tokens(chunks: Iterable[str]) -> Iterator[str]:
         words = lines[-1].split()  # a line still open: its <eos> comes with its newline
         yield from words
         line_open = bool(words) or (line_open and len(lines) == 1)
-    words = rest.split()
+    words = "".join([rest, *waiting]).split()
     yield from words
     if words or line_open:
         yield EOS

@@ -56,20 +56,32 @@ def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, 
     """(float values with NaN for missing cells, None) or (None, message about the first bad cell)."""
     raw = frame[column]
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-        return raw.to_numpy(np.float64), None
+        return _finite(path, raw, column, raw.to_numpy(np.float64)), None
     text = raw.astype(str).str.strip()
     missing = raw.isna().to_numpy() | text.str.lower().isin(MISSING_WORDS).to_numpy()
     parsed = pd.to_numeric(text.where(~missing), errors="coerce").to_numpy(np.float64)
     bad = np.flatnonzero(np.isnan(parsed) & ~missing)
     if len(bad):
         return None, f"row {bad[0] + 1}, column {column!r}: {text.iloc[bad[0]]!r} is not a number"
-    return parsed, None
+    return _finite(path, raw, column, parsed), None
+
+
+def _finite(path: Path, raw: pd.Series, column: str, values: np.ndarray) -> np.ndarray:
+    """`values`, refused at the first infinite one: no fill can mend it, and it would reach the scaler and
+    the forecasts (inf in, inf out) rather than an error."""
+    bad = np.flatnonzero(np.isinf(values))
+    if len(bad):
+        raise UserError(f"{path}: row {bad[0] + 1}, column {column!r}: {str(raw.iloc[bad[0]]).strip()!r} is not a "
+                        "finite number; expected finite values (an empty cell or NaN for a missing one)")
+    return values
 
 
 def _parse_times(path: Path, frame: pd.DataFrame, time_col: str) -> pd.DatetimeIndex:
     raw = frame[time_col]
     try:  # one format, inferred from the first stamp (fast); stamps in several formats: each parsed alone
-        times = pd.to_datetime(raw, errors="coerce") if raw.dtype == object else pd.to_datetime(raw)
+        with warnings.catch_warnings():  # a first stamp that is no date: pandas warns, the check below says which
+            warnings.simplefilter("ignore", UserWarning)
+            times = pd.to_datetime(raw, errors="coerce") if raw.dtype == object else pd.to_datetime(raw)
     except (ValueError, TypeError):
         times = pd.to_datetime(raw, errors="coerce", format="mixed")
     bad = np.flatnonzero(times.isna().to_numpy())

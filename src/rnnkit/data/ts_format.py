@@ -127,11 +127,16 @@ def _read_header(path: Path, lines: list[str]) -> tuple[TsHeader, int]:
 def _numbers(where: str, text: str) -> np.ndarray:
     tokens = text.split(",")
     try:
-        return np.array([t if t.strip() != "?" else "nan" for t in tokens], dtype=np.float64)
+        values = np.array([t if t.strip() != "?" else "nan" for t in tokens], dtype=np.float64)
     except ValueError:
         bad = next(t for t in tokens if t.strip() != "?" and not _is_number(t))
         raise UserError(f"{where}: {bad.strip()!r} is not a number (expected comma-separated numbers, "
                         "'?' for a missing value)") from None
+    if np.isinf(values).any():  # it would overflow the scaling into garbage rather than fail
+        bad = tokens[int(np.flatnonzero(np.isinf(values))[0])]
+        raise UserError(f"{where}: {bad.strip()!r} is not a finite number (expected comma-separated finite "
+                        "numbers, '?' for a missing value)")
+    return values
 
 
 def _is_number(token: str) -> bool:

@@ -26,7 +26,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from rnnkit.errors import UserError
-from rnnkit.atomic import atomic_write, write_json
+from rnnkit.atomic import atomic_write, fsync_dir, write_json
 
 TENSOR_TAG = "__tensor__"
 
@@ -191,6 +191,7 @@ def save_checkpoint(run_dir: str | Path, step: int, model: nn.Module, state: dic
         if final.exists():
             shutil.rmtree(final)
         os.replace(tmp, final)
+        fsync_dir(root)  # the rename is durable before last.json can point at it
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

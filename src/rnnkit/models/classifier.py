@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..engine.masks import compact_steps, prefix_lengths
 from ..layers import ConvFrontEnd, Recurrent
 from ..layers.pooling import AttentionPooling, concat_pooled, make_pooling, parse_pooling
 from ..validation import check_positive, check_rate
@@ -136,9 +137,17 @@ class SequenceClassifier(nn.Module):
         """What turns the logits into probabilities (predict uses it)."""
         return "sigmoid" if self.num_classes == 2 else "softmax"
 
-    def lengths_from_ids(self, ids: Tensor) -> Tensor:
-        """Post-padded ids: the count of non-zero ids per row (at least 1)."""
-        return (ids != 0).sum(1).clamp(min=1)
+    def real_ids_first(self, ids: Tensor) -> tuple[Tensor, Tensor]:
+        """(ids, lengths) with the padding (id 0) of each row moved to its end, the real ids kept in their
+        order, and the count of real ids (at least 1). Padding anywhere (Keras' `pad_sequences` pads at the
+        start) then gives what the sequence gives alone, as a masked `Recurrent` does: the recurrence, the
+        convolution and the poolings see the real steps only. Post-padded ids (the common case) are as given."""
+        real = ids != 0
+        lengths = prefix_lengths(real)
+        if lengths is None:
+            order, _, lengths = compact_steps(real)
+            ids = ids.gather(1, order)
+        return ids, lengths.clamp(min=1)
 
     def features(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
         """The pooled sequence representation (B, P) that the output layer reads."""
@@ -146,7 +155,7 @@ class SequenceClassifier(nn.Module):
             if x.dtype.is_floating_point:
                 raise ValueError(f"SequenceClassifier with vocab_size expects integer ids, got a {x.dtype} tensor")
             if lengths is None:
-                lengths = self.lengths_from_ids(x)
+                x, lengths = self.real_ids_first(x)
             h = self.embedding(x)  # (B, T, E)
             if self.embedding_dropout and self.training:
                 keep = torch.bernoulli(h.new_full(x.shape, 1 - self.embedding_dropout)).unsqueeze(-1)  # (B, T, 1)

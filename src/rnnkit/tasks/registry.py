@@ -25,7 +25,8 @@ def get_task(name: str) -> Task:
     return TASKS[name]
 
 
-def read_run(path: str | Path) -> Run:
-    """A run folder read back with its typed config, whatever its task."""
+def read_run(path: str | Path, *, trust_imports: bool = False) -> Run:
+    """A run folder read back with its typed config, whatever its task; `trust_imports`: let it import the
+    modules its config names (code from the folder's author), which are otherwise refused."""
     saved = runs.read_saved(path)
-    return runs.read_run(path, get_task(saved["task"]), saved)
+    return runs.read_run(path, get_task(saved["task"]), saved, trust_imports=trust_imports)

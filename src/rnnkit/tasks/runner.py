@@ -3,6 +3,7 @@ or as one rank under torchrun. The config object and the run folder's Path trave
 config dataclass pickles into spawned processes); nothing is flattened and parsed again."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -10,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.errors import UserError
-from rnnkit.io.run import RunDir
+from rnnkit.io.run import CONFIG, RunDir
 from rnnkit.tasks.config import make_config, read_config_file
 from rnnkit.tasks.registry import get_task
+from rnnkit.tasks.runs import check_imports
 from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
+from rnnkit.training.interrupt import interrupted_processes
 
 
 def looks_like_file(target: str) -> bool:
@@ -22,9 +25,10 @@ def looks_like_file(target: str) -> bool:
     return path.suffix in (".json", ".yaml", ".yml") or path.is_dir() or "/" in target
 
 
-def resolve_target(target: str) -> tuple[Task, Any]:
+def resolve_target(target: str, *, trust_imports: bool = False) -> tuple[Task, Any]:
     """(task, its config from the file or None) for a task name or a config file (JSON/YAML naming its
-    task, or a run folder)."""
+    task, or a run folder). A config file the user names may import modules (their own models); a run
+    folder's only with `trust_imports` (`runs.check_imports`: it may be someone else's)."""
     if looks_like_file(target):
         values = read_config_file(target)
         name = values.pop("task", None)
@@ -35,14 +39,31 @@ def resolve_target(target: str) -> tuple[Task, Any]:
             base = make_config(task.config_cls, values)
         except UserError as err:
             raise UserError(f"{target}: {err}") from None
+        if is_run_config(target):
+            check_imports(getattr(base, "imports", None), Path(target) / CONFIG if Path(target).is_dir()
+                          else Path(target), trust_imports)
         return task, base
     return get_task(target), None
 
 
-def load_config(target: str, overrides: dict[str, Any] | None = None, *, strings: bool = True) -> tuple[Task, Any]:
+def is_run_config(target: str) -> bool:
+    """Whether a config target is a run folder or a run folder's config.json (it has "task_config"): one
+    that may come from someone else, whose imports need the user's trust."""
+    path = Path(target)
+    if path.is_dir():
+        return True
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.suffix == ".json" else None
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "task_config" in data
+
+
+def load_config(target: str, overrides: dict[str, Any] | None = None, *, strings: bool = True,
+                trust_imports: bool = False) -> tuple[Task, Any]:
     """(task, checked config) from a task name or a config file, with `overrides` on top (`strings`:
-    command-line text, as `--key value` gives)."""
-    task, base = resolve_target(target)
+    command-line text, as `--key value` gives; `trust_imports`: see `resolve_target`)."""
+    task, base = resolve_target(target, trust_imports=trust_imports)
     return task, make_config(task.config_cls, overrides or {}, base=base, strings=strings)
 
 
@@ -57,7 +78,10 @@ def train(task: Task, config: Any, *, run_dir: str | Path | None = None, resume:
     run_dir = Path(run_dir or config.run_dir or default_run_dir(task.name))
     check_before_start(task, config, run_dir, resume)
     if nproc > 1:
-        ddp.spawn(_run_in_worker, nproc, task.name, config, run_dir, resume, quiet)
+        try:
+            ddp.spawn(_run_in_worker, nproc, task.name, config, run_dir, resume, quiet)
+        except KeyboardInterrupt:
+            raise interrupted_processes(nproc, run_dir, trust_imports=bool(getattr(config, "imports", None))) from None
         return run_dir, RunDir(run_dir).last_epoch()
     ddp.init_from_env()  # under torchrun: join its process group
     if ddp.is_distributed():  # every rank writes to (and resumes from) rank 0's folder
@@ -86,10 +110,7 @@ def check_before_start(task: Task, config: Any, run_dir: Path, resume: bool) -> 
     files the config names exist. A run that cannot start leaves nothing behind."""
     check_run_dir(run_dir, resume)
     if task.summary is not None:
-        try:
-            task.summary(config)  # builds the model (or checks what building it needs)
-        except (ValueError, TypeError, RuntimeError) as err:  # torch refuses a negative size with RuntimeError
-            raise UserError(f"config: the model cannot be built ({one_line(err)})") from None
+        describe(task, config)  # builds the model (or checks what building it needs)
     try:
         from torch import nn
         from rnnkit.training import trainer_from_config
@@ -103,6 +124,14 @@ def check_before_start(task: Task, config: Any, run_dir: Path, resume: bool) -> 
             raise UserError(f"config key {key!r}: {value}: file not found")
 
 
+def describe(task: Task, config: Any) -> str:
+    """`task.summary(config)`: the model the config builds, or one line saying why it cannot be built."""
+    try:
+        return task.summary(config)
+    except (ValueError, TypeError, RuntimeError, MemoryError) as err:  # torch: RuntimeError for a negative size
+        raise UserError(f"config: the model cannot be built ({one_line(err)})") from None
+
+
 DATA_KEYS = ("data", "valid_data", "test_data")
 """Config keys naming an input file (a task's own readers then check what is in it)."""
 
@@ -113,8 +142,8 @@ def one_line(err: Exception) -> str:
 
 def check_run_dir(run_dir: Path, resume: bool) -> None:
     """The run folder can be made and written, and is not another run's (unless resuming it)."""
-    if resume:
-        if not (run_dir / "checkpoints" / "last.json").is_file():
+    if resume:  # a run killed before its first checkpoint (config.json, no last.json) starts again
+        if not (run_dir / "checkpoints" / "last.json").is_file() and not (run_dir / "config.json").is_file():
             raise UserError(f"{run_dir}: no checkpoint to resume from")
         return
     if run_dir.exists() and not run_dir.is_dir():

@@ -1,12 +1,19 @@
 """Run folders as typed objects: `read_run(path, task)` gives a run's typed config back (the registry's
 `read_run(path)` finds the task by name first), and `run_config_record` is what a task adds to
-config.json. Predict, evaluate, summary and resume read runs through these, never config.json by hand."""
+config.json. Predict, evaluate, summary and resume read runs through these, never config.json by hand.
+
+A run folder may come from someone else, so reading one runs none of its code: a config key `imports`
+(modules a task imports, where users' own models register themselves) is refused unless the user says
+they trust the folder (`--trust-imports`, `trust_imports=True`) or has imported those modules already
+(`check_imports`)."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 from typing import Any
 
+from rnnkit.data.readers import LabelMap
 from rnnkit.errors import UserError
 from rnnkit.io.run import CONFIG, FORMAT_VERSION, RunDir
 from rnnkit.tasks.config import make_config
@@ -31,8 +38,34 @@ def read_saved(path: str | Path) -> dict[str, Any]:
     return saved
 
 
-def read_run(path: str | Path, task: Task, saved: dict[str, Any] | None = None) -> Run:
-    """The run folder at `path`, of `task`, with its config checked and typed as when it was trained."""
+def read_labels(run: Run, name: str = "labels.json") -> LabelMap:
+    """A classifier run's label map, checked against the classes of the model its config.json describes:
+    a labels.json shorter than the model's outputs would fail at the first prediction of a missing class
+    (an IndexError), a longer one would name classes the model never predicts."""
+    labels = LabelMap.load(run.file(name))
+    classes = (run.saved.get("model") or {}).get("num_classes")
+    if isinstance(classes, int) and not isinstance(classes, bool) and len(labels) != classes:
+        raise UserError(f"{run.file(name)}: {len(labels)} label(s) for a model of {classes} classes (config.json); "
+                        "the run folder's labels do not match its model")
+    return labels
+
+
+def check_imports(names: Any, where: Path, trusted: bool) -> None:
+    """Refuse the modules a run folder's config names to import (`names`: its `imports`) unless the user
+    trusts the folder or already imported them: importing a module runs its code."""
+    if trusted:
+        return
+    for name in names or ():
+        if name not in sys.modules:
+            raise UserError(f"{where}: names module {name!r} to import, which would run its code; a run folder "
+                            f"runs no code unless you trust it: pass --trust-imports (trust_imports=True in "
+                            f"Python), or import {name} yourself first")
+
+
+def read_run(path: str | Path, task: Task, saved: dict[str, Any] | None = None, *,
+             trust_imports: bool = False) -> Run:
+    """The run folder at `path`, of `task`, with its config checked and typed as when it was trained.
+    Modules its config names to import are refused unless `trust_imports` (see `check_imports`)."""
     saved = read_saved(path) if saved is None else saved
     values = saved.get("task_config", {})
     where = Path(path) / CONFIG
@@ -44,4 +77,5 @@ def read_run(path: str | Path, task: Task, saved: dict[str, Any] | None = None) 
         config = make_config(task.config_cls, values)
     except UserError as err:
         raise UserError(f"{where}: {err}") from None
+    check_imports(getattr(config, "imports", None), where, trust_imports)
     return Run(Path(path), task, config, saved)

@@ -17,6 +17,7 @@ import pydantic
 from pydantic import Field
 from torch import nn
 
+from rnnkit.errors import UserError
 from rnnkit.training.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from rnnkit.training.numerics import OnNaN
 from rnnkit.training.optim import OPTIMIZERS, SCHEDULES
@@ -31,6 +32,8 @@ PositiveInt = Annotated[int, Field(ge=1)]
 ScheduleName = Literal[SCHEDULES]
 Rate = Annotated[float, Field(ge=0.0, lt=1.0)]
 """A dropout-like probability: 1.0 would drop everything."""
+LearningRate = Annotated[float, Field(gt=0.0)]
+"""A learning rate: a negative one would climb the loss (torch refuses it, naming no key)."""
 
 
 @config_dataclass
@@ -41,9 +44,9 @@ class TrainConfig:
     """samples per optimizer step (per process under DDP)"""
     optimizer: Literal[OPTIMIZERS] = "adam"
     """adam, adamw, rmsprop or sgd (with momentum 0.9)"""
-    lr: float | None = None
+    lr: LearningRate | None = None
     """learning rate; None takes the optimizer's usual default"""
-    weight_decay: float | None = None
+    weight_decay: Annotated[float, Field(ge=0.0)] | None = None
     """None takes the optimizer's default (adamw 0.01, the others 0)"""
     loss: str = "auto"
     """a Keras loss name, or auto (from the targets: class ids -> cross-entropy, floats -> mse)"""
@@ -91,9 +94,21 @@ def trainer_from_config(model: nn.Module, cfg: TrainConfig, run_dir: str | Path 
                         callbacks: list[Callback] = (), **kwargs) -> Trainer:
     """A Trainer with `cfg`'s options; `config` (e.g. {"task": ..., "task_config": ...}) goes to config.json."""
     schedule_options = {"warmup_steps": cfg.warmup_steps} if cfg.schedule in ("warmup", "warmup_cosine") else {}
-    return Trainer(model, loss=cfg.loss, optimizer=cfg.optimizer, lr=cfg.lr, weight_decay=cfg.weight_decay,
-                   metrics=cfg.metrics, schedule=cfg.schedule, schedule_options=schedule_options,
-                   clip_norm=cfg.clip_norm, clip_value=cfg.clip_value,
-                   callbacks=[*callbacks_from_config(cfg), *callbacks], run_dir=run_dir, config=config,
-                   seed=cfg.seed, checkpoint_every=cfg.checkpoint_every, log_every=cfg.log_every, quiet=quiet,
-                   on_nan=cfg.on_nan, **kwargs)
+    trainer = Trainer(model, loss=cfg.loss, optimizer=cfg.optimizer, lr=cfg.lr, weight_decay=cfg.weight_decay,
+                      metrics=cfg.metrics, schedule=cfg.schedule, schedule_options=schedule_options,
+                      clip_norm=cfg.clip_norm, clip_value=cfg.clip_value,
+                      callbacks=[*callbacks_from_config(cfg), *callbacks], run_dir=run_dir, config=config,
+                      seed=cfg.seed, checkpoint_every=cfg.checkpoint_every, log_every=cfg.log_every, quiet=quiet,
+                      on_nan=cfg.on_nan, **kwargs)
+    if cfg.early_stopping is not None or cfg.keep_best:
+        check_monitor(cfg.monitor, [m.name for m in trainer.metrics])
+    return trainer
+
+
+def check_monitor(monitor: str, metrics: list[str]) -> None:
+    """`monitor` names a value every epoch logs (the loss, a metric, either on the validation data), or a
+    misspelling would only show as early stopping that never stops (the callbacks skip an absent value)."""
+    logged = [f"{prefix}{name}" for prefix in ("val_", "") for name in ("loss", *metrics)]
+    if monitor not in logged:
+        raise UserError(f"config key 'monitor': {monitor!r} is not a value training logs; expected one of "
+                        f"{', '.join(logged)}")

@@ -152,5 +152,16 @@ def spawn(fn: Callable, nproc: int, *args) -> None:
 
     store = dist.TCPStore("127.0.0.1", 0, is_master=True, wait_for_workers=False,
                           timeout=dist.constants.default_pg_timeout)
-    mp.spawn(_worker, args=(nproc, store.port, fn, args), nprocs=nproc, join=True)
+    context = mp.start_processes(_worker, args=(nproc, store.port, fn, args), nprocs=nproc, join=False,
+                                 start_method="spawn")
+    try:
+        while not context.join():
+            pass
+    except KeyboardInterrupt:  # Ctrl-C: stop every rank now (a terminal's Ctrl-C reached them too; a
+        for process in context.processes:  # `kill -INT` of this process alone did not), then say so
+            if process.is_alive():
+                process.terminate()
+        for process in context.processes:
+            process.join()
+        raise
     del store  # the server stops only now, after every rank has exited

@@ -7,6 +7,12 @@ there and raises `TrainingInterrupted`: a `UserError` (one line, no traceback) n
 and the command that continues the run, exit status 130 as for any Ctrl-C. A second Ctrl-C interrupts
 at once (Python's KeyboardInterrupt). Only a single process listens (under DDP every rank gets the
 signal at its own point of the step, and torch's launcher already stops them all).
+
+Under `--nproc N` (spawned DDP) a Ctrl-C stops every process at once, without a new checkpoint: the
+ranks get the signal at different points of their step, and a checkpoint of one step would need them
+to agree on that step first (a collective each step, for this case alone). `interrupted_processes`
+says so in one line, naming the last checkpoint (each epoch end, and every `checkpoint_every` steps)
+and the command that continues from it.
 """
 from __future__ import annotations
 
@@ -55,7 +61,25 @@ def run_to_resume(run_dir: Path) -> Path:
     return run_dir
 
 
-def interrupted(where: str, checkpoint: Path, run_dir: Path) -> TrainingInterrupted:
+def interrupted(where: str, checkpoint: Path, run_dir: Path, trust_imports: bool = False) -> TrainingInterrupted:
+    """`trust_imports`: the run's config names modules to import, which a run folder may only do when
+    trusted (`rnnkit.tasks.runs.check_imports`); the user's own run, so the command says so."""
     command = f"rnnkit train {shlex.quote(str(run_to_resume(run_dir)))} --resume"
+    command += " --trust-imports" if trust_imports else ""
     return TrainingInterrupted(f"training interrupted (Ctrl-C) after {where}; saved {checkpoint}; "
                                f"continue with: {command}")
+
+
+def interrupted_processes(nproc: int, run_dir: Path, trust_imports: bool = False) -> TrainingInterrupted:
+    """A Ctrl-C under `--nproc`: every process stopped at once; the run continues from its last checkpoint."""
+    from rnnkit.io.checkpoint import last_checkpoint
+
+    run_dir = run_to_resume(run_dir)
+    checkpoint = last_checkpoint(run_dir) if (run_dir / "checkpoints").is_dir() else None
+    if checkpoint is None:
+        return TrainingInterrupted(f"training interrupted (Ctrl-C) in its {nproc} processes before its first "
+                                   f"checkpoint; nothing to resume in {run_dir}")
+    command = f"rnnkit train {shlex.quote(str(run_dir))} --resume --nproc {nproc}"
+    command += " --trust-imports" if trust_imports else ""
+    return TrainingInterrupted(f"training interrupted (Ctrl-C) in its {nproc} processes, stopped at once (no new "
+                               f"checkpoint under --nproc); the last is {checkpoint}; continue with: {command}")

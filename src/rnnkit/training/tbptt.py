@@ -12,6 +12,11 @@ The model follows the stateful protocol `forward(x, state=None) -> (output, stat
 any tensor or tuple/list/dict of tensors (e.g. an LSTM's (h, c)). `stateful=True` keeps the state
 across epochs and `fit` calls, as Keras' stateful RNNs, until `reset_states()`; otherwise each epoch
 starts from zeros. A window longer than the sequences is an error (DL4J#2278 silently trained nothing).
+
+A non-finite loss or gradient follows `on_nan` as in the Trainer (`training.numerics`): "stop" raises,
+naming the epoch and time step; "skip" makes no update from that chunk, leaves it out of the epoch's
+loss (a line in `notes`), and starts the next chunk from a zero state, since a non-finite state carried
+on would poison every chunk after it.
 """
 from __future__ import annotations
 
@@ -21,8 +26,9 @@ import torch
 from torch import nn
 
 from rnnkit.training.history import History
-from rnnkit.training.losses import NonFiniteLossError, get_loss
+from rnnkit.training.losses import get_loss
 from rnnkit.training.metrics import get_metric
+from rnnkit.training.numerics import OnNaN, StepWatch, gradient_norm
 from rnnkit.training.optim import make_optimizer
 from rnnkit.training.outputs import eval_mode
 
@@ -44,7 +50,7 @@ class TBPTT:
     def __init__(self, model: nn.Module, *, k1: int, k2: int | None = None, stateful: bool = False,
                  loss: Any = "sparse_categorical_crossentropy", optimizer: str | torch.optim.Optimizer = "adam",
                  lr: float | None = None, clip_norm: float | None = None, metrics: Sequence[str] = ("acc",),
-                 from_logits: bool = True):
+                 from_logits: bool = True, on_nan: OnNaN = "stop"):
         if not isinstance(k1, int) or k1 < 1:
             raise ValueError(f"k1={k1!r}; expected a positive number of steps")
         k2 = k1 if k2 is None else k2
@@ -56,8 +62,14 @@ class TBPTT:
             make_optimizer(optimizer, model.parameters(), lr=lr)
         self.clip_norm = clip_norm
         self.metrics = [get_metric(m, from_logits) for m in metrics]
+        self.watch = StepWatch(on_nan, clip_norm)
         self.state: Any = None
         self.history = History()
+
+    @property
+    def notes(self) -> list[str]:
+        """Skipped chunks (on_nan="skip") and exploding gradients, one line each."""
+        return self.watch.notes
 
     def reset_states(self) -> None:
         """Forget the carried state: the next chunk starts from the model's initial state."""
@@ -85,24 +97,29 @@ class TBPTT:
             total, count = 0.0, 0
             for t0, xc, yc in self._chunks(x, y):
                 cut = max(xc.shape[1] - self.k2, 0)  # steps that only advance the state
+                head_loss = 0.0
                 if cut:
                     with torch.no_grad():
                         head, self.state = self.model(xc[:, :cut], self.state)  # (B, k1 - k2, C)
-                        total, count = total + self.loss_fn(head, yc[:, :cut]).item() * yc[:, :cut].numel(), \
-                            count + yc[:, :cut].numel()
-                    xc, yc = xc[:, cut:], yc[:, cut:]
-                out, state = self.model(xc, self.state)  # (B, k2, C)
-                loss = self.loss_fn(out, yc)
-                if not torch.isfinite(loss):
-                    raise NonFiniteLossError(f"loss became {loss.item()} at epoch {epoch + 1}, time step {t0 + cut}")
+                        head_loss = self.loss_fn(head, yc[:, :cut]).item() * yc[:, :cut].numel()
+                out, state = self.model(xc[:, cut:], self.state)  # (B, k2, C)
+                loss = self.loss_fn(out, yc[:, cut:])
+                where = f"epoch {epoch + 1}, time step {t0 + cut}"
                 self.optimizer.zero_grad(set_to_none=True)
-                loss.backward()
+                ok = self.watch.loss_ok(loss, where, lambda: "")
+                if ok:
+                    loss.backward()
+                    ok = self.watch.gradients_ok(gradient_norm(self.model.parameters()), where, lambda: "")
+                if not ok:  # on_nan="skip": no update, not counted, and a fresh state (see the module docstring)
+                    self.optimizer.zero_grad(set_to_none=True)
+                    self.state = None
+                    continue
                 if self.clip_norm is not None:
                     torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_norm)
                 self.optimizer.step()
                 self.state = detach_state(state)
-                total, count = total + loss.item() * yc.numel(), count + yc.numel()
-            self.history.append(epoch, {"loss": total / count})
+                total, count = total + head_loss + loss.item() * yc[:, cut:].numel(), count + yc.numel()
+            self.history.append(epoch, {"loss": total / count if count else float("nan")})
         return self.history
 
     @torch.no_grad()

@@ -258,7 +258,8 @@ class Trainer:
             return
         if self.run is None:  # nothing to resume from: stop as Python would
             raise KeyboardInterrupt
-        raise interrupted(where, last_checkpoint(self.run.path), self.run.path)
+        imports = (self.config.get("task_config") or {}).get("imports")  # a resume must be let import them
+        raise interrupted(where, last_checkpoint(self.run.path), self.run.path, trust_imports=bool(imports))
 
     def _end_epoch(self, epoch: int, totals: EpochTotals, validation_data: Any, batch_size: int,
                    progress: Progress) -> dict[str, float]:

@@ -4,7 +4,8 @@
 
 The file holds `x_train`, `y_train` and optionally `lengths_train`, `x_valid`/`y_valid`/`lengths_valid`
 and `x_test`/`y_test`/`lengths_test`. `imports` names Python modules to import first, so users' own
-`@register`ed models can be trained too.
+`@register`ed models can be trained too; from a run folder (predict, evaluate, summary, resume) they are
+imported only with `--trust-imports` or when already imported (`tasks.runs.check_imports`).
 
 Parts: `config`, `data` (the .npz's splits), `model` (from the registry), `train`, `predict`.
 """

@@ -23,8 +23,8 @@ def build_model(config: ArraysConfig) -> nn.Module:
     import_user_modules(config.imports)
     try:
         return build_registered(config.model)
-    except (ValueError, TypeError) as err:
-        raise UserError(f"config key 'model': cannot build it ({err})") from None
+    except (ValueError, TypeError, RuntimeError) as err:  # torch: RuntimeError for a negative or huge size
+        raise UserError(f"config key 'model': cannot build it ({' '.join(str(err).split())})") from None
 
 
 def describe(config: ArraysConfig) -> str:

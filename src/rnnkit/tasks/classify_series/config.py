@@ -8,7 +8,7 @@ from pydantic import Field
 
 from rnnkit.data.catalog.ucr import UCR_DATASETS
 from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 
 @config_dataclass
@@ -55,7 +55,7 @@ class SeriesConfig(TrainConfig):
     """train for at least this many optimizer steps: on a small training file (GunPoint's 50 series are
     3 batches) the epochs rise to reach it; 0: exactly `epochs`"""
     batch_size: PositiveInt = 16
-    lr: float | None = 3e-3
+    lr: LearningRate | None = 3e-3
     schedule: ScheduleName | None = "cosine"
     """the learning rate falls to 0 over the run (per step)"""
     clip_norm: float | None = 1.0

@@ -7,7 +7,7 @@ from typing import Any, Iterator
 import numpy as np
 import torch
 
-from rnnkit.data import LabelMap
+from rnnkit.tasks.runs import read_labels
 from rnnkit.data.ts_format import read_ts
 from rnnkit.io.run import load
 from rnnkit.tasks.classify_series.data import LABELS_FILE, SCALING_FILE, Scaling, as_batchable, label_ids, test_file
@@ -28,7 +28,7 @@ def class_probabilities(model, x: np.ndarray, lengths: np.ndarray) -> np.ndarray
 def predict(run: Run, inputs: str, options: None = None) -> Iterator[dict[str, Any]]:
     """The class and its probability for each series of a .ts file (labelled or not), with its line."""
     ts = read_ts(inputs)
-    label_map = LabelMap.load(run.file(LABELS_FILE))
+    label_map = read_labels(run, LABELS_FILE)
     probs = class_probabilities(load(run.path), *Scaling.load(run.file(SCALING_FILE)).arrays(ts))
     for line, p in zip(ts.lines, probs):
         k = int(p.argmax())
@@ -38,7 +38,7 @@ def predict(run: Run, inputs: str, options: None = None) -> Iterator[dict[str, A
 def evaluate(run: Run, data: str | None = None) -> dict[str, float]:
     """Loss and accuracy on a labelled .ts file, or on the run's own test file or dataset."""
     ts = test_file(run.config, data)
-    label_map = LabelMap.load(run.file(LABELS_FILE))
+    label_map = read_labels(run, LABELS_FILE)
     x, lengths = Scaling.load(run.file(SCALING_FILE)).arrays(ts)
     trainer = Trainer(load(run.path), metrics=run.config.metrics, quiet=True)
     return {**trainer.evaluate(as_batchable(x, lengths, label_ids(ts, label_map)), batch_size=256),

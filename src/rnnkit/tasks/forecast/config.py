@@ -10,7 +10,7 @@ from pydantic import Field
 from rnnkit.data.catalog import SERIES
 from rnnkit.data.series import FILLS
 from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 336, "airline": 24}
 """Steps read per forecast when --lookback is not given: a month of days, a week of half hours, two years."""
@@ -70,7 +70,7 @@ class ForecastConfig(TrainConfig):
     """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     epochs: PositiveInt = 30
     batch_size: PositiveInt = 64
-    lr: float | None = 1e-3
+    lr: LearningRate | None = 1e-3
     loss: str = "mse"
     """mse or mae on the scaled target (ignored with quantiles: the pinball loss)"""
     metrics: list[str] = field(default_factory=lambda: ["mae"])

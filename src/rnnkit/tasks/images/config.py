@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 IMAGE_DATASETS = ("mnist", "fashion-mnist")
 
@@ -48,7 +48,7 @@ class MnistConfig(TrainConfig):
     """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     epochs: PositiveInt = 15
     batch_size: PositiveInt = 128
-    lr: float | None = 1e-3
+    lr: LearningRate | None = 1e-3
     schedule: ScheduleName | None = "cosine"
     clip_norm: float | None = 1.0
     validation_split: Rate = 0.1

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 LM_DATASETS = ("ptb", "shakespeare")
 DATASET_LEVEL = {"ptb": "word", "shakespeare": "char"}
@@ -85,7 +85,7 @@ class LMConfig(TrainConfig):
     """default: sgd for words (Zaremba et al.), adam for characters"""
     momentum: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     """momentum of sgd (Zaremba et al.: none)"""
-    lr: float | None = None
+    lr: LearningRate | None = None
     """learning rate of the per-token mean loss (default: 20 for words, Zaremba et al.'s 1.0 on a loss summed
     over 20 steps; 0.002 for characters)"""
     schedule: ScheduleName | None = None

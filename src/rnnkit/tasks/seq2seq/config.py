@@ -9,7 +9,7 @@ from pydantic import Field
 from rnnkit.data.pairs import PAIR_TOKENS
 from rnnkit.models.seq2seq import ATTENTIONS, BRIDGES
 from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 TokenKind = Literal[PAIR_TOKENS]
@@ -96,7 +96,7 @@ class Seq2SeqConfig(TrainConfig):
     """recurrent runner of the encoder: auto, native, compiled, fused, loop"""
     epochs: PositiveInt = 10
     batch_size: PositiveInt = 128
-    lr: float | None = 3e-3
+    lr: LearningRate | None = 3e-3
     schedule: ScheduleName | None = "cosine"
     """the learning rate falls to 0 over the run (per step)"""
     clip_norm: float | None = 1.0

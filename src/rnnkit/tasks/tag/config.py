@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 TAG_DATASETS = ("pku-seg", "pku-pos", "pku-ner", "wnut16")
 
@@ -66,7 +66,7 @@ class TagConfig(TrainConfig):
     """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     epochs: PositiveInt = 3
     batch_size: PositiveInt = 64
-    lr: float | None = 3e-3
+    lr: LearningRate | None = 3e-3
     schedule: ScheduleName | None = "cosine"
     """the learning rate falls to 0 over the run (per step)"""
     clip_norm: float | None = 5.0

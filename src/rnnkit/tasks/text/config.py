@@ -8,7 +8,7 @@ from pydantic import Field
 
 from rnnkit.data import get_tokenizer
 from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 SENTIMENT_DATASETS = ("imdb", "chinese-reviews", "movie-snippets", "vader-tweets")
 
@@ -74,7 +74,7 @@ class TextModelConfig(TrainConfig):
     """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     epochs: PositiveInt = 5
     batch_size: PositiveInt = 64
-    lr: float | None = 2e-3
+    lr: LearningRate | None = 2e-3
     schedule: ScheduleName | None = "cosine"
     """the learning rate falls to 0 over the run (per step): the last epoch is the best"""
     clip_norm: float | None = 1.0

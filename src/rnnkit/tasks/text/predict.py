@@ -19,7 +19,7 @@ from rnnkit.data.text_batches import SortedBatches
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.models.linear_baseline import CHAR_VIEW_MAX_MEDIAN
-from rnnkit.tasks.runs import read_run
+from rnnkit.tasks.runs import read_labels, read_run
 from rnnkit.tasks.task import Run
 from rnnkit.tasks.text.baseline import BASELINE_JSON, NAME, blend, load_blend
 from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, read_inputs
@@ -110,7 +110,7 @@ def run_proba(run: Run, texts: list[str]) -> tuple[np.ndarray, LabelMap]:
     if blended is not None:
         baseline, weight = blended
         probs = blend(probs, baseline.predict_proba(texts), weight)
-    return probs, LabelMap.load(run.file(LABELS_FILE))
+    return probs, read_labels(run, LABELS_FILE)
 
 
 def scores(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
@@ -162,7 +162,7 @@ def evaluate_texts(run: Run, data: str | None = None) -> dict[str, float]:
     """Accuracy and loss on `data` (a labelled file) or on the run's own test set."""
     config = run.config
     text_col, label_col = getattr(config, "text_col", "text"), getattr(config, "label_col", "label")
-    label_map = LabelMap.load(run.file(LABELS_FILE))
+    label_map = read_labels(run, LABELS_FILE)
     test_file = data or getattr(config, "test_data", None)
     if test_file is not None:
         table = read_texts(test_file, text_col, label_col)
