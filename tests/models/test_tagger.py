@@ -6,25 +6,28 @@ from rnnkit.models import build_model, model_config
 from rnnkit.models.tagger import IGNORE, SequenceTagger
 
 
-def batch(seed=0, lengths=(5, 2, 4), vocab=20, chars=0):
+def batch(seed=0, lengths=(5, 2, 4), vocab=20, chars=0, bigrams=0):
     g = torch.Generator().manual_seed(seed)
     T = max(lengths)
     words = torch.randint(1, vocab, (len(lengths), T), generator=g)
     for b, n in enumerate(lengths):
         words[b, n:] = 0
+    columns = [words.unsqueeze(-1)]
+    if bigrams:
+        columns.append(torch.randint(1, bigrams, (len(lengths), T, 2), generator=g) * (words != 0).unsqueeze(-1))
     if chars:
         ch = torch.randint(0, chars, (len(lengths), T, 3), generator=g) * (words != 0).unsqueeze(-1)
         ch[..., 0] = ch[..., 0].clamp(min=1) * (words != 0)
-        return torch.cat((words.unsqueeze(-1), ch), -1), torch.tensor(lengths)
-    return words, torch.tensor(lengths)
+        columns.append(ch)
+    return (torch.cat(columns, -1) if len(columns) > 1 else words), torch.tensor(lengths)
 
 
-@pytest.mark.parametrize("crf,chars", [(True, 0), (False, 0), (True, 7)])
-def test_padded_batch_decodes_like_each_sentence_alone(crf, chars):
+@pytest.mark.parametrize("crf,chars,bigrams", [(True, 0, 0), (False, 0, 0), (True, 7, 0), (True, 0, 9), (False, 7, 9)])
+def test_padded_batch_decodes_like_each_sentence_alone(crf, chars, bigrams):
     torch.manual_seed(0)
     model = SequenceTagger(4, 20, embedding_dim=8, hidden_size=6, crf=crf, char_vocab_size=chars,
-                           char_dim=4, char_hidden=3, head_dropout=0.0).eval()
-    x, lengths = batch(chars=chars)
+                           char_dim=4, char_hidden=3, bigram_vocab_size=bigrams, bigram_dim=5, head_dropout=0.0).eval()
+    x, lengths = batch(chars=chars, bigrams=bigrams)
     together = model.decode(x, lengths)
     assert [len(t) for t in together] == lengths.tolist()
     for b, n in enumerate(lengths.tolist()):
@@ -56,3 +59,14 @@ def test_losses_ignore_padding_and_the_config_round_trips():
     assert torch.allclose(softmax.loss(emissions, targets), expected)
     rebuilt = build_model(model_config(model))
     assert isinstance(rebuilt, SequenceTagger) and rebuilt.get_config() == model.get_config()
+
+
+def test_bigram_vectors_change_the_emissions_and_need_their_columns():
+    torch.manual_seed(0)
+    model = SequenceTagger(3, 20, embedding_dim=8, hidden_size=6, bigram_vocab_size=9, bigram_dim=5).eval()
+    x, lengths = batch(bigrams=9)
+    other = x.clone()
+    other[0, 0, 2] = other[0, 0, 2] % 8 + 1  # another right bigram at the first token
+    assert not torch.allclose(model(x, lengths)[0], model(other, lengths)[0])
+    with pytest.raises(ValueError, match="expects"):
+        model(x[..., 0], lengths)

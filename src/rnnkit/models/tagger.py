@@ -7,9 +7,12 @@ al. 2015 and Lample et al. 2016.
         ──> softmax p(y_t | x) = softmax(x_t)                 (crf=False: each step on its own)
         ──> CRF     p(y | x) ∝ exp(Σ_t x_t(y_t) + A[y_{t-1}, y_t])  (crf=True: the sequence as a whole)
 
-With character features the input is (B, T, 1 + L): column 0 the word ids, columns 1.. the ids of the
-word's first L characters (0-padded); each word's characters go through a character BiLSTM whose two
-final states are concatenated to the word vector (Lample et al.'s character representation).
+With bigram features (character-level Chinese: segmentation, NER) each token t also gets the vectors
+of the bigrams c_{t-1}c_t and c_tc_{t+1}, concatenated to its own (Chen et al. 2015, Yang et al. 2017:
+the standard way a BiLSTM-CRF segmenter sees which character pairs form words). With character
+features each word's first L characters go through a character BiLSTM whose two final states are
+concatenated to the word vector (Lample et al.'s character representation). The input is then
+(B, T, 1 [+ 2] [+ L]): column 0 the token ids, then the two bigram ids, then the character ids (0-padded).
 
 The trainer's loss is `model.loss(emissions, targets)`: targets (B, T) with -100 at padding; the CRF
 loss is the negative log-likelihood per real token (summed over sentences, divided by the token count,
@@ -44,6 +47,7 @@ class SequenceTagger(nn.Module):
         crf: a CRF output layer (else per-step softmax).
         scheme, tags: with a chunk scheme (BIO, BIOES, BMES) and the tag names, the CRF forbids the
             transitions the scheme cannot produce.
+        bigram_vocab_size: > 0 adds the two bigram vectors (bigram_dim each) per token.
         char_vocab_size: > 0 adds the character BiLSTM (char_dim, char_hidden) over per-word characters.
     """
 
@@ -51,7 +55,8 @@ class SequenceTagger(nn.Module):
                  cell: str = "lstm", hidden_size: int = 128, num_layers: int = 1, bidirectional: bool = True,
                  dropout: float = 0.0, recurrent_dropout: float = 0.0, inter_layer_dropout: float = 0.0,
                  head_dropout: float = 0.5, crf: bool = True, scheme: str | None = None,
-                 tags: Sequence[str] | None = None, char_vocab_size: int = 0, char_dim: int = 25,
+                 tags: Sequence[str] | None = None, bigram_vocab_size: int = 0, bigram_dim: int = 50,
+                 char_vocab_size: int = 0, char_dim: int = 25,
                  char_hidden: int = 25, fast: str = "auto", cell_options: dict[str, Any] | None = None):
         super().__init__()
         self.num_tags = check_positive("num_tags", num_tags)
@@ -62,12 +67,18 @@ class SequenceTagger(nn.Module):
         self.cell, self.hidden_size, self.num_layers, self.bidirectional = cell, hidden_size, num_layers, bidirectional
         self.use_crf, self.scheme, self.tags = bool(crf), scheme, list(tags) if tags is not None else None
         self.char_vocab_size, self.char_dim, self.char_hidden = char_vocab_size, char_dim, char_hidden
+        self.bigram_vocab_size, self.bigram_dim = bigram_vocab_size, bigram_dim
         self.fast, self.cell_options = fast, dict(cell_options or {})
         if self.tags is not None and len(self.tags) != num_tags:
             raise ValueError(f"tags has {len(self.tags)} names for num_tags={num_tags}")
 
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
         features = embedding_dim
+        self.bigram_embedding = None
+        if bigram_vocab_size:
+            self.bigram_embedding = nn.Embedding(bigram_vocab_size, check_positive("bigram_dim", bigram_dim),
+                                                 padding_idx=0)
+            features += 2 * bigram_dim
         self.char_embedding = self.char_rnn = None
         if char_vocab_size:
             self.char_embedding = nn.Embedding(char_vocab_size, check_positive("char_dim", char_dim), padding_idx=0)
@@ -95,19 +106,23 @@ class SequenceTagger(nn.Module):
         return out.reshape(B, T, -1)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-        """(B, T, K) emission scores; x (B, T) word ids or (B, T, 1 + L) with character ids."""
+        """(B, T, K) emission scores; x (B, T) token ids or (B, T, 1 [+ 2] [+ L]) with bigram and
+        character ids."""
+        extra = self.bigram_embedding is not None or self.char_rnn is not None
+        if extra and x.dim() != 3:
+            raise ValueError("a tagger with bigram or character features expects (B, T, 1 [+ 2] [+ L]) inputs")
         words = x[..., 0] if x.dim() == 3 else x
         if lengths is None:
             lengths = (words != 0).sum(1).clamp(min=1)
         lengths = torch.as_tensor(lengths, device=words.device).long()
         h = self.embedding(words)
+        if self.bigram_embedding is not None:
+            h = torch.cat((h, self.bigram_embedding(x[..., 1:3]).flatten(-2)), -1)
         if self.embedding_dropout and self.training:
             keep = torch.bernoulli(h.new_full(words.shape, 1 - self.embedding_dropout)).unsqueeze(-1)
             h = h * keep / (1 - self.embedding_dropout)
         if self.char_rnn is not None:
-            if x.dim() != 3:
-                raise ValueError("a tagger with character features expects (B, T, 1 + L) inputs")
-            h = torch.cat((h, self._char_features(x[..., 1:])), -1)
+            h = torch.cat((h, self._char_features(x[..., 3 if self.bigram_embedding is not None else 1:])), -1)
         out = self.rnn(h, lengths=lengths)
         out = out[0] if isinstance(out, tuple) else out
         return self.head(F.dropout(out, self.head_dropout, self.training))
@@ -135,5 +150,6 @@ class SequenceTagger(nn.Module):
                     num_layers=self.num_layers, bidirectional=self.bidirectional, dropout=self.rnn.dropout,
                     recurrent_dropout=self.rnn.recurrent_dropout, inter_layer_dropout=self.rnn.inter_layer_dropout,
                     head_dropout=self.head_dropout, crf=self.use_crf, scheme=self.scheme, tags=self.tags,
+                    bigram_vocab_size=self.bigram_vocab_size, bigram_dim=self.bigram_dim,
                     char_vocab_size=self.char_vocab_size, char_dim=self.char_dim, char_hidden=self.char_hidden,
                     fast=self.fast, cell_options=self.cell_options)

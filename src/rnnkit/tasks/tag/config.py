@@ -10,6 +10,17 @@ from rnnkit.tasks.config import CellName, RunnerName
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 TAG_DATASETS = ("pku-seg", "pku-pos", "pku-ner", "wnut16")
+DEFAULTS = {
+    # characters with bigram vectors (on by default for character tokens); epochs fill ~15 min on one core
+    "pku-seg": dict(epochs=8, char_features=False, min_freq=1),
+    "pku-ner": dict(epochs=6, char_features=False, min_freq=1),
+    # words: a character BiLSTM gives unseen words features; words seen once read as <unk> so it is trained
+    "pku-pos": dict(epochs=6, char_features=True, min_freq=2),
+    # a few thousand training tweets: many more passes, and the character BiLSTM for the unseen words of tweets
+    "wnut16": dict(epochs=30, char_features=True, min_freq=2),
+    None: dict(epochs=10, char_features=False, min_freq=1),  # your own files
+}
+"""What the unset (None) fields mean for each dataset: measured in benchmarks/TASKS.md."""
 
 
 @config_dataclass
@@ -30,8 +41,8 @@ class TagConfig(TrainConfig):
     """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
     vocab_size: Annotated[int, Field(ge=3)] = 50000
     """largest token vocabulary, counting <pad> and <unk>"""
-    min_freq: PositiveInt = 1
-    """tokens seen fewer times in training read as <unk>"""
+    min_freq: PositiveInt | None = None
+    """tokens seen fewer times in training read as <unk> (default: per dataset, 1 for your files)"""
     cell: CellName = "lstm"
     """lstm, gru or rnn"""
     embedding_dim: PositiveInt = 100
@@ -44,8 +55,15 @@ class TagConfig(TrainConfig):
     """read each sentence both ways"""
     crf: bool = True
     """a CRF output layer (Viterbi decoding); false: a softmax per token"""
-    char_features: bool = False
-    """add a character BiLSTM per word to the word vector (Lample et al. 2016; for word-level data)"""
+    bigrams: bool | None = None
+    """add vectors of the bigrams (t-1, t) and (t, t+1) to each token's (default: when tokens are characters)"""
+    bigram_dim: PositiveInt = 50
+    """size of the bigram vectors"""
+    bigram_min_freq: PositiveInt = 2
+    """bigrams seen fewer times in training read as <unk> (which then learns what an unseen bigram means)"""
+    char_features: bool | None = None
+    """add a character BiLSTM per word to the word vector (Lample et al. 2016; for word-level data; default:
+    per dataset, off for your files)"""
     char_dim: PositiveInt = 25
     """character vectors of the character BiLSTM"""
     char_hidden: PositiveInt = 25
@@ -64,9 +82,10 @@ class TagConfig(TrainConfig):
     """dropout before the emission layer"""
     fast: RunnerName = "auto"
     """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
-    epochs: PositiveInt = 3
+    epochs: PositiveInt | None = None
+    """passes over the training sentences (default: per dataset, 10 for your files)"""
     batch_size: PositiveInt = 64
-    lr: LearningRate | None = 3e-3
+    lr: LearningRate | None = 1e-2
     schedule: ScheduleName | None = "cosine"
     """the learning rate falls to 0 over the run (per step)"""
     clip_norm: float | None = 5.0
@@ -80,6 +99,9 @@ class TagConfig(TrainConfig):
         if (self.dataset is None) == (self.data is None):
             raise ValueError("give one of config keys 'dataset' (pku-seg, pku-pos, pku-ner, wnut16) or 'data' "
                              "(your tagged file)")
+        for name, value in DEFAULTS[self.dataset].items():
+            if getattr(self, name) is None:
+                setattr(self, name, value)
 
 
 @config_dataclass

@@ -3,7 +3,7 @@
 
 What a run keeps beside its model: `vocab.json` (tokens), `tags.json` (tag names, the scheme, whether
 tokens are characters or words, and the training vocabulary of segmented words for OOV recall), and,
-with character features, `chars.json`.
+with bigram features `bigrams.json`, with character features `chars.json`.
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from rnnkit.data.text_batches import BatchDataset
 from rnnkit.errors import UserError
 from rnnkit.tasks.tag.config import TagConfig
 
-VOCAB_FILE, CHARS_FILE, TAGS_FILE = "vocab.json", "chars.json", "tags.json"
+VOCAB_FILE, BIGRAMS_FILE, CHARS_FILE, TAGS_FILE = "vocab.json", "bigrams.json", "chars.json", "tags.json"
+BOUNDARY = ("<s>", "</s>")  # the neighbours of a sentence's first and last token in its bigrams
 IGNORE = -100
 
 
@@ -122,27 +123,77 @@ def tag_ids(data: TagSplit, tagset: TagSet) -> list[np.ndarray]:
     return out
 
 
-def build_vocabularies(config: TagConfig, train: TagSplit) -> tuple[Vocabulary, Vocabulary | None]:
-    vocab = Vocabulary.build(train.tokens, max_size=config.vocab_size, min_freq=config.min_freq)
-    chars = Vocabulary.build(([ch for tok in sent for ch in tok] for sent in train.tokens)) \
-        if config.char_features else None
-    return vocab, chars
+def bigrams(sent: list[str]) -> tuple[list[str], list[str]]:
+    """Per token t: the bigrams (t-1, t) and (t, t+1), as the strings the bigram vocabulary holds."""
+    padded = [BOUNDARY[0], *sent, BOUNDARY[1]]
+    pairs = [a + " " + b for a, b in zip(padded, padded[1:])]
+    return pairs[:-1], pairs[1:]
 
 
-def encode(tokens: list[list[str]], vocab: Vocabulary, chars: Vocabulary | None, max_chars: int) -> list[np.ndarray]:
-    """Per sentence: (n,) token ids, or (n, 1 + max_chars) with each token's character ids after its id."""
-    out = []
-    for sent in tokens:
-        ids = np.array(vocab.encode(sent), dtype=np.int64)
-        if chars is not None:
-            table = np.zeros((len(sent), 1 + max_chars), dtype=np.int64)
-            table[:, 0] = ids
-            for j, tok in enumerate(sent):
-                c = chars.encode(tok[:max_chars])
-                table[j, 1:1 + len(c)] = c
-            ids = table
-        out.append(ids)
-    return out
+def every_bigram(sent: list[str]) -> list[str]:
+    left, right = bigrams(sent)
+    return left + right[-1:]
+
+
+@dataclass
+class Encoder:
+    """Token lists -> model inputs: the token vocabulary, and the bigram and character vocabularies
+    when the run uses those features."""
+
+    vocab: Vocabulary
+    bigrams: Vocabulary | None = None
+    chars: Vocabulary | None = None
+    max_chars: int = 16
+
+    @classmethod
+    def build(cls, config: TagConfig, train: TagSplit, use_bigrams: bool) -> "Encoder":
+        vocab = Vocabulary.build(train.tokens, max_size=config.vocab_size, min_freq=config.min_freq)
+        # bigrams seen once read as <unk> so that <unk> itself gets trained for the unseen ones
+        pairs = Vocabulary.build((every_bigram(sent) for sent in train.tokens),
+                                 min_freq=config.bigram_min_freq) if use_bigrams else None
+        chars = Vocabulary.build(([ch for tok in sent for ch in tok] for sent in train.tokens)) \
+            if config.char_features else None
+        return cls(vocab, pairs, chars, config.max_word_chars)
+
+    def save(self, run_dir: Path) -> None:
+        for name, v in ((VOCAB_FILE, self.vocab), (BIGRAMS_FILE, self.bigrams), (CHARS_FILE, self.chars)):
+            if v is not None:
+                v.save(run_dir / name)
+
+    @classmethod
+    def load(cls, run) -> "Encoder":
+        def maybe(name):
+            path = run.path / name
+            return Vocabulary.load(path) if path.exists() else None
+        return cls(Vocabulary.load(run.file(VOCAB_FILE)), maybe(BIGRAMS_FILE), maybe(CHARS_FILE),
+                   run.config.max_word_chars)
+
+    def sizes(self) -> dict[str, int]:
+        """The model's vocabulary-size arguments."""
+        return dict(vocab_size=len(self.vocab), bigram_vocab_size=len(self.bigrams) if self.bigrams else 0,
+                    char_vocab_size=len(self.chars) if self.chars else 0)
+
+    def encode(self, tokens: list[list[str]]) -> list[np.ndarray]:
+        """Per sentence: (n,) token ids, or (n, 1 [+ 2] [+ max_chars]) with the bigram and character ids."""
+        out = []
+        for sent in tokens:
+            ids = np.array(self.vocab.encode(sent), dtype=np.int64)
+            if self.bigrams is None and self.chars is None:
+                out.append(ids)
+                continue
+            columns = [ids[:, None]]
+            if self.bigrams is not None:
+                left, right = bigrams(sent)
+                columns.append(np.array([self.bigrams.encode(left), self.bigrams.encode(right)],
+                                        dtype=np.int64).reshape(2, len(sent)).T)
+            if self.chars is not None:
+                table = np.zeros((len(sent), self.max_chars), dtype=np.int64)
+                for j, tok in enumerate(sent):
+                    c = self.chars.encode(tok[:self.max_chars])
+                    table[j, :len(c)] = c
+                columns.append(table)
+            out.append(np.concatenate(columns, axis=1))
+        return out
 
 
 def pad_batch(inputs: list[np.ndarray], targets: list[np.ndarray] | None):

@@ -10,14 +10,15 @@ from rnnkit.training.metrics import Metric
 
 MODEL_FIELDS = ("embedding_dim", "embedding_dropout", "cell", "hidden_size", "num_layers", "bidirectional",
                 "dropout", "recurrent_dropout", "inter_layer_dropout", "head_dropout", "crf", "char_dim",
-                "char_hidden", "fast")
+                "char_hidden", "bigram_dim", "fast")
 """Config fields that are the model's constructor arguments of the same name."""
 
 
-def build_model(config: TagConfig, tags: list[str], scheme: str, vocab_size: int, char_vocab_size: int = 0
-                ) -> SequenceTagger:
+def build_model(config: TagConfig, tags: list[str], scheme: str, vocab_size: int, bigram_vocab_size: int = 0,
+                char_vocab_size: int = 0) -> SequenceTagger:
     return SequenceTagger(len(tags), vocab_size, tags=tags, scheme=None if scheme == "plain" else scheme,
-                          char_vocab_size=char_vocab_size, **{name: getattr(config, name) for name in MODEL_FIELDS})
+                          bigram_vocab_size=bigram_vocab_size, char_vocab_size=char_vocab_size,
+                          **{name: getattr(config, name) for name in MODEL_FIELDS})
 
 
 class DecodedAccuracy(Metric):
@@ -47,6 +48,8 @@ class DecodedAccuracy(Metric):
 def describe(config: TagConfig) -> str:
     """`rnnkit summary` of a config: the model it would build (vocabulary and tags come from the data)."""
     chars = f" + character BiLSTM {config.char_hidden}x2" if config.char_features else ""
+    if config.bigrams is not False:
+        chars = f" + {config.bigram_dim}-d bigram vectors{' (character-level data)' if config.bigrams is None else ''}" + chars
     return (f"SequenceTagger: {config.embedding_dim}-d embeddings{chars} -> {config.cell} {config.hidden_size} x "
             f"{config.num_layers} {'bidirectional ' if config.bidirectional else ''}-> "
             f"{'CRF' if config.crf else 'softmax'} over the data's tags")

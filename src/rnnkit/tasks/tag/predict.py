@@ -9,13 +9,13 @@ from typing import Any, Iterator, Sequence
 
 import torch
 
-from rnnkit.data import Vocabulary, load_dataset
+from rnnkit.data import load_dataset
 from rnnkit.data.tagging import TagSplit, chunks, read_tagged, words_of
 from rnnkit.data.text import chinese_words
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.tasks.tag.config import TagPredictOptions
-from rnnkit.tasks.tag.data import CHARS_FILE, TAGS_FILE, VOCAB_FILE, TagBatches, TagSet, encode, tag_ids
+from rnnkit.tasks.tag.data import TAGS_FILE, Encoder, TagBatches, TagSet, tag_ids
 from rnnkit.tasks.tag.metrics import score
 from rnnkit.tasks.task import Run
 
@@ -42,8 +42,7 @@ class Tagger:
     def __init__(self, run: Run):
         self.run = run
         self.tagset = TagSet.load(run.file(TAGS_FILE))
-        self.vocab = Vocabulary.load(run.file(VOCAB_FILE))
-        self.chars = Vocabulary.load(run.file(CHARS_FILE)) if run.config.char_features else None
+        self.encoder = Encoder.load(run)
         self.model = load(run.path).eval()
 
     def tag(self, tokens: Sequence[Sequence[str]], batch_size: int = 64) -> list[list[str]]:
@@ -52,7 +51,7 @@ class Tagger:
         out: list[list[str]] = [[] for _ in tokens]
         if not keep:
             return out
-        inputs = encode([list(tokens[i]) for i in keep], self.vocab, self.chars, self.run.config.max_word_chars)
+        inputs = self.encoder.encode([list(tokens[i]) for i in keep])
         for i, ids in zip(keep, decode_ids(self.model, inputs, batch_size)):
             out[i] = [self.tagset.tags[k] for k in ids]
         return out

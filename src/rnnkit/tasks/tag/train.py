@@ -1,8 +1,8 @@
 """Training a tagger: sentences -> ids -> length-bucketed batches -> SequenceTagger, the kept
 (best-by-validation) weights scored once on the test sentences, with the baselines beside them.
 
-The run folder holds, besides the trainer's files, vocab.json, tags.json (and chars.json with
-character features), so predict and evaluate need nothing else; for POS-like tags also
+The run folder holds, besides the trainer's files, vocab.json, tags.json (and bigrams.json, chars.json
+with those features), so predict and evaluate need nothing else; for POS-like tags also
 confusion.png. report.md gets the per-type table, training and decoding speed, and the baselines.
 """
 from __future__ import annotations
@@ -16,8 +16,7 @@ from rnnkit.tasks.report import printer, write_report
 from rnnkit.tasks.runs import run_config_record
 from rnnkit.tasks.tag import baselines
 from rnnkit.tasks.tag.config import TagConfig
-from rnnkit.tasks.tag.data import (CHARS_FILE, TAGS_FILE, VOCAB_FILE, TagBatches, TagSet, build_vocabularies,
-                                   encode, load_splits, make_tagset, tag_ids)
+from rnnkit.tasks.tag.data import TAGS_FILE, Encoder, TagBatches, TagSet, load_splits, make_tagset, tag_ids
 from rnnkit.tasks.tag.metrics import (confusion, entity_scores, per_tag_scores, plot_confusion, score,
                                       score_table, segmentation_scores)
 from rnnkit.tasks.tag.model import DecodedAccuracy, build_model
@@ -35,8 +34,10 @@ def run(config: TagConfig, run_dir: Path, *, resume: bool = False, quiet: bool =
     t0 = time.perf_counter()
     splits, summary = load_splits(config)
     tagset = make_tagset(config, splits)
-    vocab, chars = build_vocabularies(config, splits["train"])
-    data = {k: (encode(s.tokens, vocab, chars, config.max_word_chars), tag_ids(s, tagset))
+    use_bigrams = config.bigrams if config.bigrams is not None else tagset.unit == "char"
+    encoder = Encoder.build(config, splits["train"], use_bigrams)
+    vocab = encoder.vocab
+    data = {k: (encoder.encode(s.tokens), tag_ids(s, tagset))
             for k, s in splits.items() if s is not None}
     n_tokens = sum(len(x) for x in data["train"][0])
     say(f"{len(data['train'][0]):,} training sentences ({n_tokens:,} {tagset.unit} tokens, {len(vocab):,} in the "
@@ -44,16 +45,16 @@ def run(config: TagConfig, run_dir: Path, *, resume: bool = False, quiet: bool =
     run_dir = Path(run_dir)
     if ddp.is_main():
         run_dir.mkdir(parents=True, exist_ok=True)
-        vocab.save(run_dir / VOCAB_FILE)
+        encoder.save(run_dir)
         tagset.save(run_dir / TAGS_FILE)
-        if chars is not None:
-            chars.save(run_dir / CHARS_FILE)
 
-    model = build_model(config, tagset.tags, tagset.scheme, len(vocab), len(chars) if chars is not None else 0)
+    model = build_model(config, tagset.tags, tagset.scheme, **encoder.sizes())
     summary = {**summary, "train sentences": len(data["train"][0]), "train tokens": n_tokens,
                "tokens": tagset.unit, "scheme": tagset.scheme + (f" (converted from {tagset.source_scheme})"
                                                                  if tagset.source_scheme != tagset.scheme else ""),
-               "tags": len(tagset.tags), "vocabulary": len(vocab), "validation sentences": len(data["valid"][0]),
+               "tags": len(tagset.tags), "vocabulary": len(vocab),
+               **({"bigram vocabulary": len(encoder.bigrams)} if encoder.bigrams else {}),
+               "validation sentences": len(data["valid"][0]),
                "batch size": f"{config.batch_size} (length-bucketed)"}
     trainer = trainer_from_config(model, config, run_dir, quiet=quiet, data_summary=summary,
                                   config=run_config_record("tag", config, scheme=tagset.scheme, unit=tagset.unit))

@@ -1,0 +1,49 @@
+"""The tag task's Encoder: bigram ids per token (rare and unseen bigrams as <unk>), character ids per
+word, and the per-dataset defaults of the config."""
+import numpy as np
+
+from rnnkit.data.tagging import TagSplit
+from rnnkit.data.text import UNK_ID
+from rnnkit.tasks import load_config
+from rnnkit.tasks.tag.data import Encoder, bigrams
+
+
+def split(sentences):
+    return TagSplit([list(s) for s in sentences], [["S"] * len(s) for s in sentences], "mem")
+
+
+def config(**flags):
+    return load_config("tag", {"data": "unused.conll", **flags})[1]
+
+
+def test_bigrams_of_a_sentence_pair_each_token_with_both_neighbours():
+    assert bigrams(["我", "爱", "你"]) == (["<s> 我", "我 爱", "爱 你"], ["我 爱", "爱 你", "你 </s>"])
+
+
+def test_encoder_columns_and_rare_bigrams_as_unk():
+    train = split(["我爱你", "我爱他", "你好"])
+    enc = Encoder.build(config(), train, use_bigrams=True)
+    (x,) = enc.encode([["我", "爱", "她"]])
+    assert x.shape == (3, 3)
+    assert x[0, 0] == enc.vocab.stoi["我"] and x[2, 0] == UNK_ID  # 她 never seen
+    assert x[0, 1] == enc.bigrams.stoi["<s> 我"] and x[1, 1] == x[0, 2] == enc.bigrams.stoi["我 爱"]
+    assert x[1, 2] == UNK_ID  # "爱 她" unseen
+    assert "爱 你" not in enc.bigrams  # seen once: below bigram_min_freq 2
+    assert enc.sizes() == {"vocab_size": len(enc.vocab), "bigram_vocab_size": len(enc.bigrams), "char_vocab_size": 0}
+
+
+def test_encoder_with_characters_after_bigrams_and_without_either():
+    train = split(["我爱你", "我爱他"])
+    both = Encoder.build(config(char_features="true", max_word_chars="2"), train, use_bigrams=True)
+    (x,) = both.encode([["我", "爱"]])
+    assert x.shape == (2, 1 + 2 + 2) and x[0, 3] == both.chars.stoi["我"] and x[0, 4] == 0
+    plain = Encoder.build(config(), train, use_bigrams=False)
+    (y,) = plain.encode([["我", "爱"]])
+    assert y.shape == (2,) and np.array_equal(y, x[:, 0])
+
+
+def test_defaults_follow_the_dataset_and_flags_win():
+    assert (config().epochs, config().char_features, config().min_freq) == (10, False, 1)
+    pos = load_config("tag", {"dataset": "pku-pos"})[1]
+    assert pos.char_features is True and pos.min_freq == 2
+    assert load_config("tag", {"dataset": "pku-pos", "char_features": "false", "epochs": "2"})[1].epochs == 2
