@@ -144,3 +144,15 @@ def test_real_pku_seg_beats_jieba(tmp_path):
                                 run_dir=tmp_path / "run", quiet=True)
     assert final["test_word_f1"] > final["jieba_word_f1"]
     assert "".join(segment(run_dir, "我爱北京天安门")) == "我爱北京天安门"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dataset, metric, target", [("pku-seg", "test_word_f1", 0.95),
+                                                      ("pku-pos", "test_token_acc", 0.96),
+                                                      ("pku-ner", "test_entity_f1", 0.88)])
+def test_real_default_runs_reach_the_targets(tmp_path, dataset, metric, target):
+    """The default jobs of benchmarks/TASKS.md (about 15 minutes each on one core)."""
+    _, final = train_task(*load_config("tag", {"dataset": dataset}), run_dir=tmp_path / "run", quiet=True)
+    assert final[metric] >= target
+    if dataset == "pku-seg":
+        assert final["test_word_f1"] >= final["jieba_word_f1"] + 0.10

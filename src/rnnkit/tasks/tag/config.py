@@ -15,7 +15,7 @@ DEFAULTS = {
     "pku-seg": dict(epochs=8, char_features=False, min_freq=1),
     "pku-ner": dict(epochs=6, char_features=False, min_freq=1),
     # words: a character BiLSTM gives unseen words features; words seen once read as <unk> so it is trained
-    "pku-pos": dict(epochs=6, char_features=True, min_freq=2),
+    "pku-pos": dict(epochs=8, char_features=True, min_freq=2),
     # a few thousand training tweets: many more passes, and the character BiLSTM for the unseen words of tweets
     "wnut16": dict(epochs=30, char_features=True, min_freq=2),
     None: dict(epochs=10, char_features=False, min_freq=1),  # your own files
