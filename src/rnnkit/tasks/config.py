@@ -28,6 +28,14 @@ RunnerName = Literal[FAST_CHOICES]
 """Field types the task configs share: the recurrent cell, and the engine's runner (`fast`)."""
 
 
+def fill_unset(config: Any, defaults: dict[str, Any]) -> None:
+    """Give each field left at None ("default: per dataset/level") its value from `defaults`; a field the
+    user set keeps theirs. Called from a config's __post_init__."""
+    for name, value in defaults.items():
+        if getattr(config, name) is None:
+            setattr(config, name, value)
+
+
 def field_types(config_cls: type) -> dict[str, Any]:
     """{field name: type annotation} of a config class, in declaration order."""
     hints = typing.get_type_hints(config_cls, include_extras=False)

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.tasks.config import CellName, RunnerName
+from rnnkit.tasks.config import CellName, RunnerName, fill_unset
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 LM_DATASETS = ("ptb", "shakespeare")
@@ -101,9 +101,7 @@ class LMConfig(TrainConfig):
     monitor: str = "val_loss"
 
     def __post_init__(self):
-        for name, value in LEVEL_DEFAULTS[resolve_level(self)].items():
-            if getattr(self, name) is None:
-                setattr(self, name, value)
+        fill_unset(self, LEVEL_DEFAULTS[resolve_level(self)])
         if self.data is not None and self.valid is None:
             raise ValueError("config key 'valid' is required with 'data': a validation text file")
         if self.data is None and (self.valid is not None or self.test is not None):

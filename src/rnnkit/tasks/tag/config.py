@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.tasks.config import CellName, RunnerName
+from rnnkit.tasks.config import CellName, RunnerName, fill_unset
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 TAG_DATASETS = ("pku-seg", "pku-pos", "pku-ner", "wnut16")
@@ -99,9 +99,7 @@ class TagConfig(TrainConfig):
         if (self.dataset is None) == (self.data is None):
             raise ValueError("give one of config keys 'dataset' (pku-seg, pku-pos, pku-ner, wnut16) or 'data' "
                              "(your tagged file)")
-        for name, value in DEFAULTS[self.dataset].items():
-            if getattr(self, name) is None:
-                setattr(self, name, value)
+        fill_unset(self, DEFAULTS[self.dataset])
 
 
 @config_dataclass
