@@ -108,6 +108,11 @@ class TextBaseline:
                    record.get("valid_acc")), record
 
 
+def short_texts(texts: Sequence[str]) -> bool:
+    """Whether the median text has at most CHAR_VIEW_MAX_MEDIAN characters."""
+    return bool(np.median([len(t) for t in texts]) <= CHAR_VIEW_MAX_MEDIAN)
+
+
 def fit_baseline(train: tuple[Sequence[str], np.ndarray], valid: tuple[Sequence[str], np.ndarray] | None,
                  num_classes: int, tokenizer: str, max_features: int = MAX_FEATURES) -> TextBaseline:
     """Fit the views on the training texts and one logistic regression per C; keep the C with the best
@@ -118,7 +123,7 @@ def fit_baseline(train: tuple[Sequence[str], np.ndarray], valid: tuple[Sequence[
     if len(classes) < 2:
         raise BaselineUnavailable(f"the training texts hold one class only (label id {int(classes[0])})"
                                   if len(classes) else "there are no training texts")
-    settings = view_settings(tokenizer, max_features, np.median([len(t) for t in texts]) <= CHAR_VIEW_MAX_MEDIAN)
+    settings = view_settings(tokenizer, max_features, short_texts(texts))
     views, blocks = {}, []
     for name, setting in settings.items():
         view = vectorizer(setting)

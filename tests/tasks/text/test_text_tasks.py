@@ -165,12 +165,12 @@ def test_one_view_evaluates_as_its_trainer_scored_it(data, tmp_path):
 def test_auto_second_view_same_tokens_for_long_texts_none_for_short_ones():
     from rnnkit.tasks.text.predict import second_view_tokenizer
 
-    assert second_view_tokenizer("auto", "english", 900.0) == "english"  # long: a second seed
-    assert second_view_tokenizer("auto", "english", 120.0) is None  # short: the baseline's blend instead
-    assert second_view_tokenizer("auto", "chinese", 40.0) == "chinese-chars"  # another view, at any length
+    assert second_view_tokenizer("auto", "english", short=False) == "english"  # long: a second seed
+    assert second_view_tokenizer("auto", "english", short=True) is None  # short: the baseline's blend instead
+    assert second_view_tokenizer("auto", "chinese", short=True) == "chinese-chars"  # another view, at any length
     assert second_view_tokenizer("auto", "english") == "english"  # runs from before the length rule
-    assert second_view_tokenizer("chars", "english", 120.0) == "chars"
-    assert second_view_tokenizer("none", "chinese", 900.0) is None
+    assert second_view_tokenizer("chars", "english", short=True) == "chars"
+    assert second_view_tokenizer("none", "chinese", short=False) is None
 
 
 def test_short_english_texts_train_one_model_by_default(data, tmp_path):

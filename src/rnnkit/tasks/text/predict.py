@@ -18,7 +18,6 @@ from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.data.text_batches import SortedBatches
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
-from rnnkit.models.linear_baseline import CHAR_VIEW_MAX_MEDIAN
 from rnnkit.tasks.runs import read_labels, read_run
 from rnnkit.tasks.task import Run
 from rnnkit.tasks.text.baseline import BASELINE_JSON, NAME, blend, load_blend
@@ -28,21 +27,21 @@ SECOND_VIEW_DIR = "second-view"
 CHARACTER_TOKENIZERS = ("chars", "chinese-chars")
 
 
-def second_view_tokenizer(second_view: str, tokenizer: str, median_chars: float | None = None) -> str | None:
+def second_view_tokenizer(second_view: str, tokenizer: str, short: bool = False) -> str | None:
     """The tokenizer of the run's second model, or None. "auto": characters beside jieba words (the two
-    err on different texts); else the same tokens again (a second seed) for long texts only. On short
-    ones (median at most CHAR_VIEW_MAX_MEDIAN characters) the baseline reads character n-grams and its
-    blend takes the second model's place at a fraction of the time (benchmarks/TASKS.md, short texts)."""
+    err on different texts); else the same tokens again (a second seed) unless the texts are `short`
+    (`short_texts`), where the baseline reads character n-grams and its blend takes the second model's
+    place at a fraction of the time (benchmarks/TASKS.md, short texts)."""
     if second_view == "auto":
         if tokenizer == "chinese":
             return "chinese-chars"
-        return None if median_chars is not None and median_chars <= CHAR_VIEW_MAX_MEDIAN else tokenizer
+        return None if short else tokenizer
     return None if second_view == "none" else second_view
 
 
 def run_second_view(run: Run) -> str | None:
     """The second model's tokenizer as resolved at training time (runs before it was recorded: the rule
-    without the length test)."""
+    without the length test, as they were trained)."""
     facts = run.saved.get("data") or {}
     if "second_view" in facts:
         return None if facts["second_view"] == "none" else facts["second_view"]

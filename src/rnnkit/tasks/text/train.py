@@ -19,6 +19,7 @@ import numpy as np
 from rnnkit.data import LabelMap
 from rnnkit.data.text import resolve_tokenizer
 from rnnkit.data.text_batches import BucketedBatches, SortedBatches
+from rnnkit.models.linear_baseline import short_texts
 from rnnkit.tasks.report import printer, test_metrics, write_report
 from rnnkit.tasks.runs import run_config_record
 from rnnkit.tasks.text.baseline import (NAME, RunBaseline, accuracy, blend, choose_weight, fit_run_baseline,
@@ -42,7 +43,7 @@ def train_text_classifier(task: str, config: TextModelConfig, splits: dict[str, 
     tokenizer = resolve_tokenizer(config.tokenizer, splits["train"][0])
     if config.baseline != "none" and ddp.is_main():
         fitted = fit_run_baseline(with_validation(splits, config), len(label_map), tokenizer, say)
-    view = second_view_tokenizer(config.second_view, tokenizer, float(np.median([len(t) for t in splits["train"][0]])))
+    view = second_view_tokenizer(config.second_view, tokenizer, short_texts(splits["train"][0]))
     trainer, final, probs = train_one(task, config, splits, label_map, run_dir, data_summary, resume, quiet,
                                       second_view=view or "none")
     notes = ""
