@@ -130,7 +130,8 @@ class Perplexity(Metric):
     def batch_state(self, output, target):
         logp = F.log_softmax(output, -1) if self.from_logits else output.clamp_min(1e-12).log()
         logp, target = logp.reshape(-1, logp.shape[-1]), target.reshape(-1).long()
-        nll = F.nll_loss(logp.double(), target, reduction="sum", ignore_index=IGNORE_INDEX)
+        # one value per token, then double: converting the whole (N, V) table cost more than the softmax
+        nll = F.nll_loss(logp, target, reduction="none", ignore_index=IGNORE_INDEX).double().sum()
         return torch.stack([nll, (target != IGNORE_INDEX).sum().double()])
 
     def result(self, state):
