@@ -18,6 +18,14 @@ def test_task_help_lists_every_field_with_type_default_and_description(capsys):
     assert out.index("--tokenizer") < out.index("--epochs")  # the task's own fields first
 
 
+def test_defaults_that_depend_on_the_level_are_not_shown_as_none(capsys):
+    code, out, _ = call(capsys, "train", "lm", "--help")
+    flat = " ".join(out.split())
+    assert code == 0 and "(default: 200 for words, 512 for characters)" in flat
+    assert "[default: None]" not in flat.split("--hidden-size")[1].split("--")[0]
+    assert "--data TEXT|NONE your own training text file (plain text, any size); needs --valid [default: None]" in flat
+
+
 def test_train_overview_lists_the_tasks(capsys):
     code, out, _ = call(capsys, "train", "--help")
     assert code == 0 and "Usage: rnnkit train TARGET" in out

@@ -65,3 +65,22 @@ def test_clip_gradients_by_value_then_by_norm_skipping_parameters_without_gradie
     assert a.grad.tolist() == [2.0, -2.0] and b.grad is None
     clip_gradients([a, b], norm=1.0, value=None)
     assert a.grad.norm().item() == pytest.approx(1.0)
+
+
+def test_clip_gradients_with_the_norm_already_known_matches_clipping_that_measures_it():
+    torch.manual_seed(0)
+    grads = [torch.randn(5, 3) * 10, torch.randn(7) * 10]
+    measured, given = ([torch.nn.Parameter(torch.zeros_like(g)) for g in grads] for _ in range(2))
+    for p, q, g in zip(measured, given, grads):
+        p.grad, q.grad = g.clone(), g.clone()
+    total = float(torch.nn.utils.get_total_norm([g for g in grads]))
+    clip_gradients(measured, norm=0.5, value=None)
+    clip_gradients(given, norm=0.5, value=None, total_norm=total)
+    for p, q in zip(measured, given):
+        torch.testing.assert_close(p.grad, q.grad)
+    assert float(torch.nn.utils.get_total_norm([q.grad for q in given])) == pytest.approx(0.5, rel=1e-5)
+    # after value clipping the given norm is stale: it must be measured again
+    stale = [torch.nn.Parameter(torch.zeros(2))]
+    stale[0].grad = torch.tensor([3.0, -4.0])
+    clip_gradients(stale, norm=1.0, value=2.0, total_norm=5.0)
+    assert stale[0].grad.norm().item() == pytest.approx(1.0)

@@ -35,12 +35,19 @@ def make_optimizer(name: str, params: Iterable, lr: float | None = None, weight_
     return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
 
 
-def clip_gradients(parameters: Iterable[torch.nn.Parameter], *, norm: float | None, value: float | None) -> None:
-    """Clip each gradient element to [-value, value], then the global norm to `norm` (None: no clipping)."""
+def clip_gradients(parameters: Iterable[torch.nn.Parameter], *, norm: float | None, value: float | None,
+                   total_norm: float | None = None) -> None:
+    """Clip each gradient element to [-value, value], then the global norm to `norm` (None: no clipping).
+    `total_norm`: the gradients' global norm when the caller has it already (a second pass over every
+    gradient is a few percent of a language model's step); ignored after value clipping changed it."""
     params = [p for p in parameters if p.grad is not None]
     if value is not None:
         torch.nn.utils.clip_grad_value_(params, value)
-    if norm is not None:
+    if norm is None:
+        return
+    if value is None and total_norm is not None:
+        torch.nn.utils.clip_grads_with_norm_(params, norm, torch.tensor(total_norm))
+    else:
         torch.nn.utils.clip_grad_norm_(params, norm)
 
 

@@ -208,15 +208,17 @@ class Trainer:
         loss = self._loss(output, y)
         ok = self.watch.loss_ok(loss, self._where(*where), self._kept)
         self.optimizer.zero_grad(set_to_none=True)
+        grad_norm = None
         if ok:
             loss.backward()
-            ok = self.watch.gradients_ok(gradient_norm(self.model.parameters()), self._where(*where), self._kept)
+            grad_norm = gradient_norm(self.model.parameters())
+            ok = self.watch.gradients_ok(grad_norm, self._where(*where), self._kept)
         self._show_notes()
         self.global_step += 1  # a skipped step counts: its batch is used up, so a resume finds the same place
         if not ok:
             self.optimizer.zero_grad(set_to_none=True)
             return None, None
-        clip_gradients(self.model.parameters(), norm=self.clip_norm, value=self.clip_value)
+        clip_gradients(self.model.parameters(), norm=self.clip_norm, value=self.clip_value, total_norm=grad_norm)
         self.epoch_lr = self.lr  # logged: the rate of the epoch's last step
         self.optimizer.step()
         if self.schedule is not None:

@@ -98,3 +98,27 @@ def test_defaults_follow_the_level_and_a_set_field_wins():
     own_chars = LMConfig(data="a.txt", valid="b.txt", level="char", hidden_size=128, epochs=5)
     assert (own_chars.hidden_size, own_chars.epochs, own_chars.num_layers) == (128, 5, LEVEL_DEFAULTS["char"]["num_layers"])
     assert LMConfig(data="a.txt", valid="b.txt").hidden_size == LEVEL_DEFAULTS["word"]["hidden_size"]
+
+
+def test_scoring_windows_of_any_length_give_every_token_the_same_prediction():
+    """Validation and test are scored in long windows (SCORING_WINDOW) for speed: with the state carried
+    over, the perplexity must be the one of the training windows' length."""
+    import numpy as np
+    import torch
+
+    from rnnkit.data.lm_streams import StreamWindows
+    from rnnkit.models.language_model import CarriedState, LanguageModel
+    from rnnkit.training import Trainer
+
+    torch.manual_seed(0)
+    model = LanguageModel(50, 16, 32, 2)
+    ids = np.random.default_rng(0).integers(1, 50, 1001)
+
+    def perplexity(streams, window):
+        trainer = Trainer(model, metrics=["perplexity"], quiet=True, forward_module=CarriedState(model))
+        return trainer.evaluate(StreamWindows(ids, streams, window))["perplexity"]
+
+    for streams in (1, 3):
+        short, long = perplexity(streams, 7), perplexity(streams, 200)
+        assert long == pytest.approx(short, rel=1e-5)
+        assert perplexity(streams, 1000 // streams) == pytest.approx(short, rel=1e-5)  # one window

@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 
 from rnnkit.data import Vocabulary
-from rnnkit.data.lm_streams import StreamWindows
 from rnnkit.models.language_model import CarriedState
-from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, text_ids
+from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows, text_ids
 from rnnkit.tasks.task import Run
 from rnnkit.training import Trainer
 
@@ -23,9 +22,9 @@ def evaluate(run: Run, data: str | None = None) -> dict[str, float]:
         split = "test" if "test" in corpus.ids else "valid"
         ids, what = corpus.ids[split], corpus.names[split]
     model = run.task.model_of(run)
-    windows = StreamWindows(ids, config.test_batch_size, config.bptt, what=what)
+    windows = scoring_windows(ids, config.test_batch_size, config, what)
     trainer = Trainer(model, metrics=["perplexity"], quiet=True, forward_module=CarriedState(model))
     metrics = trainer.evaluate(windows)
     if level == "char":
-        metrics["bpc"] = metrics["loss"] / math.log(2)
+        metrics["bpc"] = math.log2(metrics["perplexity"])  # per token (the loss is per window)
     return {**metrics, "tokens": windows.tokens}

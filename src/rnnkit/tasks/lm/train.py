@@ -20,7 +20,7 @@ from rnnkit.data.lm_streams import StreamWindows
 from rnnkit.errors import UserError
 from rnnkit.models.language_model import CarriedState
 from rnnkit.tasks.lm.config import LMConfig
-from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus
+from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows
 from rnnkit.tasks.lm.generate import SAMPLE_TEMPERATURES, sample_text
 from rnnkit.tasks.lm.model import build_model
 from rnnkit.tasks.report import printer, test_metrics, write_report
@@ -71,8 +71,8 @@ def run(config: LMConfig, run_dir: Path, *, resume: bool = False, quiet: bool = 
         raise ValueError("a language model needs validation text")
     train_set = StreamWindows(corpus.ids["train"], config.batch_size, config.bptt, jitter=config.bptt_jitter,
                               seed=config.seed, what=corpus.names["train"])
-    valid_set = StreamWindows(corpus.ids["valid"], config.eval_batch_size, config.bptt, what=corpus.names["valid"])
-    test_set = (StreamWindows(corpus.ids["test"], config.test_batch_size, config.bptt, what=corpus.names["test"])
+    valid_set = scoring_windows(corpus.ids["valid"], config.eval_batch_size, config, corpus.names["valid"])
+    test_set = (scoring_windows(corpus.ids["test"], config.test_batch_size, config, corpus.names["test"])
                 if "test" in corpus.ids else None)
     say(f"{len(corpus.ids['train']):,} training tokens ({corpus.level} level, {len(corpus.vocab):,} in the "
         f"vocabulary), {len(train_set)} windows of {config.bptt} x {config.batch_size} streams per epoch, "
@@ -106,7 +106,7 @@ def run(config: LMConfig, run_dir: Path, *, resume: bool = False, quiet: bool = 
         scored = trainer.evaluate(test_set, prefix="test_")
         final.update(scored)
         if corpus.level == "char":
-            final["test_bpc"] = scored["test_loss"] / math.log(2)
+            final["test_bpc"] = math.log2(scored["test_perplexity"])  # per token (the loss is per window)
         say(f"test ({len(corpus.ids['test']):,} tokens, state carried over the whole text, "
             f"{time.perf_counter() - t1:.1f}s): " + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items()))
     write_report(trainer, "lm", config, final, notes=samples_note(model, corpus, config), quiet=quiet)
