@@ -6,7 +6,8 @@ after the 6th, the learning rate depends on the epoch index only, so keep_best r
 in half the time. Their loss is summed over the bptt steps of a window (averaged over the
 batch), ours is the mean over every token: their learning rate 1 and clipping at norm 5 are lr = 20 and
 clip_norm = 0.25 here (x bptt and / bptt), PyTorch's word_language_model's defaults. Characters: a
-char-rnn (one LSTM(512), windows of 100, Adam with a cosine schedule, 2 epochs). Measured results are in
+char-rnn (one LSTM(512), windows of 100, Adam with a cosine schedule, 4 epochs: what fits in about
+15 minutes on 2 cores). Measured results are in
 benchmarks/TASKS.md."""
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ DATASET_LEVEL = {"ptb": "word", "shakespeare": "char"}
 LEVEL_DEFAULTS = {
     "word": dict(embedding_dim=200, hidden_size=200, num_layers=2, bptt=20, batch_size=20, epochs=6,
                  optimizer="sgd", lr=20.0, schedule=None),
-    "char": dict(embedding_dim=64, hidden_size=512, num_layers=1, bptt=100, batch_size=32, epochs=2,
+    "char": dict(embedding_dim=64, hidden_size=512, num_layers=1, bptt=100, batch_size=32, epochs=4,
                  optimizer="adam", lr=2e-3, schedule="cosine"),
 }
 """What the unset (None) model and training fields become at each level."""
@@ -80,7 +81,7 @@ class LMConfig(TrainConfig):
     test_batch_size: PositiveInt = 1
     """parallel streams of the test text: 1 carries the state over the whole test text"""
     epochs: PositiveInt | None = None
-    """passes over the training text (default: 6 for words, 2 for characters)"""
+    """passes over the training text (default: 6 for words, 4 for characters)"""
     batch_size: PositiveInt | None = None
     """parallel streams of the training text (default: 20 for words, 32 for characters)"""
     optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] | None = None
