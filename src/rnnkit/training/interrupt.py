@@ -64,10 +64,14 @@ def run_to_resume(run_dir: Path) -> Path:
 def interrupted(where: str, checkpoint: Path, run_dir: Path, trust_imports: bool = False) -> TrainingInterrupted:
     """`trust_imports`: the run's config names modules to import, which a run folder may only do when
     trusted (`rnnkit.tasks.runs.check_imports`); the user's own run, so the command says so."""
-    command = f"rnnkit train {shlex.quote(str(run_to_resume(run_dir)))} --resume"
-    command += " --trust-imports" if trust_imports else ""
     return TrainingInterrupted(f"training interrupted (Ctrl-C) after {where}; saved {checkpoint}; "
-                               f"continue with: {command}")
+                               f"continue with: {resume_command(run_to_resume(run_dir), trust_imports)}")
+
+
+def resume_command(run_dir: Path, trust_imports: bool, nproc: int = 1) -> str:
+    """The command that continues the run in `run_dir` (the folder `run_to_resume` gives)."""
+    return (f"rnnkit train {shlex.quote(str(run_dir))} --resume" + (f" --nproc {nproc}" if nproc > 1 else "")
+            + (" --trust-imports" if trust_imports else ""))
 
 
 def interrupted_processes(nproc: int, run_dir: Path, trust_imports: bool = False) -> TrainingInterrupted:
@@ -79,7 +83,6 @@ def interrupted_processes(nproc: int, run_dir: Path, trust_imports: bool = False
     if checkpoint is None:
         return TrainingInterrupted(f"training interrupted (Ctrl-C) in its {nproc} processes before its first "
                                    f"checkpoint; nothing to resume in {run_dir}")
-    command = f"rnnkit train {shlex.quote(str(run_dir))} --resume --nproc {nproc}"
-    command += " --trust-imports" if trust_imports else ""
     return TrainingInterrupted(f"training interrupted (Ctrl-C) in its {nproc} processes, stopped at once (no new "
-                               f"checkpoint under --nproc); the last is {checkpoint}; continue with: {command}")
+                               f"checkpoint under --nproc); the last is {checkpoint}; continue with: "
+                               f"{resume_command(run_dir, trust_imports, nproc)}")

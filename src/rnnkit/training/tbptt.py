@@ -29,7 +29,7 @@ from rnnkit.training.history import History
 from rnnkit.training.losses import get_loss
 from rnnkit.training.metrics import get_metric
 from rnnkit.training.numerics import OnNaN, StepWatch, gradient_norm
-from rnnkit.training.optim import make_optimizer
+from rnnkit.training.optim import clip_gradients, make_optimizer
 from rnnkit.training.outputs import eval_mode
 
 
@@ -107,15 +107,16 @@ class TBPTT:
                 where = f"epoch {epoch + 1}, time step {t0 + cut}"
                 self.optimizer.zero_grad(set_to_none=True)
                 ok = self.watch.loss_ok(loss, where, lambda: "")
+                grad_norm = None
                 if ok:
                     loss.backward()
-                    ok = self.watch.gradients_ok(gradient_norm(self.model.parameters()), where, lambda: "")
+                    grad_norm = gradient_norm(self.model.parameters())
+                    ok = self.watch.gradients_ok(grad_norm, where, lambda: "")
                 if not ok:  # on_nan="skip": no update, not counted, and a fresh state (see the module docstring)
                     self.optimizer.zero_grad(set_to_none=True)
                     self.state = None
                     continue
-                if self.clip_norm is not None:
-                    torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_norm)
+                clip_gradients(self.model.parameters(), norm=self.clip_norm, value=None, total_norm=grad_norm)
                 self.optimizer.step()
                 self.state = detach_state(state)
                 total, count = total + head_loss + loss.item() * yc[:, cut:].numel(), count + yc.numel()
