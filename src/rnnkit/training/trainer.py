@@ -61,7 +61,7 @@ class Trainer:
                  config: dict[str, Any] | None = None, seed: int = 0, checkpoint_every: int = 0,
                  log_every: int = 0, quiet: bool = False, device: str | torch.device | None = None,
                  collate_fn=None, data_summary: dict[str, Any] | None = None,
-                 forward_module: nn.Module | None = None, on_nan: str = "stop"):
+                 forward_module: nn.Module | None = None, on_nan: str = "stop", write_report: bool = True):
         for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
             if value is not None and not value > 0:
                 raise ValueError(f"{name}={value!r}; expected a positive number or None")
@@ -96,6 +96,7 @@ class Trainer:
         self.seed, self.checkpoint_every, self.log_every = seed, checkpoint_every, log_every
         self.quiet, self.collate_fn = quiet or not self.is_main, collate_fn
         self.data_summary = dict(data_summary or {})
+        self.write_report = write_report  # False: the caller writes report.md once, with its own sections
         # set by fit; global_step and train_seconds add up over successive fit calls
         self.epochs, self.epoch, self.batch_size = 0, 0, None
         self.global_step, self.train_seconds = 0, 0.0
@@ -341,7 +342,8 @@ class Trainer:
             self.run.save_model(self.model)
         if self.history.epoch:
             self.history.plot(self.run.file("history.png"))
-        self.run.write_report(self.report(logs))
+        if self.write_report:
+            self.run.write_report(self.report(logs))
 
     def report(self, logs: dict[str, float], title: str = "Training report") -> str:
         """report.md's markdown for `logs` (see `report.training_report`)."""

@@ -45,7 +45,7 @@ def files(tmp_path_factory):
 
 def test_two_synthetic_classes_are_classified_perfectly(capsys, files):
     run = files / "run"
-    code, out, err = call(capsys, "train", "classify-series", "--data", files / "train.ts", "--test", files / "test.ts",
+    code, out, err = call(capsys, "train", "classify-series", "--data", files / "train.ts", "--test-data", files / "test.ts",
                           "--hidden-size", 8, "--epochs", 12, "--min-steps", 0, "--fast", "native", "--run-dir", run, "--quiet")
     assert code == 0, err
     code, out, err = call(capsys, "evaluate", run, "--json")

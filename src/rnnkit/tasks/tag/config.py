@@ -108,3 +108,5 @@ class TagPredictOptions:
     """json: one JSON line per input line (tokens, tags, words or entities); conll: token<TAB>tag blocks"""
     batch_size: PositiveInt = 64
     """sentences decoded at once"""
+    text_col: str = "text"
+    """the column of texts when --input is a table (CSV/TSV/JSONL/Parquet); a .txt file is one text per line"""
