@@ -110,3 +110,18 @@ def test_the_picture_shares_are_of_each_true_class():
     assert ax.get_images()[0].get_array().tolist() == [[2 / 3, 1 / 3], [0.0, 1.0]]
     assert sorted(t.get_text() for t in ax.texts) == ["0", "1", "1", "2"]
     assert ax.get_title().startswith("Confusion matrix, 2 classes")
+
+
+def test_from_model_outputs_through_class_predictions():
+    """What a task does with `trainer.predict`'s outputs: one binary logit column, or class scores."""
+    from rnnkit.training.metrics import class_predictions
+
+    g = torch.Generator().manual_seed(0)
+    logits, y = torch.randn(40, 1, generator=g), torch.randint(0, 2, (40,), generator=g)
+    pred, true = class_predictions(logits, y, from_logits=True)
+    report = class_report(true, pred, ["no", "yes"])
+    assert report["confusion_matrix"] == confusion_matrix(y.numpy(), (logits[:, 0] > 0).long().numpy()).tolist()
+    scores, tags = torch.randn(2, 5, 4, generator=g), torch.randint(0, 4, (2, 5), generator=g)
+    tags[1, 3:] = -100  # padded steps of a tagger's (B, T) targets
+    pred, true = class_predictions(scores, tags, from_logits=True)
+    assert class_report(true, pred, list("abcd"))["samples"] == 8
