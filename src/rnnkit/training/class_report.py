@@ -69,7 +69,7 @@ def class_report(y_true: Any, y_pred: Any, class_names: Sequence[str] | None = N
     return {"classes": classes, **averages, "accuracy": float(np.mean(true == pred)), "samples": int(true.size),
             "labels": [names[i] for i in labels],
             "confusion_matrix": confusion_matrix(true, pred, labels=labels).tolist(),
-            "absent": [names[i] for i in range(num_classes) if i not in set(labels.tolist())]}
+            "absent": [names[i] for i in np.setdiff1d(np.arange(num_classes), labels)]}
 
 
 def _score_rows(report: dict[str, Any], max_rows: int | None) -> tuple[list[list[str]], int]:
