@@ -53,7 +53,8 @@ class TrainConfig:
     loss: str = "auto"
     """a Keras loss name, or auto (from the targets: class ids -> cross-entropy, floats -> mse)"""
     metrics: list[str] = field(default_factory=lambda: ["acc"])
-    """acc, precision, recall, f1, macro_f1, mae, rmse, perplexity"""
+    """acc, precision, recall, f1 (the positive class's on two classes, the macro average on more),
+    macro_ and weighted_ precision/recall/f1, mae, rmse, perplexity"""
     schedule: ScheduleName | None = None
     """learning-rate schedule: step, cosine, warmup, warmup_cosine, plateau, or none (constant)"""
     warmup_steps: Annotated[int, Field(ge=0)] = 0
