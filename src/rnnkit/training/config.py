@@ -75,7 +75,8 @@ class TrainConfig:
     checkpoint_every: Annotated[int, Field(ge=0)] = 0
     """also checkpoint every N optimizer steps (always at each epoch end)"""
     log_every: Annotated[int, Field(ge=0)] = 0
-    """a metrics.jsonl line and a log line every N steps (0: about ten per epoch on screen only)"""
+    """a metrics.jsonl line every N steps, and a progress line when the output is not a terminal (0: one
+    line per epoch)"""
     run_dir: str | None = None
     """where the run folder goes; default runs/<task>-<time>"""
 
