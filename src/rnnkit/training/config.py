@@ -53,9 +53,11 @@ class TrainConfig:
     metrics: list[str] = field(default_factory=lambda: ["acc"])
     """acc, precision, recall, f1, macro_f1, mae, rmse, perplexity"""
     schedule: ScheduleName | None = None
-    """learning-rate schedule: step, cosine, warmup, warmup_cosine, plateau, or none (constant)"""
+    """learning-rate schedule: step (halved every epoch), cosine (down to 0 over the run, per step), warmup
+    (rising linearly over warmup_steps, then constant), warmup_cosine (warmup, then cosine), plateau (halved
+    when val_loss has not fallen for 3 epochs), or none (constant)"""
     warmup_steps: Annotated[int, Field(ge=0)] = 0
-    """steps of linear warm-up (schedules warmup and warmup_cosine)"""
+    """steps of linear warm-up of the schedules warmup and warmup_cosine (0: one epoch)"""
     clip_norm: float | None = None
     """clip the global gradient norm to this value"""
     clip_value: float | None = None
