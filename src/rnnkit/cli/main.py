@@ -45,8 +45,8 @@ def show_version(value: bool) -> None:
 
 
 @app.callback()
-def rnnkit(version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True,
-                                        help="Show the version and exit.")) -> None:
+def root(version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True,
+                                      help="Show the version and exit.")) -> None:
     """rnnkit: recurrent neural networks, from textbook equations to trained run folders."""
 
 
