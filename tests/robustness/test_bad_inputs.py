@@ -420,7 +420,7 @@ CASES = [
     ("lm-generate-not-lm", "generate {run} --length 3", "generate needs a language model (lm)"),
     ("lm-generate-missing-run", "generate nowhere", "nowhere: run folder not found"),
     ("lm-evaluate-empty", "evaluate lm-run --data zero.txt", "zero.txt: the file is empty"),
-    ("lm-predict", "predict lm-run --input good.txt", "task 'lm' has no predict function"),
+    ("lm-predict", "predict lm-run --input good.txt", "a language model predicts by generating text: rnnkit generate lm-run"),
     # seq2seq: pair files, decoding options
     ("s2s-no-target-column", "train seq2seq --data pairs-no-target.tsv", "no column 'target'; available columns: source, phon"),
     ("s2s-empty-target", "train seq2seq --data pairs-empty-target.tsv", "row 1, column 'target': empty target"),
@@ -484,11 +484,17 @@ CASES = [
     ("ts-predict-channels", "predict cs-run --input two-channels.ts",
      "two-channels.ts: its series have 2 channel(s), the model was trained on 1"),
     ("ts-evaluate-unknown-class", "evaluate cs-run --data unknown-class.ts", "class label 'left'"),
-    # usage mistakes in the typer commands: one line as well, not click's usage block
+    # usage mistakes: one line as well, not click's usage block; a misspelt name gets the closest ones only
     ("usage-extra-argument", "generate lm-run --prompt zebra okapi",
      "rnnkit generate: Got unexpected extra argument(s) (okapi); see rnnkit generate --help"),
-    ("usage-unknown-option", "evaluate {run} --bogus", "rnnkit evaluate: No such option: --bogus"),
-    ("usage-missing-argument", "summary", "rnnkit summary: Missing argument 'target'"),
+    ("usage-unknown-option", "evaluate {run} --bogus", "rnnkit evaluate: no such option '--bogus'; see rnnkit evaluate --help"),
+    ("usage-missing-argument", "summary", "rnnkit summary: Missing argument 'TARGET'"),
+    ("usage-misspelt-command", "evaulate {run}", "rnnkit: no such command 'evaulate'; did you mean 'evaluate'?"),
+    ("usage-misspelt-subcommand", "datasets lst", "rnnkit datasets: no such command 'lst'; did you mean 'list'?"),
+    ("usage-misspelt-option", "evaluate {run} --jsn", "rnnkit evaluate: no such option '--jsn'; did you mean '--json'?"),
+    ("usage-misspelt-task-option", "train classify --data good.csv --epoch 1",
+     "rnnkit train classify: no such option '--epoch'; did you mean '--epochs'?"),
+    ("usage-misspelt-task", "train clasify --data good.csv", "unknown task 'clasify'; did you mean 'classify'?"),
     ("usage-not-an-integer", "generate lm-run --length many", "Invalid value for '--length'"),
     # datasets
     ("datasets-info-unknown", "datasets info imdbb", "imdbb"),
@@ -497,7 +503,8 @@ CASES = [
 ]
 SUBPROCESS_SAMPLE = ["csv-nan-label", "csv-four-fields", "predict-pickled-weights",
                      "predict-newer-format", "run-dir-under-a-file",
-                     "tag-mixed-schemes", "lm-temperature-negative", "s2s-beam-zero", "fc-inf", "ts-dimensions"]
+                     "tag-mixed-schemes", "lm-temperature-negative", "s2s-beam-zero", "fc-inf", "ts-dimensions",
+                     "usage-misspelt-task-option"]
 
 
 NEWER_RUNS = {"tag": "tag-run", "lm": "lm-run", "seq2seq": "s2s-run", "forecast": "fc-run", "classify-series": "cs-run"}

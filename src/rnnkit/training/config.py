@@ -56,9 +56,11 @@ class TrainConfig:
     """acc, precision, recall, f1 (the positive class's on two classes, the macro average on more),
     macro_ and weighted_ precision/recall/f1, mae, rmse, perplexity"""
     schedule: ScheduleName | None = None
-    """learning-rate schedule: step, cosine, warmup, warmup_cosine, plateau, or none (constant)"""
+    """learning-rate schedule: step (halved every epoch), cosine (down to 0 over the run, per step), warmup
+    (rising linearly over warmup_steps, then constant), warmup_cosine (warmup, then cosine), plateau (halved
+    when val_loss has not fallen for 3 epochs), or none (constant)"""
     warmup_steps: Annotated[int, Field(ge=0)] = 0
-    """steps of linear warm-up (schedules warmup and warmup_cosine)"""
+    """steps of linear warm-up of the schedules warmup and warmup_cosine (0: one epoch)"""
     clip_norm: float | None = None
     """clip the global gradient norm to this value"""
     clip_value: float | None = None
@@ -78,7 +80,8 @@ class TrainConfig:
     checkpoint_every: Annotated[int, Field(ge=0)] = 0
     """also checkpoint every N optimizer steps (always at each epoch end)"""
     log_every: Annotated[int, Field(ge=0)] = 0
-    """a metrics.jsonl line and a log line every N steps (0: about ten per epoch on screen only)"""
+    """a metrics.jsonl line every N steps, and a progress line when the output is not a terminal (0: one
+    line per epoch)"""
     run_dir: str | None = None
     """where the run folder goes; default runs/<task>-<time>"""
 
