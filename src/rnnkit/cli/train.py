@@ -13,11 +13,11 @@ import click
 
 from rnnkit.cli import TRUST_HELP
 from rnnkit.cli.options import field_option
-from rnnkit.errors import UserError, did_you_mean
+from rnnkit.errors import UserError
 from rnnkit.tasks import TASKS, Task, train
 from rnnkit.tasks.config import (RENAMED_KEYS, field_default, field_docs, field_types, make_config,
                                  renamed_key_error)
-from rnnkit.tasks.runner import looks_like_file, resolve_target
+from rnnkit.tasks.runner import resolve_target
 from rnnkit.training.config import TrainConfig
 
 RUN_FIELDS = ("run_dir",)
@@ -96,9 +96,6 @@ def run_train(target: str | None, args: list[str]) -> int:
     if target is None or target in ("--help", "-h"):
         click.echo(overview())
         return 0 if target else 2
-    if not looks_like_file(target) and target not in TASKS:
-        hint = did_you_mean(target, TASKS) or f"; expected one of {', '.join(TASKS)} (or a config file)"
-        raise UserError(f"unknown task {target!r}{hint}")
     task, base = resolve_target(target, trust_imports="--trust-imports" in args)  # before the command exists
     command = task_command(task, target, base)
     code = command.main(args, prog_name=f"rnnkit train {target}", standalone_mode=False)

@@ -8,7 +8,6 @@ unknown key, the closest known one), and turns command-line strings into the val
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import types
 import typing
@@ -18,7 +17,7 @@ from typing import Any, Literal
 import pydantic
 
 from rnnkit.engine.dispatch import FAST_CHOICES
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, did_you_mean
 from rnnkit.models.classifier import CELLS
 
 NONE_WORDS = ("none", "null")
@@ -117,8 +116,7 @@ def unknown_key_error(key: str, config_cls: type) -> UserError:
     names = [f.name for f in dataclasses.fields(config_cls)]
     if RENAMED_KEYS.get(key) in names:
         return renamed_key_error(key)
-    close = difflib.get_close_matches(key, names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of {', '.join(names)}"
+    hint = did_you_mean(key, names) or f"; expected one of {', '.join(names)}"
     return UserError(f"unknown config key {key!r} for {config_cls.__name__}{hint}")
 
 
