@@ -78,9 +78,14 @@ def evaluate(run_dir: Path = typer.Argument(..., metavar="RUN", help="a run fold
     metrics = run.task.evaluate(run, data)
     if as_json:
         typer.echo(json.dumps(metrics))
-    else:
-        for key, value in metrics.items():
-            typer.echo(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+        return
+    classes = metrics.pop("classes", None)  # a classifier's per-class report (training.class_report)
+    for key, value in metrics.items():
+        typer.echo(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+    if classes is not None:
+        from rnnkit.training.class_report import class_report_text
+
+        typer.echo("\n" + class_report_text(classes))
 
 
 @app.command(cls=Command, context_settings=PASS_ON, add_help_option=False)

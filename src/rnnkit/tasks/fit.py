@@ -6,7 +6,7 @@
                                                     the trainer (the family's loss, metrics, optimizer and
                                                     callbacks passed in, never patched afterwards), fit, and
                                                     the kept (best-by-validation) weights back in the model
-    ... the family's own test and report sections ...
+    ... the family's own test and report sections (class_notes: the per-class table of a classifier) ...
     return finish(task, config, fitted, final, notes=..., quiet=quiet)
                                                     report.md, written once
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from rnnkit.tasks.report import printer, write_report
+from rnnkit.tasks.report import class_section, model_class_report, printer, write_report
 from rnnkit.tasks.runs import run_config_record
 from rnnkit.tasks.task import Task
 from rnnkit.training import Trainer, seed_everything, trainer_from_config
@@ -64,6 +64,14 @@ def fit(task: Task, config: Any, run_dir: str | Path | None, model, train: Any, 
     if kept:
         trainer.run.load_weights(model)  # test (and sample) the kept weights, as `rnnkit evaluate` will
     return Fitted(trainer, dict(trainer.final_logs), kept)
+
+
+def class_notes(fitted: Fitted, data: tuple, names, *, batch_size: int = 256) -> str:
+    """report.md's per-class section (and class_report.json, confusion.png) for `data` ((x, y) or
+    (x, lengths, y)) as the fitted model classifies it."""
+    trainer = fitted.trainer
+    report = model_class_report(trainer.model, data, names, batch_size=batch_size, from_logits=trainer.from_logits)
+    return class_section(trainer.run.path if trainer.run is not None else None, report)
 
 
 def finish(task: Task, config: Any, fitted: Fitted, final: dict[str, float], *, title: str | None = None,

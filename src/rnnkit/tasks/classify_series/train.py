@@ -13,7 +13,7 @@ from rnnkit.tasks.classify_series.config import SeriesConfig
 from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, as_batchable, label_ids,
                                                label_map_of, load_files)
 from rnnkit.tasks.classify_series.model import build_model
-from rnnkit.tasks.fit import finish, fit, start
+from rnnkit.tasks.fit import class_notes, finish, fit, start
 from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
 
@@ -70,15 +70,16 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
                "standardized": config.standardize, "epochs": epochs}
     fitted = fit(task, config, run_dir, model, train, valid=valid, summary=summary, epochs=epochs,
                  resume=resume, quiet=quiet)
-    final, test_acc = fitted.final, None
+    final, test_acc, notes = fitted.final, None, ""
     if files.test is not None:
         t0 = time.perf_counter()
         test = as_batchable(*scaling.arrays(files.test), label_ids(files.test, label_map))
         final.update(fitted.trainer.evaluate(test, batch_size=256, prefix="test_"))
         test_acc = final.get("test_acc")
+        notes = class_notes(fitted, test, label_map.labels)
         say(f"test ({len(files.test)} series, {time.perf_counter() - t0:.1f}s): "
             f"acc={final['test_acc']:.4f} loss={final['test_loss']:.4f}"
             + "".join(f", {k} {v:.4f}" for k, v in files.published.items() if k in ("HC2", "InceptionTime")))
     return finish(task, config, fitted, final, title=f"{task.name} ({files.source}): training report",
                   test_notes=[f"- series: {len(files.test)}"] if files.test is not None else [],
-                  notes=published_notes(test_acc, files.published), quiet=quiet)
+                  notes=notes + published_notes(test_acc, files.published), quiet=quiet)

@@ -4,11 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rnnkit.tasks.fit import finish, fit, start
+from rnnkit.tasks.fit import class_notes, finish, fit, start
 from rnnkit.tasks.images.config import MnistConfig
 from rnnkit.tasks.images.data import load_splits
 from rnnkit.tasks.images.model import build_model
 from rnnkit.tasks.task import Task
+
+DIGITS = [str(d) for d in range(10)]
 
 
 def run(task: Task, config: MnistConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
@@ -24,9 +26,10 @@ def run(task: Task, config: MnistConfig, run_dir: Path, *, resume: bool = False,
                "sequence": "28 steps of 28 pixels" if config.mode == "rows" else "784 steps of 1 pixel"}
     fitted = fit(task, config, run_dir, model, (x, y), valid=splits["valid"],
                  validation_split=config.validation_split, summary=summary, resume=resume, quiet=quiet)
-    final = fitted.final
+    final, notes = fitted.final, ""
     if test is not None:
         final.update(fitted.trainer.evaluate(test, batch_size=512, prefix="test_"))
         say(f"test ({len(test[0]):,} images): acc={final['test_acc']:.4f} loss={final['test_loss']:.4f}")
-    return finish(task, config, fitted, final, title=f"mnist ({config.mode}): training report",
-                  test_notes=[f"- images: {len(test[0])}"] if test is not None else [], quiet=quiet)
+        notes = class_notes(fitted, test, DIGITS, batch_size=512)
+    return finish(task, config, fitted, final, title=f"{task.name} ({config.mode}): training report",
+                  test_notes=[f"- images: {len(test[0])}"] if test is not None else [], notes=notes, quiet=quiet)

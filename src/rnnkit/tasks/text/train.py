@@ -21,7 +21,7 @@ from rnnkit.data.text import resolve_tokenizer
 from rnnkit.data.text_batches import BucketedBatches, SortedBatches
 from rnnkit.models.linear_baseline import short_texts
 from rnnkit.tasks.fit import finish, fit, start
-from rnnkit.tasks.report import printer, test_metrics
+from rnnkit.tasks.report import class_section, printer, test_metrics
 from rnnkit.tasks.task import Task
 from rnnkit.tasks.text.baseline import (NAME, RunBaseline, accuracy, blend, choose_weight, fit_run_baseline,
                                         report_section, save)
@@ -30,6 +30,7 @@ from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, Split, prepare, with
 from rnnkit.tasks.text.model import build_model, start_from_word_vectors
 from rnnkit.tasks.text.predict import CHARACTER_TOKENIZERS, SECOND_VIEW_DIR, predict_proba, scores, second_view_tokenizer
 from rnnkit.training import distributed as ddp
+from rnnkit.training.class_report import class_report
 
 
 def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str, Split | None],
@@ -39,11 +40,11 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
     one model, and with a second view a second one in <run_dir>/second-view; the test numbers are then the
     average's, blended with the baseline's when that scores better on the validation texts."""
     say = printer(quiet)
-    fitted = None
+    baseline = None
     held = with_validation(splits, config)  # the first model's; a second seed holds out its own texts
     tokenizer = resolve_tokenizer(config.tokenizer, splits["train"][0])
     if config.baseline != "none" and ddp.is_main():
-        fitted = fit_run_baseline(held, len(label_map), tokenizer, say)
+        baseline = fit_run_baseline(held, len(label_map), tokenizer, say)
     view = second_view_tokenizer(config.second_view, tokenizer, short_texts(splits["train"][0]))
     trained, final, probs = train_one(task, config, held, tokenizer, label_map, run_dir, data_summary, resume,
                                       quiet, second_view=view or "none")
@@ -59,11 +60,18 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
                  f"`{SECOND_VIEW_DIR}/` (its own report there); `predict` and `evaluate` average both models' class "
                  "probabilities" + (", and the test numbers above are that average's."
                                     if splits.get("test") is not None else ".") + "\n")
-    if fitted is not None:
+    delivered = probs.get("test")
+    if baseline is not None:
         first_only = view is not None and splits.get("valid") is None
-        final, baseline_notes = compare_with_baseline(config, fitted, held, probs, final, run_dir, view is not None,
+        final, baseline_notes = compare_with_baseline(config, baseline, held, probs, final, run_dir, view is not None,
                                                       first_only, say)
         notes += baseline_notes
+        if delivered is not None and baseline.baseline is not None:
+            delivered = blend(delivered, baseline.probs["test"], final["blend_weight"])
+    if delivered is not None:
+        report = class_report(splits["test"][1], delivered.argmax(1), [str(n) for n in label_map.labels])
+        notes += class_section(trained.trainer.run.path if trained.trainer.run else None, report,
+                               what="test set, the run's prediction")
     return finish(task, config, trained, final, notes=notes, quiet=quiet)
 
 
