@@ -1,0 +1,108 @@
+"""The mLSTM over a whole sequence at once (parallel form) or chunk by chunk (chunkwise form).
+
+Beck et al. 2024 (xLSTM), appendix "mLSTM parallel form": no mLSTM gate reads h_{t-1}, so the
+recurrence C_t = f'_t C_{t-1} + i'_t v_t k_t^T unrolls into a weighted causal sum. With
+F_t = Σ_{s<=t} log f_s (cumulative log forget gates) and the log weight of step j seen from step t
+
+    log D_tj = F_t - F_j + ĩ_j   (j <= t; -∞ above the diagonal)
+    log D_t0 = F_t + m_0         (the initial memory C_0, n_0; -∞ for the zero state)
+    m_t  = max_j log D_tj                                    the stabiliser, the recurrent form's m_t
+    h̃_t = Σ_j e^{log D_tj - m_t} (q_t·k_j) v_j / (max(|Σ_j e^{log D_tj - m_t} q_t·k_j|, e^{-m_t}) + eps)
+
+(terms of j = 0 read q_t C_0^T and q_t·n_0), which is masked matrix products over (T, T): training's
+form. The chunkwise form runs the parallel form over chunks of `chunk_size` steps and carries the
+state (C, n, m) between them: (T/L)·L² memory instead of T², for long sequences. The cell's recurrent
+form (`rnnkit.cells.mlstm`, one step, for generation) is the third; all three are tested equal.
+Gradients are autograd's (every operation here is a large matmul or elementwise over the sequence).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from ..cells.mlstm import MLSTMCell
+from ..cells.base import State
+
+FORMS = ("parallel", "chunkwise", "recurrent")
+
+
+def parallel_form(q: Tensor, k: Tensor, v: Tensor, a_i: Tensor, log_f: Tensor, state: tuple[Tensor, Tensor, Tensor],
+                  counts: Tensor, eps: float) -> tuple[Tensor, tuple[Tensor, Tensor, Tensor]]:
+    """h̃ for every step and the state after `counts` (B,) steps (each >= 1).
+
+    q, k (already scaled by 1/√d), v: (B, K, T, d); a_i = ĩ, log_f: (B, K, T);
+    state = (C_0 (B, K, d, d) [value unit, key unit], n_0 (B, K, d), m_0 (B, K)).
+    """
+    C0, n0, m0 = state
+    T = q.shape[2]
+    m0 = m0.masked_fill((n0 == 0).all(-1), -math.inf)  # the zero state: nothing to weigh
+    F = log_f.cumsum(-1)  # (B, K, T)
+    causal = torch.ones(T, T, dtype=torch.bool, device=q.device).tril()
+    log_D = (F.unsqueeze(-1) - F.unsqueeze(-2) + a_i.unsqueeze(-2)).masked_fill(~causal, -math.inf)  # (B, K, T, T)
+    log_D0 = F + m0.unsqueeze(-1)  # (B, K, T)
+    m = torch.maximum(log_D.amax(-1), log_D0)  # (B, K, T)
+    S = (q @ k.transpose(-1, -2)) * torch.exp(log_D - m.unsqueeze(-1))  # (B, K, T, T)
+    w0 = torch.exp(log_D0 - m)  # (B, K, T)
+    num = S @ v + w0.unsqueeze(-1) * (q @ C0.transpose(-1, -2))  # (B, K, T, d)
+    qn = S.sum(-1) + w0 * (q @ n0.unsqueeze(-1)).squeeze(-1)  # (B, K, T)
+    h_tilde = num / (torch.maximum(qn.abs(), torch.exp(-m)) + eps).unsqueeze(-1)
+    return h_tilde, final_state(k, v, a_i, F, (C0, n0, m0), counts)
+
+
+def final_state(k: Tensor, v: Tensor, a_i: Tensor, F: Tensor, state: tuple[Tensor, Tensor, Tensor], counts: Tensor):
+    """(C, n, m) after counts[b] steps: the row t = counts - 1 of the weights above, summed into the memory."""
+    C0, n0, m0 = state  # m0 already -inf for the zero state
+    T = k.shape[2]
+    last = (counts - 1).view(-1, 1, 1).expand(-1, F.shape[1], 1)  # (B, K, 1)
+    F_last = F.gather(-1, last)  # (B, K, 1)
+    seen = torch.arange(T, device=k.device).view(1, 1, T) < counts.view(-1, 1, 1)  # (B, 1, T)
+    w = (F_last - F + a_i).masked_fill(~seen, -math.inf)  # (B, K, T)
+    w0 = F_last.squeeze(-1) + m0  # (B, K)
+    m = torch.maximum(w.amax(-1), w0)
+    e = torch.exp(w - m.unsqueeze(-1))  # (B, K, T)
+    s0 = torch.exp(w0 - m)  # (B, K)
+    C = (v * e.unsqueeze(-1)).transpose(-1, -2) @ k + s0[..., None, None] * C0  # (B, K, d, d)
+    n = (k * e.unsqueeze(-1)).sum(-2) + s0.unsqueeze(-1) * n0  # (B, K, d)
+    return C, n, m
+
+
+def chunkwise_form(q, k, v, a_i, log_f, state, counts: Tensor, eps: float, chunk_size: int):
+    """The parallel form over chunks of `chunk_size` steps, the state carried between them."""
+    T = q.shape[2]
+    outputs = []
+    for start in range(0, T, chunk_size):
+        part = slice(start, start + chunk_size)
+        steps = (counts - start).clamp(0, min(chunk_size, T - start))  # (B,) real steps in this chunk
+        h, new = parallel_form(q[:, :, part], k[:, :, part], v[:, :, part], a_i[:, :, part], log_f[:, :, part],
+                               state, steps.clamp(min=1), eps)
+        done = (steps == 0).view(-1, 1)  # rows whose sequence ended before this chunk keep their state
+        state = tuple(torch.where(done.view(-1, *[1] * (s.dim() - 1)), s, n) for s, n in zip(state, new))
+        outputs.append(h)
+    return torch.cat(outputs, 2), state
+
+
+def run_mlstm(cell: MLSTMCell, x: Tensor, state: State, lengths: Tensor | None = None, form: str = "parallel",
+              chunk_size: int = 64) -> tuple[Tensor, State]:
+    """The runner contract (`rnnkit.engine.contract`) for an mLSTM cell in its parallel or chunkwise form:
+    x (T, B, I) from `state` -> outputs (T, B, H) (zeros past each length) and the final state."""
+    T, B = x.shape[0], x.shape[1]
+    K, d, H = cell.num_heads, cell.head_size, cell.hidden_size
+    q, k, v, a_i, a_f, a_o = cell.split_projection(cell.project_input(x))  # (T, B, K, d) x3, (T, B, K) x2, (T, B, H)
+    heads = [t.permute(1, 2, 0, 3) for t in (q, k, v)]  # (B, K, T, d)
+    gates = [a_i.permute(1, 2, 0), cell.log_forget(a_f).permute(1, 2, 0)]  # (B, K, T)
+    memory = (state[1].view(B, K, d, d), state[2].view(B, K, d), state[3])
+    counts = torch.full((B,), T, device=x.device) if lengths is None else lengths.to(x.device).long()
+    if form == "parallel":
+        h_tilde, (C, n, m) = parallel_form(*heads, *gates, memory, counts, cell.eps)
+    elif form == "chunkwise":
+        h_tilde, (C, n, m) = chunkwise_form(*heads, *gates, memory, counts, cell.eps, chunk_size)
+    else:
+        raise ValueError(f"form must be 'parallel' or 'chunkwise' here (the recurrent form is the cell's step), got {form!r}")
+    out = torch.sigmoid(a_o) * h_tilde.permute(2, 0, 1, 3).reshape(T, B, H)  # (T, B, H)
+    if lengths is not None:
+        alive = torch.arange(T, device=x.device).view(T, 1) < counts.view(1, B)  # (T, B)
+        out = out * alive.unsqueeze(-1).to(out.dtype)
+    h_last = out.gather(0, (counts - 1).view(1, B, 1).expand(1, B, H)).squeeze(0)  # (B, H)
+    return out, (h_last, C.reshape(B, -1), n.reshape(B, -1), m)
