@@ -191,3 +191,16 @@ def test_config_round_trip_and_repr():
     again = MLSTM(**layer.get_config())
     assert again.get_config() == layer.get_config()
     assert "form='chunkwise'" in repr(layer) and "chunk_size=16" in repr(layer)
+
+
+@pytest.mark.parametrize("form", ["parallel", "chunkwise"])
+def test_layer_without_returned_state_skips_it_and_gives_the_same_outputs(form):
+    torch.manual_seed(0)
+    x = torch.randn(3, 9, 3, dtype=torch.float64)
+    lengths = torch.tensor([9, 4, 6])
+    with_state = perturbed(MLSTM(3, 8, 2, num_heads=2, form=form, chunk_size=4, return_state=True)).double()
+    without = MLSTM(3, 8, 2, num_heads=2, form=form, chunk_size=4, return_sequences=False).double()
+    without.load_state_dict(with_state.state_dict())
+    out, state = with_state(x, lengths)
+    torch.testing.assert_close(without(x, lengths), state[0][-1])  # the top layer's h at each length
+    torch.testing.assert_close(out[torch.arange(3), lengths - 1], state[0][-1])

@@ -29,26 +29,35 @@ FORMS = ("parallel", "chunkwise", "recurrent")
 
 
 def parallel_form(q: Tensor, k: Tensor, v: Tensor, a_i: Tensor, log_f: Tensor, state: tuple[Tensor, Tensor, Tensor],
-                  counts: Tensor, eps: float) -> tuple[Tensor, tuple[Tensor, Tensor, Tensor]]:
-    """h̃ for every step and the state after `counts` (B,) steps (each >= 1).
+                  counts: Tensor | None, eps: float) -> tuple[Tensor, tuple[Tensor, Tensor, Tensor] | None]:
+    """h̃ for every step and the state after `counts` (B,) steps (each >= 1; None: the state is not wanted).
 
     q, k (already scaled by 1/√d), v: (B, K, T, d); a_i = ĩ, log_f: (B, K, T);
     state = (C_0 (B, K, d, d) [value unit, key unit], n_0 (B, K, d), m_0 (B, K)).
     """
     C0, n0, m0 = state
     T = q.shape[2]
-    m0 = m0.masked_fill((n0 == 0).all(-1), -math.inf)  # the zero state: nothing to weigh
+    empty = (n0 == 0).all(-1)  # (B, K): the zero state, nothing to weigh
+    m0 = m0.masked_fill(empty, -math.inf)
+    carry = not bool(empty.all())  # else skip the initial state's terms
     F = log_f.cumsum(-1)  # (B, K, T)
     causal = torch.ones(T, T, dtype=torch.bool, device=q.device).tril()
-    log_D = (F.unsqueeze(-1) - F.unsqueeze(-2) + a_i.unsqueeze(-2)).masked_fill(~causal, -math.inf)  # (B, K, T, T)
-    log_D0 = F + m0.unsqueeze(-1)  # (B, K, T)
-    m = torch.maximum(log_D.amax(-1), log_D0)  # (B, K, T)
-    S = (q @ k.transpose(-1, -2)) * torch.exp(log_D - m.unsqueeze(-1))  # (B, K, T, T)
-    w0 = torch.exp(log_D0 - m)  # (B, K, T)
-    num = S @ v + w0.unsqueeze(-1) * (q @ C0.transpose(-1, -2))  # (B, K, T, d)
-    qn = S.sum(-1) + w0 * (q @ n0.unsqueeze(-1)).squeeze(-1)  # (B, K, T)
+    log_D = (F.unsqueeze(-1) - F.unsqueeze(-2)).add_(a_i.unsqueeze(-2)).masked_fill_(~causal, -math.inf)  # (B, K, T, T)
+    m = log_D.amax(-1)  # (B, K, T)
+    if carry:
+        log_D0 = F + m0.unsqueeze(-1)  # (B, K, T)
+        m = torch.maximum(m, log_D0)
+    qk = q @ k.transpose(-1, -2)  # (B, K, T, T)
+    D = (log_D - m.unsqueeze(-1)).exp_()  # the stabilised decay weights
+    S = qk.mul_(D) if not torch.is_grad_enabled() else qk * D  # in place where nothing is kept for backward
+    num = S @ v  # (B, K, T, d)
+    qn = S.sum(-1)  # (B, K, T)
+    if carry:
+        w0 = torch.exp(log_D0 - m)  # (B, K, T)
+        num = num + w0.unsqueeze(-1) * (q @ C0.transpose(-1, -2))
+        qn = qn + w0 * (q @ n0.unsqueeze(-1)).squeeze(-1)
     h_tilde = num / (torch.maximum(qn.abs(), torch.exp(-m)) + eps).unsqueeze(-1)
-    return h_tilde, final_state(k, v, a_i, F, (C0, n0, m0), counts)
+    return h_tilde, None if counts is None else final_state(k, v, a_i, F, (C0, n0, m0), counts)
 
 
 def final_state(k: Tensor, v: Tensor, a_i: Tensor, F: Tensor, state: tuple[Tensor, Tensor, Tensor], counts: Tensor):
@@ -68,25 +77,29 @@ def final_state(k: Tensor, v: Tensor, a_i: Tensor, F: Tensor, state: tuple[Tenso
     return C, n, m
 
 
-def chunkwise_form(q, k, v, a_i, log_f, state, counts: Tensor, eps: float, chunk_size: int):
+def chunkwise_form(q, k, v, a_i, log_f, state, counts: Tensor, eps: float, chunk_size: int, need_state: bool = True):
     """The parallel form over chunks of `chunk_size` steps, the state carried between them."""
     T = q.shape[2]
     outputs = []
     for start in range(0, T, chunk_size):
         part = slice(start, start + chunk_size)
+        last = start + chunk_size >= T
         steps = (counts - start).clamp(0, min(chunk_size, T - start))  # (B,) real steps in this chunk
         h, new = parallel_form(q[:, :, part], k[:, :, part], v[:, :, part], a_i[:, :, part], log_f[:, :, part],
-                               state, steps.clamp(min=1), eps)
-        done = (steps == 0).view(-1, 1)  # rows whose sequence ended before this chunk keep their state
-        state = tuple(torch.where(done.view(-1, *[1] * (s.dim() - 1)), s, n) for s, n in zip(state, new))
+                               state, None if last and not need_state else steps.clamp(min=1), eps)
         outputs.append(h)
+        if new is not None:
+            done = (steps == 0).view(-1, 1)  # rows whose sequence ended before this chunk keep their state
+            state = tuple(torch.where(done.view(-1, *[1] * (s.dim() - 1)), s, n) for s, n in zip(state, new))
     return torch.cat(outputs, 2), state
 
 
 def run_mlstm(cell: MLSTMCell, x: Tensor, state: State, lengths: Tensor | None = None, form: str = "parallel",
-              chunk_size: int = 64) -> tuple[Tensor, State]:
+              chunk_size: int = 64, need_state: bool = True) -> tuple[Tensor, State]:
     """The runner contract (`rnnkit.engine.contract`) for an mLSTM cell in its parallel or chunkwise form:
-    x (T, B, I) from `state` -> outputs (T, B, H) (zeros past each length) and the final state."""
+    x (T, B, I) from `state` -> outputs (T, B, H) (zeros past each length) and the final state.
+    need_state=False skips computing the final memory (C, n, m), whose matmuls cost about as much as the
+    initial state's: the returned state then holds the final h_t and the initial C, n, m."""
     T, B = x.shape[0], x.shape[1]
     K, d, H = cell.num_heads, cell.head_size, cell.hidden_size
     q, k, v, a_i, a_f, a_o = cell.split_projection(cell.project_input(x))  # (T, B, K, d) x3, (T, B, K) x2, (T, B, H)
@@ -95,9 +108,9 @@ def run_mlstm(cell: MLSTMCell, x: Tensor, state: State, lengths: Tensor | None =
     memory = (state[1].view(B, K, d, d), state[2].view(B, K, d), state[3])
     counts = torch.full((B,), T, device=x.device) if lengths is None else lengths.to(x.device).long()
     if form == "parallel":
-        h_tilde, (C, n, m) = parallel_form(*heads, *gates, memory, counts, cell.eps)
+        h_tilde, final = parallel_form(*heads, *gates, memory, counts if need_state else None, cell.eps)
     elif form == "chunkwise":
-        h_tilde, (C, n, m) = chunkwise_form(*heads, *gates, memory, counts, cell.eps, chunk_size)
+        h_tilde, final = chunkwise_form(*heads, *gates, memory, counts, cell.eps, chunk_size, need_state)
     else:
         raise ValueError(f"form must be 'parallel' or 'chunkwise' here (the recurrent form is the cell's step), got {form!r}")
     out = torch.sigmoid(a_o) * h_tilde.permute(2, 0, 1, 3).reshape(T, B, H)  # (T, B, H)
@@ -105,4 +118,5 @@ def run_mlstm(cell: MLSTMCell, x: Tensor, state: State, lengths: Tensor | None =
         alive = torch.arange(T, device=x.device).view(T, 1) < counts.view(1, B)  # (T, B)
         out = out * alive.unsqueeze(-1).to(out.dtype)
     h_last = out.gather(0, (counts - 1).view(1, B, 1).expand(1, B, H)).squeeze(0)  # (B, H)
+    C, n, m = final if need_state else memory
     return out, (h_last, C.reshape(B, -1), n.reshape(B, -1), m)

@@ -44,7 +44,7 @@ class MLSTM(Recurrent):
     def _run(self, cell, seq: Tensor, state, lengths, masks):
         if self.form == "recurrent":
             return super()._run(cell, seq, state, lengths, masks)
-        return run_mlstm(cell, seq, state, lengths, self.form, self.chunk_size)
+        return run_mlstm(cell, seq, state, lengths, self.form, self.chunk_size, need_state=self.return_state)
 
     def plan(self, x: Tensor, lengths: Tensor | None = None, initial: list | None = None) -> Plan:
         if self.form == "recurrent":
