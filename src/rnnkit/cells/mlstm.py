@@ -17,8 +17,8 @@ from torch import Tensor, nn
 from ..validation import check_choice, check_positive
 from .base import RecurrentCell, State
 from .options import reject_options
+from .stabiliser import FORGET_GATES, log_forget, stabilised_gates, stabilised_gates_backward
 
-FORGET_GATES = ("sigmoid", "exp")
 OPTIONS = ("num_heads", "forget_gate", "eps")
 
 
@@ -100,7 +100,7 @@ class MLSTMCell(RecurrentCell):
         return q.reshape(shape), k.reshape(shape) / math.sqrt(d), v.reshape(shape), a_i, a_f, a_o
 
     def log_forget(self, a_f: Tensor) -> Tensor:
-        return nn.functional.logsigmoid(a_f) if self.forget_gate == "sigmoid" else a_f
+        return log_forget(a_f, self.forget_gate)
 
     def cell_step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None, weight_hh: Tensor):
         if recurrent_mask is not None:
@@ -109,9 +109,7 @@ class MLSTMCell(RecurrentCell):
         q, k, v, a_i, a_f, a_o = self.split_projection(xp_t)  # (B, K, d) x3, (B, K) x2, (B, H)
         C_prev, n_prev, m_prev = state[1].view(B, K, d, d), state[2].view(B, K, d), state[3]
         fresh = (n_prev == 0).all(-1)  # (B, K): nothing stored yet, m_{t-1} = -inf
-        carried = (self.log_forget(a_f) + m_prev).masked_fill(fresh, -math.inf)
-        m = torch.maximum(carried, a_i)  # (B, K)
-        i, f = torch.exp(a_i - m), torch.exp(carried - m)  # (B, K)
+        m, i, f, forget_wins = stabilised_gates(a_i, a_f, m_prev, fresh, self.forget_gate)  # (B, K) each
         C = f[..., None, None] * C_prev + i[..., None, None] * v.unsqueeze(-1) * k.unsqueeze(-2)  # (B, K, d, d)
         n = f[..., None] * n_prev + i[..., None] * k  # (B, K, d)
         num = (C @ q.unsqueeze(-1)).squeeze(-1)  # (B, K, d)
@@ -121,7 +119,7 @@ class MLSTMCell(RecurrentCell):
         h_tilde = num / denom[..., None]  # (B, K, d)
         o = torch.sigmoid(a_o)
         h = o * h_tilde.reshape(B, -1)  # (B, H)
-        cache = (q, k, v, a_f, carried >= a_i, fresh, i, f, C_prev, n_prev, C, n, qn, lower, denom, h_tilde, o)
+        cache = (q, k, v, a_f, forget_wins, fresh, i, f, C_prev, n_prev, C, n, qn, lower, denom, h_tilde, o)
         return (h, C.reshape(B, -1), n.reshape(B, -1), m), cache
 
     def cell_step_backward(self, cache: tuple, grad_state: State):
@@ -145,14 +143,10 @@ class MLSTMCell(RecurrentCell):
         df = (dC * C_prev).sum((-1, -2)) + (dn * n_prev).sum(-1)  # d f'_t
         dv = i[..., None] * dCv
         dk = i[..., None] * (dCk + dn) / math.sqrt(d)  # back through k / √d
-        u_i, u_f = di * i, df * f
-        dm = dm - u_i - u_f
-        d_carried = (u_f + torch.where(forget_wins, dm, 0.0)).masked_fill(fresh, 0.0)
-        da_i = u_i + torch.where(forget_wins, 0.0, dm)
-        da_f = d_carried * torch.sigmoid(-a_f) if self.forget_gate == "sigmoid" else d_carried
+        da_i, da_f, dm_prev = stabilised_gates_backward(di, df, dm, i, f, a_f, forget_wins, fresh, self.forget_gate)
         dxp = torch.cat((dq.reshape(B, -1), dk.reshape(B, -1), dv.reshape(B, -1), da_i, da_f, do), 1)
         grad_prev = (torch.zeros_like(do), (f[..., None, None] * dC).reshape(B, -1), (f[..., None] * dn).reshape(B, -1),
-                     d_carried)
+                     dm_prev)
         return dxp, grad_prev, {}
 
     def get_config(self):

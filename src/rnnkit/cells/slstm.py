@@ -9,16 +9,14 @@ and `rnnkit.layers.Recurrent` serve it; its NumPy oracle is `rnnkit.reference.sl
 """
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor, nn
 
 from ..validation import check_choice, check_positive, check_rate
 from .base import RecurrentCell, State
 from .options import reject_options
+from .stabiliser import FORGET_GATES, stabilised_gates, stabilised_gates_backward
 
-FORGET_GATES = ("sigmoid", "exp")
 OPTIONS = ("num_heads", "forget_gate", "zoneout", "weight_drop")
 
 
@@ -121,23 +119,19 @@ class SLSTMCell(RecurrentCell):
         h_prev, c_prev, n_prev, m_prev = state  # each (B, H)
         h_in = h_prev if recurrent_mask is None else h_prev * recurrent_mask
         a_i, a_f, a_z, a_o = (xp_t + self._recurrent(h_in, weight_hh)).chunk(4, 1)  # each (B, H)
-        log_f = nn.functional.logsigmoid(a_f) if self.forget_gate == "sigmoid" else a_f
         fresh = n_prev == 0  # nothing stored yet: m_{t-1} = -inf
-        carried = (log_f + m_prev).masked_fill(fresh, -math.inf)  # log f_t + m_{t-1}
-        m = torch.maximum(carried, a_i)
-        i = torch.exp(a_i - m)  # i'_t
-        f = torch.exp(carried - m)  # f'_t (0 where fresh)
+        m, i, f, forget_wins = stabilised_gates(a_i, a_f, m_prev, fresh, self.forget_gate)  # m_t, i'_t, f'_t
         z = torch.tanh(a_z)
         o = torch.sigmoid(a_o)
         c = f * c_prev + i * z
         n = f * n_prev + i
         h_tilde = c / n
         h = o * h_tilde
-        cache = (h_in, c_prev, n_prev, a_f, carried >= a_i, i, f, z, o, n, h_tilde, recurrent_mask, weight_hh)
+        cache = (h_in, c_prev, n_prev, a_f, forget_wins, fresh, i, f, z, o, n, h_tilde, recurrent_mask, weight_hh)
         return (h, c, n, m), cache
 
     def cell_step_backward(self, cache: tuple, grad_state: State):
-        h_in, c_prev, n_prev, a_f, forget_wins, i, f, z, o, n, h_tilde, recurrent_mask, weight_hh = cache
+        h_in, c_prev, n_prev, a_f, forget_wins, fresh, i, f, z, o, n, h_tilde, recurrent_mask, weight_hh = cache
         dh, dc, dn, dm = grad_state
         do = dh * h_tilde
         dc = dc + dh * o / n  # h_t = o c / n
@@ -145,17 +139,12 @@ class SLSTMCell(RecurrentCell):
         di = dc * z + dn  # d i'_t
         df = dc * c_prev + dn * n_prev  # d f'_t
         dz = dc * i
-        u_i, u_f = di * i, df * f  # through i' = exp(ĩ - m) and f' = exp(carried - m)
-        dm = dm - u_i - u_f  # dLoss/dm_t, all paths
-        d_carried = u_f + torch.where(forget_wins, dm, 0.0)  # m_t = max(carried, ĩ_t)
-        da_i = u_i + torch.where(forget_wins, 0.0, dm)
-        d_carried = d_carried.masked_fill(n_prev == 0, 0.0)  # fresh units: carried is the constant -inf
-        da_f = d_carried * torch.sigmoid(-a_f) if self.forget_gate == "sigmoid" else d_carried
+        da_i, da_f, dm_prev = stabilised_gates_backward(di, df, dm, i, f, a_f, forget_wins, fresh, self.forget_gate)
         da = torch.cat((da_i, da_f, dz * (1 - z * z), do * o * (1 - o)), 1)  # (B, 4H)
         dh_in, dw = self._recurrent_backward(da, h_in, weight_hh)
         if recurrent_mask is not None:
             dh_in = dh_in * recurrent_mask
-        return da, (dh_in, dc * f, dn * f, d_carried), {"weight_hh": dw}
+        return da, (dh_in, dc * f, dn * f, dm_prev), {"weight_hh": dw}
 
     def get_config(self):
         return {**super().get_config(), "num_heads": self.num_heads, "forget_gate": self.forget_gate,
