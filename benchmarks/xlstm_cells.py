@@ -104,9 +104,9 @@ def report(title: str, medians: dict, anchors: dict) -> None:
         anchor = anchors.get(name, name)
         cells = []
         for train in (True, False):
-            ms = medians.get((name, train))
-            ratio = medians.get((anchor, train), float("nan")) / ms if ms else float("nan")
-            cells.append(("not timed" if ms is None else f"{ms * 1e3:.1f}", f"{ratio:.2f}"))
+            ms, anchor_ms = medians.get((name, train)), medians.get((anchor, train))
+            cells.append(("not timed" if ms is None else f"{ms * 1e3:.1f}",
+                          "-" if ms is None or anchor_ms is None else f"{anchor_ms / ms:.2f}"))
         print(f"{name:40s} {cells[0][0]:>10s} {cells[1][0]:>10s} {cells[0][1]:>8s} {cells[1][1]:>8s}")
 
 

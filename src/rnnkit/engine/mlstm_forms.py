@@ -10,7 +10,9 @@ F_t = Σ_{s<=t} log f_s (cumulative log forget gates) and the log weight of step
     h̃_t = Σ_j e^{log D_tj - m_t} (q_t·k_j) v_j / (max(|Σ_j e^{log D_tj - m_t} q_t·k_j|, e^{-m_t}) + eps)
 
 (terms of j = 0 read q_t C_0^T and q_t·n_0), which is masked matrix products over (T, T): training's
-form. The chunkwise form runs the parallel form over chunks of `chunk_size` steps and carries the
+form. F_t cancels in every stabilised weight: with g_j = ĩ_j - F_j and m'_t = max(max_{j<=t} g_j, m_0)
+(a running maximum), m_t = F_t + m'_t and e^{log D_tj - m_t} = e^{g_j - m'_t}, so the (T, T) matrix is
+the exponential of a difference of two vectors and the stabiliser needs no (T, T) reduction. The chunkwise form runs the parallel form over chunks of `chunk_size` steps and carries the
 state (C, n, m) between them: (T/L)·L² memory instead of T², for long sequences. The cell's recurrent
 form (`rnnkit.cells.mlstm`, one step, for generation) is the third; all three are tested equal.
 Gradients are autograd's (every operation here is a large matmul or elementwise over the sequence).
@@ -41,52 +43,48 @@ def parallel_form(q: Tensor, k: Tensor, v: Tensor, a_i: Tensor, log_f: Tensor, s
     m0 = m0.masked_fill(empty, -math.inf)
     carry = not bool(empty.all())  # else skip the initial state's terms
     F = log_f.cumsum(-1)  # (B, K, T)
-    causal = torch.ones(T, T, dtype=torch.bool, device=q.device).tril()
-    log_D = (F.unsqueeze(-1) - F.unsqueeze(-2)).add_(a_i.unsqueeze(-2)).masked_fill_(~causal, -math.inf)  # (B, K, T, T)
-    m = log_D.amax(-1)  # (B, K, T)
+    g = a_i - F  # (B, K, T)
+    m_run = g.cummax(-1).values  # m'_t  (B, K, T)
     if carry:
-        log_D0 = F + m0.unsqueeze(-1)  # (B, K, T)
-        m = torch.maximum(m, log_D0)
+        m_run = torch.maximum(m_run, m0.unsqueeze(-1))
+    causal = torch.ones(T, T, dtype=torch.bool, device=q.device).tril()
+    D = (g.unsqueeze(-2) - m_run.unsqueeze(-1)).masked_fill_(~causal, -math.inf).exp_()  # (B, K, T, T) decay weights
     qk = q @ k.transpose(-1, -2)  # (B, K, T, T)
-    D = (log_D - m.unsqueeze(-1)).exp_()  # the stabilised decay weights
     S = qk.mul_(D) if not torch.is_grad_enabled() else qk * D  # in place where nothing is kept for backward
     num = S @ v  # (B, K, T, d)
     qn = S.sum(-1)  # (B, K, T)
     if carry:
-        w0 = torch.exp(log_D0 - m)  # (B, K, T)
+        w0 = torch.exp(m0.unsqueeze(-1) - m_run)  # (B, K, T) weight of the initial memory
         num = num + w0.unsqueeze(-1) * (q @ C0.transpose(-1, -2))
         qn = qn + w0 * (q @ n0.unsqueeze(-1)).squeeze(-1)
-    h_tilde = num / (torch.maximum(qn.abs(), torch.exp(-m)) + eps).unsqueeze(-1)
-    return h_tilde, None if counts is None else final_state(k, v, a_i, F, (C0, n0, m0), counts)
+    h_tilde = num / (torch.maximum(qn.abs(), torch.exp(-F - m_run)) + eps).unsqueeze(-1)  # e^{-m_t}
+    return h_tilde, None if counts is None else final_state(k, v, g, F, m_run, (C0, n0, m0), counts)
 
 
-def final_state(k: Tensor, v: Tensor, a_i: Tensor, F: Tensor, state: tuple[Tensor, Tensor, Tensor], counts: Tensor):
+def final_state(k: Tensor, v: Tensor, g: Tensor, F: Tensor, m_run: Tensor, state: tuple[Tensor, Tensor, Tensor],
+                counts: Tensor):
     """(C, n, m) after counts[b] steps: the row t = counts - 1 of the weights above, summed into the memory."""
     C0, n0, m0 = state  # m0 already -inf for the zero state
     T = k.shape[2]
     last = (counts - 1).view(-1, 1, 1).expand(-1, F.shape[1], 1)  # (B, K, 1)
-    F_last = F.gather(-1, last)  # (B, K, 1)
+    m_last = m_run.gather(-1, last)  # (B, K, 1)
     seen = torch.arange(T, device=k.device).view(1, 1, T) < counts.view(-1, 1, 1)  # (B, 1, T)
-    w = (F_last - F + a_i).masked_fill(~seen, -math.inf)  # (B, K, T)
-    w0 = F_last.squeeze(-1) + m0  # (B, K)
-    m = torch.maximum(w.amax(-1), w0)
-    e = torch.exp(w - m.unsqueeze(-1))  # (B, K, T)
-    s0 = torch.exp(w0 - m)  # (B, K)
+    e = (g - m_last).masked_fill(~seen, -math.inf).exp()  # (B, K, T)
+    s0 = torch.exp(m0 - m_last.squeeze(-1))  # (B, K)
     C = (v * e.unsqueeze(-1)).transpose(-1, -2) @ k + s0[..., None, None] * C0  # (B, K, d, d)
     n = (k * e.unsqueeze(-1)).sum(-2) + s0.unsqueeze(-1) * n0  # (B, K, d)
-    return C, n, m
+    return C, n, (F.gather(-1, last) + m_last).squeeze(-1)
 
 
 def chunkwise_form(q, k, v, a_i, log_f, state, counts: Tensor, eps: float, chunk_size: int, need_state: bool = True):
     """The parallel form over chunks of `chunk_size` steps, the state carried between them."""
     T = q.shape[2]
+    chunks = zip(*(t.split(chunk_size, 2) for t in (q, k, v, a_i, log_f)))  # one split: backward is one cat
     outputs = []
-    for start in range(0, T, chunk_size):
-        part = slice(start, start + chunk_size)
+    for start, parts in zip(range(0, T, chunk_size), chunks):
         last = start + chunk_size >= T
         steps = (counts - start).clamp(0, min(chunk_size, T - start))  # (B,) real steps in this chunk
-        h, new = parallel_form(q[:, :, part], k[:, :, part], v[:, :, part], a_i[:, :, part], log_f[:, :, part],
-                               state, None if last and not need_state else steps.clamp(min=1), eps)
+        h, new = parallel_form(*parts, state, None if last and not need_state else steps.clamp(min=1), eps)
         outputs.append(h)
         if new is not None:
             done = (steps == 0).view(-1, 1)  # rows whose sequence ended before this chunk keep their state
