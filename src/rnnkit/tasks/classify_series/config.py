@@ -60,7 +60,6 @@ class SeriesConfig(TrainConfig):
     batch_size: PositiveInt = 16
     lr: LearningRate | None = 3e-3
     schedule: ScheduleName | None = "cosine"
-    """the learning rate falls to 0 over the run (per step)"""
     clip_norm: float | None = 1.0
     validation_split: Rate = 0.2
     """fraction of the training series held out to pick the best epoch when no --valid-data is given:

@@ -93,7 +93,8 @@ class LMConfig(TrainConfig):
     """learning rate of the per-token mean loss (default: 20 for words, Zaremba et al.'s 1.0 on a loss summed
     over 20 steps; 0.002 for characters)"""
     schedule: ScheduleName | None = None
-    """none: Zaremba et al.'s decay (lr_decay after decay_after epochs) for words, cosine for characters"""
+    """step, cosine, warmup, warmup_cosine or plateau (see `rnnkit train sentiment --help`); none: Zaremba et
+    al.'s decay (lr_decay after decay_after epochs) for words, cosine for characters"""
     lr_decay: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     """the learning rate is multiplied by this at the end of every epoch after decay_after"""
     decay_after: Annotated[int, Field(ge=0)] = 4
