@@ -17,7 +17,7 @@ from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.tasks.tag.config import TagPredictOptions
 from rnnkit.tasks.tag.data import TAGS_FILE, Encoder, TagBatches, TagSet, tag_ids
-from rnnkit.tasks.tag.metrics import score
+from rnnkit.tasks.tag.metrics import per_tag_report, score
 from rnnkit.tasks.task import Run
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -141,4 +141,5 @@ def evaluate(run: Run, data: str | None = None) -> dict[str, float]:
     split = evaluation_data(run, data)
     gold = [[tagger.tagset.tags[k] for k in ids] for ids in tag_ids(split, tagger.tagset)]
     pred = tagger.tag(split.tokens)
-    return score(split.tokens, gold, pred, tagger.tagset.scheme, set(tagger.tagset.train_words or ()))
+    return {**score(split.tokens, gold, pred, tagger.tagset.scheme, set(tagger.tagset.train_words or ())),
+            "classes": per_tag_report(gold, pred, tagger.tagset.tags)}

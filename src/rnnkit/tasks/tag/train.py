@@ -2,8 +2,9 @@
 (best-by-validation) weights scored once on the test sentences, with the baselines beside them.
 
 The run folder holds, besides the trainer's files, vocab.json, tags.json (and bigrams.json, chars.json
-with those features), so predict and evaluate need nothing else; for POS-like tags also
-confusion.png. report.md gets the per-type table, training and decoding speed, and the baselines.
+with those features), so predict and evaluate need nothing else; for POS-like tags also the per-tag
+report (class_report.json, confusion.png). report.md gets the per-type table, training and decoding speed,
+and the baselines.
 """
 from __future__ import annotations
 
@@ -16,15 +17,13 @@ from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.tag import baselines
 from rnnkit.tasks.tag.config import TagConfig
 from rnnkit.tasks.tag.data import TAGS_FILE, Encoder, TagBatches, TagSet, load_splits, make_tagset, tag_ids
-from rnnkit.tasks.tag.metrics import (confusion, entity_scores, per_tag_scores, plot_confusion, score,
-                                      score_table, segmentation_scores)
+from rnnkit.tasks.report import class_section
+from rnnkit.tasks.tag.metrics import entity_scores, per_tag_report, score, score_table, segmentation_scores
 from rnnkit.tasks.tag.model import DecodedAccuracy, build_model
 from rnnkit.tasks.tag.predict import decode_ids
 from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
 from rnnkit.training.losses import named_loss
-
-CONFUSION_PLOT = "confusion.png"
 
 
 def run(task: Task, config: TagConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
@@ -105,11 +104,7 @@ def test_and_compare(model, splits: dict[str, TagSplit | None], data, tagset: Ta
             say(f"jieba on the same sentences: word F1={jb['f1']:.4f}")
         lines.append(f"\nOOV: {seg['oov_rate']:.2%} of the gold test words never occur as words in training.")
     else:
-        matrix = confusion(gold, pred, names)
-        lines += ["", "Per tag:", "", score_table(per_tag_scores(matrix, names), "tag")]
-        if ddp.is_main():
-            plot_confusion(matrix, names, run_dir / CONFUSION_PLOT)
-            lines += ["", f"![confusion matrix]({CONFUSION_PLOT})"]
+        lines.append(class_section(run_dir, per_tag_report(gold, pred, names), what_per="tag"))
         mft = baselines.most_frequent_tag(splits["train"], test)
         final["most_frequent_tag_token_acc"] = mft["token_acc"]
         lines += ["", "| tagger | token accuracy |", "|---|---|", f"| rnnkit | {flat['token_acc']:.4f} |",
