@@ -50,7 +50,7 @@ def variational_mask(p: float, shape: tuple[int, ...], like: Tensor) -> Tensor:
 
 
 class Recurrent(nn.Module):
-    """Run a cell ("rnn", "lstm", "gru") over sequences.
+    """Run a cell ("rnn", "lstm", "gru", "mingru", "minlstm") over sequences.
 
     Args:
         cell: cell name; `cell_options` go to its constructor (e.g. peephole=True, proj_size=64,
@@ -124,6 +124,8 @@ class Recurrent(nn.Module):
                 cells.append(make_cell(cell, layer_input, hidden_size, **cell_options))
             layer_input = self._merged_size(cells[-1].output_size)
         self.cells = nn.ModuleList(cells)
+        if self.recurrent_dropout and self.cells[0].weight_hh is None:
+            raise ValueError(f"recurrent_dropout makes no sense for cell {cell!r}: its gates do not read h(t-1)")
 
     # ---- sizes -------------------------------------------------------------------------------------
     def _merged_size(self, size: int) -> int:
