@@ -46,14 +46,16 @@ MEANINGLESS = {
 
 
 def g(v: Tensor) -> Tensor:
-    """The paper's positive activation: v + 0.5 for v >= 0, σ(v) below (continuous, g(0) = 0.5)."""
-    return torch.where(v >= 0, v + 0.5, torch.sigmoid(v))
+    """The paper's positive activation: v + 0.5 for v >= 0, σ(v) below (continuous, g(0) = 0.5).
+    Written as max(v, 0) + σ(min(v, 0)): vectorised arithmetic, faster than a select on the CPU."""
+    return v.clamp(min=0) + torch.sigmoid(v.clamp(max=0))
 
 
 def g_grad(v: Tensor) -> Tensor:
     """dg/dv: 1 for v >= 0, σ(v)(1 - σ(v)) below."""
-    s = torch.sigmoid(v)
-    return torch.where(v >= 0, torch.ones_like(v), s * (1 - s))
+    s = torch.sigmoid(v.clamp(max=0))
+    d = s * (1 - s)  # 1/4 at v >= 0
+    return d + (v >= 0).to(v.dtype) * (1 - d)
 
 
 def log_g(v: Tensor) -> Tensor:
