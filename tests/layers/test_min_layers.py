@@ -2,6 +2,7 @@
 import pytest
 import torch
 
+from rnnkit.engine import run_loop
 from rnnkit.layers import Recurrent
 from rnnkit.models.classifier import SequenceClassifier
 from rnnkit.models.summary import model_summary
@@ -90,3 +91,43 @@ def test_summary_counts_parameters_by_hand(kind, gates):
     assert sum(p.numel() for p in model.rnn.parameters()) == first + second
     rows = {line.split()[0]: line.split()[-1] for line in model_summary(model).splitlines()[3:]}
     assert rows["rnn"] == f"{first + second:,}"
+
+
+@pytest.mark.parametrize("norm", ["layer", "rms"])
+def test_residual_normalised_stack_is_the_papers_block_written_out(norm):
+    """y_l = y_{l-1} + RNN_l(Norm_l(y_{l-1})), padded steps zero, a padded batch as each sequence alone."""
+    torch.manual_seed(3)
+    layer = Recurrent("mingru", H, H, num_layers=3, residual=True, norm=norm, return_state=True).double()
+    assert layer.plan(torch.randn(B, T, H)).runner == "scan"
+    x = torch.randn(B, T, H, dtype=torch.float64)
+    lengths = torch.tensor([6, 2, 4])
+    out, _ = layer(x, lengths=lengths)
+    for b in range(B):
+        n = int(lengths[b])
+        y = x[b : b + 1, :n].transpose(0, 1)  # (n, 1, H) time-major
+        for cell, normalise in zip(layer.cells, layer.norms):
+            h, _ = cell_run(cell, normalise(y))
+            y = y + h
+        torch.testing.assert_close(out[b, :n], y[:, 0], rtol=0, atol=1e-12)
+        assert torch.all(out[b, n:] == 0)
+    layer.return_sequences = False
+    last, _ = layer(x, lengths=lengths)
+    torch.testing.assert_close(last, out[torch.arange(B), lengths - 1], rtol=0, atol=0)
+    params = sum(p.numel() for p in layer.parameters())
+    assert params == 3 * (2 * H * (H + 1) + (2 if norm == "layer" else 1) * H)  # cells and norms by hand
+
+
+def cell_run(cell, y):
+    return run_loop(cell, y, cell.init_state(y.shape[1], dtype=y.dtype))
+
+
+def test_residual_needs_matching_widths_and_norm_a_known_kind():
+    with pytest.raises(ValueError, match="residual=True needs input_size equal to the layer's output size 10, got 5"):
+        Recurrent("minlstm", H, H, bidirectional=True, residual=True)
+    with pytest.raises(ValueError, match="norm must be one of"):
+        Recurrent("mingru", H, H, norm="batch")
+    x = torch.randn(B, T, H)
+    with torch.no_grad():  # a vanilla LSTM stack would be one native call; the residual stack cannot be
+        assert Recurrent("lstm", H, H, num_layers=2).plan(x).runner == "native-stack"
+        plan = Recurrent("lstm", H, H, num_layers=2, residual=True).plan(x)
+    assert plan.runner == "native" and "residual connections" in plan.reason
