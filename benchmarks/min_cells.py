@@ -13,6 +13,8 @@ sequence length: a training step (forward + backward of outputs.sum()) and infer
     gru         rnnkit's GRU of the same width through fast="auto" (the compiled kernels)
     anchor      mingru-pytorch 0.2.1's module in its parallel mode (one log-space scan over the whole
                 sequence; torch's logcumsumexp); skipped when the package is absent
+    projection  the input projection alone (x W_ih^T + b and, in training, its weight gradient): the
+                floor every form pays, which bounds what any scan can gain over the sequential form
 
 Both wall and process CPU time are measured (medians); on a shared machine the CPU time of a
 one-thread run is the steadier comparison. Ratios are the path's time over the scan's (> 1: the
@@ -56,6 +58,17 @@ class Heinsen(torch.nn.Module):
         return out.transpose(0, 1)
 
 
+class Projection(torch.nn.Module):
+    """Only the cell's input projection, the GEMMs every form of the cell runs."""
+
+    def __init__(self, layer: Recurrent):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x):
+        return self.layer.cells[0].project_input(x)
+
+
 def paths(kind: str, steps: int, loop_max: int) -> dict:
     torch.manual_seed(0)
     layers = {"scan": Recurrent(kind, D, D)}
@@ -70,6 +83,7 @@ def paths(kind: str, steps: int, loop_max: int) -> dict:
     anchor = anchor_module(kind)
     if anchor is not None:
         layers["anchor"] = anchor
+    layers["projection"] = Projection(layers["scan"])
     return layers
 
 
@@ -87,8 +101,9 @@ def medians(fns: dict, repeats: int, warmup: int = 1) -> dict:
     return {name: (statistics.median(wall[name]) * 1e3, statistics.median(cpu[name]) * 1e3) for name in fns}
 
 
-def measure(kind: str, steps: int, repeats: int, loop_max: int) -> list[str]:
-    layers = paths(kind, steps, loop_max)
+def measure(kind: str, steps: int, repeats: int, loop_max: int, only=None) -> list[str]:
+    layers = {name: layer for name, layer in paths(kind, steps, loop_max).items()
+              if only is None or name in only or name == "scan"}
     x = torch.randn(B, steps, D)
 
     def train(layer):
@@ -120,6 +135,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--loop-max", type=int, default=512, help="time fast='loop' only up to this T")
+    parser.add_argument("--paths", nargs="+", help="only these paths (and scan, the baseline of the ratios)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"batch {B}, input = hidden = {D}, {args.threads} thread(s), torch {torch.__version__}, "
@@ -128,7 +144,7 @@ def main() -> None:
     print("|---|---:|---|---|---:|---:|---:|---:|")
     for steps in args.steps:
         for kind in args.cells:
-            for row in measure(kind, steps, args.repeats, args.loop_max):
+            for row in measure(kind, steps, args.repeats, args.loop_max, args.paths):
                 print(row, flush=True)
 
 
