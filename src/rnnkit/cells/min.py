@@ -2,9 +2,9 @@
 
 Both cells drop h(t-1) from every gate and from the candidate, so a layer's whole sequence is the
 linear recurrence h_t = a_t ⊙ h_{t-1} + b_t with a_t, b_t known for all steps before the loop. That
-is what lets training run as a parallel scan in log space (Heinsen 2023; `rnnkit.engine.scan`),
-while `cell_step` (the paper's "sequential mode") serves generation one step at a time and the
-autograd and fused runners. The two modes are tested equal to each other and to the NumPy oracle
+is what lets training run as a scan over all steps (`rnnkit.engine.scan`: Heinsen's (2023) parallel
+scan in log space, or on the CPU one fused multiply-add per step), while `cell_step` (the paper's
+"sequential mode") serves generation one step at a time and the autograd and fused runners. The two modes are tested equal to each other and to the NumPy oracle
 (`rnnkit.reference.min`).
 
 Both are the paper's log-space versions (its appendix B.3): the candidate goes through
@@ -67,9 +67,10 @@ class MinimalCell(RecurrentCell):
     """A cell whose step is h_t = (1 - σ(u_t)) ⊙ h_{t-1} + σ(u_t) ⊙ g(v_t), u_t and v_t from x_t alone.
 
     Subclasses say how the projection xp_t = W_ih x_t + b splits into the candidate's pre-activation
-    v_t and the mixing logit u_t (`mix_logits`), and its gradient (`mix_logits_backward`). The parallel
-    scan (`rnnkit.engine.scan`) reads `log_coefficients`, the recurrence's log a_t and log b_t for every
-    step at once. No recurrent weight: `weight_hh` is None.
+    v_t and the mixing logit u_t (`mix_logits`), and its gradient (`mix_logits_backward`). The scan
+    runner (`rnnkit.engine.scan`) reads the recurrence's a_t and b_t for many steps at once:
+    `coefficients` and `coefficients_backward` (its linear method), or `log_coefficients` (Heinsen's
+    log-space method). No recurrent weight: `weight_hh` is None.
     """
 
     cell_name = ""  # the paper's name, used in messages
