@@ -17,8 +17,8 @@ remains is solved by one of two methods:
            (`torch.addcmul`), and its hand-derived backward, the adjoint recurrence
                λ_t = dL/dh_t + a_{t+1} ⊙ λ_{t+1},   dL/db_t = λ_t,   dL/da_t = λ_t ⊙ h_{t-1}
            in one pass back, then dL/dxp from the cell's `coefficients_backward`. Time runs in blocks
-           of about 128k numbers per (steps, B, H) tensor: each block's gates are computed (and, in
-           backward, recomputed) batched over its steps while they sit in cache; (T, B, H)-sized
+           of about 128k numbers per (steps, B, H) tensor: each block's gates are computed batched
+           over its steps while they sit in cache (backward recomputes them from xp, keeping a_t); (T, B, H)-sized
            temporaries would stream through memory several times over, which costs more than the
            sequential form on a CPU. There the B·H lanes of one step already fill the vector units,
            and torch's `logcumsumexp` (and still more its backward) is far slower than this pass
@@ -96,27 +96,28 @@ class _BlockedRecurrence(torch.autograd.Function):
     def forward(ctx, cell, xp, h0):
         T, B, H = xp.shape[0], h0.shape[0], h0.shape[1]
         K = block_steps(B, H)
-        h = xp.new_empty(T, B, H)
+        h, decay = xp.new_empty(T, B, H), xp.new_empty(T, B, H)  # h_t and a_t (kept for backward)
         prev = h0
         for s in range(0, T, K):
             a, b = cell.coefficients(xp[s:s + K])  # (K, B, H) each
+            decay[s:s + K] = a
             for k in range(a.shape[0]):
                 prev = torch.addcmul(b[k], a[k], prev, out=h[s + k])  # h_t = b_t + a_t ⊙ h_{t-1}
         ctx.cell = cell
-        ctx.save_for_backward(xp, h, h0)
+        ctx.save_for_backward(xp, h, h0, decay)
         return h
 
     @staticmethod
     def backward(ctx, grad_h):
         cell = ctx.cell
-        xp, h, h0 = ctx.saved_tensors
+        xp, h, h0, decay = ctx.saved_tensors
         T, B, H = h.shape
         K = block_steps(B, H)
         grad_xp = torch.empty_like(xp)  # (T, B, G*H)
         lam_next = a_next = None  # λ_{t+1} and a_{t+1} across a block boundary
         for s in reversed(range(0, T, K)):
             e = min(s + K, T)
-            a, _ = cell.coefficients(xp[s:e])  # recomputed: cheaper than keeping (T, B, H) twice
+            a = decay[s:e]  # (K, B, H)
             lam = torch.empty_like(grad_h[s:e])  # (K, B, H): λ_t = dL/dh_t through every later step
             for k in range(e - s - 1, -1, -1):
                 if lam_next is None:
