@@ -9,18 +9,19 @@ remains is solved by one of two methods:
                A_t = Σ_{s<=t} log a_s                                   (cumsum)
                h_t = exp(A_t) ⊙ h_0 + exp(A_t + logcumsumexp_{s<=t}(log b_s - A_s))
            h_0 stays outside the logs, so an initial state of any sign (zero by default) is exact. In
-           float32, A_t grows with t and the last line subtracts two large numbers (|A_t| of a few
-           thousand loses about 1e-3): the sequence is scanned in chunks of `CHUNK` steps, all chunks
-           at once, the state carried from chunk to chunk by the same formula (one small step per
-           chunk). Torch ops, differentiated by autograd. The method for parallel hardware.
+           float32, A_t grows with t and the last line subtracts two large numbers (at |A_t| ~ 4000 a
+           float32 ulp is ~5e-4, h_t's relative error): the sequence is scanned in chunks of `CHUNK`
+           steps, all chunks at once, the state carried from chunk to chunk by the same formula (one
+           small step per chunk). Torch ops, differentiated by autograd. The method for parallel
+           hardware (untimed there so far: the machines measured are CPUs).
 "linear"   the recurrence in one pass over time: per step ONE fused multiply-add on (B, H)
            (`torch.addcmul`), and its hand-derived backward, the adjoint recurrence
                λ_t = dL/dh_t + a_{t+1} ⊙ λ_{t+1},   dL/db_t = λ_t,   dL/da_t = λ_t ⊙ h_{t-1}
            in one pass back, then dL/dxp from the cell's `coefficients_backward`. Time runs in blocks
            of about 128k numbers per (steps, B, H) tensor: each block's gates are computed batched
-           over its steps while they sit in cache (backward recomputes them from xp, keeping a_t); (T, B, H)-sized
-           temporaries would stream through memory several times over, which costs more than the
-           sequential form on a CPU. There the B·H lanes of one step already fill the vector units,
+           over its steps while they sit in cache (backward recomputes them from xp, keeping a_t);
+           (T, B, H)-sized temporaries would stream through memory several times over, which costs
+           more than the sequential form on a CPU. There the B·H lanes of one step already fill the vector units,
            and torch's `logcumsumexp` (and still more its backward) is far slower than this pass
            (benchmarks/RESULTS.md, "minGRU and minLSTM"), so "auto" picks it on the CPU.
 
