@@ -8,7 +8,8 @@
     fused.py      fast="fused": one autograd.Function per sequence over the cell's `step_backward`
     native.py     fast="native": torch's own kernels where the math is exactly torch's
     compiled.py   fast="compiled": the C++ kernels of `csrc/`, built and loaded by kernels.py
-    scan.py       fast="scan": the parallel scan in log space for cells whose gates do not read h(t-1)
+    scan.py       fast="scan": cells whose gates do not read h(t-1), over all steps at once (Heinsen's
+                  log-space scan, or one fused multiply-add per step on the CPU)
     chunked.py    long sequences: truncated BPTT and checkpointed chunks (`run_long_sequence`)
 """
 from __future__ import annotations

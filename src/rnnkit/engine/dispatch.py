@@ -7,13 +7,12 @@
                  exactly torch's (`rnnkit.engine.native`); a layer whose every cell qualifies runs all
                  its layers and directions in one call ("native-stack")
     "compiled"   the compiled per-step kernels (`rnnkit.engine.compiled`), where built and supported
-    "scan"       the parallel scan over all steps (`rnnkit.engine.scan`) for cells whose gates do not
-                 read h(t-1) (minGRU, minLSTM)
+    "scan"       the scan over all steps (`rnnkit.engine.scan`) for cells whose gates do not read
+                 h(t-1) (minGRU, minLSTM)
     "auto"       the fastest path measured (benchmarks/RESULTS.md): the scan where it serves the cell;
                  torch's native kernel for a vanilla LSTM without padding when no gradient is wanted
-                 (oneDNN's fused LSTM inference); else
-                 the compiled kernels where they serve the cell; else native where the cell is torch's
-                 math; else fused.
+                 (oneDNN's fused LSTM inference); else the compiled kernels where they serve the cell;
+                 else native where the cell is torch's math; else fused.
 An explicit choice that cannot serve the configuration raises ValueError naming the reason; "auto"
 falls back quietly, and its `Plan.reason` says why it chose what it chose.
 """
@@ -62,7 +61,7 @@ def _plan_cell(cell: RecurrentCell, fast: str, masks: Masks, padded: bool, grad:
             raise ValueError(f"fast='scan' cannot run this configuration: {scan_reason}")
         return Plan("scan", "fast='scan'")
     if fast == "auto" and not scan_reason:
-        return Plan("scan", "auto: the gates do not read h(t-1): a parallel scan over all steps")
+        return Plan("scan", "auto: the gates do not read h(t-1): a scan over all steps")
     native_reason = native_unsupported(cell, masks)
     if fast == "native":
         if native_reason:

@@ -21,9 +21,9 @@ remains is solved by one of two methods:
            of about 128k numbers per (steps, B, H) tensor: each block's gates are computed batched
            over its steps while they sit in cache (backward recomputes them from xp, keeping a_t);
            (T, B, H)-sized temporaries would stream through memory several times over, which costs
-           more than the sequential form on a CPU. There the B·H lanes of one step already fill the vector units,
-           and torch's `logcumsumexp` (and still more its backward) is far slower than this pass
-           (benchmarks/RESULTS.md, "minGRU and minLSTM"), so "auto" picks it on the CPU.
+           more than the sequential form on a CPU. There the B·H lanes of one step already fill the
+           vector units, and torch's `logcumsumexp` (and still more its backward) is far slower than
+           this pass (benchmarks/RESULTS.md, "minGRU and minLSTM"), so "auto" picks it on the CPU.
 
 `run_scan` uses `default_method` (linear on the CPU, heinsen elsewhere); both are tested equal to the
 cell's sequential step (`fast="loop"`/"fused") and to the NumPy oracle. A single step (T = 1:
