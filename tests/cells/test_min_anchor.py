@@ -10,9 +10,9 @@ import pytest
 import torch
 
 anchor = pytest.importorskip("minGRU_pytorch", reason="the anchor package mingru-pytorch (pip install -e '.[anchors]')")
-from minGRU_pytorch.minLSTM import minLSTM  # noqa: E402  (not exported from the package's __init__)
+from minGRU_pytorch.minLSTM import minLSTM  # not exported from the package's __init__
 
-from rnnkit.layers import Recurrent  # noqa: E402
+from rnnkit.layers import Recurrent
 
 B, D = 4, 16
 
