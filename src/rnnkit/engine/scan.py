@@ -43,6 +43,7 @@ from ..cells.base import RecurrentCell, State
 from .masks import NO_MASKS, Masks, alive_masks
 
 METHODS = ("heinsen", "linear")
+SCAN_CONTRACT = ("coefficients", "coefficients_backward", "log_coefficients")  # `rnnkit.cells.min.MinimalCell`
 CHUNK = 64  # steps of one Heinsen scan; the carry between chunks is one step per chunk
 BLOCK_ELEMENTS = 1 << 17  # numbers per (steps, B, H) tensor in one block of the linear method
 
@@ -54,7 +55,7 @@ def default_method(device: torch.device) -> str:
 
 def unsupported(cell: RecurrentCell, masks: Masks = NO_MASKS) -> str | None:
     """Why the scan cannot run this cell with exactly its math, or None when it can."""
-    if not hasattr(cell, "log_coefficients"):
+    if not all(hasattr(cell, name) for name in SCAN_CONTRACT):
         return f"{type(cell).__name__}'s gates read h(t-1): it has no scan"
     if masks.recurrent is not None or masks.zoneout is not None or masks.weight is not None:
         return "the scan runs no recurrent dropout, zoneout or weight drop"
