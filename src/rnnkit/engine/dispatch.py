@@ -7,10 +7,12 @@
                  exactly torch's (`rnnkit.engine.native`); a layer whose every cell qualifies runs all
                  its layers and directions in one call ("native-stack")
     "compiled"   the compiled per-step kernels (`rnnkit.engine.compiled`), where built and supported
-    "auto"       the fastest path measured (benchmarks/RESULTS.md): torch's native kernel for a vanilla
-                 LSTM without padding when no gradient is wanted (oneDNN's fused LSTM inference); else
-                 the compiled kernels where they serve the cell; else native where the cell is torch's
-                 math; else fused.
+    "scan"       the scan over all steps (`rnnkit.engine.scan`) for cells whose gates do not read
+                 h(t-1) (minGRU, minLSTM)
+    "auto"       the fastest path measured (benchmarks/RESULTS.md): the scan where it serves the cell;
+                 torch's native kernel for a vanilla LSTM without padding when no gradient is wanted
+                 (oneDNN's fused LSTM inference); else the compiled kernels where they serve the cell;
+                 else native where the cell is torch's math; else fused.
 An explicit choice that cannot serve the configuration raises ValueError naming the reason; "auto"
 falls back quietly, and its `Plan.reason` says why it chose what it chose.
 """
@@ -23,16 +25,17 @@ from torch import Tensor
 from ..cells import LSTMCell
 from ..cells.base import RecurrentCell, State
 from ..validation import check_choice
-from . import compiled
+from . import compiled, scan
 from .contract import keeping_empty_rows, needs_grad
 from .fused import run_fused
 from .loop import run_loop
 from .masks import NO_MASKS, Masks
 from .native import native_unsupported, run_native
 
-FAST_CHOICES = ("auto", "loop", "fused", "native", "compiled")
+FAST_CHOICES = ("auto", "loop", "fused", "native", "compiled", "scan")
 NATIVE_STACK = "native-stack"  # a whole layer (every layer and direction) in one torch call
-RUNNERS = {"loop": run_loop, "fused": run_fused, "native": run_native, "compiled": compiled.run_compiled}
+RUNNERS = {"loop": run_loop, "fused": run_fused, "native": run_native, "compiled": compiled.run_compiled,
+           "scan": scan.run_scan}
 NEED_A_STEP = ("native", "compiled")  # runners whose kernels cannot run a row with no step
 
 
@@ -52,6 +55,13 @@ def check_fast(fast: str) -> str:
 def _plan_cell(cell: RecurrentCell, fast: str, masks: Masks, padded: bool, grad: bool) -> Plan:
     if fast in ("loop", "fused"):
         return Plan(fast, f"fast={fast!r}")
+    scan_reason = scan.unsupported(cell, masks)
+    if fast == "scan":
+        if scan_reason:
+            raise ValueError(f"fast='scan' cannot run this configuration: {scan_reason}")
+        return Plan("scan", "fast='scan'")
+    if fast == "auto" and not scan_reason:
+        return Plan("scan", "auto: the gates do not read h(t-1): a scan over all steps")
     native_reason = native_unsupported(cell, masks)
     if fast == "native":
         if native_reason:
