@@ -28,8 +28,8 @@ def call(capsys, *args):
     (["--loss", "hinge-ish"], "loss='hinge-ish'"),
     (["--metrics", "accuracyy"], "metric 'accuracyy'"),
     (["--clip-norm", "0"], "clip_norm"),
-    (["--test-data", "nowhere.csv"], "'test_data': nowhere.csv: file not found"),
-    (["--data", "missing.csv"], "'data': missing.csv: file not found"),
+    (["--test-data", "nowhere.csv"], "'test_data' (--test-data): nowhere.csv: file not found"),
+    (["--data", "missing.csv"], "'data' (--data): missing.csv: file not found"),
 ])
 def test_a_bad_config_writes_no_run_folder(capsys, tmp_path, monkeypatch, flags, needle):
     monkeypatch.chdir(tmp_path)

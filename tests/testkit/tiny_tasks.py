@@ -159,8 +159,8 @@ def outcome(run: Path) -> dict:
     for folder in run_folders(run):
         epochs = [json.loads(l) for l in (folder / "metrics.jsonl").read_text().splitlines()]
         report = (folder / "report.md").read_text()
-        table = [row for row in report.split("## Final metrics")[1].split("\n## ")[0].splitlines()
-                 if not timed(row.split("|")[1].strip() if row.count("|") > 2 else "")]
+        table = "\n".join(row for row in report.split("## Final metrics")[1].split("\n## ")[0].splitlines()
+                          if not timed(row.split("|")[1].strip() if row.count("|") > 2 else ""))
         result[folder.name if folder != run else "."] = {
             "epochs": [{k: v for k, v in l.items() if not timed(k)} for l in epochs if l["kind"] == "epoch"],
             "final": table,
