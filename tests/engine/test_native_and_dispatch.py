@@ -240,8 +240,10 @@ def test_a_layer_plan_says_whether_it_runs_as_one_native_call_and_why():
     plan = summed.plan(x)
     assert plan.runner == "native" and "merge_mode='sum'" in plan.reason
     chunked = Recurrent("lstm", 3, 4, fast="native", tbptt=2).eval()
-    assert chunked.plan(x) == ("native", "fast='native'; per cell, as long sequences run in chunks")
-    assert Recurrent("lstm", 3, 4, fast="fused").plan(x) == ("fused", "fast='fused'")
+    assert chunked.plan(x)[:2] == ("native", "fast='native'; per cell, as long sequences run in chunks")
+    assert Recurrent("lstm", 3, 4, fast="fused").plan(x) == ("fused", "fast='fused'", ("fused",))
+    mixed = Recurrent("lstm", 3, 4, 2, fast="auto", peephole=True).eval()
+    assert mixed.plan(x).cells == ((("compiled",) if compiled.supports(mixed.cells[0]) else ("fused",)) * 2)
 
 
 def test_a_layer_with_dropout_in_training_runs_per_cell(monkeypatch):
