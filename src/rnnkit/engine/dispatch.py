@@ -8,7 +8,9 @@
                  its layers and directions in one call ("native-stack")
     "compiled"   the compiled per-step kernels (`rnnkit.engine.compiled`), where built and supported
     "auto"       the fastest path measured (benchmarks/RESULTS.md): torch's native kernel for a vanilla
-                 LSTM without padding when no gradient is wanted (oneDNN's fused LSTM inference); else
+                 LSTM without padding when no gradient is wanted (oneDNN's fused LSTM inference), and
+                 for vanilla LSTMs and GRUs large enough that the compiled kernels' per-step reading of
+                 the weights costs more than torch's shared GEMMs (`native_outruns_compiled`); else
                  the compiled kernels where they serve the cell; else native where the cell is torch's
                  math; else fused.
 An explicit choice that cannot serve the configuration raises ValueError naming the reason; "auto"
@@ -24,7 +26,7 @@ from typing import NamedTuple, Sequence
 
 from torch import Tensor
 
-from ..cells import LSTMCell
+from ..cells import GRUCell, LSTMCell
 from ..cells.base import RecurrentCell, State
 from ..validation import check_choice
 from . import compiled, native
@@ -40,6 +42,31 @@ NATIVE_STACK = "native-stack"  # a whole layer (every layer and direction) in on
 # check of `run_compiled` / `run_native`, which the plan has just made.
 RUNNERS = {"loop": run_loop, "fused": run_fused, "native": native.run_planned, "compiled": compiled.run_planned}
 NEED_A_STEP = ("native", "compiled")  # runners whose kernels cannot run a row with no step
+
+
+# Where torch's native kernels outrun the compiled ones (benchmarks/large_hidden.py; figures in
+# benchmarks/RESULTS.md): each thread of a compiled kernel runs its own batch rows through the whole
+# sequence and so reads every weight matrix it multiplies per step (the LSTM kernels W_ih and W_hh, the
+# GRU kernels W_hh: their input projection is one GEMM before the loop), while torch's kernels split
+# one GEMM per step over the threads. From this many weights read per step on (LSTM: hidden 613 with
+# input = hidden; GRU: hidden 1000), native is faster; the rule holds for LSTMs and GRUs, as measured.
+NATIVE_FROM_WEIGHTS_PER_STEP = 3_000_000
+
+
+def weights_per_step(cell: RecurrentCell) -> int:
+    """How many weights a compiled kernel of this cell multiplies per step and thread."""
+    if isinstance(cell, LSTMCell):
+        return cell.weight_ih.numel() + cell.weight_hh.numel()
+    return cell.weight_hh.numel()
+
+
+def native_outruns_compiled(cell: RecurrentCell) -> str | None:
+    """Why torch's native kernel is faster than the compiled kernels for this cell's size, or None."""
+    limit = NATIVE_FROM_WEIGHTS_PER_STEP
+    if type(cell) not in (LSTMCell, GRUCell) or weights_per_step(cell) < limit:
+        return None
+    return (f"{type(cell).__name__} reads {weights_per_step(cell):,} weights per step (>= {limit:,}), where torch's "
+            f"native kernel outruns the compiled kernels")
 
 
 class Plan(NamedTuple):
@@ -65,8 +92,12 @@ def _plan_cell(cell: RecurrentCell, fast: str, masks: Masks, padded: bool, grad:
         if native_reason:
             raise ValueError(f"fast='native' cannot run this configuration: {native_reason}")
         return Plan("native", "fast='native'")
-    if fast == "auto" and not native_reason and not padded and not grad and isinstance(cell, LSTMCell):
-        return Plan("native", "auto: LSTM inference without padding, where torch's native kernel is fastest")
+    if fast == "auto" and not native_reason:
+        if not padded and not grad and isinstance(cell, LSTMCell):
+            return Plan("native", "auto: LSTM inference without padding, where torch's native kernel is fastest")
+        larger = native_outruns_compiled(cell)
+        if larger:
+            return Plan("native", f"auto: {larger}")
     compiled_reason = compiled.unsupported(cell)
     if fast == "compiled":
         if compiled_reason:
