@@ -56,7 +56,7 @@ def case(cell: str, hidden: int, batch: int, steps: int, paths, rounds: int, clo
     for mode, step, grad in (("train", train, True), ("infer", infer, False)):
         with torch.set_grad_enabled(grad):  # the plan `auto` makes for this mode
             planned = layers["auto"].plan(x.transpose(0, 1)) if "auto" in layers else None
-        times = timed_rounds({p: (lambda layer=layer: step(layer)) for p, layer in layers.items()}, rounds, clock=clock)
+        times = timed_rounds({p: (lambda layer=layer, step=step: step(layer)) for p, layer in layers.items()}, rounds, clock=clock)
         ms = {p: 1e3 * statistics.median(t) for p, t in times.items()}
         # the ratio of each round (paths timed back to back), then its median: steadier on a loaded machine
         ratio = {p: statistics.median(n / t for n, t in zip(times["native"], times[p])) for p in paths}

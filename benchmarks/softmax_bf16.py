@@ -21,6 +21,10 @@ import torch
 import torch.nn.functional as F
 
 
+def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
+    return float((a - b).norm() / b.norm())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for name, default in (("tokens", 700), ("hidden", 650), ("vocab", 10000), ("rounds", 7), ("threads", 0)):
@@ -69,10 +73,9 @@ def main() -> None:
         wall, cpu = (statistics.median(t[k] for t in times[m]) for k in (0, 1))
         print(f"{m:<20} wall {1e3 * wall:8.1f} ms (x{base[0] / wall:.2f})   CPU {1e3 * cpu:8.1f} ms (x{base[1] / cpu:.2f})"
               + ("   forward only" if "only" in m else ""))
-    rel = lambda a, b: float((a - b).norm() / b.norm())  # noqa: E731
     print(f"bf16 vs float32: loss {float(cast[0]):.5f} vs {float(reference[0]):.5f} "
           f"(relative {abs(float(cast[0] - reference[0])) / float(reference[0]):.2e}); "
-          f"grad z relative error {rel(cast[1], reference[1]):.2e}, grad W {rel(cast[2], reference[2]):.2e}")
+          f"grad z relative error {relative_error(cast[1], reference[1]):.2e}, grad W {relative_error(cast[2], reference[2]):.2e}")
 
 
 if __name__ == "__main__":

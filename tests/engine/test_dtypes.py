@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from rnnkit.cells import make_cell
-from rnnkit.engine import compiled, plan_run, run_sequence
+from rnnkit.engine import compiled, native_unsupported, plan_run, run_sequence
 from rnnkit.layers import Recurrent
 
 T, B, I, H = 6, 3, 4, 5
@@ -14,12 +14,11 @@ CELLS = [("lstm", {}), ("gru", {}), ("rnn", {}), ("lstm", {"peephole": True}), (
 TOLERANCE = {torch.float64: 1e-10, torch.float32: 1e-5, torch.bfloat16: 6e-2}
 
 
-def offered(fast: str, cell, dtype) -> str | None:
-    """Why `fast` does not serve this cell in this dtype (the test then checks the refusal), or None."""
+def refused(fast: str, cell) -> str | None:
+    """Why `fast` does not serve this cell in its dtype (the test then checks the refusal), or None."""
     if fast == "compiled":
         return compiled.unsupported(cell)
     if fast == "native":
-        from rnnkit.engine import native_unsupported
         return native_unsupported(cell)
     return None
 
@@ -44,7 +43,7 @@ def test_every_runner_in_every_dtype_it_offers_equals_the_float64_loop(kind, opt
     truth_cell = make_cell(kind, I, H, **options).double()
     cell = make_cell(kind, I, H, **options).to(dtype)
     cell.load_state_dict(truth_cell.state_dict())
-    why = offered(fast, cell, dtype)
+    why = refused(fast, cell)
     if why:  # an explicit choice that cannot serve says so in one line; "auto" never lands here
         with pytest.raises(ValueError, match=f"fast='{fast}' cannot run this configuration") as error:
             run(cell, dtype, fast)

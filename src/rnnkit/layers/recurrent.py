@@ -18,8 +18,10 @@ step outputs zeros (the Keras-style layers in `keras_rnn` output at masked steps
 Long sequences: `tbptt=k` cuts gradients every k steps (truncated BPTT) and `checkpoint_chunks=k`
 recomputes activations chunk by chunk in backward (`rnnkit.engine.chunked`); both may be set (equal k).
 Which runner serves the layer is the engine's decision (`rnnkit.engine.plan_run`, asked once per
-forward: `Recurrent.plan`, whose runner for each cell the engine then runs without planning again): vanilla stacks (every cell torch's math, no dropout active, concat merge)
-may run through torch's native kernel in ONE call for all layers and directions.
+forward: `Recurrent.plan`; the engine then runs each cell on the runner planned for it without planning
+again): vanilla stacks (every cell torch's math, no dropout active, concat merge) may run through
+torch's native kernel in ONE call for all layers and directions. Rows of a mask that are all padding
+are the engine's (`rnnkit.engine.contract.keeping_empty_rows`).
 """
 from __future__ import annotations
 
