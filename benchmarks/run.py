@@ -1,12 +1,12 @@
-"""Issue 5's speed table: every runner side by side, as markdown (--out; the default replaces benchmarks/RESULTS.md).
+"""Issue 5's speed table: every runner side by side, as markdown on stdout (and into a file with --out).
 
     python benchmarks/run.py                                   # all shapes and variants (long on 2 cores)
-    python benchmarks/run.py --shapes mnist_rows --variants lstm gru --repeats 3 --out -   # a quick look
-    python benchmarks/run.py --variants lstm lstm_layer_norm --paths compiled native --out -   # only some paths
+    python benchmarks/run.py --shapes mnist_rows --variants lstm gru --repeats 3   # a quick look
+    python benchmarks/run.py --variants lstm lstm_layer_norm --paths compiled native --out /tmp/t.md
 
 The measuring lives in `rnnkit.benchmarking` (also behind `rnnkit bench`). benchmarks/RESULTS.md opens
-with the table of record: write a run to `--out -` or a scratch file and copy the figures that change
-into that table, with the command and the date.
+with the table of record, written by hand: copy the figures that change into that table, with the
+command and the date. Nothing here writes to it unless `--out` names it.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--paths", nargs="+", choices=list(PATHS), default=None,
                         help="time only these paths (native always; default: all, the naive loop included)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
-    parser.add_argument("--out", default=str(Path(__file__).with_name("RESULTS.md")), help="markdown file, or - for stdout")
+    parser.add_argument("--out", default=None, help="also write the markdown table to this file (- : stdout only)")
     parser.add_argument("--csv", default=None, help="also write the raw table as CSV")
     args = parser.parse_args()
     table, facts = run_benchmarks(args.shapes, args.variants, args.repeats, args.threads, log=lambda m: print(m, flush=True),
@@ -35,9 +35,8 @@ def main() -> None:
     text = markdown(table, facts, command)
     if args.csv:
         table.to_csv(args.csv, index=False)
-    if args.out == "-":
-        print(text)
-    else:
+    print(text)
+    if args.out not in (None, "-"):
         Path(args.out).write_text(text + "\n")
         print(f"wrote {args.out} ({len(table)} rows; paths {', '.join(PATHS)})")
 

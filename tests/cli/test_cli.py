@@ -98,7 +98,7 @@ def test_usage_errors_exit_2_without_traceback(capsys):
     code, _, err = call(capsys, "train", "sentiment", "--nproc", "abc")
     assert code == 2 and "--nproc" in err and "Traceback" not in err
     code, _, err = call(capsys, "nosuchcommand")
-    assert code == 2 and "No such command" in err
+    assert code == 2 and "no such command 'nosuchcommand'; see rnnkit --help" in err
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ def test_defaults_that_depend_on_the_level_are_not_shown_as_none(capsys):
     flat = " ".join(out.split())
     assert code == 0 and "(default: 200 for words, 512 for characters)" in flat
     assert "[default: None]" not in flat.split("--hidden-size")[1].split("--")[0]
-    assert "--data TEXT|NONE your own training text file (plain text, any size); needs --valid [default: None]" in flat
+    assert "--data TEXT|NONE your own training text file (plain text, any size) [default: none]" in flat
 
 
 def test_train_overview_lists_the_tasks(capsys):
@@ -35,11 +35,11 @@ def test_train_overview_lists_the_tasks(capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--hiden-size", "8"], "Did you mean"),
+    (["--hiden-size", "8"], "no such option '--hiden-size'; did you mean '--hidden-size'?"),
     (["--epochs", "0"], "config key 'epochs' (int): input should be greater than or equal to 1"),
     (["--set", "hiden_size=8"], "did you mean 'hidden_size'?"),
     (["--truncating", "middle"], "config key 'truncating'"),
-    (["--chrono-init"], "No such option"),
+    (["--chrono-init"], "no such option '--chrono-init'; see rnnkit train sentiment --help"),
 ])
 def test_bad_flags_exit_2_with_one_line(capsys, args, message):
     code, _, err = call(capsys, "train", "sentiment", *args, "--quiet")

@@ -147,3 +147,28 @@ def test_pypi_sdist_asks_pip_for_the_source_distribution(tmp_path, monkeypatch):
     sources.DOWNLOADERS["pypi"]("vaderSentiment==3.3.2", tmp_path)
     sdist, wheel = commands
     assert sdist[sdist.index("--no-binary") + 1] == ":all:" and "--no-binary" not in wheel
+
+
+def test_pypi_wheel_asks_for_this_machines_wheel_then_the_linux_one_never_a_build(tmp_path, monkeypatch):
+    commands = []
+
+    def run_tool(command, workdir):
+        commands.append(command)
+        if len(commands) == 1:  # no wheel for this machine (say, a Python the release predates)
+            (workdir / "partial.whl").write_bytes(b"")
+            raise SourceUnavailable("no matching distribution")
+        return workdir / "pkg-1.0-cp311-cp311-manylinux2014_x86_64.whl"
+
+    monkeypatch.setattr(sources, "_run_tool", run_tool)
+    sources.DOWNLOADERS["pypi-wheel"]("pmdarima==2.1.1", tmp_path)
+    mine, linux = commands
+    for command in commands:
+        assert command[command.index("--only-binary") + 1] == ":all:" and "--no-binary" not in command
+        assert "pmdarima==2.1.1" in command and "--no-deps" in command
+    assert "--platform" not in mine and linux == [*mine, *sources.FALLBACK_WHEEL_TAGS]
+    assert list(tmp_path.iterdir()) == []  # the failed try's leftover is gone before the second
+
+
+def test_a_source_checks_its_artifact_or_its_data():
+    with pytest.raises(ValueError, match="'bytes'"):
+        Source("file", "x", "0" * 64, copy_members({}), checks="bytes")

@@ -7,7 +7,7 @@ state entry matters; gradients w.r.t. every parameter, x and each initial-state 
 import numpy as np
 import pytest
 
-from rnnkit.reference import GRU, LSTM, SimpleRNN, check_gradients
+from rnnkit.reference import GRU, LSTM, SLSTM, SimpleRNN, check_gradients
 
 T, B, I, H = 4, 3, 3, 4
 TOLERANCE = 1e-6
@@ -21,6 +21,8 @@ CELLS = {
     "lstm-peephole-proj": lambda: LSTM(I, H, peephole=True, proj_size=3, seed=6),
     "gru-reset-after": lambda: GRU(I, H, reset_after=True, seed=7),
     "gru-reset-before": lambda: GRU(I, H, reset_after=False, seed=8),
+    "slstm-2-heads": lambda: SLSTM(I, H, num_heads=2, seed=9),
+    "slstm-exp-forget": lambda: SLSTM(I, H, forget_gate="exp", seed=10),
 }
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnkit.reference import GRU, LSTM, SimpleRNN
+from rnnkit.reference import GRU, LSTM, MLSTM, SLSTM, SimpleRNN
 
 T, I, H = 5, 3, 4
 LENGTHS = [5, 2, 4, 0]
@@ -13,6 +13,8 @@ CELLS = {
     "lstm-peephole-proj": lambda: LSTM(I, H, peephole=True, proj_size=2, seed=2),
     "gru-reset-after": lambda: GRU(I, H, seed=3),
     "gru-reset-before": lambda: GRU(I, H, reset_after=False, seed=4),
+    "slstm-2-heads": lambda: SLSTM(I, H, num_heads=2, seed=5),
+    "mlstm-2-heads": lambda: MLSTM(I, H, num_heads=2, seed=6),
 }
 
 

@@ -16,6 +16,8 @@ CONFIGS = [
     ("gru", {"layer_norm": True}),
     ("gru", {"zoneout": 0.3, "weight_drop": 0.5}),
     ("gru", {"reset_after": False, "zoneout": 0.2, "weight_drop": 0.3}),
+    ("slstm", {}),
+    ("slstm", {"forget_gate": "exp", "zoneout": 0.3, "weight_drop": 0.4}),
 ]
 
 

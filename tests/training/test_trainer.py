@@ -123,6 +123,40 @@ def test_early_stopping_and_user_callback():
     assert len(history.epoch) == 2 and seen == [0, 1] and stopper.stopped_epoch == 1
 
 
+def test_early_stopping_says_when_and_why_on_screen_in_metrics_and_report(tmp_path, capsys):
+    seed_everything(0)
+    x, y = first_token_task(64)
+    trainer = Trainer(TinyLSTMClassifier(), lr=0.0, run_dir=tmp_path,  # lr 0: val_loss never improves
+                      callbacks=[EarlyStopping(monitor="val_loss", patience=2)])
+    trainer.fit((x, y), epochs=10, batch_size=16, validation_split=0.25)
+    best = trainer.history.history["val_loss"][0]
+    reason = {"by": "early_stopping", "epoch": 3, "monitor": "val_loss", "best": best, "best_epoch": 1, "wait": 2,
+              "patience": 2, "min_delta": 0.0, "restore_best_weights": False}
+    assert trainer.stop_reason == reason
+    line = f"early stopping after epoch 3: val_loss has not improved on its best {best:.4g} (epoch 1) for 2 epochs (patience 2)"
+    out = capsys.readouterr().out.splitlines()
+    assert out.index(line) == len(out) - 1 and out[-2].startswith("epoch 3/10 done")  # after the epoch's line
+    records = [json.loads(r) for r in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert records[-1] == {"kind": "stop", "step": trainer.global_step, **reason}
+    assert f"- stopped: {line}" in (tmp_path / "report.md").read_text()
+    # resumed after it stopped (say, killed before the report was written): nothing more is trained
+    again = Trainer(TinyLSTMClassifier(), lr=0.0, run_dir=tmp_path, quiet=True,
+                    callbacks=[EarlyStopping(monitor="val_loss", patience=2)])
+    again.fit((x, y), epochs=10, batch_size=16, validation_split=0.25, resume=True)
+    assert again.history.epoch == [0, 1, 2] and again.stop_reason == reason and again.global_step == trainer.global_step
+
+
+def test_stop_message_names_the_callback_min_delta_and_restored_weights():
+    from rnnkit.training.callbacks import stop_message
+
+    reason = EarlyStopping(monitor="val_acc", patience=0, min_delta=0.01, restore_best_weights=True)
+    reason.best, reason.best_epoch, reason.wait = 0.9, 4, 1
+    assert stop_message(reason.reason(5)) == ("early stopping after epoch 6: val_acc has not improved by more than "
+                                              "0.01 on its best 0.9 (epoch 5) for 1 epoch (patience 0); the "
+                                              "weights of epoch 5 are restored")
+    assert stop_message({"by": "a callback", "epoch": 2}) == "training stopped after epoch 2 by a callback"
+
+
 def test_reduce_lr_on_plateau_and_schedules():
     seed_everything(0)
     x, y = first_token_task(64)

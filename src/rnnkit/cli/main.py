@@ -7,7 +7,11 @@
 
 `rnnkit train TASK` is a command generated from the task's config class (`rnnkit.cli.train`). A user
 mistake (`UserError`, a missing file, a bad option) prints one line on stderr and exits with code 2,
-without a traceback.
+without a traceback; a misspelt command or option names the closest ones (`rnnkit.cli.usage`).
+
+Building the command tree imports neither torch nor scikit-learn nor the tasks: each command imports what
+it needs when it runs, so `rnnkit --help`, `--version` and shell completion start at once. Every help
+page is click's plain layout (typer's boxed panels are off), as `rnnkit train TASK --help`'s is.
 """
 from __future__ import annotations
 
@@ -22,24 +26,36 @@ import click
 import typer
 
 from rnnkit.cli import TRUST_HELP
+from rnnkit.cli.datasets import app as datasets_app
+from rnnkit.cli.usage import GROUP, Command, usage_line
 from rnnkit.errors import UserError
 
-app = typer.Typer(help="rnnkit: recurrent neural networks, from textbook equations to trained run folders.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-
-try:
-    from rnnkit.cli.datasets import app as datasets_app
-
-    app.add_typer(datasets_app, name="datasets")
-except ImportError:  # the datasets commands are optional
-    pass
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, **GROUP)
+app.add_typer(datasets_app, name="datasets")
+PASS_ON = {"allow_extra_args": True, "ignore_unknown_options": True}
+"""`train` and `predict` pass their arguments on to the command they build for the task (`rnnkit.cli.train`)."""
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False)
+def show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"rnnkit {version('rnnkit')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True,
+                                      help="Show the version and exit.")) -> None:
+    """rnnkit: recurrent neural networks, from textbook equations to trained run folders."""
+
+
+@app.command(cls=Command, context_settings=PASS_ON, add_help_option=False)
 def train(ctx: typer.Context,
-          target: Optional[str] = typer.Argument(None, help="a task name, a config file (.json/.yaml naming "
-                                                              "its task) or a run folder")) -> None:
-    """Train a task; `rnnkit train TASK --help` lists its options (every config field)."""
+          target: Optional[str] = typer.Argument(None, metavar="TARGET", help="a task name, a config file (.json/.yaml "
+                                                 "naming its task) or a run folder")) -> None:
+    """Train a task from its name, a config file or a run folder. `rnnkit train TASK --help` lists its
+    options (every config field)."""
     from rnnkit.cli.train import run_train
 
     code = run_train(target, list(ctx.args))
@@ -47,9 +63,10 @@ def train(ctx: typer.Context,
         raise typer.Exit(code)
 
 
-@app.command()
-def evaluate(run_dir: Path = typer.Argument(..., help="a run folder written by `rnnkit train`"),
-             data: Optional[str] = typer.Option(None, "--data", help="data to evaluate on (default: the run's test set)"),
+@app.command(cls=Command)
+def evaluate(run_dir: Path = typer.Argument(..., metavar="RUN", help="a run folder written by `rnnkit train`"),
+             data: Optional[str] = typer.Option(None, "--data", metavar="FILE",
+                                                help="data to evaluate on (default: the run's test set)"),
              as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
              trust_imports: bool = typer.Option(False, "--trust-imports", help=TRUST_HELP)) -> None:
     """Evaluate a trained run on its test data or on --data."""
@@ -61,14 +78,20 @@ def evaluate(run_dir: Path = typer.Argument(..., help="a run folder written by `
     metrics = run.task.evaluate(run, data)
     if as_json:
         typer.echo(json.dumps(metrics))
-    else:
-        for key, value in metrics.items():
-            typer.echo(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+        return
+    classes = metrics.pop("classes", None)  # a classifier's per-class report (training.class_report)
+    for key, value in metrics.items():
+        typer.echo(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+    if classes is not None:
+        from rnnkit.training.class_report import class_report_text
+
+        typer.echo("\n" + class_report_text(classes))
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False)
+@app.command(cls=Command, context_settings=PASS_ON, add_help_option=False)
 def predict(ctx: typer.Context) -> None:
-    """Predict with a trained run: `rnnkit predict RUN --input FILE`; `rnnkit predict RUN --help` lists its options."""
+    """Predict with a trained run. `rnnkit predict RUN --input FILE`; `rnnkit predict RUN --help` lists its
+    options."""
     from rnnkit.cli.predict import run_predict
 
     code = run_predict(list(ctx.args))
@@ -76,15 +99,20 @@ def predict(ctx: typer.Context) -> None:
         raise typer.Exit(code)
 
 
-@app.command()
-def generate(run_dir: Path = typer.Argument(..., help="a language-model run folder (rnnkit train lm)"),
-             prompt: str = typer.Option("", "--prompt", help="text to continue (default: a new line)"),
-             length: int = typer.Option(200, "--length", help="tokens (words or characters) to generate"),
-             temperature: float = typer.Option(1.0, "--temperature", help="0: the likeliest token; < 1 surer, > 1 wilder"),
-             top_k: Optional[int] = typer.Option(None, "--top-k", help="draw from the K likeliest tokens only"),
-             top_p: Optional[float] = typer.Option(None, "--top-p", help="draw from the likeliest tokens holding probability P"),
-             seed: Optional[int] = typer.Option(None, "--seed", help="the same seed gives the same text")) -> None:
-    """Generate text from a trained language model, streamed to stdout as it is sampled."""
+@app.command(cls=Command)
+def generate(run_dir: Path = typer.Argument(..., metavar="RUN", help="a language-model run folder (rnnkit train lm)"),
+             prompt: str = typer.Option("", "--prompt", metavar="TEXT", help="text to continue (default: a new line)"),
+             length: int = typer.Option(200, "--length", metavar="INT",
+                                        help="tokens (words or characters) to generate"),
+             temperature: float = typer.Option(1.0, "--temperature", metavar="FLOAT",
+                                               help="0: the likeliest token; < 1 surer, > 1 wilder"),
+             top_k: Optional[int] = typer.Option(None, "--top-k", metavar="INT",
+                                                 help="draw from the K likeliest tokens only"),
+             top_p: Optional[float] = typer.Option(None, "--top-p", metavar="FLOAT",
+                                                   help="draw from the likeliest tokens holding probability P"),
+             seed: Optional[int] = typer.Option(None, "--seed", metavar="INT",
+                                                help="the same seed gives the same text")) -> None:
+    """Generate text from a trained language model. Streamed to stdout as it is sampled."""
     from rnnkit import generate as generate_text
 
     for piece in generate_text(run_dir, prompt, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed):
@@ -93,22 +121,27 @@ def generate(run_dir: Path = typer.Argument(..., help="a language-model run fold
     sys.stdout.write("\n")
 
 
-@app.command()
-def summary(target: str = typer.Argument(..., help="a config file or a run folder"),
+@app.command(cls=Command)
+def summary(target: str = typer.Argument(..., metavar="TARGET", help="a config file or a run folder"),
             trust_imports: bool = typer.Option(False, "--trust-imports", help=TRUST_HELP)) -> None:
-    """Show a model's layers and parameter counts (and a run's final metrics)."""
+    """Show a model's layers and parameter counts. A run folder's final metrics too."""
     from rnnkit.tasks.summary import summarize
 
     typer.echo(summarize(target, trust_imports=trust_imports))
 
 
-@app.command()
-def bench(shapes: list[str] = typer.Option(None, "--shape", help="shape name (repeatable); default all"),
-          variants: list[str] = typer.Option(None, "--variant", help="cell variant (repeatable); default all"),
-          repeats: int = typer.Option(5, min=1, help="timed repeats per path (the median is reported)"),
-          threads: int = typer.Option(None, help="torch threads (default: torch's)"),
-          out: Path = typer.Option(None, help="also write the markdown table to this file")) -> None:
-    """Time every engine path side by side (rnnkit auto/fused/compiled, torch native, naive loop)."""
+@app.command(cls=Command)
+def bench(shapes: list[str] = typer.Option(None, "--shape", metavar="NAME",
+                                           help="shape name (repeatable); default all"),
+          variants: list[str] = typer.Option(None, "--variant", metavar="NAME",
+                                             help="cell variant (repeatable); default all"),
+          repeats: int = typer.Option(5, "--repeats", min=1, metavar="INT",
+                                      help="timed repeats per path (the median is reported)"),
+          threads: int = typer.Option(None, "--threads", metavar="INT", help="torch threads (default: torch's)"),
+          out: Path = typer.Option(None, "--out", metavar="FILE",
+                                   help="also write the markdown table to this file")) -> None:
+    """Time every engine path side by side. rnnkit's auto, fused and compiled runners, torch's native one and a
+    naive loop."""
     from rnnkit.benchmarking import SHAPES, VARIANTS, markdown, run_benchmarks
     from rnnkit.atomic import write_text
 
@@ -123,7 +156,7 @@ def bench(shapes: list[str] = typer.Option(None, "--shape", help="shape name (re
         write_text(out, text + "\n")
 
 
-@app.command()
+@app.command(cls=Command)
 def tasks() -> None:
     """List the tasks `rnnkit train` knows."""
     from rnnkit.tasks import TASKS
@@ -154,14 +187,11 @@ def run_command(argv: list[str] | None) -> int:
     except OSError as err:  # the OS refused: a read-only folder, a file where a folder should be, a full disk
         print(f"error: {os_reason(err)}", file=sys.stderr)
         return 2
-    except click.ClickException as err:  # a task command's usage error (rnnkit.cli.train uses click)
-        print(f"error: {' '.join(err.format_message().split())}", file=sys.stderr)
-        return err.exit_code
-    except typer.TyperException as err:  # usage errors (typer >= 0.29 carries its own click): one line too
-        ctx = getattr(err, "ctx", None)
-        where = f"{ctx.command_path}: " if ctx is not None else ""
-        see = f"; see {ctx.command_path} --help" if ctx is not None else ""
-        print(f"error: {where}{' '.join(err.format_message().split()).rstrip('.')}{see}", file=sys.stderr)
+    except (click.ClickException, typer.TyperException) as err:  # usage errors of the task commands (click)
+        if type(err).__name__ == "NoArgsIsHelpError":                # and of typer's (it carries its own click)
+            err.show()  # `rnnkit` or `rnnkit datasets` alone: the help, on stderr as click does
+        else:
+            print(f"error: {usage_line(err)}", file=sys.stderr)
         return err.exit_code
     except (typer.Abort, click.exceptions.Abort):  # click's commands (train TASK, predict RUN) turn a Ctrl-C
         print("interrupted", file=sys.stderr)           # outside training's step loop into an Abort

@@ -28,11 +28,19 @@ def metavar(hint: Any) -> str:
 def field_option(name: str, hint: Any, default: Any, doc: str) -> click.Option:
     """`--hidden-size INT  units of each recurrent layer  [default: 160]`; a bool may be given bare."""
     is_bool = bool in (typing.get_args(hint) or (hint,))
-    shown = ",".join(map(str, default)) if isinstance(default, list) else default
-    # None whose docstring gives the default (per level, per dataset) would print a misleading "None"
-    tail = "" if default is None and "default" in doc else f"  [default: {shown}]"
     return click.Option([f"--{name.replace('_', '-')}", name], default=None, metavar=metavar(hint),
-                        help=f"{doc}{tail}".strip(), **({"is_flag": False, "flag_value": "true"} if is_bool else {}))
+                        help=f"{doc}{default_note(default, doc)}".strip(),
+                        **({"is_flag": False, "flag_value": "true"} if is_bool else {}))
+
+
+def default_note(default: Any, doc: str) -> str:
+    """"  [default: 160]" in the words the command line takes (true, none, a,b lists); nothing for an empty
+    default (a field the user must give, whose docstring says so) or a None whose docstring gives the default."""
+    if default is None:
+        return "" if "default" in doc else "  [default: none]"
+    shown = ",".join(map(str, default)) if isinstance(default, list) else str(default)
+    shown = shown.lower() if isinstance(default, bool) else shown
+    return f"  [default: {shown}]" if shown else ""
 
 
 def config_options(config_cls: type, skip: tuple[str, ...] = ()) -> list[click.Option]:

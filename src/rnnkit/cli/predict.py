@@ -82,6 +82,9 @@ def run_predict(args: list[str]) -> int:
         return 0 if args else 2
     run = read_run(args[0], trust_imports="--trust-imports" in args[1:])  # before the command exists
     if run.task.predict is None:
+        if run.task.name == "lm":  # a language model continues a text rather than labelling inputs
+            raise UserError(f"{args[0]}: a language model predicts by generating text: "
+                            f"rnnkit generate {args[0]} --prompt TEXT")
         raise UserError(f"task {run.task.name!r} has no predict function")
     code = predict_command(run).main(args[1:], prog_name=f"rnnkit predict {args[0]}", standalone_mode=False)
     return code if isinstance(code, int) else 0

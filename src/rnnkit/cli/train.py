@@ -15,7 +15,8 @@ from rnnkit.cli import TRUST_HELP
 from rnnkit.cli.options import field_option
 from rnnkit.errors import UserError
 from rnnkit.tasks import TASKS, Task, train
-from rnnkit.tasks.config import field_default, field_docs, field_types, make_config
+from rnnkit.tasks.config import (RENAMED_KEYS, field_default, field_docs, field_types, make_config,
+                                 renamed_key_error)
 from rnnkit.tasks.runner import resolve_target
 from rnnkit.training.config import TrainConfig
 
@@ -30,7 +31,7 @@ def run_options() -> list[click.Option]:
         click.Option(["--run-dir"], type=click.Path(path_type=Path),
                      help="the run folder (default: runs/<task>-<time>; with --resume: the TARGET run folder)"),
         click.Option(["--resume"], is_flag=True, help="continue the run in --run-dir from its last checkpoint"),
-        click.Option(["--nproc"], type=click.IntRange(min=1), default=1, show_default=True,
+        click.Option(["--nproc"], type=click.IntRange(min=1), default=1, show_default=True, metavar="INT",
                      help="processes for distributed data parallel on this machine"),
         click.Option(["--quiet", "-q"], is_flag=True, help="no progress output"),
         click.Option(["--trust-imports"], is_flag=True, help=TRUST_HELP),
@@ -44,6 +45,7 @@ def task_command(task: Task, target: str, base: Any) -> click.Command:
     fields = sorted((f for f in dataclasses.fields(task.config_cls) if f.name not in RUN_FIELDS),
                     key=lambda f: f.name in shared)
     options = [field_option(f.name, types_[f.name], field_default(f), docs[f.name]) for f in fields]
+    options += [renamed_option(old) for old, new in RENAMED_KEYS.items() if new in types_ and old not in types_]
 
     def callback(sets: tuple[str, ...], run_dir: Path | None, resume: bool, nproc: int, quiet: bool,
                  trust_imports: bool, **values):
@@ -61,6 +63,16 @@ def task_command(task: Task, target: str, base: Any) -> click.Command:
     return click.Command(target, params=options + run_options(), callback=callback,
                          help=f"{task.description}.\n\nEvery config field is an option; a config file or "
                               "--set KEY=VALUE sets them too.", context_settings={"max_content_width": 110})
+
+
+def renamed_option(old: str) -> click.Option:
+    """A hidden `--OLD` that ends with one line naming the option's current spelling."""
+
+    def refuse(ctx, param, value):
+        if value is not None:
+            raise renamed_key_error(old)
+
+    return click.Option([f"--{old}"], hidden=True, expose_value=False, callback=refuse)
 
 
 def parse_set(pair: str) -> tuple[str, str]:

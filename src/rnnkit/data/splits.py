@@ -1,14 +1,32 @@
-"""Held-out parts of a training set, drawn reproducibly."""
+"""Held-out parts of a training set, drawn reproducibly: one function per strategy. Each task's
+`--validation-split` help names the strategy it uses and why.
+
+    stratified   seeded random, the same fraction of every label   (classifiers: a file sorted by label
+                                                                   still splits fairly)
+    random       seeded random over samples                        (taggers: sentences are exchangeable)
+    grouped      seeded random over groups, each group whole       (seq2seq: every target of a source
+                                                                   goes with it, or validation leaks)
+    tail         the last part, by position                        (Keras' validation_split; text streams
+                                                                   and series, where order is time)
+
+Each returns sorted (train, valid) index arrays and raises a one-line UserError when a part would be empty.
+"""
 from __future__ import annotations
+
+from typing import Sequence
 
 import numpy as np
 
 from rnnkit.errors import UserError
 
+def _check(n_valid: int, n: int, fraction: float, what: str) -> None:
+    if n_valid == 0 or n_valid == n:
+        raise UserError(f"validation_split={fraction} leaves an empty part of {n} training {what}; "
+                        "give more data, another validation_split, or a validation file (--valid-data)")
+
 
 def stratified_holdout(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Seeded random (train, valid) indices, `fraction` of each label held out, so a file sorted by
-    label still splits fairly."""
+    """Seeded random (train, valid) indices, `fraction` of each label held out."""
     rng = np.random.default_rng(seed)
     n = len(labels)
     valid = []
@@ -16,6 +34,30 @@ def stratified_holdout(labels: np.ndarray, fraction: float, seed: int) -> tuple[
         members = rng.permutation(np.flatnonzero(labels == label))
         valid.append(members[: int(round(len(members) * fraction))])
     valid = np.sort(np.concatenate(valid))
-    if len(valid) == 0 or len(valid) == n:
-        raise UserError(f"validation_split={fraction} leaves an empty part of {n} training samples")
+    _check(len(valid), n, fraction, "samples")
     return np.setdiff1d(np.arange(n), valid), valid
+
+
+def random_holdout(n: int, fraction: float, seed: int, what: str = "samples") -> tuple[np.ndarray, np.ndarray]:
+    """Seeded random (train, valid) indices: round(fraction * n) samples held out."""
+    order = np.random.default_rng(seed).permutation(n)
+    n_valid = int(round(fraction * n))
+    _check(n_valid, n, fraction, what)
+    return np.sort(order[n_valid:]), np.sort(order[:n_valid])
+
+
+def grouped_holdout(groups: Sequence, fraction: float, seed: int, what: str = "groups") -> tuple[np.ndarray, np.ndarray]:
+    """Seeded (train, valid) indices holding out at least one of the distinct `groups`, each group whole."""
+    distinct = sorted(set(groups))
+    drawn = np.random.default_rng(seed).permutation(len(distinct))[: max(1, int(round(fraction * len(distinct))))]
+    held = {distinct[i] for i in drawn}
+    _check(len(held), len(distinct), fraction, what)
+    in_valid = np.array([g in held for g in groups], dtype=bool)
+    return np.flatnonzero(~in_valid), np.flatnonzero(in_valid)
+
+
+def tail_holdout(n: int, fraction: float, what: str = "samples") -> tuple[np.ndarray, np.ndarray]:
+    """(train, valid) indices with the last `fraction` of the n samples held out, in order."""
+    n_train = int(n * (1 - fraction))
+    _check(n - n_train, n, fraction, what)
+    return np.arange(n_train), np.arange(n_train, n)

@@ -9,6 +9,7 @@
     native.py     fast="native": torch's own kernels where the math is exactly torch's
     compiled.py   fast="compiled": the C++ kernels of `csrc/`, built and loaded by kernels.py
     chunked.py    long sequences: truncated BPTT and checkpointed chunks (`run_long_sequence`)
+    mlstm_forms.py the mLSTM's parallel and chunkwise forms (`run_mlstm`), which the `MLSTM` layer runs
 """
 from __future__ import annotations
 

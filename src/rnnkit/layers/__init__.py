@@ -6,10 +6,11 @@ from .core import Activation, Dense, Dropout, Embedding
 from .keras_rnn import GRU, LSTM, Bidirectional, RNNLayer, SimpleRNN
 from .pooling import (POOLINGS, AttentionPooling, ConcatPooling, GlobalAveragePooling1D, GlobalMaxPooling1D,
                       LastPooling, MaxPooling, MeanPooling, parse_pooling)
+from .mlstm import MLSTM
 from .recurrent import Recurrent
 
 KERAS_LAYERS = {cls.__name__: cls for cls in (Embedding, Dense, Activation, Dropout, SimpleRNN, LSTM, GRU, Bidirectional, Conv1D,
                                                MaxPooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D)}
 
-__all__ = ["Recurrent", "Layer", "RNNLayer", *KERAS_LAYERS, "KERAS_LAYERS", "ConvFrontEnd", "POOLINGS", "parse_pooling",
+__all__ = ["Recurrent", "MLSTM", "Layer", "RNNLayer", *KERAS_LAYERS, "KERAS_LAYERS", "ConvFrontEnd", "POOLINGS", "parse_pooling",
            "LastPooling", "MaxPooling", "MeanPooling", "AttentionPooling", "ConcatPooling"]

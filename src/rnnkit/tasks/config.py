@@ -8,7 +8,6 @@ unknown key, the closest known one), and turns command-line strings into the val
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import types
 import typing
@@ -18,7 +17,7 @@ from typing import Any, Literal
 import pydantic
 
 from rnnkit.engine.dispatch import FAST_CHOICES
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, did_you_mean
 from rnnkit.models.classifier import CELLS
 
 NONE_WORDS = ("none", "null")
@@ -96,10 +95,28 @@ def from_string(key: str, text: str, hint: Any) -> Any:
     return text
 
 
+RENAMED_KEYS = {"valid": "valid_data", "test": "test_data"}
+"""Config keys an earlier release spelt otherwise (lm's --valid/--test, classify-series' --test): every task
+now names its extra files --valid-data and --test-data."""
+
+
+def renamed_key_error(key: str) -> UserError:
+    new = RENAMED_KEYS[key]
+    return UserError(f"config key {key!r} is now called {new!r} (--{new.replace('_', '-')})")
+
+
+def with_current_keys(values: dict[str, Any], config_cls: type) -> dict[str, Any]:
+    """A run folder's task config with the keys an earlier release wrote under their current names."""
+    names = {f.name for f in dataclasses.fields(config_cls)}
+    return {RENAMED_KEYS.get(k, k) if k not in names and RENAMED_KEYS.get(k) in names else k: v
+            for k, v in values.items()}
+
+
 def unknown_key_error(key: str, config_cls: type) -> UserError:
     names = [f.name for f in dataclasses.fields(config_cls)]
-    close = difflib.get_close_matches(key, names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of {', '.join(names)}"
+    if RENAMED_KEYS.get(key) in names:
+        return renamed_key_error(key)
+    hint = did_you_mean(key, names) or f"; expected one of {', '.join(names)}"
     return UserError(f"unknown config key {key!r} for {config_cls.__name__}{hint}")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, did_you_mean
 from rnnkit.tasks import runs
 from rnnkit.tasks.arrays import ARRAYS
 from rnnkit.tasks.classify_series import CLASSIFY_SERIES
@@ -21,7 +21,8 @@ TASKS: dict[str, Task] = {task.name: task for task in (SENTIMENT, CLASSIFY, MNIS
 
 def get_task(name: str) -> Task:
     if name not in TASKS:
-        raise UserError(f"unknown task {name!r}; expected one of {', '.join(TASKS)} (or a config file)")
+        hint = did_you_mean(name, TASKS) or f"; expected one of {', '.join(TASKS)} (or a config file)"
+        raise UserError(f"unknown task {name!r}{hint}")
     return TASKS[name]
 
 

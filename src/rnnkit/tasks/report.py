@@ -1,11 +1,20 @@
 """report.md of a task's run: the trainer's report, the test set's numbers, the task's own notes, and
-the command line that trains the same run again."""
+the command line that trains the same run again; and the per-class section every classifying task adds
+(precision, recall, F1 and support per class, the confusion matrix as a table and a picture)."""
 from __future__ import annotations
 
 from typing import Any
 
+from pathlib import Path
+
+import numpy as np
+
+from rnnkit.atomic import write_json
 from rnnkit.tasks.config import changed_fields
 from rnnkit.training import distributed as ddp
+from rnnkit.training.class_report import class_report, class_report_markdown, plot_confusion_matrix
+
+CLASS_REPORT, CONFUSION_PLOT = "class_report.json", "confusion.png"
 
 
 def printer(quiet: bool):
@@ -16,6 +25,31 @@ def printer(quiet: bool):
 def test_metrics(final: dict[str, float]) -> dict[str, float]:
     """{"acc": ..., "loss": ...} from the final logs' test_* entries."""
     return {k[5:]: v for k, v in final.items() if k.startswith("test_")}
+
+
+def model_class_report(model, data: tuple, names, *, batch_size: int = 256, from_logits: bool = True) -> dict:
+    """The per-class report of how `model` classifies `data` ((x, y) or (x, lengths, y)): all of it, in
+    this process (under DDP too)."""
+    import torch
+
+    from rnnkit.training import predict
+    from rnnkit.training.metrics import class_predictions
+
+    device = next(model.parameters()).device
+    outputs = predict(model, data, batch_size=batch_size, device=device)
+    pred, true = class_predictions(outputs, torch.as_tensor(np.asarray(data[-1])), from_logits)
+    return class_report(true.numpy(), pred.numpy(), [str(n) for n in names])
+
+
+def class_section(run_dir: str | Path | None, report: dict, *, what: str = "test set", what_per: str = "class") -> str:
+    """report.md's section for a per-class report (`training.class_report`); rank 0 of a run with a
+    folder also writes the report as class_report.json and the confusion matrix as confusion.png."""
+    picture = None
+    if run_dir is not None and ddp.is_main():
+        write_json(Path(run_dir) / CLASS_REPORT, report)
+        plot_confusion_matrix(report, Path(run_dir) / CONFUSION_PLOT)
+        picture = CONFUSION_PLOT
+    return f"\n## Per {what_per} ({what})\n\n" + class_report_markdown(report, picture=picture) + "\n"
 
 
 def reproduce_command(task: str, config: Any) -> str:

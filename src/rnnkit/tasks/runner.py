@@ -17,6 +17,7 @@ from rnnkit.tasks.registry import get_task
 from rnnkit.tasks.runs import check_imports
 from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
+from rnnkit.training.config import check_training
 from rnnkit.training.interrupt import interrupted_processes
 
 
@@ -90,13 +91,13 @@ def train(task: Task, config: Any, *, run_dir: str | Path | None = None, resume:
         shared = [run_dir]
         dist.broadcast_object_list(shared, src=0)
         run_dir = shared[0]
-    return run_dir, task.run(config, run_dir, resume=resume, quiet=quiet)
+    return run_dir, task.train(config, run_dir, resume=resume, quiet=quiet)
 
 
 def _run_in_worker(task_name: str, config: Any, run_dir: Path, resume: bool, quiet: bool) -> None:
     """One spawned DDP process: a user error is printed once (rank 0) and exits 2."""
     try:
-        get_task(task_name).run(config, run_dir, resume=resume, quiet=quiet)
+        get_task(task_name).train(config, run_dir, resume=resume, quiet=quiet)
     except UserError as err:
         if ddp.is_main():
             print(f"error: {err}", file=sys.stderr, flush=True)
@@ -111,17 +112,12 @@ def check_before_start(task: Task, config: Any, run_dir: Path, resume: bool) -> 
     check_run_dir(run_dir, resume)
     if task.summary is not None:
         describe(task, config)  # builds the model (or checks what building it needs)
-    try:
-        from torch import nn
-        from rnnkit.training import trainer_from_config
-
-        trainer_from_config(nn.Linear(1, 1), config, None, quiet=True)
-    except (ValueError, TypeError) as err:
-        raise UserError(f"config: {one_line(err)}") from None
+    check_training(config)
     for key in DATA_KEYS:
         value = getattr(config, key, None)
         if isinstance(value, str) and value and not Path(value).is_file():
-            raise UserError(f"config key {key!r}: {value}: file not found")
+            found = "is a folder; expected a file" if Path(value).is_dir() else "file not found"
+            raise UserError(f"config key {key!r} (--{key.replace('_', '-')}): {value}: {found}")
 
 
 def describe(task: Task, config: Any) -> str:
@@ -133,7 +129,8 @@ def describe(task: Task, config: Any) -> str:
 
 
 DATA_KEYS = ("data", "valid_data", "test_data")
-"""Config keys naming an input file (a task's own readers then check what is in it)."""
+"""Config keys naming an input file, spelt the same in every task (a task's own readers then check what is
+in it); all are checked before anything is fetched or trained."""
 
 
 def one_line(err: Exception) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from rnnkit.data.readers import LabelMap
 from rnnkit.errors import UserError
 from rnnkit.io.run import CONFIG, FORMAT_VERSION, RunDir
-from rnnkit.tasks.config import make_config
+from rnnkit.tasks.config import make_config, with_current_keys
 from rnnkit.tasks.task import Run, Task
 
 
@@ -74,7 +74,7 @@ def read_run(path: str | Path, task: Task, saved: dict[str, Any] | None = None, 
     if saved["task"] != task.name:
         raise UserError(f"{where}: a run of task {saved['task']!r}, expected {task.name!r}")
     try:
-        config = make_config(task.config_cls, values)
+        config = make_config(task.config_cls, with_current_keys(values, task.config_cls))
     except UserError as err:
         raise UserError(f"{where}: {err}") from None
     check_imports(getattr(config, "imports", None), where, trust_imports)

@@ -8,7 +8,8 @@ from typing import Any, Callable, Iterable
 
 @dataclass(frozen=True)
 class Task:
-    """One command. `run(config, run_dir, *, resume, quiet) -> final metrics` trains;
+    """One command. `run(task, config, run_dir, *, resume, quiet) -> final metrics` trains (given its
+    `Task`, so the family's code never spells its own name; `task.train(...)` calls it);
     `predict(run, inputs, options) -> records` and `evaluate(run, data or None) -> metrics` read a `Run`;
     `summary(config) -> str` describes the model a config would build.
 
@@ -30,6 +31,10 @@ class Task:
     summary: Callable[[Any], str] | None = None
     load_model: Callable[["Run"], Any] | None = None
     run_notes: Callable[["Run"], list[str]] | None = None
+
+    def train(self, config: Any, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict:
+        """Train `config` into `run_dir` (in this process): the final metrics."""
+        return self.run(self, config, run_dir, resume=resume, quiet=quiet)
 
     def model_of(self, run: "Run"):
         """The trained model of one of this task's runs, in eval mode."""

@@ -3,7 +3,9 @@
 A callback may define any of `on_train_begin(trainer)`, `on_epoch_begin(trainer, epoch)`,
 `on_batch_end(trainer, step, logs)`, `on_epoch_end(trainer, epoch, logs)` and
 `on_train_end(trainer, logs)`; `logs` holds the epoch's metrics ('loss', 'acc', 'val_loss', ...).
-Setting `trainer.stop_training = True` ends training after the current epoch. Callbacks that keep
+Setting `trainer.stop_training = True` ends training after the current epoch; setting
+`trainer.stop_reason` too (a JSON-able dict, as `EarlyStopping.reason` makes) lets the trainer say why:
+a line on screen, a "stop" line in metrics.jsonl and report.md (`stop_message`). Callbacks that keep
 state across epochs expose `state_dict()`/`load_state_dict()` so a resumed run continues them.
 """
 from __future__ import annotations
@@ -78,18 +80,49 @@ class EarlyStopping(_Monitor):
         self.patience, self.restore_best_weights = patience, restore_best_weights
         self.best_weights: dict[str, torch.Tensor] | None = None
         self.stopped_epoch: int | None = None
+        self.best_epoch: int | None = None
 
     def on_epoch_end(self, trainer, epoch, logs):
         improved = self._improved(logs)
-        if improved and self.restore_best_weights:
-            self.best_weights = copy.deepcopy(trainer.model.state_dict())
+        if improved:
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self.best_weights = copy.deepcopy(trainer.model.state_dict())
         if improved is False and self.wait >= self.patience:
             self.stopped_epoch = epoch
             trainer.stop_training = True
+            trainer.stop_reason = self.reason(epoch)
+
+    def reason(self, epoch: int) -> dict[str, Any]:
+        """Why training stops after `epoch` (0-based), as a JSON-able record; epochs in it count from 1."""
+        return {"by": "early_stopping", "epoch": epoch + 1, "monitor": self.monitor, "best": self.best,
+                "best_epoch": None if self.best_epoch is None else self.best_epoch + 1, "wait": self.wait,
+                "patience": self.patience, "min_delta": self.min_delta,
+                "restore_best_weights": self.restore_best_weights}
 
     def on_train_end(self, trainer, logs):
         if self.restore_best_weights and self.best_weights is not None:
             trainer.model.load_state_dict(self.best_weights)
+
+    def state_dict(self):
+        return {**super().state_dict(), "best_epoch": self.best_epoch}
+
+    def load_state_dict(self, state):
+        super().load_state_dict(state)
+        self.best_epoch = state.get("best_epoch")  # absent from checkpoints written before it was kept
+
+
+def stop_message(reason: dict[str, Any]) -> str:
+    """One line saying when and why training stopped, from a `trainer.stop_reason` record."""
+    if reason.get("by") != "early_stopping":
+        return f"training stopped after epoch {reason['epoch']} by {reason.get('by') or 'a callback'}"
+    by = f" by more than {reason['min_delta']:.4g}" if reason.get("min_delta") else ""
+    best = f"{reason['best']:.4g}" + (f" (epoch {reason['best_epoch']})" if reason.get("best_epoch") else "")
+    line = (f"early stopping after epoch {reason['epoch']}: {reason['monitor']} has not improved{by} on its best "
+            f"{best} for {reason['wait']} epoch{'s' * (reason['wait'] != 1)} (patience {reason['patience']})")
+    if reason.get("restore_best_weights") and reason.get("best_epoch"):
+        line += f"; the weights of epoch {reason['best_epoch']} are restored"
+    return line
 
 
 class ModelCheckpoint(_Monitor):

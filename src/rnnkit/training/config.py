@@ -19,6 +19,8 @@ from torch import nn
 
 from rnnkit.errors import UserError
 from rnnkit.training.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from rnnkit.training.losses import get_loss
+from rnnkit.training.metrics import get_metric
 from rnnkit.training.numerics import OnNaN
 from rnnkit.training.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.training.trainer import Trainer
@@ -51,11 +53,14 @@ class TrainConfig:
     loss: str = "auto"
     """a Keras loss name, or auto (from the targets: class ids -> cross-entropy, floats -> mse)"""
     metrics: list[str] = field(default_factory=lambda: ["acc"])
-    """acc, precision, recall, f1, macro_f1, mae, rmse, perplexity"""
+    """acc, precision, recall, f1 (the positive class's on two classes, the macro average on more),
+    macro_ and weighted_ precision/recall/f1, mae, rmse, perplexity"""
     schedule: ScheduleName | None = None
-    """learning-rate schedule: step, cosine, warmup, warmup_cosine, plateau, or none (constant)"""
+    """learning-rate schedule: step (halved every epoch), cosine (down to 0 over the run, per step), warmup
+    (rising linearly over warmup_steps, then constant), warmup_cosine (warmup, then cosine), plateau (halved
+    when val_loss has not fallen for 3 epochs), or none (constant)"""
     warmup_steps: Annotated[int, Field(ge=0)] = 0
-    """steps of linear warm-up (schedules warmup and warmup_cosine)"""
+    """steps of linear warm-up of the schedules warmup and warmup_cosine (0: one epoch)"""
     clip_norm: float | None = None
     """clip the global gradient norm to this value"""
     clip_value: float | None = None
@@ -75,7 +80,8 @@ class TrainConfig:
     checkpoint_every: Annotated[int, Field(ge=0)] = 0
     """also checkpoint every N optimizer steps (always at each epoch end)"""
     log_every: Annotated[int, Field(ge=0)] = 0
-    """a metrics.jsonl line and a log line every N steps (0: about ten per epoch on screen only)"""
+    """a metrics.jsonl line every N steps, and a progress line when the output is not a terminal (0: one
+    line per epoch)"""
     run_dir: str | None = None
     """where the run folder goes; default runs/<task>-<time>"""
 
@@ -91,11 +97,17 @@ def callbacks_from_config(cfg: TrainConfig) -> list[Callback]:
 
 def trainer_from_config(model: nn.Module, cfg: TrainConfig, run_dir: str | Path | None, *,
                         config: dict[str, Any] | None = None, quiet: bool = False,
-                        callbacks: list[Callback] = (), **kwargs) -> Trainer:
-    """A Trainer with `cfg`'s options; `config` (e.g. {"task": ..., "task_config": ...}) goes to config.json."""
+                        callbacks: list[Callback] = (), loss: Any = None, metrics: list | None = None,
+                        optimizer: Any = None, **kwargs) -> Trainer:
+    """A Trainer with `cfg`'s options; `config` (e.g. {"task": ..., "task_config": ...}) goes to config.json.
+    A task with a loss, metrics or optimizer of its own passes them here (a loss callable is logged by its
+    `__name__`, see `losses.named_loss`; an optimizer instance replaces the `optimizer` name): they win over
+    `cfg`'s, so no caller has to patch the trainer afterwards."""
     schedule_options = {"warmup_steps": cfg.warmup_steps} if cfg.schedule in ("warmup", "warmup_cosine") else {}
-    trainer = Trainer(model, loss=cfg.loss, optimizer=cfg.optimizer, lr=cfg.lr, weight_decay=cfg.weight_decay,
-                      metrics=cfg.metrics, schedule=cfg.schedule, schedule_options=schedule_options,
+    trainer = Trainer(model, loss=cfg.loss if loss is None else loss,
+                      optimizer=cfg.optimizer if optimizer is None else optimizer, lr=cfg.lr,
+                      weight_decay=cfg.weight_decay, metrics=cfg.metrics if metrics is None else metrics,
+                      schedule=cfg.schedule, schedule_options=schedule_options,
                       clip_norm=cfg.clip_norm, clip_value=cfg.clip_value,
                       callbacks=[*callbacks_from_config(cfg), *callbacks], run_dir=run_dir, config=config,
                       seed=cfg.seed, checkpoint_every=cfg.checkpoint_every, log_every=cfg.log_every, quiet=quiet,
@@ -103,6 +115,26 @@ def trainer_from_config(model: nn.Module, cfg: TrainConfig, run_dir: str | Path 
     if cfg.early_stopping is not None or cfg.keep_best:
         check_monitor(cfg.monitor, [m.name for m in trainer.metrics])
     return trainer
+
+
+def check_training(cfg: TrainConfig) -> None:
+    """What the trainer would refuse in `cfg`, checked without building one (before any data is read):
+    clipping thresholds, the loss and metric names, and the `monitor` of early stopping and keep_best."""
+    for name in ("clip_norm", "clip_value"):
+        value = getattr(cfg, name)
+        if value is not None and not value > 0:
+            raise UserError(f"config key {name!r}: expected a positive number or none, got {value!r}")
+    try:
+        if cfg.loss != "auto":
+            get_loss(cfg.loss)
+    except ValueError as err:
+        raise UserError(f"config key 'loss': {err}") from None
+    try:
+        metrics = [get_metric(m).name for m in cfg.metrics]
+    except ValueError as err:
+        raise UserError(f"config key 'metrics': {err}") from None
+    if cfg.early_stopping is not None or cfg.keep_best:
+        check_monitor(cfg.monitor, metrics)
 
 
 def check_monitor(monitor: str, metrics: list[str]) -> None:

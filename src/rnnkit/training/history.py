@@ -1,7 +1,9 @@
 """Training history (Keras' `History.history`) and its plot, article 003's accuracy and loss curves.
 
 `history.png` has one panel per quantity (loss, then each metric), with the training curve as dots
-and the validation curve as a line, as the article's `plt.plot(epochs, acc, 'bo')` figures.
+and the validation curve as a line, as the article's `plt.plot(epochs, acc, 'bo')` figures. The
+validation line has small markers too, so a one-epoch run still shows its validation point, and the
+epoch axis has whole-number ticks only.
 The figure is drawn with the Agg canvas directly, so no global matplotlib backend is changed.
 """
 from __future__ import annotations
@@ -30,9 +32,11 @@ class History:
     def __repr__(self) -> str:
         return f"History(epochs={len(self.epoch)}, keys={sorted(self.history)})"
 
-    def plot(self, path: str | Path) -> Path:
+    def figure(self):
+        """The history's matplotlib `Figure` (on an Agg canvas); `plot` saves it."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
 
         names = [k for k in self.history if not k.startswith("val_") and k != "lr"]
         names += [k[4:] for k in self.history if k.startswith("val_") and k[4:] not in names]
@@ -44,11 +48,19 @@ class History:
             if name in self.history:
                 ax.plot(epochs, self.history[name], "bo", label=f"Training {name}")
             if f"val_{name}" in self.history:
-                ax.plot(epochs, self.history[f"val_{name}"], "b", label=f"Validation {name}")
+                ax.plot(epochs, self.history[f"val_{name}"], "b", marker="s", markersize=4,
+                        label=f"Validation {name}")
             ax.set_title(f"Training and validation {name}")
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+            if epochs:
+                ax.set_xlim(min(epochs) - 0.5, max(epochs) + 0.5)  # one epoch: not a 0.95..1.05 axis
             ax.legend()
         fig.tight_layout()
+        return fig
+
+    def plot(self, path: str | Path) -> Path:
+        """Write `figure()` as a PNG to `path` (atomically)."""
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=80)
+        self.figure().savefig(buf, format="png", dpi=80)
         return write_bytes(path, buf.getvalue())

@@ -71,6 +71,17 @@ LOSSES = {
 }
 
 
+def named_loss(name: str, fn: LossFn) -> LossFn:
+    """`fn` under `name`, the name the trainer logs and config.json records (a bound method's own
+    `__name__` would say only "loss")."""
+
+    def loss(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return fn(output, target)
+
+    loss.__name__ = name
+    return loss
+
+
 def get_loss(loss: str | LossFn, from_logits: bool = True) -> LossFn:
     """A `loss(output, target)` callable; strings are Keras loss names."""
     if callable(loss):

@@ -1,4 +1,4 @@
-"""Streaming metrics: accuracy, precision/recall/F1 (binary and macro), MAE/RMSE, perplexity.
+"""Streaming metrics: accuracy, precision/recall/F1 (binary, macro, weighted), MAE/RMSE, perplexity.
 
 A metric never keeps Python floats between batches. `batch_state(output, target)` returns a small
 float64 vector of sums (hits and counts, tp/fp/fn per class, squared errors ...), the trainer adds
@@ -10,6 +10,12 @@ Class predictions follow the output's form: one column (or a shape equal to the 
 binary score, thresholded at 0 for logits and 0.5 for probabilities; more columns are class scores
 and the prediction is their argmax. Targets equal to -100 (torch's ignore_index, used for padding)
 are left out.
+
+Precision, recall and F1 follow scikit-learn's `precision_recall_fscore_support`. `precision`,
+`recall` and `f1` are the positive class's (index 1) when there are two classes, and the macro
+average when there are more: never one class's score standing in for several. `macro_*` and
+`weighted_*` name their average: the plain mean over the classes present (in the targets or the
+predictions: scikit-learn's default labels), and the mean weighted by each class's support.
 """
 from __future__ import annotations
 
@@ -63,12 +69,17 @@ class Accuracy(Metric):
 
 
 class PrecisionRecallF1(Metric):
-    """Binary (positive class 1) or macro-averaged over classes; `which` picks the reported value."""
+    """`which` (precision, recall or f1) averaged by `average`: "binary" (the positive class 1),
+    "macro", "weighted", or "auto" (binary for two classes, macro for more; see the module docstring)."""
 
-    def __init__(self, which: str = "f1", average: str = "binary", from_logits: bool = True):
+    AVERAGES = ("auto", "binary", "macro", "weighted")
+
+    def __init__(self, which: str = "f1", average: str = "auto", from_logits: bool = True):
         super().__init__(from_logits)
+        if average not in self.AVERAGES:
+            raise ValueError(f"average={average!r}; expected one of {self.AVERAGES}")
         self.which, self.average = which, average
-        self.name = which if average == "binary" else f"{average}_{which}"
+        self.name = which if average in ("auto", "binary") else f"{average}_{which}"
 
     def batch_state(self, output, target):
         pred, true = class_predictions(output, target, self.from_logits)
@@ -81,12 +92,20 @@ class PrecisionRecallF1(Metric):
         return torch.stack([tp, fp, fn]).reshape(-1).double()  # (3C,)
 
     def result(self, state):
-        tp, fp, fn = state.reshape(3, -1)
-        precision = torch.where(tp + fp > 0, tp / (tp + fp).clamp(min=1), torch.zeros_like(tp))
-        recall = torch.where(tp + fn > 0, tp / (tp + fn).clamp(min=1), torch.zeros_like(tp))
-        f1 = torch.where(precision + recall > 0, 2 * precision * recall / (precision + recall).clamp(min=1e-12), torch.zeros_like(tp))
+        tp, fp, fn = state.reshape(3, -1)  # (C,) each
+        zero = torch.zeros_like(tp)
+        precision = torch.where(tp + fp > 0, tp / (tp + fp).clamp(min=1), zero)
+        recall = torch.where(tp + fn > 0, tp / (tp + fn).clamp(min=1), zero)
+        f1 = torch.where(precision + recall > 0, 2 * precision * recall / (precision + recall).clamp(min=1e-12), zero)
         value = {"precision": precision, "recall": recall, "f1": f1}[self.which]
-        return float(value[1]) if self.average == "binary" else float(value.mean())
+        average = self.average if self.average != "auto" else ("binary" if tp.numel() == 2 else "macro")
+        if average == "binary":
+            return float(value[1])
+        if average == "weighted":
+            support = tp + fn
+            return float((value * support).sum() / support.sum()) if support.sum() > 0 else 0.0
+        present = tp + fp + fn > 0  # a class neither in the targets nor predicted has no score
+        return float(value[present].mean()) if present.any() else 0.0
 
 
 def _errors(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -139,17 +158,21 @@ class Perplexity(Metric):
 
 
 def get_metric(name: str | Metric, from_logits: bool = True) -> Metric:
+    """The metric called `name` (acc, precision, macro_f1, weighted_recall, mae, perplexity, ...)."""
     if isinstance(name, Metric):
         return name
     table = {
         "acc": lambda: Accuracy(from_logits),
         "accuracy": lambda: Accuracy(from_logits),
-        "precision": lambda: PrecisionRecallF1("precision", "binary", from_logits),
-        "recall": lambda: PrecisionRecallF1("recall", "binary", from_logits),
-        "f1": lambda: PrecisionRecallF1("f1", "binary", from_logits),
+        "precision": lambda: PrecisionRecallF1("precision", "auto", from_logits),
+        "recall": lambda: PrecisionRecallF1("recall", "auto", from_logits),
+        "f1": lambda: PrecisionRecallF1("f1", "auto", from_logits),
         "macro_precision": lambda: PrecisionRecallF1("precision", "macro", from_logits),
         "macro_recall": lambda: PrecisionRecallF1("recall", "macro", from_logits),
         "macro_f1": lambda: PrecisionRecallF1("f1", "macro", from_logits),
+        "weighted_precision": lambda: PrecisionRecallF1("precision", "weighted", from_logits),
+        "weighted_recall": lambda: PrecisionRecallF1("recall", "weighted", from_logits),
+        "weighted_f1": lambda: PrecisionRecallF1("f1", "weighted", from_logits),
         "mae": lambda: MAE(from_logits),
         "rmse": lambda: RMSE(from_logits),
         "perplexity": lambda: Perplexity(from_logits),

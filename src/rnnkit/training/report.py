@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rnnkit.training.callbacks import stop_message
+
 if TYPE_CHECKING:
     from rnnkit.training.trainer import Trainer
 
@@ -26,6 +28,8 @@ def training_report(trainer: Trainer, logs: dict[str, float], title: str = "Trai
               f"- loss: {trainer.loss_name}", f"- processes: {trainer.world}",
               f"- wall time: {seconds:.1f} s ({seconds / max(1, epochs_done):.1f} s/epoch, "
               f"{samples / max(seconds, 1e-9):.0f} samples/s)", ""]
+    if trainer.stop_reason is not None:
+        lines.insert(-1, f"- stopped: {stop_message(trainer.stop_reason)}")
     if trainer.watch.notes:  # skipped steps, exploding gradients (training.numerics)
         lines += ["## Numerics", ""] + [f"- {note}" for note in trainer.watch.notes] + [""]
     return "\n".join(lines)

@@ -73,6 +73,7 @@ def resume_state(trainer: Trainer, epoch: int, batch: int, totals: EpochTotals |
         "loss_name": trainer.loss_name, "rng": rng_state(),
         "epoch_lr": trainer.lr if trainer.epoch_lr is None else trainer.epoch_lr,
         "numerics": {"notes": trainer.watch.notes, "skipped": trainer.watch.skipped, "exploded": trainer.watch.exploded},
+        "stop_reason": trainer.stop_reason,
     }
 
 
@@ -97,6 +98,7 @@ def restore_resume_state(trainer: Trainer, state: dict[str, Any]) -> tuple[int, 
         watch = trainer.watch
         watch.notes, watch.skipped, watch.exploded = list(numerics["notes"]), numerics["skipped"], numerics["exploded"]
         watch._shown = len(watch.notes)
+    trainer.stop_reason = state.get("stop_reason")  # absent from checkpoints written before it was kept
     set_rng_state(state["rng"])
     totals = None
     if state["sums"] is not None:

@@ -14,7 +14,9 @@ epoch), `model.safetensors`, `history.png` and `report.md` at the end. `fit(resu
 model, optimizer, schedule, callbacks, RNG states and the position in the seeded batch order, so a
 run killed with `kill -9` and resumed ends with the same numbers as one never interrupted
 (what a checkpoint holds: `state`; the report: `report`). Ctrl-C stops at the next step boundary
-after saving a checkpoint and says how to resume (`interrupt`).
+after saving a checkpoint and says how to resume (`interrupt`). When a callback ends training early
+(early stopping), the trainer says when and why: a line on screen, a "stop" line in metrics.jsonl,
+`stop_reason`, and a line of report.md.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from rnnkit.io.run import RunDir
 from rnnkit.training import distributed as ddp
 from rnnkit.training.batches import (BatchDataset, as_dataset, eval_loader, fit_data, split_batch,
                                      steps_per_epoch, train_loader)
-from rnnkit.training.callbacks import Callback
+from rnnkit.training.callbacks import Callback, stop_message
 from rnnkit.training.history import History
 from rnnkit.training.interrupt import StopRequest, interrupted
 from rnnkit.training.losses import get_loss, infer_loss
@@ -61,7 +63,7 @@ class Trainer:
                  config: dict[str, Any] | None = None, seed: int = 0, checkpoint_every: int = 0,
                  log_every: int = 0, quiet: bool = False, device: str | torch.device | None = None,
                  collate_fn=None, data_summary: dict[str, Any] | None = None,
-                 forward_module: nn.Module | None = None, on_nan: str = "stop"):
+                 forward_module: nn.Module | None = None, on_nan: str = "stop", write_report: bool = True):
         for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
             if value is not None and not value > 0:
                 raise ValueError(f"{name}={value!r}; expected a positive number or None")
@@ -96,11 +98,13 @@ class Trainer:
         self.seed, self.checkpoint_every, self.log_every = seed, checkpoint_every, log_every
         self.quiet, self.collate_fn = quiet or not self.is_main, collate_fn
         self.data_summary = dict(data_summary or {})
+        self.write_report = write_report  # False: the caller writes report.md once, with its own sections
         # set by fit; global_step and train_seconds add up over successive fit calls
         self.epochs, self.epoch, self.batch_size = 0, 0, None
         self.global_step, self.train_seconds = 0, 0.0
         self.epoch_lr: float | None = None  # the rate of the last step, logged with its epoch
         self.stop_training = False  # a callback sets it to end training after the current epoch
+        self.stop_reason: dict[str, Any] | None = None  # ... and this to say why (callbacks.stop_message)
         self.stop_request = StopRequest(listen=False)  # fit listens for Ctrl-C (interrupt.StopRequest)
         self.history = History()
         self.records: list[dict[str, Any]] = []  # metrics.jsonl's lines
@@ -140,9 +144,11 @@ class Trainer:
                                                                          validation_split, self.collate_fn)
         self._prepare(dataset, validation_data, epochs, batch_size)
         start_epoch, skip, totals = 0, 0, None
-        self.history, self.records = History(), []
+        self.history, self.records, self.stop_reason = History(), [], None
         if resume:
             start_epoch, skip, totals = self._restore(validation_split, shuffle)
+            if self.stop_reason is not None:  # it had stopped early: nothing is left to train
+                start_epoch = epochs
         elif self.run is not None and self.is_main:
             self.run.make()
             self.run.write_config(run_config(self, epochs, validation_split, shuffle))
@@ -160,6 +166,8 @@ class Trainer:
                     skip, totals = 0, None  # only the first epoch of a resumed run starts part way
                     self.train_seconds += time.perf_counter() - t_start
                     t_start = time.perf_counter()
+                    if self.stop_training:
+                        self._say_stop(epoch)
                     self._checkpoint(epoch + 1, 0, None)
                     self._stop_if_asked(f"epoch {epoch + 1}")
                     if self.stop_training:
@@ -279,6 +287,16 @@ class Trainer:
         progress.end_epoch(logs)
         return logs
 
+    def _say_stop(self, epoch: int) -> None:
+        """A callback ends training after `epoch`: say so on screen and in metrics.jsonl (before the
+        epoch's checkpoint, which keeps `stop_reason`, so a resumed run knows it is done)."""
+        self.stop_reason = self.stop_reason or {"by": "a callback", "epoch": epoch + 1}
+        self.records.append({"kind": "stop", "step": self.global_step, **self.stop_reason})
+        if self.run is not None and self.is_main:
+            self.run.write_metrics(self.records)
+        if not self.quiet:
+            print(stop_message(self.stop_reason), flush=True)
+
     # ------------------------------------------------------------------ evaluate / predict
     @torch.no_grad()
     def evaluate(self, data: Any, *, batch_size: int | None = None, prefix: str = "") -> dict[str, float]:
@@ -341,7 +359,8 @@ class Trainer:
             self.run.save_model(self.model)
         if self.history.epoch:
             self.history.plot(self.run.file("history.png"))
-        self.run.write_report(self.report(logs))
+        if self.write_report:
+            self.run.write_report(self.report(logs))
 
     def report(self, logs: dict[str, float], title: str = "Training report") -> str:
         """report.md's markdown for `logs` (see `report.training_report`)."""

@@ -45,19 +45,29 @@ def files(tmp_path_factory):
 
 def test_two_synthetic_classes_are_classified_perfectly(capsys, files):
     run = files / "run"
-    code, out, err = call(capsys, "train", "classify-series", "--data", files / "train.ts", "--test", files / "test.ts",
+    code, out, err = call(capsys, "train", "classify-series", "--data", files / "train.ts", "--test-data", files / "test.ts",
                           "--hidden-size", 8, "--epochs", 12, "--min-steps", 0, "--fast", "native", "--run-dir", run, "--quiet")
     assert code == 0, err
     code, out, err = call(capsys, "evaluate", run, "--json")
     assert code == 0, err
     metrics = json.loads(out)
     assert metrics["acc"] == 1.0 and metrics["samples"] == 40
+    truth = read_ts(files / "test.ts")
+    per_class = {c["name"]: c for c in metrics["classes"]["classes"]}
+    for name in set(truth.labels):  # every class recalled in full, each with its own support
+        assert per_class[name]["recall"] == 1.0 and per_class[name]["support"] == list(truth.labels).count(name)
+    assert json.loads((run / "class_report.json").read_text())["confusion_matrix"] == \
+        metrics["classes"]["confusion_matrix"]
+    assert (run / "confusion.png").read_bytes()[:4] == b"\x89PNG"
+    report = (run / "report.md").read_text()
+    assert "## Per class (test set)" in report and "![confusion matrix](confusion.png)" in report
+    code, out, err = call(capsys, "evaluate", run)  # the per-class table, printed
+    assert code == 0 and "precision" in out and "recall" in out and "macro" in out, out
     code, out, err = call(capsys, "predict", run, "--input", files / "test.ts")
     assert code == 0, err
     records = [json.loads(line) for line in out.splitlines()]
-    truth = read_ts(files / "test.ts")
     assert [r["label"] for r in records] == list(truth.labels) and [r["line"] for r in records] == truth.lines
-    assert "## Reproduce" in (run / "report.md").read_text()
+    assert "## Reproduce" in report and report.count("# classify-series") == 1  # report.md written once
 
 
 def test_unequal_lengths_are_masked(files):

@@ -22,7 +22,7 @@ def run_dir(tmp_path_factory):
     (path / "valid.txt").write_text(LINE * 4)
     (path / "test.txt").write_text(LINE * 4)
     (path / "empty.txt").write_text("")
-    config = {"data": str(path / "train.txt"), "valid": str(path / "valid.txt"), "test": str(path / "test.txt"), **TINY}
+    config = {"data": str(path / "train.txt"), "valid_data": str(path / "valid.txt"), "test_data": str(path / "test.txt"), **TINY}
     run, final = train_task(*load_config("lm", config), run_dir=path / "run", quiet=True)
     assert final["test_bpc"] < 0.5, final  # the text is one repeated line: learnt almost exactly
     return run
@@ -74,14 +74,14 @@ def test_bad_generate_options_are_one_line(run_dir, capsys, args, message):
 
 def test_an_empty_training_file_is_one_line(run_dir, capsys):
     folder = run_dir.parent
-    code, _, err = call(capsys, "train", "lm", "--data", folder / "empty.txt", "--valid", folder / "valid.txt",
+    code, _, err = call(capsys, "train", "lm", "--data", folder / "empty.txt", "--valid-data", folder / "valid.txt",
                         "--quiet")
     assert code == 2 and err.strip().count("\n") == 0 and "empty.txt: the file is empty" in err
 
 
 def test_words_outside_the_vocabulary_are_named(tmp_path, capsys):
     (tmp_path / "t.txt").write_text("a b c\n" * 30)
-    code, _, err = call(capsys, "train", "lm", "--data", tmp_path / "t.txt", "--valid", tmp_path / "t.txt",
+    code, _, err = call(capsys, "train", "lm", "--data", tmp_path / "t.txt", "--valid-data", tmp_path / "t.txt",
                         "--epochs", "1", "--batch-size", "2", "--bptt", "5", "--hidden-size", "8",
                         "--embedding-dim", "8", "--run-dir", tmp_path / "run", "--quiet")
     assert code == 0
@@ -95,9 +95,9 @@ def test_defaults_follow_the_level_and_a_set_field_wins():
     words, chars = LMConfig(dataset="ptb"), LMConfig(dataset="shakespeare")
     assert (words.hidden_size, words.optimizer, words.lr, words.bptt, words.schedule) == (200, "sgd", 20.0, 20, None)
     assert (chars.hidden_size, chars.optimizer, chars.lr, chars.bptt, chars.schedule) == (512, "adam", 2e-3, 100, "cosine")
-    own_chars = LMConfig(data="a.txt", valid="b.txt", level="char", hidden_size=128, epochs=5)
+    own_chars = LMConfig(data="a.txt", valid_data="b.txt", level="char", hidden_size=128, epochs=5)
     assert (own_chars.hidden_size, own_chars.epochs, own_chars.num_layers) == (128, 5, LEVEL_DEFAULTS["char"]["num_layers"])
-    assert LMConfig(data="a.txt", valid="b.txt").hidden_size == LEVEL_DEFAULTS["word"]["hidden_size"]
+    assert LMConfig(data="a.txt", valid_data="b.txt").hidden_size == LEVEL_DEFAULTS["word"]["hidden_size"]
 
 
 def test_scoring_windows_of_any_length_give_every_token_the_same_prediction():

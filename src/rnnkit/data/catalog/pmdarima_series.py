@@ -1,11 +1,18 @@
 """Series shipped as array literals in pmdarima's source: Taylor's half-hourly electricity demand and
-Box & Jenkins' monthly airline passengers. The literal is read with `ast`, never by importing pmdarima."""
+Box & Jenkins' monthly airline passengers. The literal is read with `ast`, never by importing pmdarima.
+
+Any wheel of pmdarima 2.1.1 carries the same literals (pip downloads this machine's, else the Linux one:
+`sources.download_pypi_wheel`), so what is pinned is the data: the sha256 of the parsed values as
+little-endian float64 bytes (`values_sha256`), not the bytes of one platform's wheel.
+"""
 
 from __future__ import annotations
 
 import ast
+import hashlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from rnnkit.data.datasets import DatasetInfo, DatasetSpec
@@ -13,8 +20,12 @@ from rnnkit.data.series import SeriesFile
 from rnnkit.data.sources import Source, open_member
 
 PMDARIMA = "pmdarima==2.1.1"
-# pip picks a platform wheel; this is the CPython 3.11 manylinux x86_64 one (the data files are the same in all)
-PMDARIMA_SHA256 = "e8148ff1f4cdb9a07164247eb3e6dddc1baef6e226d38528bd3fdf5d160f8dee"
+# values_sha256 of each series: the same in every 2.1.1 wheel (cp311 Linux x86-64, cp312 macOS arm64 and
+# cp313 Windows x86-64 checked)
+TAYLOR_SHA256 = "bf5e0b0766e3717ce810bb8f304ae7cff067f31ffa7d133dd005e05cf6f84d84"
+AIRLINE_SHA256 = "8eda0a52744e72ede03825fce5cb979a43af4b3479e2b0216bf907eee5d18056"
+# the cp311 Linux x86-64 wheel's sha256, which caches written before the data was pinned hold
+WHEEL_SHA256 = ("e8148ff1f4cdb9a07164247eb3e6dddc1baef6e226d38528bd3fdf5d160f8dee",)
 
 
 def array_literal(artifact: Path, member: str) -> list[float]:
@@ -28,13 +39,20 @@ def array_literal(artifact: Path, member: str) -> list[float]:
     raise ValueError(f"{member}: no np.array([...]) literal")
 
 
-def series_csv(member: str, start: str, freq: str, column: str, file: str):
-    """An extractor writing the literal as a CSV of time stamps from `start` every `freq`, and values."""
+def values_sha256(values: list[float]) -> str:
+    """sha256 of the values as little-endian float64 bytes: the data's checksum, whatever file held it."""
+    return hashlib.sha256(np.asarray(values, dtype="<f8").tobytes()).hexdigest()
 
-    def extract(artifact: Path, out: Path) -> None:
+
+def series_csv(member: str, start: str, freq: str, column: str, file: str):
+    """An extractor writing the literal as a CSV of time stamps from `start` every `freq`, and values;
+    it returns the values' `values_sha256` (for a source with checks="data")."""
+
+    def extract(artifact: Path, out: Path) -> str:
         values = array_literal(artifact, member)
         times = pd.date_range(start, periods=len(values), freq=freq)
         pd.DataFrame({"time": times, column: values}).to_csv(out / file, index=False)
+        return values_sha256(values)
 
     return extract
 
@@ -59,9 +77,9 @@ TAYLOR_ELECTRICITY = DatasetSpec(
         published=["issue 16's baselines on the last 15%, a week (336 steps) in: next half hour naive MAE 637 MW, "
                    "weekly seasonal naive 466, ridge 128; next day (48 steps) seasonal naive 439, ridge 432"],
     ),
-    (Source("pypi", PMDARIMA, PMDARIMA_SHA256,
+    (Source("pypi-wheel", PMDARIMA, TAYLOR_SHA256,
             series_csv("pmdarima/datasets/taylor.py", "2000-06-05 00:00", "30min", "demand_mw",
-                       TAYLOR_SERIES.file)),),
+                       TAYLOR_SERIES.file), checks="data", cached_sha256=WHEEL_SHA256),),
     TAYLOR_SERIES.loader(),
 )
 
@@ -80,8 +98,8 @@ AIRLINE = DatasetSpec(
                  "and Control. Third Edition. Holden-Day. Series G.",
         published=["a tiny classic: a model should beat the seasonal naive (same month last year) forecast"],
     ),
-    (Source("pypi", PMDARIMA, PMDARIMA_SHA256,
+    (Source("pypi-wheel", PMDARIMA, AIRLINE_SHA256,
             series_csv("pmdarima/datasets/airpassengers.py", "1949-01-01", "MS", "passengers",
-                       AIRLINE_SERIES.file)),),
+                       AIRLINE_SERIES.file), checks="data", cached_sha256=WHEEL_SHA256),),
     AIRLINE_SERIES.loader(),
 )

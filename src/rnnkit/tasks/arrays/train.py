@@ -8,26 +8,23 @@ from typing import Any
 from rnnkit.tasks.arrays.config import ArraysConfig
 from rnnkit.tasks.arrays.data import load_arrays
 from rnnkit.tasks.arrays.model import build_model
-from rnnkit.tasks.report import printer, test_metrics, write_report
-from rnnkit.tasks.runs import run_config_record
-from rnnkit.training import seed_everything, trainer_from_config
+from rnnkit.tasks.fit import finish, fit, start
+from rnnkit.tasks.report import test_metrics
+from rnnkit.tasks.task import Task
 
 
-def run(config: ArraysConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
+def run(task: Task, config: ArraysConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
     """Train a registered model on arrays from an .npz file."""
     train = load_arrays(config.data, "train")
     valid = load_arrays(config.data, "valid", required=False)
     test = load_arrays(config.data, "test", required=False)
-    seed_everything(config.seed)
+    say = start(config, quiet)
     model = build_model(config)
-    trainer = trainer_from_config(model, config, run_dir, quiet=quiet, from_logits=config.from_logits,
-                                  config=run_config_record("arrays", config),
-                                  data_summary={"data file": config.data, "x_train shape": list(train[0].shape)})
-    trainer.fit(train, epochs=config.epochs, batch_size=config.batch_size, validation_data=valid,
-                validation_split=0.0 if valid is not None else config.validation_split, resume=resume)
-    final = dict(trainer.final_logs)
+    fitted = fit(task, config, run_dir, model, train, valid=valid, validation_split=config.validation_split,
+                 summary={"data file": config.data, "x_train shape": list(train[0].shape)},
+                 from_logits=config.from_logits, resume=resume, quiet=quiet)
+    final = fitted.final
     if test is not None:
-        final.update(trainer.evaluate(test, prefix="test_"))
-        printer(quiet)("test: " + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items()))
-    write_report(trainer, "arrays", config, final, quiet=quiet)
-    return final
+        final.update(fitted.trainer.evaluate(test, prefix="test_"))
+        say("test: " + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items()))
+    return finish(task, config, fitted, final, quiet=quiet)

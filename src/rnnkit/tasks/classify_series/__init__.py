@@ -12,8 +12,8 @@ Parts: `config`, `data` (.ts files -> labels, scaling, padded arrays), `model` (
 from rnnkit.tasks.classify_series.config import SeriesConfig
 from rnnkit.tasks.classify_series.model import describe
 from rnnkit.tasks.classify_series.predict import evaluate, predict
-from rnnkit.tasks.classify_series.train import TASK, run
+from rnnkit.tasks.classify_series.train import run
 from rnnkit.tasks.task import Task
 
-CLASSIFY_SERIES = Task(TASK, "classify whole series (UCR/UEA .ts files, named or your own) with an LSTM/GRU",
+CLASSIFY_SERIES = Task("classify-series", "classify whole series (UCR/UEA .ts files, named or your own) with an LSTM/GRU",
                        SeriesConfig, run, predict=predict, evaluate=evaluate, summary=describe)

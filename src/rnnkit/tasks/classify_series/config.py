@@ -17,7 +17,9 @@ class SeriesConfig(TrainConfig):
     """a UCR/UEA dataset with its official train/test split (ignored when `data` is given)"""
     data: str | None = None
     """your training file in the UCR/UEA .ts format instead of a named dataset"""
-    test: str | None = None
+    valid_data: str | None = None
+    """your validation file (.ts, with `data`; default: validation_split of the training file)"""
+    test_data: str | None = None
     """your test file (.ts), scored once at the end (with `data`)"""
     cache_dir: str | None = None
     """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
@@ -50,21 +52,23 @@ class SeriesConfig(TrainConfig):
     """dropout before the classifier's dense layer"""
     fast: RunnerName = "auto"
     """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
-    epochs: PositiveInt = 50
+    epochs: PositiveInt | None = None
+    """passes over the training data; default: 50, or more to reach min_steps (an epochs you give is kept)"""
     min_steps: Annotated[int, Field(ge=0)] = 600
-    """train for at least this many optimizer steps: on a small training file (GunPoint's 50 series are
-    3 batches) the epochs rise to reach it; 0: exactly `epochs`"""
+    """with epochs left at its default: train for at least this many optimizer steps (GunPoint's 50
+    training series are 3 batches, so 50 epochs would be 150 steps)"""
     batch_size: PositiveInt = 16
     lr: LearningRate | None = 3e-3
     schedule: ScheduleName | None = "cosine"
-    """the learning rate falls to 0 over the run (per step)"""
     clip_norm: float | None = 1.0
     validation_split: Rate = 0.2
-    """this fraction of each class of the training file (seeded) is held out to pick the best epoch;
-    0: train on all of it and keep the last epoch"""
+    """fraction of the training series held out to pick the best epoch when no --valid-data is given:
+    seeded, the same fraction of each class; 0: train on all of it and keep the last epoch"""
     keep_best: bool = True
     monitor: str = "val_loss"
 
     def __post_init__(self):
-        if self.test is not None and self.data is None:
-            raise ValueError("config key 'test': give the training file too (--data X_TRAIN.ts --test X_TEST.ts)")
+        for key in ("valid_data", "test_data"):
+            if getattr(self, key) is not None and self.data is None:
+                raise ValueError(f"config key {key!r}: give the training file too "
+                                 "(--data X_TRAIN.ts --test-data X_TEST.ts)")

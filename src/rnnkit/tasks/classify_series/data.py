@@ -32,11 +32,13 @@ class SeriesFiles:
     test: TsFile | None
     source: str  # the dataset's name or the training file's path
     published: dict[str, float] = field(default_factory=dict)  # {classifier: test accuracy} (named datasets)
+    valid: TsFile | None = None  # the user's validation file (else a part of train is held out)
 
 
 def load_files(config: SeriesConfig) -> SeriesFiles:
     if config.data is not None:
-        return SeriesFiles(read_ts(config.data), read_ts(config.test) if config.test else None, config.data)
+        return SeriesFiles(read_ts(config.data), read_ts(config.test_data) if config.test_data else None, config.data,
+                           valid=read_ts(config.valid_data) if config.valid_data else None)
     ds = load_dataset(config.dataset, config.cache_dir)
     return SeriesFiles(ds.train, ds.test, config.dataset, published_accuracies(fetch_dataset(config.dataset, config.cache_dir)))
 
@@ -47,9 +49,9 @@ def test_file(config: SeriesConfig, data: str | None) -> TsFile:
         return read_ts(data)
     if config.data is None:
         return load_dataset(config.dataset, config.cache_dir).test
-    if config.test is None:
+    if config.test_data is None:
         raise UserError(f"the run was trained on {config.data} without a test file; pass --data X_TEST.ts")
-    return read_ts(config.test)
+    return read_ts(config.test_data)
 
 
 def label_map_of(ts: TsFile) -> LabelMap:

@@ -11,6 +11,7 @@ from rnnkit.tasks.runs import read_labels
 from rnnkit.data.ts_format import read_ts
 from rnnkit.io.run import load
 from rnnkit.tasks.classify_series.data import LABELS_FILE, SCALING_FILE, Scaling, as_batchable, label_ids, test_file
+from rnnkit.tasks.report import model_class_report
 from rnnkit.tasks.task import Run
 from rnnkit.training import Trainer
 from rnnkit.training import predict as predict_outputs
@@ -40,6 +41,7 @@ def evaluate(run: Run, data: str | None = None) -> dict[str, float]:
     ts = test_file(run.config, data)
     label_map = read_labels(run, LABELS_FILE)
     x, lengths = Scaling.load(run.file(SCALING_FILE)).arrays(ts)
-    trainer = Trainer(load(run.path), metrics=run.config.metrics, quiet=True)
-    return {**trainer.evaluate(as_batchable(x, lengths, label_ids(ts, label_map)), batch_size=256),
-            "samples": len(ts)}
+    model = load(run.path)
+    data = as_batchable(x, lengths, label_ids(ts, label_map))
+    return {**Trainer(model, metrics=run.config.metrics, quiet=True).evaluate(data, batch_size=256),
+            "samples": len(ts), "classes": model_class_report(model, data, label_map.labels)}

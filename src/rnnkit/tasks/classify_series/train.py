@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,11 @@ from rnnkit.tasks.classify_series.config import SeriesConfig
 from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, as_batchable, label_ids,
                                                label_map_of, load_files)
 from rnnkit.tasks.classify_series.model import build_model
-from rnnkit.tasks.report import printer, write_report
-from rnnkit.tasks.runs import run_config_record
+from rnnkit.tasks.fit import class_notes, finish, fit, start
+from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
-from rnnkit.training import seed_everything, trainer_from_config
 
-TASK = "classify-series"
+DEFAULT_EPOCHS = 50
 
 
 def published_notes(test_acc: float | None, published: dict[str, float]) -> str:
@@ -32,16 +30,24 @@ def published_notes(test_acc: float | None, published: dict[str, float]) -> str:
             "train/test split):\n\n| classifier | test accuracy |\n|---|---|\n" + "\n".join(rows) + "\n")
 
 
-def run(config: SeriesConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
+def epochs_to_train(config: SeriesConfig, steps_per_epoch: int) -> int:
+    """The epochs asked for, or by default 50 raised to reach `min_steps` optimizer steps."""
+    if config.epochs is not None:
+        return config.epochs
+    return max(DEFAULT_EPOCHS, math.ceil(config.min_steps / steps_per_epoch))
+
+
+def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
     """Classify whole series (UCR/UEA .ts files) with a recurrent network."""
-    say = printer(quiet)
     files = load_files(config)
     label_map = label_map_of(files.train)
     y = label_ids(files.train, label_map)
     scaling = Scaling.fit(files.train, config.standardize)
     x, lengths = scaling.arrays(files.train)
-    seed_everything(config.seed)
-    if config.validation_split:
+    say = start(config, quiet)
+    if files.valid is not None:
+        fit_rows, valid = slice(None), as_batchable(*scaling.arrays(files.valid), label_ids(files.valid, label_map))
+    elif config.validation_split:
         fit_rows, valid_rows = stratified_holdout(y, config.validation_split, config.seed)
         valid = as_batchable(x[valid_rows], lengths[valid_rows], y[valid_rows])
     else:
@@ -52,34 +58,28 @@ def run(config: SeriesConfig, run_dir: Path, *, resume: bool = False, quiet: boo
         label_map.save(Path(run_dir) / LABELS_FILE)
         scaling.save(Path(run_dir) / SCALING_FILE)
     say(f"{files.source}: {len(files.train)} training series ({len(train[0])} fit, "
-        f"{0 if valid is None else len(valid[0])} validation), {files.train.channels} channel(s), "
+        f"{0 if valid is None else len(valid[0])} validation{' (--valid-data)' if files.valid is not None else ''}), {files.train.channels} channel(s), "
         f"length {lengths.min()}-{lengths.max()}, {len(label_map)} classes")
     steps_per_epoch = math.ceil(len(train[0]) / config.batch_size)
-    epochs = max(config.epochs, math.ceil(config.min_steps / steps_per_epoch))
-    if epochs > config.epochs:
+    epochs = epochs_to_train(config, steps_per_epoch)
+    if config.epochs is None and epochs > DEFAULT_EPOCHS:
         say(f"{epochs} epochs of {steps_per_epoch} steps: at least min_steps={config.min_steps} optimizer steps")
     model = build_model(config, len(label_map), files.train.channels)
     summary = {"data": files.source, "training series": len(files.train), "channels": files.train.channels,
                "lengths": f"{lengths.min()}-{lengths.max()}", "classes": ", ".join(map(str, label_map.labels)),
                "standardized": config.standardize, "epochs": epochs}
-    # without validation data: keep the last weights and stop early on nothing
-    cfg = config if valid is not None else replace(config, keep_best=False, early_stopping=None)
-    trainer = trainer_from_config(model, cfg, run_dir, quiet=quiet, data_summary=summary,
-                                  config=run_config_record(TASK, config))
-    trainer.fit(train, epochs=epochs, batch_size=config.batch_size, validation_data=valid, resume=resume)
-    final = dict(trainer.final_logs)
-    test_acc = None
+    fitted = fit(task, config, run_dir, model, train, valid=valid, summary=summary, epochs=epochs,
+                 resume=resume, quiet=quiet)
+    final, test_acc, notes = fitted.final, None, ""
     if files.test is not None:
-        if cfg.keep_best and trainer.run is not None:
-            trainer.run.load_weights(model)  # score the kept (best-by-validation) weights
         t0 = time.perf_counter()
         test = as_batchable(*scaling.arrays(files.test), label_ids(files.test, label_map))
-        final.update(trainer.evaluate(test, batch_size=256, prefix="test_"))
+        final.update(fitted.trainer.evaluate(test, batch_size=256, prefix="test_"))
         test_acc = final.get("test_acc")
+        notes = class_notes(fitted, test, label_map.labels)
         say(f"test ({len(files.test)} series, {time.perf_counter() - t0:.1f}s): "
             f"acc={final['test_acc']:.4f} loss={final['test_loss']:.4f}"
             + "".join(f", {k} {v:.4f}" for k, v in files.published.items() if k in ("HC2", "InceptionTime")))
-    write_report(trainer, TASK, config, final, title=f"{TASK} ({files.source}): training report",
-                 test_notes=[f"- series: {len(files.test)}"] if files.test is not None else [],
-                 notes=published_notes(test_acc, files.published), quiet=quiet)
-    return final
+    return finish(task, config, fitted, final, title=f"{task.name} ({files.source}): training report",
+                  test_notes=[f"- series: {len(files.test)}"] if files.test is not None else [],
+                  notes=notes + published_notes(test_acc, files.published), quiet=quiet)

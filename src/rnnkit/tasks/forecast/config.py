@@ -75,6 +75,9 @@ class ForecastConfig(TrainConfig):
     """mse or mae on the scaled target (ignored with quantiles: the pinball loss)"""
     metrics: list[str] = field(default_factory=lambda: ["mae"])
     schedule: ScheduleName | None = "cosine"
+    validation_split: Rate = 0.0
+    """not used: a series is split by time, 70/15/15, so validation is always the 15% after the training
+    period (a random or tail holdout of windows would train on the future)"""
     clip_norm: float | None = 1.0
     early_stopping: PositiveInt | None = 8
     """stop after this many epochs without a better validation loss (small series overfit early)"""

@@ -3,7 +3,6 @@ epoch on the validation period, then score model and baselines on the same test 
 opens with a plain sentence when the model does not beat the naive forecast."""
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,16 @@ from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.data import load_series, series_facts, series_windows
 from rnnkit.tasks.forecast.model import build_model, start_from_ridge
 from rnnkit.tasks.forecast.predict import scores, summary_metrics, test_forecasts
-from rnnkit.tasks.report import printer, write_report
-from rnnkit.tasks.runs import run_config_record
+from rnnkit.tasks.fit import finish, fit, start
+from rnnkit.tasks.report import printer
+from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
-from rnnkit.training import seed_everything, trainer_from_config
+from rnnkit.training.losses import named_loss
 
 PLOT_FILE, ERRORS_FILE = "forecast.png", "test_errors.json"
 
 
-def run(config: ForecastConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
+def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
     """Train a recurrent forecaster on a named series or your own file."""
     say = printer(quiet)
     series = load_series(config)
@@ -34,37 +34,32 @@ def run(config: ForecastConfig, run_dir: Path, *, resume: bool = False, quiet: b
     say(f"{len(series)} steps of {series.freq}; windows train/valid/test "
         f"{'/'.join(str(len(windows.at[k])) for k in ('train', 'valid', 'test'))}; inputs {series.columns}"
         f"{' + calendar ' + ','.join(windows.calendar) if windows.calendar else ''}")
-    seed_everything(config.seed)
+    start(config, quiet)
     model = build_model(config, windows.x["train"].shape[-1])
     if config.linear_start and model.ar is not None:
         say(f"linear skip started at ridge (alpha {start_from_ridge(model, windows):.3g})")
-    trained = dataclasses.replace(config, metrics=[]) if config.quantiles else config  # mae of (B, h, Q) is no metric
-    trainer = trainer_from_config(model, trained, run_dir, quiet=quiet,
-                                  config=run_config_record("forecast", config, **facts),
-                                  data_summary={"series": series.source, "steps": len(series), "freq": series.freq,
-                                                "train windows": len(windows.at["train"])})
-    if config.quantiles:
-        trainer.loss_fn, trainer.loss_name = pinball_loss(config.quantiles), "pinball"
-    trainer.fit((windows.x["train"], windows.y["train"]), epochs=config.epochs, batch_size=config.batch_size,
-                validation_data=(windows.x["valid"], windows.y["valid"]), resume=resume)
-    if config.keep_best and trainer.run is not None:
-        trainer.run.load_weights(model)  # score the kept (best-by-validation) weights, as evaluate will
+    # quantile forecasts: the pinball loss, and no metric (mae of (B, h, Q) outputs means nothing)
+    objective = dict(loss=named_loss("pinball", pinball_loss(config.quantiles)), metrics=[]) if config.quantiles else {}
+    fitted = fit(task, config, run_dir, model, (windows.x["train"], windows.y["train"]),
+                 valid=(windows.x["valid"], windows.y["valid"]), facts=facts, resume=resume, quiet=quiet,
+                 summary={"series": series.source, "steps": len(series), "freq": series.freq,
+                          "train windows": len(windows.at["train"])}, **objective)
     actual, forecasts, notes = test_forecasts(model, series, windows, config.steps_in, config.horizon, facts["season"])
     table = scores(actual, forecasts)
-    final = {**trainer.final_logs, **summary_metrics(table)}
+    final = {**fitted.final, **summary_metrics(table)}
     say("test MAE (mean over the horizon): " + ", ".join(
         f"{name} {np.mean(errors['mae']):.4g}" for name, errors in table.items()))
-    if trainer.run is not None and ddp.is_main():
-        windows.scaler.save(trainer.run.path)
-        write_json(trainer.run.file(ERRORS_FILE), table)
-        plot_forecasts(trainer.run.file(PLOT_FILE), series, windows.at["test"], actual, forecasts, config.horizon)
+    run = fitted.trainer.run
+    if run is not None and ddp.is_main():
+        windows.scaler.save(run.path)
+        write_json(run.file(ERRORS_FILE), table)
+        plot_forecasts(run.file(PLOT_FILE), series, windows.at["test"], actual, forecasts, config.horizon)
     verdict = beats(table)
     if verdict:
         say(verdict)
-    write_report(trainer, "forecast", config, final, quiet=quiet,
-                 title="forecast: training report" + (f"\n\n**{verdict}**" if verdict else ""),
-                 notes=report_notes(table, notes, series.columns[0], config.horizon))
-    return final
+    return finish(task, config, fitted, final, quiet=quiet,
+                  title=f"{task.name}: training report" + (f"\n\n**{verdict}**" if verdict else ""),
+                  notes=report_notes(table, notes, series.columns[0], config.horizon))
 
 
 def beats(table: dict) -> str:

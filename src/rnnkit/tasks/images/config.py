@@ -52,7 +52,8 @@ class MnistConfig(TrainConfig):
     schedule: ScheduleName | None = "cosine"
     clip_norm: float | None = 1.0
     validation_split: Rate = 0.1
-    """without a validation split in the data: hold out this last fraction of the training images"""
+    """fraction of the training images held out when the data has no validation split: the last ones, by
+    position (as Keras' validation_split)"""
     keep_best: bool = True
     monitor: str = "val_acc"
 

@@ -8,6 +8,7 @@ import torch
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.tasks.images.data import load_splits, read_images
+from rnnkit.tasks.report import model_class_report
 from rnnkit.tasks.task import Run
 from rnnkit.training import Trainer
 from rnnkit.training import predict as predict_outputs
@@ -24,4 +25,6 @@ def evaluate(run: Run, data: str | None = None) -> dict[str, float]:
     test = load_splits(run.config, data)["test"]
     if test is None:
         raise UserError(f"{data or run.config.data}: has no x_test/y_test to evaluate on")
-    return Trainer(load(run.path), metrics=["acc"], quiet=True).evaluate(test, batch_size=512)
+    model = load(run.path)
+    return {**Trainer(model, metrics=["acc"], quiet=True).evaluate(test, batch_size=512),
+            "classes": model_class_report(model, test, range(10), batch_size=512)}

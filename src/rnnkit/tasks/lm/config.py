@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.tasks.config import CellName, RunnerName, fill_unset
+from rnnkit.training.optim import OPTIMIZERS
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
 
 LM_DATASETS = ("ptb", "shakespeare")
@@ -35,15 +36,15 @@ class LMConfig(TrainConfig):
     dataset: Literal[LM_DATASETS] = "ptb"
     """the named corpus (ptb: words, shakespeare: characters), fetched on first use; ignored with --data"""
     data: str | None = None
-    """your own training text file (plain text, any size); needs --valid"""
-    valid: str | None = None
-    """validation text file (with --data)"""
-    test: str | None = None
+    """your own training text file (plain text, any size)"""
+    valid_data: str | None = None
+    """validation text file (with --data; default: validation_split of the training text)"""
+    test_data: str | None = None
     """test text file (with --data), scored once at the end"""
     level: Literal["auto", "word", "char"] = "auto"
     """word (whitespace-separated words, <eos> per line) or char; auto: the dataset's own, words for --data"""
     encoding: str = "utf-8"
-    """text encoding of --data/--valid/--test"""
+    """text encoding of --data/--valid-data/--test-data"""
     vocab_size: Annotated[int, Field(ge=4)] | None = None
     """largest vocabulary (counting <pad>, <unk>, <eos>); none keeps every training token"""
     min_freq: PositiveInt = 1
@@ -84,7 +85,7 @@ class LMConfig(TrainConfig):
     """passes over the training text (default: 6 for words, 4 for characters)"""
     batch_size: PositiveInt | None = None
     """parallel streams of the training text (default: 20 for words, 32 for characters)"""
-    optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] | None = None
+    optimizer: Literal[OPTIMIZERS] | None = None
     """default: sgd for words (Zaremba et al.), adam for characters"""
     momentum: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     """momentum of sgd (Zaremba et al.: none)"""
@@ -92,7 +93,8 @@ class LMConfig(TrainConfig):
     """learning rate of the per-token mean loss (default: 20 for words, Zaremba et al.'s 1.0 on a loss summed
     over 20 steps; 0.002 for characters)"""
     schedule: ScheduleName | None = None
-    """none: Zaremba et al.'s decay (lr_decay after decay_after epochs) for words, cosine for characters"""
+    """step, cosine, warmup, warmup_cosine or plateau (see `rnnkit train sentiment --help`); none: Zaremba et
+    al.'s decay (lr_decay after decay_after epochs) for words, cosine for characters"""
     lr_decay: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     """the learning rate is multiplied by this at the end of every epoch after decay_after"""
     decay_after: Annotated[int, Field(ge=0)] = 4
@@ -102,13 +104,14 @@ class LMConfig(TrainConfig):
     metrics: list[str] = field(default_factory=lambda: ["perplexity"])
     keep_best: bool = True
     monitor: str = "val_loss"
+    validation_split: Rate = 0.1
+    """fraction of your training text held out when no --valid-data is given: its end, by position (a
+    random pick would put the neighbours of every held-out token in training)"""
 
     def __post_init__(self):
         fill_unset(self, LEVEL_DEFAULTS[resolve_level(self)])
-        if self.data is not None and self.valid is None:
-            raise ValueError("config key 'valid' is required with 'data': a validation text file")
-        if self.data is None and (self.valid is not None or self.test is not None):
-            raise ValueError("config keys 'valid' and 'test' go with 'data' (your own training text file)")
+        if self.data is None and (self.valid_data is not None or self.test_data is not None):
+            raise ValueError("config keys 'valid_data' and 'test_data' go with 'data' (your own training text file)")
 
 
 def resolve_level(config: LMConfig) -> str:

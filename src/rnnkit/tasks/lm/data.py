@@ -12,7 +12,9 @@ from typing import Callable, Iterator
 import numpy as np
 
 from rnnkit.data import Vocabulary, load_dataset
+from rnnkit.data.splits import tail_holdout
 from rnnkit.data.lm_streams import StreamWindows, build_vocabulary, encode, read_chunks, tokens_of
+from rnnkit.errors import UserError
 from rnnkit.tasks.lm.config import LMConfig, resolve_level
 
 VOCAB_FILE = "vocab.json"
@@ -39,7 +41,7 @@ class Corpus:
 def split_texts(config: LMConfig) -> dict[str, tuple[str, Callable[[], Iterator[str]]]]:
     """split -> (its name, a function giving its text in chunks); a file is read once per call."""
     if config.data is not None:
-        paths = {"train": config.data, "valid": config.valid, "test": config.test}
+        paths = {"train": config.data, "valid": config.valid_data, "test": config.test_data}
         return {k: (p, lambda p=p: read_chunks(p, config.encoding)) for k, p in paths.items() if p is not None}
     dataset = load_dataset(config.dataset, config.cache_dir)
     parts = {"train": dataset.train, "valid": dataset.valid, "test": dataset.test}
@@ -50,13 +52,29 @@ def split_texts(config: LMConfig) -> dict[str, tuple[str, Callable[[], Iterator[
 
 
 def load_corpus(config: LMConfig, vocab: Vocabulary | None = None) -> Corpus:
-    """Every split's ids, with the vocabulary built on the training text unless one is given."""
+    """Every split's ids, with the vocabulary built on the training text unless one is given. Without
+    validation text, the end of the training text (`validation_split`, by position) is held out."""
     level = resolve_level(config)
     texts = split_texts(config)
+    tokens = {k: (lambda chunks=chunks: tokens_of(chunks(), level)) for k, (_, chunks) in texts.items()}
+    names = {k: name for k, (name, _) in texts.items()}
+    if "valid" not in tokens:
+        tokens, names = held_out_tail(tokens, names, config)
     if vocab is None:
-        vocab = build_vocabulary(tokens_of(texts["train"][1](), level), level, config.vocab_size, config.min_freq)
-    ids = {k: encode(tokens_of(chunks(), level), vocab) for k, (_, chunks) in texts.items()}
-    return Corpus(level, vocab, ids, {k: name for k, (name, _) in texts.items()})
+        vocab = build_vocabulary(tokens["train"](), level, config.vocab_size, config.min_freq)
+    ids = {k: encode(stream(), vocab) for k, stream in tokens.items()}
+    return Corpus(level, vocab, ids, names)
+
+
+def held_out_tail(tokens: dict[str, Callable[[], Iterator[str]]], names: dict[str, str], config: LMConfig):
+    """(tokens, names) with the last `validation_split` of the training tokens as the validation text."""
+    if not config.validation_split:
+        raise UserError(f"{names['train']}: a language model needs validation text: give --valid-data, "
+                        "or a validation_split above 0")
+    words = list(tokens["train"]())
+    cut = len(tail_holdout(len(words), config.validation_split, what="tokens")[0])
+    return ({**tokens, "train": lambda: iter(words[:cut]), "valid": lambda: iter(words[cut:])},
+            {**names, "valid": f"the last {config.validation_split:.0%} of {names['train']}"})
 
 
 def text_ids(path: str | Path, level: str, vocab: Vocabulary, encoding: str = "utf-8") -> np.ndarray:

@@ -23,9 +23,10 @@ from rnnkit.tasks.lm.config import LMConfig
 from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows
 from rnnkit.tasks.lm.generate import SAMPLE_TEMPERATURES, sample_text
 from rnnkit.tasks.lm.model import build_model
-from rnnkit.tasks.report import printer, test_metrics, write_report
-from rnnkit.tasks.runs import run_config_record
-from rnnkit.training import Callback, seed_everything, trainer_from_config
+from rnnkit.tasks.fit import finish, fit, start
+from rnnkit.tasks.report import test_metrics
+from rnnkit.tasks.task import Task
+from rnnkit.training import Callback
 from rnnkit.training import distributed as ddp
 from rnnkit.training.optim import DEFAULT_LR, make_optimizer
 
@@ -59,16 +60,13 @@ class StreamEpochs(Callback):
             logs["tokens_per_s"] = self.speeds[-1]
 
 
-def run(config: LMConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, float]:
-    say = printer(quiet)
+def run(task: Task, config: LMConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, float]:
     if ddp.world_size() > 1:  # each process would read every other window: the state could not carry over
         raise UserError("rnnkit train lm runs in one process: its streams are read in order (drop --nproc)")
-    seed_everything(config.seed)
+    say = start(config, quiet)
     t0 = time.perf_counter()
     vocab = Vocabulary.load(Path(run_dir) / VOCAB_FILE) if resume else None
     corpus = load_corpus(config, vocab)
-    if "valid" not in corpus.ids:
-        raise ValueError("a language model needs validation text")
     train_set = StreamWindows(corpus.ids["train"], config.batch_size, config.bptt, jitter=config.bptt_jitter,
                               seed=config.seed, what=corpus.names["train"])
     valid_set = scoring_windows(corpus.ids["valid"], config.eval_batch_size, config, corpus.names["valid"])
@@ -88,29 +86,25 @@ def run(config: LMConfig, run_dir: Path, *, resume: bool = False, quiet: bool = 
                "corpus": ", ".join(corpus.names.values()), "level": corpus.level, "vocabulary": len(corpus.vocab),
                **{f"{k} tokens": len(v) for k, v in corpus.ids.items()},
                "streams": f"{config.batch_size} x windows of {config.bptt}{' (jittered)' if config.bptt_jitter else ''}"}
-    trainer = trainer_from_config(model, config, run_dir, quiet=quiet, data_summary=summary, callbacks=[epochs],
-                                  config=run_config_record("lm", config, level=corpus.level),
-                                  forward_module=carried)
-    if config.optimizer == "sgd":  # the trainer's sgd has momentum 0.9; Zaremba et al.'s has none
-        trainer.optimizer = make_optimizer("sgd", model.parameters(), lr=epochs.base_lr,
-                                           weight_decay=config.weight_decay, momentum=config.momentum)
-    trainer.fit(train_set, epochs=config.epochs, validation_data=valid_set, shuffle=False, resume=resume)
-    final = dict(trainer.final_logs)
+    # Zaremba et al.'s SGD has no momentum (the trainer's sgd has 0.9)
+    optimizer = (make_optimizer("sgd", model.parameters(), lr=epochs.base_lr, weight_decay=config.weight_decay,
+                                momentum=config.momentum) if config.optimizer == "sgd" else None)
+    fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=summary, shuffle=False,
+                 facts={"level": corpus.level}, callbacks=[epochs], forward_module=carried, optimizer=optimizer,
+                 resume=resume, quiet=quiet)
+    final = fitted.final
     if epochs.speeds:
         final["train_tokens_per_s"] = sum(epochs.speeds) / len(epochs.speeds)
-    if config.keep_best and trainer.run is not None:
-        trainer.run.load_weights(model)  # score and sample the kept (best-by-validation) weights
     if test_set is not None:
         t1 = time.perf_counter()
         carried.reset()
-        scored = trainer.evaluate(test_set, prefix="test_")
+        scored = fitted.trainer.evaluate(test_set, prefix="test_")
         final.update(scored)
         if corpus.level == "char":
             final["test_bpc"] = math.log2(scored["test_perplexity"])  # per token (the loss is per window)
         say(f"test ({len(corpus.ids['test']):,} tokens, state carried over the whole text, "
             f"{time.perf_counter() - t1:.1f}s): " + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items()))
-    write_report(trainer, "lm", config, final, notes=samples_note(model, corpus, config), quiet=quiet)
-    return final
+    return finish(task, config, fitted, final, notes=samples_note(model, corpus, config), quiet=quiet)
 
 
 def samples_note(model, corpus, config: LMConfig) -> str:

@@ -16,7 +16,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from rnnkit.data.pairs import join_tokens
+from rnnkit.tasks.runs import read_run
 from rnnkit.tasks.seq2seq.config import DecodeOptions, Seq2SeqConfig
+from rnnkit.tasks.seq2seq.data import Vocabularies
 from rnnkit.tasks.seq2seq.model import decode_all, describe
 from rnnkit.tasks.seq2seq.predict import evaluate, load_model, predict, unknown_warning
 from rnnkit.tasks.seq2seq.train import run
@@ -26,10 +28,7 @@ from rnnkit.tasks.task import Run, Task
 def translate(run: Run | str | Path, sources: list[str], *, beam: int = 5, nbest: int = 1,
               length_penalty: float = 1.0) -> list[str] | list[list[str]]:
     """Decode `sources` with a trained run: the best output of each (a list of the n best with nbest > 1)."""
-    from rnnkit.tasks.registry import read_run
-    from rnnkit.tasks.seq2seq.data import Vocabularies
-
-    run = run if isinstance(run, Run) else read_run(run)
+    run = run if isinstance(run, Run) else read_run(run, SEQ2SEQ)
     options = DecodeOptions(beam=beam, nbest=nbest, length_penalty=length_penalty)  # checks the values
     vocabs = Vocabularies.load(run.path, run.config)
     unknown_warning(vocabs, sources)

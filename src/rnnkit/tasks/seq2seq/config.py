@@ -98,10 +98,10 @@ class Seq2SeqConfig(TrainConfig):
     batch_size: PositiveInt = 128
     lr: LearningRate | None = 3e-3
     schedule: ScheduleName | None = "cosine"
-    """the learning rate falls to 0 over the run (per step)"""
     clip_norm: float | None = 1.0
     validation_split: Rate = 0.05
-    """without validation pairs: this fraction of the training pairs' sources, drawn at random (seeded), is held out"""
+    """fraction of the training sources held out when no --valid-data is given: seeded, each source with all
+    its pairs (a source in both parts would leak its targets into validation)"""
     keep_best: bool = True
     monitor: str = "val_acc"
     """token accuracy of the validation pairs under teacher forcing"""

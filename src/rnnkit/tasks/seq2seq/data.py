@@ -13,6 +13,7 @@ from rnnkit.data import Vocabulary, load_dataset
 from rnnkit.data.pairs import PairSplit, read_pairs, tokenize_side
 from rnnkit.data.text import UNK_ID
 from rnnkit.data.text_batches import BucketedItems
+from rnnkit.data.splits import grouped_holdout
 from rnnkit.errors import UserError
 from rnnkit.models.seq2seq import pack_pairs
 from rnnkit.tasks.seq2seq.config import Seq2SeqConfig
@@ -48,14 +49,9 @@ def with_validation(splits: dict[str, PairSplit | None], fraction: float, seed: 
     if splits.get("valid") is not None or not fraction:
         return splits
     train = splits["train"]
-    sources = sorted(set(train.sources))
-    held = set(np.random.default_rng(seed).permutation(len(sources))[: max(1, int(round(fraction * len(sources))))])
-    held = {sources[i] for i in held}
-    if len(held) == len(sources):
-        raise UserError(f"validation_split={fraction} leaves no training pairs; give more pairs or valid_data")
-    pick = lambda keep: PairSplit(*map(list, zip(*[(s, t) for s, t in zip(train.sources, train.targets)  # noqa: E731
-                                                    if (s in held) == keep])))
-    return dict(splits, train=pick(False), valid=pick(True))
+    fit_rows, valid_rows = grouped_holdout(train.sources, fraction, seed, what="sources")
+    pick = lambda rows: PairSplit([train.sources[i] for i in rows], [train.targets[i] for i in rows])  # noqa: E731
+    return dict(splits, train=pick(fit_rows), valid=pick(valid_rows))
 
 
 def target_vocabulary(token_lists: list[list[str]]) -> Vocabulary:

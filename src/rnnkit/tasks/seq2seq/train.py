@@ -6,17 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rnnkit.tasks.report import printer, write_report
-from rnnkit.tasks.runs import run_config_record
+from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.seq2seq.config import Seq2SeqConfig
 from rnnkit.tasks.seq2seq.data import PairBatches, Vocabularies, pair_splits, with_validation
 from rnnkit.tasks.seq2seq.model import build_model
 from rnnkit.tasks.seq2seq.predict import ATTENTION_FILE, draw_attention, score_split
+from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
-from rnnkit.training import seed_everything, trainer_from_config
 from rnnkit.training.callbacks import Callback
-
-TASK = "seq2seq"
 
 
 class TeacherForcing(Callback):
@@ -30,10 +27,9 @@ class TeacherForcing(Callback):
         self.model.teacher_forcing = self.first + (self.last - self.first) * share
 
 
-def run(config: Seq2SeqConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
+def run(task: Task, config: Seq2SeqConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
     """Train an encoder-decoder with attention on pairs (a named dataset or your own file)."""
-    say = printer(quiet)
-    seed_everything(config.seed)
+    say = start(config, quiet)
     splits, data_summary = pair_splits(config)
     splits = with_validation(splits, config.validation_split, config.seed)
     run_dir = Path(run_dir)
@@ -55,16 +51,12 @@ def run(config: Seq2SeqConfig, run_dir: Path, *, resume: bool = False, quiet: bo
                "target vocabulary": len(vocabs.target), "batch size": f"{config.batch_size} (bucketed by source length)"}
     if valid is not None:
         summary["validation samples"] = len(valid)
-    trainer = trainer_from_config(model, config, run_dir, quiet=quiet, data_summary=summary,
-                                  callbacks=[TeacherForcing(model, config.teacher_forcing,
-                                                            config.teacher_forcing_final, config.epochs)],
-                                  config=run_config_record(TASK, config))
-    trainer.fit(train_set, epochs=config.epochs, validation_data=valid_set, resume=resume)
-    final, notes = dict(trainer.final_logs), ""
+    forcing = TeacherForcing(model, config.teacher_forcing, config.teacher_forcing_final, config.epochs)
+    fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=summary, callbacks=[forcing],
+                 resume=resume, quiet=quiet)
+    final, notes = fitted.final, ""
     test = splits.get("test")
     if test is not None and ddp.is_main():
-        if config.keep_best and trainer.run is not None and valid_set is not None:
-            trainer.run.load_weights(model)  # score the kept (best-by-validation) weights
         results = {}
         for name, beam in (("greedy", 1), (f"beam {config.beam}", config.beam)):
             results[name] = score_split(model, vocabs, test, beam=beam, length_penalty=config.length_penalty,
@@ -73,12 +65,11 @@ def run(config: Seq2SeqConfig, run_dir: Path, *, resume: bool = False, quiet: bo
         final.update({f"test_{k}": v for k, v in results[f"beam {config.beam}"].items()})
         final.update({f"test_greedy_{k}": v for k, v in results["greedy"].items()})
         notes = comparison(results, len(set(test.sources)))
-        if trainer.run is not None:
+        if fitted.trainer.run is not None:
             draw_attention(model, vocabs, sorted(set(test.sources))[:: max(1, len(set(test.sources)) // 4)][:4],
-                           trainer.run.path / ATTENTION_FILE)
+                           fitted.trainer.run.path / ATTENTION_FILE)
             notes += f"\n## Attention\n\n![attention matrices of four test sources]({ATTENTION_FILE})\n"
-    write_report(trainer, TASK, config, final, notes=notes, quiet=quiet)
-    return final
+    return finish(task, config, fitted, final, notes=notes, quiet=quiet)
 
 
 def comparison(results: dict[str, dict[str, float]], sources: int) -> str:

@@ -87,10 +87,9 @@ class TagConfig(TrainConfig):
     batch_size: PositiveInt = 64
     lr: LearningRate | None = 1e-2
     schedule: ScheduleName | None = "cosine"
-    """the learning rate falls to 0 over the run (per step)"""
     clip_norm: float | None = 5.0
     validation_split: Rate = 0.1
-    """without a validation set: this fraction of the training sentences, drawn at random (seeded), is held out"""
+    """fraction of the training sentences held out when no --valid-data is given: seeded random sentences"""
     keep_best: bool = True
     monitor: str = "val_acc"
     """val_acc: token accuracy of the decoded tags on the validation sentences"""
@@ -108,3 +107,5 @@ class TagPredictOptions:
     """json: one JSON line per input line (tokens, tags, words or entities); conll: token<TAB>tag blocks"""
     batch_size: PositiveInt = 64
     """sentences decoded at once"""
+    text_col: str = "text"
+    """the column of texts when --input is a table (CSV/TSV/JSONL/Parquet); a .txt file is one text per line"""

@@ -19,6 +19,7 @@ from rnnkit.data import Vocabulary, load_dataset
 from rnnkit.data.batching import BucketBatchSampler
 from rnnkit.data.tagging import TagSplit, convert, detect_scheme, read_tagged
 from rnnkit.data.text_batches import BatchDataset
+from rnnkit.data.splits import random_holdout
 from rnnkit.errors import UserError
 from rnnkit.tasks.tag.config import TagConfig
 
@@ -43,12 +44,9 @@ def load_splits(config: TagConfig) -> tuple[dict[str, TagSplit | None], dict[str
                 detect_scheme(split)  # mixed schemes: an error at the file's own line, before any split
     if splits["valid"] is None:
         train = splits["train"]
-        order = np.random.default_rng(config.seed).permutation(len(train))
-        n_valid = int(round(config.validation_split * len(train)))
-        if n_valid == 0 or n_valid == len(train):
-            raise UserError(f"{train.source}: {len(train)} sentence(s) cannot give a validation set of "
-                            f"validation_split={config.validation_split}; pass --valid-data")
-        splits["valid"], splits["train"] = train.subset(sorted(order[:n_valid])), train.subset(sorted(order[n_valid:]))
+        fit_rows, valid_rows = random_holdout(len(train), config.validation_split, config.seed,
+                                              what=f"sentences ({train.source})")
+        splits["valid"], splits["train"] = train.subset(valid_rows), train.subset(fit_rows)
     return splits, summary
 
 

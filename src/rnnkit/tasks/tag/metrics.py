@@ -10,10 +10,8 @@
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
-import numpy as np
 
 from rnnkit.data.tagging import chunks
 
@@ -61,19 +59,13 @@ def prf(hit: int, n_pred: int, n_gold: int) -> dict[str, float]:
     return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
 
 
-def confusion(gold, pred, tags: list[str]) -> np.ndarray:
-    """(K, K) counts: row the gold tag, column the predicted one."""
-    index = {t: i for i, t in enumerate(tags)}
-    m = np.zeros((len(tags), len(tags)), dtype=np.int64)
-    for gs, ps in zip(gold, pred):
-        np.add.at(m, ([index[g] for g in gs], [index[p] for p in ps]), 1)
-    return m
+def per_tag_report(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], tags: list[str]) -> dict:
+    """Precision, recall, F1 and support of every tag over all tokens, and their confusion matrix
+    (`rnnkit.training.class_report`)."""
+    from rnnkit.training.class_report import class_report
 
-
-def per_tag_scores(matrix: np.ndarray, tags: list[str]) -> dict[str, dict[str, float]]:
-    hit = np.diag(matrix)
-    return {t: {**prf(int(hit[i]), int(matrix[:, i].sum()), int(matrix[i].sum())), "support": int(matrix[i].sum())}
-            for i, t in enumerate(tags) if matrix[i].sum() or matrix[:, i].sum()}
+    index = {tag: i for i, tag in enumerate(tags)}
+    return class_report([index[t] for s in gold for t in s], [index[t] for s in pred for t in s], tags)
 
 
 def score_table(scores: dict[str, dict[str, float]], title: str = "type") -> str:
@@ -84,32 +76,6 @@ def score_table(scores: dict[str, dict[str, float]], title: str = "type") -> str
     lines += [f"| {k} | {scores[k]['precision']:.4f} | {scores[k]['recall']:.4f} | {scores[k]['f1']:.4f} | "
               f"{int(scores[k]['support'])} |" for k in rows]
     return "\n".join(lines)
-
-
-def plot_confusion(matrix: np.ndarray, tags: list[str], path: Path, top: int = 25) -> None:
-    """The `top` most frequent gold tags' confusion matrix, each row normalised to sum 1."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    keep = np.argsort(-matrix.sum(1), kind="stable")[:top]
-    sub = matrix[np.ix_(keep, keep)].astype(float)
-    sub /= np.maximum(sub.sum(1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(9, 8))
-    image = ax.imshow(sub, cmap="Blues", vmin=0, vmax=1)
-    names = [tags[i] for i in keep]
-    ax.set_xticks(range(len(keep)), names, rotation=90)
-    ax.set_yticks(range(len(keep)), names)
-    ax.set_xlabel("predicted tag")
-    ax.set_ylabel("gold tag")
-    ax.set_title(f"confusion of the {len(keep)} most frequent tags (rows sum to 1)")
-    fig.colorbar(image, ax=ax, fraction=0.046)
-    fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
 
 
 def score(tokens, gold, pred, scheme: str, train_words: set[str] | None = None) -> dict[str, float]:

@@ -10,13 +10,14 @@ from typing import Any, Iterator, Sequence
 import torch
 
 from rnnkit.data import load_dataset
+from rnnkit.data.readers import FORMATS, read_texts
 from rnnkit.data.tagging import TagSplit, chunks, read_tagged, words_of
 from rnnkit.data.text import chinese_words
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.tasks.tag.config import TagPredictOptions
 from rnnkit.tasks.tag.data import TAGS_FILE, Encoder, TagBatches, TagSet, tag_ids
-from rnnkit.tasks.tag.metrics import score
+from rnnkit.tasks.tag.metrics import per_tag_report, score
 from rnnkit.tasks.task import Run
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -67,12 +68,16 @@ class Tagger:
         return words
 
 
-def read_lines(inputs: str) -> Iterator[str]:
+def read_lines(inputs: str, text_col: str = "text") -> Iterator[str]:
+    """The texts to tag: stdin or a text file, one per line, or a table's `text_col` (its header is no text)."""
     if inputs == "-":
         for line in sys.stdin:
             yield line.rstrip("\n")
         return
     path = Path(inputs)
+    if path.suffix.lower() in FORMATS:
+        yield from read_texts(path, text_col, None).texts
+        return
     if not path.is_file():
         raise UserError(f"{path}: input file not found")
     try:
@@ -111,7 +116,7 @@ def predict(run: Run, inputs: str, options: TagPredictOptions | None = None) -> 
             else:
                 yield record(tagger, line, toks, tags)
 
-    for line in read_lines(inputs):
+    for line in read_lines(inputs, options.text_col):
         block.append(line)
         if len(block) == options.batch_size:
             yield from flush()
@@ -136,17 +141,5 @@ def evaluate(run: Run, data: str | None = None) -> dict[str, float]:
     split = evaluation_data(run, data)
     gold = [[tagger.tagset.tags[k] for k in ids] for ids in tag_ids(split, tagger.tagset)]
     pred = tagger.tag(split.tokens)
-    return score(split.tokens, gold, pred, tagger.tagset.scheme, set(tagger.tagset.train_words or ()))
-
-
-def segment(run: Run | str | Path, text: str) -> list[str]:
-    """The words a segmentation run (BMES tags over characters, e.g. pku-seg) cuts `text` into."""
-    if not isinstance(run, Run):
-        from rnnkit.tasks.registry import read_run
-
-        run = read_run(run)
-    tagger = Tagger(run)
-    if tagger.tagset.scheme != "BMES" or tagger.tagset.unit != "char":
-        raise UserError(f"{run.path}: not a segmentation run (BMES tags over characters, e.g. --dataset pku-seg)")
-    chars = tagger.tokenize(text)
-    return words_of(chars, tagger.tag([chars])[0]) if chars else []
+    return {**score(split.tokens, gold, pred, tagger.tagset.scheme, set(tagger.tagset.train_words or ())),
+            "classes": per_tag_report(gold, pred, tagger.tagset.tags)}

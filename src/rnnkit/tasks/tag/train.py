@@ -2,8 +2,9 @@
 (best-by-validation) weights scored once on the test sentences, with the baselines beside them.
 
 The run folder holds, besides the trainer's files, vocab.json, tags.json (and bigrams.json, chars.json
-with those features), so predict and evaluate need nothing else; for POS-like tags also
-confusion.png. report.md gets the per-type table, training and decoding speed, and the baselines.
+with those features), so predict and evaluate need nothing else; for POS-like tags also the per-tag
+report (class_report.json, confusion.png). report.md gets the per-type table, training and decoding speed,
+and the baselines.
 """
 from __future__ import annotations
 
@@ -12,25 +13,22 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.data.tagging import TagSplit
-from rnnkit.tasks.report import printer, write_report
-from rnnkit.tasks.runs import run_config_record
+from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.tag import baselines
 from rnnkit.tasks.tag.config import TagConfig
 from rnnkit.tasks.tag.data import TAGS_FILE, Encoder, TagBatches, TagSet, load_splits, make_tagset, tag_ids
-from rnnkit.tasks.tag.metrics import (confusion, entity_scores, per_tag_scores, plot_confusion, score,
-                                      score_table, segmentation_scores)
+from rnnkit.tasks.report import class_section
+from rnnkit.tasks.tag.metrics import entity_scores, per_tag_report, score, score_table, segmentation_scores
 from rnnkit.tasks.tag.model import DecodedAccuracy, build_model
 from rnnkit.tasks.tag.predict import decode_ids
+from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
-from rnnkit.training import seed_everything, trainer_from_config
-
-CONFUSION_PLOT = "confusion.png"
+from rnnkit.training.losses import named_loss
 
 
-def run(config: TagConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
+def run(task: Task, config: TagConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
     """Train a sequence tagger (segmentation, POS, NER) on a named dataset or your tagged files."""
-    say = printer(quiet)
-    seed_everything(config.seed)
+    say = start(config, quiet)
     t0 = time.perf_counter()
     splits, summary = load_splits(config)
     tagset = make_tagset(config, splits)
@@ -49,32 +47,27 @@ def run(config: TagConfig, run_dir: Path, *, resume: bool = False, quiet: bool =
         tagset.save(run_dir / TAGS_FILE)
 
     model = build_model(config, tagset.tags, tagset.scheme, **encoder.sizes())
-    summary = {**summary, "train sentences": len(data["train"][0]), "train tokens": n_tokens,
+    summary = {**summary, "train samples": len(data["train"][0]), "train tokens": n_tokens,  # samples: sentences
                "tokens": tagset.unit, "scheme": tagset.scheme + (f" (converted from {tagset.source_scheme})"
                                                                  if tagset.source_scheme != tagset.scheme else ""),
                "tags": len(tagset.tags), "vocabulary": len(vocab),
                **({"bigram vocabulary": len(encoder.bigrams)} if encoder.bigrams else {}),
-               "validation sentences": len(data["valid"][0]),
+               "validation samples": len(data["valid"][0]),
                "batch size": f"{config.batch_size} (length-bucketed)"}
-    trainer = trainer_from_config(model, config, run_dir, quiet=quiet, data_summary=summary,
-                                  config=run_config_record("tag", config, scheme=tagset.scheme, unit=tagset.unit))
     # the tagger's own loss and metric: CRF NLL (or masked cross-entropy), accuracy of the decoded tags
-    trainer.loss_fn, trainer.loss_name = model.loss, "crf_nll" if config.crf else "token_crossentropy"
-    trainer.metrics = [DecodedAccuracy(model)]
-    train_set = TagBatches(*data["train"], config.batch_size, seed=config.seed)
-    valid_set = TagBatches(*data["valid"], 128, shuffle=False)
-    trainer.fit(train_set, epochs=config.epochs, validation_data=valid_set, resume=resume)
-    final = dict(trainer.final_logs)
+    loss = named_loss("crf_nll" if config.crf else "token_crossentropy", model.loss)
+    fitted = fit(task, config, run_dir, model, TagBatches(*data["train"], config.batch_size, seed=config.seed),
+                 valid=TagBatches(*data["valid"], 128, shuffle=False), summary=summary, resume=resume, quiet=quiet,
+                 facts={"scheme": tagset.scheme, "unit": tagset.unit}, loss=loss, metrics=[DecodedAccuracy(model)])
+    final = fitted.final
+    trainer = fitted.trainer
     epochs_done = len(trainer.history.epoch) or config.epochs
     final["train_sentences_per_s"] = len(data["train"][0]) * epochs_done / max(trainer.train_seconds, 1e-9)
     notes = ""
     if splits["test"] is not None:
-        if config.keep_best and trainer.run is not None:
-            trainer.run.load_weights(model)  # score the kept (best-by-validation) weights
         final_test, notes = test_and_compare(model, splits, data, tagset, run_dir, final["train_sentences_per_s"], say)
         final.update(final_test)
-    write_report(trainer, "tag", config, final, notes=notes, quiet=quiet)
-    return final
+    return finish(task, config, fitted, final, notes=notes, quiet=quiet)
 
 
 def test_and_compare(model, splits: dict[str, TagSplit | None], data, tagset: TagSet, run_dir: Path,
@@ -111,11 +104,7 @@ def test_and_compare(model, splits: dict[str, TagSplit | None], data, tagset: Ta
             say(f"jieba on the same sentences: word F1={jb['f1']:.4f}")
         lines.append(f"\nOOV: {seg['oov_rate']:.2%} of the gold test words never occur as words in training.")
     else:
-        matrix = confusion(gold, pred, names)
-        lines += ["", "Per tag:", "", score_table(per_tag_scores(matrix, names), "tag")]
-        if ddp.is_main():
-            plot_confusion(matrix, names, run_dir / CONFUSION_PLOT)
-            lines += ["", f"![confusion matrix]({CONFUSION_PLOT})"]
+        lines.append(class_section(run_dir, per_tag_report(gold, pred, names), what_per="tag"))
         mft = baselines.most_frequent_tag(splits["train"], test)
         final["most_frequent_tag_token_acc"] = mft["token_acc"]
         lines += ["", "| tagger | token accuracy |", "|---|---|", f"| rnnkit | {flat['token_acc']:.4f} |",

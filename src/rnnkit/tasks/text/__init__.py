@@ -23,16 +23,18 @@ from rnnkit.tasks.text.predict import evaluate_texts, predict_texts, run_notes
 from rnnkit.tasks.text.train import train_text_classifier
 
 
-def run_classify(config: ClassifyConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict:
+def run_classify(task: Task, config: ClassifyConfig, run_dir: Path, *, resume: bool = False,
+                 quiet: bool = False) -> dict:
     """Train a text classifier on your own CSV/TSV/JSONL/Parquet file."""
     splits, label_map, summary = file_splits(config)
-    return train_text_classifier("classify", config, splits, label_map, run_dir, summary, resume=resume, quiet=quiet)
+    return train_text_classifier(task, config, splits, label_map, run_dir, summary, resume=resume, quiet=quiet)
 
 
-def run_sentiment(config: SentimentConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict:
+def run_sentiment(task: Task, config: SentimentConfig, run_dir: Path, *, resume: bool = False,
+                  quiet: bool = False) -> dict:
     """Sentiment analysis on a named dataset (IMDB by default), fetched on first use."""
     splits, label_map, summary = dataset_splits(config)
-    return train_text_classifier("sentiment", config, splits, label_map, run_dir, summary, resume=resume, quiet=quiet)
+    return train_text_classifier(task, config, splits, label_map, run_dir, summary, resume=resume, quiet=quiet)
 
 
 CLASSIFY = Task("classify", "train a text classifier on your own CSV/TSV/JSONL/Parquet file", ClassifyConfig,

@@ -76,10 +76,10 @@ class TextModelConfig(TrainConfig):
     batch_size: PositiveInt = 64
     lr: LearningRate | None = 2e-3
     schedule: ScheduleName | None = "cosine"
-    """the learning rate falls to 0 over the run (per step): the last epoch is the best"""
     clip_norm: float | None = 1.0
     validation_split: Rate = 0.1
-    """without a validation set: this fraction of the training texts, drawn at random (seeded), is held out"""
+    """fraction of the training texts held out when no --valid-data is given: seeded, the same fraction of
+    each label (a file sorted by label still splits fairly)"""
     keep_best: bool = True
     monitor: str = "val_acc"
 
@@ -126,7 +126,8 @@ class SentimentConfig(TextModelConfig):
     cache_dir: str | None = None
     """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
     validation_split: Rate = 0.04
-    """for datasets without a validation split (IMDB): this fraction of the training reviews"""
+    """fraction of the training texts held out for datasets without a validation split (IMDB): seeded, the
+    same fraction of each label"""
     vocab_size: Annotated[int, Field(ge=3)] = 30000
     hidden_size: PositiveInt = 160
     epochs: PositiveInt = 3

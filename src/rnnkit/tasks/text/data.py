@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
+from rnnkit.data.readers import FORMATS
 from rnnkit.data.splits import stratified_holdout
-from rnnkit.data.text import encode_tokens, resolve_tokenizer, tokenize_all
+from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
 from rnnkit.tasks.text.config import ClassifyConfig, SentimentConfig, TextModelConfig
 
 VOCAB_FILE, LABELS_FILE = "vocab.json", "labels.json"
-TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".parquet", ".pq")
+TABLE_SUFFIXES = tuple(FORMATS)  # the table files rnnkit.data reads
 
 Split = tuple[list[str], np.ndarray]
 
@@ -70,10 +71,10 @@ class EncodedSplits:
     labels: dict[str, np.ndarray]
 
 
-def prepare(splits: dict[str, Split | None], config: TextModelConfig, vocab_file: Path | None) -> EncodedSplits:
-    """Tokens and ids of every split; the vocabulary from `vocab_file` when it exists (resume), else
-    built on the training tokens."""
-    tokenizer = resolve_tokenizer(config.tokenizer, splits["train"][0])
+def prepare(splits: dict[str, Split | None], config: TextModelConfig, tokenizer: str,
+            vocab_file: Path | None) -> EncodedSplits:
+    """Tokens (by `tokenizer`, "auto" already resolved) and ids of every split; the vocabulary from
+    `vocab_file` when it exists (resume), else built on the training tokens."""
     tokens = {k: tokenize_all(v[0], tokenizer) for k, v in splits.items() if v is not None}
     if vocab_file is not None and vocab_file.is_file():
         vocab = Vocabulary.load(vocab_file)

@@ -20,6 +20,7 @@ from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.tasks.runs import read_labels, read_run
 from rnnkit.tasks.task import Run
+from rnnkit.training.class_report import class_report
 from rnnkit.tasks.text.baseline import BASELINE_JSON, NAME, blend, load_blend
 from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, read_inputs
 
@@ -172,4 +173,6 @@ def evaluate_texts(run: Run, data: str | None = None) -> dict[str, float]:
     else:
         raise UserError(f"{run.path}: the run has no test set; pass --data FILE with columns "
                         f"{text_col!r} and {label_col!r}")
-    return {**scores(run_proba(run, texts)[0], labels), "samples": len(texts)}
+    probs = run_proba(run, texts)[0]
+    return {**scores(probs, labels), "samples": len(texts),
+            "classes": class_report(labels, probs.argmax(1), [str(n) for n in label_map.labels])}

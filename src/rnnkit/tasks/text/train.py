@@ -20,32 +20,34 @@ from rnnkit.data import LabelMap
 from rnnkit.data.text import resolve_tokenizer
 from rnnkit.data.text_batches import BucketedBatches, SortedBatches
 from rnnkit.models.linear_baseline import short_texts
-from rnnkit.tasks.report import printer, test_metrics, write_report
-from rnnkit.tasks.runs import run_config_record
+from rnnkit.tasks.fit import finish, fit, start
+from rnnkit.tasks.report import class_section, printer, test_metrics
+from rnnkit.tasks.task import Task
 from rnnkit.tasks.text.baseline import (NAME, RunBaseline, accuracy, blend, choose_weight, fit_run_baseline,
                                         report_section, save)
 from rnnkit.tasks.text.config import TextModelConfig
 from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, Split, prepare, with_validation
 from rnnkit.tasks.text.model import build_model, start_from_word_vectors
 from rnnkit.tasks.text.predict import CHARACTER_TOKENIZERS, SECOND_VIEW_DIR, predict_proba, scores, second_view_tokenizer
-from rnnkit.training import seed_everything, trainer_from_config
 from rnnkit.training import distributed as ddp
+from rnnkit.training.class_report import class_report
 
 
-def train_text_classifier(task: str, config: TextModelConfig, splits: dict[str, Split | None], label_map: LabelMap,
-                          run_dir: Path, data_summary: dict[str, Any], *, resume: bool = False,
-                          quiet: bool = False) -> dict[str, float]:
+def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str, Split | None],
+                          label_map: LabelMap, run_dir: Path, data_summary: dict[str, Any], *,
+                          resume: bool = False, quiet: bool = False) -> dict[str, float]:
     """Train on splits {"train": (texts, label ids), "valid": ... or None, "test": ... or None}: the baseline,
     one model, and with a second view a second one in <run_dir>/second-view; the test numbers are then the
     average's, blended with the baseline's when that scores better on the validation texts."""
     say = printer(quiet)
-    fitted = None
+    baseline = None
+    held = with_validation(splits, config)  # the first model's; a second seed holds out its own texts
     tokenizer = resolve_tokenizer(config.tokenizer, splits["train"][0])
     if config.baseline != "none" and ddp.is_main():
-        fitted = fit_run_baseline(with_validation(splits, config), len(label_map), tokenizer, say)
+        baseline = fit_run_baseline(held, len(label_map), tokenizer, say)
     view = second_view_tokenizer(config.second_view, tokenizer, short_texts(splits["train"][0]))
-    trainer, final, probs = train_one(task, config, splits, label_map, run_dir, data_summary, resume, quiet,
-                                      second_view=view or "none")
+    trained, final, probs = train_one(task, config, held, tokenizer, label_map, run_dir, data_summary, resume,
+                                      quiet, second_view=view or "none")
     notes = ""
     if view is not None:
         final, member_probs = train_second_view(task, config, view, splits, label_map, run_dir, data_summary, final,
@@ -58,13 +60,19 @@ def train_text_classifier(task: str, config: TextModelConfig, splits: dict[str, 
                  f"`{SECOND_VIEW_DIR}/` (its own report there); `predict` and `evaluate` average both models' class "
                  "probabilities" + (", and the test numbers above are that average's."
                                     if splits.get("test") is not None else ".") + "\n")
-    if fitted is not None:
+    delivered = probs.get("test")
+    if baseline is not None:
         first_only = view is not None and splits.get("valid") is None
-        final, baseline_notes = compare_with_baseline(config, fitted, with_validation(splits, config), probs, final,
-                                                      run_dir, view is not None, first_only, say)
+        final, baseline_notes = compare_with_baseline(config, baseline, held, probs, final, run_dir, view is not None,
+                                                      first_only, say)
         notes += baseline_notes
-    write_report(trainer, task, config, final, notes=notes, quiet=quiet)
-    return final
+        if delivered is not None and baseline.baseline is not None:
+            delivered = blend(delivered, baseline.probs["test"], final["blend_weight"])
+    if delivered is not None:
+        report = class_report(splits["test"][1], delivered.argmax(1), [str(n) for n in label_map.labels])
+        notes += class_section(trained.trainer.run.path if trained.trainer.run else None, report,
+                               what="test set, the run's prediction")
+    return finish(task, config, trained, final, notes=notes, quiet=quiet)
 
 
 def compare_with_baseline(config: TextModelConfig, fitted: RunBaseline, splits, probs: dict[str, np.ndarray],
@@ -109,15 +117,14 @@ def compare_with_baseline(config: TextModelConfig, fitted: RunBaseline, splits, 
     return final, report_section(fitted, model_name, table, weight, note)
 
 
-def train_one(task: str, config: TextModelConfig, splits, label_map: LabelMap, run_dir: Path,
+def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label_map: LabelMap, run_dir: Path,
               data_summary: dict[str, Any], resume: bool, quiet: bool, second_view: str = "none"):
-    """(trainer, final logs, {"valid"/"test": class probabilities} of the kept weights) of one model trained
-    into run_dir; `second_view` (the second model's tokenizer, or "none") is recorded for predict."""
-    say = printer(quiet)
-    seed_everything(config.seed)
-    splits = with_validation(splits, config)
+    """(fitted, final logs, {"valid"/"test": class probabilities} of the kept weights) of one model over
+    `tokenizer`'s tokens trained into run_dir on `splits` (validation already held out);
+    `second_view` (the second model's tokenizer, or "none") is recorded for predict."""
+    say = start(config, quiet)
     t0 = time.perf_counter()
-    data = prepare(splits, config, Path(run_dir) / VOCAB_FILE if resume else None)
+    data = prepare(splits, config, tokenizer, Path(run_dir) / VOCAB_FILE if resume else None)
     lengths = np.array([len(s) for s in data.ids["train"]])
     say(f"{len(lengths):,} training texts ({data.tokenizer} tokens, {len(data.vocab):,} in the vocabulary, "
         f"median length {int(np.median(lengths))}, {np.mean(lengths == config.maxlen):.0%} cut to {config.maxlen}), "
@@ -138,15 +145,9 @@ def train_one(task: str, config: TextModelConfig, splits, label_map: LabelMap, r
     for split in ("valid", "test"):
         if split in data.ids:
             summary[f"{'validation' if split == 'valid' else split} samples"] = len(data.ids[split])
-    # without validation data: keep the last weights and stop early on nothing
-    cfg = config if valid_set is not None else replace(config, keep_best=False, early_stopping=None)
-    trainer = trainer_from_config(model, cfg, run_dir, quiet=quiet, data_summary=summary,
-                                  config=run_config_record(task, config, tokenizer=data.tokenizer,
-                                                           second_view=second_view))
-    trainer.fit(train_set, epochs=config.epochs, validation_data=valid_set, resume=resume)
-    final, probs = dict(trainer.final_logs), {}
-    if cfg.keep_best and trainer.run is not None and ("test" in data.ids or "valid" in data.ids):
-        trainer.run.load_weights(model)  # score the kept (best-by-validation) weights
+    fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=summary, resume=resume,
+                 quiet=quiet, facts={"tokenizer": data.tokenizer, "second_view": second_view})
+    final, probs = fitted.final, {}
     if "valid" in data.ids:  # kept for the baseline blend's weight
         probs["valid"] = predict_proba(model, data.ids["valid"])
     if "test" in data.ids:
@@ -155,7 +156,7 @@ def train_one(task: str, config: TextModelConfig, splits, label_map: LabelMap, r
         final.update({f"test_{k}": v for k, v in scores(test_probs, data.labels["test"]).items()})
         say(f"test ({len(data.ids['test']):,} texts, {time.perf_counter() - t1:.1f}s): "
             + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items()))
-    return trainer, final, probs
+    return fitted, final, probs
 
 
 def train_second_view(task, config: TextModelConfig, view: str, splits, label_map, run_dir: Path, data_summary,
@@ -171,9 +172,9 @@ def train_second_view(task, config: TextModelConfig, view: str, splits, label_ma
     member = replace(config, tokenizer=view, second_view="none", epochs=epochs, second_view_epochs=None,
                      seed=config.seed + 1)
     resume = resume and (member_dir / "config.json").is_file()
-    trainer, single, member_probs = train_one(task, member, splits, label_map, member_dir, data_summary,
-                                                 resume, quiet)
-    write_report(trainer, task, member, single, quiet=quiet)
+    member_fitted, single, member_probs = train_one(task, member, with_validation(splits, member), view, label_map,
+                                                   member_dir, data_summary, resume, quiet)
+    finish(task, member, member_fitted, single, quiet=quiet)
     ddp.barrier()
     if test_probs is None:
         return final, member_probs
