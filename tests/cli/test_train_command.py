@@ -12,7 +12,7 @@ def test_task_help_lists_every_field_with_type_default_and_description(capsys):
     assert "--hidden-size INT units of each recurrent layer (per direction) [default: 160]" in flat
     assert "--dataset [imdb|chinese-reviews|movie-snippets|vader-tweets]" in flat and "--schedule [step|cosine|warmup|warmup_cosine|plateau|none]" in flat
     assert "--maxlen INT|NONE" in flat
-    assert "--cell [lstm|gru|rnn] lstm, gru or rnn [default: gru]" in flat
+    assert "--cell [lstm|gru|rnn|slstm|mlstm|mingru|minlstm] the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm [default: gru]" in flat
     for flag in ("--epochs", "--seed", "--second-view", "--set KEY=VALUE", "--run-dir", "--resume", "--nproc"):
         assert flag in flat
     assert out.index("--tokenizer") < out.index("--epochs")  # the task's own fields first

@@ -2,11 +2,13 @@
 from .base import RecurrentCell, State
 from .gru import GRUCell
 from .lstm import LSTMCell
+from .min import MinGRUCell, MinLSTMCell
 from .mlstm import MLSTMCell
 from .simple import SimpleRNNCell
 from .slstm import SLSTMCell
 
-CELLS = {"rnn": SimpleRNNCell, "simple": SimpleRNNCell, "lstm": LSTMCell, "gru": GRUCell, "slstm": SLSTMCell, "mlstm": MLSTMCell}
+CELLS = {"rnn": SimpleRNNCell, "simple": SimpleRNNCell, "lstm": LSTMCell, "gru": GRUCell, "slstm": SLSTMCell,
+         "mlstm": MLSTMCell, "mingru": MinGRUCell, "minlstm": MinLSTMCell}
 
 
 def make_cell(kind: str, input_size: int, hidden_size: int, **options) -> RecurrentCell:
@@ -16,4 +18,5 @@ def make_cell(kind: str, input_size: int, hidden_size: int, **options) -> Recurr
     return CELLS[kind](input_size, hidden_size, **options)
 
 
-__all__ = ["RecurrentCell", "State", "SimpleRNNCell", "LSTMCell", "GRUCell", "SLSTMCell", "MLSTMCell", "CELLS", "make_cell"]
+__all__ = ["RecurrentCell", "State", "SimpleRNNCell", "LSTMCell", "GRUCell", "SLSTMCell", "MLSTMCell", "MinGRUCell",
+           "MinLSTMCell", "CELLS", "make_cell"]

@@ -7,12 +7,14 @@
                  exactly torch's (`rnnkit.engine.native`); a layer whose every cell qualifies runs all
                  its layers and directions in one call ("native-stack")
     "compiled"   the compiled per-step kernels (`rnnkit.engine.compiled`), where built and supported
-    "auto"       the fastest path measured (benchmarks/RESULTS.md): torch's native kernel for a vanilla
-                 LSTM without padding when no gradient is wanted (oneDNN's fused LSTM inference), and
-                 for vanilla LSTMs and GRUs large enough that the compiled kernels' per-step reading of
-                 the weights costs more than torch's shared GEMMs (`native_outruns_compiled`); else
-                 the compiled kernels where they serve the cell; else native where the cell is torch's
-                 math; else fused.
+    "scan"       the scan over all steps (`rnnkit.engine.scan`) for cells whose gates do not read
+                 h(t-1) (minGRU, minLSTM)
+    "auto"       the fastest path measured (benchmarks/RESULTS.md): the scan where it serves the cell;
+                 torch's native kernel for a vanilla LSTM without padding when no gradient is wanted
+                 (oneDNN's fused LSTM inference), and for vanilla LSTMs and GRUs large enough that the
+                 compiled kernels' per-step reading of the weights costs more than torch's shared GEMMs
+                 (`native_outruns_compiled`); else the compiled kernels where they serve the cell; else
+                 native where the cell is torch's math; else fused.
 An explicit choice that cannot serve the configuration raises ValueError naming the reason; "auto"
 falls back quietly, and its `Plan.reason` says why it chose what it chose. Dtypes: every runner takes
 the cell's dtype (the compiled kernels float32 and float64 only, so "auto" sends bfloat16 to native or
@@ -29,18 +31,19 @@ from torch import Tensor
 from ..cells import GRUCell, LSTMCell
 from ..cells.base import RecurrentCell, State
 from ..validation import check_choice
-from . import compiled, native
+from . import compiled, native, scan
 from .contract import as_lengths, check_dtypes, keeping_empty_rows, needs_grad
 from .fused import run_fused
 from .loop import run_loop
 from .masks import NO_MASKS, Masks
 from .native import native_unsupported
 
-FAST_CHOICES = ("auto", "loop", "fused", "native", "compiled")
+FAST_CHOICES = ("auto", "loop", "fused", "native", "compiled", "scan")
 NATIVE_STACK = "native-stack"  # a whole layer (every layer and direction) in one torch call
 # The runners as `run_sequence` calls them, once planned: the compiled and native entries skip the
 # check of `run_compiled` / `run_native`, which the plan has just made.
-RUNNERS = {"loop": run_loop, "fused": run_fused, "native": native.run_planned, "compiled": compiled.run_planned}
+RUNNERS = {"loop": run_loop, "fused": run_fused, "native": native.run_planned, "compiled": compiled.run_planned,
+           "scan": scan.run_scan}
 NEED_A_STEP = ("native", "compiled")  # runners whose kernels cannot run a row with no step
 
 
@@ -87,6 +90,13 @@ def check_fast(fast: str) -> str:
 def _plan_cell(cell: RecurrentCell, fast: str, masks: Masks, padded: bool, grad: bool, recurrent_dropout: bool) -> Plan:
     if fast in ("loop", "fused"):
         return Plan(fast, f"fast={fast!r}")
+    scan_reason = scan.unsupported(cell, masks)
+    if fast == "scan":
+        if scan_reason:
+            raise ValueError(f"fast='scan' cannot run this configuration: {scan_reason}")
+        return Plan("scan", "fast='scan'")
+    if fast == "auto" and not scan_reason:
+        return Plan("scan", "auto: the gates do not read h(t-1): a scan over all steps")
     native_reason = native_unsupported(cell, masks, recurrent_dropout=recurrent_dropout)
     if fast == "native":
         if native_reason:

@@ -15,6 +15,12 @@ compacted (`rnnkit.engine.masks.compact_steps`), so every runner computes exactl
 gives without its padded steps: the state is carried through a padded step unchanged and the
 step outputs zeros (the Keras-style layers in `keras_rnn` output at masked steps what Keras does).
 
+Stacking as Feng et al. (2024) stack minGRU and minLSTM (nanoGPT's pre-norm block with the recurrent
+layer in place of attention): `norm="layer"` or `"rms"` normalises each layer's input before its cells
+(LayerNorm, Ba et al. 2016; RMSNorm, Zhang & Sennrich 2019), and `residual=True` adds each layer's input
+to its (merged) output:  y_l = y_{l-1} + RNN_l(Norm_l(y_{l-1})),  y_0 = x. Any cell may be stacked so;
+the feed-forward block between layers is the model's, not the layer's.
+
 Long sequences: `tbptt=k` cuts gradients every k steps (truncated BPTT) and `checkpoint_chunks=k`
 recomputes activations chunk by chunk in backward (`rnnkit.engine.chunked`); both may be set (equal k).
 Which runner serves the layer is the engine's decision (`rnnkit.engine.plan_run`, asked once per
@@ -32,10 +38,11 @@ from ..cells import make_cell
 from ..engine import (NATIVE_STACK, Masks, Plan, check_fast, needs_grad, plan_run, run_long_sequence, run_native_stack,
                       run_sequence)
 from ..engine.contract import as_lengths
-from ..engine.masks import compact_steps, gather_time, prefix_lengths
+from ..engine.masks import alive_masks, compact_steps, gather_time, prefix_lengths
 from ..validation import check_choice, check_non_negative, check_positive, check_rate
 
 MERGE_MODES = ("concat", "sum", "mul", "ave")
+NORMS = {None: None, "layer": nn.LayerNorm, "rms": nn.RMSNorm}  # a stacked layer's input normalisation
 
 
 def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
@@ -53,7 +60,7 @@ def variational_mask(p: float, shape: tuple[int, ...], like: Tensor) -> Tensor:
 
 
 class Recurrent(nn.Module):
-    """Run a cell ("rnn", "lstm", "gru") over sequences.
+    """Run a cell ("rnn", "lstm", "gru", "mingru", "minlstm") over sequences.
 
     Args:
         cell: cell name; `cell_options` go to its constructor (e.g. peephole=True, proj_size=64,
@@ -70,6 +77,11 @@ class Recurrent(nn.Module):
         fast: runner choice, see `rnnkit.engine.dispatch` ("auto", "fused", "native", "compiled", "loop").
         tbptt: if > 0, truncated BPTT: the state is detached every `tbptt` steps.
         checkpoint_chunks: if > 0, activation checkpointing in chunks of that many steps.
+        residual: add each layer's input to its output (its width must equal the layer's output
+            width); padded steps still output zeros; with return_sequences=False the output is the
+            top layer's output at each sequence's last real step.
+        norm: None, "layer" or "rms": normalise each layer's input first (pre-norm; one learned gain,
+            and for "layer" a bias, per layer).
         cell_options: e.g. peephole=True, proj_size=64, layer_norm=True, cell_clip=3.0, zoneout=0.1
             (zoneout_h / zoneout_c for LSTM), weight_drop=0.5, reset_after=False, activation="relu".
 
@@ -98,6 +110,8 @@ class Recurrent(nn.Module):
         fast: str = "auto",
         tbptt: int = 0,
         checkpoint_chunks: int = 0,
+        residual: bool = False,
+        norm: str | None = None,
         **cell_options,
     ):
         super().__init__()
@@ -118,6 +132,7 @@ class Recurrent(nn.Module):
         if tbptt and checkpoint_chunks and tbptt != checkpoint_chunks:
             raise ValueError(f"tbptt and checkpoint_chunks must be equal when both are set, got {tbptt} and {checkpoint_chunks}")
         self.tbptt, self.checkpoint_chunks = tbptt, checkpoint_chunks
+        self.residual, self.norm = bool(residual), check_choice("norm", norm, tuple(NORMS))
         self.cell_options = dict(cell_options)
         self.num_directions = 2 if bidirectional else 1
         cells = []
@@ -127,6 +142,13 @@ class Recurrent(nn.Module):
                 cells.append(make_cell(cell, layer_input, hidden_size, **cell_options))
             layer_input = self._merged_size(cells[-1].output_size)
         self.cells = nn.ModuleList(cells)
+        if self.residual and input_size != self.output_size:
+            raise ValueError(f"residual=True needs input_size equal to the layer's output size {self.output_size}, "
+                             f"got {input_size}")
+        widths = [input_size] + [self.output_size] * (num_layers - 1)  # what each layer reads
+        self.norms = None if norm is None else nn.ModuleList(NORMS[norm](w) for w in widths)
+        if self.recurrent_dropout and self.cells[0].weight_hh is None:
+            raise ValueError(f"recurrent_dropout makes no sense for cell {cell!r}: its gates do not read h(t-1)")
 
     # ---- sizes -------------------------------------------------------------------------------------
     def _merged_size(self, size: int) -> int:
@@ -193,27 +215,32 @@ class Recurrent(nn.Module):
         initial = self._split_state(initial_state, B, x)
         if compaction is not None:
             x = gather_time(x, compaction[0])  # (T, B, I): each row's real steps first
+        last = None
         if self.tbptt or self.checkpoint_chunks:
-            outputs, finals = self._forward_cells(x, lengths, initial)  # each chunk's run is planned on its own
+            outputs, finals, last = self._forward_cells(x, lengths, initial)  # each chunk's run is planned on its own
         else:
             plan = self.plan(x, lengths, initial)
             if plan.runner == NATIVE_STACK:
                 outputs, finals = self._forward_native(x, lengths, initial)
             else:
-                outputs, finals = self._forward_cells(x, lengths, initial, plan.cells)
+                outputs, finals, last = self._forward_cells(x, lengths, initial, plan.cells)
         if compaction is not None:
             outputs = gather_time(outputs, compaction[1])  # back to where each step came from
-        return self._finish(outputs, finals, lengths)
+        return self._finish(outputs, finals, lengths, last)
 
     def _forward_cells(self, x: Tensor, lengths: Tensor | None, initial: list, runners: tuple[str, ...] = ()):
-        """Layer by layer, direction by direction: (outputs (T, B, D*H), final states). runners: the
-        plan's runner of each cell, or () when each run is planned by the engine (chunked runs)."""
-        B = x.shape[1]
-        finals = []
+        """Layer by layer, direction by direction: (outputs (T, B, D*H), final states, the top layer's
+        last outputs with residual=True, else None: they are its cells' final h). runners: the plan's
+        runner of each cell, or () when each run is planned by the engine (chunked runs)."""
+        T, B = x.shape[0], x.shape[1]
+        finals, last_outputs = [], None
         layer_input = x
         for layer in range(self.num_layers):
+            skip = layer_input  # what residual=True adds to this layer's output
             if layer > 0 and self.inter_layer_dropout and self.training:
                 layer_input = nn.functional.dropout(layer_input, self.inter_layer_dropout, True)
+            if self.norms is not None:
+                layer_input = self.norms[layer](layer_input)  # (T, B, width)
             direction_outputs = []
             for direction in range(self.num_directions):
                 index = layer * self.num_directions + direction
@@ -231,13 +258,21 @@ class Recurrent(nn.Module):
             layer_input = direction_outputs[0]
             if self.bidirectional:
                 layer_input = self._merge(direction_outputs[0], direction_outputs[1])
-        return layer_input, finals
+            if self.residual:
+                layer_input = layer_input + skip
+                if lengths is not None:  # padded steps output zeros, as without the residual
+                    layer_input = layer_input * alive_masks(lengths, T, layer_input)  # (T, B, width)
+        if self.residual:  # the top layer's output at each sequence's last real step
+            last = torch.full((B,), T - 1) if lengths is None else (lengths - 1).clamp(min=0)  # (B,)
+            last = last.to(x.device).view(1, -1, 1).expand(1, B, layer_input.shape[-1])
+            last_outputs = [layer_input.gather(0, last)[0]]  # (B, width)
+        return layer_input, finals, last_outputs
 
-    def _finish(self, outputs: Tensor, finals: list, lengths: Tensor | None):
+    def _finish(self, outputs: Tensor, finals: list, lengths: Tensor | None, last: list | None = None):
         if self.return_sequences:
             output = outputs.transpose(0, 1) if self.batch_first else outputs  # (B, T, D*H)
-        else:  # the top layer's last output: its final h, zero for a row with no step (all padding)
-            last = [f[0] for f in finals[-self.num_directions:]]  # each (B, H)
+        else:  # the top layer's last output (its cells' final h), zero for a row with no step (all padding)
+            last = last or [f[0] for f in finals[-self.num_directions:]]  # each (B, H)
             if lengths is not None and bool((lengths == 0).any()):
                 rows = (lengths == 0).to(last[0].device).view(-1, 1)  # (B, 1)
                 last = [o.masked_fill(rows, 0.0) for o in last]
@@ -279,6 +314,8 @@ class Recurrent(nn.Module):
         """Why this layer cannot be one native call whatever its cells, or None when it can."""
         if self.tbptt or self.checkpoint_chunks:
             return "long sequences run in chunks"
+        if self.residual or self.norms is not None:
+            return "residual connections and normalisation sit between the layers"
         if self.training and (self.dropout or self.recurrent_dropout):
             return "dropout and recurrent dropout are drawn per layer and direction"
         if self.bidirectional and self.merge_mode != "concat":
@@ -307,7 +344,7 @@ class Recurrent(nn.Module):
         parts = [repr(self.cell_kind), str(self.input_size), str(self.hidden_size)]
         defaults = dict(num_layers=1, bidirectional=False, merge_mode="concat", batch_first=True, return_sequences=True,
                         return_state=False, dropout=0.0, recurrent_dropout=0.0, inter_layer_dropout=0.0, fast="auto",
-                        tbptt=0, checkpoint_chunks=0)
+                        tbptt=0, checkpoint_chunks=0, residual=False, norm=None)
         for name, default in defaults.items():
             value = getattr(self, name)
             if value != default:
@@ -321,4 +358,5 @@ class Recurrent(nn.Module):
                     batch_first=self.batch_first, return_sequences=self.return_sequences,
                     return_state=self.return_state, dropout=self.dropout, recurrent_dropout=self.recurrent_dropout,
                     inter_layer_dropout=self.inter_layer_dropout, fast=self.fast, tbptt=self.tbptt,
-                    checkpoint_chunks=self.checkpoint_chunks, **self.cell_options)
+                    checkpoint_chunks=self.checkpoint_chunks, residual=self.residual, norm=self.norm,
+                    **self.cell_options)

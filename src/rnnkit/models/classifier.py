@@ -34,7 +34,7 @@ from ..layers.pooling import AttentionPooling, concat_pooled, make_pooling, pars
 from ..validation import check_positive, check_rate
 from .registry import register
 
-CELLS = ("lstm", "gru", "rnn")
+CELLS = ("lstm", "gru", "rnn", "slstm", "mlstm", "mingru", "minlstm")
 
 
 @register("sequence_classifier")

@@ -1,4 +1,4 @@
-"""NumPy reference cells (SimpleRNN, LSTM, GRU, sLSTM, mLSTM) with hand-written backpropagation through time.
+"""NumPy reference cells (SimpleRNN, LSTM, GRU, sLSTM, mLSTM, minGRU, minLSTM) with hand-written backpropagation through time.
 
 No torch here. Each file holds one cell family's textbook equations for one step and their
 gradient; `base.ReferenceRNN` runs them over a sequence (time-major x (T, B, I), optional
@@ -10,9 +10,10 @@ from rnnkit.reference.base import ReferenceRNN, sigmoid
 from rnnkit.reference.gradcheck import check_gradients, numerical_gradient, relative_error
 from rnnkit.reference.gru import GRU
 from rnnkit.reference.lstm import LSTM
+from rnnkit.reference.min import MinGRU, MinLSTM
 from rnnkit.reference.mlstm import MLSTM
 from rnnkit.reference.simple import SimpleRNN
 from rnnkit.reference.slstm import SLSTM
 
-__all__ = ["ReferenceRNN", "SimpleRNN", "LSTM", "GRU", "SLSTM", "MLSTM", "sigmoid",
+__all__ = ["ReferenceRNN", "SimpleRNN", "LSTM", "GRU", "SLSTM", "MLSTM", "MinGRU", "MinLSTM", "sigmoid",
            "numerical_gradient", "relative_error", "check_gradients"]

@@ -26,7 +26,7 @@ class SeriesConfig(TrainConfig):
     standardize: bool = True
     """scale each channel to mean 0, variance 1 over the training file's time points (stored in the run)"""
     cell: CellName = "lstm"
-    """lstm, gru or rnn"""
+    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
     hidden_size: PositiveInt = 64
     """units of each recurrent layer (per direction)"""
     num_layers: PositiveInt = 1

@@ -44,7 +44,7 @@ class ForecastConfig(TrainConfig):
     calendar: Literal["auto", "none"] = "auto"
     """auto adds sin/cos of hour of day, day of week and day of year where they vary; none adds nothing"""
     cell: CellName = "lstm"
-    """lstm, gru or rnn"""
+    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
     hidden_size: PositiveInt = 64
     """units of each recurrent layer"""
     num_layers: PositiveInt = 1

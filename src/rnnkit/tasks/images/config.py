@@ -25,7 +25,7 @@ class MnistConfig(TrainConfig):
     limit: PositiveInt | None = None
     """train on the first N training images only (quick runs)"""
     cell: CellName = "lstm"
-    """lstm, gru or rnn"""
+    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
     hidden_size: PositiveInt = 128
     """units of each recurrent layer (per direction)"""
     num_layers: PositiveInt = 2

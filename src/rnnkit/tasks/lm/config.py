@@ -52,7 +52,7 @@ class LMConfig(TrainConfig):
     cache_dir: str | None = None
     """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
     cell: CellName = "lstm"
-    """lstm, gru or rnn"""
+    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
     embedding_dim: PositiveInt | None = None
     """size of the token vectors (default: 200 for words, 64 for characters)"""
     hidden_size: PositiveInt | None = None

@@ -63,7 +63,7 @@ class Seq2SeqConfig(TrainConfig):
     embedding_dim: PositiveInt = 64
     """size of the source and target token vectors"""
     cell: CellName = "lstm"
-    """the encoder's cell: lstm, gru or rnn"""
+    """the encoder's cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
     hidden_size: PositiveInt = 160
     """the encoder's units per direction"""
     encoder_layers: PositiveInt = 1

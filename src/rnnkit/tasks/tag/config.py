@@ -44,7 +44,7 @@ class TagConfig(TrainConfig):
     min_freq: PositiveInt | None = None
     """tokens seen fewer times in training read as <unk> (default: per dataset, 1 for your files)"""
     cell: CellName = "lstm"
-    """lstm, gru or rnn"""
+    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
     embedding_dim: PositiveInt = 100
     """size of the token vectors"""
     hidden_size: PositiveInt = 128

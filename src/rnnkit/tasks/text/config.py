@@ -43,7 +43,7 @@ class TextModelConfig(TrainConfig):
     truncating: Literal["pre", "post"] = "pre"
     """pre keeps the END of a long text (Keras' default), post keeps its start"""
     cell: CellName = "gru"
-    """lstm, gru or rnn"""
+    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
     embedding_dim: PositiveInt = 128
     """size of the word vectors"""
     embedding_init: Literal["random", "ppmi-svd"] = "ppmi-svd"

@@ -1,0 +1,42 @@
+"""Run folders written by an earlier release still load and evaluate to the numbers they gave then.
+
+tests/fixtures/runs-f9a2b43/ holds one small run of every task, trained and evaluated by commit f9a2b43
+(the release before the shared training skeleton renamed lm's and classify-series' --valid/--test and
+split the holdouts into rnnkit.data.splits), each beside its data and the `rnnkit evaluate RUN --json`
+it printed then (evaluate.json). The commands are those of tests/testkit/tiny_tasks.py at that commit.
+"""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from testkit import subprocess_env
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "runs-f9a2b43"
+TASKS = sorted(p.name for p in FIXTURES.iterdir())
+
+
+def timed(key: str) -> bool:
+    """Speeds depend on the clock, not on the run."""
+    return key.endswith(("_per_s", "_per_second"))
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_an_earlier_releases_run_evaluates_to_the_same_numbers(tmp_path, task):
+    folder = tmp_path / task
+    shutil.copytree(FIXTURES / task, folder)  # evaluate may write nothing, but the fixture stays untouched
+    done = subprocess.run([sys.executable, "-m", "rnnkit", "evaluate", "run", "--json", "--trust-imports"],
+                          cwd=folder, env=subprocess_env(OMP_NUM_THREADS="1"), capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    then = json.loads((folder / "evaluate.json").read_text())
+    now = json.loads(done.stdout)
+    for key, value in then.items():
+        if not timed(key):
+            assert now[key] == pytest.approx(value, rel=1e-5, abs=1e-7), key
+    summary = subprocess.run([sys.executable, "-m", "rnnkit", "summary", "run", "--trust-imports"], cwd=folder,
+                             env=subprocess_env(), capture_output=True, text=True, timeout=300)
+    assert summary.returncode == 0, summary.stderr
