@@ -73,3 +73,15 @@ def test_an_all_padding_row_on_every_runner_outputs_zeros_and_keeps_its_state(ce
         torch.testing.assert_close(s[:, 2], a[:, 0])
     out.sum().backward()  # the empty row's input gets no gradient
     assert torch.all(x.grad[1] == 0)
+
+
+@pytest.mark.parametrize("cell", ["mingru", "lstm"])
+def test_a_residual_stack_gives_an_all_padding_row_a_zero_last_output(cell):
+    torch.manual_seed(2)
+    layer = Recurrent(cell, H, H, num_layers=2, residual=True, norm="layer", return_sequences=False).double()
+    mask = torch.tensor([[1, 1, 1, 0, 0], [0, 0, 0, 0, 0], [1, 1, 1, 1, 1]], dtype=torch.bool)
+    x = torch.randn(B, T, H, dtype=torch.float64)
+    last = layer(x, mask=mask)
+    assert torch.all(last[1] == 0)
+    torch.testing.assert_close(last[0], layer(x[0:1, :3])[0])
+    torch.testing.assert_close(last[2], layer(x[2:3])[0])
