@@ -9,7 +9,7 @@ The random masks (`rnnkit.engine.masks.Masks`) are inputs, never drawn by a runn
 Lengths reach the runners in one form (`as_lengths`), converted once per run. Rows with no step at all
 (lengths[b] == 0: a sequence that ended before a chunk of a long run, or a row of a layer's mask that is
 all padding) are handled here, once, for the runs whose kernels need at least one step
-(`keeping_empty_rows`: the native and compiled runners and the native stack); the loop and fused
+(`keeping_empty_rows`: the native and compiled runners and the native stack); the loop, fused and scan
 runners read them as they read any padding.
 """
 from __future__ import annotations
