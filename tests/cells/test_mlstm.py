@@ -138,6 +138,27 @@ def test_layer_forms_agree_on_a_masked_bidirectional_stack(form):
     torch.testing.assert_close(got[1:2, :5], alone)  # padding changes nothing
 
 
+@pytest.mark.parametrize("form", ["parallel", "chunkwise"])
+def test_a_row_that_is_all_padding_outputs_zeros_and_keeps_its_state_in_every_form(form):
+    # rows with no step reach the layer's runs as length 0 (the engine's keeping_empty_rows), not clamped
+    torch.manual_seed(0)
+    x = torch.randn(3, 6, 3, dtype=torch.float64)
+    mask = torch.ones(3, 6, dtype=torch.bool)
+    mask[1] = False
+    mask[2, 4:] = False
+    layers = {}
+    for f in ("recurrent", form):
+        torch.manual_seed(1)
+        layers[f] = perturbed(MLSTM(3, 8, num_heads=2, return_state=True, form=f, chunk_size=4)).double()
+    got, got_state = layers[form](x, mask=mask)
+    want, want_state = layers["recurrent"](x, mask=mask)
+    assert torch.all(got[1] == 0)
+    torch.testing.assert_close(got, want, rtol=1e-10, atol=1e-12)
+    for a, b in zip(got_state, want_state):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+        assert torch.all(a[:, 1] == 0)  # the zero initial state, kept
+
+
 def test_generation_continues_the_parallel_forms_state():
     """Prompt in parallel, then one recurrent step per new token: the same as the whole sequence at once."""
     torch.manual_seed(0)

@@ -240,8 +240,10 @@ def test_a_layer_plan_says_whether_it_runs_as_one_native_call_and_why():
     plan = summed.plan(x)
     assert plan.runner == "native" and "merge_mode='sum'" in plan.reason
     chunked = Recurrent("lstm", 3, 4, fast="native", tbptt=2).eval()
-    assert chunked.plan(x) == ("native", "fast='native'; per cell, as long sequences run in chunks")
-    assert Recurrent("lstm", 3, 4, fast="fused").plan(x) == ("fused", "fast='fused'")
+    assert chunked.plan(x)[:2] == ("native", "fast='native'; per cell, as long sequences run in chunks")
+    assert Recurrent("lstm", 3, 4, fast="fused").plan(x) == ("fused", "fast='fused'", ("fused",))
+    mixed = Recurrent("lstm", 3, 4, 2, fast="auto", peephole=True).eval()
+    assert mixed.plan(x).cells == ((("compiled",) if compiled.supports(mixed.cells[0]) else ("fused",)) * 2)
 
 
 def test_a_layer_with_dropout_in_training_runs_per_cell(monkeypatch):
@@ -279,3 +281,39 @@ def test_rows_with_no_step_keep_their_state_on_every_runner(fast):
     alone, (h1,) = run_sequence(cell, x[:3, 1:2], (state[0][1:2],), fast="loop")
     torch.testing.assert_close(out[:3, 1], alone[:, 0])
     torch.testing.assert_close(h[1], h1[0])
+
+
+@pytest.mark.parametrize("kind, hidden, native", [("lstm", 512, False), ("lstm", 650, True), ("lstm", 1500, True),
+                                                  ("gru", 650, False), ("gru", 1024, True), ("gru", 1500, True),
+                                                  ("rnn", 2000, False)])
+def test_auto_sends_large_vanilla_cells_to_native_and_says_why(kind, hidden, native):
+    cell = make_cell(kind, hidden, hidden)
+    for padded, grad in ((False, True), (True, True), (True, False)):
+        plan = plan_run(cell, "auto", padded=padded, needs_grad=grad)
+        if native:
+            assert plan.runner == "native" and "weights per step" in plan.reason
+        else:
+            assert plan.runner != "native" and "weights per step" not in plan.reason
+
+
+@pytest.mark.parametrize("kind, options", [("lstm", {"peephole": True}), ("lstm", {"layer_norm": True}),
+                                           ("gru", {"reset_after": False}), ("lstm", {"zoneout": 0.1})])
+def test_the_size_rule_never_sends_to_native_what_native_does_not_compute(kind, options):
+    cell = make_cell(kind, 1500, 1500, **options).train()
+    assert plan_run(cell, "auto", needs_grad=True).runner in ("compiled", "fused")
+
+
+def test_a_large_lstm_on_auto_equals_the_loop():
+    torch.manual_seed(0)
+    auto = Recurrent("lstm", 650, 650, return_state=True)
+    loop = Recurrent("lstm", 650, 650, return_state=True, fast="loop")
+    loop.load_state_dict(auto.state_dict())
+    x = torch.randn(2, 3, 650)
+    assert auto.plan(x.transpose(0, 1).requires_grad_()).cells == ("native",)
+    grads = []
+    for layer in (auto, loop):
+        out, state = layer(x, lengths=torch.tensor([3, 2]))
+        grads.append(torch.autograd.grad(out.sum() + state[1].sum(), list(layer.parameters())))
+        grads[-1] = (out, *state, *grads[-1])
+    for a, b in zip(*grads):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)

@@ -63,3 +63,18 @@ def test_seeded_numbers_are_those_of_the_model_before_it_moved_to_its_own_module
                  -0.0989416167140007, 0.15660065412521362, -0.1902630478143692, 0.16585278511047363,
                  -0.2091977298259735, -0.3792515993118286]]
     torch.testing.assert_close(out, torch.tensor(expected), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_a_float64_model_on_auto_reads_float32_pixels_in_its_own_dtype(cell):
+    # issue 28 item 9: the float features were cast to float32, which the compiled kernels refused in a double model
+    torch.manual_seed(0)
+    model = SequenceImageClassifier(10, cell=cell, hidden_size=6).double()
+    loop = SequenceImageClassifier(10, cell=cell, hidden_size=6, fast="loop").double()
+    loop.load_state_dict(model.state_dict())
+    pixels = torch.rand(3, 28, 28)  # float32, as images are read
+    logits = model(pixels)
+    assert logits.dtype == torch.float64
+    torch.testing.assert_close(logits, loop(pixels))
+    logits.sum().backward()
+    assert all(p.grad.dtype == torch.float64 for p in model.parameters())

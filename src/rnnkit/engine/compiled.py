@@ -31,7 +31,7 @@ from ..cells.gru import GRUCell
 from ..cells.lstm import LSTMCell
 from ..cells.norm import EPS
 from ..cells.simple import SimpleRNNCell
-from .contract import needs_grad
+from .contract import as_lengths, needs_grad
 from .kernels import available, load, unavailable_reason
 from .masks import NO_MASKS, Masks
 
@@ -235,8 +235,13 @@ def run_compiled(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor |
     reason = unsupported(cell)
     if reason:
         raise ValueError(f"the compiled path cannot run this cell: {reason}")
+    return run_planned(cell, x, state, None if lengths is None else as_lengths(lengths), masks)
+
+
+def run_planned(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | None = None,
+                masks: Masks = NO_MASKS) -> tuple[Tensor, State]:
+    """`run_compiled` once `unsupported(cell)` has said None, lengths canonical (`as_lengths`) in [1, T]."""
     zoneout = _zoneout_inputs(cell, masks.zoneout, x)
-    lengths = None if lengths is None else lengths.to(device="cpu", dtype=torch.int64).contiguous()
     recurrent_mask = None if masks.recurrent is None else masks.recurrent.to(x.dtype).contiguous()  # (B, R)
     keep = needs_grad(cell, x, *state)  # else no history
     if _takes_projection(cell):

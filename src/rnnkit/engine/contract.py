@@ -6,8 +6,11 @@ A runner is `runner(cell, x, state, lengths=None, masks=NO_MASKS) -> (outputs, f
 sequences): for sequence b, steps t >= lengths[b] leave the state unchanged and output zeros.
 The random masks (`rnnkit.engine.masks.Masks`) are inputs, never drawn by a runner.
 
-Rows with no step at all (lengths[b] == 0: a sequence that ended before a chunk of a long run) are
-handled here, once, for the runners whose kernels need at least one step (`keeping_empty_rows`).
+Lengths reach the runners in one form (`as_lengths`), converted once per run. Rows with no step at all
+(lengths[b] == 0: a sequence that ended before a chunk of a long run, or a row of a layer's mask that is
+all padding) are handled here, once, for the runs whose kernels need at least one step
+(`keeping_empty_rows`: the native and compiled runners and the native stack); the loop, fused and scan
+runners read them as they read any padding.
 """
 from __future__ import annotations
 
@@ -32,12 +35,34 @@ def keep_past_end(new: State, state: State, alive_t: Tensor | None) -> tuple[Sta
     return new, new[0] * alive_t
 
 
-def keeping_empty_rows(runner, cell, x: Tensor, state: State, lengths: Tensor, masks):
-    """`runner` where some rows may have no step: they output zeros and keep their state."""
-    empty = lengths.to(x.device) == 0
+def as_lengths(lengths) -> Tensor:
+    """Lengths in the one form every runner reads: a contiguous int64 tensor on the CPU (torch's packed
+    sequences and the compiled kernels read them there). Converted once per run, by the engine's entry
+    points; a tensor already in that form is returned as it is."""
+    return torch.as_tensor(lengths).to(device="cpu", dtype=torch.int64).contiguous()
+
+
+def check_dtypes(cell: nn.Module, x: Tensor, states) -> None:
+    """One line where the input or a state is not in the dtype of the cell's weights: no runner mixes them."""
+    want = cell.weight_ih.dtype
+    if x.dtype != want:
+        raise ValueError(f"the input is {x.dtype} but the {type(cell).__name__}'s weights are {want}: convert the "
+                         f"input (x.to({want})) or the model (model.to({x.dtype}))")
+    for k, s in enumerate(t for state in states for t in state):
+        if s.dtype != want:
+            raise ValueError(f"initial state tensor {k} is {s.dtype} but the {type(cell).__name__}'s weights are "
+                             f"{want}: convert it (state.to({want}))")
+
+
+def keeping_empty_rows(run, lengths: Tensor, states: list[State]):
+    """`run(lengths)` -> (outputs (T, B, F), [final state of each cell]) for a run whose kernels need a
+    step in every row, where some rows (lengths == 0) have none: they run one step, then output zeros
+    and keep their initial state (`states`, one per cell)."""
+    empty = lengths == 0
     if not bool(empty.any()):
-        return runner(cell, x, state, lengths, masks)
-    out, final = runner(cell, x, state, lengths.clamp(min=1), masks)
-    out = out * (~empty).to(out.dtype).view(1, -1, 1)  # (T, B, H)
-    final = tuple(torch.where(empty.view(-1, 1), s, f) for s, f in zip(state, final))
-    return out, final
+        return run(lengths)
+    out, finals = run(lengths.clamp(min=1))
+    rows = empty.to(out.device).view(-1, 1)  # (B, 1)
+    out = out.masked_fill(rows.unsqueeze(0), 0.0)  # (T, B, F)
+    finals = [tuple(torch.where(rows, s, f) for s, f in zip(start, final)) for start, final in zip(states, finals)]
+    return out, finals

@@ -11,10 +11,16 @@
                  h(t-1) (minGRU, minLSTM)
     "auto"       the fastest path measured (benchmarks/RESULTS.md): the scan where it serves the cell;
                  torch's native kernel for a vanilla LSTM without padding when no gradient is wanted
-                 (oneDNN's fused LSTM inference); else the compiled kernels where they serve the cell;
-                 else native where the cell is torch's math; else fused.
+                 (oneDNN's fused LSTM inference), and for vanilla LSTMs and GRUs large enough that the
+                 compiled kernels' per-step reading of the weights costs more than torch's shared GEMMs
+                 (`native_outruns_compiled`); else the compiled kernels where they serve the cell; else
+                 native where the cell is torch's math; else fused.
 An explicit choice that cannot serve the configuration raises ValueError naming the reason; "auto"
-falls back quietly, and its `Plan.reason` says why it chose what it chose.
+falls back quietly, and its `Plan.reason` says why it chose what it chose. Dtypes: every runner takes
+the cell's dtype (the compiled kernels float32 and float64 only, so "auto" sends bfloat16 to native or
+fused); an input or state in another dtype than the weights is refused in one line (`check_dtypes`).
+A layer plans once per forward (`plan_run` over its cells) and hands each cell's runner to
+`run_sequence(runner=...)`, which then runs it without planning or checking support again.
 """
 from __future__ import annotations
 
@@ -22,28 +28,57 @@ from typing import NamedTuple, Sequence
 
 from torch import Tensor
 
-from ..cells import LSTMCell
+from ..cells import GRUCell, LSTMCell
 from ..cells.base import RecurrentCell, State
 from ..validation import check_choice
-from . import compiled, scan
-from .contract import keeping_empty_rows, needs_grad
+from . import compiled, native, scan
+from .contract import as_lengths, check_dtypes, keeping_empty_rows, needs_grad
 from .fused import run_fused
 from .loop import run_loop
 from .masks import NO_MASKS, Masks
-from .native import native_unsupported, run_native
+from .native import native_unsupported
 
 FAST_CHOICES = ("auto", "loop", "fused", "native", "compiled", "scan")
 NATIVE_STACK = "native-stack"  # a whole layer (every layer and direction) in one torch call
-RUNNERS = {"loop": run_loop, "fused": run_fused, "native": run_native, "compiled": compiled.run_compiled,
+# The runners as `run_sequence` calls them, once planned: the compiled and native entries skip the
+# check of `run_compiled` / `run_native`, which the plan has just made.
+RUNNERS = {"loop": run_loop, "fused": run_fused, "native": native.run_planned, "compiled": compiled.run_planned,
            "scan": scan.run_scan}
 NEED_A_STEP = ("native", "compiled")  # runners whose kernels cannot run a row with no step
 
 
+# Where torch's native kernels outrun the compiled ones (benchmarks/large_hidden.py; figures in
+# benchmarks/RESULTS.md): each thread of a compiled kernel runs its own batch rows through the whole
+# sequence and so reads every weight matrix it multiplies per step (the LSTM kernels W_ih and W_hh, the
+# GRU kernels W_hh: their input projection is one GEMM before the loop), while torch's kernels split
+# one GEMM per step over the threads. From this many weights read per step on (LSTM: hidden 613 with
+# input = hidden; GRU: hidden 1000), native is faster; the rule holds for LSTMs and GRUs, as measured.
+NATIVE_FROM_WEIGHTS_PER_STEP = 3_000_000
+
+
+def weights_per_step(cell: RecurrentCell) -> int:
+    """How many weights a compiled kernel of this cell multiplies per step and thread."""
+    if isinstance(cell, LSTMCell):
+        return cell.weight_ih.numel() + cell.weight_hh.numel()
+    return cell.weight_hh.numel()
+
+
+def native_outruns_compiled(cell: RecurrentCell) -> str | None:
+    """Why torch's native kernel is faster than the compiled kernels for this cell's size, or None."""
+    limit = NATIVE_FROM_WEIGHTS_PER_STEP
+    if type(cell) not in (LSTMCell, GRUCell) or weights_per_step(cell) < limit:
+        return None
+    return (f"{type(cell).__name__} reads {weights_per_step(cell):,} weights per step (>= {limit:,}), where torch's "
+            f"native kernel outruns the compiled kernels")
+
+
 class Plan(NamedTuple):
-    """The runner that serves a run ("loop", "fused", "native", "compiled" or "native-stack") and why."""
+    """The runner that serves a run ("loop", "fused", "native", "compiled" or "native-stack") and why;
+    for a layer's plan, `cells` holds the runner of each cell's run (indexed layer * D + direction)."""
 
     runner: str
     reason: str
+    cells: tuple[str, ...] = ()
 
 
 def check_fast(fast: str) -> str:
@@ -52,7 +87,7 @@ def check_fast(fast: str) -> str:
     return check_choice("fast", fast, FAST_CHOICES)
 
 
-def _plan_cell(cell: RecurrentCell, fast: str, masks: Masks, padded: bool, grad: bool) -> Plan:
+def _plan_cell(cell: RecurrentCell, fast: str, masks: Masks, padded: bool, grad: bool, recurrent_dropout: bool) -> Plan:
     if fast in ("loop", "fused"):
         return Plan(fast, f"fast={fast!r}")
     scan_reason = scan.unsupported(cell, masks)
@@ -62,13 +97,17 @@ def _plan_cell(cell: RecurrentCell, fast: str, masks: Masks, padded: bool, grad:
         return Plan("scan", "fast='scan'")
     if fast == "auto" and not scan_reason:
         return Plan("scan", "auto: the gates do not read h(t-1): a scan over all steps")
-    native_reason = native_unsupported(cell, masks)
+    native_reason = native_unsupported(cell, masks, recurrent_dropout=recurrent_dropout)
     if fast == "native":
         if native_reason:
             raise ValueError(f"fast='native' cannot run this configuration: {native_reason}")
         return Plan("native", "fast='native'")
-    if fast == "auto" and not native_reason and not padded and not grad and isinstance(cell, LSTMCell):
-        return Plan("native", "auto: LSTM inference without padding, where torch's native kernel is fastest")
+    if fast == "auto" and not native_reason:
+        if not padded and not grad and isinstance(cell, LSTMCell):
+            return Plan("native", "auto: LSTM inference without padding, where torch's native kernel is fastest")
+        larger = native_outruns_compiled(cell)
+        if larger:
+            return Plan("native", f"auto: {larger}")
     compiled_reason = compiled.unsupported(cell)
     if fast == "compiled":
         if compiled_reason:
@@ -82,43 +121,59 @@ def _plan_cell(cell: RecurrentCell, fast: str, masks: Masks, padded: bool, grad:
 
 
 def plan_run(cells: RecurrentCell | Sequence[RecurrentCell], fast: str = "auto", masks: Masks = NO_MASKS, *,
-             padded: bool = False, needs_grad: bool = False, stack_blocker: str | None = None) -> Plan:
+             padded: bool = False, needs_grad: bool | Sequence[bool] = False, recurrent_dropout: bool = False,
+             stack_blocker: str | None = None) -> Plan:
     """The runner for one cell's run, or for a layer's `cells` (indexed layer * D + direction).
 
     masks: the run's random masks (a layer passes none: its cells' zoneout and weight drop are read
-    from the cells). padded: the batch has sequences of different lengths. needs_grad: a backward pass
-    will follow (`rnnkit.engine.needs_grad`). stack_blocker: why the layer around `cells` cannot be one
-    native call whatever its cells (dropout drawn per layer, a merge torch does not have, chunks), or
-    None when it can. A layer that cannot be one call runs each cell with `run_sequence`, which plans
-    that cell's run with its own masks and gradient needs.
+    from the cells, and `recurrent_dropout` says that it will draw recurrent-dropout masks). padded:
+    the batch has sequences of different lengths. needs_grad: a backward pass will follow
+    (`rnnkit.engine.needs_grad`), one flag for all cells or one per cell. stack_blocker: why the layer
+    around `cells` cannot be one native call whatever its cells (dropout drawn per layer, a merge
+    torch does not have), or None when it can. A layer that cannot be one call runs each cell with
+    `run_sequence(..., runner=plan.cells[index])`, which then does not plan again.
     """
     check_fast(fast)
     if isinstance(cells, RecurrentCell):
-        return _plan_cell(cells, fast, masks, padded, needs_grad)
-    plans = [_plan_cell(cell, fast, masks, padded, needs_grad) for cell in cells]
-    if all(plan.runner == "native" for plan in plans):
+        return _plan_cell(cells, fast, masks, padded, bool(needs_grad), recurrent_dropout)
+    grads = [needs_grad] * len(cells) if isinstance(needs_grad, bool) else list(needs_grad)
+    plans = [_plan_cell(cell, fast, masks, padded, grad, recurrent_dropout) for cell, grad in zip(cells, grads)]
+    runners = tuple(plan.runner for plan in plans)
+    if all(runner == "native" for runner in runners):
         if stack_blocker is None:
-            return Plan(NATIVE_STACK, f"{plans[0].reason}; every layer and direction in one torch call")
-        return Plan("native", f"{plans[0].reason}; per cell, as {stack_blocker}")
-    return plans[0]
+            return Plan(NATIVE_STACK, f"{plans[0].reason}; every layer and direction in one torch call", runners)
+        return Plan("native", f"{plans[0].reason}; per cell, as {stack_blocker}", runners)
+    return plans[0]._replace(cells=runners)
 
 
 def run_sequence(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | None = None,
-                 masks: Masks | None = None, fast: str = "auto") -> tuple[Tensor, State]:
+                 masks: Masks | None = None, fast: str = "auto", *, runner: str | None = None) -> tuple[Tensor, State]:
     """Run `cell` over time-major `x` (T, B, I) from `state`: returns outputs (T, B, H_out), final state.
 
     masks: fields left None are drawn here, once, from the cell's rates (zoneout with the compiled
     kernels' faster sampler where built; its expectation in eval; weight drop in training only), so
     every runner sees the same masks; pass them to fix the randomness (tests, recomputation).
     lengths (B,) in [0, T]: rows with length 0 output zeros and keep their state.
+    runner: the runner a layer's plan already chose for this run (`Plan.cells`); None plans it here.
     """
+    check_dtypes(cell, x, [state])
     masks = masks or NO_MASKS
     if masks.zoneout is None:
         masks = masks._replace(zoneout=cell.sample_zoneout(x.shape[0], x.shape[1], x, draw=compiled.bernoulli_masks))
     if masks.weight is None:
         masks = masks._replace(weight=cell.sample_weight_mask(x))
-    plan = plan_run(cell, fast, masks, padded=lengths is not None, needs_grad=needs_grad(cell, x, *state))
-    runner = RUNNERS[plan.runner]
-    if plan.runner in NEED_A_STEP and lengths is not None:
-        return keeping_empty_rows(runner, cell, x, state, lengths, masks)
-    return runner(cell, x, state, lengths, masks)
+    if runner is None:
+        runner = plan_run(cell, fast, masks, padded=lengths is not None, needs_grad=needs_grad(cell, x, *state)).runner
+    run = RUNNERS[runner]
+    if lengths is None:
+        return run(cell, x, state, None, masks)
+    lengths = as_lengths(lengths)
+    if runner not in NEED_A_STEP:
+        return run(cell, x, state, lengths, masks)
+
+    def run_rows(steps: Tensor):
+        out, final = run(cell, x, state, steps, masks)
+        return out, [final]
+
+    out, (final,) = keeping_empty_rows(run_rows, lengths, [state])
+    return out, final

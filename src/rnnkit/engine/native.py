@@ -8,7 +8,7 @@ straight to them. torch has two biases where rnnkit has one: ours goes in as b_i
 (GRU: bias -> b_ih, bias_hh -> b_hh, as `rnnkit.io.torch_interop` maps them).
 
 Lengths use packed sequences (torch's semantics, which are rnnkit's: padded steps output zeros and
-leave the state unchanged). Lengths are in [1, T]: rows with no step are `rnnkit.engine.contract`'s.
+leave the state unchanged). Rows with no step are `rnnkit.engine.contract`'s (`keeping_empty_rows`).
 """
 from __future__ import annotations
 
@@ -18,15 +18,17 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from ..cells import GRUCell, LSTMCell, SimpleRNNCell
 from ..cells.base import RecurrentCell, State
+from .contract import as_lengths, check_dtypes, keeping_empty_rows
 from .masks import NO_MASKS, Masks
 
 
-def native_unsupported(cell: RecurrentCell, masks: Masks = NO_MASKS) -> str | None:
-    """Why torch's native kernel cannot run this configuration, or None when it can."""
+def native_unsupported(cell: RecurrentCell, masks: Masks = NO_MASKS, *, recurrent_dropout: bool = False) -> str | None:
+    """Why torch's native kernel cannot run this configuration, or None when it can (recurrent_dropout:
+    a recurrent-dropout mask will be drawn for the run, as `masks.recurrent` says when it is given)."""
     kind = type(cell)
     if kind not in (LSTMCell, GRUCell, SimpleRNNCell):
         return f"{kind.__name__} has no native torch kernel"
-    if masks.recurrent is not None:
+    if recurrent_dropout or masks.recurrent is not None:
         return "recurrent dropout is not in torch's native kernels"
     if masks.zoneout is not None or cell.has_zoneout:
         return "zoneout is not in torch's native kernels"
@@ -64,19 +66,31 @@ def run_native_stack(cells: list[RecurrentCell], x: Tensor, states: list[State],
                      num_layers: int, bidirectional: bool, dropout: float = 0.0, training: bool = False):
     """All layers and directions in ONE torch call. `cells`/`states` indexed layer * D + direction.
 
-    x: (T, B, I) time-major; lengths (B,) in [1, T] or None. Returns outputs (T, B, D*H) and the final
-    state of each (layer, direction) as a list of tuples. `dropout` is torch's between-layer dropout.
+    x: (T, B, I) time-major; lengths (B,) in [0, T] or None (rows with no step output zeros and keep
+    their state). Returns outputs (T, B, D*H) and the final state of each (layer, direction) as a list
+    of tuples. `dropout` is torch's between-layer dropout.
     """
+    check_dtypes(cells[0], x, states)
+    if lengths is None:
+        return _stack(cells, x, states, None, num_layers, bidirectional, dropout, training)
+    return keeping_empty_rows(lambda steps: _stack(cells, x, states, steps, num_layers, bidirectional, dropout, training),
+                              as_lengths(lengths), states)
+
+
+def _stack(cells, x, states, lengths, num_layers, bidirectional, dropout=0.0, training=False):
+    """`run_native_stack` with lengths (canonical, `as_lengths`) in [1, T] or None."""
     first = cells[0]
     hx = tuple(torch.stack([s[k] for s in states]) for k in range(len(first.state_sizes)))  # each (L*D, B, size)
     if not isinstance(first, LSTMCell):
         hx = hx[0]
     weights = [w for cell in cells for w in flat_weights(cell)]
     kernel = _kernel(first)
+    if lengths is not None and int(lengths.min()) >= x.shape[0]:
+        lengths = None  # every row runs every step: no packing
     if lengths is None:
         output, *final = kernel(x, hx, weights, True, num_layers, dropout, training, bidirectional, False)
     else:
-        packed = pack_padded_sequence(x, lengths.cpu(), enforce_sorted=False)
+        packed = pack_padded_sequence(x, lengths, enforce_sorted=False)
         order = packed.sorted_indices
         hx_sorted = tuple(h.index_select(1, order) for h in hx) if isinstance(hx, tuple) else hx.index_select(1, order)
         data, *final = kernel(packed.data, packed.batch_sizes, hx_sorted, weights, True, num_layers, dropout,
@@ -87,15 +101,19 @@ def run_native_stack(cells: list[RecurrentCell], x: Tensor, states: list[State],
     return output, [tuple(f[i] for f in final) for i in range(len(cells))]
 
 
+def run_planned(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | None = None,
+                masks: Masks = NO_MASKS) -> tuple[Tensor, State]:
+    """`run_native` once `native_unsupported` has said yes, lengths canonical (`as_lengths`) in [1, T]."""
+    output, (final,) = _stack([cell], x, [state], lengths, 1, False)
+    return output, final
+
+
 def run_native(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | None = None,
                masks: Masks = NO_MASKS) -> tuple[Tensor, State]:
-    """Same contract as `run_loop` (lengths >= 1), through torch's native kernel; ValueError where it cannot serve."""
+    """Same contract as `run_loop` (lengths in [0, T]), through torch's native kernel; ValueError where it
+    cannot serve."""
     reason = native_unsupported(cell, masks)
     if reason:
         raise ValueError(f"fast='native' cannot run this cell: {reason}")
-    if lengths is not None:
-        lengths = lengths.to(x.device)
-        if int(lengths.min()) >= x.shape[0]:
-            lengths = None  # every row runs every step: no packing
     output, (final,) = run_native_stack([cell], x, [state], lengths, 1, False)
     return output, final

@@ -13,6 +13,7 @@ from __future__ import annotations
 from torch import Tensor
 
 from ..engine import Plan
+from ..engine.contract import keeping_empty_rows
 from ..engine.mlstm_forms import FORMS, run_mlstm
 from ..validation import check_choice, check_positive
 from .recurrent import Recurrent
@@ -41,10 +42,16 @@ class MLSTM(Recurrent):
         self.form = check_choice("form", form, FORMS)
         self.chunk_size = check_positive("chunk_size", chunk_size)
 
-    def _run(self, cell, seq: Tensor, state, lengths, masks):
+    def _run(self, cell, seq: Tensor, state, lengths, masks, runner=None):
         if self.form == "recurrent":
-            return super()._run(cell, seq, state, lengths, masks)
-        return run_mlstm(cell, seq, state, lengths, self.form, self.chunk_size, need_state=self.return_state)
+            return super()._run(cell, seq, state, lengths, masks, runner)
+
+        def run(steps):  # lengths in [1, T]; rows of a mask that are all padding are the engine's
+            out, final = run_mlstm(cell, seq, state, steps, self.form, self.chunk_size, need_state=self.return_state)
+            return out, [final]
+
+        out, (final,) = run(None) if lengths is None else keeping_empty_rows(run, lengths, [state])
+        return out, final
 
     def plan(self, x: Tensor, lengths: Tensor | None = None, initial: list | None = None) -> Plan:
         if self.form == "recurrent":

@@ -24,8 +24,10 @@ the feed-forward block between layers is the model's, not the layer's.
 Long sequences: `tbptt=k` cuts gradients every k steps (truncated BPTT) and `checkpoint_chunks=k`
 recomputes activations chunk by chunk in backward (`rnnkit.engine.chunked`); both may be set (equal k).
 Which runner serves the layer is the engine's decision (`rnnkit.engine.plan_run`, asked once per
-forward: `Recurrent.plan`): vanilla stacks (every cell torch's math, no dropout active, concat merge)
-may run through torch's native kernel in ONE call for all layers and directions.
+forward: `Recurrent.plan`; the engine then runs each cell on the runner planned for it without planning
+again): vanilla stacks (every cell torch's math, no dropout active, concat merge) may run through
+torch's native kernel in ONE call for all layers and directions. Rows of a mask that are all padding
+are the engine's (`rnnkit.engine.contract.keeping_empty_rows`).
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from torch import Tensor, nn
 from ..cells import make_cell
 from ..engine import (NATIVE_STACK, Masks, Plan, check_fast, needs_grad, plan_run, run_long_sequence, run_native_stack,
                       run_sequence)
+from ..engine.contract import as_lengths
 from ..engine.masks import alive_masks, compact_steps, gather_time, prefix_lengths
 from ..validation import check_choice, check_non_negative, check_positive, check_rate
 
@@ -161,9 +164,10 @@ class Recurrent(nn.Module):
 
     # ---- forward -----------------------------------------------------------------------------------
     def _steps(self, x: Tensor, lengths: Tensor | None, mask: Tensor | None):
-        """(lengths or None when every step is real, compaction (order, restore) or None, empty rows or None)."""
+        """(lengths (`as_lengths`) or None when every step is real, compaction (order, restore) or None).
+        A mask's all-padding rows get length 0: the engine runs them as rows with no step."""
         T, B = x.shape[0], x.shape[1]
-        compaction = empty = None
+        compaction = None
         if mask is not None:
             if lengths is not None:
                 raise ValueError("pass lengths or mask, not both")
@@ -177,16 +181,16 @@ class Recurrent(nn.Module):
             if lengths is None:  # padding not (only) at the end: run the real steps moved to the front
                 order, restore, lengths = compact_steps(mask)
                 compaction = (order, restore)
-            if B and int(lengths.min()) == 0:  # all-padding rows: run one step, then discard it
-                empty, lengths = lengths == 0, lengths.clamp(min=1)
-        if lengths is None:
-            return None, None, None
-        lengths = torch.as_tensor(lengths, device=x.device).long()
-        if tuple(lengths.shape) != (B,):
-            raise ValueError(f"lengths must have shape ({B},), got {tuple(lengths.shape)}")
-        if B and (int(lengths.min()) < 1 or int(lengths.max()) > T):
-            raise ValueError(f"lengths must be in [1, {T}] (empty sequences are not allowed), got {lengths.tolist()}")
-        return (None if B and int(lengths.min()) == T else lengths), compaction, empty
+            lengths = as_lengths(lengths)
+        elif lengths is not None:
+            lengths = as_lengths(lengths)
+            if tuple(lengths.shape) != (B,):
+                raise ValueError(f"lengths must have shape ({B},), got {tuple(lengths.shape)}")
+            if B and (int(lengths.min()) < 1 or int(lengths.max()) > T):
+                raise ValueError(f"lengths must be in [1, {T}] (empty sequences are not allowed), got {lengths.tolist()}")
+        if lengths is None or (B and int(lengths.min()) == T):
+            return None, compaction
+        return lengths, compaction
 
     def _merge(self, a: Tensor, b: Tensor) -> Tensor:
         if self.merge_mode == "concat":
@@ -207,24 +211,29 @@ class Recurrent(nn.Module):
         T, B = x.shape[0], x.shape[1]
         if T == 0:
             raise ValueError("input sequence is empty (0 time steps)")
-        lengths, compaction, empty = self._steps(x, lengths, mask)
+        lengths, compaction = self._steps(x, lengths, mask)
         initial = self._split_state(initial_state, B, x)
         if compaction is not None:
             x = gather_time(x, compaction[0])  # (T, B, I): each row's real steps first
-        if self.plan(x, lengths, initial).runner == NATIVE_STACK:
-            outputs, finals, last_outputs = self._forward_native(x, lengths, initial)
+        last = None
+        if self.tbptt or self.checkpoint_chunks:
+            outputs, finals, last = self._forward_cells(x, lengths, initial)  # each chunk's run is planned on its own
         else:
-            outputs, finals, last_outputs = self._forward_cells(x, lengths, initial)
+            plan = self.plan(x, lengths, initial)
+            if plan.runner == NATIVE_STACK:
+                outputs, finals = self._forward_native(x, lengths, initial)
+            else:
+                outputs, finals, last = self._forward_cells(x, lengths, initial, plan.cells)
         if compaction is not None:
             outputs = gather_time(outputs, compaction[1])  # back to where each step came from
-        if empty is not None:
-            outputs, finals, last_outputs = self._discard_empty_rows(empty, initial, outputs, finals, last_outputs)
-        return self._finish(outputs, finals, last_outputs)
+        return self._finish(outputs, finals, lengths, last)
 
-    def _forward_cells(self, x: Tensor, lengths: Tensor | None, initial: list):
-        """Layer by layer, direction by direction: (outputs (T, B, D*H), final states, the top layer's last outputs)."""
+    def _forward_cells(self, x: Tensor, lengths: Tensor | None, initial: list, runners: tuple[str, ...] = ()):
+        """Layer by layer, direction by direction: (outputs (T, B, D*H), final states, the top layer's
+        last outputs with residual=True, else None: they are its cells' final h). runners: the plan's
+        runner of each cell, or () when each run is planned by the engine (chunked runs)."""
         T, B = x.shape[0], x.shape[1]
-        finals, last_outputs = [], []
+        finals, last_outputs = [], None
         layer_input = x
         for layer in range(self.num_layers):
             skip = layer_input  # what residual=True adds to this layer's output
@@ -242,11 +251,10 @@ class Recurrent(nn.Module):
                 rec_mask = None
                 if self.recurrent_dropout and self.training:
                     rec_mask = variational_mask(self.recurrent_dropout, (B, cell.weight_hh.shape[1]), seq)
-                out, final = self._run(cell, seq, initial[index], lengths, Masks(recurrent=rec_mask))
+                runner = runners[index] if runners else None
+                out, final = self._run(cell, seq, initial[index], lengths, Masks(recurrent=rec_mask), runner)
                 direction_outputs.append(out if direction == 0 else reverse_padded(out, lengths))
                 finals.append(final)
-                if layer == self.num_layers - 1:
-                    last_outputs.append(final[0])
             layer_input = direction_outputs[0]
             if self.bidirectional:
                 layer_input = self._merge(direction_outputs[0], direction_outputs[1])
@@ -255,43 +263,52 @@ class Recurrent(nn.Module):
                 if lengths is not None:  # padded steps output zeros, as without the residual
                     layer_input = layer_input * alive_masks(lengths, T, layer_input)  # (T, B, width)
         if self.residual:  # the top layer's output at each sequence's last real step
-            last = (torch.full((B,), T - 1, device=x.device) if lengths is None else lengths.to(x.device) - 1)
-            last_outputs = [layer_input.gather(0, last.view(1, -1, 1).expand(1, B, layer_input.shape[-1]))[0]]
+            last = torch.full((B,), T - 1) if lengths is None else (lengths - 1).clamp(min=0)  # (B,)
+            last = last.to(x.device).view(1, -1, 1).expand(1, B, layer_input.shape[-1])
+            last_outputs = [layer_input.gather(0, last)[0]]  # (B, width)
         return layer_input, finals, last_outputs
 
-    @staticmethod
-    def _discard_empty_rows(empty: Tensor, initial: list, outputs: Tensor, finals: list, last_outputs: list):
-        """Rows that were all padding (run for one step so every kernel has a step): zero outputs, initial state."""
-        rows = empty.view(-1, 1)  # (B, 1)
-        outputs = outputs.masked_fill(rows.unsqueeze(0), 0.0)  # (T, B, D*H)
-        finals = [tuple(torch.where(rows, s, f) for s, f in zip(start, final)) for start, final in zip(initial, finals)]
-        return outputs, finals, [o.masked_fill(rows, 0.0) for o in last_outputs]
-
-    def _finish(self, outputs: Tensor, finals: list, last_outputs: list):
+    def _finish(self, outputs: Tensor, finals: list, lengths: Tensor | None, last: list | None = None):
         if self.return_sequences:
             output = outputs.transpose(0, 1) if self.batch_first else outputs  # (B, T, D*H)
-        else:
-            output = last_outputs[0] if len(last_outputs) == 1 else self._merge(*last_outputs)  # (B, D*H)
+        else:  # the top layer's last output (its cells' final h), zero for a row with no step (all padding)
+            last = last or [f[0] for f in finals[-self.num_directions:]]  # each (B, H)
+            if lengths is not None and bool((lengths == 0).any()):
+                rows = (lengths == 0).to(last[0].device).view(-1, 1)  # (B, 1)
+                last = [o.masked_fill(rows, 0.0) for o in last]
+            output = last[0] if len(last) == 1 else self._merge(*last)  # (B, D*H)
         if not self.return_state:
             return output
         state = tuple(torch.stack([f[k] for f in finals]) for k in range(len(finals[0])))  # each (L*D, B, size)
         return output, state
 
-    def _run(self, cell, seq: Tensor, state, lengths, masks: Masks):
-        """One cell over the sequence; the engine plans this run itself (its masks, its weights' gradients)."""
+    def _run(self, cell, seq: Tensor, state, lengths, masks: Masks, runner: str | None):
+        """One cell over the sequence, on the runner the layer's plan chose (chunked runs plan each chunk)."""
         if self.tbptt or self.checkpoint_chunks:
             return run_long_sequence(cell, seq, state, lengths, masks.recurrent, self.fast,
                                      chunk=self.tbptt or self.checkpoint_chunks, truncate=bool(self.tbptt),
                                      checkpoint=bool(self.checkpoint_chunks))
-        return run_sequence(cell, seq, state, lengths, masks, self.fast)
+        return run_sequence(cell, seq, state, lengths, masks, self.fast, runner=runner)
 
     def plan(self, x: Tensor, lengths: Tensor | None = None, initial: list | None = None) -> Plan:
-        """Which runner serves this layer for input `x` (read only for whether it requires grad), and
-        why: "native-stack" (every layer and direction in one torch call), or the runner each cell's
-        run gets (`run_sequence` plans each such run with its own masks and weights' gradients)."""
-        states = [s for state in initial or () for s in state]
-        return plan_run(list(self.cells), self.fast, padded=lengths is not None,
-                        needs_grad=needs_grad(self, x, *states), stack_blocker=self._stack_blocker())
+        """Which runner serves this layer for time-major input `x` (read only for whether it requires
+        grad), and why: "native-stack" (every layer and direction in one torch call), or the runner of
+        each cell's run (`Plan.cells`). `forward` asks once and runs what this says."""
+        return plan_run(list(self.cells), self.fast, padded=lengths is not None, needs_grad=self._needs_grad(x, initial),
+                        recurrent_dropout=bool(self.recurrent_dropout and self.training),
+                        stack_blocker=self._stack_blocker())
+
+    def _needs_grad(self, x: Tensor, initial: list | None) -> list[bool]:
+        """Per cell, whether autograd will record its run (`rnnkit.engine.needs_grad` of its input, state and
+        weights): a layer's input requires grad where any cell of the layer below recorded its run."""
+        if not torch.is_grad_enabled():
+            return [False] * len(self.cells)
+        flags, flowing = [], x.requires_grad
+        for layer in range(self.num_layers):
+            cells = range(layer * self.num_directions, (layer + 1) * self.num_directions)
+            flags += [flowing or needs_grad(self.cells[i], *(initial[i] if initial else ())) for i in cells]
+            flowing = any(flags[-self.num_directions:])
+        return flags
 
     def _stack_blocker(self) -> str | None:
         """Why this layer cannot be one native call whatever its cells, or None when it can."""
@@ -307,9 +324,8 @@ class Recurrent(nn.Module):
 
     def _forward_native(self, x: Tensor, lengths: Tensor | None, initial: list):
         dropout = self.inter_layer_dropout if self.training else 0.0
-        outputs, finals = run_native_stack(list(self.cells), x, initial, lengths, self.num_layers,
-                                           self.bidirectional, dropout, self.training)  # (T, B, D*H)
-        return outputs, finals, [f[0] for f in finals[-self.num_directions:]]
+        return run_native_stack(list(self.cells), x, initial, lengths, self.num_layers, self.bidirectional, dropout,
+                                self.training)  # (T, B, D*H), final states
 
     def _split_state(self, initial_state, batch_size: int, like: Tensor):
         count = self.num_layers * self.num_directions

@@ -161,7 +161,7 @@ class SequenceClassifier(nn.Module):
                 keep = torch.bernoulli(h.new_full(x.shape, 1 - self.embedding_dropout)).unsqueeze(-1)  # (B, T, 1)
                 h = h * keep / (1 - self.embedding_dropout)
         else:
-            h = x.float()  # (B, T, F)
+            h = x.to(self.head.weight.dtype)  # (B, T, F) float features in the model's dtype
         if lengths is not None:
             lengths = torch.as_tensor(lengths, device=h.device).long().clamp(1, h.shape[1])
         if self.front is not None:

@@ -81,7 +81,7 @@ class Forecaster(nn.Module):
         self.head.weight.zero_()
 
     def forward(self, x: Tensor) -> Tensor:
-        x = x.float()  # (B, L, F)
+        x = x.to(self.head.weight.dtype)  # (B, L, F) in the model's dtype
         h = self.front(x) if self.front is not None else x
         y = self.head(self.rnn(h))  # the top layer's last output (B, H) -> (B, horizon * Q)
         if self.ar is not None:
