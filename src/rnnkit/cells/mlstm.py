@@ -14,9 +14,9 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ..validation import check_choice, check_positive
+from ..validation import check_choice
 from .base import RecurrentCell, State
-from .options import reject_options
+from .options import head_size, reject_options
 from .stabiliser import FORGET_GATES, log_forget, stabilised_gates, stabilised_gates_backward
 
 OPTIONS = ("num_heads", "forget_gate", "eps")
@@ -63,10 +63,7 @@ class MLSTMCell(RecurrentCell):
                  eps: float = 1e-6, **unknown):
         reject_options("mlstm", unknown, OPTIONS)
         super().__init__(input_size, hidden_size)
-        self.num_heads = check_positive("num_heads", num_heads)
-        if hidden_size % num_heads:
-            raise ValueError(f"hidden_size {hidden_size} must be divisible by num_heads, got num_heads={num_heads}")
-        self.head_size = hidden_size // num_heads
+        self.num_heads, self.head_size = num_heads, head_size(hidden_size, num_heads)
         self.forget_gate = check_choice("forget_gate", forget_gate, FORGET_GATES)
         if isinstance(eps, bool) or not isinstance(eps, (int, float)) or eps < 0:
             raise ValueError(f"eps must be a float >= 0, got {eps!r}")

@@ -12,9 +12,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ..validation import check_choice, check_positive, check_rate
+from ..validation import check_choice, check_rate
 from .base import RecurrentCell, State
-from .options import reject_options
+from .options import head_size, reject_options
 from .stabiliser import FORGET_GATES, stabilised_gates, stabilised_gates_backward
 
 OPTIONS = ("num_heads", "forget_gate", "zoneout", "weight_drop")
@@ -65,10 +65,7 @@ class SLSTMCell(RecurrentCell):
                  zoneout: float = 0.0, weight_drop: float = 0.0, **unknown):
         reject_options("slstm", unknown, OPTIONS)
         super().__init__(input_size, hidden_size)
-        self.num_heads = check_positive("num_heads", num_heads)
-        if hidden_size % num_heads:
-            raise ValueError(f"hidden_size {hidden_size} must be divisible by num_heads, got num_heads={num_heads}")
-        self.head_size = hidden_size // num_heads
+        self.num_heads, self.head_size = num_heads, head_size(hidden_size, num_heads)
         self.forget_gate = check_choice("forget_gate", forget_gate, FORGET_GATES)
         self.zoneout = check_rate("zoneout", zoneout)
         self.set_regularisers((self.zoneout,), weight_drop)
