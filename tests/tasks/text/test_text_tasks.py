@@ -115,7 +115,8 @@ def test_unknown_label_at_evaluation_names_file_row_and_column(data, capsys, tmp
 
 def test_chinese_texts_get_a_second_view_over_characters_whose_average_predict_and_evaluate_use(tmp_path):
     from rnnkit.io.run import load
-    from rnnkit.tasks.text.predict import (SECOND_VIEW_DIR, encode_like_run, evaluate_texts, predict_proba,
+    from rnnkit.tasks.text.model import SECOND_VIEW_DIR, predict_proba
+    from rnnkit.tasks.text.predict import (encode_like_run, evaluate_texts,
                                            predict_texts, run_proba)
 
     rng = random.Random(1)
@@ -163,7 +164,7 @@ def test_one_view_evaluates_as_its_trainer_scored_it(data, tmp_path):
 
 
 def test_auto_second_view_same_tokens_for_long_texts_none_for_short_ones():
-    from rnnkit.tasks.text.predict import second_view_tokenizer
+    from rnnkit.tasks.text.model import second_view_tokenizer
 
     assert second_view_tokenizer("auto", "english", short=False) == "english"  # long: a second seed
     assert second_view_tokenizer("auto", "english", short=True) is None  # short: the baseline's blend instead

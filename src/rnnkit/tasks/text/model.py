@@ -1,10 +1,15 @@
 """The text tasks' model: a `SequenceClassifier` (embedding -> recurrent layers -> pooling over time
--> dense) built from the config, its embedding optionally started from PPMI-SVD word vectors."""
+-> dense) built from the config, its embedding optionally started from PPMI-SVD word vectors; the
+tokenizer of a run's second model (its second view); class probabilities of encoded texts and their scores."""
 from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
+import torch
+
 from rnnkit.data.text import encode_tokens
+from rnnkit.data.text_batches import SortedBatches
 from rnnkit.data.word_vectors import ppmi_svd_vectors
 from rnnkit.models.classifier import SequenceClassifier
 from rnnkit.tasks.text.config import TextModelConfig
@@ -41,3 +46,43 @@ def describe(config: TextModelConfig) -> str:
     return (f"SequenceClassifier: {config.cell} {config.hidden_size} x {config.num_layers} "
             f"{'bidirectional ' if config.bidirectional else ''}over {config.embedding_dim}-d embeddings "
             f"(vocabulary up to {config.vocab_size:,}), pooling {config.pooling}")
+
+
+SECOND_VIEW_DIR = "second-view"
+CHARACTER_TOKENIZERS = ("chars", "chinese-chars")
+
+
+def second_view_tokenizer(second_view: str, tokenizer: str, short: bool = False) -> str | None:
+    """The tokenizer of the run's second model, or None. "auto": characters beside jieba words (the two
+    err on different texts); else the same tokens again (a second seed) unless the texts are `short`
+    (`short_texts`), where the baseline reads character n-grams and its blend takes the second model's
+    place at a fraction of the time (benchmarks/TASKS.md, short texts)."""
+    if second_view == "auto":
+        if tokenizer == "chinese":
+            return "chinese-chars"
+        return None if short else tokenizer
+    return None if second_view == "none" else second_view
+
+
+@torch.no_grad()
+def predict_proba(model: torch.nn.Module, seqs: list[np.ndarray], batch_size: int = 256,
+                  progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """(N, K) class probabilities in input order, batched by length."""
+    batches = SortedBatches(seqs, None, batch_size)
+    model.eval()
+    probs = []
+    for ids, lengths in batches.loader():
+        probs.append(model.predict_proba(ids, lengths).cpu().numpy())
+        if progress is not None:
+            progress(len(ids))
+    stacked = np.concatenate(probs) if probs else np.zeros((0, getattr(model, "num_classes", 2)))
+    out = np.empty_like(stacked)
+    out[batches.order] = stacked
+    return out
+
+
+def scores(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Accuracy and mean negative log-likelihood (the training loss) of class probabilities."""
+    labels = np.asarray(labels, dtype=np.int64)
+    picked = probs[np.arange(len(labels)), labels]
+    return {"loss": float(-np.log(np.clip(picked, 1e-12, None)).mean()), "acc": float((probs.argmax(1) == labels).mean())}

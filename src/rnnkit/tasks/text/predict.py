@@ -8,36 +8,26 @@ import sys
 from contextlib import nullcontext
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import numpy as np
 import torch
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
 from rnnkit.data.text import encode_tokens, tokenize_all
-from rnnkit.data.text_batches import SortedBatches
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.tasks.runs import read_labels, read_run
 from rnnkit.tasks.task import Run
-from rnnkit.training.class_report import class_report
 from rnnkit.tasks.text.baseline import BASELINE_JSON, NAME, blend, load_blend
 from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, read_inputs
-
-SECOND_VIEW_DIR = "second-view"
-CHARACTER_TOKENIZERS = ("chars", "chinese-chars")
-
-
-def second_view_tokenizer(second_view: str, tokenizer: str, short: bool = False) -> str | None:
-    """The tokenizer of the run's second model, or None. "auto": characters beside jieba words (the two
-    err on different texts); else the same tokens again (a second seed) unless the texts are `short`
-    (`short_texts`), where the baseline reads character n-grams and its blend takes the second model's
-    place at a fraction of the time (benchmarks/TASKS.md, short texts)."""
-    if second_view == "auto":
-        if tokenizer == "chinese":
-            return "chinese-chars"
-        return None if short else tokenizer
-    return None if second_view == "none" else second_view
+from rnnkit.tasks.text.model import (
+    SECOND_VIEW_DIR,
+    predict_proba,
+    scores,
+    second_view_tokenizer,
+)
+from rnnkit.training.class_report import class_report
 
 
 def run_second_view(run: Run) -> str | None:
@@ -84,23 +74,6 @@ def encode_like_run(run: Run, texts: list[str]) -> list[np.ndarray]:
     return encode_tokens(tokenize_all(texts, run_tokenizer(run)), vocab, run.config.maxlen, run.config.truncating)
 
 
-@torch.no_grad()
-def predict_proba(model: torch.nn.Module, seqs: list[np.ndarray], batch_size: int = 256,
-                  progress: Callable[[int], None] | None = None) -> np.ndarray:
-    """(N, K) class probabilities in input order, batched by length."""
-    batches = SortedBatches(seqs, None, batch_size)
-    model.eval()
-    probs = []
-    for ids, lengths in batches.loader():
-        probs.append(model.predict_proba(ids, lengths).cpu().numpy())
-        if progress is not None:
-            progress(len(ids))
-    stacked = np.concatenate(probs) if probs else np.zeros((0, getattr(model, "num_classes", 2)))
-    out = np.empty_like(stacked)
-    out[batches.order] = stacked
-    return out
-
-
 def run_proba(run: Run, texts: list[str]) -> tuple[np.ndarray, LabelMap]:
     """(N, K) class probabilities of a run for new texts, averaged over its models and blended with its
     baseline's when the run chose a weight above 0, and its label map."""
@@ -111,13 +84,6 @@ def run_proba(run: Run, texts: list[str]) -> tuple[np.ndarray, LabelMap]:
         baseline, weight = blended
         probs = blend(probs, baseline.predict_proba(texts), weight)
     return probs, read_labels(run, LABELS_FILE)
-
-
-def scores(probs: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-    """Accuracy and mean negative log-likelihood (the training loss) of class probabilities."""
-    labels = np.asarray(labels, dtype=np.int64)
-    picked = probs[np.arange(len(labels)), labels]
-    return {"loss": float(-np.log(np.clip(picked, 1e-12, None)).mean()), "acc": float((probs.argmax(1) == labels).mean())}
 
 
 PREDICT_CHUNK = 10_000
