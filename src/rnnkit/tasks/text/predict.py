@@ -21,7 +21,7 @@ from rnnkit.tasks.runs import read_labels, read_run
 from rnnkit.tasks.task import Run
 from rnnkit.tasks.text.baseline import BASELINE_JSON, NAME, blend, load_blend
 from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, read_inputs
-from rnnkit.tasks.text.model import (SECOND_VIEW_DIR, predict_proba, scores, second_view_tokenizer)
+from rnnkit.tasks.text.model import SECOND_VIEW_DIR, predict_proba, scores, second_view_tokenizer
 from rnnkit.training.class_report import class_report
 
 

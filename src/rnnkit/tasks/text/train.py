@@ -26,7 +26,7 @@ from rnnkit.tasks.task import Task
 from rnnkit.tasks.text.baseline import (NAME, RunBaseline, accuracy, blend, choose_weight, fit_run_baseline,
                                         report_section, save)
 from rnnkit.tasks.text.config import TextModelConfig
-from rnnkit.tasks.text.data import (LABELS_FILE, VOCAB_FILE, Split, prepare, with_validation)
+from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, Split, prepare, with_validation
 from rnnkit.tasks.text.model import (CHARACTER_TOKENIZERS, SECOND_VIEW_DIR, build_model, predict_proba, scores,
                                      second_view_tokenizer, start_from_word_vectors)
 from rnnkit.training import distributed as ddp
