@@ -82,6 +82,12 @@ def test_predict_json_and_conll_and_evaluate_agree_with_training(ner_run, files,
     assert code == 0 and "Paris\tB-LOC" in out.splitlines()
     code, out, _ = call(capsys, "evaluate", run_dir)
     assert code == 0 and f"entity_f1: {final['test_entity_f1']:.4f}" in out
+    assert "B-PER" in out and "precision" in out  # the per-tag table
+    table = files / "texts.csv"  # a table's text column is tagged; its header is no sentence
+    table.write_text("id,sentence\n1,Alice Smith works in Rome .\n")
+    code, out, err = call(capsys, "predict", run_dir, "--input", table, "--text-col", "sentence")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(records) == 1 and records[0]["tokens"][0] == "Alice", err
 
 
 def test_softmax_tagger_and_bioes_conversion(files, tmp_path):
@@ -109,6 +115,7 @@ def test_pos_run_draws_confusion_and_compares_with_baselines(files, tmp_path):
     run_dir, final = train({"data": str(files / "pos.txt"), "test_data": str(files / "pos.txt")}, tmp_path / "p2")
     assert (run_dir / "confusion.png").stat().st_size > 1000
     report = (run_dir / "report.md").read_text()
+    assert "## Per tag (test set)" in report and (run_dir / "class_report.json").is_file()
     assert "most frequent tag per word" in report and "jieba.posseg" in report
     assert 0 < final["most_frequent_tag_token_acc"] <= 1
 
