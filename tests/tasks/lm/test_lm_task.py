@@ -8,6 +8,7 @@ import pytest
 import rnnkit
 from rnnkit.tasks import load_config
 from rnnkit.tasks import train as train_task
+from rnnkit.errors import UserError
 from testkit import call_cli as call
 
 LINE = "the quick brown fox jumps over the lazy dog\n"
@@ -122,3 +123,18 @@ def test_scoring_windows_of_any_length_give_every_token_the_same_prediction():
         short, long = perplexity(streams, 7), perplexity(streams, 200)
         assert long == pytest.approx(short, rel=1e-5)
         assert perplexity(streams, 1000 // streams) == pytest.approx(short, rel=1e-5)  # one window
+
+
+def test_without_validation_text_the_end_of_the_training_text_is_held_out(tmp_path):
+    """Like every task, lm splits off its own validation part (the last validation_split of the training
+    text, by position); the vocabulary is counted on the rest, and a split of 0 says what is missing."""
+    from rnnkit.tasks.lm.config import LMConfig
+    from rnnkit.tasks.lm.data import load_corpus
+
+    (tmp_path / "train.txt").write_text(LINE * 9 + "#\n")  # a character only in the held-out tail
+    corpus = load_corpus(LMConfig(data=str(tmp_path / "train.txt"), level="char", validation_split=0.1))
+    tokens = len(corpus.ids["train"]) + len(corpus.ids["valid"])
+    assert len(corpus.ids["valid"]) == tokens - int(tokens * 0.9)
+    assert "#" not in corpus.vocab.stoi and corpus.names["valid"] == f"the last 10% of {tmp_path / 'train.txt'}"
+    with pytest.raises(UserError, match="needs validation text: give --valid-data"):
+        load_corpus(LMConfig(data=str(tmp_path / "train.txt"), level="char", validation_split=0.0))
