@@ -34,12 +34,11 @@ def start(config: Any, quiet: bool) -> Callable[..., None]:
 
 @dataclass
 class Fitted:
-    """A trained model: its trainer (history, run folder), the final logs, and whether the model now
-    holds the kept best-by-validation weights (`kept`) rather than the last ones."""
+    """A trained model's trainer (history, run folder) and final logs; the model holds the weights the
+    run keeps (the best epoch's with keep_best and validation data, else the last)."""
 
     trainer: Trainer
     final: dict[str, float]
-    kept: bool
 
 
 def fit(task: Task, config: Any, run_dir: str | Path | None, model, train: Any, *, valid: Any = None,
@@ -60,10 +59,9 @@ def fit(task: Task, config: Any, run_dir: str | Path | None, model, train: Any, 
     trainer.fit(train, epochs=epochs or config.epochs, batch_size=batch_size or config.batch_size,
                 validation_data=valid, validation_split=0.0 if valid is not None else validation_split,
                 shuffle=shuffle, resume=resume)
-    kept = trained.keep_best and trainer.run is not None
-    if kept:
+    if trained.keep_best and trainer.run is not None:
         trainer.run.load_weights(model)  # test (and sample) the kept weights, as `rnnkit evaluate` will
-    return Fitted(trainer, dict(trainer.final_logs), kept)
+    return Fitted(trainer, dict(trainer.final_logs))
 
 
 def class_notes(fitted: Fitted, data: tuple, names, *, batch_size: int = 256) -> str:

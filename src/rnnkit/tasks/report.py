@@ -3,9 +3,8 @@ the command line that trains the same run again; and the per-class section every
 (precision, recall, F1 and support per class, the confusion matrix as a table and a picture)."""
 from __future__ import annotations
 
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
