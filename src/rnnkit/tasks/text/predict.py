@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
-import torch
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
 from rnnkit.data.text import encode_tokens, tokenize_all
