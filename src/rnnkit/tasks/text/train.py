@@ -60,19 +60,25 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
                  f"`{SECOND_VIEW_DIR}/` (its own report there); `predict` and `evaluate` average both models' class "
                  "probabilities" + (", and the test numbers above are that average's."
                                     if splits.get("test") is not None else ".") + "\n")
-    delivered = probs.get("test")
     if baseline is not None:
         first_only = view is not None and splits.get("valid") is None
         final, baseline_notes = compare_with_baseline(config, baseline, held, probs, final, run_dir, view is not None,
                                                       first_only, say)
         notes += baseline_notes
-        if delivered is not None and baseline.baseline is not None:
-            delivered = blend(delivered, baseline.probs["test"], final["blend_weight"])
-    if delivered is not None:
-        report = class_report(splits["test"][1], delivered.argmax(1), [str(n) for n in label_map.labels])
-        notes += class_section(trained.trainer.run.path if trained.trainer.run else None, report,
-                               what="test set, the run's prediction")
+    if "test" in probs:
+        notes += delivered_class_notes(trained, splits["test"][1], probs["test"], baseline, final, label_map)
     return finish(task, config, trained, final, notes=notes, quiet=quiet)
+
+
+def delivered_class_notes(trained, labels: np.ndarray, test_probs: np.ndarray, baseline: RunBaseline | None,
+                          final: dict[str, float], label_map: LabelMap) -> str:
+    """The per-class section of what the run delivers on the test texts: the model's class probabilities,
+    blended with the baseline's at the chosen weight when there is one."""
+    if baseline is not None and baseline.baseline is not None:
+        test_probs = blend(test_probs, baseline.probs["test"], final["blend_weight"])
+    report = class_report(labels, test_probs.argmax(1), [str(n) for n in label_map.labels])
+    run_dir = trained.trainer.run.path if trained.trainer.run else None
+    return class_section(run_dir, report, what="test set, the run's prediction")
 
 
 def compare_with_baseline(config: TextModelConfig, fitted: RunBaseline, splits, probs: dict[str, np.ndarray],
