@@ -57,7 +57,19 @@ def test_classify_trains_and_predicts_from_its_run_folder(data):
     records = predict_texts(run, str(data / "new.txt"))
     assert [r["label"] for r in records] == ["pos", "neg"]
     assert all(0.5 < r["probability"] <= 1 for r in records)
-    assert evaluate_texts(run, str(data / "train.csv"))["acc"] >= 0.9
+    scored = evaluate_texts(run, str(data / "train.csv"))
+    assert scored["acc"] >= 0.9
+    per_class = {c["name"]: c for c in scored["classes"]["classes"]}  # the per-class report, for evaluate
+    assert set(per_class) == {"neg", "pos"} and sum(c["support"] for c in per_class.values()) == scored["samples"]
+
+
+def test_the_report_has_the_per_class_table_of_the_delivered_prediction(data, tmp_path):
+    """With a test file, report.md and class_report.json score what the run delivers (the blend)."""
+    run_dir, final = train("classify", {"data": str(data / "train.csv"), "test_data": str(data / "train.csv"),
+                                        **overrides(TINY)}, run_dir=tmp_path / "run", quiet=True)
+    saved = json.loads((run_dir / "class_report.json").read_text())
+    assert saved["accuracy"] == pytest.approx(final["test_acc"], abs=1e-12)
+    assert "## Per class (test set, the run's prediction)" in (run_dir / "report.md").read_text()
 
 
 def test_classify_starts_from_ppmi_svd_vectors_of_its_training_texts(data, tmp_path, monkeypatch):
