@@ -363,7 +363,7 @@ CASES = [
     ("predict-config-broken", "predict run-config-broken --input good.txt", "run-config-broken/config.json: invalid"),
     ("predict-model-list", "predict run-model-list --input good.txt", "key 'model' should be a JSON object or null"),
     ("predict-task-config-list", "predict run-task-config-list --input good.txt", "key 'task_config' should be a"),
-    ("predict-other-task", "predict run-other-task --input good.txt", "run-other-task/config.json: unknown config key 'tokenizer' for ArraysConfig"),
+    ("predict-other-task", "predict run-other-task --input good.txt", "run-other-task/config.json: unknown config key 'cell' for ArraysConfig"),
     ("predict-bad-maxlen", "predict run-bad-maxlen --input good.txt", "config key 'maxlen'"),
     ("predict-huge-model", "predict run-huge-model --input good.txt", "the model needs [30000000"),
     ("predict-truncated-weights", "predict run-truncated --input good.txt", "model.safetensors: not a readable"),

@@ -15,8 +15,8 @@ from rnnkit.cli import TRUST_HELP
 from rnnkit.cli.options import field_option
 from rnnkit.errors import UserError
 from rnnkit.tasks import TASKS, Task, train
-from rnnkit.tasks.config import (RENAMED_KEYS, field_default, field_docs, field_types, make_config,
-                                 renamed_key_error)
+from rnnkit.tasks.config import (RENAMED_KEYS, RecurrentModelConfig, field_default, field_docs, field_types,
+                                 make_config, renamed_key_error)
 from rnnkit.tasks.runner import resolve_target
 from rnnkit.training.config import TrainConfig
 
@@ -41,9 +41,11 @@ def run_options() -> list[click.Option]:
 def task_command(task: Task, target: str, base: Any) -> click.Command:
     """The command training `task` from `base` (a config from a file, or None: the defaults)."""
     types_, docs = field_types(task.config_cls), field_docs(task.config_cls)
-    shared = {f.name for f in dataclasses.fields(TrainConfig)}  # the task's own fields first, then training's
+    # the task's own fields first, then the recurrent-model block's (cell, hidden_size, fast), then training's
+    training = {f.name for f in dataclasses.fields(TrainConfig)}
+    block = {f.name for f in dataclasses.fields(RecurrentModelConfig)}
     fields = sorted((f for f in dataclasses.fields(task.config_cls) if f.name not in RUN_FIELDS),
-                    key=lambda f: f.name in shared)
+                    key=lambda f: (f.name in training, f.name in block))
     options = [field_option(f.name, types_[f.name], field_default(f), docs[f.name]) for f in fields]
     options += [renamed_option(old) for old, new in RENAMED_KEYS.items() if new in types_ and old not in types_]
 

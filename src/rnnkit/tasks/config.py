@@ -19,12 +19,27 @@ import pydantic
 from rnnkit.engine.dispatch import FAST_CHOICES
 from rnnkit.errors import UserError, did_you_mean
 from rnnkit.models.classifier import CELLS
+from rnnkit.training.config import PositiveInt, TrainConfig, config_dataclass
 
 NONE_WORDS = ("none", "null")
 
 CellName = Literal[CELLS]
 RunnerName = Literal[FAST_CHOICES]
 """Field types the task configs share: the recurrent cell, and the engine's runner (`fast`)."""
+
+
+@config_dataclass
+class RecurrentModelConfig(TrainConfig):
+    """The model fields every recurrent task family has, with one meaning and one description each. A
+    family restates a field only to give it its own default (`field_docs` keeps the description); `--help`
+    lists these after the family's own fields, before the training ones."""
+
+    cell: CellName = "lstm"
+    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
+    hidden_size: PositiveInt = 128
+    """units of each recurrent layer (per direction)"""
+    fast: RunnerName = "auto"
+    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
 
 
 def fill_unset(config: Any, defaults: dict[str, Any]) -> None:

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.data.catalog.ucr import UCR_DATASETS
-from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.tasks.config import RecurrentModelConfig
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 
 @config_dataclass
-class SeriesConfig(TrainConfig):
+class SeriesConfig(RecurrentModelConfig):
     dataset: Literal[tuple(UCR_DATASETS)] = "japanese-vowels"
     """a UCR/UEA dataset with its official train/test split (ignored when `data` is given)"""
     data: str | None = None
@@ -25,10 +25,7 @@ class SeriesConfig(TrainConfig):
     """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
     standardize: bool = True
     """scale each channel to mean 0, variance 1 over the training file's time points (stored in the run)"""
-    cell: CellName = "lstm"
-    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
     hidden_size: PositiveInt = 64
-    """units of each recurrent layer (per direction)"""
     num_layers: PositiveInt = 1
     """stacked recurrent layers"""
     bidirectional: bool = True
@@ -50,8 +47,6 @@ class SeriesConfig(TrainConfig):
     """dropout between stacked layers"""
     head_dropout: Rate = 0.5
     """dropout before the classifier's dense layer"""
-    fast: RunnerName = "auto"
-    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     epochs: PositiveInt | None = None
     """passes over the training data; default: 50, or more to reach min_steps (an epochs you give is kept)"""
     min_steps: Annotated[int, Field(ge=0)] = 600

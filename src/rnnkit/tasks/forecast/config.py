@@ -9,8 +9,8 @@ from pydantic import Field
 
 from rnnkit.data.catalog import SERIES
 from rnnkit.data.series import FILLS
-from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.tasks.config import RecurrentModelConfig
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 336, "airline": 24}
 """Steps read per forecast when --lookback is not given: a month of days, a week of half hours, two years."""
@@ -20,7 +20,7 @@ LONG_LOOKBACK = 100
 
 
 @config_dataclass
-class ForecastConfig(TrainConfig):
+class ForecastConfig(RecurrentModelConfig):
     dataset: Literal[tuple(SERIES)] | None = None
     """a named series (fetched on first use); or give --data"""
     data: str | None = None
@@ -43,10 +43,7 @@ class ForecastConfig(TrainConfig):
     """period of the seasonal naive baseline in steps (none: a week below a day's step, 7 daily, 12 monthly)"""
     calendar: Literal["auto", "none"] = "auto"
     """auto adds sin/cos of hour of day, day of week and day of year where they vary; none adds nothing"""
-    cell: CellName = "lstm"
-    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
     hidden_size: PositiveInt = 64
-    """units of each recurrent layer"""
     num_layers: PositiveInt = 1
     """stacked recurrent layers"""
     dropout: Rate = 0.0
@@ -66,8 +63,6 @@ class ForecastConfig(TrainConfig):
     """start the linear skip at a ridge regression on the training windows (the network learns what it misses)"""
     quantiles: list[Annotated[float, Field(gt=0.0, lt=1.0)]] = field(default_factory=list)
     """e.g. 0.1,0.5,0.9: quantile forecasts trained with the pinball loss (the median is the point forecast)"""
-    fast: RunnerName = "auto"
-    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     epochs: PositiveInt = 30
     batch_size: PositiveInt = 64
     lr: LearningRate | None = 1e-3

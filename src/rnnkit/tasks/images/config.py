@@ -6,14 +6,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.tasks.config import RecurrentModelConfig
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 IMAGE_DATASETS = ("mnist", "fashion-mnist")
 
 
 @config_dataclass
-class MnistConfig(TrainConfig):
+class MnistConfig(RecurrentModelConfig):
     mode: Literal["rows", "pixels"] = "rows"
     """rows: 28 steps of 28 pixels; pixels: 784 steps of 1 (the long-memory benchmark)"""
     dataset: Literal["mnist", "fashion-mnist"] = "mnist"
@@ -24,10 +24,6 @@ class MnistConfig(TrainConfig):
     """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
     limit: PositiveInt | None = None
     """train on the first N training images only (quick runs)"""
-    cell: CellName = "lstm"
-    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
-    hidden_size: PositiveInt = 128
-    """units of each recurrent layer (per direction)"""
     num_layers: PositiveInt = 2
     """stacked recurrent layers"""
     bidirectional: bool = False
@@ -44,8 +40,6 @@ class MnistConfig(TrainConfig):
     chrono_init: bool = False
     """LSTM forget/input biases from Tallec & Ollivier's chrono initialisation for the sequence length
     (28 or 784 steps): what lets a pixel-by-pixel LSTM leave chance accuracy"""
-    fast: RunnerName = "auto"
-    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     epochs: PositiveInt = 15
     batch_size: PositiveInt = 128
     lr: LearningRate | None = 1e-3

@@ -16,9 +16,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.tasks.config import CellName, RunnerName, fill_unset
+from rnnkit.tasks.config import RecurrentModelConfig, fill_unset
 from rnnkit.training.optim import OPTIMIZERS
-from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 LM_DATASETS = ("ptb", "shakespeare")
 DATASET_LEVEL = {"ptb": "word", "shakespeare": "char"}
@@ -32,7 +32,7 @@ LEVEL_DEFAULTS = {
 
 
 @config_dataclass
-class LMConfig(TrainConfig):
+class LMConfig(RecurrentModelConfig):
     dataset: Literal[LM_DATASETS] = "ptb"
     """the named corpus (ptb: words, shakespeare: characters), fetched on first use; ignored with --data"""
     data: str | None = None
@@ -51,8 +51,6 @@ class LMConfig(TrainConfig):
     """tokens seen fewer times in the training text read as <unk>"""
     cache_dir: str | None = None
     """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
-    cell: CellName = "lstm"
-    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
     embedding_dim: PositiveInt | None = None
     """size of the token vectors (default: 200 for words, 64 for characters)"""
     hidden_size: PositiveInt | None = None
@@ -71,8 +69,6 @@ class LMConfig(TrainConfig):
     """the output layer shares the embedding (Press & Wolf), projected when hidden_size != embedding_dim"""
     init_range: Annotated[float, Field(ge=0.0)] = 0.1
     """weights drawn from U(-r, r) (Zaremba et al.); 0 keeps the layers' own initialisation"""
-    fast: RunnerName = "auto"
-    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     bptt: PositiveInt | None = None
     """steps per truncated-BPTT window, the state carried over, gradients stopped (default: 20 words, 100 characters)"""
     bptt_jitter: bool = False

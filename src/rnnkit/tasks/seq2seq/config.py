@@ -8,8 +8,8 @@ from pydantic import Field
 
 from rnnkit.data.pairs import PAIR_TOKENS
 from rnnkit.models.seq2seq import ATTENTIONS, BRIDGES
-from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.tasks.config import CellName, RecurrentModelConfig
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 TokenKind = Literal[PAIR_TOKENS]
@@ -35,7 +35,7 @@ class DecodeOptions:
 
 
 @config_dataclass
-class Seq2SeqConfig(TrainConfig):
+class Seq2SeqConfig(RecurrentModelConfig):
     dataset: Literal["cmudict"] | None = None
     """a named dataset (cmudict: grapheme to phoneme), fetched on first use; or give `data`"""
     data: str | None = None
@@ -92,8 +92,6 @@ class Seq2SeqConfig(TrainConfig):
     """beam width for the test set's beam-search scores (greedy is scored too)"""
     length_penalty: Annotated[float, Field(ge=0.0)] = 1.0
     """beam search ranks by log-probability / length^length_penalty"""
-    fast: RunnerName = "auto"
-    """recurrent runner of the encoder: auto, native, compiled, fused, loop"""
     epochs: PositiveInt = 10
     batch_size: PositiveInt = 128
     lr: LearningRate | None = 3e-3

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.tasks.config import CellName, RunnerName, fill_unset
-from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.tasks.config import RecurrentModelConfig, fill_unset
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 TAG_DATASETS = ("pku-seg", "pku-pos", "pku-ner", "wnut16")
 DEFAULTS = {
@@ -24,7 +24,7 @@ DEFAULTS = {
 
 
 @config_dataclass
-class TagConfig(TrainConfig):
+class TagConfig(RecurrentModelConfig):
     dataset: Literal[TAG_DATASETS] | None = None
     """a named dataset (pku-seg, pku-pos, pku-ner, wnut16), fetched on first use; or give --data"""
     data: str | None = None
@@ -43,12 +43,8 @@ class TagConfig(TrainConfig):
     """largest token vocabulary, counting <pad> and <unk>"""
     min_freq: PositiveInt | None = None
     """tokens seen fewer times in training read as <unk> (default: per dataset, 1 for your files)"""
-    cell: CellName = "lstm"
-    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
     embedding_dim: PositiveInt = 100
     """size of the token vectors"""
-    hidden_size: PositiveInt = 128
-    """units of each recurrent layer (per direction)"""
     num_layers: PositiveInt = 1
     """stacked recurrent layers"""
     bidirectional: bool = True
@@ -80,8 +76,6 @@ class TagConfig(TrainConfig):
     """dropout between stacked recurrent layers"""
     head_dropout: Rate = 0.3
     """dropout before the emission layer"""
-    fast: RunnerName = "auto"
-    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     epochs: PositiveInt | None = None
     """passes over the training sentences (default: per dataset, 10 for your files)"""
     batch_size: PositiveInt = 64

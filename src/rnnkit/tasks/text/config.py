@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.data import get_tokenizer
-from rnnkit.tasks.config import CellName, RunnerName
-from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, TrainConfig, config_dataclass
+from rnnkit.tasks.config import CellName, RecurrentModelConfig
+from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 SENTIMENT_DATASETS = ("imdb", "chinese-reviews", "movie-snippets", "vader-tweets")
 
 
 @config_dataclass
-class TextModelConfig(TrainConfig):
+class TextModelConfig(RecurrentModelConfig):
     """Tokenizer, vocabulary and model options shared by `classify` and `sentiment`."""
 
     tokenizer: str = "auto"
@@ -43,13 +43,11 @@ class TextModelConfig(TrainConfig):
     truncating: Literal["pre", "post"] = "pre"
     """pre keeps the END of a long text (Keras' default), post keeps its start"""
     cell: CellName = "gru"
-    """the recurrent cell: lstm, gru or rnn (the articles), or slstm, mlstm (xLSTM), mingru, minlstm"""
     embedding_dim: PositiveInt = 128
     """size of the word vectors"""
     embedding_init: Literal["random", "ppmi-svd"] = "ppmi-svd"
     """ppmi-svd (start from word vectors counted from the training texts) or random (uniform, Keras' default)"""
     hidden_size: PositiveInt = 96
-    """units of each recurrent layer (per direction)"""
     num_layers: PositiveInt = 1
     """stacked recurrent layers"""
     bidirectional: bool = True
@@ -70,8 +68,6 @@ class TextModelConfig(TrainConfig):
     """variational recurrent dropout (slower: the fastest kernels run without it)"""
     head_dropout: Rate = 0.5
     """dropout before the classifier's dense layer"""
-    fast: RunnerName = "auto"
-    """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
     epochs: PositiveInt = 5
     batch_size: PositiveInt = 64
     lr: LearningRate | None = 2e-3
