@@ -6,6 +6,7 @@ import torch
 from rnnkit import reference
 from rnnkit.cells import GRUCell, LSTMCell, SimpleRNNCell
 from rnnkit.engine import run_fused, run_loop
+from testkit.reference_check import assert_runner_matches_reference
 
 T, B, I = 5, 3, 3
 CASES = [
@@ -34,27 +35,7 @@ def test_cell_matches_numpy_reference(name, make_cell, make_ref, with_lengths, r
     x = rng.standard_normal((T, B, I))
     state0 = tuple(rng.standard_normal((B, s)) for s in ref.state_sizes())
     lengths = np.array([5, 2, 4]) if with_lengths else None
-    d_out = rng.standard_normal((T, B, ref.output_size))
-    d_final = tuple(rng.standard_normal((B, s)) for s in ref.state_sizes())
-
-    out_ref, final_ref, cache = ref.forward(x, state0, lengths)
-    grads_ref, dx_ref, dstate_ref = ref.backward(cache, d_out, d_final)
-
-    xt = torch.tensor(x, requires_grad=True)
-    st = tuple(torch.tensor(s, requires_grad=True) for s in state0)
-    out, final = runner(cell, xt, st, None if lengths is None else torch.tensor(lengths))
-    loss = (out * torch.tensor(d_out)).sum() + sum((f * torch.tensor(d)).sum() for f, d in zip(final, d_final))
-    params = dict(cell.named_parameters())
-    grads = torch.autograd.grad(loss, [xt, *st, *params.values()])
-
-    np.testing.assert_allclose(out.detach().numpy(), out_ref, atol=1e-12)
-    for f, fr in zip(final, final_ref):
-        np.testing.assert_allclose(f.detach().numpy(), fr, atol=1e-12)
-    np.testing.assert_allclose(grads[0].numpy(), dx_ref, atol=1e-10)
-    for g, gr in zip(grads[1 : 1 + len(st)], dstate_ref):
-        np.testing.assert_allclose(g.numpy(), gr, atol=1e-10)
-    for (pname, _), g in zip(params.items(), grads[1 + len(st) :]):
-        np.testing.assert_allclose(g.numpy(), grads_ref[pname], atol=1e-10, err_msg=pname)
+    assert_runner_matches_reference(runner, cell, ref, x, state0, lengths, rng)
 
 
 @pytest.mark.parametrize("name,make_cell,make_ref", CASES, ids=[c[0] for c in CASES])

@@ -9,6 +9,7 @@ from rnnkit.cells import SLSTMCell, make_cell
 from rnnkit.engine import Masks, run_fused, run_loop, run_sequence
 from rnnkit.layers import Recurrent
 from rnnkit.reference.gradcheck import check_gradients
+from testkit.reference_check import assert_runner_matches_reference
 
 T, B, I = 5, 3, 3
 CONFIGS = [dict(num_heads=1), dict(num_heads=2), dict(num_heads=4, forget_gate="exp")]
@@ -91,25 +92,7 @@ def test_runners_match_numpy_reference(options, zero_state, with_lengths, runner
     if zero_state:
         state0 = ref.zero_state(B)
     lengths = np.array([5, 2, 4]) if with_lengths else None
-    d_out = rng.standard_normal((T, B, H))
-    d_final = tuple(rng.standard_normal((B, H)) for _ in range(4))
-    out_ref, final_ref, cache = ref.forward(x, state0, lengths)
-    grads_ref, dx_ref, dstate_ref = ref.backward(cache, d_out, d_final)
-
-    xt = torch.tensor(x, requires_grad=True)
-    st = tuple(torch.tensor(s, requires_grad=True) for s in state0)
-    out, final = runner(cell, xt, st, None if lengths is None else torch.tensor(lengths))
-    loss = (out * torch.tensor(d_out)).sum() + sum((f * torch.tensor(d)).sum() for f, d in zip(final, d_final))
-    params = dict(cell.named_parameters())
-    grads = torch.autograd.grad(loss, [xt, *st, *params.values()])
-    np.testing.assert_allclose(out.detach().numpy(), out_ref, atol=1e-12)
-    for f, fr in zip(final, final_ref):
-        np.testing.assert_allclose(f.detach().numpy(), fr, atol=1e-12)
-    np.testing.assert_allclose(grads[0].numpy(), dx_ref, atol=1e-10)
-    for g, gr in zip(grads[1:5], dstate_ref):
-        np.testing.assert_allclose(g.numpy(), gr, atol=1e-10)
-    for name, g in zip(params, grads[5:]):
-        np.testing.assert_allclose(g.numpy(), grads_ref[name], atol=1e-10, err_msg=name)
+    assert_runner_matches_reference(runner, cell, ref, x, state0, lengths, rng)
 
 
 @pytest.mark.parametrize("options", CONFIGS, ids=str)
