@@ -36,7 +36,9 @@ def training_report(trainer: Trainer, logs: dict[str, float], title: str = "Trai
 
 
 def run_config(trainer: Trainer, epochs: int, validation_split: float, shuffle: bool) -> dict[str, Any]:
-    """config.json: the trainer's `config` (task, task config ...), the model's config and the training settings."""
+    """config.json: the trainer's `config` (task, task config ...), the model's config and the training
+    settings. A task's run keeps under "training" only what its task config does not already say (the
+    resolved loss and learning rate, the world size...): each value once."""
     from rnnkit import __version__
 
     try:
@@ -51,4 +53,7 @@ def run_config(trainer: Trainer, epochs: int, validation_split: float, shuffle: 
                 "on_nan": trainer.watch.on_nan,
                 "seed": trainer.seed, "epochs": epochs, "batch_size": trainer.batch_size,
                 "validation_split": validation_split, "shuffle": shuffle, "world_size": trainer.world}
+    task_config = trainer.config.get("task_config")
+    if isinstance(task_config, dict):
+        training = {k: v for k, v in training.items() if k not in task_config or task_config[k] != v}
     return {"rnnkit_version": __version__, **trainer.config, "model": model_cfg, "training": training}

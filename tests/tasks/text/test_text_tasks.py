@@ -51,7 +51,9 @@ def test_classify_trains_and_predicts_from_its_run_folder(data):
                            run_dir=data / "run", quiet=True)
     for name in ("config.json", "model.safetensors", "vocab.json", "labels.json", "report.md", "history.png"):
         assert (run_dir / name).is_file(), name
-    assert json.loads((run_dir / "config.json").read_text())["training"]["batch_size"] == 16  # texts, not batches
+    saved = json.loads((run_dir / "config.json").read_text())
+    assert saved["task_config"]["batch_size"] == 16 and "batch_size" not in saved["training"]  # texts, said once
+    assert saved["training"] and all(saved["task_config"].get(k) != v for k, v in saved["training"].items())
     assert final["val_acc"] >= 0.9  # the label is one keyword: learnable in a few steps
     run = read_run(run_dir)
     records = predict_texts(run, str(data / "new.txt"))
