@@ -19,10 +19,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from rnnkit.tasks.report import class_section, model_class_report, printer, write_report
+from rnnkit.tasks.report import class_section, printer, write_report
 from rnnkit.tasks.runs import run_config_record
 from rnnkit.tasks.task import Task
 from rnnkit.training import Trainer, seed_everything, trainer_from_config
+from rnnkit.training.class_report import model_class_report
 
 
 def start(config: Any, quiet: bool) -> Callable[..., None]:

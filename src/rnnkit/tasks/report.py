@@ -6,12 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from rnnkit.atomic import write_json
 from rnnkit.tasks.config import changed_fields
 from rnnkit.training import distributed as ddp
-from rnnkit.training.class_report import class_report, class_report_markdown, plot_confusion_matrix
+from rnnkit.training.class_report import class_report_markdown, plot_confusion_matrix
 
 CLASS_REPORT, CONFUSION_PLOT = "class_report.json", "confusion.png"
 
@@ -24,20 +22,6 @@ def printer(quiet: bool):
 def test_metrics(final: dict[str, float]) -> dict[str, float]:
     """{"acc": ..., "loss": ...} from the final logs' test_* entries."""
     return {k[5:]: v for k, v in final.items() if k.startswith("test_")}
-
-
-def model_class_report(model, data: tuple, names, *, batch_size: int = 256, from_logits: bool = True) -> dict:
-    """The per-class report of how `model` classifies `data` ((x, y) or (x, lengths, y)): all of it, in
-    this process (under DDP too)."""
-    import torch
-
-    from rnnkit.training import predict
-    from rnnkit.training.metrics import class_predictions
-
-    device = next(model.parameters()).device
-    outputs = predict(model, data, batch_size=batch_size, device=device)
-    pred, true = class_predictions(outputs, torch.as_tensor(np.asarray(data[-1])), from_logits)
-    return class_report(true.numpy(), pred.numpy(), [str(n) for n in names])
 
 
 def class_section(run_dir: str | Path | None, report: dict, *, what: str = "test set", what_per: str = "class") -> str:

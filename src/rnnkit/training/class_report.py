@@ -180,3 +180,17 @@ def plot_confusion_matrix(report: dict[str, Any], path: str | Path, *, top: int 
     buf = io.BytesIO()
     confusion_figure(report, top=top).savefig(buf, format="png", dpi=90)
     return write_bytes(path, buf.getvalue())
+
+
+def model_class_report(model, data: tuple, names, *, batch_size: int = 256, from_logits: bool = True) -> dict:
+    """The per-class report of how `model` classifies `data` ((x, y) or (x, lengths, y)): all of it, in
+    this process (under DDP too)."""
+    import torch
+
+    from rnnkit.training.metrics import class_predictions
+    from rnnkit.training.outputs import predict
+
+    device = next(model.parameters()).device
+    outputs = predict(model, data, batch_size=batch_size, device=device)
+    pred, true = class_predictions(outputs, torch.as_tensor(np.asarray(data[-1])), from_logits)
+    return class_report(true.numpy(), pred.numpy(), [str(n) for n in names])

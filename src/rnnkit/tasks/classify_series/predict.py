@@ -11,10 +11,10 @@ from rnnkit.tasks.runs import read_labels
 from rnnkit.data.ts_format import read_ts
 from rnnkit.io.run import load
 from rnnkit.tasks.classify_series.data import LABELS_FILE, SCALING_FILE, Scaling, as_batchable, label_ids, test_file
-from rnnkit.tasks.report import model_class_report
 from rnnkit.tasks.task import Run
 from rnnkit.training import Trainer
 from rnnkit.training import predict as predict_outputs
+from rnnkit.training.class_report import model_class_report
 
 
 def class_probabilities(model, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:

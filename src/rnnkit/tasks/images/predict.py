@@ -8,10 +8,10 @@ import torch
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.tasks.images.data import load_splits, read_images
-from rnnkit.tasks.report import model_class_report
 from rnnkit.tasks.task import Run
 from rnnkit.training import Trainer
 from rnnkit.training import predict as predict_outputs
+from rnnkit.training.class_report import model_class_report
 
 
 def predict(run: Run, inputs: str, options: None = None) -> list[dict[str, Any]]:
