@@ -182,13 +182,14 @@ def test_ctrl_c_under_nproc_stops_every_process_and_names_the_last_checkpoint(tm
     assert_checkpoints_whole(run)
 
 
-# ---- the sweep: 35 kill points across the tasks ---------------------------------------------------------
+# ---- the sweep: 32 kill points across the tasks ---------------------------------------------------------
 SWEEP = [("arrays", "step", n) for n in (1, 3, 5, 6, 10, 11, 15)] \
     + [("arrays", "write", n) for n in (1, 3, 6, 12, 14, 21, 30)] + [("arrays", "test", 1)] \
     + [("classify", "step", n) for n in (2, 10, 11, 15)] + [("classify", "test", 1)] + [("classify", "write", n) for n in (8, 40)] \
     + [("mnist", "step", n) for n in (3, 6)] + [("mnist", "test", 1)] \
     + [(task, "write", 2) for task in ("tag", "lm", "seq2seq", "forecast", "classify-series")] \
-    + [(task, "test", 1) for task in ("tag", "lm", "seq2seq", "forecast", "classify-series")]
+    + [(task, "test", 1) for task in ("lm", "classify-series")]  # the trainer's test pass (tag, seq2seq and
+    # forecast decode or forecast the test set with their own code, which the "test" point does not hook)
 
 
 @pytest.mark.slow
