@@ -10,17 +10,10 @@ from rnnkit.engine import run_fused, run_loop
 from rnnkit.engine.mlstm_forms import run_mlstm
 from rnnkit.layers import MLSTM, Recurrent
 from rnnkit.reference.gradcheck import check_gradients
+from testkit.reference_check import perturbed
 
 T, B, I, H = 7, 3, 3, 8
 CONFIGS = [dict(num_heads=1), dict(num_heads=2), dict(num_heads=4, forget_gate="exp")]
-
-
-def perturbed(module, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in module.parameters():
-            p.add_(0.5 * torch.randn(p.shape, dtype=p.dtype, generator=generator))
-    return module
 
 
 def random_state(cell, B, generator, fresh_rows=()):

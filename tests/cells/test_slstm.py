@@ -9,18 +9,10 @@ from rnnkit.cells import SLSTMCell, make_cell
 from rnnkit.engine import Masks, run_fused, run_loop, run_sequence
 from rnnkit.layers import Recurrent
 from rnnkit.reference.gradcheck import check_gradients
-from testkit.reference_check import assert_runner_matches_reference
+from testkit.reference_check import assert_runner_matches_reference, perturbed
 
 T, B, I = 5, 3, 3
 CONFIGS = [dict(num_heads=1), dict(num_heads=2), dict(num_heads=4, forget_gate="exp")]
-
-
-def perturbed(cell, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in cell.parameters():
-            p.add_(0.5 * torch.randn(p.shape, dtype=p.dtype, generator=generator))
-    return cell
 
 
 def random_state(B, H, generator, fresh_rows=()):

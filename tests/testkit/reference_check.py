@@ -1,6 +1,7 @@
 """One check that a torch runner computes what a NumPy reference cell does (`rnnkit.reference`), in float64:
 outputs, final states, and the gradients of a random loss with respect to the inputs, the initial state
-and every parameter. The cell must already hold the reference's weights."""
+and every parameter (the cell must already hold the reference's weights); and `perturbed`, which moves a
+module's weights off their initial values so that no gate sits at a symmetric point."""
 import numpy as np
 import torch
 
@@ -27,3 +28,12 @@ def assert_runner_matches_reference(runner, cell, ref, x: np.ndarray, state0: tu
         np.testing.assert_allclose(g.numpy(), gr, atol=1e-10)
     for name, g in zip(params, grads[1 + len(st) :]):
         np.testing.assert_allclose(g.numpy(), grads_ref[name], atol=1e-10, err_msg=name)
+
+
+def perturbed(module, seed: int = 0):
+    """`module` with N(0, 0.5^2) noise from its own seeded generator added to every parameter."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.add_(0.5 * torch.randn(p.shape, dtype=p.dtype, generator=generator))
+    return module
