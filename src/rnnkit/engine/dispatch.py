@@ -40,10 +40,10 @@ from .native import native_unsupported
 
 FAST_CHOICES = ("auto", "loop", "fused", "native", "compiled", "scan")
 NATIVE_STACK = "native-stack"  # a whole layer (every layer and direction) in one torch call
-# The runners as `run_sequence` calls them, once planned: the compiled and native entries skip the
-# check of `run_compiled` / `run_native`, which the plan has just made.
+# The runners as `run_sequence` calls them, once planned: the compiled, native and scan entries skip the
+# check of `run_compiled` / `run_native` / `run_scan`, which the plan has just made.
 RUNNERS = {"loop": run_loop, "fused": run_fused, "native": native.run_planned, "compiled": compiled.run_planned,
-           "scan": scan.run_scan}
+           "scan": scan.run_planned}
 NEED_A_STEP = ("native", "compiled")  # runners whose kernels cannot run a row with no step
 
 

@@ -145,6 +145,12 @@ def run_scan(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | Non
     reason = unsupported(cell, masks)
     if reason:
         raise ValueError(f"fast='scan' cannot run this configuration: {reason}")
+    return run_planned(cell, x, state, lengths, masks, method)
+
+
+def run_planned(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | None = None,
+                masks: Masks = NO_MASKS, method: str | None = None) -> tuple[Tensor, State]:
+    """`run_scan` without its support check, for the dispatcher, whose plan has just made it."""
     method = method or default_method(x.device)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
