@@ -21,8 +21,10 @@ def run_loop(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | Non
     alive = alive_masks(lengths, x.shape[0], x)
     weight_hh = None if masks.weight is None else cell.weight_hh * masks.weight  # DropConnect, under autograd
     outputs = []
-    for t in range(x.shape[0]):
-        new = cell.step(xp[t], state, masks.recurrent, **step_masks(masks.zoneout, weight_hh, t))
+    # unbind, not xp[t]: the backward of T indexings writes T full-size zero tensors (quadratic in T),
+    # unbind's backward stacks the T step gradients once
+    for t, xp_t in enumerate(xp.unbind(0)):
+        new = cell.step(xp_t, state, masks.recurrent, **step_masks(masks.zoneout, weight_hh, t))
         state, output = keep_past_end(new, state, None if alive is None else alive[t])
         outputs.append(output)
     return torch.stack(outputs), state  # (T, B, H)
