@@ -7,6 +7,7 @@ import torch
 from rnnkit import reference
 from rnnkit.cells import SLSTMCell, make_cell
 from rnnkit.engine import Masks, run_fused, run_loop, run_sequence
+from rnnkit.engine.masks import zoneout as apply_zoneout, zoneout_backward
 from rnnkit.layers import Recurrent
 from rnnkit.reference.gradcheck import check_gradients
 from testkit.reference_check import assert_runner_matches_reference, perturbed
@@ -35,13 +36,14 @@ def test_step_backward_matches_autograd(options, extras):
     zoneout = cell.sample_zoneout(1, B, xp, generator=generator)
     weight_mask = cell.sample_weight_mask(xp, generator=generator)
     weight_hh = cell.weight_hh if weight_mask is None else (cell.weight_hh * weight_mask).detach().requires_grad_()
-    masks = {"weight_hh": weight_hh, "zoneout_mask": None if zoneout is None else tuple(None if z is None else z[0] for z in zoneout)}
-    new, cache = cell.step_with_cache(xp, state, rec_mask, **masks)
+    d = None if zoneout is None else tuple(None if z is None else z[0] for z in zoneout)
+    new, cache = cell.step(xp, state, rec_mask, weight_hh)
+    new = apply_zoneout(new, state, d)
     grad_new = tuple(torch.randn(n.shape, dtype=n.dtype, generator=generator) for n in new)
     loss = sum((n * g).sum() for n, g in zip(new, grad_new))
     expected = torch.autograd.grad(loss, [xp, *state, weight_hh])
     with torch.no_grad():
-        dxp, grad_prev, grads = cell.step_backward(cache, grad_new)
+        dxp, grad_prev, grads = zoneout_backward(cell.step_backward, cache, grad_new, d)
     assert set(grads) == {"weight_hh"}
     for got, want in zip((dxp, *grad_prev, grads["weight_hh"]), expected):
         torch.testing.assert_close(got, want, rtol=1e-10, atol=1e-12)
@@ -51,14 +53,14 @@ def test_zero_state_starts_as_the_xlstm_kernels_do():
     """From the zero state m_1 = ĩ_1, n_1 = 1 and h_1 = o_1 tanh(z̃_1); afterwards n_t >= 1."""
     cell = perturbed(SLSTMCell(I, 4).double())
     xp = 3 * torch.randn(B, 16, dtype=torch.float64)
-    (h, c, n, m) = cell.step(xp, cell.init_state(B))
+    (h, c, n, m), _ = cell.step(xp, cell.init_state(B))
     a_i, _, a_z, a_o = xp.chunk(4, 1)
     torch.testing.assert_close(m, a_i)
     torch.testing.assert_close(n, torch.ones_like(n))
     torch.testing.assert_close(h, torch.sigmoid(a_o) * torch.tanh(a_z))
     state = (h, c, n, m)
     for _ in range(20):
-        state = cell.step(5 * torch.randn(B, 16, dtype=torch.float64), state)
+        state, _ = cell.step(5 * torch.randn(B, 16, dtype=torch.float64), state)
         assert (state[2] >= 1 - 1e-12).all()
 
 

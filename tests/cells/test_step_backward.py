@@ -5,6 +5,7 @@ import torch
 from testkit.cell_configs import CONFIGS, config_id
 from rnnkit.cells import LSTMCell, make_cell
 from rnnkit.cells.norm import layer_norm, layer_norm_backward
+from rnnkit.engine.masks import zoneout, zoneout_backward
 
 B, I, H = 3, 4, 5
 
@@ -14,14 +15,11 @@ def random_step_inputs(cell, generator):
     xp = torch.randn(B, cell.weight_ih.shape[0], dtype=torch.float64, generator=generator, requires_grad=True)
     state = tuple(torch.randn(B, s, dtype=torch.float64, generator=generator, requires_grad=True) for s in cell.state_sizes)
     rec_mask = (torch.rand(B, cell.weight_hh.shape[1], dtype=torch.float64, generator=generator) > 0.3).double() / 0.7
-    masks = {}
-    zoneout = cell.sample_zoneout(1, B, xp, generator=generator)
-    if zoneout is not None:
-        masks["zoneout_mask"] = tuple(None if m is None else m[0] for m in zoneout)
+    d = cell.sample_zoneout(1, B, xp, generator=generator)
+    d = None if d is None else tuple(None if m is None else m[0] for m in d)
     weight_mask = cell.sample_weight_mask(xp, generator=generator)
     weight_hh = cell.weight_hh if weight_mask is None else (cell.weight_hh * weight_mask).detach().requires_grad_()
-    masks["weight_hh"] = weight_hh
-    return xp, state, rec_mask, masks
+    return xp, state, rec_mask, weight_hh, d
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=config_id)
@@ -34,17 +32,18 @@ def test_step_backward_matches_autograd(config, with_mask):
     with torch.no_grad():  # move off the initial values (unit gains, zero biases) so every term matters
         for p in cell.parameters():
             p.add_(0.3 * torch.randn(p.shape, dtype=p.dtype, generator=generator))
-    xp, state, rec_mask, masks = random_step_inputs(cell, generator)
+    xp, state, rec_mask, weight_hh, d = random_step_inputs(cell, generator)
     rec_mask = rec_mask if with_mask else None
-    new, cache = cell.step_with_cache(xp, state, rec_mask, **masks)
+    new, cache = cell.step(xp, state, rec_mask, weight_hh)
+    new = zoneout(new, state, d)  # as the runners apply it: its backward is checked here too
     grad_new = tuple(torch.randn(n.shape, dtype=n.dtype, generator=generator) for n in new)
     loss = sum((n * g).sum() for n, g in zip(new, grad_new))
     recurrent = {name: p for name, p in cell.named_parameters() if name not in ("weight_ih", "bias", "ln_ih_gain")}
-    recurrent["weight_hh"] = masks["weight_hh"]  # the gradient is with respect to the matrix passed in
+    recurrent["weight_hh"] = weight_hh  # the gradient is with respect to the matrix passed in
     names = list(recurrent)
     expected = torch.autograd.grad(loss, [xp, *state, *recurrent.values()], allow_unused=True)
     with torch.no_grad():
-        dxp, grad_prev, grads = cell.step_backward(cache, grad_new)
+        dxp, grad_prev, grads = zoneout_backward(cell.step_backward, cache, grad_new, d)
     torch.testing.assert_close(dxp, expected[0], rtol=1e-10, atol=1e-12)
     for got, want in zip(grad_prev, expected[1:1 + len(state)]):
         torch.testing.assert_close(got, want, rtol=1e-10, atol=1e-12)
@@ -68,7 +67,7 @@ def test_cell_clip_bounds_the_cell_state():
     torch.manual_seed(0)
     cell = LSTMCell(3, 6, cell_clip=0.1).double()
     xp = 5 * torch.randn(4, 24, dtype=torch.float64)
-    h, c = cell.step(xp, cell.init_state(4))
+    (h, c), _ = cell.step(xp, cell.init_state(4))
     assert c.abs().max() <= 0.1 and (c.abs() == 0.1).any()
 
 
@@ -78,8 +77,8 @@ def test_zoneout_eval_is_the_expectation():
     xp = torch.randn(2, 12, dtype=torch.float64)
     state = (torch.randn(2, 4, dtype=torch.float64),)
     mask = cell.sample_zoneout(1, 2, xp)
-    (h,) = cell.step(xp, state, zoneout_mask=tuple(m[0] for m in mask))
-    (h_tilde,) = cell.cell_step(xp, state, None, cell.weight_hh)[0]
+    (h_tilde,), _ = cell.step(xp, state)
+    (h,) = zoneout((h_tilde,), state, tuple(m[0] for m in mask))
     torch.testing.assert_close(h, 0.25 * state[0] + 0.75 * h_tilde)
 
 

@@ -75,7 +75,7 @@ def test_slstm_cell_matches_xlstm_vanilla_from_a_state(slstm_pair):
     out = []
     s = tuple(state)
     for t in range(S):
-        s = ours_cell.step(xp[:, t] + cell._bias_.reshape(-1), s)  # the cell's step reads W x + b
+        s, _ = ours_cell.step(xp[:, t] + cell._bias_.reshape(-1), s)  # the cell's step reads W x + b
         out.append(s[0])
     got = torch.stack(out, 1)  # (B, S, H)
     torch.testing.assert_close(got, want.transpose(1, 2).reshape(B, S, H), rtol=0, atol=1e-5)
@@ -133,7 +133,7 @@ def test_mlstm_step_matches_xlstm_recurrent_step_from_a_state():
     o_open = torch.full((B, H), 30.0)  # σ(30) = 1 in float32: their backend has no output gate
     flat = lambda t: t.reshape(B, -1)  # noqa: E731
     xp = torch.cat([flat(q), flat(k), flat(v), flat(a_i), flat(a_f), o_open], 1)
-    h, C, n, m = cell.step(xp, (torch.zeros(B, H), flat(C0.transpose(-1, -2)), flat(n0), m0))  # theirs is C^T
+    (h, C, n, m), _ = cell.step(xp, (torch.zeros(B, H), flat(C0.transpose(-1, -2)), flat(n0), m0))  # theirs is C^T
     torch.testing.assert_close(h, flat(want), rtol=0, atol=1e-5)
     torch.testing.assert_close(C, flat(C_w.transpose(-1, -2)), rtol=0, atol=1e-5)
     torch.testing.assert_close(n, flat(n_w), rtol=0, atol=1e-5)

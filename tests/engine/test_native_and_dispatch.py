@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from rnnkit.cells import make_cell
+from rnnkit.cells.base import RecurrentCell
 from rnnkit.engine import NATIVE_STACK, Masks, compiled, needs_grad, plan_run, run_sequence
 from rnnkit.engine.chunked import run_long_sequence
 from rnnkit.io.torch_interop import recurrent_from_torch
@@ -317,3 +318,36 @@ def test_a_large_lstm_on_auto_equals_the_loop():
         grads[-1] = (out, *state, *grads[-1])
     for a, b in zip(*grads):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+
+class ElmanWithoutBackward(RecurrentCell):
+    """A new cell author's cell, a forward step only: h_t = tanh(W x_t + U h_{t-1} + b)."""
+
+    gate_names = ("h",)
+
+    @property
+    def state_sizes(self):
+        return (self.hidden_size,)
+
+    def step(self, xp_t, state, recurrent_mask=None, weight_hh=None):
+        weight_hh = self.weight_hh if weight_hh is None else weight_hh
+        (h_prev,) = state
+        h_in = h_prev if recurrent_mask is None else h_prev * recurrent_mask
+        return (torch.tanh(xp_t + h_in @ weight_hh.t()),), None
+
+
+def test_a_cell_with_only_a_forward_step_runs_on_the_loop_and_fused_says_why():
+    torch.manual_seed(0)
+    cell = ElmanWithoutBackward(3, 4)
+    assert not cell.has_step_backward and make_cell("rnn", 3, 4).has_step_backward
+    plan = plan_run(cell, "auto", needs_grad=True)
+    assert plan.runner == "loop" and "no hand-derived step_backward" in plan.reason
+    with pytest.raises(ValueError, match="step_backward.*fast='loop'"):
+        plan_run(cell, "fused")
+    x = torch.randn(5, 2, 3, requires_grad=True)
+    out, _ = run_sequence(cell, x, cell.init_state(2))
+    elman = make_cell("rnn", 3, 4)
+    elman.load_state_dict(cell.state_dict())
+    expected, _ = run_sequence(elman, x, elman.init_state(2), fast="fused")
+    torch.testing.assert_close(out, expected)

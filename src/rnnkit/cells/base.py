@@ -2,7 +2,7 @@
 
 A cell is ONE time step (Keras' split of a cell from the generic recurrent wrapper; flax's explicit
 carry). It never loops over time: `rnnkit.engine` runs it over a sequence, `rnnkit.layers.Recurrent`
-stacks and reverses it. To add your own cell, subclass `RecurrentCell` and implement the three
+stacks and reverses it. To add your own cell, subclass `RecurrentCell` and implement the
 members marked below; every runner (autograd loop, fused BPTT) then works with it.
 
 Parameters follow torch's names and layout, with ONE bias per gate set (as Keras and the articles):
@@ -14,36 +14,32 @@ it for all steps at once with `project_input` (one large matmul); `step` receive
 
 State is a tuple of tensors `(h, ...)`; the first element is always the step's output h_t.
 
-Contract (what a subclass implements):
+Contract (what a subclass implements: one forward step and, optionally, its backward):
     state_sizes         tuple of the state tensors' feature sizes, e.g. LSTM (H, H)
-    cell_step(xp_t, state, recurrent_mask, weight_hh) -> (new_state, cache)
+    step(xp_t, state, recurrent_mask=None, weight_hh=None) -> (new_state, cache)
         xp_t: (B, G*H) this step's input projection; state: tuple of (B, size) tensors.
         recurrent_mask: (B, R) variational recurrent-dropout mask applied to h(t-1) where it
         enters the recurrent matmul (Gal & Ghahramani 2016: one mask per sequence, article 003),
-        or None. weight_hh: the recurrent matrix to use this pass (`self.weight_hh`, or its
-        DropConnect-masked copy under weight drop). Returns the new state and what backward needs.
-    cell_step_backward(cache, grad_state) -> (grad_xp_t, grad_prev_state, grad_params)
+        or None. weight_hh: the recurrent matrix to use this pass (None: `self.weight_hh`; the
+        runners pass its DropConnect-masked copy under weight drop). Returns the new state and what
+        backward needs (runners under autograd drop it).
+    step_backward(cache, grad_state) -> (grad_xp_t, grad_prev_state, grad_params)   optional
         The hand-derived gradient of one step (BPTT written out): grad_state is dLoss/d(new_state)
         (output gradient already added to its first element); returns dLoss/d(xp_t), dLoss/d(state),
         and this step's contribution to each recurrent parameter's gradient as {name: tensor}
         ("weight_hh" is the gradient with respect to the matrix that was passed in).
         The gradients of what `project_input` uses (weight_ih, bias, input layer norm) follow from
         grad_xp over all steps and are computed in single large matmuls after the loop.
+        A cell without it runs on the autograd loop (`fast="fused"` then says so).
 
-What the base class builds on top (and every runner calls):
-    step_with_cache(xp_t, state, recurrent_mask=None, *, zoneout_mask=None, weight_hh=None)
-        `cell_step`, then zoneout (Krueger et al. 2016) on the state tensors that have a rate:
-            s_t = d_t ⊙ s_{t-1} + (1 - d_t) ⊙ s~_t
-        with d_t a fresh Bernoulli(rate) mask per step and unit in training (`sample_zoneout`),
-        and d_t = rate (the expectation) in eval. The mask goes into the cache for backward.
-    step_backward(cache, grad_state)   the gradient of `step_with_cache`
-    step(...)                          `step_with_cache` without the cache (what autograd runs)
-    sample_zoneout(steps, batch, like) the masks d_t for a whole sequence, (T, B, size) per state
+What the base class adds (the runners in `rnnkit.engine` apply the masks around `step`):
+    sample_zoneout(steps, batch, like) zoneout's masks d_t (Krueger et al. 2016) for a whole sequence,
+        (T, B, size) per state tensor with a rate: s_t = d_t ⊙ s_{t-1} + (1 - d_t) ⊙ s~_t, with d_t a
+        fresh Bernoulli(rate) mask per step and unit in training and d_t = rate (the expectation) in eval
+        (`rnnkit.engine.masks.zoneout`).
     sample_weight_mask(like)           weight drop (DropConnect on weight_hh, AWD-LSTM, Merity et
         al. 2018): one Bernoulli(1 - p) / (1 - p) mask of weight_hh's shape per forward pass,
         training only; runners use weight_hh ⊙ mask and scale its gradient by the mask.
-A custom cell may override `step_with_cache` / `step_backward` directly instead (it then has no
-zoneout or weight drop).
 """
 from __future__ import annotations
 
@@ -94,31 +90,17 @@ class RecurrentCell(nn.Module):
     def state_sizes(self) -> tuple[int, ...]:
         raise NotImplementedError
 
-    def cell_step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None, weight_hh: Tensor):
+    def step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None,
+             weight_hh: Tensor | None = None) -> tuple[State, Any]:
         raise NotImplementedError
 
-    def cell_step_backward(self, cache: tuple, grad_state: State):
-        raise NotImplementedError
+    def step_backward(self, cache: Any, grad_state: State):
+        raise NotImplementedError(f"{type(self).__name__} has no hand-derived step_backward: run it with fast='loop'")
 
-    # ---- the step every runner calls: the cell's step plus zoneout ---------------------------------
-    def step_with_cache(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None, *,
-                        zoneout_mask: tuple | None = None, weight_hh: Tensor | None = None):
-        new, cache = self.cell_step(xp_t, state, recurrent_mask, self.weight_hh if weight_hh is None else weight_hh)
-        if zoneout_mask is not None:  # s_t = d ⊙ s_{t-1} + (1 - d) ⊙ s~_t
-            new = tuple(n if d is None else torch.lerp(n, s, d) for n, s, d in zip(new, state, zoneout_mask))
-        return new, (cache, zoneout_mask)
-
-    def step_backward(self, cache: tuple, grad_state: State):
-        inner, zoneout_mask = cache
-        if zoneout_mask is None:
-            return self.cell_step_backward(inner, grad_state)
-        into_step = tuple(g if d is None else g * (1 - d) for g, d in zip(grad_state, zoneout_mask))
-        dxp, grad_prev, grads = self.cell_step_backward(inner, into_step)
-        grad_prev = tuple(p if d is None else p + g * d for p, g, d in zip(grad_prev, grad_state, zoneout_mask))
-        return dxp, grad_prev, grads
-
-    def step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None, **masks) -> State:
-        return self.step_with_cache(xp_t, state, recurrent_mask, **masks)[0]
+    @property
+    def has_step_backward(self) -> bool:
+        """Whether the cell derives its own step gradient (the fused runner needs it)."""
+        return type(self).step_backward is not RecurrentCell.step_backward
 
     # ---- random masks for one forward pass -------------------------------------------------------------
     @property

@@ -79,7 +79,9 @@ class GRUCell(RecurrentCell):
     def state_sizes(self) -> tuple[int]:
         return (self.hidden_size,)
 
-    def cell_step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None, weight_hh: Tensor):
+    def step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None,
+             weight_hh: Tensor | None = None):
+        weight_hh = self.weight_hh if weight_hh is None else weight_hh
         (h_prev,) = state  # (B, H)
         h_in = h_prev if recurrent_mask is None else h_prev * recurrent_mask
         x_r, x_z, x_n = xp_t.chunk(3, 1)  # each (B, H)
@@ -106,7 +108,7 @@ class GRUCell(RecurrentCell):
         h = (1 - z) * n + z * h_prev
         return (h,), (h_prev, h_in, r, z, n, rh, recurrent_mask, weight_hh, r_hat, r_inv)
 
-    def cell_step_backward(self, cache: tuple, grad_state: State):
+    def step_backward(self, cache: tuple, grad_state: State):
         h_prev, h_in, r, z, n, rh, recurrent_mask, weight_hh, r_hat, r_inv = cache
         (dh,) = grad_state
         H = self.hidden_size

@@ -54,7 +54,7 @@ class LSTMCell(RecurrentCell):
 
         state = cell.init_state(batch)
         for x_t in x:                       # x: (T, B, I)
-            state = cell.step(cell.project_input(x_t), state)
+            state, _ = cell.step(cell.project_input(x_t), state)
     """
 
     gate_names = ("i", "f", "g", "o")
@@ -130,7 +130,9 @@ class LSTMCell(RecurrentCell):
         a = torch.nn.functional.linear(x, self.weight_ih)  # (..., 4H)
         return torch.nn.functional.layer_norm(a, a.shape[-1:], self.ln_ih_gain, self.bias, EPS)
 
-    def cell_step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None, weight_hh: Tensor):
+    def step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None,
+             weight_hh: Tensor | None = None):
+        weight_hh = self.weight_hh if weight_hh is None else weight_hh
         h_prev, c_prev = state  # (B, P|H), (B, H)
         h_in = h_prev if recurrent_mask is None else h_prev * recurrent_mask
         if self.layer_norm:
@@ -163,7 +165,7 @@ class LSTMCell(RecurrentCell):
         cache = (h_in, c_prev, i, f, g, o, c, tanh_c, m, recurrent_mask, weight_hh, r_hat, r_inv, c_hat, c_inv, clipped)
         return (h, c), cache
 
-    def cell_step_backward(self, cache: tuple, grad_state: State):
+    def step_backward(self, cache: tuple, grad_state: State):
         h_in, c_prev, i, f, g, o, c, tanh_c, m, recurrent_mask, weight_hh, r_hat, r_inv, c_hat, c_inv, clipped = cache
         dh, dc = grad_state
         grads = {}

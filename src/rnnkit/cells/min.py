@@ -3,7 +3,7 @@
 Both cells drop h(t-1) from every gate and from the candidate, so a layer's whole sequence is the
 linear recurrence h_t = a_t ⊙ h_{t-1} + b_t with a_t, b_t known for all steps before the loop. That
 is what lets training run as a scan over all steps (`rnnkit.engine.scan`: Heinsen's (2023) parallel
-scan in log space, or on the CPU one fused multiply-add per step), while `cell_step` (the paper's
+scan in log space, or on the CPU one fused multiply-add per step), while `step` (the paper's
 "sequential mode") serves generation one step at a time and the autograd and fused runners. The two modes are tested equal to each other and to the NumPy oracle
 (`rnnkit.reference.min`).
 
@@ -106,7 +106,8 @@ class MinimalCell(RecurrentCell):
         raise NotImplementedError
 
     # ---- the sequential form: one step -------------------------------------------------------------
-    def cell_step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None, weight_hh: Tensor | None):
+    def step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None,
+             weight_hh: Tensor | None = None):
         if recurrent_mask is not None:
             raise ValueError(f"recurrent dropout makes no sense for {self.cell_name}: {NO_RECURRENCE}")
         (h_prev,) = state  # (B, H)
@@ -116,7 +117,7 @@ class MinimalCell(RecurrentCell):
         h = torch.lerp(h_prev, h_tilde, w)  # (1 - w) h_{t-1} + w h~_t
         return (h,), (xp_t, h_prev, v, w, h_tilde)
 
-    def cell_step_backward(self, cache: tuple, grad_state: State):
+    def step_backward(self, cache: tuple, grad_state: State):
         xp_t, h_prev, v, w, h_tilde = cache
         (dh,) = grad_state
         du = dh * (h_tilde - h_prev) * w * (1 - w)  # through w = σ(u)

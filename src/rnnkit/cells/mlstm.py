@@ -99,7 +99,8 @@ class MLSTMCell(RecurrentCell):
     def log_forget(self, a_f: Tensor) -> Tensor:
         return log_forget(a_f, self.forget_gate)
 
-    def cell_step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None, weight_hh: Tensor):
+    def step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None,
+             weight_hh: Tensor | None = None):
         if recurrent_mask is not None:
             raise ValueError("recurrent_dropout makes no sense for the mlstm cell (no gate reads h_{t-1})")
         B, K, d = xp_t.shape[0], self.num_heads, self.head_size
@@ -119,7 +120,7 @@ class MLSTMCell(RecurrentCell):
         cache = (q, k, v, a_f, forget_wins, fresh, i, f, C_prev, n_prev, C, n, qn, lower, denom, h_tilde, o)
         return (h, C.reshape(B, -1), n.reshape(B, -1), m), cache
 
-    def cell_step_backward(self, cache: tuple, grad_state: State):
+    def step_backward(self, cache: tuple, grad_state: State):
         q, k, v, a_f, forget_wins, fresh, i, f, C_prev, n_prev, C, n, qn, lower, denom, h_tilde, o = cache
         B, K, d = q.shape
         dh, dC, dn, dm = grad_state

@@ -38,14 +38,16 @@ class SimpleRNNCell(RecurrentCell):
     def state_sizes(self) -> tuple[int]:
         return (self.hidden_size,)
 
-    def cell_step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None, weight_hh: Tensor):
+    def step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None,
+             weight_hh: Tensor | None = None):
+        weight_hh = self.weight_hh if weight_hh is None else weight_hh
         (h_prev,) = state
         h_in = h_prev if recurrent_mask is None else h_prev * recurrent_mask
         a = torch.addmm(xp_t, h_in, weight_hh.t())  # (B, H)
         h = torch.tanh(a) if self.activation == "tanh" else torch.relu(a)
         return (h,), (h_in, h, recurrent_mask, weight_hh)
 
-    def cell_step_backward(self, cache: tuple, grad_state: State):
+    def step_backward(self, cache: tuple, grad_state: State):
         h_in, h, recurrent_mask, weight_hh = cache
         (dh,) = grad_state
         da = dh * (1 - h * h) if self.activation == "tanh" else dh * (h > 0)  # (B, H)

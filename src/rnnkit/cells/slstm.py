@@ -112,7 +112,9 @@ class SLSTMCell(RecurrentCell):
         return dh, dw
 
     # ---- one step -----------------------------------------------------------------------------------
-    def cell_step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None, weight_hh: Tensor):
+    def step(self, xp_t: Tensor, state: State, recurrent_mask: Tensor | None = None,
+             weight_hh: Tensor | None = None):
+        weight_hh = self.weight_hh if weight_hh is None else weight_hh
         h_prev, c_prev, n_prev, m_prev = state  # each (B, H)
         h_in = h_prev if recurrent_mask is None else h_prev * recurrent_mask
         a_i, a_f, a_z, a_o = (xp_t + self._recurrent(h_in, weight_hh)).chunk(4, 1)  # each (B, H)
@@ -127,7 +129,7 @@ class SLSTMCell(RecurrentCell):
         cache = (h_in, c_prev, n_prev, a_f, forget_wins, fresh, i, f, z, o, n, h_tilde, recurrent_mask, weight_hh)
         return (h, c, n, m), cache
 
-    def cell_step_backward(self, cache: tuple, grad_state: State):
+    def step_backward(self, cache: tuple, grad_state: State):
         h_in, c_prev, n_prev, a_f, forget_wins, fresh, i, f, z, o, n, h_tilde, recurrent_mask, weight_hh = cache
         dh, dc, dn, dm = grad_state
         do = dh * h_tilde

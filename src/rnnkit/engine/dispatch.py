@@ -88,6 +88,9 @@ def check_fast(fast: str) -> str:
 
 
 def _plan_cell(cell: RecurrentCell, fast: str, masks: Masks, padded: bool, grad: bool, recurrent_dropout: bool) -> Plan:
+    if fast == "fused" and not cell.has_step_backward:
+        raise ValueError(f"fast='fused' needs the cell's hand-derived step_backward, which {type(cell).__name__} "
+                         f"does not have: use fast='loop'")
     if fast in ("loop", "fused"):
         return Plan(fast, f"fast={fast!r}")
     scan_reason = scan.unsupported(cell, masks)
@@ -117,6 +120,8 @@ def _plan_cell(cell: RecurrentCell, fast: str, masks: Masks, padded: bool, grad:
         return Plan("compiled", "auto: the compiled kernels serve this cell")
     if not native_reason:
         return Plan("native", f"auto: {compiled_reason}; torch's native kernel computes the same")
+    if not cell.has_step_backward:
+        return Plan("loop", f"auto: {compiled_reason}; {native_reason}; no hand-derived step_backward")
     return Plan("fused", f"auto: {compiled_reason}; {native_reason}")
 
 

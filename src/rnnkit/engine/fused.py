@@ -2,7 +2,7 @@
 
 Forward: the input projections of all steps in ONE matmul (`cell.project_input`, left to autograd,
 whose backward is again one large matmul over all steps for weight_ih, bias and any input layer norm),
-then a loop doing only what the recurrence forces (the cell's `step_with_cache`). Backward:
+then a loop doing only what the recurrence forces (the cell's `step`, then zoneout). Backward:
 backpropagation through time written out (article 004), a reverse loop over the cell's hand-derived
 `step_backward`; the recurrent parameters' gradients are summed over steps. Works for any cell that
 follows the contract in `rnnkit.cells.base`, so it is the fallback fast path where no compiled kernel
@@ -15,20 +15,22 @@ from torch import Tensor
 
 from ..cells.base import RecurrentCell, State
 from .contract import keep_past_end, needs_grad
-from .masks import NO_MASKS, Masks, alive_masks, step_masks
+from .masks import NO_MASKS, Masks, alive_masks, zoneout, zoneout_at, zoneout_backward
 
 
 class _FusedSequence(torch.autograd.Function):
     @staticmethod
     def forward(ctx, cell, xp, lengths, recurrent_mask, zoneout_masks, weight_mask, keep, n_state, *tensors):
         state = tuple(tensors[:n_state])
-        weight_hh = None if weight_mask is None else cell.weight_hh * weight_mask  # (G*H, R) DropConnect
+        weight_hh = cell.weight_hh if weight_mask is None else cell.weight_hh * weight_mask  # (G*H, R) DropConnect
         alive = alive_masks(lengths, xp.shape[0], xp)  # (T, B, 1) or None
         outputs, caches = [], []
         for t in range(xp.shape[0]):
-            new, cache = cell.step_with_cache(xp[t], state, recurrent_mask, **step_masks(zoneout_masks, weight_hh, t))
+            new, cache = cell.step(xp[t], state, recurrent_mask, weight_hh)
+            d = zoneout_at(zoneout_masks, t)
+            new = zoneout(new, state, d)
             if keep:
-                caches.append(cache)
+                caches.append((cache, d))
             state, output = keep_past_end(new, state, None if alive is None else alive[t])
             outputs.append(output)
         ctx.cell, ctx.caches, ctx.alive, ctx.weight_mask = cell, caches, alive, weight_mask
@@ -53,7 +55,8 @@ class _FusedSequence(torch.autograd.Function):
                 into_step = ((grad_state[0] + grad_outputs[t]) * a, *(g * a for g in grad_state[1:]))
             else:
                 into_step = (grad_state[0] + grad_outputs[t], *grad_state[1:])
-            dxp, grad_prev, step_grads = cell.step_backward(caches[t], into_step)
+            cache, d = caches[t]
+            dxp, grad_prev, step_grads = zoneout_backward(cell.step_backward, cache, into_step, d)
             if alive is not None:
                 grad_prev = tuple(g + p for g, p in zip(grad_prev, passthrough))
             grad_state = grad_prev

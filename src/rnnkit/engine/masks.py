@@ -80,12 +80,24 @@ class Masks(NamedTuple):
 NO_MASKS = Masks()
 
 
-def step_masks(zoneout: tuple | None, weight_hh: Tensor | None, t: int) -> dict:
-    """The keyword masks for `cell.step` at step t (only those in use, so custom cells need not know them).
-    weight_hh: the pass's recurrent matrix under weight drop (weight_hh ⊙ mask), computed once per pass."""
-    masks = {}
-    if zoneout is not None:
-        masks["zoneout_mask"] = tuple(None if m is None else m[t] for m in zoneout)
-    if weight_hh is not None:
-        masks["weight_hh"] = weight_hh
-    return masks
+def zoneout_at(zoneout: tuple | None, t: int) -> tuple | None:
+    """Zoneout's masks d_t of step t, one per state tensor (None: that tensor has no rate)."""
+    return None if zoneout is None else tuple(None if m is None else m[t] for m in zoneout)
+
+
+def zoneout(new: tuple, state: tuple, d: tuple | None) -> tuple:
+    """Zoneout (Krueger et al. 2016) on a step's new state: s_t = d_t ⊙ s_{t-1} + (1 - d_t) ⊙ s~_t."""
+    if d is None:
+        return new
+    return tuple(n if m is None else torch.lerp(n, s, m) for n, s, m in zip(new, state, d))
+
+
+def zoneout_backward(step_backward, cache, grad_state: tuple, d: tuple | None):
+    """The gradient of `zoneout(cell.step(...))` from the cell's own `step_backward`: s~_t receives
+    (1 - d_t) of dL/ds_t, and s_{t-1} d_t of it besides what flows through the cell."""
+    if d is None:
+        return step_backward(cache, grad_state)
+    into_step = tuple(g if m is None else g * (1 - m) for g, m in zip(grad_state, d))
+    dxp, grad_prev, grads = step_backward(cache, into_step)
+    grad_prev = tuple(p if m is None else p + g * m for p, g, m in zip(grad_prev, grad_state, d))
+    return dxp, grad_prev, grads

@@ -157,7 +157,8 @@ def run_planned(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | 
     (h0,) = state  # (B, H)
     xp = cell.project_input(x)  # (T, B, G*H): one matmul for every step
     if x.shape[0] == 1:  # one step (generation): the sequential form
-        h = cell.step(xp[0], state)[0].unsqueeze(0)  # (1, B, H)
+        (h,), _ = cell.step(xp[0], state)
+        h = h.unsqueeze(0)  # (1, B, H)
     elif method == "heinsen":
         h = scan_log(*cell.log_coefficients(xp), h0)  # (T, B, H)
     else:

@@ -179,7 +179,7 @@ class Seq2Seq(nn.Module):
         for l, (cell, carried) in enumerate(zip(self.decoder.cells, state.layers)):
             if l > 0:
                 x = F.dropout(x, self.dropout, self.training)
-            new = cell.step(cell.project_input(x), carried)
+            new, _ = cell.step(cell.project_input(x), carried)
             layers.append(new)
             x = new[0]
         if self.attention_kind != "bahdanau":

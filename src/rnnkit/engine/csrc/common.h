@@ -6,7 +6,7 @@
 // across the extension) and stays visible to each kernel's optimiser, so hot helpers inline as they
 // did when all kernels lived in one file.
 //
-// The kernels: the same math as the cells' `cell_step` / `cell_step_backward` in rnnkit/cells (the
+// The kernels: the same math as the cells' `step` / `step_backward` in rnnkit/cells (the
 // source of truth), restructured for speed the way cuDNN and haste do it:
 //   forward   input projections of ALL steps in one GEMM; per step one GEMM with weight_hh written in
 //             place over that step's projection, then ONE vectorised pass over the gates
@@ -18,7 +18,7 @@
 // LSTM kernels W_ih x_t too) go to oneDNN's brgemm micro-kernel on the slice (float; `mm_rows`), BLAS otherwise.
 // Padding (lengths): steps t >= lengths[b] keep the state and output zeros; their gradient passes
 // straight to the previous state. Variational recurrent dropout: h(t-1) * mask enters the GEMM.
-// Zoneout (Krueger et al. 2016, `RecurrentCell.step_with_cache`): per step s_t = d s_{t-1} + (1 - d) s~_t
+// Zoneout (Krueger et al. 2016, `rnnkit.engine.masks.zoneout`): per step s_t = d s_{t-1} + (1 - d) s~_t
 // with d given as (T, B, F) masks, 0/1 in training or the rate (an expanded constant) in eval; the
 // zoned state is what is carried and output, the cell's own s~_t is what its gates and backward read.
 // Buffers are time-major (T, B, F) and contiguous; `hs` is the state history h_0..h_{T-1} AFTER each
