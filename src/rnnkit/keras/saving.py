@@ -40,6 +40,8 @@ def model_from_keras(keras_model: KerasModel, where: str):
     if keras_model.input_shape is None:
         raise UserError(f"{where}: the model has no input shape (a Keras model saved before it was built)")
     layers[0].input_shape = tuple(keras_model.input_shape)
+    if isinstance(layers[0], Embedding):
+        layers[0].input_length = keras_model.input_shape[0]  # kept in its config: a run folder rebuilds the shapes
     model = Sequential(name=keras_model.name)
     for layer in layers:
         try:
