@@ -99,16 +99,21 @@ def _model_from_config(config: dict[str, Any], where: str) -> KerasModel:
 
 
 def _chain(specs: list[dict], body: dict, where: str) -> list[dict]:
-    """A Functional model's layers when they form one chain (each reads the one before): else a UserError."""
-    previous = None
+    """A Functional model's layers when they form one chain (each reads the one before): else a UserError.
+    The `NotEqual(ids, 0)` op Keras records for an Embedding's mask_zero mask is left out: the chain passes
+    that mask on as a Sequential does."""
+    previous, chain = None, []
     for spec in specs:
         nodes = spec.get("inbound_nodes") or []
-        sources = [arg["config"]["keras_history"][0] for node in nodes for arg in _tensors(node)]
+        sources = [arg["config"]["keras_history"][0] for node in nodes for arg in _tensors(node.get("args", node))]
+        if spec.get("class_name") == "NotEqual" and str(spec.get("module", "")).startswith("keras.src.ops"):
+            continue
         if spec.get("class_name") != "InputLayer" and sources != [previous]:
             raise UserError(f"{where}: layer {spec.get('name') or spec['config'].get('name')!r} does not simply read "
                             f"the layer before it; rnnkit imports Functional models that are one chain of layers")
         previous = spec.get("name") or spec["config"].get("name")
-    return specs
+        chain.append(spec)
+    return chain
 
 
 def _tensors(node: Any) -> list[dict]:
