@@ -19,6 +19,7 @@ import warnings
 from typing import Any, Callable
 
 from rnnkit.errors import UserError
+from rnnkit.keras.files import snake_case
 from rnnkit.layers import (GRU, LSTM, Activation, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten,
                            GlobalAveragePooling1D, GlobalMaxPooling1D, Layer, MaxPooling1D, RNNLayer, SimpleRNN,
                            TimeDistributed)
@@ -222,7 +223,7 @@ def layer_to_keras(layer: Layer) -> Spec:
         return _spec("Dropout", name, rate=layer.rate)
     if isinstance(layer, Bidirectional):
         inner = layer.layer
-        forward = _spec(type(inner).__name__, f"forward_{inner.name or 'layer'}", **_rnn_config(inner))
+        forward = _spec(type(inner).__name__, f"forward_{snake_case(type(inner).__name__)}", **_rnn_config(inner))
         return _spec("Bidirectional", name, layer=forward, merge_mode=layer.merge_mode)
     if isinstance(layer, RNNLayer):
         return _spec(type(layer).__name__, name, **_rnn_config(layer))

@@ -113,18 +113,19 @@ def keras_config(described: KerasModel) -> dict[str, Any]:
 
 def weight_tree(layer: Layer, name: str | None = None) -> dict[str, Any]:
     """One layer's weights as Keras 3 files nest them (see `rnnkit.keras.files`)."""
-    name = name or layer.name
+    name = name or layer.name or snake_case(type(layer).__name__)  # a wrapped layer has no name of its own
     if isinstance(layer, TimeDistributed):
         return {"name": name, "vars": [], "layer": weight_tree(layer.layer)}
     if isinstance(layer, (RNNLayer, Bidirectional)):
         rnn = layer.layer if isinstance(layer, Bidirectional) else layer
         arrays = keras_weights(rnn)
-        cell = f"{snake_case(type(rnn).__name__)}_cell"
+        kind = snake_case(type(rnn).__name__)
+        cell = f"{kind}_cell"
         if isinstance(layer, RNNLayer):
             return {"name": name, "vars": [], "cell": {"name": cell, "vars": arrays}}
         return {"name": name, "vars": [],
-                "forward_layer": {"name": f"forward_{rnn.name}", "vars": [], "cell": {"name": cell, "vars": arrays[:3]}},
-                "backward_layer": {"name": f"backward_{rnn.name}", "vars": [], "cell": {"name": cell, "vars": arrays[3:]}}}
+                "forward_layer": {"name": f"forward_{kind}", "vars": [], "cell": {"name": cell, "vars": arrays[:3]}},
+                "backward_layer": {"name": f"backward_{kind}", "vars": [], "cell": {"name": cell, "vars": arrays[3:]}}}
     return {"name": name, "vars": keras_weights(layer)}
 
 
