@@ -33,7 +33,6 @@ from rnnkit.errors import UserError
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, **GROUP)
 app.add_typer(datasets_app, name="datasets")
-app.command(cls=Command, name="import-keras")(import_keras_command)
 PASS_ON = {"allow_extra_args": True, "ignore_unknown_options": True}
 """`train` and `predict` pass their arguments on to the command they build for the task (`rnnkit.cli.train`)."""
 
@@ -130,6 +129,9 @@ def summary(target: str = typer.Argument(..., metavar="TARGET", help="a config f
     from rnnkit.tasks.summary import summarize
 
     typer.echo(summarize(target, trust_imports=trust_imports))
+
+
+app.command(cls=Command, name="import-keras")(import_keras_command)
 
 
 @app.command(cls=Command)

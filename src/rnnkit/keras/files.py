@@ -105,7 +105,7 @@ def _chain(specs: list[dict], body: dict, where: str) -> list[dict]:
     previous, chain = None, []
     for spec in specs:
         nodes = spec.get("inbound_nodes") or []
-        sources = [arg["config"]["keras_history"][0] for node in nodes for arg in _tensors(node.get("args", node))]
+        sources = [source for node in nodes for source in _sources(node)]
         if spec.get("class_name") == "NotEqual" and str(spec.get("module", "")).startswith("keras.src.ops"):
             continue
         if spec.get("class_name") != "InputLayer" and sources != [previous]:
@@ -114,6 +114,14 @@ def _chain(specs: list[dict], body: dict, where: str) -> list[dict]:
         previous = spec.get("name") or spec["config"].get("name")
         chain.append(spec)
     return chain
+
+
+def _sources(node: Any) -> list[str]:
+    """The layers an inbound node reads: Keras 3 writes {"args": [tensors], "kwargs": {...}} (a mask among the
+    kwargs is not a source), Keras 2 a list of [layer name, node index, tensor index, kwargs]."""
+    if isinstance(node, dict):
+        return [t["config"]["keras_history"][0] for t in _tensors(node.get("args", []))]
+    return [entry[0] for entry in node if isinstance(entry, list) and entry and isinstance(entry[0], str)]
 
 
 def _tensors(node: Any) -> list[dict]:
