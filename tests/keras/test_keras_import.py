@@ -155,6 +155,17 @@ def test_an_option_rnnkit_lacks_names_the_layer_and_option(layer, option, keras,
     assert option in message and "Keras layer" in message
 
 
+def test_an_unknown_option_is_refused_not_ignored():
+    from rnnkit.keras.config import layer_from_keras
+
+    spec = {"class_name": "Bidirectional", "config": {"name": "bi", "layer": {
+        "class_name": "LSTM", "config": {"name": "lstm", "units": 3, "attention_window": 4}}}}
+    with pytest.raises(UserError, match=r"'lstm' \(LSTM\): option attention_window=4 is not one"):
+        layer_from_keras(spec)
+    spec["config"]["layer"]["config"]["attention_window"] = None  # an option left off is no obstacle
+    assert layer_from_keras(spec).layer.units == 3
+
+
 def test_a_mask_used_then_dropped_by_keras_is_refused(keras, tmp_path):
     L = keras.layers
     model = keras.Sequential([keras.Input((9,), dtype="int32"), L.Embedding(12, 4, mask_zero=True),

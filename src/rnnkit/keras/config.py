@@ -26,12 +26,22 @@ from rnnkit.layers import (GRU, LSTM, Activation, Bidirectional, Conv1D, Dense, 
 from rnnkit.layers.base import ACTIVATIONS
 
 Spec = dict[str, Any]
-TRAINING_ONLY = ("_initializer", "_regularizer", "_constraint")
-"""Keras config keys ending so change training only; rnnkit has its own initialisers and no regularizers."""
-IGNORED = {"name", "trainable", "dtype", "batch_input_shape", "input_shape", "batch_size", "input_length", "unroll",
-           "implementation", "seed", "time_major", "zero_output_for_mask", "quantization_config", "noise_shape",
-           "data_format", "input_dim_", "dilation_rate", "groups", "lora_rank", "lora_alpha", "keepdims"}
-"""Keys read below only when they differ from what rnnkit does (e.g. data_format must be channels_last)."""
+KNOWN = {
+    # what the builders below read (and check)
+    "units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias", "reset_after", "return_sequences",
+    "return_state", "go_backwards", "stateful", "time_major", "dropout", "recurrent_dropout", "input_dim", "output_dim",
+    "mask_zero", "rate", "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups",
+    "pool_size", "keepdims", "merge_mode", "layer", "backward_layer", "lora_rank",
+    # what does not change the forward pass of the weights loaded: names, shapes (read from the model's input),
+    # dtype policies (float32 only), seeds, Keras' kernel choice, and what changes training only (warned about)
+    "name", "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape", "batch_size", "input_length",
+    "seed", "implementation", "unroll", "zero_output_for_mask", "quantization_config", "noise_shape", "lora_alpha",
+    "activity_regularizer", "sparse", "ragged", "optional"}
+"""Keras config keys the importer knows; any other key set to something besides None/False stops the import
+(a new Keras option that could change the outputs is refused, never ignored). Keys ending in _initializer,
+_regularizer or _constraint are known too."""
+TRAINING_ONLY = ("_regularizer", "_constraint", "noise_shape")
+"""Keys whose setting changes training only: left behind with a warning (rnnkit has no regularizers)."""
 
 
 def _where(spec: Spec) -> str:
@@ -59,18 +69,24 @@ def _one(value: Any) -> Any:
     return value[0] if isinstance(value, (list, tuple)) else value
 
 
-def _warn_training_only(spec: Spec) -> None:
+def _check_keys(spec: Spec) -> None:
+    """Refuse unknown options that are set; warn about the training-only ones rnnkit leaves behind."""
     for key, value in spec["config"].items():
-        if value is not None and key.endswith(("_regularizer", "_constraint")):
-            warnings.warn(f"{_where(spec)}: {key} is not imported (rnnkit has none); predictions are exact, "
-                          f"training from here would differ", stacklevel=4)
+        if value is None or value is False:
+            continue
+        if key.endswith(TRAINING_ONLY):
+            warnings.warn(f"{_where(spec)}: {key} is not imported (rnnkit has no such option); predictions are "
+                          f"exact, training from here would differ", stacklevel=4)
+        elif key not in KNOWN and not key.endswith("_initializer"):
+            raise UserError(f"{_where(spec)}: option {key}={value!r} is not one rnnkit's importer knows; it cannot "
+                            f"tell whether the outputs would be Keras'")
 
 
 def _rnn_options(spec: Spec, backward: bool = False) -> dict[str, Any]:
     config = spec["config"]
     for key, ok in (("use_bias", (True,)), ("stateful", (False,)), ("return_state", (False,)),
-                    ("go_backwards", (backward,))):
-        _only(spec, key, ok, False if key != "use_bias" else True)
+                    ("go_backwards", (backward,)), ("time_major", (False,))):
+        _only(spec, key, ok, key == "use_bias")
     options = dict(units=config["units"], return_sequences=bool(config.get("return_sequences", False)),
                    dropout=float(config.get("dropout", 0.0)), recurrent_dropout=float(config.get("recurrent_dropout", 0.0)))
     if spec["class_name"] == "SimpleRNN":
@@ -91,6 +107,8 @@ _RNN = {"SimpleRNN": SimpleRNN, "LSTM": LSTM, "GRU": GRU}
 def _bidirectional(spec: Spec) -> Layer:
     config = spec["config"]
     inner = config["layer"]
+    for wrapped in filter(None, (inner, config.get("backward_layer"))):
+        _check_keys(wrapped)
     if inner.get("class_name") not in _RNN:
         raise UserError(f"{_where(spec)}: wraps {inner.get('class_name')}; rnnkit's Bidirectional wraps SimpleRNN, LSTM or GRU")
     options = _rnn_options(inner)
@@ -168,7 +186,7 @@ def layer_from_keras(spec: Spec) -> Layer:
     if builder is None:
         raise UserError(f"{_where(spec)}: rnnkit cannot import this layer class; it imports {', '.join(FROM_KERAS)}")
     spec = {**spec, "config": dict(spec.get("config") or {})}
-    _warn_training_only(spec)
+    _check_keys(spec)
     try:
         layer = builder(spec)
     except (ValueError, KeyError, TypeError) as err:
