@@ -129,4 +129,6 @@ def test_what_keras_cannot_hold_is_refused(tmp_path):
     # rnnkit shrinks the padding lengths through Conv1D and the LSTM skips the padding; Keras drops the mask there
     masked = rnnkit_model([Embedding(12, 4, input_length=9, mask_zero=True), Conv1D(3, 2), LSTM(2)])
     assert "skipping the padding" in one_line_error(lambda: masked.save(tmp_path / "m.keras"))
+    two_outputs = rnnkit_model([Bidirectional(LSTM(3, return_sequences=True), merge_mode=None, input_shape=(6, 2)), Dense(1)])
+    assert "merge_mode=None" in one_line_error(lambda: two_outputs.save(tmp_path / "b.keras"))
     assert not list(tmp_path.iterdir()), "a refused save leaves no file behind"

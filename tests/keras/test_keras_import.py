@@ -164,6 +164,10 @@ def test_an_unknown_option_is_refused_not_ignored():
         layer_from_keras(spec)
     spec["config"]["layer"]["config"]["attention_window"] = None  # an option left off is no obstacle
     assert layer_from_keras(spec).layer.units == 3
+    half = {"class_name": "Dense", "config": {"name": "d", "units": 2, "dtype": {"class_name": "DTypePolicy",
+                                                                                 "config": {"name": "mixed_float16"}}}}
+    with pytest.raises(UserError, match="dtype policy 'mixed_float16'"):
+        layer_from_keras(half)
 
 
 def test_a_mask_used_then_dropped_by_keras_is_refused(keras, tmp_path):
@@ -201,8 +205,10 @@ def test_article_003_convnet_lstm_trained_in_keras_imports(keras, tmp_path):
     rng = np.random.default_rng(0)
     x = rng.integers(1, 200, (256, 40)).astype("int32")
     y = (x[:, -1] % 2).astype("float32")
-    model = keras.Sequential([keras.Input((40,), dtype="int32"), L.Embedding(200, 16), L.Conv1D(8, 5, activation="relu"),
-                              L.MaxPooling1D(3), L.LSTM(8), L.Dense(1, activation="sigmoid")])
+    model = keras.Sequential()  # as the article writes it: no Input, built by fit
+    for layer in (L.Embedding(200, 16), L.Conv1D(8, 5, activation="relu"), L.MaxPooling1D(3), L.LSTM(8),
+                  L.Dense(1, activation="sigmoid")):
+        model.add(layer)
     model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["acc"])
     model.fit(x[:192], y[:192], epochs=1, batch_size=32, verbose=0)
     model.save(tmp_path / "article003.keras")

@@ -10,8 +10,8 @@ warning, since the loaded weights and the forward pass are exact without them.
 
 Masks differ in one place: Keras drops the padding mask of `Embedding(mask_zero=True)` at Conv1D,
 MaxPooling1D and GlobalMaxPooling1D (they do not support masking), where rnnkit carries the padding
-lengths on (shrunk) or pools real steps only. `keras_mask_plan` walks a model and says where that
-changes the outputs.
+lengths on (shrunk) or pools real steps only. `mask_conflicts` walks a model and says where that
+changes the outputs (and which mask an import can switch off so that it does not).
 """
 from __future__ import annotations
 
@@ -71,6 +71,10 @@ def _one(value: Any) -> Any:
 
 def _check_keys(spec: Spec) -> None:
     """Refuse unknown options that are set; warn about the training-only ones rnnkit leaves behind."""
+    dtype = spec["config"].get("dtype")
+    dtype = (dtype.get("config") or {}).get("name") if isinstance(dtype, dict) else dtype
+    if dtype not in (None, "float32"):
+        raise UserError(f"{_where(spec)}: dtype policy {dtype!r}; rnnkit imports float32 models")
     for key, value in spec["config"].items():
         if value is None or value is False:
             continue

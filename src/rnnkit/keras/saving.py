@@ -90,6 +90,10 @@ def keras_model(model) -> KerasModel:
     layers = list(model.layers)
     if not layers:
         raise UserError("the model has no layers to save")
+    for layer in layers[:-1]:
+        if isinstance(layer, Bidirectional) and layer.merge_mode is None:
+            raise UserError(f"layer {layer.name!r} (Bidirectional) has merge_mode=None, two outputs, which only the "
+                            f"last layer of a Keras Sequential may have")
     _, conflict = mask_conflicts(layers, importing=False)
     if conflict:
         raise UserError(f"cannot save the model in Keras' format: {conflict}")
