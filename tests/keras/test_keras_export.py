@@ -93,11 +93,25 @@ def test_weights_files_trade_both_ways_with_keras(keras, randomize, padded_ids, 
     model.load_weights(tmp_path / "keras.weights.h5")
     np.testing.assert_allclose(model.predict(x), twin.predict(x, verbose=0), atol=TOL, rtol=0)
 
-    twin.save(tmp_path / "twin.h5")  # load_weights also takes a .keras or a legacy .h5, as Keras' does
-    randomize(twin, seed=7)
-    twin.save(tmp_path / "twin.keras")
-    model.load_weights(tmp_path / "twin.keras")
-    np.testing.assert_allclose(model.predict(x), twin.predict(x, verbose=0), atol=TOL, rtol=0)
+    for seed, suffix in ((7, ".keras"), (8, ".h5")):  # load_weights also takes a .keras or a legacy .h5, as Keras'
+        randomize(twin, seed=seed)
+        twin.save(tmp_path / f"twin{suffix}")
+        model.load_weights(tmp_path / f"twin{suffix}")
+        np.testing.assert_allclose(model.predict(x), twin.predict(x, verbose=0), atol=TOL, rtol=0)
+
+
+def test_legacy_weights_go_by_order_when_names_differ(keras, randomize, tmp_path):
+    """Keras' legacy load_weights matches the file's layers with weights to the model's in order, whatever
+    their names; so does rnnkit's."""
+    L = keras.layers
+    source = keras.Sequential([keras.Input((6, 3)), L.LSTM(4, name="encoder"), L.Dropout(0.1, name="drop"),
+                               L.Dense(2, name="head")])
+    randomize(source, seed=9)
+    source.save(tmp_path / "named.h5")
+    model = rnnkit_model([LSTM(4, input_shape=(6, 3)), Dropout(0.1), Dense(2)])
+    model.load_weights(tmp_path / "named.h5")
+    x = float_inputs(3, 6, 3)
+    np.testing.assert_allclose(model.predict(x), source.predict(x, verbose=0), atol=TOL, rtol=0)
 
 
 def test_save_weights_round_trip_without_keras(tmp_path):

@@ -218,3 +218,15 @@ def test_article_003_convnet_lstm_trained_in_keras_imports(keras, tmp_path):
     keras_loss, keras_acc = model.evaluate(x[192:], y[192:], verbose=0)
     loss, acc = imported.evaluate(x[192:], y[192:], verbose=0)  # compiled as saved: rmsprop, BCE, acc
     assert loss == pytest.approx(keras_loss, rel=1e-4) and acc == pytest.approx(keras_acc)
+
+
+@pytest.mark.xfail(strict=True, reason="rnnkit's Embedding(mask_zero=True) counts a row that is all padding as one "
+                   "step when every row is padded at the end (rnnkit.layers.core.Embedding.lengths_from_ids); Keras "
+                   "gives such a row the initial state")
+def test_a_row_that_is_all_padding(keras, randomize, tmp_path):
+    L = keras.layers
+    model = build(keras, [L.Embedding(6, 3, mask_zero=True), L.LSTM(2), L.Dense(1)], dict(shape=(5,), dtype="int32"),
+                  randomize)
+    model.save(tmp_path / "m.keras")
+    x = np.array([[1, 2, 3, 0, 0], [0, 0, 0, 0, 0], [4, 1, 0, 0, 0]], "int32")
+    np.testing.assert_allclose(load_model(tmp_path / "m.keras").predict(x), model.predict(x, verbose=0), atol=TOL, rtol=0)

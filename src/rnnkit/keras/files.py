@@ -28,6 +28,8 @@ from rnnkit.errors import UserError
 
 CHILDREN = ("forward_layer", "backward_layer", "cell", "layer")
 """Sub-objects holding weights, in Keras' `layer.weights` order."""
+WEIGHTED = {"Embedding", "Dense", "Conv1D", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"}
+"""Layer classes with weights (of those rnnkit imports; a TimeDistributed wraps a Dense)."""
 KERAS_FORMAT_VERSION = "3.0.0"
 """The Keras release whose `.keras` format `save` writes (metadata.json's keras_version)."""
 
@@ -171,16 +173,25 @@ def _read_legacy_h5(path: Path) -> KerasModel:
 
 
 def _legacy_weights(group: h5py.Group, model: KerasModel, where: str) -> list[list[np.ndarray]]:
-    stored = [n.decode() if isinstance(n, bytes) else str(n) for n in group.attrs.get("layer_names", [])]
-    stored = [n for n in stored if n in group and not n.startswith("input")] or stored
-    weights = []
-    for k, spec in enumerate(model.layers):
-        name = spec["config"].get("name")
-        layer = group[name] if name in group else (group[stored[k]] if k < len(stored) else None)
-        if layer is None:
-            raise UserError(f"{where}: no weights for layer {name!r}")
+    """Each layer's weights from a legacy file's group of layer groups (each layer's in the order of its
+    `weight_names` attribute, `layer.weights` order). Layers are found by name when the file has every one of
+    `model`'s names; otherwise, as Keras' legacy `load_weights` does, the file's layers that hold weights go
+    in order to `model`'s layers of classes that hold weights."""
+    def arrays(layer: h5py.Group) -> list[np.ndarray]:
         names = [n.decode() if isinstance(n, bytes) else str(n) for n in layer.attrs.get("weight_names", [])]
-        weights.append([np.asarray(layer[n]) for n in names])
+        return [np.asarray(layer[n]) for n in names]
+
+    names = [spec["config"].get("name") for spec in model.layers]
+    if all(name in group for name in names):
+        return [arrays(group[name]) for name in names]
+    stored = [n.decode() if isinstance(n, bytes) else str(n) for n in group.attrs.get("layer_names", [])]
+    filled = [a for a in (arrays(group[n]) for n in stored if n in group) if a]
+    weighted = [k for k, spec in enumerate(model.layers) if spec["class_name"] in WEIGHTED]
+    if len(filled) != len(weighted):
+        raise UserError(f"{where}: weights for {len(filled)} layers, the model has {len(weighted)} layers with weights")
+    weights: list[list[np.ndarray]] = [[] for _ in model.layers]
+    for k, layer_arrays in zip(weighted, filled):
+        weights[k] = layer_arrays
     return weights
 
 
