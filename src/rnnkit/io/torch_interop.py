@@ -21,6 +21,7 @@ from torch import nn
 from ..errors import UserError
 from ..layers.recurrent import Recurrent
 
+TORCH_KINDS = {nn.LSTM: "lstm", nn.GRU: "gru", nn.RNN: "rnn"}
 GATES = {"lstm": 4, "gru": 3, "rnn": 1}
 NESTED_KEYS = ("state_dict", "model_state_dict", "model")
 """Where training scripts commonly nest the model's state_dict inside a checkpoint dict."""
@@ -73,23 +74,16 @@ def recurrent_from_state_dict(state: Mapping[str, torch.Tensor] | str | Path, ki
     load_torch_weights(layer, params)
     return layer.to(params["weight_ih_l0"].dtype)
 
-TORCH_KINDS = {nn.LSTM: "lstm", nn.GRU: "gru", nn.RNN: "rnn"}
-
 
 def recurrent_from_torch(module: nn.RNNBase, **layer_options) -> Recurrent:
     """A `Recurrent` layer with the same configuration and weights as a torch nn.LSTM/GRU/RNN."""
     kind = TORCH_KINDS.get(type(module))
     if kind is None:
         raise ValueError(f"expected torch.nn.LSTM, GRU or RNN, got {type(module).__name__}")
-    options = dict(num_layers=module.num_layers, bidirectional=module.bidirectional, batch_first=module.batch_first)
-    if kind == "lstm":
-        options.update(proj_size=module.proj_size, unit_forget_bias=False)
+    options = dict(batch_first=module.batch_first)  # the rest is in the weights' names and shapes
     if kind == "rnn":
         options.update(activation=module.nonlinearity)
-    options.update(layer_options)
-    layer = Recurrent(kind, module.input_size, module.hidden_size, **options)
-    load_torch_weights(layer, module)
-    return layer.to(next(module.parameters()).dtype)
+    return recurrent_from_state_dict(dict(module.named_parameters()), kind, **{**options, **layer_options})
 
 
 def _suffixes(layer: Recurrent):
