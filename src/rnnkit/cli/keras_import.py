@@ -54,5 +54,6 @@ def import_keras(source: str | Path, run_dir: str | Path, *, data: str | None = 
                       "training": {"imported_from": str(source), "from_logits": config.from_logits}})
     write_text(run.file("report.md"), f"# Imported Keras model\n\nFrom `{source}` ({described.class_name} "
                f"{described.name!r}, {len(model.layers)} layers, {model.count_params():,} parameters); "
-               f"not trained by rnnkit.\n")
+               f"not trained by rnnkit.\n\nEvaluate it with `rnnkit evaluate RUN --data test.npz` (x_test, y_test) "
+               f"unless --data named one at import.\n")
     return run.path
