@@ -218,6 +218,9 @@ def test_article_003_convnet_lstm_trained_in_keras_imports(keras, tmp_path):
     keras_loss, keras_acc = model.evaluate(x[192:], y[192:], verbose=0)
     loss, acc = imported.evaluate(x[192:], y[192:], verbose=0)  # compiled as saved: rmsprop, BCE, acc
     assert loss == pytest.approx(keras_loss, rel=1e-4) and acc == pytest.approx(keras_acc)
+    history = imported.fit(x[:192], y[:192], epochs=1, batch_size=32, verbose=0)  # and it trains on in rnnkit
+    assert np.isfinite(history.history["loss"][0])
+    assert not np.allclose(imported.predict(x[192:]), expected)
 
 
 @pytest.mark.xfail(strict=True, reason="rnnkit's Embedding(mask_zero=True) counts a row that is all padding as one "
