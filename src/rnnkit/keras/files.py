@@ -16,7 +16,7 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ class KerasModel:
     input_shape: tuple | None = None
     input_dtype: str | None = None
     weights: list[list[np.ndarray]] | None = None
-    compile_config: dict[str, Any] | None = field(default=None)
+    compile_config: dict[str, Any] | None = None
 
 
 def snake_case(name: str) -> str:
