@@ -48,11 +48,11 @@ def test_import_keras_run_folder_serves_summary_predict_evaluate(keras_file, cap
 def test_import_keras_mistakes_are_one_line(keras, keras_file, capsys, tmp_path):
     _, path = keras_file
     assert call_cli(capsys, "import-keras", path, tmp_path / "run")[0] == 0
-    code, out, err = call_cli(capsys, "import-keras", path, tmp_path / "run")
+    code, _, err = call_cli(capsys, "import-keras", path, tmp_path / "run")
     assert code == 2 and "already a run folder" in err and err.count("\n") == 1
     unsupported = keras.Sequential([keras.Input((4, 2)), keras.layers.LayerNormalization()])
     unsupported.save(tmp_path / "norm.keras")
-    code, out, err = call_cli(capsys, "import-keras", tmp_path / "norm.keras", tmp_path / "run2")
+    code, _, err = call_cli(capsys, "import-keras", tmp_path / "norm.keras", tmp_path / "run2")
     assert code == 2 and "LayerNormalization" in err and err.count("\n") == 1
     assert not (tmp_path / "run2").exists()
 

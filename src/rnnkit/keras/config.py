@@ -117,10 +117,11 @@ def _bidirectional(spec: Spec) -> Layer:
         raise UserError(f"{_where(spec)}: wraps {inner.get('class_name')}; rnnkit's Bidirectional wraps SimpleRNN, LSTM or GRU")
     options = _rnn_options(inner)
     back = config.get("backward_layer")
-    if back is not None:
-        if back.get("class_name") != inner["class_name"] or _rnn_options(back, backward=True) != options:
-            raise UserError(f"{_where(spec)}: its backward layer differs from its forward one; rnnkit's "
-                            f"Bidirectional runs the same layer both ways")
+    mirrored = back is None or (back.get("class_name") == inner["class_name"]
+                                and _rnn_options(back, backward=True) == options)
+    if not mirrored:
+        raise UserError(f"{_where(spec)}: its backward layer differs from its forward one; rnnkit's "
+                        f"Bidirectional runs the same layer both ways")
     merge = _only(spec, "merge_mode", ("concat", "sum", "mul", "ave", None), "concat")
     return Bidirectional(_RNN[inner["class_name"]](**options), merge_mode=merge)
 

@@ -167,7 +167,7 @@ def _read_legacy_h5(path: Path) -> KerasModel:
         if raw is None:
             raise UserError(f"{path}: has no model_config: a weights-only file (load it with model.load_weights)")
         model = _model_from_config(json.loads(raw.decode() if isinstance(raw, bytes) else raw), str(path))
-        group = h5["model_weights"] if "model_weights" in h5 else h5
+        group = h5.get("model_weights", h5)
         model.weights = _legacy_weights(group, model, str(path))
     return model
 
@@ -229,7 +229,7 @@ def read_weights_file(path: str | Path, model: KerasModel) -> list[list[np.ndarr
     with h5py.File(path, "r") as h5:
         if "layers" in h5:
             return read_weights_h5(h5, model, str(path))
-        return _legacy_weights(h5["model_weights"] if "model_weights" in h5 else h5, model, str(path))
+        return _legacy_weights(h5.get("model_weights", h5), model, str(path))
 
 
 # ---- writing -------------------------------------------------------------------------------------
