@@ -55,7 +55,8 @@ def test_shell_completion_is_switched_on(capsys, monkeypatch):
 
 
 @pytest.mark.parametrize("command", [[], ["evaluate"], ["generate"], ["summary"], ["bench"], ["datasets"],
-                                     ["datasets", "info"], ["train"], ["train", "classify"], ["predict"]])
+                                     ["datasets", "info"], ["train"], ["train", "classify"], ["predict"],
+                                     ["import-keras"]])
 def test_one_help_style(capsys, command):
     """click's plain layout everywhere (as `rnnkit train TASK --help`): no boxed panels, no typer type tags
     (<bool>, <path>) nor braces ({run_dir}) in the usage line."""
@@ -70,7 +71,7 @@ def test_top_level_help_lists_every_command_with_a_whole_sentence(capsys):
     _, out, _ = call(capsys, "--help")
     commands = out.split("Commands:\n")[1].splitlines()
     assert [line.split()[0] for line in commands] == ["train", "evaluate", "predict", "generate", "summary",
-                                                     "bench", "tasks", "datasets"]
+                                                     "import-keras", "bench", "tasks", "datasets"]
     assert all(line.endswith(".") for line in commands), commands  # not cut mid-sentence ("...")
     _, out, _ = call(capsys, "datasets", "--help")
     assert all(line.endswith(".") for line in out.split("Commands:\n")[1].splitlines()), out

@@ -27,6 +27,7 @@ import typer
 
 from rnnkit.cli import TRUST_HELP
 from rnnkit.cli.datasets import app as datasets_app
+from rnnkit.cli.keras_import import command as import_keras_command
 from rnnkit.cli.usage import GROUP, Command, usage_line
 from rnnkit.errors import UserError
 
@@ -128,6 +129,9 @@ def summary(target: str = typer.Argument(..., metavar="TARGET", help="a config f
     from rnnkit.tasks.summary import summarize
 
     typer.echo(summarize(target, trust_imports=trust_imports))
+
+
+app.command(cls=Command, name="import-keras")(import_keras_command)
 
 
 @app.command(cls=Command)

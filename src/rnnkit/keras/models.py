@@ -9,7 +9,11 @@ binary cross-entropy (or `Dense(n, activation='softmax')` with a categorical cro
 and evaluation use the Dense layer's pre-activation output with the logits form of the loss
 (`binary_cross_entropy_with_logits` / `log_softmax`), which is exact and never overflows; the
 numbers equal Keras' up to its 1e-7 clamp. Any other ending gets Keras' clamped cross-entropy on the
-probabilities. `predict` always returns the model's real outputs (probabilities), as a NumPy array.
+probabilities. `predict` always returns the model's real outputs (probabilities), as a NumPy array
+(a tuple of two, forward and backward, for a model ending in `Bidirectional(..., merge_mode=None)`).
+
+Keras' files: `load_model("model.keras" | "model.h5")`, `model.save("m.keras")`, `model.save_weights(
+"m.weights.h5")` and `model.load_weights(...)` read and write what Keras 3 does (`rnnkit.keras.saving`).
 """
 from __future__ import annotations
 
@@ -102,10 +106,40 @@ class Sequential(_Sequential):
         values = [logs["loss"]] + [logs[m.name] for m in trainer.metrics]
         return values if len(values) > 1 else values[0]
 
-    def predict(self, x, batch_size: int | None = None, verbose: int = 0) -> np.ndarray:
+    def predict(self, x, batch_size: int | None = None, verbose: int = 0) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """The model's outputs (probabilities after a final sigmoid/softmax) as a NumPy array."""
+        from rnnkit.layers import Bidirectional
         from rnnkit.training import predict
 
         self._build_from(x)
         device = next(self.parameters()).device
-        return predict(self, x, batch_size=batch_size or 32, device=device).numpy()
+        out = predict(self, x, batch_size=batch_size or 32, device=device)
+        last = self.layers[-1]
+        if isinstance(last, Bidirectional) and last.merge_mode is None:
+            return tuple(part.numpy() for part in last.split_outputs(out))
+        return out.numpy()
+
+    def save(self, filepath: str | Path) -> Path:
+        """Keras' `model.save("m.keras")`: a file Keras 3's `keras.saving.load_model` opens."""
+        from rnnkit.keras.saving import save_model
+
+        return save_model(self, filepath)
+
+    def save_weights(self, filepath: str | Path) -> Path:
+        """Keras' `model.save_weights("m.weights.h5")`."""
+        from rnnkit.keras.saving import save_weights
+
+        return save_weights(self, filepath)
+
+    def load_weights(self, filepath: str | Path) -> None:
+        """Keras' `model.load_weights(...)`: a `.weights.h5`, `.keras` or legacy `.h5` file of the same layers."""
+        from rnnkit.keras.saving import load_weights
+
+        load_weights(self, filepath)
+
+
+def load_model(filepath: str | Path) -> Sequential:
+    """Keras' `load_model`: a `.keras` or legacy `.h5` Keras file as an rnnkit Keras-style Sequential."""
+    from rnnkit.keras.saving import load_model as load
+
+    return load(filepath)

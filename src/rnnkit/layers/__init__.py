@@ -8,9 +8,10 @@ from .pooling import (POOLINGS, AttentionPooling, ConcatPooling, GlobalAveragePo
                       LastPooling, MaxPooling, MeanPooling, parse_pooling)
 from .mlstm import MLSTM
 from .recurrent import Recurrent
+from .reshape import Flatten, TimeDistributed
 
 KERAS_LAYERS = {cls.__name__: cls for cls in (Embedding, Dense, Activation, Dropout, SimpleRNN, LSTM, GRU, Bidirectional, Conv1D,
-                                               MaxPooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D)}
+                                               MaxPooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, Flatten, TimeDistributed)}
 
 __all__ = ["Recurrent", "MLSTM", "Layer", "RNNLayer", *KERAS_LAYERS, "KERAS_LAYERS", "ConvFrontEnd", "POOLINGS", "parse_pooling",
            "LastPooling", "MaxPooling", "MeanPooling", "AttentionPooling", "ConcatPooling"]

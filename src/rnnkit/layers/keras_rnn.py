@@ -125,16 +125,18 @@ class Bidirectional(Layer):
     """Keras' Bidirectional wrapper: `Bidirectional(LSTM(64), merge_mode="concat")`.
 
     Runs the wrapped layer forward and (padding-aware) backward over the sequence and merges the
-    two ("concat", "sum", "mul", "ave"); the parameter count is twice the wrapped layer's.
+    two ("concat", "sum", "mul", "ave"); the parameter count is twice the wrapped layer's. Keras'
+    merge_mode=None (the two outputs apart) runs as "concat" here: `split_outputs` cuts the result back
+    into (forward, backward), as the Keras-style `predict` does for a model that ends in this layer.
     """
 
-    def __init__(self, layer: RNNLayer, merge_mode: str = "concat", input_shape: Shape | None = None, name=None):
+    def __init__(self, layer: RNNLayer, merge_mode: str | None = "concat", input_shape: Shape | None = None, name=None):
         if not isinstance(layer, RNNLayer):
             raise ValueError(f"Bidirectional wraps SimpleRNN, LSTM or GRU, got {type(layer).__name__}")
-        if merge_mode not in MERGE_MODES:
-            raise ValueError(f"merge_mode must be one of {MERGE_MODES}, got {merge_mode!r}")
+        if merge_mode is not None and merge_mode not in MERGE_MODES:
+            raise ValueError(f"merge_mode must be one of {MERGE_MODES} or None, got {merge_mode!r}")
         super().__init__(input_shape or layer.input_shape, name)
-        layer.bidirectional, layer.merge_mode, layer.rnn = True, merge_mode, None
+        layer.bidirectional, layer.merge_mode, layer.rnn = True, merge_mode or "concat", None
         self.layer, self.merge_mode = layer, merge_mode
         if self.input_shape is not None:
             self.build(self.input_shape)
@@ -148,6 +150,10 @@ class Bidirectional(Layer):
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, initial_state=None):
         return self.layer(x, lengths, initial_state)
+
+    def split_outputs(self, y: Tensor) -> tuple[Tensor, Tensor]:
+        """(forward, backward) outputs from the concatenated ones (B, [T,] 2H)."""
+        return y[..., :y.shape[-1] // 2], y[..., y.shape[-1] // 2:]
 
     def get_config(self) -> dict[str, Any]:
         return {"layer": {"class": type(self.layer).__name__, "config": self.layer.get_config()},

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from torch import Tensor, nn
 
-from ..layers import KERAS_LAYERS, Activation, Bidirectional, Dense, Embedding, Layer
+from ..layers import KERAS_LAYERS, Activation, Bidirectional, Dense, Embedding, Layer, TimeDistributed
 from .registry import register
 
 
@@ -32,7 +32,7 @@ def layer_from_config(spec: dict[str, Any]) -> Layer:
     if cls is None:
         raise ValueError(f"unknown layer class {spec.get('class')!r}; expected one of {sorted(KERAS_LAYERS)}")
     config = dict(spec.get("config", {}))
-    if cls is Bidirectional:
+    if cls in (Bidirectional, TimeDistributed):
         config["layer"] = layer_from_config(config["layer"])
     return cls(**config)
 
