@@ -58,6 +58,12 @@ class LayerTrace:
     def at(self, layer: int = 0, direction: int = 0) -> CellTrace:
         return self.cells[layer * self.num_directions + direction]
 
+    def panels(self, row: int = 0) -> dict[str, Tensor]:
+        """Every quantity of one batch row, {"layer 1 backward: forget gate": (T', units)}, its padded steps left out."""
+        real = ~self.cells[0].values["hidden state" if "hidden state" in self.cells[0].values else
+                                     next(iter(self.cells[0].values))][row].isnan().all(-1)  # (T,)
+        return {f"{c.label}: {name}": v[row][real] for c in self.cells for name, v in c.values.items()}
+
 
 @dataclass
 class Trace:
