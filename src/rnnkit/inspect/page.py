@@ -46,8 +46,8 @@ TEMPLATE = """<!DOCTYPE html>
 <style>
 body { font-family: sans-serif; margin: 1.2em; max-width: 70em; color: #222; }
 .controls label { margin-right: 1em; }
-#tokens { font-family: monospace; font-size: 15px; line-height: 2.1; margin: 1em 0; }
-#tokens span { padding: 2px 3px; margin: 1px; border-radius: 3px; cursor: default; white-space: pre; }
+#tokens { font-family: monospace; font-size: 15px; margin: 1em 0; display: flex; flex-wrap: wrap; gap: 3px; }
+#tokens span { padding: 2px 3px; border-radius: 3px; cursor: default; white-space: pre; }
 #tokens span.hovered { outline: 2px solid #000; }
 #info { font-family: monospace; background: #f4f4f4; padding: .6em; min-height: 5em; white-space: pre; }
 #correlated { font-size: 90%; }
