@@ -132,3 +132,10 @@ def test_a_model_without_recurrent_layers_is_refused(tmp_path):
     sample = Sample("a b", ["a", "b"], torch.nn.Linear(2, 2).eval(), (torch.zeros(1, 2),), "rnn")
     with pytest.raises(UserError, match="the run's model has no recurrent layer to inspect"):
         write_inspection([sample], tmp_path, None, "linear")
+
+
+def test_help_lists_the_command_and_its_options(capsys):
+    code, out, _ = call(capsys, "--help")
+    assert code == 0 and "inspect" in out
+    code, out, _ = call(capsys, "inspect", "--help")
+    assert code == 0 and all(flag in out for flag in ("--text", "--input", "--out", "--feature", "quotes|position|FILE"))
