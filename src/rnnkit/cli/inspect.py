@@ -56,7 +56,7 @@ def inspect(run_dir: Path = typer.Argument(..., metavar="RUN", help="a run folde
                                                   help="find the units that follow this per-token feature "
                                                        "(FILE: one line per input, one number per token)"),
             trust_imports: bool = typer.Option(False, "--trust-imports", help=TRUST_HELP)) -> None:
-    """Show what a run's gates and cell states do on given inputs: PNG heatmaps and an HTML page."""
+    """Picture a run's gates and cell states over given inputs. PNG heatmaps per gate and layer, and one HTML page."""
     for path in inspect_run(run_dir, text or [], input_, out, feature, trust_imports=trust_imports):
         typer.echo(str(path))
 
