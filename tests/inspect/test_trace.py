@@ -131,3 +131,33 @@ def test_a_disagreeing_loop_is_refused(monkeypatch):
     monkeypatch.setitem(dispatch.RUNNERS, "fused", wrong)
     with pytest.raises(RuntimeError, match="differs from the model's fused run"):
         trace(model, torch.randn(1, 3, 3))
+
+
+@pytest.mark.parametrize("cell, options", [
+    ("lstm", {"tbptt": 3}), ("lstm", {"checkpoint_chunks": 3}), ("lstm", {"zoneout": 0.3}),
+    ("lstm", {"peephole": True, "proj_size": 2, "layer_norm": True}), ("lstm", {"norm": "layer", "cell_clip": 0.5}),
+    ("gru", {"layer_norm": True}), ("gru", {"reset_after": False, "recurrent_dropout": 0.2, "dropout": 0.1}),
+])
+def test_layer_and_cell_options(cell, options):
+    """Chunked runs, zoneout's expectation in eval, projections, norms between layers: still the model's outputs."""
+    torch.manual_seed(0)
+    model = Recurrent(cell, 3, 5, 2, bidirectional=True, **options).eval()
+    x = torch.randn(4, 6, 3)
+    with torch.no_grad():
+        plain = model(x, lengths=LENGTHS)
+    traced = trace(model, x, lengths=LENGTHS)
+    assert torch.equal(traced.output, plain) and traced.layer("").deviation < 1e-5
+    hidden = traced.layer("").at(1, 0).values["hidden state"]
+    alive = torch.arange(6)[None, :] < LENGTHS[:, None]
+    assert torch.allclose(hidden[alive], plain[..., : hidden.shape[-1]][alive], atol=1e-5)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_on_a_gpu_the_values_come_back_to_the_cpu():
+    model = layer("lstm").cuda()
+    x = torch.randn(4, 6, 3, device="cuda")
+    with torch.no_grad():
+        plain = model(x, lengths=LENGTHS)
+    traced = trace(model, x, lengths=LENGTHS)
+    assert torch.equal(traced.output, plain) and traced.layer("").deviation < 1e-4
+    assert traced.layer("").at(1, 1).values["cell state"].device.type == "cpu"

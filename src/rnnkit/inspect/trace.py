@@ -115,13 +115,13 @@ def _retrace(name: str, layer: Recurrent, args: tuple, kwargs: dict, output: Any
         raise RuntimeError(f"layer {name!r}: the reference loop differs from the model's {runner} run by "
                            f"{deviation:.3g}; its trace would not show what the model computed")
     T, B = x_tm.shape[0], x_tm.shape[1]
-    alive = alive_masks(steps, T, x_tm)  # (T, B, 1) in the compacted frame, or None
+    alive = alive_masks(steps, T, x_tm.cpu())  # (T, B, 1) in the compacted frame, or None
     cells = []
     for index, cell_steps in enumerate(records):
         layer_index, direction = divmod(index, layer.num_directions)
         values = {}
         for key in cell_steps[0]:
-            v = torch.stack([s[key] for s in cell_steps]).to(torch.float32)  # (T, B, units) as the cell ran them
+            v = torch.stack([s[key] for s in cell_steps]).to("cpu", torch.float32)  # (T, B, units) as the cell ran them
             if direction == 1:
                 v = reverse_padded(v, steps)  # the step that read position t, at t
             if alive is not None:
