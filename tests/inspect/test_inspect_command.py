@@ -139,3 +139,21 @@ def test_help_lists_the_command_and_its_options(capsys):
     assert code == 0 and "inspect" in out
     code, out, _ = call(capsys, "inspect", "--help")
     assert code == 0 and all(flag in out for flag in ("--text", "--input", "--out", "--feature", "quotes|position|FILE"))
+
+
+def test_a_conv_front_shows_its_pooled_steps(tmp_path):
+    """Conv1D + max-pooling before the recurrence: the recurrent steps are fewer than the tokens, so the
+    heatmaps are labelled by step while the contributions stay per token."""
+    from rnnkit.cli.inspect import Sample, write_inspection
+    from rnnkit.models.classifier import SequenceClassifier
+
+    torch.manual_seed(0)
+    model = SequenceClassifier(2, 20, embedding_dim=6, hidden_size=4, conv_filters=5, conv_kernel=3, conv_pool=2,
+                               bidirectional=False).eval()
+    tokens = [f"w{k}" for k in range(10)]
+    sample = Sample("w0 .. w9", tokens, model, (torch.arange(2, 12)[None],), "rnn", embedding=model.embedding)
+    written = write_inspection([sample], tmp_path, "position", "conv")
+    text = page_data(tmp_path / "inspect.html")["texts"][0]
+    steps = len(text["panels"]["layer 1: hidden state"])
+    assert steps < len(tokens) and text["tokens"] == [f"step {k}" for k in range(steps)]
+    assert text["contributions"] is None and any(str(p).endswith("contributions.png") for p in written)

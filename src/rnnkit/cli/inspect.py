@@ -100,13 +100,14 @@ def write_inspection(samples: list[Sample], out: Path, feature: str | None, titl
             traced = trace(model, *sample.inputs, call=sample.call, **sample.kwargs)
         panels = {k: v.numpy() for k, v in traced.layer(sample.layer).panels(0).items()}
         steps = len(next(iter(panels.values())))
-        entry = {"text": sample.text, "tokens": sample.tokens if steps == len(sample.tokens) else
-                 [f"step {k}" for k in range(steps)], "panels": panels, "notes": sample.notes,
+        per_token = steps == len(sample.tokens)  # else a conv front made the recurrent steps fewer
+        entry = {"text": sample.text, "tokens": sample.tokens if per_token else [f"step {k}" for k in range(steps)],
+                 "panels": panels, "notes": sample.notes if per_token else {},
                  "prediction": sample.describe(traced.output) if sample.describe else None, "contributions": None,
                  "feature": None}
         if sample.embedding is not None:
             scores = contributions(model, sample.embedding, *sample.inputs, **sample.kwargs)[0][0].numpy()
-            entry["contributions"] = scores if len(scores) == steps else None  # a conv front reads pooled steps
+            entry["contributions"] = scores if per_token else None
             entry["scores"] = scores
         texts.append(entry)
     if feature is not None:
@@ -174,17 +175,19 @@ def _classifier(run, texts, input_file):
     from rnnkit.data.text import tokenize_all
     from rnnkit.tasks.runs import read_labels
     from rnnkit.tasks.text.data import LABELS_FILE
-    from rnnkit.tasks.text.predict import encode_like_run, run_tokenizer
+    from rnnkit.tasks.text.predict import encode_like_run, run_notes, run_tokenizer
 
     texts = _texts(texts, input_file)
     model, labels = run.task.model_of(run), read_labels(run, LABELS_FILE).labels
     config = run.config
+    others = run_notes(run)  # a second model averaged in, a baseline blended in: not traced here
 
     def describe(logits):  # (1, 1) or (1, K), as SequenceClassifier.predict_proba reads them
         p = torch.sigmoid(logits[0]) if logits.shape[-1] == 1 else torch.softmax(logits[0], -1)
         probs = torch.cat((1 - p, p)) if logits.shape[-1] == 1 else p
         k = int(probs.argmax())
-        return f"{labels[k]} ({float(probs[k]):.3f})"
+        alone = f" by this model alone ({'; '.join(others)})" if others else ""
+        return f"{labels[k]} ({float(probs[k]):.3f}){alone}"
 
     samples = []
     for text, ids, tokens in zip(texts, encode_like_run(run, texts), tokenize_all(texts, run_tokenizer(run))):
