@@ -49,7 +49,8 @@ class LayerTrace:
 
     name: str  # the layer's name in the model (`model.named_modules()`), e.g. "rnn" or "encoder"
     cell: str
-    runner: str  # what served the model's own run (`Recurrent.plan`), e.g. "native-stack", "compiled"
+    runner: str  # what served the model's own run (`Recurrent.plan`), e.g. "native-stack", "compiled"; with
+    # tbptt or checkpoint_chunks each chunk is planned on its own and this is the plan of a whole run
     lengths: Tensor  # (B,) real steps of each row
     cells: list[CellTrace]
     deviation: float  # largest |loop - model| over the layer's outputs
