@@ -157,3 +157,14 @@ def test_a_conv_front_shows_its_pooled_steps(tmp_path):
     steps = len(text["panels"]["layer 1: hidden state"])
     assert steps < len(tokens) and text["tokens"] == [f"step {k}" for k in range(steps)]
     assert text["contributions"] is None and any(str(p).endswith("contributions.png") for p in written)
+
+
+def test_inputs_from_a_file_get_one_set_of_pictures_each(capsys, runs, tmp_path):
+    lines = tmp_path / "lines.txt"
+    lines.write_text("John works in Rome .\n\nAlice lives in Paris .\n")
+    code, out, err = call(capsys, "inspect", str(runs / "tag"), "--input", str(lines), "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    names = [p.split("/")[-1] for p in out.split()]
+    assert "1-layer-1-forward-forget-gate.png" in names and "2-layer-1-backward-cell-state.png" in names
+    data = page_data(tmp_path / "o" / "inspect.html")
+    assert [t["tokens"][0] for t in data["texts"]] == ["John", "Alice"]  # the blank line is no input
