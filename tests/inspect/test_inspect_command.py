@@ -168,3 +168,16 @@ def test_inputs_from_a_file_get_one_set_of_pictures_each(capsys, runs, tmp_path)
     assert "1-layer-1-forward-forget-gate.png" in names and "2-layer-1-backward-cell-state.png" in names
     data = page_data(tmp_path / "o" / "inspect.html")
     assert [t["tokens"][0] for t in data["texts"]] == ["John", "Alice"]  # the blank line is no input
+
+
+@pytest.mark.parametrize("backoff", [False, True])
+def test_tokens_are_shown_as_the_vocabulary_reads_them(backoff):
+    """With char_backoff a word outside the vocabulary is read as its characters: one label per id."""
+    from rnnkit.cli.inspect import as_read
+    from rnnkit.data import Vocabulary
+
+    vocab = Vocabulary(["the", "movie", "g", "r", "e", "a", "t"], char_backoff=backoff)
+    tokens = ["the", "great", "movie", "<pad>", "x"]
+    shown = [piece for t in tokens for piece in as_read(t, vocab)]
+    assert len(shown) == len(vocab.encode(tokens))
+    assert shown[:2] == (["the", "g"] if backoff else ["the", "great"])

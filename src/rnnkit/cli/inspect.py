@@ -172,15 +172,17 @@ def _texts(texts: list[str], input_file: str | None) -> list[str]:
 def _classifier(run, texts, input_file):
     import torch
 
+    from rnnkit.data import Vocabulary
     from rnnkit.data.text import tokenize_all
     from rnnkit.tasks.runs import read_labels
-    from rnnkit.tasks.text.data import LABELS_FILE
+    from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE
     from rnnkit.tasks.text.predict import encode_like_run, run_notes, run_tokenizer
 
     texts = _texts(texts, input_file)
     model, labels = run.task.model_of(run), read_labels(run, LABELS_FILE).labels
     config = run.config
     others = run_notes(run)  # a second model averaged in, a baseline blended in: not traced here
+    vocab = Vocabulary.load(run.file(VOCAB_FILE))
 
     def describe(logits):  # (1, 1) or (1, K), as SequenceClassifier.predict_proba reads them
         p = torch.sigmoid(logits[0]) if logits.shape[-1] == 1 else torch.softmax(logits[0], -1)
@@ -191,12 +193,18 @@ def _classifier(run, texts, input_file):
 
     samples = []
     for text, ids, tokens in zip(texts, encode_like_run(run, texts), tokenize_all(texts, run_tokenizer(run))):
-        tokens = list(tokens) or ["<unk>"]
+        tokens = [piece for t in tokens for piece in as_read(t, vocab)] or ["<unk>"]
         if config.maxlen is not None and len(tokens) > config.maxlen:  # cut as encode_tokens cuts the ids
             tokens = tokens[-config.maxlen:] if config.truncating == "pre" else tokens[:config.maxlen]
         samples.append(Sample(text, tokens, model, (torch.as_tensor(ids)[None],), "rnn", describe=describe,
                               embedding=model.embedding))
     return samples
+
+
+def as_read(token: str, vocab) -> list[str]:
+    """A token as the model reads it: itself, or its characters where the vocabulary backs off to them."""
+    count = len(vocab.encode([token]))
+    return [token] if count == 1 else list(token)[:count]
 
 
 def _tagger(run, texts, input_file):
