@@ -2,9 +2,9 @@
 network and no server. The tokens are coloured by the picked unit of the picked quantity (or by their
 contribution to a classifier's prediction); hovering a token shows its values in the panel below.
 
-The data (`page_data`): {"title", "feature": name or null, "correlated": [{"panel", "unit", "r"}],
+The data `write_page` inlines: {"title", "feature": name or null, "correlated": [{"panel", "unit", "r"}],
 "texts": [{"text", "tokens", "prediction", "notes": {name: [per token]}, "contributions": [...] or null,
-"feature": [...] or null, "panels": {quantity: [[value per unit] per token]}}]}, NaN written as null.
+"feature": [...] or null, "panels": {quantity: [[value per unit] per token]}}]}, NaN and infinities as null.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ DIGITS = 6
 
 def _clean(value):
     if isinstance(value, float):
-        return None if math.isnan(value) else round(value, DIGITS)
+        return round(value, DIGITS) if math.isfinite(value) else None  # NaN (padding) and infinities: null
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
