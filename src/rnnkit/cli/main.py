@@ -28,6 +28,7 @@ import typer
 from rnnkit.cli import TRUST_HELP
 from rnnkit.cli.datasets import app as datasets_app
 from rnnkit.cli.keras_import import command as import_keras_command
+from rnnkit.cli.inspect import inspect as inspect_command
 from rnnkit.cli.usage import GROUP, Command, usage_line
 from rnnkit.errors import UserError
 
@@ -158,6 +159,9 @@ def bench(shapes: list[str] = typer.Option(None, "--shape", metavar="NAME",
     typer.echo(text)
     if out is not None:
         write_text(out, text + "\n")
+
+
+app.command(cls=Command, name="inspect")(inspect_command)
 
 
 @app.command(cls=Command)
