@@ -1,0 +1,122 @@
+"""`--crf auto`: a CRF output layer where it pays for its time, a softmax where it does not, and the
+reason in one line.
+
+What a CRF is worth was measured on the catalog (benchmarks/TASKS.md): +5.0 points of entity F1 on
+wnut16 and +1.5 on pku-ner (chunk tags, whose well-formedness the transitions enforce), +0.01 to +0.04
+on pku-seg and pku-pos (per-token decisions already consistent). What it costs grows with the tag set:
+O(K^2) per step dense, O(K + E) with only E allowed transitions (`layers/crf_sparse.py`).
+
+The rule:
+- 64 tags or fewer: a CRF, always (its cost is small beside the network's; no timing, so runs on small
+  tag sets stay reproducible to the bit);
+- more: the transitions seen in training (and allowed by the scheme) are the only ones the CRF allows
+  when they are at most a quarter of K^2, so it runs sparse; one training batch is timed through the
+  network (forward and backward) and through the CRF (likelihood, its gradient and Viterbi); the CRF
+  is kept when it costs at most `BUDGET` times the network: 1.0 for chunk tags, 0.5 for plain tags. A
+  dense CRF too large to time (over `DENSE_LIMIT` scores per batch) is a softmax without timing.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from rnnkit.layers.crf import CRF, allowed_transitions
+
+SMALL = 64  # tag sets up to this size always get a CRF
+BUDGET = {"chunk": 1.0, "plain": 0.5}  # CRF seconds per network second a CRF may cost
+DENSE_LIMIT = 2e9  # B * T * K^2 scores per batch past which a dense CRF is not even timed
+SEEN_DENSITY = 0.25  # restrict to the seen transitions when they are at most this share of K^2
+
+
+@dataclass
+class CrfChoice:
+    """Whether the run's tagger gets a CRF, the transitions it allows beyond the scheme's (None: all the
+    scheme allows) and the one-line reason printed and kept in the report."""
+
+    crf: bool
+    allowed: torch.Tensor | None
+    reason: str
+
+
+def seen_transitions(tag_ids: list[np.ndarray], num_tags: int) -> torch.Tensor:
+    """(K, K) booleans: which tag pairs (i at t-1, j at t) occur in the training sentences."""
+    pairs = np.concatenate([ids[:-1] * num_tags + ids[1:] for ids in tag_ids if len(ids) > 1] or [np.zeros(0, np.int64)])
+    seen = torch.zeros(num_tags * num_tags, dtype=torch.bool)
+    seen[torch.from_numpy(np.unique(pairs))] = True
+    return seen.view(num_tags, num_tags)
+
+
+def choose(setting, tags: list[str], scheme: str, train_ids: list[np.ndarray], time_batch=None) -> CrfChoice:
+    """The CRF decision for `setting` (True, False or "auto"); `time_batch(crf)` -> (network seconds, CRF
+    seconds) on one training batch (only called for "auto" over SMALL tags)."""
+    k = len(tags)
+    kind = "chunk" if scheme in ("BIO", "BIOES", "BMES") else "plain"
+    allowed = restriction(tags, scheme, train_ids)
+    sparse_note = (f"{int(allowed.sum()):,} of {k * k:,} transitions seen in training, a sparse CRF"
+                   if allowed is not None else "dense transitions")
+    if setting != "auto":  # True or False, given by the user
+        return CrfChoice(bool(setting), allowed if setting else None,
+                         f"{'CRF' if setting else 'softmax'} (--crf {str(setting).lower()} given; {k} tags, {sparse_note})")
+    if k <= SMALL:
+        return CrfChoice(True, None, f"CRF ({k} tags: a CRF costs little beside the network at {SMALL} tags or fewer)")
+    if allowed is None and time_batch.scores_per_batch(k) > DENSE_LIMIT:
+        return CrfChoice(False, None, f"softmax ({k} tags with {sparse_note}: a CRF would score K^2 = {k * k:,} "
+                                      "transitions per token, too slow to train)")
+    net, cost = time_batch(CRF(k, merged(tags, scheme, allowed)))
+    budget = BUDGET[kind]
+    use = cost <= budget * net
+    verdict = "within" if use else "over"
+    return CrfChoice(use, allowed if use else None,
+                     f"{'CRF' if use else 'softmax'} ({k} tags, {sparse_note}: the CRF took {cost:.2f} s on one batch, "
+                     f"the network {net:.2f} s, {verdict} its budget of {budget:g}x for {kind} tags)")
+
+
+def restriction(tags: list[str], scheme: str, train_ids: list[np.ndarray]) -> torch.Tensor | None:
+    """The seen transitions when over SMALL tags and sparse enough to run the CRF sparse, else None."""
+    k = len(tags)
+    if k <= SMALL:
+        return None
+    seen = seen_transitions(train_ids, k)
+    return seen if int(seen.sum()) <= SEEN_DENSITY * k * k else None
+
+
+def merged(tags: list[str], scheme: str, seen: torch.Tensor | None):
+    """The CRF's `allowed` argument: the scheme's constraints and-ed with the seen transitions."""
+    if scheme in ("BIO", "BIOES", "BMES"):
+        trans, starts, ends = allowed_transitions(scheme, tags)
+    else:
+        trans, starts, ends = (torch.ones(len(tags), len(tags), dtype=torch.bool), torch.ones(len(tags), dtype=torch.bool),
+                               torch.ones(len(tags), dtype=torch.bool))
+    return (trans & seen if seen is not None else trans, starts, ends)
+
+
+class BatchTimer:
+    """Times one batch of (x, lengths, targets) through a softmax tagger `model` (forward, loss,
+    backward) and through a CRF on its emissions (likelihood, backward, Viterbi): best of two runs."""
+
+    def __init__(self, model, batch):
+        self.model, self.batch = model, batch
+
+    def scores_per_batch(self, k: int) -> float:
+        x, lengths, _ = self.batch
+        return float(x.shape[0] * x.shape[1] * k * k)
+
+    def __call__(self, crf: CRF) -> tuple[float, float]:
+        x, lengths, y = self.batch
+        mask = y != -100
+        net = cost = float("inf")
+        for _ in range(2):
+            t0 = time.perf_counter()
+            emissions = self.model(x, lengths)
+            self.model.loss(emissions, y).backward()
+            t1 = time.perf_counter()
+            em = emissions.detach().requires_grad_(True)
+            (-crf.log_likelihood(em, y.clamp(min=0), mask).sum()).backward()
+            crf.decode(em.detach(), mask)
+            t2 = time.perf_counter()
+            net, cost = min(net, t1 - t0), min(cost, t2 - t1)
+        self.model.zero_grad(set_to_none=True)
+        return net, cost
