@@ -38,11 +38,10 @@ def csr(rows: Tensor, cols: Tensor, values: Tensor, size: int) -> Tensor:
         return torch.sparse_csr_tensor(crow, cols, values, (size, size), check_invariants=False)
 
 
-def log_matmul(matrix: Tensor, log_states: Tensor) -> Tensor:
-    """(K, B) log(matrix @ exp(log_states)), scaled per column by its max; log_states (K, B)."""
-    top = log_states.amax(0)  # (B,)
-    top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
-    return (matrix @ (log_states - top).exp()).log() + top  # (K, B)
+def scaled(log_states: Tensor) -> tuple[Tensor, Tensor]:
+    """(exp(log_states - top), top): each column (K, B) scaled by its max top (B,), a -inf max kept finite."""
+    top = log_states.amax(0).clamp(min=-1e300)  # (B,)
+    return (log_states - top).exp(), top
 
 
 class SparseLogPartition(torch.autograd.Function):
@@ -52,56 +51,56 @@ class SparseLogPartition(torch.autograd.Function):
     def forward(ctx, emissions: Tensor, mask: Tensor, edge: Tensor, start: Tensor, end: Tensor,
                 src: Tensor, dst: Tensor) -> Tensor:
         B, T, K = emissions.shape
-        x = emissions.detach().double().transpose(0, 1).transpose(1, 2)  # (T, K, B)
+        x = emissions.detach().double().permute(1, 2, 0)  # (T, K, B)
         weights = edge.detach().double().exp()  # (E,)
         by_dst = torch.argsort(dst * K + src)
         into = csr(dst[by_dst], src[by_dst], weights[by_dst], K)  # M^T: row j sums the edges into j
         alphas = x.new_empty(T, K, B)
+        before = x.new_empty(K, max(T - 1, 0), B)  # exp(α_{t-1} - c_t): the backward's pair marginals need it
+        tops = x.new_empty(max(T - 1, 0), B)  # c_t
         alpha = start.detach().double()[:, None] + x[0]  # (K, B)
         alphas[0] = alpha
         full = mask.all(0).tolist()  # (T,) steps where no row is padded: no torch.where needed
         for t in range(1, T):
-            step = log_matmul(into, alpha) + x[t]  # (K, B)
+            p, tops[t - 1] = scaled(alpha)
+            before[:, t - 1] = p
+            step = (into @ p).log() + tops[t - 1] + x[t]  # (K, B)
             alpha = step if full[t] else torch.where(mask[None, :, t], step, alpha)
             alphas[t] = alpha
         log_z = torch.logsumexp(alpha + end.detach().double()[:, None], dim=0)  # (B,)
-        ctx.save_for_backward(x, mask, weights, end, src, dst, alphas, log_z)
+        ctx.save_for_backward(x, mask, weights, end, src, dst, alphas, before, tops, log_z)
         ctx.dtypes = (emissions.dtype, edge.dtype)
         return log_z.to(emissions.dtype)
 
     @staticmethod
     def backward(ctx, grad: Tensor):
-        x, mask, weights, end, src, dst, alphas, log_z = ctx.saved_tensors
+        x, mask, weights, end, src, dst, alphas, before, tops, log_z = ctx.saved_tensors
         T, K, B = x.shape
         g, shift = grad.double()[None], log_z[None]  # (1, B)
         out_of = csr(src, dst, weights, K)  # M: row i sums the edges out of i
         end64 = end.detach().double()[:, None]  # (K, 1)
         grad_end = ((alphas[-1] + end64 - shift).exp() * g).sum(1)  # p(y_n = j)
-        grad_x = torch.zeros_like(x)  # (T, K, B)
-        before = x.new_zeros(T - 1, B, K)  # exp(α_{t-1} - c_t) * weight, rows of the pair marginals
-        after = x.new_zeros(T - 1, B, K)  # exp(x_t + β_t - d_t)
+        grad_x = torch.empty_like(x)  # (T, K, B)
+        after = x.new_empty(K, max(T - 1, 0), B)  # exp(x_t + β_t - d_t)
+        scales = x.new_empty(max(T - 1, 0), B)  # g exp(c_t + d_t - log Z), 0 at padded steps
         beta = end64.expand(K, B)
         full = mask.all(0).tolist()
         for t in range(T - 1, 0, -1):
-            real = mask[None, :, t]  # (1, B)
             node = (alphas[t] + beta - shift).exp() * g  # (K, B) p(y_t = j)
-            grad_x[t] = node if full[t] else torch.where(real, node, 0.0)
-            inner = x[t] + beta  # (K, B)
-            c, d = alphas[t - 1].amax(0), inner.amax(0)  # (B,)
-            c, d = (torch.where(torch.isfinite(v), v, torch.zeros_like(v)) for v in (c, d))
-            scale = torch.where(real[0], g[0] * (c + d - log_z).exp(), 0.0)  # (B,)
-            before[t - 1] = ((alphas[t - 1] - c).exp() * scale).T
-            after[t - 1] = (inner - d).exp().T
-            step = log_matmul(out_of, inner)
-            beta = step if full[t] else torch.where(real, step, beta)
+            grad_x[t] = node if full[t] else torch.where(mask[None, :, t], node, 0.0)
+            q, d = scaled(x[t] + beta)  # (K, B), (B,)
+            after[:, t - 1] = q
+            scales[t - 1] = torch.where(mask[:, t], g[0] * (tops[t - 1] + d - log_z).exp(), 0.0)
+            step = (out_of @ q).log() + d  # (K, B)
+            beta = step if full[t] else torch.where(mask[None, :, t], step, beta)
         grad_x[0] = (alphas[0] + beta - shift).exp() * g  # p(y_1 = j)
         pairs = torch.zeros_like(weights)
-        if T > 1:  # (E,) Σ_{t,b} before[src] after[dst], only at the edges
+        if T > 1:  # (E,) Σ_{t,b} before[src] scale after[dst], only at the edges
             pattern = csr(src, dst, torch.ones_like(weights), K)
-            pairs = torch.sparse.sampled_addmm(pattern, before.reshape(-1, K).T.contiguous(), after.reshape(-1, K),
+            pairs = torch.sparse.sampled_addmm(pattern, (before * scales).reshape(K, -1), after.reshape(K, -1).T,
                                                beta=0.0).values()
         emissions_dtype, edge_dtype = ctx.dtypes
-        return (grad_x.transpose(1, 2).transpose(0, 1).to(emissions_dtype), None, (pairs * weights).to(edge_dtype),
+        return (grad_x.permute(2, 0, 1).to(emissions_dtype), None, (pairs * weights).to(edge_dtype),
                 grad_x[0].sum(1).to(edge_dtype), grad_end.to(edge_dtype), None, None)
 
 
