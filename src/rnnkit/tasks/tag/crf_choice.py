@@ -57,9 +57,10 @@ def choose(setting, tags: list[str], scheme: str, train_ids: list[np.ndarray], t
     allowed = restriction(tags, scheme, train_ids)
     sparse_note = (f"{int(allowed.sum()):,} of {k * k:,} transitions seen in training, a sparse CRF"
                    if allowed is not None else "dense transitions")
-    if setting != "auto":  # True or False, given by the user
-        return CrfChoice(bool(setting), allowed if setting else None,
-                         f"{'CRF' if setting else 'softmax'} (--crf {str(setting).lower()} given; {k} tags, {sparse_note})")
+    if setting is False:
+        return CrfChoice(False, None, f"softmax (--crf false given; {k} tags)")
+    if setting is True:
+        return CrfChoice(True, allowed, f"CRF (--crf true given; {k} tags, {sparse_note})")
     if k <= SMALL:
         return CrfChoice(True, None, f"CRF ({k} tags: a CRF costs little beside the network at {SMALL} tags or fewer)")
     if allowed is None and time_batch.scores_per_batch(k) > DENSE_LIMIT:
