@@ -188,7 +188,7 @@ class CRF(nn.Module):
         B, T, K = emissions.shape
         if self.uses_sparse():
             src, dst = self.edges()
-            score, back = sparse_viterbi(emissions, mask, trans[src, dst], start, self.edges(buckets=True))
+            score, previous = sparse_viterbi(emissions, mask, trans[src, dst], start, self.edges(buckets=True))
         else:
             score = start + emissions[:, 0]
             back = []  # back[t-1][b, j]: the best tag at t-1 given tag j at t
@@ -196,6 +196,9 @@ class CRF(nn.Module):
                 best, arg = (score.unsqueeze(2) + trans).max(dim=1)
                 back.append(arg)
                 score = torch.where(mask[:, t, None], best + emissions[:, t], score)
+
+            def previous(t: int, tags: Tensor) -> Tensor:  # the best tag at t-1 given `tags` (B,) at t
+                return back[t - 1].gather(1, tags.unsqueeze(1)).squeeze(1)
         current = (score + end).argmax(dim=1)  # (B,) the last real step's tag
         lengths = mask.sum(1)
         path = torch.zeros(B, T, dtype=torch.long, device=emissions.device)
@@ -203,7 +206,7 @@ class CRF(nn.Module):
             real = t < lengths
             path[:, t] = torch.where(real, current, 0)
             if t > 0:  # steps past a row's end keep its last tag in `current` until its end is reached
-                current = torch.where(real, back[t - 1].gather(1, current.unsqueeze(1)).squeeze(1), current)
+                current = torch.where(real, previous(t, current), current)
         return path
 
     def extra_repr(self) -> str:

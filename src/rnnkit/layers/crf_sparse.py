@@ -107,49 +107,53 @@ class SparseLogPartition(torch.autograd.Function):
 def in_buckets(src: Tensor, dst: Tensor, size: int) -> list[tuple[Tensor, Tensor, Tensor]]:
     """The edges grouped by target tag, targets of similar in-degree together: per group (targets (n,),
     sources (n, D), edge ids (n, D)), rows padded to the group's largest in-degree D (a power of two, so
-    at most twice the work) with source `size` (a dead state) and edge id E (a -inf score)."""
+    at most twice the work) with source `size` (a dead state) and edge id E (a -inf score). The last
+    group, (all K targets, sources (K, D_max), edge ids (K, D_max)), is every target's row at full width
+    (the walk back reads one row per sentence from it)."""
     E = len(src)
     degree = torch.bincount(dst, minlength=size)
-    order = torch.argsort(dst * size + src)  # edges by target
+    order = torch.argsort(dst * size + src)  # edges by target, then source
     first = torch.zeros(size + 1, dtype=torch.long)
     first[1:] = degree.cumsum(0)
-    width = torch.where(degree > 0, 2 ** torch.ceil(torch.log2(degree.clamp(min=1).double())).long(), 0)
-    groups = []
-    for w in width.unique().tolist():
-        if w == 0:
-            continue
-        targets = (width == w).nonzero().squeeze(1)  # (n,)
-        slot = torch.arange(w)[None, :]  # (1, D)
+
+    def rows(targets: Tensor, width: int) -> tuple[Tensor, Tensor, Tensor]:
+        slot = torch.arange(width)[None, :]  # (1, D)
         real = slot < degree[targets, None]  # (n, D)
-        at = (first[targets, None] + slot).clamp(max=E - 1)
-        ids = torch.where(real, order[at], E)  # (n, D)
-        groups.append((targets, torch.where(real, src[ids.clamp(max=E - 1)], size), ids))
-    return groups
+        ids = torch.where(real, order[(first[targets, None] + slot).clamp(max=E - 1)], E)  # (n, D)
+        return targets, torch.where(real, src[ids.clamp(max=E - 1)], size), ids
+
+    width = torch.where(degree > 0, 2 ** torch.ceil(torch.log2(degree.clamp(min=1).double())).long(), 0)
+    groups = [rows((width == w).nonzero().squeeze(1), w) for w in width.unique().tolist() if w > 0]
+    return groups + [rows(torch.arange(size), max(1, int(degree.max())))]
 
 
 def sparse_viterbi(emissions: Tensor, mask: Tensor, edge: Tensor, start: Tensor,
-                   groups: list[tuple[Tensor, Tensor, Tensor]]) -> tuple[Tensor, list[Tensor]]:
-    """(final scores (B, K), back pointers [(B, K)] * (T-1)) of Viterbi over the edges (`in_buckets`),
-    as `CRF.decode` needs them: back[t-1][b, j] is the best tag at t-1 given tag j at t (0 where no edge
-    enters j). States are laid out (K, B) so that every gather moves whole rows."""
+                   groups: list[tuple[Tensor, Tensor, Tensor]]):
+    """(final scores (B, K), previous) of Viterbi over the edges (`in_buckets`), where previous(t, tags)
+    (B,) -> (B,) is the best tag at t-1 given `tags` at t, as `CRF.decode` walks back. The forward pass
+    keeps only each step's scores (a max per target over its in-edges); the walk back finds the argmax
+    of the one row per sentence it follows (the lowest source among ties, as a dense argmax), so no
+    (K, B) back pointers are made. States are laid out (K, B) so that every gather moves whole rows."""
     B, T, K = emissions.shape
     edge = torch.cat((edge, edge.new_full((1,), float("-inf"))))  # (E + 1,): the padding's score
-    groups = [(targets, sources, sources.reshape(-1), edge[ids][..., None],
-               torch.arange(sources.shape[1], dtype=emissions.dtype, device=emissions.device)[None, :, None])
-              for targets, sources, ids in groups]  # sources (n, D) and flat, scores (n, D, 1), slots (1, D, 1)
+    *buckets, (_, every_source, every_id) = groups
+    buckets = [(targets, sources.shape, sources.reshape(-1), edge[ids][..., None]) for targets, sources, ids in buckets]
+    every_score = edge[every_id]  # (K, D_max)
     score = torch.cat(((start + emissions[:, 0]).T, emissions.new_full((1, B), float("-inf"))))  # (K + 1, B)
     xs = emissions.transpose(1, 2)  # (B, K, T)
-    back = []
+    scores = []  # scores[t-1]: the (K + 1, B) scores at step t-1
     for t in range(1, T):
+        scores.append(score)
         best = emissions.new_full((K + 1, B), float("-inf"))
-        arg = torch.zeros(K, B, dtype=torch.long, device=emissions.device)
-        for targets, sources, flat, scores, slots in groups:
-            values = score.index_select(0, flat).view(*sources.shape, B) + scores  # (n, D, B)
-            top = values.amax(1)  # (n, B): over the D incoming edges (amax + first hit: faster than max)
-            which = torch.where(values == top[:, None], slots, float(sources.shape[1])).amin(1)  # (n, B)
-            best[targets] = top
-            arg[targets] = sources.gather(1, which.long())
-        back.append(arg.T)
+        for targets, shape, flat, weights in buckets:
+            best[targets] = (score.index_select(0, flat).view(*shape, B) + weights).amax(1)  # (n, B)
         best[:K] += xs[:, :, t].T
         score = torch.where(mask[None, :, t], best, score) if not bool(mask[:, t].all()) else best
-    return score[:K].T, back
+    rows = torch.arange(B, device=emissions.device)[:, None]
+
+    def previous(t: int, tags: Tensor) -> Tensor:
+        sources = every_source[tags]  # (B, D_max)
+        values = scores[t - 1][sources, rows] + every_score[tags]  # (B, D_max)
+        return sources.gather(1, values.argmax(1, keepdim=True)).squeeze(1).masked_fill_(values.amax(1) == float("-inf"), 0)
+
+    return score[:K].T, previous
