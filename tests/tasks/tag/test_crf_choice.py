@@ -5,7 +5,6 @@ import random
 
 import numpy as np
 import pytest
-import torch
 
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task

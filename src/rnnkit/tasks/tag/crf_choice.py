@@ -103,7 +103,7 @@ class BatchTimer:
         self.model, self.batch = model, batch
 
     def scores_per_batch(self, k: int) -> float:
-        x, lengths, _ = self.batch
+        x = self.batch[0]  # (B, T[, ...])
         return float(x.shape[0] * x.shape[1] * k * k)
 
     def __call__(self, crf: CRF) -> tuple[float, float]:
