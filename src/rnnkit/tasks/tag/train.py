@@ -102,7 +102,8 @@ def choose_output(config: TagConfig, tagset: TagSet, encoder: Encoder, train) ->
     with torch.random.fork_rng():
         model = build_model(config, tagset.tags, tagset.scheme, **encoder.sizes(), crf=False)
         timer = crf_choice.BatchTimer(model, pad_batch([inputs[i] for i in rows], [targets[i] for i in rows]))
-        return crf_choice.choose("auto", tagset.tags, tagset.scheme, targets, timer)
+        return crf_choice.choose("auto", tagset.tags, tagset.scheme, targets, timer,
+                                 batches=-(-len(inputs) // config.batch_size))
 
 
 def test_and_compare(model, splits: dict[str, TagSplit | None], data, tagset: TagSet, run_dir: Path,
