@@ -14,9 +14,9 @@ The rule:
 - more: the transitions seen in training (and allowed by the scheme) are the only ones the CRF allows
   when they are at most a quarter of K^2, so it runs sparse; one training batch is timed through the
   network (forward and backward) and through the CRF (likelihood, its gradient and Viterbi), in CPU
-  seconds; the CRF is kept when it costs at most `BUDGET` times the network (3 for chunk tags, 2 for
-  plain ones) and the epoch it makes, estimated from that batch, stays within `EPOCH_BUDGET` CPU
-  seconds. A dense CRF too large to time (over `DENSE_LIMIT` scores per batch) is a softmax untimed.
+  seconds; the CRF is kept when it costs at most `BUDGET` times the network and the epoch it makes,
+  estimated from that batch, stays within `EPOCH_BUDGET` CPU seconds. One budget for chunk and plain
+  tags alike: the compound-tag file above is plain tags, and its CRF (2x the network) pays. A dense CRF too large to time (over `DENSE_LIMIT` scores per batch) is a softmax untimed.
 
 A CRF restricted to the seen transitions gives a gold path through an unseen one (in validation or
 test sentences) the FORBIDDEN score of `layers/crf.py`: such a run's val_loss is dominated by those
@@ -33,7 +33,7 @@ import torch
 from rnnkit.layers.crf import CRF, allowed_transitions
 
 SMALL = 64  # tag sets up to this size always get a CRF
-BUDGET = {"chunk": 3.0, "plain": 2.0}  # CRF seconds per network second a CRF may cost
+BUDGET = 3.0  # CRF seconds per network second a CRF may cost
 EPOCH_BUDGET = 120.0  # CPU seconds an epoch (network and CRF) may take with the CRF
 DENSE_LIMIT = 2e9  # B * T * K^2 scores per batch past which a dense CRF is not even timed
 SEEN_DENSITY = 0.25  # restrict to the seen transitions when they are at most this share of K^2
@@ -62,7 +62,6 @@ def choose(setting, tags: list[str], scheme: str, train_ids: list[np.ndarray], t
     """The CRF decision for `setting` (True, False or "auto"); `time_batch(crf)` -> (network seconds, CRF
     seconds) on one of the epoch's `batches` training batches (only called for "auto" over SMALL tags)."""
     k = len(tags)
-    kind = "chunk" if scheme in ("BIO", "BIOES", "BMES") else "plain"
     allowed = restriction(tags, scheme, train_ids)
     sparse_note = (f"{int(allowed.sum()):,} of {k * k:,} transitions seen in training, a sparse CRF"
                    if allowed is not None else "dense transitions")
@@ -76,9 +75,9 @@ def choose(setting, tags: list[str], scheme: str, train_ids: list[np.ndarray], t
         return CrfChoice(False, None, f"softmax ({k} tags with {sparse_note}: a CRF would score K^2 = {k * k:,} "
                                       "transitions per token, too slow to train)")
     net, cost = time_batch(CRF(k, merged(tags, scheme, allowed)))
-    budget, epoch = BUDGET[kind], batches * (net + cost)
+    budget, epoch = BUDGET, batches * (net + cost)
     use = cost <= budget * net and epoch <= EPOCH_BUDGET
-    verdict = (f"{'within' if cost <= budget * net else 'over'} the {budget:g}x allowed for {kind} tags, "
+    verdict = (f"{'within' if cost <= budget * net else 'over'} the {budget:g}x allowed, "
                f"an epoch of about {epoch:.0f} CPU s {'within' if epoch <= EPOCH_BUDGET else 'over'} "
                f"{EPOCH_BUDGET:.0f}")
     return CrfChoice(use, allowed if use else None,
