@@ -5,6 +5,7 @@ import random
 
 import numpy as np
 import pytest
+import torch
 
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
@@ -115,3 +116,26 @@ def test_auto_timing_leaves_the_run_as_the_given_choice_would_train_it(compound_
         finals[setting] = {k: v for k, v in final.items() if "per_s" not in k}
     assert finals["auto"] == finals["true"]
     assert "CRF (" in json.loads((tmp_path / "auto" / "config.json").read_text())["data"]["crf_choice"]
+
+
+def test_decoded_once_per_batch_and_never_a_stale_batch():
+    """Accuracy and entity F1 share one decoding per batch; a new batch is decoded anew even when the
+    old output's memory would be reused (the cache holds the output it decoded)."""
+    from rnnkit.models.tagger import SequenceTagger
+    from rnnkit.tasks.tag.model import Decoded, DecodedAccuracy, EntityF1
+
+    tags = ["B-X", "I-X", "O"]
+    model = SequenceTagger(3, 10, embedding_dim=4, hidden_size=4, scheme="BIO", tags=tags)
+    decoded = Decoded(model)
+    calls = []
+    decode = model.crf.decode
+    model.crf.decode = lambda *a: calls.append(1) or decode(*a)
+    acc, f1 = DecodedAccuracy(model, decoded), EntityF1(model, tags, "BIO", decoded)
+    target = torch.tensor([[0, 1, 2]])
+    for scale in (1.0, -1.0):
+        output = torch.zeros(1, 3, 3)
+        output[0, torch.arange(3), target[0]] = 5.0 * scale  # the gold tags, then their opposite
+        acc.batch_state(output.detach(), target)
+        f1_state = f1.batch_state(output.detach(), target)
+        del output
+    assert len(calls) == 2 and f1_state[0] == 0  # the second batch's own (wrong) tags were scored

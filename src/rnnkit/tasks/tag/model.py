@@ -30,7 +30,8 @@ def build_model(config: TagConfig, tags: list[str], scheme: str, vocab_size: int
 
 class Decoded:
     """The tags the model outputs for a batch (Viterbi through the CRF, else each step's argmax), decoded
-    once for all the metrics that read them (the last batch's, keyed by its output tensor)."""
+    once for all the metrics that read them: the last batch's, keyed by its output's storage, which the
+    cache holds on to (so no later batch's output can be allocated at the same address and match)."""
 
     def __init__(self, model: SequenceTagger):
         self.model, self._last = model, None
@@ -44,7 +45,7 @@ class Decoded:
                 pred = crf.decode(output.detach().to(device), mask.to(device)).cpu()
             else:
                 pred = output.detach().argmax(-1).cpu()
-            self._last = (key, pred)
+            self._last = (key, pred, output)
         return self._last[1]
 
 
