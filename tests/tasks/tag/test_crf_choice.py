@@ -119,8 +119,8 @@ def test_auto_timing_leaves_the_run_as_the_given_choice_would_train_it(compound_
 
 
 def test_decoded_once_per_batch_and_never_a_stale_batch():
-    """Accuracy and entity F1 share one decoding per batch; a new batch is decoded anew even when the
-    old output's memory would be reused (the cache holds the output it decoded)."""
+    """Accuracy and entity F1 share one decoding per batch; a new batch is decoded anew even when it
+    arrives at the old one's address with the same version counter (written through .data here)."""
     from rnnkit.models.tagger import SequenceTagger
     from rnnkit.tasks.tag.model import Decoded, DecodedAccuracy, EntityF1
 
@@ -132,10 +132,11 @@ def test_decoded_once_per_batch_and_never_a_stale_batch():
     model.crf.decode = lambda *a: calls.append(1) or decode(*a)
     acc, f1 = DecodedAccuracy(model, decoded), EntityF1(model, tags, "BIO", decoded)
     target = torch.tensor([[0, 1, 2]])
+    output = torch.zeros(1, 3, 3)
     for scale in (1.0, -1.0):
-        output = torch.zeros(1, 3, 3)
-        output[0, torch.arange(3), target[0]] = 5.0 * scale  # the gold tags, then their opposite
-        acc.batch_state(output.detach(), target)
-        f1_state = f1.batch_state(output.detach(), target)
-        del output
+        new = torch.zeros(1, 3, 3)
+        new[0, torch.arange(3), target[0]] = 5.0 * scale  # the gold tags, then their opposite
+        output.data.copy_(new)  # same storage, same _version: what a reused allocation looks like
+        acc.batch_state(output, target)
+        f1_state = f1.batch_state(output, target)
     assert len(calls) == 2 and f1_state[0] == 0  # the second batch's own (wrong) tags were scored

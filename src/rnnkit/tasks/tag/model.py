@@ -30,22 +30,23 @@ def build_model(config: TagConfig, tags: list[str], scheme: str, vocab_size: int
 
 class Decoded:
     """The tags the model outputs for a batch (Viterbi through the CRF, else each step's argmax), decoded
-    once for all the metrics that read them: the last batch's, keyed by its output's storage, which the
-    cache holds on to (so no later batch's output can be allocated at the same address and match)."""
+    once for all the metrics that read them: the last batch's, reused only for an output equal to a copy
+    of the one decoded (an address or a version counter could repeat across batches; the values cannot
+    lie)."""
 
     def __init__(self, model: SequenceTagger):
         self.model, self._last = model, None
 
     def __call__(self, output: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        key = (output.data_ptr(), tuple(output.shape), output._version)
-        if self._last is None or self._last[0] != key:
+        last = self._last
+        if last is None or last[0].shape != output.shape or not torch.equal(last[0], output.detach()):
             crf = self.model.crf
             if crf is not None:  # the totals hand over CPU tensors; the CRF's scores may be on a GPU
                 device = crf.transitions.device
                 pred = crf.decode(output.detach().to(device), mask.to(device)).cpu()
             else:
                 pred = output.detach().argmax(-1).cpu()
-            self._last = (key, pred, output)
+            self._last = (output.detach().clone(), pred)
         return self._last[1]
 
 
