@@ -34,6 +34,7 @@ import numpy as np
 import torch
 
 from rnnkit.layers.crf import CRF, allowed_transitions
+from rnnkit.training import distributed as ddp
 
 SMALL = 64  # tag sets up to this size always get a CRF
 BUDGET = {"chunk": 3.0, "plain": 0.5}  # CRF seconds per network second a CRF may cost
@@ -111,7 +112,8 @@ def merged(tags: list[str], scheme: str, seen: torch.Tensor | None):
 class BatchTimer:
     """Times one batch of (x, lengths, targets) through a softmax tagger `model` (forward, loss,
     backward) and through a CRF on its emissions (likelihood, backward, Viterbi): best of two runs, in
-    CPU seconds of this process (on a machine shared with other jobs, wall time measures the others)."""
+    CPU seconds of this process (on a machine shared with other jobs, wall time measures the others);
+    under DDP the ranks' figures are averaged, so every rank makes the same choice."""
 
     def __init__(self, model, batch):
         self.model, self.batch = model, batch
@@ -135,4 +137,6 @@ class BatchTimer:
             t2 = time.process_time()
             net, cost = min(net, t1 - t0), min(cost, t2 - t1)
         self.model.zero_grad(set_to_none=True)
+        if ddp.is_distributed():
+            net, cost = (ddp.all_reduce_sum(torch.tensor([net, cost], dtype=torch.float64)) / ddp.world_size()).tolist()
         return net, cost
