@@ -4,7 +4,9 @@
 `read_texts` (so the same one-line errors: a missing file or column, bad bytes, malformed JSON) and
 rejects an empty side naming the file, the row and the column. Each side is tokenized on its own:
 "chars" (one token per character, spaces kept out: grapheme to phoneme) or "words" (split on
-whitespace: ARPAbet phonemes, or already tokenized sentences).
+whitespace: ARPAbet phonemes, or already tokenized sentences); `choose_tokens` picks one from the
+texts themselves ("auto"): characters when most texts are a single word (no whitespace inside), words
+otherwise, with the reason in one line.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from rnnkit.data.readers import detect_format, is_missing, read_frame
 from rnnkit.errors import UserError
 
 PAIR_TOKENS = ("chars", "words")
+TOKEN_CHOICES = ("auto", *PAIR_TOKENS)
 
 
 @dataclass
@@ -43,6 +46,17 @@ def tokenize_side(text: str, tokens: str) -> list[str]:
     if tokens == "words":
         return text.split()
     raise ValueError(f"tokens={tokens!r} is not one of {PAIR_TOKENS}")
+
+
+def choose_tokens(texts: list[str], side: str = "target") -> tuple[str, str]:
+    """("chars" or "words", the reason): characters when at most half of the texts hold whitespace (single
+    words, or a script written without spaces), words otherwise."""
+    spaced = sum(1 for t in texts if len(t.split()) > 1)
+    share = spaced / max(1, len(texts))
+    if share <= 0.5:
+        return "chars", (f"{side}s as characters: {1 - share:.0%} of the {len(texts):,} {side}s are one word "
+                         "without spaces")
+    return "words", f"{side}s as words: {share:.0%} of the {len(texts):,} {side}s hold space-separated tokens"
 
 
 def join_tokens(tokens: list[str], kind: str) -> str:

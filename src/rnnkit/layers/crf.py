@@ -13,6 +13,12 @@ of logsumexp, then a walk back through the argmaxes. Both loop over time only: e
 batched (B, K, K) operation. Padded steps (mask False, at the END of each sequence) leave α unchanged,
 so a padded batch gives each sequence's own numbers.
 
+Where few transitions are allowed (a large tag set where each tag follows only a few others, e.g.
+only the transitions seen in training), both recursions run over the list of allowed edges instead
+(`crf_sparse.py`): O(B (K + E)) per step for E allowed transitions instead of O(B K^2). `sparse="auto"`
+takes that path when at most a quarter of the K^2 transitions are allowed and K >= 32; forbidden
+transitions then have no score at all (probability exactly 0) rather than FORBIDDEN's.
+
 Constraints (`allowed_transitions`) forbid what a tag scheme cannot produce (BIO's O -> I-PER,
 BMES's B -> B): the forbidden transitions, starts and ends get a fixed score of -10000, so no path
 through them wins and their probability underflows to zero, while the log-partition stays finite.
@@ -25,6 +31,7 @@ import torch
 from torch import Tensor, nn
 
 from ..validation import check_positive
+from .crf_sparse import SparseLogPartition, in_buckets, sparse_viterbi
 
 FORBIDDEN = -10000.0  # finite: a gold path through a forbidden transition gives a large loss, not inf
 SCHEMES = ("BIO", "BIOES", "BMES")
@@ -65,14 +72,22 @@ def allowed_transitions(scheme: str, tags: Sequence[str]) -> tuple[Tensor, Tenso
 class CRF(nn.Module):
     """Linear-chain CRF over `num_tags` tags; see the module docstring.
 
-    `allowed`: optional (transitions, starts, ends) boolean tensors from `allowed_transitions`.
+    `allowed`: optional (transitions, starts, ends) boolean tensors from `allowed_transitions`, or
+    set later with `restrict` (e.g. to the transitions seen in training).
+    `sparse`: "auto" (the edge-list recursions when few transitions are allowed: see the module
+    docstring), True (always) or False (always the dense (B, K, K) steps).
     `log_likelihood(emissions, tags, mask)` -> (B,) log p(tags | emissions); `forward` is the mean
     negative log-likelihood (the training loss); `decode(emissions, mask)` -> (B, T) best tags, 0 at padding.
     """
 
-    def __init__(self, num_tags: int, allowed: tuple[Tensor, Tensor, Tensor] | None = None):
+    def __init__(self, num_tags: int, allowed: tuple[Tensor, Tensor, Tensor] | None = None,
+                 sparse: bool | str = "auto"):
         super().__init__()
         self.num_tags = check_positive("num_tags", num_tags)
+        if sparse not in (True, False, "auto"):
+            raise ValueError(f"sparse must be True, False or 'auto', got {sparse!r}")
+        self.sparse = sparse
+        self._edges: tuple | None = None
         self.transitions = nn.Parameter(torch.empty(num_tags, num_tags).uniform_(-0.1, 0.1))
         self.start = nn.Parameter(torch.empty(num_tags).uniform_(-0.1, 0.1))
         self.end = nn.Parameter(torch.empty(num_tags).uniform_(-0.1, 0.1))
@@ -86,6 +101,31 @@ class CRF(nn.Module):
         self.register_buffer("allowed_transitions", trans)
         self.register_buffer("allowed_start", starts)
         self.register_buffer("allowed_end", ends)
+
+    def restrict(self, transitions: Tensor) -> None:
+        """Allow only `transitions` (K, K) booleans (and-ed with what is already allowed)."""
+        transitions = torch.as_tensor(transitions, dtype=torch.bool, device=self.allowed_transitions.device)
+        if transitions.shape != (self.num_tags, self.num_tags):
+            raise ValueError(f"transitions must be ({self.num_tags}, {self.num_tags}) booleans, "
+                             f"got {tuple(transitions.shape)}")
+        self.allowed_transitions &= transitions
+
+    def edges(self, buckets: bool = False):
+        """(src, dst) (E,) of the allowed transitions, row-major, or with `buckets` the same grouped by
+        target for Viterbi (`crf_sparse.in_buckets`); cached until the mask changes."""
+        allowed = self.allowed_transitions
+        key = (allowed.data_ptr(), allowed._version, allowed.device)
+        if self._edges is None or self._edges[0] != key:
+            src, dst = allowed.nonzero(as_tuple=True)
+            self._edges = (key, src, dst, in_buckets(src, dst, self.num_tags))
+        return self._edges[3] if buckets else self._edges[1:3]
+
+    def uses_sparse(self) -> bool:
+        """Whether the recursions run over the edge list (see `sparse`)."""
+        if self.sparse != "auto":
+            return bool(self.sparse)
+        k = self.num_tags
+        return k >= 32 and 4 * int(self.allowed_transitions.sum()) <= k * k
 
     def scores(self) -> tuple[Tensor, Tensor, Tensor]:
         """(A, π, η) with forbidden entries set to FORBIDDEN."""
@@ -111,6 +151,10 @@ class CRF(nn.Module):
         """(B,) log Z(x) by the forward algorithm."""
         mask = self._mask(emissions, mask)
         trans, start, end = self.scores()
+        if self.uses_sparse():
+            src, dst = self.edges()
+            return SparseLogPartition.apply(emissions, mask, self.transitions[src, dst].to(emissions.dtype),
+                                            start.to(emissions.dtype), end.to(emissions.dtype), src, dst)
         alpha = start + emissions[:, 0]  # (B, K)
         for t in range(1, emissions.shape[1]):
             step = torch.logsumexp(alpha.unsqueeze(2) + trans, dim=1) + emissions[:, t]  # (B, K)
@@ -141,13 +185,20 @@ class CRF(nn.Module):
         """(B, T) the highest-scoring tag sequence of each row (Viterbi); 0 at padded steps."""
         mask = self._mask(emissions, mask)
         trans, start, end = self.scores()
-        B, T, _ = emissions.shape
-        score = start + emissions[:, 0]
-        back = []  # back[t-1][b, j]: the best tag at t-1 given tag j at t
-        for t in range(1, T):
-            best, arg = (score.unsqueeze(2) + trans).max(dim=1)
-            back.append(arg)
-            score = torch.where(mask[:, t, None], best + emissions[:, t], score)
+        B, T, K = emissions.shape
+        if self.uses_sparse():
+            src, dst = self.edges()
+            score, previous = sparse_viterbi(emissions, mask, trans[src, dst], start, self.edges(buckets=True))
+        else:
+            score = start + emissions[:, 0]
+            back = []  # back[t-1][b, j]: the best tag at t-1 given tag j at t
+            for t in range(1, T):
+                best, arg = (score.unsqueeze(2) + trans).max(dim=1)
+                back.append(arg)
+                score = torch.where(mask[:, t, None], best + emissions[:, t], score)
+
+            def previous(t: int, tags: Tensor) -> Tensor:  # the best tag at t-1 given `tags` (B,) at t
+                return back[t - 1].gather(1, tags.unsqueeze(1)).squeeze(1)
         current = (score + end).argmax(dim=1)  # (B,) the last real step's tag
         lengths = mask.sum(1)
         path = torch.zeros(B, T, dtype=torch.long, device=emissions.device)
@@ -155,8 +206,9 @@ class CRF(nn.Module):
             real = t < lengths
             path[:, t] = torch.where(real, current, 0)
             if t > 0:  # steps past a row's end keep its last tag in `current` until its end is reached
-                current = torch.where(real, back[t - 1].gather(1, current.unsqueeze(1)).squeeze(1), current)
+                current = torch.where(real, previous(t, current), current)
         return path
 
     def extra_repr(self) -> str:
-        return f"num_tags={self.num_tags}, forbidden={int((~self.allowed_transitions).sum())}"
+        return (f"num_tags={self.num_tags}, forbidden={int((~self.allowed_transitions).sum())}"
+                + (f", sparse={self.sparse}" if self.sparse != "auto" else ""))

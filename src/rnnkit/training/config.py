@@ -133,7 +133,7 @@ def check_training(cfg: TrainConfig) -> None:
         metrics = [get_metric(m).name for m in cfg.metrics]
     except ValueError as err:
         raise UserError(f"config key 'metrics': {err}") from None
-    if cfg.early_stopping is not None or cfg.keep_best:
+    if (cfg.early_stopping is not None or cfg.keep_best) and cfg.monitor != "auto":  # "auto": the task resolves it
         check_monitor(cfg.monitor, metrics)
 
 

@@ -7,9 +7,11 @@ import pytest
 
 from rnnkit.cli.main import run_command as main
 from rnnkit.tasks.seq2seq import translate
+from rnnkit.data.pairs import PairSplit, choose_tokens
+from rnnkit.tasks.seq2seq.baselines import baselines
 from rnnkit.tasks.seq2seq.scores import bleu, error_rates
 
-TRAIN_ARGS = ["--target-tokens", "chars", "--epochs", "1", "--hidden-size", "8", "--embedding-dim", "8",
+TRAIN_ARGS = ["--epochs", "1", "--hidden-size", "8", "--embedding-dim", "8",
               "--batch-size", "16", "--beam", "2", "--quiet"]
 
 
@@ -35,6 +37,10 @@ def run_dir(tmp_path_factory):
 
 def test_training_writes_scores_and_pictures(run_dir):
     report = (run_dir / "report.md").read_text()
+    config = json.loads((run_dir / "config.json").read_text())["task_config"]
+    assert (config["source_tokens"], config["target_tokens"]) == ("chars", "chars")  # auto, from the files
+    assert "--target-tokens auto: targets as characters: 100% of the" in report
+    assert "| copy (the source itself) |" in report and "| dictionary (each source's most frequent" in report
     assert "| | greedy | beam 2 |" in report and "attention.png" in report
     assert (run_dir / "attention.png").stat().st_size > 0
     assert "| wer |" in report and "| per |" in report and "| sources_per_second |" in report
@@ -105,3 +111,44 @@ def test_cmudict_default_run_reaches_the_targets(tmp_path):
 
     final = get_task("seq2seq").run(Seq2SeqConfig(dataset="cmudict"), tmp_path / "run", quiet=True)
     assert final["test_wer"] <= 0.30 and final["test_per"] <= 0.08
+
+
+def test_auto_tokens_follow_the_texts():
+    assert choose_tokens(["cat", "dog", "a b"])[0] == "chars"  # most are one word
+    assert choose_tokens(["K AE T", "D AO G", "AH"])[0] == "words"  # most hold spaces
+    assert choose_tokens(["我爱北京", "天安门"])[0] == "chars"  # a script without spaces
+    # exactly half: characters (words only when most hold spaces)
+    assert choose_tokens(["K AE T", "AH"], "target") == (
+        "chars", "targets as characters: 50% of the 2 targets are one word without spaces")
+    assert choose_tokens(["K AE T", "D AO G", "AH"], "target")[1] == \
+        "targets as words: 67% of the 3 targets hold space-separated tokens"
+
+
+def test_defaults_on_character_pairs_equal_the_right_flags(run_dir, tmp_path):
+    """A character-level pair file with every default trains exactly the run the right flags give."""
+    folder = run_dir.parent
+    flags = ["--data", str(folder / "train.tsv"), "--test-data", str(folder / "test.tsv"), *TRAIN_ARGS]
+    by_hand = tmp_path / "by-hand"
+    assert main(["train", "seq2seq", *flags, "--source-tokens", "chars", "--target-tokens", "chars",
+                 "--run-dir", str(by_hand)]) == 0
+    final = lambda run: json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])  # noqa: E731
+    mine, theirs = final(run_dir), final(by_hand)
+    assert {k: v for k, v in mine.items() if "per_s" not in k and "time" not in k} == \
+        {k: v for k, v in theirs.items() if "per_s" not in k and "time" not in k}
+
+
+def test_copy_and_dictionary_baselines_by_hand():
+    train = PairSplit(["abc", "abc", "abc", "dd"], ["abc", "abd", "abd", "dd"])
+    test = PairSplit(["abc", "xy", "dd"], ["abd", "yx", "dd"])
+    out = baselines(train, test, "chars", "chars")
+    # copy: abc vs abd (1 edit), xy vs yx (2 edits), dd exact: 2 of 3 wrong, 3 edits over 7 tokens
+    assert out["copy"] == pytest.approx({"wer": 2 / 3, "per": 3 / 7})
+    # dictionary: abc -> abd (most frequent), xy unseen -> its copy, dd -> dd
+    assert out["dictionary"] == pytest.approx({"wer": 1 / 3, "per": 2 / 7, "coverage": 2 / 3})
+
+
+def test_no_copy_where_symbols_differ_and_no_dictionary_without_overlap():
+    train = PairSplit(["cat", "dog"], ["K AE T", "D AO G"])
+    test = PairSplit(["cow"], ["K AW"])
+    assert baselines(train, test, "chars", "words") == {}  # letters vs phonemes, and 'cow' never seen
+    assert set(baselines(train, PairSplit(["cat"], ["K AE T"]), "chars", "words")) == {"dictionary"}

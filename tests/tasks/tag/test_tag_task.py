@@ -9,6 +9,7 @@ import pytest
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
 from rnnkit.tasks.tag import segment
+from rnnkit.tasks.tag.baselines import errors_fixed
 from testkit import call_cli as call
 
 TINY = {"epochs": "12", "batch_size": "8", "embedding_dim": "16", "hidden_size": "16", "lr": "0.03",
@@ -62,6 +63,11 @@ def ner_run(files):
 
 def test_ner_trains_reports_and_scores_entities(ner_run):
     run_dir, final = ner_run
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["task_config"]["monitor"] == "val_entity_f1" and config["data"]["crf"] is True  # kept by entity F1
+    assert "## Output layer" in (run_dir / "report.md").read_text()
+    assert "val_entity_f1" in (run_dir / "metrics.jsonl").read_text()
+    assert 0 < final["most_frequent_tag_entity_f1"] <= 1 and "errors_fixed_vs_most_frequent_tag" in final
     for name in ("config.json", "model.safetensors", "vocab.json", "tags.json", "report.md"):
         assert (run_dir / name).is_file(), name
     assert final["test_entity_f1"] > 0.9 and final["test_token_acc"] > 0.9
@@ -88,6 +94,10 @@ def test_predict_json_and_conll_and_evaluate_agree_with_training(ner_run, files,
     code, out, err = call(capsys, "predict", run_dir, "--input", table, "--text-col", "sentence")
     records = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(records) == 1 and records[0]["tokens"][0] == "Alice", err
+    table.write_text("sentence\nAlice Smith works in Rome .\nBob sleeps\n")  # one column: it, not its header
+    code, out, err = call(capsys, "predict", run_dir, "--input", table)
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [r["tokens"][0] for r in records] == ["Alice", "Bob"], err
 
 
 def test_softmax_tagger_and_bioes_conversion(files, tmp_path):
@@ -116,8 +126,11 @@ def test_pos_run_draws_confusion_and_compares_with_baselines(files, tmp_path):
     assert (run_dir / "confusion.png").stat().st_size > 1000
     report = (run_dir / "report.md").read_text()
     assert "## Per tag (test set)" in report and (run_dir / "class_report.json").is_file()
-    assert "most frequent tag per word" in report and "jieba.posseg" in report
-    assert 0 < final["most_frequent_tag_token_acc"] <= 1
+    assert "| most frequent tag |" in report and "of the baseline's token errors" in report
+    assert "jieba.posseg" not in report and "jieba_posseg_token_acc_on_matched" not in final  # catalog only
+    base, model = final["most_frequent_tag_token_acc"], final["test_token_acc"]
+    assert 0 < base <= 1 and final["errors_fixed_vs_most_frequent_tag"] == errors_fixed(model, base)
+    assert errors_fixed(0.95, 0.9) == pytest.approx(0.5) and errors_fixed(1.0, 1.0) == 0.0
 
 
 def test_one_token_sentences_train_and_decode(files, tmp_path):

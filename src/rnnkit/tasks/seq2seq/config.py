@@ -6,13 +6,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.data.pairs import PAIR_TOKENS
+from rnnkit.data.pairs import TOKEN_CHOICES
 from rnnkit.models.seq2seq import ATTENTIONS, BRIDGES
 from rnnkit.tasks.config import CellName, RecurrentModelConfig
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-TokenKind = Literal[PAIR_TOKENS]
+TokenKind = Literal[TOKEN_CHOICES]
 
 
 @config_dataclass
@@ -52,10 +52,11 @@ class Seq2SeqConfig(RecurrentModelConfig):
     """csv, tsv or jsonl (default: from the file name)"""
     encoding: str = "utf-8"
     """text encoding of the pair files"""
-    source_tokens: TokenKind = "chars"
-    """chars (one token per character) or words (split on whitespace)"""
-    target_tokens: TokenKind = "words"
-    """chars or words (cmudict's phonemes are words)"""
+    source_tokens: TokenKind = "auto"
+    """chars (one token per character), words (split on whitespace), or auto: chars when most training
+    sources are one word without spaces, else words (the choice printed with its reason)"""
+    target_tokens: TokenKind = "auto"
+    """chars, words or auto, as source_tokens (cmudict's phonemes are space-separated: words)"""
     stress: bool = False
     """cmudict: keep the vowels' stress digits (AH0, EY1); off: 39 phonemes, the G2P literature's setting"""
     cache_dir: str | None = None

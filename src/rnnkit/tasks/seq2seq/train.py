@@ -1,12 +1,18 @@
 """Training a seq2seq run: pairs -> vocabularies -> bucketed batches -> Seq2Seq under teacher forcing
 (the ratio per epoch from a callback), then the test pairs decoded greedily and with beam search,
-scored (WER, PER, BLEU for word targets), timed, and a few attention matrices drawn."""
+scored (WER, PER, BLEU for word targets) beside the copy and dictionary baselines where they make
+sense (baselines.py), timed, and a few attention matrices drawn. `--source-tokens/--target-tokens auto`
+are resolved from the training pairs first (`rnnkit.data.pairs.choose_tokens`), the reason printed,
+and the resolved kinds are what config.json keeps."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from rnnkit.data.pairs import choose_tokens
 from rnnkit.tasks.fit import finish, fit, start
+from rnnkit.tasks.seq2seq.baselines import baselines
 from rnnkit.tasks.seq2seq.config import Seq2SeqConfig
 from rnnkit.tasks.seq2seq.data import PairBatches, Vocabularies, pair_splits, with_validation
 from rnnkit.tasks.seq2seq.model import build_model
@@ -32,6 +38,9 @@ def run(task: Task, config: Seq2SeqConfig, run_dir: Path, *, resume: bool = Fals
     say = start(config, quiet)
     splits, data_summary = pair_splits(config)
     splits = with_validation(splits, config.validation_split, config.seed)
+    config, token_notes = resolve_tokens(config, splits["train"])
+    for line in token_notes:
+        say(line)
     run_dir = Path(run_dir)
     vocabs = (Vocabularies.load(run_dir, config) if resume and (run_dir / "source_vocab.json").is_file()
               else Vocabularies.build(splits["train"], config))
@@ -65,11 +74,48 @@ def run(task: Task, config: Seq2SeqConfig, run_dir: Path, *, resume: bool = Fals
         final.update({f"test_{k}": v for k, v in results[f"beam {config.beam}"].items()})
         final.update({f"test_greedy_{k}": v for k, v in results["greedy"].items()})
         notes = comparison(results, len(set(test.sources)))
+        compared = baselines(train, test, config.source_tokens, config.target_tokens)
+        final.update({f"{name}_{k}": v for name, scores in compared.items() for k, v in scores.items()})
+        notes += baseline_section(results[f"beam {config.beam}"], compared, say)
         if fitted.trainer.run is not None:
             draw_attention(model, vocabs, sorted(set(test.sources))[:: max(1, len(set(test.sources)) // 4)][:4],
                            fitted.trainer.run.path / ATTENTION_FILE)
             notes += f"\n## Attention\n\n![attention matrices of four test sources]({ATTENTION_FILE})\n"
+    notes = "\n## Tokens\n\n" + "".join(f"- {line}\n" for line in token_notes) + notes
     return finish(task, config, fitted, final, notes=notes, quiet=quiet)
+
+
+def resolve_tokens(config: Seq2SeqConfig, train) -> tuple[Seq2SeqConfig, list[str]]:
+    """`config` with "auto" token kinds chosen from the training pairs, and one line per side saying how."""
+    notes, kinds = [], {}
+    for side, texts in (("source", train.sources), ("target", train.targets)):
+        given = getattr(config, f"{side}_tokens")
+        if given == "auto":
+            kinds[f"{side}_tokens"], reason = choose_tokens(texts, side)
+            notes.append(f"--{side}-tokens auto: {reason}")
+        else:
+            notes.append(f"--{side}-tokens {given} (given)")
+    return replace(config, **kinds), notes
+
+
+def baseline_section(model: dict[str, float], compared: dict[str, dict[str, float]], say) -> str:
+    """The baselines' line on screen and their table in report.md (the model's beam-search scores first)."""
+    if not compared:
+        say("baselines: none applies (sources and targets share too few symbols to copy, and no test source "
+            "occurs in training)")
+        return ("\n## Baselines\n\nNone applies: the sources and targets share too few symbols for a copy, and "
+                "no test source occurs in training for a dictionary.\n")
+    say("baselines: " + "; ".join(f"{name} wer={v['wer']:.4f} per={v['per']:.4f}"
+                                  + (f" (test sources seen in training: {v['coverage']:.1%})" if "coverage" in v else "")
+                                  for name, v in compared.items())
+        + f"; the model wer={model['wer']:.4f} per={model['per']:.4f}")
+    names = {"copy": "copy (the source itself)",
+             "dictionary": "dictionary (each source's most frequent training target)"}
+    rows = [f"| rnnkit (beam search) | {model['wer']:.4f} | {model['per']:.4f} | |"]
+    for n, v in compared.items():
+        seen = f"{v['coverage']:.1%} of test sources seen in training" if "coverage" in v else ""
+        rows.append(f"| {names[n]} | {v['wer']:.4f} | {v['per']:.4f} | {seen} |")
+    return ("\n## Baselines (same test pairs)\n\n| | WER | PER | |\n|---|---|---|---|\n" + "\n".join(rows) + "\n")
 
 
 def comparison(results: dict[str, dict[str, float]], sources: int) -> str:

@@ -1,15 +1,16 @@
 """What a tagging run is compared with on the same test sentences:
 - segmentation of Chinese: jieba (`jieba.lcut`, its default dictionary and HMM), scored like the model;
-- POS tags: the most-frequent-tag baseline (each word's most frequent training tag, the most frequent
-  tag overall for unseen words), and for Chinese jieba.posseg's tags on the words whose span jieba's
-  own segmentation gets right (its tag set is ICTCLAS', close to but not the same as PKU's)."""
+- every run: the most-frequent-tag baseline (each token's most frequent training tag, the most frequent
+  tag overall for unseen tokens), scored like the model (token accuracy, and entity or word scores);
+- pku-pos only (a catalog comparison: PKU's tag set is close to jieba's ICTCLAS one, a user's need not
+  be): jieba.posseg's tags on the words whose span jieba's own segmentation gets right."""
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
 
 from rnnkit.data.tagging import TagSplit
-from rnnkit.tasks.tag.metrics import segmentation_scores, token_accuracy
+from rnnkit.tasks.tag.metrics import segmentation_scores
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -30,16 +31,23 @@ def jieba_segmentation(test: TagSplit, gold: list[list[str]], train_words: set[s
     return segmentation_scores(test.tokens, gold, pred, train_words)
 
 
-def most_frequent_tag(train: TagSplit, test: TagSplit) -> dict[str, float]:
+def most_frequent_tag(train_tokens, train_tags, test_tokens) -> list[list[str]]:
+    """Each test token's most frequent training tag (the most frequent tag overall if unseen); ties go
+    to the tag seen first."""
     counts: dict[str, Counter] = defaultdict(Counter)
     overall = Counter()
-    for words, tags in zip(train.tokens, train.tags):
+    for words, tags in zip(train_tokens, train_tags):
         for w, t in zip(words, tags):
             counts[w][t] += 1
             overall[t] += 1
     default = overall.most_common(1)[0][0]
-    pred = [[counts[w].most_common(1)[0][0] if w in counts else default for w in words] for words in test.tokens]
-    return {"token_acc": token_accuracy(test.tags, pred)}
+    best = {w: c.most_common(1)[0][0] for w, c in counts.items()}
+    return [[best.get(w, default) for w in words] for words in test_tokens]
+
+
+def errors_fixed(model: float, baseline: float) -> float:
+    """The fraction of the baseline's errors the model does not make: (model - baseline) / (1 - baseline)."""
+    return (model - baseline) / (1 - baseline) if baseline < 1 else 0.0
 
 
 def jieba_posseg(test: TagSplit) -> dict[str, float]:

@@ -10,7 +10,7 @@ from typing import Any, Iterator, Sequence
 import torch
 
 from rnnkit.data import load_dataset
-from rnnkit.data.readers import FORMATS, read_texts
+from rnnkit.data.readers import FORMATS, detect_format, read_frame, read_texts
 from rnnkit.data.tagging import TagSplit, chunks, read_tagged, words_of
 from rnnkit.data.text import chinese_words
 from rnnkit.errors import UserError
@@ -69,13 +69,17 @@ class Tagger:
 
 
 def read_lines(inputs: str, text_col: str = "text") -> Iterator[str]:
-    """The texts to tag: stdin or a text file, one per line, or a table's `text_col` (its header is no text)."""
+    """The texts to tag: stdin or a text file, one per line, or a table's `text_col` (its header is no
+    text; a one-column table's column whatever its name)."""
     if inputs == "-":
         for line in sys.stdin:
             yield line.rstrip("\n")
         return
     path = Path(inputs)
     if path.suffix.lower() in FORMATS:
+        if path.is_file() and path.stat().st_size:
+            columns = list(read_frame(path, detect_format(path, None), "utf-8")[0].columns)
+            text_col = str(columns[0]) if len(columns) == 1 and text_col not in columns else text_col
         yield from read_texts(path, text_col, None).texts
         return
     if not path.is_file():
