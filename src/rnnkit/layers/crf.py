@@ -155,9 +155,11 @@ class CRF(nn.Module):
             src, dst = self.edges()
             return SparseLogPartition.apply(emissions, mask, self.transitions[src, dst].to(emissions.dtype),
                                             start.to(emissions.dtype), end.to(emissions.dtype), src, dst)
-        alpha = start + emissions[:, 0]  # (B, K)
-        for t in range(1, emissions.shape[1]):
-            step = torch.logsumexp(alpha.unsqueeze(2) + trans, dim=1) + emissions[:, t]  # (B, K)
+        # unbind, not emissions[:, t]: T indexings' backward would write T zero tensors of (B, T, K)
+        emitted = emissions.unbind(1)
+        alpha = start + emitted[0]  # (B, K)
+        for t in range(1, len(emitted)):
+            step = torch.logsumexp(alpha.unsqueeze(2) + trans, dim=1) + emitted[t]  # (B, K)
             alpha = torch.where(mask[:, t, None], step, alpha)
         return torch.logsumexp(alpha + end, dim=1)
 
