@@ -5,8 +5,9 @@ without refitting: for each origin t the fitted model is run over the history be
 fixed, its states filtered through the newer values) and forecasts steps t .. t + horizon - 1, as
 statsforecast's `forward` does (and its cross-validation with refit=False).
 
-- ETS keeps its fitted initial states, which belong to the series' first step: its history is always
-  the whole series before t (a Kalman-like filter, linear in t).
+- ETS keeps its fitted initial states, which belong to the series' first step: its history is the whole
+  series before t (one pass of its filter, linear in t); a series that starts elsewhere (a file given to
+  `predict`) is read from its first step in the same seasonal phase.
 - ARIMA starts its filter from the data: its history is the last `ARIMA_HISTORY` steps before t, and it
   is fitted on the last `ARIMA_HISTORY` training steps (the stepwise search on thousands of steps costs
   minutes). Seasonal ARIMA with a season over `MAX_SEASON` steps (half hours' 48, weeks' 52) is too slow

@@ -2,6 +2,7 @@
 model's own validation and test windows (an exactly seasonal series: seasonal naive makes no error), the
 blend weight chosen on the validation windows only, and an end-to-end run on a tiny real series (Box &
 Jenkins' airline passengers, as aeon ships it) printing and reporting every baseline."""
+import json
 import shutil
 from pathlib import Path
 
@@ -106,8 +107,31 @@ def test_a_run_on_a_real_series_prints_and_reports_every_baseline(tmp_path, caps
     report = (tmp_path / "run" / "report.md").read_text()
     assert "one season (12 steps)" in report and "statsforecast's ETS(" in report and "ARIMA(" in report
     first = report.splitlines()[0]
-    facts = __import__("json").loads((tmp_path / "run" / "blend.json").read_text())
+    facts = json.loads((tmp_path / "run" / "blend.json").read_text())
     test_mae = facts["mae"]["test"]
     lost = [n for n in test_mae if n not in ("model", "run") and test_mae["model"] >= test_mae[n]]
     assert ("does NOT beat" in first) == bool(lost), first
     assert all(name in first for name in lost)
+
+    # predict from the history before the last test origin delivers what the run scored there
+    from rnnkit.data.windows import Scaler
+    from rnnkit.io.run import load
+    from rnnkit.tasks import read_run
+    from rnnkit.tasks.forecast.baselines import load_blend
+    from rnnkit.tasks.forecast.data import load_series, series_windows
+
+    run = read_run(tmp_path / "run")
+    series = load_series(run.config)
+    windows = series_windows(run.config, series, run.saved["data"]["calendar"], Scaler.load(run.path))
+    found = compare(load(run.path), series, windows, 24, 2, 12, chosen=load_blend(run.path))
+    last = int(windows.at["test"][-1])
+    pd.read_csv(tmp_path / "airline.csv").iloc[:last].to_csv(tmp_path / "recent.csv", index=False)
+    records = run.task.predict(run, str(tmp_path / "recent.csv"))
+    delivered = found.forecasts["test"].get("run", found.forecasts["test"]["model"])[-1]
+    assert [r["Passengers"] for r in records] == pytest.approx(delivered.tolist(), rel=1e-5)
+    for partner in ("seasonal naive", "ridge", "AutoETS", "AutoARIMA"):  # whichever baseline a run blends in
+        (tmp_path / "run" / "blend.json").write_text(json.dumps({"baseline": partner, "weight": 0.5}))
+        found = compare(load(run.path), series, windows, 24, 2, 12, chosen=(partner, 0.5))
+        records = run.task.predict(run, str(tmp_path / "recent.csv"))
+        assert [r["Passengers"] for r in records] == pytest.approx(found.forecasts["test"]["run"][-1].tolist(), rel=1e-5)
+        assert [r["model"] for r in records] == pytest.approx(found.forecasts["test"]["model"][-1].tolist(), rel=1e-5)

@@ -46,8 +46,7 @@ class FittedBaselines:
 
     @property
     def names(self) -> list[str]:
-        return [n for n in BASELINES if n in ("naive", "seasonal naive") and n not in self.left_out
-                or n == "ridge" and self.ridge is not None or n in self.statistical]
+        return [n for n in BASELINES if n in self.notes and n not in self.left_out]
 
     @property
     def left_out(self) -> set[str]:
