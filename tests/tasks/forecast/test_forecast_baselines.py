@@ -17,7 +17,8 @@ from rnnkit.tasks.config import make_config
 from rnnkit.tasks.forecast.baselines import BLEND_WEIGHTS, blend, choose_blend, mae
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.data import default_season, series_facts
-from rnnkit.tasks.forecast.predict import compare
+from rnnkit.errors import UserError
+from rnnkit.tasks.forecast.predict import backtest_scores, compare
 from testkit import call_cli as call
 
 
@@ -61,6 +62,14 @@ def test_every_baseline_is_scored_on_the_models_windows_and_seasonal_naive_is_ex
     assert mae(found.actual["test"], found.forecasts["test"]["naive"]) > 1.0
     assert found.partner in ("seasonal naive", "AutoETS", "AutoARIMA", "ridge")  # one that fits the season best
     assert mae(found.actual["valid"], found.forecasts["valid"][found.partner]) < 1e-3
+
+    folds = backtest_scores(found, windows.at["test"], len(series), 3, 4)  # the last 12 steps, 4 forecasts of 3
+    assert folds["backtest_folds"] == 4 and len(folds["backtest_naive_mae_per_fold"]) == 4
+    assert folds["backtest_seasonal_naive_mae"] == 0.0 and folds["backtest_naive_mae"] > 1.0
+    last = found.forecasts["test"]["naive"][-1]  # the last fold: the last test window
+    assert folds["backtest_naive_mae_per_fold"][-1] == pytest.approx(np.mean(np.abs(found.actual["test"][-1] - last)))
+    with pytest.raises(UserError, match="reach before the test period; at most"):
+        backtest_scores(found, windows.at["test"], len(series), 3, 100)
 
 
 def test_the_blend_weight_minimises_the_validation_error():
@@ -112,6 +121,13 @@ def test_a_run_on_a_real_series_prints_and_reports_every_baseline(tmp_path, caps
     lost = [n for n in test_mae if n not in ("model", "run") and test_mae["model"] >= test_mae[n]]
     assert ("does NOT beat" in first) == bool(lost), first
     assert all(name in first for name in lost)
+
+    code, out, err = call(capsys, "evaluate", tmp_path / "run", "--backtest", 3, "--json")
+    assert code in (0, None), err
+    folds = json.loads(out)
+    assert {f"backtest_{n}_mae" for n in ("model", "naive", "seasonal_naive", "ridge", "AutoETS", "AutoARIMA")} <= set(folds)
+    code, out, err = call(capsys, "evaluate", tmp_path / "run", "--backtest", 50)
+    assert code == 2 and "--backtest 50: 50 folds of 2 steps reach before the test period" in err
 
     # predict from the history before the last test origin delivers what the run scored there
     from rnnkit.data.windows import Scaler

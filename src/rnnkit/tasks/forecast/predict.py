@@ -90,16 +90,41 @@ def _run_series(run: Run, path: str | None) -> Series:
     return series
 
 
-def evaluate(run: Run, data: str | None = None) -> dict[str, float]:
-    """MAE/RMSE/MAPE (means over the horizon) of the run's model and baselines on the test period of
-    the run's series, or of `data` (a file with the training file's columns)."""
+def evaluate(run: Run, data: str | None = None, backtest: int | None = None) -> dict[str, Any]:
+    """MAE/RMSE/MAPE (means over the horizon) of the run's prediction, its model alone and every baseline
+    on the test period of the run's series, or of `data` (a file with the training file's columns).
+    `backtest` N: instead, a rolling-origin backtest over the last N x horizon steps (see `backtest_scores`)."""
     model = load(run.path)
     facts = run.saved.get("data", {})
     series = _run_series(run, data)
     windows = series_windows(run.config, series, facts.get("calendar"), Scaler.load(run.path))
     found = compare(model, series, windows, run.config.steps_in, run.config.horizon, facts.get("season", 1),
                     chosen=load_blend(run.path))
+    if backtest is not None:
+        return backtest_scores(found, windows.at["test"], len(series), run.config.horizon, backtest)
     return summary_metrics(scores(found.actual["test"], found.forecasts["test"]), found.weight)
+
+
+def backtest_scores(found: Comparison, test_at: np.ndarray, steps: int, horizon: int, folds: int) -> dict[str, Any]:
+    """A rolling-origin backtest as Darts' `historical_forecasts(retrain=False, stride=horizon)` and
+    `backtest` give: `folds` consecutive forecasts of `horizon` steps, from origins `horizon` apart, that
+    end at the series' last step, every forecaster from the same origins with the run's fitted weights and
+    baselines (nothing refitted). {"backtest_folds", "backtest_<name>_mae" (mean over folds), and the
+    per-fold MAEs}; the folds must lie in the test period."""
+    if folds < 1:
+        raise UserError(f"--backtest {folds}: expected a number of folds >= 1")
+    first = steps - folds * horizon
+    if first < test_at[0]:
+        raise UserError(f"--backtest {folds}: {folds} folds of {horizon} steps reach before the test period; "
+                        f"at most {(steps - int(test_at[0])) // horizon}")
+    rows = first + horizon * np.arange(folds) - int(test_at[0])  # the folds' origins, as rows of the test windows
+    out: dict[str, Any] = {"backtest_folds": folds}
+    for name, forecast in found.forecasts["test"].items():
+        per_fold = np.mean(np.abs(found.actual["test"][rows] - forecast[rows]), axis=1)  # (folds,)
+        key = "backtest_" + name.replace(" ", "_")
+        out[f"{key}_mae"] = float(per_fold.mean())
+        out[f"{key}_mae_per_fold"] = [round(float(v), 6) for v in per_fold]
+    return out
 
 
 def partner_forecast(run: Run, partner: str, series: Series) -> np.ndarray:
