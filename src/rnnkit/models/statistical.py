@@ -9,20 +9,24 @@ statsforecast's `forward` does (and its cross-validation with refit=False).
   series before t (one pass of its filter, linear in t); a series that starts elsewhere (a file given to
   `predict`) is read from its first step in the same seasonal phase.
 - ARIMA starts its filter from the data: its history is the last `ARIMA_HISTORY` steps before t, and it
-  is fitted on the last `ARIMA_HISTORY` training steps (the stepwise search on thousands of steps costs
-  minutes). Seasonal ARIMA with a season over `MAX_SEASON` steps (half hours' 48, weeks' 52) is too slow
+  is fitted on the last `ARIMA_HISTORY` training steps, its orders searched within `ARIMA_ORDERS` (the
+  default search on a thousand hourly steps took minutes to fit and 0.2 s per origin). Seasonal ARIMA with a season over `MAX_SEASON` steps (half hours' 48, weeks' 52) is too slow
   to fit and roll (a minute to fit, about a second per origin measured on Taylor's half hours), so there
   AutoARIMA runs without the seasonal part; statsforecast's ETS, like R's forecast, fits no season over
   24 steps either (it then chooses among the non-seasonal forms). `describe` says what was fitted.
 """
 from __future__ import annotations
 
+import time
 import warnings
 
 import numpy as np
 
-ARIMA_HISTORY = 1000
+ARIMA_HISTORY = 500
 """The most steps AutoARIMA is fitted on and rolls forward from (the latest ones)."""
+ARIMA_ORDERS = dict(max_p=3, max_q=3, max_P=1, max_Q=1)
+"""AutoARIMA's search, narrower than statsforecast's default (5, 5, 2, 2): a seasonal ARIMA's filter
+carries about p + P x season states, and its start costs their fourth power at every origin."""
 MAX_SEASON = 24
 """Longest season the statistical models are given (statsforecast's ETS allows no more)."""
 STATISTICAL = ("AutoETS", "AutoARIMA")
@@ -51,8 +55,9 @@ class StatisticalBaseline:
     def fit(self, train: np.ndarray) -> "StatisticalBaseline":
         from statsforecast.models import AutoARIMA, AutoETS
 
-        kind = AutoETS if self.name == "AutoETS" else AutoARIMA
-        self.model = kind(season_length=self.season if self.season <= MAX_SEASON else 1)
+        season = self.season if self.season <= MAX_SEASON else 1
+        self.model = AutoETS(season_length=season) if self.name == "AutoETS" else \
+            AutoARIMA(season_length=season, **ARIMA_ORDERS)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # statsforecast warns about its own numerical fallbacks
             self.model.fit(self._history(train, len(train)))
@@ -67,6 +72,12 @@ class StatisticalBaseline:
             for i, t in enumerate(at):
                 out[i] = self.model.forward(y=self._history(target, int(t), offset), h=horizon)["mean"]
         return out
+
+    def seconds_per_origin(self, target: np.ndarray, t: int, horizon: int) -> float:
+        """The time one origin's forecast takes (measured at origin t)."""
+        start = time.perf_counter()
+        self.forecast(target, np.array([t]), horizon)
+        return time.perf_counter() - start
 
     def describe(self) -> str:
         """What was fitted, e.g. "ETS(A,Ad,N)" or "ARIMA(2,1,1)(0,1,1)[12]"."""

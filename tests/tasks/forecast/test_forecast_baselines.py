@@ -72,6 +72,17 @@ def test_every_baseline_is_scored_on_the_models_windows_and_seasonal_naive_is_ex
         backtest_scores(found, windows.at["test"], len(series), 3, 100)
 
 
+def test_a_statistical_baseline_too_slow_to_roll_is_left_out_with_a_note(monkeypatch):
+    from rnnkit.tasks.forecast import baselines
+
+    monkeypatch.setattr(baselines, "ROLL_BUDGET", 0.0)
+    y = np.tile([1.0, 5.0, 2.0, 8.0], 30) + np.arange(120) * 0.01
+    fitted = baselines.fit_baselines(y, np.arange(84, 100), 8, 1, 4, origins_to_forecast=30)
+    assert fitted.names == ["naive", "seasonal naive", "ridge"]
+    assert "left out: AutoARIMA" in fitted.notes["AutoARIMA"] and "to forecast the 30 validation and test windows" \
+        in fitted.notes["AutoARIMA"]
+
+
 def test_the_blend_weight_minimises_the_validation_error():
     rng = np.random.default_rng(0)
     actual = rng.normal(size=(200, 2))

@@ -30,6 +30,9 @@ from rnnkit.models.statistical import ARIMA_HISTORY, MAX_SEASON, STATISTICAL, St
 BASELINES = ("naive", "seasonal naive", "ridge", *STATISTICAL)
 BLEND_WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))
 BLEND_FILE = "blend.json"
+ROLL_BUDGET = 180.0
+"""Seconds a statistical baseline may take to forecast every validation and test window; one that would
+take longer (a long series with a long season) is left out with a note saying so."""
 
 
 @dataclass
@@ -65,9 +68,10 @@ class FittedBaselines:
 
 
 def fit_baselines(target: np.ndarray, valid_at: np.ndarray, lookback: int, horizon: int, season: int,
-                  names=BASELINES) -> FittedBaselines:
+                  names=BASELINES, origins_to_forecast: int = 0) -> FittedBaselines:
     """Fit `names` on the training period, the target before the first validation origin (ridge's α on
-    the validation origins `valid_at`)."""
+    the validation origins `valid_at`); a statistical one that would take over ROLL_BUDGET seconds to
+    forecast `origins_to_forecast` windows is left out."""
     y = np.asarray(target, dtype=np.float64)
     valid_start = int(valid_at[0])
     fitted = FittedBaselines(lookback, horizon, season)
@@ -90,8 +94,15 @@ def fit_baselines(target: np.ndarray, valid_at: np.ndarray, lookback: int, horiz
             except Exception as err:  # noqa: BLE001 - a baseline never stops a run; the report names the error
                 fitted.notes[name] = f"left out: {name} could not be fitted ({type(err).__name__}: {err})"
                 continue
+            seconds = time.perf_counter() - t0
+            rolling = origins_to_forecast * model.seconds_per_origin(y, valid_start, horizon)
+            if rolling > ROLL_BUDGET:
+                fitted.notes[name] = (f"left out: {name} ({model.describe()}) would take about {rolling / 60:.0f} min to "
+                                      f"forecast the {origins_to_forecast} validation and test windows (over "
+                                      f"{ROLL_BUDGET:.0f} s)")
+                continue
             fitted.statistical[name] = model
-            fitted.notes[name] = f"{name}: statsforecast's {model.describe()}, " + statistical_note(name, season, time.perf_counter() - t0)
+            fitted.notes[name] = f"{name}: statsforecast's {model.describe()}, " + statistical_note(name, season, seconds)
     return fitted
 
 

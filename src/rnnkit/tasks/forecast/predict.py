@@ -43,7 +43,8 @@ def compare(model, series: Series, windows: Windows, lookback: int, horizon: int
     model blended with the best baseline on validation, at the weight of best validation MAE (or, for
     a trained run, `chosen`: its (partner, weight))."""
     y = series.target.astype(np.float64)
-    baselines = fit_baselines(y, windows.at["valid"], lookback, horizon, season)
+    baselines = fit_baselines(y, windows.at["valid"], lookback, horizon, season,
+                              origins_to_forecast=len(windows.at["valid"]) + len(windows.at["test"]))
     forecasts, actual = {}, {}
     for split in ("valid", "test"):
         at = windows.at[split]
