@@ -83,15 +83,14 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
         say(f"test ({len(files.test)} series, {time.perf_counter() - t0:.1f}s): "
             f"acc={final['test_acc']:.4f} loss={final['test_loss']:.4f}"
             + "".join(f", {k} {v:.4f}" for k, v in files.published.items() if k in ("HC2", "InceptionTime", "MiniRocket")))
+    run_probs = None  # the blend's test probabilities, when the run blends
     if baseline is not None and baseline.model is not None:
-        final, notes = beside_baseline(fitted, baseline, held.valid, test, final, run_dir, say)
+        final, notes, run_probs = beside_baseline(fitted, baseline, held.valid, test, final, run_dir, say)
     elif baseline is not None:
         notes = report_section(baseline, {}, 0.0)
     if test is not None:
         test_acc = final.get("test_acc")
-        weight = final.get("blend_weight", 0.0)
-        probs = blend(class_probabilities(model, *test[:2]), baseline.probs["test"], weight) if weight else None
-        notes = delivered_class_notes(fitted, test, probs, label_map.labels) + notes
+        notes = delivered_class_notes(fitted, test, run_probs, label_map.labels) + notes
     lost = final.get("test_acc_model", 1.0) <= final.get("test_acc_baseline", 0.0)
     title = f"{task.name} ({files.source}): " + (f"the model alone does NOT beat {NAME} on test" if lost
                                                  else "training report")
@@ -101,9 +100,10 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
 
 
 def beside_baseline(fitted, baseline: RunBaseline, valid: tuple | None, test: tuple | None, final: dict,
-                    run_dir: Path, say) -> tuple[dict, str]:
+                    run_dir: Path, say) -> tuple[dict, str, np.ndarray | None]:
     """Model, MiniRocket and their blend (the weight chosen on `valid`) on the validation and test series;
-    the run's test numbers become the blend's. Returns (final logs, report section)."""
+    the run's test numbers become the blend's. Returns (final logs, report section, the blend's test
+    probabilities when it blends anything in)."""
     model = fitted.trainer.model
     split = {"valid": valid, "test": test}
     probs = {k: class_probabilities(model, *s[:2]) for k, s in split.items() if s is not None}
@@ -113,7 +113,7 @@ def beside_baseline(fitted, baseline: RunBaseline, valid: tuple | None, test: tu
         table["model"][k] = accuracy(p, split[k][-1])
         table["baseline"][k] = accuracy(baseline.probs[k], split[k][-1])
         table["run"][k] = accuracy(blend(p, baseline.probs[k], weight), split[k][-1])
-    final = {**final, "blend_weight": weight}
+    final, run_probs = {**final, "blend_weight": weight}, None
     if test is not None:
         run_probs = blend(probs["test"], baseline.probs["test"], weight)
         final.update({"test_acc_model": final["test_acc"], "test_loss_model": final["test_loss"],
@@ -122,7 +122,7 @@ def beside_baseline(fitted, baseline: RunBaseline, valid: tuple | None, test: tu
         say(verdict(table, weight).replace("**", ""))
     if fitted.trainer.run is not None and ddp.is_main():
         save_blend(run_dir, weight, baseline.model.C, table)
-    return final, report_section(baseline, table, weight)
+    return final, report_section(baseline, table, weight), run_probs if weight else None
 
 
 def delivered_class_notes(fitted, test: tuple, probs: np.ndarray | None, labels) -> str:
