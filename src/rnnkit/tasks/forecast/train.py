@@ -82,7 +82,9 @@ def beats(table: dict, found) -> str:
     best = min(baselines, key=lambda n: _mae(table, n))
     lost = [f"{name} ({_mae(table, name):.4g})" for name in baselines if model >= _mae(table, name)]
     delivered = (f" The run delivers the model blended with {found.partner} (weight {found.weight:g}, chosen on the "
-                 f"validation windows): test MAE {_mae(table, 'run'):.4g}." if "run" in table else "")
+                 f"validation windows): test MAE {_mae(table, 'run'):.4g}"
+                 + (", worse than the model alone on test." if _mae(table, "run") > model else ".")
+                 if "run" in table else "")
     if not lost:
         return (f"The model alone beats every baseline on the test windows: MAE {model:.4g}, "
                 f"{100 * (1 - model / _mae(table, best)):.1f}% below the best, {best} ({_mae(table, best):.4g}).{delivered}")
