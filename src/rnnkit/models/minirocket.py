@@ -5,8 +5,9 @@ aeon's `MiniRocket` turns each series (N, C, T) into about 10,000 features: the 
 values (PPV) of fixed length-9 kernels, over dilations and biases drawn from the training series. A
 multinomial logistic regression on the standardised features then gives class probabilities (the paper
 uses a ridge classifier, which gives none; probabilities are what a blend needs); its C is chosen on the
-validation series by log loss when there are any. Series shorter than 9 steps are zero-padded to 9 (as
-aeon asks); inputs are padded arrays (N, T, C) as the recurrent model reads them.
+validation series by log loss when there are any. Inputs are padded arrays (N, T, C) as the recurrent
+model reads them; MiniRocket reads every series at the training arrays' length (at least 9 steps, as aeon
+asks): shorter ones zero-padded, longer ones (unequal-length files) cut to it.
 """
 from __future__ import annotations
 
@@ -21,12 +22,14 @@ C_GRID = (0.01, 0.1, 1.0, 10.0)
 MIN_STEPS = 9
 
 
-def _channels_first(x: np.ndarray) -> np.ndarray:
-    """(N, T, C) -> (N, C, max(T, 9)) float64, zero-padded at the end."""
+def _channels_first(x: np.ndarray, steps: int | None = None) -> np.ndarray:
+    """(N, T, C) -> (N, C, steps) float64: zero-padded at the end, or cut to `steps` (MiniRocket reads the
+    length it was fitted on); `steps` None: max(T, 9)."""
     x = np.transpose(np.asarray(x, dtype=np.float64), (0, 2, 1))
-    if x.shape[-1] < MIN_STEPS:
-        x = np.pad(x, ((0, 0), (0, 0), (0, MIN_STEPS - x.shape[-1])))
-    return np.ascontiguousarray(x)
+    steps = max(x.shape[-1], MIN_STEPS) if steps is None else steps
+    if x.shape[-1] < steps:
+        x = np.pad(x, ((0, 0), (0, 0), (0, steps - x.shape[-1])))
+    return np.ascontiguousarray(x[..., :steps])
 
 
 def class_log_loss(y: np.ndarray, probs: np.ndarray, num_classes: int) -> float:
@@ -43,14 +46,16 @@ class MiniRocketLinear:
         self.C = 1.0
 
     def features(self, x: np.ndarray) -> np.ndarray:
-        return self.scaler.transform(self.rocket.transform(_channels_first(x)))
+        return self.scaler.transform(self.rocket.transform(_channels_first(x, self.steps)))
 
     def fit(self, x: np.ndarray, y: np.ndarray, x_valid: np.ndarray | None = None,
             y_valid: np.ndarray | None = None) -> "MiniRocketLinear":
         from aeon.transformations.collection.convolution_based import MiniRocket
 
-        self.rocket = MiniRocket(random_state=self.seed).fit(_channels_first(x))
-        self.scaler = StandardScaler().fit(self.rocket.transform(_channels_first(x)))
+        x3 = _channels_first(x)
+        self.steps = x3.shape[-1]
+        self.rocket = MiniRocket(random_state=self.seed).fit(x3)
+        self.scaler = StandardScaler().fit(self.rocket.transform(x3))
         train = self.features(x)
         valid = self.features(x_valid) if x_valid is not None and len(x_valid) else None
         best = None

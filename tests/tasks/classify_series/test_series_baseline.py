@@ -34,6 +34,8 @@ def test_minirocket_separates_shapes_and_gives_probabilities():
     assert probs.shape == (10, 2) and np.allclose(probs.sum(1), 1) and accuracy(probs, y[50:]) == 1.0
     short = MiniRocketLinear(2).fit(x[:40, :5], y[:40])  # 5 steps: padded to MiniRocket's 9
     assert short.predict_proba(x[50:, :5]).shape == (10, 2)
+    assert model.predict_proba(x[50:, :30]).shape == model.predict_proba(np.pad(x[50:], ((0, 0), (0, 5), (0, 0)))).shape
+    np.testing.assert_array_equal(model.predict_proba(np.pad(x[50:], ((0, 0), (0, 5), (0, 0)))), probs)  # cut back
 
 
 def test_the_blend_weight_is_the_best_on_the_validation_series():
