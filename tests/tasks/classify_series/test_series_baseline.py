@@ -78,3 +78,5 @@ def test_a_run_reports_minirocket_on_the_same_series_and_delivers_the_blend(caps
     predicted = [json.loads(line)["label"] for line in out.splitlines()]
     truth = [line.rsplit(":", 1)[1] for line in (files / "test.ts").read_text().splitlines() if line and line[0] not in "@#"]
     assert np.mean(np.array(predicted) == np.array(truth)) == pytest.approx(table["run"]["test"])
+    code, out, err = call(capsys, "evaluate", run, "--backtest", 2)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "it is for forecast runs" in err
