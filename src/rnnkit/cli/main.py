@@ -69,15 +69,22 @@ def train(ctx: typer.Context,
 def evaluate(run_dir: Path = typer.Argument(..., metavar="RUN", help="a run folder written by `rnnkit train`"),
              data: Optional[str] = typer.Option(None, "--data", metavar="FILE",
                                                 help="data to evaluate on (default: the run's test set)"),
+             backtest: Optional[int] = typer.Option(None, "--backtest", metavar="N",
+                                                    help="forecast runs: a rolling-origin backtest, N forecasts of the "
+                                                         "horizon ending at the series' last step, beside the baselines"),
              as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
              trust_imports: bool = typer.Option(False, "--trust-imports", help=TRUST_HELP)) -> None:
     """Evaluate a trained run on its test data or on --data."""
+    import inspect
+
     from rnnkit.tasks import read_run
 
     run = read_run(run_dir, trust_imports=trust_imports)
     if run.task.evaluate is None:
         raise UserError(f"task {run.task.name!r} has no evaluate function")
-    metrics = run.task.evaluate(run, data)
+    if backtest is not None and "backtest" not in inspect.signature(run.task.evaluate).parameters:
+        raise UserError(f"--backtest: task {run.task.name!r} has no backtest; it is for forecast runs")
+    metrics = run.task.evaluate(run, data, **({"backtest": backtest} if backtest is not None else {}))
     if as_json:
         typer.echo(json.dumps(metrics))
         return

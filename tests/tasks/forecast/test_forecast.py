@@ -28,7 +28,9 @@ def test_a_sine_wave_is_forecast_better_than_naive_and_predicts_the_next_steps(t
     run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
     assert final["test_mae"] < 0.8 * final["test_naive_mae"]
     run = read_run(run_dir)
-    assert set(json.loads((run_dir / "test_errors.json").read_text())) == {"model", "naive", "seasonal naive", "ridge"}
+    blended = {"run"} if final["blend_weight"] else set()
+    assert set(json.loads((run_dir / "test_errors.json").read_text())) == {"model", "naive", "seasonal naive", "ridge",
+                                                                          "AutoETS", "AutoARIMA", *blended}
     assert (run_dir / "forecast.png").stat().st_size > 0 and "![forecast" in (run_dir / "report.md").read_text()
 
     sine_csv(tmp_path / "recent.csv", n=30, seed=1)
@@ -72,8 +74,8 @@ def test_quantile_forecasts_are_trained_with_the_pinball_loss_and_predicted_per_
     run = read_run(run_dir)
     assert run.saved["training"]["loss"] == "pinball" and np.isfinite(final["test_mae"])
     records = run.task.predict(run, str(path))
-    assert len(records) == 2 and set(records[0]) == {"time", "load", "q0.1", "q0.5", "q0.9"}
-    assert records[0]["load"] == records[0]["q0.5"]
+    assert len(records) == 2 and set(records[0]) - {"model"} == {"time", "load", "q0.1", "q0.5", "q0.9"}
+    assert records[0].get("model", records[0]["load"]) == records[0]["q0.5"]  # the model's median, before any blend
 
 
 @pytest.mark.parametrize("values, expected", [

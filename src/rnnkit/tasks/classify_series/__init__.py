@@ -6,8 +6,9 @@ unequal lengths, from the UCR/UEA archive's .ts files, read by a recurrent netwo
     rnnkit predict RUN --input X.ts                               # class and probability per series
     rnnkit evaluate RUN [--data X_TEST.ts]
 
-Parts: `config`, `data` (.ts files -> labels, scaling, padded arrays), `model` (the classifier),
-`train`, `predict` (predict and evaluate from a run folder).
+Parts: `config`, `data` (.ts files -> labels, scaling, padded arrays, the validation hold-out), `model`
+(the classifier), `baseline` (MiniRocket and the validation-chosen blend), `train`, `predict` (predict
+and evaluate from a run folder).
 """
 from rnnkit.tasks.classify_series.config import SeriesConfig
 from rnnkit.tasks.classify_series.model import describe

@@ -23,6 +23,9 @@ class SeriesConfig(RecurrentModelConfig):
     """your test file (.ts), scored once at the end (with `data`)"""
     cache_dir: str | None = None
     """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
+    baseline: bool = True
+    """fit MiniRocket + logistic regression on the same series, report it beside the model and deliver their
+    blend chosen on the validation series (false: the model alone)"""
     standardize: bool = True
     """scale each channel to mean 0, variance 1 over the training file's time points (stored in the run)"""
     hidden_size: PositiveInt = 64

@@ -18,6 +18,7 @@ from rnnkit.atomic import write_json
 from rnnkit.data import LabelMap
 from rnnkit.data.catalog import fetch_dataset, load_dataset
 from rnnkit.data.catalog.ucr import published_accuracies
+from rnnkit.data.splits import stratified_holdout
 from rnnkit.data.ts_format import TsFile, pad_series, read_ts
 from rnnkit.errors import UserError
 from rnnkit.tasks.classify_series.config import SeriesConfig
@@ -112,6 +113,33 @@ class Scaling:
                             f"{len(self.mean)}")
         scaled = [np.nan_to_num((s - self.mean) / self.scale).astype(np.float32) for s in ts.series]
         return pad_series(scaled)
+
+
+@dataclass
+class Held:
+    """The training file split as a run trains: the rows the model fits on and the validation series
+    (the user's file, or a seeded stratified part of the training file, or none)."""
+
+    x: np.ndarray  # (N, T, C) the whole training file, scaled and padded
+    lengths: np.ndarray
+    y: np.ndarray
+    fit_rows: np.ndarray | slice
+    valid: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # (x, lengths, y)
+
+    @property
+    def fit(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.x[self.fit_rows], self.lengths[self.fit_rows], self.y[self.fit_rows]
+
+
+def hold_out(config: SeriesConfig, files: SeriesFiles, scaling: Scaling, label_map: LabelMap) -> Held:
+    x, lengths = scaling.arrays(files.train)
+    y = label_ids(files.train, label_map)
+    if files.valid is not None:
+        return Held(x, lengths, y, slice(None), (*scaling.arrays(files.valid), label_ids(files.valid, label_map)))
+    if config.validation_split:
+        fit_rows, valid_rows = stratified_holdout(y, config.validation_split, config.seed)
+        return Held(x, lengths, y, fit_rows, (x[valid_rows], lengths[valid_rows], y[valid_rows]))
+    return Held(x, lengths, y, slice(None), None)
 
 
 def as_batchable(x: np.ndarray, lengths: np.ndarray, y: np.ndarray | None = None) -> tuple:

@@ -1,5 +1,7 @@
 """Predicting and evaluating with a trained series run: new .ts files are scaled and padded exactly as
-the training file was (the run's scaling.json and labels.json)."""
+the training file was (the run's scaling.json and labels.json), and the run's prediction blends the
+model's class probabilities with MiniRocket's at the run's weight (blend.json), MiniRocket refitted on
+the run's training series."""
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -10,11 +12,15 @@ import torch
 from rnnkit.tasks.runs import read_labels
 from rnnkit.data.ts_format import read_ts
 from rnnkit.io.run import load
-from rnnkit.tasks.classify_series.data import LABELS_FILE, SCALING_FILE, Scaling, as_batchable, label_ids, test_file
+from rnnkit.errors import UserError
+from rnnkit.models.minirocket import MiniRocketLinear
+from rnnkit.tasks.classify_series.baseline import accuracy, blend, load_weight
+from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, as_batchable, hold_out, label_ids,
+                                               load_files, test_file)
 from rnnkit.tasks.task import Run
 from rnnkit.training import Trainer
 from rnnkit.training import predict as predict_outputs
-from rnnkit.training.class_report import model_class_report
+from rnnkit.training.class_report import class_report, model_class_report
 
 
 def class_probabilities(model, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -26,22 +32,55 @@ def class_probabilities(model, x: np.ndarray, lengths: np.ndarray) -> np.ndarray
     return torch.softmax(logits, -1).numpy()
 
 
+def refit_baseline(run: Run, label_map) -> MiniRocketLinear:
+    """The run's MiniRocket baseline fitted again on its training series as training did (seeded: the same
+    kernels, biases and classifier)."""
+    config = run.config
+    try:
+        files = load_files(config)
+    except UserError as err:
+        raise UserError(f"the run blends its predictions with MiniRocket, fitted on its training series: {err}") from None
+    held = hold_out(config, files, Scaling.load(run.file(SCALING_FILE)), label_map)
+    fit_x, _, fit_y = held.fit
+    return MiniRocketLinear(len(label_map), config.seed).fit(
+        fit_x, fit_y, *((held.valid[0], held.valid[-1]) if held.valid is not None else ()))
+
+
+def run_probabilities(run: Run, model, label_map, x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, dict]:
+    """(the run's class probabilities: the model's blended with MiniRocket's at the run's weight, {"model":
+    the model's alone, "baseline": MiniRocket's, when the run has one})."""
+    probs = class_probabilities(model, x, lengths)
+    weight = load_weight(run.path)
+    if weight is None:
+        return probs, {"model": probs}
+    baseline = refit_baseline(run, label_map).predict_proba(x)
+    return blend(probs, baseline, weight), {"model": probs, "baseline": baseline}
+
+
 def predict(run: Run, inputs: str, options: None = None) -> Iterator[dict[str, Any]]:
-    """The class and its probability for each series of a .ts file (labelled or not), with its line."""
+    """The class and its probability for each series of a .ts file (labelled or not), with its line: the
+    run's prediction (the model's blended with MiniRocket's when the run chose so)."""
     ts = read_ts(inputs)
     label_map = read_labels(run, LABELS_FILE)
-    probs = class_probabilities(load(run.path), *Scaling.load(run.file(SCALING_FILE)).arrays(ts))
+    probs, _ = run_probabilities(run, load(run.path), label_map, *Scaling.load(run.file(SCALING_FILE)).arrays(ts))
     for line, p in zip(ts.lines, probs):
         k = int(p.argmax())
         yield {"line": line, "label": label_map.labels[k], "probability": round(float(p[k]), 6)}
 
 
 def evaluate(run: Run, data: str | None = None) -> dict[str, float]:
-    """Loss and accuracy on a labelled .ts file, or on the run's own test file or dataset."""
+    """Accuracy of the run's prediction on a labelled .ts file, or on the run's own test file or dataset,
+    beside the model's alone (and its loss) and MiniRocket's."""
     ts = test_file(run.config, data)
     label_map = read_labels(run, LABELS_FILE)
     x, lengths = Scaling.load(run.file(SCALING_FILE)).arrays(ts)
     model = load(run.path)
-    data = as_batchable(x, lengths, label_ids(ts, label_map))
-    return {**Trainer(model, metrics=run.config.metrics, quiet=True).evaluate(data, batch_size=256),
-            "samples": len(ts), "classes": model_class_report(model, data, label_map.labels)}
+    labels = label_ids(ts, label_map)
+    data = as_batchable(x, lengths, labels)
+    scores = Trainer(model, metrics=run.config.metrics, quiet=True).evaluate(data, batch_size=256)
+    probs, parts = run_probabilities(run, model, label_map, x, lengths)
+    if "baseline" not in parts:
+        return {**scores, "samples": len(ts), "classes": model_class_report(model, data, label_map.labels)}
+    names = [str(n) for n in label_map.labels]
+    return {**scores, "acc_model": scores["acc"], "acc_baseline": accuracy(parts["baseline"], labels),
+            "acc": accuracy(probs, labels), "samples": len(ts), "classes": class_report(labels, probs.argmax(1), names)}

@@ -1,5 +1,6 @@
 """Training a series classifier: a stratified validation part of the training file picks the best epoch,
-which is scored once on the test file; a named dataset's report puts the test accuracy beside the
+which is scored once on the test file beside MiniRocket fitted on the same series (`baseline`); the run
+delivers their validation-chosen blend. A named dataset's report puts the test accuracy beside the
 accuracies aeon publishes for the same split."""
 from __future__ import annotations
 
@@ -8,14 +9,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rnnkit.data.splits import stratified_holdout
+import numpy as np
+
+from rnnkit.models.minirocket import class_log_loss
+from rnnkit.tasks.classify_series.baseline import (NAME, RunBaseline, accuracy, blend, choose_weight, fit_run_baseline,
+                                                   report_section, save_blend, verdict)
 from rnnkit.tasks.classify_series.config import SeriesConfig
-from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, as_batchable, label_ids,
+from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, as_batchable, hold_out, label_ids,
                                                label_map_of, load_files)
 from rnnkit.tasks.classify_series.model import build_model
+from rnnkit.tasks.classify_series.predict import class_probabilities
 from rnnkit.tasks.fit import class_notes, finish, fit, start
+from rnnkit.tasks.report import class_section
 from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
+from rnnkit.training.class_report import class_report
 
 DEFAULT_EPOCHS = 50
 
@@ -38,28 +46,26 @@ def epochs_to_train(config: SeriesConfig, steps_per_epoch: int) -> int:
 
 
 def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
-    """Classify whole series (UCR/UEA .ts files) with a recurrent network."""
+    """Classify whole series (UCR/UEA .ts files) with a recurrent network, beside MiniRocket."""
     files = load_files(config)
     label_map = label_map_of(files.train)
-    y = label_ids(files.train, label_map)
     scaling = Scaling.fit(files.train, config.standardize)
-    x, lengths = scaling.arrays(files.train)
+    held = hold_out(config, files, scaling, label_map)
     say = start(config, quiet)
-    if files.valid is not None:
-        fit_rows, valid = slice(None), as_batchable(*scaling.arrays(files.valid), label_ids(files.valid, label_map))
-    elif config.validation_split:
-        fit_rows, valid_rows = stratified_holdout(y, config.validation_split, config.seed)
-        valid = as_batchable(x[valid_rows], lengths[valid_rows], y[valid_rows])
-    else:
-        fit_rows, valid = slice(None), None
-    train = as_batchable(x[fit_rows], lengths[fit_rows], y[fit_rows])
+    train = as_batchable(*held.fit)
+    valid = as_batchable(*held.valid) if held.valid is not None else None
     if ddp.is_main():
         Path(run_dir).mkdir(parents=True, exist_ok=True)
         label_map.save(Path(run_dir) / LABELS_FILE)
         scaling.save(Path(run_dir) / SCALING_FILE)
+    lengths = held.lengths
     say(f"{files.source}: {len(files.train)} training series ({len(train[0])} fit, "
         f"{0 if valid is None else len(valid[0])} validation{' (--valid-data)' if files.valid is not None else ''}), {files.train.channels} channel(s), "
         f"length {lengths.min()}-{lengths.max()}, {len(label_map)} classes")
+    test = (*scaling.arrays(files.test), label_ids(files.test, label_map)) if files.test is not None else None
+    baseline = None
+    if config.baseline and ddp.is_main():
+        baseline = fit_run_baseline(len(label_map), config.seed, held.fit, held.valid, test, say)
     steps_per_epoch = math.ceil(len(train[0]) / config.batch_size)
     epochs = epochs_to_train(config, steps_per_epoch)
     if config.epochs is None and epochs > DEFAULT_EPOCHS:
@@ -71,15 +77,58 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
     fitted = fit(task, config, run_dir, model, train, valid=valid, summary=summary, epochs=epochs,
                  resume=resume, quiet=quiet)
     final, test_acc, notes = fitted.final, None, ""
-    if files.test is not None:
+    if test is not None:
         t0 = time.perf_counter()
-        test = as_batchable(*scaling.arrays(files.test), label_ids(files.test, label_map))
-        final.update(fitted.trainer.evaluate(test, batch_size=256, prefix="test_"))
-        test_acc = final.get("test_acc")
-        notes = class_notes(fitted, test, label_map.labels)
+        final.update(fitted.trainer.evaluate(as_batchable(*test), batch_size=256, prefix="test_"))
         say(f"test ({len(files.test)} series, {time.perf_counter() - t0:.1f}s): "
             f"acc={final['test_acc']:.4f} loss={final['test_loss']:.4f}"
-            + "".join(f", {k} {v:.4f}" for k, v in files.published.items() if k in ("HC2", "InceptionTime")))
-    return finish(task, config, fitted, final, title=f"{task.name} ({files.source}): training report",
+            + "".join(f", {k} {v:.4f}" for k, v in files.published.items() if k in ("HC2", "InceptionTime", "MiniRocket")))
+    run_probs = None  # the blend's test probabilities, when the run blends
+    if baseline is not None and baseline.model is not None:
+        final, notes, run_probs = beside_baseline(fitted, baseline, held.valid, test, final, run_dir, say)
+    elif baseline is not None:
+        notes = report_section(baseline, {}, 0.0)
+    if test is not None:
+        test_acc = final.get("test_acc")
+        notes = delivered_class_notes(fitted, test, run_probs, label_map.labels) + notes
+    lost = final.get("test_acc_model", 1.0) <= final.get("test_acc_baseline", 0.0)
+    title = f"{task.name} ({files.source}): " + (f"the model alone does NOT beat {NAME} on test" if lost
+                                                 else "training report")
+    return finish(task, config, fitted, final, title=title,
                   test_notes=[f"- series: {len(files.test)}"] if files.test is not None else [],
                   notes=notes + published_notes(test_acc, files.published), quiet=quiet)
+
+
+def beside_baseline(fitted, baseline: RunBaseline, valid: tuple | None, test: tuple | None, final: dict,
+                    run_dir: Path, say) -> tuple[dict, str, np.ndarray | None]:
+    """Model, MiniRocket and their blend (the weight chosen on `valid`) on the validation and test series;
+    the run's test numbers become the blend's. Returns (final logs, report section, the blend's test
+    probabilities when it blends anything in)."""
+    model = fitted.trainer.model
+    split = {"valid": valid, "test": test}
+    probs = {k: class_probabilities(model, *s[:2]) for k, s in split.items() if s is not None}
+    weight = choose_weight(probs["valid"], baseline.probs["valid"], valid[-1]) if valid is not None else 0.0
+    table = {"model": {}, "baseline": {}, "run": {}}
+    for k, p in probs.items():
+        table["model"][k] = accuracy(p, split[k][-1])
+        table["baseline"][k] = accuracy(baseline.probs[k], split[k][-1])
+        table["run"][k] = accuracy(blend(p, baseline.probs[k], weight), split[k][-1])
+    final, run_probs = {**final, "blend_weight": weight}, None
+    if test is not None:
+        run_probs = blend(probs["test"], baseline.probs["test"], weight)
+        final.update({"test_acc_model": final["test_acc"], "test_loss_model": final["test_loss"],
+                      "test_acc_baseline": table["baseline"]["test"], "test_acc": table["run"]["test"],
+                      "test_loss": class_log_loss(test[-1], np.clip(run_probs, 1e-12, 1), run_probs.shape[1])})
+        say(verdict(table, weight).replace("**", ""))
+    if fitted.trainer.run is not None and ddp.is_main():
+        save_blend(run_dir, weight, baseline.model.C, table)
+    return final, report_section(baseline, table, weight), run_probs if weight else None
+
+
+def delivered_class_notes(fitted, test: tuple, probs: np.ndarray | None, labels) -> str:
+    """The per-class section of what the run delivers on the test series: the model's classes, or the blend's."""
+    if probs is None:
+        return class_notes(fitted, as_batchable(*test), labels)
+    report = class_report(test[-1], probs.argmax(1), [str(n) for n in labels])
+    run = fitted.trainer.run
+    return class_section(run.path if run is not None else None, report, what="test set, the run's prediction")

@@ -3,10 +3,12 @@
     rnnkit train forecast --dataset seattle-weather [--horizon 7]
     rnnkit train forecast --data load.csv --time-col ts --target-col load [--fill ffill]
     rnnkit predict RUN_DIR --input recent.csv      # the next `horizon` values with their time stamps
-    rnnkit evaluate RUN_DIR [--data other.csv]     # model and baselines on the test period
+    rnnkit evaluate RUN_DIR [--data other.csv]     # model, baselines and the run's blend on the test period
+    rnnkit evaluate RUN_DIR --backtest 5           # a rolling-origin backtest beside the baselines
 
-Parts: `config`, `data` (series -> windows, the facts a run keeps), `model` (the Forecaster), `train`
-(fit, score against naive / seasonal naive / ridge, report and picture), `predict` (predict, evaluate).
+Parts: `config`, `data` (series -> windows, the facts a run keeps), `model` (the Forecaster), `baselines`
+(naive, seasonal naive, ridge, AutoETS, AutoARIMA and the validation-chosen blend), `train` (fit, score
+beside the baselines, report and picture), `predict` (predict, evaluate, backtest).
 """
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.model import describe

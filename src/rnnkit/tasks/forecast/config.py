@@ -40,7 +40,8 @@ class ForecastConfig(RecurrentModelConfig):
     stride: PositiveInt = 1
     """steps between training windows (validation and test use every step)"""
     season: PositiveInt | None = None
-    """period of the seasonal naive baseline in steps (none: a week below a day's step, 7 daily, 12 monthly)"""
+    """the season in steps of the seasonal naive, AutoETS and AutoARIMA baselines (none: from the series'
+    frequency: 24 hourly, 48 half-hourly, 7 daily, 52 weekly, 12 monthly, 4 quarterly)"""
     calendar: Literal["auto", "none"] = "auto"
     """auto adds sin/cos of hour of day, day of week and day of year where they vary; none adds nothing"""
     hidden_size: PositiveInt = 64

@@ -22,17 +22,25 @@ def load_series(config: ForecastConfig, path: str | None = None) -> Series:
 
 
 def default_season(freq: str) -> int:
-    """Steps of the seasonal naive's period: a week below a day's step (336 half hours, 168 hours), a
-    week of days, a year of weeks, months or quarters; 1 (the naive forecast) otherwise."""
+    """Steps of the series' main season, from its pandas frequency: a day of sub-daily steps (24 hours,
+    48 half hours), a week of days (5 business days), a year of weeks, months or quarters; 1 (no
+    season: seasonal naive is naive) for yearly steps or a step that divides none of these."""
     offset = pd.tseries.frequencies.to_offset(freq)
-    try:
-        step = pd.Timedelta(offset.nanos, "ns")
-    except ValueError:  # no fixed length: months, quarters
-        name = offset.name.upper()
-        return 12 if name.startswith("M") else 4 if name.startswith("Q") else 1
-    if step <= pd.Timedelta(days=1):
-        return max(1, round(pd.Timedelta(days=7) / step))
-    return 52 if step == pd.Timedelta(days=7) else 1
+    per_unit = {"W": 52, "M": 12, "BM": 12, "SM": 24, "Q": 4, "BQ": 4, "B": 5, "C": 5}
+    prefix = offset.name.split("-")[0].rstrip("SE")  # MS, ME -> M; QS-DEC -> Q; W-SUN -> W; BMS -> BM
+    if prefix in per_unit:
+        season = per_unit[prefix]
+    else:
+        try:
+            step = pd.Timedelta(offset.nanos, "ns")
+        except ValueError:  # years and other steps of no fixed length
+            return 1
+        day = pd.Timedelta(days=1)
+        if step < day:
+            return max(1, round(day / step)) if day % step == pd.Timedelta(0) else 1
+        return 7 if step == day else 52 if step == pd.Timedelta(days=7) else 1
+    n = max(1, offset.n)
+    return season // n if season % n == 0 else 1
 
 
 def series_windows(config: ForecastConfig, series: Series, calendar: list[str] | None = None, scaler=None) -> Windows:

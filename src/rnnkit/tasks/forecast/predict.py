@@ -2,16 +2,19 @@
 values from a recent file, and `rnnkit evaluate` of a run."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 
-from rnnkit.data.series import Series, read_series
+from rnnkit.data.series import Series, read_series, split_points
 from rnnkit.data.windows import Scaler, Windows, last_window, origins
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
-from rnnkit.models.baselines import fit_ridge_on_lags, forecast_errors, naive, ridge_forecast, seasonal_naive, step_targets
+from rnnkit.models.baselines import forecast_errors, step_targets
+from rnnkit.tasks.forecast.baselines import blend, choose_blend, fit_baselines, load_blend
 from rnnkit.tasks.forecast.data import load_series, series_windows
 from rnnkit.tasks.task import Run
 from rnnkit.training import predict as predict_outputs
@@ -23,25 +26,45 @@ def model_forecast(model, x: np.ndarray, scaler: Scaler) -> np.ndarray:
     return scaler.target_inverse(out.numpy().astype(np.float64))
 
 
-def test_forecasts(model, series: Series, windows: Windows, lookback: int, horizon: int, season: int):
-    """(actual (N, horizon), {name: forecast (N, horizon)}, notes) on the test windows: the model, naive,
-    seasonal naive (when a season fits before the test period) and ridge on `lookback` lags."""
+@dataclass
+class Comparison:
+    """Model, baselines and the delivered blend on the same validation and test windows."""
+
+    actual: dict[str, np.ndarray]  # split -> (N, horizon)
+    forecasts: dict[str, dict[str, np.ndarray]]  # split -> {"model", baseline names..., "run"} -> (N, horizon)
+    notes: list[str]
+    partner: str | None  # the baseline blended in (the best on validation)
+    weight: float  # its weight in the run's prediction
+
+
+def compare(model, series: Series, windows: Windows, lookback: int, horizon: int, season: int,
+            chosen: tuple[str | None, float] | None = None) -> Comparison:
+    """Every baseline beside the model on the validation and test windows, and the run's prediction: the
+    model blended with the best baseline on validation, at the weight of best validation MAE (or, for
+    a trained run, `chosen`: its (partner, weight))."""
     y = series.target.astype(np.float64)
-    at = windows.at["test"]
-    out = model_forecast(model, windows.x["test"], windows.scaler)
-    forecasts = {"model": model.point(torch.as_tensor(out)).numpy(), "naive": naive(y, at, horizon)}
-    notes = []
-    if at.min() >= season:
-        forecasts["seasonal naive"] = seasonal_naive(y, at, horizon, season)
-        notes.append(f"seasonal naive: the value {season} steps ({season} x {series.freq}) before each forecast step")
+    baselines = fit_baselines(y, windows.at["valid"], lookback, horizon, season,
+                              origins_to_forecast=len(windows.at["valid"]) + len(windows.at["test"]))
+    forecasts, actual = {}, {}
+    for split in ("valid", "test"):
+        at = windows.at[split]
+        out = model_forecast(model, windows.x[split], windows.scaler)
+        forecasts[split] = {"model": model.point(torch.as_tensor(out)).numpy().astype(np.float64),
+                            **{name: baselines.forecast(name, y, at) for name in baselines.names}}
+        actual[split] = step_targets(y, at, horizon)
+    notes = list(baselines.notes.values())
+    if chosen is None:
+        partner, weight = choose_blend(actual["valid"], forecasts["valid"]["model"],
+                                       {n: forecasts["valid"][n] for n in baselines.names})
+    elif chosen[0] is not None and chosen[0] not in baselines.names:
+        partner, weight = None, 0.0
+        notes.append(f"the run blends {chosen[0]}, which could not be fitted here: the model alone is scored")
     else:
-        notes.append(f"seasonal naive left out: its period ({season} steps) reaches before the series starts")
-    train_at = origins(0, windows.at["valid"].min(), lookback, horizon)
-    ridge, alpha = fit_ridge_on_lags(y, train_at, windows.at["valid"], lookback, horizon)
-    forecasts["ridge"] = ridge_forecast(ridge, y, at, lookback, horizon)
-    notes.append(f"ridge: scikit-learn Ridge on the last {lookback} target values, alpha {alpha:.3g} chosen on the "
-                 "validation windows")
-    return step_targets(y, at, horizon), forecasts, notes
+        partner, weight = chosen
+    if weight:
+        for split in forecasts:
+            forecasts[split]["run"] = blend(forecasts[split]["model"], forecasts[split][partner], weight)
+    return Comparison(actual, forecasts, notes, partner, weight)
 
 
 def scores(actual: np.ndarray, forecasts: dict[str, np.ndarray]) -> dict[str, dict[str, list[float]]]:
@@ -49,13 +72,15 @@ def scores(actual: np.ndarray, forecasts: dict[str, np.ndarray]) -> dict[str, di
     return {name: forecast_errors(actual, f) for name, f in forecasts.items()}
 
 
-def summary_metrics(table: dict[str, dict[str, list[float]]], prefix: str = "test_") -> dict[str, float]:
-    """Means over the horizon's steps: test_mae, test_rmse, test_mape for the model, test_<baseline>_mae."""
-    out = {f"{prefix}{k}": float(np.mean(v)) for k, v in table["model"].items()}
+def summary_metrics(table: dict[str, dict[str, list[float]]], weight: float = 0.0, prefix: str = "test_") -> dict[str, float]:
+    """Means over the horizon's steps: test_mae, test_rmse, test_mape of the run's prediction (the blend,
+    or the model alone), test_model_mae of the model alone, test_<baseline>_mae, and blend_weight."""
+    delivered = table.get("run", table["model"])
+    out = {f"{prefix}{k}": float(np.mean(v)) for k, v in delivered.items()}
     for name, errors in table.items():
-        if name != "model":
+        if name != "run":
             out[f"{prefix}{name.replace(' ', '_')}_mae"] = float(np.mean(errors["mae"]))
-    return out
+    return {**out, "blend_weight": weight}
 
 
 def _run_series(run: Run, path: str | None) -> Series:
@@ -66,21 +91,75 @@ def _run_series(run: Run, path: str | None) -> Series:
     return series
 
 
-def evaluate(run: Run, data: str | None = None) -> dict[str, float]:
-    """MAE/RMSE/MAPE (means over the horizon) of the run's model and baselines on the test period of
-    the run's series, or of `data` (a file with the training file's columns)."""
+def evaluate(run: Run, data: str | None = None, backtest: int | None = None) -> dict[str, Any]:
+    """MAE/RMSE/MAPE (means over the horizon) of the run's prediction, its model alone and every baseline
+    on the test period of the run's series, or of `data` (a file with the training file's columns).
+    `backtest` N: instead, a rolling-origin backtest over the last N x horizon steps (see `backtest_scores`)."""
     model = load(run.path)
     facts = run.saved.get("data", {})
     series = _run_series(run, data)
     windows = series_windows(run.config, series, facts.get("calendar"), Scaler.load(run.path))
-    actual, forecasts, _ = test_forecasts(model, series, windows, run.config.steps_in, run.config.horizon,
-                                          facts.get("season", 1))
-    return summary_metrics(scores(actual, forecasts))
+    found = compare(model, series, windows, run.config.steps_in, run.config.horizon, facts.get("season", 1),
+                    chosen=load_blend(run.path))
+    if backtest is not None:
+        return backtest_scores(found, windows.at["test"], len(series), run.config.horizon, backtest)
+    return summary_metrics(scores(found.actual["test"], found.forecasts["test"]), found.weight)
+
+
+def backtest_scores(found: Comparison, test_at: np.ndarray, steps: int, horizon: int, folds: int) -> dict[str, Any]:
+    """A rolling-origin backtest as Darts' `historical_forecasts(retrain=False, stride=horizon)` and
+    `backtest` give: `folds` consecutive forecasts of `horizon` steps, from origins `horizon` apart, that
+    end at the series' last step, every forecaster from the same origins with the run's fitted weights and
+    baselines (nothing refitted). {"backtest_folds", "backtest_<name>_mae" (mean over folds), and the
+    per-fold MAEs}; the folds must lie in the test period."""
+    if folds < 1:
+        raise UserError(f"--backtest {folds}: expected a number of folds >= 1")
+    first = steps - folds * horizon
+    if first < test_at[0]:
+        raise UserError(f"--backtest {folds}: {folds} folds of {horizon} steps reach before the test period; "
+                        f"at most {(steps - int(test_at[0])) // horizon}")
+    rows = first + horizon * np.arange(folds) - int(test_at[0])  # the folds' origins, as rows of the test windows
+    out: dict[str, Any] = {"backtest_folds": folds}
+    for name, forecast in found.forecasts["test"].items():
+        per_fold = np.mean(np.abs(found.actual["test"][rows] - forecast[rows]), axis=1)  # (folds,)
+        key = "backtest_" + name.replace(" ", "_")
+        out[f"{key}_mae"] = float(per_fold.mean())
+        out[f"{key}_mae_per_fold"] = [round(float(v), 6) for v in per_fold]
+    return out
+
+
+def partner_forecast(run: Run, partner: str, series: Series) -> np.ndarray:
+    """(horizon,): the run's blend partner, fitted on the run's own training period as in training, forecasting
+    the steps after the end of `series`."""
+    facts, config = run.saved.get("data", {}), run.config
+    try:
+        own = load_series(config)
+    except UserError as err:
+        raise UserError(f"the run blends its forecasts with {partner}, fitted on its training series: {err}") from None
+    valid_start, test_start = split_points(len(own))
+    valid_at = origins(valid_start, test_start, config.steps_in, config.horizon)
+    season = facts.get("season", 1)
+    if partner == "seasonal naive" and len(series) < season:
+        raise UserError(f"{series.source}: {len(series)} steps; the run's seasonal naive part reads one season back, "
+                        f"give at least {season}")
+    fitted = fit_baselines(own.target, valid_at, config.steps_in, config.horizon, season, names=(partner,))
+    if partner not in fitted.names:
+        raise UserError(f"the run blends its forecasts with {partner}, which cannot be fitted now: {fitted.notes[partner]}")
+    return fitted.forecast(partner, series.target.astype(np.float64), np.array([len(series)]),
+                           steps_between(own.times[0], series.times[0], own.freq))[0]
+
+
+def steps_between(start: pd.Timestamp, when: pd.Timestamp, freq: str) -> int:
+    """Steps of `freq` from `start` to `when` (negative when `when` comes first)."""
+    first, last = sorted((start, when))
+    steps = len(pd.date_range(first, last, freq=freq)) - 1
+    return steps if when >= start else -steps
 
 
 def predict(run: Run, inputs: str, options: None = None) -> list[dict[str, Any]]:
     """The next `horizon` values after the end of `inputs` (a file with the training columns and at
-    least `lookback` rows), one record per step: its time stamp and the forecast (and quantiles)."""
+    least `lookback` rows), one record per step: its time stamp and the run's forecast (the model's
+    blended with the baseline the run chose, beside the model's alone), and the model's quantiles."""
     facts = run.saved.get("data", {})
     columns = facts["columns"]
     series = read_series(inputs, facts["time_col"], columns[0], columns[1:], run.config.fill)
@@ -88,12 +167,15 @@ def predict(run: Run, inputs: str, options: None = None) -> list[dict[str, Any]]
     model = load(run.path)
     x = last_window(series, run.config.steps_in, scaler, facts.get("calendar", []))
     out = model_forecast(model, x, scaler)[0]  # (horizon,) or (horizon, Q)
+    point = model.point(torch.as_tensor(out[None])).numpy()[0].astype(np.float64)  # (horizon,)
+    partner, weight = load_blend(run.path)
+    delivered = blend(point, partner_forecast(run, partner, series), weight) if weight else point
     records = []
     for step, when in enumerate(series.next_times(run.config.horizon)):
+        record = {"time": when.isoformat(), columns[0]: float(delivered[step])}
+        if weight:
+            record["model"] = float(point[step])
         if model.quantiles:
-            record = {"time": when.isoformat(), columns[0]: float(model.point(torch.as_tensor(out[step:step + 1]))[0])}
             record.update({f"q{q:g}": float(v) for q, v in zip(model.quantiles, out[step])})
-        else:
-            record = {"time": when.isoformat(), columns[0]: float(out[step])}
         records.append(record)
     return records

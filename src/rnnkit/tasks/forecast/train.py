@@ -1,6 +1,7 @@
 """Training a forecaster: series -> windows -> model -> fit on the training period, keep the best
-epoch on the validation period, then score model and baselines on the same test windows. The report
-opens with a plain sentence when the model does not beat the naive forecast."""
+epoch on the validation period, then score model and baselines (`baselines`) on the same validation and
+test windows and deliver the validation-chosen blend of the model and the best baseline. The report's
+first line says so when the model alone loses to a baseline on test."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +14,8 @@ from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.data import load_series, series_facts, series_windows
 from rnnkit.tasks.forecast.model import build_model, start_from_ridge
-from rnnkit.tasks.forecast.predict import scores, summary_metrics, test_forecasts
+from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
+from rnnkit.tasks.forecast.predict import compare, scores, summary_metrics
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.report import printer
 from rnnkit.tasks.task import Task
@@ -44,50 +46,82 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
                  valid=(windows.x["valid"], windows.y["valid"]), facts=facts, resume=resume, quiet=quiet,
                  summary={"series": series.source, "steps": len(series), "freq": series.freq,
                           "train windows": len(windows.at["train"])}, **objective)
-    actual, forecasts, notes = test_forecasts(model, series, windows, config.steps_in, config.horizon, facts["season"])
-    table = scores(actual, forecasts)
-    final = {**fitted.final, **summary_metrics(table)}
+    found = compare(model, series, windows, config.steps_in, config.horizon, facts["season"])
+    table = scores(found.actual["test"], found.forecasts["test"])
+    valid_mae = {name: float(np.mean(np.abs(found.actual["valid"] - f))) for name, f in found.forecasts["valid"].items()}
+    final = {**fitted.final, **summary_metrics(table, found.weight)}
     say("test MAE (mean over the horizon): " + ", ".join(
-        f"{name} {np.mean(errors['mae']):.4g}" for name, errors in table.items()))
+        f"{label(name, found)} {np.mean(errors['mae']):.4g}" for name, errors in table.items()))
     run = fitted.trainer.run
     if run is not None and ddp.is_main():
         windows.scaler.save(run.path)
         write_json(run.file(ERRORS_FILE), table)
-        plot_forecasts(run.file(PLOT_FILE), series, windows.at["test"], actual, forecasts, config.horizon)
-    verdict = beats(table)
-    if verdict:
-        say(verdict)
-    return finish(task, config, fitted, final, quiet=quiet,
-                  title=f"{task.name}: training report" + (f"\n\n**{verdict}**" if verdict else ""),
-                  notes=report_notes(table, notes, series.columns[0], config.horizon))
+        save_blend(run.path, found.partner, found.weight, facts["season"],
+                   {"valid": valid_mae, "test": {n: float(np.mean(e["mae"])) for n, e in table.items()}})
+        plot_forecasts(run.file(PLOT_FILE), series, windows.at["test"], found.actual["test"], found.forecasts["test"],
+                       config.horizon)
+    verdict = beats(table, found)
+    say(verdict)
+    return finish(task, config, fitted, final, quiet=quiet, title=verdict_title(task.name, table, found),
+                  notes=report_notes(table, valid_mae, found, series.columns[0], config.horizon))
 
 
-def beats(table: dict) -> str:
-    """A plain sentence when the model's test MAE (mean over the horizon) is not below every baseline's."""
-    model = np.mean(table["model"]["mae"])
-    lost = [f"{name} ({np.mean(e['mae']):.4g})" for name, e in table.items() if name != "model"
-            and model >= np.mean(e["mae"])]
+def label(name: str, found) -> str:
+    return f"run's prediction (model + {found.weight:g} x {found.partner})" if name == "run" else name
+
+
+def _mae(table: dict, name: str) -> float:
+    return float(np.mean(table[name]["mae"]))
+
+
+def beats(table: dict, found) -> str:
+    """Which won on the test windows, plainly: the model alone against every baseline, and what the run
+    delivers."""
+    model = _mae(table, "model")
+    baselines = [n for n in table if n not in ("model", "run")]
+    best = min(baselines, key=lambda n: _mae(table, n))
+    lost = [f"{name} ({_mae(table, name):.4g})" for name in baselines if model >= _mae(table, name)]
+    delivered = (f" The run delivers the model blended with {found.partner} (weight {found.weight:g}, chosen on the "
+                 f"validation windows): test MAE {_mae(table, 'run'):.4g}"
+                 + (", worse than the model alone on test." if _mae(table, "run") > model else ".")
+                 if "run" in table else "")
     if not lost:
-        return ""
-    loud = "The model does NOT beat the naive forecast. " if model >= np.mean(table["naive"]["mae"]) else ""
-    return f"{loud}Its test MAE {model:.4g} is not below: {', '.join(lost)}."
+        return (f"The model alone beats every baseline on the test windows: MAE {model:.4g}, "
+                f"{100 * (1 - model / _mae(table, best)):.1f}% below the best, {best} ({_mae(table, best):.4g}).{delivered}")
+    loud = "The model does NOT beat the naive forecast. " if model >= _mae(table, "naive") else ""
+    return f"{loud}The model alone does NOT beat {', '.join(lost)} on the test windows (its MAE {model:.4g}).{delivered}"
 
 
-def report_notes(table: dict, notes: list[str], target: str, horizon: int) -> str:
+def verdict_title(task: str, table: dict, found) -> str:
+    """report.md's first line: says so when the model alone loses to a baseline on test."""
+    model = _mae(table, "model")
+    lost = [n for n in table if n not in ("model", "run") and model >= _mae(table, n)]
+    head = f"{task}: the model alone does NOT beat {', '.join(lost)} on test" if lost else f"{task}: training report"
+    return f"{head}\n\n**{beats(table, found)}**"
+
+
+def report_notes(table: dict, valid_mae: dict, found, target: str, horizon: int) -> str:
     steps = sorted({1, max(1, horizon // 2), horizon})
-    head = "| forecast | MAE mean | " + " | ".join(f"MAE t+{s}" for s in steps) + " | RMSE mean | MAPE % mean |"
-    rows = [head, "|" + "---|" * (len(steps) + 4)]
+    head = ("| forecast | validation MAE | test MAE mean | " + " | ".join(f"MAE t+{s}" for s in steps)
+            + " | RMSE mean | MAPE % mean |")
+    rows = [head, "|" + "---|" * (len(steps) + 5)]
     for name, e in table.items():
-        rows.append(f"| {name} | {np.mean(e['mae']):.4g} | " + " | ".join(f"{e['mae'][s - 1]:.4g}" for s in steps)
+        rows.append(f"| {label(name, found)} | {valid_mae[name]:.4g} | {np.mean(e['mae']):.4g} | "
+                    + " | ".join(f"{e['mae'][s - 1]:.4g}" for s in steps)
                     + f" | {np.mean(e['rmse']):.4g} | {np.mean(e['mape']):.3g} |")
+    choice = (f"The run's prediction: the model blended with the best baseline on the validation windows, "
+              f"{found.partner}, at weight {found.weight:g} (the weight of lowest validation MAE in 0, 0.05, ..., 1); "
+              f"`predict` and `evaluate` deliver the same blend ({BLEND_FILE})." if found.weight else
+              f"The run's prediction is the model's alone: blending it with the best baseline on the validation "
+              f"windows, {found.partner}, lowered no validation MAE.")
     return (f"\n## Test period: model and baselines ({target}, every step of the horizon in {ERRORS_FILE})\n\n"
-            + "\n".join(rows) + "\n\n" + "\n".join(f"- {n}" for n in notes)
+            + "\n".join(rows) + "\n\n" + choice + "\n\n" + "\n".join(f"- {n}" for n in found.notes)
             + f"\n\n![forecast against the actual series]({PLOT_FILE})\n")
 
 
 def plot_forecasts(path: Path, series, at: np.ndarray, actual: np.ndarray, forecasts: dict, horizon: int) -> None:
-    """The test period's actual target against the model's (and naive's) forecasts one step ahead,
-    and `horizon` steps ahead when that is more than one."""
+    """The test period's actual target against the model's, the run's and every baseline's forecasts one
+    step ahead, and `horizon` steps ahead when that is more than one."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -95,11 +129,16 @@ def plot_forecasts(path: Path, series, at: np.ndarray, actual: np.ndarray, forec
 
     steps = [0] if horizon == 1 else [0, horizon - 1]
     fig, axes = plt.subplots(len(steps), 1, figsize=(11, 3.2 * len(steps)), squeeze=False)
+    styles = {"model": dict(color="tab:red", lw=1.2), "run": dict(color="tab:purple", lw=1.2),
+              "naive": dict(color="tab:gray", lw=0.7, ls="--"), "seasonal naive": dict(color="tab:olive", lw=0.7, ls="--"),
+              "ridge": dict(color="tab:blue", lw=0.7, ls=":"), "AutoETS": dict(color="tab:green", lw=0.7, ls="-."),
+              "AutoARIMA": dict(color="tab:orange", lw=0.7, ls="-.")}
     for ax, h in zip(axes[:, 0], steps):
         when = series.times[at + h]
-        ax.plot(when, actual[:, h], color="black", lw=1.2, label="actual")
-        ax.plot(when, forecasts["model"][:, h], color="tab:red", lw=1, label="model")
-        ax.plot(when, forecasts["naive"][:, h], color="tab:gray", lw=0.8, ls="--", label="naive")
+        ax.plot(when, actual[:, h], color="black", lw=1.4, label="actual")
+        for name, forecast in forecasts.items():
+            ax.plot(when, forecast[:, h], label="run's prediction (blend)" if name == "run" else name,
+                    **styles.get(name, dict(lw=0.7)))
         ax.set_title(f"{series.columns[0]}: forecast {h + 1} step{'s' if h else ''} ahead, test period")
         ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()

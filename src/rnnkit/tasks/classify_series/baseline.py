@@ -1,0 +1,117 @@
+"""The series run's baseline, MiniRocket + logistic regression (`rnnkit.models.minirocket`), fitted on the
+same training series as the model (its C chosen on the same validation series), scored on the same test
+series; and the delivered prediction
+
+    p_run(y | x) = (1 - w) p_model(y | x) + w p_MiniRocket(y | x),   w in {0, 0.05, ..., 1}
+
+with w of best validation accuracy, ties broken by validation log loss, then the smaller w. The test series
+choose nothing. `blend.json` keeps w and the accuracies; MiniRocket is refitted from the run's training
+file when evaluate or predict need it (seeded: the same features and classifier again; no pickle). The
+baseline never stops a run: when it cannot be fitted the report says why and the model goes on alone.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rnnkit.atomic import write_json
+from rnnkit.errors import UserError
+from rnnkit.models.minirocket import MiniRocketLinear, class_log_loss
+
+NAME = "MiniRocket + logistic regression"
+BLEND_WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))
+BLEND_FILE = "blend.json"
+
+
+@dataclass
+class RunBaseline:
+    model: MiniRocketLinear | None
+    reason: str = ""
+    """why there is none"""
+    probs: dict[str, np.ndarray] = field(default_factory=dict)
+    """split -> (N, K) class probabilities on the valid and test series"""
+    seconds: float = 0.0
+
+
+def fit_run_baseline(num_classes: int, seed: int, fit: tuple, valid: tuple | None, test: tuple | None,
+                     say=lambda *a: None) -> RunBaseline:
+    """MiniRocket on `fit` ((x, lengths, y): the model's training rows), C chosen on `valid`, scored on
+    valid and test. Never raises: a failure becomes the reason the report gives."""
+    t0 = time.perf_counter()
+    try:
+        model = MiniRocketLinear(num_classes, seed).fit(fit[0], fit[-1], *((valid[0], valid[-1]) if valid else ()))
+        probs = {k: model.predict_proba(s[0]) for k, s in (("valid", valid), ("test", test)) if s is not None}
+    except Exception as err:  # noqa: BLE001 - the baseline must never make a run fail; the report names the error
+        say(f"baseline ({NAME}): not fitted, {type(err).__name__}: {err}; the run goes on without it")
+        return RunBaseline(None, f"{type(err).__name__}: {err}")
+    result = RunBaseline(model, probs=probs, seconds=time.perf_counter() - t0)
+    accs = ", ".join(f"{k} acc={accuracy(p, s[-1]):.4f}" for k, p, s in
+                     (("valid", probs.get("valid"), valid), ("test", probs.get("test"), test)) if p is not None)
+    say(f"baseline ({NAME}, C={model.C:g}): {accs}, in {result.seconds:.1f}s")
+    return result
+
+
+def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
+    return float(np.mean(probs.argmax(1) == np.asarray(labels)))
+
+
+def blend(model_probs: np.ndarray, baseline_probs: np.ndarray, weight: float) -> np.ndarray:
+    return model_probs if weight == 0 else (1 - weight) * model_probs + weight * baseline_probs
+
+
+def choose_weight(model_probs: np.ndarray, baseline_probs: np.ndarray, labels: np.ndarray) -> float:
+    """The weight of best accuracy on these (validation) series; among equals the lowest log loss, then
+    the smallest weight."""
+    k = model_probs.shape[1]
+    keys = [(-accuracy(p, labels), round(class_log_loss(labels, np.clip(p, 1e-12, 1), k), 9), w)
+            for w in BLEND_WEIGHTS for p in [blend(model_probs, baseline_probs, w)]]
+    return min(keys)[2]
+
+
+def save_blend(run_dir: Path, weight: float, C: float, table: dict) -> None:
+    write_json(Path(run_dir) / BLEND_FILE, {"baseline": NAME, "weight": weight, "C": C, "accuracy": table})
+
+
+def load_weight(run_dir: Path) -> float | None:
+    """The run's blend weight; None for a run without a baseline (made before it, or it failed)."""
+    path = Path(run_dir) / BLEND_FILE
+    if not path.is_file():
+        return None
+    try:
+        return float(json.loads(path.read_text(encoding="utf-8"))["weight"])
+    except (ValueError, KeyError, TypeError) as err:
+        raise UserError(f"{path}: not a readable blend file ({err})") from None
+
+
+def report_section(result: RunBaseline, table: dict[str, dict[str, float]], weight: float) -> str:
+    """report.md's "## Baseline": model, MiniRocket and the run's prediction side by side, and which won
+    on test, plainly."""
+    if result.model is None:
+        return f"\n## Baseline\n\n{NAME} could not be fitted: {result.reason}. The run goes on with the model alone.\n"
+    splits = [k for k in ("valid", "test") if k in table["baseline"]]
+    names = {"model": "the recurrent model alone", "baseline": f"{NAME} (C={result.model.C:g})",
+             "run": f"the run's prediction: model and MiniRocket blended, MiniRocket weight {weight:g}"}
+    rows = ["| | " + " | ".join(f"{'validation' if k == 'valid' else 'test'} accuracy" for k in splits) + " |",
+            "|---" * (len(splits) + 1) + "|"]
+    rows += [f"| {names[key]} | " + " | ".join(f"{table[key][k]:.4f}" for k in splits) + " |"
+             for key in ("model", "baseline", "run") if key != "run" or weight]
+    text = (f"\n## Baseline\n\naeon's MiniRocket (10,000 kernels) and a logistic regression on its standardised "
+            f"features, fitted on the model's own training series in {result.seconds:.1f}s (the validation series "
+            "held out, so it sees fewer series than a published MiniRocket); C and the blend weight chosen on the "
+            "validation series.\n\n" + "\n".join(rows) + "\n")
+    if "test" in splits:
+        text += "\n" + verdict(table, weight) + "\n"
+    return text
+
+
+def verdict(table: dict[str, dict[str, float]], weight: float) -> str:
+    """Which won on the test series, in one plain sentence."""
+    model, base = table["model"]["test"], table["baseline"]["test"]
+    run = f" The run's prediction (MiniRocket weight {weight:g}): {table['run']['test']:.4f}." if weight else ""
+    if model > base:
+        return f"The model alone beats {NAME} on the test series: accuracy {model:.4f} against {base:.4f}.{run}"
+    return f"**The model alone does NOT beat {NAME} on the test series**: accuracy {model:.4f} against {base:.4f}.{run}"

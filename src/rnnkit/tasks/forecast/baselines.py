@@ -1,0 +1,148 @@
+"""The forecast run's baselines and blend: naive, seasonal naive (the season from the series' frequency or
+--season), ridge on the lags, statsforecast's AutoETS and AutoARIMA, all scored on the same validation and
+test windows as the model; then the delivered forecast
+
+    ŷ_run = (1 - w) ŷ_model + w ŷ_best,   w in {0, 0.05, ..., 1}
+
+with ŷ_best the baseline of lowest validation MAE and w the weight of lowest validation MAE (ties: the
+smaller w, so w = 0 unless the baseline helps). The test windows choose nothing. `blend.json` in the run
+folder keeps the partner, w and the scores, so evaluate and predict deliver the same blend.
+
+Every baseline is fitted on the training period only (ridge's α and the blend on the validation one).
+A baseline that cannot be fitted (too short a series, a statsforecast failure) is left out with a note:
+it never stops a run.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rnnkit.atomic import write_json
+from rnnkit.data.windows import origins
+from rnnkit.errors import UserError
+from rnnkit.models.baselines import fit_ridge_on_lags, naive, ridge_forecast, seasonal_naive
+from rnnkit.models.statistical import ARIMA_HISTORY, MAX_SEASON, STATISTICAL, StatisticalBaseline
+
+BASELINES = ("naive", "seasonal naive", "ridge", *STATISTICAL)
+BLEND_WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))
+BLEND_FILE = "blend.json"
+ROLL_BUDGET = 180.0
+"""Seconds a statistical baseline may take to forecast every validation and test window; one that would
+take longer (a long series with a long season) is left out with a note saying so."""
+
+
+@dataclass
+class FittedBaselines:
+    """The baselines fitted on one series' training period (and ridge's α on its validation period)."""
+
+    lookback: int
+    horizon: int
+    season: int
+    ridge: object = None
+    statistical: dict[str, StatisticalBaseline] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    """name -> what it is (or why it was left out)"""
+
+    @property
+    def names(self) -> list[str]:
+        return [n for n in BASELINES if n in self.notes and n not in self.left_out]
+
+    @property
+    def left_out(self) -> set[str]:
+        return {n for n, note in self.notes.items() if note.startswith("left out")}
+
+    def forecast(self, name: str, target: np.ndarray, at: np.ndarray, offset: int = 0) -> np.ndarray:
+        """(N, horizon) forecasts of baseline `name` from the origins `at` of `target`; `offset`: the
+        steps between the fitted series' first step and target[0] (for ETS' seasonal phase)."""
+        if name == "naive":
+            return naive(target, at, self.horizon)
+        if name == "seasonal naive":
+            return seasonal_naive(target, at, self.horizon, self.season)
+        if name == "ridge":
+            return ridge_forecast(self.ridge, target, at, self.lookback, self.horizon)
+        return self.statistical[name].forecast(target, at, self.horizon, offset)
+
+
+def fit_baselines(target: np.ndarray, valid_at: np.ndarray, lookback: int, horizon: int, season: int,
+                  names=BASELINES, origins_to_forecast: int = 0) -> FittedBaselines:
+    """Fit `names` on the training period, the target before the first validation origin (ridge's α on
+    the validation origins `valid_at`); a statistical one that would take over ROLL_BUDGET seconds to
+    forecast `origins_to_forecast` windows is left out."""
+    y = np.asarray(target, dtype=np.float64)
+    valid_start = int(valid_at[0])
+    fitted = FittedBaselines(lookback, horizon, season)
+    if "naive" in names:
+        fitted.notes["naive"] = "naive: the last value before each origin, for every step of the horizon"
+    if "seasonal naive" in names:
+        fitted.notes["seasonal naive"] = (
+            f"seasonal naive: the value one season ({season} steps) before each forecast step" if valid_start >= season
+            else f"left out: seasonal naive's season ({season} steps) reaches before the series starts")
+    if "ridge" in names:
+        fitted.ridge, alpha = fit_ridge_on_lags(y, origins(0, valid_start, lookback, horizon), valid_at, lookback,
+                                                horizon)
+        fitted.notes["ridge"] = (f"ridge: scikit-learn Ridge on the last {lookback} target values, alpha {alpha:.3g} "
+                                 "chosen on the validation windows")
+    for name in STATISTICAL:
+        if name in names:
+            t0 = time.perf_counter()
+            try:
+                model = StatisticalBaseline(name, season).fit(y[:valid_start])
+            except Exception as err:  # noqa: BLE001 - a baseline never stops a run; the report names the error
+                fitted.notes[name] = f"left out: {name} could not be fitted ({type(err).__name__}: {err})"
+                continue
+            seconds = time.perf_counter() - t0
+            rolling = origins_to_forecast * model.seconds_per_origin(y, valid_start, horizon)
+            if rolling > ROLL_BUDGET:
+                fitted.notes[name] = (f"left out: {name} ({model.describe()}) would take about {rolling / 60:.0f} min to "
+                                      f"forecast the {origins_to_forecast} validation and test windows (over "
+                                      f"{ROLL_BUDGET:.0f} s)")
+                continue
+            fitted.statistical[name] = model
+            fitted.notes[name] = f"{name}: statsforecast's {model.describe()}, " + statistical_note(name, season, seconds)
+    return fitted
+
+
+def statistical_note(name: str, season: int, seconds: float) -> str:
+    how = ("fitted on the training period, then run without refitting over each window's whole history"
+           if name == "AutoETS" else
+           f"fitted on the last {ARIMA_HISTORY} training steps at most, then run without refitting over the last "
+           f"{ARIMA_HISTORY} steps before each origin")
+    long = f"; no seasonal part: a season of {season} steps is over the {MAX_SEASON} these models take" \
+        if season > MAX_SEASON else ""
+    return f"{how}{long} (fitted in {seconds:.1f}s)"
+
+
+def mae(actual: np.ndarray, forecast: np.ndarray) -> float:
+    return float(np.mean(np.abs(actual - forecast)))
+
+
+def blend(model: np.ndarray, partner: np.ndarray, weight: float) -> np.ndarray:
+    return model if weight == 0 else (1 - weight) * model + weight * partner
+
+
+def choose_blend(actual: np.ndarray, model: np.ndarray, baselines: dict[str, np.ndarray]) -> tuple[str, float]:
+    """(the baseline of lowest MAE on these (validation) windows, the blend weight of lowest MAE with it;
+    the first, smallest weight among equals)."""
+    partner = min(baselines, key=lambda n: mae(actual, baselines[n]))
+    errors = [mae(actual, blend(model, baselines[partner], w)) for w in BLEND_WEIGHTS]
+    return partner, BLEND_WEIGHTS[int(np.argmin(errors))]
+
+
+def save_blend(run_dir: Path, partner: str, weight: float, season: int, scores: dict) -> None:
+    write_json(Path(run_dir) / BLEND_FILE, {"baseline": partner, "weight": weight, "season": season, "mae": scores})
+
+
+def load_blend(run_dir: Path) -> tuple[str | None, float]:
+    """(partner, weight) of a run; (None, 0.0) for a run made before the blend."""
+    path = Path(run_dir) / BLEND_FILE
+    if not path.is_file():
+        return None, 0.0
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        return saved["baseline"], float(saved["weight"])
+    except (ValueError, KeyError, TypeError) as err:
+        raise UserError(f"{path}: not a readable blend file ({err})") from None

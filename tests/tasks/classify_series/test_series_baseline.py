@@ -1,0 +1,82 @@
+"""The series run's MiniRocket baseline: on the model's own training and test series, the blend weight
+chosen on the validation series alone, the report's first line when the model loses, evaluate and predict
+delivering the same blend; and --epochs meaning what it says."""
+import json
+
+import numpy as np
+import pytest
+
+from rnnkit.models.minirocket import MiniRocketLinear
+from rnnkit.tasks.classify_series.baseline import BLEND_WEIGHTS, accuracy, blend, choose_weight
+from rnnkit.tasks.classify_series.config import SeriesConfig
+from rnnkit.tasks.classify_series.train import epochs_to_train
+from rnnkit.tasks.config import make_config
+from testkit import call_cli as call
+
+from test_classify_series import rising_or_falling, write_ts  # this folder is on sys.path (rootdir imports)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    path = tmp_path_factory.mktemp("series")
+    write_ts(path / "train.ts", *rising_or_falling(60, 0))
+    write_ts(path / "test.ts", *rising_or_falling(30, 1))
+    return path
+
+
+def test_minirocket_separates_shapes_and_gives_probabilities():
+    rng = np.random.default_rng(0)
+    t = np.linspace(0, 1, 40)
+    x = np.stack([np.sin(2 * np.pi * (1 + k % 2) * t) + 0.3 * rng.normal(size=40) for k in range(60)])[:, :, None]
+    y = np.arange(60) % 2
+    model = MiniRocketLinear(2).fit(x[:40], y[:40], x[40:50], y[40:50])
+    probs = model.predict_proba(x[50:])
+    assert probs.shape == (10, 2) and np.allclose(probs.sum(1), 1) and accuracy(probs, y[50:]) == 1.0
+    short = MiniRocketLinear(2).fit(x[:40, :5], y[:40])  # 5 steps: padded to MiniRocket's 9
+    assert short.predict_proba(x[50:, :5]).shape == (10, 2)
+    assert model.predict_proba(x[50:, :30]).shape == model.predict_proba(np.pad(x[50:], ((0, 0), (0, 5), (0, 0)))).shape
+    np.testing.assert_array_equal(model.predict_proba(np.pad(x[50:], ((0, 0), (0, 5), (0, 0)))), probs)  # cut back
+
+
+def test_the_blend_weight_is_the_best_on_the_validation_series():
+    labels = np.array([0, 1, 0, 1, 0, 1])
+    model = np.array([[.9, .1], [.4, .6], [.6, .4], [.45, .55], [.8, .2], [.3, .7]])  # wrong on series 2
+    base = np.array([[.6, .4], [.7, .3], [.9, .1], [.2, .8], [.7, .3], [.4, .6]])  # wrong on series 1
+    w = choose_weight(model, base, labels)
+    assert accuracy(blend(model, base, w), labels) == 1.0
+    assert accuracy(blend(model, base, w), labels) == max(accuracy(blend(model, base, v), labels) for v in BLEND_WEIGHTS)
+    assert choose_weight(np.eye(2)[labels] * 0.98 + 0.01, base, labels) == 0.0  # a sure, right model takes none
+
+
+@pytest.mark.parametrize("given, expected", [({"epochs": 1}, 1), ({"epochs": 7, "min_steps": 600}, 7), ({}, 200),
+                                             ({"min_steps": 0}, 50)])
+def test_epochs_given_are_the_epochs_trained(given, expected):
+    assert epochs_to_train(make_config(SeriesConfig, given), steps_per_epoch=3) == expected
+
+
+def test_a_run_reports_minirocket_on_the_same_series_and_delivers_the_blend(capsys, files):
+    run = files / "run"
+    code, out, err = call(capsys, "train", "classify-series", "--data", files / "train.ts", "--test-data",
+                          files / "test.ts", "--hidden-size", 4, "--epochs", 1, "--fast", "native", "--run-dir", run)
+    assert code == 0, err
+    assert len((run / "metrics.jsonl").read_text().splitlines()) == 1  # --epochs 1 trains one epoch
+    assert "baseline (MiniRocket + logistic regression" in out
+    saved = json.loads((run / "blend.json").read_text())
+    table = saved["accuracy"]
+    assert set(table) == {"model", "baseline", "run"} and set(table["baseline"]) == {"valid", "test"}
+    assert saved["weight"] in BLEND_WEIGHTS
+    first = (run / "report.md").read_text().splitlines()[0]
+    assert ("does NOT beat MiniRocket" in first) == (table["model"]["test"] <= table["baseline"]["test"]), first
+    code, out, err = call(capsys, "evaluate", run, "--json")
+    assert code == 0, err
+    metrics = json.loads(out)
+    assert metrics["samples"] == 30  # the same test series
+    assert metrics["acc_baseline"] == pytest.approx(table["baseline"]["test"])  # MiniRocket refitted: the same
+    assert metrics["acc"] == pytest.approx(table["run"]["test"]) and metrics["acc_model"] == pytest.approx(table["model"]["test"])
+    code, out, err = call(capsys, "predict", run, "--input", files / "test.ts")
+    assert code == 0, err
+    predicted = [json.loads(line)["label"] for line in out.splitlines()]
+    truth = [line.rsplit(":", 1)[1] for line in (files / "test.ts").read_text().splitlines() if line and line[0] not in "@#"]
+    assert np.mean(np.array(predicted) == np.array(truth)) == pytest.approx(table["run"]["test"])
+    code, out, err = call(capsys, "evaluate", run, "--backtest", 2)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "it is for forecast runs" in err

@@ -1,0 +1,164 @@
+"""The forecast run's baselines: the season from the series' frequency (or --season), every baseline on the
+model's own validation and test windows (an exactly seasonal series: seasonal naive makes no error), the
+blend weight chosen on the validation windows only, and an end-to-end run on a tiny real series (Box &
+Jenkins' airline passengers, as aeon ships it) printing and reporting every baseline."""
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.data.series import Series, read_series, split_points
+from rnnkit.data.windows import make_windows
+from rnnkit.models.forecaster import Forecaster
+from rnnkit.tasks.config import make_config
+from rnnkit.tasks.forecast.baselines import BLEND_WEIGHTS, blend, choose_blend, mae
+from rnnkit.tasks.forecast.config import ForecastConfig
+from rnnkit.tasks.forecast.data import default_season, series_facts
+from rnnkit.errors import UserError
+from rnnkit.tasks.forecast.predict import backtest_scores, compare
+from testkit import call_cli as call
+
+
+@pytest.mark.parametrize("freq, season", [
+    ("W-SUN", 52), ("W-MON", 52), ("D", 7), ("h", 24), ("30min", 48), ("15min", 96), ("MS", 12), ("ME", 12),
+    ("QS-DEC", 4), ("B", 5), ("2h", 12), ("YS", 1), ("7min", 1),
+])
+def test_the_season_is_read_from_the_time_stamps(tmp_path, freq, season):
+    times = pd.date_range("2021-01-04", periods=60, freq=freq)
+    pd.DataFrame({"t": times, "y": np.arange(60.0)}).to_csv(tmp_path / "s.csv", index=False)
+    series = read_series(tmp_path / "s.csv", "t", "y")  # the frequency pandas infers from the stamps
+    assert default_season(series.freq) == season
+
+
+def _series(values: np.ndarray, freq: str = "D") -> Series:
+    times = pd.date_range("2020-01-01", periods=len(values), freq=freq)
+    return Series("test", times, values.astype(np.float32)[:, None], ["y"], freq, "t")
+
+
+def test_season_flag_overrides_the_frequency():
+    series = _series(np.arange(100.0))
+    windows = make_windows(series, 10, 1)
+    assert series_facts(make_config(ForecastConfig, {"data": "x.csv", "target_col": "y"}), series, windows)["season"] == 7
+    assert series_facts(make_config(ForecastConfig, {"data": "x.csv", "target_col": "y", "season": 5}),
+                        series, windows)["season"] == 5
+
+
+def test_every_baseline_is_scored_on_the_models_windows_and_seasonal_naive_is_exact_on_a_seasonal_series():
+    pattern = np.array([3.0, 7.0, 1.0, 9.0, 4.0, 6.0, 2.0])  # a week of days, repeated exactly
+    series = _series(np.tile(pattern, 40))
+    windows = make_windows(series, 14, 3)
+    model = Forecaster(1, 3, hidden_size=4, fast="fused")
+    found = compare(model, series, windows, 14, 3, season=7)
+    for split in ("valid", "test"):
+        n = len(windows.at[split])
+        assert set(found.forecasts[split]) >= {"model", "naive", "seasonal naive", "ridge", "AutoETS", "AutoARIMA"}
+        assert all(f.shape == (n, 3) for f in found.forecasts[split].values())
+        np.testing.assert_allclose(found.actual[split], windows.y[split] * windows.scaler.std[0] + windows.scaler.mean[0],
+                                   atol=1e-4)  # the windows' own targets
+    assert mae(found.actual["test"], found.forecasts["test"]["seasonal naive"]) == 0.0
+    assert mae(found.actual["test"], found.forecasts["test"]["naive"]) > 1.0
+    assert found.partner in ("seasonal naive", "AutoETS", "AutoARIMA", "ridge")  # one that fits the season best
+    assert mae(found.actual["valid"], found.forecasts["valid"][found.partner]) < 1e-3
+
+    folds = backtest_scores(found, windows.at["test"], len(series), 3, 4)  # the last 12 steps, 4 forecasts of 3
+    assert folds["backtest_folds"] == 4 and len(folds["backtest_naive_mae_per_fold"]) == 4
+    assert folds["backtest_seasonal_naive_mae"] == 0.0 and folds["backtest_naive_mae"] > 1.0
+    last = found.forecasts["test"]["naive"][-1]  # the last fold: the last test window
+    assert folds["backtest_naive_mae_per_fold"][-1] == pytest.approx(np.mean(np.abs(found.actual["test"][-1] - last)))
+    with pytest.raises(UserError, match="reach before the test period; at most"):
+        backtest_scores(found, windows.at["test"], len(series), 3, 100)
+
+
+def test_a_statistical_baseline_too_slow_to_roll_is_left_out_with_a_note(monkeypatch):
+    from rnnkit.tasks.forecast import baselines
+
+    monkeypatch.setattr(baselines, "ROLL_BUDGET", 0.0)
+    y = np.tile([1.0, 5.0, 2.0, 8.0], 30) + np.arange(120) * 0.01
+    fitted = baselines.fit_baselines(y, np.arange(84, 100), 8, 1, 4, origins_to_forecast=30)
+    assert fitted.names == ["naive", "seasonal naive", "ridge"]
+    assert "left out: AutoARIMA" in fitted.notes["AutoARIMA"] and "to forecast the 30 validation and test windows" \
+        in fitted.notes["AutoARIMA"]
+
+
+def test_the_blend_weight_minimises_the_validation_error():
+    rng = np.random.default_rng(0)
+    actual = rng.normal(size=(200, 2))
+    noise_a, noise_b = rng.normal(size=(2, 200, 2))
+    model, good, bad = actual + noise_a, actual + noise_b, actual + 3 * noise_b
+    partner, weight = choose_blend(actual, model, {"bad": bad, "good": good})
+    assert partner == "good" and 0.3 <= weight <= 0.7  # two independent errors of one size: about half each
+    assert mae(actual, blend(model, good, weight)) == min(mae(actual, blend(model, good, w)) for w in BLEND_WEIGHTS)
+    assert choose_blend(actual, actual, {"good": good}) == ("good", 0.0)  # a perfect model takes none
+
+
+def test_the_test_period_chooses_nothing():
+    rng = np.random.default_rng(1)
+    values = 10 + np.sin(np.arange(300) * 2 * np.pi / 7) + 0.3 * rng.normal(size=300)
+    _, test_start = split_points(300)
+    changed = values.copy()
+    changed[test_start:] += 5 * rng.normal(size=300 - test_start)  # the test period alone differs
+    model = Forecaster(1, 2, hidden_size=4, fast="fused")
+    chosen = []
+    for v in (values, changed):
+        series = _series(v)
+        chosen.append(compare(model, series, make_windows(series, 14, 2), 14, 2, season=7))
+    assert (chosen[0].partner, chosen[0].weight) == (chosen[1].partner, chosen[1].weight)
+    for name in chosen[0].forecasts["valid"]:
+        np.testing.assert_array_equal(chosen[0].forecasts["valid"][name], chosen[1].forecasts["valid"][name])
+    assert mae(chosen[0].actual["test"], chosen[0].forecasts["test"]["naive"]) != \
+        mae(chosen[1].actual["test"], chosen[1].forecasts["test"]["naive"])
+
+
+def test_a_run_on_a_real_series_prints_and_reports_every_baseline(tmp_path, capsys):
+    import aeon
+
+    airline = Path(aeon.__file__).parent / "datasets" / "data" / "Airline" / "Airline.csv"
+    shutil.copy(airline, tmp_path / "airline.csv")
+    code, out, err = call(capsys, "train", "forecast", "--data", tmp_path / "airline.csv", "--time-col", "Date",
+                          "--target-col", "Passengers", "--lookback", "24", "--horizon", "2", "--hidden-size", "8",
+                          "--epochs", "2", "--fast", "fused", "--run-dir", tmp_path / "run")
+    assert code in (0, None), err
+    line = next(x for x in out.splitlines() if x.startswith("test MAE"))
+    for name in ("model", "naive", "seasonal naive", "ridge", "AutoETS", "AutoARIMA"):
+        assert f"{name} " in line, line
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "one season (12 steps)" in report and "statsforecast's ETS(" in report and "ARIMA(" in report
+    first = report.splitlines()[0]
+    facts = json.loads((tmp_path / "run" / "blend.json").read_text())
+    test_mae = facts["mae"]["test"]
+    lost = [n for n in test_mae if n not in ("model", "run") and test_mae["model"] >= test_mae[n]]
+    assert ("does NOT beat" in first) == bool(lost), first
+    assert all(name in first for name in lost)
+
+    code, out, err = call(capsys, "evaluate", tmp_path / "run", "--backtest", 3, "--json")
+    assert code in (0, None), err
+    folds = json.loads(out)
+    assert {f"backtest_{n}_mae" for n in ("model", "naive", "seasonal_naive", "ridge", "AutoETS", "AutoARIMA")} <= set(folds)
+    code, out, err = call(capsys, "evaluate", tmp_path / "run", "--backtest", 50)
+    assert code == 2 and "--backtest 50: 50 folds of 2 steps reach before the test period" in err
+
+    # predict from the history before the last test origin delivers what the run scored there
+    from rnnkit.data.windows import Scaler
+    from rnnkit.io.run import load
+    from rnnkit.tasks import read_run
+    from rnnkit.tasks.forecast.baselines import load_blend
+    from rnnkit.tasks.forecast.data import load_series, series_windows
+
+    run = read_run(tmp_path / "run")
+    series = load_series(run.config)
+    windows = series_windows(run.config, series, run.saved["data"]["calendar"], Scaler.load(run.path))
+    found = compare(load(run.path), series, windows, 24, 2, 12, chosen=load_blend(run.path))
+    last = int(windows.at["test"][-1])
+    pd.read_csv(tmp_path / "airline.csv").iloc[:last].to_csv(tmp_path / "recent.csv", index=False)
+    records = run.task.predict(run, str(tmp_path / "recent.csv"))
+    delivered = found.forecasts["test"].get("run", found.forecasts["test"]["model"])[-1]
+    assert [r["Passengers"] for r in records] == pytest.approx(delivered.tolist(), rel=1e-5)
+    for partner in ("seasonal naive", "ridge", "AutoETS", "AutoARIMA"):  # whichever baseline a run blends in
+        (tmp_path / "run" / "blend.json").write_text(json.dumps({"baseline": partner, "weight": 0.5}))
+        found = compare(load(run.path), series, windows, 24, 2, 12, chosen=(partner, 0.5))
+        records = run.task.predict(run, str(tmp_path / "recent.csv"))
+        assert [r["Passengers"] for r in records] == pytest.approx(found.forecasts["test"]["run"][-1].tolist(), rel=1e-5)
+        assert [r["model"] for r in records] == pytest.approx(found.forecasts["test"]["model"][-1].tolist(), rel=1e-5)
