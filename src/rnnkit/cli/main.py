@@ -27,12 +27,14 @@ import typer
 
 from rnnkit.cli import TRUST_HELP
 from rnnkit.cli.datasets import app as datasets_app
+from rnnkit.cli.export import export
 from rnnkit.cli.keras_import import command as import_keras_command
 from rnnkit.cli.usage import GROUP, Command, usage_line
 from rnnkit.errors import UserError
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, **GROUP)
 app.add_typer(datasets_app, name="datasets")
+app.command(cls=Command)(export)
 PASS_ON = {"allow_extra_args": True, "ignore_unknown_options": True}
 """`train` and `predict` pass their arguments on to the command they build for the task (`rnnkit.cli.train`)."""
 

@@ -186,6 +186,8 @@ class Recurrent(nn.Module):
             lengths = as_lengths(lengths)
             if tuple(lengths.shape) != (B,):
                 raise ValueError(f"lengths must have shape ({B},), got {tuple(lengths.shape)}")
+            if torch.compiler.is_exporting():  # traced for ONNX (fast="onnx"): the values are the graph's input
+                return lengths, None
             if B and (int(lengths.min()) < 1 or int(lengths.max()) > T):
                 raise ValueError(f"lengths must be in [1, {T}] (empty sequences are not allowed), got {lengths.tolist()}")
         if lengths is None or (B and int(lengths.min()) == T):
