@@ -31,11 +31,13 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
-def load(run_dir):
-    """Rebuild the trained model of a run folder (see `rnnkit.io.run.load`)."""
-    from .io.run import load as load_run  # io sits above models: imported on use
+def load(run_dir, *, trust_imports: bool = False):
+    """A trained run folder as a Python object: `run.predict(inputs)` gives the records `rnnkit predict`
+    prints, `run.model` the model (eval mode), `run.config` the typed config; it also calls like the
+    model, as `load` once returned the bare module (see `rnnkit.tasks.predictor`)."""
+    from .tasks.predictor import load_run  # tasks sit at the top of the package: imported on use
 
-    return load_run(run_dir)
+    return load_run(run_dir, trust_imports=trust_imports)
 
 
 def generate(run, prompt: str = "", length: int = 200, **options):
