@@ -34,7 +34,6 @@ from rnnkit.errors import UserError
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, **GROUP)
 app.add_typer(datasets_app, name="datasets")
-app.command(cls=Command)(export)
 PASS_ON = {"allow_extra_args": True, "ignore_unknown_options": True}
 """`train` and `predict` pass their arguments on to the command they build for the task (`rnnkit.cli.train`)."""
 
@@ -169,6 +168,9 @@ def tasks() -> None:
 
     for name, task in TASKS.items():
         typer.echo(f"{name}: {task.description}")
+
+
+app.command(cls=Command)(export)  # its own file (rnnkit.cli.export); listed after the commands above
 
 
 def main(argv: list[str] | None = None) -> None:
