@@ -4,6 +4,7 @@
     rnnkit evaluate runs/arrays-...                rnnkit predict runs/arrays-... --input x.npy
     rnnkit summary config.json | RUN_DIR          rnnkit datasets list
     rnnkit generate RUN --prompt "the" --length 200 --temperature 0.8
+    rnnkit export RUN --format onnx -o model.onnx
 
 `rnnkit train TASK` is a command generated from the task's config class (`rnnkit.cli.train`). A user
 mistake (`UserError`, a missing file, a bad option) prints one line on stderr and exits with code 2,
