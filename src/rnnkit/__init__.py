@@ -41,12 +41,13 @@ def load(run_dir, *, trust_imports: bool = False):
 
 
 def generate(run, prompt: str = "", length: int = 200, **options):
-    """Text from a trained language-model run (a folder or a `Run`), streamed piece by piece: `options` are
+    """Text from a trained language-model run (a folder, a `Run` or what `load` gives), streamed piece by piece: `options` are
     temperature, top_k, top_p and seed (see `rnnkit.tasks.lm.generate`)."""
     from .tasks import read_run  # tasks sit at the top of the package: imported on use
     from .tasks.lm import generate as generate_from
     from .errors import UserError
 
+    run = getattr(run, "run", run)  # a `rnnkit.load` result holds its `Run`
     run = run if hasattr(run, "task") else read_run(run)
     if run.task.name != "lm":
         raise UserError(f"{run.path}: a run of task {run.task.name!r}; generate needs a language model (lm)")

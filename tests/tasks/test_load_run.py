@@ -107,6 +107,7 @@ def test_language_model_generates(runs, capsys):
     code, out, err = call_cli(capsys, "generate", runs["lm"], "--prompt", "the ", "--length", "20", "--seed", "3")
     assert code == 0, err
     assert run.generate("the ", length=20, seed=3) + "\n" == out
+    assert "".join(rnnkit.generate(run, "the ", 20, seed=3)) + "\n" == out  # the library's generate takes it too
 
 
 def test_model_config_and_the_bare_module_behaviour(runs):

@@ -3,6 +3,7 @@ and every epoch's values, read back with TensorBoard's own EventAccumulator and 
 the trainer computes and what metrics.jsonl (which stays) records; off by default."""
 import copy
 import json
+import shutil
 
 import pytest
 import torch
@@ -71,3 +72,23 @@ def test_tensorboard_flag_of_a_task(tmp_path, capsys, monkeypatch):
     code, _, err = call_cli(capsys, *args, "--epochs", "1", "--run-dir", "off", "--quiet")
     assert code == 0, err
     assert not (tmp_path / "off" / "tensorboard").exists()  # off by default
+
+
+def test_a_resumed_run_rewrites_the_steps_after_its_checkpoint(tmp_path):
+    """A run that died after step 8 with its last checkpoint at step 4 trains steps 5-8 again on resume:
+    the curves keep steps 1-4 (the checkpoint's, step 4 included) and show each later step once."""
+    seed_everything(0)
+    x, y = first_token_task(64)
+    fit = lambda epochs, resume: Trainer(TinyLSTMClassifier(), run_dir=tmp_path, quiet=True,  # noqa: E731
+                                         callbacks=[TensorBoard()]).fit((x, y), epochs=epochs, batch_size=16,
+                                                                        resume=resume)
+    fit(1, False)
+    shutil.copytree(tmp_path / "checkpoints", tmp_path / "at-step-4")
+    fit(2, True)  # steps 5-8 written ...
+    shutil.rmtree(tmp_path / "checkpoints")  # ... but their checkpoint lost
+    shutil.copytree(tmp_path / "at-step-4", tmp_path / "checkpoints")
+    history = fit(2, True)
+    got = scalars(tmp_path / "tensorboard")
+    assert [s for s, _ in got["train/loss"]] == list(range(1, 9))
+    assert [s for s, _ in got["epoch/loss"]] == [4, 8]
+    assert got["epoch/loss"][-1][1] == pytest.approx(history.history["loss"][-1], rel=1e-6)

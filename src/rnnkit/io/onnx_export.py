@@ -76,6 +76,9 @@ def onnx_runners(model: nn.Module) -> Iterator[None]:
 def export_onnx(model: nn.Module, path: str | Path) -> list[Exported]:
     """Write `model` (in eval mode) as ONNX at `path` (an encoder-decoder: `<stem>.encoder.onnx` and
     `<stem>.decoder.onnx` beside it), each file checked by onnxruntime first; what was written."""
+    if any(p.device.type != "cpu" for p in model.parameters()):
+        raise UserError("cannot export to ONNX: the model is not on the CPU; export model.cpu() (the check runs "
+                        "onnxruntime on the CPU)")
     model = model.eval()
     check_exportable(model)
     graphs = graphs_of(model)

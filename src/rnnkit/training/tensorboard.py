@@ -33,7 +33,8 @@ class TensorBoard(Callback):
         from torch.utils.tensorboard import SummaryWriter  # imported when asked for: it pulls in tensorboard
 
         folder = Path(self.log_dir) if self.log_dir is not None else trainer.run.path / FOLDER
-        self.writer = SummaryWriter(str(folder), purge_step=trainer.global_step or None)
+        # a resumed run: the events of the steps after its checkpoint were lost with them, and are written again
+        self.writer = SummaryWriter(str(folder), purge_step=trainer.global_step + 1 if trainer.global_step else None)
 
     def on_batch_end(self, trainer, step: int, logs: dict[str, float]) -> None:
         if self.writer is None or trainer.step_loss is None:  # None: a skipped step (on_nan="skip")
