@@ -71,7 +71,7 @@ def test_top_level_help_lists_every_command_with_a_whole_sentence(capsys):
     _, out, _ = call(capsys, "--help")
     commands = out.split("Commands:\n")[1].splitlines()
     assert [line.split()[0] for line in commands] == ["train", "evaluate", "predict", "generate", "summary",
-                                                     "import-keras", "bench", "tasks", "export", "datasets"]
+                                                     "import-keras", "export", "bench", "tasks", "datasets"]
     assert all(line.endswith(".") for line in commands), commands  # not cut mid-sentence ("...")
     _, out, _ = call(capsys, "datasets", "--help")
     assert all(line.endswith(".") for line in out.split("Commands:\n")[1].splitlines()), out

@@ -19,8 +19,8 @@ def export(run_dir: Path = typer.Argument(..., metavar="RUN", help="a run folder
                                                  help="the file to write (default: RUN/model.onnx; a seq2seq run "
                                                       "writes FILE's stem .encoder.onnx and .decoder.onnx)"),
            trust_imports: bool = typer.Option(False, "--trust-imports", help=TRUST_HELP)) -> None:
-    """Export a trained run's model to ONNX, checked by onnxruntime. Batch and length stay dynamic; padded
-    batches pass their lengths."""
+    """Export a trained run's model to ONNX. Each file is checked by onnxruntime before it is kept; batch and
+    length stay dynamic, padded batches pass their lengths."""
     if format not in FORMATS:
         raise UserError(f"--format {format!r} is not one rnnkit writes; expected one of {', '.join(FORMATS)}")
     from rnnkit.io.onnx_export import export_onnx

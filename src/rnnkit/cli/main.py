@@ -134,6 +134,7 @@ def summary(target: str = typer.Argument(..., metavar="TARGET", help="a config f
 
 
 app.command(cls=Command, name="import-keras")(import_keras_command)
+app.command(cls=Command)(export)
 
 
 @app.command(cls=Command)
@@ -169,9 +170,6 @@ def tasks() -> None:
 
     for name, task in TASKS.items():
         typer.echo(f"{name}: {task.description}")
-
-
-app.command(cls=Command)(export)  # its own file (rnnkit.cli.export); listed after the commands above
 
 
 def main(argv: list[str] | None = None) -> None:
