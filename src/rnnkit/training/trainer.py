@@ -103,7 +103,7 @@ class Trainer:
         self.epochs, self.epoch, self.batch_size = 0, 0, None
         self.global_step, self.train_seconds = 0, 0.0
         self.epoch_lr: float | None = None  # the rate of the last step, logged with its epoch
-        self.step_loss = self.step_grad_norm = None  # the last step's loss and gradient norm (tensors), or None
+        self.step_loss = self.step_grad_norm = None  # the last step's loss (a tensor) and gradient norm, or None
         self.stop_training = False  # a callback sets it to end training after the current epoch
         self.stop_reason: dict[str, Any] | None = None  # ... and this to say why (callbacks.stop_message)
         self.stop_request = StopRequest(listen=False)  # fit listens for Ctrl-C (interrupt.StopRequest)
