@@ -11,6 +11,7 @@ from rnnkit.models.classifier import SequenceClassifier
 from rnnkit.models.forecaster import Forecaster
 from rnnkit.models.language_model import LanguageModel
 from rnnkit.models.seq2seq import BOS_ID, Seq2Seq
+from rnnkit.models.sequential import Sequential
 
 
 def session(path):
@@ -78,3 +79,33 @@ def test_seq2seq_gru_input_feeding_linear_bridge(tmp_path):
             np.testing.assert_allclose(attention[:, :7], want_attention.numpy(), atol=1e-6)
             assert np.all(attention[:, 7] == 0) and np.all(attention[1, 2:] == 0)  # padding gets no attention
             previous, tokens = log_probs.argmax(-1), want.argmax(-1)
+
+
+def test_keras_style_sequential_with_a_masking_embedding(tmp_path):
+    from rnnkit.keras.layers import GRU, LSTM, Bidirectional, Dense, Embedding
+
+    torch.manual_seed(0)
+    model = Sequential([Embedding(30, 6, mask_zero=True), Bidirectional(LSTM(5, return_sequences=True)), GRU(4),
+                        Dense(3, activation="softmax")]).eval()
+    ids = torch.randint(1, 30, (3, 10))
+    lengths = torch.tensor([10, 4, 7])
+    ids = ids.masked_fill(torch.arange(10)[None] >= lengths[:, None], 0)
+    model(ids)  # builds the lazily built layers
+    (done,) = export_onnx(model, tmp_path / "k.onnx")
+    assert done.inputs == ["x", "lengths"] and done.outputs == ["output"]
+    (got,) = session(done.path).run(None, {"x": ids.numpy(), "lengths": lengths.numpy()})
+    np.testing.assert_allclose(got, model(ids).detach().numpy(), atol=1e-5)  # the mask read from the ids by rnnkit
+
+
+def test_a_flatten_fixes_the_number_of_steps(tmp_path):
+    from rnnkit.keras.layers import Dense, Embedding, Flatten
+
+    torch.manual_seed(0)
+    model = Sequential([Embedding(30, 4, input_length=5), Flatten(), Dense(2, activation="sigmoid")]).eval()
+    ids = torch.randint(1, 30, (4, 5))
+    model(ids)
+    (done,) = export_onnx(model, tmp_path / "f.onnx")
+    run = session(done.path)
+    assert [d if isinstance(d, int) else "dynamic" for d in run.get_inputs()[0].shape] == ["dynamic", 5]
+    (got,) = run.run(None, {"x": ids.numpy()})
+    np.testing.assert_allclose(got, model(ids).detach().numpy(), atol=1e-6)

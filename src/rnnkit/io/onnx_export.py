@@ -94,10 +94,14 @@ def export_onnx(model: nn.Module, path: str | Path) -> list[Exported]:
 
 def _write_checked(model: nn.Module, graph: Graph, tmp: str) -> float:
     with torch.no_grad(), onnx_runners(model), _quiet():
-        program = torch.onnx.export(Positional(graph.module), tuple(graph.probes[0].values()), dynamo=True,
-                                    opset_version=ONNX_OPSET, input_names=list(graph.probes[0]),
-                                    output_names=graph.outputs, dynamic_shapes=graph.dynamic_shapes(),
-                                    verbose=False)
+        try:
+            program = torch.onnx.export(Positional(graph.module), tuple(graph.probes[0].values()), dynamo=True,
+                                        opset_version=ONNX_OPSET, input_names=list(graph.probes[0]),
+                                        output_names=graph.outputs, dynamic_shapes=graph.dynamic_shapes(),
+                                        verbose=False)
+        except Exception as err:  # torch.export's own report runs to pages: its summary line names the cause
+            raise UserError(f"cannot export to ONNX: torch.onnx could not trace the {type(model).__name__} "
+                            f"({_summary(err)})") from None
     program.save(tmp, external_data=False)
     return check_onnx(tmp, graph)
 
@@ -125,6 +129,13 @@ def check_onnx(file: str | Path, graph: Graph) -> float:
                                 f"(more than {TOLERANCE:g}) in onnxruntime; not written")
             worst = max(worst, diff)
     return worst
+
+
+def _summary(err: Exception) -> str:
+    """The line of torch.onnx's error report that says what failed (its exception summary), else its first."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    cause = next((line for line in lines if line.startswith("<class ")), lines[0] if lines else type(err).__name__)
+    return cause[:300]
 
 
 @contextlib.contextmanager

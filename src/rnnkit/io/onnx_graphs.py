@@ -11,6 +11,8 @@ axes are dynamic; padded batches carry their `lengths` (int64, each in [1, time]
                                         (batch, time, V), h_out [, c_out]: one step (time 1) from the
                                         carried state is streaming generation; a prompt is time > 1
     Forecaster                          window (batch, time, F) -> forecast (batch, horizon [, Q])
+    Sequential (Keras-style)            x (batch, time [, F]) [, lengths with Embedding(mask_zero=True)]
+                                        -> output (its last layer's); time fixed when a Flatten reads it
     Seq2Seq                             two graphs:
         encoder: source (batch, source), lengths -> memory, keys, mask, h [, c] (layers, batch, H) [, feed]
         decoder: previous (batch,), memory, keys, mask, h [, c] [, feed] -> log_probs (batch, V),
@@ -31,6 +33,7 @@ from rnnkit.models.forecaster import Forecaster
 from rnnkit.models.images import SequenceImageClassifier
 from rnnkit.models.language_model import LanguageModel
 from rnnkit.models.seq2seq import DecoderState, Seq2Seq
+from rnnkit.models.sequential import Sequential
 from rnnkit.models.tagger import SequenceTagger
 
 PROBES = ((3, 7), (2, 11))
@@ -187,8 +190,10 @@ def graphs_of(model: nn.Module, seed: int = 0) -> list[Graph]:
         return [Graph("forecaster", model, probes, ["forecast"], {"window": {0: "batch", 1: "time"}})]
     if isinstance(model, Seq2Seq):
         return _seq2seq_graphs(model, g)
+    if isinstance(model, Sequential):
+        return [_sequential_graph(model, g, dtype)]
     raise UserError(f"cannot export to ONNX: no ONNX graph is defined for a {type(model).__name__} (rnnkit exports "
-                    "its classifiers, taggers, language models, forecasters and seq2seq models)")
+                    "its classifiers, taggers, language models, forecasters, seq2seq and Sequential models)")
 
 
 def _seq2seq_graphs(model: Seq2Seq, g: torch.Generator) -> list[Graph]:
@@ -212,3 +217,35 @@ def _seq2seq_graphs(model: Seq2Seq, g: torch.Generator) -> list[Graph]:
                   {"source": src, "lengths": {0: "batch"}}),
             Graph("decoder", decoder, decoder_probes, ["log_probs", *(n + "_out" for n in names), "attention"],
                   {"previous": {0: "batch"}, "memory": src, "keys": src, "mask": src, **state_axes})]
+
+
+def _sequential_graph(model: Sequential, g: torch.Generator, dtype: torch.dtype) -> Graph:
+    """A Keras-style model: ids or features in, its last layer's output out. With a masking Embedding the
+    lengths are an input too (padding at the end), as the mask would otherwise be read from the ids."""
+    from rnnkit.layers import Embedding, Flatten
+
+    first = model.layers[0] if len(model.layers) else None
+    shape = first.input_shape if first is not None else None
+    embedding = first if isinstance(first, Embedding) else None
+    if embedding is None and (shape is None or shape[-1] is None):
+        raise UserError("cannot export to ONNX: the Sequential model's input shape is unknown; give its first "
+                        "layer input_shape=(steps, features)")
+    fixed = embedding.input_length if embedding is not None else shape[0] if len(shape) > 1 else None
+    flattened = any(isinstance(layer, Flatten) for layer in model.layers)
+    if flattened and fixed is None:
+        raise UserError("cannot export to ONNX: a Flatten layer needs a fixed number of steps; give the first "
+                        "layer input_length (Embedding) or input_shape=(steps, features)")
+    probes = []
+    for b, t in PROBES:
+        t = fixed if flattened else t
+        if embedding is not None:
+            lengths = _lengths(b, t, g)
+            probe = {"x": _ids(b, t, embedding.input_dim, lengths, g)}
+            if embedding.mask_zero:
+                probe["lengths"] = lengths
+        else:
+            probe = {"x": torch.randn(b, t, *shape[1:], generator=g, dtype=dtype) if len(shape) > 1
+                     else torch.randn(b, *shape, generator=g, dtype=dtype)}
+        probes.append(probe)
+    x_axes = {0: "batch"} if flattened or (embedding is None and len(shape) == 1) else {0: "batch", 1: "time"}
+    return Graph("model", model, probes, ["output"], {"x": x_axes, "lengths": {0: "batch"}})
