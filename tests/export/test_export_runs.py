@@ -62,7 +62,7 @@ def test_text_classifier(runs, capsys, tmp_path):
 
 def test_default_path_is_in_the_run_folder(runs, capsys):
     export(capsys, runs["classify-series"], runs["classify-series"] / "model.onnx")
-    code, out, err = call_cli(capsys, "export", runs["classify-series"])
+    code, _, err = call_cli(capsys, "export", runs["classify-series"])
     assert code == 0 and (runs["classify-series"] / "model.onnx").is_file(), err
 
 
@@ -152,7 +152,7 @@ def test_forecaster(runs, capsys, tmp_path):
 def test_a_model_without_an_onnx_graph_is_refused(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the arrays config names its data file relative to where it runs
     run = train_tiny("arrays", tmp_path)
-    code, out, err = call_cli(capsys, "export", run, "-o", tmp_path / "m.onnx")
+    code, _, err = call_cli(capsys, "export", run, "-o", tmp_path / "m.onnx")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "TinyLSTMClassifier" in err
     assert not (tmp_path / "m.onnx").exists()
 

@@ -79,7 +79,7 @@ def test_a_resumed_run_rewrites_the_steps_after_its_checkpoint(tmp_path):
     the curves keep steps 1-4 (the checkpoint's, step 4 included) and show each later step once."""
     seed_everything(0)
     x, y = first_token_task(64)
-    fit = lambda epochs, resume: Trainer(TinyLSTMClassifier(), run_dir=tmp_path, quiet=True,  # noqa: E731
+    fit = lambda epochs, resume: Trainer(TinyLSTMClassifier(), run_dir=tmp_path, quiet=True,
                                          callbacks=[TensorBoard()]).fit((x, y), epochs=epochs, batch_size=16,
                                                                         resume=resume)
     fit(1, False)

@@ -86,8 +86,8 @@ def export_onnx(model: nn.Module, path: str | Path) -> list[Exported]:
     written = []
     for graph in graphs:
         target = path if len(graphs) == 1 else path.with_name(f"{path.stem}.{graph.name}{path.suffix or '.onnx'}")
-        diffs = []
-        atomic_write(target, lambda tmp: diffs.append(_write_checked(model, graph, tmp)))
+        diffs: list[float] = []
+        atomic_write(target, lambda tmp, graph=graph, diffs=diffs: diffs.append(_write_checked(model, graph, tmp)))
         written.append(Exported(target, list(graph.probes[0]), graph.outputs, diffs[0]))
     return written
 
