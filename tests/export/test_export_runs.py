@@ -53,6 +53,7 @@ def close(got, want):
 def test_text_classifier(runs, capsys, tmp_path):
     out = export(capsys, runs["classify"], tmp_path / "text.onnx")
     assert "inputs ids, lengths -> outputs probabilities" in out
+    assert "note: the file holds the run's model alone, while `rnnkit predict`'s predictions average" in out
     model = model_of(runs["classify"])
     ids, lengths = padded(5, 17, model.vocab_size)
     (got,) = run_onnx(tmp_path / "text.onnx", ids=ids, lengths=lengths)

@@ -30,3 +30,5 @@ def export(run_dir: Path = typer.Argument(..., metavar="RUN", help="a run folder
     for done in export_onnx(run.task.model_of(run), output or run.file("model.onnx")):
         typer.echo(f"{done.path}: inputs {', '.join(done.inputs)} -> outputs {', '.join(done.outputs)} "
                    f"(onnxruntime agrees with rnnkit within {done.max_diff:.1e})")
+    for note in run.task.run_notes(run) if run.task.run_notes is not None else ():  # a second model, a baseline
+        typer.echo(f"note: the file holds the run's model alone, while `rnnkit predict`'s {note}")
