@@ -31,20 +31,23 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
-def load(run_dir):
-    """Rebuild the trained model of a run folder (see `rnnkit.io.run.load`)."""
-    from .io.run import load as load_run  # io sits above models: imported on use
+def load(run_dir, *, trust_imports: bool = False):
+    """A trained run folder as a Python object: `run.predict(inputs)` gives the records `rnnkit predict`
+    prints, `run.model` the model (eval mode), `run.config` the typed config; it also calls like the
+    model, as `load` once returned the bare module (see `rnnkit.tasks.predictor`)."""
+    from .tasks.predictor import load_run  # tasks sit at the top of the package: imported on use
 
-    return load_run(run_dir)
+    return load_run(run_dir, trust_imports=trust_imports)
 
 
 def generate(run, prompt: str = "", length: int = 200, **options):
-    """Text from a trained language-model run (a folder or a `Run`), streamed piece by piece: `options` are
+    """Text from a trained language-model run (a folder, a `Run` or what `load` gives), streamed piece by piece: `options` are
     temperature, top_k, top_p and seed (see `rnnkit.tasks.lm.generate`)."""
     from .tasks import read_run  # tasks sit at the top of the package: imported on use
     from .tasks.lm import generate as generate_from
     from .errors import UserError
 
+    run = getattr(run, "run", run)  # a `rnnkit.load` result holds its `Run`
     run = run if hasattr(run, "task") else read_run(run)
     if run.task.name != "lm":
         raise UserError(f"{run.path}: a run of task {run.task.name!r}; generate needs a language model (lm)")

@@ -33,7 +33,7 @@ def workdir(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["predict"], ["summary"], ["tasks"], ["bench"], ["datasets"]])
+@pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["predict"], ["summary"], ["export"], ["tasks"], ["bench"], ["datasets"]])
 def test_help(capsys, command):
     code, out, _ = call(capsys, *command, "--help")
     assert code == 0 and "Usage" in out

@@ -54,7 +54,7 @@ def test_shell_completion_is_switched_on(capsys, monkeypatch):
     assert out.split() == ["evaluate"]
 
 
-@pytest.mark.parametrize("command", [[], ["evaluate"], ["generate"], ["summary"], ["bench"], ["datasets"],
+@pytest.mark.parametrize("command", [[], ["evaluate"], ["export"], ["generate"], ["summary"], ["bench"], ["datasets"],
                                      ["datasets", "info"], ["train"], ["train", "classify"], ["predict"],
                                      ["import-keras"]])
 def test_one_help_style(capsys, command):
@@ -71,7 +71,7 @@ def test_top_level_help_lists_every_command_with_a_whole_sentence(capsys):
     _, out, _ = call(capsys, "--help")
     commands = out.split("Commands:\n")[1].splitlines()
     assert [line.split()[0] for line in commands] == ["train", "evaluate", "predict", "generate", "summary",
-                                                     "import-keras", "bench", "inspect", "tasks", "datasets"]
+                                                     "import-keras", "export", "bench", "inspect", "tasks", "datasets"]
     assert all(line.endswith(".") for line in commands), commands  # not cut mid-sentence ("...")
     _, out, _ = call(capsys, "datasets", "--help")
     assert all(line.endswith(".") for line in out.split("Commands:\n")[1].splitlines()), out

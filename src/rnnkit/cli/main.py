@@ -4,6 +4,7 @@
     rnnkit evaluate runs/arrays-...                rnnkit predict runs/arrays-... --input x.npy
     rnnkit summary config.json | RUN_DIR          rnnkit datasets list
     rnnkit generate RUN --prompt "the" --length 200 --temperature 0.8
+    rnnkit export RUN --format onnx -o model.onnx
 
 `rnnkit train TASK` is a command generated from the task's config class (`rnnkit.cli.train`). A user
 mistake (`UserError`, a missing file, a bad option) prints one line on stderr and exits with code 2,
@@ -27,6 +28,7 @@ import typer
 
 from rnnkit.cli import TRUST_HELP
 from rnnkit.cli.datasets import app as datasets_app
+from rnnkit.cli.export import export
 from rnnkit.cli.keras_import import command as import_keras_command
 from rnnkit.cli.inspect import inspect as inspect_command
 from rnnkit.cli.usage import GROUP, Command, usage_line
@@ -140,6 +142,7 @@ def summary(target: str = typer.Argument(..., metavar="TARGET", help="a config f
 
 
 app.command(cls=Command, name="import-keras")(import_keras_command)
+app.command(cls=Command)(export)
 
 
 @app.command(cls=Command)

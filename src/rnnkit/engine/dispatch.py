@@ -9,6 +9,8 @@
     "compiled"   the compiled per-step kernels (`rnnkit.engine.compiled`), where built and supported
     "scan"       the scan over all steps (`rnnkit.engine.scan`) for cells whose gates do not read
                  h(t-1) (minGRU, minLSTM)
+    "onnx"       export only (not in FAST_CHOICES: no config can train with it): the cell as ONE node of
+                 ONNX's LSTM/GRU/RNN operator, traced by `torch.onnx.export` (`rnnkit.engine.onnx_node`)
     "auto"       the fastest path measured (benchmarks/RESULTS.md): the scan where it serves the cell;
                  torch's native kernel for a vanilla LSTM without padding when no gradient is wanted
                  (oneDNN's fused LSTM inference), and for vanilla LSTMs and GRUs large enough that the
@@ -37,13 +39,15 @@ from .fused import run_fused
 from .loop import run_loop
 from .masks import NO_MASKS, Masks
 from .native import native_unsupported
+from .onnx_node import onnx_unsupported, run_onnx
 
 FAST_CHOICES = ("auto", "loop", "fused", "native", "compiled", "scan")
+EXPORT_RUNNER = "onnx"  # set on a layer by `rnnkit.io.onnx_export` while it exports, never a user's choice
 NATIVE_STACK = "native-stack"  # a whole layer (every layer and direction) in one torch call
 # The runners as `run_sequence` calls them, once planned: the compiled, native and scan entries skip the
 # check of `run_compiled` / `run_native` / `run_scan`, which the plan has just made.
 RUNNERS = {"loop": run_loop, "fused": run_fused, "native": native.run_planned, "compiled": compiled.run_planned,
-           "scan": scan.run_planned}
+           "scan": scan.run_planned, "onnx": run_onnx}
 NEED_A_STEP = ("native", "compiled")  # runners whose kernels cannot run a row with no step
 
 
@@ -93,6 +97,11 @@ def _plan_cell(cell: RecurrentCell, fast: str, masks: Masks, padded: bool, grad:
                          f"does not have: use fast='loop'")
     if fast in ("loop", "fused"):
         return Plan(fast, f"fast={fast!r}")
+    if fast == EXPORT_RUNNER:
+        onnx_reason = onnx_unsupported(cell, masks, recurrent_dropout=recurrent_dropout)
+        if onnx_reason:
+            raise ValueError(f"fast='onnx' cannot run this configuration: {onnx_reason}")
+        return Plan("onnx", "fast='onnx'")
     scan_reason = scan.unsupported(cell, masks)
     if fast == "scan":
         if scan_reason:
@@ -138,7 +147,8 @@ def plan_run(cells: RecurrentCell | Sequence[RecurrentCell], fast: str = "auto",
     torch does not have), or None when it can. A layer that cannot be one call runs each cell with
     `run_sequence(..., runner=plan.cells[index])`, which then does not plan again.
     """
-    check_fast(fast)
+    if fast != EXPORT_RUNNER:
+        check_fast(fast)
     if isinstance(cells, RecurrentCell):
         return _plan_cell(cells, fast, masks, padded, bool(needs_grad), recurrent_dropout)
     grads = [needs_grad] * len(cells) if isinstance(needs_grad, bool) else list(needs_grad)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import Tensor, nn
 
 from ..engine.masks import lengths_mask
@@ -123,7 +124,10 @@ class ConvFrontEnd(Layer):
         y = nn.functional.relu(self.conv(x.transpose(1, 2)))[..., :T]  # (B, C, T): same length for odd and even kernels
         if lengths is not None:
             y = y * lengths_mask(lengths, T, x.device).unsqueeze(1)  # (B, C, T)
-        if self.pool_size > 1:
+        if self.pool_size > 1 and torch.compiler.is_exporting():  # torch.export fixes T at max_pool1d's
+            p = self.pool_size  # the same windows by a reshape; the zeros added are no max: y >= 0 after the ReLU
+            y = nn.functional.pad(y, (0, (-T) % p)).unflatten(-1, (-1, p)).amax(-1)  # (B, C, ceil(T/p))
+        elif self.pool_size > 1:
             y = nn.functional.max_pool1d(y, self.pool_size, self.pool_size, ceil_mode=True)  # (B, C, ceil(T/p))
         return y.transpose(1, 2)  # (B, T', C)
 

@@ -186,6 +186,8 @@ class Recurrent(nn.Module):
             lengths = as_lengths(lengths)
             if tuple(lengths.shape) != (B,):
                 raise ValueError(f"lengths must have shape ({B},), got {tuple(lengths.shape)}")
+            if torch.compiler.is_exporting():  # traced for ONNX (fast="onnx"): the values are the graph's input
+                return lengths, None
             if B and (int(lengths.min()) < 1 or int(lengths.max()) > T):
                 raise ValueError(f"lengths must be in [1, {T}] (empty sequences are not allowed), got {lengths.tolist()}")
         if lengths is None or (B and int(lengths.min()) == T):
@@ -273,7 +275,8 @@ class Recurrent(nn.Module):
             output = outputs.transpose(0, 1) if self.batch_first else outputs  # (B, T, D*H)
         else:  # the top layer's last output (its cells' final h), zero for a row with no step (all padding)
             last = last or [f[0] for f in finals[-self.num_directions:]]  # each (B, H)
-            if lengths is not None and bool((lengths == 0).any()):
+            # (an exported graph reads lengths >= 1, and cannot branch on their values)
+            if lengths is not None and not torch.compiler.is_exporting() and bool((lengths == 0).any()):
                 rows = (lengths == 0).to(last[0].device).view(-1, 1)  # (B, 1)
                 last = [o.masked_fill(rows, 0.0) for o in last]
             output = last[0] if len(last) == 1 else self._merge(*last)  # (B, D*H)

@@ -86,7 +86,7 @@ class Forecaster(nn.Module):
         y = self.head(self.rnn(h))  # the top layer's last output (B, H) -> (B, horizon * Q)
         if self.ar is not None:
             y = y + self.ar(x[:, -self.ar_lags:, 0])
-        return y.view(len(x), self.horizon, -1) if self.quantiles else y
+        return y.view(x.shape[0], self.horizon, -1) if self.quantiles else y  # shape[0]: symbolic in export
 
     def point(self, output: Tensor) -> Tensor:
         """(B, horizon): the median of a quantile forecast, or the forecast itself."""

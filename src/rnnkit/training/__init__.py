@@ -7,7 +7,8 @@ from rnnkit.training.history import History
 from rnnkit.training.losses import NonFiniteLossError
 from rnnkit.training.outputs import predict
 from rnnkit.training.state import seed_everything
+from rnnkit.training.tensorboard import TensorBoard
 from rnnkit.training.trainer import Trainer
 
 __all__ = ["Trainer", "BatchDataset", "TrainConfig", "trainer_from_config", "predict", "seed_everything", "NonFiniteLossError", "History", "Callback", "EarlyStopping",
-           "ModelCheckpoint", "ReduceLROnPlateau", "LambdaCallback"]
+           "ModelCheckpoint", "ReduceLROnPlateau", "LambdaCallback", "TensorBoard"]

@@ -23,6 +23,7 @@ from rnnkit.training.losses import get_loss
 from rnnkit.training.metrics import get_metric
 from rnnkit.training.numerics import OnNaN
 from rnnkit.training.optim import OPTIMIZERS, SCHEDULES
+from rnnkit.training.tensorboard import TensorBoard
 from rnnkit.training.trainer import Trainer
 
 
@@ -84,6 +85,9 @@ class TrainConfig:
     line per epoch)"""
     run_dir: str | None = None
     """where the run folder goes; default runs/<task>-<time>"""
+    tensorboard: bool = False
+    """also write TensorBoard event files under RUN/tensorboard (loss, gradient norm and learning rate per
+    step; every epoch's loss, metrics and learning rate); metrics.jsonl is written either way"""
 
 
 def callbacks_from_config(cfg: TrainConfig) -> list[Callback]:
@@ -92,6 +96,8 @@ def callbacks_from_config(cfg: TrainConfig) -> list[Callback]:
         callbacks.append(EarlyStopping(monitor=cfg.monitor, patience=cfg.early_stopping))
     if cfg.keep_best:
         callbacks.append(ModelCheckpoint(monitor=cfg.monitor))
+    if cfg.tensorboard:
+        callbacks.append(TensorBoard())
     return callbacks
 
 

@@ -103,6 +103,7 @@ class Trainer:
         self.epochs, self.epoch, self.batch_size = 0, 0, None
         self.global_step, self.train_seconds = 0, 0.0
         self.epoch_lr: float | None = None  # the rate of the last step, logged with its epoch
+        self.step_loss = self.step_grad_norm = None  # the last step's loss (a tensor) and gradient norm, or None
         self.stop_training = False  # a callback sets it to end training after the current epoch
         self.stop_reason: dict[str, Any] | None = None  # ... and this to say why (callbacks.stop_message)
         self.stop_request = StopRequest(listen=False)  # fit listens for Ctrl-C (interrupt.StopRequest)
@@ -216,7 +217,7 @@ class Trainer:
         loss = self._loss(output, y)
         ok = self.watch.loss_ok(loss, self._where(*where), self._kept)
         self.optimizer.zero_grad(set_to_none=True)
-        grad_norm = None
+        grad_norm = self.step_loss = self.step_grad_norm = None  # the step's own values, for step callbacks
         if ok:
             loss.backward()
             grad_norm = gradient_norm(self.model.parameters())
@@ -228,6 +229,7 @@ class Trainer:
             return None, None
         clip_gradients(self.model.parameters(), norm=self.clip_norm, value=self.clip_value, total_norm=grad_norm)
         self.epoch_lr = self.lr  # logged: the rate of the epoch's last step
+        self.step_loss, self.step_grad_norm = loss.detach(), grad_norm
         self.optimizer.step()
         if self.schedule is not None:
             self.schedule.after_step()
