@@ -4,9 +4,12 @@ The training text is B parallel streams read window by window in order (`StreamW
 shuffled); `CarriedState` hands each window the state the previous one ended with, detached. Each
 epoch starts from a zero state, and so does every validation pass. The learning rate stays at `lr`
 for `decay_after` epochs, then is multiplied by `lr_decay` at every epoch (Zaremba et al.'s schedule;
-a config `schedule` replaces it). The test text is scored once at the end, its state carried over the
-whole text (`test_batch_size` 1), with the kept (best-by-validation) weights. report.md adds test
-perplexity (and bits per character), training tokens/s and three samples at temperatures 0.5, 1.0, 1.2.
+a config `schedule` replaces it). The test text is scored once at the end with the kept
+(best-by-validation) weights, in `test_batch_size` parallel streams each after `burn_in` tokens of the
+text before its part (`ScoringStreams`), and beside it the baselines (`baseline.compare`: a Kneser-Ney
+n-gram, and xz at character level) on the same tokens. report.md adds test perplexity (and bits per
+character), the baselines and whether the model beats them, training tokens/s and three samples at
+temperatures 0.5, 1.0, 1.2.
 """
 from __future__ import annotations
 
@@ -20,9 +23,11 @@ from rnnkit.data.lm_streams import StreamWindows
 from rnnkit.errors import UserError
 from rnnkit.models.language_model import CarriedState
 from rnnkit.tasks.lm.config import LMConfig
+from rnnkit.tasks.lm.baseline import compare
 from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows
 from rnnkit.tasks.lm.generate import SAMPLE_TEMPERATURES, sample_text
 from rnnkit.tasks.lm.model import build_model
+from rnnkit.tasks.lm.predict import score
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.report import test_metrics
 from rnnkit.tasks.task import Task
@@ -95,16 +100,24 @@ def run(task: Task, config: LMConfig, run_dir: Path, *, resume: bool = False, qu
     final = fitted.final
     if epochs.speeds:
         final["train_tokens_per_s"] = sum(epochs.speeds) / len(epochs.speeds)
+    notes, test_notes = samples_note(model, corpus, config), []
     if test_set is not None:
-        t1 = time.perf_counter()
-        carried.reset()
-        scored = fitted.trainer.evaluate(test_set, prefix="test_")
+        scored = score(fitted.trainer, carried, test_set, corpus.level, prefix="test_")
         final.update(scored)
-        if corpus.level == "char":
-            final["test_bpc"] = math.log2(scored["test_perplexity"])  # per token (the loss is per window)
-        say(f"test ({len(corpus.ids['test']):,} tokens, state carried over the whole text, "
-            f"{time.perf_counter() - t1:.1f}s): " + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items()))
-    return finish(task, config, fitted, final, notes=samples_note(model, corpus, config), quiet=quiet)
+        say(f"test ({test_set.tokens:,} tokens of {corpus.names['test']} in {test_set.batch_size} streams, each "
+            f"after {test_set.burn_in} tokens of burn-in; {scored['test_tokens_per_s']:,.0f} tokens/s): "
+            + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items() if k != "tokens_per_s"))
+    if config.baseline and ddp.is_main():
+        split, scored_as = ("test", "test_") if test_set is not None else ("valid", "val_")
+        t1 = time.perf_counter()
+        baseline, test_notes = compare(corpus.ids, corpus.vocab, corpus.level, config.ngram_order,
+                                       math.log(final[f"{scored_as}perplexity"]), split)
+        final.update(baseline)
+        for line in test_notes:
+            say(line)
+        test_notes = ["", *(f"- {line}" for line in test_notes)]
+        say(f"(baselines scored in {time.perf_counter() - t1:.1f}s)")
+    return finish(task, config, fitted, final, test_notes=test_notes, notes=notes, quiet=quiet)
 
 
 def samples_note(model, corpus, config: LMConfig) -> str:
