@@ -52,7 +52,7 @@ def ngram_losses(train: np.ndarray, valid: np.ndarray, test: np.ndarray, vocab_s
 
 
 def compare(ids: dict[str, np.ndarray], vocab: Vocabulary, level: str, max_order: int,
-            model_loss: float | None, split: str = "test") -> tuple[dict[str, float], list[str]]:
+            model_loss: float | None, split: str = "test", who: str = "the model") -> tuple[dict[str, float], list[str]]:
     """The baselines' metrics on `split` (keys `{split}_ngram_*`, `{split}_xz_bpc`, `ngram_order`) and the
     lines saying how the model (its mean ln-loss per token on the same split, if scored) compares."""
     order, loss = ngram_losses(ids["train"], ids["valid"], ids[split], len(vocab), max_order)
@@ -72,6 +72,6 @@ def compare(ids: dict[str, np.ndarray], vocab: Vocabulary, level: str, max_order
         mine = score(model_loss)
         for name, value in rivals.items():
             verdict = "BEATS" if mine < value else "LOSES TO"
-            lines.append(f"the model ({unit} {mine:.4f}) {verdict} the {name.split(' (')[0]} ({value:.4f}, "
+            lines.append(f"{who} ({unit} {mine:.4f}) {verdict} the {name.split(' (')[0]} ({value:.4f}, "
                          f"{'lower' if mine < value else 'higher'} by {abs(mine - value):.4f} {unit})")
     return metrics, lines

@@ -24,9 +24,9 @@ LM_DATASETS = ("ptb", "shakespeare")
 DATASET_LEVEL = {"ptb": "word", "shakespeare": "char"}
 LEVEL_DEFAULTS = {
     "word": dict(embedding_dim=200, hidden_size=200, num_layers=2, bptt=20, batch_size=20, epochs=6,
-                 optimizer="sgd", lr=20.0, schedule=None, burn_in=200, ngram_order=5),
+                 optimizer="sgd", lr=20.0, schedule=None, burn_in=200, ngram_order=5, dynamic_eval="off", cache="off"),
     "char": dict(embedding_dim=64, hidden_size=512, num_layers=1, bptt=100, batch_size=32, epochs=4,
-                 optimizer="adam", lr=2e-3, schedule="cosine", burn_in=1000, ngram_order=16),
+                 optimizer="adam", lr=2e-3, schedule="cosine", burn_in=1000, ngram_order=16, dynamic_eval="auto", cache="auto"),
 }
 """What the unset (None) model and training fields become at each level."""
 
@@ -84,6 +84,14 @@ class LMConfig(RecurrentModelConfig):
     baseline: bool = True
     """score a Kneser-Ney n-gram (and at character level xz given the training text) on the test text beside
     the model"""
+    dynamic_eval: Literal["auto", "off"] | None = None
+    """auto: the test text is also scored with dynamic evaluation (Krause et al. 2018: each window scored,
+    then learnt from), its learning rate and decay chosen on the validation text, kept only where it wins
+    there (default: auto for characters, off for words)"""
+    cache: Literal["auto", "off"] | None = None
+    """auto: the test text is also scored with a neural cache (Grave et al. 2017: the features of the text just
+    read vote for the token that followed them), its flatness and weight chosen on the validation text,
+    kept only where it wins there (default: auto for characters, off for words)"""
     ngram_order: PositiveInt | None = None
     """the n-gram baseline's highest order, the order itself chosen on validation (default: 5 words, 16 characters)"""
     epochs: PositiveInt | None = None

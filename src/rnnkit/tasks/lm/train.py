@@ -23,6 +23,7 @@ from rnnkit.data.lm_streams import StreamWindows
 from rnnkit.errors import UserError
 from rnnkit.models.language_model import CarriedState
 from rnnkit.tasks.lm.config import LMConfig
+from rnnkit.tasks.lm.adapt import adapted_test
 from rnnkit.tasks.lm.baseline import compare
 from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows
 from rnnkit.tasks.lm.generate import SAMPLE_TEMPERATURES, sample_text
@@ -107,11 +108,16 @@ def run(task: Task, config: LMConfig, run_dir: Path, *, resume: bool = False, qu
         say(f"test ({test_set.tokens:,} tokens of {corpus.names['test']} in {test_set.batch_size} streams, each "
             f"after {test_set.burn_in} tokens of burn-in; {scored['test_tokens_per_s']:,.0f} tokens/s): "
             + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items() if k != "tokens_per_s"))
+    split, scored_as = ("test", "test_") if test_set is not None else ("valid", "val_")
+    model_nats, who = math.log(final[f"{scored_as}perplexity"]), "the model"
+    if test_set is not None and "auto" in (config.dynamic_eval, config.cache):
+        adapted = adapted_test(model, train_set, corpus, config, final, say)
+        if adapted is not None:
+            model_nats, who = adapted
     if config.baseline and ddp.is_main():
-        split, scored_as = ("test", "test_") if test_set is not None else ("valid", "val_")
         t1 = time.perf_counter()
-        baseline, test_notes = compare(corpus.ids, corpus.vocab, corpus.level, config.ngram_order,
-                                       math.log(final[f"{scored_as}perplexity"]), split)
+        baseline, test_notes = compare(corpus.ids, corpus.vocab, corpus.level, config.ngram_order, model_nats, split,
+                                       who)
         final.update(baseline)
         for line in test_notes:
             say(line)
