@@ -196,6 +196,7 @@ class ScoringStreams(BatchDataset):
         self.x = torch.zeros(streams, length, dtype=torch.int64)  # (B, T) input ids, PAD_ID after the text
         self.y = torch.full((streams, length), IGNORE_INDEX, dtype=torch.int64)  # (B, T) targets
         self.following = self.y.clone()  # (B, T) the token after each input, burn-in included (a cache's history)
+        self.position = torch.full((streams, length), -1, dtype=torch.int64)  # (B, T) where each target is in ids
         for b in range(streams):
             first = 0 if b == 0 else length + (b - 1) * part  # the first position this stream scores
             start = first - (0 if b == 0 else burn_in)  # the first position it reads
@@ -205,6 +206,7 @@ class ScoringStreams(BatchDataset):
             self.x[b, :stop - start] = ids[start:stop]
             self.y[b, first - start:stop - start] = ids[first + 1:stop + 1]
             self.following[b, :stop - start] = ids[start + 1:stop + 1]
+            self.position[b, first - start:stop - start] = torch.arange(first + 1, stop + 1)
         self.batch_size, self.window, self.burn_in = streams, window, burn_in
         self.windows = [(t, min(window, length - t)) for t in range(0, length, window)]
 

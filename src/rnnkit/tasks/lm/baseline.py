@@ -7,7 +7,7 @@ token outside it is `<unk>` for all three), so the numbers compare:
   `lzma`), bits = 8 (|xz(train + test)| - |xz(train)|) / characters(test), the price of the test text
   once the training text is known. Compressors are strong on repetitive text (program source, logs).
 
-`compare` scores them and writes the lines that say, plainly, whether the model beats each.
+`Baselines` scores them and writes the lines that say, plainly, whether the model beats each.
 """
 from __future__ import annotations
 
@@ -42,36 +42,47 @@ def char_text(ids: np.ndarray, vocab: Vocabulary) -> str:
     return "".join(itos[i] for i in ids)
 
 
-def ngram_losses(train: np.ndarray, valid: np.ndarray, test: np.ndarray, vocab_size: int,
-                 max_order: int) -> tuple[int, float]:
-    """(order chosen on `valid`, mean ln-loss per predicted test token) of the Kneser-Ney n-gram on `train`.
-    Like the model's test pass, every token but the first is predicted from the ones before it."""
+def ngram_log_probs(train: np.ndarray, valid: np.ndarray, test: np.ndarray, vocab_size: int,
+                    max_order: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """(order chosen on `valid`, ln p of every valid token but the first, of every test token but the first)
+    under the Kneser-Ney n-gram counted on `train`: like the model's, each token predicted from the ones
+    before it."""
     model = KneserNey(train, vocab_size, max_order)
-    order = int(np.argmax(model.log_probs(valid).mean(axis=1))) + 1
-    return order, float(-model.log_probs(test)[order - 1].mean())
+    on_valid = model.log_probs(valid)  # (max_order, N_valid - 1)
+    order = int(np.argmax(on_valid.mean(axis=1))) + 1
+    return order, on_valid[order - 1], model.log_probs(test)[order - 1]
 
 
-def compare(ids: dict[str, np.ndarray], vocab: Vocabulary, level: str, max_order: int,
-            model_loss: float | None, split: str = "test", who: str = "the model") -> tuple[dict[str, float], list[str]]:
-    """The baselines' metrics on `split` (keys `{split}_ngram_*`, `{split}_xz_bpc`, `ngram_order`) and the
-    lines saying how the model (its mean ln-loss per token on the same split, if scored) compares."""
-    order, loss = ngram_losses(ids["train"], ids["valid"], ids[split], len(vocab), max_order)
-    unit = "bpc" if level == "char" else "perplexity"
+class Baselines:
+    """The baselines of a run on `split` (test, or validation when the run has no test text): `metrics`
+    (`{split}_ngram_*`, `{split}_xz_bpc`, `ngram_order`), the n-gram's per-token ln p on validation and on
+    `split` (`ngram_valid`, `ngram_split`: a blend with the model is fitted on the first), `lines`."""
 
-    def score(nats: float) -> float:
-        return nats / math.log(2) if level == "char" else math.exp(nats)
+    def __init__(self, ids: dict[str, np.ndarray], vocab: Vocabulary, level: str, max_order: int, split: str = "test"):
+        self.level, self.split = level, split
+        self.order, self.ngram_valid, self.ngram_split = ngram_log_probs(ids["train"], ids["valid"], ids[split],
+                                                                         len(vocab), max_order)
+        loss = float(-self.ngram_split.mean())
+        self.unit = "bpc" if level == "char" else "perplexity"
+        self.metrics = {"ngram_order": self.order, f"{split}_ngram_loss": loss, f"{split}_ngram_{self.unit}": self.score(loss)}
+        self.rivals = {f"Kneser-Ney {self.order}-gram (order chosen on validation, up to {max_order})": self.score(loss)}
+        if level == "char":
+            bits = compressor_bits(char_text(ids["train"], vocab), char_text(ids[split], vocab))
+            self.metrics[f"{split}_xz_bpc"] = bits
+            self.rivals["xz -9e given the training text"] = bits
 
-    metrics = {"ngram_order": order, f"{split}_ngram_loss": loss, f"{split}_ngram_{unit}": score(loss)}
-    rivals = {f"Kneser-Ney {order}-gram (order chosen on validation, up to {max_order})": score(loss)}
-    if level == "char":
-        bits = compressor_bits(char_text(ids["train"], vocab), char_text(ids[split], vocab))
-        metrics[f"{split}_xz_bpc"] = bits
-        rivals["xz -9e given the training text"] = bits
-    lines = [f"baseline on the {split} text, {unit}: {name} {value:.4f}" for name, value in rivals.items()]
-    if model_loss is not None:
-        mine = score(model_loss)
-        for name, value in rivals.items():
-            verdict = "BEATS" if mine < value else "LOSES TO"
-            lines.append(f"{who} ({unit} {mine:.4f}) {verdict} the {name.split(' (')[0]} ({value:.4f}, "
-                         f"{'lower' if mine < value else 'higher'} by {abs(mine - value):.4f} {unit})")
-    return metrics, lines
+    def score(self, nats: float) -> float:
+        """bits per character, or perplexity at word level, of a mean ln-loss per token."""
+        return nats / math.log(2) if self.level == "char" else math.exp(nats)
+
+    def lines(self, contenders: dict[str, float]) -> list[str]:
+        """The baselines' figures, then whether each contender (name -> mean ln-loss per token) beats them."""
+        unit = self.unit
+        lines = [f"baseline on the {self.split} text, {unit}: {name} {value:.4f}" for name, value in self.rivals.items()]
+        for who, nats in contenders.items():
+            mine = self.score(nats)
+            for name, value in self.rivals.items():
+                verdict = "BEATS" if mine < value else "LOSES TO"
+                lines.append(f"{who} ({unit} {mine:.4f}) {verdict} the {name.split(' (')[0]} ({value:.4f}, "
+                             f"{'lower' if mine < value else 'higher'} by {abs(mine - value):.4f} {unit})")
+        return lines

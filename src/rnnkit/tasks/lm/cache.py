@@ -7,9 +7,9 @@ the token that followed it:
     p(w) = (1 - lambda) p_model(w) + lambda p_cache(w)
 
 so a text that repeats itself (identifiers of program source, names of a story) is copied from its own
-recent past, with no training. theta and lambda are chosen on the validation text (`choose_mix`; lambda
-0 is a candidate, so the cache is used only where it wins there). Each parallel stream of
-`ScoringStreams` has its own memory, its burn-in included.
+recent past, with no training. One cache per theta of THETAS is scored; their weights lambda (with the
+model's and the n-gram's) are fitted on the validation text (`mixture`), near 0 where a cache does not
+help. Each parallel stream of `ScoringStreams` has its own memory, its burn-in included.
 """
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from rnnkit.data.lm_streams import IGNORE_INDEX
 SIZE = 2000
 """Past positions remembered per stream (Grave et al.: 100 to 10,000; 2,000 for their word-level models)."""
 THETAS = (0.1, 0.3, 1.0)
-LAMBDAS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6)
 
 
 class Cache:
@@ -54,23 +53,3 @@ class Cache:
             out.append(torch.where(torch.isfinite(total), hits - total, torch.full_like(total, -math.inf)))
         self.keys, self.next = keys[:, -self.size:], nxt[:, -self.size:]
         return torch.stack(out)
-
-
-def mixed_nats(model_logp: torch.Tensor, cache_logp: torch.Tensor, lam: float) -> float:
-    """Mean -ln((1 - lambda) p_model + lambda p_cache) over the tokens."""
-    if lam == 0:
-        return float(-model_logp.double().mean())
-    mixed = torch.logaddexp(model_logp.double() + math.log1p(-lam), cache_logp.double() + math.log(lam))
-    return float(-mixed.mean())
-
-
-def choose_mix(model_logp: torch.Tensor, cache_logp: torch.Tensor, thetas=THETAS,
-               lambdas=LAMBDAS) -> tuple[float, float, float]:
-    """(theta, lambda, nats) of the best mixture on these (validation) tokens; lambda 0: no cache."""
-    best = (0.0, 0.0, mixed_nats(model_logp, cache_logp[0], 0.0))
-    for i, theta in enumerate(thetas):
-        for lam in lambdas:
-            nats = mixed_nats(model_logp, cache_logp[i], lam)
-            if nats < best[2]:
-                best = (theta, lam, nats)
-    return best

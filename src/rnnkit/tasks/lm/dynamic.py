@@ -63,13 +63,13 @@ def gradient_rms(model: nn.Module, train: StreamWindows, windows: int = RMS_WIND
 
 def scored_pass(model: nn.Module, windows: ScoringStreams, rms: list[torch.Tensor] | None, lr: float,
                 decay: float = 0.0, cache: Cache | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """(ln p_model of every scored token (N,), ln p_cache of each (len(cache.thetas), N) or None): each
-    window scored, then learnt from (lr 0: scored only); the weights restored at the end."""
+    """(ln p_model of every scored token (N,), ln p_cache of each (len(cache.thetas), N) or None), in the
+    order of the text: each window scored, then learnt from (lr 0: scored only); the weights restored."""
     params = [p for p in model.parameters() if p.requires_grad]
     theta0 = [p.detach().clone() for p in params]
     was_training = model.training
     model.eval()
-    model_logp, cache_logp, state = [], [], None
+    model_logp, cache_logp, positions, state = [], [], [], None
     try:
         for i, (x, y) in enumerate(windows):
             with torch.set_grad_enabled(lr > 0):
@@ -78,8 +78,9 @@ def scored_pass(model: nn.Module, windows: ScoringStreams, rms: list[torch.Tenso
                 scored = y != IGNORE_INDEX  # (B, k)
                 picked = logp.gather(-1, y.clamp_min(0)[..., None])[..., 0][scored]  # (n,)
             model_logp.append(picked.detach())
+            t, k = windows.windows[i]
+            positions.append(windows.position[:, t:t + k][scored])
             if cache is not None:
-                t, k = windows.windows[i]
                 cache_logp.append(cache.log_probs(z, windows.following[:, t:t + k], y)[:, scored])
             state = detach_state(state)
             if lr > 0 and len(picked):
@@ -97,7 +98,8 @@ def scored_pass(model: nn.Module, windows: ScoringStreams, rms: list[torch.Tenso
                 p.copy_(p0)
         model.zero_grad()
         model.train(was_training)
-    return torch.cat(model_logp), (torch.cat(cache_logp, 1) if cache is not None else None)
+    order = torch.argsort(torch.cat(positions))
+    return torch.cat(model_logp)[order], (torch.cat(cache_logp, 1)[:, order] if cache is not None else None)
 
 
 def dynamic_nats(model: nn.Module, windows: ScoringStreams, rms: list[torch.Tensor] | None, lr: float,

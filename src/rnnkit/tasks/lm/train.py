@@ -24,7 +24,7 @@ from rnnkit.errors import UserError
 from rnnkit.models.language_model import CarriedState
 from rnnkit.tasks.lm.config import LMConfig
 from rnnkit.tasks.lm.adapt import adapted_test
-from rnnkit.tasks.lm.baseline import compare
+from rnnkit.tasks.lm.baseline import Baselines
 from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows
 from rnnkit.tasks.lm.generate import SAMPLE_TEMPERATURES, sample_text
 from rnnkit.tasks.lm.model import build_model
@@ -109,20 +109,23 @@ def run(task: Task, config: LMConfig, run_dir: Path, *, resume: bool = False, qu
             f"after {test_set.burn_in} tokens of burn-in; {scored['test_tokens_per_s']:,.0f} tokens/s): "
             + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items() if k != "tokens_per_s"))
     split, scored_as = ("test", "test_") if test_set is not None else ("valid", "val_")
-    model_nats, who = math.log(final[f"{scored_as}perplexity"]), "the model"
-    if test_set is not None and "auto" in (config.dynamic_eval, config.cache):
-        adapted = adapted_test(model, train_set, corpus, config, final, say)
-        if adapted is not None:
-            model_nats, who = adapted
+    contenders = {"the model": math.log(final[f"{scored_as}perplexity"])}
+    baselines = None
     if config.baseline and ddp.is_main():
         t1 = time.perf_counter()
-        baseline, test_notes = compare(corpus.ids, corpus.vocab, corpus.level, config.ngram_order, model_nats, split,
-                                       who)
-        final.update(baseline)
-        for line in test_notes:
-            say(line)
-        test_notes = ["", *(f"- {line}" for line in test_notes)]
+        baselines = Baselines(corpus.ids, corpus.vocab, corpus.level, config.ngram_order, split)
+        final.update(baselines.metrics)
         say(f"(baselines scored in {time.perf_counter() - t1:.1f}s)")
+    if test_set is not None and "auto" in (config.dynamic_eval, config.cache):
+        ngram = None if baselines is None else (baselines.ngram_valid, baselines.ngram_split)
+        adapted = adapted_test(model, train_set, corpus, config, final, say, ngram)
+        if adapted is not None:
+            contenders[adapted[1]] = adapted[0]
+    if baselines is not None:
+        lines = baselines.lines(contenders)
+        for line in lines:
+            say(line)
+        test_notes = ["", *(f"- {line}" for line in lines)]
     return finish(task, config, fitted, final, test_notes=test_notes, notes=notes, quiet=quiet)
 
 
