@@ -145,6 +145,7 @@ def test_scoring_streams_batch_the_text_and_score_every_token_once(n, streams, b
     assert sorted(scored.tolist()) == list(range(2, n + 1)) and windows.tokens == n - 1  # each once
     read = y != IGNORE_INDEX
     assert torch.equal(y[read], x[read] + 1)  # a target is the token after its input
+    assert torch.equal(y[read], torch.as_tensor(ids)[windows.position[read]])  # and sits where position says
     if n - 1 > burn_in + streams:  # long enough: batched
         assert windows.batch_size == streams > 1 and x.shape[1] < n
         assert torch.equal(x[0, :5], torch.arange(1, 6))  # the first stream starts the text from a zero state

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 import numpy as np
 import pytest
 
-from rnnkit.tasks.lm.baseline import compare, compressor_bits
+from rnnkit.tasks.lm.baseline import Baselines, compressor_bits
 from rnnkit.tasks.lm.ngram import KneserNey, discounts
 
 
@@ -74,10 +74,12 @@ def test_higher_orders_win_on_repetitive_text_and_the_order_is_chosen_on_validat
     model = KneserNey(ids[:3000], 10, 8)
     bits = -model.log_probs(ids[3000:])[:, :].mean(axis=1) / math.log(2)
     assert bits[5] < bits[1] < bits[0]
-    metrics, lines = compare({"train": ids[:2000], "valid": ids[2000:2600], "test": ids[2600:]},
-                             vocab_of(10), "char", 8, model_loss=0.1)
-    assert metrics["ngram_order"] > 2 and metrics["test_xz_bpc"] > 0
-    assert any("BEATS the Kneser-Ney" in line for line in lines)
+    baselines = Baselines({"train": ids[:2000], "valid": ids[2000:2600], "test": ids[2600:]}, vocab_of(10), "char", 8)
+    assert baselines.metrics["ngram_order"] > 2 and baselines.metrics["test_xz_bpc"] > 0
+    assert len(baselines.ngram_split) == len(ids) - 2600 - 1 and len(baselines.ngram_valid) == 599
+    lines = baselines.lines({"a model": 0.1, "a worse one": 5.0})
+    assert any(line.startswith("a model (bpc 0.1443) BEATS the Kneser-Ney") for line in lines)
+    assert any(line.startswith("a worse one (bpc 7.2135) LOSES TO the xz -9e given the training text") for line in lines)
 
 
 def vocab_of(n):

@@ -1,13 +1,13 @@
 """The neural cache: a distribution over the tokens that followed the remembered positions; with sharp
 similarities it reads back what followed the same context; the window's own earlier positions count,
-its later ones never; the mixture weight is chosen on validation, 0 when the cache does not help."""
+its later ones never; positions without a next token are not remembered."""
 import math
 
 import pytest
 import torch
 
 from rnnkit.data.lm_streams import IGNORE_INDEX
-from rnnkit.tasks.lm.cache import Cache, choose_mix, mixed_nats
+from rnnkit.tasks.lm.cache import Cache
 
 
 def one_hot(ids, size=5):
@@ -44,12 +44,3 @@ def test_burn_in_and_padding_positions_are_remembered_only_with_a_next_token():
     z = torch.ones(1, 3, 2)
     logp = cache.log_probs(z, torch.tensor([[4, IGNORE_INDEX, 4]]), torch.tensor([[4, 4, 4]]))
     assert logp[0, 0, 1] == 0.0 and logp[0, 0, 2] == 0.0  # the position with no next token is not counted
-
-
-def test_the_weight_is_chosen_on_validation():
-    model = torch.log(torch.full((100,), 0.1))
-    helpful = torch.log(torch.full((1, 100), 0.9))
-    theta, lam, nats = choose_mix(model, helpful, thetas=(1.0,))
-    assert lam > 0 and nats < mixed_nats(model, helpful[0], 0.0)
-    useless = torch.full((1, 100), -math.inf)
-    assert choose_mix(model, useless, thetas=(1.0,))[1] == 0.0
