@@ -37,7 +37,7 @@ class Cache:
         """(len(thetas), B, k): ln p_cache(target) at every position of the window (-inf: no past position
         was followed by it), from the memory and the window's earlier positions."""
         z = z.detach().float()
-        b, k, _ = z.shape
+        k = z.shape[1]
         keys = z if self.keys is None else torch.cat([self.keys, z], 1)  # (B, M + k, D)
         nxt = following if self.next is None else torch.cat([self.next, following], 1)  # (B, M + k)
         before = keys.shape[1] - k

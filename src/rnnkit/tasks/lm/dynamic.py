@@ -15,7 +15,6 @@ is used only where it wins there. The weights are restored after every pass.
 """
 from __future__ import annotations
 
-import math
 from typing import Callable, Iterable
 
 import numpy as np
@@ -120,9 +119,8 @@ def choose(score: Callable[[float, float], float], learning_rates: Iterable[floa
             break
         best = (lr, 0.0)
     if best[0] > 0:
-        for decay in decays:
-            if decay and not math.isclose(decay, 0.0):
-                tried[(best[0], decay)] = score(best[0], decay)
-                if tried[(best[0], decay)] < tried[best]:
-                    best = (best[0], decay)
+        for decay in (d for d in decays if d > 0):
+            tried[(best[0], decay)] = score(best[0], decay)
+            if tried[(best[0], decay)] < tried[best]:
+                best = (best[0], decay)
     return best[0], best[1], tried

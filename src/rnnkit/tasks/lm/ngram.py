@@ -43,7 +43,7 @@ class Estimate:
     gamma: np.ndarray  # (C,) the mass given to the lower order
 
     @classmethod
-    def of(cls, counts: np.ndarray, context: np.ndarray, contexts: int) -> "Estimate":
+    def of(cls, counts: np.ndarray, context: np.ndarray, contexts: int) -> Estimate:
         d = discounts(counts)
         taken = np.where(counts > 0, d[np.minimum(counts, 3) - 1], 0.0)  # (G,) D(c), none for unseen
         total = np.bincount(context, weights=counts, minlength=contexts)  # (C,)

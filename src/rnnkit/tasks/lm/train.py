@@ -6,10 +6,12 @@ epoch starts from a zero state, and so does every validation pass. The learning 
 for `decay_after` epochs, then is multiplied by `lr_decay` at every epoch (Zaremba et al.'s schedule;
 a config `schedule` replaces it). The test text is scored once at the end with the kept
 (best-by-validation) weights, in `test_batch_size` parallel streams each after `burn_in` tokens of the
-text before its part (`ScoringStreams`), and beside it the baselines (`baseline.compare`: a Kneser-Ney
-n-gram, and xz at character level) on the same tokens. report.md adds test perplexity (and bits per
-character), the baselines and whether the model beats them, training tokens/s and three samples at
-temperatures 0.5, 1.0, 1.2.
+text before its part (`ScoringStreams`), and beside it the baselines (`baseline.Baselines`: a Kneser-Ney
+n-gram, and xz at character level) on the same tokens; then, where the config asks (characters by
+default), once more with what wins on validation among dynamic evaluation, a neural cache and the n-gram
+blended in (`adapt`). report.md adds test perplexity (and bits per character), the baselines and whether
+the model (and its adapted blend) beats them, training tokens/s and three samples at temperatures 0.5,
+1.0, 1.2.
 """
 from __future__ import annotations
 
