@@ -215,11 +215,6 @@ class ScoringStreams(BatchDataset):
         """Predicted (scored) tokens per pass: every token of the text but the first."""
         return int((self.y != IGNORE_INDEX).sum())
 
-    @property
-    def steps(self) -> int:
-        """Tokens read per pass, burn-ins and pads included (B * T)."""
-        return self.x.numel()
-
     def __len__(self) -> int:
         return len(self.windows)
 
