@@ -1,10 +1,11 @@
 """Language-model streams: chunked reading gives the same tokens whatever the chunk size (one long
-line included), the vocabulary's reserved ids, and B streams cut into windows that continue row by row."""
+line included), the vocabulary's reserved ids, B streams cut into windows that continue row by row, and
+scoring streams that batch a text yet score every token once, after the text before it."""
 import numpy as np
 import pytest
 import torch
 
-from rnnkit.data.lm_streams import (EOS, StreamWindows, batchify, build_vocabulary, char_tokens, encode, read_chunks,
+from rnnkit.data.lm_streams import (EOS, IGNORE_INDEX, ScoringStreams, StreamWindows, batchify, build_vocabulary, char_tokens, encode, read_chunks,
                                     tokens_of, word_tokens)
 from rnnkit.data.text import PAD_ID, UNK_ID
 from rnnkit.errors import UserError
@@ -132,3 +133,26 @@ def test_jittered_windows_vary_per_epoch_and_repeat_per_seed():
     a.set_epoch(1)
     assert a.windows != first
     assert sum(k for _, k in a.windows) == 399  # still the whole stream, in order
+
+
+@pytest.mark.parametrize("n, streams, burn_in", [(1000, 4, 30), (1001, 7, 0), (50, 4, 30), (500, 3, 200)])
+def test_scoring_streams_batch_the_text_and_score_every_token_once(n, streams, burn_in):
+    ids = np.arange(n) + 1  # each id its own position (+1): where a target came from is readable
+    windows = ScoringStreams(ids, streams, window=16, burn_in=burn_in)
+    x = torch.cat([windows[i][0] for i in range(len(windows))], 1)  # (B, T)
+    y = torch.cat([windows[i][1] for i in range(len(windows))], 1)
+    scored = y[y != IGNORE_INDEX]
+    assert sorted(scored.tolist()) == list(range(2, n + 1)) and windows.tokens == n - 1  # each once
+    read = y != IGNORE_INDEX
+    assert torch.equal(y[read], x[read] + 1)  # a target is the token after its input
+    assert torch.equal(y[read], torch.as_tensor(ids)[windows.position[read]])  # and sits where position says
+    if n - 1 > burn_in + streams:  # long enough: batched
+        assert windows.batch_size == streams > 1 and x.shape[1] < n
+        assert torch.equal(x[0, :5], torch.arange(1, 6))  # the first stream starts the text from a zero state
+        for b in range(1, streams):
+            row = x[b][x[b] > 0]
+            assert torch.equal(row, torch.arange(int(row[0]), int(row[0]) + len(row)))  # contiguous text
+            first_scored = int(torch.nonzero(y[b] != IGNORE_INDEX)[0]) if (y[b] != IGNORE_INDEX).any() else None
+            assert first_scored in (burn_in, None)  # its burn-in is read, not scored
+    else:
+        assert windows.batch_size == 1

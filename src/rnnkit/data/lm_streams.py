@@ -9,6 +9,11 @@ over (detached between windows: truncated BPTT). With `jitter`, AWD-LSTM's varia
 is k with probability 0.95 else k/2, then drawn from N(that, 5), at least 5 and at most k + 20 steps;
 drawn anew each epoch from (seed, epoch), so a resumed run sees the same windows.
 
+Scoring (validation, test, `rnnkit evaluate`) reads the text as B streams too, `ScoringStreams`: one
+stream alone carries the state over the whole text but runs one token per step, B streams run B; each
+stream but the first first reads `burn_in` tokens of the text before its part without scoring them, so
+it scores its part from a state that has seen the text before it, as one stream would have.
+
 Files are read in chunks (`read_chunks`), never a whole line at a time, so a 50 MB file on one line
 streams like any other.
 """
@@ -26,6 +31,9 @@ import torch
 from rnnkit.data.text import UNK_ID, Vocabulary
 from rnnkit.data.text_batches import BatchDataset
 from rnnkit.errors import UserError
+
+IGNORE_INDEX = -100
+"""A target that is read but not scored (torch's ignore_index; the trainer's losses and metrics skip it)."""
 
 EOS = "<eos>"
 Level = Literal["word", "char"]
@@ -163,3 +171,53 @@ class StreamWindows(BatchDataset):
     def __getitem__(self, i):
         t, k = self.windows[i]
         return self.data[:, t:t + k], self.data[:, t + 1:t + 1 + k]
+
+
+class ScoringStreams(BatchDataset):
+    """Every token but the first of `ids` scored once, by `streams` parallel streams in windows of `window`.
+
+    Stream 0 reads from the start and scores T = L + burn_in tokens; stream b >= 1 reads from `burn_in`
+    tokens before its part of L tokens and scores that part only (the burn-in targets are IGNORE_INDEX,
+    as are the pads that end the last stream). L = ceil((N - 1 - burn_in) / streams); a text too short
+    for that is one stream. Item i: (x (B, k), y (B, k)) in order, the state carried from window to window."""
+
+    def __init__(self, ids: np.ndarray, streams: int, window: int, burn_in: int = 0, *, what: str = "the text"):
+        if window < 1 or streams < 1 or burn_in < 0:
+            raise ValueError(f"streams={streams!r}, window={window!r}, burn_in={burn_in!r}; expected positive "
+                             "streams and window and a burn-in >= 0")
+        ids = torch.as_tensor(np.asarray(ids, dtype=np.int64))
+        targets = len(ids) - 1
+        if targets < 1:
+            raise UserError(f"{what} has {len(ids)} tokens: at least 2 are needed to score one")
+        part = -(-(targets - burn_in) // streams) if targets > burn_in else 0
+        if part < 1 or streams == 1:
+            streams, part, burn_in = 1, targets, 0
+        length = part + burn_in  # (T,) steps of every stream
+        self.x = torch.zeros(streams, length, dtype=torch.int64)  # (B, T) input ids, PAD_ID after the text
+        self.y = torch.full((streams, length), IGNORE_INDEX, dtype=torch.int64)  # (B, T) targets
+        self.following = self.y.clone()  # (B, T) the token after each input, burn-in included (a cache's history)
+        self.position = torch.full((streams, length), -1, dtype=torch.int64)  # (B, T) where each target is in ids
+        for b in range(streams):
+            first = 0 if b == 0 else length + (b - 1) * part  # the first position this stream scores
+            start = first - (0 if b == 0 else burn_in)  # the first position it reads
+            stop = min(start + length, targets)  # positions start .. stop-1 predict start+1 .. stop
+            if stop <= first:
+                break
+            self.x[b, :stop - start] = ids[start:stop]
+            self.y[b, first - start:stop - start] = ids[first + 1:stop + 1]
+            self.following[b, :stop - start] = ids[start + 1:stop + 1]
+            self.position[b, first - start:stop - start] = torch.arange(first + 1, stop + 1)
+        self.batch_size, self.window, self.burn_in = streams, window, burn_in
+        self.windows = [(t, min(window, length - t)) for t in range(0, length, window)]
+
+    @property
+    def tokens(self) -> int:
+        """Predicted (scored) tokens per pass: every token of the text but the first."""
+        return int((self.y != IGNORE_INDEX).sum())
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    def __getitem__(self, i):
+        t, k = self.windows[i]
+        return self.x[:, t:t + k], self.y[:, t:t + k]

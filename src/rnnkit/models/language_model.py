@@ -100,13 +100,18 @@ class LanguageModel(nn.Module):
             return x * variational_mask(p, (x.shape[0], 1, x.shape[2]), x)
         return F.dropout(x, p, True)
 
-    def forward(self, ids: Tensor, state: Any = None) -> tuple[Tensor, Any]:
+    def features(self, ids: Tensor, state: Any = None) -> tuple[Tensor, Any]:
+        """(z (B, T, H, or E when tied and projected), state): what the output layer reads, z_t above."""
         x = self._drop(self._embed(ids.long()), self.input_dropout)
         out, state = self.rnn(x, initial_state=state)  # (B, T, H), each (L, B, size)
         out = self._drop(out, self.dropout)
         if self.projection is not None:
             out = self.projection(out)  # (B, T, E)
-        return self.decoder(out), state  # (B, T, V)
+        return out, state
+
+    def forward(self, ids: Tensor, state: Any = None) -> tuple[Tensor, Any]:
+        z, state = self.features(ids, state)
+        return self.decoder(z), state  # (B, T, V)
 
 
 def detach_state(state: Any) -> Any:

@@ -34,6 +34,10 @@ def test_the_run_folder_holds_what_generation_needs(run_dir):
         assert (run_dir / name).is_file(), name
     report = (run_dir / "report.md").read_text()
     assert "## Samples" in report and "temperature 1.2" in report and "- bpc: " in report
+    # the baselines on the same test text, and the verdict in words
+    assert "- baseline on the test text, bpc: xz -9e given the training text" in report
+    assert "- baseline on the test text, bpc: Kneser-Ney" in report and "- xz_bpc: " in report
+    assert "the model (bpc " in report and ("BEATS the xz" in report or "LOSES TO the xz" in report)
     assert json.loads((run_dir / "config.json").read_text())["data"]["level"] == "char"
 
 
@@ -101,13 +105,13 @@ def test_defaults_follow_the_level_and_a_set_field_wins():
     assert LMConfig(data="a.txt", valid_data="b.txt").hidden_size == LEVEL_DEFAULTS["word"]["hidden_size"]
 
 
-def test_scoring_windows_of_any_length_give_every_token_the_same_prediction():
-    """Validation and test are scored in long windows (SCORING_WINDOW) for speed: with the state carried
-    over, the perplexity must be the one of the training windows' length."""
+def test_scoring_in_parallel_streams_gives_the_one_stream_perplexity():
+    """Validation and test are scored in long windows of parallel streams (each after a burn-in of the text
+    before its part) for speed: the perplexity must be the one of one stream carried over the whole text."""
     import numpy as np
     import torch
 
-    from rnnkit.data.lm_streams import StreamWindows
+    from rnnkit.data.lm_streams import ScoringStreams
     from rnnkit.models.language_model import CarriedState, LanguageModel
     from rnnkit.training import Trainer
 
@@ -115,26 +119,52 @@ def test_scoring_windows_of_any_length_give_every_token_the_same_prediction():
     model = LanguageModel(50, 16, 32, 2)
     ids = np.random.default_rng(0).integers(1, 50, 1001)
 
-    def perplexity(streams, window):
+    def perplexity(streams, window, burn_in=100):
         trainer = Trainer(model, metrics=["perplexity"], quiet=True, forward_module=CarriedState(model))
-        return trainer.evaluate(StreamWindows(ids, streams, window))["perplexity"]
+        windows = ScoringStreams(ids, streams, window, burn_in)
+        assert windows.batch_size == streams and windows.tokens == 1000
+        return trainer.evaluate(windows)["perplexity"]
 
-    for streams in (1, 3):
-        short, long = perplexity(streams, 7), perplexity(streams, 200)
-        assert long == pytest.approx(short, rel=1e-5)
-        assert perplexity(streams, 1000 // streams) == pytest.approx(short, rel=1e-5)  # one window
+    one = perplexity(1, 7)
+    assert perplexity(1, 200) == pytest.approx(one, rel=1e-6) == perplexity(1, 1000)
+    assert perplexity(4, 200) == pytest.approx(one, rel=1e-5)  # the burn-in brings each stream's state in
+    assert perplexity(4, 200, burn_in=0) != pytest.approx(one, rel=1e-5)  # without it, three cold starts
 
 
-def test_without_validation_text_the_end_of_the_training_text_is_held_out(tmp_path):
-    """Like every task, lm splits off its own validation part (the last validation_split of the training
-    text, by position); the vocabulary is counted on the rest, and a split of 0 says what is missing."""
+def test_without_validation_or_test_text_the_end_of_the_training_text_is_held_out(tmp_path):
+    """Like every task, lm splits off its own parts, by position: the last test_split of the training text
+    is the test part, the last validation_split of the rest validation; the vocabulary is counted on what
+    remains, and a validation split of 0 says what is missing."""
     from rnnkit.tasks.lm.config import LMConfig
     from rnnkit.tasks.lm.data import load_corpus
 
     (tmp_path / "train.txt").write_text(LINE * 9 + "#\n")  # a character only in the held-out tail
     corpus = load_corpus(LMConfig(data=str(tmp_path / "train.txt"), level="char", validation_split=0.1))
-    tokens = len(corpus.ids["train"]) + len(corpus.ids["valid"])
-    assert len(corpus.ids["valid"]) == tokens - int(tokens * 0.9)
-    assert "#" not in corpus.vocab.stoi and corpus.names["valid"] == f"the last 10% of {tmp_path / 'train.txt'}"
+    tokens = len(LINE) * 9 + 2
+    assert len(corpus.ids["test"]) == tokens - int(tokens * 0.9)
+    assert len(corpus.ids["valid"]) == int(tokens * 0.9) - int(int(tokens * 0.9) * 0.9)
+    assert "#" not in corpus.vocab.stoi and corpus.names["test"] == f"the last 10% of {tmp_path / 'train.txt'}"
+    assert corpus.names["valid"] == f"the last 10% of {tmp_path / 'train.txt'} before its test part"
+    only_valid = load_corpus(LMConfig(data=str(tmp_path / "train.txt"), level="char", test_split=0.0))
+    assert "test" not in only_valid.ids and len(only_valid.ids["valid"]) == tokens - int(tokens * 0.9)
     with pytest.raises(UserError, match="needs validation text: give --valid-data"):
         load_corpus(LMConfig(data=str(tmp_path / "train.txt"), level="char", validation_split=0.0))
+
+
+def test_a_run_on_one_file_evaluates_and_generates_on_its_own_test_part(tmp_path, capsys):
+    """`rnnkit train lm --data F` alone: the test part exists, is scored (with the baselines) at the end
+    of the run, and `rnnkit evaluate RUN` scores the same part again with the same numbers."""
+    (tmp_path / "all.txt").write_text(LINE * 50)
+    code, out, _ = call(capsys, "train", "lm", "--data", tmp_path / "all.txt", "--level", "char", "--epochs", "1",
+                        "--hidden-size", "16", "--embedding-dim", "8", "--bptt", "10", "--batch-size", "4",
+                        "--run-dir", tmp_path / "run")
+    assert code == 0 and f"of the last 10% of {tmp_path / 'all.txt'} in " in out
+    assert "baseline on the test text, bpc: xz -9e" in out
+    code, out, _ = call(capsys, "evaluate", tmp_path / "run", "--json")
+    metrics = json.loads(out)
+    assert code == 0 and metrics["text"] == f"the last 10% of {tmp_path / 'all.txt'}"
+    assert metrics["tokens"] == len(LINE * 50) - int(len(LINE * 50) * 0.9) - 1
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert f"- bpc: {metrics['bpc']:.4f}" in report  # the run's own test figure, scored again
+    code, out, _ = call(capsys, "generate", tmp_path / "run", "--prompt", "the", "--length", "10", "--seed", "1")
+    assert code == 0 and out.startswith("the") and len(out) == len("the") + 10 + 1

@@ -24,9 +24,9 @@ LM_DATASETS = ("ptb", "shakespeare")
 DATASET_LEVEL = {"ptb": "word", "shakespeare": "char"}
 LEVEL_DEFAULTS = {
     "word": dict(embedding_dim=200, hidden_size=200, num_layers=2, bptt=20, batch_size=20, epochs=6,
-                 optimizer="sgd", lr=20.0, schedule=None),
+                 optimizer="sgd", lr=20.0, schedule=None, burn_in=200, ngram_order=5, dynamic_eval="off", cache="off"),
     "char": dict(embedding_dim=64, hidden_size=512, num_layers=1, bptt=100, batch_size=32, epochs=4,
-                 optimizer="adam", lr=2e-3, schedule="cosine"),
+                 optimizer="adam", lr=2e-3, schedule="cosine", burn_in=1000, ngram_order=16, dynamic_eval="auto", cache="auto"),
 }
 """What the unset (None) model and training fields become at each level."""
 
@@ -74,9 +74,26 @@ class LMConfig(RecurrentModelConfig):
     bptt_jitter: bool = False
     """AWD-LSTM's variable window: bptt (or bptt/2 one time in twenty) plus normal noise of 5 steps"""
     eval_batch_size: PositiveInt = 10
-    """parallel streams of the validation text"""
-    test_batch_size: PositiveInt = 1
-    """parallel streams of the test text: 1 carries the state over the whole test text"""
+    """parallel streams of the validation text (each after burn_in tokens of the text before it)"""
+    test_batch_size: PositiveInt = 10
+    """parallel streams of the test text, each after burn_in tokens of the text before it, read but not
+    scored; 1 carries the state over the whole text, one token per step"""
+    burn_in: Annotated[int, Field(ge=0)] | None = None
+    """tokens a scoring stream reads before its part of the text, to score it from a state that has seen the
+    text before (default: 200 words, 1,000 characters)"""
+    baseline: bool = True
+    """score a Kneser-Ney n-gram (and at character level xz given the training text) on the test text beside
+    the model"""
+    dynamic_eval: Literal["auto", "off"] | None = None
+    """auto: the test text is also scored with dynamic evaluation (Krause et al. 2018: each window scored,
+    then learnt from), its learning rate and decay chosen on the validation text, kept only where it wins
+    there (default: auto for characters, off for words)"""
+    cache: Literal["auto", "off"] | None = None
+    """auto: the test text is also scored with a neural cache (Grave et al. 2017: the features of the text just
+    read vote for the token that followed them), its flatness and weight chosen on the validation text,
+    kept only where it wins there (default: auto for characters, off for words)"""
+    ngram_order: PositiveInt | None = None
+    """the n-gram baseline's highest order, the order itself chosen on validation (default: 5 words, 16 characters)"""
     epochs: PositiveInt | None = None
     """passes over the training text (default: 6 for words, 4 for characters)"""
     batch_size: PositiveInt | None = None
@@ -101,8 +118,11 @@ class LMConfig(RecurrentModelConfig):
     keep_best: bool = True
     monitor: str = "val_loss"
     validation_split: Rate = 0.1
-    """fraction of your training text held out when no --valid-data is given: its end, by position (a
-    random pick would put the neighbours of every held-out token in training)"""
+    """fraction of your training text held out when no --valid-data is given: the end of what the test part
+    leaves, by position (a random pick would put the neighbours of every held-out token in training)"""
+    test_split: Rate = 0.1
+    """fraction of your training text held out as the test part when no --test-data is given: its end, by
+    position; `rnnkit evaluate RUN` scores it again"""
 
     def __post_init__(self):
         fill_unset(self, LEVEL_DEFAULTS[resolve_level(self)])

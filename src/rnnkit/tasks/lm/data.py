@@ -1,7 +1,10 @@
 """The `lm` task's data: the corpus (a named dataset or the user's text files) as streams of ids.
 
 The vocabulary is built on the training text only (or read back from the run on resume and for
-evaluation and generation); validation and test tokens outside it read as `<unk>`.
+evaluation and generation); validation and test tokens outside it read as `<unk>`. A training file
+without a test file gives its end to the test part (`test_split`), and without a validation file the end
+of what is left to validation (`validation_split`): train / valid / test by position, as a stream's
+neighbours would otherwise leak into training. `rnnkit evaluate RUN` cuts the same parts again.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import numpy as np
 
 from rnnkit.data import Vocabulary, load_dataset
 from rnnkit.data.splits import tail_holdout
-from rnnkit.data.lm_streams import StreamWindows, build_vocabulary, encode, read_chunks, tokens_of
+from rnnkit.data.lm_streams import ScoringStreams, build_vocabulary, encode, read_chunks, tokens_of
 from rnnkit.errors import UserError
 from rnnkit.tasks.lm.config import LMConfig, resolve_level
 
@@ -25,9 +28,10 @@ window, so every token gets the same prediction whatever the length: longer wind
 calls (PTB's test text at batch 1 took 35 s in windows of 20)."""
 
 
-def scoring_windows(ids: np.ndarray, streams: int, config: LMConfig, what: str) -> StreamWindows:
-    """The text as `streams` parallel streams read in windows of at least SCORING_WINDOW steps."""
-    return StreamWindows(ids, streams, max(config.bptt, SCORING_WINDOW), what=what)
+def scoring_windows(ids: np.ndarray, streams: int, config: LMConfig, what: str) -> ScoringStreams:
+    """The text as `streams` parallel streams (each after `burn_in` unscored tokens) read in windows of at
+    least SCORING_WINDOW steps."""
+    return ScoringStreams(ids, streams, max(config.bptt, SCORING_WINDOW), config.burn_in, what=what)
 
 
 @dataclass
@@ -58,23 +62,27 @@ def load_corpus(config: LMConfig, vocab: Vocabulary | None = None) -> Corpus:
     texts = split_texts(config)
     tokens = {k: (lambda chunks=chunks: tokens_of(chunks(), level)) for k, (_, chunks) in texts.items()}
     names = {k: name for k, (name, _) in texts.items()}
+    if config.data is not None and "test" not in tokens and config.test_split:
+        tokens, names = held_out_tail(tokens, names, config, "test", config.test_split)
     if "valid" not in tokens:
-        tokens, names = held_out_tail(tokens, names, config)
+        tokens, names = held_out_tail(tokens, names, config, "valid", config.validation_split)
     if vocab is None:
         vocab = build_vocabulary(tokens["train"](), level, config.vocab_size, config.min_freq)
     ids = {k: encode(stream(), vocab) for k, stream in tokens.items()}
     return Corpus(level, vocab, ids, names)
 
 
-def held_out_tail(tokens: dict[str, Callable[[], Iterator[str]]], names: dict[str, str], config: LMConfig):
-    """(tokens, names) with the last `validation_split` of the training tokens as the validation text."""
-    if not config.validation_split:
+def held_out_tail(tokens: dict[str, Callable[[], Iterator[str]]], names: dict[str, str], config: LMConfig,
+                  split: str, fraction: float):
+    """(tokens, names) with the last `fraction` of the training tokens as the `split` text."""
+    if not fraction:
         raise UserError(f"{names['train']}: a language model needs validation text: give --valid-data, "
                         "or a validation_split above 0")
     words = list(tokens["train"]())
-    cut = len(tail_holdout(len(words), config.validation_split, what="tokens")[0])
-    return ({**tokens, "train": lambda: iter(words[:cut]), "valid": lambda: iter(words[cut:])},
-            {**names, "valid": f"the last {config.validation_split:.0%} of {names['train']}"})
+    cut = len(tail_holdout(len(words), fraction, what="tokens")[0])
+    before_test = " before its test part" if split == "valid" and names.get("test", "").startswith("the last") else ""
+    return ({**tokens, "train": lambda: iter(words[:cut]), split: lambda: iter(words[cut:])},
+            {**names, split: f"the last {fraction:.0%} of {names['train']}{before_test}"})
 
 
 def text_ids(path: str | Path, level: str, vocab: Vocabulary, encoding: str = "utf-8") -> np.ndarray:

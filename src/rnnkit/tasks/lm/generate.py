@@ -45,6 +45,11 @@ def prompt_ids(prompt: str, vocab: Vocabulary, level: str) -> list[int]:
     return ([vocab.stoi[start]] if start in vocab.stoi else []) + ids or [UNK_ID]
 
 
+def banned_ids(level: str) -> tuple[int, ...]:
+    """Ids never drawn: `<pad>`, and at character level `<unk>` (it would print as five characters)."""
+    return (PAD_ID,) if level == "word" else (PAD_ID, UNK_ID)
+
+
 def stream_text(model: torch.nn.Module, vocab: Vocabulary, level: str, prompt: str, length: int, *,
                 temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None,
                 seed: int | None = None) -> Iterator[str]:
@@ -57,7 +62,7 @@ def stream_text(model: torch.nn.Module, vocab: Vocabulary, level: str, prompt: s
         generator.manual_seed(seed)
     ids = prompt_ids(prompt, vocab, level)  # checked now, not when the first piece is asked for
     return _pieces(generate_ids(model, ids, length, temperature=temperature, top_k=top_k, top_p=top_p,
-                                generator=generator, banned=(PAD_ID,)), vocab, level, prompt)
+                                generator=generator, banned=banned_ids(level)), vocab, level, prompt)
 
 
 def _pieces(tokens: Iterator[int], vocab: Vocabulary, level: str, prompt: str) -> Iterator[str]:

@@ -4,9 +4,14 @@ The training text is B parallel streams read window by window in order (`StreamW
 shuffled); `CarriedState` hands each window the state the previous one ended with, detached. Each
 epoch starts from a zero state, and so does every validation pass. The learning rate stays at `lr`
 for `decay_after` epochs, then is multiplied by `lr_decay` at every epoch (Zaremba et al.'s schedule;
-a config `schedule` replaces it). The test text is scored once at the end, its state carried over the
-whole text (`test_batch_size` 1), with the kept (best-by-validation) weights. report.md adds test
-perplexity (and bits per character), training tokens/s and three samples at temperatures 0.5, 1.0, 1.2.
+a config `schedule` replaces it). The test text is scored once at the end with the kept
+(best-by-validation) weights, in `test_batch_size` parallel streams each after `burn_in` tokens of the
+text before its part (`ScoringStreams`), and beside it the baselines (`baseline.Baselines`: a Kneser-Ney
+n-gram, and xz at character level) on the same tokens; then, where the config asks (characters by
+default), once more with what wins on validation among dynamic evaluation, a neural cache and the n-gram
+blended in (`adapt`). report.md adds test perplexity (and bits per character), the baselines and whether
+the model (and its adapted blend) beats them, training tokens/s and three samples at temperatures 0.5,
+1.0, 1.2.
 """
 from __future__ import annotations
 
@@ -20,9 +25,12 @@ from rnnkit.data.lm_streams import StreamWindows
 from rnnkit.errors import UserError
 from rnnkit.models.language_model import CarriedState
 from rnnkit.tasks.lm.config import LMConfig
+from rnnkit.tasks.lm.adapt import adapted_test
+from rnnkit.tasks.lm.baseline import Baselines
 from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows
 from rnnkit.tasks.lm.generate import SAMPLE_TEMPERATURES, sample_text
 from rnnkit.tasks.lm.model import build_model
+from rnnkit.tasks.lm.predict import score
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.report import test_metrics
 from rnnkit.tasks.task import Task
@@ -95,16 +103,32 @@ def run(task: Task, config: LMConfig, run_dir: Path, *, resume: bool = False, qu
     final = fitted.final
     if epochs.speeds:
         final["train_tokens_per_s"] = sum(epochs.speeds) / len(epochs.speeds)
+    notes, test_notes = samples_note(model, corpus, config), []
     if test_set is not None:
-        t1 = time.perf_counter()
-        carried.reset()
-        scored = fitted.trainer.evaluate(test_set, prefix="test_")
+        scored = score(fitted.trainer, carried, test_set, corpus.level, prefix="test_")
         final.update(scored)
-        if corpus.level == "char":
-            final["test_bpc"] = math.log2(scored["test_perplexity"])  # per token (the loss is per window)
-        say(f"test ({len(corpus.ids['test']):,} tokens, state carried over the whole text, "
-            f"{time.perf_counter() - t1:.1f}s): " + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items()))
-    return finish(task, config, fitted, final, notes=samples_note(model, corpus, config), quiet=quiet)
+        say(f"test ({test_set.tokens:,} tokens of {corpus.names['test']} in {test_set.batch_size} streams, each "
+            f"after {test_set.burn_in} tokens of burn-in; {scored['test_tokens_per_s']:,.0f} tokens/s): "
+            + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items() if k != "tokens_per_s"))
+    split, scored_as = ("test", "test_") if test_set is not None else ("valid", "val_")
+    contenders = {"the model": math.log(final[f"{scored_as}perplexity"])}
+    baselines = None
+    if config.baseline and ddp.is_main():
+        t1 = time.perf_counter()
+        baselines = Baselines(corpus.ids, corpus.vocab, corpus.level, config.ngram_order, split)
+        final.update(baselines.metrics)
+        say(f"(baselines scored in {time.perf_counter() - t1:.1f}s)")
+    if test_set is not None and "auto" in (config.dynamic_eval, config.cache):
+        ngram = None if baselines is None else (baselines.ngram_valid, baselines.ngram_split)
+        adapted = adapted_test(model, train_set, corpus, config, final, say, ngram)
+        if adapted is not None:
+            contenders[adapted[1]] = adapted[0]
+    if baselines is not None:
+        lines = baselines.lines(contenders)
+        for line in lines:
+            say(line)
+        test_notes = ["", *(f"- {line}" for line in lines)]
+    return finish(task, config, fitted, final, test_notes=test_notes, notes=notes, quiet=quiet)
 
 
 def samples_note(model, corpus, config: LMConfig) -> str:

@@ -1,0 +1,83 @@
+"""The `lm` task's adaptive test pass: dynamic evaluation (`dynamic`), the neural cache (`cache`) and a
+blend with the run's n-gram baseline (`mixture`), what recurrent language models use to win on a text
+that repeats itself. Each is chosen on the validation text and kept only where it wins there: the
+dynamic learning rate and decay by a search (`dynamic.choose`), then the weights of the model, the cache
+(one component per flatness theta) and the n-gram by EM on the validation tokens scored with that rate.
+The test text is then scored once with all of it. The static test figures (what `rnnkit evaluate`
+reproduces) stay in the final metrics; the adapted ones are `test_adapted_*`, with the choices
+(`dynamic_lr`, `dynamic_decay`, `mix_model`, `mix_cache`, `mix_ngram`)."""
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable
+
+import numpy as np
+import torch
+
+from rnnkit.data.lm_streams import ScoringStreams, StreamWindows
+from rnnkit.tasks.lm import cache as neural_cache
+from rnnkit.tasks.lm.config import LMConfig
+from rnnkit.tasks.lm.dynamic import WINDOW, choose, gradient_rms, scored_pass
+from rnnkit.tasks.lm.mixture import fit_weights, mixture_nats
+
+MIN_WEIGHT = 0.01
+"""A cache or n-gram weight below this on validation counts as not used."""
+
+
+def components(model_logp: torch.Tensor, cache_logp: torch.Tensor | None, ngram: np.ndarray | None) -> torch.Tensor:
+    """(K, N) ln p of each token under the model, each cache flatness, the n-gram."""
+    parts = [model_logp[None].double()]
+    if cache_logp is not None:
+        parts.append(cache_logp.double())
+    if ngram is not None:
+        parts.append(torch.as_tensor(ngram, dtype=torch.float64)[None])
+    return torch.cat(parts)
+
+
+def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: dict, say: Callable[..., None],
+                 ngram: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, str] | None:
+    """(test nats per token, who scored them) with what wins on validation, or None when nothing does;
+    `ngram`: the n-gram's ln p of the validation and test tokens, to blend. The choices go to `final`."""
+    t0 = time.perf_counter()
+    char = corpus.level == "char"
+    unit = (lambda n: f"{n / math.log(2):.4f} bpc") if char else (lambda n: f"{math.exp(n):.2f} perplexity")
+    rms = gradient_rms(model, train) if config.dynamic_eval == "auto" else None
+    use_cache = config.cache == "auto"
+    valid = ScoringStreams(corpus.ids["valid"], config.eval_batch_size, WINDOW, config.burn_in)
+    passes = {}
+
+    def score(lr: float, decay: float) -> float:
+        passes[(lr, decay)] = scored_pass(model, valid, rms, lr, decay, neural_cache.Cache() if use_cache else None)
+        return float(-passes[(lr, decay)][0].double().mean())
+
+    lr, decay = 0.0, 0.0
+    if rms is not None:
+        lr, decay, tried = choose(score)
+        say("dynamic evaluation on validation (lr, decay -> score): "
+            + ", ".join(f"({a:g}, {b:g}) -> {unit(n)}" for (a, b), n in tried.items()))
+    else:
+        score(0.0, 0.0)
+    on_valid = components(*passes[(lr, decay)], None if ngram is None else ngram[0])
+    weights = fit_weights(on_valid)
+    n_cache = len(neural_cache.THETAS) if use_cache else 0
+    mix = {"mix_model": float(weights[0]), "mix_cache": float(weights[1:1 + n_cache].sum()),
+           "mix_ngram": float(weights[1 + n_cache:].sum())}
+    final.update(dynamic_lr=lr, dynamic_decay=decay, **mix)
+    used = [name for name, on in (("dynamic evaluation", lr > 0), ("the neural cache", mix["mix_cache"] >= MIN_WEIGHT),
+                                  ("the n-gram blend", mix["mix_ngram"] >= MIN_WEIGHT)) if on]
+    say(f"blend on validation: model {mix['mix_model']:.3f}, cache {mix['mix_cache']:.3f} "
+        f"({', '.join(f'theta {t:g}: {float(w):.3f}' for t, w in zip(neural_cache.THETAS, weights[1:1 + n_cache]))}), "
+        f"n-gram {mix['mix_ngram']:.3f} -> {unit(mixture_nats(on_valid, weights))}")
+    if not used:
+        say("neither dynamic evaluation, the cache nor the n-gram helps on validation: the static figure stands")
+        return None
+    test = ScoringStreams(corpus.ids["test"], config.test_batch_size, WINDOW, config.burn_in)
+    on_test = components(*scored_pass(model, test, rms, lr, decay, neural_cache.Cache() if use_cache else None),
+                         None if ngram is None else ngram[1])
+    nats = mixture_nats(on_test, weights)
+    final["test_adapted_loss"] = nats
+    final["test_adapted_bpc" if char else "test_adapted_perplexity"] = nats / math.log(2) if char else math.exp(nats)
+    who = "the model with " + (used[0] if len(used) == 1 else ", ".join(used[:-1]) + " and " + used[-1])
+    say(f"test, {who}: {unit(nats)} ({time.perf_counter() - t0:.1f}s, the choices on validation included)")
+    return nats, who
