@@ -45,7 +45,11 @@ def test_version_comes_from_the_installed_metadata(capsys):
 def test_shell_completion_is_switched_on(capsys, monkeypatch):
     code, out, _ = call(capsys, "--help")
     assert "--install-completion" in out and "--show-completion" in out
-    code, out, _ = call(capsys, "--show-completion", "bash")
+    # typer prints the script of the shell shellingham detects from the parent processes (which differ
+    # between a terminal, CI and xdist workers): detection is fixed to bash here
+    import typer.completion
+    monkeypatch.setattr(typer.completion, "_get_shell_name", lambda: "bash")
+    code, out, _ = call(capsys, "--show-completion")
     assert code == 0 and "_rnnkit_completion" in out and "_RNNKIT_COMPLETE" in out
     monkeypatch.setenv("_RNNKIT_COMPLETE", "complete_bash")
     monkeypatch.setenv("COMP_WORDS", "rnnkit ev")
