@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from rnnkit.models.minirocket import MiniRocketLinear
-from rnnkit.tasks.classify_series.baseline import BLEND_WEIGHTS, accuracy, blend, choose_weight
+from rnnkit.models.blend import WEIGHTS as BLEND_WEIGHTS, blend
+from rnnkit.tasks.classify_series.baseline import accuracy, choose_weight
 from rnnkit.tasks.classify_series.config import SeriesConfig
 from rnnkit.tasks.classify_series.train import epochs_to_train
 from rnnkit.tasks.config import make_config

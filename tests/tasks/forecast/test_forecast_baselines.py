@@ -14,7 +14,8 @@ from rnnkit.data.series import Series, read_series, split_points
 from rnnkit.data.windows import make_windows
 from rnnkit.models.forecaster import Forecaster
 from rnnkit.tasks.config import make_config
-from rnnkit.tasks.forecast.baselines import BLEND_WEIGHTS, blend, choose_blend, mae
+from rnnkit.models.blend import WEIGHTS as BLEND_WEIGHTS, blend
+from rnnkit.tasks.forecast.baselines import choose_blend, mae
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.data import default_season, series_facts
 from rnnkit.errors import UserError

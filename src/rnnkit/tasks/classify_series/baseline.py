@@ -20,10 +20,10 @@ import numpy as np
 
 from rnnkit.atomic import write_json
 from rnnkit.errors import UserError
+from rnnkit.models.blend import best_weight, blend
 from rnnkit.models.minirocket import MiniRocketLinear, class_log_loss
 
 NAME = "MiniRocket + logistic regression"
-BLEND_WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))
 BLEND_FILE = "blend.json"
 
 
@@ -59,17 +59,15 @@ def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(probs.argmax(1) == np.asarray(labels)))
 
 
-def blend(model_probs: np.ndarray, baseline_probs: np.ndarray, weight: float) -> np.ndarray:
-    return model_probs if weight == 0 else (1 - weight) * model_probs + weight * baseline_probs
-
-
 def choose_weight(model_probs: np.ndarray, baseline_probs: np.ndarray, labels: np.ndarray) -> float:
     """The weight of best accuracy on these (validation) series; among equals the lowest log loss, then
     the smallest weight."""
     k = model_probs.shape[1]
-    keys = [(-accuracy(p, labels), round(class_log_loss(labels, np.clip(p, 1e-12, 1), k), 9), w)
-            for w in BLEND_WEIGHTS for p in [blend(model_probs, baseline_probs, w)]]
-    return min(keys)[2]
+
+    def loss(w: float) -> tuple[float, float]:
+        p = blend(model_probs, baseline_probs, w)
+        return -accuracy(p, labels), round(class_log_loss(labels, np.clip(p, 1e-12, 1), k), 9)
+    return best_weight(loss)
 
 
 def save_blend(run_dir: Path, weight: float, C: float, table: dict) -> None:

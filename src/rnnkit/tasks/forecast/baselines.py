@@ -25,10 +25,10 @@ from rnnkit.atomic import write_json
 from rnnkit.data.windows import origins
 from rnnkit.errors import UserError
 from rnnkit.models.baselines import fit_ridge_on_lags, naive, ridge_forecast, seasonal_naive
+from rnnkit.models.blend import best_weight, blend
 from rnnkit.models.statistical import ARIMA_HISTORY, MAX_SEASON, STATISTICAL, StatisticalBaseline
 
 BASELINES = ("naive", "seasonal naive", "ridge", *STATISTICAL)
-BLEND_WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))
 BLEND_FILE = "blend.json"
 ROLL_BUDGET = 180.0
 """Seconds a statistical baseline may take to forecast every validation and test window; one that would
@@ -120,16 +120,11 @@ def mae(actual: np.ndarray, forecast: np.ndarray) -> float:
     return float(np.mean(np.abs(actual - forecast)))
 
 
-def blend(model: np.ndarray, partner: np.ndarray, weight: float) -> np.ndarray:
-    return model if weight == 0 else (1 - weight) * model + weight * partner
-
-
 def choose_blend(actual: np.ndarray, model: np.ndarray, baselines: dict[str, np.ndarray]) -> tuple[str, float]:
     """(the baseline of lowest MAE on these (validation) windows, the blend weight of lowest MAE with it;
     the first, smallest weight among equals)."""
     partner = min(baselines, key=lambda n: mae(actual, baselines[n]))
-    errors = [mae(actual, blend(model, baselines[partner], w)) for w in BLEND_WEIGHTS]
-    return partner, BLEND_WEIGHTS[int(np.argmin(errors))]
+    return partner, best_weight(lambda w: mae(actual, blend(model, baselines[partner], w)))
 
 
 def save_blend(run_dir: Path, partner: str, weight: float, season: int, scores: dict) -> None:

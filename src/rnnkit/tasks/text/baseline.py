@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnkit.models.blend import best_weight, blend
 from rnnkit.models.linear_baseline import BaselineUnavailable, TextBaseline, fit_baseline
 from rnnkit.tasks.task import Run
 
 BASELINE_JSON, BASELINE_NPZ = "baseline.json", "baseline.npz"
-BLEND_WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))
 NAME = "TF-IDF + logistic regression"
 
 
@@ -66,14 +66,9 @@ def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(probs.argmax(1) == np.asarray(labels)))
 
 
-def blend(model_probs: np.ndarray, baseline_probs: np.ndarray, weight: float) -> np.ndarray:
-    return model_probs if weight == 0 else (1 - weight) * model_probs + weight * baseline_probs
-
-
 def choose_weight(model_probs: np.ndarray, baseline_probs: np.ndarray, labels: np.ndarray) -> float:
     """The blend weight of best validation accuracy; the first (smallest) of equals."""
-    accs = [accuracy(blend(model_probs, baseline_probs, w), labels) for w in BLEND_WEIGHTS]
-    return BLEND_WEIGHTS[int(np.argmax(accs))]
+    return best_weight(lambda w: -accuracy(blend(model_probs, baseline_probs, w), labels))
 
 
 def save(result: RunBaseline, run_dir: Path, weight: float, facts: dict) -> None:

@@ -1,0 +1,24 @@
+"""A run's delivered prediction: its model blended with its baseline, (1 - w) model + w baseline.
+
+Text, series-classification and forecast runs all deliver this blend, with w chosen on the validation
+split from the same grid, so a run is never worse than its baseline there; each task says what "best"
+means for it (accuracy, accuracy then log loss, MAE).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))
+"""The baseline weights tried: 0, 0.05, ..., 1."""
+
+
+def blend(model: np.ndarray, baseline: np.ndarray, weight: float) -> np.ndarray:
+    """(1 - weight) model + weight baseline; the model's own array where the weight is 0."""
+    return model if weight == 0 else (1 - weight) * model + weight * baseline
+
+
+def best_weight(loss: Callable[[float], object]) -> float:
+    """The weight of WEIGHTS with the lowest `loss(weight)` (any comparable value), the smallest of equals."""
+    return min(WEIGHTS, key=lambda w: (loss(w), w))
