@@ -64,10 +64,12 @@ def test_many_steps_per_epoch(tmp_path):
 def test_tensorboard_flag_of_a_task(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     args = tag_task(tmp_path)
-    code, _, err = call_cli(capsys, *args, "--epochs", "1", "--run-dir", "on", "--tensorboard", "--quiet")
+    code, _, err = call_cli(capsys, *args, "--epochs", "1", "--run-dir", "on", "--tensorboard",
+                            "--tensorboard-histograms", "--quiet")
     assert code == 0, err
     got = scalars(tmp_path / "on" / "tensorboard")
     assert {"train/loss", "train/grad_norm", "train/lr", "epoch/loss", "epoch/val_loss"} <= set(got)
+    assert any(tag.startswith("gates/") and tag.endswith("/hidden_state") for tag in histograms(tmp_path / "on" / "tensorboard"))
     assert (tmp_path / "on" / "metrics.jsonl").is_file()
     code, _, err = call_cli(capsys, *args, "--epochs", "1", "--run-dir", "off", "--quiet")
     assert code == 0, err
@@ -92,3 +94,45 @@ def test_a_resumed_run_rewrites_the_steps_after_its_checkpoint(tmp_path):
     assert [s for s, _ in got["train/loss"]] == list(range(1, 9))
     assert [s for s, _ in got["epoch/loss"]] == [4, 8]
     assert got["epoch/loss"][-1][1] == pytest.approx(history.history["loss"][-1], rel=1e-6)
+
+
+class RnnkitLSTMClassifier(torch.nn.Module):
+    """Embedding -> rnnkit LSTM -> last step -> Linear: what the gate histograms trace."""
+
+    def __init__(self):
+        super().__init__()
+        from rnnkit.layers import Recurrent
+
+        self.embedding = torch.nn.Embedding(4, 6)
+        self.rnn = Recurrent("lstm", 6, 5, batch_first=True)
+        self.out = torch.nn.Linear(5, 2)
+
+    def forward(self, x, lengths=None):
+        return self.out(self.rnn(self.embedding(x))[:, -1])
+
+
+def histograms(folder) -> dict:
+    events = EventAccumulator(str(folder), size_guidance={"histograms": 0})
+    events.Reload()
+    return {tag: events.Histograms(tag) for tag in events.Tags()["histograms"]}
+
+
+def test_gate_histograms_per_epoch_leave_training_as_it_was(tmp_path):
+    x, y = first_token_task(64)
+    runs = {}
+    for name, with_histograms in (("plain", False), ("histograms", True)):
+        seed_everything(0)
+        trainer = Trainer(RnnkitLSTMClassifier(), run_dir=tmp_path / name, quiet=True,
+                          callbacks=[TensorBoard(histograms=with_histograms)])
+        runs[name] = trainer.fit((x, y), epochs=2, batch_size=16).history["loss"]
+    assert runs["histograms"] == runs["plain"]  # traced in eval mode, no gradient, no random draw
+    assert histograms(tmp_path / "plain" / "tensorboard") == {}
+    got = histograms(tmp_path / "histograms" / "tensorboard")
+    gates = {f"gates/rnn/layer_1/{q}" for q in ("input_gate", "forget_gate", "output_gate", "candidate",
+                                                  "cell_state", "hidden_state")}
+    assert gates <= set(got), sorted(got)
+    forget = got["gates/rnn/layer_1/forget_gate"]
+    assert [e.step for e in forget] == [4, 8]  # one per epoch, at its last step
+    last = forget[-1].histogram_value
+    assert last.num == 16 * x.shape[1] * 5  # the last batch's steps x units
+    assert 0.0 <= last.min and last.max <= 1.0  # a sigmoid gate

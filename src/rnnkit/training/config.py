@@ -88,6 +88,9 @@ class TrainConfig:
     tensorboard: bool = False
     """also write TensorBoard event files under RUN/tensorboard (loss, gradient norm and learning rate per
     step; every epoch's loss, metrics and learning rate); metrics.jsonl is written either way"""
+    tensorboard_histograms: bool = False
+    """with --tensorboard, also a histogram per epoch of every gate and state of every recurrent layer
+    (over the epoch's last training batch)"""
 
 
 def callbacks_from_config(cfg: TrainConfig) -> list[Callback]:
@@ -97,7 +100,7 @@ def callbacks_from_config(cfg: TrainConfig) -> list[Callback]:
     if cfg.keep_best:
         callbacks.append(ModelCheckpoint(monitor=cfg.monitor))
     if cfg.tensorboard:
-        callbacks.append(TensorBoard())
+        callbacks.append(TensorBoard(histograms=cfg.tensorboard_histograms))
     return callbacks
 
 

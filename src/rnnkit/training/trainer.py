@@ -217,7 +217,7 @@ class Trainer:
         loss = self._loss(output, y)
         ok = self.watch.loss_ok(loss, self._where(*where), self._kept)
         self.optimizer.zero_grad(set_to_none=True)
-        grad_norm = self.step_loss = self.step_grad_norm = None  # the step's own values, for step callbacks
+        grad_norm = self.step_loss = self.step_grad_norm = self.step_batch = None  # the step's own values, for step callbacks
         if ok:
             loss.backward()
             grad_norm = gradient_norm(self.model.parameters())
@@ -230,6 +230,7 @@ class Trainer:
         clip_gradients(self.model.parameters(), norm=self.clip_norm, value=self.clip_value, total_norm=grad_norm)
         self.epoch_lr = self.lr  # logged: the rate of the epoch's last step
         self.step_loss, self.step_grad_norm = loss.detach(), grad_norm
+        self.step_batch = (x, lengths)  # the step's inputs, for step callbacks (gate histograms)
         self.optimizer.step()
         if self.schedule is not None:
             self.schedule.after_step()
