@@ -142,6 +142,7 @@ def check_training(cfg: TrainConfig) -> None:
         metrics = [get_metric(m).name for m in cfg.metrics]
     except ValueError as err:
         raise UserError(f"config key 'metrics': {err}") from None
+    metrics += getattr(cfg, "task_metrics", ())  # what a task logs itself (the tagger's entity F1)
     if (cfg.early_stopping is not None or cfg.keep_best) and cfg.monitor != "auto":  # "auto": the task resolves it
         check_monitor(cfg.monitor, metrics)
 

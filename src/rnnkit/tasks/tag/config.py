@@ -2,7 +2,7 @@
 tagged files, and its predict flags. Measured results of these defaults are in benchmarks/TASKS.md."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
@@ -90,6 +90,9 @@ class TagConfig(RecurrentModelConfig):
     monitor: str = "auto"
     """the validation figure that picks the kept epoch: val_entity_f1 (entity F1 of the decoded tags) or
     val_acc (token accuracy); auto: val_entity_f1 for BIO/BIOES entity tags, val_acc otherwise"""
+    task_metrics: ClassVar[tuple[str, ...]] = ("entity_f1",)
+    """what the task logs besides `metrics` (so `monitor` may name it; a run's config.json keeps the
+    resolved monitor, which its --resume checks again)"""
 
     def __post_init__(self):
         if (self.dataset is None) == (self.data is None):
