@@ -115,15 +115,15 @@ def test_mistakes_end_in_one_line(capsys, runs, tmp_path, args, needle):
     assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err, err
 
 
-def test_a_run_without_a_recurrent_encoder_is_refused(capsys, tmp_path, monkeypatch):
+def test_a_family_inspect_does_not_read_is_refused(capsys, tmp_path, monkeypatch):
     from testkit.tiny_tasks import TASKS, as_overrides
     from rnnkit.tasks import load_config, train as train_task
 
     monkeypatch.chdir(tmp_path)
-    target, values = as_overrides(TASKS["arrays"](tmp_path), tmp_path)
-    train_task(*load_config(target, {**values, "epochs": "1"}), run_dir=tmp_path / "arun", quiet=True)
-    code, _, err = call(capsys, "inspect", str(tmp_path / "arun"), "--text", "1 2", "--trust-imports")
-    assert code == 2 and "a arrays run; inspect reads runs of sentiment, classify" in err
+    target, values = as_overrides(TASKS["mnist"](tmp_path), tmp_path)
+    train_task(*load_config(target, {**values, "epochs": "1"}), run_dir=tmp_path / "mrun", quiet=True)
+    code, _, err = call(capsys, "inspect", str(tmp_path / "mrun"), "--text", "1 2")
+    assert code == 2 and "a mnist run; inspect reads runs of sentiment, classify" in err
 
 
 def test_a_model_without_recurrent_layers_is_refused(tmp_path):

@@ -45,6 +45,26 @@ def test_import_keras_run_folder_serves_summary_predict_evaluate(keras_file, cap
     assert metrics["loss"] == pytest.approx(keras_loss, rel=1e-4) and metrics["acc"] == pytest.approx(keras_acc)
 
 
+def test_an_imported_keras_run_is_inspected(keras_file, capsys, tmp_path):
+    """`rnnkit inspect` reads an import-keras run (an arrays run): --input rows as predict reads them, each
+    row's LSTM gates and states pictured and on the page, with predict's record as its prediction."""
+    _, path = keras_file
+    x = np.random.default_rng(1).integers(1, 30, (3, 12))
+    np.save(tmp_path / "x.npy", x)
+    run = tmp_path / "run"
+    assert call_cli(capsys, "import-keras", path, run)[0] == 0
+    code, out, err = call_cli(capsys, "inspect", run, "--input", tmp_path / "x.npy", "--out", tmp_path / "seen")
+    assert code == 0, err
+    written = out.split()
+    assert sum(name.endswith("forget-gate.png") for name in written) == 3  # one per row
+    page = (tmp_path / "seen" / "inspect.html").read_text()
+    _, predicted, _ = call_cli(capsys, "predict", run, "--input", tmp_path / "x.npy")
+    first = json.loads(predicted.splitlines()[0])
+    assert "forget gate" in page and f"probability: {first['probability']}" in page
+    code, _, err = call_cli(capsys, "inspect", run, "--text", "a review")
+    assert code == 2 and "give --input FILE" in err and err.count("\n") == 1
+
+
 def test_import_keras_mistakes_are_one_line(keras, keras_file, capsys, tmp_path):
     _, path = keras_file
     assert call_cli(capsys, "import-keras", path, tmp_path / "run")[0] == 0

@@ -7,7 +7,8 @@ the prediction (gradient x input), drawn over the text; and one self-contained H
 
 The families with a recurrent encoder are read through their own public functions: text classifiers
 (sentiment, classify), taggers (tag), language models (lm), seq2seq (its encoder) and forecasters
-(forecast: --input is a series file with the training columns, its last lookback rows are traced).
+(forecast: --input is a series file with the training columns, its last lookback rows are traced) and
+arrays runs, `rnnkit import-keras` runs among them (--input rows as `rnnkit predict` reads them).
 Written to RUN/inspect/ unless --out says where; the files written are printed, one per line.
 """
 from __future__ import annotations
@@ -283,10 +284,37 @@ def _forecaster(run, texts, input_file):
                    notes={columns[0]: target})]
 
 
+def _arrays(run, texts, input_file):
+    """An arrays run (a Keras-style model, `rnnkit import-keras` runs too): --input rows as `predict` reads
+    them (.npy/.npz or JSON lines), each step labelled by its value (token ids) or its index."""
+    import torch
+
+    from rnnkit.layers import Recurrent
+    from rnnkit.tasks.arrays.data import read_rows
+    from rnnkit.tasks.arrays.predict import load_model, predict
+
+    if texts or input_file is None:
+        raise UserError("an arrays run reads arrays: give --input FILE (.npy, .npz or JSON lines, as rnnkit predict)")
+    rows, model = read_rows(input_file)[:MAX_TEXTS], load_model(run).eval()
+    layer = next((name for name, m in model.named_modules() if isinstance(m, Recurrent)), None)
+    if layer is None:
+        raise UserError(f"{run.path}: the run's model has no recurrent layer to inspect")
+    records = predict(run, input_file)
+    samples = []
+    for k, row in enumerate(rows):
+        x = torch.as_tensor(row)[None]
+        ids = not torch.is_floating_point(x)
+        tokens = [str(int(v)) for v in x[0]] if ids else [f"t{t + 1}" for t in range(x.shape[1])]
+        samples.append(Sample(f"{Path(input_file).name}: row {k + 1}", tokens, model,
+                              (x if ids else x.float(),), layer,
+                              describe=lambda _, r=records[k]: ", ".join(f"{a}: {b}" for a, b in r.items())))
+    return samples
+
+
 def shown(token: str) -> str:
     """A token as the page shows it: a line break as ⏎, a tab as →."""
     return token.replace("\n", "⏎").replace("\t", "→")
 
 
 FAMILIES = {"sentiment": _classifier, "classify": _classifier, "tag": _tagger, "lm": _language_model,
-            "seq2seq": _seq2seq, "forecast": _forecaster}
+            "seq2seq": _seq2seq, "forecast": _forecaster, "arrays": _arrays}
