@@ -223,10 +223,8 @@ def test_article_003_convnet_lstm_trained_in_keras_imports(keras, tmp_path):
     assert not np.allclose(imported.predict(x[192:]), expected)
 
 
-@pytest.mark.xfail(strict=True, reason="rnnkit's Embedding(mask_zero=True) counts a row that is all padding as one "
-                   "step when every row is padded at the end (rnnkit.layers.core.Embedding.lengths_from_ids); Keras "
-                   "gives such a row the initial state")
 def test_a_row_that_is_all_padding(keras, randomize, tmp_path):
+    """Keras gives a row with no real step its initial state; so does rnnkit (the mask path takes it)."""
     L = keras.layers
     model = build(keras, [L.Embedding(6, 3, mask_zero=True), L.LSTM(2), L.Dense(1)], dict(shape=(5,), dtype="int32"),
                   randomize)

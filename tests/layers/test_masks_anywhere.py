@@ -148,8 +148,10 @@ def test_pre_padded_bidirectional_and_pooling_give_the_unpadded_result():
 
 def test_embedding_passes_lengths_for_post_padding_and_the_mask_otherwise():
     embedding = Embedding(20, 4, mask_zero=True)
-    post = torch.tensor([[3, 4, 0, 0], [0, 0, 0, 0]])
-    assert embedding.lengths_from_ids(post).tolist() == [2, 1]  # the fast path; an empty row counts one step
+    post = torch.tensor([[3, 4, 0, 0], [5, 0, 0, 0]])
+    assert embedding.lengths_from_ids(post).tolist() == [2, 1]  # the fast path
+    empty = torch.tensor([[3, 4, 0, 0], [0, 0, 0, 0]])
+    assert torch.equal(embedding.lengths_from_ids(empty), empty != 0)  # a row of padding keeps its initial state
     pre = pre_padded([[3, 4], [1, 2, 3]], 4)
     assert torch.equal(embedding.lengths_from_ids(pre), pre != 0)
     assert Embedding(20, 4).lengths_from_ids(pre) is None

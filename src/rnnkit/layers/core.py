@@ -58,13 +58,13 @@ class Embedding(Layer):
 
     def lengths_from_ids(self, ids: Tensor) -> Tensor | None:
         """With mask_zero, the real steps as the next layers take them: (B,) lengths when the padding is at
-        the end of every row (the fast, common case; a row of padding only counts one step, as before),
-        else the (B, T) mask itself. None without mask_zero."""
+        the end of every row and no row is all padding (the fast, common case), else the (B, T) mask itself,
+        under which a row of padding only keeps its initial state, as in Keras. None without mask_zero."""
         mask = self.compute_mask(ids)
         if mask is None:
             return None
         lengths = prefix_lengths(mask)
-        return mask if lengths is None else lengths.clamp(min=1)
+        return mask if lengths is None or not bool(lengths.all()) else lengths
 
     def get_config(self) -> dict[str, Any]:
         return {"input_dim": self.input_dim, "output_dim": self.output_dim, "input_length": self.input_length,
