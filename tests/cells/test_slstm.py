@@ -7,7 +7,7 @@ import torch
 from rnnkit import reference
 from rnnkit.cells import SLSTMCell, make_cell
 from rnnkit.engine import Masks, run_fused, run_loop, run_sequence
-from rnnkit.engine.masks import zoneout as apply_zoneout, zoneout_backward
+from rnnkit.engine.masks import zoneout as apply_zoneout, zoneout_at, zoneout_backward
 from rnnkit.layers import Recurrent
 from rnnkit.reference.gradcheck import check_gradients
 from testkit.reference_check import assert_runner_matches_reference, perturbed
@@ -36,7 +36,7 @@ def test_step_backward_matches_autograd(options, extras):
     zoneout = cell.sample_zoneout(1, B, xp, generator=generator)
     weight_mask = cell.sample_weight_mask(xp, generator=generator)
     weight_hh = cell.weight_hh if weight_mask is None else (cell.weight_hh * weight_mask).detach().requires_grad_()
-    d = None if zoneout is None else tuple(None if z is None else z[0] for z in zoneout)
+    d = zoneout_at(zoneout, 0)
     new, cache = cell.step(xp, state, rec_mask, weight_hh)
     new = apply_zoneout(new, state, d)
     grad_new = tuple(torch.randn(n.shape, dtype=n.dtype, generator=generator) for n in new)

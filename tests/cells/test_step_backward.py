@@ -5,7 +5,7 @@ import torch
 from testkit.cell_configs import CONFIGS, config_id
 from rnnkit.cells import LSTMCell, make_cell
 from rnnkit.cells.norm import layer_norm, layer_norm_backward
-from rnnkit.engine.masks import zoneout, zoneout_backward
+from rnnkit.engine.masks import zoneout, zoneout_at, zoneout_backward
 
 B, I, H = 3, 4, 5
 
@@ -15,8 +15,7 @@ def random_step_inputs(cell, generator):
     xp = torch.randn(B, cell.weight_ih.shape[0], dtype=torch.float64, generator=generator, requires_grad=True)
     state = tuple(torch.randn(B, s, dtype=torch.float64, generator=generator, requires_grad=True) for s in cell.state_sizes)
     rec_mask = (torch.rand(B, cell.weight_hh.shape[1], dtype=torch.float64, generator=generator) > 0.3).double() / 0.7
-    d = cell.sample_zoneout(1, B, xp, generator=generator)
-    d = None if d is None else tuple(None if m is None else m[0] for m in d)
+    d = zoneout_at(cell.sample_zoneout(1, B, xp, generator=generator), 0)
     weight_mask = cell.sample_weight_mask(xp, generator=generator)
     weight_hh = cell.weight_hh if weight_mask is None else (cell.weight_hh * weight_mask).detach().requires_grad_()
     return xp, state, rec_mask, weight_hh, d

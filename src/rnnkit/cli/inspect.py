@@ -291,7 +291,7 @@ def _arrays(run, texts, input_file):
 
     from rnnkit.layers import Recurrent
     from rnnkit.tasks.arrays.data import read_rows
-    from rnnkit.tasks.arrays.predict import load_model, predict
+    from rnnkit.tasks.arrays.predict import load_model, records
 
     if texts or input_file is None:
         raise UserError("an arrays run reads arrays: give --input FILE (.npy, .npz or JSON lines, as rnnkit predict)")
@@ -299,7 +299,6 @@ def _arrays(run, texts, input_file):
     layer = next((name for name, m in model.named_modules() if isinstance(m, Recurrent)), None)
     if layer is None:
         raise UserError(f"{run.path}: the run's model has no recurrent layer to inspect")
-    records = predict(run, input_file)
     samples = []
     for k, row in enumerate(rows):
         x = torch.as_tensor(row)[None]
@@ -307,7 +306,7 @@ def _arrays(run, texts, input_file):
         tokens = [str(int(v)) for v in x[0]] if ids else [f"t{t + 1}" for t in range(x.shape[1])]
         samples.append(Sample(f"{Path(input_file).name}: row {k + 1}", tokens, model,
                               (x if ids else x.float(),), layer,
-                              describe=lambda _, r=records[k]: ", ".join(f"{a}: {b}" for a, b in r.items())))
+                              describe=lambda out: ", ".join(f"{a}: {b}" for a, b in records(run, out)[0].items())))
     return samples
 
 

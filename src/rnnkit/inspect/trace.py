@@ -21,7 +21,7 @@ from typing import Any, Callable
 import torch
 from torch import Tensor, nn
 
-from ..engine.masks import alive_masks, gather_time, zoneout
+from ..engine.masks import alive_masks, gather_time, zoneout, zoneout_at
 from ..layers import Recurrent
 from ..layers.recurrent import reverse_padded
 from .gates import step_values
@@ -145,8 +145,7 @@ def _loop_run(layer: Recurrent, bound) -> tuple[list[list[dict]], Any]:
         def step(xp_t, state, *args, **kw):
             new, cache = original(xp_t, state, *args, **kw)
             # the loop applies zoneout after the step; in eval its masks are the rates (the expectation)
-            d = cell.sample_zoneout(1, xp_t.shape[0], xp_t)
-            shown = zoneout(new, state, None if d is None else tuple(None if m is None else m[0] for m in d))
+            shown = zoneout(new, state, zoneout_at(cell.sample_zoneout(1, xp_t.shape[0], xp_t), 0))
             records[k].append(step_values(cell, shown, cache))
             return new, cache
         return step

@@ -23,8 +23,11 @@ def load_model(run: Run) -> torch.nn.Module:
 
 def predict(run: Run, inputs: str, options: None = None) -> list[dict[str, Any]]:
     """One record per input row: class and probability for classifiers, the value for regressors."""
-    model = load_model(run)
-    out = predict_outputs(model, read_rows(inputs))
+    return records(run, predict_outputs(load_model(run), read_rows(inputs)))
+
+
+def records(run: Run, out: torch.Tensor) -> list[dict[str, Any]]:
+    """The model's outputs (N, ...) as predict's records."""
     training = run.saved.get("training", {})
     from_logits = training.get("from_logits", run.config.from_logits)
     if training.get("loss", run.config.loss) in REGRESSION_LOSSES:
