@@ -14,7 +14,7 @@ def small(**options):
     return LanguageModel(V, 8, 12, 2, **options)
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn", "mlstm", "mingru"])
 def test_windows_with_carried_state_equal_one_pass(cell):
     model = small(cell=cell).eval()
     ids = torch.randint(0, V, (3, 17))
@@ -25,6 +25,24 @@ def test_windows_with_carried_state_equal_one_pass(cell):
     torch.testing.assert_close(torch.cat(parts, 1), whole)
     carried.reset()
     torch.testing.assert_close(carried(ids[:, :5]), whole[:, :5])
+
+
+def test_mlstm_trains_in_its_parallel_form_with_the_recurrent_forms_outputs_and_gradients():
+    from rnnkit.layers import MLSTM
+    parallel = small(cell="mlstm")
+    recurrent = small(cell="mlstm", fast="fused")  # an explicit runner keeps the cell's recurrent form
+    assert type(parallel.rnn) is MLSTM and parallel.rnn.form == "parallel" and type(recurrent.rnn) is not MLSTM
+    recurrent.load_state_dict(parallel.state_dict())  # the same parameter names in both
+    ids = torch.randint(0, V, (3, 9))
+    grads = []
+    for model in (parallel, recurrent):
+        first, state = model(ids[:, :4])
+        second, _ = model(ids[:, 4:], state)  # a carried (C, n, m) state enters the parallel form
+        torch.cat((first, second), 1).logsumexp(-1).sum().backward()
+        grads.append((torch.cat((first, second), 1), {n: p.grad for n, p in model.named_parameters()}))
+    torch.testing.assert_close(grads[0][0], grads[1][0], atol=1e-5, rtol=1e-5)
+    for name, grad in grads[0][1].items():
+        torch.testing.assert_close(grad, grads[1][1][name], atol=1e-5, rtol=1e-4, msg=name)
 
 
 def test_carried_state_is_detached_and_restarts_when_the_mode_changes():

@@ -70,3 +70,12 @@ class MLSTM(Recurrent):
         if self.chunk_size != 64:
             shown += f", chunk_size={self.chunk_size}"
         return shown
+
+
+def recurrent_layer(cell: str, input_size: int, hidden_size: int, num_layers: int = 1, **options) -> Recurrent:
+    """The layer a model builds for `cell`: `MLSTM` in its parallel form for "mlstm" under fast="auto"
+    (the paper's training form, equal to the recurrent form and several times faster), else `Recurrent`.
+    The two hold the same parameters under the same names, so saved weights load into either."""
+    if cell == "mlstm" and options.get("fast", "auto") == "auto":
+        return MLSTM(input_size, hidden_size, num_layers, **options)
+    return Recurrent(cell, input_size, hidden_size, num_layers, **options)

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..layers import Recurrent
+from ..layers import recurrent_layer
 from ..layers.recurrent import variational_mask
 from ..validation import check_positive, check_rate
 from .registry import register
@@ -38,7 +38,8 @@ class LanguageModel(nn.Module):
 
     Args:
         vocab_size: V, ids in [0, V).
-        embedding_dim, hidden_size, num_layers, cell: the sizes and the cell ("lstm", "gru", "rnn").
+        embedding_dim, hidden_size, num_layers, cell: the sizes and the cell ("lstm", "gru", "rnn", "slstm",
+            "mlstm", "mingru", "minlstm"; an mlstm stack trains in its parallel form: `layers.recurrent_layer`).
         dropout, variational, embedding_dropout, weight_drop: the regularisers above.
         tie_weights: the output layer's weights are the embedding (a projection H -> E when H != E).
         init_range: > 0 draws every weight from U(-r, r) as Zaremba et al. (0.1); 0 keeps the layers' own.
@@ -66,7 +67,7 @@ class LanguageModel(nn.Module):
             options["weight_drop"] = check_rate("weight_drop", weight_drop)
         self.embedding = nn.Embedding(vocab_size, embedding_dim)
         inside = dict(dropout=dropout) if self.variational else dict(inter_layer_dropout=dropout)
-        self.rnn = Recurrent(cell, embedding_dim, hidden_size, num_layers, return_state=True, fast=fast,
+        self.rnn = recurrent_layer(cell, embedding_dim, hidden_size, num_layers, return_state=True, fast=fast,
                              **(inside if num_layers > 1 or self.variational else {}), **options)
         # variational: Recurrent's mask covers every layer's input, the embeddings included
         self.input_dropout = 0.0 if self.variational else self.dropout
