@@ -4,12 +4,16 @@ One process, the paths called alternately (round-robin), batch 16, input and hid
 sequence length: a training step (forward + backward of outputs.sum()) and inference (forward under
 `torch.inference_mode()`). Paths per cell:
 
-    scan        fast="auto": the scan runner, linear method on the CPU (`rnnkit.engine.scan`)
+    scan        fast="auto": the scan runner, its compiled method on the CPU (`rnnkit.engine.scan`,
+                `csrc/minimal.cpp`: one C++ pass forward, one back)
+    linear      the scan runner's linear method in torch ops (what "auto" ran before the compiled pass)
     heinsen     the scan runner with Heinsen's log-space method (chunks of 64 steps)
-    fused       the sequential form with the cell's hand-written BPTT (fast="fused")
-    loop        the sequential form differentiated by autograd (fast="loop"); its backward grows as
-                T^2 (every step's `xp[t]` select hands autograd a (T, B, G*H) zero gradient), so it is
-                timed only where T <= --loop-max
+    sequential  the cell's sequential form as generation runs it: the layer called one step at a time
+                (x[:, t:t+1] and the state it returned), each step projecting its own input and taking
+                the cell's `step`, differentiated by autograd
+    loop        the sequential form with every step's input projection in one GEMM first
+                (fast="loop": a Python loop over `cell.step`, differentiated by autograd)
+    fused       the same with the cell's hand-written BPTT instead of autograd (fast="fused")
     gru         rnnkit's GRU of the same width through fast="auto" (the compiled kernels)
     anchor      mingru-pytorch 0.2.1's module in its parallel mode (one log-space scan over the whole
                 sequence; torch's logcumsumexp); skipped when the package is absent
@@ -45,16 +49,32 @@ def anchor_module(kind: str):
     return minGRU_pytorch.minGRU(D) if kind == "mingru" else minLSTM(D)
 
 
-class Heinsen(torch.nn.Module):
-    """A `Recurrent` layer's cell run by the scan runner's log-space method."""
+class Sequential(torch.nn.Module):
+    """The layer run one step at a time, its state carried: the cell's sequential form as generation runs it."""
 
-    def __init__(self, layer: Recurrent):
+    def __init__(self, kind: str, layer: Recurrent):
         super().__init__()
-        self.layer = layer
+        self.layer = Recurrent(kind, D, D, return_state=True)
+        self.layer.load_state_dict(layer.state_dict())
+
+    def forward(self, x):
+        state, outputs = None, []
+        for x_t in x.unbind(1):  # unbind: one backward for all steps' slices
+            out, state = self.layer(x_t.unsqueeze(1), initial_state=state)
+            outputs.append(out)
+        return torch.cat(outputs, 1)
+
+
+class Method(torch.nn.Module):
+    """A `Recurrent` layer's cell run by the scan runner with the given method."""
+
+    def __init__(self, layer: Recurrent, method: str):
+        super().__init__()
+        self.layer, self.method = layer, method
 
     def forward(self, x):
         cell = self.layer.cells[0]
-        out, _ = run_scan(cell, x.transpose(0, 1), cell.init_state(x.shape[0], dtype=x.dtype), method="heinsen")
+        out, _ = run_scan(cell, x.transpose(0, 1), cell.init_state(x.shape[0], dtype=x.dtype), method=self.method)
         return out.transpose(0, 1)
 
 
@@ -69,15 +89,15 @@ class Projection(torch.nn.Module):
         return self.layer.cells[0].project_input(x)
 
 
-def paths(kind: str, steps: int, loop_max: int) -> dict:
+def paths(kind: str) -> dict:
     torch.manual_seed(0)
     layers = {"scan": Recurrent(kind, D, D)}
-    layers["heinsen"] = Heinsen(layers["scan"])
-    layers["fused"] = Recurrent(kind, D, D, fast="fused")
-    layers["fused"].load_state_dict(layers["scan"].state_dict())
-    if steps <= loop_max:
-        layers["loop"] = Recurrent(kind, D, D, fast="loop")
-        layers["loop"].load_state_dict(layers["scan"].state_dict())
+    layers["linear"] = Method(layers["scan"], "linear")
+    layers["heinsen"] = Method(layers["scan"], "heinsen")
+    layers["sequential"] = Sequential(kind, layers["scan"])
+    for fast in ("loop", "fused"):
+        layers[fast] = Recurrent(kind, D, D, fast=fast)
+        layers[fast].load_state_dict(layers["scan"].state_dict())
     if kind == "mingru":
         layers["gru"] = Recurrent("gru", D, D)
     anchor = anchor_module(kind)
@@ -101,8 +121,8 @@ def medians(fns: dict, repeats: int, warmup: int = 1) -> dict:
     return {name: (statistics.median(wall[name]) * 1e3, statistics.median(cpu[name]) * 1e3) for name in fns}
 
 
-def measure(kind: str, steps: int, repeats: int, loop_max: int, only=None) -> list[str]:
-    layers = {name: layer for name, layer in paths(kind, steps, loop_max).items()
+def measure(kind: str, steps: int, repeats: int, only=None, modes=("training", "inference")) -> list[str]:
+    layers = {name: layer for name, layer in paths(kind).items()
               if only is None or name in only or name == "scan"}
     x = torch.randn(B, steps, D)
 
@@ -120,6 +140,8 @@ def measure(kind: str, steps: int, repeats: int, loop_max: int, only=None) -> li
 
     rows = []
     for mode, make in (("training", train), ("inference", infer)):
+        if mode not in modes:
+            continue
         times = medians({name: make(layer) for name, layer in layers.items()}, repeats)
         base_wall, base_cpu = times["scan"]
         for name, (wall, cpu) in times.items():
@@ -134,7 +156,7 @@ def main() -> None:
     parser.add_argument("--cells", nargs="+", default=["mingru", "minlstm"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
-    parser.add_argument("--loop-max", type=int, default=512, help="time fast='loop' only up to this T")
+    parser.add_argument("--modes", nargs="+", default=["training", "inference"], choices=["training", "inference"])
     parser.add_argument("--paths", nargs="+", help="only these paths (and scan, the baseline of the ratios)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -144,7 +166,7 @@ def main() -> None:
     print("|---|---:|---|---|---:|---:|---:|---:|")
     for steps in args.steps:
         for kind in args.cells:
-            for row in measure(kind, steps, args.repeats, args.loop_max, args.paths):
+            for row in measure(kind, steps, args.repeats, args.paths, args.modes):
                 print(row, flush=True)
 
 

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 CSRC = Path(__file__).with_name("csrc")
 # One translation unit per cell family plus the bindings; the headers (common.h, kernels.h) only enter the digest.
-SOURCES = [CSRC / name for name in ("lstm.cpp", "gru.cpp", "simple_rnn.cpp", "masks.cpp", "bindings.cpp")]
+SOURCES = [CSRC / name for name in ("lstm.cpp", "gru.cpp", "simple_rnn.cpp", "minimal.cpp", "masks.cpp", "bindings.cpp")]
 
 # Compiler flags per instruction set, as torch builds its own CPU kernels (aten/src/ATen/native/cpu).
 CAPABILITY_FLAGS = {

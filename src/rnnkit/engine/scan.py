@@ -25,9 +25,15 @@ remains is solved by one of two methods:
            vector units, and torch's `logcumsumexp` (and still more its backward) is far slower than
            this pass (benchmarks/RESULTS.md, "minGRU and minLSTM"), so "auto" picks it on the CPU.
 
-`run_scan` uses `default_method` (linear on the CPU, heinsen elsewhere); both are tested equal to the
-cell's sequential step (`fast="loop"`/"fused") and to the NumPy oracle. A single step (T = 1:
-generation) is the cell's sequential step itself.
+"compiled" the linear method as two passes of compiled C++ (`csrc/minimal.cpp`, minGRU and minLSTM in
+           float32 and float64 on the CPU): forward one pass over xp writing h only, backward one pass
+           back writing dL/dxp only, every a_t, b_t and gate derivative computed in registers from xp
+           as the pass reaches it: no (steps, B, H) temporaries at all.
+
+`run_scan` uses `default_method`: "compiled" where it serves the cell (`compiled_unsupported`), else
+"linear" on the CPU, "heinsen" elsewhere; all three are tested equal to the cell's sequential step
+(`fast="loop"`/"fused") and to the NumPy oracle. A single step (T = 1: generation) is the cell's
+sequential step itself.
 
 Padding (the runners' contract, `rnnkit.engine.contract`): the recurrence runs over every step; a
 row's outputs past its length are zeroed and its final state is h at its last real step, which no
@@ -40,17 +46,34 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..cells.base import RecurrentCell, State
+from ..cells.min import MinGRUCell, MinLSTMCell
+from . import kernels
 from .masks import NO_MASKS, Masks, alive_masks
 
-METHODS = ("heinsen", "linear")
+METHODS = ("heinsen", "linear", "compiled")
 SCAN_CONTRACT = ("coefficients", "coefficients_backward", "log_coefficients")  # `rnnkit.cells.min.MinimalCell`
 CHUNK = 64  # steps of one Heinsen scan; the carry between chunks is one step per chunk
 BLOCK_ELEMENTS = 1 << 17  # numbers per (steps, B, H) tensor in one block of the linear method
 
 
-def default_method(device: torch.device) -> str:
-    """"linear" on the CPU (one fused multiply-add per step beats torch's logcumsumexp there), else "heinsen"."""
-    return "linear" if device.type == "cpu" else "heinsen"
+def default_method(cell: RecurrentCell, device: torch.device) -> str:
+    """"compiled" where it serves the cell, else "linear" on the CPU (one fused multiply-add per step beats
+    torch's logcumsumexp there), else "heinsen"."""
+    if device.type != "cpu":
+        return "heinsen"
+    return "linear" if compiled_unsupported(cell) else "compiled"
+
+
+def compiled_unsupported(cell: RecurrentCell) -> str | None:
+    """Why the "compiled" method cannot run this cell, or None when it can."""
+    if type(cell) not in (MinGRUCell, MinLSTMCell):  # exact class: a subclass may change the math
+        return f"the compiled scan serves MinGRUCell and MinLSTMCell, not {type(cell).__name__}"
+    w = cell.weight_ih
+    if w.device.type != "cpu" or w.dtype not in (torch.float32, torch.float64):
+        return f"the compiled scan runs float32 and float64 on the CPU, not {w.dtype} on {w.device.type}"
+    if not kernels.available():
+        return f"the compiled kernels are not available ({kernels.unavailable_reason()})"
+    return None
 
 
 def unsupported(cell: RecurrentCell, masks: Masks = NO_MASKS) -> str | None:
@@ -137,6 +160,29 @@ def scan_blocked(cell: RecurrentCell, xp: Tensor, h0: Tensor) -> Tensor:
     return _BlockedRecurrence.apply(cell, xp.contiguous(), h0.contiguous())
 
 
+# ---- the same pass in compiled C++ ---------------------------------------------------------------------
+class _CompiledRecurrence(torch.autograd.Function):
+    """xp (T, B, G*H), h0 (B, H) -> h (T, B, H) by `csrc/minimal.cpp`; backward by its reverse pass."""
+
+    @staticmethod
+    def forward(ctx, lstm, xp, h0):
+        h = kernels.load().min_scan_forward(xp, h0, lstm)
+        ctx.lstm = lstm
+        ctx.save_for_backward(xp, h0, h)
+        return h
+
+    @staticmethod
+    def backward(ctx, grad_h):
+        xp, h0, h = ctx.saved_tensors
+        grad_xp, grad_h0 = kernels.load().min_scan_backward(xp, h0, h, grad_h.contiguous(), ctx.lstm)
+        return None, grad_xp, grad_h0
+
+
+def scan_compiled(cell: RecurrentCell, xp: Tensor, h0: Tensor) -> Tensor:
+    """`scan_blocked`'s h by the compiled passes; the caller has checked `compiled_unsupported(cell)`."""
+    return _CompiledRecurrence.apply(isinstance(cell, MinLSTMCell), xp.contiguous(), h0.contiguous())
+
+
 # ---- the runner ----------------------------------------------------------------------------------------
 def run_scan(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | None = None,
              masks: Masks = NO_MASKS, method: str | None = None) -> tuple[Tensor, State]:
@@ -151,9 +197,11 @@ def run_scan(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | Non
 def run_planned(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | None = None,
                 masks: Masks = NO_MASKS, method: str | None = None) -> tuple[Tensor, State]:
     """`run_scan` without its support check, for the dispatcher, whose plan has just made it."""
-    method = method or default_method(x.device)
+    method = method or default_method(cell, x.device)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if method == "compiled" and compiled_unsupported(cell):
+        raise ValueError(f"method='compiled' cannot run this cell: {compiled_unsupported(cell)}")
     (h0,) = state  # (B, H)
     xp = cell.project_input(x)  # (T, B, G*H): one matmul for every step
     if x.shape[0] == 1:  # one step (generation): the sequential form
@@ -161,6 +209,8 @@ def run_planned(cell: RecurrentCell, x: Tensor, state: State, lengths: Tensor | 
         h = h.unsqueeze(0)  # (1, B, H)
     elif method == "heinsen":
         h = scan_log(*cell.log_coefficients(xp), h0)  # (T, B, H)
+    elif method == "compiled":
+        h = scan_compiled(cell, xp, h0)  # (T, B, H)
     else:
         h = scan_blocked(cell, xp, h0)  # (T, B, H)
     if lengths is None:

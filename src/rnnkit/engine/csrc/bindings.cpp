@@ -1,4 +1,4 @@
-// The extension's Python module: binds the kernels of lstm.cpp, gru.cpp, simple_rnn.cpp and masks.cpp,
+// The extension's Python module: binds the kernels of lstm.cpp, gru.cpp, simple_rnn.cpp, minimal.cpp and masks.cpp,
 // the build's instruction set, and the switches tests use. The only file holding PYBIND11_MODULE.
 #include <torch/extension.h>
 
@@ -30,6 +30,8 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("gru_before_backward", &gru_before_backward);
   m.def("simple_forward", &simple_forward);
   m.def("simple_backward", &simple_backward);
+  m.def("min_scan_forward", &min_scan_forward);
+  m.def("min_scan_backward", &min_scan_backward);
   m.def("capability", &capability);
   m.def("bernoulli_masks", &bernoulli_masks);
   m.def("set_min_slice_rows", [](int64_t rows) { g_min_slice_rows = rows; });  // tests: slices of few rows

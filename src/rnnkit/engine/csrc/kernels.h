@@ -63,3 +63,8 @@ std::vector<Tensor> simple_backward(const Tensor& x, const Tensor& h0, const Ten
 
 // masks.cpp
 Tensor bernoulli_masks(Tensor out, double p, int64_t seed);
+
+// minimal.cpp (minGRU: lstm = false, minLSTM: lstm = true; the scan runner's "compiled" method)
+Tensor min_scan_forward(const Tensor& xp, const Tensor& h0, bool lstm);
+std::vector<Tensor> min_scan_backward(const Tensor& xp, const Tensor& h0, const Tensor& h, const Tensor& grad_h,
+                                      bool lstm);
