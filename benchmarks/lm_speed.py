@@ -4,7 +4,8 @@
     python benchmarks/lm_speed.py [--vocab 10000] [--hidden 200] [--layers 2] [--batch 20] [--bptt 20]
                                   [--steps 30] [--rounds 3] [--threads N]
 
-Both models are embedding -> 2 x LSTM(200) -> dense(V) with the same initial weights; one training step
+Both models are embedding -> 2 x LSTM(200) -> dense(V) with the same initial weights (and a third, rnnkit
+with `output_precision="bfloat16"`: the output layer's matmuls in bf16 in training); one training step
 is forward, cross-entropy, backward, clipping at norm 5 and an SGD step, the state carried (detached)
 from window to window. The two are timed in alternating rounds (the machine's load moves; each round
 times both), the median round of each is printed with their ratio, in wall time and in CPU time of
@@ -70,10 +71,13 @@ def main() -> None:
     data = torch.randint(0, args.vocab, (args.batch, args.bptt * (args.steps + 4) + 2))
     ours = LanguageModel(args.vocab, args.embedding, args.hidden, args.layers)
     theirs = TorchLM(ours)
+    bf16 = LanguageModel(args.vocab, args.embedding, args.hidden, args.layers, output_precision="bfloat16")
+    bf16.load_state_dict(ours.state_dict())
     plan = ours.rnn.plan(torch.zeros(args.bptt, args.batch, args.embedding, requires_grad=True))
-    speeds: dict[str, list[tuple[float, float]]] = {"rnnkit (fast=auto)": [], "torch nn.LSTM": []}
+    models = {"rnnkit (fast=auto)": ours, "rnnkit, bf16 output": bf16, "torch nn.LSTM": theirs}
+    speeds: dict[str, list[tuple[float, float]]] = {name: [] for name in models}
     for _ in range(args.rounds):
-        for name, model in (("rnnkit (fast=auto)", ours), ("torch nn.LSTM", theirs)):
+        for name, model in models.items():
             speeds[name].append(tokens_per_second(model, data, args.bptt, args.steps))
     print(f"LM training, vocab {args.vocab}, {args.layers} x LSTM({args.hidden}), batch {args.batch}, bptt {args.bptt}, "
           f"{torch.get_num_threads()} threads; rnnkit runner: {plan.runner} ({plan.reason})")
@@ -85,6 +89,8 @@ def main() -> None:
         print(f"{name:<22}{medians[name][0]:>16.0f}{medians[name][1]:>16.0f}   {rounds}")
     ours_m, theirs_m = medians["rnnkit (fast=auto)"], medians["torch nn.LSTM"]
     print(f"rnnkit / torch: {ours_m[0] / theirs_m[0]:.2f} (wall), {ours_m[1] / theirs_m[1]:.2f} (CPU time)")
+    bf16_m = medians["rnnkit, bf16 output"]
+    print(f"rnnkit bf16 output / torch: {bf16_m[0] / theirs_m[0]:.2f} (wall), {bf16_m[1] / theirs_m[1]:.2f} (CPU time)")
 
 
 if __name__ == "__main__":

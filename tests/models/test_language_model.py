@@ -109,3 +109,21 @@ def test_generation_is_seeded_and_reads_the_prompt_once():
     assert calls == [(1, 3)] + [(1, 1)] * 11  # the prompt once, then one step per new token
     assert len(a) == 12 and a == run(7) and a != run(8)
     assert model.training  # the mode is restored
+
+
+def test_bf16_output_layer_in_training_only():
+    ours, plain = small(output_precision="bfloat16"), small()
+    ids = torch.randint(0, V, (3, 6))
+    fast, _ = ours(ids)
+    exact, _ = plain(ids)
+    assert fast.dtype == torch.float32 and not torch.equal(fast, exact)  # the matmul ran in bf16
+    torch.testing.assert_close(fast, exact, rtol=0, atol=0.05 * exact.abs().max().item())
+    fast.logsumexp(-1).sum().backward()
+    exact.logsumexp(-1).sum().backward()
+    assert ours.decoder.weight.grad.dtype == torch.float32
+    grad, ref = ours.decoder.weight.grad, plain.decoder.weight.grad
+    assert (grad - ref).norm() < 0.02 * ref.norm()
+    ours.eval(), plain.eval()
+    torch.testing.assert_close(ours(ids)[0], plain(ids)[0], rtol=0, atol=0)  # scoring stays float32
+    with pytest.raises(ValueError, match="output_precision must be one of"):
+        small(output_precision="float16")

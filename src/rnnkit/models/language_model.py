@@ -28,8 +28,11 @@ from torch import Tensor, nn
 
 from ..layers import recurrent_layer
 from ..layers.recurrent import variational_mask
-from ..validation import check_positive, check_rate
+from ..validation import check_choice, check_positive, check_rate
 from .registry import register
+
+
+OUTPUT_PRECISIONS = ("float32", "bfloat16")
 
 
 @register("language_model")
@@ -45,13 +48,17 @@ class LanguageModel(nn.Module):
         init_range: > 0 draws every weight from U(-r, r) as Zaremba et al. (0.1); 0 keeps the layers' own.
         fast: the recurrent runner ("auto": the fastest that serves the configuration).
         cell_options: more cell options (e.g. {"layer_norm": True}, {"zoneout": 0.1}).
+        output_precision: "float32", or "bfloat16": in training the output layer's matmuls run in bf16
+            (`torch.autocast`, float32 accumulation; the logits handed back in float32), the costliest
+            part of a word LM's step; evaluation and generation stay in float32.
     """
 
     def __init__(self, vocab_size: int, embedding_dim: int = 200, hidden_size: int = 200, num_layers: int = 2, *,
                  cell: str = "lstm", dropout: float = 0.0, variational: bool = False, embedding_dropout: float = 0.0,
                  weight_drop: float = 0.0, tie_weights: bool = False, init_range: float = 0.1, fast: str = "auto",
-                 cell_options: dict[str, Any] | None = None):
+                 cell_options: dict[str, Any] | None = None, output_precision: str = "float32"):
         super().__init__()
+        self.output_precision = check_choice("output_precision", output_precision, OUTPUT_PRECISIONS)
         for name, value in (("vocab_size", vocab_size), ("embedding_dim", embedding_dim),
                             ("hidden_size", hidden_size), ("num_layers", num_layers)):
             check_positive(name, value)
@@ -61,7 +68,8 @@ class LanguageModel(nn.Module):
         self.config = dict(vocab_size=vocab_size, embedding_dim=embedding_dim, hidden_size=hidden_size,
                            num_layers=num_layers, cell=cell, dropout=dropout, variational=variational,
                            embedding_dropout=embedding_dropout, weight_drop=weight_drop, tie_weights=tie_weights,
-                           init_range=init_range, fast=fast, cell_options=dict(cell_options or {}))
+                           init_range=init_range, fast=fast, cell_options=dict(cell_options or {}),
+                           output_precision=output_precision)
         options = dict(cell_options or {})
         if weight_drop:
             options["weight_drop"] = check_rate("weight_drop", weight_drop)
@@ -112,7 +120,14 @@ class LanguageModel(nn.Module):
 
     def forward(self, ids: Tensor, state: Any = None) -> tuple[Tensor, Any]:
         z, state = self.features(ids, state)
-        return self.decoder(z), state  # (B, T, V)
+        return self.output(z), state  # (B, T, V)
+
+    def output(self, z: Tensor) -> Tensor:
+        """Logits (..., V) of features z (..., H or E), in float32; bf16 matmuls in training if asked."""
+        if self.training and self.output_precision == "bfloat16":
+            with torch.autocast(z.device.type, dtype=torch.bfloat16):
+                return self.decoder(z).float()
+        return self.decoder(z)
 
 
 def detach_state(state: Any) -> Any:

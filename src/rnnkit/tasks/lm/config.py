@@ -69,6 +69,9 @@ class LMConfig(RecurrentModelConfig):
     """the output layer shares the embedding (Press & Wolf), projected when hidden_size != embedding_dim"""
     init_range: Annotated[float, Field(ge=0.0)] = 0.1
     """weights drawn from U(-r, r) (Zaremba et al.); 0 keeps the layers' own initialisation"""
+    output_precision: Literal["float32", "bfloat16"] = "float32"
+    """bfloat16: the output layer's matmuls in bf16 in training (torch.autocast; evaluation stays float32),
+    the costliest part of a word-level step; float32 is the default"""
     bptt: PositiveInt | None = None
     """steps per truncated-BPTT window, the state carried over, gradients stopped (default: 20 words, 100 characters)"""
     bptt_jitter: bool = False

@@ -5,7 +5,7 @@ from rnnkit.models.language_model import LanguageModel
 from rnnkit.tasks.lm.config import LMConfig
 
 MODEL_FIELDS = ("embedding_dim", "hidden_size", "num_layers", "cell", "dropout", "variational", "embedding_dropout",
-                "weight_drop", "tie_weights", "init_range", "fast")
+                "weight_drop", "tie_weights", "init_range", "fast", "output_precision")
 """Config fields that are the model's constructor arguments of the same name."""
 
 
