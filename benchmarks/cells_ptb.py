@@ -13,6 +13,9 @@ stopping rule (a budget instead of whole epochs) and that no weights are kept by
 validation pass at the end).
 
     OMP_NUM_THREADS=1 python benchmarks/cells_ptb.py --budget 240 [--cells lstm gru slstm mlstm mingru minlstm]
+
+`--steps N --output-precision bfloat16` instead trains a fixed number of steps with the output layer's
+matmuls in bf16 (the lm option `output_precision`), to compare perplexity with float32 step for step.
 """
 from __future__ import annotations
 
@@ -34,15 +37,20 @@ from rnnkit.training import Trainer
 CELLS = ("lstm", "gru", "slstm", "mlstm", "mingru", "minlstm")
 
 
-def train_for(model, windows: StreamWindows, config: LMConfig, budget: float) -> dict:
-    """SGD over the training streams in order until `budget` CPU seconds are spent; what was done."""
+def train_for(model, windows: StreamWindows, config: LMConfig, budget: float, max_steps: int | None = None) -> dict:
+    """SGD over the training streams in order until `budget` CPU seconds are spent (or `max_steps` steps
+    are taken); what was done."""
     optimizer = torch.optim.SGD(model.parameters(), lr=config.lr)
     carried = CarriedState(model)
     model.train()
     steps = tokens = 0
     losses: list[float] = []
     c0, w0 = time.process_time(), time.perf_counter()
-    while time.process_time() - c0 < budget:
+
+    def done() -> bool:
+        return steps >= max_steps if max_steps else time.process_time() - c0 >= budget
+
+    while not done():
         carried.reset()  # each pass over the text starts from a zero state, as the task's epochs
         for i in range(len(windows)):
             x, y = windows[i]
@@ -54,7 +62,7 @@ def train_for(model, windows: StreamWindows, config: LMConfig, budget: float) ->
             optimizer.step()
             steps, tokens = steps + 1, tokens + y.numel()
             losses.append(loss.item())
-            if time.process_time() - c0 >= budget:
+            if done():
                 break
     cpu, wall = time.process_time() - c0, time.perf_counter() - w0
     last = losses[-100:]
@@ -67,20 +75,25 @@ def main() -> None:
     parser.add_argument("--cells", nargs="+", default=list(CELLS), choices=CELLS)
     parser.add_argument("--budget", type=float, default=240.0, help="training CPU seconds per cell")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--steps", type=int, help="stop after this many steps instead of the budget")
+    parser.add_argument("--output-precision", default="float32", choices=["float32", "bfloat16"],
+                        help="the lm option of the same name (the output layer's matmuls in training)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"PTB words, {args.budget:.0f} CPU s of training per cell, {args.threads} thread(s), torch {torch.__version__}")
+    limit = f"{args.steps} steps" if args.steps else f"{args.budget:.0f} CPU s"
+    print(f"PTB words, {limit} of training per cell, output layer {args.output_precision}, {args.threads} thread(s), "
+          f"torch {torch.__version__}")
     print("| cell | runner | parameters | steps | epochs | train CPU s | train wall s | tokens / CPU s | "
           "train ppl (last 100) | valid ppl | test ppl |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for cell in args.cells:
-        config = LMConfig(cell=cell, seed=0)
+        config = LMConfig(cell=cell, seed=0, output_precision=args.output_precision)
         corpus = load_corpus(config)
         torch.manual_seed(config.seed)
         model = build_model(config, len(corpus.vocab))
         windows = StreamWindows(corpus.ids["train"], config.batch_size, config.bptt, what="ptb train")
         plan = model.rnn.plan(torch.zeros(config.bptt, config.batch_size, config.embedding_dim, requires_grad=True))
-        done = train_for(model, windows, config, args.budget)
+        done = train_for(model, windows, config, args.budget, args.steps)
         carried = CarriedState(model)
         trainer = Trainer(model, metrics=["perplexity"], quiet=True, forward_module=carried)
         valid = score(trainer, carried, scoring_windows(corpus.ids["valid"], config.eval_batch_size, config, "valid"),

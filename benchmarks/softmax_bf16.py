@@ -6,6 +6,8 @@ One training step of the output layer alone, as the language-model task runs it:
 over (tokens, hidden) -> (tokens, vocab), cross-entropy against random targets, backward to z, W, b.
 Paths, timed alternately round after round in one process: float32; the matmuls under
 `torch.autocast("cpu", dtype=torch.bfloat16)` (bf16 inputs, float32 accumulation; the loss in float32);
+torch's adaptive softmax (`nn.AdaptiveLogSoftmaxWithLoss`, cutoffs 2000 and 6000, div_value 4: a
+different output layer, so only its time is comparable, not its loss);
 and the forward matmul alone in float32 and in bf16 (`z.bfloat16() @ W.bfloat16().T`; ratios of
 these two are to the float32 training step). Reports the median round of each
 (wall and CPU seconds of the process, each with its ratio to float32) and the loss and gradient error
@@ -46,6 +48,11 @@ def main() -> None:
         elif mode == "autocast bf16":
             with torch.autocast("cpu", dtype=torch.bfloat16):
                 logits = F.linear(z, weight, bias)
+        elif mode == "adaptive softmax":  # torch.nn.AdaptiveLogSoftmaxWithLoss: its loss alone, no (tokens, V) logits
+            for p in adaptive.parameters():
+                p.grad = None
+            adaptive(z, targets).loss.backward()
+            return None
         elif mode == "float32 forward only":
             with torch.no_grad():
                 return F.linear(z, weight, bias)
@@ -56,7 +63,11 @@ def main() -> None:
         loss.backward()
         return loss.detach(), z.grad.clone(), weight.grad.clone()
 
-    modes = ("float32", "autocast bf16", "float32 forward only", "bf16 forward only")
+    # Grave et al.'s adaptive softmax: a head over the most frequent ids (cutoffs), smaller tails (div_value 4);
+    # ids 0.. are taken as ordered by frequency, as the lm task's vocabulary is
+    cutoffs = [c for c in (2000, 6000) if c < args.vocab]
+    adaptive = torch.nn.AdaptiveLogSoftmaxWithLoss(args.hidden, args.vocab, cutoffs, div_value=4.0)
+    modes = ("float32", "autocast bf16", "adaptive softmax", "float32 forward only", "bf16 forward only")
     reference = step("float32")
     cast = step("autocast bf16")
     times = {m: [] for m in modes}  # (wall, CPU seconds of the process) per round
@@ -71,7 +82,7 @@ def main() -> None:
     base = [statistics.median(t[k] for t in times["float32"]) for k in (0, 1)]
     for m in modes:
         wall, cpu = (statistics.median(t[k] for t in times[m]) for k in (0, 1))
-        print(f"{m:<20} wall {1e3 * wall:8.1f} ms (x{base[0] / wall:.2f})   CPU {1e3 * cpu:8.1f} ms (x{base[1] / cpu:.2f})"
+        print(f"{m:<21} wall {1e3 * wall:8.1f} ms (x{base[0] / wall:.2f})   CPU {1e3 * cpu:8.1f} ms (x{base[1] / cpu:.2f})"
               + ("   forward only" if "only" in m else ""))
     print(f"bf16 vs float32: loss {float(cast[0]):.5f} vs {float(reference[0]):.5f} "
           f"(relative {abs(float(cast[0] - reference[0])) / float(reference[0]):.2e}); "
