@@ -94,6 +94,17 @@ def test_words_outside_the_vocabulary_are_named(tmp_path, capsys):
     assert code == 2 and "every word is outside the model's vocabulary ('zebra', 'okapi')" in err
 
 
+def test_output_precision_reaches_the_model_and_is_checked(tmp_path, capsys):
+    from rnnkit.tasks.lm.config import LMConfig
+    from rnnkit.tasks.lm.model import build_model
+
+    assert LMConfig().output_precision == "float32"
+    assert build_model(LMConfig(output_precision="bfloat16"), 50).output_precision == "bfloat16"
+    code, _, err = call(capsys, "train", "lm", "--data", tmp_path / "a.txt", "--output-precision", "half",
+                        "--run-dir", tmp_path / "run")
+    assert code == 2 and "half" in err and len(err.strip().splitlines()) == 1, err
+
+
 def test_defaults_follow_the_level_and_a_set_field_wins():
     from rnnkit.tasks.lm.config import LEVEL_DEFAULTS, LMConfig
 
