@@ -3,7 +3,7 @@
 Such a cell's whole sequence is the linear recurrence h_t = a_t ⊙ h_{t-1} + b_t, with a_t, b_t > 0
 known for every step before any state is (`cell.coefficients`, `cell.log_coefficients`): the input
 projection, the gates and the candidate of all steps are computed at once, batched over time. What
-remains is solved by one of two methods:
+remains is solved by one of three methods:
 
 "heinsen"  the parallel scan in log space (Heinsen 2023), every t at once with two prefix operations:
                A_t = Σ_{s<=t} log a_s                                   (cumsum)
@@ -23,7 +23,7 @@ remains is solved by one of two methods:
            (T, B, H)-sized temporaries would stream through memory several times over, which costs
            more than the sequential form on a CPU. There the B·H lanes of one step already fill the
            vector units, and torch's `logcumsumexp` (and still more its backward) is far slower than
-           this pass (benchmarks/RESULTS.md, "minGRU and minLSTM"), so "auto" picks it on the CPU.
+           this pass (benchmarks/RESULTS.md, "minGRU and minLSTM"), so on the CPU "auto" takes it, compiled.
 
 "compiled" the linear method as two passes of compiled C++ (`csrc/minimal.cpp`, minGRU and minLSTM in
            float32 and float64 on the CPU): forward one pass over xp writing h only, backward one pass

@@ -31,7 +31,6 @@ from ..layers.recurrent import variational_mask
 from ..validation import check_choice, check_positive, check_rate
 from .registry import register
 
-
 OUTPUT_PRECISIONS = ("float32", "bfloat16")
 
 
@@ -76,7 +75,7 @@ class LanguageModel(nn.Module):
         self.embedding = nn.Embedding(vocab_size, embedding_dim)
         inside = dict(dropout=dropout) if self.variational else dict(inter_layer_dropout=dropout)
         self.rnn = recurrent_layer(cell, embedding_dim, hidden_size, num_layers, return_state=True, fast=fast,
-                             **(inside if num_layers > 1 or self.variational else {}), **options)
+                                   **(inside if num_layers > 1 or self.variational else {}), **options)
         # variational: Recurrent's mask covers every layer's input, the embeddings included
         self.input_dropout = 0.0 if self.variational else self.dropout
         out_size = self.rnn.output_size
