@@ -12,7 +12,7 @@ after its 4th epoch, which no budget here reaches). What differs from `rnnkit tr
 stopping rule (a budget instead of whole epochs) and that no weights are kept by validation (one
 validation pass at the end).
 
-    OMP_NUM_THREADS=1 python benchmarks/cells_ptb.py --budget 240 [--cells lstm gru slstm mlstm mingru minlstm]
+    OMP_NUM_THREADS=1 python benchmarks/cells_ptb.py --budget 120 [--cells lstm gru slstm mlstm mingru minlstm]
 
 `--steps N --output-precision bfloat16` instead trains a fixed number of steps with the output layer's
 matmuls in bf16 (the lm option `output_precision`), to compare perplexity with float32 step for step.
@@ -73,7 +73,7 @@ def train_for(model, windows: StreamWindows, config: LMConfig, budget: float, ma
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cells", nargs="+", default=list(CELLS), choices=CELLS)
-    parser.add_argument("--budget", type=float, default=240.0, help="training CPU seconds per cell")
+    parser.add_argument("--budget", type=float, default=120.0, help="training CPU seconds per cell")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--steps", type=int, help="stop after this many steps instead of the budget")
     parser.add_argument("--output-precision", default="float32", choices=["float32", "bfloat16"],

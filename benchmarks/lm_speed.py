@@ -7,8 +7,8 @@
 Both models are embedding -> 2 x LSTM(200) -> dense(V) with the same initial weights (and a third, rnnkit
 with `output_precision="bfloat16"`: the output layer's matmuls in bf16 in training); one training step
 is forward, cross-entropy, backward, clipping at norm 5 and an SGD step, the state carried (detached)
-from window to window. The two are timed in alternating rounds (the machine's load moves; each round
-times both), the median round of each is printed with their ratio, in wall time and in CPU time of
+from window to window. The three are timed in alternating rounds (the machine's load moves; each round
+times all three), the median round of each is printed with the ratios to nn.LSTM, in wall time and in CPU time of
 the process (with one thread, CPU time is the fair measure on a machine shared with other jobs).
 """
 from __future__ import annotations
