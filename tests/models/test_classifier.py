@@ -10,6 +10,29 @@ from rnnkit.models.classifier import SequenceClassifier
 LENGTHS = (7, 3, 5, 1)
 
 
+def test_mlstm_runs_its_parallel_form_with_the_recurrent_forms_outputs_and_gradients():
+    from rnnkit.layers import MLSTM
+
+    torch.manual_seed(0)
+    parallel = SequenceClassifier(3, 40, embedding_dim=8, cell="mlstm", hidden_size=8, num_layers=2,
+                                  pooling=ALL, head_dropout=0.0).double()
+    recurrent = SequenceClassifier(3, 40, embedding_dim=8, cell="mlstm", hidden_size=8, num_layers=2,
+                                   pooling=ALL, head_dropout=0.0, fast="fused").double()
+    assert type(parallel.rnn) is MLSTM and type(recurrent.rnn) is not MLSTM
+    recurrent.load_state_dict(parallel.state_dict())
+    _, batch = padded_batch()
+    outputs = [model(batch) for model in (parallel, recurrent)]
+    torch.testing.assert_close(outputs[0], outputs[1], rtol=1e-10, atol=1e-10)
+    grads = [torch.autograd.grad(out.square().sum(), list(model.parameters()), allow_unused=True)
+             for out, model in zip(outputs, (parallel, recurrent))]
+    for a, b in zip(*grads):
+        assert (a is None) == (b is None)
+        if a is not None:
+            torch.testing.assert_close(a, b, rtol=1e-8, atol=1e-10)
+    with_dropout = SequenceClassifier(3, 40, cell="mlstm", hidden_size=8, recurrent_dropout=0.1)
+    assert type(with_dropout.rnn) is not MLSTM  # an option the parallel form does not offer: the recurrent form
+
+
 def padded_batch(vocab=40, seed=0):
     g = torch.Generator().manual_seed(seed)
     seqs = [torch.randint(1, vocab, (n,), generator=g) for n in LENGTHS]
@@ -24,7 +47,7 @@ ALL = "max+mean+last+attention"
 
 @pytest.mark.parametrize("pooling,cell,conv", [("last", "lstm", 0), ("max", "lstm", 0), ("mean", "lstm", 0),
                                                ("attention", "lstm", 0), (ALL, "gru", 0), (ALL, "rnn", 0),
-                                               (ALL, "lstm", 6)])
+                                               (ALL, "lstm", 6), (ALL, "mlstm", 0), ("last", "mingru", 0)])
 def test_padded_batch_equals_each_sequence_alone(pooling, cell, conv):
     torch.manual_seed(0)
     model = SequenceClassifier(3, 40, embedding_dim=8, cell=cell, hidden_size=5, num_layers=2, pooling=pooling,

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..engine.masks import compact_steps, prefix_lengths
-from ..layers import ConvFrontEnd, Recurrent
+from ..layers import ConvFrontEnd, recurrent_layer
 from ..layers.pooling import AttentionPooling, concat_pooled, make_pooling, parse_pooling
 from ..validation import check_positive, check_rate
 from .registry import register
@@ -50,7 +50,8 @@ class SequenceClassifier(nn.Module):
         embedding_dropout: drops whole word vectors (the same word everywhere in a sequence is not
             tied; a dropped step's vector is all zeros), a cheap regulariser for small corpora.
         cell: "lstm", "gru" or "rnn" (SimpleRNN); hidden_size, num_layers, bidirectional as in
-            `rnnkit.Recurrent`; cell_options go to the cell (e.g. {"reset_after": False}).
+            `rnnkit.Recurrent` (an mlstm stack: `rnnkit.layers.recurrent_layer`, its parallel form); cell_options
+            go to the cell (e.g. {"reset_after": False}).
         dropout, recurrent_dropout: Keras' variational input / recurrent dropout inside the stack.
         inter_layer_dropout: dropout between stacked layers (torch's `dropout`).
         conv_filters: > 0 adds the Conv1D+MaxPool front end with `conv_kernel` and `conv_pool`.
@@ -106,10 +107,10 @@ class SequenceClassifier(nn.Module):
             check_positive("conv_pool", conv_pool)
             self.front = ConvFrontEnd(features, conv_filters, conv_kernel, conv_pool)  # its conv is "front.conv"
             features = conv_filters
-        self.rnn = Recurrent(cell, features, hidden_size, num_layers, bidirectional=bidirectional,
-                             return_sequences=True, return_state=True, dropout=dropout,
-                             recurrent_dropout=recurrent_dropout, inter_layer_dropout=inter_layer_dropout,
-                             fast=fast, **self.cell_options)
+        self.rnn = recurrent_layer(cell, features, hidden_size, num_layers, bidirectional=bidirectional,
+                                   return_sequences=True, return_state=True, dropout=dropout,
+                                   recurrent_dropout=recurrent_dropout, inter_layer_dropout=inter_layer_dropout,
+                                   fast=fast, **self.cell_options)
         size = self.rnn.output_size
         # attention is the one pooling with weights; it stays the attribute `attention` so state_dict
         # keys ("attention.proj.weight", ...) and saved run folders keep their names
