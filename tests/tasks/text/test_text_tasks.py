@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pytest
 
+from rnnkit.io.run import load, model_entry
+from rnnkit.models.registry import model_config
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
 from testkit import call_cli as call
@@ -54,6 +56,11 @@ def test_classify_trains_and_predicts_from_its_run_folder(data):
     saved = json.loads((run_dir / "config.json").read_text())
     assert saved["task_config"]["batch_size"] == 16 and "batch_size" not in saved["training"]  # texts, said once
     assert saved["training"] and all(saved["task_config"].get(k) != v for k, v in saved["training"].items())
+    model = saved["model"]  # the model's cell and sizes are the task config's: named, not repeated
+    assert {"cell", "hidden_size", "embedding_dim"} <= set(model["from_task_config"]) and "cell" not in model
+    assert all(saved["task_config"].get(k, ...) != v for k, v in model.items() if k != "from_task_config")
+    rebuilt = model_config(load(run_dir))  # the model config.json describes is the one trained
+    assert rebuilt == model_entry(saved) and rebuilt["cell"] == saved["task_config"]["cell"]
     assert final["val_acc"] >= 0.9  # the label is one keyword: learnable in a few steps
     run = read_run(run_dir)
     records = predict_texts(run, str(data / "new.txt"))
