@@ -150,3 +150,21 @@ def test_a_model_entry_that_names_settings_the_task_config_lacks_is_one_line(tmp
     config["model"]["from_task_config"] = ["hidden", "classes"]
     with pytest.raises(UserError, match=r"'model.from_task_config' should list keys of 'task_config'"):
         model_entry(config, tmp_path / "config.json")
+
+
+def test_written_files_get_the_umask_permissions_and_keep_those_of_the_file_they_replace(tmp_path):
+    """An atomic write goes through mkstemp's private (0600) temp file; the file the user gets is readable as
+    any file they would create (0666 under their umask), and a replaced file keeps its own permissions."""
+    import os
+
+    from rnnkit.atomic import write_text
+
+    old = os.umask(0o022)
+    try:
+        new = write_text(tmp_path / "report.md", "one")
+        assert new.stat().st_mode & 0o777 == 0o644
+        os.chmod(new, 0o640)
+        write_text(new, "two")
+        assert new.stat().st_mode & 0o777 == 0o640 and new.read_text() == "two"
+    finally:
+        os.umask(old)
