@@ -89,4 +89,5 @@ def test_the_conv_front_end_is_on_by_default_only_for_long_windows(values, expec
     from rnnkit.tasks.config import make_config
     from rnnkit.tasks.forecast.config import ForecastConfig
 
-    assert make_config(ForecastConfig, values).front_end == expected
+    config = make_config(ForecastConfig, values)
+    assert (config.conv_filters, config.conv_kernel, config.conv_pool) == expected

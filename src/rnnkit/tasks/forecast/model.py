@@ -6,16 +6,13 @@ from rnnkit.models.baselines import fit_ridge
 from rnnkit.models.forecaster import Forecaster
 from rnnkit.tasks.forecast.config import ForecastConfig
 
-MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "recurrent_dropout", "quantiles", "fast")
+MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "recurrent_dropout", "conv_filters", "conv_kernel",
+                "conv_pool", "ar_lags", "quantiles", "fast")
 """Config fields that are the model's constructor arguments of the same name."""
 
 
 def build_model(config: ForecastConfig, input_size: int) -> Forecaster:
-    ar_lags = config.steps_in if config.ar_lags is None else min(config.ar_lags, config.steps_in)
-    conv_filters, conv_kernel, conv_pool = config.front_end
-    return Forecaster(input_size, config.horizon, ar_lags=ar_lags, conv_filters=conv_filters,
-                      conv_kernel=conv_kernel, conv_pool=conv_pool,
-                      **{name: getattr(config, name) for name in MODEL_FIELDS})
+    return Forecaster(input_size, config.horizon, **{name: getattr(config, name) for name in MODEL_FIELDS})
 
 
 def start_from_ridge(model: Forecaster, windows: Windows) -> float:
@@ -30,9 +27,8 @@ def start_from_ridge(model: Forecaster, windows: Windows) -> float:
 
 def describe(config: ForecastConfig) -> str:
     """`rnnkit summary` of a config: the model it would build (the input features come from the data)."""
-    filters, kernel, pool = config.front_end
-    front = f"Conv1D({filters}, {kernel}) + MaxPool({pool}) -> " if filters else ""
-    ar = config.steps_in if config.ar_lags is None else config.ar_lags
-    return (f"Forecaster: {config.steps_in} steps -> {front}{config.cell} {config.hidden_size} x {config.num_layers} "
+    front = (f"Conv1D({config.conv_filters}, {config.conv_kernel}) + MaxPool({config.conv_pool}) -> "
+             if config.conv_filters else "")
+    return (f"Forecaster: {config.lookback} steps -> {front}{config.cell} {config.hidden_size} x {config.num_layers} "
             f"-> Dense({config.horizon}{' x ' + str(len(config.quantiles)) if config.quantiles else ''})"
-            f"{f' + linear skip over {ar} lags' if ar else ''}")
+            f"{f' + linear skip over {config.ar_lags} lags' if config.ar_lags else ''}")
