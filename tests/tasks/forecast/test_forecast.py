@@ -32,6 +32,8 @@ def test_a_sine_wave_is_forecast_better_than_naive_and_predicts_the_next_steps(t
     assert set(json.loads((run_dir / "test_errors.json").read_text())) == {"model", "naive", "seasonal naive", "ridge",
                                                                           "AutoETS", "AutoARIMA", *blended}
     assert (run_dir / "forecast.png").stat().st_size > 0 and "![forecast" in (run_dir / "report.md").read_text()
+    assert run.config.normalize in ("none", "last")  # auto, resolved on validation and kept for evaluate and resume
+    assert f"normalize auto: {run.config.normalize} (validation MAE" in (run_dir / "report.md").read_text()
 
     sine_csv(tmp_path / "recent.csv", n=30, seed=1)
     records = run.task.predict(run, str(tmp_path / "recent.csv"))
@@ -91,3 +93,25 @@ def test_the_conv_front_end_is_on_by_default_only_for_long_windows(values, expec
 
     config = make_config(ForecastConfig, values)
     assert (config.conv_filters, config.conv_kernel, config.conv_pool) == expected
+
+
+@pytest.mark.parametrize("kind, chosen", [("rising trend", "last"), ("noise about a level", "none")])
+def test_normalize_auto_is_chosen_on_the_validation_windows(kind, chosen):
+    """A trend leaves the training period's range: forecasting the change from the last value wins on
+    validation; white noise about a fixed level is best forecast by that level, which "last" throws away."""
+    from rnnkit.data.series import Series
+    from rnnkit.data.windows import make_windows
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+    from rnnkit.tasks.forecast.model import choose_normalize
+
+    rng = np.random.default_rng(0)
+    steps = rng.normal(size=600)
+    y = 0.05 * np.arange(600) + 0.2 * np.cumsum(steps) if kind == "rising trend" else 10 + steps
+    series = Series("s.csv", pd.date_range("2024-01-01", periods=600, freq="D"), y[:, None].astype(np.float32),
+                    ["y"], "D", "t")
+    config = make_config(ForecastConfig, {"data": "s.csv", "target_col": "y", "lookback": 12})
+    found, tried = choose_normalize(config, make_windows(series, 12, 1))
+    assert found == chosen and set(tried) == {"none", "last"} and tried[chosen] < min(tried.values()) + 1e-12
+    assert choose_normalize(make_config(ForecastConfig, {"data": "s.csv", "target_col": "y", "normalize": "window"}),
+                            make_windows(series, 12, 1)) == ("window", {})  # asked for: nothing is tried

@@ -62,6 +62,10 @@ class ForecastConfig(RecurrentModelConfig):
     """a linear skip from the last N target values to the outputs (none: all lookback steps; 0: no skip)"""
     linear_start: bool = True
     """start the linear skip at a ridge regression on the training windows (the network learns what it misses)"""
+    normalize: Literal["auto", "none", "last", "window"] = "auto"
+    """the target's level in each window: none (the training period's z-scores), last (forecast the change from
+    the window's last value), window (the window's own mean and std, RevIN); auto: none or last, whichever
+    gives the ridge on the lags (the linear start) the lower validation MAE"""
     quantiles: list[Annotated[float, Field(gt=0.0, lt=1.0)]] = field(default_factory=list)
     """e.g. 0.1,0.5,0.9: quantile forecasts trained with the pinball loss (the median is the point forecast)"""
     epochs: PositiveInt = 30

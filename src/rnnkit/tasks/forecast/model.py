@@ -1,14 +1,20 @@
 """The forecast task's model: a `Forecaster` built from the config."""
 from __future__ import annotations
 
+import numpy as np
+import torch
+
 from rnnkit.data.windows import Windows
 from rnnkit.models.baselines import fit_ridge
-from rnnkit.models.forecaster import Forecaster
+from rnnkit.models.forecaster import Forecaster, window_levels
 from rnnkit.tasks.forecast.config import ForecastConfig
 
 MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "recurrent_dropout", "conv_filters", "conv_kernel",
-                "conv_pool", "ar_lags", "quantiles", "fast")
+                "conv_pool", "ar_lags", "quantiles", "normalize", "fast")
 """Config fields that are the model's constructor arguments of the same name."""
+AUTO_NORMALIZE = ("none", "last")
+"""What normalize "auto" chooses among, on the validation windows. "window" (RevIN) is left out: trained, it
+was never the best on validation in benchmarks/TASKS.md's measurements, while its ridge sometimes was."""
 
 
 def build_model(config: ForecastConfig, input_size: int) -> Forecaster:
@@ -17,12 +23,35 @@ def build_model(config: ForecastConfig, input_size: int) -> Forecaster:
 
 def start_from_ridge(model: Forecaster, windows: Windows) -> float:
     """The linear skip and bias from a ridge regression on the scaled windows' last `ar_lags` target
-    values (α chosen on the validation windows); returns α."""
-    lags = model.ar_lags
-    ridge, alpha = fit_ridge(windows.x["train"][:, -lags:, 0], windows.y["train"],
-                             windows.x["valid"][:, -lags:, 0], windows.y["valid"], standardize=False)
+    values, taken out of their window's level as the model takes them (α chosen on the validation
+    windows); returns α."""
+    ridge, alpha, _ = ridge_on_levels(windows, model.ar_lags, model.normalize)
     model.start_linear(ridge.coef_, ridge.intercept_)
     return alpha
+
+
+def ridge_on_levels(windows: Windows, lags: int, normalize: str):
+    """(ridge, α, validation MAE in scaled units): `fit_ridge` from the last `lags` target values of the
+    training windows to their targets, both out of the window's level as `normalize` says, scored on the
+    validation windows back at their level."""
+    z, y = {}, {}
+    for split in ("train", "valid"):
+        target = torch.as_tensor(windows.x[split][:, :, 0])  # (N, L)
+        levels, mu, sigma = window_levels(target, normalize)  # (N, L), (N, 1), (N, 1)
+        z[split], y[split] = levels[:, -lags:].numpy(), ((torch.as_tensor(windows.y[split]) - mu) / sigma).numpy()
+    ridge, alpha = fit_ridge(z["train"], y["train"], z["valid"], y["valid"], standardize=False)
+    forecast = mu.numpy() + sigma.numpy() * ridge.predict(z["valid"]).reshape(y["valid"].shape)  # (N, horizon)
+    return ridge, alpha, float(np.mean(np.abs(forecast - windows.y["valid"])))
+
+
+def choose_normalize(config: ForecastConfig, windows: Windows) -> tuple[str, dict[str, float]]:
+    """The `normalize` in effect: the config's, or for "auto" the one of AUTO_NORMALIZE whose ridge on the
+    lags (the model's linear start) has the lowest validation MAE; and those MAEs (scaled units)."""
+    if config.normalize != "auto":
+        return config.normalize, {}
+    lags = config.ar_lags or config.lookback
+    scores = {name: ridge_on_levels(windows, lags, name)[2] for name in AUTO_NORMALIZE}
+    return min(scores, key=scores.get), scores
 
 
 def describe(config: ForecastConfig) -> str:
