@@ -115,3 +115,18 @@ def test_normalize_auto_is_chosen_on_the_validation_windows(kind, chosen):
     assert found == chosen and set(tried) == {"none", "last"} and tried[chosen] < min(tried.values()) + 1e-12
     assert choose_normalize(make_config(ForecastConfig, {"data": "s.csv", "target_col": "y", "normalize": "window"}),
                             make_windows(series, 12, 1)) == ("window", {})  # asked for: nothing is tried
+
+
+def test_the_files_other_numeric_columns_are_past_covariates(tmp_path):
+    """The target is yesterday's value of another column (white noise): the ridge on the target's own lags
+    cannot forecast it, the model reading every numeric column can; a text column is left out with a note."""
+    rng = np.random.default_rng(0)
+    driver = rng.normal(size=400)
+    pd.DataFrame({"ts": pd.date_range("2024-01-01", periods=400, freq="D"),
+                  "sales": np.r_[0.0, driver[:-1]] + 0.05 * rng.normal(size=400), "ads": driver,
+                  "note": ["x"] * 400}).to_csv(tmp_path / "sales.csv", index=False)
+    settings = {"data": str(tmp_path / "sales.csv"), "time_col": "ts", "target_col": "sales", "lookback": "7",
+                "hidden_size": "16", "epochs": "15", "lr": "0.01", "calendar": "none", "fast": "fused"}
+    run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
+    assert read_run(run_dir).saved["data"]["columns"] == ["sales", "ads"]
+    assert final["test_model_mae"] < 0.5 * final["test_ridge_mae"]
