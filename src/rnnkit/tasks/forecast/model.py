@@ -34,13 +34,15 @@ def ridge_on_levels(windows: Windows, lags: int, normalize: str):
     """(ridge, α, validation MAE in scaled units): `fit_ridge` from the last `lags` target values of the
     training windows to their targets, both out of the window's level as `normalize` says, scored on the
     validation windows back at their level."""
-    z, y = {}, {}
+    z, y, level = {}, {}, {}
     for split in ("train", "valid"):
         target = torch.as_tensor(windows.x[split][:, :, 0])  # (N, L)
         levels, mu, sigma = window_levels(target, normalize)  # (N, L), (N, 1), (N, 1)
         z[split], y[split] = levels[:, -lags:].numpy(), ((torch.as_tensor(windows.y[split]) - mu) / sigma).numpy()
+        level[split] = (mu.numpy(), sigma.numpy())
     ridge, alpha = fit_ridge(z["train"], y["train"], z["valid"], y["valid"], standardize=False)
-    forecast = mu.numpy() + sigma.numpy() * ridge.predict(z["valid"]).reshape(y["valid"].shape)  # (N, horizon)
+    mu, sigma = level["valid"]
+    forecast = mu + sigma * ridge.predict(z["valid"]).reshape(y["valid"].shape)  # (N, horizon), back at the level
     return ridge, alpha, float(np.mean(np.abs(forecast - windows.y["valid"])))
 
 
