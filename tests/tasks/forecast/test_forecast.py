@@ -32,6 +32,8 @@ def test_a_sine_wave_is_forecast_better_than_naive_and_predicts_the_next_steps(t
     assert set(json.loads((run_dir / "test_errors.json").read_text())) == {"model", "naive", "seasonal naive", "ridge",
                                                                           "AutoETS", "AutoARIMA", *blended}
     assert (run_dir / "forecast.png").stat().st_size > 0 and "![forecast" in (run_dir / "report.md").read_text()
+    assert run.config.normalize in ("none", "last")  # auto, resolved on validation and kept for evaluate and resume
+    assert f"normalize auto: {run.config.normalize} (validation MAE" in (run_dir / "report.md").read_text()
 
     sine_csv(tmp_path / "recent.csv", n=30, seed=1)
     records = run.task.predict(run, str(tmp_path / "recent.csv"))
@@ -89,4 +91,42 @@ def test_the_conv_front_end_is_on_by_default_only_for_long_windows(values, expec
     from rnnkit.tasks.config import make_config
     from rnnkit.tasks.forecast.config import ForecastConfig
 
-    assert make_config(ForecastConfig, values).front_end == expected
+    config = make_config(ForecastConfig, values)
+    assert (config.conv_filters, config.conv_kernel, config.conv_pool) == expected
+
+
+@pytest.mark.parametrize("kind, chosen", [("rising trend", "last"), ("noise about a level", "none")])
+def test_normalize_auto_is_chosen_on_the_validation_windows(kind, chosen):
+    """A trend leaves the training period's range: forecasting the change from the last value wins on
+    validation; white noise about a fixed level is best forecast by that level, which "last" throws away."""
+    from rnnkit.data.series import Series
+    from rnnkit.data.windows import make_windows
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+    from rnnkit.tasks.forecast.model import choose_normalize
+
+    rng = np.random.default_rng(0)
+    steps = rng.normal(size=600)
+    y = 0.05 * np.arange(600) + 0.2 * np.cumsum(steps) if kind == "rising trend" else 10 + steps
+    series = Series("s.csv", pd.date_range("2024-01-01", periods=600, freq="D"), y[:, None].astype(np.float32),
+                    ["y"], "D", "t")
+    config = make_config(ForecastConfig, {"data": "s.csv", "target_col": "y", "lookback": 12})
+    found, tried = choose_normalize(config, make_windows(series, 12, 1))
+    assert found == chosen and set(tried) == {"none", "last"} and tried[chosen] < min(tried.values()) + 1e-12
+    assert choose_normalize(make_config(ForecastConfig, {"data": "s.csv", "target_col": "y", "normalize": "window"}),
+                            make_windows(series, 12, 1)) == ("window", {})  # asked for: nothing is tried
+
+
+def test_the_files_other_numeric_columns_are_past_covariates(tmp_path):
+    """The target is yesterday's value of another column (white noise): the ridge on the target's own lags
+    cannot forecast it, the model reading every numeric column can; a text column is left out with a note."""
+    rng = np.random.default_rng(0)
+    driver = rng.normal(size=400)
+    pd.DataFrame({"ts": pd.date_range("2024-01-01", periods=400, freq="D"),
+                  "sales": np.r_[0.0, driver[:-1]] + 0.05 * rng.normal(size=400), "ads": driver,
+                  "note": ["x"] * 400}).to_csv(tmp_path / "sales.csv", index=False)
+    settings = {"data": str(tmp_path / "sales.csv"), "time_col": "ts", "target_col": "sales", "lookback": "7",
+                "hidden_size": "16", "epochs": "15", "lr": "0.01", "calendar": "none", "fast": "fused"}
+    run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
+    assert read_run(run_dir).saved["data"]["columns"] == ["sales", "ads"]
+    assert final["test_model_mae"] < 0.5 * final["test_ridge_mae"]

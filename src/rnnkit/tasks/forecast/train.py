@@ -4,6 +4,7 @@ test windows and deliver the validation-chosen blend of the model and the best b
 first line says so when the model alone loses to a baseline on test."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from rnnkit.atomic import atomic_write, write_json
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.data import load_series, series_facts, series_windows
-from rnnkit.tasks.forecast.model import build_model, start_from_ridge
+from rnnkit.tasks.forecast.model import build_model, choose_normalize, start_from_ridge
 from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
 from rnnkit.tasks.forecast.predict import compare, scores, summary_metrics
 from rnnkit.tasks.fit import finish, fit, start
@@ -36,6 +37,11 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     say(f"{len(series)} steps of {series.freq}; windows train/valid/test "
         f"{'/'.join(str(len(windows.at[k])) for k in ('train', 'valid', 'test'))}; inputs {series.columns}"
         f"{' + calendar ' + ','.join(windows.calendar) if windows.calendar else ''}")
+    normalize, tried = choose_normalize(config, windows)
+    chosen = normalize_note(normalize, tried, windows.scaler.std[0]) if tried else None
+    if chosen:
+        say(chosen)
+        config = replace(config, normalize=normalize)  # config.json keeps the choice: resume and evaluate see it
     start(config, quiet)
     model = build_model(config, windows.x["train"].shape[-1])
     if config.linear_start and model.ar is not None:
@@ -46,7 +52,8 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
                  valid=(windows.x["valid"], windows.y["valid"]), facts=facts, resume=resume, quiet=quiet,
                  summary={"series": series.source, "steps": len(series), "freq": series.freq,
                           "train windows": len(windows.at["train"])}, **objective)
-    found = compare(model, series, windows, config.steps_in, config.horizon, facts["season"])
+    found = compare(model, series, windows, config.lookback, config.horizon, facts["season"])
+    found.notes += [chosen] if chosen else []
     table = scores(found.actual["test"], found.forecasts["test"])
     valid_mae = {name: float(np.mean(np.abs(found.actual["valid"] - f))) for name, f in found.forecasts["valid"].items()}
     final = {**fitted.final, **summary_metrics(table, found.weight)}
@@ -64,6 +71,11 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     say(verdict)
     return finish(task, config, fitted, final, quiet=quiet, title=verdict_title(task.name, table, found),
                   notes=report_notes(table, valid_mae, found, series.columns[0], config.horizon))
+
+
+def normalize_note(chosen: str, tried: dict[str, float], scale: float) -> str:
+    return (f"normalize auto: {chosen} (validation MAE of the ridge on the lags: "
+            + ", ".join(f"{name} {mae * scale:.4g}" for name, mae in tried.items()) + ")")
 
 
 def label(name: str, found) -> str:
