@@ -73,6 +73,10 @@ def read_run(path: str | Path, task: Task, saved: dict[str, Any] | None = None, 
         raise UserError(f"{where}: 'task_config' is not a mapping")
     if saved["task"] != task.name:
         raise UserError(f"{where}: a run of task {saved['task']!r}, expected {task.name!r}")
+    facts = saved.get("data") if isinstance(saved.get("data"), dict) else {}
+    # a field left unset whose value training resolved and kept as a fact (a forecast file's lookback,
+    # written as null by releases that chose it later) reads as what the run was trained with
+    values = {k: facts[k] if v is None and k in facts else v for k, v in values.items()}
     try:
         config = make_config(task.config_cls, with_current_keys(values, task.config_cls))
     except UserError as err:

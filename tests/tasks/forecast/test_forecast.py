@@ -130,3 +130,42 @@ def test_the_files_other_numeric_columns_are_past_covariates(tmp_path):
     run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
     assert read_run(run_dir).saved["data"]["columns"] == ["sales", "ads"]
     assert final["test_model_mae"] < 0.5 * final["test_ridge_mae"]
+
+
+def weekly_csv(path, years=10, seed=0):
+    """Weeks of a yearly cycle whose shape 24 weeks of history cannot place: a sharp peak each year."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(52 * years)
+    peak = np.exp(-0.5 * ((t % 52) - 47) ** 2 / 2.0)  # a Christmas-like week
+    frame = pd.DataFrame({"week": pd.date_range("2015-01-04", periods=len(t), freq="W-SUN"),
+                          "sales": 10 + 0.01 * t + 3 * peak + 0.1 * rng.normal(size=len(t))})
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_a_files_lookback_is_chosen_on_validation_among_24_a_season_and_two(tmp_path):
+    """A weekly file with a yearly peak: 24 weeks of lags never see last year's peak, a year of them does; the
+    ridge on the lags decides on the validation windows, nothing is trained to choose."""
+    from rnnkit.data.series import read_series
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+    from rnnkit.tasks.forecast.model import choose_lookback
+
+    series = read_series(weekly_csv(tmp_path / "weekly.csv"), "week", "sales", None, "none")
+    config = make_config(ForecastConfig, {"data": "weekly.csv", "target_col": "sales"})
+    assert config.lookback is None and config.ar_lags is None  # unset until the data is read
+    lookback, tried = choose_lookback(config, series, 52)
+    assert set(tried) == {24, 52, 104} and lookback in (52, 104) and tried[lookback] < 0.8 * tried[24]
+    short = read_series(weekly_csv(tmp_path / "short.csv", years=3), "week", "sales", None, "none")
+    assert choose_lookback(config, short, 52)[0] == 24  # 109 training weeks: a season of lags would leave too few windows
+    given = make_config(ForecastConfig, {"data": "weekly.csv", "target_col": "sales", "lookback": 30})
+    assert (given.lookback, given.ar_lags) == (30, 30)  # given: kept, nothing chosen
+
+
+def test_a_file_run_keeps_the_lookback_it_chose(tmp_path):
+    settings = {"data": str(weekly_csv(tmp_path / "weekly.csv")), "time_col": "week", "target_col": "sales",
+                "hidden_size": "8", "epochs": "1", "calendar": "none", "fast": "fused"}
+    run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
+    run = read_run(run_dir)
+    assert run.config.lookback in (52, 104) and run.config.ar_lags == run.config.lookback
+    assert f"lookback {run.config.lookback} (of 24, 52, 104" in (run_dir / "report.md").read_text()

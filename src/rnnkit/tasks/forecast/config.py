@@ -15,6 +15,7 @@ from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName
 DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 336, "airline": 24}
 """Steps read per forecast when --lookback is not given: a month of days, a week of half hours, two years."""
 FILE_LOOKBACK = 24
+"""With a season of S steps, a file's lookback is chosen among FILE_LOOKBACK, S and 2 S (forecast.model.choose_lookback)."""
 LONG_LOOKBACK = 100
 """Above this many steps the default model reads the window through a Conv1D front end (see front_end_defaults)."""
 
@@ -34,7 +35,8 @@ class ForecastConfig(RecurrentModelConfig):
     fill: Literal[FILLS] = "none"
     """missing values and time stamps: none (an error), ffill (carry the last value), interpolate (linear in time)"""
     lookback: PositiveInt | None = None
-    """steps read per forecast (none: the dataset's, or 24 for a file)"""
+    """steps read per forecast (none: the dataset's; for a file the one of 24, a season and two seasons whose
+    ridge on the lags scores best on the validation windows, chosen before training)"""
     horizon: PositiveInt = 1
     """steps forecast at once (direct multi-step output)"""
     stride: PositiveInt = 1
@@ -89,7 +91,10 @@ class ForecastConfig(RecurrentModelConfig):
             raise ValueError("give either --dataset NAME or --data FILE (with --target-col)")
         if self.data is not None and not self.target_col:
             raise ValueError("--data needs --target-col: the column to forecast")
-        fill_unset(self, {"lookback": DATASET_LOOKBACK.get(self.dataset, FILE_LOOKBACK)})
+        if self.dataset in DATASET_LOOKBACK:
+            fill_unset(self, {"lookback": DATASET_LOOKBACK[self.dataset]})
+        if self.lookback is None:  # a file's: chosen on its validation windows (forecast.model.choose_lookback)
+            return
         fill_unset(self, {"ar_lags": self.lookback, **front_end_defaults(self.lookback, self.conv_filters)})
         if self.ar_lags > self.lookback:
             raise ValueError(f"ar_lags ({self.ar_lags}) cannot exceed lookback ({self.lookback})")

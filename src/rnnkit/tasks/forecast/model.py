@@ -4,10 +4,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rnnkit.data.windows import Windows
+from dataclasses import replace
+
+from rnnkit.data.series import Series
+from rnnkit.data.windows import Windows, split_points
 from rnnkit.models.baselines import fit_ridge
 from rnnkit.models.forecaster import Forecaster, window_levels
-from rnnkit.tasks.forecast.config import ForecastConfig
+from rnnkit.tasks.forecast.config import FILE_LOOKBACK, ForecastConfig
+from rnnkit.tasks.forecast.data import series_windows
 
 MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "recurrent_dropout", "conv_filters", "conv_kernel",
                 "conv_pool", "ar_lags", "quantiles", "normalize", "fast")
@@ -56,10 +60,29 @@ def choose_normalize(config: ForecastConfig, windows: Windows) -> tuple[str, dic
     return min(scores, key=scores.get), scores
 
 
+def choose_lookback(config: ForecastConfig, series: Series, season: int) -> tuple[int, dict[int, float]]:
+    """A file's lookback when none is given: of FILE_LOOKBACK, one season and two seasons (those that leave
+    at least two training windows per lag), the one whose ridge on the lags (under each normalize "auto"
+    may choose) has the lowest validation MAE; and those MAEs (scaled units). A weekly series with a yearly
+    cycle needs its last year in view, which 24 weeks do not give; the ridge costs no training."""
+    valid_start = split_points(len(series))[0]
+    fits = [n for n in sorted({FILE_LOOKBACK, season, 2 * season} - {1})
+            if valid_start - n - config.horizon + 1 >= 2 * n and (config.ar_lags or 0) <= n]
+    if len(fits) < 2:
+        return (fits or [FILE_LOOKBACK])[0], {}
+    normalizations = AUTO_NORMALIZE if config.normalize == "auto" else (config.normalize,)
+    scores = {}
+    for lookback in fits:
+        windows = series_windows(replace(config, lookback=lookback), series)
+        scores[lookback] = min(ridge_on_levels(windows, config.ar_lags or lookback, how)[2] for how in normalizations)
+    return min(scores, key=scores.get), scores
+
+
 def describe(config: ForecastConfig) -> str:
     """`rnnkit summary` of a config: the model it would build (the input features come from the data)."""
     front = (f"Conv1D({config.conv_filters}, {config.conv_kernel}) + MaxPool({config.conv_pool}) -> "
              if config.conv_filters else "")
-    return (f"Forecaster: {config.lookback} steps -> {front}{config.cell} {config.hidden_size} x {config.num_layers} "
+    steps = config.lookback or "the lookback chosen on validation"
+    return (f"Forecaster: {steps} steps -> {front}{config.cell} {config.hidden_size} x {config.num_layers} "
             f"-> Dense({config.horizon}{' x ' + str(len(config.quantiles)) if config.quantiles else ''})"
             f"{f' + linear skip over {config.ar_lags} lags' if config.ar_lags else ''}")

@@ -13,8 +13,8 @@ import numpy as np
 from rnnkit.atomic import atomic_write, write_json
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import load_series, series_facts, series_windows
-from rnnkit.tasks.forecast.model import build_model, choose_normalize, start_from_ridge
+from rnnkit.tasks.forecast.data import default_season, load_series, series_facts, series_windows
+from rnnkit.tasks.forecast.model import build_model, choose_lookback, choose_normalize, start_from_ridge
 from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
 from rnnkit.tasks.forecast.predict import compare, scores, summary_metrics
 from rnnkit.tasks.fit import finish, fit, start
@@ -32,6 +32,14 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     series = load_series(config)
     for note in series.notes:
         say(f"{series.source}: {note}")
+    chosen_lookback = None
+    if config.lookback is None:  # a file's: chosen on the validation windows
+        lookback, tried = choose_lookback(config, series, config.season or default_season(series.freq))
+        config = replace(config, lookback=lookback)  # config.json keeps the choice
+        chosen_lookback = (f"lookback {lookback} (of {', '.join(map(str, tried)) or lookback}: validation MAE of "
+                           f"the ridge on the lags {', '.join(f'{v:.4g}' for v in tried.values()) or 'not compared'}, "
+                           "scaled units)")
+        say(chosen_lookback)
     windows = series_windows(config, series)
     facts = series_facts(config, series, windows)
     say(f"{len(series)} steps of {series.freq}; windows train/valid/test "
@@ -53,7 +61,7 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
                  summary={"series": series.source, "steps": len(series), "freq": series.freq,
                           "train windows": len(windows.at["train"])}, **objective)
     found = compare(model, series, windows, config.lookback, config.horizon, facts["season"])
-    found.notes += [chosen] if chosen else []
+    found.notes += [note for note in (chosen_lookback, chosen) if note]
     table = scores(found.actual["test"], found.forecasts["test"])
     valid_mae = {name: float(np.mean(np.abs(found.actual["valid"] - f))) for name, f in found.forecasts["valid"].items()}
     final = {**fitted.final, **summary_metrics(table, found.weight)}
