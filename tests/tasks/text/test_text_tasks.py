@@ -215,3 +215,16 @@ def test_a_second_model_over_the_same_tokens_with_the_next_seed(data, tmp_path):
     assert final["test_loss"] != pytest.approx(final["test_loss_first_view"])
     assert f"average this model with {run_dir / SECOND_VIEW_DIR}" in summarize(run_dir)
     assert re.search(r"`rnnkit train classify( --[\w-]+ \S+)+`", (run_dir / "report.md").read_text())
+
+
+def test_a_distilled_run_trains_and_keeps_its_baseline(data, tmp_path):
+    """--distill and --ngram-buckets: the run trains, saves both, and predicts from its folder."""
+    from rnnkit.tasks.text.predict import predict_texts
+
+    run_dir, final = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "distill": "0.5",
+                                        "ngram_buckets": "64"}, run_dir=tmp_path / "run", quiet=True)
+    assert final["val_acc"] >= 0.9 and "test_acc" not in final
+    assert (run_dir / "baseline.json").is_file()
+    run = read_run(run_dir)
+    assert run.config.distill == 0.5 and run.config.ngram_buckets == 64
+    assert [r["label"] for r in predict_texts(run, str(data / "new.txt"))] == ["pos", "neg"]

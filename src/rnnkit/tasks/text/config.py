@@ -37,6 +37,9 @@ class TextModelConfig(RecurrentModelConfig):
     baseline: Literal["tfidf-logreg", "none"] = "tfidf-logreg"
     """tfidf-logreg: TF-IDF (word 1-2 grams, and character 2-5 grams when the median text is at most 500
     characters) + logistic regression fitted on the same splits and reported beside the model; none: no baseline"""
+    distill: Rate = 0.0
+    """> 0 trains the model toward (1 - distill) its labels + distill the baseline's out-of-fold class
+    probabilities of each training text (knowledge distillation; the model alone still predicts); 0: labels only"""
     blend: bool = True
     """blend the baseline's class probabilities into the run's prediction with the weight (0 to 1) of best
     validation accuracy; 0 (the model alone) unless the baseline helps on the validation texts"""
@@ -45,6 +48,11 @@ class TextModelConfig(RecurrentModelConfig):
     cell: CellName = "gru"
     embedding_dim: PositiveInt = 128
     """size of the word vectors"""
+    ngram_buckets: Annotated[int, Field(ge=0)] = 0
+    """> 0 adds to each word's vector the vectors of the word n-grams ending there (up to ngram_max words),
+    hashed into this many buckets (fastText's bigrams, read by the recurrent layer); 0: words only"""
+    ngram_max: Annotated[int, Field(ge=2, le=4)] = 2
+    """the longest hashed n-gram: 2 (bigrams) to 4"""
     embedding_init: Literal["random", "ppmi-svd"] = "ppmi-svd"
     """ppmi-svd (start from word vectors counted from the training texts) or random (uniform, Keras' default)"""
     hidden_size: PositiveInt = 96

@@ -15,7 +15,7 @@ from rnnkit.models.classifier import SequenceClassifier
 from rnnkit.tasks.text.config import TextModelConfig
 from rnnkit.tasks.text.data import EncodedSplits
 
-MODEL_FIELDS = ("embedding_dim", "embedding_dropout", "cell", "hidden_size", "num_layers", "bidirectional",
+MODEL_FIELDS = ("embedding_dim", "ngram_buckets", "ngram_max", "embedding_dropout", "cell", "hidden_size", "num_layers", "bidirectional",
                 "dropout", "recurrent_dropout", "conv_filters", "conv_kernel", "conv_pool", "pooling",
                 "head_dropout", "fast")
 """Config fields that are the model's constructor arguments of the same name."""
