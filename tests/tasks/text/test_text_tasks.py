@@ -217,14 +217,15 @@ def test_a_second_model_over_the_same_tokens_with_the_next_seed(data, tmp_path):
     assert re.search(r"`rnnkit train classify( --[\w-]+ \S+)+`", (run_dir / "report.md").read_text())
 
 
-def test_a_distilled_run_trains_and_keeps_its_baseline(data, tmp_path):
-    """--distill and --ngram-buckets: the run trains, saves both, and predicts from its folder."""
+def test_a_run_with_hashed_ngram_inputs_trains_and_predicts_from_its_folder(data, tmp_path):
+    """--ngram-buckets: the run trains, saves the option, rebuilds the model and predicts from its folder."""
     from rnnkit.tasks.text.predict import predict_texts
 
-    run_dir, final = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "distill": "0.5",
-                                        "ngram_buckets": "64"}, run_dir=tmp_path / "run", quiet=True)
+    run_dir, final = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "ngram_buckets": "64",
+                                        "ngram_max": "3"}, run_dir=tmp_path / "run", quiet=True)
     assert final["val_acc"] >= 0.9 and "test_acc" not in final
     assert (run_dir / "baseline.json").is_file()
     run = read_run(run_dir)
-    assert run.config.distill == 0.5 and run.config.ngram_buckets == 64
+    assert (run.config.ngram_buckets, run.config.ngram_max) == (64, 3)
+    assert run.task.model_of(run).ngrams.weight.abs().sum() > 0  # trained away from its zero start, and saved
     assert [r["label"] for r in predict_texts(run, str(data / "new.txt"))] == ["pos", "neg"]

@@ -37,9 +37,6 @@ class TextModelConfig(RecurrentModelConfig):
     baseline: Literal["tfidf-logreg", "none"] = "tfidf-logreg"
     """tfidf-logreg: TF-IDF (word 1-2 grams, and character 2-5 grams when the median text is at most 500
     characters) + logistic regression fitted on the same splits and reported beside the model; none: no baseline"""
-    distill: Rate = 0.0
-    """> 0 trains the model toward (1 - distill) its labels + distill the baseline's out-of-fold class
-    probabilities of each training text (knowledge distillation; the model alone still predicts); 0: labels only"""
     blend: bool = True
     """blend the baseline's class probabilities into the run's prediction with the weight (0 to 1) of best
     validation accuracy; 0 (the model alone) unless the baseline helps on the validation texts"""

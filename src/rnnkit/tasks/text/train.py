@@ -19,14 +19,13 @@ import numpy as np
 from rnnkit.data import LabelMap
 from rnnkit.data.text import resolve_tokenizer
 from rnnkit.data.text_batches import BucketedBatches, SortedBatches
-from rnnkit.models.linear_baseline import TextBaseline, short_texts
+from rnnkit.models.linear_baseline import short_texts
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.report import class_section, printer, test_metrics
 from rnnkit.tasks.task import Task
 from rnnkit.tasks.text.baseline import (NAME, RunBaseline, accuracy, blend, choose_weight, fit_run_baseline,
                                         report_section, save)
 from rnnkit.tasks.text.config import TextModelConfig
-from rnnkit.tasks.text.distill import DistillBatches, LabelAccuracy, distill_loss, out_of_fold_probs, soft_targets
 from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, Split, prepare, with_validation
 from rnnkit.tasks.text.model import (CHARACTER_TOKENIZERS, SECOND_VIEW_DIR, build_model, predict_proba, scores,
                                      second_view_tokenizer, start_from_word_vectors)
@@ -47,13 +46,12 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
     if config.baseline != "none" and ddp.is_main():
         baseline = fit_run_baseline(held, len(label_map), tokenizer, say)
     view = second_view_tokenizer(config.second_view, tokenizer, short_texts(splits["train"][0]))
-    teacher = baseline.baseline if baseline is not None and config.distill else None
     trained, final, probs = train_one(task, config, held, tokenizer, label_map, run_dir, data_summary, resume,
-                                      quiet, second_view=view or "none", teacher=teacher)
+                                      quiet, second_view=view or "none")
     notes = ""
     if view is not None:
         final, member_probs = train_second_view(task, config, view, splits, label_map, run_dir, data_summary, final,
-                                                probs.get("test"), resume, quiet, teacher)
+                                                probs.get("test"), resume, quiet)
         # Both models score the same validation texts only when the split is given; a held-out part of the
         # training texts differs per seed (the second model trained on some of the first's).
         probs = {k: (p + member_probs[k]) / 2 if k == "test" or splits.get("valid") is not None else p
@@ -126,12 +124,10 @@ def compare_with_baseline(config: TextModelConfig, fitted: RunBaseline, splits, 
 
 
 def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label_map: LabelMap, run_dir: Path,
-              data_summary: dict[str, Any], resume: bool, quiet: bool, second_view: str = "none",
-              teacher: TextBaseline | None = None):
+              data_summary: dict[str, Any], resume: bool, quiet: bool, second_view: str = "none"):
     """(fitted, final logs, {"valid"/"test": class probabilities} of the kept weights) of one model over
     `tokenizer`'s tokens trained into run_dir on `splits` (validation already held out);
-    `second_view` (the second model's tokenizer, or "none") is recorded for predict; with a `teacher`
-    (the run's baseline) and `config.distill` the training targets mix in its out-of-fold probabilities."""
+    `second_view` (the second model's tokenizer, or "none") is recorded for predict."""
     say = start(config, quiet)
     t0 = time.perf_counter()
     data = prepare(splits, config, tokenizer, Path(run_dir) / VOCAB_FILE if resume else None)
@@ -147,17 +143,7 @@ def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label
     model = build_model(config, len(label_map), len(data.vocab))
     if config.embedding_init == "ppmi-svd":
         start_from_word_vectors(model, data, config, say)
-    options = {}
-    if teacher is not None and config.distill:
-        t1 = time.perf_counter()
-        taught = out_of_fold_probs(teacher, splits["train"][0], data.labels["train"], seed=config.seed)
-        train_set = DistillBatches(data.ids["train"], soft_targets(data.labels["train"], taught, config.distill),
-                                   config.batch_size, seed=config.seed)
-        options = {"loss": distill_loss, "metrics": [LabelAccuracy()]}
-        say(f"distillation: the baseline's out-of-fold probabilities of the training texts, weight "
-            f"{config.distill:g}, in {time.perf_counter() - t1:.1f}s")
-    else:
-        train_set = BucketedBatches(data.ids["train"], data.labels["train"], config.batch_size, seed=config.seed)
+    train_set = BucketedBatches(data.ids["train"], data.labels["train"], config.batch_size, seed=config.seed)
     valid_set = SortedBatches(data.ids["valid"], data.labels["valid"], 256) if "valid" in data.ids else None
     summary = {**data_summary, "train samples": len(data.ids["train"]), "tokenizer": data.tokenizer,
                "vocabulary": len(data.vocab), "classes": ", ".join(map(str, label_map.labels)),
@@ -166,7 +152,7 @@ def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label
         if split in data.ids:
             summary[f"{'validation' if split == 'valid' else split} samples"] = len(data.ids[split])
     fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=summary, resume=resume,
-                 quiet=quiet, facts={"tokenizer": data.tokenizer, "second_view": second_view}, **options)
+                 quiet=quiet, facts={"tokenizer": data.tokenizer, "second_view": second_view})
     final, probs = fitted.final, {}
     if "valid" in data.ids:  # kept for the baseline blend's weight
         probs["valid"] = predict_proba(model, data.ids["valid"])
@@ -180,7 +166,7 @@ def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label
 
 
 def train_second_view(task, config: TextModelConfig, view: str, splits, label_map, run_dir: Path, data_summary,
-                      final, test_probs, resume, quiet, teacher=None):
+                      final, test_probs, resume, quiet):
     """Train the second model (the next seed) into run_dir/SECOND_VIEW_DIR and score the average of both
     on the test set: (final logs with the average's test numbers, the second model's class probabilities)."""
     say = printer(quiet)
@@ -193,7 +179,7 @@ def train_second_view(task, config: TextModelConfig, view: str, splits, label_ma
                      seed=config.seed + 1)
     resume = resume and (member_dir / "config.json").is_file()
     member_fitted, single, member_probs = train_one(task, member, with_validation(splits, member), view, label_map,
-                                                   member_dir, data_summary, resume, quiet, teacher=teacher)
+                                                   member_dir, data_summary, resume, quiet)
     finish(task, member, member_fitted, single, quiet=quiet)
     ddp.barrier()
     if test_probs is None:
