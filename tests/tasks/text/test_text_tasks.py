@@ -220,6 +220,7 @@ def test_a_second_model_over_the_same_tokens_with_the_next_seed(data, tmp_path):
 
 def test_a_run_with_hashed_ngram_inputs_trains_and_predicts_from_its_folder(data, tmp_path):
     """--ngram-buckets: the run trains, saves the option, rebuilds the model and predicts from its folder."""
+    from rnnkit.tasks.text.model import describe
     from rnnkit.tasks.text.predict import predict_texts
 
     run_dir, final = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "ngram_buckets": "64",
@@ -229,4 +230,5 @@ def test_a_run_with_hashed_ngram_inputs_trains_and_predicts_from_its_folder(data
     run = read_run(run_dir)
     assert (run.config.ngram_buckets, run.config.ngram_max) == (64, 3)
     assert run.task.model_of(run).ngrams.weight.abs().sum() > 0  # trained away from its zero start, and saved
+    assert "hashed word 2- to 3-grams (64 buckets)" in describe(run.config)
     assert [r["label"] for r in predict_texts(run, str(data / "new.txt"))] == ["pos", "neg"]
