@@ -15,9 +15,9 @@ from rnnkit.models.classifier import SequenceClassifier
 from rnnkit.tasks.text.config import TextModelConfig
 from rnnkit.tasks.text.data import EncodedSplits
 
-MODEL_FIELDS = ("embedding_dim", "ngram_buckets", "ngram_max", "embedding_dropout", "cell", "hidden_size", "num_layers", "bidirectional",
-                "dropout", "recurrent_dropout", "conv_filters", "conv_kernel", "conv_pool", "pooling",
-                "head_dropout", "fast")
+MODEL_FIELDS = ("embedding_dim", "ngram_buckets", "ngram_max", "embedding_dropout", "cell", "hidden_size",
+                "num_layers", "bidirectional", "dropout", "recurrent_dropout", "conv_filters", "conv_kernel",
+                "conv_pool", "pooling", "head_dropout", "fast")
 """Config fields that are the model's constructor arguments of the same name."""
 
 
@@ -58,7 +58,7 @@ CHARACTER_TOKENIZERS = ("chars", "chinese-chars")
 def second_view_tokenizer(second_view: str, tokenizer: str) -> str | None:
     """The tokenizer of the run's second model, or None. "auto": characters beside jieba words (the two
     err on different texts), else the same tokens again (a second seed: two seeds averaged beat one on the
-    validation texts of short and long sets alike, benchmarks/TASKS.md)."""
+    validation texts of every set measured, short and long, benchmarks/TASKS.md)."""
     if second_view == "auto":
         return "chinese-chars" if tokenizer == "chinese" else tokenizer
     return None if second_view == "none" else second_view
