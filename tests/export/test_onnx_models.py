@@ -111,3 +111,16 @@ def test_a_flatten_fixes_the_number_of_steps(tmp_path):
     assert [d if isinstance(d, int) else "dynamic" for d in run.get_inputs()[0].shape] == ["dynamic", 5]
     (got,) = run.run(None, {"x": ids.numpy()})
     np.testing.assert_allclose(got, model(ids).detach().numpy(), atol=1e-6)
+
+
+def test_hashed_ngram_inputs(tmp_path):
+    """The n-gram hash (int64 products that wrap, masks, floor division) gives ONNX Runtime the same buckets."""
+    torch.manual_seed(0)
+    model = SequenceClassifier(2, 40_000, embedding_dim=6, hidden_size=5, ngram_buckets=101, ngram_max=3).eval()
+    torch.nn.init.normal_(model.ngrams.weight)
+    (done,) = export_onnx(model, tmp_path / "m.onnx")
+    ids = torch.randint(1, 40_000, (4, 12))
+    lengths = torch.tensor([12, 3, 8, 1])
+    ids = ids.masked_fill(torch.arange(12)[None] >= lengths[:, None], 0)
+    (got,) = session(done.path).run(None, {"ids": ids.numpy(), "lengths": lengths.numpy()})
+    np.testing.assert_allclose(got, model.predict_proba(ids, lengths).detach().numpy(), atol=1e-5)

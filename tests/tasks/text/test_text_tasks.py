@@ -184,24 +184,25 @@ def test_one_view_evaluates_as_its_trainer_scored_it(data, tmp_path):
     assert scores["acc"] == pytest.approx(final["test_acc"]) and scores["loss"] == pytest.approx(final["test_loss"], rel=1e-5)
 
 
-def test_auto_second_view_same_tokens_for_long_texts_none_for_short_ones():
+def test_auto_second_view_is_characters_beside_jieba_words_else_a_second_seed():
     from rnnkit.tasks.text.model import second_view_tokenizer
 
-    assert second_view_tokenizer("auto", "english", short=False) == "english"  # long: a second seed
-    assert second_view_tokenizer("auto", "english", short=True) is None  # short: the baseline's blend instead
-    assert second_view_tokenizer("auto", "chinese", short=True) == "chinese-chars"  # another view, at any length
-    assert second_view_tokenizer("auto", "english") == "english"  # runs from before the length rule
-    assert second_view_tokenizer("chars", "english", short=True) == "chars"
-    assert second_view_tokenizer("none", "chinese", short=False) is None
+    assert second_view_tokenizer("auto", "english") == "english"  # short or long texts: a second seed
+    assert second_view_tokenizer("auto", "chinese") == "chinese-chars"  # another view
+    assert second_view_tokenizer("chars", "english") == "chars"
+    assert second_view_tokenizer("none", "chinese") is None
 
 
-def test_short_english_texts_train_one_model_by_default(data, tmp_path):
-    from rnnkit.tasks.summary import summarize
+def test_a_run_of_short_texts_made_by_the_length_rule_predicts_with_its_one_model(data, tmp_path):
+    """Runs trained while short texts got one model record second_view "none"; predict reads the record."""
+    from rnnkit.tasks.text.predict import run_members
 
-    run_dir, _ = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "epochs": "1"},
-                       run_dir=tmp_path / "run", quiet=True)
-    assert json.loads((run_dir / "config.json").read_text())["data"]["second_view"] == "none"
-    assert not (run_dir / "second-view").exists() and "average this model" not in summarize(run_dir)
+    run_dir, _ = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "epochs": "1",
+                                    "second_view": "none"}, run_dir=tmp_path / "run", quiet=True)
+    saved = json.loads((run_dir / "config.json").read_text())
+    saved["task_config"]["second_view"] = "auto"  # as such a run's config.json says
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    assert saved["data"]["second_view"] == "none" and len(run_members(read_run(run_dir))) == 1
 
 
 def test_a_second_model_over_the_same_tokens_with_the_next_seed(data, tmp_path):
@@ -222,3 +223,19 @@ def test_a_second_model_over_the_same_tokens_with_the_next_seed(data, tmp_path):
     assert final["test_loss"] != pytest.approx(final["test_loss_first_view"])
     assert f"average this model with {run_dir / SECOND_VIEW_DIR}" in summarize(run_dir)
     assert re.search(r"`rnnkit train classify( --[\w-]+ \S+)+`", (run_dir / "report.md").read_text())
+
+
+def test_a_run_with_hashed_ngram_inputs_trains_and_predicts_from_its_folder(data, tmp_path):
+    """--ngram-buckets: the run trains, saves the option, rebuilds the model and predicts from its folder."""
+    from rnnkit.tasks.text.model import describe
+    from rnnkit.tasks.text.predict import predict_texts
+
+    run_dir, final = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "ngram_buckets": "64",
+                                        "ngram_max": "3"}, run_dir=tmp_path / "run", quiet=True)
+    assert final["val_acc"] >= 0.9 and "test_acc" not in final
+    assert (run_dir / "baseline.json").is_file()
+    run = read_run(run_dir)
+    assert (run.config.ngram_buckets, run.config.ngram_max) == (64, 3)
+    assert run.task.model_of(run).ngrams.weight.abs().sum() > 0  # trained away from its zero start, and saved
+    assert "hashed word 2- to 3-grams (64 buckets)" in describe(run.config)
+    assert [r["label"] for r in predict_texts(run, str(data / "new.txt"))] == ["pos", "neg"]

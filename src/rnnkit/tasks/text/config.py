@@ -30,8 +30,8 @@ class TextModelConfig(RecurrentModelConfig):
     second_view: str = "auto"
     """a second model (the next seed) trained after the first into <run>/second-view; predict and evaluate
     average the two models' class probabilities. auto: chinese-chars beside jieba words (the two err on
-    different texts), else the same tokens again when the median text is over 500 characters (on shorter
-    ones the baseline's blend takes its place); none (one model, half the time); or a tokenizer name"""
+    different texts), else the same tokens again (a second seed); none (one model, half the time); or a
+    tokenizer name"""
     second_view_epochs: PositiveInt | None = None
     """none: twice `epochs` over characters (longer sequences need more epochs), else `epochs`"""
     baseline: Literal["tfidf-logreg", "none"] = "tfidf-logreg"
@@ -45,6 +45,11 @@ class TextModelConfig(RecurrentModelConfig):
     cell: CellName = "gru"
     embedding_dim: PositiveInt = 128
     """size of the word vectors"""
+    ngram_buckets: Annotated[int, Field(ge=0)] = 0
+    """> 0 adds to each word's vector the vectors of the word n-grams ending there (up to ngram_max words),
+    hashed into this many buckets (fastText's bigrams, read by the recurrent layer); 0: words only"""
+    ngram_max: Annotated[int, Field(ge=2, le=4)] = 2
+    """the longest hashed n-gram: 2 (bigrams) to 4"""
     embedding_init: Literal["random", "ppmi-svd"] = "ppmi-svd"
     """ppmi-svd (start from word vectors counted from the training texts) or random (uniform, Keras' default)"""
     hidden_size: PositiveInt = 96
