@@ -184,25 +184,24 @@ def test_one_view_evaluates_as_its_trainer_scored_it(data, tmp_path):
     assert scores["acc"] == pytest.approx(final["test_acc"]) and scores["loss"] == pytest.approx(final["test_loss"], rel=1e-5)
 
 
-def test_auto_second_view_is_characters_beside_jieba_words_else_a_second_seed():
+def test_auto_second_view_same_tokens_for_long_texts_none_for_short_ones():
     from rnnkit.tasks.text.model import second_view_tokenizer
 
-    assert second_view_tokenizer("auto", "english") == "english"  # short or long texts: a second seed
-    assert second_view_tokenizer("auto", "chinese") == "chinese-chars"  # another view
-    assert second_view_tokenizer("chars", "english") == "chars"
-    assert second_view_tokenizer("none", "chinese") is None
+    assert second_view_tokenizer("auto", "english", short=False) == "english"  # long: a second seed
+    assert second_view_tokenizer("auto", "english", short=True) is None  # short: the baseline's blend instead
+    assert second_view_tokenizer("auto", "chinese", short=True) == "chinese-chars"  # another view, at any length
+    assert second_view_tokenizer("auto", "english") == "english"  # runs from before the length rule
+    assert second_view_tokenizer("chars", "english", short=True) == "chars"
+    assert second_view_tokenizer("none", "chinese", short=False) is None
 
 
-def test_a_run_of_short_texts_made_by_the_length_rule_predicts_with_its_one_model(data, tmp_path):
-    """Runs trained while short texts got one model record second_view "none"; predict reads the record."""
-    from rnnkit.tasks.text.predict import run_members
+def test_short_english_texts_train_one_model_by_default(data, tmp_path):
+    from rnnkit.tasks.summary import summarize
 
-    run_dir, _ = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "epochs": "1",
-                                    "second_view": "none"}, run_dir=tmp_path / "run", quiet=True)
-    saved = json.loads((run_dir / "config.json").read_text())
-    saved["task_config"]["second_view"] = "auto"  # as such a run's config.json says
-    (run_dir / "config.json").write_text(json.dumps(saved))
-    assert saved["data"]["second_view"] == "none" and len(run_members(read_run(run_dir))) == 1
+    run_dir, _ = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "epochs": "1"},
+                       run_dir=tmp_path / "run", quiet=True)
+    assert json.loads((run_dir / "config.json").read_text())["data"]["second_view"] == "none"
+    assert not (run_dir / "second-view").exists() and "average this model" not in summarize(run_dir)
 
 
 def test_a_second_model_over_the_same_tokens_with_the_next_seed(data, tmp_path):

@@ -30,8 +30,8 @@ class TextModelConfig(RecurrentModelConfig):
     second_view: str = "auto"
     """a second model (the next seed) trained after the first into <run>/second-view; predict and evaluate
     average the two models' class probabilities. auto: chinese-chars beside jieba words (the two err on
-    different texts), else the same tokens again (a second seed); none (one model, half the time); or a
-    tokenizer name"""
+    different texts), else the same tokens again when the median text is over 500 characters (on shorter
+    ones the baseline's blend takes its place); none (one model, half the time); or a tokenizer name"""
     second_view_epochs: PositiveInt | None = None
     """none: twice `epochs` over characters (longer sequences need more epochs), else `epochs`"""
     baseline: Literal["tfidf-logreg", "none"] = "tfidf-logreg"

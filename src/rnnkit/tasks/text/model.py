@@ -55,12 +55,15 @@ SECOND_VIEW_DIR = "second-view"
 CHARACTER_TOKENIZERS = ("chars", "chinese-chars")
 
 
-def second_view_tokenizer(second_view: str, tokenizer: str) -> str | None:
+def second_view_tokenizer(second_view: str, tokenizer: str, short: bool = False) -> str | None:
     """The tokenizer of the run's second model, or None. "auto": characters beside jieba words (the two
-    err on different texts), else the same tokens again (a second seed: two seeds averaged beat one on the
-    validation texts of every set measured, short and long, benchmarks/TASKS.md)."""
+    err on different texts); else the same tokens again (a second seed) unless the texts are `short`
+    (`short_texts`), where the baseline reads character n-grams and its blend takes the second model's
+    place at a fraction of the time (benchmarks/TASKS.md, short texts)."""
     if second_view == "auto":
-        return "chinese-chars" if tokenizer == "chinese" else tokenizer
+        if tokenizer == "chinese":
+            return "chinese-chars"
+        return None if short else tokenizer
     return None if second_view == "none" else second_view
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from rnnkit.data import LabelMap
 from rnnkit.data.text import resolve_tokenizer
 from rnnkit.data.text_batches import BucketedBatches, SortedBatches
+from rnnkit.models.linear_baseline import short_texts
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.report import class_section, printer, test_metrics
 from rnnkit.tasks.task import Task
@@ -44,7 +45,7 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
     tokenizer = resolve_tokenizer(config.tokenizer, splits["train"][0])
     if config.baseline != "none" and ddp.is_main():
         baseline = fit_run_baseline(held, len(label_map), tokenizer, say)
-    view = second_view_tokenizer(config.second_view, tokenizer)
+    view = second_view_tokenizer(config.second_view, tokenizer, short_texts(splits["train"][0]))
     trained, final, probs = train_one(task, config, held, tokenizer, label_map, run_dir, data_summary, resume,
                                       quiet, second_view=view or "none")
     notes = ""
