@@ -19,7 +19,7 @@ for horizon in horizons:
     windows = series_windows(config, series)
     season = series_facts(config, series, windows)["season"]
     y = series.target.astype(np.float64)
-    fitted = fit_baselines(y, windows.at["valid"], config.steps_in, horizon, season,
+    fitted = fit_baselines(y, windows.at["valid"], config.lookback, horizon, season,
                            origins_to_forecast=len(windows.at["valid"]) + len(windows.at["test"]))
     actual = step_targets(y, windows.at["test"], horizon)
     maes = {n: round(float(np.mean(np.abs(actual - fitted.forecast(n, y, windows.at["test"])))), 4) for n in fitted.names}

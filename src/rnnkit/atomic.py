@@ -26,6 +26,7 @@ def atomic_write(path: str | Path, write: Callable[[str], None]) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, file_mode(path))
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -37,6 +38,17 @@ def atomic_write(path: str | Path, write: Callable[[str], None]) -> Path:
         raise
     fsync_dir(path.parent)
     return path
+
+
+def file_mode(path: Path) -> int:
+    """The permissions the written file gets: those of the file it replaces, else what `open` would give a
+    new file under the process's umask (mkstemp's temp file is private, 0600)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def fsync_dir(folder: str | Path) -> None:

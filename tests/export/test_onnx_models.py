@@ -1,9 +1,10 @@
 """ONNX export of model configurations the tiny task runs do not reach: a convolutional front end with
-attention pooling, a forecaster with a front end and quantiles, a GRU language model (its state is h
+attention pooling, a forecaster with a front end and quantiles (and each target normalisation), a GRU language model (its state is h
 alone), a seq2seq model with a GRU, input feeding and a linear bridge. Each file is checked here on a
 batch the exporter's own check never saw."""
 import numpy as np
 import onnxruntime
+import pytest
 import torch
 
 from rnnkit.io.onnx_export import export_onnx
@@ -30,10 +31,11 @@ def test_conv_front_end_and_attention_pooling(tmp_path):
     np.testing.assert_allclose(got, model.predict_proba(ids, lengths).detach().numpy(), atol=1e-5)
 
 
-def test_forecaster_with_front_end_and_quantiles(tmp_path):
+@pytest.mark.parametrize("normalize", ["none", "last", "window"])
+def test_forecaster_with_front_end_and_quantiles(tmp_path, normalize):
     torch.manual_seed(0)
     model = Forecaster(2, 3, hidden_size=6, conv_filters=3, conv_kernel=3, conv_pool=2, ar_lags=5,
-                       quantiles=(0.1, 0.5, 0.9), cell="gru").eval()
+                       quantiles=(0.1, 0.5, 0.9), cell="gru", normalize=normalize).eval()
     (done,) = export_onnx(model, tmp_path / "f.onnx")
     window = torch.randn(3, 21, 2)
     (got,) = session(done.path).run(None, {"window": window.numpy()})
@@ -109,3 +111,16 @@ def test_a_flatten_fixes_the_number_of_steps(tmp_path):
     assert [d if isinstance(d, int) else "dynamic" for d in run.get_inputs()[0].shape] == ["dynamic", 5]
     (got,) = run.run(None, {"x": ids.numpy()})
     np.testing.assert_allclose(got, model(ids).detach().numpy(), atol=1e-6)
+
+
+def test_hashed_ngram_inputs(tmp_path):
+    """The n-gram hash (int64 products that wrap, masks, floor division) gives ONNX Runtime the same buckets."""
+    torch.manual_seed(0)
+    model = SequenceClassifier(2, 40_000, embedding_dim=6, hidden_size=5, ngram_buckets=101, ngram_max=3).eval()
+    torch.nn.init.normal_(model.ngrams.weight)
+    (done,) = export_onnx(model, tmp_path / "m.onnx")
+    ids = torch.randint(1, 40_000, (4, 12))
+    lengths = torch.tensor([12, 3, 8, 1])
+    ids = ids.masked_fill(torch.arange(12)[None] >= lengths[:, None], 0)
+    (got,) = session(done.path).run(None, {"ids": ids.numpy(), "lengths": lengths.numpy()})
+    np.testing.assert_allclose(got, model.predict_proba(ids, lengths).detach().numpy(), atol=1e-5)

@@ -137,3 +137,34 @@ def test_a_checkpoint_is_fsynced_file_by_file_and_its_folder_after_the_rename(tm
         folder = os.path.dirname(events[i][1])
         assert ("fsync", folder) in events[i + 1:i + 2], (events[i], events[i + 1:i + 2])  # right after it
         assert events[i - 1][0] == "fsync"  # the file (or, for the checkpoint, its folder's last file) first
+
+
+def test_a_model_entry_that_names_settings_the_task_config_lacks_is_one_line(tmp_path):
+    """config.json's "model" takes the settings it lists under from_task_config from the task config; a
+    hand-edited list naming a key the task config lacks is a one-line error, not a KeyError."""
+    from rnnkit.io.run import model_entry
+
+    config = {"task_config": {"hidden": 6}, "model": {"name": "tiny_lstm_classifier", "vocab": 4,
+                                                       "from_task_config": ["hidden"]}}
+    assert model_entry(config) == {"name": "tiny_lstm_classifier", "vocab": 4, "hidden": 6}
+    config["model"]["from_task_config"] = ["hidden", "classes"]
+    with pytest.raises(UserError, match=r"'model.from_task_config' should list keys of 'task_config'"):
+        model_entry(config, tmp_path / "config.json")
+
+
+def test_written_files_get_the_umask_permissions_and_keep_those_of_the_file_they_replace(tmp_path):
+    """An atomic write goes through mkstemp's private (0600) temp file; the file the user gets is readable as
+    any file they would create (0666 under their umask), and a replaced file keeps its own permissions."""
+    import os
+
+    from rnnkit.atomic import write_text
+
+    old = os.umask(0o022)
+    try:
+        new = write_text(tmp_path / "report.md", "one")
+        assert new.stat().st_mode & 0o777 == 0o644
+        os.chmod(new, 0o640)
+        write_text(new, "two")
+        assert new.stat().st_mode & 0o777 == 0o640 and new.read_text() == "two"
+    finally:
+        os.umask(old)

@@ -10,16 +10,48 @@ from rnnkit.models.forecaster import Forecaster, pinball_loss
 
 
 @pytest.mark.parametrize("options", [dict(), dict(conv_filters=4, cell="gru", num_layers=2, recurrent_dropout=0.2),
-                                     dict(quantiles=[0.1, 0.5, 0.9], ar_lags=5)])
+                                     dict(quantiles=[0.1, 0.5, 0.9], ar_lags=5),
+                                     dict(normalize="last", ar_lags=5), dict(normalize="window", quantiles=[0.5, 0.9])])
 def test_shapes_and_rebuild_from_config(options):
     model = Forecaster(3, 4, hidden_size=8, fast="fused", **options)  # no C++ build in a unit test
     out = model(torch.randn(2, 12, 3))
-    assert out.shape == ((2, 4, 3) if "quantiles" in options else (2, 4)) and model.point(out).shape == (2, 4)
+    q = len(options.get("quantiles", []))
+    assert out.shape == ((2, 4, q) if q else (2, 4)) and model.point(out).shape == (2, 4)
     again = build_model(model_config(model))
     again.load_state_dict(model.state_dict())
     model.eval(), again.eval()
     x = torch.randn(2, 12, 3)
     assert torch.equal(model(x), again(x))
+
+
+@pytest.mark.parametrize("normalize", ["last", "window"])
+def test_normalize_takes_the_target_out_of_its_window_level_and_puts_it_back(normalize):
+    """Moving a window's target by a constant c (and, under "window", scaling it by s) moves the forecast the
+    same way; the covariate columns are left as they are."""
+    torch.manual_seed(0)
+    model = Forecaster(2, 3, hidden_size=8, ar_lags=4, normalize=normalize, fast="fused").eval()
+    x = torch.randn(5, 10, 2)
+    c, s = 3.0, (2.5 if normalize == "window" else 1.0)
+    moved = x.clone()
+    moved[..., 0] = s * x[..., 0] + c
+    assert torch.allclose(model(moved), s * model(x) + c, atol=1e-4)
+    plain = Forecaster(2, 3, hidden_size=8, ar_lags=4, fast="fused").eval()
+    plain.load_state_dict(model.state_dict())
+    assert not torch.allclose(plain(moved), s * plain(x) + c, atol=1e-2)  # without it the level leaks through
+
+
+def test_normalize_last_starts_at_a_linear_model_of_the_changes_from_the_last_value():
+    model = Forecaster(2, 3, hidden_size=8, ar_lags=4, normalize="last", fast="fused").eval()
+    weight, bias = torch.randn(3, 4), torch.randn(3)
+    model.start_linear(weight, bias)
+    x = torch.randn(5, 10, 2)
+    last = x[:, -1:, 0]  # (5, 1)
+    assert torch.allclose(model(x), last + (x[:, -4:, 0] - last) @ weight.T + bias, atol=1e-5)
+
+
+def test_normalize_must_be_known():
+    with pytest.raises(ValueError, match=r"normalize must be one of .*got 'diff'"):
+        Forecaster(2, 3, normalize="diff")
 
 
 def test_start_linear_makes_the_model_that_linear_model():

@@ -94,3 +94,25 @@ def test_replace_checks_again():
     assert dataclasses.replace(config, epochs=4).epochs == 4
     with pytest.raises(ValueError):
         dataclasses.replace(config, epochs=0)
+
+
+@pytest.mark.parametrize("overrides, said", [({"pooling": "bogus"}, "pooling must name"),
+                                             ({"cell": "mingru", "recurrent_dropout": "0.3"}, "makes no sense")])
+def test_a_model_the_config_cannot_build_stops_before_any_data_or_weight(tmp_path, overrides, said):
+    """check_before_start builds the model on the meta device: the model's own refusal, in one line, and no
+    random number drawn, so the run that follows draws the same weights as without the check."""
+    import torch
+
+    from rnnkit.tasks.runner import check_before_start
+
+    task, config = load_config("sentiment", overrides)
+    torch.manual_seed(0)
+    with pytest.raises(UserError, match=f"config: the model cannot be built .*{said}"):
+        check_before_start(task, config, tmp_path / "run", resume=False)
+    assert not (tmp_path / "run").exists()
+    task, config = load_config("sentiment", {})
+    torch.manual_seed(0)
+    check_before_start(task, config, tmp_path / "run", resume=False)  # builds the 30,000-word default model
+    after_check = torch.rand(4)
+    torch.manual_seed(0)
+    assert torch.equal(after_check, torch.rand(4))

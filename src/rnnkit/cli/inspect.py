@@ -271,7 +271,7 @@ def _forecaster(run, texts, input_file):
 
     if texts or input_file is None:
         raise UserError("a forecast run reads a series: give --input FILE (the training columns, at least lookback rows)")
-    facts, lookback = run.saved.get("data", {}), run.config.steps_in
+    facts, lookback = run.saved.get("data", {}), run.config.lookback
     columns = facts["columns"]
     series = read_series(input_file, facts["time_col"], columns[0], columns[1:], run.config.fill)
     scaler, model = Scaler.load(run.path), run.task.model_of(run)

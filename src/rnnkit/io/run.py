@@ -36,6 +36,9 @@ would make an older rnnkit misread a new folder."""
 CONFIG_SCHEMA = {"format_version": (int,), "rnnkit_version": (str,), "task": (str,), "task_config": (dict,),
                  "data": (dict,), "model": (dict, type(None)), "training": (dict,)}
 """The JSON types of config.json's keys (other keys are allowed: a newer rnnkit of the same format may add some)."""
+FROM_TASK_CONFIG = "from_task_config"
+"""Under config.json's "model": the names of the model's settings that the task config holds (each value is
+written once; `model_entry` reads them from there). Folders written before it repeat every value."""
 CONFIG = "config.json"
 MODEL = "model.safetensors"
 METRICS = "metrics.jsonl"
@@ -141,13 +144,25 @@ def _json_type(value: Any) -> str:
             type(None): "null"}.get(type(value), type(value).__name__)
 
 
+def model_entry(config: dict[str, Any], where: str | Path = CONFIG) -> dict[str, Any] | None:
+    """config.json's model config ({"name": ..., **constructor kwargs}) whole: the "model" entry with the
+    settings it names under FROM_TASK_CONFIG taken from the task config; None without a "model" entry."""
+    entry = config.get("model")
+    if not isinstance(entry, dict):
+        return entry
+    shared, task_config = entry.get(FROM_TASK_CONFIG, []), config.get("task_config") or {}
+    if not isinstance(shared, list) or any(not isinstance(k, str) or k not in task_config for k in shared):
+        raise UserError(f"{where}: 'model.{FROM_TASK_CONFIG}' should list keys of 'task_config', got {shared!r}")
+    return {**{k: task_config[k] for k in shared}, **{k: v for k, v in entry.items() if k != FROM_TASK_CONFIG}}
+
+
 def load(run_dir: str | Path) -> nn.Module:
     """Rebuild the trained model of a run folder, in eval mode, ready for `predict`."""
     from rnnkit.models import build_model  # the package imports every module that registers a model
 
     run = RunDir(run_dir)
     config = run.read_config()
-    model_cfg = config.get("model")
+    model_cfg = model_entry(config, run.file(CONFIG))
     if not isinstance(model_cfg, dict) or "name" not in model_cfg:
         raise UserError(f"{run.file(CONFIG)}: has no 'model' entry with a registered model name")
     check_weights_file(run.file(MODEL), lambda: build_model(model_cfg), run.file(CONFIG))

@@ -10,7 +10,10 @@ And `forecast_errors`: MAE, RMSE and MAPE per horizon step (scikit-learn's metri
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+from scipy.linalg import LinAlgWarning
 from sklearn.linear_model import Ridge
 from sklearn.metrics import mean_absolute_error, mean_absolute_percentage_error, mean_squared_error
 from sklearn.pipeline import make_pipeline
@@ -45,7 +48,9 @@ def fit_ridge(x: np.ndarray, y: np.ndarray, x_valid: np.ndarray, y_valid: np.nda
     lags unless told otherwise, with the α of the lowest validation MAE."""
     best = None
     for alpha in RIDGE_ALPHAS:
-        model = (make_pipeline(StandardScaler(), Ridge(alpha=alpha)) if standardize else Ridge(alpha=alpha)).fit(x, y)
+        with warnings.catch_warnings():  # neighbouring lags are nearly collinear: the small alphas of the grid
+            warnings.simplefilter("ignore", LinAlgWarning)  # are ill-conditioned by design; validation judges them
+            model = (make_pipeline(StandardScaler(), Ridge(alpha=alpha)) if standardize else Ridge(alpha=alpha)).fit(x, y)
         error = mean_absolute_error(y_valid, model.predict(x_valid).reshape(y_valid.shape))
         if best is None or error < best[0]:
             best = (error, model, float(alpha))

@@ -1,6 +1,6 @@
 """`SequenceClassifier`: a sequence in, one label out (sentiment, topic, a digit read row by row).
 
-    ids (B, T) ──Embedding──> (B, T, E) ──[Conv1D+ReLU -> MaxPool]──> (B, T', C)
+    ids (B, T) ──Embedding [+ hashed n-gram vectors]──> (B, T, E) ──[Conv1D+ReLU -> MaxPool]──> (B, T', C)
         ──Recurrent (Bi)LSTM/GRU/SimpleRNN stack, lengths-aware──> (B, T', D*H)
         ──pool over time (last | max | mean | attention, or several concatenated)──> (B, P)
         ──Dropout──> Dense ──> logits (B, 1) for two classes, (B, K) for K > 2
@@ -17,6 +17,11 @@ the recurrent layer skips padded steps, and time pooling ignores them. So a padd
 same outputs as each sequence alone, and the length-bucketed batches of `rnnkit.data` cost nothing
 for their padding.
 
+With `ngram_buckets` > 0 each step's vector also adds the vectors of the 2..`ngram_max`-grams of ids ending
+there, hashed into that many buckets (`rnnkit.layers.ngrams`: fastText's hashed bigrams, Joulin et al. 2016,
+read by the recurrent layer as Johnson & Zhang's region embeddings are): still the recurrent model, with
+richer inputs, not a linear path around it.
+
 The conv front end and the poolings are layers (`rnnkit.layers.ConvFrontEnd`, `rnnkit.layers.pooling`);
 this file composes them. `SequenceImageClassifier` (`images.py`) reads images with the same model.
 """
@@ -30,6 +35,7 @@ from torch import Tensor, nn
 
 from ..engine.masks import compact_steps, prefix_lengths
 from ..layers import ConvFrontEnd, recurrent_layer
+from ..layers.ngrams import HashedNgramEmbedding
 from ..layers.pooling import AttentionPooling, concat_pooled, make_pooling, parse_pooling
 from ..validation import check_positive, check_rate
 from .registry import register
@@ -47,6 +53,8 @@ class SequenceClassifier(nn.Module):
             (B, T, input_size), e.g. pixel rows.
         input_size: feature size of float inputs (only with vocab_size=None).
         embedding_dim: size of the word vectors.
+        ngram_buckets: > 0 adds hashed n-gram vectors to the word vectors (`HashedNgramEmbedding`), 0 none.
+        ngram_max: the longest n-gram hashed (2: bigrams; 3: bigrams and trigrams).
         embedding_dropout: drops whole word vectors (the same word everywhere in a sequence is not
             tied; a dropped step's vector is all zeros), a cheap regulariser for small corpora.
         cell: "lstm", "gru" or "rnn" (SimpleRNN); hidden_size, num_layers, bidirectional as in
@@ -63,7 +71,8 @@ class SequenceClassifier(nn.Module):
     """
 
     def __init__(self, num_classes: int = 2, vocab_size: int | None = 20000, *, input_size: int | None = None,
-                 embedding_dim: int = 128, embedding_dropout: float = 0.0, cell: str = "lstm",
+                 embedding_dim: int = 128, ngram_buckets: int = 0, ngram_max: int = 2,
+                 embedding_dropout: float = 0.0, cell: str = "lstm",
                  hidden_size: int = 64, num_layers: int = 1, bidirectional: bool = True,
                  dropout: float = 0.0, recurrent_dropout: float = 0.0, inter_layer_dropout: float = 0.0,
                  conv_filters: int = 0, conv_kernel: int = 5, conv_pool: int = 2,
@@ -78,7 +87,7 @@ class SequenceClassifier(nn.Module):
             raise ValueError(f"give vocab_size (token ids) or input_size (float features), got "
                              f"vocab_size={vocab_size!r}, input_size={input_size!r}")
         self.num_classes, self.vocab_size, self.input_size = num_classes, vocab_size, input_size
-        self.embedding_dim = embedding_dim
+        self.embedding_dim, self.ngram_buckets, self.ngram_max = embedding_dim, ngram_buckets, ngram_max
         self.embedding_dropout = check_rate("embedding_dropout", embedding_dropout)
         self.cell, self.hidden_size, self.num_layers = cell, hidden_size, num_layers
         self.bidirectional = bool(bidirectional)
@@ -97,8 +106,11 @@ class SequenceClassifier(nn.Module):
             with torch.no_grad():
                 self.embedding.weight[0].zero_()
             features = embedding_dim
+            self.ngrams = HashedNgramEmbedding(ngram_buckets, embedding_dim, ngram_max) if ngram_buckets else None
         else:
-            self.embedding = None
+            if ngram_buckets:
+                raise ValueError(f"ngram_buckets needs a model over token ids (vocab_size given), got {ngram_buckets!r}")
+            self.embedding = self.ngrams = None
             features = check_positive("input_size", input_size)
         self.front = None
         if conv_filters:
@@ -158,6 +170,8 @@ class SequenceClassifier(nn.Module):
             if lengths is None:
                 x, lengths = self.real_ids_first(x)
             h = self.embedding(x)  # (B, T, E)
+            if self.ngrams is not None:
+                h = h + self.ngrams(x)  # (B, T, E)
             if self.embedding_dropout and self.training:
                 keep = torch.bernoulli(h.new_full(x.shape, 1 - self.embedding_dropout)).unsqueeze(-1)  # (B, T, 1)
                 h = h * keep / (1 - self.embedding_dropout)
@@ -187,7 +201,8 @@ class SequenceClassifier(nn.Module):
 
     def get_config(self) -> dict[str, Any]:
         return dict(num_classes=self.num_classes, vocab_size=self.vocab_size, input_size=self.input_size,
-                    embedding_dim=self.embedding_dim, embedding_dropout=self.embedding_dropout, cell=self.cell,
+                    embedding_dim=self.embedding_dim, ngram_buckets=self.ngram_buckets, ngram_max=self.ngram_max,
+                    embedding_dropout=self.embedding_dropout, cell=self.cell,
                     hidden_size=self.hidden_size, num_layers=self.num_layers, bidirectional=self.bidirectional,
                     dropout=self.rnn.dropout, recurrent_dropout=self.rnn.recurrent_dropout,
                     inter_layer_dropout=self.rnn.inter_layer_dropout, conv_filters=self.conv_filters,

@@ -3,6 +3,16 @@
     x (B, L, F) ──[Conv1D+ReLU -> MaxPool]──> (B, L', C) ──Recurrent stack──> h_L (B, H)
     ŷ = W h_L + b  +  A x_{L-p+1:L, 0}                                       (B, horizon[, Q])
 
+With `normalize`, the target column is taken out of its window's level first and put back after:
+
+    z_0 = (x_0 - μ) / σ,   ŷ = μ + σ ŷ_z
+    "last":   μ = x_{L,0}, σ = 1                  (the forecast is a change from the last value: differencing)
+    "window": μ, σ = mean, std of x_{1:L,0}      (per-window normalisation, RevIN without its affine
+                                                  part, Kim et al. 2022)
+
+so a series that leaves the training period's range (a trend, a level shift) reaches the network and the
+skip at the level it was trained on.
+
 The recurrent part is article 003's: any rnnkit cell and variant, stacked, with variational
 (recurrent) dropout, optionally behind its Conv1D front end. The second term is an optional linear
 autoregressive skip over the last p target values (LSTNet, Lai et al. 2018): the network then learns
@@ -25,6 +35,24 @@ from ..validation import check_positive
 from .registry import register
 
 
+NORMALIZE = ("none", "last", "window")
+EPS = 1e-5
+"""added to the window's variance under normalize="window" (a flat window)"""
+
+
+def window_levels(target: Tensor, normalize: str) -> tuple[Tensor, Tensor, Tensor]:
+    """(z, μ, σ) of windows' target values `target` (B, L) under `normalize` (see the module docstring):
+    z (B, L) = (target - μ) / σ, μ and σ (B, 1)."""
+    if normalize == "window":
+        mu = target.mean(1, keepdim=True)  # (B, 1)
+        sigma = torch.sqrt(target.var(1, unbiased=False, keepdim=True) + EPS)  # (B, 1)
+    elif normalize == "last":
+        mu, sigma = target[:, -1:], torch.ones_like(target[:, -1:])
+    else:
+        mu, sigma = torch.zeros_like(target[:, -1:]), torch.ones_like(target[:, -1:])
+    return (target - mu) / sigma, mu, sigma
+
+
 def pinball_loss(quantiles: Sequence[float]):
     """loss(output (B, horizon, Q), target (B, horizon)) -> mean pinball loss over τ in `quantiles`."""
     taus = torch.tensor(list(quantiles), dtype=torch.float32)
@@ -45,9 +73,12 @@ class Forecaster(nn.Module):
     def __init__(self, input_size: int, horizon: int = 1, *, cell: str = "lstm", hidden_size: int = 64,
                  num_layers: int = 1, dropout: float = 0.0, recurrent_dropout: float = 0.0,
                  inter_layer_dropout: float = 0.0, conv_filters: int = 0, conv_kernel: int = 5, conv_pool: int = 2,
-                 ar_lags: int = 0, quantiles: Sequence[float] = (), fast: str = "auto",
+                 ar_lags: int = 0, quantiles: Sequence[float] = (), normalize: str = "none", fast: str = "auto",
                  cell_options: dict[str, Any] | None = None):
         super().__init__()
+        if normalize not in NORMALIZE:
+            raise ValueError(f"normalize must be one of {NORMALIZE}, got {normalize!r}")
+        self.normalize = normalize
         self.input_size, self.horizon = check_positive("input_size", input_size), check_positive("horizon", horizon)
         self.quantiles = [float(q) for q in quantiles]
         if any(not 0 < q < 1 for q in self.quantiles):
@@ -80,12 +111,21 @@ class Forecaster(nn.Module):
         self.head.bias.copy_(bias.expand(-1, q).reshape(-1))
         self.head.weight.zero_()
 
+    def levels(self, target: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """`window_levels` of windows' target values (B, L) as this model takes them."""
+        return window_levels(target, self.normalize)
+
     def forward(self, x: Tensor) -> Tensor:
         x = x.to(self.head.weight.dtype)  # (B, L, F) in the model's dtype
+        z, mu, sigma = self.levels(x[..., 0])  # (B, L), (B, 1), (B, 1)
+        if self.normalize != "none":
+            x = torch.cat([z.unsqueeze(-1), x[..., 1:]], -1)  # (B, L, F), the target column normalised
         h = self.front(x) if self.front is not None else x
         y = self.head(self.rnn(h))  # the top layer's last output (B, H) -> (B, horizon * Q)
         if self.ar is not None:
-            y = y + self.ar(x[:, -self.ar_lags:, 0])
+            y = y + self.ar(z[:, -self.ar_lags:])
+        if self.normalize != "none":
+            y = mu + sigma * y  # (B, horizon * Q), back at the window's level
         return y.view(x.shape[0], self.horizon, -1) if self.quantiles else y  # shape[0]: symbolic in export
 
     def point(self, output: Tensor) -> Tensor:
@@ -99,4 +139,5 @@ class Forecaster(nn.Module):
                     hidden_size=self.rnn.hidden_size, num_layers=self.rnn.num_layers, dropout=self.rnn.dropout,
                     recurrent_dropout=self.rnn.recurrent_dropout, inter_layer_dropout=self.rnn.inter_layer_dropout,
                     conv_filters=self.conv_filters, conv_kernel=self.conv_kernel, conv_pool=self.conv_pool,
-                    ar_lags=self.ar_lags, quantiles=self.quantiles, fast=self.fast, cell_options=self.cell_options)
+                    ar_lags=self.ar_lags, quantiles=self.quantiles, normalize=self.normalize, fast=self.fast,
+                    cell_options=self.cell_options)

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from rnnkit.errors import UserError
 from rnnkit.io.run import CONFIG, RunDir
 from rnnkit.tasks.config import make_config, read_config_file
@@ -107,11 +109,12 @@ def _run_in_worker(task_name: str, config: Any, run_dir: Path, resume: bool, qui
 def check_before_start(task: Task, config: Any, run_dir: Path, resume: bool) -> None:
     """Everything about a run that can be checked without its data, before any data is fetched or any
     file written (pydantic has checked each field's type and range): the run folder can be written, the
-    model the config describes can be built, the training options are ones the trainer knows, the
+    model the config describes can be built (on the meta device), the training options are ones the trainer knows, the
     files the config names exist. A run that cannot start leaves nothing behind."""
     check_run_dir(run_dir, resume)
     if task.summary is not None:
-        describe(task, config)  # builds the model (or checks what building it needs)
+        with torch.device("meta"):  # the model's options checked, no weight allocated or drawn
+            describe(task, config)
     check_training(config)
     for key in DATA_KEYS:
         value = getattr(config, key, None)

@@ -15,7 +15,7 @@ from typing import Any
 
 from rnnkit.data.readers import LabelMap
 from rnnkit.errors import UserError
-from rnnkit.io.run import CONFIG, FORMAT_VERSION, RunDir
+from rnnkit.io.run import CONFIG, FORMAT_VERSION, RunDir, model_entry
 from rnnkit.tasks.config import make_config, with_current_keys
 from rnnkit.tasks.task import Run, Task
 
@@ -43,7 +43,7 @@ def read_labels(run: Run, name: str = "labels.json") -> LabelMap:
     a labels.json shorter than the model's outputs would fail at the first prediction of a missing class
     (an IndexError), a longer one would name classes the model never predicts."""
     labels = LabelMap.load(run.file(name))
-    classes = (run.saved.get("model") or {}).get("num_classes")
+    classes = (model_entry(run.saved, run.file(CONFIG)) or {}).get("num_classes")
     if isinstance(classes, int) and not isinstance(classes, bool) and len(labels) != classes:
         raise UserError(f"{run.file(name)}: {len(labels)} label(s) for a model of {classes} classes (config.json); "
                         "the run folder's labels do not match its model")
@@ -73,6 +73,10 @@ def read_run(path: str | Path, task: Task, saved: dict[str, Any] | None = None, 
         raise UserError(f"{where}: 'task_config' is not a mapping")
     if saved["task"] != task.name:
         raise UserError(f"{where}: a run of task {saved['task']!r}, expected {task.name!r}")
+    facts = saved.get("data") if isinstance(saved.get("data"), dict) else {}
+    # a field left unset whose value training resolved and kept as a fact (a forecast file's lookback,
+    # written as null by releases that chose it later) reads as what the run was trained with
+    values = {k: facts[k] if v is None and k in facts else v for k, v in values.items()}
     try:
         config = make_config(task.config_cls, with_current_keys(values, task.config_cls))
     except UserError as err:

@@ -1,12 +1,14 @@
 """What a run folder says about its training: config.json's settings and report.md.
 
-config.json holds what rebuilds the model (its registry config) and the training settings;
+config.json holds what rebuilds the model (its registry config) and the training settings, each value
+once (what the task config says is not repeated under "model" or "training");
 report.md the final metrics, the data summary, the model's size and how the training went.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rnnkit.io.run import FROM_TASK_CONFIG
 from rnnkit.training.callbacks import stop_message
 
 if TYPE_CHECKING:
@@ -56,4 +58,15 @@ def run_config(trainer: Trainer, epochs: int, validation_split: float, shuffle: 
     task_config = trainer.config.get("task_config")
     if isinstance(task_config, dict):
         training = {k: v for k, v in training.items() if k not in task_config or task_config[k] != v}
+        if model_cfg is not None:
+            model_cfg = model_entry_written(model_cfg, task_config)
     return {"rnnkit_version": __version__, **trainer.config, "model": model_cfg, "training": training}
+
+
+def model_entry_written(model_cfg: dict[str, Any], task_config: dict[str, Any]) -> dict[str, Any]:
+    """config.json's "model" entry: the model's registry config less the values its task config already
+    holds (the cell, sizes, dropouts...), whose keys it names under FROM_TASK_CONFIG
+    (`rnnkit.io.run.model_entry` puts them back): each value once."""
+    same = [k for k, v in model_cfg.items() if k != "name" and k in task_config and task_config[k] == v]
+    kept = {k: v for k, v in model_cfg.items() if k not in same}
+    return {**kept, FROM_TASK_CONFIG: same} if same else kept

@@ -32,6 +32,8 @@ def test_a_sine_wave_is_forecast_better_than_naive_and_predicts_the_next_steps(t
     assert set(json.loads((run_dir / "test_errors.json").read_text())) == {"model", "naive", "seasonal naive", "ridge",
                                                                           "AutoETS", "AutoARIMA", *blended}
     assert (run_dir / "forecast.png").stat().st_size > 0 and "![forecast" in (run_dir / "report.md").read_text()
+    assert run.config.normalize in ("none", "last")  # auto, resolved on validation and kept for evaluate and resume
+    assert f"normalize auto: {run.config.normalize} (validation MAE" in (run_dir / "report.md").read_text()
 
     sine_csv(tmp_path / "recent.csv", n=30, seed=1)
     records = run.task.predict(run, str(tmp_path / "recent.csv"))
@@ -89,4 +91,81 @@ def test_the_conv_front_end_is_on_by_default_only_for_long_windows(values, expec
     from rnnkit.tasks.config import make_config
     from rnnkit.tasks.forecast.config import ForecastConfig
 
-    assert make_config(ForecastConfig, values).front_end == expected
+    config = make_config(ForecastConfig, values)
+    assert (config.conv_filters, config.conv_kernel, config.conv_pool) == expected
+
+
+@pytest.mark.parametrize("kind, chosen", [("rising trend", "last"), ("noise about a level", "none")])
+def test_normalize_auto_is_chosen_on_the_validation_windows(kind, chosen):
+    """A trend leaves the training period's range: forecasting the change from the last value wins on
+    validation; white noise about a fixed level is best forecast by that level, which "last" throws away."""
+    from rnnkit.data.series import Series
+    from rnnkit.data.windows import make_windows
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+    from rnnkit.tasks.forecast.model import choose_normalize
+
+    rng = np.random.default_rng(0)
+    steps = rng.normal(size=600)
+    y = 0.05 * np.arange(600) + 0.2 * np.cumsum(steps) if kind == "rising trend" else 10 + steps
+    series = Series("s.csv", pd.date_range("2024-01-01", periods=600, freq="D"), y[:, None].astype(np.float32),
+                    ["y"], "D", "t")
+    config = make_config(ForecastConfig, {"data": "s.csv", "target_col": "y", "lookback": 12})
+    found, tried = choose_normalize(config, make_windows(series, 12, 1))
+    assert found == chosen and set(tried) == {"none", "last"} and tried[chosen] < min(tried.values()) + 1e-12
+    assert choose_normalize(make_config(ForecastConfig, {"data": "s.csv", "target_col": "y", "normalize": "window"}),
+                            make_windows(series, 12, 1)) == ("window", {})  # asked for: nothing is tried
+
+
+def test_the_files_other_numeric_columns_are_past_covariates(tmp_path):
+    """The target is yesterday's value of another column (white noise): the ridge on the target's own lags
+    cannot forecast it, the model reading every numeric column can; a text column is left out with a note."""
+    rng = np.random.default_rng(0)
+    driver = rng.normal(size=400)
+    pd.DataFrame({"ts": pd.date_range("2024-01-01", periods=400, freq="D"),
+                  "sales": np.r_[0.0, driver[:-1]] + 0.05 * rng.normal(size=400), "ads": driver,
+                  "note": ["x"] * 400}).to_csv(tmp_path / "sales.csv", index=False)
+    settings = {"data": str(tmp_path / "sales.csv"), "time_col": "ts", "target_col": "sales", "lookback": "7",
+                "hidden_size": "16", "epochs": "15", "lr": "0.01", "calendar": "none", "fast": "fused"}
+    run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
+    assert read_run(run_dir).saved["data"]["columns"] == ["sales", "ads"]
+    assert final["test_model_mae"] < 0.5 * final["test_ridge_mae"]
+
+
+def weekly_csv(path, years=10, seed=0):
+    """Weeks of a yearly cycle whose shape 24 weeks of history cannot place: a sharp peak each year."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(52 * years)
+    peak = np.exp(-0.5 * ((t % 52) - 47) ** 2 / 2.0)  # a Christmas-like week
+    frame = pd.DataFrame({"week": pd.date_range("2015-01-04", periods=len(t), freq="W-SUN"),
+                          "sales": 10 + 0.01 * t + 3 * peak + 0.1 * rng.normal(size=len(t))})
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_a_files_lookback_is_chosen_on_validation_among_24_a_season_and_two(tmp_path):
+    """A weekly file with a yearly peak: 24 weeks of lags never see last year's peak, a year of them does; the
+    ridge on the lags decides on the validation windows, nothing is trained to choose."""
+    from rnnkit.data.series import read_series
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+    from rnnkit.tasks.forecast.model import choose_lookback
+
+    series = read_series(weekly_csv(tmp_path / "weekly.csv"), "week", "sales", None, "none")
+    config = make_config(ForecastConfig, {"data": "weekly.csv", "target_col": "sales"})
+    assert config.lookback is None and config.ar_lags is None  # unset until the data is read
+    lookback, tried = choose_lookback(config, series, 52)
+    assert set(tried) == {24, 52, 104} and lookback in (52, 104) and tried[lookback] < 0.8 * tried[24]
+    short = read_series(weekly_csv(tmp_path / "short.csv", years=3), "week", "sales", None, "none")
+    assert choose_lookback(config, short, 52)[0] == 24  # 109 training weeks: a season of lags would leave too few windows
+    given = make_config(ForecastConfig, {"data": "weekly.csv", "target_col": "sales", "lookback": 30})
+    assert (given.lookback, given.ar_lags) == (30, 30)  # given: kept, nothing chosen
+
+
+def test_a_file_run_keeps_the_lookback_it_chose(tmp_path):
+    settings = {"data": str(weekly_csv(tmp_path / "weekly.csv")), "time_col": "week", "target_col": "sales",
+                "hidden_size": "8", "epochs": "1", "calendar": "none", "fast": "fused"}
+    run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
+    run = read_run(run_dir)
+    assert run.config.lookback in (52, 104) and run.config.ar_lags == run.config.lookback
+    assert f"lookback {run.config.lookback} (of 24, 52, 104" in (run_dir / "report.md").read_text()

@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pytest
 
+from rnnkit.io.run import load, model_entry
+from rnnkit.models.registry import model_config
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
 from testkit import call_cli as call
@@ -54,6 +56,11 @@ def test_classify_trains_and_predicts_from_its_run_folder(data):
     saved = json.loads((run_dir / "config.json").read_text())
     assert saved["task_config"]["batch_size"] == 16 and "batch_size" not in saved["training"]  # texts, said once
     assert saved["training"] and all(saved["task_config"].get(k) != v for k, v in saved["training"].items())
+    model = saved["model"]  # the model's cell and sizes are the task config's: named, not repeated
+    assert {"cell", "hidden_size", "embedding_dim"} <= set(model["from_task_config"]) and "cell" not in model
+    assert all(saved["task_config"].get(k, ...) != v for k, v in model.items() if k != "from_task_config")
+    rebuilt = model_config(load(run_dir))  # the model config.json describes is the one trained
+    assert rebuilt == model_entry(saved) and rebuilt["cell"] == saved["task_config"]["cell"]
     assert final["val_acc"] >= 0.9  # the label is one keyword: learnable in a few steps
     run = read_run(run_dir)
     records = predict_texts(run, str(data / "new.txt"))
@@ -215,3 +222,19 @@ def test_a_second_model_over_the_same_tokens_with_the_next_seed(data, tmp_path):
     assert final["test_loss"] != pytest.approx(final["test_loss_first_view"])
     assert f"average this model with {run_dir / SECOND_VIEW_DIR}" in summarize(run_dir)
     assert re.search(r"`rnnkit train classify( --[\w-]+ \S+)+`", (run_dir / "report.md").read_text())
+
+
+def test_a_run_with_hashed_ngram_inputs_trains_and_predicts_from_its_folder(data, tmp_path):
+    """--ngram-buckets: the run trains, saves the option, rebuilds the model and predicts from its folder."""
+    from rnnkit.tasks.text.model import describe
+    from rnnkit.tasks.text.predict import predict_texts
+
+    run_dir, final = train("classify", {"data": str(data / "train.csv"), **overrides(TINY), "ngram_buckets": "64",
+                                        "ngram_max": "3"}, run_dir=tmp_path / "run", quiet=True)
+    assert final["val_acc"] >= 0.9 and "test_acc" not in final
+    assert (run_dir / "baseline.json").is_file()
+    run = read_run(run_dir)
+    assert (run.config.ngram_buckets, run.config.ngram_max) == (64, 3)
+    assert run.task.model_of(run).ngrams.weight.abs().sum() > 0  # trained away from its zero start, and saved
+    assert "hashed word 2- to 3-grams (64 buckets)" in describe(run.config)
+    assert [r["label"] for r in predict_texts(run, str(data / "new.txt"))] == ["pos", "neg"]

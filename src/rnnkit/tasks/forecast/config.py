@@ -9,14 +9,15 @@ from pydantic import Field
 
 from rnnkit.data.catalog import SERIES
 from rnnkit.data.series import FILLS
-from rnnkit.tasks.config import RecurrentModelConfig
+from rnnkit.tasks.config import RecurrentModelConfig, fill_unset
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 336, "airline": 24}
 """Steps read per forecast when --lookback is not given: a month of days, a week of half hours, two years."""
 FILE_LOOKBACK = 24
+"""With a season of S steps, a file's lookback is chosen among FILE_LOOKBACK, S and 2 S (forecast.model.choose_lookback)."""
 LONG_LOOKBACK = 100
-"""Above this many steps the default model reads the window through a Conv1D front end (see front_end)."""
+"""Above this many steps the default model reads the window through a Conv1D front end (see front_end_defaults)."""
 
 
 @config_dataclass
@@ -34,7 +35,8 @@ class ForecastConfig(RecurrentModelConfig):
     fill: Literal[FILLS] = "none"
     """missing values and time stamps: none (an error), ffill (carry the last value), interpolate (linear in time)"""
     lookback: PositiveInt | None = None
-    """steps read per forecast (none: the dataset's, or 24 for a file)"""
+    """steps read per forecast (none: the dataset's; for a file the one of 24, a season and two seasons whose
+    ridge on the lags scores best on the validation windows, chosen before training)"""
     horizon: PositiveInt = 1
     """steps forecast at once (direct multi-step output)"""
     stride: PositiveInt = 1
@@ -62,6 +64,10 @@ class ForecastConfig(RecurrentModelConfig):
     """a linear skip from the last N target values to the outputs (none: all lookback steps; 0: no skip)"""
     linear_start: bool = True
     """start the linear skip at a ridge regression on the training windows (the network learns what it misses)"""
+    normalize: Literal["auto", "none", "last", "window"] = "auto"
+    """the target's level in each window: none (the training period's z-scores), last (forecast the change from
+    the window's last value), window (the window's own mean and std, RevIN); auto: none or last, whichever
+    gives the ridge on the lags (the linear start) the lower validation MAE"""
     quantiles: list[Annotated[float, Field(gt=0.0, lt=1.0)]] = field(default_factory=list)
     """e.g. 0.1,0.5,0.9: quantile forecasts trained with the pinball loss (the median is the point forecast)"""
     epochs: PositiveInt = 30
@@ -85,21 +91,19 @@ class ForecastConfig(RecurrentModelConfig):
             raise ValueError("give either --dataset NAME or --data FILE (with --target-col)")
         if self.data is not None and not self.target_col:
             raise ValueError("--data needs --target-col: the column to forecast")
-        if self.lookback is not None and self.ar_lags is not None and self.ar_lags > self.lookback:
+        if self.dataset in DATASET_LOOKBACK:
+            fill_unset(self, {"lookback": DATASET_LOOKBACK[self.dataset]})
+        if self.lookback is None:  # a file's: chosen on its validation windows (forecast.model.choose_lookback)
+            return
+        fill_unset(self, {"ar_lags": self.lookback, **front_end_defaults(self.lookback, self.conv_filters)})
+        if self.ar_lags > self.lookback:
             raise ValueError(f"ar_lags ({self.ar_lags}) cannot exceed lookback ({self.lookback})")
 
-    @property
-    def front_end(self) -> tuple[int, int, int]:
-        """(filters, kernel, pool) of the Conv1D front end in effect (0 filters: none). Unset, a window
-        longer than LONG_LOOKBACK steps is read through 32 filters pooled by 4, so the recurrent layer
-        runs a quarter of the steps (Taylor's week of half hours: benchmarks/TASKS.md); a shorter one
-        goes straight to the recurrent layer."""
-        auto = self.conv_filters is None and self.steps_in > LONG_LOOKBACK
-        filters = self.conv_filters if self.conv_filters is not None else (32 if auto else 0)
-        pool = self.conv_pool if self.conv_pool is not None else (4 if auto else 2)
-        return filters, self.conv_kernel, pool
 
-    @property
-    def steps_in(self) -> int:
-        """The lookback in effect."""
-        return self.lookback or DATASET_LOOKBACK.get(self.dataset, FILE_LOOKBACK)
+def front_end_defaults(lookback: int, conv_filters: int | None) -> dict[str, int]:
+    """The Conv1D front end's filters and pooling when not given: a window longer than LONG_LOOKBACK steps
+    is read through 32 filters pooled by 4, so the recurrent layer runs a quarter of the steps (Taylor's
+    week of half hours: benchmarks/TASKS.md); a shorter one goes straight to the recurrent layer (0
+    filters; a pooling of 2 should filters be asked for)."""
+    auto = conv_filters is None and lookback > LONG_LOOKBACK
+    return {"conv_filters": 32 if auto else 0, "conv_pool": 4 if auto else 2}

@@ -47,11 +47,11 @@ def series_windows(config: ForecastConfig, series: Series, calendar: list[str] |
     if calendar is None:
         span = series.times[-1] - series.times[0]
         calendar = calendar_kinds(series.freq, span) if config.calendar == "auto" else []
-    return make_windows(series, config.steps_in, config.horizon, config.stride, calendar, scaler)
+    return make_windows(series, config.lookback, config.horizon, config.stride, calendar, scaler)
 
 
 def series_facts(config: ForecastConfig, series: Series, windows: Windows) -> dict:
     """What predict and evaluate need besides the config: config.json's "data"."""
     return {"source": series.source, "time_col": series.time_col, "columns": series.columns, "freq": series.freq,
-            "lookback": config.steps_in, "calendar": windows.calendar,
+            "lookback": config.lookback, "calendar": windows.calendar,
             "season": config.season or default_season(series.freq), "steps": len(series)}

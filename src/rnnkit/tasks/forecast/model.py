@@ -1,38 +1,88 @@
 """The forecast task's model: a `Forecaster` built from the config."""
 from __future__ import annotations
 
-from rnnkit.data.windows import Windows
-from rnnkit.models.baselines import fit_ridge
-from rnnkit.models.forecaster import Forecaster
-from rnnkit.tasks.forecast.config import ForecastConfig
+import numpy as np
+import torch
 
-MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "recurrent_dropout", "quantiles", "fast")
+from dataclasses import replace
+
+from rnnkit.data.series import Series
+from rnnkit.data.windows import Windows, split_points
+from rnnkit.models.baselines import fit_ridge
+from rnnkit.models.forecaster import Forecaster, window_levels
+from rnnkit.tasks.forecast.config import FILE_LOOKBACK, ForecastConfig
+from rnnkit.tasks.forecast.data import series_windows
+
+MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "recurrent_dropout", "conv_filters", "conv_kernel",
+                "conv_pool", "ar_lags", "quantiles", "normalize", "fast")
 """Config fields that are the model's constructor arguments of the same name."""
+AUTO_NORMALIZE = ("none", "last")
+"""What normalize "auto" chooses among, on the validation windows. "window" (RevIN) is left out: trained, it
+was never the best on validation in benchmarks/TASKS.md's measurements, while its ridge sometimes was."""
 
 
 def build_model(config: ForecastConfig, input_size: int) -> Forecaster:
-    ar_lags = config.steps_in if config.ar_lags is None else min(config.ar_lags, config.steps_in)
-    conv_filters, conv_kernel, conv_pool = config.front_end
-    return Forecaster(input_size, config.horizon, ar_lags=ar_lags, conv_filters=conv_filters,
-                      conv_kernel=conv_kernel, conv_pool=conv_pool,
-                      **{name: getattr(config, name) for name in MODEL_FIELDS})
+    return Forecaster(input_size, config.horizon, **{name: getattr(config, name) for name in MODEL_FIELDS})
 
 
 def start_from_ridge(model: Forecaster, windows: Windows) -> float:
     """The linear skip and bias from a ridge regression on the scaled windows' last `ar_lags` target
-    values (α chosen on the validation windows); returns α."""
-    lags = model.ar_lags
-    ridge, alpha = fit_ridge(windows.x["train"][:, -lags:, 0], windows.y["train"],
-                             windows.x["valid"][:, -lags:, 0], windows.y["valid"], standardize=False)
+    values, taken out of their window's level as the model takes them (α chosen on the validation
+    windows); returns α."""
+    ridge, alpha, _ = ridge_on_levels(windows, model.ar_lags, model.normalize)
     model.start_linear(ridge.coef_, ridge.intercept_)
     return alpha
 
 
+def ridge_on_levels(windows: Windows, lags: int, normalize: str):
+    """(ridge, α, validation MAE in scaled units): `fit_ridge` from the last `lags` target values of the
+    training windows to their targets, both out of the window's level as `normalize` says, scored on the
+    validation windows back at their level."""
+    z, y, level = {}, {}, {}
+    for split in ("train", "valid"):
+        target = torch.as_tensor(windows.x[split][:, :, 0])  # (N, L)
+        levels, mu, sigma = window_levels(target, normalize)  # (N, L), (N, 1), (N, 1)
+        z[split], y[split] = levels[:, -lags:].numpy(), ((torch.as_tensor(windows.y[split]) - mu) / sigma).numpy()
+        level[split] = (mu.numpy(), sigma.numpy())
+    ridge, alpha = fit_ridge(z["train"], y["train"], z["valid"], y["valid"], standardize=False)
+    mu, sigma = level["valid"]
+    forecast = mu + sigma * ridge.predict(z["valid"]).reshape(y["valid"].shape)  # (N, horizon), back at the level
+    return ridge, alpha, float(np.mean(np.abs(forecast - windows.y["valid"])))
+
+
+def choose_normalize(config: ForecastConfig, windows: Windows) -> tuple[str, dict[str, float]]:
+    """The `normalize` in effect: the config's, or for "auto" the one of AUTO_NORMALIZE whose ridge on the
+    lags (the model's linear start) has the lowest validation MAE; and those MAEs (scaled units)."""
+    if config.normalize != "auto":
+        return config.normalize, {}
+    lags = config.ar_lags or config.lookback
+    scores = {name: ridge_on_levels(windows, lags, name)[2] for name in AUTO_NORMALIZE}
+    return min(scores, key=scores.get), scores
+
+
+def choose_lookback(config: ForecastConfig, series: Series, season: int) -> tuple[int, dict[int, float]]:
+    """A file's lookback when none is given: of FILE_LOOKBACK, one season and two seasons (those that leave
+    at least two training windows per lag), the one whose ridge on the lags (under each normalize "auto"
+    may choose) has the lowest validation MAE; and those MAEs (scaled units). A weekly series with a yearly
+    cycle needs its last year in view, which 24 weeks do not give; the ridge costs no training."""
+    valid_start = split_points(len(series))[0]
+    fits = [n for n in sorted({FILE_LOOKBACK, season, 2 * season} - {1})
+            if valid_start - n - config.horizon + 1 >= 2 * n and (config.ar_lags or 0) <= n]
+    if len(fits) < 2:
+        return (fits or [FILE_LOOKBACK])[0], {}
+    normalizations = AUTO_NORMALIZE if config.normalize == "auto" else (config.normalize,)
+    scores = {}
+    for lookback in fits:
+        windows = series_windows(replace(config, lookback=lookback), series)
+        scores[lookback] = min(ridge_on_levels(windows, config.ar_lags or lookback, how)[2] for how in normalizations)
+    return min(scores, key=scores.get), scores
+
+
 def describe(config: ForecastConfig) -> str:
     """`rnnkit summary` of a config: the model it would build (the input features come from the data)."""
-    filters, kernel, pool = config.front_end
-    front = f"Conv1D({filters}, {kernel}) + MaxPool({pool}) -> " if filters else ""
-    ar = config.steps_in if config.ar_lags is None else config.ar_lags
-    return (f"Forecaster: {config.steps_in} steps -> {front}{config.cell} {config.hidden_size} x {config.num_layers} "
+    front = (f"Conv1D({config.conv_filters}, {config.conv_kernel}) + MaxPool({config.conv_pool}) -> "
+             if config.conv_filters else "")
+    steps = config.lookback or "the lookback chosen on validation"
+    return (f"Forecaster: {steps} steps -> {front}{config.cell} {config.hidden_size} x {config.num_layers} "
             f"-> Dense({config.horizon}{' x ' + str(len(config.quantiles)) if config.quantiles else ''})"
-            f"{f' + linear skip over {ar} lags' if ar else ''}")
+            f"{f' + linear skip over {config.ar_lags} lags' if config.ar_lags else ''}")

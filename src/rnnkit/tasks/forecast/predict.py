@@ -99,7 +99,7 @@ def evaluate(run: Run, data: str | None = None, backtest: int | None = None) -> 
     facts = run.saved.get("data", {})
     series = _run_series(run, data)
     windows = series_windows(run.config, series, facts.get("calendar"), Scaler.load(run.path))
-    found = compare(model, series, windows, run.config.steps_in, run.config.horizon, facts.get("season", 1),
+    found = compare(model, series, windows, run.config.lookback, run.config.horizon, facts.get("season", 1),
                     chosen=load_blend(run.path))
     if backtest is not None:
         return backtest_scores(found, windows.at["test"], len(series), run.config.horizon, backtest)
@@ -137,12 +137,12 @@ def partner_forecast(run: Run, partner: str, series: Series) -> np.ndarray:
     except UserError as err:
         raise UserError(f"the run blends its forecasts with {partner}, fitted on its training series: {err}") from None
     valid_start, test_start = split_points(len(own))
-    valid_at = origins(valid_start, test_start, config.steps_in, config.horizon)
+    valid_at = origins(valid_start, test_start, config.lookback, config.horizon)
     season = facts.get("season", 1)
     if partner == "seasonal naive" and len(series) < season:
         raise UserError(f"{series.source}: {len(series)} steps; the run's seasonal naive part reads one season back, "
                         f"give at least {season}")
-    fitted = fit_baselines(own.target, valid_at, config.steps_in, config.horizon, season, names=(partner,))
+    fitted = fit_baselines(own.target, valid_at, config.lookback, config.horizon, season, names=(partner,))
     if partner not in fitted.names:
         raise UserError(f"the run blends its forecasts with {partner}, which cannot be fitted now: {fitted.notes[partner]}")
     return fitted.forecast(partner, series.target.astype(np.float64), np.array([len(series)]),
@@ -165,7 +165,7 @@ def predict(run: Run, inputs: str, options: None = None) -> list[dict[str, Any]]
     series = read_series(inputs, facts["time_col"], columns[0], columns[1:], run.config.fill)
     scaler = Scaler.load(run.path)
     model = load(run.path)
-    x = last_window(series, run.config.steps_in, scaler, facts.get("calendar", []))
+    x = last_window(series, run.config.lookback, scaler, facts.get("calendar", []))
     out = model_forecast(model, x, scaler)[0]  # (horizon,) or (horizon, Q)
     point = model.point(torch.as_tensor(out[None])).numpy()[0].astype(np.float64)  # (horizon,)
     partner, weight = load_blend(run.path)

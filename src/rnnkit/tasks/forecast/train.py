@@ -4,6 +4,7 @@ test windows and deliver the validation-chosen blend of the model and the best b
 first line says so when the model alone loses to a baseline on test."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,8 @@ import numpy as np
 from rnnkit.atomic import atomic_write, write_json
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import load_series, series_facts, series_windows
-from rnnkit.tasks.forecast.model import build_model, start_from_ridge
+from rnnkit.tasks.forecast.data import default_season, load_series, series_facts, series_windows
+from rnnkit.tasks.forecast.model import build_model, choose_lookback, choose_normalize, start_from_ridge
 from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
 from rnnkit.tasks.forecast.predict import compare, scores, summary_metrics
 from rnnkit.tasks.fit import finish, fit, start
@@ -31,11 +32,8 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     series = load_series(config)
     for note in series.notes:
         say(f"{series.source}: {note}")
-    windows = series_windows(config, series)
+    config, windows, choices = resolve_windows(config, series, say)
     facts = series_facts(config, series, windows)
-    say(f"{len(series)} steps of {series.freq}; windows train/valid/test "
-        f"{'/'.join(str(len(windows.at[k])) for k in ('train', 'valid', 'test'))}; inputs {series.columns}"
-        f"{' + calendar ' + ','.join(windows.calendar) if windows.calendar else ''}")
     start(config, quiet)
     model = build_model(config, windows.x["train"].shape[-1])
     if config.linear_start and model.ar is not None:
@@ -46,24 +44,58 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
                  valid=(windows.x["valid"], windows.y["valid"]), facts=facts, resume=resume, quiet=quiet,
                  summary={"series": series.source, "steps": len(series), "freq": series.freq,
                           "train windows": len(windows.at["train"])}, **objective)
-    found = compare(model, series, windows, config.steps_in, config.horizon, facts["season"])
+    found = compare(model, series, windows, config.lookback, config.horizon, facts["season"])
+    found.notes += choices
     table = scores(found.actual["test"], found.forecasts["test"])
     valid_mae = {name: float(np.mean(np.abs(found.actual["valid"] - f))) for name, f in found.forecasts["valid"].items()}
     final = {**fitted.final, **summary_metrics(table, found.weight)}
     say("test MAE (mean over the horizon): " + ", ".join(
         f"{label(name, found)} {np.mean(errors['mae']):.4g}" for name, errors in table.items()))
-    run = fitted.trainer.run
-    if run is not None and ddp.is_main():
-        windows.scaler.save(run.path)
-        write_json(run.file(ERRORS_FILE), table)
-        save_blend(run.path, found.partner, found.weight, facts["season"],
-                   {"valid": valid_mae, "test": {n: float(np.mean(e["mae"])) for n, e in table.items()}})
-        plot_forecasts(run.file(PLOT_FILE), series, windows.at["test"], found.actual["test"], found.forecasts["test"],
-                       config.horizon)
+    if fitted.trainer.run is not None and ddp.is_main():
+        save_outputs(fitted.trainer.run, config, series, windows, found, table, valid_mae, facts["season"])
     verdict = beats(table, found)
     say(verdict)
     return finish(task, config, fitted, final, quiet=quiet, title=verdict_title(task.name, table, found),
                   notes=report_notes(table, valid_mae, found, series.columns[0], config.horizon))
+
+
+def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig, Any, list[str]]:
+    """The config with what "auto" left open chosen on the validation windows (a file's lookback, then
+    `normalize`; config.json keeps the choices, so resume and evaluate see them), the windows, and the
+    lines that say what was chosen."""
+    choices = []
+    if config.lookback is None:  # a file's: chosen on the validation windows
+        lookback, tried = choose_lookback(config, series, config.season or default_season(series.freq))
+        config = replace(config, lookback=lookback)
+        choices.append(f"lookback {lookback} (of {', '.join(map(str, tried)) or lookback}: validation MAE of "
+                       f"the ridge on the lags {', '.join(f'{v:.4g}' for v in tried.values()) or 'not compared'}, "
+                       "scaled units)")
+        say(choices[-1])
+    windows = series_windows(config, series)
+    say(f"{len(series)} steps of {series.freq}; windows train/valid/test "
+        f"{'/'.join(str(len(windows.at[k])) for k in ('train', 'valid', 'test'))}; inputs {series.columns}"
+        f"{' + calendar ' + ','.join(windows.calendar) if windows.calendar else ''}")
+    normalize, tried = choose_normalize(config, windows)
+    if tried:
+        choices.append(normalize_note(normalize, tried, windows.scaler.std[0]))
+        say(choices[-1])
+        config = replace(config, normalize=normalize)
+    return config, windows, choices
+
+
+def save_outputs(run, config: ForecastConfig, series, windows, found, table: dict, valid_mae: dict, season: int) -> None:
+    """The run folder's scaler, test errors, blend and forecast picture."""
+    windows.scaler.save(run.path)
+    write_json(run.file(ERRORS_FILE), table)
+    save_blend(run.path, found.partner, found.weight, season,
+               {"valid": valid_mae, "test": {n: float(np.mean(e["mae"])) for n, e in table.items()}})
+    plot_forecasts(run.file(PLOT_FILE), series, windows.at["test"], found.actual["test"], found.forecasts["test"],
+                   config.horizon)
+
+
+def normalize_note(chosen: str, tried: dict[str, float], scale: float) -> str:
+    return (f"normalize auto: {chosen} (validation MAE of the ridge on the lags: "
+            + ", ".join(f"{name} {mae * scale:.4g}" for name, mae in tried.items()) + ")")
 
 
 def label(name: str, found) -> str:

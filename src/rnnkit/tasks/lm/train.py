@@ -72,9 +72,36 @@ def run(task: Task, config: LMConfig, run_dir: Path, *, resume: bool = False, qu
     if ddp.world_size() > 1:  # each process would read every other window: the state could not carry over
         raise UserError("rnnkit train lm runs in one process: its streams are read in order (drop --nproc)")
     say = start(config, quiet)
+    corpus, train_set, valid_set, test_set = read_streams(config, run_dir, resume, say)
+    model = build_model(config, len(corpus.vocab))
+    carried = CarriedState(model)
+    epochs = StreamEpochs(carried, config, train_set.tokens)
+    # Zaremba et al.'s SGD has no momentum (the trainer's sgd has 0.9)
+    optimizer = (make_optimizer("sgd", model.parameters(), lr=epochs.base_lr, weight_decay=config.weight_decay,
+                                momentum=config.momentum) if config.optimizer == "sgd" else None)
+    fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=data_summary(corpus, train_set, config),
+                 shuffle=False, facts={"level": corpus.level}, callbacks=[epochs], forward_module=carried,
+                 optimizer=optimizer, resume=resume, quiet=quiet)
+    final = fitted.final
+    if epochs.speeds:
+        final["train_tokens_per_s"] = sum(epochs.speeds) / len(epochs.speeds)
+    notes = samples_note(model, corpus, config)  # sampled before the test pass (dynamic evaluation changes the model)
+    if test_set is not None:
+        scored = score(fitted.trainer, carried, test_set, corpus.level, prefix="test_")
+        final.update(scored)
+        say(f"test ({test_set.tokens:,} tokens of {corpus.names['test']} in {test_set.batch_size} streams, each "
+            f"after {test_set.burn_in} tokens of burn-in; {scored['test_tokens_per_s']:,.0f} tokens/s): "
+            + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items() if k != "tokens_per_s"))
+    lines = compare_with_baselines(model, train_set, corpus, config, final, say, tested=test_set is not None)
+    return finish(task, config, fitted, final, test_notes=["", *(f"- {line}" for line in lines)] if lines else [],
+                  notes=notes, quiet=quiet)
+
+
+def read_streams(config: LMConfig, run_dir: Path, resume: bool, say):
+    """The corpus (its vocabulary saved in the run folder, or read back from it on resume) and its training,
+    validation and (when there is a test text) test windows."""
     t0 = time.perf_counter()
-    vocab = Vocabulary.load(Path(run_dir) / VOCAB_FILE) if resume else None
-    corpus = load_corpus(config, vocab)
+    corpus = load_corpus(config, Vocabulary.load(Path(run_dir) / VOCAB_FILE) if resume else None)
     train_set = StreamWindows(corpus.ids["train"], config.batch_size, config.bptt, jitter=config.bptt_jitter,
                               seed=config.seed, what=corpus.names["train"])
     valid_set = scoring_windows(corpus.ids["valid"], config.eval_batch_size, config, corpus.names["valid"])
@@ -86,31 +113,22 @@ def run(task: Task, config: LMConfig, run_dir: Path, *, resume: bool = False, qu
     if ddp.is_main():
         Path(run_dir).mkdir(parents=True, exist_ok=True)
         corpus.vocab.save(Path(run_dir) / VOCAB_FILE)
+    return corpus, train_set, valid_set, test_set
 
-    model = build_model(config, len(corpus.vocab))
-    carried = CarriedState(model)
-    epochs = StreamEpochs(carried, config, train_set.tokens)
-    summary = {"train samples": train_set.tokens,  # the report's samples/s: predicted tokens per second
-               "corpus": ", ".join(corpus.names.values()), "level": corpus.level, "vocabulary": len(corpus.vocab),
-               **{f"{k} tokens": len(v) for k, v in corpus.ids.items()},
-               "streams": f"{config.batch_size} x windows of {config.bptt}{' (jittered)' if config.bptt_jitter else ''}"}
-    # Zaremba et al.'s SGD has no momentum (the trainer's sgd has 0.9)
-    optimizer = (make_optimizer("sgd", model.parameters(), lr=epochs.base_lr, weight_decay=config.weight_decay,
-                                momentum=config.momentum) if config.optimizer == "sgd" else None)
-    fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=summary, shuffle=False,
-                 facts={"level": corpus.level}, callbacks=[epochs], forward_module=carried, optimizer=optimizer,
-                 resume=resume, quiet=quiet)
-    final = fitted.final
-    if epochs.speeds:
-        final["train_tokens_per_s"] = sum(epochs.speeds) / len(epochs.speeds)
-    notes, test_notes = samples_note(model, corpus, config), []
-    if test_set is not None:
-        scored = score(fitted.trainer, carried, test_set, corpus.level, prefix="test_")
-        final.update(scored)
-        say(f"test ({test_set.tokens:,} tokens of {corpus.names['test']} in {test_set.batch_size} streams, each "
-            f"after {test_set.burn_in} tokens of burn-in; {scored['test_tokens_per_s']:,.0f} tokens/s): "
-            + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items() if k != "tokens_per_s"))
-    split, scored_as = ("test", "test_") if test_set is not None else ("valid", "val_")
+
+def data_summary(corpus, train_set: StreamWindows, config: LMConfig) -> dict:
+    return {"train samples": train_set.tokens,  # the report's samples/s: predicted tokens per second
+            "corpus": ", ".join(corpus.names.values()), "level": corpus.level, "vocabulary": len(corpus.vocab),
+            **{f"{k} tokens": len(v) for k, v in corpus.ids.items()},
+            "streams": f"{config.batch_size} x windows of {config.bptt}{' (jittered)' if config.bptt_jitter else ''}"}
+
+
+def compare_with_baselines(model, train_set: StreamWindows, corpus, config: LMConfig, final: dict, say, *,
+                           tested: bool) -> list[str]:
+    """Score the n-gram (and compressor) baselines on the test text (the validation text without one) into
+    `final`, the adapted model (dynamic evaluation, cache, mixture) where asked, and return the lines that
+    say which wins (none without baselines)."""
+    split, scored_as = ("test", "test_") if tested else ("valid", "val_")
     contenders = {"the model": math.log(final[f"{scored_as}perplexity"])}
     baselines = None
     if config.baseline and ddp.is_main():
@@ -118,17 +136,17 @@ def run(task: Task, config: LMConfig, run_dir: Path, *, resume: bool = False, qu
         baselines = Baselines(corpus.ids, corpus.vocab, corpus.level, config.ngram_order, split)
         final.update(baselines.metrics)
         say(f"(baselines scored in {time.perf_counter() - t1:.1f}s)")
-    if test_set is not None and "auto" in (config.dynamic_eval, config.cache):
+    if tested and "auto" in (config.dynamic_eval, config.cache):
         ngram = None if baselines is None else (baselines.ngram_valid, baselines.ngram_split)
         adapted = adapted_test(model, train_set, corpus, config, final, say, ngram)
         if adapted is not None:
             contenders[adapted[1]] = adapted[0]
-    if baselines is not None:
-        lines = baselines.lines(contenders)
-        for line in lines:
-            say(line)
-        test_notes = ["", *(f"- {line}" for line in lines)]
-    return finish(task, config, fitted, final, test_notes=test_notes, notes=notes, quiet=quiet)
+    if baselines is None:
+        return []
+    lines = baselines.lines(contenders)
+    for line in lines:
+        say(line)
+    return lines
 
 
 def samples_note(model, corpus, config: LMConfig) -> str:

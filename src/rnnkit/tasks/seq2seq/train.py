@@ -47,42 +47,49 @@ def run(task: Task, config: Seq2SeqConfig, run_dir: Path, *, resume: bool = Fals
     if ddp.is_main():
         run_dir.mkdir(parents=True, exist_ok=True)
         vocabs.save(run_dir)
-    train = splits["train"]
+    train, valid = splits["train"], splits.get("valid")
     say(f"{len(train):,} training pairs ({len(set(train.sources)):,} distinct sources), vocabularies "
         f"{len(vocabs.source)} source / {len(vocabs.target)} target tokens")
-    train_set = PairBatches(vocabs.encode_sources(train.sources), vocabs.encode_targets(train.targets),
-                            config.batch_size, seed=config.seed)
-    valid = splits.get("valid")
-    valid_set = None if valid is None else PairBatches(vocabs.encode_sources(valid.sources),
-                                                       vocabs.encode_targets(valid.targets), 256, shuffle=False)
     model = build_model(config, len(vocabs.source), len(vocabs.target))
     summary = {**data_summary, "train samples": len(train), "source vocabulary": len(vocabs.source),  # pairs
-               "target vocabulary": len(vocabs.target), "batch size": f"{config.batch_size} (bucketed by source length)"}
-    if valid is not None:
-        summary["validation samples"] = len(valid)
+               "target vocabulary": len(vocabs.target), "batch size": f"{config.batch_size} (bucketed by source length)",
+               **({"validation samples": len(valid)} if valid is not None else {})}
     forcing = TeacherForcing(model, config.teacher_forcing, config.teacher_forcing_final, config.epochs)
-    fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=summary, callbacks=[forcing],
+    fitted = fit(task, config, run_dir, model, batches(vocabs, train, config.batch_size, seed=config.seed),
+                 valid=None if valid is None else batches(vocabs, valid, 256), summary=summary, callbacks=[forcing],
                  resume=resume, quiet=quiet)
     final, notes = fitted.final, ""
-    test = splits.get("test")
-    if test is not None and ddp.is_main():
-        results = {}
-        for name, beam in (("greedy", 1), (f"beam {config.beam}", config.beam)):
-            results[name] = score_split(model, vocabs, test, beam=beam, length_penalty=config.length_penalty,
-                                        bleu=config.data is not None and config.target_tokens == "words")
-            say(f"test, {name}: " + " ".join(f"{k}={v:.4f}" for k, v in results[name].items()))
-        final.update({f"test_{k}": v for k, v in results[f"beam {config.beam}"].items()})
-        final.update({f"test_greedy_{k}": v for k, v in results["greedy"].items()})
-        notes = comparison(results, len(set(test.sources)))
-        compared = baselines(train, test, config.source_tokens, config.target_tokens)
-        final.update({f"{name}_{k}": v for name, scores in compared.items() for k, v in scores.items()})
-        notes += baseline_section(results[f"beam {config.beam}"], compared, say)
-        if fitted.trainer.run is not None:
-            draw_attention(model, vocabs, sorted(set(test.sources))[:: max(1, len(set(test.sources)) // 4)][:4],
-                           fitted.trainer.run.path / ATTENTION_FILE)
-            notes += f"\n## Attention\n\n![attention matrices of four test sources]({ATTENTION_FILE})\n"
+    if splits.get("test") is not None and ddp.is_main():
+        notes = test_and_compare(model, vocabs, config, train, splits["test"], final, fitted, say)
     notes = "\n## Tokens\n\n" + "".join(f"- {line}\n" for line in token_notes) + notes
     return finish(task, config, fitted, final, notes=notes, quiet=quiet)
+
+
+def batches(vocabs: Vocabularies, pairs, batch_size: int, seed: int | None = None) -> PairBatches:
+    """Pairs encoded in batches bucketed by source length: shuffled with a seed (training), else in order."""
+    return PairBatches(vocabs.encode_sources(pairs.sources), vocabs.encode_targets(pairs.targets), batch_size,
+                       **({"seed": seed} if seed is not None else {"shuffle": False}))
+
+
+def test_and_compare(model, vocabs: Vocabularies, config: Seq2SeqConfig, train, test, final: dict, fitted, say) -> str:
+    """Score the test pairs greedily and with the beam into `final` (test_* keys), beside the copy and
+    dictionary baselines, draw four test sources' attention; report.md's sections."""
+    results = {}
+    for name, beam in (("greedy", 1), (f"beam {config.beam}", config.beam)):
+        results[name] = score_split(model, vocabs, test, beam=beam, length_penalty=config.length_penalty,
+                                    bleu=config.data is not None and config.target_tokens == "words")
+        say(f"test, {name}: " + " ".join(f"{k}={v:.4f}" for k, v in results[name].items()))
+    final.update({f"test_{k}": v for k, v in results[f"beam {config.beam}"].items()})
+    final.update({f"test_greedy_{k}": v for k, v in results["greedy"].items()})
+    notes = comparison(results, len(set(test.sources)))
+    compared = baselines(train, test, config.source_tokens, config.target_tokens)
+    final.update({f"{name}_{k}": v for name, scores in compared.items() for k, v in scores.items()})
+    notes += baseline_section(results[f"beam {config.beam}"], compared, say)
+    if fitted.trainer.run is not None:
+        draw_attention(model, vocabs, sorted(set(test.sources))[:: max(1, len(set(test.sources)) // 4)][:4],
+                       fitted.trainer.run.path / ATTENTION_FILE)
+        notes += f"\n## Attention\n\n![attention matrices of four test sources]({ATTENTION_FILE})\n"
+    return notes
 
 
 def resolve_tokens(config: Seq2SeqConfig, train) -> tuple[Seq2SeqConfig, list[str]]:

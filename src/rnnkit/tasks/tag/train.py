@@ -39,35 +39,13 @@ from rnnkit.training.losses import named_loss
 def run(task: Task, config: TagConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
     """Train a sequence tagger (segmentation, POS, NER) on a named dataset or your tagged files."""
     say = start(config, quiet)
-    t0 = time.perf_counter()
-    splits, summary = load_splits(config)
-    tagset = make_tagset(config, splits)
-    use_bigrams = config.bigrams if config.bigrams is not None else tagset.unit == "char"
-    encoder = Encoder.build(config, splits["train"], use_bigrams)
-    vocab = encoder.vocab
-    data = {k: (encoder.encode(s.tokens), tag_ids(s, tagset))
-            for k, s in splits.items() if s is not None}
-    n_tokens = sum(len(x) for x in data["train"][0])
-    say(f"{len(data['train'][0]):,} training sentences ({n_tokens:,} {tagset.unit} tokens, {len(vocab):,} in the "
-        f"vocabulary, {len(tagset.tags)} tags, scheme {tagset.scheme}), prepared in {time.perf_counter() - t0:.1f}s")
     run_dir = Path(run_dir)
-    if ddp.is_main():
-        run_dir.mkdir(parents=True, exist_ok=True)
-        encoder.save(run_dir)
-        tagset.save(run_dir / TAGS_FILE)
-
+    splits, summary, tagset, encoder, data = prepare(config, run_dir, say)
     choice = choose_output(config, tagset, encoder, data["train"])
     say(f"output layer: {choice.reason}")
     entities = tagset.scheme in ("BIO", "BIOES")
     config = replace(config, monitor=("val_entity_f1" if entities else "val_acc") if config.monitor == "auto" else config.monitor)
     model = build_model(config, tagset.tags, tagset.scheme, **encoder.sizes(), crf=choice.crf, allowed=choice.allowed)
-    summary = {**summary, "train samples": len(data["train"][0]), "train tokens": n_tokens,  # samples: sentences
-               "tokens": tagset.unit, "scheme": tagset.scheme + (f" (converted from {tagset.source_scheme})"
-                                                                 if tagset.source_scheme != tagset.scheme else ""),
-               "tags": len(tagset.tags), "vocabulary": len(vocab),
-               **({"bigram vocabulary": len(encoder.bigrams)} if encoder.bigrams else {}),
-               "validation samples": len(data["valid"][0]),
-               "batch size": f"{config.batch_size} (length-bucketed)"}
     # the tagger's own loss and metric: CRF NLL (or masked cross-entropy), accuracy of the decoded tags
     loss = named_loss("crf_nll" if choice.crf else "token_crossentropy", model.loss)
     decoded = Decoded(model)
@@ -76,8 +54,7 @@ def run(task: Task, config: TagConfig, run_dir: Path, *, resume: bool = False, q
                  valid=TagBatches(*data["valid"], 128, shuffle=False), summary=summary, resume=resume, quiet=quiet,
                  facts={"scheme": tagset.scheme, "unit": tagset.unit, "crf": choice.crf, "crf_choice": choice.reason},
                  loss=loss, metrics=metrics)
-    final = fitted.final
-    trainer = fitted.trainer
+    final, trainer = fitted.final, fitted.trainer
     epochs_done = len(trainer.history.epoch) or config.epochs
     final["train_sentences_per_s"] = len(data["train"][0]) * epochs_done / max(trainer.train_seconds, 1e-9)
     notes = (f"\n## Output layer\n\n- {choice.reason}\n- kept epoch: best `{config.monitor}`\n")
@@ -87,6 +64,30 @@ def run(task: Task, config: TagConfig, run_dir: Path, *, resume: bool = False, q
         final.update(final_test)
         notes += tested
     return finish(task, config, fitted, final, notes=notes, quiet=quiet)
+
+
+def prepare(config: TagConfig, run_dir: Path, say):
+    """The splits, the data summary, the tag set and the token encoder (both saved in the run folder) and
+    each split encoded as (token ids, tag ids)."""
+    t0 = time.perf_counter()
+    splits, summary = load_splits(config)
+    tagset = make_tagset(config, splits)
+    use_bigrams = config.bigrams if config.bigrams is not None else tagset.unit == "char"
+    encoder = Encoder.build(config, splits["train"], use_bigrams)
+    data = {k: (encoder.encode(s.tokens), tag_ids(s, tagset)) for k, s in splits.items() if s is not None}
+    n_tokens = sum(len(x) for x in data["train"][0])
+    say(f"{len(data['train'][0]):,} training sentences ({n_tokens:,} {tagset.unit} tokens, {len(encoder.vocab):,} in "
+        f"the vocabulary, {len(tagset.tags)} tags, scheme {tagset.scheme}), prepared in {time.perf_counter() - t0:.1f}s")
+    if ddp.is_main():
+        run_dir.mkdir(parents=True, exist_ok=True)
+        encoder.save(run_dir)
+        tagset.save(run_dir / TAGS_FILE)
+    converted = f" (converted from {tagset.source_scheme})" if tagset.source_scheme != tagset.scheme else ""
+    summary = {**summary, "train samples": len(data["train"][0]), "train tokens": n_tokens,  # samples: sentences
+               "tokens": tagset.unit, "scheme": tagset.scheme + converted, "tags": len(tagset.tags),
+               "vocabulary": len(encoder.vocab), **({"bigram vocabulary": len(encoder.bigrams)} if encoder.bigrams else {}),
+               "validation samples": len(data["valid"][0]), "batch size": f"{config.batch_size} (length-bucketed)"}
+    return splits, summary, tagset, encoder, data
 
 
 def choose_output(config: TagConfig, tagset: TagSet, encoder: Encoder, train) -> crf_choice.CrfChoice:

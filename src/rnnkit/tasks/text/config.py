@@ -45,6 +45,11 @@ class TextModelConfig(RecurrentModelConfig):
     cell: CellName = "gru"
     embedding_dim: PositiveInt = 128
     """size of the word vectors"""
+    ngram_buckets: Annotated[int, Field(ge=0)] = 0
+    """> 0 adds to each word's vector the vectors of the word n-grams ending there (up to ngram_max words),
+    hashed into this many buckets (fastText's bigrams, read by the recurrent layer); 0: words only"""
+    ngram_max: Annotated[int, Field(ge=2, le=4)] = 2
+    """the longest hashed n-gram: 2 (bigrams) to 4"""
     embedding_init: Literal["random", "ppmi-svd"] = "ppmi-svd"
     """ppmi-svd (start from word vectors counted from the training texts) or random (uniform, Keras' default)"""
     hidden_size: PositiveInt = 96

@@ -15,9 +15,9 @@ from rnnkit.models.classifier import SequenceClassifier
 from rnnkit.tasks.text.config import TextModelConfig
 from rnnkit.tasks.text.data import EncodedSplits
 
-MODEL_FIELDS = ("embedding_dim", "embedding_dropout", "cell", "hidden_size", "num_layers", "bidirectional",
-                "dropout", "recurrent_dropout", "conv_filters", "conv_kernel", "conv_pool", "pooling",
-                "head_dropout", "fast")
+MODEL_FIELDS = ("embedding_dim", "ngram_buckets", "ngram_max", "embedding_dropout", "cell", "hidden_size",
+                "num_layers", "bidirectional", "dropout", "recurrent_dropout", "conv_filters", "conv_kernel",
+                "conv_pool", "pooling", "head_dropout", "fast")
 """Config fields that are the model's constructor arguments of the same name."""
 
 
@@ -45,7 +45,10 @@ def describe(config: TextModelConfig) -> str:
     build_model(config, 2, 3)  # any option the model refuses is found before training reads the data
     return (f"SequenceClassifier: {config.cell} {config.hidden_size} x {config.num_layers} "
             f"{'bidirectional ' if config.bidirectional else ''}over {config.embedding_dim}-d embeddings "
-            f"(vocabulary up to {config.vocab_size:,}), pooling {config.pooling}")
+            f"(vocabulary up to {config.vocab_size:,})"
+            + (f" plus hashed word {'bigrams' if config.ngram_max == 2 else f'2- to {config.ngram_max}-grams'} "
+               f"({config.ngram_buckets:,} buckets)" if config.ngram_buckets else "")
+            + f", pooling {config.pooling}")
 
 
 SECOND_VIEW_DIR = "second-view"

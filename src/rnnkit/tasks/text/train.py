@@ -50,16 +50,8 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
                                       quiet, second_view=view or "none")
     notes = ""
     if view is not None:
-        final, member_probs = train_second_view(task, config, view, splits, label_map, run_dir, data_summary, final,
-                                                probs.get("test"), resume, quiet)
-        # Both models score the same validation texts only when the split is given; a held-out part of the
-        # training texts differs per seed (the second model trained on some of the first's).
-        probs = {k: (p + member_probs[k]) / 2 if k == "test" or splits.get("valid") is not None else p
-                 for k, p in probs.items()}
-        notes = (f"\n## Second view\n\nA second model over {view} tokens (seed {config.seed + 1}) is in "
-                 f"`{SECOND_VIEW_DIR}/` (its own report there); `predict` and `evaluate` average both models' class "
-                 "probabilities" + (", and the test numbers above are that average's."
-                                    if splits.get("test") is not None else ".") + "\n")
+        final, probs, notes = average_second_view(task, config, view, splits, label_map, run_dir, data_summary,
+                                                  final, probs, resume, quiet)
     if baseline is not None:
         first_only = view is not None and splits.get("valid") is None
         final, baseline_notes = compare_with_baseline(config, baseline, held, probs, final, run_dir, view is not None,
@@ -68,6 +60,24 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
     if "test" in probs:
         notes += delivered_class_notes(trained, splits["test"][1], probs["test"], baseline, final, label_map)
     return finish(task, config, trained, final, notes=notes, quiet=quiet)
+
+
+def average_second_view(task: Task, config: TextModelConfig, view: str, splits, label_map: LabelMap, run_dir: Path,
+                        data_summary: dict[str, Any], final: dict[str, float], probs: dict[str, np.ndarray],
+                        resume: bool, quiet: bool) -> tuple[dict[str, float], dict[str, np.ndarray], str]:
+    """Train the second model and average its class probabilities with the first's: the final metrics, the
+    averaged probabilities and report.md's section about it."""
+    final, member_probs = train_second_view(task, config, view, splits, label_map, run_dir, data_summary, final,
+                                            probs.get("test"), resume, quiet)
+    # Both models score the same validation texts only when the split is given; a held-out part of the
+    # training texts differs per seed (the second model trained on some of the first's).
+    probs = {k: (p + member_probs[k]) / 2 if k == "test" or splits.get("valid") is not None else p
+             for k, p in probs.items()}
+    notes = (f"\n## Second view\n\nA second model over {view} tokens (seed {config.seed + 1}) is in "
+             f"`{SECOND_VIEW_DIR}/` (its own report there); `predict` and `evaluate` average both models' class "
+             "probabilities" + (", and the test numbers above are that average's."
+                                if splits.get("test") is not None else ".") + "\n")
+    return final, probs, notes
 
 
 def delivered_class_notes(trained, labels: np.ndarray, test_probs: np.ndarray, baseline: RunBaseline | None,
