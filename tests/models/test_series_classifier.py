@@ -23,7 +23,8 @@ def padded(channels=2, seed=0):
 
 
 VARIANTS = {"fcn alone": dict(hidden_size=0), "series": dict(rnn_input="series", pooling="last+mean+attention"),
-            "fcn input": dict(rnn_input="fcn", rnn_pool=2, bidirectional=True, pooling="max+last"),
+            "fcn input": dict(rnn_input="fcn", rnn_pool=2, bidirectional=True, pooling="max+last", augment_scale=0.1,
+                               augment_noise=0.05),
             "lstm alone": dict(fcn_filters=(), fcn_kernels=(), rnn_input="series", cell="gru")}
 
 

@@ -12,7 +12,8 @@ The recurrent branch reads, by `rnn_input`:
 - "shuffle": LSTM-FCN's "dimension shuffle": C steps of `steps` features (each channel's whole series,
   zero-padded to `steps`), so a univariate series is one step; needs series of at most `steps` points.
 hidden_size 0 leaves the recurrent branch out (the FCN alone); fcn_filters () leaves the FCN out.
-Dropout `rnn_dropout` follows the recurrent branch (LSTM-FCN's 0.8).
+Dropout `rnn_dropout` follows the recurrent branch (LSTM-FCN's 0.8). In training, `augment_scale` and
+`augment_noise` scale and jitter each series first (`rnnkit.layers.augment.scale_and_jitter`).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..layers import Recurrent
+from ..layers.augment import scale_and_jitter
 from ..layers.fcn import FCN
 from ..layers.pooling import AttentionPooling, concat_pooled, make_pooling, parse_pooling
 from ..validation import check_positive, check_rate
@@ -46,13 +48,16 @@ class SeriesClassifier(nn.Module):
             steps: the fixed length "shuffle" reads.
         pooling: of the recurrent branch's outputs, "last", "max", "mean", "attention", or several joined by "+".
         rnn_dropout: dropout on the recurrent branch's pooled vector; head_dropout: on the concatenation.
+        augment_scale, augment_noise: training-time scaling (factor N(1, scale^2) per series and channel) and
+            jitter (N(0, noise^2) per point) of the input series; 0 turns each off.
     """
 
     def __init__(self, num_classes: int, input_size: int, *, fcn_filters: Sequence[int] = (128, 256, 128),
                  fcn_kernels: Sequence[int] = (8, 5, 3), cell: str = "lstm", hidden_size: int = 8, num_layers: int = 1,
                  bidirectional: bool = False, rnn_input: str = "series", rnn_pool: int = 1, steps: int | None = None,
                  pooling: str | Sequence[str] = "last", attention_size: int = 64, dropout: float = 0.0,
-                 rnn_dropout: float = 0.8, head_dropout: float = 0.0, fast: str = "auto",
+                 rnn_dropout: float = 0.8, head_dropout: float = 0.0, augment_scale: float = 0.0,
+                 augment_noise: float = 0.0, fast: str = "auto",
                  cell_options: dict[str, Any] | None = None):
         super().__init__()
         if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
@@ -75,6 +80,9 @@ class SeriesClassifier(nn.Module):
         self.pooling, self.attention_size = parse_pooling(pooling), attention_size
         self.rnn_dropout, self.head_dropout = check_rate("rnn_dropout", rnn_dropout), check_rate("head_dropout", head_dropout)
         self.fast, self.cell_options = fast, dict(cell_options or {})
+        if augment_scale < 0 or augment_noise < 0:
+            raise ValueError(f"augment_scale and augment_noise must be >= 0, got {augment_scale!r}, {augment_noise!r}")
+        self.augment_scale, self.augment_noise = float(augment_scale), float(augment_noise)
         self.fcn = FCN(input_size, fcn_filters, fcn_kernels) if fcn_filters else None
         size = self.fcn.output_size if self.fcn is not None else 0
         self.rnn = self.attention = None
@@ -112,6 +120,8 @@ class SeriesClassifier(nn.Module):
     def features(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
         """The concatenated branch vectors (B, P) the output layer reads."""
         x = x.to(self.head.weight.dtype)
+        if self.training and (self.augment_scale or self.augment_noise):
+            x = scale_and_jitter(x, self.augment_scale, self.augment_noise)
         if lengths is not None:
             lengths = torch.as_tensor(lengths, device=x.device).long().clamp(1, x.shape[1])
             x = x * (torch.arange(x.shape[1], device=x.device) < lengths[:, None]).unsqueeze(-1)  # padding reads as 0
@@ -144,4 +154,5 @@ class SeriesClassifier(nn.Module):
                     bidirectional=self.bidirectional, rnn_input=self.rnn_input, rnn_pool=self.rnn_pool, steps=self.steps,
                     pooling="+".join(self.pooling), attention_size=self.attention_size,
                     dropout=self.rnn.dropout if self.rnn is not None else 0.0, rnn_dropout=self.rnn_dropout,
-                    head_dropout=self.head_dropout, fast=self.fast, cell_options=self.cell_options)
+                    head_dropout=self.head_dropout, augment_scale=self.augment_scale,
+                    augment_noise=self.augment_noise, fast=self.fast, cell_options=self.cell_options)
