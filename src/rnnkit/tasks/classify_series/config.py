@@ -74,9 +74,9 @@ class SeriesConfig(RecurrentModelConfig):
     """dropout before the classifier's dense layer"""
     epochs: PositiveInt | None = None
     """passes over the training data; default: 50, or more to reach min_steps (an epochs you give is kept)"""
-    min_steps: Annotated[int, Field(ge=0)] = 600
+    min_steps: Annotated[int, Field(ge=0)] = 1000
     """with epochs left at its default: train for at least this many optimizer steps (GunPoint's 50
-    training series are 3 batches, so 50 epochs would be 150 steps)"""
+    training series are 3 batches, so 50 epochs would be 150 steps); an epochs you give is kept"""
     batch_size: PositiveInt = 16
     lr: LearningRate | None = 3e-3
     schedule: ScheduleName | None = "cosine"
