@@ -100,6 +100,11 @@ class SeriesClassifier(nn.Module):
         self.head = nn.Linear(size, 1 if num_classes == 2 else num_classes)
 
     @property
+    def longest(self) -> int | None:
+        """The most points a series may have: `steps` for the dimension shuffle, else None (any length)."""
+        return self.steps if self.rnn is not None and self.rnn_input == "shuffle" else None
+
+    @property
     def output_activation(self) -> str:
         return "sigmoid" if self.num_classes == 2 else "softmax"
 
@@ -113,7 +118,7 @@ class SeriesClassifier(nn.Module):
                 h = F.max_pool1d(h, self.rnn_pool, self.rnn_pool, ceil_mode=True)
                 lengths = None if lengths is None else -(-lengths // self.rnn_pool)
             return h.transpose(1, 2), lengths
-        if x.shape[1] > self.steps:
+        if x.shape[1] > self.longest:
             raise ValueError(f"rnn_input='shuffle' reads series of at most steps={self.steps} points, got {x.shape[1]}")
         return F.pad(x, (0, 0, 0, self.steps - x.shape[1])).transpose(1, 2), None  # (B, C, steps), padding is 0
 

@@ -88,6 +88,9 @@ class SeriesConfig(RecurrentModelConfig):
     monitor: str = "val_loss"
 
     def __post_init__(self):
+        if self.architecture == "rnn" and self.hidden_size == 0:
+            raise ValueError("config key 'hidden_size': 0 leaves the FCN alone, which only architecture lstm-fcn has; "
+                             "give a size >= 1")
         for key in ("valid_data", "test_data"):
             if getattr(self, key) is not None and self.data is None:
                 raise ValueError(f"config key {key!r}: give the training file too "
