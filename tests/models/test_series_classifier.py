@@ -77,6 +77,9 @@ def test_batch_norm_statistics_count_real_steps_only():
     torch.testing.assert_close(fcn.norms[0].running_mean, reference.running_mean)
     torch.testing.assert_close(fcn.norms[0].running_var, reference.running_var)
     assert (out[1, :, 5:] == 0).all()  # past the end: zeros
+    fcn.eval()  # and in eval, each series alone
+    alone = torch.cat([fcn(s.unsqueeze(0)) for s in series])
+    torch.testing.assert_close(fcn(batch, torch.tensor(LENGTHS)), alone)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -59,15 +59,17 @@ class FCN(nn.Module):
         """(B, F_n, T): the last block's outputs, zero past each series' end."""
         T = x.shape[1]
         mask = None if lengths is None else lengths_mask(lengths, T, x.device).unsqueeze(1)  # (B, 1, T)
-        h = x.transpose(1, 2)  # (B, C, T)
+        h = x.transpose(1, 2) if mask is None else x.transpose(1, 2) * mask  # (B, C, T), padding read as 0
         for conv, norm in zip(self.convs, self.norms):
             h = F.relu(masked_batch_norm(conv(h)[..., :T], mask, norm))
             if mask is not None:
                 h = h * mask
         return h
 
+    @staticmethod
+    def average(h: Tensor, lengths: Tensor | None = None) -> Tensor:
+        """(B, F, T) block outputs, zero past each end -> (B, F), their mean over each series' real steps."""
+        return h.mean(-1) if lengths is None else h.sum(-1) / lengths.to(h.dtype).clamp(min=1).unsqueeze(1)
+
     def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-        h = self.sequences(x, lengths)
-        if lengths is None:
-            return h.mean(-1)
-        return h.sum(-1) / lengths.to(h.dtype).clamp(min=1).unsqueeze(1)  # (B, F_n)
+        return self.average(self.sequences(x, lengths), lengths)  # (B, F_n)

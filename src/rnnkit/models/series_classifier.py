@@ -133,7 +133,7 @@ class SeriesClassifier(nn.Module):
         parts, steps = [], None
         if self.fcn is not None:
             steps = self.fcn.sequences(x, lengths)  # (B, F, T)
-            parts.append(steps.mean(-1) if lengths is None else steps.sum(-1) / lengths.to(x.dtype).unsqueeze(1))
+            parts.append(self.fcn.average(steps, lengths))
         if self.rnn is not None:
             h, h_lengths = self.recurrent_input(x, lengths, steps)
             out, state = self.rnn(h, lengths=h_lengths)
