@@ -1,4 +1,5 @@
-"""random_shift: each image moved by its own whole-pixel offset within the bound, border filled with 0."""
+"""random_shift: each image moved by its own whole-pixel offset within the bound, border filled with 0;
+scale_and_jitter: one factor per series and channel, then noise per point."""
 import torch
 
 from rnnkit.layers.augment import random_shift
@@ -29,3 +30,16 @@ def test_same_seed_same_shifts():
     first = random_shift(images, 1)
     torch.manual_seed(3)
     assert torch.equal(random_shift(images, 1), first)
+
+
+def test_scale_and_jitter_scales_each_channel_of_each_series_then_adds_noise():
+    from rnnkit.layers.augment import scale_and_jitter
+    torch.manual_seed(0)
+    series = torch.rand(2000, 5, 3) + 1
+    scaled = scale_and_jitter(series, 0.2, 0.0)
+    factors = scaled / series  # (B, T, C): one factor per series and channel
+    torch.testing.assert_close(factors, factors[:, :1].expand_as(factors))
+    assert abs(factors[:, 0].std().item() - 0.2) < 0.02 and abs(factors[:, 0].mean().item() - 1) < 0.02
+    noise = scale_and_jitter(series, 0.0, 0.1) - series
+    assert abs(noise.std().item() - 0.1) < 0.005 and noise[0, 0, 0] != noise[0, 1, 0]
+    assert torch.equal(scale_and_jitter(series, 0.0, 0.0), series)

@@ -1,11 +1,14 @@
-"""Augmentation of training images: random changes that keep the label, drawn afresh for each image.
+"""Augmentation of training images and series: random changes that keep the label, drawn afresh for each
+image or series.
 
 It runs inside a model's forward while training, as Keras' preprocessing layers (RandomTranslation)
 do, so it lives with the layers: a model may use it without importing upward into `rnnkit.data`.
 
 `random_shift` is Keras' RandomTranslation with whole-pixel offsets and fill_mode="constant": the
 cheapest cure for an LSTM that reads digits row by row (article 001) and learns the training set by
-heart. It draws from torch's generator on the images' device, so a seeded run repeats its shifts.
+heart. `scale_and_jitter` is Um et al. (2017)'s scaling and jittering of sensor series: each channel of
+each series times its own factor from N(1, scale^2), plus N(0, noise^2) on every point. Both draw from
+torch's generator on the data's device, so a seeded run repeats them.
 """
 from __future__ import annotations
 
@@ -24,3 +27,14 @@ def random_shift(images: Tensor, max_shift: int) -> Tensor:
     cols = offsets[1] + torch.arange(width, device=images.device)  # (B, W)
     batch = torch.arange(b, device=images.device).view(b, 1, 1)
     return padded[batch, rows.unsqueeze(2), cols.unsqueeze(1)]  # (B, H, W)
+
+
+def scale_and_jitter(series: Tensor, scale: float, noise: float) -> Tensor:
+    """(B, T, C) series, each channel of each series multiplied by a factor drawn from N(1, scale^2),
+    then each point moved by N(0, noise^2)."""
+    out = series
+    if scale:
+        out = out * (1 + scale * torch.randn(series.shape[0], 1, series.shape[2], device=series.device, dtype=series.dtype))
+    if noise:
+        out = out + noise * torch.randn_like(series)
+    return out

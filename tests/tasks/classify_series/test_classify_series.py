@@ -70,11 +70,12 @@ def test_two_synthetic_classes_are_classified_perfectly(capsys, files):
     assert "## Reproduce" in report and report.count("# classify-series") == 1  # report.md written once
 
 
-def test_unequal_lengths_are_masked(files):
+@pytest.mark.parametrize("architecture", ["lstm-fcn", "rnn"])
+def test_unequal_lengths_are_masked(files, architecture):
     """A padded batch of unequal series gives each series' output alone, unpadded."""
     ts = read_ts(files / "test.ts")
     assert len(set(ts.lengths)) > 1
-    model = build_model(SeriesConfig(hidden_size=8, num_layers=2, fast="native"), 2, ts.channels)
+    model = build_model(SeriesConfig(architecture=architecture, hidden_size=8, num_layers=2, fast="native"), 2, ts.channels)
     scaling = Scaling.fit(ts, True)
     x, lengths = scaling.arrays(ts)
     together = class_probabilities(model, x, lengths)
@@ -126,3 +127,19 @@ def test_scaling_is_fitted_per_channel_and_missing_values_become_the_mean(tmp_pa
     assert list(lengths) == [3, 1] and x[0, 1, 0] == 0.0 and x[1, 1:].tolist() == [[0, 0], [0, 0]]
     np.testing.assert_allclose(x[0, :, 0], [-2 / np.std([1, 3, 5]), 0, 0], rtol=1e-6)  # 1, ?, 3
     assert (Scaling.fit(ts, False).arrays(ts)[0][0, 0] == [1, 5]).all()
+
+
+def test_a_shuffle_model_refuses_series_longer_than_its_training_file(tmp_path):
+    from rnnkit.errors import UserError
+    model = build_model(SeriesConfig(rnn_input="shuffle", hidden_size=4, fast="native"), 2, 1, steps=6).eval()
+    assert class_probabilities(model, np.zeros((2, 6, 1), np.float32), np.array([6, 3])).shape == (2, 2)
+    with pytest.raises(UserError, match="series of 7 points: the model .* at most 6 points"):
+        class_probabilities(model, np.zeros((1, 7, 1), np.float32), np.array([7]))
+
+
+def test_hidden_size_0_is_the_fcn_alone_and_an_error_for_the_recurrent_architecture():
+    from rnnkit.tasks.config import make_config
+    from rnnkit.errors import UserError
+    assert build_model(SeriesConfig(hidden_size=0), 3, 2).rnn is None
+    with pytest.raises(UserError, match="hidden_size.*only architecture lstm-fcn"):
+        make_config(SeriesConfig, {"architecture": "rnn", "hidden_size": 0})

@@ -49,7 +49,7 @@ def test_the_blend_weight_is_the_best_on_the_validation_series():
     assert choose_weight(np.eye(2)[labels] * 0.98 + 0.01, base, labels) == 0.0  # a sure, right model takes none
 
 
-@pytest.mark.parametrize("given, expected", [({"epochs": 1}, 1), ({"epochs": 7, "min_steps": 600}, 7), ({}, 200),
+@pytest.mark.parametrize("given, expected", [({"epochs": 1}, 1), ({"epochs": 7, "min_steps": 600}, 7), ({}, 334),
                                              ({"min_steps": 0}, 50)])
 def test_epochs_given_are_the_epochs_trained(given, expected):
     assert epochs_to_train(make_config(SeriesConfig, given), steps_per_epoch=3) == expected

@@ -2,11 +2,13 @@
 Measured results of these defaults are in benchmarks/TASKS.md."""
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from rnnkit.data.catalog.ucr import UCR_DATASETS
+from rnnkit.models.series_classifier import RNN_INPUTS
 from rnnkit.tasks.config import RecurrentModelConfig
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
@@ -28,7 +30,27 @@ class SeriesConfig(RecurrentModelConfig):
     blend chosen on the validation series (false: the model alone)"""
     standardize: bool = True
     """scale each channel to mean 0, variance 1 over the training file's time points (stored in the run)"""
-    hidden_size: PositiveInt = 64
+    architecture: Literal["lstm-fcn", "rnn"] = "lstm-fcn"
+    """lstm-fcn: an FCN branch (Conv1D blocks fcn_filters/fcn_kernels, batch norm, ReLU, average over time)
+    beside the recurrent branch (Karim et al. 2017); rnn: the recurrent stack alone, with the conv_* front end"""
+    fcn_filters: list[PositiveInt] = field(default_factory=lambda: [128, 256, 128])
+    """lstm-fcn: filters of each FCN block (Wang et al. 2017's 128,256,128); empty: the recurrent branch alone"""
+    fcn_kernels: list[PositiveInt] = field(default_factory=lambda: [8, 5, 3])
+    """lstm-fcn: kernel width of each FCN block"""
+    rnn_input: Literal[RNN_INPUTS] = "series"
+    """lstm-fcn: what the recurrent branch reads: series (the series in time order), fcn (the FCN's last
+    block, max-pooled by rnn_pool: a Conv1D front end), shuffle (LSTM-FCN's dimension shuffle: each channel's
+    whole series as one step)"""
+    rnn_pool: PositiveInt = 4
+    """lstm-fcn with rnn_input fcn: max-pooling width before the recurrent branch"""
+    rnn_dropout: Rate = 0.8
+    """lstm-fcn: dropout on the recurrent branch's pooled vector (LSTM-FCN's 0.8)"""
+    augment_scale: Annotated[float, Field(ge=0)] = 0.0
+    """lstm-fcn: in training, each channel of each series times a factor drawn from N(1, augment_scale^2)"""
+    augment_noise: Annotated[float, Field(ge=0)] = 0.0
+    """lstm-fcn: in training, N(0, augment_noise^2) added to every (standardised) point"""
+    hidden_size: Annotated[int, Field(ge=0)] = 64
+    """units of each recurrent layer (per direction); 0 with lstm-fcn: the FCN alone"""
     num_layers: PositiveInt = 1
     """stacked recurrent layers"""
     bidirectional: bool = True
@@ -36,25 +58,25 @@ class SeriesConfig(RecurrentModelConfig):
     pooling: str = "last+mean"
     """last, max, mean, attention, or several joined by +; over each series' real steps only"""
     conv_filters: Annotated[int, Field(ge=0)] = 64
-    """> 0 adds a Conv1D + MaxPooling front end (article 003) with conv_kernel, conv_pool: local shapes
-    (LSTM-FCN's idea) before the recurrent layer; 0: the raw series straight into it"""
+    """rnn: > 0 adds a Conv1D + MaxPooling front end (article 003) with conv_kernel, conv_pool before the
+    recurrent layer; 0: the raw series straight into it"""
     conv_kernel: PositiveInt = 3
-    """width of the Conv1D front end's kernel"""
+    """rnn: width of the Conv1D front end's kernel"""
     conv_pool: PositiveInt = 1
-    """max-pooling width after the Conv1D front end (> 1 shortens long series)"""
+    """rnn: max-pooling width after the Conv1D front end (> 1 shortens long series)"""
     dropout: Rate = 0.3
     """variational input dropout inside the recurrent layers"""
     recurrent_dropout: Rate = 0.0
-    """variational recurrent dropout (slower: the fastest kernels run without it)"""
+    """rnn: variational recurrent dropout (slower: the fastest kernels run without it)"""
     inter_layer_dropout: Rate = 0.0
-    """dropout between stacked layers"""
+    """rnn: dropout between stacked layers"""
     head_dropout: Rate = 0.5
     """dropout before the classifier's dense layer"""
     epochs: PositiveInt | None = None
     """passes over the training data; default: 50, or more to reach min_steps (an epochs you give is kept)"""
-    min_steps: Annotated[int, Field(ge=0)] = 600
+    min_steps: Annotated[int, Field(ge=0)] = 1000
     """with epochs left at its default: train for at least this many optimizer steps (GunPoint's 50
-    training series are 3 batches, so 50 epochs would be 150 steps)"""
+    training series are 3 batches, so 50 epochs would be 150 steps); an epochs you give is kept"""
     batch_size: PositiveInt = 16
     lr: LearningRate | None = 3e-3
     schedule: ScheduleName | None = "cosine"
@@ -66,6 +88,9 @@ class SeriesConfig(RecurrentModelConfig):
     monitor: str = "val_loss"
 
     def __post_init__(self):
+        if self.architecture == "rnn" and self.hidden_size == 0:
+            raise ValueError("config key 'hidden_size': 0 leaves the FCN alone, which only architecture lstm-fcn has; "
+                             "give a size >= 1")
         for key in ("valid_data", "test_data"):
             if getattr(self, key) is not None and self.data is None:
                 raise ValueError(f"config key {key!r}: give the training file too "

@@ -25,6 +25,10 @@ from rnnkit.training.class_report import class_report, model_class_report
 
 def class_probabilities(model, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """(N, K) class probabilities of padded series (the model's 1 logit for two classes included)."""
+    longest = getattr(model, "longest", None)  # LSTM-FCN's dimension shuffle reads series of at most this length
+    if longest is not None and x.shape[1] > longest:
+        raise UserError(f"series of {x.shape[1]} points: the model (rnn_input shuffle) reads series of at most "
+                        f"{longest} points, the longest of its training file")
     logits = predict_outputs(model, {"inputs": torch.from_numpy(x), "lengths": torch.from_numpy(lengths)})
     if logits.shape[-1] == 1:
         p = torch.sigmoid(logits)

@@ -70,7 +70,7 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
     epochs = epochs_to_train(config, steps_per_epoch)
     if config.epochs is None and epochs > DEFAULT_EPOCHS:
         say(f"{epochs} epochs of {steps_per_epoch} steps: at least min_steps={config.min_steps} optimizer steps")
-    model = build_model(config, len(label_map), files.train.channels)
+    model = build_model(config, len(label_map), files.train.channels, int(held.x.shape[1]))
     summary = {"data": files.source, "training series": len(files.train), "channels": files.train.channels,
                "lengths": f"{lengths.min()}-{lengths.max()}", "classes": ", ".join(map(str, label_map.labels)),
                "standardized": config.standardize, "epochs": epochs}
