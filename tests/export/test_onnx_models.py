@@ -13,6 +13,7 @@ from rnnkit.models.forecaster import Forecaster
 from rnnkit.models.language_model import LanguageModel
 from rnnkit.models.seq2seq import BOS_ID, Seq2Seq
 from rnnkit.models.sequential import Sequential
+from rnnkit.models.series_classifier import SeriesClassifier
 
 
 def session(path):
@@ -124,3 +125,18 @@ def test_hashed_ngram_inputs(tmp_path):
     ids = ids.masked_fill(torch.arange(12)[None] >= lengths[:, None], 0)
     (got,) = session(done.path).run(None, {"ids": ids.numpy(), "lengths": lengths.numpy()})
     np.testing.assert_allclose(got, model.predict_proba(ids, lengths).detach().numpy(), atol=1e-5)
+
+
+@pytest.mark.parametrize("options", [{}, {"hidden_size": 0}, {"rnn_input": "fcn"}, {"rnn_input": "shuffle", "steps": 16}],
+                         ids=["lstm-fcn", "fcn-alone", "lstm-over-fcn", "dimension-shuffle"])
+def test_series_classifier(tmp_path, options):
+    """LSTM-FCN (the classify-series default) and its variants: padded batches of several lengths give the
+    probabilities the model gives (the FCN's average and batch norm leave the padding out)."""
+    torch.manual_seed(0)
+    model = SeriesClassifier(3, 2, fcn_filters=(4, 6, 4), fcn_kernels=(5, 3, 3), **{"hidden_size": 5, **options}).eval()
+    (done,) = export_onnx(model, tmp_path / "s.onnx")
+    x = torch.randn(4, 15, 2)
+    lengths = torch.tensor([15, 5, 9, 2])
+    x = x.masked_fill(torch.arange(15)[None, :, None] >= lengths[:, None, None], 0.0)
+    (got,) = session(done.path).run(None, {"features": x.numpy(), "lengths": lengths.numpy()})
+    np.testing.assert_allclose(got, model.predict_proba(x, lengths).detach().numpy(), atol=1e-5)

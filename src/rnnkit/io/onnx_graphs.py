@@ -2,7 +2,8 @@
 probe batches `rnnkit.io.onnx_export` checks them on. Batch ("batch") and time ("time", "source")
 axes are dynamic; padded batches carry their `lengths` (int64, each in [1, time], padding at the end).
 
-    SequenceClassifier (text, series)   ids (batch, time) int64 | features (batch, time, C), lengths
+    SequenceClassifier, SeriesClassifier
+                                        ids (batch, time) int64 | features (batch, time, C), lengths
                                         -> probabilities (batch, K)
     SequenceImageClassifier             images (batch, H, W) -> probabilities (batch, K)
     SequenceTagger                      ids (batch, time [, F]), lengths -> emissions (batch, time, K)
@@ -29,6 +30,7 @@ from torch.export import Dim
 
 from rnnkit.errors import UserError
 from rnnkit.models.classifier import SequenceClassifier
+from rnnkit.models.series_classifier import SeriesClassifier
 from rnnkit.models.forecaster import Forecaster
 from rnnkit.models.images import SequenceImageClassifier
 from rnnkit.models.language_model import LanguageModel
@@ -149,13 +151,16 @@ def graphs_of(model: nn.Module, seed: int = 0) -> list[Graph]:
     if isinstance(model, SequenceImageClassifier):
         probes = [{"images": torch.rand(b, model.height, model.width, generator=g, dtype=dtype)} for b, _ in PROBES]
         return [Graph("classifier", Probabilities(model), probes, ["probabilities"], {"images": {0: "batch"}})]
-    if isinstance(model, SequenceClassifier):
+    if isinstance(model, (SequenceClassifier, SeriesClassifier)):
+        vocab_size = getattr(model, "vocab_size", None)  # a SeriesClassifier reads features only
+        longest = getattr(model, "longest", None)  # LSTM-FCN's dimension shuffle reads at most its training length
         probes = []
         for b, t in PROBES:
+            t = min(t, longest) if longest else t
             lengths = _lengths(b, t, g)
-            x = _ids(b, t, model.vocab_size, lengths, g) if model.vocab_size is not None else \
+            x = _ids(b, t, vocab_size, lengths, g) if vocab_size is not None else \
                 torch.randn(b, t, model.input_size, generator=g, dtype=dtype)
-            probes.append({"ids" if model.vocab_size is not None else "features": x, "lengths": lengths})
+            probes.append({"ids" if vocab_size is not None else "features": x, "lengths": lengths})
         first = next(iter(probes[0]))
         return [Graph("classifier", Probabilities(model), probes, ["probabilities"],
                       {first: {0: "batch", 1: "time"}, "lengths": {0: "batch"}})]
