@@ -52,17 +52,7 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
     scaling = Scaling.fit(files.train, config.standardize)
     held = hold_out(config, files, scaling, label_map)
     say = start(config, quiet)
-    train = as_batchable(*held.fit)
-    valid = as_batchable(*held.valid) if held.valid is not None else None
-    if ddp.is_main():
-        Path(run_dir).mkdir(parents=True, exist_ok=True)
-        label_map.save(Path(run_dir) / LABELS_FILE)
-        scaling.save(Path(run_dir) / SCALING_FILE)
-    lengths = held.lengths
-    say(f"{files.source}: {len(files.train)} training series ({len(train[0])} fit, "
-        f"{0 if valid is None else len(valid[0])} validation{' (--valid-data)' if files.valid is not None else ''}), {files.train.channels} channel(s), "
-        f"length {lengths.min()}-{lengths.max()}, {len(label_map)} classes")
-    test = (*scaling.arrays(files.test), label_ids(files.test, label_map)) if files.test is not None else None
+    train, valid, test = prepare(files, held, scaling, label_map, run_dir, say)
     baseline = None
     if config.baseline and ddp.is_main():
         baseline = fit_run_baseline(len(label_map), config.seed, held.fit, held.valid, test, say)
@@ -72,10 +62,36 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
         say(f"{epochs} epochs of {steps_per_epoch} steps: at least min_steps={config.min_steps} optimizer steps")
     model = build_model(config, len(label_map), files.train.channels, int(held.x.shape[1]))
     summary = {"data": files.source, "training series": len(files.train), "channels": files.train.channels,
-               "lengths": f"{lengths.min()}-{lengths.max()}", "classes": ", ".join(map(str, label_map.labels)),
+               "lengths": f"{held.lengths.min()}-{held.lengths.max()}", "classes": ", ".join(map(str, label_map.labels)),
                "standardized": config.standardize, "epochs": epochs}
     fitted = fit(task, config, run_dir, model, train, valid=valid, summary=summary, epochs=epochs,
                  resume=resume, quiet=quiet)
+    final, notes, title = test_and_compare(task.name, fitted, files, held, test, baseline, label_map, run_dir, say)
+    return finish(task, config, fitted, final, title=title,
+                  test_notes=[f"- series: {len(files.test)}"] if files.test is not None else [],
+                  notes=notes, quiet=quiet)
+
+
+def prepare(files, held, scaling: Scaling, label_map, run_dir: Path, say) -> tuple[tuple, tuple | None, tuple | None]:
+    """The training, validation and test arrays; the label map and scaling saved in the run folder."""
+    train = as_batchable(*held.fit)
+    valid = as_batchable(*held.valid) if held.valid is not None else None
+    if ddp.is_main():
+        Path(run_dir).mkdir(parents=True, exist_ok=True)
+        label_map.save(Path(run_dir) / LABELS_FILE)
+        scaling.save(Path(run_dir) / SCALING_FILE)
+    lengths = held.lengths
+    say(f"{files.source}: {len(files.train)} training series ({len(train[0])} fit, "
+        f"{0 if valid is None else len(valid[0])} validation{' (--valid-data)' if files.valid is not None else ''}), "
+        f"{files.train.channels} channel(s), length {lengths.min()}-{lengths.max()}, {len(label_map)} classes")
+    test = (*scaling.arrays(files.test), label_ids(files.test, label_map)) if files.test is not None else None
+    return train, valid, test
+
+
+def test_and_compare(name: str, fitted, files, held, test: tuple | None, baseline: RunBaseline | None, label_map,
+                     run_dir: Path, say) -> tuple[dict, str, str]:
+    """The test scores, beside MiniRocket and blended with it where validation says so: the final metrics,
+    report.md's sections and its title (which says when the model alone loses)."""
     final, test_acc, notes = fitted.final, None, ""
     if test is not None:
         t0 = time.perf_counter()
@@ -92,11 +108,9 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
         test_acc = final.get("test_acc")
         notes = delivered_class_notes(fitted, test, run_probs, label_map.labels) + notes
     lost = final.get("test_acc_model", 1.0) <= final.get("test_acc_baseline", 0.0)
-    title = f"{task.name} ({files.source}): " + (f"the model alone does NOT beat {NAME} on test" if lost
-                                                 else "training report")
-    return finish(task, config, fitted, final, title=title,
-                  test_notes=[f"- series: {len(files.test)}"] if files.test is not None else [],
-                  notes=notes + published_notes(test_acc, files.published), quiet=quiet)
+    title = f"{name} ({files.source}): " + (f"the model alone does NOT beat {NAME} on test" if lost
+                                            else "training report")
+    return final, notes + published_notes(test_acc, files.published), title
 
 
 def beside_baseline(fitted, baseline: RunBaseline, valid: tuple | None, test: tuple | None, final: dict,
