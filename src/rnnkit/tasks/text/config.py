@@ -31,7 +31,8 @@ class TextModelConfig(RecurrentModelConfig):
     """a second model (the next seed) trained after the first into <run>/second-view; predict and evaluate
     average the two models' class probabilities. auto: chinese-chars beside jieba words (the two err on
     different texts), else the same tokens again when the median text is over 500 characters (on shorter
-    ones the baseline's blend takes its place); none (one model, half the time); or a tokenizer name"""
+    ones the baseline's blend takes its place); none (one model, half the time); or a tokenizer name (the
+    run's own, e.g. english, for a second seed on short texts; chars for a character model beside it)"""
     second_view_epochs: PositiveInt | None = None
     """none: twice `epochs` over characters (longer sequences need more epochs), else `epochs`"""
     baseline: Literal["tfidf-logreg", "none"] = "tfidf-logreg"
