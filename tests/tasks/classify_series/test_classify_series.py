@@ -35,12 +35,16 @@ def rising_or_falling(n, seed):
     return series, labels
 
 
+def synthetic_files(path, n_train, n_test):
+    """train.ts and test.ts of `rising_or_falling` series (seeds 0 and 1) in `path`."""
+    write_ts(path / "train.ts", *rising_or_falling(n_train, 0))
+    write_ts(path / "test.ts", *rising_or_falling(n_test, 1))
+    return path
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    path = tmp_path_factory.mktemp("series")
-    write_ts(path / "train.ts", *rising_or_falling(80, 0))
-    write_ts(path / "test.ts", *rising_or_falling(40, 1))
-    return path
+    return synthetic_files(tmp_path_factory.mktemp("series"), 80, 40)
 
 
 def test_two_synthetic_classes_are_classified_perfectly(capsys, files):

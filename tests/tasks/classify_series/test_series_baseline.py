@@ -14,15 +14,12 @@ from rnnkit.tasks.classify_series.train import epochs_to_train
 from rnnkit.tasks.config import make_config
 from testkit import call_cli as call
 
-from test_classify_series import rising_or_falling, write_ts  # this folder is on sys.path (rootdir imports)
+from test_classify_series import synthetic_files  # this folder is on sys.path (rootdir imports)
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    path = tmp_path_factory.mktemp("series")
-    write_ts(path / "train.ts", *rising_or_falling(60, 0))
-    write_ts(path / "test.ts", *rising_or_falling(30, 1))
-    return path
+    return synthetic_files(tmp_path_factory.mktemp("series"), 60, 30)
 
 
 def test_minirocket_separates_shapes_and_gives_probabilities():

@@ -54,4 +54,9 @@ def series_facts(config: ForecastConfig, series: Series, windows: Windows) -> di
     """What predict and evaluate need besides the config: config.json's "data"."""
     return {"source": series.source, "time_col": series.time_col, "columns": series.columns, "freq": series.freq,
             "lookback": config.lookback, "calendar": windows.calendar,
-            "season": config.season or default_season(series.freq), "steps": len(series)}
+            "season": season_of(config, series), "steps": len(series)}
+
+
+def season_of(config: ForecastConfig, series: Series) -> int:
+    """The season in effect: `--season`, else the one of the series' frequency."""
+    return config.season or default_season(series.freq)

@@ -13,7 +13,7 @@ import numpy as np
 from rnnkit.atomic import atomic_write, write_json
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import default_season, load_series, series_facts, series_windows
+from rnnkit.tasks.forecast.data import load_series, season_of, series_facts, series_windows
 from rnnkit.tasks.forecast.model import build_model, choose_lookback, choose_normalize, start_from_ridge
 from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
 from rnnkit.tasks.forecast.predict import compare, scores, summary_metrics
@@ -65,7 +65,7 @@ def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig
     lines that say what was chosen."""
     choices = []
     if config.lookback is None:  # a file's: chosen on the validation windows
-        lookback, tried = choose_lookback(config, series, config.season or default_season(series.freq))
+        lookback, tried = choose_lookback(config, series, season_of(config, series))
         config = replace(config, lookback=lookback)
         choices.append(f"lookback {lookback} (of {', '.join(map(str, tried)) or lookback}: validation MAE of "
                        f"the ridge on the lags {', '.join(f'{v:.4g}' for v in tried.values()) or 'not compared'}, "
