@@ -211,6 +211,8 @@ def damage_runs(d: Path, run: Path) -> None:
     edit_config("run-other-task", lambda c: c.update(task="arrays"))
     edit_config("run-bad-maxlen", lambda c: c["task_config"].update(maxlen=-3))
     edit_config("run-huge-model", lambda c: c["model"].update(hidden_size=10**7))
+    edit_config("run-shared-unknown", lambda c: c["model"].update(from_task_config=["cell", "no_such_setting"]))
+    edit_config("run-shared-text", lambda c: c["model"].update(from_task_config="cell"))
     copy("run-config-list") .joinpath("config.json").write_text("[1, 2]")
     copy("run-config-broken").joinpath("config.json").write_text('{"task": ')
     truncated = copy("run-truncated") / "model.safetensors"
@@ -366,6 +368,10 @@ CASES = [
     ("predict-other-task", "predict run-other-task --input good.txt", "run-other-task/config.json: unknown config key 'cell' for ArraysConfig"),
     ("predict-bad-maxlen", "predict run-bad-maxlen --input good.txt", "config key 'maxlen'"),
     ("predict-huge-model", "predict run-huge-model --input good.txt", "the model needs [30000000"),
+    ("predict-shared-unknown", "predict run-shared-unknown --input good.txt",
+     "run-shared-unknown/config.json: 'model.from_task_config' should list keys of 'task_config'"),
+    ("evaluate-shared-text", "evaluate run-shared-text",
+     "run-shared-text/config.json: 'model.from_task_config' should list keys of 'task_config', got 'cell'"),
     ("predict-truncated-weights", "predict run-truncated --input good.txt", "model.safetensors: not a readable"),
     ("predict-pickled-weights", "predict run-pickled --input good.txt", "model.safetensors: not a readable"),
     ("predict-no-weights", "predict run-no-weights --input good.txt", "model.safetensors: weights file not found"),
