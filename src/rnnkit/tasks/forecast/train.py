@@ -13,8 +13,8 @@ import numpy as np
 from rnnkit.atomic import atomic_write, write_json
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import load_series, season_of, series_facts, series_windows
-from rnnkit.tasks.forecast.model import build_model, choose_lookback, choose_normalize, start_from_ridge
+from rnnkit.tasks.forecast.data import load_series, season_of, series_facts
+from rnnkit.tasks.forecast.model import LinearFits, build_model, choose_lookback, choose_normalize, start_from_ridge
 from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
 from rnnkit.tasks.forecast.predict import compare, scores, summary_metrics
 from rnnkit.tasks.fit import finish, fit, start
@@ -32,12 +32,12 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     series = load_series(config)
     for note in series.notes:
         say(f"{series.source}: {note}")
-    config, windows, choices = resolve_windows(config, series, say)
+    config, windows, fits, choices = resolve_windows(config, series, say)
     facts = series_facts(config, series, windows)
     start(config, quiet)
     model = build_model(config, windows.x["train"].shape[-1])
     if config.linear_start and model.ar is not None:
-        say(f"linear skip started at ridge (alpha {start_from_ridge(model, windows):.3g})")
+        say(f"linear skip started at ridge (alpha {start_from_ridge(model, windows, fits):.3g})")
     # quantile forecasts: the pinball loss, and no metric (mae of (B, h, Q) outputs means nothing)
     objective = dict(loss=named_loss("pinball", pinball_loss(config.quantiles)), metrics=[]) if config.quantiles else {}
     fitted = fit(task, config, run_dir, model, (windows.x["train"], windows.y["train"]),
@@ -59,28 +59,29 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
                   notes=report_notes(table, valid_mae, found, series.columns[0], config.horizon))
 
 
-def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig, Any, list[str]]:
+def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig, Any, LinearFits, list[str]]:
     """The config with what "auto" left open chosen on the validation windows (a file's lookback, then
-    `normalize`; config.json keeps the choices, so resume and evaluate see them), the windows, and the
-    lines that say what was chosen."""
+    `normalize`; config.json keeps the choices, so resume and evaluate see them), the windows, the ridges
+    fitted to choose (the model's linear start is one of them), and the lines that say what was chosen."""
     choices = []
+    fits = LinearFits(config, series)
     if config.lookback is None:  # a file's: chosen on the validation windows
-        lookback, tried = choose_lookback(config, series, season_of(config, series))
+        lookback, tried = choose_lookback(config, fits, season_of(config, series))
         config = replace(config, lookback=lookback)
-        choices.append(f"lookback {lookback} (of {', '.join(map(str, tried)) or lookback}: validation MAE of "
-                       f"the ridge on the lags {', '.join(f'{v:.4g}' for v in tried.values()) or 'not compared'}, "
-                       "scaled units)")
+        choices.append(f"lookback {lookback} (of {', '.join(map(str, tried))}: validation MAE of the ridge on the "
+                       f"lags {', '.join(f'{v:.4g}' for v in tried.values())}, scaled units)" if tried else
+                       f"lookback {lookback} (the only candidate that leaves two training windows per lag)")
         say(choices[-1])
-    windows = series_windows(config, series)
+    windows = fits.windows(config.lookback)
     say(f"{len(series)} steps of {series.freq}; windows train/valid/test "
         f"{'/'.join(str(len(windows.at[k])) for k in ('train', 'valid', 'test'))}; inputs {series.columns}"
         f"{' + calendar ' + ','.join(windows.calendar) if windows.calendar else ''}")
-    normalize, tried = choose_normalize(config, windows)
+    normalize, tried = choose_normalize(config, fits)
     if tried:
         choices.append(normalize_note(normalize, tried, windows.scaler.std[0]))
         say(choices[-1])
         config = replace(config, normalize=normalize)
-    return config, windows, choices
+    return config, windows, fits, choices
 
 
 def save_outputs(run, config: ForecastConfig, series, windows, found, table: dict, valid_mae: dict, season: int) -> None:
