@@ -168,6 +168,13 @@ def test_a_file_run_keeps_the_lookback_it_chose(tmp_path):
     run = read_run(run_dir)
     assert run.config.lookback in (52, 104) and run.config.ar_lags == run.config.lookback
     assert f"lookback {run.config.lookback} (of 24, 52, 104" in (run_dir / "report.md").read_text()
+    saved = json.loads((run_dir / "config.json").read_text())
+    assert saved["task_config"]["season"] is None and saved["data"]["season"] == 52
+    saved["task_config"]["lookback"] = None  # as releases that chose it after writing the config left it
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    again = read_run(run_dir).config
+    assert again.lookback == run.config.lookback  # resolved at training, read back from the data facts
+    assert again.season is None  # "from the frequency" stays so: the fact of the same name is not a setting
 
 
 def test_the_ridges_that_choose_are_fitted_once_and_start_the_model(tmp_path, monkeypatch):
