@@ -44,7 +44,8 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
                  valid=(windows.x["valid"], windows.y["valid"]), facts=facts, resume=resume, quiet=quiet,
                  summary={"series": series.source, "steps": len(series), "freq": series.freq,
                           "train windows": len(windows.at["train"])}, **objective)
-    found = compare(model, series, windows, config.lookback, config.horizon, facts["season"])
+    found = compare(model, series, windows, config.lookback, config.horizon, facts["season"],
+                    naive_seasons=tuple(facts["naive_seasons"]))
     found.notes += choices
     table = scores(found.actual["test"], found.forecasts["test"])
     valid_mae = {name: float(np.mean(np.abs(found.actual["valid"] - f))) for name, f in found.forecasts["valid"].items()}
