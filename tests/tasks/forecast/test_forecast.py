@@ -222,3 +222,18 @@ def test_a_series_too_short_for_24_lags_or_a_season_compares_shorter_lookbacks(t
                 "fast": "fused"}
     run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
     assert read_run(run_dir).config.lookback in (4, 8) and np.isfinite(final["test_model_mae"])
+
+
+def test_a_network_that_does_worse_than_its_linear_start_on_validation_is_not_delivered(tmp_path, capsys):
+    """Trained at a learning rate far too high, the network ends worse than the ridge it started from on the
+    validation windows: the run keeps the start (the recurrent head at zero), saved, so evaluate scores it."""
+    from rnnkit.io.run import load
+
+    path = monthly_csv(tmp_path / "shop.csv", 120)
+    settings = {"data": str(path), "time_col": "month", "target_col": "sales", "hidden_size": "8", "epochs": "1",
+                "lr": "1.0", "clip_norm": "none", "fast": "fused"}
+    run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
+    assert "kept the linear start (the ridge on the lags)" in (run_dir / "report.md").read_text()
+    assert float(load(run_dir).head.weight.detach().abs().max()) == 0.0  # W = 0: the start, as saved
+    code, out, _ = call(capsys, "evaluate", run_dir, "--json")
+    assert json.loads(out)["test_model_mae"] == pytest.approx(final["test_model_mae"], rel=1e-5)

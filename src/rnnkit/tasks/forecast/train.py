@@ -14,7 +14,8 @@ from rnnkit.atomic import atomic_write, write_json
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.data import load_series, season_of, series_facts
-from rnnkit.tasks.forecast.model import LinearFits, build_model, choose_lookback, choose_normalize, start_from_ridge
+from rnnkit.tasks.forecast.model import (LinearFits, build_model, choose_lookback, choose_normalize, keep_better_of,
+                                         start_from_ridge)
 from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
 from rnnkit.tasks.forecast.predict import compare, scores, summary_metrics
 from rnnkit.tasks.fit import finish, fit, start
@@ -36,14 +37,19 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     facts = series_facts(config, series, windows)
     start(config, quiet)
     model = build_model(config, windows.x["train"].shape[-1])
+    start_state = None
     if config.linear_start and model.ar is not None:
         say(f"linear skip started at ridge (alpha {start_from_ridge(model, windows, fits):.3g})")
+        start_state = {k: v.clone() for k, v in model.state_dict().items()} if not config.quantiles else None
     # quantile forecasts: the pinball loss, and no metric (mae of (B, h, Q) outputs means nothing)
     objective = dict(loss=named_loss("pinball", pinball_loss(config.quantiles)), metrics=[]) if config.quantiles else {}
     fitted = fit(task, config, run_dir, model, (windows.x["train"], windows.y["train"]),
                  valid=(windows.x["valid"], windows.y["valid"]), facts=facts, resume=resume, quiet=quiet,
                  summary={"series": series.source, "steps": len(series), "freq": series.freq,
                           "train windows": len(windows.at["train"])}, **objective)
+    if start_state is not None:
+        choices.append(prefer_start(model, start_state, windows, fitted.trainer.run))
+        say(choices[-1])
     found = compare(model, series, windows, config.lookback, config.horizon, facts["season"],
                     naive_seasons=tuple(facts["naive_seasons"]))
     found.notes += choices
@@ -93,6 +99,20 @@ def save_outputs(run, config: ForecastConfig, series, windows, found, table: dic
                {"valid": valid_mae, "test": {n: float(np.mean(e["mae"])) for n, e in table.items()}})
     plot_forecasts(run.file(PLOT_FILE), series, windows.at["test"], found.actual["test"], found.forecasts["test"],
                    config.horizon)
+
+
+def prefer_start(model, start_state: dict, windows, run) -> str:
+    """The model the run delivers: the trained one, or its linear start (the ridge on the lags) where that has
+    the lower validation MAE (`keep_better_of`; then saved as the run's weights, which evaluate and predict
+    load); the line that says which."""
+    kept, linear, trained = keep_better_of(model, start_state, windows)
+    scale = windows.scaler.std[0]
+    if not kept:
+        return f"the trained network's validation MAE {trained * scale:.4g}, its linear start's {linear * scale:.4g}"
+    if run is not None and ddp.is_main():
+        run.save_model(model)
+    return (f"kept the linear start (the ridge on the lags): its validation MAE {linear * scale:.4g} is below the "
+            f"trained network's {trained * scale:.4g}, so training added nothing the validation windows confirm")
 
 
 def normalize_note(chosen: str, tried: dict[str, float], scale: float) -> str:
