@@ -237,3 +237,20 @@ def test_a_network_that_does_worse_than_its_linear_start_on_validation_is_not_de
     assert float(load(run_dir).head.weight.detach().abs().max()) == 0.0  # W = 0: the start, as saved
     code, out, _ = call(capsys, "evaluate", run_dir, "--json")
     assert json.loads(out)["test_model_mae"] == pytest.approx(final["test_model_mae"], rel=1e-5)
+
+
+def test_a_minute_series_does_not_try_a_day_of_lags(tmp_path):
+    """A minute series' season is a day, 1,440 steps: windows that long would multiply memory and training time
+    by 1,440, so the automatic choice stops at LONGEST_AUTO_LOOKBACK (24 lags here)."""
+    from rnnkit.data.series import Series
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import LONGEST_AUTO_LOOKBACK, ForecastConfig
+    from rnnkit.tasks.forecast.data import default_season
+    from rnnkit.tasks.forecast.model import LinearFits, choose_lookback
+
+    n = 1440 * 14
+    y = np.sin(2 * np.pi * np.arange(n) / 1440).astype(np.float32)[:, None]
+    series = Series("m.csv", pd.date_range("2024-01-01", periods=n, freq="min"), y, ["y"], "min", "t")
+    config = make_config(ForecastConfig, {"data": "m.csv", "target_col": "y"})
+    assert default_season("min") == 1440 > LONGEST_AUTO_LOOKBACK
+    assert choose_lookback(config, LinearFits(config, series), 1440) == (24, {})

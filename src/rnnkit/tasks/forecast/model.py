@@ -10,7 +10,7 @@ from rnnkit.data.series import Series
 from rnnkit.data.windows import Windows, split_points
 from rnnkit.models.baselines import fit_ridge
 from rnnkit.models.forecaster import Forecaster, window_levels
-from rnnkit.tasks.forecast.config import FILE_LOOKBACK, ForecastConfig
+from rnnkit.tasks.forecast.config import FILE_LOOKBACK, LONGEST_AUTO_LOOKBACK, ForecastConfig
 from rnnkit.tasks.forecast.data import series_windows
 from rnnkit.training import predict as predict_outputs
 
@@ -106,13 +106,15 @@ def choose_lookback(config: ForecastConfig, fits: LinearFits, season: int) -> tu
     """A file's lookback when none is given: of FILE_LOOKBACK, one season and two seasons (those that leave
     at least two training windows per lag), the one whose ridge on the lags (under each normalize "auto"
     may choose) has the lowest validation MAE; and those MAEs (scaled units). A weekly series with a yearly
-    cycle needs its last year in view, which 24 weeks do not give; the ridge costs no training. A series too
-    short for any of them (36 months: 25 training steps) compares the longest lookback that leaves two
-    training windows per lag and half of it."""
+    cycle needs its last year in view, which 24 weeks do not give; the ridge costs no training. None is longer
+    than LONGEST_AUTO_LOOKBACK (a minute series' day of 1,440 steps is not tried). A series too short for any
+    of them (36 months: 25 training steps) compares the longest lookback that leaves two training windows per
+    lag and half of it."""
     valid_start = split_points(len(fits.series))[0]
     longest = max(1, (valid_start - config.horizon + 1) // 3)  # valid_start - n - horizon + 1 >= 2 n
     candidates = {FILE_LOOKBACK, season, 2 * season} if season > 1 else {FILE_LOOKBACK}
-    fits_in = [n for n in sorted(candidates) if n <= longest and (config.ar_lags or 0) <= n]
+    top = min(longest, LONGEST_AUTO_LOOKBACK)
+    fits_in = [n for n in sorted(candidates) if n <= top and (config.ar_lags or 0) <= n]
     if not fits_in:
         fits_in = [n for n in sorted({max(1, longest // 2), longest}) if (config.ar_lags or 0) <= n] or [longest]
     if len(fits_in) < 2:
