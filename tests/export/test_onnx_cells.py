@@ -115,3 +115,20 @@ def test_the_mlstm_forms_that_loop_are_refused_in_one_line(options, fast, match,
         export_onnx(model, tmp_path / "m.onnx")
     assert "\n" not in str(err.value) and "parallel" in str(err.value)
     assert not list(tmp_path.iterdir())
+
+
+def test_an_mlstm_tagger_exports_and_its_carried_state_is_refused_in_one_line(tmp_path):
+    """The tagger runs the parallel form over the whole sentence: it exports. A language model's and a
+    seq2seq decoder's graphs carry the state h [, c] between calls, which the mLSTM's (h, C, n, m) is not."""
+    from rnnkit.models.language_model import LanguageModel
+    from rnnkit.models.seq2seq import Seq2Seq
+    from rnnkit.models.tagger import SequenceTagger
+
+    torch.manual_seed(0)
+    (done,) = export_onnx(SequenceTagger(4, 20, embedding_dim=8, hidden_size=6, cell="mlstm"), tmp_path / "t.onnx")
+    assert done.outputs == ["emissions"] and done.max_diff <= 1e-4
+    for model, what in ((LanguageModel(30, embedding_dim=8, hidden_size=6, cell="mlstm"), "language model"),
+                        (Seq2Seq(9, 9, embedding_dim=8, hidden_size=6, cell="mlstm"), "seq2seq decoder")):
+        with pytest.raises(UserError, match=f"the {what}'s graph carries the state h \\[, c\\].*MLSTMCell's state is 4"):
+            export_onnx(model, tmp_path / "m.onnx")
+    assert [p.name for p in tmp_path.iterdir()] == ["t.onnx"]
