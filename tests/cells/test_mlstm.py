@@ -194,10 +194,26 @@ def test_bad_options_raise_one_line(make, match):
         make()
 
 
-def test_recurrent_dropout_through_recurrent_is_refused():
-    layer = Recurrent("mlstm", 3, 8, recurrent_dropout=0.3).train()
+def test_recurrent_dropout_through_recurrent_is_refused_when_built():
+    with pytest.raises(ValueError, match="recurrent_dropout makes no sense for cell 'mlstm'"):
+        Recurrent("mlstm", 3, 8, recurrent_dropout=0.3)
+    cell = make_cell("mlstm", 3, 8)
     with pytest.raises(ValueError, match="recurrent_dropout makes no sense for the mlstm cell"):
-        layer(torch.randn(2, 4, 3))
+        cell.step(torch.zeros(2, cell.weight_ih.shape[0]), cell.init_state(2), torch.ones(2, 8))
+
+
+def test_every_parameter_gets_a_gradient_and_old_weights_with_an_empty_weight_hh_load():
+    """No recurrent matrix is registered (weight_hh None): a parameter nothing reads would get no gradient
+    (and DDP refuses those). Weights saved when it was an empty (0, H) parameter still load."""
+    torch.manual_seed(0)
+    layer = MLSTM(3, 8, 2, num_heads=2, bidirectional=True)
+    layer(torch.randn(2, 5, 3), lengths=torch.tensor([5, 3]))[0].square().sum().backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in layer.parameters())
+    assert not any(name.endswith("weight_hh") for name in layer.state_dict())
+    old = {**layer.state_dict(), **{f"cells.{i}.weight_hh": torch.empty(0, 8) for i in range(4)}}
+    again = MLSTM(3, 8, 2, num_heads=2, bidirectional=True)
+    again.load_state_dict(old)
+    torch.testing.assert_close(again.state_dict(), layer.state_dict())
 
 
 def test_config_round_trip_and_repr():

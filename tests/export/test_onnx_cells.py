@@ -10,6 +10,7 @@ import torch
 from rnnkit.errors import UserError
 from rnnkit.io import onnx_export
 from rnnkit.io.onnx_export import export_onnx
+from rnnkit.layers import MLSTM
 from rnnkit.models.classifier import SequenceClassifier
 
 VARIANTS = {"lstm": ("lstm", {}), "lstm-peephole": ("lstm", {"peephole": True}),
@@ -81,3 +82,53 @@ def test_the_model_keeps_its_runner(tmp_path):
     model = classifier("lstm", {})
     export_onnx(model, tmp_path / "m.onnx")
     assert model.rnn.fast == "auto"
+
+
+@pytest.mark.parametrize("num_heads", [1, 2])
+def test_the_parallel_mlstm_matches_onnxruntime_at_any_length(num_heads, tmp_path):
+    """The mLSTM's parallel form is masked (T, T) matrix products, traced as they are: the time axis stays
+    open (a batch longer than the probes), padding and the initial state's terms as rnnkit computes them."""
+    model = classifier("mlstm", {"num_heads": num_heads})
+    assert isinstance(model.rnn, MLSTM) and model.rnn.form == "parallel"
+    (done,) = export_onnx(model, tmp_path / "m.onnx")
+    assert done.inputs == ["ids", "lengths"] and done.max_diff <= 1e-4
+    session = onnxruntime.InferenceSession(str(done.path))
+    for ids, lengths in (padded_batch(), padded_batch(batch=3, time=41, seed=5)):
+        (got,) = session.run(None, {"ids": ids.numpy(), "lengths": lengths.numpy()})
+        with torch.no_grad():
+            want = model.predict_proba(ids, lengths).numpy()
+            alone = model.predict_proba(ids[:1, : int(lengths[0])], lengths[:1]).numpy()
+        np.testing.assert_allclose(got, want, atol=1e-5, rtol=0)
+        np.testing.assert_allclose(got[:1], alone, atol=1e-5, rtol=0)
+    types = {node.op_type for node in __import__("onnx").load(str(done.path)).graph.node}
+    assert not {"Loop", "Scan", "LSTM", "GRU", "RNN"} & types, types
+
+
+@pytest.mark.parametrize("options, fast, match", [
+    ({"form": "chunkwise"}, "auto", r"runs form='chunkwise', whose loop over chunks would fix the sequence length"),
+    ({"form": "recurrent"}, "auto", r"the mLSTM's recurrent form is not one of ONNX's recurrent operators"),
+    ({}, "fused", r"the mLSTM's recurrent form is not one of ONNX's recurrent operators"),
+])
+def test_the_mlstm_forms_that_loop_are_refused_in_one_line(options, fast, match, tmp_path):
+    model = SequenceClassifier(3, 20, embedding_dim=4, cell="mlstm", hidden_size=4, fast=fast, cell_options=options)
+    with pytest.raises(UserError, match=match) as err:
+        export_onnx(model, tmp_path / "m.onnx")
+    assert "\n" not in str(err.value) and "parallel" in str(err.value)
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_mlstm_tagger_exports_and_its_carried_state_is_refused_in_one_line(tmp_path):
+    """The tagger runs the parallel form over the whole sentence: it exports. A language model's and a
+    seq2seq decoder's graphs carry the state h [, c] between calls, which the mLSTM's (h, C, n, m) is not."""
+    from rnnkit.models.language_model import LanguageModel
+    from rnnkit.models.seq2seq import Seq2Seq
+    from rnnkit.models.tagger import SequenceTagger
+
+    torch.manual_seed(0)
+    (done,) = export_onnx(SequenceTagger(4, 20, embedding_dim=8, hidden_size=6, cell="mlstm"), tmp_path / "t.onnx")
+    assert done.outputs == ["emissions"] and done.max_diff <= 1e-4
+    for model, what in ((LanguageModel(30, embedding_dim=8, hidden_size=6, cell="mlstm"), "language model"),
+                        (Seq2Seq(9, 9, embedding_dim=8, hidden_size=6, cell="mlstm"), "seq2seq decoder")):
+        with pytest.raises(UserError, match=f"the {what}'s graph carries the state h \\[, c\\].*MLSTMCell's state is 4"):
+            export_onnx(model, tmp_path / "m.onnx")
+    assert [p.name for p in tmp_path.iterdir()] == ["t.onnx"]

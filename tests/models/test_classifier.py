@@ -29,8 +29,21 @@ def test_mlstm_runs_its_parallel_form_with_the_recurrent_forms_outputs_and_gradi
         assert (a is None) == (b is None)
         if a is not None:
             torch.testing.assert_close(a, b, rtol=1e-8, atol=1e-10)
-    with_dropout = SequenceClassifier(3, 40, cell="mlstm", hidden_size=8, recurrent_dropout=0.1)
-    assert type(with_dropout.rnn) is not MLSTM  # an option the parallel form does not offer: the recurrent form
+    tbptt = SequenceClassifier(3, 40, cell="mlstm", hidden_size=8, cell_options={"tbptt": 3})
+    assert type(tbptt.rnn) is not MLSTM  # an option the parallel form does not offer: the recurrent form
+    with pytest.raises(ValueError, match="recurrent_dropout makes no sense for cell 'mlstm'"):
+        SequenceClassifier(3, 40, cell="mlstm", hidden_size=8, recurrent_dropout=0.1)  # no form offers it
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn", "slstm", "mlstm", "mingru", "minlstm"])
+def test_every_parameter_gets_a_gradient(cell):
+    """A parameter that gets no gradient is dead weight (and DDP refuses it): each cell's classifier, padded."""
+    torch.manual_seed(0)
+    model = SequenceClassifier(3, 40, embedding_dim=8, cell=cell, hidden_size=8, num_layers=2, pooling=ALL,
+                               ngram_buckets=16, conv_filters=4, conv_kernel=2)
+    _, batch = padded_batch()
+    model(batch).square().sum().backward()
+    assert [name for name, p in model.named_parameters() if p.grad is None or not p.grad.abs().sum()] == []
 
 
 def padded_batch(vocab=40, seed=0):

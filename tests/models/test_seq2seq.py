@@ -106,3 +106,34 @@ def test_learns_to_copy():
 
 def test_learns_to_reverse():
     assert train_and_score(lambda s: s.flip(0), attention="dot") == 1.0
+
+
+@pytest.mark.parametrize("bidirectional, bridge", [(False, "copy"), (True, "linear")])
+def test_mlstm_runs_its_parallel_form_with_the_recurrent_forms_outputs_and_gradients(bidirectional, bridge):
+    """An mlstm encoder, and the decoder's whole-target pass (from the bridged state), run the parallel form;
+    the same weights stepped one step at a time (fast="fused": the recurrent form) give the same logits and
+    gradients, and so does decoding step by step. A bidirectional mLSTM's memories side by side are not one
+    memory twice as wide: "auto" bridges it linearly, and "copy" is refused."""
+    from rnnkit.layers import MLSTM
+
+    torch.manual_seed(0)
+    options = dict(embedding_dim=8, hidden_size=6, cell="mlstm", bidirectional=bidirectional, encoder_layers=2,
+                   attention="general")
+    parallel = Seq2Seq(V, V, **options).double().eval()
+    recurrent = Seq2Seq(V, V, fast="fused", **options).double().eval()
+    assert type(parallel.encoder) is MLSTM and type(parallel.decoder) is MLSTM
+    assert type(recurrent.encoder) is not MLSTM and parallel.bridge_kind == bridge
+    recurrent.load_state_dict(parallel.state_dict())
+    x, lengths, y = pack_pairs(*pairs(5, lambda s: s.flip(0), 0))
+    logits = [model(x, lengths) for model in (parallel, recurrent)]
+    keep = y != -100
+    torch.testing.assert_close(logits[0][keep], logits[1][keep], rtol=1e-10, atol=1e-10)
+    torch.testing.assert_close(F.log_softmax(logits[0], -1)[keep], stepwise(parallel, x, lengths)[keep],
+                               rtol=1e-10, atol=1e-10)
+    grads = [torch.autograd.grad(F.cross_entropy(out[keep], y[keep]), list(model.parameters()))
+             for out, model in zip(logits, (parallel, recurrent))]
+    for a, b in zip(*grads):
+        torch.testing.assert_close(a, b, rtol=1e-8, atol=1e-10)
+    if bidirectional:
+        with pytest.raises(ValueError, match="not a bidirectional mlstm's"):
+            Seq2Seq(V, V, bridge="copy", **options)

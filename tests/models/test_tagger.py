@@ -70,3 +70,26 @@ def test_bigram_vectors_change_the_emissions_and_need_their_columns():
     assert not torch.allclose(model(x, lengths)[0], model(other, lengths)[0])
     with pytest.raises(ValueError, match="expects"):
         model(x[..., 0], lengths)
+
+
+@pytest.mark.parametrize("crf", [True, False])
+def test_mlstm_runs_its_parallel_form_with_the_recurrent_forms_outputs_and_gradients(crf):
+    """The whole sentence is known: an mlstm tagger runs the parallel form, equal (padded) to the same
+    weights stepped one step at a time (fast="fused": the recurrent form), in emissions, loss and gradients."""
+    from rnnkit.layers import MLSTM
+
+    torch.manual_seed(0)
+    options = dict(embedding_dim=8, hidden_size=6, num_layers=2, cell="mlstm", crf=crf, head_dropout=0.0,
+                   cell_options={"num_heads": 2})
+    parallel = SequenceTagger(4, 20, **options).double()
+    recurrent = SequenceTagger(4, 20, fast="fused", **options).double()
+    assert type(parallel.rnn) is MLSTM and type(recurrent.rnn) is not MLSTM
+    recurrent.load_state_dict(parallel.state_dict())
+    x, lengths = batch(lengths=(6, 2, 4))
+    targets = torch.randint(0, 4, x.shape, generator=torch.Generator().manual_seed(1)).masked_fill(x == 0, IGNORE)
+    emissions = [model(x, lengths) for model in (parallel, recurrent)]
+    torch.testing.assert_close(emissions[0], emissions[1], rtol=1e-10, atol=1e-10)
+    losses = [model.loss(e, targets) for model, e in zip((parallel, recurrent), emissions)]
+    grads = [torch.autograd.grad(loss, list(model.parameters())) for loss, model in zip(losses, (parallel, recurrent))]
+    for a, b in zip(*grads):
+        torch.testing.assert_close(a, b, rtol=1e-8, atol=1e-10)

@@ -41,7 +41,8 @@ class MLSTMCell(RecurrentCell):
     stabiliser is the maximum over the steps so far.
 
     Parameters: weight_ih (4H + 2K, I) and bias (4H + 2K), rows q (H), k (H), v (H), ĩ (K), f̃ (K),
-    o (H); no recurrent matrix (weight_hh is empty: (0, H)). (4H + 2K)(I + 1) parameters.
+    o (H); no recurrent matrix (weight_hh is None, as the minimal cells': a parameter nothing reads would
+    get no gradient). (4H + 2K)(I + 1) parameters.
     State: (h_t (H), C_t (K*d*d, row-major [head, value unit, key unit]), n_t (K*d), m_t (K)).
     Options: num_heads (1), forget_gate "sigmoid" (the package's) or "exp", eps. Recurrent dropout,
     zoneout and weight drop make no sense here (nothing reads h_{t-1}).
@@ -70,7 +71,7 @@ class MLSTMCell(RecurrentCell):
         self.eps = float(eps)
         rows = 4 * hidden_size + 2 * num_heads
         self.weight_ih = nn.Parameter(torch.empty(rows, input_size))  # (4H + 2K, I)
-        self.weight_hh = nn.Parameter(torch.empty(0, hidden_size))  # nothing reads h_{t-1}
+        self.weight_hh = None  # nothing reads h_{t-1}: named_parameters() and state_dict() skip it
         self.bias = nn.Parameter(torch.empty(rows))
         self.reset_parameters()
 
@@ -83,6 +84,12 @@ class MLSTMCell(RecurrentCell):
         with torch.no_grad():
             self.weight_ih[3 * H : 3 * H + 2 * K] = 0
             self.bias[3 * H + K : 3 * H + 2 * K] = torch.linspace(3.0, 6.0, K)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args):
+        # weights saved while weight_hh was an empty (0, H) parameter still load: the empty entry is dropped
+        if prefix + "weight_hh" in state_dict and state_dict[prefix + "weight_hh"].numel() == 0:
+            del state_dict[prefix + "weight_hh"]
+        super()._load_from_state_dict(state_dict, prefix, *args)
 
     @property
     def state_sizes(self) -> tuple[int, int, int, int]:

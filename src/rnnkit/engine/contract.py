@@ -59,7 +59,7 @@ def keeping_empty_rows(run, lengths: Tensor, states: list[State]):
     step in every row, where some rows (lengths == 0) have none: they run one step, then output zeros
     and keep their initial state (`states`, one per cell)."""
     empty = lengths == 0
-    if not bool(empty.any()):
+    if not torch.compiler.is_exporting() and not bool(empty.any()):  # an exported graph keeps both cases
         return run(lengths)
     out, finals = run(lengths.clamp(min=1))
     rows = empty.to(out.device).view(-1, 1)  # (B, 1)

@@ -41,10 +41,10 @@ def parallel_form(q: Tensor, k: Tensor, v: Tensor, a_i: Tensor, log_f: Tensor, s
     T = q.shape[2]
     empty = (n0 == 0).all(-1)  # (B, K): the zero state, nothing to weigh
     m0 = m0.masked_fill(empty, -math.inf)
-    carry = not bool(empty.all())  # else skip the initial state's terms
+    carry = torch.compiler.is_exporting() or not bool(empty.all())  # else skip the initial state's terms
     F = log_f.cumsum(-1)  # (B, K, T)
     g = a_i - F  # (B, K, T)
-    m_run = g.cummax(-1).values  # m'_t  (B, K, T)
+    m_run = running_max(g)  # m'_t  (B, K, T)
     if carry:
         m_run = torch.maximum(m_run, m0.unsqueeze(-1))
     causal = torch.ones(T, T, dtype=torch.bool, device=q.device).tril()
@@ -59,6 +59,16 @@ def parallel_form(q: Tensor, k: Tensor, v: Tensor, a_i: Tensor, log_f: Tensor, s
         qn = qn + w0 * (q @ n0.unsqueeze(-1)).squeeze(-1)
     h_tilde = num / (torch.maximum(qn.abs(), torch.exp(-F - m_run)) + eps).unsqueeze(-1)  # e^{-m_t}
     return h_tilde, None if counts is None else final_state(k, v, g, F, m_run, (C0, n0, m0), counts)
+
+
+def running_max(g: Tensor) -> Tensor:
+    """max_{j<=t} g_j along the last axis: `cummax`, or, while torch.onnx exports (ONNX has no cumulative
+    maximum), the maximum of each row of the causally masked (T, T) matrix, which the form builds anyway."""
+    if not torch.compiler.is_exporting():
+        return g.cummax(-1).values
+    T = g.shape[-1]
+    causal = torch.ones(T, T, dtype=torch.bool, device=g.device).tril()
+    return g.unsqueeze(-2).masked_fill(~causal, -math.inf).amax(-1)  # (..., T)
 
 
 def final_state(k: Tensor, v: Tensor, g: Tensor, F: Tensor, m_run: Tensor, state: tuple[Tensor, Tensor, Tensor],

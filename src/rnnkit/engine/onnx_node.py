@@ -16,14 +16,15 @@ What ONNX's operators compute (onnx.ai/onnx/operators: LSTM, GRU, RNN), mapped f
     RNN    activations Tanh or Relu
 Not expressible by those operators, so refused (`onnx_unsupported` says which): projection, layer
 norm, cell clip (ONNX's `clip` bounds the gate pre-activations, not C_t), zoneout, weight drop in
-training, recurrent dropout, and every other cell.
+training, recurrent dropout, and every other cell (the mLSTM's parallel form exports without this runner:
+`rnnkit.io.onnx_export`).
 """
 from __future__ import annotations
 
 import torch
 from torch import Tensor
 
-from ..cells import GRUCell, LSTMCell, SimpleRNNCell
+from ..cells import GRUCell, LSTMCell, MLSTMCell, SimpleRNNCell
 from ..cells.base import RecurrentCell, State
 from .masks import NO_MASKS, Masks
 
@@ -33,6 +34,9 @@ ONNX_OPSET = 18
 def onnx_unsupported(cell: RecurrentCell, masks: Masks = NO_MASKS, *, recurrent_dropout: bool = False) -> str | None:
     """Why ONNX's LSTM/GRU/RNN operators cannot express this cell's run (naming the option), or None."""
     kind = type(cell)
+    if kind is MLSTMCell:
+        return ("the mLSTM's recurrent form is not one of ONNX's recurrent operators (LSTM, GRU, RNN); its parallel "
+                "form (rnnkit.layers.MLSTM, the same weights) exports")
     if kind not in (LSTMCell, GRUCell, SimpleRNNCell):
         return f"{kind.__name__} is not one of ONNX's recurrent operators (LSTM, GRU, RNN)"
     if recurrent_dropout or masks.recurrent is not None:

@@ -7,7 +7,8 @@ Which graphs a model gives, their inputs and outputs, is `rnnkit.io.onnx_graphs`
      so each cell's run becomes ONE node of ONNX's LSTM/GRU/RNN operator, with the sequence length a
      dimension of the graph and `sequence_lens` carrying the padding; a cell those operators cannot
      express is refused in one line naming its option (an unrolled loop would fix the sequence length,
-     which is what the export must leave open);
+     which is what the export must leave open). An `MLSTM` layer in its parallel form has no loop: its
+     masked (T, T) matrix products are traced as they are (`rnnkit.engine.mlstm_forms`);
   2. `torch.onnx.export(dynamo=True)` writes the graph to a temp file, batch and time dynamic;
   3. onnxruntime runs the file on the graph's probe batches (two, of different batch sizes and lengths,
      padded) and every output is compared with rnnkit's own (its usual runners): max abs <= `TOLERANCE`;
@@ -31,7 +32,7 @@ from rnnkit.atomic import atomic_write
 from rnnkit.engine.onnx_node import ONNX_OPSET, onnx_unsupported
 from rnnkit.errors import UserError
 from rnnkit.io.onnx_graphs import Graph, Positional, graphs_of
-from rnnkit.layers import Recurrent
+from rnnkit.layers import MLSTM, Recurrent
 
 TOLERANCE = 1e-4
 """Largest absolute difference allowed between onnxruntime's outputs and rnnkit's (float32)."""
@@ -49,6 +50,12 @@ class Exported(NamedTuple):
 def check_exportable(model: nn.Module) -> None:
     """One-line UserError naming the first recurrent cell ONNX's operators cannot express, and its option."""
     for name, layer in model.named_modules():
+        if isinstance(layer, MLSTM) and layer.form != "recurrent":
+            if layer.form != "parallel":  # a loop over chunks would fix the number of chunks
+                raise UserError(f"cannot export to ONNX: layer {name or 'model'!r} (MLSTM) runs form={layer.form!r}, "
+                                "whose loop over chunks would fix the sequence length; build it with form='parallel' "
+                                "(the same weights), which exports")
+            continue  # masked matrix products over the whole sequence: the graph's time axis stays open
         if not isinstance(layer, Recurrent):
             continue
         for k, cell in enumerate(layer.cells):

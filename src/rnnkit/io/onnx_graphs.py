@@ -179,7 +179,7 @@ def graphs_of(model: nn.Module, seed: int = 0) -> list[Graph]:
         return [Graph("tagger", model, probes, ["emissions"], {"ids": {0: "batch", 1: "time"}, "lengths": {0: "batch"}})]
     if isinstance(model, LanguageModel):
         rnn = model.rnn
-        names = ["h", "c"][:len(rnn.state_sizes)]
+        names = carried_state_names(rnn, "language model")
         probes = []
         for b, t in PROBES:
             count = rnn.num_layers * rnn.num_directions
@@ -201,10 +201,20 @@ def graphs_of(model: nn.Module, seed: int = 0) -> list[Graph]:
                     "its classifiers, taggers, language models, forecasters, seq2seq and Sequential models)")
 
 
+def carried_state_names(layer, what: str) -> list[str]:
+    """The graph's names of the state a step carries (h, and c for an LSTM); UserError for a cell whose state
+    is more (the mLSTM's h, C, n, m: its parallel form exports, but not as a state carried between graphs)."""
+    sizes = layer.state_sizes
+    if len(sizes) > 2:
+        raise UserError(f"cannot export to ONNX: the {what}'s graph carries the state h [, c] from step to step, and "
+                        f"a {type(layer.cells[0]).__name__}'s state is {len(sizes)} tensors")
+    return ["h", "c"][:len(sizes)]
+
+
 def _seq2seq_graphs(model: Seq2Seq, g: torch.Generator) -> list[Graph]:
     o = model.options
     encoder, decoder = Encoder(model), DecoderStep(model)
-    names = ["h", "c"][:len(model.decoder.state_sizes)] + (["feed"] if model.input_feeding else [])
+    names = carried_state_names(model.decoder, "seq2seq decoder") + (["feed"] if model.input_feeding else [])
     encoder_probes, decoder_probes = [], []
     for b, s in PROBES:
         lengths = _lengths(b, s, g)

@@ -75,7 +75,8 @@ class MLSTM(Recurrent):
 def recurrent_layer(cell: str, input_size: int, hidden_size: int, num_layers: int = 1, **options) -> Recurrent:
     """The layer a model builds for `cell`: `MLSTM` in its parallel form for "mlstm" under fast="auto"
     (the paper's training form, equal to the recurrent form and several times faster) unless an option
-    it does not offer is set (NOT_OFFERED: the recurrent form runs those), else `Recurrent`. The two
+    it does not offer is set (NOT_OFFERED: the recurrent form runs tbptt and checkpoint_chunks, and `Recurrent`
+    refuses recurrent_dropout, which no form offers, in one line), else `Recurrent`. The two
     hold the same parameters under the same names, so saved weights load into either."""
     if cell == "mlstm" and options.get("fast", "auto") == "auto" and not any(options.get(n) for n in NOT_OFFERED):
         return MLSTM(input_size, hidden_size, num_layers, **options)

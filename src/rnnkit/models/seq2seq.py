@@ -12,7 +12,8 @@ The scores (dot, general, additive) are `rnnkit.layers.Attention`'s, masked over
 The decoder is a stack of rnnkit cells held by a `Recurrent` layer: one step at a time (`step`, used by
 greedy and beam search in `decoding` and by training with a teacher-forcing ratio below 1), or, for
 Luong attention without input feeding under full teacher forcing, the whole target at once through the
-same layer (its fast runners), attention then applied to every step in one batched product.
+same layer (its fast runners), attention then applied to every step in one batched product. An mlstm
+encoder, and an mlstm decoder's whole-target pass, run the parallel form (`rnnkit.layers.recurrent_layer`).
 
 The bridge (`bridge`): "copy" hands layer l of the encoder's final state (both directions concatenated)
 to decoder layer l when sizes, layers and cell match; "linear" maps the top encoder layer's final state
@@ -35,7 +36,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..layers import Recurrent
+from ..layers import recurrent_layer
 from ..layers.attention import SCORES, Attention
 from ..validation import check_choice, check_positive, check_rate
 from .registry import register
@@ -116,26 +117,36 @@ class Seq2Seq(nn.Module):
         E, Hd, Ld = embedding_dim, o["decoder_hidden_size"], o["decoder_layers"]
         self.source_embedding = nn.Embedding(source_vocab, E, padding_idx=PAD_ID)
         self.target_embedding = nn.Embedding(target_vocab, E, padding_idx=PAD_ID)
-        self.encoder = Recurrent(cell, E, hidden_size, encoder_layers, bidirectional=bidirectional,
-                                 return_state=True, inter_layer_dropout=dropout, fast=fast)
+        self.encoder = recurrent_layer(cell, E, hidden_size, encoder_layers, bidirectional=bidirectional,
+                                       return_state=True, inter_layer_dropout=dropout, fast=fast)
         memory = self.encoder.output_size
         context = memory
         decoder_input = E + (Hd if input_feeding else 0) + (context if attention == "bahdanau" else 0)
-        self.decoder = Recurrent(o["decoder_cell"], decoder_input, Hd, Ld, inter_layer_dropout=dropout, fast=fast)
+        self.decoder = recurrent_layer(o["decoder_cell"], decoder_input, Hd, Ld, inter_layer_dropout=dropout, fast=fast)
         self.attention = Attention("additive" if attention == "bahdanau" else attention, Hd, memory)
         self.combine = nn.Linear(context + Hd, Hd)  # W_c
         self.output = nn.Linear(Hd, target_vocab)  # W_o
         self.bridge_kind = self._bridge_kind(bridge)
         if self.bridge_kind == "linear":
-            self.bridges = nn.ModuleList(nn.Linear(memory, Ld * size) for size in self.decoder.state_sizes)
+            # bridge k reads the encoder's state tensor k (its last one where the encoder has fewer), its
+            # directions side by side: D*H wide for every cell but the mLSTM, whose memory is K*d*d. An mLSTM
+            # decoder never reads h_{t-1}: no bridge to it (its weights would get no gradient), it starts at 0
+            read, unread = self.encoder.state_sizes, (0,) if o["decoder_cell"] == "mlstm" else ()
+            self.bridges = nn.ModuleDict({str(k): nn.Linear(self.encoder.num_directions * read[min(k, len(read) - 1)],
+                                                            Ld * size)
+                                          for k, size in enumerate(self.decoder.state_sizes) if k not in unread})
 
     def _bridge_kind(self, bridge: str) -> str:
         o = self.options
+        # each state tensor of the encoder's directions side by side must be the decoder's (an mLSTM's matrix
+        # memory is not: two d x d memories side by side are not one 2d x 2d memory)
+        side_by_side = tuple(self.encoder.num_directions * size for size in self.encoder.state_sizes)
         fits = (o["decoder_cell"] == o["cell"] and o["decoder_layers"] == o["encoder_layers"]
-                and o["decoder_hidden_size"] == self.encoder.output_size)
+                and o["decoder_hidden_size"] == self.encoder.output_size and self.decoder.state_sizes == side_by_side)
         if bridge == "copy" and not fits:
             raise ValueError("bridge='copy' needs the decoder's cell, layers and hidden size (the encoder's "
-                             f"hidden size times its directions, {self.encoder.output_size}) to match the encoder's")
+                             f"hidden size times its directions, {self.encoder.output_size}) to match the encoder's, "
+                             "and its state to be the encoder's directions side by side (not a bidirectional mlstm's)")
         return ("copy" if fits else "linear") if bridge == "auto" else bridge
 
     def get_config(self) -> dict[str, Any]:
@@ -162,8 +173,9 @@ class Seq2Seq(nn.Module):
         layers = [f.view(Le, D, B, -1).permute(0, 2, 1, 3).reshape(Le, B, -1) for f in final]
         if self.bridge_kind == "copy":
             return [tuple(f[l] for f in layers) for l in range(Ld)]
-        kinds = [torch.tanh(bridge(layers[min(k, len(layers) - 1)][-1])).view(B, Ld, -1)
-                 for k, bridge in enumerate(self.bridges)]
+        kinds = [torch.tanh(self.bridges[str(k)](layers[min(k, len(layers) - 1)][-1])).view(B, Ld, -1)
+                 if str(k) in self.bridges else final[0].new_zeros(B, Ld, size)
+                 for k, size in enumerate(self.decoder.state_sizes)]
         return [tuple(kind[:, l] for kind in kinds) for l in range(Ld)]
 
     # ---- decoder ---------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..layers import Recurrent
+from ..layers import Recurrent, recurrent_layer
 from ..layers.crf import CRF, allowed_transitions
 from ..validation import check_positive, check_rate
 from .registry import register
@@ -42,7 +42,8 @@ class SequenceTagger(nn.Module):
         num_tags, vocab_size: tag ids in [0, num_tags); token ids in [0, vocab_size), 0 the padding.
         embedding_dim, embedding_dropout: word vectors and the rate of whole-vector dropout.
         cell, hidden_size, num_layers, bidirectional, dropout, recurrent_dropout, inter_layer_dropout,
-            fast, cell_options: as `rnnkit.Recurrent`.
+            fast, cell_options: as `rnnkit.Recurrent` (an mlstm stack: `rnnkit.layers.recurrent_layer`, its
+            parallel form).
         head_dropout: dropout before the emission layer.
         crf: a CRF output layer (else per-step softmax).
         scheme, tags: with a chunk scheme (BIO, BIOES, BMES) and the tag names, the CRF forbids the
@@ -85,9 +86,9 @@ class SequenceTagger(nn.Module):
             self.char_rnn = Recurrent("lstm", char_dim, check_positive("char_hidden", char_hidden),
                                       bidirectional=True, return_sequences=False, fast=fast)
             features += 2 * char_hidden
-        self.rnn = Recurrent(cell, features, hidden_size, num_layers, bidirectional=bidirectional,
-                             return_sequences=True, dropout=dropout, recurrent_dropout=recurrent_dropout,
-                             inter_layer_dropout=inter_layer_dropout, fast=fast, **self.cell_options)
+        self.rnn = recurrent_layer(cell, features, hidden_size, num_layers, bidirectional=bidirectional,
+                                   return_sequences=True, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                                   inter_layer_dropout=inter_layer_dropout, fast=fast, **self.cell_options)
         self.head = nn.Linear(self.rnn.output_size, num_tags)
         allowed = allowed_transitions(scheme, self.tags) if crf and scheme and self.tags else None
         self.crf = CRF(num_tags, allowed) if crf else None
