@@ -24,6 +24,26 @@ def test_shapes_and_rebuild_from_config(options):
     assert torch.equal(model(x), again(x))
 
 
+def test_an_mlstm_forecaster_runs_its_parallel_form_with_the_recurrent_forms_outputs_and_gradients():
+    """A window is known whole: an mlstm forecaster runs the parallel form, equal to the same weights stepped
+    one step at a time (fast="fused": the recurrent form), in forecasts and gradients."""
+    from rnnkit.layers import MLSTM
+
+    torch.manual_seed(0)
+    options = dict(hidden_size=6, num_layers=2, cell="mlstm", ar_lags=3, cell_options={"num_heads": 2})
+    parallel = Forecaster(3, 4, **options).double()
+    recurrent = Forecaster(3, 4, fast="fused", **options).double()
+    assert type(parallel.rnn) is MLSTM and type(recurrent.rnn) is not MLSTM
+    recurrent.load_state_dict(parallel.state_dict())
+    x = torch.randn(5, 12, 3, dtype=torch.float64)
+    outs = [model(x) for model in (parallel, recurrent)]
+    torch.testing.assert_close(outs[0], outs[1], rtol=1e-10, atol=1e-10)
+    grads = [torch.autograd.grad(out.square().sum(), list(model.parameters()))
+             for out, model in zip(outs, (parallel, recurrent))]
+    for a, b in zip(*grads):
+        torch.testing.assert_close(a, b, rtol=1e-8, atol=1e-10)
+
+
 @pytest.mark.parametrize("normalize", ["last", "window"])
 def test_normalize_takes_the_target_out_of_its_window_level_and_puts_it_back(normalize):
     """Moving a window's target by a constant c (and, under "window", scaling it by s) moves the forecast the

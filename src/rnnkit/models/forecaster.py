@@ -30,7 +30,7 @@ from typing import Any, Sequence
 import torch
 from torch import Tensor, nn
 
-from ..layers import ConvFrontEnd, Recurrent
+from ..layers import ConvFrontEnd, recurrent_layer
 from ..validation import check_positive
 from .registry import register
 
@@ -90,9 +90,9 @@ class Forecaster(nn.Module):
         if conv_filters:
             self.front = ConvFrontEnd(input_size, conv_filters, conv_kernel, conv_pool)
             features = conv_filters
-        self.rnn = Recurrent(cell, features, hidden_size, num_layers, dropout=dropout,
-                             recurrent_dropout=recurrent_dropout, inter_layer_dropout=inter_layer_dropout,
-                             return_sequences=False, fast=fast, **self.cell_options)
+        self.rnn = recurrent_layer(cell, features, hidden_size, num_layers, dropout=dropout,
+                                   recurrent_dropout=recurrent_dropout, inter_layer_dropout=inter_layer_dropout,
+                                   return_sequences=False, fast=fast, **self.cell_options)
         outputs = horizon * max(1, len(self.quantiles))
         self.head = nn.Linear(self.rnn.output_size, outputs)
         self.ar = nn.Linear(ar_lags, outputs, bias=False) if ar_lags else None
