@@ -47,7 +47,7 @@ def fit_run_baseline(splits: dict, num_classes: int, tokenizer: str, say) -> Run
         return unavailable(f"{type(err).__name__}: {err}", say)
     result = RunBaseline(baseline, probs=probs, seconds=time.perf_counter() - t0)
     accs = ", ".join(f"{k} acc={accuracy(p, splits[k][1]):.4f}" for k, p in probs.items())
-    say(f"baseline ({NAME}, {' + '.join(describe_views(baseline))}, C={baseline.C:g}): {accs}, "
+    say(f"baseline ({NAME}, {describe(baseline)}, C={baseline.C:g}): {accs}, "
         f"in {result.seconds:.1f}s")
     return result
 
@@ -57,9 +57,13 @@ def unavailable(reason: str, say) -> RunBaseline:
     return RunBaseline(None, reason)
 
 
-def describe_views(baseline: TextBaseline) -> list[str]:
-    names = {"words": "word 1-2 grams", "chars": "character 2-5 grams"}
-    return [f"{len(v.vocabulary_):,} {names.get(k, k)}" for k, v in baseline.views.items()]
+def describe(baseline: TextBaseline) -> str:
+    """"76,677 word 1-2 grams + 200,000 character 1-5 grams, naive Bayes scaled": each view's size and
+    n-gram range, and the scaling when there is one."""
+    names = {"words": "word", "chars": "character"}
+    views = [f"{len(v.vocabulary_):,} {names.get(k, k)} {'-'.join(map(str, baseline.settings[k]['ngram_range']))} grams"
+             for k, v in baseline.views.items()]
+    return " + ".join(views) + (", naive Bayes scaled" if baseline.nb_ratio is not None else "")
 
 
 def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -101,7 +105,7 @@ def report_section(result: RunBaseline, model_name: str, scores: dict[str, dict[
         if key in scores and not (key == "run" and not weight):
             rows.append(f"| {names[key]} | " + " | ".join(f"{scores[key][k]:.4f}" for k in splits) + " |")
     on = splits[-1] if splits else None
-    text = (f"\n## Baseline\n\n{NAME} over {', '.join(describe_views(result.baseline))}, fitted on the same "
+    text = (f"\n## Baseline\n\n{NAME} over {describe(result.baseline)}, fitted on the same "
             f"training texts in {result.seconds:.1f}s; C and the blend weight chosen on the validation texts.\n\n"
             + "\n".join(rows) + "\n")
     if on is None:
