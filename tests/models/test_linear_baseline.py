@@ -1,12 +1,14 @@
-"""The TF-IDF + logistic regression baseline: fits and scores on a tiny fixture, says why when it cannot
-fit, and comes back from its JSON + NPZ files with the same probabilities and no pickle."""
+"""The TF-IDF + logistic regression baseline: fits and scores on a tiny fixture, scales its features by the
+naive Bayes log-count ratio on two classes, says why when it cannot fit, and comes back from its JSON +
+NPZ files with the same probabilities and no pickle."""
 import pickle
 import random
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
-from rnnkit.models.linear_baseline import C_GRID, BaselineUnavailable, TextBaseline, fit_baseline
+from rnnkit.models.linear_baseline import C_GRID, BaselineUnavailable, TextBaseline, fit_baseline, nb_log_count_ratio
 
 POS, NEG = ["great", "wonderful", "loved", "excellent"], ["awful", "boring", "hated", "terrible"]
 FILLER = ["the", "movie", "was", "a", "plot", "and", "it", "actors"]
@@ -69,6 +71,7 @@ def test_saved_baseline_loads_from_json_and_npz_without_pickle(tmp_path, monkeyp
     monkeypatch.setattr(pickle, "loads", no_pickle)
     loaded, record = TextBaseline.load(tmp_path / "b.json", tmp_path / "b.npz")
     assert record["blend_weight"] == 0.25 and loaded.C == baseline.C
+    np.testing.assert_array_equal(loaded.nb_ratio, baseline.nb_ratio)
     np.testing.assert_allclose(loaded.predict_proba(valid[0]), baseline.predict_proba(valid[0]), rtol=1e-6)
 
 
@@ -76,3 +79,33 @@ def test_long_texts_are_read_as_words_only():
     rows, labels = texts(60, 0)
     long = [" ".join([row] * 80) for row in rows]  # median far above CHAR_VIEW_MAX_MEDIAN characters
     assert list(fit_baseline((long, labels), None, 2, "english").views) == ["words"]
+
+
+def test_nb_ratio_is_the_log_ratio_of_smoothed_binarized_class_counts():
+    x = sp.csr_matrix(np.array([[2.0, 0, 1], [1, 0, 0], [0, 3, 1], [0, 1, 0.5]]))  # (4 texts, 3 features)
+    labels = np.array([1, 1, 0, 0])
+    p = 1 + np.array([2, 0, 1])  # texts of class 1 holding each feature, plus alpha
+    q = 1 + np.array([0, 2, 2])
+    expected = np.log((p / p.sum()) / (q / q.sum()))
+    np.testing.assert_allclose(nb_log_count_ratio(x, labels), expected, rtol=1e-6)
+    assert nb_log_count_ratio(x, np.array([0, 1, 2, 2])) is None  # three classes: unscaled
+
+
+def test_two_classes_scale_the_features_by_the_ratio_and_more_are_unscaled():
+    train, valid = texts(200, 0), texts(60, 1)
+    baseline = fit_baseline(train, valid, 2, "english")
+    words = baseline.views["words"].vocabulary_
+    assert baseline.nb_ratio[words["great"]] > 0 > baseline.nb_ratio[words["awful"]]  # class 1 holds POS words
+    unscaled = sp.hstack([v.transform(valid[0]) for v in baseline.views.values()], format="csr")
+    np.testing.assert_allclose(baseline.features(valid[0]).toarray(), unscaled.toarray() * baseline.nb_ratio, rtol=1e-6)
+    three = np.arange(200) % 3
+    assert fit_baseline((train[0], three), (valid[0], np.arange(60) % 3), 3, "english").nb_ratio is None
+
+
+def test_chinese_texts_get_character_unigrams_english_ones_do_not():
+    rows = ["这家酒店很好", "服务很差", "房间很好", "早餐很差"] * 10
+    labels = np.arange(40) % 2
+    chinese = fit_baseline((rows, labels), None, 2, "chinese").views["chars"].vocabulary_
+    assert "好" in chinese and "差" in chinese
+    english = fit_baseline(texts(40, 0), None, 2, "english").views["chars"].vocabulary_
+    assert not any(len(gram) == 1 for gram in english)

@@ -1,14 +1,21 @@
-"""The linear text baseline: TF-IDF over word and character n-grams, then logistic regression (scikit-learn).
+"""The linear text baseline: TF-IDF over word and character n-grams, scaled by naive Bayes log-count ratios
+on two classes, then logistic regression (scikit-learn).
 
     x = [ tfidf_words(text) ; tfidf_chars(text) ]       word 1-2 grams, character 2-5 grams within words
-                                                        (characters only for short texts: CHAR_VIEW_MAX_MEDIAN)
+                                                        (characters only for short texts: CHAR_VIEW_MAX_MEDIAN;
+                                                        1-5 grams for Chinese, where one character is a morpheme)
     tfidf(t, d) = (1 + log tf(t, d)) * idf(t),  each view's row L2-normalised,  idf(t) = 1 + log((1 + n) / (1 + df(t)))
-    p(y = k | x) = softmax(W x + b)_k                  (sigmoid for two classes), W fitted with penalty ||W||^2 / 2C
+    r = log( (p / ||p||_1) / (q / ||q||_1) ),  p = 1 + sum of [x > 0] over the second class's training texts,
+                                               q = the same over the first class's      (two classes only)
+    x' = r * x                                                  (elementwise: NB-LR, Wang & Manning 2012)
+    p(y = k | x') = softmax(W x' + b)_k                (sigmoid for two classes), W fitted with penalty ||W||^2 / 2C
 
 Each view keeps its `max_features` most frequent n-grams seen in at least two training texts; C is the
 grid value with the best validation accuracy (the grid fitted in rising order, each fit starting
-from the last one's weights). `save` writes the vocabularies, idf and settings as JSON
-and W, b as NPZ, and `load` rebuilds the same scikit-learn objects from them: no pickle is read.
+from the last one's weights). The naive Bayes scaling (Wang & Manning, "Baselines and Bigrams", 2012)
+weighs each n-gram by how much more often it occurs in one class's texts than in the other's; with more
+than two classes the features are left unscaled. `save` writes the vocabularies, idf and settings as
+JSON and W, b (and r) as NPZ, and `load` rebuilds the same scikit-learn objects from them: no pickle is read.
 """
 from __future__ import annotations
 
@@ -29,6 +36,8 @@ from rnnkit.data.text import get_tokenizer
 C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 MAX_FEATURES = 200_000
 """per view: enough for the word bigrams of 25,000 reviews, and a few seconds per fit"""
+CHINESE_TOKENIZERS = ("chinese", "chinese-chars")
+"""tokenizers whose texts get character unigrams too"""
 CHAR_VIEW_MAX_MEDIAN = 500
 """the character view only when the median training text has at most this many characters: on short texts
 it scores better on validation, on long reviews worse and several times slower (benchmarks/TASKS.md)"""
@@ -44,7 +53,8 @@ def view_settings(tokenizer: str, max_features: int, chars: bool = True) -> dict
     views = {"words": {**common, "ngram_range": [1, 2], "lowercase": tokenizer == "english", "token_pattern": None,
                        "tokenizer": tokenizer}}
     if chars:
-        views["chars"] = {**common, "analyzer": "char_wb", "ngram_range": [2, 5], "lowercase": True}
+        shortest = 1 if tokenizer in CHINESE_TOKENIZERS else 2
+        views["chars"] = {**common, "analyzer": "char_wb", "ngram_range": [shortest, 5], "lowercase": True}
     return views
 
 
@@ -66,9 +76,12 @@ class TextBaseline:
     num_classes: int
     C: float
     valid_acc: float | None
+    nb_ratio: np.ndarray | None = None
+    """r, the naive Bayes log-count ratio each feature is scaled by (None: unscaled, over two classes)"""
 
     def features(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return sp.hstack([v.transform(texts) for v in self.views.values()], format="csr")
+        x = sp.hstack([v.transform(texts) for v in self.views.values()], format="csr")
+        return x if self.nb_ratio is None else scale(x, self.nb_ratio)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """(N, num_classes) class probabilities; a class absent from the training texts gets 0."""
@@ -82,6 +95,8 @@ class TextBaseline:
         arrays = {"coef": self.classifier.coef_, "intercept": self.classifier.intercept_,
                   "classes": self.classifier.classes_.astype(np.int64)}
         arrays.update({f"idf_{name}": v.idf_ for name, v in self.views.items()})
+        if self.nb_ratio is not None:
+            arrays["nb_ratio"] = self.nb_ratio
         def write_npz(tmp: str) -> None:
             with open(tmp, "wb") as f:  # a file object: np.savez would add ".npz" to a temp path
                 np.savez(f, **arrays)
@@ -104,8 +119,26 @@ class TextBaseline:
             classifier = LogisticRegression(C=record["C"])
             classifier.coef_, classifier.intercept_ = arrays["coef"], arrays["intercept"]
             classifier.classes_ = arrays["classes"]
+            ratio = arrays["nb_ratio"] if "nb_ratio" in arrays.files else None
         return cls(record["settings"], views, classifier, record["num_classes"], record["C"],
-                   record.get("valid_acc")), record
+                   record.get("valid_acc"), ratio), record
+
+
+def nb_log_count_ratio(x: sp.csr_matrix, labels: np.ndarray, alpha: float = 1.0) -> np.ndarray | None:
+    """r = log((p / |p|_1) / (q / |q|_1)) over binarized features, p the second class's counts and q the
+    first's, each plus `alpha` (Wang & Manning 2012); None unless the labels hold exactly two classes."""
+    classes = np.unique(labels)
+    if len(classes) != 2:
+        return None
+    present = (x > 0).astype(np.float64)  # (N, F) binarized
+    p = alpha + np.asarray(present[labels == classes[1]].sum(0)).ravel()  # (F,)
+    q = alpha + np.asarray(present[labels == classes[0]].sum(0)).ravel()
+    return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+
+
+def scale(x: sp.csr_matrix, ratio: np.ndarray) -> sp.csr_matrix:
+    """Each column of x times its r."""
+    return (x @ sp.diags(ratio)).tocsr()
 
 
 def short_texts(texts: Sequence[str]) -> bool:
@@ -132,11 +165,14 @@ def fit_baseline(train: tuple[Sequence[str], np.ndarray], valid: tuple[Sequence[
         except ValueError:  # "empty vocabulary": no n-gram of this view in two training texts
             continue
         views[name] = view
-    if not views:
+    if not any(gram.strip() for view in views.values() for gram in view.vocabulary_):  # the padding " " alone
         raise BaselineUnavailable("no word or character n-gram occurs in two training texts (empty vocabulary)")
     settings = {name: settings[name] for name in views}
     x_train = sp.hstack(blocks, format="csr")
+    ratio = nb_log_count_ratio(x_train, labels)
     x_valid = sp.hstack([v.transform(valid[0]) for v in views.values()], format="csr") if valid else None
+    if ratio is not None:
+        x_train, x_valid = scale(x_train, ratio), (scale(x_valid, ratio) if valid else None)
     best = None
     classifier = LogisticRegression(max_iter=1000, warm_start=True)  # each C starts from the last C's weights
     for c in (C_GRID if valid else (C_GRID[len(C_GRID) // 2],)):
@@ -145,4 +181,4 @@ def fit_baseline(train: tuple[Sequence[str], np.ndarray], valid: tuple[Sequence[
         if best is None or (acc is not None and acc > best[0]):
             best = (acc, c, copy.deepcopy(classifier))
     acc, c, classifier = best
-    return TextBaseline(settings, views, classifier, num_classes, c, acc)
+    return TextBaseline(settings, views, classifier, num_classes, c, acc, ratio)

@@ -111,11 +111,20 @@ def test_the_blend_weight_is_0_unless_the_baseline_helps_on_validation():
     assert choose_weight(wrong, right, labels) > 0
 
 
+def test_the_blend_weight_follows_log_loss_where_accuracy_is_flat():
+    labels = np.array([0, 1, 0, 1])
+    unsure, sure = np.eye(2)[labels] * 0.2 + 0.4, np.eye(2)[labels] * 0.9 + 0.05  # both right on every text
+    assert choose_weight(unsure, sure, labels) == 1.0  # every weight has accuracy 1: the surer one wins
+    half = np.array([[0.9, 0.1], [0.9, 0.1], [0.9, 0.1], [0.1, 0.9]])  # right on 3, sure of a wrong one
+    other = np.array([[0.1, 0.9], [0.1, 0.9], [0.9, 0.1], [0.1, 0.9]])  # right on 3, another one wrong
+    assert 0 < choose_weight(half, other, labels) < 1  # each covers the other's error: a mix is best
+
+
 def test_the_report_says_plainly_when_the_model_does_not_beat_the_baseline():
     from rnnkit.tasks.text.baseline import report_section as section
 
     class Fitted:  # only what the section reads
-        C, views = 1.0, {}
+        C, views, nb_ratio = 1.0, {}, None
 
     fitted = RunBaseline(Fitted(), seconds=1.0)
     losing = {"model": {"test": 0.70}, "baseline": {"test": 0.75}, "run": {"test": 0.70}}

@@ -37,11 +37,12 @@ class TextModelConfig(RecurrentModelConfig):
     second_view_epochs: PositiveInt | None = None
     """none: twice `epochs` over characters (longer sequences need more epochs), else `epochs`"""
     baseline: Literal["tfidf-logreg", "none"] = "tfidf-logreg"
-    """tfidf-logreg: TF-IDF (word 1-2 grams, and character 2-5 grams when the median text is at most 500
-    characters) + logistic regression fitted on the same splits and reported beside the model; none: no baseline"""
+    """tfidf-logreg: TF-IDF (word 1-2 grams, and character 2-5 grams (1-5 on Chinese) when the median text is at
+    most 500 characters; scaled by naive Bayes log-count ratios on two classes) + logistic regression fitted on
+    the same splits and reported beside the model; none: no baseline"""
     blend: bool = True
-    """blend the baseline's class probabilities into the run's prediction with the weight (0 to 1) of best
-    validation accuracy; 0 (the model alone) unless the baseline helps on the validation texts"""
+    """blend the baseline's class probabilities into the run's prediction with the weight (0 to 1) of lowest
+    validation log loss; 0 (the model alone) unless the baseline helps on the validation texts"""
     truncating: Literal["pre", "post"] = "pre"
     """pre keeps the END of a long text (Keras' default), post keeps its start"""
     cell: CellName = "gru"
