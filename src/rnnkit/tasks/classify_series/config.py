@@ -15,6 +15,9 @@ from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName
 
 @config_dataclass
 class SeriesConfig(RecurrentModelConfig):
+    KEYS_ADDED = {"architecture": "rnn"}
+    """A run folder written before `architecture` existed holds the recurrent classifier (`rnn`), not LSTM-FCN."""
+
     dataset: Literal[tuple(UCR_DATASETS)] = "japanese-vowels"
     """a UCR/UEA dataset with its official train/test split (ignored when `data` is given)"""
     data: str | None = None
