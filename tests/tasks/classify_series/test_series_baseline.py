@@ -71,10 +71,15 @@ def test_a_log_loss_gap_beyond_the_tie_still_decides_among_equally_accurate_weig
     assert choose_weight(model, wrong, labels) < 0.5
 
 
-@pytest.mark.parametrize("given, expected", [({"epochs": 1}, 1), ({"epochs": 7, "min_steps": 600}, 7), ({}, 334),
-                                             ({"min_steps": 0}, 50)])
-def test_epochs_given_are_the_epochs_trained(given, expected):
-    assert epochs_to_train(make_config(SeriesConfig, given), steps_per_epoch=3) == expected
+@pytest.mark.parametrize("given, longest, expected", [
+    ({"epochs": 1}, 150, 1), ({"epochs": 7, "min_steps": 600}, 150, 7), ({}, 150, 334), ({"min_steps": 0}, 150, 50),
+    ({}, 5000, 50), ({"min_steps": 0}, 20000, 12), ({"epochs": 400}, 20000, 400), ({}, 10 ** 9, 1)])
+def test_epochs_given_are_the_epochs_trained_and_the_default_keeps_to_its_budget(given, longest, expected):
+    """An --epochs given is trained whatever the series; the default's 1000 steps (GunPoint's 150 points: 334
+    epochs of 3 steps) are cut to 12 million points (steps x 16 x length) for long series, and never to 0."""
+    from rnnkit.tasks.classify_series.train import POINTS_BUDGET
+    assert POINTS_BUDGET == 12_000_000
+    assert epochs_to_train(make_config(SeriesConfig, given), steps_per_epoch=3, longest=longest) == expected
 
 
 def test_a_run_reports_minirocket_on_the_same_series_and_delivers_the_blend(capsys, files):
