@@ -46,9 +46,21 @@ def file_mode(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o7777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~process_umask()
+
+
+def process_umask() -> int:
+    """The process's umask, read where Linux shows it: reading it through `os.umask` means setting it for
+    a moment, and a file another thread creates in that moment gets the wrong permissions."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    umask = os.umask(0)  # elsewhere (macOS, Windows, Linux before 4.7) there is no other way
+    os.umask(umask)
+    return umask
 
 
 def fsync_dir(folder: str | Path) -> None:

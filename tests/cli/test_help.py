@@ -40,6 +40,9 @@ def test_import_rnnkit_is_light_and_its_names_still_there():
 def test_version_comes_from_the_installed_metadata(capsys):
     code, out, _ = call(capsys, "--version")
     assert code == 0 and out.strip() == f"rnnkit {importlib.metadata.version('rnnkit')}"
+    import rnnkit  # the run folders' rnnkit_version: pyproject reads its version from here, so the two agree
+
+    assert rnnkit.__version__ == importlib.metadata.version("rnnkit")
 
 
 def test_shell_completion_is_switched_on(capsys, monkeypatch):

@@ -157,7 +157,7 @@ def test_written_files_get_the_umask_permissions_and_keep_those_of_the_file_they
     any file they would create (0666 under their umask), and a replaced file keeps its own permissions."""
     import os
 
-    from rnnkit.atomic import write_text
+    from rnnkit.atomic import process_umask, write_text
 
     old = os.umask(0o022)
     try:
@@ -166,5 +166,7 @@ def test_written_files_get_the_umask_permissions_and_keep_those_of_the_file_they
         os.chmod(new, 0o640)
         write_text(new, "two")
         assert new.stat().st_mode & 0o777 == 0o640 and new.read_text() == "two"
+        os.umask(0o027)
+        assert process_umask() == 0o027 and write_text(tmp_path / "b.md", "b").stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(old)

@@ -226,3 +226,27 @@ def test_a_second_fit_continues_the_step_count_and_the_training_time():
     history = trainer.fit((x, y), epochs=1, batch_size=8)  # as the Keras facade's repeated fit calls
     assert trainer.global_step == 8 and trainer.train_seconds > seconds > 0
     assert history.epoch == [0]  # the history is the call's own
+
+
+def test_early_stopping_keeps_its_best_weights_through_a_checkpoint(tmp_path):
+    """A run resumed after its best epoch that never improves again still ends on the best weights."""
+    from rnnkit.io.checkpoint import load_checkpoint, save_checkpoint
+    from rnnkit.training.state import restore_resume_state, resume_state
+
+    seed_everything(0)
+    x, y = first_token_task(64)
+    stopper = EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True)
+    trainer = Trainer(TinyLSTMClassifier(), quiet=True, callbacks=[stopper])
+    trainer.fit((x, y), epochs=2, batch_size=16, validation_split=0.25)
+    best = {k: v.clone() for k, v in stopper.best_weights.items()}
+    save_checkpoint(tmp_path, trainer.global_step, trainer.model, resume_state(trainer, 2, 0, None))
+
+    fresh_stopper = EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True)
+    fresh = Trainer(TinyLSTMClassifier(), quiet=True, callbacks=[fresh_stopper])
+    restore_resume_state(fresh, load_checkpoint(tmp_path / "checkpoints" / f"step-{trainer.global_step:08d}",
+                                                fresh.model))
+    with torch.no_grad():
+        for p in fresh.model.parameters():
+            p.add_(1.0)  # later epochs moved the weights away from the best
+    fresh_stopper.on_train_end(fresh, {})
+    assert all(torch.equal(fresh.model.state_dict()[k], best[k]) for k in best)

@@ -12,9 +12,10 @@ import json
 import types
 import typing
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic
+from pydantic import Field
 
 from rnnkit.engine.dispatch import FAST_CHOICES
 from rnnkit.errors import UserError, did_you_mean
@@ -26,6 +27,21 @@ NONE_WORDS = ("none", "null")
 CellName = Literal[CELLS]
 RunnerName = Literal[FAST_CHOICES]
 """Field types the task configs share: the recurrent cell, and the engine's runner (`fast`)."""
+
+CacheDir = Annotated[str | None, Field(description="dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)")]
+NumLayers = Annotated[int, Field(ge=1, description="stacked recurrent layers")]
+InputDropout = Annotated[float, Field(ge=0.0, lt=1.0,
+                                      description="variational input dropout inside the recurrent layers")]
+RecurrentDropout = Annotated[float, Field(ge=0.0, lt=1.0, description="variational recurrent dropout (article 003's; "
+                                          "slower: the fastest kernels run without it)")]
+InterLayerDropout = Annotated[float, Field(ge=0.0, lt=1.0, description="dropout between stacked recurrent layers")]
+HeadDropout = Annotated[float, Field(ge=0.0, lt=1.0, description="dropout before the classifier's dense layer")]
+Pooling = Annotated[str, Field(description="last, max, mean, attention, or several joined by +")]
+ConvKernel = Annotated[int, Field(ge=1, description="width of the Conv1D front end's kernel")]
+TestData = Annotated[str | None, Field(description="test file, scored once at the end")]
+"""Fields several families declare, each with its own default and this one description (a family writes
+`dropout: InputDropout = 0.3`, no docstring; a docstring beside it would be ignored, so a field whose meaning
+differs in one family keeps a plain type and its own docstring)."""
 
 
 @config_dataclass

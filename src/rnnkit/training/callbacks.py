@@ -105,11 +105,15 @@ class EarlyStopping(_Monitor):
             trainer.model.load_state_dict(self.best_weights)
 
     def state_dict(self):
-        return {**super().state_dict(), "best_epoch": self.best_epoch}
+        state = {**super().state_dict(), "best_epoch": self.best_epoch}
+        if self.best_weights is not None:  # a resumed run that never improves again still restores them
+            state["best_weights"] = self.best_weights
+        return state
 
     def load_state_dict(self, state):
         super().load_state_dict(state)
         self.best_epoch = state.get("best_epoch")  # absent from checkpoints written before it was kept
+        self.best_weights = state.get("best_weights")
 
 
 def stop_message(reason: dict[str, Any]) -> str:

@@ -179,3 +179,15 @@ def test_a_run_on_one_file_evaluates_and_generates_on_its_own_test_part(tmp_path
     assert f"- bpc: {metrics['bpc']:.4f}" in report  # the run's own test figure, scored again
     code, out, _ = call(capsys, "generate", tmp_path / "run", "--prompt", "the", "--length", "10", "--seed", "1")
     assert code == 0 and out.startswith("the") and len(out) == len("the") + 10 + 1
+
+
+def test_a_word_run_blends_its_ngram_baseline_on_validation(tmp_path):
+    """At word level too the test text is scored again with the n-gram baseline blended in (weights fitted on
+    validation; no dynamic evaluation or cache there by default): on a text the n-gram has by heart and a
+    model trained one epoch, the blend leans on the n-gram and beats the model alone; the static figure stays."""
+    (tmp_path / "all.txt").write_text(LINE * 60)
+    config = {"data": str(tmp_path / "all.txt"), "level": "word", "epochs": "1", "hidden_size": "16",
+              "embedding_dim": "8", "num_layers": "1", "bptt": "5", "batch_size": "4"}
+    _, final = train_task(*load_config("lm", config), run_dir=tmp_path / "run", quiet=True)
+    assert final["dynamic_lr"] == 0.0 and final["mix_cache"] == 0.0 and final["mix_ngram"] > 0.5
+    assert final["test_adapted_perplexity"] < final["test_perplexity"]

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from rnnkit.data.catalog.ucr import UCR_DATASETS
 from rnnkit.models.series_classifier import RNN_INPUTS
-from rnnkit.tasks.config import RecurrentModelConfig
+from rnnkit.tasks.config import CacheDir, HeadDropout, InputDropout, NumLayers, RecurrentModelConfig
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 
@@ -26,8 +26,7 @@ class SeriesConfig(RecurrentModelConfig):
     """your validation file (.ts, with `data`; default: validation_split of the training file)"""
     test_data: str | None = None
     """your test file (.ts), scored once at the end (with `data`)"""
-    cache_dir: str | None = None
-    """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
+    cache_dir: CacheDir = None
     baseline: bool = True
     """fit MiniRocket + logistic regression on the same series, report it beside the model and deliver their
     blend chosen on the validation series (false: the model alone)"""
@@ -54,8 +53,7 @@ class SeriesConfig(RecurrentModelConfig):
     """lstm-fcn: in training, N(0, augment_noise^2) added to every (standardised) point"""
     hidden_size: Annotated[int, Field(ge=0)] = 64
     """units of each recurrent layer (per direction); 0 with lstm-fcn: the FCN alone"""
-    num_layers: PositiveInt = 1
-    """stacked recurrent layers"""
+    num_layers: NumLayers = 1
     bidirectional: bool = True
     """read each series both ways"""
     pooling: str = "last+mean"
@@ -67,14 +65,12 @@ class SeriesConfig(RecurrentModelConfig):
     """rnn: width of the Conv1D front end's kernel"""
     conv_pool: PositiveInt = 1
     """rnn: max-pooling width after the Conv1D front end (> 1 shortens long series)"""
-    dropout: Rate = 0.3
-    """variational input dropout inside the recurrent layers"""
+    dropout: InputDropout = 0.3
     recurrent_dropout: Rate = 0.0
     """rnn: variational recurrent dropout (slower: the fastest kernels run without it)"""
     inter_layer_dropout: Rate = 0.0
     """rnn: dropout between stacked layers"""
-    head_dropout: Rate = 0.5
-    """dropout before the classifier's dense layer"""
+    head_dropout: HeadDropout = 0.5
     epochs: PositiveInt | None = None
     """passes over the training data; default: 50, or more to reach min_steps, then fewer where those steps
     would read more than 12 million series points (steps x batch_size x the longest series: long or numerous

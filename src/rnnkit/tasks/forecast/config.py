@@ -9,7 +9,7 @@ from pydantic import Field
 
 from rnnkit.data.catalog import SERIES
 from rnnkit.data.series import FILLS
-from rnnkit.tasks.config import RecurrentModelConfig, fill_unset
+from rnnkit.tasks.config import ConvKernel, InputDropout, NumLayers, RecurrentDropout, RecurrentModelConfig, fill_unset
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 336, "airline": 24}
@@ -47,17 +47,13 @@ class ForecastConfig(RecurrentModelConfig):
     calendar: Literal["auto", "none"] = "auto"
     """auto adds sin/cos of hour of day, day of week and day of year where they vary; none adds nothing"""
     hidden_size: PositiveInt = 64
-    num_layers: PositiveInt = 1
-    """stacked recurrent layers"""
-    dropout: Rate = 0.0
-    """variational input dropout inside the recurrent layers"""
-    recurrent_dropout: Rate = 0.0
-    """variational recurrent dropout (article 003's; slower: the fastest kernels run without it)"""
+    num_layers: NumLayers = 1
+    dropout: InputDropout = 0.0
+    recurrent_dropout: RecurrentDropout = 0.0
     conv_filters: Annotated[int, Field(ge=0)] | None = None
     """> 0 adds article 003's Conv1D + MaxPooling front end with conv_kernel, conv_pool (none: 32 when the
     lookback is over 100 steps, else 0)"""
-    conv_kernel: PositiveInt = 5
-    """width of the Conv1D front end's kernel"""
+    conv_kernel: ConvKernel = 5
     conv_pool: PositiveInt | None = None
     """max-pooling width after the Conv1D front end (none: 4 for the automatic front end, else 2)"""
     ar_lags: Annotated[int, Field(ge=0)] | None = None

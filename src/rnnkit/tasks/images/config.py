@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.tasks.config import RecurrentModelConfig
+from rnnkit.tasks.config import CacheDir, HeadDropout, InterLayerDropout, NumLayers, Pooling, RecurrentModelConfig
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 IMAGE_DATASETS = ("mnist", "fashion-mnist")
@@ -20,20 +20,15 @@ class MnistConfig(RecurrentModelConfig):
     """the named dataset (ignored when `data` is given)"""
     data: str | None = None
     """an .npz with x_train, y_train (and x_valid/y_valid, x_test/y_test) instead of a named dataset"""
-    cache_dir: str | None = None
-    """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
+    cache_dir: CacheDir = None
     limit: PositiveInt | None = None
     """train on the first N training images only (quick runs)"""
-    num_layers: PositiveInt = 2
-    """stacked recurrent layers"""
+    num_layers: NumLayers = 2
     bidirectional: bool = False
     """read each image both ways"""
-    pooling: str = "last"
-    """last, max, mean, attention, or several joined by +"""
-    inter_layer_dropout: Rate = 0.0
-    """dropout between the stacked layers"""
-    head_dropout: Rate = 0.0
-    """dropout before the classifier's dense layer"""
+    pooling: Pooling = "last"
+    inter_layer_dropout: InterLayerDropout = 0.0
+    head_dropout: HeadDropout = 0.0
     max_shift: Annotated[int, Field(ge=0, le=27)] = 2
     """move each training image by up to this many pixels each way (random, per image per epoch, as
     Keras' RandomTranslation): without it the row reader learns the training digits by heart"""

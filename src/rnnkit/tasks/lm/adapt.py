@@ -66,11 +66,13 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
     final.update(dynamic_lr=lr, dynamic_decay=decay, **mix)
     used = [name for name, on in (("dynamic evaluation", lr > 0), ("the neural cache", mix["mix_cache"] >= MIN_WEIGHT),
                                   ("the n-gram blend", mix["mix_ngram"] >= MIN_WEIGHT)) if on]
-    say(f"blend on validation: model {mix['mix_model']:.3f}, cache {mix['mix_cache']:.3f} "
-        f"({', '.join(f'theta {t:g}: {float(w):.3f}' for t, w in zip(neural_cache.THETAS, weights[1:1 + n_cache]))}), "
-        f"n-gram {mix['mix_ngram']:.3f} -> {unit(mixture_nats(on_valid, weights))}")
+    cache_part = (f"cache {mix['mix_cache']:.3f} ("
+                  + ", ".join(f"theta {t:g}: {float(w):.3f}" for t, w in zip(neural_cache.THETAS, weights[1:1 + n_cache]))
+                  + "), ") if use_cache else ""
+    say(f"blend on validation: model {mix['mix_model']:.3f}, {cache_part}n-gram {mix['mix_ngram']:.3f} "
+        f"-> {unit(mixture_nats(on_valid, weights))}")
     if not used:
-        say("neither dynamic evaluation, the cache nor the n-gram helps on validation: the static figure stands")
+        say("no adaptation helps on validation: the static figure stands")
         return None
     test = ScoringStreams(corpus.ids["test"], config.test_batch_size, WINDOW, config.burn_in)
     on_test = components(*scored_pass(model, test, rms, lr, decay, neural_cache.Cache() if use_cache else None),

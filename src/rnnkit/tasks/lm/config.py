@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.tasks.config import RecurrentModelConfig, fill_unset
+from rnnkit.tasks.config import CacheDir, RecurrentModelConfig, fill_unset
 from rnnkit.training.optim import OPTIMIZERS
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
@@ -49,8 +49,7 @@ class LMConfig(RecurrentModelConfig):
     """largest vocabulary (counting <pad>, <unk>, <eos>); none keeps every training token"""
     min_freq: PositiveInt = 1
     """tokens seen fewer times in the training text read as <unk>"""
-    cache_dir: str | None = None
-    """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
+    cache_dir: CacheDir = None
     embedding_dim: PositiveInt | None = None
     """size of the token vectors (default: 200 for words, 64 for characters)"""
     hidden_size: PositiveInt | None = None

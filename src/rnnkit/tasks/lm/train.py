@@ -126,8 +126,8 @@ def data_summary(corpus, train_set: StreamWindows, config: LMConfig) -> dict:
 def compare_with_baselines(model, train_set: StreamWindows, corpus, config: LMConfig, final: dict, say, *,
                            tested: bool) -> list[str]:
     """Score the n-gram (and compressor) baselines on the test text (the validation text without one) into
-    `final`, the adapted model (dynamic evaluation, cache, mixture) where asked, and return the lines that
-    say which wins (none without baselines)."""
+    `final`, the adapted model (the model blended with the n-gram; dynamic evaluation and the cache where
+    asked), and return the lines that say which wins (none without baselines)."""
     split, scored_as = ("test", "test_") if tested else ("valid", "val_")
     contenders = {"the model": math.log(final[f"{scored_as}perplexity"])}
     baselines = None
@@ -136,7 +136,8 @@ def compare_with_baselines(model, train_set: StreamWindows, corpus, config: LMCo
         baselines = Baselines(corpus.ids, corpus.vocab, corpus.level, config.ngram_order, split)
         final.update(baselines.metrics)
         say(f"(baselines scored in {time.perf_counter() - t1:.1f}s)")
-    if tested and "auto" in (config.dynamic_eval, config.cache):
+    # the n-gram blend alone costs two static passes (validation, test): every level gets it with a baseline
+    if tested and ("auto" in (config.dynamic_eval, config.cache) or baselines is not None):
         ngram = None if baselines is None else (baselines.ngram_valid, baselines.ngram_split)
         adapted = adapted_test(model, train_set, corpus, config, final, say, ngram)
         if adapted is not None:

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from rnnkit.data.pairs import TOKEN_CHOICES
 from rnnkit.models.seq2seq import ATTENTIONS, BRIDGES
-from rnnkit.tasks.config import CellName, RecurrentModelConfig
+from rnnkit.tasks.config import CacheDir, CellName, RecurrentModelConfig
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -59,8 +59,7 @@ class Seq2SeqConfig(RecurrentModelConfig):
     """chars, words or auto, as source_tokens (cmudict's phonemes are space-separated: words)"""
     stress: bool = False
     """cmudict: keep the vowels' stress digits (AH0, EY1); off: 39 phonemes, the G2P literature's setting"""
-    cache_dir: str | None = None
-    """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
+    cache_dir: CacheDir = None
     embedding_dim: PositiveInt = 64
     """size of the source and target token vectors"""
     cell: CellName = "lstm"

@@ -6,7 +6,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from rnnkit.tasks.config import RecurrentModelConfig, fill_unset
+from rnnkit.tasks.config import (CacheDir, InputDropout, InterLayerDropout, NumLayers, RecurrentDropout,
+                                RecurrentModelConfig, TestData, fill_unset)
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 TAG_DATASETS = ("pku-seg", "pku-pos", "pku-ner", "wnut16")
@@ -31,22 +32,19 @@ class TagConfig(RecurrentModelConfig):
     """your training file: CoNLL token<TAB>tag lines (blank line between sentences) or word/TAG lines"""
     valid_data: str | None = None
     """validation file (default: validation_split of the training sentences)"""
-    test_data: str | None = None
-    """test file, scored once at the end"""
+    test_data: TestData = None
     format: Literal["auto", "conll", "word-tag"] = "auto"
     """format of your files (auto: from the first line)"""
     scheme: Literal["auto", "BIO", "BIOES", "BMES"] = "auto"
     """tag scheme to train in, converted from the data's (auto: the data's own)"""
-    cache_dir: str | None = None
-    """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
+    cache_dir: CacheDir = None
     vocab_size: Annotated[int, Field(ge=3)] = 50000
     """largest token vocabulary, counting <pad> and <unk>"""
     min_freq: PositiveInt | None = None
     """tokens seen fewer times in training read as <unk> (default: per dataset, 1 for your files)"""
     embedding_dim: PositiveInt = 100
     """size of the token vectors"""
-    num_layers: PositiveInt = 1
-    """stacked recurrent layers"""
+    num_layers: NumLayers = 1
     bidirectional: bool = True
     """read each sentence both ways"""
     crf: Literal["auto"] | bool = "auto"
@@ -70,12 +68,9 @@ class TagConfig(RecurrentModelConfig):
     """characters of a word the character BiLSTM reads (its start)"""
     embedding_dropout: Rate = 0.05
     """drop whole token vectors"""
-    dropout: Rate = 0.0
-    """variational input dropout inside the recurrent layers"""
-    recurrent_dropout: Rate = 0.0
-    """variational recurrent dropout (slower: the fastest kernels run without it)"""
-    inter_layer_dropout: Rate = 0.0
-    """dropout between stacked recurrent layers"""
+    dropout: InputDropout = 0.0
+    recurrent_dropout: RecurrentDropout = 0.0
+    inter_layer_dropout: InterLayerDropout = 0.0
     head_dropout: Rate = 0.3
     """dropout before the emission layer"""
     epochs: PositiveInt | None = None

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.data import get_tokenizer
-from rnnkit.tasks.config import CellName, RecurrentModelConfig
+from rnnkit.tasks.config import (CacheDir, CellName, ConvKernel, HeadDropout, InputDropout, NumLayers, Pooling,
+                                RecurrentDropout, RecurrentModelConfig, TestData)
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 SENTIMENT_DATASETS = ("imdb", "chinese-reviews", "movie-snippets", "vader-tweets")
@@ -54,26 +55,20 @@ class TextModelConfig(RecurrentModelConfig):
     embedding_init: Literal["random", "ppmi-svd"] = "ppmi-svd"
     """ppmi-svd (start from word vectors counted from the training texts) or random (uniform, Keras' default)"""
     hidden_size: PositiveInt = 96
-    num_layers: PositiveInt = 1
-    """stacked recurrent layers"""
+    num_layers: NumLayers = 1
     bidirectional: bool = True
     """read each text both ways"""
-    pooling: str = "max+mean"
-    """last, max, mean, attention, or several joined by +"""
+    pooling: Pooling = "max+mean"
     conv_filters: Annotated[int, Field(ge=0)] = 0
     """> 0 adds a Conv1D + MaxPooling front end (article 003) with conv_kernel, conv_pool"""
-    conv_kernel: PositiveInt = 5
-    """width of the Conv1D front end's kernel"""
+    conv_kernel: ConvKernel = 5
     conv_pool: PositiveInt = 2
     """max-pooling width after the Conv1D front end"""
     embedding_dropout: Rate = 0.4
     """drop whole word vectors: the strongest regulariser for small corpora"""
-    dropout: Rate = 0.25
-    """variational input dropout inside the recurrent layers"""
-    recurrent_dropout: Rate = 0.0
-    """variational recurrent dropout (slower: the fastest kernels run without it)"""
-    head_dropout: Rate = 0.5
-    """dropout before the classifier's dense layer"""
+    dropout: InputDropout = 0.25
+    recurrent_dropout: RecurrentDropout = 0.0
+    head_dropout: HeadDropout = 0.5
     epochs: PositiveInt = 5
     batch_size: PositiveInt = 64
     lr: LearningRate | None = 2e-3
@@ -104,8 +99,7 @@ class ClassifyConfig(TextModelConfig):
     """training file: CSV, TSV, JSONL or Parquet (required)"""
     valid_data: str | None = None
     """validation file (default: validation_split of the training file)"""
-    test_data: str | None = None
-    """test file, scored once at the end"""
+    test_data: TestData = None
     text_col: str = "text"
     """the column holding the texts"""
     label_col: str = "label"
@@ -125,8 +119,7 @@ class ClassifyConfig(TextModelConfig):
 class SentimentConfig(TextModelConfig):
     dataset: Literal["imdb", "chinese-reviews", "movie-snippets", "vader-tweets"] = "imdb"
     """the named dataset (rnnkit datasets list), fetched on first use"""
-    cache_dir: str | None = None
-    """dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)"""
+    cache_dir: CacheDir = None
     validation_split: Rate = 0.04
     """fraction of the training texts held out for datasets without a validation split (IMDB): seeded, the
     same fraction of each label"""
