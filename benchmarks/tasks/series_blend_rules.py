@@ -4,6 +4,10 @@ the run's validation series; each rule picks the MiniRocket weight on all valida
 is scored on the one left out (leave-one-out over the validation series; the test split is not read).
 
     python benchmarks/tasks/series_blend_rules.py RUN [RUN ...]
+
+With --delivered first, it prints instead what each run delivers on its test split under the task's
+choose_weight (the weight chosen on all its validation series, as training now does), beside the model and
+MiniRocket alone: the rule's figures for runs trained before it, without training again.
 """
 import sys
 
@@ -36,6 +40,26 @@ RULES = {"accuracy, then nearest 0.5": lambda m, b, y: min(
          "model alone": lambda m, b, y: 0.0,
          "MiniRocket alone": lambda m, b, y: 1.0}
 
+def delivered(paths):
+    from rnnkit.tasks.classify_series.data import label_ids, test_file
+    for path in paths:
+        run = read_run(path)
+        labels = read_labels(run, LABELS_FILE)
+        scaling = Scaling.load(run.file(SCALING_FILE))
+        held = hold_out(run.config, load_files(run.config), scaling, labels)
+        model, base = load(run.path), refit_baseline(run, labels)
+        w = choose_weight(class_probabilities(model, *held.valid[:2]), base.predict_proba(held.valid[0]), held.valid[-1])
+        ts = test_file(run.config, None)
+        x, lengths = scaling.arrays(ts)
+        y = label_ids(ts, labels)
+        m, b = class_probabilities(model, x, lengths), base.predict_proba(x)
+        print(f"{path}: MiniRocket weight {w:g}; test accuracy delivered {accuracy(blend(m, b, w), y):.4f}, model alone "
+              f"{accuracy(m, y):.4f}, MiniRocket alone {accuracy(b, y):.4f}", flush=True)
+
+
+if sys.argv[1:2] == ["--delivered"]:
+    delivered(sys.argv[2:])
+    sys.exit()
 totals = {name: [0, 0.0, 0] for name in RULES}  # right, log loss sum, series
 for path in sys.argv[1:]:
     run = read_run(path)
