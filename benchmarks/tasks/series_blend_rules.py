@@ -18,7 +18,8 @@ from rnnkit.models.blend import WEIGHTS, blend
 from rnnkit.models.minirocket import class_log_loss
 from rnnkit.tasks import read_run
 from rnnkit.tasks.classify_series.baseline import accuracy, choose_weight
-from rnnkit.tasks.classify_series.data import LABELS_FILE, SCALING_FILE, Scaling, hold_out, load_files
+from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, hold_out, label_ids, load_files,
+                                               test_file)
 from rnnkit.tasks.classify_series.predict import class_probabilities, refit_baseline
 from rnnkit.tasks.runs import read_labels
 
@@ -41,14 +42,14 @@ RULES = {"accuracy, then nearest 0.5": lambda m, b, y: min(
          "MiniRocket alone": lambda m, b, y: 1.0}
 
 def delivered(paths):
-    from rnnkit.tasks.classify_series.data import label_ids, test_file
     for path in paths:
         run = read_run(path)
         labels = read_labels(run, LABELS_FILE)
         scaling = Scaling.load(run.file(SCALING_FILE))
         held = hold_out(run.config, load_files(run.config), scaling, labels)
         model, base = load(run.path), refit_baseline(run, labels)
-        w = choose_weight(class_probabilities(model, *held.valid[:2]), base.predict_proba(held.valid[0]), held.valid[-1])
+        valid_x, valid_lengths, valid_y = held.valid
+        w = choose_weight(class_probabilities(model, valid_x, valid_lengths), base.predict_proba(valid_x), valid_y)
         ts = test_file(run.config, None)
         x, lengths = scaling.arrays(ts)
         y = label_ids(ts, labels)

@@ -10,8 +10,9 @@ average 0.5 wins, then the smaller. A small validation split often cannot tell t
 MiniRocket both right on every series, their log losses all near 0): the old tie-break, the lowest log
 loss, then chose the more confident classifier rather than the more accurate one, while two strong
 classifiers averaged rarely do worse than either. Measured by leave-one-out over the validation series of
-six catalog runs (benchmarks/tasks/series_blend_rules.py; TASKS.md). The test series choose nothing. `blend.json` keeps w and the accuracies; MiniRocket is refitted from the run's training
-file when evaluate or predict need it (seeded: the same features and classifier again; no pickle). The
+six catalog runs (benchmarks/tasks/series_blend_rules.py; TASKS.md). The test series choose nothing.
+`blend.json` keeps w and the accuracies; MiniRocket is refitted from the run's training file when evaluate
+or predict need it (seeded: the same features and classifier again; no pickle). The
 baseline never stops a run: when it cannot be fitted the report says why and the model goes on alone.
 """
 from __future__ import annotations
