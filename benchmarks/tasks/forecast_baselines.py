@@ -17,10 +17,12 @@ for horizon in horizons:
     config = make_config(ForecastConfig, {"dataset": dataset, "horizon": horizon})
     series = load_series(config)
     windows = series_windows(config, series)
-    season = series_facts(config, series, windows)["season"]
+    facts = series_facts(config, series, windows)
+    season = facts["season"]
     y = series.target.astype(np.float64)
     fitted = fit_baselines(y, windows.at["valid"], config.lookback, horizon, season,
-                           origins_to_forecast=len(windows.at["valid"]) + len(windows.at["test"]))
+                           origins_to_forecast=len(windows.at["valid"]) + len(windows.at["test"]),
+                           naive_seasons=tuple(facts["naive_seasons"]))
     actual = step_targets(y, windows.at["test"], horizon)
     maes = {n: round(float(np.mean(np.abs(actual - fitted.forecast(n, y, windows.at["test"])))), 4) for n in fitted.names}
     print(f"{dataset} horizon {horizon}, season {season}: test MAE {maes}; {time.perf_counter() - t0:.0f} s "

@@ -2,7 +2,7 @@
 choose): each variant is the default config with some fields changed, trained once per seed as
 `rnnkit train forecast` trains it (ridge start, `rnnkit.tasks.fit`, the kept epoch), scored alone, as the
 mean of its seeds' MAEs and as the MAE of the seeds' averaged forecast; the ridge start's own MAE is
-printed first. Example:
+printed first; `normalize` "auto" is resolved as a run resolves it. Example:
 
     python benchmarks/tasks/forecast_variants.py seattle-weather 1 '[{"normalize": "none"}, {"normalize": "last"}]' 3
 """
@@ -21,7 +21,7 @@ from rnnkit.tasks.forecast import FORECAST
 from rnnkit.tasks.forecast.baselines import fit_baselines
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.data import load_series, series_windows
-from rnnkit.tasks.forecast.model import build_model, start_from_ridge
+from rnnkit.tasks.forecast.model import LinearFits, build_model, choose_normalize, start_from_ridge
 from rnnkit.tasks.forecast.predict import model_forecast
 
 SPLITS = ("valid", "test")
@@ -38,6 +38,8 @@ y = series.target.astype(np.float64)
 for number, variant in enumerate(variants):
     config = make_config(ForecastConfig, {"dataset": dataset, "horizon": horizon, **variant})
     windows = series_windows(config, series)
+    fits = LinearFits(config, series, windows)
+    config = dataclasses.replace(config, normalize=choose_normalize(config, fits)[0])  # "auto" as a run resolves it
     actual = {s: step_targets(y, windows.at[s], horizon) for s in SPLITS}
     if number == 0:
         ridge = fit_baselines(y, windows.at["valid"], config.lookback, horizon, 1, names=("ridge",))
@@ -50,7 +52,7 @@ for number, variant in enumerate(variants):
         start(seeded, True)
         model = build_model(seeded, windows.x["train"].shape[-1])
         if seeded.linear_start and model.ar is not None:
-            start_from_ridge(model, windows)
+            start_from_ridge(model, windows, fits)
             if seed == 0:
                 print(f"  {json.dumps(variant)} ridge start val/test", " / ".join(
                     mae(actual[s], model_forecast(model, windows.x[s], windows.scaler)) for s in SPLITS), flush=True)

@@ -134,6 +134,10 @@ class Windows:
     scaler: Scaler
     calendar: list[str]
 
+    @property
+    def lookback(self) -> int:
+        return self.x["train"].shape[1]
+
 
 def make_windows(series: Series, lookback: int, horizon: int, stride: int = 1,
                  calendar: list[str] | None = None, scaler: Scaler | None = None) -> Windows:

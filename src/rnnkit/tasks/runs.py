@@ -74,9 +74,11 @@ def read_run(path: str | Path, task: Task, saved: dict[str, Any] | None = None, 
     if saved["task"] != task.name:
         raise UserError(f"{where}: a run of task {saved['task']!r}, expected {task.name!r}")
     facts = saved.get("data") if isinstance(saved.get("data"), dict) else {}
-    # a field left unset whose value training resolved and kept as a fact (a forecast file's lookback,
-    # written as null by releases that chose it later) reads as what the run was trained with
-    values = {k: facts[k] if v is None and k in facts else v for k, v in values.items()}
+    # a field the task resolves from the data, left null in config.json and kept as a fact (a forecast file's
+    # lookback, written as null by releases that chose it later), reads as what the run was trained with;
+    # other null fields stay null, even where a fact shares their name (a forecast's season: none means
+    # "from the frequency", and the fact is what that gave)
+    values = {k: facts[k] if v is None and k in task.resolved and k in facts else v for k, v in values.items()}
     try:
         config = make_config(task.config_cls, with_current_keys(values, task.config_cls))
     except UserError as err:

@@ -19,7 +19,9 @@ class Task:
     a training config and passed as `options`; None when the task has none (`options` is then None).
 
     Optional: `load_model(run)` when rebuilding a run's model needs more than its folder (the default),
-    `run_notes(run)`: lines `rnnkit summary` adds about a run (e.g. its other models)."""
+    `run_notes(run)`: lines `rnnkit summary` adds about a run (e.g. its other models), `resolved`: config
+    fields that training may resolve from the data and keep among the run's data facts (a forecast file's
+    lookback), read back from those facts where config.json has them null."""
 
     name: str
     description: str
@@ -31,6 +33,7 @@ class Task:
     summary: Callable[[Any], str] | None = None
     load_model: Callable[["Run"], Any] | None = None
     run_notes: Callable[["Run"], list[str]] | None = None
+    resolved: tuple[str, ...] = ()
 
     def train(self, config: Any, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict:
         """Train `config` into `run_dir` (in this process): the final metrics."""

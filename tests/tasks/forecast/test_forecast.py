@@ -100,10 +100,9 @@ def test_normalize_auto_is_chosen_on_the_validation_windows(kind, chosen):
     """A trend leaves the training period's range: forecasting the change from the last value wins on
     validation; white noise about a fixed level is best forecast by that level, which "last" throws away."""
     from rnnkit.data.series import Series
-    from rnnkit.data.windows import make_windows
     from rnnkit.tasks.config import make_config
     from rnnkit.tasks.forecast.config import ForecastConfig
-    from rnnkit.tasks.forecast.model import choose_normalize
+    from rnnkit.tasks.forecast.model import LinearFits, choose_normalize
 
     rng = np.random.default_rng(0)
     steps = rng.normal(size=600)
@@ -111,10 +110,10 @@ def test_normalize_auto_is_chosen_on_the_validation_windows(kind, chosen):
     series = Series("s.csv", pd.date_range("2024-01-01", periods=600, freq="D"), y[:, None].astype(np.float32),
                     ["y"], "D", "t")
     config = make_config(ForecastConfig, {"data": "s.csv", "target_col": "y", "lookback": 12})
-    found, tried = choose_normalize(config, make_windows(series, 12, 1))
+    found, tried = choose_normalize(config, LinearFits(config, series))
     assert found == chosen and set(tried) == {"none", "last"} and tried[chosen] < min(tried.values()) + 1e-12
-    assert choose_normalize(make_config(ForecastConfig, {"data": "s.csv", "target_col": "y", "normalize": "window"}),
-                            make_windows(series, 12, 1)) == ("window", {})  # asked for: nothing is tried
+    given = make_config(ForecastConfig, {"data": "s.csv", "target_col": "y", "lookback": 12, "normalize": "window"})
+    assert choose_normalize(given, LinearFits(given, series)) == ("window", {})  # asked for: nothing is tried
 
 
 def test_the_files_other_numeric_columns_are_past_covariates(tmp_path):
@@ -149,15 +148,15 @@ def test_a_files_lookback_is_chosen_on_validation_among_24_a_season_and_two(tmp_
     from rnnkit.data.series import read_series
     from rnnkit.tasks.config import make_config
     from rnnkit.tasks.forecast.config import ForecastConfig
-    from rnnkit.tasks.forecast.model import choose_lookback
+    from rnnkit.tasks.forecast.model import LinearFits, choose_lookback
 
     series = read_series(weekly_csv(tmp_path / "weekly.csv"), "week", "sales", None, "none")
     config = make_config(ForecastConfig, {"data": "weekly.csv", "target_col": "sales"})
     assert config.lookback is None and config.ar_lags is None  # unset until the data is read
-    lookback, tried = choose_lookback(config, series, 52)
+    lookback, tried = choose_lookback(config, LinearFits(config, series), 52)
     assert set(tried) == {24, 52, 104} and lookback in (52, 104) and tried[lookback] < 0.8 * tried[24]
     short = read_series(weekly_csv(tmp_path / "short.csv", years=3), "week", "sales", None, "none")
-    assert choose_lookback(config, short, 52)[0] == 24  # 109 training weeks: a season of lags would leave too few windows
+    assert choose_lookback(config, LinearFits(config, short), 52)[0] == 24  # 109 training weeks: a season of lags would leave too few windows
     given = make_config(ForecastConfig, {"data": "weekly.csv", "target_col": "sales", "lookback": 30})
     assert (given.lookback, given.ar_lags) == (30, 30)  # given: kept, nothing chosen
 
@@ -169,3 +168,89 @@ def test_a_file_run_keeps_the_lookback_it_chose(tmp_path):
     run = read_run(run_dir)
     assert run.config.lookback in (52, 104) and run.config.ar_lags == run.config.lookback
     assert f"lookback {run.config.lookback} (of 24, 52, 104" in (run_dir / "report.md").read_text()
+    saved = json.loads((run_dir / "config.json").read_text())
+    assert saved["task_config"]["season"] is None and saved["data"]["season"] == 52
+    saved["task_config"]["lookback"] = None  # as releases that chose it after writing the config left it
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    again = read_run(run_dir).config
+    assert again.lookback == run.config.lookback  # resolved at training, read back from the data facts
+    assert again.season is None  # "from the frequency" stays so: the fact of the same name is not a setting
+
+
+def test_the_ridges_that_choose_are_fitted_once_and_start_the_model(tmp_path, monkeypatch):
+    """Choosing a file's lookback, then normalize, then starting the linear skip: each (lookback, normalize)
+    ridge is fitted once, and the model starts at the one its choices name."""
+    from rnnkit.tasks.forecast import model as forecast_model
+
+    fitted, original = [], forecast_model.ridge_on_levels
+    monkeypatch.setattr(forecast_model, "ridge_on_levels",
+                        lambda windows, lags, how: fitted.append((windows.lookback, lags, how)) or original(windows, lags, how))
+    settings = {"data": str(weekly_csv(tmp_path / "weekly.csv")), "time_col": "week", "target_col": "sales",
+                "hidden_size": "8", "epochs": "1", "calendar": "none", "fast": "fused"}
+    run_dir, _ = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
+    config = read_run(run_dir).config
+    assert len(fitted) == len(set(fitted)) == 6  # 24, 52, 104 weeks, each under none and last
+    assert (config.lookback, config.lookback, config.normalize) in fitted
+
+
+def monthly_csv(path, months):
+    """Monthly sales on a rising trend with a yearly cycle, as short as a real shop's record."""
+    t = np.arange(months)
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"month": pd.date_range("2020-01-01", periods=months, freq="MS"),
+                          "sales": 100 + 5 * t + 20 * np.sin(2 * np.pi * t / 12) + 5 * rng.normal(size=months)})
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_a_series_too_short_for_24_lags_or_a_season_compares_shorter_lookbacks(tmp_path):
+    """36 months (25 training steps): neither 24 lags nor a year of them leaves two training windows per lag;
+    the run compares the longest lookback that does (8) and half of it, and trains."""
+    from rnnkit.data.series import read_series
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+    from rnnkit.tasks.forecast.model import LinearFits, choose_lookback
+
+    path = monthly_csv(tmp_path / "shop.csv", 36)
+    config = make_config(ForecastConfig, {"data": str(path), "time_col": "month", "target_col": "sales"})
+    lookback, tried = choose_lookback(config, LinearFits(config, read_series(path, "month", "sales")), 12)
+    assert set(tried) == {4, 8} and lookback in tried
+    yearly = make_config(ForecastConfig, {"data": str(path), "target_col": "sales"})
+    assert choose_lookback(yearly, LinearFits(yearly, read_series(monthly_csv(tmp_path / "long.csv", 120), "month",
+                                                                  "sales")), 1) == (24, {})  # no season: no lookback of 2
+    settings = {"data": str(path), "time_col": "month", "target_col": "sales", "hidden_size": "8", "epochs": "2",
+                "fast": "fused"}
+    run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
+    assert read_run(run_dir).config.lookback in (4, 8) and np.isfinite(final["test_model_mae"])
+
+
+def test_a_network_that_does_worse_than_its_linear_start_on_validation_is_not_delivered(tmp_path, capsys):
+    """Trained at a learning rate far too high, the network ends worse than the ridge it started from on the
+    validation windows: the run keeps the start (the recurrent head at zero), saved, so evaluate scores it."""
+    from rnnkit.io.run import load
+
+    path = monthly_csv(tmp_path / "shop.csv", 120)
+    settings = {"data": str(path), "time_col": "month", "target_col": "sales", "hidden_size": "8", "epochs": "1",
+                "lr": "1.0", "clip_norm": "none", "fast": "fused"}
+    run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
+    assert "kept the linear start (the ridge on the lags)" in (run_dir / "report.md").read_text()
+    assert float(load(run_dir).head.weight.detach().abs().max()) == 0.0  # W = 0: the start, as saved
+    code, out, _ = call(capsys, "evaluate", run_dir, "--json")
+    assert json.loads(out)["test_model_mae"] == pytest.approx(final["test_model_mae"], rel=1e-5)
+
+
+def test_a_minute_series_does_not_try_a_day_of_lags(tmp_path):
+    """A minute series' season is a day, 1,440 steps: windows that long would multiply memory and training time
+    by 1,440, so the automatic choice stops at LONGEST_AUTO_LOOKBACK (24 lags here)."""
+    from rnnkit.data.series import Series
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import LONGEST_AUTO_LOOKBACK, ForecastConfig
+    from rnnkit.tasks.forecast.data import default_season
+    from rnnkit.tasks.forecast.model import LinearFits, choose_lookback
+
+    n = 1440 * 14
+    y = np.sin(2 * np.pi * np.arange(n) / 1440).astype(np.float32)[:, None]
+    series = Series("m.csv", pd.date_range("2024-01-01", periods=n, freq="min"), y, ["y"], "min", "t")
+    config = make_config(ForecastConfig, {"data": "m.csv", "target_col": "y"})
+    assert default_season("min") == 1440 > LONGEST_AUTO_LOOKBACK
+    assert choose_lookback(config, LinearFits(config, series), 1440) == (24, {})

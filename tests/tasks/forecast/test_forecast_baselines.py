@@ -12,12 +12,14 @@ import pytest
 
 from rnnkit.data.series import Series, read_series, split_points
 from rnnkit.data.windows import make_windows
+from rnnkit.models.baselines import step_targets
 from rnnkit.models.forecaster import Forecaster
 from rnnkit.tasks.config import make_config
 from rnnkit.models.blend import WEIGHTS as BLEND_WEIGHTS, blend
+from rnnkit.tasks.forecast import baselines
 from rnnkit.tasks.forecast.baselines import choose_blend, mae
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import default_season, series_facts
+from rnnkit.tasks.forecast.data import default_season, naive_seasons, naive_seasons_of, series_facts
 from rnnkit.errors import UserError
 from rnnkit.tasks.forecast.predict import backtest_scores, compare
 from testkit import call_cli as call
@@ -163,3 +165,25 @@ def test_a_run_on_a_real_series_prints_and_reports_every_baseline(tmp_path, caps
         records = run.task.predict(run, str(tmp_path / "recent.csv"))
         assert [r["Passengers"] for r in records] == pytest.approx(found.forecasts["test"]["run"][-1].tolist(), rel=1e-5)
         assert [r["model"] for r in records] == pytest.approx(found.forecasts["test"]["model"][-1].tolist(), rel=1e-5)
+
+
+@pytest.mark.parametrize("freq, seasons", [("30min", (48, 336)), ("h", (24, 168)), ("2h", (12, 84)), ("D", (7,)),
+                                           ("W-SUN", (52,)), ("MS", (12,)), ("YS", (1,)), ("7min", (1,))])
+def test_the_seasonal_naive_of_sub_daily_steps_compares_a_day_and_a_week(freq, seasons):
+    assert naive_seasons(freq) == seasons
+
+
+def test_the_seasonal_naive_takes_the_season_of_lower_validation_mae():
+    """Half hours whose weekends differ from weekdays: last week's same half hour is exact, yesterday's is
+    not on Mondays and Saturdays; the validation windows say so. `--season` given: that season alone."""
+    times = pd.date_range("2024-01-01", periods=336 * 12, freq="30min")
+    day = np.sin(2 * np.pi * np.arange(len(times)) / 48)
+    y = day * np.where(times.dayofweek >= 5, 0.5, 1.0) + 10
+    valid_at = np.arange(int(0.7 * len(y)), int(0.85 * len(y)))
+    fitted = baselines.fit_baselines(y, valid_at, 48, 2, 48, names=("seasonal naive",), naive_seasons=(48, 336))
+    assert fitted.naive_season == 336 and "of 48, 336 steps" in fitted.notes["seasonal naive"]
+    np.testing.assert_allclose(fitted.forecast("seasonal naive", y, valid_at), step_targets(y, valid_at, 2))
+    given = make_config(ForecastConfig, {"data": "x.csv", "target_col": "y", "season": 48})
+    series = Series("x.csv", times, y.astype(np.float32)[:, None], ["y"], "30min", "t")
+    assert naive_seasons_of(given, series) == (48,)
+    assert naive_seasons_of(make_config(ForecastConfig, {"data": "x.csv", "target_col": "y"}), series) == (48, 336)

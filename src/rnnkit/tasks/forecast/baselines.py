@@ -24,7 +24,7 @@ import numpy as np
 from rnnkit.atomic import write_json
 from rnnkit.data.windows import origins
 from rnnkit.errors import UserError
-from rnnkit.models.baselines import fit_ridge_on_lags, naive, ridge_forecast, seasonal_naive
+from rnnkit.models.baselines import fit_ridge_on_lags, naive, ridge_forecast, seasonal_naive, step_targets
 from rnnkit.models.blend import best_weight, blend
 from rnnkit.models.statistical import ARIMA_HISTORY, MAX_SEASON, STATISTICAL, StatisticalBaseline
 
@@ -42,6 +42,8 @@ class FittedBaselines:
     lookback: int
     horizon: int
     season: int
+    naive_season: int = 0
+    """the seasonal naive's season: of the seasons it was offered, the one of lowest validation MAE"""
     ridge: object = None
     statistical: dict[str, StatisticalBaseline] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
@@ -61,25 +63,30 @@ class FittedBaselines:
         if name == "naive":
             return naive(target, at, self.horizon)
         if name == "seasonal naive":
-            return seasonal_naive(target, at, self.horizon, self.season)
+            return seasonal_naive(target, at, self.horizon, self.naive_season)
         if name == "ridge":
             return ridge_forecast(self.ridge, target, at, self.lookback, self.horizon)
         return self.statistical[name].forecast(target, at, self.horizon, offset)
 
 
 def fit_baselines(target: np.ndarray, valid_at: np.ndarray, lookback: int, horizon: int, season: int,
-                  names=BASELINES, origins_to_forecast: int = 0) -> FittedBaselines:
-    """Fit `names` on the training period, the target before the first validation origin (ridge's α on
-    the validation origins `valid_at`); a statistical one that would take over ROLL_BUDGET seconds to
-    forecast `origins_to_forecast` windows is left out."""
+                  names=BASELINES, origins_to_forecast: int = 0, naive_seasons: tuple[int, ...] | None = None
+                  ) -> FittedBaselines:
+    """Fit `names` on the training period, the target before the first validation origin (ridge's α and the
+    seasonal naive's season, of `naive_seasons` (default: `season` alone), on the validation origins
+    `valid_at`); a statistical one that would take over ROLL_BUDGET seconds to forecast
+    `origins_to_forecast` windows is left out."""
     y = np.asarray(target, dtype=np.float64)
     valid_start = int(valid_at[0])
     fitted = FittedBaselines(lookback, horizon, season)
     if "naive" in names:
         fitted.notes["naive"] = "naive: the last value before each origin, for every step of the horizon"
     if "seasonal naive" in names:
+        fitted.naive_season, tried = choose_naive_season(y, valid_at, horizon, naive_seasons or (season,))
         fitted.notes["seasonal naive"] = (
-            f"seasonal naive: the value one season ({season} steps) before each forecast step" if valid_start >= season
+            f"seasonal naive: the value one season ({fitted.naive_season} steps) before each forecast step"
+            + (f" (of {', '.join(map(str, tried))} steps, validation MAE {', '.join(f'{v:.4g}' for v in tried.values())})"
+               if len(tried) > 1 else "") if fitted.naive_season
             else f"left out: seasonal naive's season ({season} steps) reaches before the series starts")
     if "ridge" in names:
         fitted.ridge, alpha = fit_ridge_on_lags(y, origins(0, valid_start, lookback, horizon), valid_at, lookback,
@@ -104,6 +111,15 @@ def fit_baselines(target: np.ndarray, valid_at: np.ndarray, lookback: int, horiz
             fitted.statistical[name] = model
             fitted.notes[name] = f"{name}: statsforecast's {model.describe()}, " + statistical_note(name, season, seconds)
     return fitted
+
+
+def choose_naive_season(y: np.ndarray, valid_at: np.ndarray, horizon: int, seasons) -> tuple[int, dict[int, float]]:
+    """(the season of lowest validation MAE among `seasons` that start after the series does, 0 if none
+    does; the validation MAE of each of them)."""
+    fits = [s for s in seasons if s <= int(valid_at[0])]
+    actual = step_targets(y, valid_at, horizon)
+    tried = {s: mae(actual, seasonal_naive(y, valid_at, horizon, s)) for s in fits}
+    return (min(tried, key=tried.get) if tried else 0), tried
 
 
 def statistical_note(name: str, season: int, seconds: float) -> str:

@@ -16,6 +16,10 @@ DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 336, "airline":
 """Steps read per forecast when --lookback is not given: a month of days, a week of half hours, two years."""
 FILE_LOOKBACK = 24
 """With a season of S steps, a file's lookback is chosen among FILE_LOOKBACK, S and 2 S (forecast.model.choose_lookback)."""
+LONGEST_AUTO_LOOKBACK = 336
+"""The longest lookback a file's automatic choice tries: a week of half hours, the longest window the catalog's
+defaults train within their time budget (Taylor). A minute series' day (1,440 steps) or two would multiply the
+windows' memory and each epoch's time by that many steps; --lookback still takes any."""
 LONG_LOOKBACK = 100
 """Above this many steps the default model reads the window through a Conv1D front end (see front_end_defaults)."""
 

@@ -43,6 +43,18 @@ def default_season(freq: str) -> int:
     return season // n if season % n == 0 else 1
 
 
+def naive_seasons(freq: str) -> tuple[int, ...]:
+    """The seasons the seasonal naive baseline compares on validation: the frequency's season, and a week
+    of steps as well where that season is a day of sub-daily steps (half-hourly demand repeats last week's
+    same half hour better than yesterday's: weekends differ from weekdays)."""
+    season = default_season(freq)
+    try:
+        step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq).nanos, "ns")
+    except ValueError:  # months, weeks and other steps of no fixed length
+        return (season,)
+    return (season, 7 * season) if season > 1 and step * season == pd.Timedelta(days=1) else (season,)
+
+
 def series_windows(config: ForecastConfig, series: Series, calendar: list[str] | None = None, scaler=None) -> Windows:
     if calendar is None:
         span = series.times[-1] - series.times[0]
@@ -54,9 +66,15 @@ def series_facts(config: ForecastConfig, series: Series, windows: Windows) -> di
     """What predict and evaluate need besides the config: config.json's "data"."""
     return {"source": series.source, "time_col": series.time_col, "columns": series.columns, "freq": series.freq,
             "lookback": config.lookback, "calendar": windows.calendar,
-            "season": season_of(config, series), "steps": len(series)}
+            "season": season_of(config, series), "naive_seasons": list(naive_seasons_of(config, series)),
+            "steps": len(series)}
 
 
 def season_of(config: ForecastConfig, series: Series) -> int:
     """The season in effect: `--season`, else the one of the series' frequency."""
     return config.season or default_season(series.freq)
+
+
+def naive_seasons_of(config: ForecastConfig, series: Series) -> tuple[int, ...]:
+    """The seasonal naive's candidate seasons: `--season` alone when given, else `naive_seasons`."""
+    return (config.season,) if config.season else naive_seasons(series.freq)

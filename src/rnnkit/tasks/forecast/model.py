@@ -10,8 +10,9 @@ from rnnkit.data.series import Series
 from rnnkit.data.windows import Windows, split_points
 from rnnkit.models.baselines import fit_ridge
 from rnnkit.models.forecaster import Forecaster, window_levels
-from rnnkit.tasks.forecast.config import FILE_LOOKBACK, ForecastConfig
+from rnnkit.tasks.forecast.config import FILE_LOOKBACK, LONGEST_AUTO_LOOKBACK, ForecastConfig
 from rnnkit.tasks.forecast.data import series_windows
+from rnnkit.training import predict as predict_outputs
 
 MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "recurrent_dropout", "conv_filters", "conv_kernel",
                 "conv_pool", "ar_lags", "quantiles", "normalize", "fast")
@@ -25,13 +26,30 @@ def build_model(config: ForecastConfig, input_size: int) -> Forecaster:
     return Forecaster(input_size, config.horizon, **{name: getattr(config, name) for name in MODEL_FIELDS})
 
 
-def start_from_ridge(model: Forecaster, windows: Windows) -> float:
+def start_from_ridge(model: Forecaster, windows: Windows, fits: "LinearFits | None" = None) -> float:
     """The linear skip and bias from a ridge regression on the scaled windows' last `ar_lags` target
     values, taken out of their window's level as the model takes them (α chosen on the validation
-    windows); returns α."""
-    ridge, alpha, _ = ridge_on_levels(windows, model.ar_lags, model.normalize)
+    windows; the one `fits` already made, if given); returns α."""
+    fit = fits.ridge(windows.lookback, model.ar_lags, model.normalize) if fits is not None else \
+        ridge_on_levels(windows, model.ar_lags, model.normalize)
+    ridge, alpha, _ = fit
     model.start_linear(ridge.coef_, ridge.intercept_)
     return alpha
+
+
+def keep_better_of(model: Forecaster, start: dict, windows: Windows) -> tuple[bool, float, float]:
+    """Put the linear start's weights `start` (a state dict) back into the trained `model` where they have the
+    lower validation MAE: training then added nothing the validation windows confirm (a tiny series' network
+    is the ridge itself). (whether the start was kept, the start's and the trained model's validation MAE,
+    scaled units); point forecasts only."""
+    x, y = torch.as_tensor(windows.x["valid"]), windows.y["valid"]
+    trained = float(np.mean(np.abs(predict_outputs(model, x).numpy() - y)))
+    kept = {k: v.clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(start)
+    linear = float(np.mean(np.abs(predict_outputs(model, x).numpy() - y)))
+    if linear >= trained:
+        model.load_state_dict(kept)
+    return linear < trained, linear, trained
 
 
 def ridge_on_levels(windows: Windows, lags: int, normalize: str):
@@ -50,31 +68,59 @@ def ridge_on_levels(windows: Windows, lags: int, normalize: str):
     return ridge, alpha, float(np.mean(np.abs(forecast - windows.y["valid"])))
 
 
-def choose_normalize(config: ForecastConfig, windows: Windows) -> tuple[str, dict[str, float]]:
+class LinearFits:
+    """One series' windows of each lookback tried and its ridges on the lags (`ridge_on_levels`), each made
+    once: choosing a file's lookback, choosing `normalize` and starting the model's linear skip read the
+    same fits. `windows`: those of `config.lookback`, when already made."""
+
+    def __init__(self, config: ForecastConfig, series: Series, windows: Windows | None = None):
+        self.config, self.series = config, series
+        self._windows = {windows.lookback: windows} if windows is not None else {}
+        self._ridges = {}
+
+    def windows(self, lookback: int) -> Windows:
+        if lookback not in self._windows:
+            self._windows[lookback] = series_windows(replace(self.config, lookback=lookback), self.series)
+        return self._windows[lookback]
+
+    def ridge(self, lookback: int, lags: int, normalize: str):
+        """`ridge_on_levels` of the windows of `lookback`: (ridge, α, validation MAE in scaled units)."""
+        key = (lookback, lags, normalize)
+        if key not in self._ridges:
+            self._ridges[key] = ridge_on_levels(self.windows(lookback), lags, normalize)
+        return self._ridges[key]
+
+
+def choose_normalize(config: ForecastConfig, fits: LinearFits) -> tuple[str, dict[str, float]]:
     """The `normalize` in effect: the config's, or for "auto" the one of AUTO_NORMALIZE whose ridge on the
-    lags (the model's linear start) has the lowest validation MAE; and those MAEs (scaled units)."""
+    lags of the config's lookback (the model's linear start) has the lowest validation MAE; and those MAEs
+    (scaled units)."""
     if config.normalize != "auto":
         return config.normalize, {}
     lags = config.ar_lags or config.lookback
-    scores = {name: ridge_on_levels(windows, lags, name)[2] for name in AUTO_NORMALIZE}
+    scores = {name: fits.ridge(config.lookback, lags, name)[2] for name in AUTO_NORMALIZE}
     return min(scores, key=scores.get), scores
 
 
-def choose_lookback(config: ForecastConfig, series: Series, season: int) -> tuple[int, dict[int, float]]:
+def choose_lookback(config: ForecastConfig, fits: LinearFits, season: int) -> tuple[int, dict[int, float]]:
     """A file's lookback when none is given: of FILE_LOOKBACK, one season and two seasons (those that leave
     at least two training windows per lag), the one whose ridge on the lags (under each normalize "auto"
     may choose) has the lowest validation MAE; and those MAEs (scaled units). A weekly series with a yearly
-    cycle needs its last year in view, which 24 weeks do not give; the ridge costs no training."""
-    valid_start = split_points(len(series))[0]
-    fits = [n for n in sorted({FILE_LOOKBACK, season, 2 * season} - {1})
-            if valid_start - n - config.horizon + 1 >= 2 * n and (config.ar_lags or 0) <= n]
-    if len(fits) < 2:
-        return (fits or [FILE_LOOKBACK])[0], {}
+    cycle needs its last year in view, which 24 weeks do not give; the ridge costs no training. None is longer
+    than LONGEST_AUTO_LOOKBACK (a minute series' day of 1,440 steps is not tried). A series too short for any
+    of them (36 months: 25 training steps) compares the longest lookback that leaves two training windows per
+    lag and half of it."""
+    valid_start = split_points(len(fits.series))[0]
+    longest = max(1, (valid_start - config.horizon + 1) // 3)  # valid_start - n - horizon + 1 >= 2 n
+    candidates = {FILE_LOOKBACK, season, 2 * season} if season > 1 else {FILE_LOOKBACK}
+    top = min(longest, LONGEST_AUTO_LOOKBACK)
+    fits_in = [n for n in sorted(candidates) if n <= top and (config.ar_lags or 0) <= n]
+    if not fits_in:
+        fits_in = [n for n in sorted({max(1, longest // 2), longest}) if (config.ar_lags or 0) <= n] or [longest]
+    if len(fits_in) < 2:
+        return fits_in[0], {}
     normalizations = AUTO_NORMALIZE if config.normalize == "auto" else (config.normalize,)
-    scores = {}
-    for lookback in fits:
-        windows = series_windows(replace(config, lookback=lookback), series)
-        scores[lookback] = min(ridge_on_levels(windows, config.ar_lags or lookback, how)[2] for how in normalizations)
+    scores = {n: min(fits.ridge(n, config.ar_lags or n, how)[2] for how in normalizations) for n in fits_in}
     return min(scores, key=scores.get), scores
 
 

@@ -38,13 +38,14 @@ class Comparison:
 
 
 def compare(model, series: Series, windows: Windows, lookback: int, horizon: int, season: int,
-            chosen: tuple[str | None, float] | None = None) -> Comparison:
+            chosen: tuple[str | None, float] | None = None, naive_seasons: tuple[int, ...] | None = None) -> Comparison:
     """Every baseline beside the model on the validation and test windows, and the run's prediction: the
     model blended with the best baseline on validation, at the weight of best validation MAE (or, for
     a trained run, `chosen`: its (partner, weight))."""
     y = series.target.astype(np.float64)
     baselines = fit_baselines(y, windows.at["valid"], lookback, horizon, season,
-                              origins_to_forecast=len(windows.at["valid"]) + len(windows.at["test"]))
+                              origins_to_forecast=len(windows.at["valid"]) + len(windows.at["test"]),
+                              naive_seasons=naive_seasons)
     forecasts, actual = {}, {}
     for split in ("valid", "test"):
         at = windows.at[split]
@@ -100,7 +101,7 @@ def evaluate(run: Run, data: str | None = None, backtest: int | None = None) -> 
     series = _run_series(run, data)
     windows = series_windows(run.config, series, facts.get("calendar"), Scaler.load(run.path))
     found = compare(model, series, windows, run.config.lookback, run.config.horizon, facts.get("season", 1),
-                    chosen=load_blend(run.path))
+                    chosen=load_blend(run.path), naive_seasons=facts.get("naive_seasons"))
     if backtest is not None:
         return backtest_scores(found, windows.at["test"], len(series), run.config.horizon, backtest)
     return summary_metrics(scores(found.actual["test"], found.forecasts["test"]), found.weight)
@@ -138,13 +139,13 @@ def partner_forecast(run: Run, partner: str, series: Series) -> np.ndarray:
         raise UserError(f"the run blends its forecasts with {partner}, fitted on its training series: {err}") from None
     valid_start, test_start = split_points(len(own))
     valid_at = origins(valid_start, test_start, config.lookback, config.horizon)
-    season = facts.get("season", 1)
-    if partner == "seasonal naive" and len(series) < season:
-        raise UserError(f"{series.source}: {len(series)} steps; the run's seasonal naive part reads one season back, "
-                        f"give at least {season}")
-    fitted = fit_baselines(own.target, valid_at, config.lookback, config.horizon, season, names=(partner,))
+    fitted = fit_baselines(own.target, valid_at, config.lookback, config.horizon, facts.get("season", 1),
+                           names=(partner,), naive_seasons=facts.get("naive_seasons"))
     if partner not in fitted.names:
         raise UserError(f"the run blends its forecasts with {partner}, which cannot be fitted now: {fitted.notes[partner]}")
+    if partner == "seasonal naive" and len(series) < fitted.naive_season:
+        raise UserError(f"{series.source}: {len(series)} steps; the run's seasonal naive part reads one season back, "
+                        f"give at least {fitted.naive_season}")
     return fitted.forecast(partner, series.target.astype(np.float64), np.array([len(series)]),
                            steps_between(own.times[0], series.times[0], own.freq))[0]
 

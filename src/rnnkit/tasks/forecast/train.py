@@ -13,8 +13,9 @@ import numpy as np
 from rnnkit.atomic import atomic_write, write_json
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import load_series, season_of, series_facts, series_windows
-from rnnkit.tasks.forecast.model import build_model, choose_lookback, choose_normalize, start_from_ridge
+from rnnkit.tasks.forecast.data import load_series, season_of, series_facts
+from rnnkit.tasks.forecast.model import (LinearFits, build_model, choose_lookback, choose_normalize, keep_better_of,
+                                         start_from_ridge)
 from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
 from rnnkit.tasks.forecast.predict import compare, scores, summary_metrics
 from rnnkit.tasks.fit import finish, fit, start
@@ -32,19 +33,25 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     series = load_series(config)
     for note in series.notes:
         say(f"{series.source}: {note}")
-    config, windows, choices = resolve_windows(config, series, say)
+    config, windows, fits, choices = resolve_windows(config, series, say)
     facts = series_facts(config, series, windows)
     start(config, quiet)
     model = build_model(config, windows.x["train"].shape[-1])
+    start_state = None
     if config.linear_start and model.ar is not None:
-        say(f"linear skip started at ridge (alpha {start_from_ridge(model, windows):.3g})")
+        say(f"linear skip started at ridge (alpha {start_from_ridge(model, windows, fits):.3g})")
+        start_state = {k: v.clone() for k, v in model.state_dict().items()} if not config.quantiles else None
     # quantile forecasts: the pinball loss, and no metric (mae of (B, h, Q) outputs means nothing)
     objective = dict(loss=named_loss("pinball", pinball_loss(config.quantiles)), metrics=[]) if config.quantiles else {}
     fitted = fit(task, config, run_dir, model, (windows.x["train"], windows.y["train"]),
                  valid=(windows.x["valid"], windows.y["valid"]), facts=facts, resume=resume, quiet=quiet,
                  summary={"series": series.source, "steps": len(series), "freq": series.freq,
                           "train windows": len(windows.at["train"])}, **objective)
-    found = compare(model, series, windows, config.lookback, config.horizon, facts["season"])
+    if start_state is not None:
+        choices.append(prefer_start(model, start_state, windows, fitted.trainer.run))
+        say(choices[-1])
+    found = compare(model, series, windows, config.lookback, config.horizon, facts["season"],
+                    naive_seasons=tuple(facts["naive_seasons"]))
     found.notes += choices
     table = scores(found.actual["test"], found.forecasts["test"])
     valid_mae = {name: float(np.mean(np.abs(found.actual["valid"] - f))) for name, f in found.forecasts["valid"].items()}
@@ -59,28 +66,29 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
                   notes=report_notes(table, valid_mae, found, series.columns[0], config.horizon))
 
 
-def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig, Any, list[str]]:
+def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig, Any, LinearFits, list[str]]:
     """The config with what "auto" left open chosen on the validation windows (a file's lookback, then
-    `normalize`; config.json keeps the choices, so resume and evaluate see them), the windows, and the
-    lines that say what was chosen."""
+    `normalize`; config.json keeps the choices, so resume and evaluate see them), the windows, the ridges
+    fitted to choose (the model's linear start is one of them), and the lines that say what was chosen."""
     choices = []
+    fits = LinearFits(config, series)
     if config.lookback is None:  # a file's: chosen on the validation windows
-        lookback, tried = choose_lookback(config, series, season_of(config, series))
+        lookback, tried = choose_lookback(config, fits, season_of(config, series))
         config = replace(config, lookback=lookback)
-        choices.append(f"lookback {lookback} (of {', '.join(map(str, tried)) or lookback}: validation MAE of "
-                       f"the ridge on the lags {', '.join(f'{v:.4g}' for v in tried.values()) or 'not compared'}, "
-                       "scaled units)")
+        choices.append(f"lookback {lookback} (of {', '.join(map(str, tried))}: validation MAE of the ridge on the "
+                       f"lags {', '.join(f'{v:.4g}' for v in tried.values())}, scaled units)" if tried else
+                       f"lookback {lookback} (the only candidate that leaves two training windows per lag)")
         say(choices[-1])
-    windows = series_windows(config, series)
+    windows = fits.windows(config.lookback)
     say(f"{len(series)} steps of {series.freq}; windows train/valid/test "
         f"{'/'.join(str(len(windows.at[k])) for k in ('train', 'valid', 'test'))}; inputs {series.columns}"
         f"{' + calendar ' + ','.join(windows.calendar) if windows.calendar else ''}")
-    normalize, tried = choose_normalize(config, windows)
+    normalize, tried = choose_normalize(config, fits)
     if tried:
         choices.append(normalize_note(normalize, tried, windows.scaler.std[0]))
         say(choices[-1])
         config = replace(config, normalize=normalize)
-    return config, windows, choices
+    return config, windows, fits, choices
 
 
 def save_outputs(run, config: ForecastConfig, series, windows, found, table: dict, valid_mae: dict, season: int) -> None:
@@ -91,6 +99,20 @@ def save_outputs(run, config: ForecastConfig, series, windows, found, table: dic
                {"valid": valid_mae, "test": {n: float(np.mean(e["mae"])) for n, e in table.items()}})
     plot_forecasts(run.file(PLOT_FILE), series, windows.at["test"], found.actual["test"], found.forecasts["test"],
                    config.horizon)
+
+
+def prefer_start(model, start_state: dict, windows, run) -> str:
+    """The model the run delivers: the trained one, or its linear start (the ridge on the lags) where that has
+    the lower validation MAE (`keep_better_of`; then saved as the run's weights, which evaluate and predict
+    load); the line that says which."""
+    kept, linear, trained = keep_better_of(model, start_state, windows)
+    scale = windows.scaler.std[0]
+    if not kept:
+        return f"the trained network's validation MAE {trained * scale:.4g}, its linear start's {linear * scale:.4g}"
+    if run is not None and ddp.is_main():
+        run.save_model(model)
+    return (f"kept the linear start (the ridge on the lags): its validation MAE {linear * scale:.4g} is below the "
+            f"trained network's {trained * scale:.4g}, so training added nothing the validation windows confirm")
 
 
 def normalize_note(chosen: str, tried: dict[str, float], scale: float) -> str:
