@@ -137,10 +137,13 @@ def renamed_key_error(key: str) -> UserError:
 
 
 def with_current_keys(values: dict[str, Any], config_cls: type) -> dict[str, Any]:
-    """A run folder's task config with the keys an earlier release wrote under their current names."""
+    """A run folder's task config with the keys an earlier release wrote under their current names, and
+    the keys added since (a config class's `KEYS_ADDED`: {key: the value a folder written before the key
+    existed was trained with}, e.g. a default that changed when the key came) filled in where absent."""
     names = {f.name for f in dataclasses.fields(config_cls)}
-    return {RENAMED_KEYS.get(k, k) if k not in names and RENAMED_KEYS.get(k) in names else k: v
-            for k, v in values.items()}
+    current = {RENAMED_KEYS.get(k, k) if k not in names and RENAMED_KEYS.get(k) in names else k: v
+               for k, v in values.items()}
+    return {**{k: v for k, v in getattr(config_cls, "KEYS_ADDED", {}).items() if k not in current}, **current}
 
 
 def unknown_key_error(key: str, config_cls: type) -> UserError:

@@ -14,7 +14,7 @@ import torch
 
 from rnnkit.errors import UserError
 from rnnkit.io.run import CONFIG, RunDir
-from rnnkit.tasks.config import make_config, read_config_file
+from rnnkit.tasks.config import make_config, read_config_file, with_current_keys
 from rnnkit.tasks.registry import get_task
 from rnnkit.tasks.runs import check_imports
 from rnnkit.tasks.task import Task
@@ -38,6 +38,8 @@ def resolve_target(target: str, *, trust_imports: bool = False) -> tuple[Task, A
         if not name:
             raise UserError(f"{target}: the config names no task (add \"task\": \"arrays\" or another task)")
         task = get_task(name)
+        if is_run_config(target):  # a run folder written by an earlier release: its keys as now
+            values = with_current_keys(values, task.config_cls)
         try:
             base = make_config(task.config_cls, values)
         except UserError as err:

@@ -150,3 +150,46 @@ def test_hidden_size_0_is_the_fcn_alone_and_an_error_for_the_recurrent_architect
     assert build_model(SeriesConfig(hidden_size=0), 3, 2).rnn is None
     with pytest.raises(UserError, match="hidden_size.*only architecture lstm-fcn"):
         make_config(SeriesConfig, {"architecture": "rnn", "hidden_size": 0})
+
+
+def test_a_run_folder_from_before_architecture_resumes_as_the_recurrent_classifier(capsys, files, tmp_path):
+    """config.json written before the `architecture` key (and LSTM-FCN's keys) existed holds the plain
+    recurrent classifier: it reads back as architecture rnn, so resume rebuilds that model (LSTM-FCN, the
+    default now, would not take its checkpoint) and evaluate scores it."""
+    from rnnkit.tasks import read_run
+    from rnnkit.tasks.classify_series.model import describe
+    run = tmp_path / "old"
+    code, _, err = call(capsys, "train", "classify-series", "--data", files / "train.ts", "--architecture", "rnn",
+                        "--hidden-size", 4, "--epochs", 1, "--baseline", "false", "--fast", "native", "--run-dir", run,
+                        "--quiet")
+    assert code == 0, err
+    saved = json.loads((run / "config.json").read_text())
+    for key in ("architecture", "fcn_filters", "fcn_kernels", "rnn_input", "rnn_pool", "rnn_dropout",
+                "augment_scale", "augment_noise"):  # what the folder of an older release lacks
+        del saved["task_config"][key]
+    (run / "config.json").write_text(json.dumps(saved))
+    config = read_run(run).config
+    assert config.architecture == "rnn" and describe(config).startswith("SequenceClassifier")
+    code, _, err = call(capsys, "train", run, "--resume", "--epochs", 2, "--quiet")
+    assert code == 0, err
+    assert len((run / "metrics.jsonl").read_text().splitlines()) == 2  # the checkpoint's epoch, then one more
+    assert json.loads((run / "config.json").read_text())["model"]["name"] == "sequence_classifier"
+    code, out, err = call(capsys, "evaluate", run, "--data", files / "test.ts", "--json")
+    assert code == 0 and json.loads(out)["samples"] == 40, err
+    fresh = SeriesConfig()  # a config that names no architecture is still the default, LSTM-FCN
+    assert fresh.architecture == "lstm-fcn"
+
+
+def test_classes_too_small_for_a_stratified_part_still_give_a_validation_part():
+    """52 classes of 2 series (PigCVP): 20% of each class rounds to none; the hold-out takes 21 series, one
+    from each of 21 classes, so every class keeps one to fit on; larger classes stay stratified as before."""
+    from rnnkit.data.splits import stratified_holdout
+    from rnnkit.tasks.classify_series.data import series_holdout
+    y = np.repeat(np.arange(52), 2)
+    fit_rows, valid = series_holdout(y, 0.2, seed=0)
+    assert len(valid) == 21 and len(set(y[valid])) == 21 and set(y[fit_rows]) == set(range(52))
+    assert sorted(np.concatenate([fit_rows, valid])) == list(range(104))
+    np.testing.assert_array_equal(series_holdout(y, 0.2, seed=0)[1], valid)  # seeded
+    y = np.repeat(np.arange(3), 12)
+    for got, expected in zip(series_holdout(y, 0.2, 0), stratified_holdout(y, 0.2, 0)):
+        np.testing.assert_array_equal(got, expected)

@@ -46,10 +46,40 @@ def test_the_blend_weight_is_the_best_on_the_validation_series():
     assert choose_weight(np.eye(2)[labels] * 0.98 + 0.01, base, labels) == 0.0  # a sure, right model takes none
 
 
-@pytest.mark.parametrize("given, expected", [({"epochs": 1}, 1), ({"epochs": 7, "min_steps": 600}, 7), ({}, 334),
-                                             ({"min_steps": 0}, 50)])
-def test_epochs_given_are_the_epochs_trained(given, expected):
-    assert epochs_to_train(make_config(SeriesConfig, given), steps_per_epoch=3) == expected
+def test_when_validation_cannot_tell_the_blend_is_the_equal_weight_average():
+    """Both right on every validation series, MiniRocket the more confident: every weight is equally accurate
+    and their log losses all within LOSS_TIE, so the chooser takes the average, not the surer classifier
+    (the old tie-break, the lowest log loss, took MiniRocket alone: weight 1)."""
+    from rnnkit.tasks.classify_series.baseline import LOSS_TIE
+    from rnnkit.models.minirocket import class_log_loss
+    labels = np.array([0, 1, 1, 0, 1, 0, 0, 1, 1, 0])
+    model = np.eye(2)[labels] * 0.996 + 0.002  # right, p = 0.998
+    base = np.eye(2)[labels] * 0.99998 + 0.00001  # right, p = 0.99999
+    losses = [class_log_loss(labels, blend(model, base, w), 2) for w in BLEND_WEIGHTS]
+    assert min(losses) == losses[-1] and max(losses) - min(losses) < LOSS_TIE  # the tie the rule is for
+    assert choose_weight(model, base, labels) == 0.5
+    assert choose_weight(base, model, labels) == 0.5  # the same whichever is the surer
+
+
+def test_a_log_loss_gap_beyond_the_tie_still_decides_among_equally_accurate_weights():
+    labels = np.array([0, 1] * 5)
+    model = np.eye(2)[labels] * 0.2 + 0.4  # right but unsure: p = 0.6, log loss 0.51
+    base = np.eye(2)[labels] * 0.98 + 0.01  # right and sure: p = 0.99
+    w = choose_weight(model, base, labels)
+    assert w == 1.0  # every weight is right on all ten; only the surest is within 0.01 nats of the lowest loss
+    wrong = np.eye(2)[1 - labels] * 0.98 + 0.01  # MiniRocket wrong everywhere: accuracy decides first
+    assert choose_weight(model, wrong, labels) == 0.0  # right only below 0.17, and 0.05 costs 0.05 nats
+
+
+@pytest.mark.parametrize("given, longest, expected", [
+    ({"epochs": 1}, 150, 1), ({"epochs": 7, "min_steps": 600}, 150, 7), ({}, 150, 334), ({"min_steps": 0}, 150, 50),
+    ({}, 5000, 50), ({"min_steps": 0}, 20000, 12), ({"epochs": 400}, 20000, 400), ({}, 10 ** 9, 1)])
+def test_epochs_given_are_the_epochs_trained_and_the_default_keeps_to_its_budget(given, longest, expected):
+    """An --epochs given is trained whatever the series; the default's 1000 steps (GunPoint's 150 points: 334
+    epochs of 3 steps) are cut to 12 million points (steps x 16 x length) for long series, and never to 0."""
+    from rnnkit.tasks.classify_series.train import POINTS_BUDGET
+    assert POINTS_BUDGET == 12_000_000
+    assert epochs_to_train(make_config(SeriesConfig, given), steps_per_epoch=3, longest=longest) == expected
 
 
 def test_a_run_reports_minirocket_on_the_same_series_and_delivers_the_blend(capsys, files):

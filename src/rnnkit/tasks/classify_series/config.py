@@ -15,6 +15,9 @@ from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName
 
 @config_dataclass
 class SeriesConfig(RecurrentModelConfig):
+    KEYS_ADDED = {"architecture": "rnn"}
+    """A run folder written before `architecture` existed holds the recurrent classifier (`rnn`), not LSTM-FCN."""
+
     dataset: Literal[tuple(UCR_DATASETS)] = "japanese-vowels"
     """a UCR/UEA dataset with its official train/test split (ignored when `data` is given)"""
     data: str | None = None
@@ -69,10 +72,13 @@ class SeriesConfig(RecurrentModelConfig):
     """rnn: dropout between stacked layers"""
     head_dropout: HeadDropout = 0.5
     epochs: PositiveInt | None = None
-    """passes over the training data; default: 50, or more to reach min_steps (an epochs you give is kept)"""
+    """passes over the training data; default: 50, or more to reach min_steps, then fewer where those steps
+    would read more than 12 million series points (steps x batch_size x the longest series: long or numerous
+    series train fewer steps, to keep a default run near 10 minutes on 2 cores); an epochs you give is kept"""
     min_steps: Annotated[int, Field(ge=0)] = 1000
     """with epochs left at its default: train for at least this many optimizer steps (GunPoint's 50
-    training series are 3 batches, so 50 epochs would be 150 steps); an epochs you give is kept"""
+    training series are 3 batches, so 50 epochs would be 150 steps), unless the 12-million-point budget
+    (epochs) cuts them; an epochs you give is kept"""
     batch_size: PositiveInt = 16
     lr: LearningRate | None = 3e-3
     schedule: ScheduleName | None = "cosine"

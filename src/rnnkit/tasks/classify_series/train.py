@@ -26,6 +26,10 @@ from rnnkit.training import distributed as ddp
 from rnnkit.training.class_report import class_report
 
 DEFAULT_EPOCHS = 50
+POINTS_BUDGET = 12_000_000
+"""Series points a default run's training reads (optimizer steps x batch x the longest series): about 5
+minutes on 2 idle cores at LSTM-FCN's measured speed (TASKS.md), leaving the rest of 10 for MiniRocket and
+the passes over the validation and test series. The catalog's sets train their 1000 steps within it."""
 
 
 def published_notes(test_acc: float | None, published: dict[str, float]) -> str:
@@ -38,11 +42,14 @@ def published_notes(test_acc: float | None, published: dict[str, float]) -> str:
             "train/test split):\n\n| classifier | test accuracy |\n|---|---|\n" + "\n".join(rows) + "\n")
 
 
-def epochs_to_train(config: SeriesConfig, steps_per_epoch: int) -> int:
-    """The epochs asked for, or by default 50 raised to reach `min_steps` optimizer steps."""
+def epochs_to_train(config: SeriesConfig, steps_per_epoch: int, longest: int) -> int:
+    """The epochs asked for; by default 50, raised to reach `min_steps` optimizer steps, then cut so that
+    the steps read at most POINTS_BUDGET series points (steps x batch_size x the longest series): long or
+    numerous series train fewer steps rather than for longer than a default run's time."""
     if config.epochs is not None:
         return config.epochs
-    return max(DEFAULT_EPOCHS, math.ceil(config.min_steps / steps_per_epoch))
+    wanted = max(DEFAULT_EPOCHS, math.ceil(config.min_steps / steps_per_epoch))
+    return max(1, min(wanted, POINTS_BUDGET // (steps_per_epoch * config.batch_size * longest)))
 
 
 def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
@@ -57,10 +64,14 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
     if config.baseline and ddp.is_main():
         baseline = fit_run_baseline(len(label_map), config.seed, held.fit, held.valid, test, say)
     steps_per_epoch = math.ceil(len(train[0]) / config.batch_size)
-    epochs = epochs_to_train(config, steps_per_epoch)
-    if config.epochs is None and epochs > DEFAULT_EPOCHS:
+    longest = int(held.x.shape[1])
+    epochs = epochs_to_train(config, steps_per_epoch, longest)
+    if config.epochs is None and epochs * steps_per_epoch < config.min_steps:
+        say(f"{epochs} epochs of {steps_per_epoch} steps, fewer than min_steps={config.min_steps}: series of "
+            f"{longest} points train at most {POINTS_BUDGET:,} points (steps x batch x length) by default")
+    elif config.epochs is None and epochs > DEFAULT_EPOCHS:
         say(f"{epochs} epochs of {steps_per_epoch} steps: at least min_steps={config.min_steps} optimizer steps")
-    model = build_model(config, len(label_map), files.train.channels, int(held.x.shape[1]))
+    model = build_model(config, len(label_map), files.train.channels, longest)
     summary = {"data": files.source, "training series": len(files.train), "channels": files.train.channels,
                "lengths": f"{held.lengths.min()}-{held.lengths.max()}", "classes": ", ".join(map(str, label_map.labels)),
                "standardized": config.standardize, "epochs": epochs}

@@ -1,0 +1,90 @@
+"""How the classify-series blend's weight rules do on series that did not choose the weight, measured on
+VALIDATION series only: for each trained run folder given, the model's and MiniRocket's probabilities on
+the run's validation series; each rule picks the MiniRocket weight on all validation series but one and
+is scored on the one left out (leave-one-out over the validation series; the test split is not read).
+
+    python benchmarks/tasks/series_blend_rules.py RUN [RUN ...]
+
+With --delivered first, it prints instead what each run delivers on its test split under the task's
+choose_weight (the weight chosen on all its validation series, as training now does), beside the model and
+MiniRocket alone: the rule's figures for runs trained before it, without training again.
+"""
+import sys
+
+import numpy as np
+
+from rnnkit.io.run import load
+from rnnkit.models.blend import WEIGHTS, blend
+from rnnkit.models.minirocket import class_log_loss
+from rnnkit.tasks import read_run
+from rnnkit.tasks.classify_series.baseline import accuracy, choose_weight
+from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, hold_out, label_ids, load_files,
+                                               test_file)
+from rnnkit.tasks.classify_series.predict import class_probabilities, refit_baseline
+from rnnkit.tasks.runs import read_labels
+
+
+def old_rule(model, base, y):
+    """Before 2026-12-07: accuracy, then log loss, then the smaller weight."""
+    k = model.shape[1]
+    return min(WEIGHTS, key=lambda w: (-accuracy(blend(model, base, w), y),
+                                       round(class_log_loss(y, np.clip(blend(model, base, w), 1e-12, 1), k), 9), w))
+
+
+RULES = {"accuracy, then nearest 0.5": lambda m, b, y: min(
+             WEIGHTS, key=lambda w: (-accuracy(blend(m, b, w), y), abs(w - 0.5), w)),
+         "log loss alone": lambda m, b, y: min(WEIGHTS, key=lambda w: (class_log_loss(
+             y, np.clip(blend(m, b, w), 1e-12, 1), m.shape[1]), w)),
+         "accuracy, then log loss (old)": old_rule,
+         "the task's choose_weight (accuracy, log loss within 0.01, nearest 0.5)": choose_weight,
+         "always 0.5": lambda m, b, y: 0.5,
+         "model alone": lambda m, b, y: 0.0,
+         "MiniRocket alone": lambda m, b, y: 1.0}
+
+def delivered(paths):
+    for path in paths:
+        run = read_run(path)
+        labels = read_labels(run, LABELS_FILE)
+        scaling = Scaling.load(run.file(SCALING_FILE))
+        held = hold_out(run.config, load_files(run.config), scaling, labels)
+        model, base = load(run.path), refit_baseline(run, labels)
+        valid_x, valid_lengths, valid_y = held.valid
+        w = choose_weight(class_probabilities(model, valid_x, valid_lengths), base.predict_proba(valid_x), valid_y)
+        ts = test_file(run.config, None)
+        x, lengths = scaling.arrays(ts)
+        y = label_ids(ts, labels)
+        m, b = class_probabilities(model, x, lengths), base.predict_proba(x)
+        print(f"{path}: MiniRocket weight {w:g}; test accuracy delivered {accuracy(blend(m, b, w), y):.4f}, model alone "
+              f"{accuracy(m, y):.4f}, MiniRocket alone {accuracy(b, y):.4f}", flush=True)
+
+
+if sys.argv[1:2] == ["--delivered"]:
+    delivered(sys.argv[2:])
+    sys.exit()
+totals = {name: [0, 0.0, 0] for name in RULES}  # right, log loss sum, series
+for path in sys.argv[1:]:
+    run = read_run(path)
+    labels = read_labels(run, LABELS_FILE)
+    held = hold_out(run.config, load_files(run.config), Scaling.load(run.file(SCALING_FILE)), labels)
+    x, lengths, y = held.valid
+    model = class_probabilities(load(run.path), x, lengths)
+    base = refit_baseline(run, labels).predict_proba(x)
+    k, n = model.shape[1], len(y)
+    line = [f"{path} ({n} validation series)"]
+    for name, rule in RULES.items():
+        right, loss = 0, 0.0
+        for i in range(n):
+            rest = np.arange(n) != i
+            w = rule(model[rest], base[rest], y[rest])
+            p = blend(model[i:i + 1], base[i:i + 1], w)
+            right += int(p.argmax() == y[i])
+            loss += -np.log(max(p[0, y[i]], 1e-12))
+        totals[name][0] += right
+        totals[name][1] += loss
+        totals[name][2] += n
+        line.append(f"  {name}: left-out accuracy {right / n:.4f}, log loss {loss / n:.4f}; on all, weight "
+                    f"{rule(model, base, y):g}")
+    print("\n".join(line), flush=True)
+print("all runs' validation series together:")
+for name, (right, loss, n) in totals.items():
+    print(f"  {name}: left-out accuracy {right / n:.4f} ({right}/{n}), log loss {loss / n:.4f}")
