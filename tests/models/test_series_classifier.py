@@ -122,3 +122,24 @@ def test_config_round_trip_rebuilds_the_same_function(variant):
 def test_bad_arguments_are_named(kwargs, needle):
     with pytest.raises(ValueError, match=needle):
         small(**kwargs)
+
+
+def test_an_mlstm_branch_runs_its_parallel_form_with_the_recurrent_forms_outputs_and_gradients():
+    """The series is known whole: an mlstm branch runs the parallel form, equal (padded) to the same weights
+    stepped one step at a time (fast="fused": the recurrent form), in logits and gradients."""
+    from rnnkit.layers import MLSTM
+
+    torch.manual_seed(0)
+    options = dict(fcn_filters=(4,), fcn_kernels=(3,), cell="mlstm", hidden_size=6, num_layers=2,
+                   pooling="last+mean", rnn_dropout=0.0, cell_options={"num_heads": 2})
+    parallel = SeriesClassifier(3, 2, **options).double().eval()
+    recurrent = SeriesClassifier(3, 2, fast="fused", **options).double().eval()
+    assert type(parallel.rnn) is MLSTM and type(recurrent.rnn) is not MLSTM
+    recurrent.load_state_dict(parallel.state_dict())
+    x, lengths = torch.randn(3, 9, 2, dtype=torch.float64), torch.tensor([9, 4, 6])
+    outs = [model(x, lengths) for model in (parallel, recurrent)]
+    torch.testing.assert_close(outs[0], outs[1], rtol=1e-10, atol=1e-10)
+    grads = [torch.autograd.grad(out.square().sum(), list(model.parameters()))
+             for out, model in zip(outs, (parallel, recurrent))]
+    for a, b in zip(*grads):
+        torch.testing.assert_close(a, b, rtol=1e-8, atol=1e-10)

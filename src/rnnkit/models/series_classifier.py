@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..layers import Recurrent
+from ..layers import recurrent_layer
 from ..layers.augment import scale_and_jitter
 from ..layers.fcn import FCN
 from ..layers.pooling import AttentionPooling, concat_pooled, make_pooling, parse_pooling
@@ -89,8 +89,9 @@ class SeriesClassifier(nn.Module):
         self.poolings: tuple = ()
         if self.hidden_size:
             features = {"series": input_size, "fcn": self.fcn.output_size if self.fcn else 0, "shuffle": self.steps}[rnn_input]
-            self.rnn = Recurrent(cell, features, self.hidden_size, num_layers, bidirectional=bidirectional,
-                                 return_sequences=True, return_state=True, dropout=dropout, fast=fast, **self.cell_options)
+            self.rnn = recurrent_layer(cell, features, self.hidden_size, num_layers, bidirectional=bidirectional,
+                                       return_sequences=True, return_state=True, dropout=dropout, fast=fast,
+                                       **self.cell_options)
             out = self.rnn.output_size
             self.attention = AttentionPooling(out, check_positive("attention_size", attention_size)) \
                 if "attention" in self.pooling else None  # the one pooling with weights, registered once
