@@ -36,6 +36,19 @@ def test_minirocket_separates_shapes_and_gives_probabilities():
     np.testing.assert_array_equal(model.predict_proba(np.pad(x[50:], ((0, 0), (0, 5), (0, 0)))), probs)  # cut back
 
 
+def test_many_classes_of_few_series_fit_without_a_regression_warning():
+    """52 classes of 2 series (UCR's PigCVP) are classes: scikit-learn's guess that so many unique labels may be
+    a regression target is not printed beside the run."""
+    import warnings
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(40, 30, 1)), np.arange(40) % 30  # more classes than half the series
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model = MiniRocketLinear(30).fit(x, y, x[:10], y[:10])
+    assert model.predict_proba(x).shape == (40, 30)
+
+
 def test_the_blend_weight_is_the_best_on_the_validation_series():
     labels = np.array([0, 1, 0, 1, 0, 1])
     model = np.array([[.9, .1], [.4, .6], [.6, .4], [.45, .55], [.8, .2], [.3, .7]])  # wrong on series 2
