@@ -116,6 +116,19 @@ def test_defaults_follow_the_level_and_a_set_field_wins():
     assert LMConfig(data="a.txt", valid_data="b.txt").hidden_size == LEVEL_DEFAULTS["word"]["hidden_size"]
 
 
+def test_dropout_defaults_to_half_for_the_words_of_a_users_file_only():
+    """PTB keeps Zaremba et al.'s unregularised small model; a user's word-level text gets dropout 0.5;
+    characters none; a dropout the user sets wins everywhere."""
+    from rnnkit.tasks.lm.config import LMConfig
+
+    assert LMConfig().dropout == 0.0
+    assert LMConfig(data="a.txt").dropout == 0.5
+    assert LMConfig(data="a.txt", level="char").dropout == 0.0
+    assert LMConfig(dataset="shakespeare").dropout == 0.0
+    assert LMConfig(data="a.txt", dropout=0.0).dropout == 0.0
+    assert LMConfig(dropout=0.2).dropout == 0.2
+
+
 def test_scoring_in_parallel_streams_gives_the_one_stream_perplexity():
     """Validation and test are scored in long windows of parallel streams (each after a burn-in of the text
     before its part) for speed: the perplexity must be the one of one stream carried over the whole text."""
