@@ -292,3 +292,24 @@ def test_the_linear_skip_trains_under_its_ridge_starts_own_penalty(tmp_path, nor
     assert float(grad_a.norm()) > 100 * float((grad_a + shrink).norm())  # zero once penalised, not before
     assert float(grad_b.norm()) < 1e-6  # the unpenalised intercept is at its least squares value
     assert ridge_penalty_optimizer(model, dataclasses.replace(config, optimizer="adamw"), alpha, 10) is None
+
+
+def test_refit_baselines_scores_the_test_period_with_baselines_fitted_through_validation(tmp_path, capsys):
+    """--refit-baselines true: the report's test table is the refitted baselines' (their notes say so), the
+    validation figures and the blend's choice are those of a run without it, and evaluate refits as the run did."""
+    path = monthly_csv(tmp_path / "shop.csv", 120)
+    settings = {"data": str(path), "time_col": "month", "target_col": "sales", "lookback": "12", "hidden_size": "4",
+                "epochs": "1", "calendar": "none", "fast": "fused"}
+    runs = {}
+    for refit in ("false", "true"):
+        run_dir, final = train(*load_config("forecast", {**settings, "refit_baselines": refit}),
+                               run_dir=tmp_path / refit, quiet=True)
+        runs[refit] = (run_dir, final, json.loads((run_dir / "blend.json").read_text()))
+    (_, plain, plain_blend), (run_dir, refit, refit_blend) = runs["false"], runs["true"]
+    assert refit_blend["mae"]["valid"] == plain_blend["mae"]["valid"]
+    assert (refit_blend["baseline"], refit_blend["weight"]) == (plain_blend["baseline"], plain_blend["weight"])
+    assert refit["test_model_mae"] == pytest.approx(plain["test_model_mae"])
+    assert refit["test_ridge_mae"] != plain["test_ridge_mae"] and refit["test_naive_mae"] == plain["test_naive_mae"]
+    assert "refitted on the training and validation windows for the test period" in (run_dir / "report.md").read_text()
+    code, out, _ = call(capsys, "evaluate", run_dir, "--json")
+    assert json.loads(out)["test_ridge_mae"] == pytest.approx(refit["test_ridge_mae"], rel=1e-6)

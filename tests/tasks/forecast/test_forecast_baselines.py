@@ -204,8 +204,8 @@ def test_the_test_period_is_forecast_by_baselines_refitted_on_training_and_valid
     y = series.target.astype(np.float64)
     windows = make_windows(series, 14, 2)
     model = Forecaster(1, 2, hidden_size=4, fast="fused")
-    found = compare(model, series, windows, 14, 2, season=7)
-    kept = compare(model, series, windows, 14, 2, season=7, refit=False)
+    found = compare(model, series, windows, 14, 2, season=7, refit=True)
+    kept = compare(model, series, windows, 14, 2, season=7)
     for name in found.forecasts["valid"]:
         np.testing.assert_array_equal(found.forecasts["valid"][name], kept.forecasts["valid"][name])
     assert (found.partner, found.weight) == (kept.partner, kept.weight)

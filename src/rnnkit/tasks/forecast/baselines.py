@@ -8,12 +8,12 @@ with ŷ_best the baseline of lowest validation MAE and w the weight of lowest va
 smaller w, so w = 0 unless the baseline helps). The test windows choose nothing. `blend.json` in the run
 folder keeps the partner, w and the scores, so evaluate and predict deliver the same blend.
 
-Every baseline is fitted on the training period for the validation windows (ridge's α, the seasonal naive's
-season and the blend chosen on them), then fitted again on the training and validation periods together for the
-test windows (`FittedBaselines.refit`), as a statsforecast or Darts user refits before forecasting the future:
-ridge at its chosen α, AutoETS and AutoARIMA choosing their form again on the longer history. The test period
-thus scores each baseline as a user would run it, on every value before the test period. A baseline that cannot
-be fitted (too short a series, a statsforecast failure) is left out with a note: it never stops a run.
+Every baseline is fitted on the training period (ridge's α, the seasonal naive's season and the blend chosen on
+the validation windows). With `--refit-baselines` they are fitted again on the training and validation periods
+together for the test windows (`FittedBaselines.refit`), as a statsforecast or Darts user refits before
+forecasting the future: ridge at its chosen α, AutoETS and AutoARIMA choosing their form again on the longer
+history; the validation forecasts, and so the blend's choice, do not change. A baseline that cannot be fitted
+(too short a series, a statsforecast failure) is left out with a note: it never stops a run.
 """
 from __future__ import annotations
 

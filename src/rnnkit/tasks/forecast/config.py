@@ -51,9 +51,10 @@ class ForecastConfig(RecurrentModelConfig):
     season: PositiveInt | None = None
     """the season in steps of the seasonal naive, AutoETS and AutoARIMA baselines (none: from the series'
     frequency: 24 hourly, 48 half-hourly, 7 daily, 52 weekly, 12 monthly, 4 quarterly)"""
-    refit_baselines: bool = True
+    refit_baselines: bool = False
     """fit the baselines again on the training and validation periods before they forecast the test period, as
-    statsforecast and Darts users refit before forecasting (false: the training period's fit throughout)"""
+    statsforecast and Darts users refit before forecasting (the model is not refitted). Off by default: on the
+    validation windows refitting helped some baselines on some series and hurt others (benchmarks/TASKS.md)"""
     calendar: Literal["auto", "none"] = "auto"
     """auto adds sin/cos of hour of day, day of week and day of year where they vary; none adds nothing"""
     hidden_size: PositiveInt = 64

@@ -39,7 +39,7 @@ class Comparison:
 
 def compare(model, series: Series, windows: Windows, lookback: int, horizon: int, season: int,
             chosen: tuple[str | None, float] | None = None, naive_seasons: tuple[int, ...] | None = None,
-            refit: bool = True) -> Comparison:
+            refit: bool = False) -> Comparison:
     """Every baseline beside the model on the validation and test windows, and the run's prediction: the
     model blended with the best baseline on validation, at the weight of best validation MAE (or, for
     a trained run, `chosen`: its (partner, weight)). The baselines forecast the validation windows fitted
