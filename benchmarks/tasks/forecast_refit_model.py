@@ -39,8 +39,7 @@ def train(config, windows: Windows, epochs: int | None, alpha: float | None = No
     with `epochs`, for that many epochs without validation (0: the ridge start alone, at α)."""
     start(config, True)
     model = build_model(config, windows.x["train"].shape[-1])
-    ridge, alpha, _ = ridge_on_levels(windows, model.ar_lags, model.normalize, alphas=(alpha,) if alpha else None) \
-        if alpha else ridge_on_levels(windows, model.ar_lags, model.normalize)
+    ridge, alpha, _ = ridge_on_levels(windows, model.ar_lags, model.normalize, **({"alphas": (alpha,)} if alpha else {}))
     model.start_linear(ridge.coef_, ridge.intercept_)
     state = {k: v.clone() for k, v in model.state_dict().items()}
     if epochs == 0:

@@ -84,7 +84,7 @@ class FittedBaselines:
             out.ridge = fit_ridge_at(y, origins(0, end, self.lookback, self.horizon), self.lookback, self.horizon,
                                      self.ridge_alpha)
             out.notes["ridge"] += "; refitted on the training and validation windows for the test period"
-        for name, model in self.statistical.items():
+        for name in self.statistical:
             try:
                 out.statistical[name] = StatisticalBaseline(name, self.season).fit(y[:end])
             except Exception as err:  # noqa: BLE001 - the training fit stays; the report names the error
