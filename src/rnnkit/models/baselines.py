@@ -43,11 +43,12 @@ def step_targets(target: np.ndarray, at: np.ndarray, horizon: int) -> np.ndarray
     return np.lib.stride_tricks.sliding_window_view(target, horizon)[at]
 
 
-def fit_ridge(x: np.ndarray, y: np.ndarray, x_valid: np.ndarray, y_valid: np.ndarray, standardize: bool = True):
+def fit_ridge(x: np.ndarray, y: np.ndarray, x_valid: np.ndarray, y_valid: np.ndarray, standardize: bool = True,
+              alphas=RIDGE_ALPHAS):
     """(fitted model, alpha): ridge from rows of lags x (N, p) to targets y (N, horizon), on standardised
-    lags unless told otherwise, with the α of the lowest validation MAE."""
+    lags unless told otherwise, with the α of `alphas` of the lowest validation MAE."""
     best = None
-    for alpha in RIDGE_ALPHAS:
+    for alpha in alphas:
         with warnings.catch_warnings():  # neighbouring lags are nearly collinear: the small alphas of the grid
             warnings.simplefilter("ignore", LinAlgWarning)  # are ill-conditioned by design; validation judges them
             model = (make_pipeline(StandardScaler(), Ridge(alpha=alpha)) if standardize else Ridge(alpha=alpha)).fit(x, y)
@@ -61,6 +62,14 @@ def fit_ridge_on_lags(target: np.ndarray, train_at: np.ndarray, valid_at: np.nda
     """`fit_ridge` on the last `lags` values before the training and validation origins."""
     return fit_ridge(lag_matrix(target, train_at, lags), step_targets(target, train_at, horizon),
                      lag_matrix(target, valid_at, lags), step_targets(target, valid_at, horizon))
+
+
+def fit_ridge_at(target: np.ndarray, at: np.ndarray, lags: int, horizon: int, alpha: float):
+    """Ridge at a given α (standardised lags, as `fit_ridge`) on the last `lags` values before the origins `at`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinAlgWarning)
+        return make_pipeline(StandardScaler(), Ridge(alpha=alpha)).fit(lag_matrix(target, at, lags),
+                                                                       step_targets(target, at, horizon))
 
 
 def ridge_forecast(model, target: np.ndarray, at: np.ndarray, lags: int, horizon: int) -> np.ndarray:

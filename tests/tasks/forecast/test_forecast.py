@@ -254,3 +254,62 @@ def test_a_minute_series_does_not_try_a_day_of_lags(tmp_path):
     config = make_config(ForecastConfig, {"data": "m.csv", "target_col": "y"})
     assert default_season("min") == 1440 > LONGEST_AUTO_LOOKBACK
     assert choose_lookback(config, LinearFits(config, series), 1440) == (24, {})
+
+
+@pytest.mark.parametrize("normalize", ["none", "last"])
+def test_the_linear_skip_trains_under_its_ridge_starts_own_penalty(tmp_path, normalize):
+    """At the ridge start (recurrent head W = 0) the mean squared error's gradient in the skip A is the ridge's
+    shrinkage, -(2 alpha / N h) A, not zero: unpenalised, training's first steps undo the alpha chosen on
+    validation. The run's optimizer decays A (alone) by 2 alpha / (N h), so the penalised gradient is zero there."""
+    import dataclasses
+
+    import torch
+
+    from rnnkit.data.series import read_series
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+    from rnnkit.tasks.forecast.data import series_windows
+    from rnnkit.tasks.forecast.model import build_model, ridge_on_levels, ridge_penalty_optimizer
+
+    path = monthly_csv(tmp_path / "shop.csv", 120)
+    config = make_config(ForecastConfig, {"data": str(path), "time_col": "month", "target_col": "sales",
+                                          "lookback": 12, "horizon": 2, "normalize": normalize, "hidden_size": 4,
+                                          "calendar": "none", "fast": "fused"})
+    windows = series_windows(config, read_series(path, "month", "sales"))
+    model = build_model(config, windows.x["train"].shape[-1]).double()
+    alpha = 3.0  # a shrinkage worth keeping (the grid's smallest, 1e-5, would make the check vacuous)
+    ridge, _, _ = ridge_on_levels(windows, 12, normalize, alphas=(alpha,))
+    model.start_linear(ridge.coef_, ridge.intercept_)
+    optimizer = ridge_penalty_optimizer(model, config, alpha, windows.y["train"].size)
+    decays = {id(p): g["weight_decay"] for g in optimizer.param_groups for p in g["params"]}
+    assert decays[id(model.ar.weight)] == pytest.approx(2 * alpha / windows.y["train"].size)
+    assert all(d == 0.0 for key, d in decays.items() if key != id(model.ar.weight))
+
+    x, y = torch.as_tensor(windows.x["train"], dtype=torch.float64), torch.as_tensor(windows.y["train"], dtype=torch.float64)
+    loss = torch.mean((model(x) - y) ** 2)
+    grad_a, grad_b = torch.autograd.grad(loss, [model.ar.weight, model.head.bias])
+    shrink = decays[id(model.ar.weight)] * model.ar.weight.detach()
+    assert float(grad_a.norm()) > 100 * float((grad_a + shrink).norm())  # zero once penalised, not before
+    assert float(grad_b.norm()) < 1e-6  # the unpenalised intercept is at its least squares value
+    assert ridge_penalty_optimizer(model, dataclasses.replace(config, optimizer="adamw"), alpha, 10) is None
+
+
+def test_refit_baselines_scores_the_test_period_with_baselines_fitted_through_validation(tmp_path, capsys):
+    """--refit-baselines true: the report's test table is the refitted baselines' (their notes say so), the
+    validation figures and the blend's choice are those of a run without it, and evaluate refits as the run did."""
+    path = monthly_csv(tmp_path / "shop.csv", 120)
+    settings = {"data": str(path), "time_col": "month", "target_col": "sales", "lookback": "12", "hidden_size": "4",
+                "epochs": "1", "calendar": "none", "fast": "fused"}
+    runs = {}
+    for refit in ("false", "true"):
+        run_dir, final = train(*load_config("forecast", {**settings, "refit_baselines": refit}),
+                               run_dir=tmp_path / refit, quiet=True)
+        runs[refit] = (run_dir, final, json.loads((run_dir / "blend.json").read_text()))
+    (_, plain, plain_blend), (run_dir, refit, refit_blend) = runs["false"], runs["true"]
+    assert refit_blend["mae"]["valid"] == plain_blend["mae"]["valid"]
+    assert (refit_blend["baseline"], refit_blend["weight"]) == (plain_blend["baseline"], plain_blend["weight"])
+    assert refit["test_model_mae"] == pytest.approx(plain["test_model_mae"])
+    assert refit["test_ridge_mae"] != plain["test_ridge_mae"] and refit["test_naive_mae"] == plain["test_naive_mae"]
+    assert "refitted on the training and validation windows for the test period" in (run_dir / "report.md").read_text()
+    code, out, _ = call(capsys, "evaluate", run_dir, "--json")
+    assert json.loads(out)["test_ridge_mae"] == pytest.approx(refit["test_ridge_mae"], rel=1e-6)

@@ -187,3 +187,42 @@ def test_the_seasonal_naive_takes_the_season_of_lower_validation_mae():
     series = Series("x.csv", times, y.astype(np.float32)[:, None], ["y"], "30min", "t")
     assert naive_seasons_of(given, series) == (48,)
     assert naive_seasons_of(make_config(ForecastConfig, {"data": "x.csv", "target_col": "y"}), series) == (48, 336)
+
+
+def test_the_test_period_is_forecast_by_baselines_refitted_on_training_and_validation():
+    """Validation windows: the baselines fitted on the training period; test windows: the same baselines fitted
+    again on every value before the test period (ridge at its validation α), as statsforecast and Darts users
+    refit before forecasting; the validation forecasts, and so the blend's choice, do not move."""
+    from sklearn.linear_model import Ridge
+    from statsforecast.models import AutoETS
+
+    rng = np.random.default_rng(3)
+    n = 240
+    season = 10 * np.sin(np.arange(n) * 2 * np.pi / 7)
+    level = np.where(np.arange(n) < split_points(n)[0], 50.0, 80.0)  # the level moves at the validation period
+    series = _series(level + season + rng.normal(size=n))
+    y = series.target.astype(np.float64)
+    windows = make_windows(series, 14, 2)
+    model = Forecaster(1, 2, hidden_size=4, fast="fused")
+    found = compare(model, series, windows, 14, 2, season=7, refit=True)
+    kept = compare(model, series, windows, 14, 2, season=7)
+    for name in found.forecasts["valid"]:
+        np.testing.assert_array_equal(found.forecasts["valid"][name], kept.forecasts["valid"][name])
+    assert (found.partner, found.weight) == (kept.partner, kept.weight)
+
+    _, test_start = split_points(n)
+    fitted = baselines.fit_baselines(y, windows.at["valid"], 14, 2, 7)
+    train_at = np.arange(14, test_start - 2 + 1)  # every window whose targets end before the test period
+    lags = np.lib.stride_tricks.sliding_window_view(y, 14)[train_at - 14]
+    scale = lags.std(0)
+    ridge = Ridge(alpha=fitted.ridge_alpha).fit((lags - lags.mean(0)) / scale, step_targets(y, train_at, 2))
+    test_lags = np.lib.stride_tricks.sliding_window_view(y, 14)[windows.at["test"] - 14]
+    np.testing.assert_allclose(found.forecasts["test"]["ridge"], ridge.predict((test_lags - lags.mean(0)) / scale),
+                               rtol=1e-6, atol=1e-6)
+    ets = AutoETS(season_length=7).fit(y[:test_start])
+    t = int(windows.at["test"][0])
+    np.testing.assert_allclose(found.forecasts["test"]["AutoETS"][0], ets.forward(y=y[:t], h=2)["mean"], rtol=1e-6)
+    # the level seen in validation reaches the test forecasts only through the refit
+    for name in ("ridge", "AutoETS"):
+        assert mae(found.actual["test"], found.forecasts["test"][name]) < mae(kept.actual["test"], kept.forecasts["test"][name])
+    assert "refitted on the training and validation" in " ".join(found.notes)

@@ -8,15 +8,18 @@ with ŷ_best the baseline of lowest validation MAE and w the weight of lowest va
 smaller w, so w = 0 unless the baseline helps). The test windows choose nothing. `blend.json` in the run
 folder keeps the partner, w and the scores, so evaluate and predict deliver the same blend.
 
-Every baseline is fitted on the training period only (ridge's α and the blend on the validation one).
-A baseline that cannot be fitted (too short a series, a statsforecast failure) is left out with a note:
-it never stops a run.
+Every baseline is fitted on the training period (ridge's α, the seasonal naive's season and the blend chosen on
+the validation windows). With `--refit-baselines` they are fitted again on the training and validation periods
+together for the test windows (`FittedBaselines.refit`), as a statsforecast or Darts user refits before
+forecasting the future: ridge at its chosen α, AutoETS and AutoARIMA choosing their form again on the longer
+history; the validation forecasts, and so the blend's choice, do not change. A baseline that cannot be fitted
+(too short a series, a statsforecast failure) is left out with a note: it never stops a run.
 """
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +27,7 @@ import numpy as np
 from rnnkit.atomic import write_json
 from rnnkit.data.windows import origins
 from rnnkit.errors import UserError
-from rnnkit.models.baselines import fit_ridge_on_lags, naive, ridge_forecast, seasonal_naive, step_targets
+from rnnkit.models.baselines import fit_ridge_at, fit_ridge_on_lags, naive, ridge_forecast, seasonal_naive, step_targets
 from rnnkit.models.blend import best_weight, blend
 from rnnkit.models.statistical import ARIMA_HISTORY, MAX_SEASON, STATISTICAL, StatisticalBaseline
 
@@ -45,6 +48,7 @@ class FittedBaselines:
     naive_season: int = 0
     """the seasonal naive's season: of the seasons it was offered, the one of lowest validation MAE"""
     ridge: object = None
+    ridge_alpha: float | None = None
     statistical: dict[str, StatisticalBaseline] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     """name -> what it is (or why it was left out)"""
@@ -67,6 +71,28 @@ class FittedBaselines:
         if name == "ridge":
             return ridge_forecast(self.ridge, target, at, self.lookback, self.horizon)
         return self.statistical[name].forecast(target, at, self.horizon, offset)
+
+    def refit(self, target: np.ndarray, end: int) -> "FittedBaselines":
+        """The same baselines fitted again on target[:end] (the training and validation periods, before the
+        test one): ridge on every window whose targets end before `end`, at the α chosen on validation; the
+        seasonal naive at the season chosen there; AutoETS and AutoARIMA fitted anew (their form chosen again
+        by statsforecast on the longer history). A statistical one that fails to refit keeps its training
+        fit, and its note says so."""
+        y = np.asarray(target, dtype=np.float64)
+        out = replace(self, statistical=dict(self.statistical), notes=dict(self.notes))
+        if self.ridge is not None:
+            out.ridge = fit_ridge_at(y, origins(0, end, self.lookback, self.horizon), self.lookback, self.horizon,
+                                     self.ridge_alpha)
+            out.notes["ridge"] += "; refitted on the training and validation windows for the test period"
+        for name in self.statistical:
+            try:
+                out.statistical[name] = StatisticalBaseline(name, self.season).fit(y[:end])
+            except Exception as err:  # noqa: BLE001 - the training fit stays; the report names the error
+                out.notes[name] += f"; not refitted for the test period ({type(err).__name__}: {err})"
+                continue
+            out.notes[name] += f"; refitted on the training and validation periods for the test period: " \
+                               f"{out.statistical[name].describe()}"
+        return out
 
 
 def fit_baselines(target: np.ndarray, valid_at: np.ndarray, lookback: int, horizon: int, season: int,
@@ -91,6 +117,7 @@ def fit_baselines(target: np.ndarray, valid_at: np.ndarray, lookback: int, horiz
     if "ridge" in names:
         fitted.ridge, alpha = fit_ridge_on_lags(y, origins(0, valid_start, lookback, horizon), valid_at, lookback,
                                                 horizon)
+        fitted.ridge_alpha = alpha
         fitted.notes["ridge"] = (f"ridge: scikit-learn Ridge on the last {lookback} target values, alpha {alpha:.3g} "
                                  "chosen on the validation windows")
     for name in STATISTICAL:

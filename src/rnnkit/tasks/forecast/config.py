@@ -12,13 +12,16 @@ from rnnkit.data.series import FILLS
 from rnnkit.tasks.config import ConvKernel, InputDropout, NumLayers, RecurrentDropout, RecurrentModelConfig, fill_unset
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
-DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 336, "airline": 24}
-"""Steps read per forecast when --lookback is not given: a month of days, a week of half hours, two years."""
+DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 432, "airline": 24}
+"""Steps read per forecast when --lookback is not given: a month of days, two years of months, and for Taylor's
+half hours a week and two days: the demand's two seasons (Taylor 2003) need the same half hour a week ago AND
+the steps around it (the week-ago change from one half hour to the next), which a window of exactly a week
+cuts off; of 336 to 1,008 steps the ridge on the lags scores best on validation at 432 (benchmarks/TASKS.md)."""
 FILE_LOOKBACK = 24
 """With a season of S steps, a file's lookback is chosen among FILE_LOOKBACK, S and 2 S (forecast.model.choose_lookback)."""
 LONGEST_AUTO_LOOKBACK = 336
-"""The longest lookback a file's automatic choice tries: a week of half hours, the longest window the catalog's
-defaults train within their time budget (Taylor). A minute series' day (1,440 steps) or two would multiply the
+"""The longest lookback a file's automatic choice tries: a week of half hours (the catalog's Taylor default, 432
+steps, trains within its time budget too). A minute series' day (1,440 steps) or two would multiply the
 windows' memory and each epoch's time by that many steps; --lookback still takes any."""
 LONG_LOOKBACK = 100
 """Above this many steps the default model reads the window through a Conv1D front end (see front_end_defaults)."""
@@ -48,6 +51,10 @@ class ForecastConfig(RecurrentModelConfig):
     season: PositiveInt | None = None
     """the season in steps of the seasonal naive, AutoETS and AutoARIMA baselines (none: from the series'
     frequency: 24 hourly, 48 half-hourly, 7 daily, 52 weekly, 12 monthly, 4 quarterly)"""
+    refit_baselines: bool = False
+    """fit the baselines again on the training and validation periods before they forecast the test period, as
+    statsforecast and Darts users refit before forecasting (the model is not refitted). Off by default: on the
+    validation windows refitting helped some baselines on some series and hurt others (benchmarks/TASKS.md)"""
     calendar: Literal["auto", "none"] = "auto"
     """auto adds sin/cos of hour of day, day of week and day of year where they vary; none adds nothing"""
     hidden_size: PositiveInt = 64
@@ -64,6 +71,9 @@ class ForecastConfig(RecurrentModelConfig):
     """a linear skip from the last N target values to the outputs (none: all lookback steps; 0: no skip)"""
     linear_start: bool = True
     """start the linear skip at a ridge regression on the training windows (the network learns what it misses)"""
+    linear_penalty: bool = True
+    """train the started linear skip under the ridge's own L2 penalty (its α), so training does not undo the
+    shrinkage chosen on validation (adam, rmsprop and sgd; point forecasts)"""
     normalize: Literal["auto", "none", "last", "window"] = "auto"
     """the target's level in each window: none (the training period's z-scores), last (forecast the change from
     the window's last value), window (the window's own mean and std, RevIN); auto: none or last, whichever

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from rnnkit.data.series import Series
 from rnnkit.data.windows import Windows, split_points
-from rnnkit.models.baselines import fit_ridge
+from rnnkit.models.baselines import RIDGE_ALPHAS, fit_ridge
 from rnnkit.models.forecaster import Forecaster, window_levels
 from rnnkit.tasks.forecast.config import FILE_LOOKBACK, LONGEST_AUTO_LOOKBACK, ForecastConfig
 from rnnkit.tasks.forecast.data import series_windows
@@ -37,6 +37,28 @@ def start_from_ridge(model: Forecaster, windows: Windows, fits: "LinearFits | No
     return alpha
 
 
+COUPLED_DECAY = ("adam", "rmsprop", "sgd")
+"""Optimizers whose weight decay adds λ w to the gradient, the gradient of the penalty (λ / 2) ||w||^2."""
+
+
+def ridge_penalty_optimizer(model: Forecaster, config: ForecastConfig, alpha: float, train_targets: int):
+    """The run's optimizer with the ridge's own penalty on the linear skip A: ridge minimises
+    Σ (y - ŷ)^2 + α ||A||^2 over the training windows' `train_targets` values, so the mean squared error the
+    network trains on gets (α / train_targets) ||A||^2, i.e. a weight decay 2 α / train_targets on A alone
+    (exact for normalize none and last; with window the loss is on the window's scale). Its linear start is
+    then where the penalised loss is flat in A, and training moves A only where the network's part makes that
+    pay, instead of undoing the shrinkage α that validation chose (on a small series the unpenalised steps
+    drift toward least squares, which the validation windows score worse). None (the config's optimizer as
+    it is) for optimizers whose decay is not that penalty (adamw)."""
+    if config.optimizer not in COUPLED_DECAY or model.ar is None:
+        return None
+    from rnnkit.training.optim import make_optimizer
+
+    rest = [p for name, p in model.named_parameters() if name != "ar.weight"]
+    groups = [{"params": [model.ar.weight], "weight_decay": 2 * alpha / train_targets}, {"params": rest}]
+    return make_optimizer(config.optimizer, groups, lr=config.lr, weight_decay=config.weight_decay)
+
+
 def keep_better_of(model: Forecaster, start: dict, windows: Windows) -> tuple[bool, float, float]:
     """Put the linear start's weights `start` (a state dict) back into the trained `model` where they have the
     lower validation MAE: training then added nothing the validation windows confirm (a tiny series' network
@@ -52,17 +74,17 @@ def keep_better_of(model: Forecaster, start: dict, windows: Windows) -> tuple[bo
     return linear < trained, linear, trained
 
 
-def ridge_on_levels(windows: Windows, lags: int, normalize: str):
-    """(ridge, α, validation MAE in scaled units): `fit_ridge` from the last `lags` target values of the
-    training windows to their targets, both out of the window's level as `normalize` says, scored on the
-    validation windows back at their level."""
+def ridge_on_levels(windows: Windows, lags: int, normalize: str, alphas=RIDGE_ALPHAS):
+    """(ridge, α, validation MAE in scaled units): `fit_ridge` (α of `alphas`) from the last `lags` target
+    values of the training windows to their targets, both out of the window's level as `normalize` says,
+    scored on the validation windows back at their level."""
     z, y, level = {}, {}, {}
     for split in ("train", "valid"):
         target = torch.as_tensor(windows.x[split][:, :, 0])  # (N, L)
         levels, mu, sigma = window_levels(target, normalize)  # (N, L), (N, 1), (N, 1)
         z[split], y[split] = levels[:, -lags:].numpy(), ((torch.as_tensor(windows.y[split]) - mu) / sigma).numpy()
         level[split] = (mu.numpy(), sigma.numpy())
-    ridge, alpha = fit_ridge(z["train"], y["train"], z["valid"], y["valid"], standardize=False)
+    ridge, alpha = fit_ridge(z["train"], y["train"], z["valid"], y["valid"], standardize=False, alphas=alphas)
     mu, sigma = level["valid"]
     forecast = mu + sigma * ridge.predict(z["valid"]).reshape(y["valid"].shape)  # (N, horizon), back at the level
     return ridge, alpha, float(np.mean(np.abs(forecast - windows.y["valid"])))

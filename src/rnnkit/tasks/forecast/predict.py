@@ -38,22 +38,26 @@ class Comparison:
 
 
 def compare(model, series: Series, windows: Windows, lookback: int, horizon: int, season: int,
-            chosen: tuple[str | None, float] | None = None, naive_seasons: tuple[int, ...] | None = None) -> Comparison:
+            chosen: tuple[str | None, float] | None = None, naive_seasons: tuple[int, ...] | None = None,
+            refit: bool = False) -> Comparison:
     """Every baseline beside the model on the validation and test windows, and the run's prediction: the
     model blended with the best baseline on validation, at the weight of best validation MAE (or, for
-    a trained run, `chosen`: its (partner, weight))."""
+    a trained run, `chosen`: its (partner, weight)). The baselines forecast the validation windows fitted
+    on the training period and, with `refit`, the test windows fitted again on the training and validation
+    periods (`FittedBaselines.refit`)."""
     y = series.target.astype(np.float64)
     baselines = fit_baselines(y, windows.at["valid"], lookback, horizon, season,
                               origins_to_forecast=len(windows.at["valid"]) + len(windows.at["test"]),
                               naive_seasons=naive_seasons)
+    fitted = {"valid": baselines, "test": baselines.refit(y, split_points(len(y))[1]) if refit else baselines}
     forecasts, actual = {}, {}
     for split in ("valid", "test"):
         at = windows.at[split]
         out = model_forecast(model, windows.x[split], windows.scaler)
         forecasts[split] = {"model": model.point(torch.as_tensor(out)).numpy().astype(np.float64),
-                            **{name: baselines.forecast(name, y, at) for name in baselines.names}}
+                            **{name: fitted[split].forecast(name, y, at) for name in baselines.names}}
         actual[split] = step_targets(y, at, horizon)
-    notes = list(baselines.notes.values())
+    notes = list(fitted["test"].notes.values())
     if chosen is None:
         partner, weight = choose_blend(actual["valid"], forecasts["valid"]["model"],
                                        {n: forecasts["valid"][n] for n in baselines.names})
@@ -101,7 +105,8 @@ def evaluate(run: Run, data: str | None = None, backtest: int | None = None) -> 
     series = _run_series(run, data)
     windows = series_windows(run.config, series, facts.get("calendar"), Scaler.load(run.path))
     found = compare(model, series, windows, run.config.lookback, run.config.horizon, facts.get("season", 1),
-                    chosen=load_blend(run.path), naive_seasons=facts.get("naive_seasons"))
+                    chosen=load_blend(run.path), naive_seasons=facts.get("naive_seasons"),
+                    refit=run.config.refit_baselines)
     if backtest is not None:
         return backtest_scores(found, windows.at["test"], len(series), run.config.horizon, backtest)
     return summary_metrics(scores(found.actual["test"], found.forecasts["test"]), found.weight)
@@ -130,8 +135,9 @@ def backtest_scores(found: Comparison, test_at: np.ndarray, steps: int, horizon:
 
 
 def partner_forecast(run: Run, partner: str, series: Series) -> np.ndarray:
-    """(horizon,): the run's blend partner, fitted on the run's own training period as in training, forecasting
-    the steps after the end of `series`."""
+    """(horizon,): the run's blend partner, fitted on the run's own series as for its test period (on the
+    training and validation periods, or the training one without `refit_baselines`), forecasting the steps after
+    the end of `series`."""
     facts, config = run.saved.get("data", {}), run.config
     try:
         own = load_series(config)
@@ -141,6 +147,8 @@ def partner_forecast(run: Run, partner: str, series: Series) -> np.ndarray:
     valid_at = origins(valid_start, test_start, config.lookback, config.horizon)
     fitted = fit_baselines(own.target, valid_at, config.lookback, config.horizon, facts.get("season", 1),
                            names=(partner,), naive_seasons=facts.get("naive_seasons"))
+    if config.refit_baselines:
+        fitted = fitted.refit(own.target, test_start)
     if partner not in fitted.names:
         raise UserError(f"the run blends its forecasts with {partner}, which cannot be fitted now: {fitted.notes[partner]}")
     if partner == "seasonal naive" and len(series) < fitted.naive_season:

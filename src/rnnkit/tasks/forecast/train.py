@@ -15,7 +15,7 @@ from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.data import load_series, season_of, series_facts
 from rnnkit.tasks.forecast.model import (LinearFits, build_model, choose_lookback, choose_normalize, keep_better_of,
-                                         start_from_ridge)
+                                         ridge_penalty_optimizer, start_from_ridge)
 from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
 from rnnkit.tasks.forecast.predict import compare, scores, summary_metrics
 from rnnkit.tasks.fit import finish, fit, start
@@ -38,11 +38,17 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     start(config, quiet)
     model = build_model(config, windows.x["train"].shape[-1])
     start_state = None
-    if config.linear_start and model.ar is not None:
-        say(f"linear skip started at ridge (alpha {start_from_ridge(model, windows, fits):.3g})")
-        start_state = {k: v.clone() for k, v in model.state_dict().items()} if not config.quantiles else None
     # quantile forecasts: the pinball loss, and no metric (mae of (B, h, Q) outputs means nothing)
     objective = dict(loss=named_loss("pinball", pinball_loss(config.quantiles)), metrics=[]) if config.quantiles else {}
+    if config.linear_start and model.ar is not None:
+        alpha = start_from_ridge(model, windows, fits)
+        say(f"linear skip started at ridge (alpha {alpha:.3g})")
+        start_state = {k: v.clone() for k, v in model.state_dict().items()} if not config.quantiles else None
+        penalised = ridge_penalty_optimizer(model, config, alpha, windows.y["train"].size) \
+            if config.linear_penalty and not config.quantiles else None
+        if penalised is not None:
+            objective["optimizer"] = penalised
+            choices.append(f"the linear skip trains under its ridge start's penalty (alpha {alpha:.3g})")
     fitted = fit(task, config, run_dir, model, (windows.x["train"], windows.y["train"]),
                  valid=(windows.x["valid"], windows.y["valid"]), facts=facts, resume=resume, quiet=quiet,
                  summary={"series": series.source, "steps": len(series), "freq": series.freq,
@@ -51,7 +57,7 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
         choices.append(prefer_start(model, start_state, windows, fitted.trainer.run))
         say(choices[-1])
     found = compare(model, series, windows, config.lookback, config.horizon, facts["season"],
-                    naive_seasons=tuple(facts["naive_seasons"]))
+                    naive_seasons=tuple(facts["naive_seasons"]), refit=config.refit_baselines)
     found.notes += choices
     table = scores(found.actual["test"], found.forecasts["test"])
     valid_mae = {name: float(np.mean(np.abs(found.actual["valid"] - f))) for name, f in found.forecasts["valid"].items()}
