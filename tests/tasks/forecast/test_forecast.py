@@ -153,10 +153,10 @@ def test_a_files_lookback_is_chosen_on_validation_among_24_a_season_and_two(tmp_
     series = read_series(weekly_csv(tmp_path / "weekly.csv"), "week", "sales", None, "none")
     config = make_config(ForecastConfig, {"data": "weekly.csv", "target_col": "sales"})
     assert config.lookback is None and config.ar_lags is None  # unset until the data is read
-    lookback, tried = choose_lookback(config, LinearFits(config, series), 52)
+    lookback, tried = choose_lookback(config, LinearFits(config, series), (52,))
     assert set(tried) == {24, 52, 104} and lookback in (52, 104) and tried[lookback] < 0.8 * tried[24]
     short = read_series(weekly_csv(tmp_path / "short.csv", years=3), "week", "sales", None, "none")
-    assert choose_lookback(config, LinearFits(config, short), 52)[0] == 24  # 109 training weeks: a season of lags would leave too few windows
+    assert choose_lookback(config, LinearFits(config, short), (52,))[0] == 24  # 109 training weeks: a season of lags would leave too few windows
     given = make_config(ForecastConfig, {"data": "weekly.csv", "target_col": "sales", "lookback": 30})
     assert (given.lookback, given.ar_lags) == (30, 30)  # given: kept, nothing chosen
 
@@ -213,11 +213,11 @@ def test_a_series_too_short_for_24_lags_or_a_season_compares_shorter_lookbacks(t
 
     path = monthly_csv(tmp_path / "shop.csv", 36)
     config = make_config(ForecastConfig, {"data": str(path), "time_col": "month", "target_col": "sales"})
-    lookback, tried = choose_lookback(config, LinearFits(config, read_series(path, "month", "sales")), 12)
+    lookback, tried = choose_lookback(config, LinearFits(config, read_series(path, "month", "sales")), (12,))
     assert set(tried) == {4, 8} and lookback in tried
     yearly = make_config(ForecastConfig, {"data": str(path), "target_col": "sales"})
     assert choose_lookback(yearly, LinearFits(yearly, read_series(monthly_csv(tmp_path / "long.csv", 120), "month",
-                                                                  "sales")), 1) == (24, {})  # no season: no lookback of 2
+                                                                  "sales")), (1,)) == (24, {})  # no season: no lookback of 2
     settings = {"data": str(path), "time_col": "month", "target_col": "sales", "hidden_size": "8", "epochs": "2",
                 "fast": "fused"}
     run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
@@ -253,7 +253,29 @@ def test_a_minute_series_does_not_try_a_day_of_lags(tmp_path):
     series = Series("m.csv", pd.date_range("2024-01-01", periods=n, freq="min"), y, ["y"], "min", "t")
     config = make_config(ForecastConfig, {"data": "m.csv", "target_col": "y"})
     assert default_season("min") == 1440 > LONGEST_AUTO_LOOKBACK
-    assert choose_lookback(config, LinearFits(config, series), 1440) == (24, {})
+    assert choose_lookback(config, LinearFits(config, series), (1440,)) == (24, {})
+
+
+def test_a_half_hourly_file_tries_a_week_and_a_week_and_a_day_of_lags(tmp_path):
+    """Half-hourly demand with a weekly shape (weekends lower): 24, 48 or 96 lags never see last week, so the
+    ridge on the lags picks a week (336) or a week and a day (384: last week's same half hour and the steps
+    around it), as the catalog's Taylor series does with its own 432."""
+    from rnnkit.data.series import Series
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+    from rnnkit.tasks.forecast.data import naive_seasons
+    from rnnkit.tasks.forecast.model import LinearFits, choose_lookback
+
+    n = 336 * 20
+    rng = np.random.default_rng(0)
+    week_shape = rng.normal(size=336)  # each half hour of the week its own level, repeated every week
+    y = (week_shape[np.arange(n) % 336] + 0.1 * rng.normal(size=n)).astype(np.float32)[:, None]
+    series = Series("d.csv", pd.date_range("2024-01-01", periods=n, freq="30min"), y, ["y"], "30min", "t")
+    config = make_config(ForecastConfig, {"data": "d.csv", "target_col": "y"})
+    assert naive_seasons("30min") == (48, 336)
+    lookback, tried = choose_lookback(config, LinearFits(config, series), naive_seasons("30min"))
+    assert set(tried) == {24, 48, 96, 336, 384} and lookback in (336, 384)
+    assert tried[lookback] < 0.5 * min(tried[n] for n in (24, 48, 96))
 
 
 @pytest.mark.parametrize("normalize", ["none", "last"])

@@ -18,10 +18,11 @@ half hours a week and two days: the demand's two seasons (Taylor 2003) need the 
 the steps around it (the week-ago change from one half hour to the next), which a window of exactly a week
 cuts off; of 336 to 1,008 steps the ridge on the lags scores best on validation at 432 (benchmarks/TASKS.md)."""
 FILE_LOOKBACK = 24
-"""With a season of S steps, a file's lookback is chosen among FILE_LOOKBACK, S and 2 S (forecast.model.choose_lookback)."""
-LONGEST_AUTO_LOOKBACK = 336
-"""The longest lookback a file's automatic choice tries: a week of half hours (the catalog's Taylor default, 432
-steps, trains within its time budget too). A minute series' day (1,440 steps) or two would multiply the
+"""A file's lookback is chosen among FILE_LOOKBACK and, for each of its seasons, the season and the season plus
+a day's (the shortest season's) steps (forecast.model.choose_lookback)."""
+LONGEST_AUTO_LOOKBACK = 432
+"""The longest lookback a file's automatic choice tries: a week and two days of half hours (the catalog's Taylor
+default, which trains within its time budget). A minute series' day (1,440 steps) or two would multiply the
 windows' memory and each epoch's time by that many steps; --lookback still takes any."""
 LONG_LOOKBACK = 100
 """Above this many steps the default model reads the window through a Conv1D front end (see front_end_defaults)."""
@@ -42,8 +43,9 @@ class ForecastConfig(RecurrentModelConfig):
     fill: Literal[FILLS] = "none"
     """missing values and time stamps: none (an error), ffill (carry the last value), interpolate (linear in time)"""
     lookback: PositiveInt | None = None
-    """steps read per forecast (none: the dataset's; for a file the one of 24, a season and two seasons whose
-    ridge on the lags scores best on the validation windows, chosen before training)"""
+    """steps read per forecast (none: the dataset's; for a file the one of 24 and, for each season (a day and a
+    week of sub-daily steps), the season and the season plus the shortest one (two seasons where there is one)
+    whose ridge on the lags scores best on the validation windows, chosen before training)"""
     horizon: PositiveInt = 1
     """steps forecast at once (direct multi-step output)"""
     stride: PositiveInt = 1

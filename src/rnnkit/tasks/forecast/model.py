@@ -124,17 +124,20 @@ def choose_normalize(config: ForecastConfig, fits: LinearFits) -> tuple[str, dic
     return min(scores, key=scores.get), scores
 
 
-def choose_lookback(config: ForecastConfig, fits: LinearFits, season: int) -> tuple[int, dict[int, float]]:
-    """A file's lookback when none is given: of FILE_LOOKBACK, one season and two seasons (those that leave
-    at least two training windows per lag), the one whose ridge on the lags (under each normalize "auto"
-    may choose) has the lowest validation MAE; and those MAEs (scaled units). A weekly series with a yearly
-    cycle needs its last year in view, which 24 weeks do not give; the ridge costs no training. None is longer
-    than LONGEST_AUTO_LOOKBACK (a minute series' day of 1,440 steps is not tried). A series too short for any
-    of them (36 months: 25 training steps) compares the longest lookback that leaves two training windows per
-    lag and half of it."""
+def choose_lookback(config: ForecastConfig, fits: LinearFits, seasons: tuple[int, ...]) -> tuple[int, dict[int, float]]:
+    """A file's lookback when none is given: of FILE_LOOKBACK and, for each season S of `seasons` (the first
+    the shortest), S and S plus the shortest season (those that leave at least two training windows per lag),
+    the one whose ridge on the lags (under each normalize "auto" may choose) has the lowest validation MAE; and
+    those MAEs (scaled units). A weekly series with a yearly cycle needs its last year in view, which 24 weeks
+    do not give; half-hourly demand needs last week's same half hour AND the steps around it (the week-ago
+    change from one step to the next, Taylor 2003's double season), which a window of exactly a week cuts off.
+    The ridge costs no training. None is longer than LONGEST_AUTO_LOOKBACK (a minute series' day of 1,440 steps
+    is not tried). A series too short for any of them (36 months: 25 training steps) compares the longest
+    lookback that leaves two training windows per lag and half of it."""
     valid_start = split_points(len(fits.series))[0]
     longest = max(1, (valid_start - config.horizon + 1) // 3)  # valid_start - n - horizon + 1 >= 2 n
-    candidates = {FILE_LOOKBACK, season, 2 * season} if season > 1 else {FILE_LOOKBACK}
+    day = seasons[0]
+    candidates = {FILE_LOOKBACK} | ({n for s in seasons for n in (s, s + day)} if day > 1 else set())
     top = min(longest, LONGEST_AUTO_LOOKBACK)
     fits_in = [n for n in sorted(candidates) if n <= top and (config.ar_lags or 0) <= n]
     if not fits_in:

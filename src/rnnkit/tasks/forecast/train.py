@@ -13,7 +13,7 @@ import numpy as np
 from rnnkit.atomic import atomic_write, write_json
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import load_series, season_of, series_facts
+from rnnkit.tasks.forecast.data import load_series, naive_seasons_of, series_facts
 from rnnkit.tasks.forecast.model import (LinearFits, build_model, choose_lookback, choose_normalize, keep_better_of,
                                          ridge_penalty_optimizer, start_from_ridge)
 from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
@@ -79,7 +79,7 @@ def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig
     choices = []
     fits = LinearFits(config, series)
     if config.lookback is None:  # a file's: chosen on the validation windows
-        lookback, tried = choose_lookback(config, fits, season_of(config, series))
+        lookback, tried = choose_lookback(config, fits, naive_seasons_of(config, series))
         config = replace(config, lookback=lookback)
         choices.append(f"lookback {lookback} (of {', '.join(map(str, tried))}: validation MAE of the ridge on the "
                        f"lags {', '.join(f'{v:.4g}' for v in tried.values())}, scaled units)" if tried else
