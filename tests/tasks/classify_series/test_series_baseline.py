@@ -174,7 +174,7 @@ def test_a_run_reports_minirocket_on_the_same_series_and_delivers_the_blend(caps
     assert len((run / "metrics.jsonl").read_text().splitlines()) == 1  # --epochs 1 trains one epoch
     assert "baseline (MiniRocket + logistic regression" in out
     saved = json.loads((run / "blend.json").read_text())
-    assert saved["refit"] is True and "then refitted on all 60 training series" in out  # 48 fit + 12 validation
+    assert saved["refit"] is True and "(fitted on 48 series), then refitted on all 60 training series with that C: test acc=" in out  # 48 fit + 12 validation
     table = saved["accuracy"]
     assert set(table) == {"model", "baseline", "run"} and set(table["baseline"]) == {"valid", "test"}
     assert saved["weight"] in BLEND_WEIGHTS

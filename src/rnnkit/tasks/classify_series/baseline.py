@@ -70,10 +70,11 @@ def fit_run_baseline(num_classes: int, seed: int, fit: tuple, valid: tuple | Non
         return RunBaseline(None, f"{type(err).__name__}: {err}")
     result = RunBaseline(model, probs=probs, seconds=time.perf_counter() - t0,
                          fitted_on=len((everything if refit else fit)[-1]), refit=refit)
-    accs = ", ".join(f"{k} acc={accuracy(p, s[-1]):.4f}" for k, p, s in
-                     (("valid", probs.get("valid"), valid), ("test", probs.get("test"), test)) if p is not None)
-    refitted = f" (then refitted on all {result.fitted_on} training series)" if refit else ""
-    say(f"baseline ({NAME}, C={model.C:g}): {accs}{refitted}, in {result.seconds:.1f}s")
+    accs = {k: f"{k} acc={accuracy(probs[k], s[-1]):.4f}" for k, s in (("valid", valid), ("test", test)) if k in probs}
+    if refit:
+        accs["valid"] += (f" (fitted on {len(fit[-1])} series), then refitted on all {result.fitted_on} training "
+                          "series with that C" + (":" if "test" in accs else ""))
+    say(f"baseline ({NAME}, C={model.C:g}): {(' ' if refit else ', ').join(accs.values())}, in {result.seconds:.1f}s")
     return result
 
 
