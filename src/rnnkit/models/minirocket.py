@@ -87,12 +87,7 @@ class RocketFeatures:
         return self
 
     def transform(self, x3: np.ndarray) -> np.ndarray:
-        import torch
-
-        threads = torch.get_num_threads()
-        out = np.concatenate([scaler.transform(transform.transform(x3)) for transform, scaler in self.parts], axis=1)
-        torch.set_num_threads(threads)
-        return out
+        return np.concatenate([scaler.transform(transform.transform(x3)) for transform, scaler in self.parts], axis=1)
 
 
 class RocketLinear:

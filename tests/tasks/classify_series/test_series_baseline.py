@@ -178,6 +178,7 @@ def test_a_run_reports_minirocket_on_the_same_series_and_delivers_the_blend(caps
     table = saved["accuracy"]
     assert set(table) == {"model", "baseline", "run"} and set(table["baseline"]) == {"valid", "test"}
     assert saved["weight"] in BLEND_WEIGHTS
+    assert "then fitted again on all 60 training series with that C" in (run / "report.md").read_text()
     first = (run / "report.md").read_text().splitlines()[0]
     assert ("does NOT beat MiniRocket" in first) == (table["model"]["test"] <= table["baseline"]["test"]), first
     code, out, err = call(capsys, "evaluate", run, "--json")

@@ -126,9 +126,9 @@ def report_section(result: RunBaseline, table: dict[str, dict[str, float]], weig
             "|---" * (len(splits) + 1) + "|"]
     rows += [f"| {names[key]} | " + " | ".join(f"{table[key][k]:.4f}" for k in splits) + " |"
              for key in ("model", "baseline", "run") if key != "run" or weight]
-    fitted = (f"C and the blend weight chosen on the validation series, with both fitted on the model's own "
-              f"training series; then refitted on all {result.fitted_on} training series with that C, as a published "
-              "MiniRocket is (its validation figure is the first fit's, its test figure the refit's)" if result.refit
+    fitted = (f"fitted on the model's own training series, C and the blend weight chosen on the validation "
+              f"series; then fitted again on all {result.fitted_on} training series with that C, as a published "
+              "MiniRocket is (its validation figure is the first fit's, its test figure the second's)" if result.refit
               else f"fitted on the model's own {result.fitted_on} training series; C and the blend weight chosen on "
                    "the validation series")
     text = (f"\n## Baseline\n\naeon's MiniRocket (10,000 kernels) and a logistic regression on its standardised "
