@@ -7,7 +7,10 @@ is scored on the one left out (leave-one-out over the validation series; the tes
 
 With --delivered first, it prints instead what each run delivers on its test split under the task's
 choose_weight (the weight chosen on all its validation series, as training now does), beside the model and
-MiniRocket alone: the rule's figures for runs trained before it, without training again.
+MiniRocket alone: the rule's figures for runs trained before it, without training again. MiniRocket's
+validation probabilities are always those of its fit on the run's fit rows (what the validation series can
+judge); the test series are scored by the fit the run delivers (refitted on the whole training file for runs
+made since 2026-12-07).
 """
 import sys
 
@@ -17,11 +20,15 @@ from rnnkit.io.run import load
 from rnnkit.models.blend import WEIGHTS, blend
 from rnnkit.models.minirocket import class_log_loss
 from rnnkit.tasks import read_run
-from rnnkit.tasks.classify_series.baseline import accuracy, choose_weight
+from rnnkit.tasks.classify_series.baseline import accuracy, choose_weight, load_blend
 from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, hold_out, label_ids, load_files,
                                                test_file)
 from rnnkit.tasks.classify_series.predict import class_probabilities, refit_baseline
 from rnnkit.tasks.runs import read_labels
+
+
+FIRST_FIT = {"refit": False}
+"""MiniRocket fitted on the run's fit rows, C chosen on its validation series, as the blend's weight sees it."""
 
 
 def old_rule(model, base, y):
@@ -47,9 +54,10 @@ def delivered(paths):
         labels = read_labels(run, LABELS_FILE)
         scaling = Scaling.load(run.file(SCALING_FILE))
         held = hold_out(run.config, load_files(run.config), scaling, labels)
-        model, base = load(run.path), refit_baseline(run, labels)
+        model, first = load(run.path), refit_baseline(run, labels, FIRST_FIT)
         valid_x, valid_lengths, valid_y = held.valid
-        w = choose_weight(class_probabilities(model, valid_x, valid_lengths), base.predict_proba(valid_x), valid_y)
+        w = choose_weight(class_probabilities(model, valid_x, valid_lengths), first.predict_proba(valid_x), valid_y)
+        base = refit_baseline(run, labels, load_blend(run.path))
         ts = test_file(run.config, None)
         x, lengths = scaling.arrays(ts)
         y = label_ids(ts, labels)
@@ -68,7 +76,7 @@ for path in sys.argv[1:]:
     held = hold_out(run.config, load_files(run.config), Scaling.load(run.file(SCALING_FILE)), labels)
     x, lengths, y = held.valid
     model = class_probabilities(load(run.path), x, lengths)
-    base = refit_baseline(run, labels).predict_proba(x)
+    base = refit_baseline(run, labels, FIRST_FIT).predict_proba(x)
     k, n = model.shape[1], len(y)
     line = [f"{path} ({n} validation series)"]
     for name, rule in RULES.items():
