@@ -20,7 +20,7 @@ from rnnkit.io.run import load
 from rnnkit.models.blend import WEIGHTS, blend
 from rnnkit.models.minirocket import class_log_loss
 from rnnkit.tasks import read_run
-from rnnkit.tasks.classify_series.baseline import accuracy, choose_weight, load_blend
+from rnnkit.tasks.classify_series.baseline import LOSS_TIE, accuracy, choose_weight, load_blend
 from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, hold_out, label_ids, load_files,
                                                test_file)
 from rnnkit.tasks.classify_series.predict import class_probabilities, refit_baseline
@@ -38,7 +38,27 @@ def old_rule(model, base, y):
                                        round(class_log_loss(y, np.clip(blend(model, base, w), 1e-12, 1), k), 9), w))
 
 
-RULES = {"accuracy, then nearest 0.5": lambda m, b, y: min(
+def near_best(slack_series: int):
+    """Weights within `slack_series` right series of the best count as equally accurate; then the task's
+    log-loss tie and the nearest to 0.5 (2026-12-07: a candidate for validation parts of a few series)."""
+    def rule(m, b, y):
+        probs = {w: blend(m, b, w) for w in WEIGHTS}
+        right = {w: int(np.sum(p.argmax(1) == y)) for w, p in probs.items()}
+        best = [w for w in WEIGHTS if right[w] >= max(right.values()) - slack_series]
+        loss = {w: class_log_loss(y, np.clip(probs[w], 1e-12, 1), m.shape[1]) for w in best}
+        return min((w for w in best if loss[w] <= min(loss.values()) + LOSS_TIE), key=lambda w: (abs(w - 0.5), w))
+    return rule
+
+
+def log_loss_tie(m, b, y):
+    """Log loss alone, its ties (within LOSS_TIE) to the nearest 0.5."""
+    loss = {w: class_log_loss(y, np.clip(blend(m, b, w), 1e-12, 1), m.shape[1]) for w in WEIGHTS}
+    return min((w for w in WEIGHTS if loss[w] <= min(loss.values()) + LOSS_TIE), key=lambda w: (abs(w - 0.5), w))
+
+
+RULES = {"accuracy within one series, log loss within 0.01, nearest 0.5": near_best(1),
+         "log loss within 0.01, nearest 0.5": log_loss_tie,
+         "accuracy, then nearest 0.5": lambda m, b, y: min(
              WEIGHTS, key=lambda w: (-accuracy(blend(m, b, w), y), abs(w - 0.5), w)),
          "log loss alone": lambda m, b, y: min(WEIGHTS, key=lambda w: (class_log_loss(
              y, np.clip(blend(m, b, w), 1e-12, 1), m.shape[1]), w)),
