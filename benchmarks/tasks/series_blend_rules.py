@@ -7,7 +7,10 @@ is scored on the one left out (leave-one-out over the validation series; the tes
 
 With --delivered first, it prints instead what each run delivers on its test split under the task's
 choose_weight (the weight chosen on all its validation series, as training now does), beside the model and
-MiniRocket alone: the rule's figures for runs trained before it, without training again.
+MiniRocket alone: the rule's figures for runs trained before it, without training again. MiniRocket's
+validation probabilities are always those of its fit on the run's fit rows (what the validation series can
+judge); the test series are scored by the fit the run delivers (refitted on the whole training file for runs
+made since 2026-12-07).
 """
 import sys
 
@@ -17,11 +20,15 @@ from rnnkit.io.run import load
 from rnnkit.models.blend import WEIGHTS, blend
 from rnnkit.models.minirocket import class_log_loss
 from rnnkit.tasks import read_run
-from rnnkit.tasks.classify_series.baseline import accuracy, choose_weight
+from rnnkit.tasks.classify_series.baseline import LOSS_TIE, accuracy, choose_weight, load_blend
 from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, hold_out, label_ids, load_files,
                                                test_file)
 from rnnkit.tasks.classify_series.predict import class_probabilities, refit_baseline
 from rnnkit.tasks.runs import read_labels
+
+
+FIRST_FIT = {"refit": False}
+"""MiniRocket fitted on the run's fit rows, C chosen on its validation series, as the blend's weight sees it."""
 
 
 def old_rule(model, base, y):
@@ -31,7 +38,27 @@ def old_rule(model, base, y):
                                        round(class_log_loss(y, np.clip(blend(model, base, w), 1e-12, 1), k), 9), w))
 
 
-RULES = {"accuracy, then nearest 0.5": lambda m, b, y: min(
+def near_best(slack_series: int):
+    """Weights within `slack_series` right series of the best count as equally accurate; then the task's
+    log-loss tie and the nearest to 0.5 (2026-12-07: a candidate for validation parts of a few series)."""
+    def rule(m, b, y):
+        probs = {w: blend(m, b, w) for w in WEIGHTS}
+        right = {w: int(np.sum(p.argmax(1) == y)) for w, p in probs.items()}
+        best = [w for w in WEIGHTS if right[w] >= max(right.values()) - slack_series]
+        loss = {w: class_log_loss(y, np.clip(probs[w], 1e-12, 1), m.shape[1]) for w in best}
+        return min((w for w in best if loss[w] <= min(loss.values()) + LOSS_TIE), key=lambda w: (abs(w - 0.5), w))
+    return rule
+
+
+def log_loss_tie(m, b, y):
+    """Log loss alone, its ties (within LOSS_TIE) to the nearest 0.5."""
+    loss = {w: class_log_loss(y, np.clip(blend(m, b, w), 1e-12, 1), m.shape[1]) for w in WEIGHTS}
+    return min((w for w in WEIGHTS if loss[w] <= min(loss.values()) + LOSS_TIE), key=lambda w: (abs(w - 0.5), w))
+
+
+RULES = {"accuracy within one series, log loss within 0.01, nearest 0.5": near_best(1),
+         "log loss within 0.01, nearest 0.5": log_loss_tie,
+         "accuracy, then nearest 0.5": lambda m, b, y: min(
              WEIGHTS, key=lambda w: (-accuracy(blend(m, b, w), y), abs(w - 0.5), w)),
          "log loss alone": lambda m, b, y: min(WEIGHTS, key=lambda w: (class_log_loss(
              y, np.clip(blend(m, b, w), 1e-12, 1), m.shape[1]), w)),
@@ -47,9 +74,10 @@ def delivered(paths):
         labels = read_labels(run, LABELS_FILE)
         scaling = Scaling.load(run.file(SCALING_FILE))
         held = hold_out(run.config, load_files(run.config), scaling, labels)
-        model, base = load(run.path), refit_baseline(run, labels)
+        model, first = load(run.path), refit_baseline(run, labels, FIRST_FIT)
         valid_x, valid_lengths, valid_y = held.valid
-        w = choose_weight(class_probabilities(model, valid_x, valid_lengths), base.predict_proba(valid_x), valid_y)
+        w = choose_weight(class_probabilities(model, valid_x, valid_lengths), first.predict_proba(valid_x), valid_y)
+        base = refit_baseline(run, labels, load_blend(run.path))
         ts = test_file(run.config, None)
         x, lengths = scaling.arrays(ts)
         y = label_ids(ts, labels)
@@ -68,7 +96,7 @@ for path in sys.argv[1:]:
     held = hold_out(run.config, load_files(run.config), Scaling.load(run.file(SCALING_FILE)), labels)
     x, lengths, y = held.valid
     model = class_probabilities(load(run.path), x, lengths)
-    base = refit_baseline(run, labels).predict_proba(x)
+    base = refit_baseline(run, labels, FIRST_FIT).predict_proba(x)
     k, n = model.shape[1], len(y)
     line = [f"{path} ({n} validation series)"]
     for name, rule in RULES.items():

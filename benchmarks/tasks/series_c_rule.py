@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from rnnkit.io.run import load
 from rnnkit.models.blend import blend
-from rnnkit.models.minirocket import MiniRocketLinear, class_log_loss, C_GRID
+from rnnkit.models.minirocket import RocketLinear, class_log_loss, C_GRID
 from rnnkit.tasks import read_run
 from rnnkit.tasks.classify_series.baseline import accuracy, choose_weight
 from rnnkit.tasks.classify_series.data import LABELS_FILE, SCALING_FILE, Scaling, hold_out, load_files, label_ids, test_file
@@ -31,7 +31,7 @@ for path in sys.argv[1:]:
     held = hold_out(run.config, load_files(run.config), scaling, labels)
     (fx, _, fy), (vx, vl, vy) = held.fit, held.valid
     ts = test_file(run.config, None); tx, tl = scaling.arrays(ts); ty = label_ids(ts, labels)
-    mr = MiniRocketLinear(len(labels), run.config.seed).fit(fx, fy)
+    mr = RocketLinear(len(labels), run.config.seed).fit(fx, fy)
     F, V, T = mr.features(fx), mr.features(vx), mr.features(tx)
     k = len(labels)
     pv, pt = {}, {}

@@ -12,7 +12,7 @@ import time
 import numpy as np
 from sklearn.linear_model import RidgeClassifierCV
 
-from rnnkit.models.minirocket import MiniRocketLinear, class_log_loss
+from rnnkit.models.minirocket import RocketLinear, class_log_loss
 from rnnkit.tasks.classify_series.config import SeriesConfig
 from rnnkit.tasks.classify_series.data import Scaling, hold_out, label_map_of, load_files
 from rnnkit.tasks.config import make_config
@@ -25,7 +25,7 @@ for name in sys.argv[1:]:
     labels = label_map_of(files.train)
     held = hold_out(config, files, Scaling.fit(files.train, config.standardize), labels)
     (fx, _, fy), (vx, _, vy) = held.fit, held.valid
-    lr = MiniRocketLinear(len(labels), config.seed).fit(fx, fy, vx, vy)
+    lr = RocketLinear(len(labels), config.seed).fit(fx, fy, vx, vy)
     p = lr.predict_proba(vx)
     ridge = RidgeClassifierCV(alphas=np.logspace(-3, 3, 10)).fit(lr.features(fx), fy)
     ridge_acc = float(np.mean(ridge.predict(lr.features(vx)) == vy))

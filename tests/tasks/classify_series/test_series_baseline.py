@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from rnnkit.models.minirocket import MiniRocketLinear
+from rnnkit.models.minirocket import RocketLinear
 from rnnkit.models.blend import WEIGHTS as BLEND_WEIGHTS, blend
 from rnnkit.tasks.classify_series.baseline import accuracy, choose_weight
 from rnnkit.tasks.classify_series.config import SeriesConfig
@@ -27,10 +27,10 @@ def test_minirocket_separates_shapes_and_gives_probabilities():
     t = np.linspace(0, 1, 40)
     x = np.stack([np.sin(2 * np.pi * (1 + k % 2) * t) + 0.3 * rng.normal(size=40) for k in range(60)])[:, :, None]
     y = np.arange(60) % 2
-    model = MiniRocketLinear(2).fit(x[:40], y[:40], x[40:50], y[40:50])
+    model = RocketLinear(2).fit(x[:40], y[:40], x[40:50], y[40:50])
     probs = model.predict_proba(x[50:])
     assert probs.shape == (10, 2) and np.allclose(probs.sum(1), 1) and accuracy(probs, y[50:]) == 1.0
-    short = MiniRocketLinear(2).fit(x[:40, :5], y[:40])  # 5 steps: padded to MiniRocket's 9
+    short = RocketLinear(2).fit(x[:40, :5], y[:40])  # 5 steps: padded to MiniRocket's 9
     assert short.predict_proba(x[50:, :5]).shape == (10, 2)
     assert model.predict_proba(x[50:, :30]).shape == model.predict_proba(np.pad(x[50:], ((0, 0), (0, 5), (0, 0)))).shape
     np.testing.assert_array_equal(model.predict_proba(np.pad(x[50:], ((0, 0), (0, 5), (0, 0)))), probs)  # cut back
@@ -45,8 +45,79 @@ def test_many_classes_of_few_series_fit_without_a_regression_warning():
     x, y = rng.normal(size=(40, 30, 1)), np.arange(40) % 30  # more classes than half the series
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        model = MiniRocketLinear(30).fit(x, y, x[:10], y[:10])
+        model = RocketLinear(30).fit(x, y, x[:10], y[:10])
     assert model.predict_proba(x).shape == (40, 30)
+
+
+def shapes(n, seed=0, classes=2, steps=40):
+    """Noisy sines whose frequency is the class: (x (n, steps, 1), y (n,))."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 1, steps)
+    y = np.arange(n) % classes
+    return np.stack([np.sin(2 * np.pi * (1 + k) * t) + 0.3 * rng.normal(size=steps) for k in y])[:, :, None], y
+
+
+def test_the_refit_uses_every_training_series_and_keeps_the_chosen_C():
+    """C is chosen on the validation rows; the refit is transform and classifier fitted again on fit and
+    validation rows with that C: a class only the validation rows hold is then known, and the result is
+    exactly a fresh fit on all rows at that C."""
+    x, y = shapes(60, classes=3)
+    fit_rows = np.flatnonzero(y != 2)[:30]  # class 2 only among the validation rows
+    valid_rows = np.setdiff1d(np.arange(60), fit_rows)
+    model = RocketLinear(3).fit(x[fit_rows], y[fit_rows], x[valid_rows], y[valid_rows])
+    chosen = model.C
+    assert model.predict_proba(x)[:, 2].max() == 0  # the first fit never saw class 2
+    model.refit(x, y)
+    assert model.C == chosen and list(model.linear.classes_) == [0, 1, 2]
+    fresh = RocketLinear(3)
+    fresh.C = chosen
+    np.testing.assert_array_equal(model.predict_proba(x), fresh.refit(x, y).predict_proba(x))
+    assert accuracy(model.predict_proba(x[valid_rows]), y[valid_rows]) == 1.0
+
+
+def test_the_run_baseline_is_chosen_on_validation_and_refitted_on_the_whole_training_file():
+    from rnnkit.tasks.classify_series.baseline import fit_run_baseline
+    x, y = shapes(50)
+    lengths = np.full(50, 40)
+    fit, valid, test = (x[:30], lengths[:30], y[:30]), (x[30:40], lengths[30:40], y[30:40]), (x[40:], lengths[40:], y[40:])
+    train = (x[:40], lengths[:40], y[:40])
+    result = fit_run_baseline(2, 0, fit, valid, test, everything=train)
+    first = RocketLinear(2).fit(x[:30], y[:30], x[30:40], y[30:40])
+    assert result.refit and result.fitted_on == 40 and result.model.C == first.C
+    np.testing.assert_array_equal(result.probs["valid"], first.predict_proba(x[30:40]))  # what chose C and w
+    np.testing.assert_array_equal(result.probs["test"], first.refit(x[:40], y[:40]).predict_proba(x[40:]))
+    same = fit_run_baseline(2, 0, train, valid, test, everything=train)  # --valid-data: fit is all already
+    assert not same.refit and same.fitted_on == 40
+
+
+def test_hydra_counts_are_scaled_as_aeon_scales_them():
+    torch = pytest.importorskip("torch")
+    from aeon.classification.convolution_based._hydra import _SparseScaler
+    from rnnkit.models.minirocket import SparseScaler
+    rng = np.random.default_rng(0)
+    counts = np.where(rng.random((20, 7)) < 0.4, 0.0, rng.poisson(3, (20, 7)).astype(float))
+    counts[:, 0] = 0.0  # a feature that never fires
+    theirs = _SparseScaler()
+    theirs.fit(torch.from_numpy(counts[:12]))
+    ours = SparseScaler().fit(counts[:12])
+    np.testing.assert_allclose(ours.transform(counts[12:]), theirs.transform(torch.from_numpy(counts[12:])).numpy(),
+                               rtol=1e-7, atol=1e-12)  # aeon takes the share of zeros in float32
+
+
+def test_multirocket_hydra_leaves_torch_seed_and_threads_as_they_were():
+    """aeon's Hydra seeds torch's global generator and sets its thread count; the recurrent model trained
+    after the baseline must draw the weights and use the threads it would have without it."""
+    import torch
+    x, y = shapes(20)
+    threads = torch.get_num_threads()
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    model = RocketLinear(2, transform="multirocket-hydra").fit(x, y)
+    assert model.predict_proba(x).shape == (20, 2)
+    assert torch.get_num_threads() == threads
+    torch.testing.assert_close(torch.rand(3), expected)
+    assert model.features(x).shape[1] > 10_000  # MultiRocket's ~50,000 features and Hydra's counts
 
 
 def test_the_blend_weight_is_the_best_on_the_validation_series():
@@ -103,9 +174,11 @@ def test_a_run_reports_minirocket_on_the_same_series_and_delivers_the_blend(caps
     assert len((run / "metrics.jsonl").read_text().splitlines()) == 1  # --epochs 1 trains one epoch
     assert "baseline (MiniRocket + logistic regression" in out
     saved = json.loads((run / "blend.json").read_text())
+    assert saved["refit"] is True and "(fitted on 48 series), then refitted on all 60 training series with that C: test acc=" in out  # 48 fit + 12 validation
     table = saved["accuracy"]
     assert set(table) == {"model", "baseline", "run"} and set(table["baseline"]) == {"valid", "test"}
     assert saved["weight"] in BLEND_WEIGHTS
+    assert "then fitted again on all 60 training series with that C" in (run / "report.md").read_text()
     first = (run / "report.md").read_text().splitlines()[0]
     assert ("does NOT beat MiniRocket" in first) == (table["model"]["test"] <= table["baseline"]["test"]), first
     code, out, err = call(capsys, "evaluate", run, "--json")
@@ -121,3 +194,27 @@ def test_a_run_reports_minirocket_on_the_same_series_and_delivers_the_blend(caps
     assert np.mean(np.array(predicted) == np.array(truth)) == pytest.approx(table["run"]["test"])
     code, out, err = call(capsys, "evaluate", run, "--backtest", 2)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "it is for forecast runs" in err
+
+
+def test_a_run_made_before_the_refit_still_evaluates_with_the_baseline_it_was_made_with(capsys, files, tmp_path):
+    """A blend.json without `refit` (runs before 2026-12-07): MiniRocket is fitted on the fit rows with C chosen
+    on the validation series again, as that run delivered it."""
+    import shutil
+    from rnnkit.tasks.classify_series.data import Scaling, hold_out, label_ids, label_map_of, load_files
+    run = tmp_path / "old"
+    code, out, err = call(capsys, "train", "classify-series", "--data", files / "train.ts", "--test-data",
+                          files / "test.ts", "--hidden-size", 4, "--epochs", 1, "--fast", "native", "--run-dir", run)
+    assert code == 0, err
+    saved = json.loads((run / "blend.json").read_text())
+    (run / "blend.json").write_text(json.dumps({k: v for k, v in saved.items() if k not in ("refit", "C")}))
+    config = make_config(SeriesConfig, {"data": str(files / "train.ts"), "test_data": str(files / "test.ts")})
+    loaded = load_files(config)
+    labels = label_map_of(loaded.train)
+    scaling = Scaling.fit(loaded.train, True)
+    held = hold_out(config, loaded, scaling, labels)
+    first = RocketLinear(2).fit(held.fit[0], held.fit[-1], held.valid[0], held.valid[-1])
+    expected = accuracy(first.predict_proba(scaling.arrays(loaded.test)[0]), label_ids(loaded.test, labels))
+    code, out, err = call(capsys, "evaluate", run, "--json")
+    assert code == 0, err
+    assert json.loads(out)["acc_baseline"] == pytest.approx(expected)
+    shutil.rmtree(run)

@@ -29,7 +29,8 @@ class SeriesConfig(RecurrentModelConfig):
     cache_dir: CacheDir = None
     baseline: bool = True
     """fit MiniRocket + logistic regression on the same series, report it beside the model and deliver their
-    blend chosen on the validation series (false: the model alone)"""
+    blend chosen on the validation series, MiniRocket then fitted again on the whole training file with the
+    C chosen there (false: the model alone)"""
     standardize: bool = True
     """scale each channel to mean 0, variance 1 over the training file's time points (stored in the run)"""
     architecture: Literal["lstm-fcn", "rnn"] = "lstm-fcn"

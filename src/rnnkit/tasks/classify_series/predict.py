@@ -1,7 +1,7 @@
 """Predicting and evaluating with a trained series run: new .ts files are scaled and padded exactly as
 the training file was (the run's scaling.json and labels.json), and the run's prediction blends the
-model's class probabilities with MiniRocket's at the run's weight (blend.json), MiniRocket refitted on
-the run's training series."""
+model's class probabilities with MiniRocket's at the run's weight (blend.json), MiniRocket fitted again on
+the run's training series as training fitted it."""
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -13,8 +13,8 @@ from rnnkit.tasks.runs import read_labels
 from rnnkit.data.ts_format import read_ts
 from rnnkit.io.run import load
 from rnnkit.errors import UserError
-from rnnkit.models.minirocket import MiniRocketLinear
-from rnnkit.tasks.classify_series.baseline import accuracy, blend, load_weight
+from rnnkit.models.minirocket import RocketLinear
+from rnnkit.tasks.classify_series.baseline import accuracy, blend, load_blend
 from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, as_batchable, hold_out, label_ids,
                                                load_files, test_file)
 from rnnkit.tasks.task import Run
@@ -36,29 +36,33 @@ def class_probabilities(model, x: np.ndarray, lengths: np.ndarray) -> np.ndarray
     return torch.softmax(logits, -1).numpy()
 
 
-def refit_baseline(run: Run, label_map) -> MiniRocketLinear:
-    """The run's MiniRocket baseline fitted again on its training series as training did (seeded: the same
-    kernels, biases and classifier)."""
+def refit_baseline(run: Run, label_map, saved: dict) -> RocketLinear:
+    """The run's MiniRocket baseline fitted again as training did (seeded: the same kernels, biases and
+    classifier): on the whole training file with the run's C, or, for a run made before the refit, on its
+    fit rows with C chosen on its validation series."""
     config = run.config
     try:
         files = load_files(config)
     except UserError as err:
         raise UserError(f"the run blends its predictions with MiniRocket, fitted on its training series: {err}") from None
     held = hold_out(config, files, Scaling.load(run.file(SCALING_FILE)), label_map)
+    model = RocketLinear(len(label_map), config.seed)
+    if saved["refit"]:
+        model.C = saved["C"]
+        return model.refit(held.x, held.y)
     fit_x, _, fit_y = held.fit
-    return MiniRocketLinear(len(label_map), config.seed).fit(
-        fit_x, fit_y, *((held.valid[0], held.valid[-1]) if held.valid is not None else ()))
+    return model.fit(fit_x, fit_y, *((held.valid[0], held.valid[-1]) if held.valid is not None else ()))
 
 
 def run_probabilities(run: Run, model, label_map, x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, dict]:
     """(the run's class probabilities: the model's blended with MiniRocket's at the run's weight, {"model":
     the model's alone, "baseline": MiniRocket's, when the run has one})."""
     probs = class_probabilities(model, x, lengths)
-    weight = load_weight(run.path)
-    if weight is None:
+    saved = load_blend(run.path)
+    if saved is None:
         return probs, {"model": probs}
-    baseline = refit_baseline(run, label_map).predict_proba(x)
-    return blend(probs, baseline, weight), {"model": probs, "baseline": baseline}
+    baseline = refit_baseline(run, label_map, saved).predict_proba(x)
+    return blend(probs, baseline, saved["weight"]), {"model": probs, "baseline": baseline}
 
 
 def predict(run: Run, inputs: str, options: None = None) -> Iterator[dict[str, Any]]:

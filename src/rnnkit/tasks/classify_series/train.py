@@ -62,7 +62,8 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
     train, valid, test = prepare(files, held, scaling, label_map, run_dir, say)
     baseline = None
     if config.baseline and ddp.is_main():
-        baseline = fit_run_baseline(len(label_map), config.seed, held.fit, held.valid, test, say)
+        baseline = fit_run_baseline(len(label_map), config.seed, held.fit, held.valid, test, say,
+                                    everything=(held.x, held.lengths, held.y))
     steps_per_epoch = math.ceil(len(train[0]) / config.batch_size)
     longest = int(held.x.shape[1])
     epochs = epochs_to_train(config, steps_per_epoch, longest)
@@ -146,7 +147,7 @@ def beside_baseline(fitted, baseline: RunBaseline, valid: tuple | None, test: tu
                       "test_loss": class_log_loss(test[-1], np.clip(run_probs, 1e-12, 1), run_probs.shape[1])})
         say(verdict(table, weight).replace("**", ""))
     if fitted.trainer.run is not None and ddp.is_main():
-        save_blend(run_dir, weight, baseline.model.C, table)
+        save_blend(run_dir, weight, baseline, table)
     return final, report_section(baseline, table, weight), run_probs if weight else None
 
 
