@@ -136,8 +136,8 @@ def choose_lookback(config: ForecastConfig, fits: LinearFits, seasons: tuple[int
     lookback that leaves two training windows per lag and half of it."""
     valid_start = split_points(len(fits.series))[0]
     longest = max(1, (valid_start - config.horizon + 1) // 3)  # valid_start - n - horizon + 1 >= 2 n
-    day = seasons[0]
-    candidates = {FILE_LOOKBACK} | ({n for s in seasons for n in (s, s + day)} if day > 1 else set())
+    shortest = seasons[0]
+    candidates = {FILE_LOOKBACK} | ({n for s in seasons for n in (s, s + shortest)} if shortest > 1 else set())
     top = min(longest, LONGEST_AUTO_LOOKBACK)
     fits_in = [n for n in sorted(candidates) if n <= top and (config.ar_lags or 0) <= n]
     if not fits_in:
