@@ -1,8 +1,9 @@
 """`--pretrain lm`: the classifier starts from a language model of the run's own texts (ULMFiT, Howard &
 Ruder 2018; Dai & Le 2015), in three steps:
 
-1. A `LanguageModel` with the classifier's cell, sizes and vocabulary (the lm task's `build_model`), trained by
-   the lm task's stateful truncated BPTT (`StreamWindows`, `CarriedState`, `StreamEpochs`, `fit`) on one stream:
+1. A `LanguageModel` with the classifier's cell, sizes and vocabulary (the lm task's model fields), trained by
+   the lm task's stateful truncated BPTT (`StreamWindows`, `CarriedState`, `StreamEpochs`, `fit`) on one stream
+   read in 8 to 32 parallel streams (`stream_count`):
    the training texts and the `--unlabeled` ones, shuffled (seeded), each followed by id 0 as its end. It
    predicts the `pretrain_outputs` most frequent tokens, the rest as `<unk>` (the output layer is most of a
    word model's cost). A bidirectional classifier gets a second one over the same stream reversed, whose
@@ -41,8 +42,15 @@ from rnnkit.tasks.text.data import TABLE_SUFFIXES, EncodedSplits
 from rnnkit.training import Callback
 from rnnkit.training.optim import DEFAULT_LR, make_optimizer
 
-LM_BATCH, LM_BPTT = 32, 70
-"""Parallel streams and window length of the language model (ULMFiT's bptt 70)."""
+LM_BPTT, LM_WINDOWS = 70, 200
+"""The language model's window length (ULMFiT's bptt 70) and the windows an epoch should have at least: a short
+corpus is read in fewer parallel streams (8 to 32), so that it still takes enough optimizer steps (measured in
+benchmarks/TASKS.md, *Pretraining as a language model*)."""
+
+
+def stream_count(tokens: int) -> int:
+    """Parallel streams for a stream of `tokens`: LM_WINDOWS windows an epoch, 8 to 32 streams."""
+    return min(32, max(8, tokens // (LM_BPTT * LM_WINDOWS)))
 END = 0
 """The id that ends each text in the stream (<pad>: never a token of a text, zeros in the classifier)."""
 
@@ -91,12 +99,12 @@ def text_stream(seqs: list[np.ndarray], seed: int) -> np.ndarray:
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
 
-def lm_config(config: TextModelConfig, vocab_size: int) -> LMConfig:
+def lm_config(config: TextModelConfig, tokens: int) -> LMConfig:
     """The language model's config: the classifier's cell and sizes, the lm task's word-level training
     with Adam, a cosine schedule and variational dropout."""
     return LMConfig(level="word", embedding_dim=config.embedding_dim, hidden_size=config.hidden_size,
                     num_layers=config.num_layers, cell=config.cell, fast=config.fast, dropout=config.dropout,
-                    variational=True, epochs=config.pretrain_epochs, batch_size=LM_BATCH, bptt=LM_BPTT,
+                    variational=True, epochs=config.pretrain_epochs, batch_size=stream_count(tokens), bptt=LM_BPTT,
                     optimizer="adam", lr=DEFAULT_LR["adam"], schedule="cosine", keep_best=False, baseline=False,
                     seed=config.seed)
 
@@ -115,26 +123,28 @@ class Pretrained:
     seconds: float
 
 
-def pretrain_language_models(config: TextModelConfig, data: EncodedSplits, say: Callable[[str], None]) -> Pretrained:
+def pretrain_language_models(config: TextModelConfig, data: EncodedSplits, say: Callable[[str], None],
+                             quiet: bool = True) -> Pretrained:
     """Train the forward (and, for a bidirectional classifier, backward) language model on the training and
-    unlabeled texts of `data`; scored on its validation texts."""
+    unlabeled texts of `data`, showing the trainer's progress unless `quiet`; scored on its validation texts."""
     t0 = time.perf_counter()
     vocab_size = len(data.vocab)
     texts = [encode_tokens(data.tokens[k], data.vocab, None) for k in ("train", "unlabeled") if k in data.tokens]
     stream = text_stream([s for part in texts for s in part], config.seed)
     valid = (text_stream(encode_tokens(data.tokens["valid"], data.vocab, None), config.seed)
              if "valid" in data.tokens else None)
-    lm, outputs = lm_config(config, vocab_size), min(config.pretrain_outputs, vocab_size)
+    lm, outputs = lm_config(config, len(stream)), min(config.pretrain_outputs, vocab_size)
     unlabeled = len(data.tokens.get("unlabeled", ()))
     say(f"pretraining: a language model over {len(stream):,} tokens ({len(texts[0]):,} training texts"
         + (f", {unlabeled:,} unlabeled" if unlabeled else "") + f"), predicting the {outputs:,} most "
-        f"frequent of {vocab_size:,} tokens, {lm.epochs} epochs" + (", forward and backward" if config.bidirectional else ""))
+        f"frequent of {vocab_size:,} tokens, {lm.epochs} epochs in {lm.batch_size} streams" + (", forward and backward" if config.bidirectional else ""))
     models, lines = [], []
     for direction in ("forward", "backward")[:2 if config.bidirectional else 1]:
         flip = (lambda ids: ids[::-1].copy()) if direction == "backward" else (lambda ids: ids)
         model = build_language_model(lm, vocab_size, outputs)
         start_embedding(model, models[0] if models else None, texts, config, say)
-        perplexity, seconds = train_language_model(model, lm, flip(stream), None if valid is None else flip(valid))
+        perplexity, seconds = train_language_model(model, lm, flip(stream), None if valid is None else flip(valid),
+                                                   quiet)
         models.append(model)
         lines.append(f"- {direction}: validation perplexity {perplexity:.1f} (over the {outputs:,} predicted "
                      f"tokens, the rest as <unk>), {seconds:.0f}s" if perplexity else f"- {direction}: {seconds:.0f}s")
@@ -166,8 +176,8 @@ def start_embedding(model: LanguageModel, first: LanguageModel | None, texts, co
                 say(f"pretraining: random word vectors ({err})")
 
 
-def train_language_model(model: LanguageModel, config: LMConfig, stream: np.ndarray,
-                         valid: np.ndarray | None) -> tuple[float | None, float]:
+def train_language_model(model: LanguageModel, config: LMConfig, stream: np.ndarray, valid: np.ndarray | None,
+                         quiet: bool = True) -> tuple[float | None, float]:
     """(validation perplexity or None, seconds): the lm task's training loop, no run folder."""
     t0 = time.perf_counter()
     if len(stream) < 2 * config.batch_size:
@@ -179,7 +189,7 @@ def train_language_model(model: LanguageModel, config: LMConfig, stream: np.ndar
                                model.decoder.out_features) if valid is not None and len(valid) > 2 else None)
     carried = CarriedState(model)
     fitted = fit(LM, config, None, model, train_set, valid=valid_set, summary={}, shuffle=False,
-                 callbacks=[StreamEpochs(carried, config, train_set.tokens)], forward_module=carried, quiet=True)
+                 callbacks=[StreamEpochs(carried, config, train_set.tokens)], forward_module=carried, quiet=quiet)
     model.eval()
     return fitted.final.get("val_perplexity"), time.perf_counter() - t0
 

@@ -161,7 +161,7 @@ def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label
     notes, tuning = "", {}
     if config.pretrain == "lm":
         if not resume:  # a resumed run's checkpoint holds the fine-tuned weights
-            pretrained = pretrain_language_models(config, data, say)
+            pretrained = pretrain_language_models(config, data, say, quiet)
             model.load_language_models(pretrained.forward, pretrained.backward)
             notes = pretrained.notes
         tuning["optimizer"], tuning["callbacks"] = fine_tuning(model, config)
