@@ -120,7 +120,7 @@ def test_the_stream_ends_each_text_with_id_0_and_targets_past_the_outputs_read_a
 
 def test_fine_tuning_divides_the_rate_per_layer_down_and_unfreezes_gradually():
     model = SequenceClassifier(2, 30, embedding_dim=12, hidden_size=8, cell="gru")
-    config = ClassifyConfig(data="x.csv", pretrain="lm", lr=0.01, lr_discount=2.0)
+    config = ClassifyConfig(data="x.csv", pretrain="lm", lr=0.01, lr_discount=2.0, unfreeze="gradual")
     optimizer, (unfreezing,) = fine_tuning(model, config)
     rates = {g["name"]: g["lr"] for g in optimizer.param_groups}
     assert rates == pytest.approx({"head": 0.01, "rnn": 0.005, "embedding": 0.0025})
@@ -128,7 +128,8 @@ def test_fine_tuning_divides_the_rate_per_layer_down_and_unfreezes_gradually():
     for epoch, trained in enumerate(({"head"}, {"head", "rnn"}, {"head", "rnn", "embedding"})):
         unfreezing.on_epoch_begin(None, epoch)
         assert {g["name"] for g in optimizer.param_groups if g["params"][0].requires_grad} == trained
-    assert fine_tuning(model, ClassifyConfig(data="x.csv", pretrain="lm", unfreeze="all"))[1] == []
+    plain, callbacks = fine_tuning(model, ClassifyConfig(data="x.csv", pretrain="lm", lr=0.01))  # the defaults
+    assert callbacks == [] and {g["lr"] for g in plain.param_groups} == {0.01}
 
 
 def test_a_run_starts_from_its_language_models_weights(data, tmp_path, monkeypatch):
@@ -141,7 +142,8 @@ def test_a_run_starts_from_its_language_models_weights(data, tmp_path, monkeypat
     original = text_train.pretrain_language_models
     monkeypatch.setattr(text_train, "pretrain_language_models",
                         lambda *a, **k: made.append(original(*a, **k)) or made[-1])
-    run_dir, final = train(data, tmp_path / "run", epochs=1, unlabeled=data / "unlabeled.csv", unlabeled_col="body")
+    run_dir, final = train(data, tmp_path / "run", epochs=1, unfreeze="gradual", unlabeled=data / "unlabeled.csv",
+                           unlabeled_col="body")
     (pretrained,) = made
     model = read_run(run_dir).task.model_of(read_run(run_dir))
     assert torch.equal(model.embedding.weight[1:], pretrained.forward.embedding.weight[1:])

@@ -60,12 +60,14 @@ class TextModelConfig(RecurrentModelConfig):
     pretrain_outputs: Annotated[int, Field(ge=3)] = 5000
     """the language model predicts this many of the vocabulary's most frequent tokens, the others as <unk>:
     its output layer, the costliest part, is that much smaller than the vocabulary"""
-    lr_discount: Annotated[float, Field(ge=1.0)] = 2.6
+    lr_discount: Annotated[float, Field(ge=1.0)] = 1.0
     """with --pretrain lm: the recurrent layer fine-tunes at lr / lr_discount, the embedding at lr / lr_discount^2
-    (ULMFiT's discriminative learning rates); 1: one rate for all"""
-    unfreeze: Literal["gradual", "all"] = "gradual"
+    (ULMFiT's discriminative learning rates, 2.6 there); 1: one rate for all (the default: in the default's few
+    epochs 2.6 lost on validation, benchmarks/TASKS.md)"""
+    unfreeze: Literal["gradual", "all"] = "all"
     """with --pretrain lm: gradual trains the output layers alone for the first epoch, adds the recurrent layer
-    in the second and the embedding from the third (ULMFiT); all: every layer from the first"""
+    in the second and the embedding from the third (ULMFiT); all (the default, which won on validation): every
+    layer from the first"""
     cell: CellName = "gru"
     embedding_dim: PositiveInt = 128
     """size of the word vectors"""

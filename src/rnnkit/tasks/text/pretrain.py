@@ -12,7 +12,8 @@ Ruder 2018; Dai & Le 2015), in three steps:
 2. `SequenceClassifier.load_language_models` copies the embedding and the recurrent cells.
 3. Fine-tuning: discriminative learning rates (`param_groups`: output layers at lr, the recurrent layer at
    lr / d, the embedding at lr / d^2, d = `lr_discount`) and gradual unfreezing (`GradualUnfreezing`: the
-   output layers alone in the first epoch, the recurrent layer from the second, the embedding from the third).
+   output layers alone in the first epoch, the recurrent layer from the second, the embedding from the third),
+   both options (`unfreeze`); by default every layer trains at one rate from the first epoch.
 """
 from __future__ import annotations
 
