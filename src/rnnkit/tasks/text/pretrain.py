@@ -52,6 +52,8 @@ benchmarks/TASKS.md, *Pretraining as a language model*)."""
 def stream_count(tokens: int) -> int:
     """Parallel streams for a stream of `tokens`: LM_WINDOWS windows an epoch, 8 to 32 streams."""
     return min(32, max(8, tokens // (LM_BPTT * LM_WINDOWS)))
+
+
 END = 0
 """The id that ends each text in the stream (<pad>: never a token of a text, zeros in the classifier)."""
 
