@@ -36,7 +36,7 @@ def data(tmp_path_factory):
     rng = random.Random(0)
     rows = [(review(rng, i % 2 == 1), "pos" if i % 2 else "neg") for i in range(160)]
     (path / "train.csv").write_text("text,label\n" + "\n".join(f"{t},{l}" for t, l in rows) + "\n")
-    unlabeled = [review(rng, rng.random() < 0.5) + " splendid" for _ in range(60)]  # "splendid": unlabeled only
+    unlabeled = [review(rng, rng.random() < 0.5) + " zesty" for _ in range(60)]  # "zesty": unlabeled only
     (path / "unlabeled.txt").write_text("\n".join(unlabeled) + "\n\n")
     (path / "unlabeled.csv").write_text("id,body\n" + "\n".join(f"{i},{t}" for i, t in enumerate(unlabeled)) + "\n")
     return path
@@ -93,7 +93,7 @@ def test_unlabeled_texts_join_the_vocabulary_and_the_language_models_stream(data
     assert read_unlabeled(str(data / "unlabeled.csv"), "body") == texts
     _, without = encoded(data)
     config, prepared = encoded(data, texts)
-    assert "splendid" not in without.vocab and "splendid" in prepared.vocab
+    assert "zesty" not in without.vocab and "zesty" in prepared.vocab
     assert len(prepared.tokens["unlabeled"]) == 60 and "unlabeled" not in prepared.ids
     lines = []
     pretrain_language_models(config, prepared, lines.append)
@@ -149,7 +149,7 @@ def test_a_run_starts_from_its_language_models_weights(data, tmp_path, monkeypat
     assert torch.equal(model.embedding.weight[1:], pretrained.forward.embedding.weight[1:])
     assert torch.equal(model.rnn.cells[0].weight_hh, pretrained.forward.rnn.cells[0].weight_hh)
     assert torch.equal(model.rnn.cells[1].weight_ih, pretrained.backward.rnn.cells[0].weight_ih)
-    assert "splendid" in (run_dir / "vocab.json").read_text()
+    assert "zesty" in (run_dir / "vocab.json").read_text()
     assert "## Pretraining" in (run_dir / "report.md").read_text() and "60 unlabeled texts" in (run_dir / "report.md").read_text()
 
 
@@ -178,3 +178,17 @@ def test_pretraining_refuses_a_stack_it_cannot_start(data, tmp_path, capsys):
     code, _, err = call(capsys, "train", "classify", "--data", data / "train.csv", "--pretrain", "lm",
                         "--num-layers", "2", "--run-dir", tmp_path / "run", "--quiet")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "one layer when bidirectional" in err
+
+
+def test_a_second_view_pretrains_its_own_language_model_on_its_own_tokens(data, tmp_path):
+    """With a second model over characters, each view's classifier starts from language models of its own
+    tokens, the unlabeled texts included (each vocabulary has them)."""
+    import json
+
+    run_dir, _ = train(data, tmp_path / "run", second_view="chars", second_view_epochs=1,
+                       unlabeled=data / "unlabeled.txt")
+    view_dir = run_dir / "second-view"
+    assert json.loads((view_dir / "config.json").read_text())["data"]["tokenizer"] == "chars"
+    for folder, token in ((run_dir, "zesty"), (view_dir, "z")):  # "z" only in "zesty" among the texts
+        assert token in json.loads((folder / "vocab.json").read_text())["tokens"], folder
+        assert "60 unlabeled texts" in (folder / "report.md").read_text(), folder
