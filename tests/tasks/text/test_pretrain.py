@@ -192,3 +192,13 @@ def test_a_second_view_pretrains_its_own_language_model_on_its_own_tokens(data, 
     for folder, token in ((run_dir, "zesty"), (view_dir, "z")):  # "z" only in "zesty" among the texts
         assert token in json.loads((folder / "vocab.json").read_text())["tokens"], folder
         assert "60 unlabeled texts" in (folder / "report.md").read_text(), folder
+
+
+def test_a_language_model_can_predict_only_the_most_frequent_ids():
+    lm = LanguageModel(30, 8, 6, 1, cell="gru", output_size=10)
+    logits, _ = lm(torch.randint(0, 30, (2, 5)))  # every id of the vocabulary is read
+    assert logits.shape == (2, 5, 10) and lm.get_config()["output_size"] == 10
+    with pytest.raises(ValueError, match="tie_weights"):
+        LanguageModel(30, 8, 8, 1, tie_weights=True, output_size=10)
+    with pytest.raises(ValueError, match="output_size"):
+        LanguageModel(30, 8, 8, 1, output_size=31)
