@@ -4,6 +4,7 @@ probabilities, and score members alone and averaged beside the run's TF-IDF base
 
     python benchmarks/tasks/text_members.py train vader-tweets default 0,1,2
     python benchmarks/tasks/text_members.py train vader-tweets ng2 0,1,2 '{"ngram_buckets": 100000}'
+    python benchmarks/tasks/text_members.py train movie-snippets lm 0 '{"pretrain": "lm", "unlabeled": "imdb.txt"}'
     python benchmarks/tasks/text_members.py report
 
 Datasets: the sentiment sets (vader-tweets, movie-snippets, chinese-reviews, imdb) and imdb-endings (the
@@ -28,6 +29,7 @@ from rnnkit.tasks.text import CLASSIFY, SENTIMENT
 from rnnkit.tasks.text.baseline import fit_run_baseline
 from rnnkit.tasks.text.config import ClassifyConfig, SentimentConfig
 from rnnkit.tasks.text.data import dataset_splits, file_splits, with_validation
+from rnnkit.tasks.text.pretrain import read_unlabeled
 from rnnkit.tasks.text.train import train_one
 
 
@@ -65,8 +67,9 @@ def train(args) -> None:
             continue
         task, config, held, labels, summary, tokenizer = load(args.dataset, args.endings, seed=seed, **options)
         start = time.perf_counter()
-        _, _, probs = train_one(task, config, held, tokenizer, labels, out / f"run-{args.variant}-{seed}", summary,
-                                False, True)
+        unlabeled = read_unlabeled(config.unlabeled, config.unlabeled_col) if config.unlabeled else None
+        _, _, probs, _ = train_one(task, config, held, tokenizer, labels, out / f"run-{args.variant}-{seed}", summary,
+                                   False, True, unlabeled=unlabeled)
         record = {"probs": probs, "labels": {k: held[k][1] for k in probs}, "options": options,
                   "seconds": time.perf_counter() - start}
         pickle.dump(record, open(path, "wb"))

@@ -145,6 +145,29 @@ class SequenceClassifier(nn.Module):
             self.embedding.weight.copy_(vectors)
             self.embedding.weight[0].zero_()
 
+    def load_language_models(self, forward: nn.Module, backward: nn.Module | None = None) -> None:
+        """Start the embedding and the recurrent stack from language models (`LanguageModel`s over the same
+        vocabulary, cell and sizes): the embedding and each layer's forward cell from `forward`, and for a
+        bidirectional model (one layer) the backward cell from `backward`, a language model of the reversed
+        texts (ULMFiT, Howard & Ruder 2018). <pad> stays 0; the pooling and the output layer keep their own."""
+        if self.embedding is None or self.front is not None or not hasattr(self.rnn, "cells"):
+            raise ValueError("load_language_models needs a model whose recurrent cells read the embedding "
+                             "(token ids, no conv front end, a stepped cell)")
+        directions = (forward, backward)[:self.rnn.num_directions]
+        if self.bidirectional and (backward is None or self.num_layers != 1):
+            raise ValueError(f"a bidirectional classifier takes one layer and a backward language model, got "
+                             f"num_layers={self.num_layers} and backward={type(backward).__name__}")
+        self.load_word_vectors(forward.embedding.weight)
+        for direction, lm in enumerate(directions):
+            if len(lm.rnn.cells) != self.num_layers:
+                raise ValueError(f"the language model has {len(lm.rnn.cells)} recurrent layers, the classifier "
+                                 f"{self.num_layers}")
+            for layer in range(self.num_layers):
+                try:
+                    self.rnn.cells[layer * len(directions) + direction].load_state_dict(lm.rnn.cells[layer].state_dict())
+                except RuntimeError as err:  # another cell or size: torch names the mismatched tensors
+                    raise ValueError(f"the language model's layer {layer} does not fit the classifier's: {err}") from None
+
     @property
     def output_activation(self) -> str:
         """What turns the logits into probabilities (predict uses it)."""

@@ -50,12 +50,16 @@ class LanguageModel(nn.Module):
         output_precision: "float32", or "bfloat16": in training the output layer's matmuls run in bf16
             (`torch.autocast`, float32 accumulation; the logits handed back in float32), the costliest
             part of a word LM's step; evaluation and generation stay in float32.
+        output_size: None predicts all V ids; K < V predicts ids [0, K) only, the rest read but never
+            predicted (their targets must be mapped into [0, K) by the caller, e.g. to `<unk>`): with ids ranked
+            by frequency, the K most frequent, and an output layer V / K times cheaper (text pretraining).
     """
 
     def __init__(self, vocab_size: int, embedding_dim: int = 200, hidden_size: int = 200, num_layers: int = 2, *,
                  cell: str = "lstm", dropout: float = 0.0, variational: bool = False, embedding_dropout: float = 0.0,
                  weight_drop: float = 0.0, tie_weights: bool = False, init_range: float = 0.1, fast: str = "auto",
-                 cell_options: dict[str, Any] | None = None, output_precision: str = "float32"):
+                 cell_options: dict[str, Any] | None = None, output_precision: str = "float32",
+                 output_size: int | None = None):
         super().__init__()
         self.output_precision = check_choice("output_precision", output_precision, OUTPUT_PRECISIONS)
         for name, value in (("vocab_size", vocab_size), ("embedding_dim", embedding_dim),
@@ -68,7 +72,11 @@ class LanguageModel(nn.Module):
                            num_layers=num_layers, cell=cell, dropout=dropout, variational=variational,
                            embedding_dropout=embedding_dropout, weight_drop=weight_drop, tie_weights=tie_weights,
                            init_range=init_range, fast=fast, cell_options=dict(cell_options or {}),
-                           output_precision=output_precision)
+                           output_precision=output_precision, output_size=output_size)
+        if output_size is not None and not (isinstance(output_size, int) and 2 <= output_size <= vocab_size):
+            raise ValueError(f"output_size must be an integer in [2, vocab_size={vocab_size}] or None, got {output_size!r}")
+        if tie_weights and output_size not in (None, vocab_size):
+            raise ValueError(f"tie_weights needs output_size equal to vocab_size ({vocab_size}), got {output_size!r}")
         options = dict(cell_options or {})
         if weight_drop:
             options["weight_drop"] = check_rate("weight_drop", weight_drop)
@@ -80,7 +88,7 @@ class LanguageModel(nn.Module):
         self.input_dropout = 0.0 if self.variational else self.dropout
         out_size = self.rnn.output_size
         self.projection = nn.Linear(out_size, embedding_dim) if tie_weights and out_size != embedding_dim else None
-        self.decoder = nn.Linear(embedding_dim if tie_weights else out_size, vocab_size)
+        self.decoder = nn.Linear(embedding_dim if tie_weights else out_size, output_size or vocab_size)
         if init_range > 0:
             for p in self.parameters():
                 nn.init.uniform_(p, -init_range, init_range)
@@ -119,7 +127,7 @@ class LanguageModel(nn.Module):
 
     def forward(self, ids: Tensor, state: Any = None) -> tuple[Tensor, Any]:
         z, state = self.features(ids, state)
-        return self.output(z), state  # (B, T, V)
+        return self.output(z), state  # (B, T, V), or (B, T, K) with output_size K
 
     def output(self, z: Tensor) -> Tensor:
         """Logits (..., V) of features z (..., H or E), in float32; bf16 matmuls in training if asked."""

@@ -45,6 +45,29 @@ class TextModelConfig(RecurrentModelConfig):
     validation log loss; 0 (the model alone) unless the baseline helps on the validation texts"""
     truncating: Literal["pre", "post"] = "pre"
     """pre keeps the END of a long text (Keras' default), post keeps its start"""
+    pretrain: Literal["none", "lm"] = "none"
+    """lm: first train a language model on the training texts (and --unlabeled ones) over the classifier's
+    vocabulary, cell and sizes, forward and, for a bidirectional classifier, backward; the classifier's embedding
+    and recurrent layer start from it and are fine-tuned (ULMFiT, Howard & Ruder 2018; README, *Pretraining on
+    your texts*); needs one recurrent layer when bidirectional and no conv front end"""
+    unlabeled: str | None = None
+    """texts without labels for --pretrain lm: a .txt file (one text per line) or a CSV/TSV/JSONL/Parquet file's
+    unlabeled_col column; their words join the vocabulary"""
+    unlabeled_col: str = "text"
+    """the column of the --unlabeled table file holding its texts"""
+    pretrain_epochs: PositiveInt = 5
+    """passes of the language model over its texts"""
+    pretrain_outputs: Annotated[int, Field(ge=3)] = 5000
+    """the language model predicts this many of the vocabulary's most frequent tokens, the others as <unk>:
+    its output layer, the costliest part, is that much smaller than the vocabulary"""
+    lr_discount: Annotated[float, Field(ge=1.0)] = 1.0
+    """with --pretrain lm: the recurrent layer fine-tunes at lr / lr_discount, the embedding at lr / lr_discount^2
+    (ULMFiT's discriminative learning rates, 2.6 there); 1: one rate for all (the default: in the default's few
+    epochs 2.6 lost on validation, benchmarks/TASKS.md)"""
+    unfreeze: Literal["gradual", "all"] = "all"
+    """with --pretrain lm: gradual trains the output layers alone for the first epoch, adds the recurrent layer
+    in the second and the embedding from the third (ULMFiT); all (the default, which won on validation): every
+    layer from the first"""
     cell: CellName = "gru"
     embedding_dim: PositiveInt = 128
     """size of the word vectors"""
@@ -87,6 +110,15 @@ class TextModelConfig(RecurrentModelConfig):
                 get_tokenizer(self.tokenizer)
             except ValueError as err:
                 raise ValueError(f"config key 'tokenizer': {err}") from None
+        if self.unlabeled is not None and self.pretrain != "lm":
+            raise ValueError(f"config key 'unlabeled' ({self.unlabeled!r}) goes with pretrain lm: unlabeled texts "
+                             "train the language model the classifier starts from")
+        if self.pretrain == "lm":
+            if self.conv_filters or (self.bidirectional and self.num_layers > 1) or self.cell == "mlstm":
+                raise ValueError("config key 'pretrain': lm needs a classifier whose recurrent layer reads the "
+                                 "embedding step by step (no conv_filters, one layer when bidirectional, not mlstm), "
+                                 f"got conv_filters={self.conv_filters}, num_layers={self.num_layers}, "
+                                 f"bidirectional={self.bidirectional}, cell={self.cell!r}")
         if self.second_view not in ("auto", "none"):
             try:
                 get_tokenizer(self.second_view)

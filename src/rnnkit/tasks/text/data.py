@@ -72,16 +72,20 @@ class EncodedSplits:
 
 
 def prepare(splits: dict[str, Split | None], config: TextModelConfig, tokenizer: str,
-            vocab_file: Path | None) -> EncodedSplits:
+            vocab_file: Path | None, unlabeled: list[str] | None = None) -> EncodedSplits:
     """Tokens (by `tokenizer`, "auto" already resolved) and ids of every split; the vocabulary from
-    `vocab_file` when it exists (resume), else built on the training tokens."""
+    `vocab_file` when it exists (resume), else built on the training tokens and the `unlabeled` texts' (whose
+    tokens are kept as tokens["unlabeled"], for pretraining; they have no ids or labels)."""
     tokens = {k: tokenize_all(v[0], tokenizer) for k, v in splits.items() if v is not None}
+    extra = tokenize_all(unlabeled, tokenizer) if unlabeled else []
     if vocab_file is not None and vocab_file.is_file():
         vocab = Vocabulary.load(vocab_file)
     else:
-        vocab = Vocabulary.build(tokens["train"], max_size=config.vocab_size, min_freq=config.min_freq,
+        vocab = Vocabulary.build(tokens["train"] + extra, max_size=config.vocab_size, min_freq=config.min_freq,
                                  char_backoff=config.char_backoff)
     ids = {k: encode_tokens(v, vocab, config.maxlen, config.truncating) for k, v in tokens.items()}
+    if extra:
+        tokens["unlabeled"] = extra
     labels = {k: v[1] for k, v in splits.items() if v is not None}
     return EncodedSplits(tokenizer, vocab, tokens, ids, labels)
 

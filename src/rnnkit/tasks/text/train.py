@@ -27,6 +27,7 @@ from rnnkit.tasks.text.baseline import (NAME, RunBaseline, accuracy, blend, choo
                                         report_section, save)
 from rnnkit.tasks.text.config import TextModelConfig
 from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, Split, prepare, with_validation
+from rnnkit.tasks.text.pretrain import fine_tuning, pretrain_language_models, read_unlabeled
 from rnnkit.tasks.text.model import (CHARACTER_TOKENIZERS, SECOND_VIEW_DIR, build_model, predict_proba, scores,
                                      second_view_tokenizer, start_from_word_vectors)
 from rnnkit.training import distributed as ddp
@@ -41,17 +42,19 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
     average's, blended with the baseline's when that scores better on the validation texts."""
     say = printer(quiet)
     baseline = None
+    unlabeled = (read_unlabeled(config.unlabeled, config.unlabeled_col, getattr(config, "encoding", "utf-8"))
+                 if config.unlabeled else None)  # a bad file ends the run before anything is trained
     held = with_validation(splits, config)  # the first model's; a second seed holds out its own texts
     tokenizer = resolve_tokenizer(config.tokenizer, splits["train"][0])
     if config.baseline != "none" and ddp.is_main():
         baseline = fit_run_baseline(held, len(label_map), tokenizer, say)
     view = second_view_tokenizer(config.second_view, tokenizer, short_texts(splits["train"][0]))
-    trained, final, probs = train_one(task, config, held, tokenizer, label_map, run_dir, data_summary, resume,
-                                      quiet, second_view=view or "none")
-    notes = ""
+    trained, final, probs, notes = train_one(task, config, held, tokenizer, label_map, run_dir, data_summary, resume,
+                                             quiet, second_view=view or "none", unlabeled=unlabeled)
     if view is not None:
-        final, probs, notes = average_second_view(task, config, view, splits, label_map, run_dir, data_summary,
-                                                  final, probs, resume, quiet)
+        final, probs, view_notes = average_second_view(task, config, view, splits, label_map, run_dir, data_summary,
+                                                       final, probs, resume, quiet, unlabeled)
+        notes += view_notes
     if baseline is not None:
         first_only = view is not None and splits.get("valid") is None
         final, baseline_notes = compare_with_baseline(config, baseline, held, probs, final, run_dir, view is not None,
@@ -64,11 +67,12 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
 
 def average_second_view(task: Task, config: TextModelConfig, view: str, splits, label_map: LabelMap, run_dir: Path,
                         data_summary: dict[str, Any], final: dict[str, float], probs: dict[str, np.ndarray],
-                        resume: bool, quiet: bool) -> tuple[dict[str, float], dict[str, np.ndarray], str]:
+                        resume: bool, quiet: bool, unlabeled: list[str] | None = None
+                        ) -> tuple[dict[str, float], dict[str, np.ndarray], str]:
     """Train the second model and average its class probabilities with the first's: the final metrics, the
     averaged probabilities and report.md's section about it."""
     final, member_probs = train_second_view(task, config, view, splits, label_map, run_dir, data_summary, final,
-                                            probs.get("test"), resume, quiet)
+                                            probs.get("test"), resume, quiet, unlabeled)
     # Both models score the same validation texts only when the split is given; a held-out part of the
     # training texts differs per seed (the second model trained on some of the first's).
     probs = {k: (p + member_probs[k]) / 2 if k == "test" or splits.get("valid") is not None else p
@@ -134,13 +138,16 @@ def compare_with_baseline(config: TextModelConfig, fitted: RunBaseline, splits, 
 
 
 def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label_map: LabelMap, run_dir: Path,
-              data_summary: dict[str, Any], resume: bool, quiet: bool, second_view: str = "none"):
-    """(fitted, final logs, {"valid"/"test": class probabilities} of the kept weights) of one model over
-    `tokenizer`'s tokens trained into run_dir on `splits` (validation already held out);
-    `second_view` (the second model's tokenizer, or "none") is recorded for predict."""
+              data_summary: dict[str, Any], resume: bool, quiet: bool, second_view: str = "none",
+              unlabeled: list[str] | None = None):
+    """(fitted, final logs, {"valid"/"test": class probabilities} of the kept weights, report notes) of one
+    model over `tokenizer`'s tokens trained into run_dir on `splits` (validation already held out), started
+    from language models of its texts and the `unlabeled` ones with pretrain lm; `second_view` (the second
+    model's tokenizer, or "none") is recorded for predict."""
     say = start(config, quiet)
     t0 = time.perf_counter()
-    data = prepare(splits, config, tokenizer, Path(run_dir) / VOCAB_FILE if resume else None)
+    data = prepare(splits, config, tokenizer, Path(run_dir) / VOCAB_FILE if resume else None,
+                   unlabeled if config.pretrain == "lm" else None)
     lengths = np.array([len(s) for s in data.ids["train"]])
     say(f"{len(lengths):,} training texts ({data.tokenizer} tokens, {len(data.vocab):,} in the vocabulary, "
         f"median length {int(np.median(lengths))}, {np.mean(lengths == config.maxlen):.0%} cut to {config.maxlen}), "
@@ -151,7 +158,14 @@ def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label
         label_map.save(Path(run_dir) / LABELS_FILE)
 
     model = build_model(config, len(label_map), len(data.vocab))
-    if config.embedding_init == "ppmi-svd":
+    notes, tuning = "", {}
+    if config.pretrain == "lm":
+        if not resume:  # a resumed run's checkpoint holds the fine-tuned weights
+            pretrained = pretrain_language_models(config, data, say, quiet)
+            model.load_language_models(pretrained.forward, pretrained.backward)
+            notes = pretrained.notes
+        tuning["optimizer"], tuning["callbacks"] = fine_tuning(model, config)
+    elif config.embedding_init == "ppmi-svd":
         start_from_word_vectors(model, data, config, say)
     train_set = BucketedBatches(data.ids["train"], data.labels["train"], config.batch_size, seed=config.seed)
     valid_set = SortedBatches(data.ids["valid"], data.labels["valid"], 256) if "valid" in data.ids else None
@@ -162,7 +176,7 @@ def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label
         if split in data.ids:
             summary[f"{'validation' if split == 'valid' else split} samples"] = len(data.ids[split])
     fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=summary, resume=resume,
-                 quiet=quiet, facts={"tokenizer": data.tokenizer, "second_view": second_view})
+                 quiet=quiet, facts={"tokenizer": data.tokenizer, "second_view": second_view}, **tuning)
     final, probs = fitted.final, {}
     if "valid" in data.ids:  # kept for the baseline blend's weight
         probs["valid"] = predict_proba(model, data.ids["valid"])
@@ -172,11 +186,11 @@ def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label
         final.update({f"test_{k}": v for k, v in scores(test_probs, data.labels["test"]).items()})
         say(f"test ({len(data.ids['test']):,} texts, {time.perf_counter() - t1:.1f}s): "
             + " ".join(f"{k}={v:.4f}" for k, v in test_metrics(final).items()))
-    return fitted, final, probs
+    return fitted, final, probs, notes
 
 
 def train_second_view(task, config: TextModelConfig, view: str, splits, label_map, run_dir: Path, data_summary,
-                      final, test_probs, resume, quiet):
+                      final, test_probs, resume, quiet, unlabeled=None):
     """Train the second model (the next seed) into run_dir/SECOND_VIEW_DIR and score the average of both
     on the test set: (final logs with the average's test numbers, the second model's class probabilities)."""
     say = printer(quiet)
@@ -188,9 +202,10 @@ def train_second_view(task, config: TextModelConfig, view: str, splits, label_ma
     member = replace(config, tokenizer=view, second_view="none", epochs=epochs, second_view_epochs=None,
                      seed=config.seed + 1)
     resume = resume and (member_dir / "config.json").is_file()
-    member_fitted, single, member_probs = train_one(task, member, with_validation(splits, member), view, label_map,
-                                                   member_dir, data_summary, resume, quiet)
-    finish(task, member, member_fitted, single, quiet=quiet)
+    member_fitted, single, member_probs, notes = train_one(task, member, with_validation(splits, member), view,
+                                                          label_map, member_dir, data_summary, resume, quiet,
+                                                          unlabeled=unlabeled)
+    finish(task, member, member_fitted, single, notes=notes, quiet=quiet)
     ddp.barrier()
     if test_probs is None:
         return final, member_probs
