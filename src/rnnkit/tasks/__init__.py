@@ -12,7 +12,8 @@ The layer itself is a few small modules, each importing only those above it in t
   family's loss, metrics, optimizer and callbacks, fit, the kept weights reloaded), `class_notes`, `finish`;
 - the families (below), then `registry` (`TASKS`, the one explicit list, and `read_run(path)` that finds
   a run's task by name) and `runner` (`load_config(target, overrides)`, `train(task, config, ...)`: one
-  process, spawned DDP, torchrun). No family imports the registry or another family.
+  process, spawned DDP, torchrun). No family imports the registry or the runner; a family imports another
+  only to build on it (text's `--pretrain lm` trains the lm family's language model), never in a circle.
 
 The typed config is built once (from the command line, a file or a run folder) and travels as an object
 to the task, into spawned processes too; config.json is written once, by the trainer, from
