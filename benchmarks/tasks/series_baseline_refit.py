@@ -13,7 +13,8 @@ import numpy as np
 
 from rnnkit.models.minirocket import RocketLinear, class_log_loss
 from rnnkit.tasks.classify_series.config import SeriesConfig
-from rnnkit.tasks.classify_series.data import Scaling, hold_out, label_map_of, load_files, series_holdout
+from rnnkit.data.splits import stratified_holdout
+from rnnkit.tasks.classify_series.data import Scaling, hold_out, label_map_of, load_files
 from rnnkit.tasks.config import make_config
 
 totals = {"first fit": [0, 0.0], "refit": [0, 0.0], "series": 0}
@@ -23,7 +24,7 @@ for name in sys.argv[1:]:
     labels = label_map_of(files.train)
     held = hold_out(config, files, Scaling.fit(files.train, config.standardize), labels)
     (x, _, y), (vx, _, vy) = held.fit, held.valid
-    inner, inner_valid = series_holdout(y, config.validation_split, config.seed)
+    inner, inner_valid = stratified_holdout(y, config.validation_split, config.seed)
     model = RocketLinear(len(labels), config.seed).fit(x[inner], y[inner], x[inner_valid], y[inner_valid])
     line = [f"{name.rsplit('/', 1)[-1]} ({len(inner)} + {len(inner_valid)} inner series, C={model.C:g}; "
             f"{len(vy)} judging)"]

@@ -21,8 +21,8 @@ import numpy as np
 
 from rnnkit.models.minirocket import class_log_loss
 from rnnkit.tasks.classify_series import CLASSIFY_SERIES, SeriesConfig
-from rnnkit.tasks.classify_series.data import (Scaling, as_batchable, hold_out, label_ids, label_map_of, load_files,
-                                               series_holdout)
+from rnnkit.data.splits import stratified_holdout
+from rnnkit.tasks.classify_series.data import Scaling, as_batchable, hold_out, label_ids, label_map_of, load_files
 from rnnkit.tasks.classify_series.model import build_model
 from rnnkit.tasks.classify_series.predict import class_probabilities
 from rnnkit.tasks.classify_series.train import epochs_to_train
@@ -38,7 +38,7 @@ scaling = Scaling.fit(files.train, config.standardize)
 held = hold_out(config, files, scaling, labels)
 test = (*scaling.arrays(files.test), label_ids(files.test, labels))
 outer_x, outer_lengths, outer_y = held.fit
-inner, inner_valid = series_holdout(outer_y, config.validation_split, config.seed)
+inner, inner_valid = stratified_holdout(outer_y, config.validation_split, config.seed)
 longest = int(held.x.shape[1])
 
 

@@ -26,14 +26,21 @@ def _check(n_valid: int, n: int, fraction: float, what: str) -> None:
 
 
 def stratified_holdout(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Seeded random (train, valid) indices, `fraction` of each label held out."""
+    """Seeded random (train, valid) indices, `fraction` of each label held out. Where that holds out nothing
+    because every label is rare (UCR's PigCVP: 52 classes of 2 series; a file of intents with 2-4 examples
+    each), round(fraction * N) samples instead, one from each of as many labels of 2 or more samples, drawn
+    with the same seed: every label keeps a sample to train on."""
+    labels = np.asarray(labels)
     rng = np.random.default_rng(seed)
     n = len(labels)
-    valid = []
-    for label in np.unique(labels):
-        members = rng.permutation(np.flatnonzero(labels == label))
-        valid.append(members[: int(round(len(members) * fraction))])
-    valid = np.sort(np.concatenate(valid))
+    distinct, counts = np.unique(labels, return_counts=True)
+    if (np.round(counts * fraction) == 0).all():
+        chosen = rng.permutation(distinct[counts >= 2])[: int(round(n * fraction))]
+        valid = np.array([rng.choice(np.flatnonzero(labels == label)) for label in chosen], dtype=np.int64)
+    else:
+        valid = np.concatenate([rng.permutation(np.flatnonzero(labels == label))[: int(round(count * fraction))]
+                                for label, count in zip(distinct, counts)])
+    valid = np.sort(valid)
     _check(len(valid), n, fraction, "samples")
     return np.setdiff1d(np.arange(n), valid), valid
 

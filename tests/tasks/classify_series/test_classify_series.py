@@ -178,18 +178,3 @@ def test_a_run_folder_from_before_architecture_resumes_as_the_recurrent_classifi
     assert code == 0 and json.loads(out)["samples"] == 40, err
     fresh = SeriesConfig()  # a config that names no architecture is still the default, LSTM-FCN
     assert fresh.architecture == "lstm-fcn"
-
-
-def test_classes_too_small_for_a_stratified_part_still_give_a_validation_part():
-    """52 classes of 2 series (PigCVP): 20% of each class rounds to none; the hold-out takes 21 series, one
-    from each of 21 classes, so every class keeps one to fit on; larger classes stay stratified as before."""
-    from rnnkit.data.splits import stratified_holdout
-    from rnnkit.tasks.classify_series.data import series_holdout
-    y = np.repeat(np.arange(52), 2)
-    fit_rows, valid = series_holdout(y, 0.2, seed=0)
-    assert len(valid) == 21 and len(set(y[valid])) == 21 and set(y[fit_rows]) == set(range(52))
-    assert sorted(np.concatenate([fit_rows, valid])) == list(range(104))
-    np.testing.assert_array_equal(series_holdout(y, 0.2, seed=0)[1], valid)  # seeded
-    y = np.repeat(np.arange(3), 12)
-    for got, expected in zip(series_holdout(y, 0.2, 0), stratified_holdout(y, 0.2, 0)):
-        np.testing.assert_array_equal(got, expected)

@@ -137,24 +137,9 @@ def hold_out(config: SeriesConfig, files: SeriesFiles, scaling: Scaling, label_m
     if files.valid is not None:
         return Held(x, lengths, y, slice(None), (*scaling.arrays(files.valid), label_ids(files.valid, label_map)))
     if config.validation_split:
-        fit_rows, valid_rows = series_holdout(y, config.validation_split, config.seed)
+        fit_rows, valid_rows = stratified_holdout(y, config.validation_split, config.seed)
         return Held(x, lengths, y, fit_rows, (x[valid_rows], lengths[valid_rows], y[valid_rows]))
     return Held(x, lengths, y, slice(None), None)
-
-
-def series_holdout(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(fit rows, validation rows): `fraction` of each class, seeded (`stratified_holdout`); where that holds
-    out nothing because every class is small (PigCVP: 52 classes of 2 series), round(fraction * N) series
-    instead, one from each of as many classes of 2 or more series, drawn with the same seed: every class
-    keeps a series to fit on."""
-    counts = np.bincount(y)
-    if (np.round(counts * fraction) == 0).all():
-        rng = np.random.default_rng(seed)
-        classes = rng.permutation(np.flatnonzero(counts >= 2))[:int(round(len(y) * fraction))]
-        valid = np.sort([rng.choice(np.flatnonzero(y == c)) for c in classes]).astype(np.int64)
-        if len(valid):
-            return np.setdiff1d(np.arange(len(y)), valid), valid
-    return stratified_holdout(y, fraction, seed)
 
 
 def as_batchable(x: np.ndarray, lengths: np.ndarray, y: np.ndarray | None = None) -> tuple:
