@@ -16,6 +16,7 @@ from rnnkit.tasks.text.data import prepare
 from rnnkit.tasks.text.pretrain import (CappedTargets, fine_tuning, pretrain_language_models, read_unlabeled,
                                         text_stream)
 from testkit import call_cli as call
+from testkit.tiny_texts import tiny_review
 
 POS, NEG = ["great", "wonderful", "loved"], ["awful", "boring", "hated"]
 FILLER = ["the", "movie", "was", "a", "plot", "and", "it"]
@@ -25,9 +26,7 @@ TINY = {"epochs": "2", "batch_size": "16", "embedding_dim": "12", "hidden_size":
 
 
 def review(rng, positive):
-    words = [rng.choice(FILLER) for _ in range(rng.randint(2, 9))]
-    words.insert(rng.randrange(len(words) + 1), rng.choice(POS if positive else NEG))
-    return " ".join(words)
+    return tiny_review(rng, positive, POS, NEG, FILLER)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from rnnkit.models.registry import model_config
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
 from testkit import call_cli as call
+from testkit.tiny_texts import tiny_review
 
 POS, NEG = ["great", "wonderful", "loved", "excellent"], ["awful", "boring", "hated", "terrible"]
 FILLER = ["the", "movie", "was", "a", "plot", "and", "it", "actors"]
@@ -20,9 +21,7 @@ TINY = ["--epochs", "8", "--batch-size", "16", "--embedding-dim", "12", "--hidde
 
 
 def review(rng, positive):
-    words = [rng.choice(FILLER) for _ in range(rng.randint(2, 9))]
-    words.insert(rng.randrange(len(words) + 1), rng.choice(POS if positive else NEG))
-    return " ".join(words)
+    return tiny_review(rng, positive, POS, NEG, FILLER)
 
 
 @pytest.fixture(scope="module")
