@@ -43,15 +43,19 @@ def step_targets(target: np.ndarray, at: np.ndarray, horizon: int) -> np.ndarray
     return np.lib.stride_tricks.sliding_window_view(target, horizon)[at]
 
 
+def ridge_fit(x: np.ndarray, y: np.ndarray, alpha: float, standardize: bool = True):
+    """Ridge at α from rows of lags x (N, p) to targets y (N, horizon), on standardised lags unless told otherwise."""
+    with warnings.catch_warnings():  # neighbouring lags are nearly collinear: the small alphas of the grid
+        warnings.simplefilter("ignore", LinAlgWarning)  # are ill-conditioned by design; validation judges them
+        return (make_pipeline(StandardScaler(), Ridge(alpha=alpha)) if standardize else Ridge(alpha=alpha)).fit(x, y)
+
+
 def fit_ridge(x: np.ndarray, y: np.ndarray, x_valid: np.ndarray, y_valid: np.ndarray, standardize: bool = True,
               alphas=RIDGE_ALPHAS):
-    """(fitted model, alpha): ridge from rows of lags x (N, p) to targets y (N, horizon), on standardised
-    lags unless told otherwise, with the α of `alphas` of the lowest validation MAE."""
+    """(fitted model, alpha): `ridge_fit` with the α of `alphas` of the lowest validation MAE."""
     best = None
     for alpha in alphas:
-        with warnings.catch_warnings():  # neighbouring lags are nearly collinear: the small alphas of the grid
-            warnings.simplefilter("ignore", LinAlgWarning)  # are ill-conditioned by design; validation judges them
-            model = (make_pipeline(StandardScaler(), Ridge(alpha=alpha)) if standardize else Ridge(alpha=alpha)).fit(x, y)
+        model = ridge_fit(x, y, alpha, standardize)
         error = mean_absolute_error(y_valid, model.predict(x_valid).reshape(y_valid.shape))
         if best is None or error < best[0]:
             best = (error, model, float(alpha))
@@ -65,11 +69,8 @@ def fit_ridge_on_lags(target: np.ndarray, train_at: np.ndarray, valid_at: np.nda
 
 
 def fit_ridge_at(target: np.ndarray, at: np.ndarray, lags: int, horizon: int, alpha: float):
-    """Ridge at a given α (standardised lags, as `fit_ridge`) on the last `lags` values before the origins `at`."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LinAlgWarning)
-        return make_pipeline(StandardScaler(), Ridge(alpha=alpha)).fit(lag_matrix(target, at, lags),
-                                                                       step_targets(target, at, horizon))
+    """`ridge_fit` at a given α (standardised lags) on the last `lags` values before the origins `at`."""
+    return ridge_fit(lag_matrix(target, at, lags), step_targets(target, at, horizon), alpha)
 
 
 def ridge_forecast(model, target: np.ndarray, at: np.ndarray, lags: int, horizon: int) -> np.ndarray:
