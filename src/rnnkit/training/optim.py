@@ -18,13 +18,18 @@ OPTIMIZERS = tuple(DEFAULT_LR)
 SCHEDULES = ("step", "cosine", "warmup", "warmup_cosine", "plateau")
 
 
+def learning_rate(optimizer: str, lr: float | None) -> float:
+    """`lr`, or the optimizer's default (DEFAULT_LR) when None."""
+    return DEFAULT_LR[optimizer] if lr is None else lr  # not `lr or ...`: lr=0.0 is a valid choice (e.g. to freeze)
+
+
 def make_optimizer(name: str, params: Iterable, lr: float | None = None, weight_decay: float | None = None,
                    momentum: float = 0.9) -> torch.optim.Optimizer:
     """weight_decay None: the optimizer's own default (AdamW 0.01, the others 0); 0.0 means none, for AdamW too."""
     name = name.lower()
     if name not in DEFAULT_LR:
         raise ValueError(f"optimizer={name!r} is not known; expected one of {', '.join(OPTIMIZERS)}")
-    lr = DEFAULT_LR[name] if lr is None else lr  # not `lr or ...`: lr=0.0 is a valid choice (e.g. to freeze)
+    lr = learning_rate(name, lr)
     if name == "adamw":
         return torch.optim.AdamW(params, lr=lr, weight_decay=0.01 if weight_decay is None else weight_decay)
     weight_decay = weight_decay or 0.0

@@ -36,7 +36,7 @@ from rnnkit.tasks.report import test_metrics
 from rnnkit.tasks.task import Task
 from rnnkit.training import Callback
 from rnnkit.training import distributed as ddp
-from rnnkit.training.optim import DEFAULT_LR, make_optimizer
+from rnnkit.training.optim import learning_rate, make_optimizer
 
 SAMPLE_LENGTH = {"word": 50, "char": 300}
 
@@ -46,7 +46,7 @@ class StreamEpochs(Callback):
 
     def __init__(self, carried: CarriedState, config: LMConfig, tokens_per_epoch: int):
         self.carried, self.config, self.tokens = carried, config, tokens_per_epoch
-        self.base_lr = DEFAULT_LR[config.optimizer] if config.lr is None else config.lr
+        self.base_lr = learning_rate(config.optimizer, config.lr)
         self.t0 = self.t_last = 0.0
         self.speeds: list[float] = []
 

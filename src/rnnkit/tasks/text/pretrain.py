@@ -41,7 +41,7 @@ from rnnkit.tasks.lm.train import StreamEpochs
 from rnnkit.tasks.text.config import TextModelConfig
 from rnnkit.tasks.text.data import TABLE_SUFFIXES, EncodedSplits
 from rnnkit.training import Callback
-from rnnkit.training.optim import DEFAULT_LR, make_optimizer
+from rnnkit.training.optim import DEFAULT_LR, learning_rate, make_optimizer
 
 LM_BPTT, LM_WINDOWS = 70, 200
 """The language model's window length (ULMFiT's bptt 70) and the windows an epoch should have at least: a short
@@ -210,7 +210,7 @@ def param_groups(model: SequenceClassifier, lr: float, discount: float) -> list[
 
 def fine_tuning(model: SequenceClassifier, config: TextModelConfig) -> tuple[torch.optim.Optimizer, list[Callback]]:
     """The optimizer of discriminative learning rates and, with unfreeze gradual, its callback."""
-    lr = DEFAULT_LR[config.optimizer] if config.lr is None else config.lr
+    lr = learning_rate(config.optimizer, config.lr)
     groups = param_groups(model, lr, config.lr_discount)
     optimizer = make_optimizer(config.optimizer, groups, lr=lr, weight_decay=config.weight_decay)
     return optimizer, [GradualUnfreezing(groups)] if config.unfreeze == "gradual" else []
