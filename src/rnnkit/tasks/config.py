@@ -20,7 +20,7 @@ from pydantic import Field
 from rnnkit.engine.dispatch import FAST_CHOICES
 from rnnkit.errors import UserError, did_you_mean
 from rnnkit.models.classifier import CELLS
-from rnnkit.training.config import PositiveInt, TrainConfig, config_dataclass
+from rnnkit.training.config import PositiveInt, Rate, TrainConfig, config_dataclass
 
 NONE_WORDS = ("none", "null")
 
@@ -29,15 +29,14 @@ RunnerName = Literal[FAST_CHOICES]
 """Field types the task configs share: the recurrent cell, and the engine's runner (`fast`)."""
 
 CacheDir = Annotated[str | None, Field(description="dataset cache (default $RNNKIT_CACHE or ~/.cache/rnnkit)")]
-NumLayers = Annotated[int, Field(ge=1, description="stacked recurrent layers")]
-InputDropout = Annotated[float, Field(ge=0.0, lt=1.0,
-                                      description="variational input dropout inside the recurrent layers")]
-RecurrentDropout = Annotated[float, Field(ge=0.0, lt=1.0, description="variational recurrent dropout (article 003's; "
-                                          "slower: the fastest kernels run without it)")]
-InterLayerDropout = Annotated[float, Field(ge=0.0, lt=1.0, description="dropout between stacked recurrent layers")]
-HeadDropout = Annotated[float, Field(ge=0.0, lt=1.0, description="dropout before the classifier's dense layer")]
+NumLayers = Annotated[PositiveInt, Field(description="stacked recurrent layers")]
+InputDropout = Annotated[Rate, Field(description="variational input dropout inside the recurrent layers")]
+RecurrentDropout = Annotated[Rate, Field(description="variational recurrent dropout (article 003's; slower: the "
+                                         "fastest kernels run without it)")]
+InterLayerDropout = Annotated[Rate, Field(description="dropout between stacked recurrent layers")]
+HeadDropout = Annotated[Rate, Field(description="dropout before the classifier's dense layer")]
 Pooling = Annotated[str, Field(description="last, max, mean, attention, or several joined by +")]
-ConvKernel = Annotated[int, Field(ge=1, description="width of the Conv1D front end's kernel")]
+ConvKernel = Annotated[PositiveInt, Field(description="width of the Conv1D front end's kernel")]
 TestData = Annotated[str | None, Field(description="test file, scored once at the end")]
 """Fields several families declare, each with its own default and this one description (a family writes
 `dropout: InputDropout = 0.3`, no docstring; a docstring beside it would be ignored, so a field whose meaning
