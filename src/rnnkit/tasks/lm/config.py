@@ -127,12 +127,13 @@ class LMConfig(RecurrentModelConfig):
     position; `rnnkit evaluate RUN` scores it again"""
 
     def __post_init__(self):
-        fill_unset(self, LEVEL_DEFAULTS[resolve_level(self)])
+        level = resolve_level(self)
+        fill_unset(self, LEVEL_DEFAULTS[level])
         if self.dropout is None:
             # PTB keeps Zaremba et al.'s unregularised recipe, which its million words hold for 6 epochs; on a
             # user's smaller text the same model overfits after a few epochs, and dropout 0.5 (their medium
             # model's) scored lower validation perplexity on the one measured (benchmarks/TASKS.md).
-            self.dropout = 0.5 if self.data is not None and resolve_level(self) == "word" else 0.0
+            self.dropout = 0.5 if self.data is not None and level == "word" else 0.0
         if self.data is None and (self.valid_data is not None or self.test_data is not None):
             raise ValueError("config keys 'valid_data' and 'test_data' go with 'data' (your own training text file)")
 

@@ -133,7 +133,8 @@ def pretrain_language_models(config: TextModelConfig, data: EncodedSplits, say: 
     t0 = time.perf_counter()
     vocab_size = len(data.vocab)
     texts = [encode_tokens(data.tokens[k], data.vocab, None) for k in ("train", "unlabeled") if k in data.tokens]
-    stream = text_stream([s for part in texts for s in part], config.seed)
+    seqs = [s for part in texts for s in part]  # the training texts, then the unlabeled ones
+    stream = text_stream(seqs, config.seed)
     valid = (text_stream(encode_tokens(data.tokens["valid"], data.vocab, None), config.seed)
              if "valid" in data.tokens else None)
     lm, outputs = lm_config(config, len(stream)), min(config.pretrain_outputs, vocab_size)
@@ -145,7 +146,7 @@ def pretrain_language_models(config: TextModelConfig, data: EncodedSplits, say: 
     for direction in ("forward", "backward")[:2 if config.bidirectional else 1]:
         flip = (lambda ids: ids[::-1].copy()) if direction == "backward" else (lambda ids: ids)
         model = build_language_model(lm, vocab_size, outputs)
-        start_embedding(model, models[0] if models else None, texts, config, say)
+        start_embedding(model, models[0] if models else None, seqs, config, say)
         perplexity, seconds = train_language_model(model, lm, flip(stream), None if valid is None else flip(valid),
                                                    quiet)
         models.append(model)
@@ -163,17 +164,17 @@ def pretrain_language_models(config: TextModelConfig, data: EncodedSplits, say: 
     return Pretrained(models[0], models[1] if len(models) > 1 else None, notes, seconds)
 
 
-def start_embedding(model: LanguageModel, first: LanguageModel | None, texts, config: TextModelConfig, say) -> None:
-    """The forward model's embedding from PPMI-SVD vectors of its texts (as the classifier's would start);
-    the backward one's is the forward one's trained embedding, frozen."""
+def start_embedding(model: LanguageModel, first: LanguageModel | None, seqs: list[np.ndarray], config: TextModelConfig,
+                    say) -> None:
+    """The forward model's embedding from PPMI-SVD vectors of its texts' ids `seqs` (as the classifier's would
+    start); the backward one's is the forward one's trained embedding, frozen."""
     with torch.no_grad():
         if first is not None:
             model.embedding.weight.copy_(first.embedding.weight)
             model.embedding.weight.requires_grad_(False)
         elif config.embedding_init == "ppmi-svd":
             try:
-                vectors = ppmi_svd_vectors([s for part in texts for s in part], model.vocab_size, config.embedding_dim,
-                                           seed=config.seed)
+                vectors = ppmi_svd_vectors(seqs, model.vocab_size, config.embedding_dim, seed=config.seed)
                 model.embedding.weight.copy_(torch.as_tensor(vectors, dtype=model.embedding.weight.dtype))
             except ValueError as err:  # texts too short to count pairs in
                 say(f"pretraining: random word vectors ({err})")
