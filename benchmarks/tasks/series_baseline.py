@@ -6,17 +6,13 @@ import time
 
 from rnnkit.tasks.classify_series.baseline import accuracy, fit_run_baseline
 from rnnkit.tasks.classify_series.config import SeriesConfig
-from rnnkit.tasks.classify_series.data import Scaling, hold_out, label_ids, label_map_of, load_files
+from rnnkit.tasks.classify_series.data import read_series_data
 from rnnkit.tasks.config import make_config
 
 for name in sys.argv[1:]:
     t0 = time.perf_counter()
     config = make_config(SeriesConfig, {"dataset": name})
-    files = load_files(config)
-    labels = label_map_of(files.train)
-    scaling = Scaling.fit(files.train, config.standardize)
-    held = hold_out(config, files, scaling, labels)
-    test = (*scaling.arrays(files.test), label_ids(files.test, labels))
+    files, labels, scaling, held, test = read_series_data(config)
     result = fit_run_baseline(len(labels), config.seed, held.fit, held.valid, test)
     published = {k: v for k, v in files.published.items() if k in ("HC2", "InceptionTime", "MiniRocket")}
     print(f"{name}: MiniRocket + logistic regression (C={result.model.C:g}) valid "

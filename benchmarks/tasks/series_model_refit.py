@@ -22,7 +22,7 @@ import numpy as np
 from rnnkit.models.minirocket import class_log_loss
 from rnnkit.tasks.classify_series import CLASSIFY_SERIES, SeriesConfig
 from rnnkit.data.splits import stratified_holdout
-from rnnkit.tasks.classify_series.data import Scaling, as_batchable, hold_out, label_ids, label_map_of, load_files
+from rnnkit.tasks.classify_series.data import as_batchable, read_series_data
 from rnnkit.tasks.classify_series.model import build_model
 from rnnkit.tasks.classify_series.predict import class_probabilities
 from rnnkit.tasks.classify_series.train import epochs_to_train
@@ -32,11 +32,7 @@ from rnnkit.tasks.fit import fit, start
 name = sys.argv[1]
 values = {"data": f"{name}_TRAIN.ts", "test_data": f"{name}_TEST.ts"} if "/" in name else {"dataset": name}
 config = make_config(SeriesConfig, {**values, "baseline": False})
-files = load_files(config)
-labels = label_map_of(files.train)
-scaling = Scaling.fit(files.train, config.standardize)
-held = hold_out(config, files, scaling, labels)
-test = (*scaling.arrays(files.test), label_ids(files.test, labels))
+files, labels, scaling, held, test = read_series_data(config)
 outer_x, outer_lengths, outer_y = held.fit
 inner, inner_valid = stratified_holdout(outer_y, config.validation_split, config.seed)
 longest = int(held.x.shape[1])

@@ -15,7 +15,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from rnnkit.tasks.classify_series.baseline import accuracy, fit_run_baseline
 from rnnkit.tasks.classify_series.config import SeriesConfig
-from rnnkit.tasks.classify_series.data import Scaling, hold_out, label_ids, label_map_of, load_files
+from rnnkit.tasks.classify_series.data import read_series_data
 from rnnkit.tasks.config import make_config
 
 
@@ -27,12 +27,7 @@ def padded_to(x: np.ndarray, steps: int) -> np.ndarray:
 
 for stem in sys.argv[1:]:
     config = make_config(SeriesConfig, {"data": f"{stem}_TRAIN.ts", "test_data": f"{stem}_TEST.ts"})
-    files = load_files(config)
-    labels = label_map_of(files.train)
-    scaling = Scaling.fit(files.train, config.standardize)
-    held = hold_out(config, files, scaling, labels)
-    test_x, test_lengths = scaling.arrays(files.test)
-    test_y = label_ids(files.test, labels)
+    files, labels, scaling, held, (test_x, test_lengths, test_y) = read_series_data(config)
     t0 = time.perf_counter()
     steps = held.x.shape[1]
     knn = KNeighborsClassifier(n_neighbors=1).fit(padded_to(held.x, steps), held.y)

@@ -17,7 +17,7 @@ import numpy as np
 
 from rnnkit.models.minirocket import TRANSFORMS, RocketLinear, class_log_loss
 from rnnkit.tasks.classify_series.config import SeriesConfig
-from rnnkit.tasks.classify_series.data import Scaling, hold_out, label_ids, label_map_of, load_files
+from rnnkit.tasks.classify_series.data import read_series_data
 from rnnkit.tasks.config import make_config
 
 parser = argparse.ArgumentParser()
@@ -29,13 +29,8 @@ args = parser.parse_args()
 for name in args.sets:
     values = {"data": f"{name}_TRAIN.ts", "test_data": f"{name}_TEST.ts"} if "/" in name else {"dataset": name}
     config = make_config(SeriesConfig, values)
-    files = load_files(config)
-    labels = label_map_of(files.train)
-    scaling = Scaling.fit(files.train, config.standardize)
-    held = hold_out(config, files, scaling, labels)
+    files, labels, scaling, held, (tx, _, ty) = read_series_data(config)
     (fx, _, fy), (vx, _, vy) = held.fit, held.valid
-    tx, _ = scaling.arrays(files.test)
-    ty = label_ids(files.test, labels)
     k = len(labels)
     record = {"set": name.rsplit("/", 1)[-1], "valid_y": vy.tolist(), "test_y": ty.tolist()}
     for transform in args.transforms.split(","):

@@ -15,7 +15,7 @@ import numpy as np
 from rnnkit.io.run import load
 from rnnkit.models.minirocket import class_log_loss
 from rnnkit.tasks.classify_series import CLASSIFY_SERIES, SeriesConfig
-from rnnkit.tasks.classify_series.data import Scaling, as_batchable, hold_out, label_ids, label_map_of, load_files
+from rnnkit.tasks.classify_series.data import as_batchable, read_series_data
 from rnnkit.tasks.classify_series.model import build_model
 from rnnkit.tasks.classify_series.predict import class_probabilities
 from rnnkit.tasks.classify_series.train import epochs_to_train
@@ -23,11 +23,7 @@ from rnnkit.tasks.fit import fit, start
 
 name, seeds = sys.argv[1], [int(s) for s in sys.argv[2].split(",")]
 config = SeriesConfig(dataset=name, baseline=False)
-files = load_files(config)
-labels = label_map_of(files.train)
-scaling = Scaling.fit(files.train, config.standardize)
-held = hold_out(config, files, scaling, labels)
-test = (*scaling.arrays(files.test), label_ids(files.test, labels))
+files, labels, scaling, held, test = read_series_data(config)
 train, valid = as_batchable(*held.fit), as_batchable(*held.valid)
 epochs = epochs_to_train(config, -(-len(train[0]) // config.batch_size), int(held.x.shape[1]))
 probs = []  # per member: (valid, test) probabilities

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import Path
 
 import numpy as np
@@ -140,6 +141,26 @@ def hold_out(config: SeriesConfig, files: SeriesFiles, scaling: Scaling, label_m
         fit_rows, valid_rows = stratified_holdout(y, config.validation_split, config.seed)
         return Held(x, lengths, y, fit_rows, (x[valid_rows], lengths[valid_rows], y[valid_rows]))
     return Held(x, lengths, y, slice(None), None)
+
+
+class SeriesData(NamedTuple):
+    """A run's series as training reads them: the files, the label map, the scaling fitted on the training
+    file, the training file split (`Held`) and the test series (x, lengths, y), None without a test file."""
+    files: SeriesFiles
+    label_map: LabelMap
+    scaling: Scaling
+    held: Held
+    test: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+
+
+def read_series_data(config: SeriesConfig) -> SeriesData:
+    """The config's files read, labelled, scaled and held out as a run trains on them."""
+    files = load_files(config)
+    label_map = label_map_of(files.train)
+    scaling = Scaling.fit(files.train, config.standardize)
+    held = hold_out(config, files, scaling, label_map)
+    test = (*scaling.arrays(files.test), label_ids(files.test, label_map)) if files.test is not None else None
+    return SeriesData(files, label_map, scaling, held, test)
 
 
 def as_batchable(x: np.ndarray, lengths: np.ndarray, y: np.ndarray | None = None) -> tuple:

@@ -15,8 +15,7 @@ from rnnkit.models.minirocket import class_log_loss
 from rnnkit.tasks.classify_series.baseline import (NAME, RunBaseline, accuracy, blend, choose_weight, fit_run_baseline,
                                                    report_section, save_blend, verdict)
 from rnnkit.tasks.classify_series.config import SeriesConfig
-from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, as_batchable, hold_out, label_ids,
-                                               label_map_of, load_files)
+from rnnkit.tasks.classify_series.data import LABELS_FILE, SCALING_FILE, Scaling, as_batchable, read_series_data
 from rnnkit.tasks.classify_series.model import build_model
 from rnnkit.tasks.classify_series.predict import class_probabilities
 from rnnkit.tasks.fit import class_notes, finish, fit, start
@@ -54,12 +53,9 @@ def epochs_to_train(config: SeriesConfig, steps_per_epoch: int, longest: int) ->
 
 def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
     """Classify whole series (UCR/UEA .ts files) with a recurrent network, beside MiniRocket."""
-    files = load_files(config)
-    label_map = label_map_of(files.train)
-    scaling = Scaling.fit(files.train, config.standardize)
-    held = hold_out(config, files, scaling, label_map)
+    files, label_map, scaling, held, test = read_series_data(config)
     say = start(config, quiet)
-    train, valid, test = prepare(files, held, scaling, label_map, run_dir, say)
+    train, valid = prepare(files, held, scaling, label_map, run_dir, say)
     baseline = None
     if config.baseline and ddp.is_main():
         baseline = fit_run_baseline(len(label_map), config.seed, held.fit, held.valid, test, say,
@@ -84,8 +80,9 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
                   notes=notes, quiet=quiet)
 
 
-def prepare(files, held, scaling: Scaling, label_map, run_dir: Path, say) -> tuple[tuple, tuple | None, tuple | None]:
-    """The training, validation and test arrays; the label map and scaling saved in the run folder."""
+def prepare(files, held, scaling: Scaling, label_map, run_dir: Path, say) -> tuple[tuple, tuple | None]:
+    """The training and validation arrays as the trainer reads them; the label map and scaling saved in the run
+    folder."""
     train = as_batchable(*held.fit)
     valid = as_batchable(*held.valid) if held.valid is not None else None
     if ddp.is_main():
@@ -96,8 +93,7 @@ def prepare(files, held, scaling: Scaling, label_map, run_dir: Path, say) -> tup
     say(f"{files.source}: {len(files.train)} training series ({len(train[0])} fit, "
         f"{0 if valid is None else len(valid[0])} validation{' (--valid-data)' if files.valid is not None else ''}), "
         f"{files.train.channels} channel(s), length {lengths.min()}-{lengths.max()}, {len(label_map)} classes")
-    test = (*scaling.arrays(files.test), label_ids(files.test, label_map)) if files.test is not None else None
-    return train, valid, test
+    return train, valid
 
 
 def test_and_compare(name: str, fitted, files, held, test: tuple | None, baseline: RunBaseline | None, label_map,
