@@ -80,10 +80,12 @@ class RocketFeatures:
             self.parts = [(HydraTransformer(random_state=self.seed, output_type="numpy"), SparseScaler()),
                           (MultiRocket(random_state=self.seed), StandardScaler())]
         threads = torch.get_num_threads()
-        with torch.random.fork_rng():  # Hydra seeds torch's global generator and sets its thread count:
-            for transform, scaler in self.parts:  # neither may leak into the recurrent model's training
-                scaler.fit(transform.fit(x3).transform(x3))
-        torch.set_num_threads(threads)
+        try:
+            with torch.random.fork_rng():  # Hydra seeds torch's global generator and sets its thread count:
+                for transform, scaler in self.parts:  # neither may leak into the recurrent model's training,
+                    scaler.fit(transform.fit(x3).transform(x3))  # even when a transform fails
+        finally:
+            torch.set_num_threads(threads)
         return self
 
     def transform(self, x3: np.ndarray) -> np.ndarray:
