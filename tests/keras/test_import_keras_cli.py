@@ -72,6 +72,8 @@ def test_import_keras_mistakes_are_one_line(keras, keras_file, capsys, tmp_path)
     assert call_cli(capsys, "import-keras", path, tmp_path / "run")[0] == 0
     code, _, err = call_cli(capsys, "import-keras", path, tmp_path / "run")
     assert code == 2 and "already a run folder" in err and err.count("\n") == 1
+    code, _, err = call_cli(capsys, "evaluate", tmp_path / "run")  # imported without --data: nothing to test on
+    assert code == 2 and "imported from a Keras file" in err and "--data" in err and err.count("\n") == 1
     unsupported = keras.Sequential([keras.Input((4, 2)), keras.layers.LayerNormalization()])
     unsupported.save(tmp_path / "norm.keras")
     code, _, err = call_cli(capsys, "import-keras", tmp_path / "norm.keras", tmp_path / "run2")

@@ -41,12 +41,15 @@ def records(run: Run, out: torch.Tensor) -> list[dict[str, Any]]:
 
 def evaluate(run: Run, data: str | None = None) -> dict[str, float]:
     """Loss and metrics of the run's model on the test split of `data` (default: the training file)."""
+    training = run.saved.get("training", {})
+    if data is None and training.get("imported_from") == run.config.data:  # `import-keras` without --data
+        raise UserError(f"{run.path}: imported from a Keras file, which holds no test data; "
+                        "give --data FILE.npz (x_test, y_test)")
     model = load_model(run)
     path = data or run.config.data
     split = load_arrays(path, "test", required=False) or load_arrays(path, "valid", required=False)
     if split is None:
         raise UserError(f"{path}: has no x_test/y_test (or x_valid/y_valid) to evaluate on")
-    training = run.saved.get("training", {})
     trainer = Trainer(model, loss=training.get("loss", run.config.loss), metrics=run.config.metrics,
                       from_logits=run.config.from_logits, quiet=True)
     return trainer.evaluate(split, batch_size=run.config.batch_size)
