@@ -183,6 +183,8 @@ def test_a_run_on_one_file_evaluates_and_generates_on_its_own_test_part(tmp_path
                         "--hidden-size", "16", "--embedding-dim", "8", "--bptt", "10", "--batch-size", "4",
                         "--run-dir", tmp_path / "run")
     assert code == 0 and f"of the last 10% of {tmp_path / 'all.txt'} in " in out
+    report = (tmp_path / "run" / "report.md").read_text()  # each part named, not three names in a row
+    assert f"test: the last 10% of {tmp_path / 'all.txt'}" in report and "valid: the last 10%" in report
     assert "baseline on the test text, bpc: xz -9e" in out
     code, out, _ = call(capsys, "evaluate", tmp_path / "run", "--json")
     metrics = json.loads(out)
