@@ -42,7 +42,8 @@ take longer (a long series with a long season) is left out with a note saying so
 class FittedBaselines:
     """The baselines fitted on one series' training period (and ridge's α on its validation period)."""
 
-    lookback: int
+    ridge_lags: int
+    """the ridge's lags: of those it was offered, the ones of lowest validation MAE"""
     horizon: int
     season: int
     naive_season: int = 0
@@ -69,7 +70,7 @@ class FittedBaselines:
         if name == "seasonal naive":
             return seasonal_naive(target, at, self.horizon, self.naive_season)
         if name == "ridge":
-            return ridge_forecast(self.ridge, target, at, self.lookback, self.horizon)
+            return ridge_forecast(self.ridge, target, at, self.ridge_lags, self.horizon)
         return self.statistical[name].forecast(target, at, self.horizon, offset)
 
     def refit(self, target: np.ndarray, end: int) -> "FittedBaselines":
@@ -81,7 +82,7 @@ class FittedBaselines:
         y = np.asarray(target, dtype=np.float64)
         out = replace(self, statistical=dict(self.statistical), notes=dict(self.notes))
         if self.ridge is not None:
-            out.ridge = fit_ridge_at(y, origins(0, end, self.lookback, self.horizon), self.lookback, self.horizon,
+            out.ridge = fit_ridge_at(y, origins(0, end, self.ridge_lags, self.horizon), self.ridge_lags, self.horizon,
                                      self.ridge_alpha)
             out.notes["ridge"] += "; refitted on the training and validation windows for the test period"
         for name in self.statistical:
@@ -96,12 +97,12 @@ class FittedBaselines:
 
 
 def fit_baselines(target: np.ndarray, valid_at: np.ndarray, lookback: int, horizon: int, season: int,
-                  names=BASELINES, origins_to_forecast: int = 0, naive_seasons: tuple[int, ...] | None = None
-                  ) -> FittedBaselines:
-    """Fit `names` on the training period, the target before the first validation origin (ridge's α and the
-    seasonal naive's season, of `naive_seasons` (default: `season` alone), on the validation origins
-    `valid_at`); a statistical one that would take over ROLL_BUDGET seconds to forecast
-    `origins_to_forecast` windows is left out."""
+                  names=BASELINES, origins_to_forecast: int = 0, naive_seasons: tuple[int, ...] | None = None,
+                  ridge_lags: tuple[int, ...] | None = None) -> FittedBaselines:
+    """Fit `names` on the training period, the target before the first validation origin (the seasonal naive's
+    season, of `naive_seasons` (default: `season` alone), and ridge's lags, of `ridge_lags` (default: the model's
+    `lookback` alone), and its α, on the validation origins `valid_at`); a statistical one that would take over
+    ROLL_BUDGET seconds to forecast `origins_to_forecast` windows is left out."""
     y = np.asarray(target, dtype=np.float64)
     valid_start = int(valid_at[0])
     fitted = FittedBaselines(lookback, horizon, season)
@@ -115,11 +116,12 @@ def fit_baselines(target: np.ndarray, valid_at: np.ndarray, lookback: int, horiz
                if len(tried) > 1 else "") if fitted.naive_season
             else f"left out: seasonal naive's season ({season} steps) reaches before the series starts")
     if "ridge" in names:
-        fitted.ridge, alpha = fit_ridge_on_lags(y, origins(0, valid_start, lookback, horizon), valid_at, lookback,
-                                                horizon)
-        fitted.ridge_alpha = alpha
-        fitted.notes["ridge"] = (f"ridge: scikit-learn Ridge on the last {lookback} target values, alpha {alpha:.3g} "
-                                 "chosen on the validation windows")
+        lags, fitted.ridge, fitted.ridge_alpha, tried = choose_ridge(y, valid_at, horizon, ridge_lags or (lookback,))
+        fitted.ridge_lags = lags
+        fitted.notes["ridge"] = (f"ridge: scikit-learn Ridge on the last {lags} target values"
+                                 + (f" (of {', '.join(map(str, tried))}, validation MAE "
+                                    f"{', '.join(f'{v:.4g}' for v in tried.values())})" if len(tried) > 1 else "")
+                                 + f", alpha {fitted.ridge_alpha:.3g}, chosen on the validation windows")
     for name in STATISTICAL:
         if name in names:
             t0 = time.perf_counter()
@@ -147,6 +149,25 @@ def choose_naive_season(y: np.ndarray, valid_at: np.ndarray, horizon: int, seaso
     actual = step_targets(y, valid_at, horizon)
     tried = {s: mae(actual, seasonal_naive(y, valid_at, horizon, s)) for s in fits}
     return (min(tried, key=tried.get) if tried else 0), tried
+
+
+def choose_ridge(y: np.ndarray, valid_at: np.ndarray, horizon: int, lags: tuple[int, ...]):
+    """(the lags of `lags` whose ridge (its α chosen on the validation origins `valid_at`) has the lowest
+    validation MAE, that ridge, its α, the validation MAE of each lags tried): the lags a user would tune on
+    validation, as the model's lookback is; those without a training window before `valid_at` are not tried."""
+    valid_start = int(valid_at[0])
+    fits, tried = {}, {}
+    for n in sorted(set(lags)):
+        train_at = origins(0, valid_start, n, horizon)
+        if not len(train_at):
+            continue
+        ridge, alpha = fit_ridge_on_lags(y, train_at, valid_at, n, horizon)
+        fits[n] = (ridge, alpha)
+        tried[n] = mae(step_targets(y, valid_at, horizon), ridge_forecast(ridge, y, valid_at, n, horizon))
+    if not tried:
+        raise ValueError(f"no training window before step {valid_start} for a ridge on {sorted(set(lags))} lags")
+    best = min(tried, key=tried.get)
+    return best, *fits[best], tried
 
 
 def statistical_note(name: str, season: int, seconds: float) -> str:

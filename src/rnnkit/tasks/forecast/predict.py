@@ -39,16 +39,17 @@ class Comparison:
 
 def compare(model, series: Series, windows: Windows, lookback: int, horizon: int, season: int,
             chosen: tuple[str | None, float] | None = None, naive_seasons: tuple[int, ...] | None = None,
-            refit: bool = False) -> Comparison:
+            refit: bool = False, ridge_lags: tuple[int, ...] | None = None) -> Comparison:
     """Every baseline beside the model on the validation and test windows, and the run's prediction: the
     model blended with the best baseline on validation, at the weight of best validation MAE (or, for
     a trained run, `chosen`: its (partner, weight)). The baselines forecast the validation windows fitted
     on the training period and, with `refit`, the test windows fitted again on the training and validation
-    periods (`FittedBaselines.refit`)."""
+    periods (`FittedBaselines.refit`). `naive_seasons`, `ridge_lags`: the seasonal naive's seasons and the ridge's
+    lags, each chosen among on the validation windows (default: `season`, `lookback`)."""
     y = series.target.astype(np.float64)
     baselines = fit_baselines(y, windows.at["valid"], lookback, horizon, season,
                               origins_to_forecast=len(windows.at["valid"]) + len(windows.at["test"]),
-                              naive_seasons=naive_seasons)
+                              naive_seasons=naive_seasons, ridge_lags=ridge_lags)
     fitted = {"valid": baselines, "test": baselines.refit(y, split_points(len(y))[1]) if refit else baselines}
     forecasts, actual = {}, {}
     for split in ("valid", "test"):
@@ -106,7 +107,7 @@ def evaluate(run: Run, data: str | None = None, backtest: int | None = None) -> 
     windows = series_windows(run.config, series, facts.get("calendar"), Scaler.load(run.path))
     found = compare(model, series, windows, run.config.lookback, run.config.horizon, facts.get("season", 1),
                     chosen=load_blend(run.path), naive_seasons=facts.get("naive_seasons"),
-                    refit=run.config.refit_baselines)
+                    refit=run.config.refit_baselines, ridge_lags=facts.get("ridge_lags"))
     if backtest is not None:
         return backtest_scores(found, windows.at["test"], len(series), run.config.horizon, backtest)
     return summary_metrics(scores(found.actual["test"], found.forecasts["test"]), found.weight)
@@ -146,14 +147,15 @@ def partner_forecast(run: Run, partner: str, series: Series) -> np.ndarray:
     valid_start, test_start = split_points(len(own))
     valid_at = origins(valid_start, test_start, config.lookback, config.horizon)
     fitted = fit_baselines(own.target, valid_at, config.lookback, config.horizon, facts.get("season", 1),
-                           names=(partner,), naive_seasons=facts.get("naive_seasons"))
+                           names=(partner,), naive_seasons=facts.get("naive_seasons"), ridge_lags=facts.get("ridge_lags"))
     if config.refit_baselines:
         fitted = fitted.refit(own.target, test_start)
     if partner not in fitted.names:
         raise UserError(f"the run blends its forecasts with {partner}, which cannot be fitted now: {fitted.notes[partner]}")
-    if partner == "seasonal naive" and len(series) < fitted.naive_season:
-        raise UserError(f"{series.source}: {len(series)} steps; the run's seasonal naive part reads one season back, "
-                        f"give at least {fitted.naive_season}")
+    back = {"seasonal naive": (fitted.naive_season, "reads one season back"),
+            "ridge": (fitted.ridge_lags, f"reads {fitted.ridge_lags} lags")}.get(partner)
+    if back is not None and len(series) < back[0]:
+        raise UserError(f"{series.source}: {len(series)} steps; the run's {partner} part {back[1]}, give at least {back[0]}")
     return fitted.forecast(partner, series.target.astype(np.float64), np.array([len(series)]),
                            steps_between(own.times[0], series.times[0], own.freq))[0]
 
