@@ -82,5 +82,7 @@ for number, variant in enumerate(variants):
     print(f"{json.dumps(variant)}: seed 0 val/test {mae(actual['valid'], forecasts['valid'][0])} / "
           f"{mae(actual['test'], forecasts['test'][0])} | mean of {seeds} seeds {single['valid']} / {single['test']} | "
           f"their averaged forecast {mae(actual['valid'], np.mean(forecasts['valid'], 0))} / "
-          f"{mae(actual['test'], np.mean(forecasts['test'], 0))} | start kept {kept} of {seeds} | "
+          f"{mae(actual['test'], np.mean(forecasts['test'], 0))} | the first two seeds' averaged forecast "
+          f"{mae(actual['valid'], np.mean(forecasts['valid'][:2], 0))} / {mae(actual['test'], np.mean(forecasts['test'][:2], 0))}"
+          f" | start kept {kept} of {seeds} | "
           f"{time.perf_counter() - t0:.0f} s", flush=True)

@@ -5,11 +5,15 @@ test windows as the model; then the delivered forecast
     ŷ_run = (1 - w) ŷ_model + w ŷ_best,   w in {0, 0.05, ..., 1}
 
 with ŷ_best the baseline of lowest validation MAE and w the weight of lowest validation MAE (ties: the
-smaller w, so w = 0 unless the baseline helps). The test windows choose nothing. `blend.json` in the run
-folder keeps the partner, w and the scores, so evaluate and predict deliver the same blend.
+smaller w, so w = 0 unless the baseline helps). On fewer than FEW_WINDOWS validation windows (airline 12
+months ahead has 10) one lucky stretch would choose the partner, so it is the baseline of lowest mean MAE over
+the validation windows and EARLIER_BLOCKS stretches of the same length before them (`earlier_blocks`: a
+rolling-origin backtest of the baselines, each refitted before its stretch). The test windows choose nothing.
+`blend.json` in the run folder keeps the partner, w and the scores, so evaluate and predict deliver the same blend.
 
-Every baseline is fitted on the training period (ridge's α, the seasonal naive's season and the blend chosen on
-the validation windows). With `--refit-baselines` they are fitted again on the training and validation periods
+Every baseline is fitted on the training period (ridge's lags and α, the seasonal naive's season and the blend
+chosen on the validation windows: ridge's lags among the model's lookback and the shorter ones a file's run
+compares, as a user would tune them). With `--refit-baselines` they are fitted again on the training and validation periods
 together for the test windows (`FittedBaselines.refit`), as a statsforecast or Darts user refits before
 forecasting the future: ridge at its chosen α, AutoETS and AutoARIMA choosing their form again on the longer
 history; the validation forecasts, and so the blend's choice, do not change. A baseline that cannot be fitted
@@ -33,6 +37,9 @@ from rnnkit.models.statistical import ARIMA_HISTORY, MAX_SEASON, STATISTICAL, St
 
 BASELINES = ("naive", "seasonal naive", "ridge", *STATISTICAL)
 BLEND_FILE = "blend.json"
+FEW_WINDOWS = 20
+"""Fewer validation windows than this and the blend's partner is chosen over `earlier_blocks` as well."""
+EARLIER_BLOCKS = 2
 ROLL_BUDGET = 180.0
 """Seconds a statistical baseline may take to forecast every validation and test window; one that would
 take longer (a long series with a long season) is left out with a note saying so."""
@@ -184,11 +191,48 @@ def mae(actual: np.ndarray, forecast: np.ndarray) -> float:
     return float(np.mean(np.abs(actual - forecast)))
 
 
-def choose_blend(actual: np.ndarray, model: np.ndarray, baselines: dict[str, np.ndarray]) -> tuple[str, float]:
-    """(the baseline of lowest MAE on these (validation) windows, the blend weight of lowest MAE with it;
-    the first, smallest weight among equals)."""
-    partner = min(baselines, key=lambda n: mae(actual, baselines[n]))
+def choose_blend(actual: np.ndarray, model: np.ndarray, baselines: dict[str, np.ndarray],
+                 earlier: list[dict[str, float]] = ()) -> tuple[str, float]:
+    """(the baseline of lowest MAE on these (validation) windows, or with `earlier` blocks (`earlier_blocks`) of
+    lowest mean MAE over them and these windows; the blend weight of lowest MAE on these windows with it, the
+    first, smallest weight among equals)."""
+    def score(name: str) -> float:
+        return float(np.mean([mae(actual, baselines[name]), *(block[name] for block in earlier if name in block)]))
+
+    partner = min(baselines, key=score)
     return partner, best_weight(lambda w: mae(actual, blend(model, baselines[partner], w)))
+
+
+def earlier_blocks(target: np.ndarray, valid_at: np.ndarray, test_start: int, lookback: int, horizon: int,
+                   season: int, names=BASELINES, **options) -> list[dict[str, float]]:
+    """A rolling-origin backtest of the baselines before the validation period, for a blend chosen on few
+    validation windows: for k = 1 .. EARLIER_BLOCKS, the windows whose targets lie in the k-th stretch of the
+    validation period's length before it, every baseline fitted on the series before that stretch as
+    `fit_baselines` fits it on the series before the validation period (`options`: its naive seasons and ridge
+    lags), and {name: its MAE there}. A stretch that would leave less than half the training period to fit on is
+    not made."""
+    y = np.asarray(target, dtype=np.float64)
+    valid_start = int(valid_at[0])
+    period = test_start - valid_start
+    blocks = []
+    for k in range(1, EARLIER_BLOCKS + 1):
+        start = valid_start - k * period
+        at = origins(start, start + period, lookback, horizon)
+        if start < valid_start / 2 or not len(at):
+            break
+        fitted = fit_baselines(y, at, lookback, horizon, season, names=names, **options)
+        actual = step_targets(y, at, horizon)
+        blocks.append({name: mae(actual, fitted.forecast(name, y, at)) for name in fitted.names})
+    return blocks
+
+
+def partner_note(windows: int, earlier: list[dict[str, float]]) -> str:
+    return (f"the blend's partner: {windows} validation windows are few, so each baseline is scored as well on the "
+            f"{len(earlier)} stretch{'es' if len(earlier) > 1 else ''} of the validation period's length before it "
+            "(a rolling-origin backtest, each baseline fitted on the series before its stretch) and the partner is "
+            "the one of lowest mean MAE over validation and these; their MAEs, latest first: "
+            + "; ".join(f"{name} " + ", ".join(f"{block[name]:.4g}" for block in earlier if name in block)
+                        for name in earlier[0]))
 
 
 def save_blend(run_dir: Path, partner: str, weight: float, season: int, scores: dict) -> None:

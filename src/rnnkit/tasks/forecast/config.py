@@ -44,8 +44,9 @@ class ForecastConfig(RecurrentModelConfig):
     """missing values and time stamps: none (an error), ffill (carry the last value), interpolate (linear in time)"""
     lookback: PositiveInt | None = None
     """steps read per forecast (none: the dataset's; for a file the one of 24 and, for each season (a day and a
-    week of sub-daily steps), the season and the season plus the shortest one (two seasons where there is one)
-    whose ridge on the lags scores best on the validation windows, chosen before training)"""
+    week of sub-daily steps, a week and a year of days), the season and the season plus the shortest one (two
+    seasons where there is one) whose ridge on the lags scores best on the validation windows, chosen before
+    training)"""
     horizon: PositiveInt = 1
     """steps forecast at once (direct multi-step output)"""
     stride: PositiveInt = 1

@@ -14,7 +14,8 @@ from rnnkit.data.windows import Scaler, Windows, last_window, origins
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.models.baselines import forecast_errors, step_targets
-from rnnkit.tasks.forecast.baselines import blend, choose_blend, fit_baselines, load_blend
+from rnnkit.tasks.forecast.baselines import (FEW_WINDOWS, blend, choose_blend, earlier_blocks, fit_baselines, load_blend,
+                                            partner_note)
 from rnnkit.tasks.forecast.data import load_series, series_windows
 from rnnkit.tasks.task import Run
 from rnnkit.training import predict as predict_outputs
@@ -60,8 +61,14 @@ def compare(model, series: Series, windows: Windows, lookback: int, horizon: int
         actual[split] = step_targets(y, at, horizon)
     notes = list(fitted["test"].notes.values())
     if chosen is None:
+        earlier = []
+        if len(windows.at["valid"]) < FEW_WINDOWS:
+            earlier = earlier_blocks(y, windows.at["valid"], split_points(len(y))[1], lookback, horizon, season,
+                                     baselines.names, naive_seasons=naive_seasons, ridge_lags=ridge_lags)
+            if earlier:
+                notes.append(partner_note(len(windows.at["valid"]), earlier))
         partner, weight = choose_blend(actual["valid"], forecasts["valid"]["model"],
-                                       {n: forecasts["valid"][n] for n in baselines.names})
+                                       {n: forecasts["valid"][n] for n in baselines.names}, earlier)
     elif chosen[0] is not None and chosen[0] not in baselines.names:
         partner, weight = None, 0.0
         notes.append(f"the run blends {chosen[0]}, which could not be fitted here: the model alone is scored")
