@@ -13,8 +13,8 @@ rolling-origin backtest of the baselines, each refitted before its stretch). The
 
 Every baseline is fitted on the training period (ridge's lags and α, the seasonal naive's season and the blend
 chosen on the validation windows: ridge's lags among the model's lookback and the shorter ones a file's run
-compares, as a user would tune them). With `--refit-baselines` they are fitted again on the training and validation periods
-together for the test windows (`FittedBaselines.refit`), as a statsforecast or Darts user refits before
+compares, as a user would tune them). With `--refit-baselines` they are fitted again on the training and
+validation periods together for the test windows (`FittedBaselines.refit`), as a statsforecast or Darts user refits before
 forecasting the future: ridge at its chosen α, AutoETS and AutoARIMA choosing their form again on the longer
 history; the validation forecasts, and so the blend's choice, do not change. A baseline that cannot be fitted
 (too short a series, a statsforecast failure) is left out with a note: it never stops a run.

@@ -14,8 +14,8 @@ from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName
 
 DATASET_LOOKBACK = {"seattle-weather": 365, "taylor-electricity": 432, "airline": 24}
 """Steps read per forecast when --lookback is not given: a year of days (last year's same days: of 7 to 365 days
-the trained model and its ridge start score best on validation at 365, benchmarks/TASKS.md), two years of months,
-and for Taylor's half hours a week and two days: the demand's two seasons (Taylor 2003) need the same half hour a week ago AND
+the trained model and its ridge start score best on validation at 365), two years of months, and for Taylor's
+half hours a week and two days: the demand's two seasons (Taylor 2003) need the same half hour a week ago AND
 the steps around it (the week-ago change from one half hour to the next), which a window of exactly a week
 cuts off; of 336 to 1,008 steps the ridge on the lags scores best on validation at 432 (benchmarks/TASKS.md)."""
 FILE_LOOKBACK = 24

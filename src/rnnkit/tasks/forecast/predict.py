@@ -159,10 +159,9 @@ def partner_forecast(run: Run, partner: str, series: Series) -> np.ndarray:
         fitted = fitted.refit(own.target, test_start)
     if partner not in fitted.names:
         raise UserError(f"the run blends its forecasts with {partner}, which cannot be fitted now: {fitted.notes[partner]}")
-    back = {"seasonal naive": (fitted.naive_season, "reads one season back"),
-            "ridge": (fitted.ridge_lags, f"reads {fitted.ridge_lags} lags")}.get(partner)
-    if back is not None and len(series) < back[0]:
-        raise UserError(f"{series.source}: {len(series)} steps; the run's {partner} part {back[1]}, give at least {back[0]}")
+    if partner == "seasonal naive" and len(series) < fitted.naive_season:
+        raise UserError(f"{series.source}: {len(series)} steps; the run's seasonal naive part reads one season back, "
+                        f"give at least {fitted.naive_season}")
     return fitted.forecast(partner, series.target.astype(np.float64), np.array([len(series)]),
                            steps_between(own.times[0], series.times[0], own.freq))[0]
 
