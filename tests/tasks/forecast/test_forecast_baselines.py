@@ -268,12 +268,19 @@ def test_the_earlier_stretches_are_a_rolling_origin_backtest_before_validation()
 
 
 def test_a_run_on_few_validation_windows_says_how_its_partner_was_chosen():
+    """Under FEW_WINDOWS validation windows the run's partner and weight are those of the earlier stretches'
+    backtest and validation together, and a note says so; on more windows no stretch is scored."""
     rng = np.random.default_rng(4)
     series = _series(10 + np.sin(np.arange(120) * 2 * np.pi / 7) + 0.3 * rng.normal(size=120))
     windows = make_windows(series, 14, 3)
     assert len(windows.at["valid"]) < baselines.FEW_WINDOWS
     found = compare(Forecaster(1, 3, hidden_size=4, fast="fused"), series, windows, 14, 3, season=7)
     assert any("validation windows are few" in note for note in found.notes)
+    y = series.target.astype(np.float64)
+    blocks = baselines.earlier_blocks(y, windows.at["valid"], split_points(120)[1], 14, 3, 7)
+    names = [n for n in found.forecasts["valid"] if n != "model" and n != "run"]
+    assert (found.partner, found.weight) == choose_blend(found.actual["valid"], found.forecasts["valid"]["model"],
+                                                         {n: found.forecasts["valid"][n] for n in names}, blocks)
     many = _series(10 + np.sin(np.arange(600) * 2 * np.pi / 7) + 0.3 * rng.normal(size=600))
     found = compare(Forecaster(1, 3, hidden_size=4, fast="fused"), many, make_windows(many, 14, 3), 14, 3, season=7)
     assert not any("validation windows are few" in note for note in found.notes)
