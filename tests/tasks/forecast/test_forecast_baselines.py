@@ -265,6 +265,8 @@ def test_the_earlier_stretches_are_a_rolling_origin_backtest_before_validation()
     assert moved[0] != blocks[0] and moved[1] == blocks[1]
     # a validation period of 12 steps from step 42: the second stretch would start at 18, under half of 42
     assert len(baselines.earlier_blocks(y[:60], np.arange(42, 53), 54, 7, 2, 7, ("naive",))) == 1
+    # 30 steps of lookback: the first stretch (from step 30) leaves no training window of 30 lags before it
+    assert baselines.earlier_blocks(y[:60], np.arange(42, 53), 54, 30, 2, 7, ("naive", "ridge")) == []
 
 
 def test_a_run_on_few_validation_windows_says_how_its_partner_was_chosen():

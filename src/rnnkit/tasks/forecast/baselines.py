@@ -209,8 +209,8 @@ def earlier_blocks(target: np.ndarray, valid_at: np.ndarray, test_start: int, lo
     validation windows: for k = 1 .. EARLIER_BLOCKS, the windows whose targets lie in the k-th stretch of the
     validation period's length before it, every baseline fitted on the series before that stretch as
     `fit_baselines` fits it on the series before the validation period (`options`: its naive seasons and ridge
-    lags), and {name: its MAE there}. A stretch that would leave less than half the training period to fit on is
-    not made."""
+    lags), and {name: its MAE there}. A stretch that would leave less than half the training period to fit on, or
+    too few steps before it for one window of `lookback` (the ridge's lags never exceed it), is not made."""
     y = np.asarray(target, dtype=np.float64)
     valid_start = int(valid_at[0])
     period = test_start - valid_start
@@ -218,7 +218,7 @@ def earlier_blocks(target: np.ndarray, valid_at: np.ndarray, test_start: int, lo
     for k in range(1, EARLIER_BLOCKS + 1):
         start = valid_start - k * period
         at = origins(start, start + period, lookback, horizon)
-        if start < valid_start / 2 or not len(at):
+        if start < max(valid_start / 2, lookback + horizon) or not len(at):
             break
         fitted = fit_baselines(y, at, lookback, horizon, season, names=names, **options)
         actual = step_targets(y, at, horizon)
