@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from rnnkit.models.baselines import step_targets
 from rnnkit.tasks import load_config, read_run, train
+from rnnkit.tasks.forecast.baselines import mae
 from testkit import call_cli as call
 
 
@@ -82,9 +84,10 @@ def test_quantile_forecasts_are_trained_with_the_pinball_loss_and_predicted_per_
 
 @pytest.mark.parametrize("values, expected", [
     ({"dataset": "taylor-electricity"}, (32, 5, 4)),                        # a week of half hours: the front end
-    ({"dataset": "seattle-weather"}, (0, 5, 2)),                            # 30 days: straight to the LSTM
+    ({"dataset": "seattle-weather"}, (32, 5, 4)),                           # a year of days: the front end too
+    ({"dataset": "airline"}, (0, 5, 2)),                                    # 24 months: straight to the LSTM
     ({"dataset": "taylor-electricity", "conv_filters": 0}, (0, 5, 2)),      # switched off by hand
-    ({"dataset": "seattle-weather", "conv_filters": 16}, (16, 5, 2)),       # asked for by hand
+    ({"dataset": "airline", "conv_filters": 16}, (16, 5, 2)),               # asked for by hand
     ({"dataset": "taylor-electricity", "lookback": 48}, (0, 5, 2)),
 ])
 def test_the_conv_front_end_is_on_by_default_only_for_long_windows(values, expected):
@@ -335,3 +338,69 @@ def test_refit_baselines_scores_the_test_period_with_baselines_fitted_through_va
     assert "refitted on the training and validation windows for the test period" in (run_dir / "report.md").read_text()
     code, out, _ = call(capsys, "evaluate", run_dir, "--json")
     assert json.loads(out)["test_ridge_mae"] == pytest.approx(refit["test_ridge_mae"], rel=1e-6)
+
+
+def test_a_daily_file_tries_a_year_of_lags(tmp_path):
+    """Daily values whose every day of the year has its own level, repeated each year: a week, two or 24 days of
+    lags never see last year's same day, so the ridge on the lags picks a year (365) or a year and a week (372);
+    a daily file too short for two training windows per lag of a year compares only what fits."""
+    from rnnkit.data.series import Series
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+    from rnnkit.tasks.forecast.data import lookback_seasons
+    from rnnkit.tasks.forecast.model import LinearFits, choose_lookback
+
+    rng = np.random.default_rng(0)
+    year_shape = rng.normal(size=365)
+    n = 365 * 6
+    y = (year_shape[np.arange(n) % 365] + 0.1 * rng.normal(size=n)).astype(np.float32)[:, None]
+    series = Series("d.csv", pd.date_range("2010-01-01", periods=n, freq="D"), y, ["y"], "D", "t")
+    config = make_config(ForecastConfig, {"data": "d.csv", "target_col": "y"})
+    assert lookback_seasons(config, series) == (7, 365)
+    lookback, tried = choose_lookback(config, LinearFits(config, series), lookback_seasons(config, series))
+    assert set(tried) == {7, 14, 24, 365, 372} and lookback in (365, 372)
+    assert tried[lookback] < 0.5 * min(tried[n] for n in (7, 14, 24))
+    given = make_config(ForecastConfig, {"data": "d.csv", "target_col": "y", "season": 7})
+    assert lookback_seasons(given, series) == (7,)  # --season given: that season alone
+    short = Series("d.csv", series.times[:1000], y[:1000], ["y"], "D", "t")  # 700 training days: a year leaves one window per lag
+    assert set(choose_lookback(config, LinearFits(config, short), lookback_seasons(config, short))[1]) == {7, 14, 24}
+
+
+def test_the_ridge_baseline_chooses_its_own_lags_on_validation(tmp_path, capsys):
+    """A daily file with a weekly pattern, forecast from 30 steps: the ridge baseline is not handed the model's 30
+    lags but takes, of 7, 14, 24 and 30, those whose ridge has the lowest validation MAE (24 here), as a user
+    tuning it would; the run keeps the candidates, evaluate scores the same ridge, and a run folder made before
+    (no candidates kept) scores the ridge on the model's lookback as it did."""
+    from rnnkit.tasks.forecast import baselines
+
+    rng = np.random.default_rng(0)
+    n = 600
+    week = np.array([5.0, 1.0, 4.0, 0.0, 3.0, 6.0, 2.0])
+    frame = pd.DataFrame({"day": pd.date_range("2020-01-01", periods=n, freq="D"),
+                          "y": week[np.arange(n) % 7] + 0.3 * rng.normal(size=n)})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    y = frame.y.to_numpy()
+    valid_at, test_at = np.arange(420, 510), np.arange(510, 600)
+    actual = step_targets(y, valid_at, 1)
+    alone = {lags: baselines.fit_baselines(y, valid_at, 30, 1, 7, names=("ridge",), ridge_lags=(lags,))
+             for lags in (7, 14, 24, 30)}
+    scored = {lags: mae(actual, fitted.forecast("ridge", y, valid_at)) for lags, fitted in alone.items()}
+    chosen = baselines.fit_baselines(y, valid_at, 30, 1, 7, names=("ridge",), ridge_lags=(7, 14, 24, 30))
+    assert chosen.ridge_lags == min(scored, key=scored.get) == 24  # not the model's 30
+    np.testing.assert_array_equal(chosen.forecast("ridge", y, test_at), alone[24].forecast("ridge", y, test_at))
+    assert "on the last 24 target values (of 7, 14, 24, 30, validation MAE" in chosen.notes["ridge"]
+    assert baselines.fit_baselines(y, valid_at, 30, 1, 7, names=("ridge",)).ridge_lags == 30  # none offered: the lookback
+
+    settings = {"data": str(tmp_path / "d.csv"), "time_col": "day", "target_col": "y", "lookback": "30",
+                "hidden_size": "4", "epochs": "1", "calendar": "none", "fast": "fused"}
+    run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
+    saved = json.loads((run_dir / "config.json").read_text())
+    assert saved["data"]["ridge_lags"] == [7, 14, 24, 30]  # every shorter lookback a file's run compares, and its own
+    assert final["test_ridge_mae"] == pytest.approx(mae(step_targets(y, test_at, 1), alone[24].forecast("ridge", y, test_at)))
+    code, out, _ = call(capsys, "evaluate", run_dir, "--json")
+    assert json.loads(out)["test_ridge_mae"] == pytest.approx(final["test_ridge_mae"], rel=1e-6)
+    del saved["data"]["ridge_lags"]  # a run folder from before the ridge chose its lags
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    code, out, _ = call(capsys, "evaluate", run_dir, "--json")
+    assert json.loads(out)["test_ridge_mae"] == pytest.approx(
+        mae(step_targets(y, test_at, 1), alone[30].forecast("ridge", y, test_at)), rel=1e-6)

@@ -226,3 +226,63 @@ def test_the_test_period_is_forecast_by_baselines_refitted_on_training_and_valid
     for name in ("ridge", "AutoETS"):
         assert mae(found.actual["test"], found.forecasts["test"][name]) < mae(kept.actual["test"], kept.forecasts["test"][name])
     assert "refitted on the training and validation" in " ".join(found.notes)
+
+
+def test_on_few_validation_windows_the_partner_is_the_best_over_earlier_stretches_too():
+    """A baseline lucky on a handful of validation windows but worse on the stretches before them loses the
+    partner's place to the one that is better over all of them; the weight is still chosen on validation."""
+    rng = np.random.default_rng(0)
+    actual = rng.normal(size=(10, 12))
+    model = actual + rng.normal(size=(10, 12))
+    lucky, steady = actual + 0.5 * rng.normal(size=(10, 12)), actual + 0.7 * rng.normal(size=(10, 12))
+    candidates = {"lucky": lucky, "steady": steady}
+    assert choose_blend(actual, model, candidates)[0] == "lucky"
+    earlier = [{"lucky": 3.0, "steady": 0.6}, {"lucky": 2.5, "steady": 0.5}]
+    partner, weight = choose_blend(actual, model, candidates, earlier)
+    assert partner == "steady"
+    assert weight == choose_blend(actual, model, {"steady": steady})[1]  # the weight: validation's, with that partner
+
+
+def test_the_earlier_stretches_are_a_rolling_origin_backtest_before_validation():
+    """Each stretch has the validation period's length and ends where the next begins, the last at the validation
+    period; a baseline there is fitted on the series before its stretch only; none leaves less than half the
+    training period to fit on."""
+    rng = np.random.default_rng(2)
+    n = 200
+    y = 10 + np.sin(np.arange(n) * 2 * np.pi / 7) + 0.3 * rng.normal(size=n)
+    valid_start, test_start = split_points(n)
+    valid_at = np.arange(valid_start, test_start - 2 + 1)
+    blocks = baselines.earlier_blocks(y, valid_at, test_start, 14, 2, 7, ("naive", "ridge"), ridge_lags=(7, 14))
+    assert len(blocks) == baselines.EARLIER_BLOCKS == 2
+    period = test_start - valid_start
+    at = np.arange(valid_start - period, valid_start - 2 + 1)  # the first stretch's origins
+    assert blocks[0]["naive"] == pytest.approx(mae(step_targets(y, at, 2), np.repeat(y[at - 1][:, None], 2, 1)))
+    changed = y.copy()
+    changed[valid_start:] += 100.0  # the validation and test periods: nothing the stretches fit or score on
+    assert baselines.earlier_blocks(changed, valid_at, test_start, 14, 2, 7, ("naive", "ridge"), ridge_lags=(7, 14)) == blocks
+    changed[valid_start - 1] += 100.0  # the first stretch's last target
+    moved = baselines.earlier_blocks(changed, valid_at, test_start, 14, 2, 7, ("naive", "ridge"), ridge_lags=(7, 14))
+    assert moved[0] != blocks[0] and moved[1] == blocks[1]
+    # a validation period of 12 steps from step 42: the second stretch would start at 18, under half of 42
+    assert len(baselines.earlier_blocks(y[:60], np.arange(42, 53), 54, 7, 2, 7, ("naive",))) == 1
+    # 30 steps of lookback: the first stretch (from step 30) leaves no training window of 30 lags before it
+    assert baselines.earlier_blocks(y[:60], np.arange(42, 53), 54, 30, 2, 7, ("naive", "ridge")) == []
+
+
+def test_a_run_on_few_validation_windows_says_how_its_partner_was_chosen():
+    """Under FEW_WINDOWS validation windows the run's partner and weight are those of the earlier stretches'
+    backtest and validation together, and a note says so; on more windows no stretch is scored."""
+    rng = np.random.default_rng(4)
+    series = _series(10 + np.sin(np.arange(120) * 2 * np.pi / 7) + 0.3 * rng.normal(size=120))
+    windows = make_windows(series, 14, 3)
+    assert len(windows.at["valid"]) < baselines.FEW_WINDOWS
+    found = compare(Forecaster(1, 3, hidden_size=4, fast="fused"), series, windows, 14, 3, season=7)
+    assert any("validation windows are few" in note for note in found.notes)
+    y = series.target.astype(np.float64)
+    blocks = baselines.earlier_blocks(y, windows.at["valid"], split_points(120)[1], 14, 3, 7)
+    names = [n for n in found.forecasts["valid"] if n != "model" and n != "run"]
+    assert (found.partner, found.weight) == choose_blend(found.actual["valid"], found.forecasts["valid"]["model"],
+                                                         {n: found.forecasts["valid"][n] for n in names}, blocks)
+    many = _series(10 + np.sin(np.arange(600) * 2 * np.pi / 7) + 0.3 * rng.normal(size=600))
+    found = compare(Forecaster(1, 3, hidden_size=4, fast="fused"), many, make_windows(many, 14, 3), 14, 3, season=7)
+    assert not any("validation windows are few" in note for note in found.notes)

@@ -5,12 +5,16 @@ test windows as the model; then the delivered forecast
     ŷ_run = (1 - w) ŷ_model + w ŷ_best,   w in {0, 0.05, ..., 1}
 
 with ŷ_best the baseline of lowest validation MAE and w the weight of lowest validation MAE (ties: the
-smaller w, so w = 0 unless the baseline helps). The test windows choose nothing. `blend.json` in the run
-folder keeps the partner, w and the scores, so evaluate and predict deliver the same blend.
+smaller w, so w = 0 unless the baseline helps). On fewer than FEW_WINDOWS validation windows (airline 12
+months ahead has 10) one lucky stretch would choose the partner, so it is the baseline of lowest mean MAE over
+the validation windows and EARLIER_BLOCKS stretches of the same length before them (`earlier_blocks`: a
+rolling-origin backtest of the baselines, each refitted before its stretch). The test windows choose nothing.
+`blend.json` in the run folder keeps the partner, w and the scores, so evaluate and predict deliver the same blend.
 
-Every baseline is fitted on the training period (ridge's α, the seasonal naive's season and the blend chosen on
-the validation windows). With `--refit-baselines` they are fitted again on the training and validation periods
-together for the test windows (`FittedBaselines.refit`), as a statsforecast or Darts user refits before
+Every baseline is fitted on the training period (ridge's lags and α, the seasonal naive's season and the blend
+chosen on the validation windows: ridge's lags among the model's lookback and the shorter ones a file's run
+compares, as a user would tune them). With `--refit-baselines` they are fitted again on the training and
+validation periods together for the test windows (`FittedBaselines.refit`), as a statsforecast or Darts user refits before
 forecasting the future: ridge at its chosen α, AutoETS and AutoARIMA choosing their form again on the longer
 history; the validation forecasts, and so the blend's choice, do not change. A baseline that cannot be fitted
 (too short a series, a statsforecast failure) is left out with a note: it never stops a run.
@@ -33,6 +37,9 @@ from rnnkit.models.statistical import ARIMA_HISTORY, MAX_SEASON, STATISTICAL, St
 
 BASELINES = ("naive", "seasonal naive", "ridge", *STATISTICAL)
 BLEND_FILE = "blend.json"
+FEW_WINDOWS = 20
+"""Fewer validation windows than this and the blend's partner is chosen over `earlier_blocks` as well."""
+EARLIER_BLOCKS = 2
 ROLL_BUDGET = 180.0
 """Seconds a statistical baseline may take to forecast every validation and test window; one that would
 take longer (a long series with a long season) is left out with a note saying so."""
@@ -42,7 +49,8 @@ take longer (a long series with a long season) is left out with a note saying so
 class FittedBaselines:
     """The baselines fitted on one series' training period (and ridge's α on its validation period)."""
 
-    lookback: int
+    ridge_lags: int
+    """the ridge's lags: of those it was offered, the ones of lowest validation MAE"""
     horizon: int
     season: int
     naive_season: int = 0
@@ -69,7 +77,7 @@ class FittedBaselines:
         if name == "seasonal naive":
             return seasonal_naive(target, at, self.horizon, self.naive_season)
         if name == "ridge":
-            return ridge_forecast(self.ridge, target, at, self.lookback, self.horizon)
+            return ridge_forecast(self.ridge, target, at, self.ridge_lags, self.horizon)
         return self.statistical[name].forecast(target, at, self.horizon, offset)
 
     def refit(self, target: np.ndarray, end: int) -> "FittedBaselines":
@@ -81,7 +89,7 @@ class FittedBaselines:
         y = np.asarray(target, dtype=np.float64)
         out = replace(self, statistical=dict(self.statistical), notes=dict(self.notes))
         if self.ridge is not None:
-            out.ridge = fit_ridge_at(y, origins(0, end, self.lookback, self.horizon), self.lookback, self.horizon,
+            out.ridge = fit_ridge_at(y, origins(0, end, self.ridge_lags, self.horizon), self.ridge_lags, self.horizon,
                                      self.ridge_alpha)
             out.notes["ridge"] += "; refitted on the training and validation windows for the test period"
         for name in self.statistical:
@@ -96,12 +104,12 @@ class FittedBaselines:
 
 
 def fit_baselines(target: np.ndarray, valid_at: np.ndarray, lookback: int, horizon: int, season: int,
-                  names=BASELINES, origins_to_forecast: int = 0, naive_seasons: tuple[int, ...] | None = None
-                  ) -> FittedBaselines:
-    """Fit `names` on the training period, the target before the first validation origin (ridge's α and the
-    seasonal naive's season, of `naive_seasons` (default: `season` alone), on the validation origins
-    `valid_at`); a statistical one that would take over ROLL_BUDGET seconds to forecast
-    `origins_to_forecast` windows is left out."""
+                  names=BASELINES, origins_to_forecast: int = 0, naive_seasons: tuple[int, ...] | None = None,
+                  ridge_lags: tuple[int, ...] | None = None) -> FittedBaselines:
+    """Fit `names` on the training period, the target before the first validation origin (the seasonal naive's
+    season, of `naive_seasons` (default: `season` alone), and ridge's lags, of `ridge_lags` (default: the model's
+    `lookback` alone), and its α, on the validation origins `valid_at`); a statistical one that would take over
+    ROLL_BUDGET seconds to forecast `origins_to_forecast` windows is left out."""
     y = np.asarray(target, dtype=np.float64)
     valid_start = int(valid_at[0])
     fitted = FittedBaselines(lookback, horizon, season)
@@ -115,11 +123,12 @@ def fit_baselines(target: np.ndarray, valid_at: np.ndarray, lookback: int, horiz
                if len(tried) > 1 else "") if fitted.naive_season
             else f"left out: seasonal naive's season ({season} steps) reaches before the series starts")
     if "ridge" in names:
-        fitted.ridge, alpha = fit_ridge_on_lags(y, origins(0, valid_start, lookback, horizon), valid_at, lookback,
-                                                horizon)
-        fitted.ridge_alpha = alpha
-        fitted.notes["ridge"] = (f"ridge: scikit-learn Ridge on the last {lookback} target values, alpha {alpha:.3g} "
-                                 "chosen on the validation windows")
+        lags, fitted.ridge, fitted.ridge_alpha, tried = choose_ridge(y, valid_at, horizon, ridge_lags or (lookback,))
+        fitted.ridge_lags = lags
+        fitted.notes["ridge"] = (f"ridge: scikit-learn Ridge on the last {lags} target values"
+                                 + (f" (of {', '.join(map(str, tried))}, validation MAE "
+                                    f"{', '.join(f'{v:.4g}' for v in tried.values())})" if len(tried) > 1 else "")
+                                 + f", alpha {fitted.ridge_alpha:.3g}, chosen on the validation windows")
     for name in STATISTICAL:
         if name in names:
             t0 = time.perf_counter()
@@ -149,6 +158,25 @@ def choose_naive_season(y: np.ndarray, valid_at: np.ndarray, horizon: int, seaso
     return (min(tried, key=tried.get) if tried else 0), tried
 
 
+def choose_ridge(y: np.ndarray, valid_at: np.ndarray, horizon: int, lags: tuple[int, ...]):
+    """(the lags of `lags` whose ridge (its α chosen on the validation origins `valid_at`) has the lowest
+    validation MAE, that ridge, its α, the validation MAE of each lags tried): the lags a user would tune on
+    validation, as the model's lookback is; those without a training window before `valid_at` are not tried."""
+    valid_start = int(valid_at[0])
+    fits, tried = {}, {}
+    for n in sorted(set(lags)):
+        train_at = origins(0, valid_start, n, horizon)
+        if not len(train_at):
+            continue
+        ridge, alpha = fit_ridge_on_lags(y, train_at, valid_at, n, horizon)
+        fits[n] = (ridge, alpha)
+        tried[n] = mae(step_targets(y, valid_at, horizon), ridge_forecast(ridge, y, valid_at, n, horizon))
+    if not tried:
+        raise ValueError(f"no training window before step {valid_start} for a ridge on {sorted(set(lags))} lags")
+    best = min(tried, key=tried.get)
+    return best, *fits[best], tried
+
+
 def statistical_note(name: str, season: int, seconds: float) -> str:
     how = ("fitted on the training period, then run without refitting over each window's whole history"
            if name == "AutoETS" else
@@ -163,11 +191,48 @@ def mae(actual: np.ndarray, forecast: np.ndarray) -> float:
     return float(np.mean(np.abs(actual - forecast)))
 
 
-def choose_blend(actual: np.ndarray, model: np.ndarray, baselines: dict[str, np.ndarray]) -> tuple[str, float]:
-    """(the baseline of lowest MAE on these (validation) windows, the blend weight of lowest MAE with it;
-    the first, smallest weight among equals)."""
-    partner = min(baselines, key=lambda n: mae(actual, baselines[n]))
+def choose_blend(actual: np.ndarray, model: np.ndarray, baselines: dict[str, np.ndarray],
+                 earlier: list[dict[str, float]] = ()) -> tuple[str, float]:
+    """(the baseline of lowest MAE on these (validation) windows, or with `earlier` blocks (`earlier_blocks`) of
+    lowest mean MAE over them and these windows; the blend weight of lowest MAE on these windows with it, the
+    first, smallest weight among equals)."""
+    def score(name: str) -> float:
+        return float(np.mean([mae(actual, baselines[name]), *(block[name] for block in earlier if name in block)]))
+
+    partner = min(baselines, key=score)
     return partner, best_weight(lambda w: mae(actual, blend(model, baselines[partner], w)))
+
+
+def earlier_blocks(target: np.ndarray, valid_at: np.ndarray, test_start: int, lookback: int, horizon: int,
+                   season: int, names=BASELINES, **options) -> list[dict[str, float]]:
+    """A rolling-origin backtest of the baselines before the validation period, for a blend chosen on few
+    validation windows: for k = 1 .. EARLIER_BLOCKS, the windows whose targets lie in the k-th stretch of the
+    validation period's length before it, every baseline fitted on the series before that stretch as
+    `fit_baselines` fits it on the series before the validation period (`options`: its naive seasons and ridge
+    lags), and {name: its MAE there}. A stretch that would leave less than half the training period to fit on, or
+    too few steps before it for one window of `lookback` (the ridge's lags never exceed it), is not made."""
+    y = np.asarray(target, dtype=np.float64)
+    valid_start = int(valid_at[0])
+    period = test_start - valid_start
+    blocks = []
+    for k in range(1, EARLIER_BLOCKS + 1):
+        start = valid_start - k * period
+        at = origins(start, start + period, lookback, horizon)
+        if start < max(valid_start / 2, lookback + horizon) or not len(at):
+            break
+        fitted = fit_baselines(y, at, lookback, horizon, season, names=names, **options)
+        actual = step_targets(y, at, horizon)
+        blocks.append({name: mae(actual, fitted.forecast(name, y, at)) for name in fitted.names})
+    return blocks
+
+
+def partner_note(windows: int, earlier: list[dict[str, float]]) -> str:
+    return (f"the blend's partner: {windows} validation windows are few, so each baseline is scored as well on the "
+            f"{len(earlier)} stretch{'es' if len(earlier) > 1 else ''} of the validation period's length before it "
+            "(a rolling-origin backtest, each baseline fitted on the series before its stretch) and the partner is "
+            "the one of lowest mean MAE over validation and these; their MAEs, latest first: "
+            + "; ".join(f"{name} " + ", ".join(f"{block[name]:.4g}" for block in earlier if name in block)
+                        for name in earlier[0]))
 
 
 def save_blend(run_dir: Path, partner: str, weight: float, season: int, scores: dict) -> None:

@@ -12,8 +12,9 @@ from rnnkit.data.series import FILLS
 from rnnkit.tasks.config import ConvKernel, InputDropout, NumLayers, RecurrentDropout, RecurrentModelConfig, fill_unset
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
-DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 432, "airline": 24}
-"""Steps read per forecast when --lookback is not given: a month of days, two years of months, and for Taylor's
+DATASET_LOOKBACK = {"seattle-weather": 365, "taylor-electricity": 432, "airline": 24}
+"""Steps read per forecast when --lookback is not given: a year of days (last year's same days: of 7 to 365 days
+the trained model and its ridge start score best on validation at 365), two years of months, and for Taylor's
 half hours a week and two days: the demand's two seasons (Taylor 2003) need the same half hour a week ago AND
 the steps around it (the week-ago change from one half hour to the next), which a window of exactly a week
 cuts off; of 336 to 1,008 steps the ridge on the lags scores best on validation at 432 (benchmarks/TASKS.md)."""
@@ -44,8 +45,9 @@ class ForecastConfig(RecurrentModelConfig):
     """missing values and time stamps: none (an error), ffill (carry the last value), interpolate (linear in time)"""
     lookback: PositiveInt | None = None
     """steps read per forecast (none: the dataset's; for a file the one of 24 and, for each season (a day and a
-    week of sub-daily steps), the season and the season plus the shortest one (two seasons where there is one)
-    whose ridge on the lags scores best on the validation windows, chosen before training)"""
+    week of sub-daily steps, a week and a year of days), the season and the season plus the shortest one (two
+    seasons where there is one) whose ridge on the lags scores best on the validation windows, chosen before
+    training)"""
     horizon: PositiveInt = 1
     """steps forecast at once (direct multi-step output)"""
     stride: PositiveInt = 1

@@ -47,12 +47,29 @@ def naive_seasons(freq: str) -> tuple[int, ...]:
     """The seasons the seasonal naive baseline compares on validation: the frequency's season, and a week
     of steps as well where that season is a day of sub-daily steps (half-hourly demand repeats last week's
     same half hour better than yesterday's: weekends differ from weekdays)."""
-    season = default_season(freq)
+    season, step = default_season(freq), to_step(freq)
+    return (season, 7 * season) if step is not None and season > 1 and step * season == pd.Timedelta(days=1) \
+        else (season,)
+
+
+YEAR_OF_DAYS = 365
+
+
+def lookback_seasons(config: ForecastConfig, series: Series) -> tuple[int, ...]:
+    """The seasons a file's lookback and the ridge baseline's lags are chosen around: the seasonal naive's
+    (`naive_seasons_of`) and, for daily steps with no `--season`, a year of days as well (a daily series' yearly
+    cycle: last year's same day is 365 steps back, which no week of lags sees)."""
+    seasons = naive_seasons_of(config, series)
+    daily = not config.season and to_step(series.freq) == pd.Timedelta(days=1)
+    return (*seasons, YEAR_OF_DAYS) if daily else seasons
+
+
+def to_step(freq: str) -> pd.Timedelta | None:
+    """The fixed length of one step of `freq`; None for months, years and other steps of no fixed length."""
     try:
-        step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq).nanos, "ns")
-    except ValueError:  # months, weeks and other steps of no fixed length
-        return (season,)
-    return (season, 7 * season) if season > 1 and step * season == pd.Timedelta(days=1) else (season,)
+        return pd.Timedelta(pd.tseries.frequencies.to_offset(freq).nanos, "ns")
+    except ValueError:
+        return None
 
 
 def series_windows(config: ForecastConfig, series: Series, calendar: list[str] | None = None, scaler=None) -> Windows:

@@ -125,28 +125,45 @@ def choose_normalize(config: ForecastConfig, fits: LinearFits) -> tuple[str, dic
 
 
 def choose_lookback(config: ForecastConfig, fits: LinearFits, seasons: tuple[int, ...]) -> tuple[int, dict[int, float]]:
-    """A file's lookback when none is given: of FILE_LOOKBACK and, for each season S of `seasons` (the first
-    the shortest), S and S plus the shortest season (those that leave at least two training windows per lag),
-    the one whose ridge on the lags (under each normalize "auto" may choose) has the lowest validation MAE; and
-    those MAEs (scaled units). A weekly series with a yearly cycle needs its last year in view, which 24 weeks
-    do not give; half-hourly demand needs last week's same half hour AND the steps around it (the week-ago
-    change from one step to the next, Taylor 2003's double season), which a window of exactly a week cuts off.
-    The ridge costs no training. None is longer than LONGEST_AUTO_LOOKBACK (a minute series' day of 1,440 steps
-    is not tried). A series too short for any of them (36 months: 25 training steps) compares the longest
-    lookback that leaves two training windows per lag and half of it."""
-    valid_start = split_points(len(fits.series))[0]
-    longest = max(1, (valid_start - config.horizon + 1) // 3)  # valid_start - n - horizon + 1 >= 2 n
-    shortest = seasons[0]
-    candidates = {FILE_LOOKBACK} | ({n for s in seasons for n in (s, s + shortest)} if shortest > 1 else set())
-    top = min(longest, LONGEST_AUTO_LOOKBACK)
-    fits_in = [n for n in sorted(candidates) if n <= top and (config.ar_lags or 0) <= n]
-    if not fits_in:
-        fits_in = [n for n in sorted({max(1, longest // 2), longest}) if (config.ar_lags or 0) <= n] or [longest]
+    """A file's lookback when none is given: of `lookback_candidates`, the one whose ridge on the lags (under
+    each normalize "auto" may choose) has the lowest validation MAE; and those MAEs (scaled units). The ridge
+    costs no training."""
+    fits_in = lookback_candidates(config.horizon, len(fits.series), seasons, config.ar_lags or 0)
     if len(fits_in) < 2:
         return fits_in[0], {}
     normalizations = AUTO_NORMALIZE if config.normalize == "auto" else (config.normalize,)
     scores = {n: min(fits.ridge(n, config.ar_lags or n, how)[2] for how in normalizations) for n in fits_in}
     return min(scores, key=scores.get), scores
+
+
+def lookback_candidates(horizon: int, steps: int, seasons: tuple[int, ...], at_least: int = 0) -> list[int]:
+    """The lookbacks a file's run compares (and the ridge baseline's lags, with the model's own): FILE_LOOKBACK
+    and, for each season S of `seasons` (the first the shortest), S and S plus the shortest season, those that
+    leave at least two training windows per lag. A weekly series with a yearly cycle needs its last year in
+    view, which 24 weeks do not give; a daily one its last year (365 days, `lookback_seasons`), which a week or
+    two do not; half-hourly demand needs last week's same half hour AND the steps around it (the week-ago change
+    from one step to the next, Taylor 2003's double season), which a window of exactly a week cuts off. None is
+    longer than LONGEST_AUTO_LOOKBACK (a minute series' day of 1,440 steps is not tried). A series too short for
+    any of them (36 months: 25 training steps) compares the longest lookback that leaves two training windows
+    per lag and half of it. None shorter than `at_least` (a given `ar_lags`) unless none is longer."""
+    valid_start = split_points(steps)[0]
+    longest = max(1, (valid_start - horizon + 1) // 3)  # valid_start - n - horizon + 1 >= 2 n
+    shortest = seasons[0]
+    candidates = {FILE_LOOKBACK} | ({n for s in seasons for n in (s, s + shortest)} if shortest > 1 else set())
+    top = min(longest, LONGEST_AUTO_LOOKBACK)
+    fits_in = [n for n in sorted(candidates) if n <= top and at_least <= n]
+    if not fits_in:
+        fits_in = [n for n in sorted({max(1, longest // 2), longest}) if at_least <= n] or [longest]
+    return fits_in
+
+
+def ridge_lag_candidates(config: ForecastConfig, steps: int, seasons: tuple[int, ...]) -> list[int]:
+    """The lags the ridge baseline chooses among on validation: the model's lookback and every shorter lookback a
+    file's run would compare (`lookback_candidates`), so the baseline is tuned as a user would tune it instead of
+    being handed the model's window. None longer than the model's: the run's blend forecasts from the rows the
+    model reads (`predict` asks for `lookback` of them)."""
+    shorter = [n for n in lookback_candidates(config.horizon, steps, seasons) if n < config.lookback]
+    return [*shorter, config.lookback]
 
 
 def describe(config: ForecastConfig) -> str:

@@ -14,7 +14,8 @@ from rnnkit.data.windows import Scaler, Windows, last_window, origins
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.models.baselines import forecast_errors, step_targets
-from rnnkit.tasks.forecast.baselines import blend, choose_blend, fit_baselines, load_blend
+from rnnkit.tasks.forecast.baselines import (FEW_WINDOWS, blend, choose_blend, earlier_blocks, fit_baselines, load_blend,
+                                            partner_note)
 from rnnkit.tasks.forecast.data import load_series, series_windows
 from rnnkit.tasks.task import Run
 from rnnkit.training import predict as predict_outputs
@@ -39,16 +40,17 @@ class Comparison:
 
 def compare(model, series: Series, windows: Windows, lookback: int, horizon: int, season: int,
             chosen: tuple[str | None, float] | None = None, naive_seasons: tuple[int, ...] | None = None,
-            refit: bool = False) -> Comparison:
+            refit: bool = False, ridge_lags: tuple[int, ...] | None = None) -> Comparison:
     """Every baseline beside the model on the validation and test windows, and the run's prediction: the
     model blended with the best baseline on validation, at the weight of best validation MAE (or, for
     a trained run, `chosen`: its (partner, weight)). The baselines forecast the validation windows fitted
     on the training period and, with `refit`, the test windows fitted again on the training and validation
-    periods (`FittedBaselines.refit`)."""
+    periods (`FittedBaselines.refit`). `naive_seasons`, `ridge_lags`: the seasonal naive's seasons and the ridge's
+    lags, each chosen among on the validation windows (default: `season`, `lookback`)."""
     y = series.target.astype(np.float64)
     baselines = fit_baselines(y, windows.at["valid"], lookback, horizon, season,
                               origins_to_forecast=len(windows.at["valid"]) + len(windows.at["test"]),
-                              naive_seasons=naive_seasons)
+                              naive_seasons=naive_seasons, ridge_lags=ridge_lags)
     fitted = {"valid": baselines, "test": baselines.refit(y, split_points(len(y))[1]) if refit else baselines}
     forecasts, actual = {}, {}
     for split in ("valid", "test"):
@@ -59,8 +61,14 @@ def compare(model, series: Series, windows: Windows, lookback: int, horizon: int
         actual[split] = step_targets(y, at, horizon)
     notes = list(fitted["test"].notes.values())
     if chosen is None:
+        earlier = []
+        if len(windows.at["valid"]) < FEW_WINDOWS:
+            earlier = earlier_blocks(y, windows.at["valid"], split_points(len(y))[1], lookback, horizon, season,
+                                     baselines.names, naive_seasons=naive_seasons, ridge_lags=ridge_lags)
+            if earlier:
+                notes.append(partner_note(len(windows.at["valid"]), earlier))
         partner, weight = choose_blend(actual["valid"], forecasts["valid"]["model"],
-                                       {n: forecasts["valid"][n] for n in baselines.names})
+                                       {n: forecasts["valid"][n] for n in baselines.names}, earlier)
     elif chosen[0] is not None and chosen[0] not in baselines.names:
         partner, weight = None, 0.0
         notes.append(f"the run blends {chosen[0]}, which could not be fitted here: the model alone is scored")
@@ -106,7 +114,7 @@ def evaluate(run: Run, data: str | None = None, backtest: int | None = None) -> 
     windows = series_windows(run.config, series, facts.get("calendar"), Scaler.load(run.path))
     found = compare(model, series, windows, run.config.lookback, run.config.horizon, facts.get("season", 1),
                     chosen=load_blend(run.path), naive_seasons=facts.get("naive_seasons"),
-                    refit=run.config.refit_baselines)
+                    refit=run.config.refit_baselines, ridge_lags=facts.get("ridge_lags"))
     if backtest is not None:
         return backtest_scores(found, windows.at["test"], len(series), run.config.horizon, backtest)
     return summary_metrics(scores(found.actual["test"], found.forecasts["test"]), found.weight)
@@ -146,7 +154,7 @@ def partner_forecast(run: Run, partner: str, series: Series) -> np.ndarray:
     valid_start, test_start = split_points(len(own))
     valid_at = origins(valid_start, test_start, config.lookback, config.horizon)
     fitted = fit_baselines(own.target, valid_at, config.lookback, config.horizon, facts.get("season", 1),
-                           names=(partner,), naive_seasons=facts.get("naive_seasons"))
+                           names=(partner,), naive_seasons=facts.get("naive_seasons"), ridge_lags=facts.get("ridge_lags"))
     if config.refit_baselines:
         fitted = fitted.refit(own.target, test_start)
     if partner not in fitted.names:

@@ -13,9 +13,9 @@ import numpy as np
 from rnnkit.atomic import atomic_write, write_json
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import load_series, naive_seasons_of, series_facts
+from rnnkit.tasks.forecast.data import load_series, lookback_seasons, series_facts
 from rnnkit.tasks.forecast.model import (LinearFits, build_model, choose_lookback, choose_normalize, keep_better_of,
-                                         ridge_penalty_optimizer, start_from_ridge)
+                                         ridge_lag_candidates, ridge_penalty_optimizer, start_from_ridge)
 from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
 from rnnkit.tasks.forecast.predict import compare, scores, summary_metrics
 from rnnkit.tasks.fit import finish, fit, start
@@ -34,7 +34,8 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     for note in series.notes:
         say(f"{series.source}: {note}")
     config, windows, fits, choices = resolve_windows(config, series, say)
-    facts = series_facts(config, series, windows)
+    facts = {**series_facts(config, series, windows),
+             "ridge_lags": ridge_lag_candidates(config, len(series), lookback_seasons(config, series))}
     start(config, quiet)
     model = build_model(config, windows.x["train"].shape[-1])
     start_state = None
@@ -57,7 +58,8 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
         choices.append(prefer_start(model, start_state, windows, fitted.trainer.run))
         say(choices[-1])
     found = compare(model, series, windows, config.lookback, config.horizon, facts["season"],
-                    naive_seasons=tuple(facts["naive_seasons"]), refit=config.refit_baselines)
+                    naive_seasons=tuple(facts["naive_seasons"]), refit=config.refit_baselines,
+                    ridge_lags=tuple(facts["ridge_lags"]))
     found.notes += choices
     table = scores(found.actual["test"], found.forecasts["test"])
     valid_mae = {name: float(np.mean(np.abs(found.actual["valid"] - f))) for name, f in found.forecasts["valid"].items()}
@@ -79,7 +81,7 @@ def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig
     choices = []
     fits = LinearFits(config, series)
     if config.lookback is None:  # a file's: chosen on the validation windows
-        lookback, tried = choose_lookback(config, fits, naive_seasons_of(config, series))
+        lookback, tried = choose_lookback(config, fits, lookback_seasons(config, series))
         config = replace(config, lookback=lookback)
         choices.append(f"lookback {lookback} (of {', '.join(map(str, tried))}: validation MAE of the ridge on the "
                        f"lags {', '.join(f'{v:.4g}' for v in tried.values())}, scaled units)" if tried else
