@@ -46,7 +46,16 @@ def test_a_known_scale_and_class_biases_are_recovered_and_lower_the_log_loss():
 def test_a_handful_of_texts_leaves_the_scaling_near_the_identity():
     p = np.array([[0.4, 0.6], [0.7, 0.3], [0.45, 0.55]])  # all three right: the unpenalised scale runs off
     scaling, _ = fit_scaling(p, np.array([1, 0, 1]))
-    assert 1.0 < scaling.scale < 3.0 and abs(scaling.bias[0]) < 1.0
+    assert 1.0 < scaling.scale < 3.0 and scaling.bias == ()  # the prior holds it; too few texts for a bias
+
+
+def test_class_biases_need_ten_examples_of_every_class():
+    p, y = drawn(400, 1.0, [1.5, 0.0], 3, 2)
+    assert len(fit_scaling(p, y)[0].bias) == 2
+    rare = np.flatnonzero(y == 2)[9:]  # nine of class 2 kept
+    keep = np.setdiff1d(np.arange(len(y)), rare)
+    scaling, _ = fit_scaling(p[keep], y[keep])
+    assert scaling.bias == () and scaling.scale != 1.0
 
 
 def test_the_scaling_survives_json():

@@ -7,7 +7,8 @@ with a and c fitted by log loss on held-out texts. a is 1 / T of temperature sca
 underconfident probabilities, a < 1 flattens overconfident ones; c moves the decision boundary toward the
 classes that p under-predicts. The fit is a MAP estimate under a standard normal prior on log a and on each
 c_y, so a handful of held-out texts leaves the scaling near the identity (a = 1, c = 0), which returns p
-itself, untouched.
+itself, untouched; and a class bias is fitted only when every class has MIN_PER_CLASS held-out examples (a
+bias learnt from one or two texts of a class says nothing about it), else the scale alone.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from scipy.special import log_softmax
 
 FLOOR = 1e-12
 """probabilities are clipped here before the log, as the log loss clips them"""
+MIN_PER_CLASS = 10
+"""the fewest held-out examples of any class for the class biases to be fitted"""
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,10 @@ class Scaling:
 
 def fit_scaling(probs: np.ndarray, labels: np.ndarray) -> tuple[Scaling, float]:
     """The MAP Platt scaling of (N, K) `probs` for integer `labels`, and its mean log loss on them (the
-    prior's penalty not included)."""
+    prior's penalty not included); the scale alone when a class has fewer than MIN_PER_CLASS labels."""
     labels = np.asarray(labels)
     n, k = probs.shape
+    biased = np.bincount(labels, minlength=k).min() >= MIN_PER_CLASS
     logp = np.log(np.clip(probs, FLOOR, None))
     onehot = np.eye(k)[labels]
 
@@ -66,10 +70,10 @@ def fit_scaling(probs: np.ndarray, labels: np.ndarray) -> tuple[Scaling, float]:
         logq = log_softmax(a * logp + np.r_[0.0, theta[1:]], axis=1)
         residual = np.exp(logq) - onehot  # d(mean NLL)/d logits, times n
         loss = -np.sum(logq * onehot) / n + 0.5 * np.sum(theta ** 2) / n
-        grad = np.r_[a * np.sum(residual * logp) / n, residual[:, 1:].sum(0) / n] + theta / n
+        grad = np.r_[a * np.sum(residual * logp) / n, residual[:, 1:].sum(0)[:len(theta) - 1] / n] + theta / n
         return loss, grad
 
-    theta = minimize(objective, np.zeros(k), jac=True, method="L-BFGS-B").x
+    theta = minimize(objective, np.zeros(k if biased else 1), jac=True, method="L-BFGS-B").x
     scaling = Scaling(float(np.exp(theta[0])), tuple(float(c) for c in theta[1:]))
     picked = log_softmax(scaling.logits(probs), axis=1)[np.arange(n), labels]
     return scaling, float(-np.mean(picked))
