@@ -177,7 +177,8 @@ def cache(run_dir: str, out: str) -> None:
         arrays.update(test_labels=np.asarray(test_labels), test_model=members_proba(members, list(test_texts)),
                       test_baseline=baseline.predict_proba(list(test_texts)))
     np.savez_compressed(out, **arrays)
-    print(f"{run_dir}: {len(valid_labels)} validation texts, model {accuracy(arrays['valid_model'], valid_labels):.4f}, "
+    print(f"{run_dir}: {len(valid_labels)} validation texts, "
+          f"model {accuracy(arrays['valid_model'], valid_labels):.4f}, "
           f"baseline {accuracy(arrays['valid_baseline'], valid_labels):.4f} -> {out}")
 
 

@@ -150,7 +150,8 @@ def report_section(result: RunBaseline, model_name: str, scores: dict[str, dict[
             rows.append(f"| {names[key]} | " + " | ".join(f"{scores[key][k]:.4f}" for k in splits) + " |")
     on = splits[-1] if splits else None
     text = (f"\n## Baseline\n\n{NAME} over {describe(result.baseline)}, fitted on the same "
-            f"training texts in {result.seconds:.1f}s; C, the blend weight and its scaling chosen on the validation texts.\n\n"
+            f"training texts in {result.seconds:.1f}s; C, the blend weight and its scaling chosen on the validation "
+            "texts.\n\n"
             + "\n".join(rows) + "\n")
     if on is None:
         return text + "\nNo validation or test texts: nothing to compare on.\n"
