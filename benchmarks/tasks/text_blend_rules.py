@@ -43,6 +43,7 @@ import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 
 from rnnkit.models.blend import WEIGHTS, best_weight, blend
+from rnnkit.models.calibration import Scaling
 from rnnkit.tasks.text.baseline import accuracy, choose_blend, log_loss
 
 
@@ -112,9 +113,8 @@ def rule_blend_t(pm, pb, y):
 
 
 def scaled(probs, params):
-    """softmax(a log p + c): one scale a and a bias per class (the first's 0): Platt scaling for two
-    classes, its multi-class form otherwise."""
-    return softmax(params[0] * np.log(np.clip(probs, 1e-12, None)) + np.r_[0.0, params[1:]])
+    """softmax(a log p + c), params = (a, c_1, ...), as rnnkit.models.calibration applies it."""
+    return Scaling(float(params[0]), tuple(map(float, params[1:]))).apply(probs)
 
 
 def fit_scaled(probs, y):
