@@ -1,7 +1,8 @@
 """Compare rules for a text run's blend of model and baseline, without training, on validation only.
 
-`cache` saves a trained run's class probabilities once (the first model's and the baseline's on the run's
-validation texts, as the run chooses its weight with; all the run's models averaged and the baseline on its
+`cache` saves a trained run's class probabilities once (the model's and the baseline's on the run's
+validation texts, as the run chooses its weight with: all its models averaged on a given validation split, the
+first model alone on texts held out of the training file; all the run's models averaged and the baseline on its
 test texts) into an .npz; `compare` then scores each rule on the saved arrays:
 
 - validation, split in halves (`--halvings` times, seeded): each rule fitted on one half of the validation
@@ -170,7 +171,9 @@ def cache(run_dir: str, out: str) -> None:
     def members_proba(ms, texts):
         return sum(predict_proba(load(m.path), encode_like_run(m, texts)) for m in ms) / len(ms)
 
-    arrays = {"valid_labels": np.asarray(valid_labels), "valid_model": members_proba(members[:1], list(valid_texts)),
+    # As the run: all its models on a given validation split; the first alone on texts it held out itself
+    chooser = members if splits.get("valid") is not None else members[:1]
+    arrays = {"valid_labels": np.asarray(valid_labels), "valid_model": members_proba(chooser, list(valid_texts)),
               "valid_baseline": baseline.predict_proba(list(valid_texts))}
     if splits.get("test") is not None:
         test_texts, test_labels = splits["test"]

@@ -111,7 +111,7 @@ def choose_blend(model_probs: np.ndarray, baseline_probs: np.ndarray, labels: np
     across most weights and its maximum is noise, where log loss, a proper scoring rule, is smooth in w. Each
     weight's blend is scaled before it is scored, so an underconfident member is not under-weighted for its
     probabilities' spread alone (benchmarks/TASKS.md: chosen on one half of the validation texts, the rule
-    scores the other half as well or better than the unscaled rule on each of seven sets)."""
+    scores the other half level with or better than the unscaled rule on each of seven sets)."""
     fits = {w: fit_scaling(blend(model_probs, baseline_probs, w), labels) for w in WEIGHTS}
     weight = best_weight(lambda w: round(fits[w][1], 9))
     return Blend(weight, fits[weight][0])
