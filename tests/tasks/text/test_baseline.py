@@ -1,6 +1,7 @@
 """Every text run's TF-IDF + logistic regression baseline: reported beside the model, blended into the
-run's prediction with the weight chosen on validation (predict and evaluate reproduce the run's test
-numbers from the saved files, without pickle), `--baseline none`, and runs it cannot fit go on."""
+run's prediction with the weight and Platt scaling chosen on validation (predict and evaluate reproduce the
+run's test numbers from the saved files, without pickle; runs saved before the scaling predict as they did),
+`--baseline none`, and runs it cannot fit go on."""
 import json
 import pickle
 import random
@@ -11,7 +12,9 @@ import pytest
 from rnnkit.cli.main import main
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
-from rnnkit.tasks.text.baseline import RunBaseline, choose_weight, fit_run_baseline, report_section
+from rnnkit.models.blend import blend
+from rnnkit.models.calibration import Scaling
+from rnnkit.tasks.text.baseline import Blend, RunBaseline, choose_blend, fit_run_baseline, report_section
 
 POS, NEG = ["great", "wonderful", "loved", "excellent"], ["awful", "boring", "hated", "terrible"]
 FILLER = ["the", "movie", "was", "a", "plot", "and", "it", "actors"]
@@ -47,14 +50,17 @@ def test_the_run_blends_the_baseline_and_predict_and_evaluate_reproduce_its_test
     from rnnkit.models.linear_baseline import TextBaseline
     from rnnkit.tasks.text.predict import encode_like_run, evaluate_texts, predict_proba, run_proba
 
-    monkeypatch.setattr(text_train, "choose_weight", lambda *a: 0.5)  # the blend path, whatever tiny data picks
+    chosen = Blend(0.5, Scaling(1.5, (0.25,)))
+    monkeypatch.setattr(text_train, "choose_blend", lambda *a: chosen)  # the blend path, whatever tiny data picks
     train_file, test_file = files
     run_dir, final = train({"data": str(train_file), "test_data": str(test_file), **TINY}, tmp_path / "run")
     assert final["blend_weight"] == 0.5 and {"test_acc_model", "test_acc_baseline"} <= set(final)
     record = json.loads((run_dir / "baseline.json").read_text())
     assert record["blend_weight"] == 0.5 and (run_dir / "baseline.npz").is_file()
+    assert record["blend_scaling"] == {"scale": 1.5, "bias": [0.25]}
     report = (run_dir / "report.md").read_text()
-    assert "## Baseline" in report and "baseline weight 0.5" in report and "Difference" in report
+    assert "## Baseline" in report and "Difference" in report
+    assert "baseline weight 0.5, Platt-scaled (scale 1.5" in report
 
     def no_pickle(*args, **kwargs):
         raise AssertionError("pickle used")
@@ -68,7 +74,17 @@ def test_the_run_blends_the_baseline_and_predict_and_evaluate_reproduce_its_test
     texts = [line.rsplit(",", 1)[0] for line in test_file.read_text().splitlines()[1:]]
     model = predict_proba(load(run_dir), encode_like_run(run, texts))
     baseline = TextBaseline.load(run_dir / "baseline.json", run_dir / "baseline.npz")[0].predict_proba(texts)
+    np.testing.assert_allclose(run_proba(run, texts)[0], chosen.scaling.apply(0.5 * model + 0.5 * baseline), rtol=1e-6)
+
+    # A run saved before the scaling (no "blend_scaling" in baseline.json) predicts the plain blend, as it did.
+    del record["blend_scaling"]
+    (run_dir / "baseline.json").write_text(json.dumps(record))
     np.testing.assert_allclose(run_proba(run, texts)[0], 0.5 * model + 0.5 * baseline, rtol=1e-6)
+    old = evaluate_texts(read_run(run_dir))
+    labels = np.array([line.rsplit(",", 1)[1] == "pos" for line in test_file.read_text().splitlines()[1:]], int)
+    plain = 0.5 * model + 0.5 * baseline
+    assert old["acc"] == pytest.approx(np.mean(plain.argmax(1) == labels))
+    assert old["loss"] == pytest.approx(-np.mean(np.log(plain[np.arange(len(labels)), labels])), rel=1e-5)
 
 
 def test_baseline_none_trains_the_model_alone(files, tmp_path, capsys):
@@ -107,17 +123,54 @@ def test_one_class_in_the_training_split_becomes_the_reported_reason():
 def test_the_blend_weight_is_0_unless_the_baseline_helps_on_validation():
     labels = np.array([0, 1, 0, 1])
     right, wrong = np.eye(2)[labels] * 0.8 + 0.1, np.eye(2)[1 - labels] * 0.2 + 0.4  # 0.6 on the wrong class
-    assert choose_weight(right, np.full((4, 2), 0.5), labels) == 0
-    assert choose_weight(wrong, right, labels) > 0
+    assert choose_blend(right, np.full((4, 2), 0.5), labels).weight == 0
+    assert choose_blend(wrong, right, labels).weight > 0
 
 
 def test_the_blend_weight_follows_log_loss_where_accuracy_is_flat():
     labels = np.array([0, 1, 0, 1])
     unsure, sure = np.eye(2)[labels] * 0.2 + 0.4, np.eye(2)[labels] * 0.9 + 0.05  # both right on every text
-    assert choose_weight(unsure, sure, labels) == 1.0  # every weight has accuracy 1: the surer one wins
+    assert choose_blend(unsure, sure, labels).weight == 1.0  # every weight has accuracy 1: the surer one wins
     half = np.array([[0.9, 0.1], [0.9, 0.1], [0.9, 0.1], [0.1, 0.9]])  # right on 3, sure of a wrong one
     other = np.array([[0.1, 0.9], [0.1, 0.9], [0.9, 0.1], [0.1, 0.9]])  # right on 3, another one wrong
-    assert 0 < choose_weight(half, other, labels) < 1  # each covers the other's error: a mix is best
+    assert 0 < choose_blend(half, other, labels).weight < 1  # each covers the other's error: a mix is best
+
+
+def two_members(n, rng, model_scale, model_noise, baseline_scale, baseline_noise, shift=0.0, positives=0.5):
+    """Labels and two members' probabilities: each member's log-odds = scale * (+-1 + noise) + shift."""
+    y = (rng.random(n) < positives).astype(int)
+    probs = []
+    for scale, noise in ((model_scale, model_noise), (baseline_scale, baseline_noise)):
+        z = scale * (2 * y - 1 + rng.normal(0, noise, n)) + shift
+        probs.append(np.c_[1 / (1 + np.exp(z)), 1 / (1 + np.exp(-z))])
+    return probs[0], probs[1], y
+
+
+def accuracy_of(probs, labels):
+    return np.mean(probs.argmax(1) == labels)
+
+
+def test_an_accurate_but_underconfident_baseline_gets_the_weight_its_accuracy_earns():
+    # IMDB's case: the baseline is the more accurate member, but its probabilities hug 0.5, so unscaled log
+    # loss weighs it by its spread (the old rule: weight 0.2, under both the baseline and the scaled blend).
+    rng = np.random.default_rng(0)
+    valid, test = two_members(1000, rng, 4.0, 1.0, 0.6, 0.6), two_members(20_000, rng, 4.0, 1.0, 0.6, 0.6)
+    unscaled = min(np.round(np.arange(21) * 0.05, 2),
+                   key=lambda w: -np.mean(np.log(blend(valid[0], valid[1], w)[np.arange(1000), valid[2]])))
+    chosen = choose_blend(*valid)
+    assert chosen.weight > unscaled + 0.3
+    baseline_alone, old = accuracy_of(test[1], test[2]), accuracy_of(blend(test[0], test[1], unscaled), test[2])
+    assert accuracy_of(chosen.apply(test[0], test[1]), test[2]) > max(baseline_alone, old + 0.05)
+
+
+def test_class_biases_move_the_boundary_where_both_members_under_predict_a_class():
+    # vader-tweets' case: 30% negatives, and both members lean toward the frequent positive class.
+    rng = np.random.default_rng(1)
+    valid, test = (two_members(n, rng, 1.5, 1.0, 1.5, 1.0, shift=1.2, positives=0.7) for n in (1000, 20_000))
+    chosen = choose_blend(*valid)
+    assert chosen.scaling.bias[0] < -0.5  # toward the negatives
+    unscaled = blend(test[0], test[1], chosen.weight)
+    assert accuracy_of(chosen.apply(test[0], test[1]), test[2]) > accuracy_of(unscaled, test[2]) + 0.02
 
 
 def test_the_report_says_plainly_when_the_model_does_not_beat_the_baseline():
@@ -129,6 +182,6 @@ def test_the_report_says_plainly_when_the_model_does_not_beat_the_baseline():
     fitted = RunBaseline(Fitted(), seconds=1.0)
     losing = {"model": {"test": 0.70}, "baseline": {"test": 0.75}, "run": {"test": 0.70}}
     winning = {"model": {"test": 0.80}, "baseline": {"test": 0.75}, "run": {"test": 0.80}}
-    assert "does not beat the baseline" in section(fitted, "the model", losing, 0.0, "")
-    assert "-5.00 points" in section(fitted, "the model", losing, 0.0, "")
-    assert "does not beat" not in section(fitted, "the model", winning, 0.0, "")
+    assert "does not beat the baseline" in section(fitted, "the model", losing, Blend(), "")
+    assert "-5.00 points" in section(fitted, "the model", losing, Blend(), "")
+    assert "does not beat" not in section(fitted, "the model", winning, Blend(), "")

@@ -41,8 +41,9 @@ class TextModelConfig(RecurrentModelConfig):
     most 500 characters; scaled by naive Bayes log-count ratios on two classes) + logistic regression fitted on
     the same splits and reported beside the model; none: no baseline"""
     blend: bool = True
-    """blend the baseline's class probabilities into the run's prediction with the weight (0 to 1) of lowest
-    validation log loss; 0 (the model alone) unless the baseline helps on the validation texts"""
+    """blend the baseline's class probabilities into the run's prediction with the weight (0 to 1), and the
+    blend's Platt scaling, of lowest validation log loss; 0 (the model alone, scaled) unless the baseline helps on the
+    validation texts"""
     truncating: Literal["pre", "post"] = "pre"
     """pre keeps the END of a long text (Keras' default), post keeps its start"""
     pretrain: Literal["none", "lm"] = "none"

@@ -1,7 +1,7 @@
 """Predicting and evaluating with a trained text run: each of its models reads new texts with its own
 tokenizer and cut, and the run's class probabilities are the average over its models (the model in
 the run folder and, with a second view, the one in <run>/second-view), blended with the run's baseline
-when the run chose a blend weight above 0 (`baseline`)."""
+by the run's blend weight and scaling (`baseline`)."""
 from __future__ import annotations
 
 import sys
@@ -18,7 +18,7 @@ from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.tasks.runs import read_labels, read_run
 from rnnkit.tasks.task import Run
-from rnnkit.tasks.text.baseline import BASELINE_JSON, NAME, blend, load_blend
+from rnnkit.tasks.text.baseline import BASELINE_JSON, NAME, load_blend
 from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, read_inputs
 from rnnkit.tasks.text.model import SECOND_VIEW_DIR, predict_proba, scores, second_view_tokenizer
 from rnnkit.training.class_report import class_report
@@ -58,7 +58,7 @@ def run_notes(run: Run) -> list[str]:
     notes = [f"predictions average this model with {m.path}" for m in run_members(run)[1:]]
     blended = load_blend(run)
     if blended is not None:
-        notes.append(f"predictions blend in the {NAME} baseline ({run.file(BASELINE_JSON)}) with weight {blended[1]:g}")
+        notes.append(f"predictions blend in the {NAME} baseline ({run.file(BASELINE_JSON)}), {blended[1].describe()}")
     return notes
 
 
@@ -70,13 +70,13 @@ def encode_like_run(run: Run, texts: list[str]) -> list[np.ndarray]:
 
 def run_proba(run: Run, texts: list[str]) -> tuple[np.ndarray, LabelMap]:
     """(N, K) class probabilities of a run for new texts, averaged over its models and blended with its
-    baseline's when the run chose a weight above 0, and its label map."""
+    baseline's by the run's weight and scaling, and its label map."""
     members = run_members(run)
     probs = sum(predict_proba(load(m.path), encode_like_run(m, texts)) for m in members) / len(members)
     blended = load_blend(run)
     if blended is not None:
-        baseline, weight = blended
-        probs = blend(probs, baseline.predict_proba(texts), weight)
+        baseline, chosen = blended
+        probs = chosen.apply(probs, baseline.predict_proba(texts) if chosen.weight else None)
     return probs, read_labels(run, LABELS_FILE)
 
 

@@ -1,6 +1,6 @@
 """Training a text classifier: the linear baseline (`baseline`), one model, then (second_view) a second one
 with the next seed in <run>/second-view, scored on the test set as the average of both models' class
-probabilities, blended with the baseline's by the weight chosen on the validation texts.
+probabilities, blended with the baseline's by the weight and scaling chosen on the validation texts.
 
 Both train on length-bucketed, post-padded batches (`rnnkit.data.text_batches`); the run folder holds,
 besides the trainer's files, `vocab.json`, `labels.json` and the baseline's `baseline.json`/`baseline.npz`,
@@ -23,7 +23,7 @@ from rnnkit.models.linear_baseline import short_texts
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.report import class_section, printer, test_metrics
 from rnnkit.tasks.task import Task
-from rnnkit.tasks.text.baseline import (NAME, RunBaseline, accuracy, blend, choose_weight, fit_run_baseline,
+from rnnkit.tasks.text.baseline import (NAME, Blend, RunBaseline, accuracy, choose_blend, fit_run_baseline,
                                         report_section, save)
 from rnnkit.tasks.text.config import TextModelConfig
 from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, Split, prepare, with_validation
@@ -55,13 +55,16 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
         final, probs, view_notes = average_second_view(task, config, view, splits, label_map, run_dir, data_summary,
                                                        final, probs, resume, quiet, unlabeled)
         notes += view_notes
+    delivered = probs.get("test")
     if baseline is not None:
         first_only = view is not None and splits.get("valid") is None
-        final, baseline_notes = compare_with_baseline(config, baseline, held, probs, final, run_dir, view is not None,
-                                                      first_only, say)
+        final, baseline_notes, chosen = compare_with_baseline(config, baseline, held, probs, final, run_dir,
+                                                              view is not None, first_only, say)
         notes += baseline_notes
-    if "test" in probs:
-        notes += delivered_class_notes(trained, splits["test"][1], probs["test"], baseline, final, label_map)
+        if delivered is not None and baseline.baseline is not None:
+            delivered = chosen.apply(delivered, baseline.probs["test"])
+    if delivered is not None:
+        notes += delivered_class_notes(trained, splits["test"][1], delivered, label_map)
     return finish(task, config, trained, final, notes=notes, quiet=quiet)
 
 
@@ -84,12 +87,9 @@ def average_second_view(task: Task, config: TextModelConfig, view: str, splits, 
     return final, probs, notes
 
 
-def delivered_class_notes(trained, labels: np.ndarray, test_probs: np.ndarray, baseline: RunBaseline | None,
-                          final: dict[str, float], label_map: LabelMap) -> str:
-    """The per-class section of what the run delivers on the test texts: the model's class probabilities,
-    blended with the baseline's at the chosen weight when there is one."""
-    if baseline is not None and baseline.baseline is not None:
-        test_probs = blend(test_probs, baseline.probs["test"], final["blend_weight"])
+def delivered_class_notes(trained, labels: np.ndarray, test_probs: np.ndarray, label_map: LabelMap) -> str:
+    """The per-class section of what the run delivers on the test texts (`test_probs`: the run's class
+    probabilities, the model's blended with the baseline's when there is one)."""
     report = class_report(labels, test_probs.argmax(1), [str(n) for n in label_map.labels])
     run_dir = trained.trainer.run.path if trained.trainer.run else None
     return class_section(run_dir, report, what="test set, the run's prediction")
@@ -97,44 +97,45 @@ def delivered_class_notes(trained, labels: np.ndarray, test_probs: np.ndarray, b
 
 def compare_with_baseline(config: TextModelConfig, fitted: RunBaseline, splits, probs: dict[str, np.ndarray],
                           final: dict[str, float], run_dir: Path, two_views: bool, first_only: bool,
-                          say) -> tuple[dict[str, float], str]:
+                          say) -> tuple[dict[str, float], str, Blend]:
     """Score model, baseline and their blend on the validation and test texts; choose and save the blend
-    weight; the run's test numbers become the blend's. Returns (final logs, report section)."""
+    (weight and scaling); the run's test numbers become the blend's. Returns (final logs, report section,
+    the blend)."""
     model_name = "the model" + (" (both views averaged)" if two_views else "")
     if fitted.baseline is None:
-        return final, report_section(fitted, model_name, {}, None, "")
+        return final, report_section(fitted, model_name, {}, None, ""), Blend()
     labels = {k: splits[k][1] for k in fitted.probs}
-    weight, note = 0.0, ""
+    chosen, note = Blend(), ""
     if config.blend and "valid" in probs and "valid" in fitted.probs:
-        weight = choose_weight(probs["valid"], fitted.probs["valid"], labels["valid"])
+        chosen = choose_blend(probs["valid"], fitted.probs["valid"], labels["valid"])
         if first_only:
-            note = ("\nThe blend weight was chosen with the first model's validation probabilities (without a "
-                    "validation file each model holds out its own texts).\n")
+            note = ("\nThe blend weight and scaling were chosen with the first model's validation probabilities "
+                    "(without a validation file each model holds out its own texts).\n")
     elif config.blend:
         note = "\nNo validation texts: the model's prediction is not blended.\n"
     table = {"model": {}, "baseline": {}, "run": {}}
     for k in fitted.probs:
         if k in probs:
-            run_probs = blend(probs[k], fitted.probs[k], weight)
+            run_probs = chosen.apply(probs[k], fitted.probs[k])
             table["model"][k] = accuracy(probs[k], labels[k])
             table["baseline"][k] = accuracy(fitted.probs[k], labels[k])
             table["run"][k] = accuracy(run_probs, labels[k])
-    final = {**final, "blend_weight": weight}
+    final = {**final, "blend_weight": chosen.weight, "blend_scale": chosen.scaling.scale}
     if "test" in table["run"]:
-        blended = scores(blend(probs["test"], fitted.probs["test"], weight), labels["test"])
+        blended = scores(chosen.apply(probs["test"], fitted.probs["test"]), labels["test"])
         final.update({"test_acc_model": final["test_acc"], "test_loss_model": final["test_loss"],
                       "test_acc_baseline": table["baseline"]["test"], "test_acc": blended["acc"],
                       "test_loss": blended["loss"]})
     if ddp.is_main():
-        save(fitted, run_dir, weight, table)
+        save(fitted, run_dir, chosen, table)
     on = "test" if "test" in table["run"] else "valid"
     if on in table["run"]:
         diff = 100 * (table["run"][on] - table["baseline"][on])
         say(f"{on}: model acc={table['model'][on]:.4f}, baseline acc={table['baseline'][on]:.4f}"
-            + (f", blended (baseline weight {weight:g}) acc={table['run'][on]:.4f}" if weight else "")
+            + (f", blended ({chosen.describe()}) acc={table['run'][on]:.4f}" if not chosen.plain else "")
             + f"; {diff:+.2f} points over the baseline"
             + ("" if diff > 0 else f": the model does not beat the {NAME} baseline"))
-    return final, report_section(fitted, model_name, table, weight, note)
+    return final, report_section(fitted, model_name, table, chosen, note), chosen
 
 
 def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label_map: LabelMap, run_dir: Path,
