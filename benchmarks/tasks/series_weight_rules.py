@@ -56,12 +56,9 @@ def fit_temperature(p, y, floor=1.0):
 
 
 def shrink(n0):
-    """The task's weight, pulled toward 0.5 by n0 pseudo-series: (n w + n0 0.5) / (n + n0), on the grid."""
-    def rule(m, b, y):
-        w = choose_weight(m, b, y)
-        s = (len(y) * w + n0 * 0.5) / (len(y) + n0)
-        return min(WEIGHTS, key=lambda v: (abs(v - s), abs(v - 0.5)))
-    return rule
+    """The weight of best validation accuracy (ties as the task breaks them), pulled toward 0.5 by n0
+    pseudo-series: (n w + n0 0.5) / (n + n0), on the grid (the task's choose_weight with prior=n0)."""
+    return lambda m, b, y: choose_weight(m, b, y, prior=n0)
 
 
 def ll_tie(m, b, y):
@@ -69,10 +66,11 @@ def ll_tie(m, b, y):
     return min((w for w in WEIGHTS if losses[w] <= min(losses.values()) + LOSS_TIE), key=lambda w: (abs(w - 0.5), w))
 
 
-WEIGHT_RULES = {"task (acc, ll tie, 0.5)": choose_weight, "shrink n0=5": shrink(5), "shrink n0=10": shrink(10),
+WEIGHT_RULES = {"acc, ll tie, 0.5 (before)": shrink(0), "shrink n0=5": shrink(5),
+                "shrink n0=10 (now)": shrink(10),
                 "shrink n0=20": shrink(20), "shrink n0=40": shrink(40), "log loss tie": ll_tie, "0.5": lambda m, b, y: 0.5,
                 "model": lambda m, b, y: 0.0, "MiniRocket": lambda m, b, y: 1.0}
-C_RULES = {"C valid": "valid", "C oof": 0.0, "C oof tie": LOSS_TIE}
+C_RULES = {"C valid (before)": "valid", "C oof": 0.0, "C oof tie (now)": LOSS_TIE}
 TEMPER = {"raw": None, "MR T>=1 oof": 1.0}
 
 data = {k: v for path in sys.argv[1:] if path != "--record" for k, v in np.load(path).items()}
