@@ -132,7 +132,8 @@ class RocketLinear:
         has FOLDS series, else shuffled (seeded either way); each fold scored by the transform and classifier
         fitted on the others. Of the Cs whose log loss is within `tie` of the lowest, the smallest (the most
         regularised): separable series keep lowering the loss as C grows, by amounts nothing can tell apart.
-        Fewer than 2 series leave C as it is. Sets self.C; fits nothing that stays."""
+        Fewer than 2 series leave C as it is; a fold whose other series hold one class is left out (it costs
+        every C the same). Sets self.C; fits nothing that stays."""
         from sklearn.model_selection import KFold, StratifiedKFold
 
         y = np.asarray(y)
@@ -144,6 +145,8 @@ class RocketLinear:
                                                                                    random_state=self.seed)
         probs = np.zeros((len(C_GRID), len(y), self.num_classes))
         for rest, rows in split.split(x, y):
+            if len(np.unique(y[rest])) < 2:  # nothing to fit (tiny files): these rows score 0 at every C alike
+                continue
             fold = RocketLinear(self.num_classes, self.seed, self.transform)
             train, scored = fold._fit_transform(x[rest]), fold.features(x[rows])
             for i, C in enumerate(C_GRID):

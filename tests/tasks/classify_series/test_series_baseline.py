@@ -109,6 +109,8 @@ def test_c_is_chosen_by_cross_validated_log_loss_over_every_training_series():
     kept = RocketLinear(2)
     kept.C = 0.1
     assert kept.choose_c(x[:1], y[:1]).C == 0.1  # one series: nothing to cross-validate, C stays
+    few = np.array([0, 0, 1])  # 3 folds of one series: one fold's other two series are both class 0
+    assert RocketLinear(2).choose_c(x[[0, 2, 1]], few).C in C_GRID  # fitted where it can be, no error
 
 
 def test_the_run_baseline_is_fitted_on_the_fit_rows_at_the_cross_validated_c_and_refitted_on_all():
