@@ -33,10 +33,6 @@ def c_by(oof, y, tie=0.0):
     return min(i for i in range(len(C_GRID)) if losses[i] <= min(losses) + tie)
 
 
-def c_on_valid(valid_probs, y):
-    return c_by(valid_probs, y)
-
-
 def temper(p, t):
     """p^(1/t), renormalised: t > 1 softens."""
     if t == 1:
@@ -86,7 +82,7 @@ def setup(run, c_rule, temp_rule, product):
     probabilities (`product`), else from the fit rows' (validation untouched)."""
     oof, y = (get(run, "mr_oof_all"), get(run, "train_y")) if product else (get(run, "mr_oof_fit"), get(run, "fit_y"))
     if c_rule == "valid":
-        c = c_on_valid(get(run, "mr_valid"), get(run, "valid_y"))
+        c = c_by(get(run, "mr_valid"), get(run, "valid_y"))
     else:
         c = c_by(oof, y, c_rule)
     t = 1.0 if temp_rule is None else fit_temperature(oof[c], y, temp_rule)
@@ -105,12 +101,10 @@ for cname, c_rule in C_RULES.items():
                 y, m = get(run, "valid_y"), get(run, "model_valid")
                 c, t = setup(run, c_rule, temp_rule, product=False)
                 b = temper(get(run, "mr_valid")[c], t)
-                if c_rule == "valid":  # C itself chosen on the other validation series
-                    pass
                 for i in range(len(y)):
                     rest = np.arange(len(y)) != i
-                    if c_rule == "valid":
-                        ci = c_on_valid(get(run, "mr_valid")[:, rest], y[rest])
+                    if c_rule == "valid":  # C itself chosen on the other validation series
+                        ci = c_by(get(run, "mr_valid")[:, rest], y[rest])
                         bi = temper(get(run, "mr_valid")[ci], t)
                     else:
                         bi = b
