@@ -5,12 +5,10 @@ is scored on the one left out (leave-one-out over the validation series; the tes
 
     python benchmarks/tasks/series_blend_rules.py RUN [RUN ...]
 
-With --delivered first, it prints instead what each run delivers on its test split under the task's
-choose_weight (the weight chosen on all its validation series, as training now does), beside the model and
-MiniRocket alone: the rule's figures for runs trained before it, without training again. MiniRocket's
-validation probabilities are always those of its fit on the run's fit rows (what the validation series can
-judge); the test series are scored by the fit the run delivers (refitted on the whole training file for runs
-made since 2026-12-07).
+With --delivered first, it prints instead what each run's trained model would deliver on its test split
+if the run were made now: MiniRocket fitted by the task's own fit_run_baseline (C, fit rows, refit) and the
+weight by its choose_weight on all validation series, as training does; beside the model and MiniRocket
+alone: the current rules' figures for runs trained before them, without training again.
 """
 import sys
 
@@ -20,7 +18,7 @@ from rnnkit.io.run import load
 from rnnkit.models.blend import WEIGHTS, blend
 from rnnkit.models.minirocket import class_log_loss
 from rnnkit.tasks import read_run
-from rnnkit.tasks.classify_series.baseline import LOSS_TIE, accuracy, choose_weight, load_blend
+from rnnkit.tasks.classify_series.baseline import LOSS_TIE, accuracy, choose_weight, fit_run_baseline
 from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, hold_out, label_ids, load_files,
                                                test_file)
 from rnnkit.tasks.classify_series.predict import class_probabilities, refit_baseline
@@ -63,7 +61,9 @@ RULES = {"accuracy within one series, log loss within 0.01, nearest 0.5": near_b
          "log loss alone": lambda m, b, y: min(WEIGHTS, key=lambda w: (class_log_loss(
              y, np.clip(blend(m, b, w), 1e-12, 1), m.shape[1]), w)),
          "accuracy, then log loss (old)": old_rule,
-         "the task's choose_weight (accuracy, log loss within 0.01, nearest 0.5)": choose_weight,
+         "accuracy, log loss within 0.01, nearest 0.5 (the task's rule before the pull)":
+             lambda m, b, y: choose_weight(m, b, y, prior=0),
+         "the task's choose_weight (the same, pulled toward 0.5 by 10 series)": choose_weight,
          "always 0.5": lambda m, b, y: 0.5,
          "model alone": lambda m, b, y: 0.0,
          "MiniRocket alone": lambda m, b, y: 1.0}
@@ -74,16 +74,18 @@ def delivered(paths):
         labels = read_labels(run, LABELS_FILE)
         scaling = Scaling.load(run.file(SCALING_FILE))
         held = hold_out(run.config, load_files(run.config), scaling, labels)
-        model, first = load(run.path), refit_baseline(run, labels, FIRST_FIT)
-        valid_x, valid_lengths, valid_y = held.valid
-        w = choose_weight(class_probabilities(model, valid_x, valid_lengths), first.predict_proba(valid_x), valid_y)
-        base = refit_baseline(run, labels, load_blend(run.path))
         ts = test_file(run.config, None)
         x, lengths = scaling.arrays(ts)
         y = label_ids(ts, labels)
-        m, b = class_probabilities(model, x, lengths), base.predict_proba(x)
-        print(f"{path}: MiniRocket weight {w:g}; test accuracy delivered {accuracy(blend(m, b, w), y):.4f}, model alone "
-              f"{accuracy(m, y):.4f}, MiniRocket alone {accuracy(b, y):.4f}", flush=True)
+        base = fit_run_baseline(len(labels), run.config.seed, held.fit, held.valid, (x, lengths, y),
+                                everything=(held.x, held.lengths, held.y))
+        model = load(run.path)
+        valid_x, valid_lengths, valid_y = held.valid
+        w = choose_weight(class_probabilities(model, valid_x, valid_lengths), base.probs["valid"], valid_y)
+        m, b = class_probabilities(model, x, lengths), base.probs["test"]
+        print(f"{path}: MiniRocket C={base.model.C:g}, weight {w:g}; test accuracy delivered "
+              f"{accuracy(blend(m, b, w), y):.4f}, model alone {accuracy(m, y):.4f}, MiniRocket alone "
+              f"{accuracy(b, y):.4f}", flush=True)
 
 
 if sys.argv[1:2] == ["--delivered"]:

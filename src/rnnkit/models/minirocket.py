@@ -10,8 +10,9 @@ values (PPV) of fixed length-9 kernels, over dilations and biases drawn from the
 difference, about 50,000 features) and `HydraTransformer` (counts of the kernel that matches best in each
 group of random kernels), as aeon's MultiRocketHydraClassifier does. A multinomial logistic regression on
 the standardised features then gives class probabilities (the papers use a ridge classifier, which gives
-none; probabilities are what a blend needs); its C is chosen on the validation series by log loss when
-there are any, and `refit` fits transform and classifier again on more series with that C. Inputs are
+none; probabilities are what a blend needs); its C is chosen by log loss, either on validation series
+(`fit`) or out of fold over the training series themselves (`choose_c`: k-fold cross-validation, each fold's
+transform fitted on the other folds), and `refit` fits transform and classifier again on more series with that C. Inputs are
 padded arrays (N, T, C) as the recurrent model reads them; the transform reads every series at the
 training arrays' length (at least 9 steps, as aeon asks): shorter ones zero-padded, longer ones
 (unequal-length files) cut to it.
@@ -26,6 +27,7 @@ from sklearn.metrics import log_loss
 from sklearn.preprocessing import StandardScaler
 
 C_GRID = (0.01, 0.1, 1.0, 10.0)
+FOLDS = 5
 MIN_STEPS = 9
 TRANSFORMS = ("minirocket", "multirocket-hydra")
 
@@ -125,6 +127,34 @@ class RocketLinear:
             if best is None or loss < best[0]:
                 best = (loss, model, C)
         _, self.linear, self.C = best
+        return self
+
+    def choose_c(self, x: np.ndarray, y: np.ndarray, tie: float = 0.0) -> "RocketLinear":
+        """C of C_GRID by out-of-fold log loss over (x, y): FOLDS folds, stratified where every class present
+        has FOLDS series, else shuffled (seeded either way); each fold scored by the transform and classifier
+        fitted on the others. Of the Cs whose log loss is within `tie` of the lowest, the smallest (the most
+        regularised): separable series keep lowering the loss as C grows, by amounts nothing can tell apart.
+        Fewer than 2 series leave C as it is; a fold whose other series hold one class is left out (it costs
+        every C the same). Sets self.C; fits nothing that stays."""
+        from sklearn.model_selection import KFold, StratifiedKFold
+
+        y = np.asarray(y)
+        if len(y) < 2:
+            return self
+        counts = np.bincount(y)
+        folds = min(FOLDS, len(y))
+        split = (StratifiedKFold if counts[counts > 0].min() >= folds else KFold)(folds, shuffle=True,
+                                                                                   random_state=self.seed)
+        probs = np.zeros((len(C_GRID), len(y), self.num_classes))
+        for rest, rows in split.split(x, y):
+            if len(np.unique(y[rest])) < 2:  # nothing to fit (tiny files): these rows score 0 at every C alike
+                continue
+            fold = RocketLinear(self.num_classes, self.seed, self.transform)
+            train, scored = fold._fit_transform(x[rest]), fold.features(x[rows])
+            for i, C in enumerate(C_GRID):
+                probs[i, rows] = fold._proba(fold._linear(train, y[rest], C), scored)
+        losses = [class_log_loss(y, np.clip(p, 1e-12, 1), self.num_classes) for p in probs]
+        self.C = min(C for C, loss in zip(C_GRID, losses) if loss <= min(losses) + tie)
         return self
 
     def refit(self, x: np.ndarray, y: np.ndarray) -> "RocketLinear":

@@ -49,12 +49,12 @@ def test_many_classes_of_few_series_fit_without_a_regression_warning():
     assert model.predict_proba(x).shape == (40, 30)
 
 
-def shapes(n, seed=0, classes=2, steps=40):
+def shapes(n, seed=0, classes=2, steps=40, noise=0.3):
     """Noisy sines whose frequency is the class: (x (n, steps, 1), y (n,))."""
     rng = np.random.default_rng(seed)
     t = np.linspace(0, 1, steps)
     y = np.arange(n) % classes
-    return np.stack([np.sin(2 * np.pi * (1 + k) * t) + 0.3 * rng.normal(size=steps) for k in y])[:, :, None], y
+    return np.stack([np.sin(2 * np.pi * (1 + k) * t) + noise * rng.normal(size=steps) for k in y])[:, :, None], y
 
 
 def test_the_refit_uses_every_training_series_and_keeps_the_chosen_C():
@@ -75,17 +75,59 @@ def test_the_refit_uses_every_training_series_and_keeps_the_chosen_C():
     assert accuracy(model.predict_proba(x[valid_rows]), y[valid_rows]) == 1.0
 
 
-def test_the_run_baseline_is_chosen_on_validation_and_refitted_on_the_whole_training_file():
-    from rnnkit.tasks.classify_series.baseline import fit_run_baseline
-    x, y = shapes(50)
-    lengths = np.full(50, 40)
-    fit, valid, test = (x[:30], lengths[:30], y[:30]), (x[30:40], lengths[30:40], y[30:40]), (x[40:], lengths[40:], y[40:])
+def noisy_fit_clean_valid():
+    """Training series with a fifth of their labels flipped and a few clean validation series: the validation
+    series alone (separable) ask for the grid's largest C, every training series for a small one."""
+    x, y = shapes(40, seed=1, noise=1.5)
+    y = np.where(np.random.default_rng(2).random(40) < 0.2, 1 - y, y)
+    vx, vy = shapes(8, seed=3, noise=0.1)
+    return x, y, vx, vy
+
+
+def test_c_is_chosen_by_cross_validated_log_loss_over_every_training_series():
+    """choose_c against the slow way (each fold a fresh MiniRocket fitted at each C through the public refit,
+    sklearn's log loss); the smallest C within the tie; and where a few separable validation series chose
+    C=10 (the rule before, which left Coffee's and GunPoint's refit sure of its test mistakes), the
+    cross-validation over all 48 series chooses the most regularised C."""
+    from sklearn.model_selection import StratifiedKFold
+    from rnnkit.models.minirocket import C_GRID
+    from rnnkit.tasks.classify_series.baseline import LOSS_TIE
+    x, y, vx, vy = noisy_fit_clean_valid()
+    every_x, every_y = np.concatenate([x, vx]), np.concatenate([y, vy])
+    losses = []
+    for C in C_GRID:
+        out = np.zeros((48, 2))
+        for rest, rows in StratifiedKFold(5, shuffle=True, random_state=0).split(every_x, every_y):
+            fold = RocketLinear(2)
+            fold.C = C
+            out[rows] = fold.refit(every_x[rest], every_y[rest]).predict_proba(every_x[rows])
+        losses.append(-np.mean(np.log(np.clip(out[np.arange(48), every_y], 1e-12, 1))))
+    expected = min(C for C, loss in zip(C_GRID, losses) if loss <= min(losses) + LOSS_TIE)
+    assert RocketLinear(2).choose_c(every_x, every_y, LOSS_TIE).C == expected == 0.01
+    assert RocketLinear(2).choose_c(every_x, every_y).C == C_GRID[int(np.argmin(losses))]
+    assert RocketLinear(2).fit(x, y, vx, vy).C == 10.0  # what the validation series alone choose
+    kept = RocketLinear(2)
+    kept.C = 0.1
+    assert kept.choose_c(x[:1], y[:1]).C == 0.1  # one series: nothing to cross-validate, C stays
+    few = np.array([0, 0, 1])  # 3 folds of one series: one fold's other two series are both class 0
+    assert RocketLinear(2).choose_c(x[[0, 2, 1]], few).C in C_GRID  # fitted where it can be, no error
+
+
+def test_the_run_baseline_is_fitted_on_the_fit_rows_at_the_cross_validated_c_and_refitted_on_all():
+    from rnnkit.tasks.classify_series.baseline import LOSS_TIE, fit_run_baseline
+    x, y, vx, vy = noisy_fit_clean_valid()
+    tx, ty = shapes(10, seed=4)
+    every_x, every_y = np.concatenate([x, vx]), np.concatenate([y, vy])
+    lengths = np.full(48, 40)
+    fit, valid, test = (x, lengths[:40], y), (vx, lengths[:8], vy), (tx, lengths[:10], ty)
+    result = fit_run_baseline(2, 0, fit, valid, test, everything=(every_x, lengths, every_y))
+    first = RocketLinear(2)
+    first.C = RocketLinear(2).choose_c(every_x, every_y, LOSS_TIE).C
+    first.refit(x, y)
+    assert result.refit and result.fitted_on == 48 and result.model.C == first.C == 0.01
+    np.testing.assert_array_equal(result.probs["valid"], first.predict_proba(vx))  # what chose w
+    np.testing.assert_array_equal(result.probs["test"], first.refit(every_x, every_y).predict_proba(tx))
     train = (x[:40], lengths[:40], y[:40])
-    result = fit_run_baseline(2, 0, fit, valid, test, everything=train)
-    first = RocketLinear(2).fit(x[:30], y[:30], x[30:40], y[30:40])
-    assert result.refit and result.fitted_on == 40 and result.model.C == first.C
-    np.testing.assert_array_equal(result.probs["valid"], first.predict_proba(x[30:40]))  # what chose C and w
-    np.testing.assert_array_equal(result.probs["test"], first.refit(x[:40], y[:40]).predict_proba(x[40:]))
     same = fit_run_baseline(2, 0, train, valid, test, everything=train)  # --valid-data: fit is all already
     assert not same.refit and same.fitted_on == 40
 
@@ -124,10 +166,29 @@ def test_the_blend_weight_is_the_best_on_the_validation_series():
     labels = np.array([0, 1, 0, 1, 0, 1])
     model = np.array([[.9, .1], [.4, .6], [.6, .4], [.45, .55], [.8, .2], [.3, .7]])  # wrong on series 2
     base = np.array([[.6, .4], [.7, .3], [.9, .1], [.2, .8], [.7, .3], [.4, .6]])  # wrong on series 1
-    w = choose_weight(model, base, labels)
+    w = choose_weight(model, base, labels, prior=0)
     assert accuracy(blend(model, base, w), labels) == 1.0
     assert accuracy(blend(model, base, w), labels) == max(accuracy(blend(model, base, v), labels) for v in BLEND_WEIGHTS)
-    assert choose_weight(np.eye(2)[labels] * 0.98 + 0.01, base, labels) == 0.0  # a sure, right model takes none
+    assert choose_weight(np.eye(2)[labels] * 0.98 + 0.01, base, labels, prior=0) == 0.0  # a sure, right model takes none
+
+
+def test_a_weight_chosen_on_few_validation_series_is_pulled_toward_the_average():
+    """ArrowHead's default run: on its 6 validation series the model is right on all, MiniRocket wrong on
+    one, so the best weight is 0 (the rule before: the model alone, 81.71% on test where MiniRocket refitted
+    scored 86.86%). Six series are weak evidence against the average: counted beside PRIOR_SERIES = 10
+    series' worth of the equal weight, (6 x 0 + 10 x 0.5) / 16 = 0.31 -> 0.3; the same evidence over 300
+    series keeps the model alone ((300 x 0 + 5) / 310 = 0.016 -> 0)."""
+    from rnnkit.tasks.classify_series.baseline import PRIOR_SERIES
+    assert PRIOR_SERIES == 10
+    labels = np.array([0, 1, 0, 1, 0, 1])
+    model = np.eye(2)[labels] * 0.9 + 0.05  # right and sure
+    base = np.eye(2)[labels] * 0.6 + 0.2
+    base[2] = [0.1, 0.9]  # wrong and sure on one series
+    assert choose_weight(model, base, labels, prior=0) == 0.0
+    assert choose_weight(model, base, labels) == 0.3
+    many = np.tile(np.arange(6), 50)
+    assert choose_weight(model[many], base[many], labels[many]) == 0.0
+    assert choose_weight(base[::-1], model[::-1], labels[::-1]) == 0.7  # the same, the members swapped
 
 
 def test_when_validation_cannot_tell_the_blend_is_the_equal_weight_average():
@@ -149,10 +210,11 @@ def test_a_log_loss_gap_beyond_the_tie_still_decides_among_equally_accurate_weig
     labels = np.array([0, 1] * 5)
     model = np.eye(2)[labels] * 0.2 + 0.4  # right but unsure: p = 0.6, log loss 0.51
     base = np.eye(2)[labels] * 0.98 + 0.01  # right and sure: p = 0.99
-    w = choose_weight(model, base, labels)
+    w = choose_weight(model, base, labels, prior=0)
     assert w == 1.0  # every weight is right on all ten; only the surest is within 0.01 nats of the lowest loss
+    assert choose_weight(model, base, labels) == 0.75  # ten series against the prior's ten: half way to 0.5
     wrong = np.eye(2)[1 - labels] * 0.98 + 0.01  # MiniRocket wrong everywhere: accuracy decides first
-    assert choose_weight(model, wrong, labels) == 0.0  # right only below 0.17, and 0.05 costs 0.05 nats
+    assert choose_weight(model, wrong, labels, prior=0) == 0.0  # right only below 0.17, and 0.05 costs 0.05 nats
 
 
 @pytest.mark.parametrize("given, longest, expected", [

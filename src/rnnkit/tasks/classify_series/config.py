@@ -28,9 +28,10 @@ class SeriesConfig(RecurrentModelConfig):
     """your test file (.ts), scored once at the end (with `data`)"""
     cache_dir: CacheDir = None
     baseline: bool = True
-    """fit MiniRocket + logistic regression on the same series, report it beside the model and deliver their
-    blend chosen on the validation series, MiniRocket then fitted again on the whole training file with the
-    C chosen there (false: the model alone)"""
+    """fit MiniRocket + logistic regression on the same series (C by cross-validation over the training file),
+    report it beside the model and deliver their blend, its weight chosen on the validation series and pulled
+    toward the average when they are few; MiniRocket then fitted again on the whole training file (false: the
+    model alone)"""
     standardize: bool = True
     """scale each channel to mean 0, variance 1 over the training file's time points (stored in the run)"""
     architecture: Literal["lstm-fcn", "rnn"] = "lstm-fcn"
