@@ -12,6 +12,8 @@ from rnnkit.data.ts_format import pad_series, read_ts
 from rnnkit.errors import UserError
 
 UNIVARIATE = """# a comment
+%# an ARFF-style comment, as aeon's own UnitTest files begin
+%
 @problemName Tiny
 @timeStamps false
 @missing true
@@ -45,7 +47,7 @@ def write(tmp_path: Path, text: str, name: str = "f.ts") -> Path:
 def test_univariate_with_missing_values(tmp_path):
     ts = read_ts(write(tmp_path, UNIVARIATE))
     assert ts.header.problem_name == "Tiny" and ts.header.class_labels == ["a", "b"]
-    assert len(ts) == 2 and ts.channels == 1 and ts.lines == [10, 11]
+    assert len(ts) == 2 and ts.channels == 1 and ts.lines == [12, 13]
     np.testing.assert_array_equal(ts.series[0][:, 0], [1, 2, 3, 4])
     second = ts.series[1][:, 0]
     assert np.isnan(second[1]) and np.isnan(second[3]) and second[2] == pytest.approx(-1e-3)

@@ -1,7 +1,7 @@
 """Reading the UCR/UEA time-series archive's `.ts` format (sktime/aeon's), the one file format of the
 series classification benchmarks.
 
-    # comments
+    # comments (also "%", ARFF's mark, which some of the archive's files keep)
     @problemName GunPoint
     @timeStamps false          (true: each value is "(time,value)"; the times are read and dropped)
     @missing false             ("?" or NaN marks a missing value; read as NaN either way)
@@ -34,6 +34,8 @@ from rnnkit.errors import UserError
 
 BOOLEAN_TAGS = ("timestamps", "missing", "univariate", "equallength", "classlabel", "targetlabel")
 _TIMESTAMPED = re.compile(r"\(([^()]*)\)")
+
+COMMENT_MARKS = ("#", "%")  # "%": the ARFF files the archive's .ts files were made from (aeon's UnitTest)
 
 
 @dataclass
@@ -97,7 +99,7 @@ def _read_header(path: Path, lines: list[str]) -> tuple[TsHeader, int]:
     header = TsHeader()
     for i, raw in enumerate(lines):
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not line or line.startswith(COMMENT_MARKS):
             continue
         where = f"{path}: line {i + 1}"
         if not line.startswith("@"):
@@ -176,7 +178,7 @@ def read_ts(path: str | Path) -> TsFile:
     series, labels, rows = [], [], []
     for i in range(start, len(lines)):
         line = lines[i].strip()
-        if not line or line.startswith("#"):
+        if not line or line.startswith(COMMENT_MARKS):
             continue
         where = f"{path}: line {i + 1}"
         channels, label = _split_case(header, line, has_target)
