@@ -58,6 +58,9 @@ def test_file(config: SeriesConfig, data: str | None) -> TsFile:
 
 def label_map_of(ts: TsFile) -> LabelMap:
     """The classes in the order the training file's @classLabel declares them."""
+    if ts.header.target_label:
+        raise UserError(f"{ts.path}: a regression file (@targetLabel true: a number after each case); "
+                        "classify-series needs class labels (@classLabel true LABEL ...)")
     if ts.labels is None or ts.header.class_labels is None:
         raise UserError(f"{ts.path}: has no class labels (@classLabel true LABEL ... and a label after each case "
                         "are needed to train)")
