@@ -94,6 +94,7 @@ BAD_FILES = {
     "label.ts": ("@univariate true\n@classLabel true 1 2\n@data\n1,2:1\n1,2:7\n", "line 5: class label '7' is not one"),
     "words.ts": ("@univariate true\n@classLabel true 1 2\n@data\n1,x:1\n", "line 4: 'x' is not a number"),
     "unlabelled.ts": ("@univariate true\n@classLabel false\n@data\n1,2\n", "has no class labels"),
+    "weka.arff": ("@relation x\n@data\n1,2,a\n", "ARFF files are not read"),
     "regression.ts": ("@univariate true\n@targetLabel true\n@data\n1,2:0.5\n", "a regression file (@targetLabel true"),
 }
 

@@ -20,7 +20,8 @@ from rnnkit.data import LabelMap
 from rnnkit.data.catalog import fetch_dataset, load_dataset
 from rnnkit.data.catalog.ucr import published_accuracies
 from rnnkit.data.splits import stratified_holdout
-from rnnkit.data.ts_format import TsFile, pad_series, read_ts
+from rnnkit.data.ts_format import TsFile, pad_series
+from rnnkit.data.ucr_tsv import read_series_file
 from rnnkit.errors import UserError
 from rnnkit.tasks.classify_series.config import SeriesConfig
 
@@ -39,8 +40,9 @@ class SeriesFiles:
 
 def load_files(config: SeriesConfig) -> SeriesFiles:
     if config.data is not None:
-        return SeriesFiles(read_ts(config.data), read_ts(config.test_data) if config.test_data else None, config.data,
-                           valid=read_ts(config.valid_data) if config.valid_data else None)
+        read = read_series_file
+        return SeriesFiles(read(config.data), read(config.test_data) if config.test_data else None, config.data,
+                           valid=read(config.valid_data) if config.valid_data else None)
     ds = load_dataset(config.dataset, config.cache_dir)
     return SeriesFiles(ds.train, ds.test, config.dataset, published_accuracies(fetch_dataset(config.dataset, config.cache_dir)))
 
@@ -48,12 +50,12 @@ def load_files(config: SeriesConfig) -> SeriesFiles:
 def test_file(config: SeriesConfig, data: str | None) -> TsFile:
     """The file `rnnkit evaluate` scores: `data`, else the run's own test file or dataset."""
     if data is not None:
-        return read_ts(data)
+        return read_series_file(data)
     if config.data is None:
         return load_dataset(config.dataset, config.cache_dir).test
     if config.test_data is None:
         raise UserError(f"the run was trained on {config.data} without a test file; pass --data X_TEST.ts")
-    return read_ts(config.test_data)
+    return read_series_file(config.test_data)
 
 
 def label_map_of(ts: TsFile) -> LabelMap:

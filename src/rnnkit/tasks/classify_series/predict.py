@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from rnnkit.tasks.runs import read_labels
-from rnnkit.data.ts_format import read_ts
+from rnnkit.data.ucr_tsv import read_series_file
 from rnnkit.io.run import load
 from rnnkit.errors import UserError
 from rnnkit.models.minirocket import RocketLinear
@@ -68,7 +68,7 @@ def run_probabilities(run: Run, model, label_map, x: np.ndarray, lengths: np.nda
 def predict(run: Run, inputs: str, options: None = None) -> Iterator[dict[str, Any]]:
     """The class and its probability for each series of a .ts file (labelled or not), with its line: the
     run's prediction (the model's blended with MiniRocket's when the run chose so)."""
-    ts = read_ts(inputs)
+    ts = read_series_file(inputs)
     label_map = read_labels(run, LABELS_FILE)
     probs, _ = run_probabilities(run, load(run.path), label_map, *Scaling.load(run.file(SCALING_FILE)).arrays(ts))
     for line, p in zip(ts.lines, probs):
