@@ -84,5 +84,8 @@ def test_time_stamps_in_several_formats_parse_and_a_bad_one_is_named_by_row(tmp_
     path.write_text("ts,load\n2024-01-01,1\n2024-01-02,2\nJan 3 2024,3\n2024-01-04,4\n")
     assert read_series(path, "ts", "load").freq == "D"
     path.write_text("ts,load\n2024-01-01,1\n2024-01-02,2\nsoon,3\n")
-    with pytest.raises(UserError, match=r"row 3, column 'ts': 'soon' is not a date/time"):
+    with pytest.raises(UserError, match=r"row 3, column 'ts': 'soon' is not a date/time$"):
+        read_series(path, "ts", "load")
+    path.write_text("ts,load\n0,1\n1,2\n2,3\n")  # step numbers, as anomaly benchmarks' files hold
+    with pytest.raises(UserError, match=r"row 1, column 'ts': '0' is not a date/time; a column of step numbers"):
         read_series(path, "ts", "load")
