@@ -20,6 +20,17 @@ def test_conll_tabs_spaces_blank_lines_and_line_numbers(tmp_path):
     assert data.lines == [2, 6] and data.where(1, 1) == f"{path}: line 7"
 
 
+def test_conll_2003_four_columns_tag_last_and_docstart_lines_skipped(tmp_path):
+    path = write(tmp_path, "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n-DOCSTART- -X- -X- O\n"
+                           "Peter NNP B-NP B-PER\n\nBlackburn NNP I-NP\n")
+    with pytest.raises(UserError, match=rf"{path}: line 8: found 3 column\(s\).*expected 4 columns as the first"):
+        read_tagged(path)
+    path.write_text(path.read_text().replace("I-NP\n", "I-NP B-PER\n"))
+    data = read_tagged(path)
+    assert data.tokens == [["EU", "rejects"], ["Peter"], ["Blackburn"]]
+    assert data.tags == [["B-ORG", "O"], ["B-PER"], ["B-PER"]] and data.lines == [3, 6, 8]
+
+
 @pytest.mark.parametrize("text,line,found", [("a\tO\nb\n", 2, 1), ("a O\n\nb O x\n", 3, 3), ("a\tO\nb\t\tO\n", 2, 2)])
 def test_conll_wrong_column_count_names_file_and_line(tmp_path, text, line, found):
     path = write(tmp_path, text)

@@ -2,7 +2,8 @@
 
 Two formats, both with the line number in every error:
 - CoNLL: one `token<TAB>tag` (or `token tag`) per line, a blank line between sentences; the tag is
-  the LAST column, so `token pos tag` files read too when `columns` allows it.
+  the LAST column, so `token pos chunk tag` files (CoNLL-2003) read too: every line has as many columns
+  as the first, and its `-DOCSTART-` lines (document breaks) end a sentence and are not tokens.
 - `word/TAG` (the People's Daily format): one sentence per line, tokens separated by spaces, each
   `word/TAG` split at its last slash.
 
@@ -64,9 +65,9 @@ def _read_text(path: Path) -> str:
     return text
 
 
-def read_conll(path: str | Path, columns: int | None = 2) -> TagSplit:
-    """CoNLL-style `token<TAB>tag` lines, a blank line between sentences; `columns` None allows any
-    number >= 2 per line (the tag is the last), else exactly that many."""
+def read_conll(path: str | Path, columns: int | str = "first") -> TagSplit:
+    """CoNLL-style `token<TAB>tag` lines, a blank line between sentences; the tag is the last column, and
+    every line has `columns` of them ("first": as many as the first token line, at least 2)."""
     path = Path(path)
     out = TagSplit([], [], str(path))
     tokens: list[str] = []
@@ -74,16 +75,20 @@ def read_conll(path: str | Path, columns: int | None = 2) -> TagSplit:
     for number, line in enumerate(_read_text(path).splitlines(), start=1):
         fields = line.split("\t") if "\t" in line.strip() else line.split()
         fields = [f.strip() for f in fields]
+        if fields and fields[0] == "-DOCSTART-":  # CoNLL-2003's document break: a boundary, not a token
+            fields = []
+        elif columns == "first" and all(fields) and len(fields) >= 2:
+            columns = len(fields)
         if not any(fields):
             if tokens:
                 out.tokens.append(tokens)
                 out.tags.append(tags)
                 tokens, tags = [], []
             continue
-        if (columns is not None and len(fields) != columns) or len(fields) < 2 or not all(fields):
-            want = f"{columns} columns" if columns else "at least 2 columns"
+        if len(fields) != columns or not all(fields):
+            want = "2 columns: token<TAB>tag" if columns in (2, "first") else f"{columns} columns as the first line"
             raise UserError(f"{path}: line {number}: found {len([f for f in fields if f])} column(s) in "
-                            f"{line.strip()[:40]!r}; expected {want}: token<TAB>tag")
+                            f"{line.strip()[:40]!r}; expected {want} (the tag last)")
         if not tokens:
             out.lines.append(number)
         tokens.append(fields[0])
