@@ -56,6 +56,10 @@ def test_missing_column_lists_available_ones(tmp_path):
     with pytest.raises(UserError) as err:
         read_texts(path, text_col="text", label_col="y")
     assert str(err.value) == f"{path}: no column 'text'; available columns: review, y"
+    (tmp_path / "sms.tsv").write_text("ham\tsee you at lunch\nspam\twin a prize now\n")  # no header row
+    with pytest.raises(UserError, match=r"available columns: ham, see you at lunch \(the first row is read as the "
+                                        r"header; a file without one needs a header row"):
+        read_texts(tmp_path / "sms.tsv")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])

@@ -163,7 +163,10 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
     for column in wanted:
         if column not in frame.columns:
             available = ", ".join(map(str, frame.columns))
-            raise UserError(f"{path}: no column {column!r}; available columns: {available}")
+            headerless = not any(c in frame.columns for c in wanted)  # most likely a first row of data
+            hint = (" (the first row is read as the header; a file without one needs a header row naming its "
+                    "columns, e.g. label<TAB>text)") if headerless else ""
+            raise UserError(f"{path}: no column {column!r}; available columns: {available}{hint}")
     texts = []
     for row, value in zip(rows, frame[text_col].tolist()):
         if is_missing(value) or not str(value).strip():
