@@ -163,15 +163,20 @@ def _split_case(header: TsHeader, line: str, has_target: bool) -> tuple[list[str
     return channels, label
 
 
+def text_lines(path: Path, kind: str) -> list[str]:
+    """The lines of a UTF-8 series file; a missing file or bad bytes end in one line."""
+    if not path.is_file():
+        raise UserError(f"{path}: {kind} file not found")
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
+
+
 def read_ts(path: str | Path) -> TsFile:
     """A .ts file's cases, labels and header; a one-line UserError naming the line for any mistake."""
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: .ts file not found")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as err:
-        raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
+    lines = text_lines(path, ".ts")
     header, start = _read_header(path, lines)
     has_target = header.class_labels is not None or header.target_label
     known = set(header.class_labels or ())

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.data.ts_format import TsFile, TsHeader, read_ts
+from rnnkit.data.ts_format import TsFile, TsHeader, read_ts, text_lines
 from rnnkit.errors import UserError
 
 
@@ -34,14 +34,8 @@ def read_ucr_tsv(path: str | Path) -> TsFile:
     """A UCR `.tsv` file's cases and labels (module docstring); a one-line UserError naming the line for any
     mistake."""
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: .tsv file not found")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as err:
-        raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
     series, labels, rows = [], [], []
-    for i, line in enumerate(lines):
+    for i, line in enumerate(text_lines(path, ".tsv")):
         if not line.strip():
             continue
         fields = [f.strip() for f in line.split("\t" if "\t" in line else ",")]
