@@ -326,6 +326,10 @@ class ElmanWithoutBackward(RecurrentCell):
 
     gate_names = ("h",)
 
+    def __init__(self, input_size, hidden_size):
+        super().__init__(input_size, hidden_size)
+        self.reset_parameters()  # as every cell ends its __init__
+
     @property
     def state_sizes(self):
         return (self.hidden_size,)

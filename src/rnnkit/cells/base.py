@@ -74,9 +74,11 @@ class RecurrentCell(nn.Module):
         self.hidden_size = check_positive("hidden_size", hidden_size)
         recurrent_size = hidden_size if recurrent_size is None else recurrent_size
         gates = len(self.gate_names) * hidden_size
-        self.weight_ih = nn.Parameter(torch.empty(gates, input_size))  # (G*H, I)
-        self.weight_hh = nn.Parameter(torch.empty(gates, recurrent_size))  # (G*H, R)
-        self.bias = nn.Parameter(torch.empty(gates))  # (G*H,)
+        # zeros, not torch.empty: a subclass ends its __init__ with self.reset_parameters(); one that forgets
+        # gets a cell that does nothing yet, never uninitialised memory (NaN) in its weights
+        self.weight_ih = nn.Parameter(torch.zeros(gates, input_size))  # (G*H, I)
+        self.weight_hh = nn.Parameter(torch.zeros(gates, recurrent_size))  # (G*H, R)
+        self.bias = nn.Parameter(torch.zeros(gates))  # (G*H,)
         self.zoneout_rates: tuple[float, ...] = ()  # one rate per state tensor, set by `set_regularisers`
         self.weight_drop = 0.0
 
