@@ -86,11 +86,11 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str) -> pd.DatetimeI
         times = pd.to_datetime(raw, errors="coerce", format="mixed")
     bad = np.flatnonzero(times.isna().to_numpy())
     if len(bad):
-        steps = ("; a column of step numbers is not read (seasons and calendar covariates come from dates): "
-                 "give a date/time column")
+        hint = ("; a column of step numbers is not read (seasons and calendar covariates come from dates): "
+                "give a date/time column")
         integer = str(raw.iloc[bad[0]]).strip().lstrip("-").isdigit()
         raise UserError(f"{path}: row {bad[0] + 1}, column {time_col!r}: {str(raw.iloc[bad[0]])!r} is not a "
-                        f"date/time{steps if integer else ''}")
+                        f"date/time{hint if integer else ''}")
     times = pd.DatetimeIndex(times)
     steps = np.diff(times.asi8)
     if len(steps) and (steps <= 0).any():
