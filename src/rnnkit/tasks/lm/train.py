@@ -118,7 +118,8 @@ def read_streams(config: LMConfig, run_dir: Path, resume: bool, say):
 
 def data_summary(corpus, train_set: StreamWindows, config: LMConfig) -> dict:
     return {"train samples": train_set.tokens,  # the report's samples/s: predicted tokens per second
-            "corpus": "; ".join(f"{split}: {name}" for split, name in corpus.names.items()), "level": corpus.level, "vocabulary": len(corpus.vocab),
+            "corpus": "; ".join(f"{split}: {name}" for split, name in corpus.names.items()),
+            "level": corpus.level, "vocabulary": len(corpus.vocab),
             **{f"{k} tokens": len(v) for k, v in corpus.ids.items()},
             "streams": f"{config.batch_size} x windows of {config.bptt}{' (jittered)' if config.bptt_jitter else ''}"}
 
