@@ -81,7 +81,8 @@ def fit_run_baseline(num_classes: int, seed: int, fit: tuple, valid: tuple | Non
     if refit:
         accs["valid"] += (f" (fitted on {len(fit[-1])} series), then refitted on all {result.fitted_on} training "
                           "series with that C" + (":" if "test" in accs else ""))
-    say(f"baseline ({NAME}, C={model.C:g} by {FOLDS}-fold cross-validation): {(' ' if refit else ', ').join(accs.values())}, in {result.seconds:.1f}s")
+    say(f"baseline ({NAME}, C={model.C:g} by {FOLDS}-fold cross-validation): "
+        f"{(' ' if refit else ', ').join(accs.values())}, in {result.seconds:.1f}s")
     return result
 
 
