@@ -6,7 +6,6 @@ them (fitted on the first 70%, against refitted on the first 85%). SERIES as in 
     python benchmarks/tasks/forecast_refit.py airline 12
     python benchmarks/tasks/forecast_refit.py '{"data": "lynx.csv", "time_col": "year", "target_col": "lynx"}' 1
 """
-import json
 import sys
 import time
 
@@ -15,17 +14,13 @@ import numpy as np
 from rnnkit.data.series import split_points
 from rnnkit.data.windows import origins
 from rnnkit.models.baselines import step_targets
-from rnnkit.tasks.config import make_config
 from rnnkit.tasks.forecast.baselines import fit_baselines
-from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import load_series, naive_seasons_of, season_of
-from rnnkit.tasks.forecast.train import resolve_windows
+from rnnkit.tasks.forecast.data import naive_seasons_of, season_of
+
+from forecast_setup import resolved_run  # benchmarks/tasks, beside this script
 
 name, horizon = sys.argv[1], int(sys.argv[2])
-base = json.loads(name) if name.startswith("{") else {"dataset": name}
-config = make_config(ForecastConfig, {**base, "horizon": horizon})
-series = load_series(config)
-config, windows, _, _ = resolve_windows(config, series, lambda line: None)
+config, series, windows = resolved_run(name, horizon)
 y = series.target.astype(np.float64)
 valid_start, test_start = split_points(len(y))
 lookback, season = config.lookback, season_of(config, series)

@@ -10,7 +10,6 @@ SERIES as in forecast_variants.py:
     python benchmarks/tasks/forecast_refit_model.py airline 12 2
 """
 import dataclasses
-import json
 import sys
 import tempfile
 import time
@@ -18,14 +17,12 @@ import time
 import numpy as np
 
 from rnnkit.data.windows import Windows
-from rnnkit.tasks.config import make_config
 from rnnkit.tasks.fit import fit, start
 from rnnkit.tasks.forecast import FORECAST
-from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import load_series
 from rnnkit.tasks.forecast.model import build_model, keep_better_of, ridge_on_levels
 from rnnkit.tasks.forecast.predict import model_forecast
-from rnnkit.tasks.forecast.train import resolve_windows
+
+from forecast_setup import resolved_run  # benchmarks/tasks, beside this script
 
 
 def part(windows: Windows, splits: dict) -> Windows:
@@ -61,10 +58,7 @@ def mae(model, windows, split):
 
 
 name, horizon, seeds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 2
-base = json.loads(name) if name.startswith("{") else {"dataset": name}
-config = make_config(ForecastConfig, {**base, "horizon": horizon})
-series = load_series(config)
-config, windows, _, _ = resolve_windows(config, series, lambda line: None)
+config, series, windows = resolved_run(name, horizon)
 n_valid = len(windows.at["valid"])
 x, y = windows.x, windows.y
 inner = len(x["train"]) - n_valid - horizon + 1  # inner training windows: their targets end before the inner validation

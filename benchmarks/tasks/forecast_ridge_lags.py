@@ -5,24 +5,19 @@ SERIES: a catalog name, or a JSON object of config fields (a file: {"data": "lyn
 
     python benchmarks/tasks/forecast_ridge_lags.py seattle-weather 1
 """
-import json
 import sys
 
 import numpy as np
 
 from rnnkit.models.baselines import step_targets
-from rnnkit.tasks.config import make_config
 from rnnkit.tasks.forecast.baselines import fit_baselines
-from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import load_series, lookback_seasons
+from rnnkit.tasks.forecast.data import lookback_seasons
 from rnnkit.tasks.forecast.model import ridge_lag_candidates
-from rnnkit.tasks.forecast.train import resolve_windows
+
+from forecast_setup import resolved_run  # benchmarks/tasks, beside this script
 
 name, horizon = sys.argv[1], int(sys.argv[2])
-base = json.loads(name) if name.startswith("{") else {"dataset": name}
-config = make_config(ForecastConfig, {**base, "horizon": horizon})
-series = load_series(config)
-config, windows, _, _ = resolve_windows(config, series, lambda line: None)
+config, series, windows = resolved_run(name, horizon)
 y = series.target.astype(np.float64)
 candidates = tuple(ridge_lag_candidates(config, len(series), lookback_seasons(config, series)))
 for label, lags in (("model's lookback", None), ("own lags", candidates)):
