@@ -48,10 +48,11 @@ def compare(model, series: Series, windows: Windows, lookback: int, horizon: int
     periods (`FittedBaselines.refit`). `naive_seasons`, `ridge_lags`: the seasonal naive's seasons and the ridge's
     lags, each chosen among on the validation windows (default: `season`, `lookback`)."""
     y = series.target.astype(np.float64)
+    test_start = split_points(len(y))[1]
     baselines = fit_baselines(y, windows.at["valid"], lookback, horizon, season,
                               origins_to_forecast=len(windows.at["valid"]) + len(windows.at["test"]),
                               naive_seasons=naive_seasons, ridge_lags=ridge_lags)
-    fitted = {"valid": baselines, "test": baselines.refit(y, split_points(len(y))[1]) if refit else baselines}
+    fitted = {"valid": baselines, "test": baselines.refit(y, test_start) if refit else baselines}
     forecasts, actual = {}, {}
     for split in ("valid", "test"):
         at = windows.at[split]
@@ -63,7 +64,7 @@ def compare(model, series: Series, windows: Windows, lookback: int, horizon: int
     if chosen is None:
         earlier = []
         if len(windows.at["valid"]) < FEW_WINDOWS:
-            earlier = earlier_blocks(y, windows.at["valid"], split_points(len(y))[1], lookback, horizon, season,
+            earlier = earlier_blocks(y, windows.at["valid"], test_start, lookback, horizon, season,
                                      baselines.names, naive_seasons=naive_seasons, ridge_lags=ridge_lags)
             if earlier:
                 notes.append(partner_note(len(windows.at["valid"]), earlier))
