@@ -43,9 +43,9 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 
-from rnnkit.models.blend import WEIGHTS, best_weight, blend
+from rnnkit.models.blend import WEIGHTS, accuracy, best_weight, blend, log_loss
 from rnnkit.models.calibration import Scaling
-from rnnkit.tasks.text.baseline import accuracy, choose_blend, log_loss
+from rnnkit.tasks.text.baseline import choose_blend
 
 
 def choose_weight(pm, pb, y) -> float:

@@ -19,6 +19,17 @@ def blend(model: np.ndarray, baseline: np.ndarray, weight: float) -> np.ndarray:
     return model if weight == 0 else (1 - weight) * model + weight * baseline
 
 
+def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
+    """The share of rows whose most probable class (N, K) is their label."""
+    return float(np.mean(probs.argmax(1) == np.asarray(labels)))
+
+
+def log_loss(probs: np.ndarray, labels: np.ndarray) -> float:
+    """Mean negative log-probability of the true labels (probabilities clipped at 1e-12)."""
+    picked = probs[np.arange(len(labels)), np.asarray(labels)]
+    return float(-np.mean(np.log(np.clip(picked, 1e-12, None))))
+
+
 def best_weight(loss: Callable[[float], object]) -> float:
     """The weight of WEIGHTS with the lowest `loss(weight)` (any comparable value), the smallest of equals."""
     return min(WEIGHTS, key=lambda w: (loss(w), w))

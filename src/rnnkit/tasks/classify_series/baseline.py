@@ -31,7 +31,7 @@ import numpy as np
 
 from rnnkit.atomic import write_json
 from rnnkit.errors import UserError
-from rnnkit.models.blend import WEIGHTS, blend
+from rnnkit.models.blend import WEIGHTS, accuracy, blend
 from rnnkit.models.minirocket import FOLDS, RocketLinear, class_log_loss
 
 NAME = "MiniRocket + logistic regression"
@@ -84,10 +84,6 @@ def fit_run_baseline(num_classes: int, seed: int, fit: tuple, valid: tuple | Non
     say(f"baseline ({NAME}, C={model.C:g} by {FOLDS}-fold cross-validation): "
         f"{(' ' if refit else ', ').join(accs.values())}, in {result.seconds:.1f}s")
     return result
-
-
-def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
-    return float(np.mean(probs.argmax(1) == np.asarray(labels)))
 
 
 def choose_weight(model_probs: np.ndarray, baseline_probs: np.ndarray, labels: np.ndarray,

@@ -13,8 +13,9 @@ from rnnkit.tasks.runs import read_labels
 from rnnkit.data.ucr_tsv import read_series_file
 from rnnkit.io.run import load
 from rnnkit.errors import UserError
+from rnnkit.models.blend import accuracy, blend
 from rnnkit.models.minirocket import RocketLinear
-from rnnkit.tasks.classify_series.baseline import accuracy, blend, load_blend
+from rnnkit.tasks.classify_series.baseline import load_blend
 from rnnkit.tasks.classify_series.data import (LABELS_FILE, SCALING_FILE, Scaling, as_batchable, hold_out, label_ids,
                                                load_files, test_file)
 from rnnkit.tasks.task import Run

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.models.blend import WEIGHTS, best_weight, blend
+from rnnkit.models.blend import WEIGHTS, accuracy, best_weight, blend
 from rnnkit.models.calibration import Scaling, fit_scaling
 from rnnkit.models.linear_baseline import BaselineUnavailable, TextBaseline, fit_baseline
 from rnnkit.tasks.task import Run
@@ -70,16 +70,6 @@ def describe(baseline: TextBaseline) -> str:
     views = [f"{len(v.vocabulary_):,} {names.get(k, k)} {'-'.join(map(str, baseline.settings[k]['ngram_range']))} grams"
              for k, v in baseline.views.items()]
     return " + ".join(views) + (", naive Bayes scaled" if baseline.nb_ratio is not None else "")
-
-
-def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
-    return float(np.mean(probs.argmax(1) == np.asarray(labels)))
-
-
-def log_loss(probs: np.ndarray, labels: np.ndarray) -> float:
-    """Mean negative log-probability of the true labels."""
-    picked = probs[np.arange(len(labels)), np.asarray(labels)]
-    return float(-np.mean(np.log(np.clip(picked, 1e-12, None))))
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,12 @@ import numpy as np
 from rnnkit.data import LabelMap
 from rnnkit.data.text import resolve_tokenizer
 from rnnkit.data.text_batches import BucketedBatches, SortedBatches
+from rnnkit.models.blend import accuracy
 from rnnkit.models.linear_baseline import short_texts
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.report import class_section, printer, test_metrics
 from rnnkit.tasks.task import Task
-from rnnkit.tasks.text.baseline import (NAME, Blend, RunBaseline, accuracy, choose_blend, fit_run_baseline,
+from rnnkit.tasks.text.baseline import (NAME, Blend, RunBaseline, choose_blend, fit_run_baseline,
                                         report_section, save)
 from rnnkit.tasks.text.config import TextModelConfig
 from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, Split, prepare, with_validation
