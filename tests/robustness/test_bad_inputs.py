@@ -160,6 +160,17 @@ def write_inputs(d: Path) -> None:
         "latin1.ts": "@problemName caf\xe9\n@data\n".encode("latin-1"),
         "inf.ts": "@univariate true\n@classLabel true up down\n@data\n1,inf:up\n1,2:down\n",
         "two-channels.ts": "@univariate false\n@classLabel true up down\n@data\n1,2,3:4,5,6:up\n",
+        "regression.ts": "@univariate true\n@targetLabel true\n@data\n1,2:0.5\n1,3:0.7\n",
+        # classify-series: the UCR archive's .tsv (label, then values) and ARFF
+        "words.tsv": "up\t1\t2\ndown\t3\tx\n",
+        "no-values.tsv": "up\t1\t2\ndown\tNaN\tNaN\n",
+        "unknown-class.tsv": "up\t1\t2\nleft\t3\t4\n",
+        "weka.arff": "@relation x\n@attribute a numeric\n@data\n1\n",
+        # tag: a CoNLL-2003 file (four columns) with a short line; forecast: step numbers for times;
+        # classify: a label<TAB>text file without its header row
+        "docstart.conll": "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP\n",
+        "series-steps.csv": "ts,load\n0,1\n1,2\n2,3\n3,4\n",
+        "headerless.tsv": "pos\tgood fine\nneg\tbad awful\n",
     }
     for name, content in files.items():
         (d / name).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
@@ -491,6 +502,20 @@ CASES = [
     ("ts-predict-channels", "predict cs-run --input two-channels.ts",
      "two-channels.ts: its series have 2 channel(s), the model was trained on 1"),
     ("ts-evaluate-unknown-class", "evaluate cs-run --data unknown-class.ts", "class label 'left'"),
+    ("ts-regression-file", "train classify-series --data regression.ts",
+     "regression.ts: a regression file (@targetLabel true"),
+    ("tsv-series-not-a-number", "train classify-series --data words.tsv", "words.tsv: line 2: 'x' is not a number"),
+    ("tsv-series-no-values", "train classify-series --data no-values.tsv", "no-values.tsv: line 2: a case with no values"),
+    ("tsv-series-evaluate-unknown-class", "evaluate cs-run --data unknown-class.tsv",
+     "unknown-class.tsv: line 2: class label 'left'"),
+    ("tsv-series-predict-not-a-number", "predict cs-run --input words.tsv", "words.tsv: line 2: 'x' is not a number"),
+    ("arff-series", "train classify-series --data weka.arff", "weka.arff: ARFF files are not read"),
+    ("tag-conll2003-short-line", "train tag --data docstart.conll",
+     "docstart.conll: line 4: found 3 column(s) in 'rejects VBZ B-VP'; expected 4 columns as the first line"),
+    ("fc-step-numbers", "train forecast --data series-steps.csv --time-col ts --target-col load",
+     "row 1, column 'ts': '0' is not a date/time; a column of step numbers is not read"),
+    ("tsv-headerless", "train classify --data headerless.tsv",
+     "no column 'text'; available columns: pos, good fine (the first row is read as the header"),
     # usage mistakes: one line as well, not click's usage block; a misspelt name gets the closest ones only
     ("usage-extra-argument", "generate lm-run --prompt zebra okapi",
      "rnnkit generate: Got unexpected extra argument(s) (okapi); see rnnkit generate --help"),
