@@ -89,3 +89,23 @@ def test_time_stamps_in_several_formats_parse_and_a_bad_one_is_named_by_row(tmp_
     path.write_text("ts,load\n0,1\n1,2\n2,3\n")  # step numbers, as anomaly benchmarks' files hold
     with pytest.raises(UserError, match=r"row 1, column 'ts': '0' is not a date/time; a column of step numbers"):
         read_series(path, "ts", "load")
+
+
+def test_quarters_as_r_and_statistics_offices_write_them_parse_to_a_quarterly_grid(tmp_path):
+    path = tmp_path / "q.csv"  # aeon's Uschange.csv writes "1970 Q1"
+    path.write_text("Quarter,gdp\n1970 Q1,1\n1970 Q2,2\nQ3 1970,3\n1970/q4,4\n1971-Q1,5\n1971Q2,6\n")
+    s = read_series(path, "Quarter", "gdp")
+    assert s.freq.startswith("QS") and [str(t.date()) for t in s.times[:2]] == ["1970-01-01", "1970-04-01"]
+    path.write_text("Quarter,gdp\n1970 Q1,1\n1970 Q5,2\n1970 Q3,3\n")
+    with pytest.raises(UserError, match=r"row 2, column 'Quarter': '1970 Q5' is not a date/time$"):
+        read_series(path, "Quarter", "gdp")
+
+
+def test_a_saved_row_index_is_not_a_covariate_unless_named(tmp_path):
+    frame = pd.DataFrame({"day": pd.date_range("2024-01-01", periods=8, freq="D").strftime("%Y-%m-%d"),
+                          "sales": [3.0, 1, 4, 1, 5, 9, 2, 6], "price": [2.0, 2, 3, 3, 2, 2, 3, 3]})
+    frame.to_csv(tmp_path / "s.csv")  # index=True: a first column "" of 0..7, read as "Unnamed: 0"
+    s = read_series(tmp_path / "s.csv", "day", "sales")
+    assert s.columns == ["sales", "price"]
+    assert any("'Unnamed: 0' counts the rows" in n for n in s.notes)
+    assert read_series(tmp_path / "s.csv", "day", "sales", ["Unnamed: 0"]).columns == ["sales", "Unnamed: 0"]

@@ -10,6 +10,7 @@ Every mistake is a one-line `UserError` naming the file, row (1-based data row) 
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,10 @@ FILLS = ("none", "ffill", "interpolate")
 SPLIT = (0.7, 0.15, 0.15)
 """train, valid, test: consecutive periods, in this order"""
 MISSING_WORDS = {"", "na", "nan", "null", "none", "n/a", "?"}
+QUARTERS = (re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq]([1-4])\s*$"), r"\1Q\2"), \
+           (re.compile(r"^\s*[Qq]([1-4])\s*[-/ ]?\s*(\d{4})\s*$"), r"\2Q\1")
+"""quarters as R and statistics offices write them ('1970 Q1', 'Q1 1970', '1970/q1'), rewritten to pandas'
+'1970Q1': pandas parses only the joined and hyphenated forms"""
 FILL_HINT = "pass --fill ffill (carry the last value forward) or --fill interpolate (linear in time)"
 
 
@@ -76,14 +81,24 @@ def _finite(path: Path, raw: pd.Series, column: str, values: np.ndarray) -> np.n
     return values
 
 
+def _row_counter(values: np.ndarray) -> bool:
+    """Whether a column is 0, 1, 2, ... or 1, 2, 3, ...: the row numbers pandas' `to_csv` writes unless told
+    index=False."""
+    return len(values) > 2 and values[0] in (0, 1) and bool((np.diff(values) == 1).all())
+
+
 def _parse_times(path: Path, frame: pd.DataFrame, time_col: str) -> pd.DatetimeIndex:
     raw = frame[time_col]
+    stamps = raw
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
+        for pattern, joined in QUARTERS:
+            stamps = stamps.str.replace(pattern, joined, regex=True)
     try:  # one format, inferred from the first stamp (fast); stamps in several formats: each parsed alone
         with warnings.catch_warnings():  # a first stamp that is no date: pandas warns, the check below says which
             warnings.simplefilter("ignore", UserWarning)
-            times = pd.to_datetime(raw, errors="coerce") if raw.dtype == object else pd.to_datetime(raw)
+            times = pd.to_datetime(stamps, errors="coerce") if raw.dtype == object else pd.to_datetime(stamps)
     except (ValueError, TypeError):
-        times = pd.to_datetime(raw, errors="coerce", format="mixed")
+        times = pd.to_datetime(stamps, errors="coerce", format="mixed")
     bad = np.flatnonzero(times.isna().to_numpy())
     if len(bad):
         hint = ("; a column of step numbers is not read (seasons and calendar covariates come from dates): "
@@ -136,7 +151,10 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_c
                                  if c not in (time_col, target_col)]
     for column in candidates:
         values, problem = _numeric(path, frame, column)
-        if problem is None:
+        if problem is None and value_cols is None and column != target_col and _row_counter(values):
+            notes.append(f"column {column!r} counts the rows (a saved index): ignored, a covariate whose test "
+                         "values lie past every training value")
+        elif problem is None:
             columns.append(str(column))
             arrays.append(values)
         elif column == target_col or value_cols is not None:
