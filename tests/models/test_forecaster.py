@@ -107,3 +107,17 @@ def test_ridge_on_lags_learns_an_autoregression_naive_cannot():
     actual = y[test][:, None]
     ridge_mae = forecast_errors(actual, ridge_forecast(ridge, y, test, 5, 1))["mae"][0]
     assert ridge_mae < 0.9 < 1.1 < forecast_errors(actual, naive(y, test, 1))["mae"][0]
+
+
+def test_mape_is_sklearns_without_zeros_and_skips_zero_actuals():
+    from sklearn.metrics import mean_absolute_percentage_error
+    rng = np.random.default_rng(0)
+    actual = rng.normal(5, 1, (20, 3))
+    forecast = actual + rng.normal(0, 0.3, (20, 3))
+    expected = 100 * mean_absolute_percentage_error(actual, forecast, multioutput="raw_values")
+    np.testing.assert_allclose(forecast_errors(actual, forecast)["mape"], expected)
+    actual[:, 1], actual[3, 0] = 0.0, 0.0  # a step of zeros (PBS's last months), one zero in the first step
+    mape = forecast_errors(actual, forecast)["mape"]
+    kept = np.arange(20) != 3
+    assert mape[0] == pytest.approx(100 * np.mean(np.abs(forecast[kept, 0] - actual[kept, 0]) / actual[kept, 0]))
+    assert np.isnan(mape[1]) and mape[2] == pytest.approx(expected[2])

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 from scipy.linalg import LinAlgWarning
 from sklearn.linear_model import Ridge
-from sklearn.metrics import mean_absolute_error, mean_absolute_percentage_error, mean_squared_error
+from sklearn.metrics import mean_absolute_error, mean_squared_error
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -81,4 +81,14 @@ def forecast_errors(actual: np.ndarray, forecast: np.ndarray) -> dict[str, list[
     """{"mae": [per step], "rmse": [...], "mape": [...]} for (N, horizon) arrays; MAPE in percent."""
     return {"mae": mean_absolute_error(actual, forecast, multioutput="raw_values").tolist(),
             "rmse": np.sqrt(mean_squared_error(actual, forecast, multioutput="raw_values")).tolist(),
-            "mape": (100 * mean_absolute_percentage_error(actual, forecast, multioutput="raw_values")).tolist()}
+            "mape": percentage_errors(actual, forecast).tolist()}
+
+
+def percentage_errors(actual: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+    """MAPE in percent per horizon step over the windows whose actual value is not zero, NaN for a step whose
+    actuals are all zero: a zero has no percentage error (scikit-learn's epsilon in its place turns one zero
+    into 10^15 %, which then swamps the mean)."""
+    nonzero = actual != 0
+    ratios = np.abs(forecast - actual) / np.where(nonzero, np.abs(actual), 1.0)
+    counts = nonzero.sum(axis=0)
+    return np.where(counts > 0, 100 * (ratios * nonzero).sum(axis=0) / np.maximum(counts, 1), np.nan)
