@@ -114,15 +114,15 @@ def check_before_start(task: Task, config: Any, run_dir: Path, resume: bool) -> 
     model the config describes can be built (on the meta device), the training options are ones the trainer knows, the
     files the config names exist. A run that cannot start leaves nothing behind."""
     check_run_dir(run_dir, resume)
-    if task.summary is not None:
-        with torch.device("meta"):  # the model's options checked, no weight allocated or drawn
-            describe(task, config)
     check_training(config)
     for key in DATA_KEYS:
         value = getattr(config, key, None)
         if isinstance(value, str) and value and not Path(value).is_file():
             found = "is a folder; expected a file" if Path(value).is_dir() else "file not found"
             raise UserError(f"config key {key!r} (--{key.replace('_', '-')}): {value}: {found}")
+    if task.summary is not None:  # last: on the meta device torch's initialisers import torch._dynamo (seconds)
+        with torch.device("meta"):  # the model's options checked, no weight allocated or drawn
+            describe(task, config)
 
 
 def describe(task: Task, config: Any) -> str:
