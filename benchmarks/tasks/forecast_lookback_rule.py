@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from forecast_lookback_folds import cut
+from forecast_folds import cut
 from rnnkit.models.forecaster import window_levels
 from rnnkit.tasks.config import make_config
 from rnnkit.tasks.forecast.config import ForecastConfig
