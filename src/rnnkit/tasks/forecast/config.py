@@ -84,6 +84,9 @@ class ForecastConfig(RecurrentModelConfig):
     """the target's level in each window: none (the training period's z-scores), last (forecast the change from
     the window's last value), window (the window's own mean and std, RevIN); auto: none or last, whichever
     gives the ridge on the lags (the linear start) the lower validation MAE"""
+    target_transform: Literal["none", "log"] = "none"
+    """log: the model reads and forecasts the log of a positive target, put back with exp (a daily shape or a season
+    that scales with the level becomes additive); the baselines read the target as it is"""
     quantiles: list[Annotated[float, Field(gt=0.0, lt=1.0)]] = field(default_factory=list)
     """e.g. 0.1,0.5,0.9: quantile forecasts trained with the pinball loss (the median is the point forecast)"""
     epochs: PositiveInt = 30
