@@ -20,6 +20,10 @@ cuts off; of 336 to 1,008 steps the ridge on the lags scores best on validation 
 year of days: the trained model's validation MAE prefers the year on every stretch it was tried on, and the
 stretch after each, held out from that choice (the kept epoch is chosen on the validation windows, which flatters
 the model with the more weights), prefers the month (benchmarks/TASKS.md, fourth pass)."""
+DATASET_TARGET_TRANSFORM = {"taylor-electricity": "log", "airline": "log"}
+"""The target's transform when --target-transform is not given (none for the others and for a file): demand whose
+daily shape and passengers whose yearly season scale with the level are forecast in logs; on the stretches held out
+from every choice before their test periods the log lowered the model's MAE (benchmarks/TASKS.md, fourth pass)."""
 FILE_LOOKBACK = 24
 """A file's lookback is chosen among FILE_LOOKBACK and, for each of its seasons, the season and the season plus
 a day's (the shortest season's) steps (forecast.model.choose_lookback)."""
@@ -84,9 +88,10 @@ class ForecastConfig(RecurrentModelConfig):
     """the target's level in each window: none (the training period's z-scores), last (forecast the change from
     the window's last value), window (the window's own mean and std, RevIN); auto: none or last, whichever
     gives the ridge on the lags (the linear start) the lower validation MAE"""
-    target_transform: Literal["none", "log"] = "none"
+    target_transform: Literal["none", "log"] | None = None
     """log: the model reads and forecasts the log of a positive target, put back with exp (a daily shape or a season
-    that scales with the level becomes additive); the baselines read the target as it is"""
+    that scales with the level becomes additive); the baselines read the target as it is (none given: log for
+    taylor-electricity and airline, else none)"""
     quantiles: list[Annotated[float, Field(gt=0.0, lt=1.0)]] = field(default_factory=list)
     """e.g. 0.1,0.5,0.9: quantile forecasts trained with the pinball loss (the median is the point forecast)"""
     epochs: PositiveInt = 30
@@ -110,6 +115,7 @@ class ForecastConfig(RecurrentModelConfig):
             raise ValueError("give either --dataset NAME or --data FILE (with --target-col)")
         if self.data is not None and not self.target_col:
             raise ValueError("--data needs --target-col: the column to forecast")
+        fill_unset(self, {"target_transform": DATASET_TARGET_TRANSFORM.get(self.dataset, "none")})
         if self.dataset in DATASET_LOOKBACK:
             fill_unset(self, {"lookback": DATASET_LOOKBACK[self.dataset]})
         if self.lookback is None:  # a file's: chosen on its validation windows (forecast.model.choose_lookback)
