@@ -136,6 +136,21 @@ def test_the_conv_front_end_is_on_by_default_only_for_long_windows(values, expec
     assert (config.conv_filters, config.conv_kernel, config.conv_pool) == expected
 
 
+@pytest.mark.parametrize("values, expected", [
+    ({"dataset": "taylor-electricity"}, ("log", 432)),   # demand's daily shape scales with its level
+    ({"dataset": "airline"}, ("log", 24)),               # so does the passengers' yearly season
+    ({"dataset": "seattle-weather"}, ("none", 30)),      # temperatures cross 0; a month of days
+    ({"dataset": "airline", "target_transform": "none"}, ("none", 24)),  # asked for by hand
+    ({"data": "x.csv", "target_col": "y"}, ("none", None)),  # a file: none, its lookback chosen on validation
+])
+def test_the_target_transform_and_lookback_by_default(values, expected):
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+
+    config = make_config(ForecastConfig, values)
+    assert (config.target_transform, config.lookback) == expected
+
+
 @pytest.mark.parametrize("kind, chosen", [("rising trend", "last"), ("noise about a level", "none")])
 def test_normalize_auto_is_chosen_on_the_validation_windows(kind, chosen):
     """A trend leaves the training period's range: forecasting the change from the last value wins on
