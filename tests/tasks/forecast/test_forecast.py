@@ -68,6 +68,7 @@ def test_a_log_target_is_trained_in_logs_and_forecast_in_the_targets_units(tmp_p
     run, scaler = read_run(run_dir), Scaler.load(run_dir)
     assert run.config.target_transform == "log" and scaler.target_transform == "log"
     assert final["test_model_mae"] < final["test_naive_mae"]
+    assert "validation MAE of the ridge on the lags (of the log target)" in (run_dir / "report.md").read_text()
     series = read_series(tmp_path / "m.csv", "ts", "load")
     x = last_window(series, 24, scaler, run.saved["data"]["calendar"])
     assert np.allclose(x[0, :, 0], (np.log(series.target[-24:]) - scaler.mean[0]) / scaler.std[0], atol=1e-5)
