@@ -1,14 +1,15 @@
-"""A file's lookback chosen on the validation windows alone (BLOCKS 0, the rule before) or on them and BLOCKS
-stretches of the validation period's length before them (a rolling-origin backtest of the ridge on the lags
-inside the training period, fitted before each stretch, α chosen on it as on validation; `rule_choice`), judged on a stretch held out from both choices: the series cut to its
-first CUT (0.85: its training and validation periods, no test step) and split 70/15/15 as a run splits it, the
-choice made on the cut, then the ridge on the lags at the chosen lookback (the model's linear start: fitted on the
-cut's training windows, α and `normalize` chosen on its validation windows as a run chooses them) scored on the
-cut's last 15%. Every candidate's held-out MAE is printed too (the best of them: what no rule can know). A catalog
-series is read as a file (its lookback chosen as a file's is).
+"""A file's lookback chosen on the validation windows alone (BLOCKS 0, the rule) or on them and BLOCKS stretches of
+the validation period's length before them (a rolling-origin backtest of the ridge on the lags inside the training
+period, fitted before each stretch, α chosen on it as on validation; `rule_choice`), judged on a stretch held out
+from both choices: the series cut to its first CUT (0.85: its training and validation periods, no test step) and
+split 70/15/15 as a run splits it, the choice made on the cut, then the ridge on the lags at the chosen lookback (the
+model's linear start: fitted on the cut's training windows, α and `normalize` chosen on its validation windows as a
+run chooses them) scored on the cut's last 15%. Every candidate's held-out MAE is printed too (the best of them:
+what no rule can know). A catalog series is read as a file (its lookback chosen as a file's is).
 
-    python benchmarks/tasks/forecast_lookback_rule.py CUT BLOCKS,... SERIES:H [SERIES:H ...]
-    python benchmarks/tasks/forecast_lookback_rule.py 0.85 0,2,3 seattle-weather:1 '{"data": "lynx.csv", ...}:4'
+    cd benchmarks/tasks
+    python forecast_lookback_rule.py CUT BLOCKS,... SERIES:H [SERIES:H ...]
+    python forecast_lookback_rule.py 0.85 0,1,2,3 seattle-weather:1 '{"data": "lynx.csv", "time_col": "year", "target_col": "lynx"}:4'
 """
 import dataclasses
 import json

@@ -5,9 +5,9 @@ and is scored on the target at steps [t, t + horizon): direct multi-step output.
 by time, 70/15/15: a window belongs to the split that holds ALL its target steps (its inputs may
 reach back into the previous split, as a forecaster's would), so no target is seen by two splits and
 nothing is shuffled across a boundary. Scaling (z-scores per column) is fitted on the training
-period only and saved as JSON in the run folder; with `target_transform` "log" the target is scaled (and its
-forecasts put back) in logs: z = (log y - mean) / std, y = exp(mean + std z). `stride` thins the training windows only;
-validation and test score every origin.
+period only and saved as JSON in the run folder; with `target_transform` "log" the target is scaled (and
+its forecasts put back) in logs: z = (log y - mean) / std, y = exp(mean + std z). `stride` thins the
+training windows only; validation and test score every origin.
 """
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from rnnkit.data.catalog import SERIES
 from rnnkit.data.series import FILLS
+from rnnkit.data.windows import TARGET_TRANSFORMS
 from rnnkit.tasks.config import ConvKernel, InputDropout, NumLayers, RecurrentDropout, RecurrentModelConfig, fill_unset
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
@@ -21,7 +22,7 @@ year of days: the trained model's validation MAE prefers the year on every stret
 stretch after each, held out from that choice (the kept epoch is chosen on the validation windows, which flatters
 the model with the more weights), prefers the month (benchmarks/TASKS.md, fourth pass)."""
 DATASET_TARGET_TRANSFORM = {"taylor-electricity": "log", "airline": "log"}
-"""The target's transform when --target-transform is not given (none for the others and for a file): demand whose
+"""The target's transform under --target-transform auto (none for the others and for a file): demand whose
 daily shape and passengers whose yearly season scale with the level are forecast in logs; on the stretches held out
 from every choice before their test periods the log lowered the model's MAE (benchmarks/TASKS.md, fourth pass)."""
 FILE_LOOKBACK = 24
@@ -88,10 +89,10 @@ class ForecastConfig(RecurrentModelConfig):
     """the target's level in each window: none (the training period's z-scores), last (forecast the change from
     the window's last value), window (the window's own mean and std, RevIN); auto: none or last, whichever
     gives the ridge on the lags (the linear start) the lower validation MAE"""
-    target_transform: Literal["none", "log"] | None = None
+    target_transform: Literal[("auto", *TARGET_TRANSFORMS)] = "auto"
     """log: the model reads and forecasts the log of a positive target, put back with exp (a daily shape or a season
-    that scales with the level becomes additive); the baselines read the target as it is (none given: log for
-    taylor-electricity and airline, else none)"""
+    that scales with the level becomes additive); none: the target as it is; auto: log for taylor-electricity and
+    airline, none for the others and for a file. The baselines read the target as it is"""
     quantiles: list[Annotated[float, Field(gt=0.0, lt=1.0)]] = field(default_factory=list)
     """e.g. 0.1,0.5,0.9: quantile forecasts trained with the pinball loss (the median is the point forecast)"""
     epochs: PositiveInt = 30
@@ -115,7 +116,8 @@ class ForecastConfig(RecurrentModelConfig):
             raise ValueError("give either --dataset NAME or --data FILE (with --target-col)")
         if self.data is not None and not self.target_col:
             raise ValueError("--data needs --target-col: the column to forecast")
-        fill_unset(self, {"target_transform": DATASET_TARGET_TRANSFORM.get(self.dataset, "none")})
+        if self.target_transform == "auto":
+            self.target_transform = DATASET_TARGET_TRANSFORM.get(self.dataset, "none")
         if self.dataset in DATASET_LOOKBACK:
             fill_unset(self, {"lookback": DATASET_LOOKBACK[self.dataset]})
         if self.lookback is None:  # a file's: chosen on its validation windows (forecast.model.choose_lookback)
