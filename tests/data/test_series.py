@@ -79,6 +79,31 @@ def test_scaler_round_trips_through_json(tmp_path):
     assert Scaler.load(tmp_path) == scaler and scaler.std[1] == 1.0  # a constant column is not divided by 0
 
 
+def test_a_log_scaler_scales_the_targets_log_and_puts_forecasts_back_with_exp(tmp_path):
+    import json
+
+    values = np.array([[1.0, 5.0], [np.e, 6.0], [np.e ** 2, 7.0]])
+    scaler = Scaler.fit(values, ["a", "b"], "log")
+    z = scaler.transform(values)
+    assert np.allclose(z[:, 0], [-np.sqrt(1.5), 0.0, np.sqrt(1.5)], atol=1e-6)  # log: 0, 1, 2, then z-scores
+    assert np.allclose(z[:, 1], Scaler.fit(values, ["a", "b"]).transform(values)[:, 1])  # covariates as before
+    assert np.allclose(scaler.target_inverse(z[:, 0]), values[:, 0], rtol=1e-5)
+    scaler.save(tmp_path)
+    assert Scaler.load(tmp_path) == scaler
+    saved = json.loads((tmp_path / "scaler.json").read_text())
+    del saved["target_transform"]  # a run folder from before the option
+    (tmp_path / "scaler.json").write_text(json.dumps(saved))
+    assert Scaler.load(tmp_path).target_transform == "none"
+
+
+def test_a_log_scaler_refuses_a_target_that_is_not_positive():
+    with pytest.raises(UserError, match=r"target_transform log needs a positive target: 'load' reaches 0"):
+        Scaler.fit(np.array([[1.0], [0.0]]), ["load"], "log")
+    scaler = Scaler.fit(np.array([[1.0], [2.0]]), ["load"], "log")
+    with pytest.raises(UserError, match="reaches -1"):  # a later file read by predict
+        scaler.transform(np.array([[3.0], [-1.0]]))
+
+
 def test_time_stamps_in_several_formats_parse_and_a_bad_one_is_named_by_row(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("ts,load\n2024-01-01,1\n2024-01-02,2\nJan 3 2024,3\n2024-01-04,4\n")

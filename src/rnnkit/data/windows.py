@@ -5,8 +5,9 @@ and is scored on the target at steps [t, t + horizon): direct multi-step output.
 by time, 70/15/15: a window belongs to the split that holds ALL its target steps (its inputs may
 reach back into the previous split, as a forecaster's would), so no target is seen by two splits and
 nothing is shuffled across a boundary. Scaling (z-scores per column) is fitted on the training
-period only and saved as JSON in the run folder. `stride` thins the training windows only;
-validation and test score every origin.
+period only and saved as JSON in the run folder; with `target_transform` "log" the target is scaled (and
+its forecasts put back) in logs: z = (log y - mean) / std, y = exp(mean + std z). `stride` thins the
+training windows only; validation and test score every origin.
 """
 from __future__ import annotations
 
@@ -26,25 +27,33 @@ CALENDAR = ("hour", "weekday", "yearday")
 SCALER_FILE = "scaler.json"
 
 
+TARGET_TRANSFORMS = ("none", "log")
+
+
 @dataclass
 class Scaler:
-    """z = (x - mean) / std per column, fitted on the training period."""
+    """z = (x - mean) / std per column, fitted on the training period; the target (column 0) taken to its log
+    first when `target_transform` is "log"."""
 
     columns: list[str]
     mean: list[float]
     std: list[float]
+    target_transform: str = "none"
 
     @classmethod
-    def fit(cls, values: np.ndarray, columns: list[str]) -> "Scaler":
+    def fit(cls, values: np.ndarray, columns: list[str], target_transform: str = "none") -> "Scaler":
+        values = transform_target(values, target_transform, columns[0])
         std = values.std(0)
-        return cls(list(columns), values.mean(0).tolist(), np.where(std > 0, std, 1.0).tolist())
+        return cls(list(columns), values.mean(0).tolist(), np.where(std > 0, std, 1.0).tolist(), target_transform)
 
     def transform(self, values: np.ndarray) -> np.ndarray:
+        values = transform_target(values, self.target_transform, self.columns[0])
         return ((values - np.asarray(self.mean)) / np.asarray(self.std)).astype(np.float32)
 
     def target_inverse(self, z: np.ndarray) -> np.ndarray:
         """Scaled target values (any shape) back in the target's units."""
-        return z * self.std[0] + self.mean[0]
+        y = z * self.std[0] + self.mean[0]
+        return np.exp(y) if self.target_transform == "log" else y
 
     def save(self, folder: Path) -> None:
         write_json(Path(folder) / SCALER_FILE, asdict(self))
@@ -56,6 +65,21 @@ class Scaler:
             return cls(**json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError) as err:
             raise UserError(f"{path}: not a readable scaler file ({err})") from None
+
+
+def transform_target(values: np.ndarray, transform: str, name: str) -> np.ndarray:
+    """`values` (T, F) with column 0 under `transform` (a copy where it changes); "log" needs it positive."""
+    if transform == "none":
+        return values
+    if transform != "log":
+        raise ValueError(f"target_transform must be one of {TARGET_TRANSFORMS}, got {transform!r}")
+    low = float(np.min(values[:, 0])) if len(values) else 1.0
+    if not low > 0:
+        raise UserError(f"target_transform log needs a positive target: {name!r} reaches {low:g}; "
+                        f"use --target-transform none")
+    out = np.array(values, dtype=np.float64)
+    out[:, 0] = np.log(out[:, 0])
+    return out
 
 
 def calendar_kinds(freq: str, span: pd.Timedelta) -> list[str]:
@@ -140,11 +164,12 @@ class Windows:
 
 
 def make_windows(series: Series, lookback: int, horizon: int, stride: int = 1,
-                 calendar: list[str] | None = None, scaler: Scaler | None = None) -> Windows:
-    """Train/valid/test windows; the scaler is fitted on the training period unless given."""
+                 calendar: list[str] | None = None, scaler: Scaler | None = None,
+                 target_transform: str = "none") -> Windows:
+    """Train/valid/test windows; the scaler (its `target_transform`) is fitted on the training period unless given."""
     check_length(series, lookback, horizon)
     valid_start, test_start = split_points(len(series))
-    scaler = scaler or Scaler.fit(series.values[:valid_start], series.columns)
+    scaler = scaler or Scaler.fit(series.values[:valid_start], series.columns, target_transform)
     kinds = list(calendar or [])
     features = np.concatenate([scaler.transform(series.values), calendar_features(series.times, kinds)], 1)
     target = features[:, 0]

@@ -76,7 +76,8 @@ def series_windows(config: ForecastConfig, series: Series, calendar: list[str] |
     if calendar is None:
         span = series.times[-1] - series.times[0]
         calendar = calendar_kinds(series.freq, span) if config.calendar == "auto" else []
-    return make_windows(series, config.lookback, config.horizon, config.stride, calendar, scaler)
+    return make_windows(series, config.lookback, config.horizon, config.stride, calendar, scaler,
+                        config.target_transform)
 
 
 def series_facts(config: ForecastConfig, series: Series, windows: Windows) -> dict:

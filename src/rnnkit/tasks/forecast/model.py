@@ -78,16 +78,24 @@ def ridge_on_levels(windows: Windows, lags: int, normalize: str, alphas=RIDGE_AL
     """(ridge, α, validation MAE in scaled units): `fit_ridge` (α of `alphas`) from the last `lags` target
     values of the training windows to their targets, both out of the window's level as `normalize` says,
     scored on the validation windows back at their level."""
+    return ridge_between(windows.x["train"], windows.y["train"], windows.x["valid"], windows.y["valid"], lags,
+                         normalize, alphas)
+
+
+def ridge_between(x_fit: np.ndarray, y_fit: np.ndarray, x_score: np.ndarray, y_score: np.ndarray, lags: int,
+                  normalize: str, alphas=RIDGE_ALPHAS):
+    """`ridge_on_levels` of any two sets of windows: fitted on (`x_fit`, `y_fit`), α chosen and the MAE taken on
+    (`x_score`, `y_score`) (x (N, L, F), y (N, horizon), scaled)."""
     z, y, level = {}, {}, {}
-    for split in ("train", "valid"):
-        target = torch.as_tensor(windows.x[split][:, :, 0])  # (N, L)
+    for split, (xs, ys) in {"fit": (x_fit, y_fit), "score": (x_score, y_score)}.items():
+        target = torch.as_tensor(xs[:, :, 0])  # (N, L)
         levels, mu, sigma = window_levels(target, normalize)  # (N, L), (N, 1), (N, 1)
-        z[split], y[split] = levels[:, -lags:].numpy(), ((torch.as_tensor(windows.y[split]) - mu) / sigma).numpy()
+        z[split], y[split] = levels[:, -lags:].numpy(), ((torch.as_tensor(ys) - mu) / sigma).numpy()
         level[split] = (mu.numpy(), sigma.numpy())
-    ridge, alpha = fit_ridge(z["train"], y["train"], z["valid"], y["valid"], standardize=False, alphas=alphas)
-    mu, sigma = level["valid"]
-    forecast = mu + sigma * ridge.predict(z["valid"]).reshape(y["valid"].shape)  # (N, horizon), back at the level
-    return ridge, alpha, float(np.mean(np.abs(forecast - windows.y["valid"])))
+    ridge, alpha = fit_ridge(z["fit"], y["fit"], z["score"], y["score"], standardize=False, alphas=alphas)
+    mu, sigma = level["score"]
+    forecast = mu + sigma * ridge.predict(z["score"]).reshape(y["score"].shape)  # (N, horizon), back at the level
+    return ridge, alpha, float(np.mean(np.abs(forecast - y_score)))
 
 
 class LinearFits:

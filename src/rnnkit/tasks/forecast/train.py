@@ -93,7 +93,7 @@ def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig
         f"{' + calendar ' + ','.join(windows.calendar) if windows.calendar else ''}")
     normalize, tried = choose_normalize(config, fits)
     if tried:
-        choices.append(normalize_note(normalize, tried, windows.scaler.std[0]))
+        choices.append(normalize_note(normalize, tried, windows.scaler))
         say(choices[-1])
         config = replace(config, normalize=normalize)
     return config, windows, fits, choices
@@ -114,18 +114,24 @@ def prefer_start(model, start_state: dict, windows, run) -> str:
     the lower validation MAE (`keep_better_of`; then saved as the run's weights, which evaluate and predict
     load); the line that says which."""
     kept, linear, trained = keep_better_of(model, start_state, windows)
-    scale = windows.scaler.std[0]
+    scale, units = windows.scaler.std[0], in_logs(windows.scaler)
     if not kept:
-        return f"the trained network's validation MAE {trained * scale:.4g}, its linear start's {linear * scale:.4g}"
+        return (f"the trained network's validation MAE{units} {trained * scale:.4g}, its linear start's "
+                f"{linear * scale:.4g}")
     if run is not None and ddp.is_main():
         run.save_model(model)
-    return (f"kept the linear start (the ridge on the lags): its validation MAE {linear * scale:.4g} is below the "
+    return (f"kept the linear start (the ridge on the lags): its validation MAE{units} {linear * scale:.4g} is below the "
             f"trained network's {trained * scale:.4g}, so training added nothing the validation windows confirm")
 
 
-def normalize_note(chosen: str, tried: dict[str, float], scale: float) -> str:
-    return (f"normalize auto: {chosen} (validation MAE of the ridge on the lags: "
-            + ", ".join(f"{name} {mae * scale:.4g}" for name, mae in tried.items()) + ")")
+def normalize_note(chosen: str, tried: dict[str, float], scaler) -> str:
+    return (f"normalize auto: {chosen} (validation MAE of the ridge on the lags{in_logs(scaler)}: "
+            + ", ".join(f"{name} {mae * scaler.std[0]:.4g}" for name, mae in tried.items()) + ")")
+
+
+def in_logs(scaler) -> str:
+    """What a validation MAE taken on the scaled windows measures when the target is forecast in logs."""
+    return " (of the log target)" if scaler.target_transform == "log" else ""
 
 
 def label(name: str, found) -> str:
