@@ -42,6 +42,14 @@ def as_file(spec: str, folder: Path) -> dict:
     return {"data": str(path), "time_col": "time", "target_col": series.columns[0]}
 
 
+def cut_series(items: list[str], fraction: float, folder: Path):
+    """(SERIES, horizon, config, the series cut to its first `fraction`) for each SERIES:H item."""
+    for item in items:
+        spec, horizon = item.rsplit(":", 1)
+        config = make_config(ForecastConfig, {**as_file(spec, folder), "horizon": int(horizon)})
+        yield spec, int(horizon), config, cut(load_series(config), fraction)
+
+
 def earlier_stretches(windows, blocks: int):
     """Up to `blocks` stretches of the validation period's length before it, the k-th ending where the (k-1)-th
     starts: (the training windows whose targets end before the stretch, those whose targets lie in it) as masks
@@ -92,11 +100,7 @@ def held_out(fits: LinearFits, config: ForecastConfig, lookback: int) -> float:
 def main():
     fraction, rules = float(sys.argv[1]), [int(b) for b in sys.argv[2].split(",")]
     with tempfile.TemporaryDirectory() as folder:
-        for item in sys.argv[3:]:
-            spec, horizon = item.rsplit(":", 1)
-            base = {**as_file(spec, Path(folder)), "horizon": int(horizon)}
-            config = make_config(ForecastConfig, base)
-            series = cut(load_series(config), fraction)
+        for spec, horizon, config, series in cut_series(sys.argv[3:], fraction, Path(folder)):
             fits = LinearFits(config, series)
             seasons = lookback_seasons(config, series)
             candidates = lookback_candidates(config.horizon, len(series), seasons)

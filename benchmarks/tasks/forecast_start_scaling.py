@@ -12,13 +12,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from forecast_folds import cut
-from forecast_lookback_rule import as_file
+from forecast_lookback_rule import cut_series
 from rnnkit.models.baselines import fit_ridge
 from rnnkit.models.forecaster import window_levels
-from rnnkit.tasks.config import make_config
-from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import load_series
 from rnnkit.tasks.forecast.train import resolve_windows
 
 
@@ -30,11 +26,7 @@ def levels(windows, split, normalize):
 def main():
     fraction = float(sys.argv[1])
     with tempfile.TemporaryDirectory() as folder:
-        for item in sys.argv[2:]:
-            spec, horizon = item.rsplit(":", 1)
-            base = {**as_file(spec, Path(folder)), "horizon": int(horizon)}
-            config = make_config(ForecastConfig, base)
-            series = cut(load_series(config), fraction)
+        for spec, horizon, config, series in cut_series(sys.argv[2:], fraction, Path(folder)):
             config, windows, _, _ = resolve_windows(config, series, lambda line: None)
             z = {s: levels(windows, s, config.normalize) for s in ("train", "valid", "test")}
             target = {s: (windows.y[s] - z[s][1]) / z[s][2] for s in z}
