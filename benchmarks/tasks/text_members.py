@@ -10,9 +10,10 @@ probabilities, and score members alone and averaged beside the run's TF-IDF base
 
 Datasets: the sentiment sets (vader-tweets, movie-snippets, chinese-reviews, imdb) and imdb-endings (the
 CSVs `short_texts.py` builds, in --endings DIR). Without a validation split every member holds out the same
-texts (seed 0's), so members' averages are scored on one validation set; --validation-split sets its size for the
-baseline and every member alike (keep one --out folder per size: the baseline is cached there). Members are cached in --out
-(default /tmp/rnnkit-text-members) by dataset, variant and seed; a cached member is not trained again.
+texts (seed 0's), so members' averages are scored on one validation set; --validation-split sets its size
+for the baseline and every member alike (one --out folder per size: the baseline is cached there). Members
+are cached in --out (default /tmp/rnnkit-text-members) by dataset, variant and seed; a cached member is not
+trained again. `report` prints each variant's paired difference from the `default` variant's members.
 """
 from __future__ import annotations
 
@@ -113,10 +114,12 @@ def report(args) -> None:
             control = members.get("default", {})
             seeds = sorted(set(by_seed) & set(control))
             if variant != "default" and seeds:
-                print(f"    minus the default on validation, seed by seed: " + ", ".join(
+                line = "    minus the default on validation, seed by seed: " + ", ".join(
                     f"{s} {paired([by_seed[s]], [control[s]])}" for s in seeds)
-                      + (f"; seeds {'+'.join(seeds)} averaged {paired([by_seed[s] for s in seeds], [control[s] for s in seeds])}"
-                         if len(seeds) > 1 else ""))
+                if len(seeds) > 1:
+                    both = paired([by_seed[s] for s in seeds], [control[s] for s in seeds])
+                    line += f"; seeds {'+'.join(seeds)} averaged {both}"
+                print(line)
 
 
 def main() -> None:
