@@ -21,6 +21,11 @@ Two ways to judge, both on series no choice saw:
         --variant '{"augment_scale": 0.1, "augment_noise": 0.05}' --tag aug
     python benchmarks/tasks/series_seed_members.py --summary DIR
 
+3. The members of a `--members N` run folder, each scored alone beside their average, on the run's validation
+   and test series (no training):
+
+    python benchmarks/tasks/series_seed_members.py --members-of RUN
+
 A DATA of the form PATH/NAME reads PATH/NAME_TRAIN.ts (and PATH/NAME_TEST.ts in the first way).
 """
 import argparse
@@ -115,6 +120,18 @@ def out_of_fold(args) -> None:
             print(f"{name} repeat {args.repeat} fold {k} {args.tag} seed {seed}: {scores(p, y[left])}", flush=True)
 
 
+def members_of(run: str) -> None:
+    from rnnkit.tasks import read_run
+
+    _, _, _, held, test = read_series_data(read_run(run).config)
+    ensemble = load(run)
+    parts = {"validation": held.valid, "test": test}
+    probs = {k: [class_probabilities(m, *s[:2]) for m in ensemble.members] for k, s in parts.items()}
+    for i in range(ensemble.count):
+        print(f"{run} member {i}: " + "; ".join(f"{k} {scores(p[i], parts[k][-1])}" for k, p in probs.items()))
+    print(f"{run} average: " + "; ".join(f"{k} {scores(np.mean(p, 0), parts[k][-1])}" for k, p in probs.items()))
+
+
 def summary(folder: str) -> None:
     """Per set and variant: each single member's out-of-fold accuracy and log loss (mean over seeds), the
     average of all seeds, and the paired count of series the average gets right that seed 0 alone does not."""
@@ -152,8 +169,11 @@ parser.add_argument("--variant", default="{}", help="config overrides as JSON")
 parser.add_argument("--tag", default="default", help="the variant's name in the saved files")
 parser.add_argument("--save", help="folder of the out-of-fold .npz files")
 parser.add_argument("--summary", help="print what a --save folder holds")
+parser.add_argument("--members-of", help="a --members run folder: each member and the average")
 args = parser.parse_args()
-if args.summary:
+if args.members_of:
+    members_of(args.members_of)
+elif args.summary:
     summary(args.summary)
 elif args.folds:
     out_of_fold(args)

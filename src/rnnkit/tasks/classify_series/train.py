@@ -84,6 +84,7 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
     if members > 1:
         say(f"an ensemble of {members} members (seeds {config.seed}-{config.seed + members - 1}), each trained "
             f"{epochs} epochs; their probabilities averaged")
+
     def build():
         return build_model(config, len(label_map), files.train.channels, longest)
 
