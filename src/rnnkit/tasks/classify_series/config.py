@@ -54,6 +54,9 @@ class SeriesConfig(RecurrentModelConfig):
     """lstm-fcn: in training, each channel of each series times a factor drawn from N(1, augment_scale^2)"""
     augment_noise: Annotated[float, Field(ge=0)] = 0.0
     """lstm-fcn: in training, N(0, augment_noise^2) added to every (standardised) point"""
+    augment_slice: Annotated[float, Field(gt=0, le=1)] = 1.0
+    """lstm-fcn: in training, each series cut to a random window of this fraction of its length (Le Guennec et
+    al.'s window slicing); 1: off"""
     members: PositiveInt | None = 1
     """models averaged, each the configured model trained with its own seed (seed, seed+1, ...) on the same
     series for the same epochs, as InceptionTime averages its networks; none: as many as 3 whose training
