@@ -43,3 +43,25 @@ def test_scale_and_jitter_scales_each_channel_of_each_series_then_adds_noise():
     noise = scale_and_jitter(series, 0.0, 0.1) - series
     assert abs(noise.std().item() - 0.1) < 0.005 and noise[0, 0, 0] != noise[0, 1, 0]
     assert torch.equal(scale_and_jitter(series, 0.0, 0.0), series)
+
+
+def test_slice_windows_cuts_each_series_to_a_random_window_of_its_real_points():
+    from rnnkit.layers.augment import slice_windows
+    torch.manual_seed(0)
+    lengths = torch.tensor([10, 7, 1, 10])
+    series = torch.arange(4 * 10 * 2, dtype=torch.float32).view(4, 10, 2)  # every point distinct
+    starts = set()
+    for _ in range(200):
+        windows, width = slice_windows(series, lengths, 0.6)
+        assert windows.shape == (4, 6, 2) and width.tolist() == [6, 5, 1, 6]
+        for i, (n, w) in enumerate(zip(lengths.tolist(), width.tolist())):
+            start = int((windows[i, 0, 0] - series[i, 0, 0]).item()) // 2
+            assert 0 <= start <= n - w  # inside the series' real points
+            torch.testing.assert_close(windows[i, :w], series[i, start:start + w])  # consecutive, channels kept
+            starts.add((i, start))
+    assert {s for i, s in starts if i == 0} == set(range(5)) and {s for i, s in starts if i == 1} == {0, 1, 2}
+    torch.manual_seed(3)
+    first = slice_windows(series, None, 0.5)
+    torch.manual_seed(3)
+    again = slice_windows(series, None, 0.5)
+    assert torch.equal(first[0], again[0]) and first[1].tolist() == [5] * 4  # seeded; None: every series whole

@@ -22,7 +22,8 @@ def padded(channels=2, seed=0):
     return series, batch
 
 
-VARIANTS = {"fcn alone": dict(hidden_size=0), "series": dict(rnn_input="series", pooling="last+mean+attention"),
+VARIANTS = {"fcn alone": dict(hidden_size=0),
+            "series": dict(rnn_input="series", pooling="last+mean+attention", augment_slice=0.7),
             "fcn input": dict(rnn_input="fcn", rnn_pool=2, bidirectional=True, pooling="max+last", augment_scale=0.1,
                                augment_noise=0.05),
             "lstm alone": dict(fcn_filters=(), fcn_kernels=(), rnn_input="series", cell="gru")}
@@ -118,6 +119,7 @@ def test_config_round_trip_rebuilds_the_same_function(variant):
     (dict(rnn_input="fcn", fcn_filters=(), fcn_kernels=()), "reads the FCN's outputs"),
     (dict(fcn_kernels=(3,)), "one kernel width per block"),
     (dict(rnn_input="sideways"), "rnn_input must be one of"),
+    (dict(augment_slice=0), r"augment_slice must be in \(0, 1\], got 0"),
 ])
 def test_bad_arguments_are_named(kwargs, needle):
     with pytest.raises(ValueError, match=needle):

@@ -7,8 +7,9 @@ do, so it lives with the layers: a model may use it without importing upward int
 `random_shift` is Keras' RandomTranslation with whole-pixel offsets and fill_mode="constant": the
 cheapest cure for an LSTM that reads digits row by row (article 001) and learns the training set by
 heart. `scale_and_jitter` is Um et al. (2017)'s scaling and jittering of sensor series: each channel of
-each series times its own factor from N(1, scale^2), plus N(0, noise^2) on every point. Both draw from
-torch's generator on the data's device, so a seeded run repeats them.
+each series times its own factor from N(1, scale^2), plus N(0, noise^2) on every point. `slice_windows` is
+Le Guennec et al. (2016)'s window slicing: each series cut to a random window of a fraction of its length.
+All draw from torch's generator on the data's device, so a seeded run repeats them.
 """
 from __future__ import annotations
 
@@ -38,3 +39,15 @@ def scale_and_jitter(series: Tensor, scale: float, noise: float) -> Tensor:
     if noise:
         out = out + noise * torch.randn_like(series)
     return out
+
+
+def slice_windows(series: Tensor, lengths: Tensor | None, fraction: float) -> tuple[Tensor, Tensor]:
+    """Each series of (B, T, C), of lengths (B,) (None: all T), cut to a random window of ceil(fraction x its
+    length) consecutive real points, uniformly placed, moved to the front: (windows (B, W, C), their lengths
+    (B,)), W the longest window; what lies past a window's length is left for the caller's mask."""
+    b, t, c = series.shape
+    lengths = torch.full((b,), t, device=series.device) if lengths is None else lengths.to(series.device).long()
+    width = torch.ceil(lengths * fraction).long().clamp(1)  # (B,)
+    start = (torch.rand(b, device=series.device) * (lengths - width + 1)).long()  # (B,) in [0, L - w]
+    steps = (start[:, None] + torch.arange(int(width.max()), device=series.device)).clamp(max=t - 1)  # (B, W)
+    return series.gather(1, steps.unsqueeze(-1).expand(-1, -1, c)), width  # (B, W, C), (B,)

@@ -13,7 +13,8 @@ The recurrent branch reads, by `rnn_input`:
   zero-padded to `steps`), so a univariate series is one step; needs series of at most `steps` points.
 hidden_size 0 leaves the recurrent branch out (the FCN alone); fcn_filters () leaves the FCN out.
 Dropout `rnn_dropout` follows the recurrent branch (LSTM-FCN's 0.8). In training, `augment_scale` and
-`augment_noise` scale and jitter each series first (`rnnkit.layers.augment.scale_and_jitter`).
+`augment_noise` scale and jitter each series first (`rnnkit.layers.augment.scale_and_jitter`), and
+`augment_slice` < 1 cuts each to a random window of that fraction of its length (`slice_windows`).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..layers import recurrent_layer
-from ..layers.augment import scale_and_jitter
+from ..layers.augment import scale_and_jitter, slice_windows
 from ..layers.fcn import FCN
 from ..layers.pooling import AttentionPooling, concat_pooled, make_pooling, parse_pooling
 from ..validation import check_positive, check_rate
@@ -50,6 +51,8 @@ class SeriesClassifier(nn.Module):
         rnn_dropout: dropout on the recurrent branch's pooled vector; head_dropout: on the concatenation.
         augment_scale, augment_noise: training-time scaling (factor N(1, scale^2) per series and channel) and
             jitter (N(0, noise^2) per point) of the input series; 0 turns each off.
+        augment_slice: training-time window slicing: each series cut to a random window of this fraction of
+            its length (Le Guennec et al. 2016); 1 turns it off.
     """
 
     def __init__(self, num_classes: int, input_size: int, *, fcn_filters: Sequence[int] = (128, 256, 128),
@@ -57,7 +60,7 @@ class SeriesClassifier(nn.Module):
                  bidirectional: bool = False, rnn_input: str = "series", rnn_pool: int = 1, steps: int | None = None,
                  pooling: str | Sequence[str] = "last", attention_size: int = 64, dropout: float = 0.0,
                  rnn_dropout: float = 0.8, head_dropout: float = 0.0, augment_scale: float = 0.0,
-                 augment_noise: float = 0.0, fast: str = "auto",
+                 augment_noise: float = 0.0, augment_slice: float = 1.0, fast: str = "auto",
                  cell_options: dict[str, Any] | None = None):
         super().__init__()
         if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
@@ -83,6 +86,9 @@ class SeriesClassifier(nn.Module):
         if augment_scale < 0 or augment_noise < 0:
             raise ValueError(f"augment_scale and augment_noise must be >= 0, got {augment_scale!r}, {augment_noise!r}")
         self.augment_scale, self.augment_noise = float(augment_scale), float(augment_noise)
+        if not 0 < augment_slice <= 1:
+            raise ValueError(f"augment_slice must be in (0, 1], got {augment_slice!r}")
+        self.augment_slice = float(augment_slice)
         self.fcn = FCN(input_size, fcn_filters, fcn_kernels) if fcn_filters else None
         size = self.fcn.output_size if self.fcn is not None else 0
         self.rnn = self.attention = None
@@ -128,6 +134,8 @@ class SeriesClassifier(nn.Module):
         x = x.to(self.head.weight.dtype)
         if self.training and (self.augment_scale or self.augment_noise):
             x = scale_and_jitter(x, self.augment_scale, self.augment_noise)
+        if self.training and self.augment_slice < 1:
+            x, lengths = slice_windows(x, None if lengths is None else torch.as_tensor(lengths), self.augment_slice)
         if lengths is not None:
             lengths = torch.as_tensor(lengths, device=x.device).long().clamp(1, x.shape[1])
             x = x * (torch.arange(x.shape[1], device=x.device) < lengths[:, None]).unsqueeze(-1)  # padding reads as 0
@@ -161,4 +169,4 @@ class SeriesClassifier(nn.Module):
                     pooling="+".join(self.pooling), attention_size=self.attention_size,
                     dropout=self.rnn.dropout if self.rnn is not None else 0.0, rnn_dropout=self.rnn_dropout,
                     head_dropout=self.head_dropout, augment_scale=self.augment_scale,
-                    augment_noise=self.augment_noise, fast=self.fast, cell_options=self.cell_options)
+                    augment_noise=self.augment_noise, augment_slice=self.augment_slice, fast=self.fast, cell_options=self.cell_options)

@@ -167,7 +167,7 @@ def test_a_run_folder_from_before_architecture_resumes_as_the_recurrent_classifi
     assert code == 0, err
     saved = json.loads((run / "config.json").read_text())
     for key in ("architecture", "fcn_filters", "fcn_kernels", "rnn_input", "rnn_pool", "rnn_dropout",
-                "augment_scale", "augment_noise"):  # what the folder of an older release lacks
+                "augment_scale", "augment_noise", "augment_slice", "members"):  # what the folder of an older release lacks
         del saved["task_config"][key]
     (run / "config.json").write_text(json.dumps(saved))
     config = read_run(run).config

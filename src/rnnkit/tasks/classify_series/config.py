@@ -15,8 +15,9 @@ from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName
 
 @config_dataclass
 class SeriesConfig(RecurrentModelConfig):
-    KEYS_ADDED = {"architecture": "rnn"}
-    """A run folder written before `architecture` existed holds the recurrent classifier (`rnn`), not LSTM-FCN."""
+    KEYS_ADDED = {"architecture": "rnn", "members": 1}
+    """A run folder written before `architecture` existed holds the recurrent classifier (`rnn`), not LSTM-FCN;
+    one written before `members` holds one model."""
 
     dataset: Literal[tuple(UCR_DATASETS)] = "japanese-vowels"
     """a UCR/UEA dataset with its official train/test split (ignored when `data` is given)"""
@@ -53,6 +54,14 @@ class SeriesConfig(RecurrentModelConfig):
     """lstm-fcn: in training, each channel of each series times a factor drawn from N(1, augment_scale^2)"""
     augment_noise: Annotated[float, Field(ge=0)] = 0.0
     """lstm-fcn: in training, N(0, augment_noise^2) added to every (standardised) point"""
+    augment_slice: Annotated[float, Field(gt=0, le=1)] = 1.0
+    """lstm-fcn: in training, each series cut to a random window of this fraction of its length (Le Guennec et
+    al.'s window slicing); 1: off"""
+    members: PositiveInt | None = 1
+    """models averaged, each the configured model trained with its own seed (seed, seed+1, ...) on the same
+    series for the same epochs, as InceptionTime averages its networks; none: as many as 3 whose training
+    reads at most 12 million series points together (each member: epochs x fit series x the longest series),
+    so long or numerous series train one"""
     hidden_size: Annotated[int, Field(ge=0)] = 64
     """units of each recurrent layer (per direction); 0 with lstm-fcn: the FCN alone"""
     num_layers: NumLayers = 1

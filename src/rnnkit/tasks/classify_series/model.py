@@ -12,7 +12,8 @@ from rnnkit.tasks.classify_series.config import SeriesConfig
 RNN_FIELDS = ("cell", "hidden_size", "num_layers", "bidirectional", "dropout", "recurrent_dropout",
               "inter_layer_dropout", "conv_filters", "conv_kernel", "conv_pool", "pooling", "head_dropout", "fast")
 LSTM_FCN_FIELDS = ("fcn_filters", "fcn_kernels", "cell", "hidden_size", "num_layers", "bidirectional", "rnn_input",
-                   "rnn_pool", "pooling", "dropout", "rnn_dropout", "head_dropout", "augment_scale", "augment_noise", "fast")
+                   "rnn_pool", "pooling", "dropout", "rnn_dropout", "head_dropout", "augment_scale", "augment_noise",
+                   "augment_slice", "fast")
 """Config fields that are each architecture's constructor arguments of the same name."""
 
 
