@@ -50,3 +50,14 @@ def test_the_families_import_one_another_in_no_circle():
 
     for family in FAMILIES:
         visit(family)
+
+
+def test_the_task_layer_imports_scikit_learn_only_where_it_fits_a_baseline():
+    """`rnnkit train lm` (or any command) imports every family: scikit-learn (most of a second) waits for the
+    families' baselines to be fitted."""
+    import subprocess
+    import sys
+
+    code = "import sys, rnnkit.tasks, rnnkit.cli.train; print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

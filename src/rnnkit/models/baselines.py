@@ -13,11 +13,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.linalg import LinAlgWarning
-from sklearn.linear_model import Ridge
-from sklearn.metrics import mean_absolute_error, mean_squared_error
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 RIDGE_ALPHAS = tuple(np.logspace(-5, 4, 19))
 
@@ -45,6 +40,12 @@ def step_targets(target: np.ndarray, at: np.ndarray, horizon: int) -> np.ndarray
 
 def ridge_fit(x: np.ndarray, y: np.ndarray, alpha: float, standardize: bool = True):
     """Ridge at α from rows of lags x (N, p) to targets y (N, horizon), on standardised lags unless told otherwise."""
+    # scikit-learn is imported where it is used: `rnnkit train` of a task that fits none does not pay its start-up
+    from scipy.linalg import LinAlgWarning
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     with warnings.catch_warnings():  # neighbouring lags are nearly collinear: the small alphas of the grid
         warnings.simplefilter("ignore", LinAlgWarning)  # are ill-conditioned by design; validation judges them
         return (make_pipeline(StandardScaler(), Ridge(alpha=alpha)) if standardize else Ridge(alpha=alpha)).fit(x, y)
@@ -56,7 +57,7 @@ def fit_ridge(x: np.ndarray, y: np.ndarray, x_valid: np.ndarray, y_valid: np.nda
     best = None
     for alpha in alphas:
         model = ridge_fit(x, y, alpha, standardize)
-        error = mean_absolute_error(y_valid, model.predict(x_valid).reshape(y_valid.shape))
+        error = float(np.mean(np.abs(model.predict(x_valid).reshape(y_valid.shape) - y_valid)))
         if best is None or error < best[0]:
             best = (error, model, float(alpha))
     return best[1], best[2]
@@ -79,8 +80,8 @@ def ridge_forecast(model, target: np.ndarray, at: np.ndarray, lags: int, horizon
 
 def forecast_errors(actual: np.ndarray, forecast: np.ndarray) -> dict[str, list[float]]:
     """{"mae": [per step], "rmse": [...], "mape": [...]} for (N, horizon) arrays; MAPE in percent."""
-    return {"mae": mean_absolute_error(actual, forecast, multioutput="raw_values").tolist(),
-            "rmse": np.sqrt(mean_squared_error(actual, forecast, multioutput="raw_values")).tolist(),
+    return {"mae": np.mean(np.abs(forecast - actual), axis=0).tolist(),
+            "rmse": np.sqrt(np.mean((forecast - actual) ** 2, axis=0)).tolist(),
             "mape": percentage_errors(actual, forecast).tolist()}
 
 

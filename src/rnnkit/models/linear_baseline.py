@@ -23,15 +23,17 @@ import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from rnnkit.atomic import atomic_write, write_json
 from rnnkit.data.text import get_tokenizer
+
+if TYPE_CHECKING:  # scikit-learn is imported where it is used (see models.baselines)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
 C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 MAX_FEATURES = 200_000
@@ -59,6 +61,8 @@ def view_settings(tokenizer: str, max_features: int, chars: bool = True) -> dict
 
 
 def vectorizer(settings: dict, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer  # imported where used, as in models.baselines
+
     kwargs = {**settings, "ngram_range": tuple(settings["ngram_range"]), "dtype": np.float32,
               "vocabulary": vocabulary}
     if "tokenizer" in kwargs:
@@ -116,6 +120,8 @@ class TextBaseline:
             for name, vocabulary in record["vocabularies"].items():
                 views[name] = vectorizer(record["settings"][name], vocabulary)
                 views[name].idf_ = arrays[f"idf_{name}"]
+            from sklearn.linear_model import LogisticRegression
+
             classifier = LogisticRegression(C=record["C"])
             classifier.coef_, classifier.intercept_ = arrays["coef"], arrays["intercept"]
             classifier.classes_ = arrays["classes"]
@@ -174,6 +180,8 @@ def fit_baseline(train: tuple[Sequence[str], np.ndarray], valid: tuple[Sequence[
     if ratio is not None:
         x_train, x_valid = scale(x_train, ratio), (scale(x_valid, ratio) if valid else None)
     best = None
+    from sklearn.linear_model import LogisticRegression
+
     classifier = LogisticRegression(max_iter=1000, warm_start=True)  # each C starts from the last C's weights
     for c in (C_GRID if valid else (C_GRID[len(C_GRID) // 2],)):
         classifier.set_params(C=c).fit(x_train, labels)

@@ -20,11 +20,12 @@ training arrays' length (at least 9 steps, as aeon asks): shorter ones zero-padd
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss
-from sklearn.preprocessing import StandardScaler
+
+if TYPE_CHECKING:  # scikit-learn is imported where it is used, as in models.baselines
+    from sklearn.linear_model import LogisticRegression
 
 C_GRID = (0.01, 0.1, 1.0, 10.0)
 FOLDS = 5
@@ -43,6 +44,8 @@ def _channels_first(x: np.ndarray, steps: int | None = None) -> np.ndarray:
 
 
 def class_log_loss(y: np.ndarray, probs: np.ndarray, num_classes: int) -> float:
+    from sklearn.metrics import log_loss
+
     with warnings.catch_warnings():  # near-certain probabilities sum to one within rounding only
         warnings.simplefilter("ignore", UserWarning)
         return log_loss(y, probs, labels=range(num_classes))
@@ -75,6 +78,7 @@ class RocketFeatures:
     def fit(self, x3: np.ndarray) -> "RocketFeatures":
         import torch
         from aeon.transformations.collection.convolution_based import HydraTransformer, MiniRocket, MultiRocket
+        from sklearn.preprocessing import StandardScaler
 
         if self.transform_name == "minirocket":
             self.parts = [(MiniRocket(random_state=self.seed), StandardScaler())]
@@ -111,6 +115,8 @@ class RocketLinear:
         return self.features(x)
 
     def _linear(self, features: np.ndarray, y: np.ndarray, C: float) -> LogisticRegression:
+        from sklearn.linear_model import LogisticRegression
+
         with warnings.catch_warnings():  # many classes of a few series each (UCR's PigCVP: 52 of 2) are
             warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)  # classes, not a
             return LogisticRegression(C=C, max_iter=1000).fit(features, y)  # regression target as it guesses
