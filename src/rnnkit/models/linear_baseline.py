@@ -61,7 +61,7 @@ def view_settings(tokenizer: str, max_features: int, chars: bool = True) -> dict
 
 
 def vectorizer(settings: dict, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
-    from sklearn.feature_extraction.text import TfidfVectorizer  # imported where used, as in models.baselines
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
     kwargs = {**settings, "ngram_range": tuple(settings["ngram_range"]), "dtype": np.float32,
               "vocabulary": vocabulary}
@@ -114,14 +114,14 @@ class TextBaseline:
     @classmethod
     def load(cls, json_path: Path, arrays_path: Path) -> tuple["TextBaseline", dict]:
         """The saved baseline and the JSON record (its facts); reads no pickle (allow_pickle=False)."""
+        from sklearn.linear_model import LogisticRegression
+
         record = json.loads(Path(json_path).read_text(encoding="utf-8"))
         with np.load(arrays_path, allow_pickle=False) as arrays:
             views = {}
             for name, vocabulary in record["vocabularies"].items():
                 views[name] = vectorizer(record["settings"][name], vocabulary)
                 views[name].idf_ = arrays[f"idf_{name}"]
-            from sklearn.linear_model import LogisticRegression
-
             classifier = LogisticRegression(C=record["C"])
             classifier.coef_, classifier.intercept_ = arrays["coef"], arrays["intercept"]
             classifier.classes_ = arrays["classes"]
@@ -157,6 +157,8 @@ def fit_baseline(train: tuple[Sequence[str], np.ndarray], valid: tuple[Sequence[
     """Fit the views on the training texts and one logistic regression per C; keep the C with the best
     validation accuracy (the first C of the grid's middle without validation texts).
     Raises BaselineUnavailable when no view has a feature or the training labels hold one class."""
+    from sklearn.linear_model import LogisticRegression
+
     texts, labels = train
     classes = np.unique(labels)
     if len(classes) < 2:
@@ -180,8 +182,6 @@ def fit_baseline(train: tuple[Sequence[str], np.ndarray], valid: tuple[Sequence[
     if ratio is not None:
         x_train, x_valid = scale(x_train, ratio), (scale(x_valid, ratio) if valid else None)
     best = None
-    from sklearn.linear_model import LogisticRegression
-
     classifier = LogisticRegression(max_iter=1000, warm_start=True)  # each C starts from the last C's weights
     for c in (C_GRID if valid else (C_GRID[len(C_GRID) // 2],)):
         classifier.set_params(C=c).fit(x_train, labels)

@@ -169,4 +169,5 @@ class SeriesClassifier(nn.Module):
                     pooling="+".join(self.pooling), attention_size=self.attention_size,
                     dropout=self.rnn.dropout if self.rnn is not None else 0.0, rnn_dropout=self.rnn_dropout,
                     head_dropout=self.head_dropout, augment_scale=self.augment_scale,
-                    augment_noise=self.augment_noise, augment_slice=self.augment_slice, fast=self.fast, cell_options=self.cell_options)
+                    augment_noise=self.augment_noise, augment_slice=self.augment_slice, fast=self.fast,
+                    cell_options=self.cell_options)

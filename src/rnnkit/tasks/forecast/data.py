@@ -31,9 +31,8 @@ def default_season(freq: str) -> int:
     if prefix in per_unit:
         season = per_unit[prefix]
     else:
-        try:
-            step = pd.Timedelta(offset.nanos, "ns")
-        except ValueError:  # years and other steps of no fixed length
+        step = to_step(freq)
+        if step is None:  # years and other steps of no fixed length
             return 1
         day = pd.Timedelta(days=1)
         if step < day:

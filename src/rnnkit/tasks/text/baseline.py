@@ -44,9 +44,8 @@ def fit_run_baseline(splits: dict, num_classes: int, tokenizer: str, say) -> Run
     """Fit on splits["train"], choose C on splits["valid"], score valid and test. Never raises: any
     failure becomes the reason the report gives."""
     t0 = time.perf_counter()
-    say(f"baseline ({NAME}): fitting on {len(splits['train'][0]):,} training texts, {num_classes} classes "
-        "(minutes with many classes)" if num_classes > 20 else
-        f"baseline ({NAME}): fitting on {len(splits['train'][0]):,} training texts")
+    many = f", {num_classes} classes (minutes with many classes)" if num_classes > 20 else ""
+    say(f"baseline ({NAME}): fitting on {len(splits['train'][0]):,} training texts{many}")
     try:
         baseline = fit_baseline(splits["train"], splits.get("valid"), num_classes, tokenizer)
         probs = {k: baseline.predict_proba(splits[k][0]) for k in ("valid", "test") if splits.get(k) is not None}
