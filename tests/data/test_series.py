@@ -134,3 +134,25 @@ def test_a_saved_row_index_is_not_a_covariate_unless_named(tmp_path):
     assert s.columns == ["sales", "price"]
     assert any("'Unnamed: 0' counts the rows" in n for n in s.notes)
     assert read_series(tmp_path / "s.csv", "day", "sales", ["Unnamed: 0"]).columns == ["sales", "Unnamed: 0"]
+
+
+@pytest.mark.parametrize("order", ["by series", "by time"])
+def test_a_file_of_several_stacked_series_names_its_id_column(tmp_path, order):
+    """statsforecast's and Darts' long format (unique_id, ds, y): the error names the column that tells the series
+    apart, whether the file is sorted by series (time starts again) or by time (each stamp repeats)."""
+    frame = pd.DataFrame({"unique_id": np.repeat(["T1", "T2", "T3"], 6),
+                          "ds": np.tile(pd.date_range("2001-01-01", periods=6, freq="YS"), 3),
+                          "y": np.arange(18.0)})
+    if order == "by time":
+        frame = frame.sort_values(["ds", "unique_id"], kind="stable")
+    frame.to_csv(tmp_path / "long.csv", index=False)
+    with pytest.raises(UserError, match=r"holds 3 series, one per value of column 'unique_id'.*keep the rows of one"):
+        read_series(tmp_path / "long.csv", "ds", "y")
+
+
+def test_an_unsorted_file_of_one_series_is_told_to_sort(tmp_path):
+    rows = hourly(9)
+    rows[4], rows[5] = rows[5], rows[4]
+    with pytest.raises(UserError, match=r"row 6: time .* comes before row 5's .*sort the file by time") as err:
+        read_series(write(tmp_path, rows), "ts", "load")
+    assert "series, one per value" not in str(err.value)

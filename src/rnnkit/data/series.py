@@ -111,9 +111,35 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str) -> pd.DatetimeI
     if len(steps) and (steps <= 0).any():
         i = int(np.flatnonzero(steps <= 0)[0]) + 1  # 0-based index of the offending row
         what = "repeats" if steps[i - 1] == 0 else "comes before"
+        panel = _series_id_column(frame, time_col, times, i)
+        if panel is not None:
+            groups = frame[panel].nunique()
+            raise UserError(f"{path}: the file holds {groups} series, one per value of column {panel!r} (time "
+                            f"starts again at row {i + 1}, where {panel!r} changes from {frame[panel].iloc[i - 1]!r} "
+                            f"to {frame[panel].iloc[i]!r}); expected one series: keep the rows of one {panel!r}, or "
+                            f"put each series in a column of its own (one row per time stamp) and name one as "
+                            f"--target-col")
         raise UserError(f"{path}: row {i + 1}: time {times[i]} {what} row {i}'s {times[i - 1]}; expected "
                         f"strictly increasing time stamps ({'drop the duplicates' if what == 'repeats' else 'sort the file by time'})")
     return times
+
+
+def _series_id_column(frame: pd.DataFrame, time_col: str, times: pd.DatetimeIndex, row: int) -> str | None:
+    """The column that names the series, in a file of several series stacked (the long format of statsforecast
+    and Darts: unique_id, ds, y): one that changes at `row`, where time starts again or repeats, and either
+    comes in one block per series with time increasing in each, or, in a file sorted by time, never repeats
+    within a time stamp; None when no column does (a file of one series, out of order)."""
+    stamps = pd.Series(times.asi8, index=frame.index)
+    for column in frame.columns:
+        ids = frame[column]
+        if column == time_col or ids.iloc[row] == ids.iloc[row - 1] or not 2 <= ids.nunique() <= len(frame) // 3:
+            continue
+        blocks = int((ids != ids.shift()).sum()) == ids.nunique()
+        if blocks and stamps.groupby(ids.to_numpy(), sort=False).apply(lambda t: bool(np.all(np.diff(t.to_numpy()) > 0))).all():
+            return str(column)
+        if not blocks and bool(np.all(np.diff(times.asi8) >= 0)) and not pd.DataFrame({"t": stamps, "id": ids}).duplicated().any():
+            return str(column)
+    return None
 
 
 def _frequency(path: Path, times: pd.DatetimeIndex) -> str:
