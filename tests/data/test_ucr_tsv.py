@@ -51,4 +51,30 @@ def test_arff_is_refused_and_other_suffixes_read_as_ts(tmp_path):
     with pytest.raises(UserError, match="ARFF files are not read; give the problem's .ts file"):
         read_series_file(write(tmp_path, "@relation x\n", "x.arff"))
     with pytest.raises(UserError, match="data before the @data line"):
-        read_series_file(write(tmp_path, "1\t2\t3\n", "x.txt"))
+        read_series_file(write(tmp_path, "1\t2\t3\n", "x.dat"))
+
+
+def test_csv_and_txt_tables_read_as_the_tsv_does(tmp_path):
+    """The same cases as a UCR .tsv, written as users write them: comma-separated with or without column
+    names, space-separated as the 2015 archive's .txt."""
+    tsv = read_ucr_tsv(write(tmp_path, "1\t0.5\t2\n2\t3\t4\n"))
+    for text, name in [("1,0.5,2\n2,3,4\n", "a.csv"), ("label,t0,t1\n1,0.5,2\n2,3,4\n", "b.csv"),
+                       ("  1.0000000e+00  5.0000000e-01  2.0\n  2  3  4\n", "c.txt")]:
+        table = read_series_file(write(tmp_path, text, name))
+        assert list(table.labels) == ["1", "2"], name
+        for a, b in zip(table.series, tsv.series):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_a_header_names_the_label_column_and_a_saved_index_is_left_out(tmp_path):
+    """pandas' `DataFrame(X).assign(label=y).to_csv()`: the row numbers first (no name), the values under the
+    column numbers, the label last."""
+    table = read_series_file(write(tmp_path, ",0,1,2,Class\n0,1.5,2,3,up\n1,4,5,6,down\n", "x.csv"))
+    assert list(table.labels) == ["up", "down"] and table.header.class_labels == ["down", "up"]
+    assert table.series[0][:, 0].tolist() == [1.5, 2, 3] and table.lines == [2, 3]
+
+
+def test_a_label_last_without_a_header_says_how_to_name_it(tmp_path):
+    with pytest.raises(UserError, match=r"line 1: 'up' is not a number .*called label, class or target|"
+                                        r"line 1: 'up' is not a number .*calls it label, class or target"):
+        read_series_file(write(tmp_path, "1,2,3,up\n4,5,6,down\n", "x.csv"))

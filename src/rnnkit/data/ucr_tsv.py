@@ -1,14 +1,18 @@
-"""Reading the UCR archive's own `.tsv` format (the 2018 archive as it is downloaded), and the choice of
-reader by a series file's suffix.
+"""Reading series tables, one case a line: the UCR archive's own `.tsv` format (the 2018 archive as it is
+downloaded), the same as `.csv` or `.txt` (comma- or space-separated, as the 2015 archive and many users write
+it), and the choice of reader by a series file's suffix.
 
     1	-1.96	-1.95	-1.93	...
     2	0.31	0.35	NaN	NaN
 
-One case a line: its class label, then its values, tab-separated (a comma-separated line is read too).
-The archive pads shorter series with NaN at the end, so trailing NaN (or empty fields) end a series and a
-NaN inside it is a missing value, as `.ts` marks one. Every series is univariate. The classes are the labels
-found, in numeric order when every label is a number, else in text order. The result is the `TsFile` that
-`read_ts` returns, so the tasks read either format the same way.
+One case a line: its class label, then its values, tab-separated (a comma- or space-separated line is read
+too). A first line of column names is read as a header: its column named label, class or target (any case)
+holds the labels, else the first column does; an unnamed first column (the row numbers pandas' `to_csv`
+writes) is left out. The archive pads shorter series with NaN at the end, so trailing NaN (or empty fields)
+end a series and a NaN inside it is a missing value, as `.ts` marks one. Every series is univariate. The
+classes are the labels found (whole numbers written as floats, the 2015 archive's 1.0000000e+00, read as
+1), in numeric order when every label is a number, else in text order. The result
+is the `TsFile` that `read_ts` returns, so the tasks read either format the same way.
 """
 from __future__ import annotations
 
@@ -19,32 +23,50 @@ import numpy as np
 from rnnkit.data.ts_format import TsFile, TsHeader, read_ts, text_lines
 from rnnkit.errors import UserError
 
+TABLE_SUFFIXES = (".tsv", ".csv", ".txt")
+LABEL_NAMES = ("label", "class", "target")
+INDEX_NAMES = ("", "unnamed: 0")
+
 
 def read_series_file(path: str | Path) -> TsFile:
-    """A series file by its suffix: the UCR `.tsv`, else `.ts`; an `.arff` file is refused in one line."""
+    """A series file by its suffix: a table of cases (`.tsv`, `.csv`, `.txt`), else `.ts`; an `.arff` file is
+    refused in one line."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".arff":
         raise UserError(f"{path}: ARFF files are not read; give the problem's .ts file (UCR/UEA, as aeon and "
-                        "sktime write it) or its UCR .tsv file")
-    return read_ucr_tsv(path) if suffix == ".tsv" else read_ts(path)
+                        "sktime write it) or a table of cases (.tsv/.csv: the class label, then the values)")
+    return read_ucr_tsv(path) if suffix in TABLE_SUFFIXES else read_ts(path)
 
 
 def read_ucr_tsv(path: str | Path) -> TsFile:
-    """A UCR `.tsv` file's cases and labels (module docstring); a one-line UserError naming the line for any
+    """A table of cases' series and labels (module docstring); a one-line UserError naming the line for any
     mistake."""
     path = Path(path)
+    lines = text_lines(path, path.suffix.lower() or "series")
+    label_at, skip, header_line = 0, (), None
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and _is_header(fields := _fields(lines[first])):
+        names = [f.strip('"').lower() for f in fields]
+        skip = (0,) if names[0] in INDEX_NAMES else ()
+        label_at = next((i for i, n in enumerate(names) if n in LABEL_NAMES), 1 if skip else 0)
+        header_line = first
     series, labels, rows = [], [], []
-    for i, line in enumerate(text_lines(path, ".tsv")):
-        if not line.strip():
+    for i, line in enumerate(lines):
+        if not line.strip() or i == header_line:
             continue
-        fields = [f.strip() for f in line.split("\t" if "\t" in line else ",")]
-        values = _values(f"{path}: line {i + 1}", fields[1:])
+        fields = _fields(line)
+        where = f"{path}: line {i + 1}"
+        if len(fields) <= label_at:
+            raise UserError(f"{where}: {len(fields)} fields; expected the class label in field {label_at + 1}")
+        values = _values(where, [f for k, f in enumerate(fields) if k != label_at and k not in skip], fields)
         series.append(values.reshape(-1, 1))
-        labels.append(fields[0])
+        labels.append(fields[label_at].strip('"'))
         rows.append(i + 1)
     if not series:
         raise UserError(f"{path}: no series (expected one a line: the class label, then the values, tab-separated)")
+    if all(_is_number(label) and float(label).is_integer() for label in labels):
+        labels = [str(int(float(label))) for label in labels]  # the 2015 archive's 1.0000000e+00 is class 1
     lengths = {len(s) for s in series}
     header = TsHeader(problem_name=path.stem, missing=any(np.isnan(s).any() for s in series), dimensions=1,
                       equal_length=len(lengths) == 1, series_length=lengths.pop() if len(lengths) == 1 else None,
@@ -52,13 +74,28 @@ def read_ucr_tsv(path: str | Path) -> TsFile:
     return TsFile(path, header, series, np.array(labels, dtype=str), rows)
 
 
-def _values(where: str, fields: list[str]) -> np.ndarray:
-    """A case's values, trailing NaN padding removed."""
+def _fields(line: str) -> list[str]:
+    """A line's fields: tab-separated, else comma-separated, else separated by spaces."""
+    separator = "\t" if "\t" in line else "," if "," in line else None
+    return [f.strip() for f in line.split(separator)] if separator else line.split()
+
+
+def _is_header(fields: list[str]) -> bool:
+    """A line of column names: one is named label, class or target, or most are not numbers."""
+    names = [f.strip('"').lower() for f in fields]
+    return any(n in LABEL_NAMES for n in names) or sum(not _is_number(f) for f in fields[1:]) > (len(fields) - 1) / 2
+
+
+def _values(where: str, fields: list[str], line: list[str]) -> np.ndarray:
+    """A case's values (`fields`, of the whole `line`), trailing NaN padding removed."""
     try:
         values = np.array([float(f) if f else np.nan for f in fields], dtype=np.float64)
     except ValueError:
         bad = next(f for f in fields if f and not _is_number(f))
-        raise UserError(f"{where}: {bad!r} is not a number (expected the class label, then numbers)") from None
+        last = bad == fields[-1] and _is_number(line[0]) and all(not f or _is_number(f) for f in fields[:-1])
+        hint = ("; a label in the last column is read when a first line of column names calls it label, class "
+                "or target" if last else "")
+        raise UserError(f"{where}: {bad!r} is not a number (expected the class label, then numbers{hint})") from None
     if np.isinf(values).any():
         raise UserError(f"{where}: an infinite value (expected finite numbers, NaN for a missing one)")
     observed = np.flatnonzero(~np.isnan(values))
