@@ -156,3 +156,21 @@ def test_an_unsorted_file_of_one_series_is_told_to_sort(tmp_path):
     with pytest.raises(UserError, match=r"row 6: time .* comes before row 5's .*sort the file by time") as err:
         read_series(write(tmp_path, rows), "ts", "load")
     assert "series, one per value" not in str(err.value)
+
+
+@pytest.mark.parametrize("unit, scale", [("seconds", 1), ("milliseconds", 1000)])
+def test_unix_time_stamps_read_as_times_and_step_numbers_do_not(tmp_path, unit, scale):
+    seconds = 1_709_251_200 + 3600 * np.arange(8)
+    pd.DataFrame({"ts": seconds * scale, "load": np.arange(8.0)}).to_csv(tmp_path / "u.csv", index=False)
+    s = read_series(tmp_path / "u.csv", "ts", "load")
+    assert s.freq == "h" and str(s.times[0]) == "2024-03-01 00:00:00"
+    assert any(f"read as Unix time in {unit}" in n for n in s.notes)
+    pd.DataFrame({"ts": np.arange(8), "load": np.arange(8.0)}).to_csv(tmp_path / "n.csv", index=False)
+    with pytest.raises(UserError, match="a column of step numbers is not read"):
+        read_series(tmp_path / "n.csv", "ts", "load")
+
+
+def test_whole_years_read_as_yearly_time_stamps(tmp_path):
+    pd.DataFrame({"year": np.arange(1821, 1830), "lynx": np.arange(9.0)}).to_csv(tmp_path / "y.csv", index=False)
+    s = read_series(tmp_path / "y.csv", "year", "lynx")
+    assert s.freq.startswith("YS") and str(s.times[0]) == "1821-01-01 00:00:00"

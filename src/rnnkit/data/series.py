@@ -1,7 +1,9 @@
 """Time series from a CSV/TSV/JSONL/Parquet file: a time column, a target column and covariates.
 
-`read_series` parses the time column, checks it is sorted and has no repeated stamps, detects the
-regular frequency (pandas' `infer_freq`, else the most common step) and puts the rows on that grid.
+`read_series` parses the time column (dates and times in any format pandas reads, quarters as statistics
+offices write them, whole Unix time stamps in seconds or milliseconds), checks it is sorted and has no
+repeated stamps (a file of several series stacked is told so, with the column that names them), detects
+the regular frequency (pandas' `infer_freq`, else the most common step) and puts the rows on that grid.
 Missing values and missing time stamps are reported with the first one's time stamp and are only
 filled when asked (`fill="ffill"`: carry the last value forward, `"interpolate"`: linear in time).
 Non-numeric columns that were not asked for are categorical covariates: ignored, with a note.
@@ -87,8 +89,32 @@ def _row_counter(values: np.ndarray) -> bool:
     return len(values) > 2 and values[0] in (0, 1) and bool((np.diff(values) == 1).all())
 
 
-def _parse_times(path: Path, frame: pd.DataFrame, time_col: str) -> pd.DatetimeIndex:
+UNIX_UNITS = (("s", 1e9, 4.2e9), ("ms", 1e12, 4.2e12))
+"""Unix time stamps by their size: seconds or milliseconds since 1970 that fall in 2001-2103"""
+
+
+def _unix_unit(raw: pd.Series) -> str | None:
+    """"s" or "ms" where a numeric time column holds whole Unix time stamps (a sensor log's), else None."""
+    if pd.api.types.is_bool_dtype(raw) or raw.isna().any():
+        return None
+    if not pd.api.types.is_numeric_dtype(raw):
+        text = raw.astype(str).str.strip()
+        if not text.str.fullmatch(r"\d+").all():
+            return None
+        raw = text.astype(np.int64)
+    values = raw.to_numpy(np.float64)
+    if not np.all(values == np.round(values)):
+        return None
+    return next((unit for unit, low, high in UNIX_UNITS if values.min() >= low and values.max() < high), None)
+
+
+def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str]) -> pd.DatetimeIndex:
     raw = frame[time_col]
+    unit = _unix_unit(raw)
+    if unit is not None:
+        notes.append(f"column {time_col!r} read as Unix time in {'seconds' if unit == 's' else 'milliseconds'} "
+                     "(since 1970-01-01 UTC)")
+        raw = pd.Series(pd.to_datetime(pd.to_numeric(raw).to_numpy(np.int64), unit=unit), index=raw.index)
     stamps = raw
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
         for pattern, joined in QUARTERS:
@@ -171,8 +197,8 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_c
     for column in asked:
         if column not in frame.columns:
             raise UserError(f"{path}: no column {column!r}; available columns: {', '.join(map(str, frame.columns))}")
-    times = _parse_times(path, frame, time_col)
     notes, columns, arrays = [], [], []
+    times = _parse_times(path, frame, time_col, notes)
     candidates = [target_col] + [c for c in (value_cols if value_cols is not None else frame.columns)
                                  if c not in (time_col, target_col)]
     for column in candidates:
