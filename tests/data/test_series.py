@@ -174,3 +174,14 @@ def test_whole_years_read_as_yearly_time_stamps(tmp_path):
     pd.DataFrame({"year": np.arange(1821, 1830), "lynx": np.arange(9.0)}).to_csv(tmp_path / "y.csv", index=False)
     s = read_series(tmp_path / "y.csv", "year", "lynx")
     assert s.freq.startswith("YS") and str(s.times[0]) == "1821-01-01 00:00:00"
+
+
+def test_trading_days_with_holidays_left_out_are_a_weekday_grid(tmp_path):
+    """No weekend rows and a few weekdays missing (holidays): pandas infers no frequency; the grid is business
+    days, so only the holidays are gaps (to fill), not every weekend."""
+    days = pd.bdate_range("2024-01-01", periods=40).delete([7, 22])
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "close": np.arange(38.0)}).to_csv(tmp_path / "d.csv", index=False)
+    with pytest.raises(UserError, match="2 missing time stamps"):
+        read_series(tmp_path / "d.csv", "date", "close")
+    s = read_series(tmp_path / "d.csv", "date", "close", fill="ffill")
+    assert s.freq == "B" and len(s) == 40 and s.next_times(1)[0] == pd.Timestamp("2024-02-26")

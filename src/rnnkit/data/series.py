@@ -178,7 +178,10 @@ def _frequency(path: Path, times: pd.DatetimeIndex) -> str:
     if inferred is not None:
         return getattr(inferred, "freqstr", inferred)
     steps, counts = np.unique(np.diff(times.as_unit("ns").asi8), return_counts=True)
-    return pd.tseries.frequencies.to_offset(pd.Timedelta(int(steps[counts.argmax()]), "ns")).freqstr
+    step = pd.Timedelta(int(steps[counts.argmax()]), "ns")
+    if step == pd.Timedelta(days=1) and (times.day_of_week < 5).all() and (times.normalize() == times).all():
+        return "B"  # trading days with holidays left out: a weekday grid, not weekends to fill
+    return pd.tseries.frequencies.to_offset(step).freqstr
 
 
 def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_cols: list[str] | None = None,
