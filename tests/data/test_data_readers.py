@@ -167,3 +167,12 @@ def test_a_10_mb_cell_is_read_whole(tmp_path):
     path.write_text("text,label\n" + "word " * 2_000_000 + ",pos\nshort,neg\n")
     table = read_texts(path)
     assert len(table.texts[0]) == 10_000_000 and table.labels == ["pos", "neg"]
+
+
+def test_a_semicolon_csv_reads_its_columns(tmp_path):
+    """A CSV as Excel writes it where the comma is the decimal mark: semicolons between fields."""
+    from rnnkit.data.readers import read_frame
+    path = tmp_path / "s.csv"
+    path.write_text("\ufefftext;label\ngood, fine;pos\nbad;neg\n", encoding="utf-8")
+    frame, _ = read_frame(path, "csv", "utf-8")
+    assert list(frame.columns) == ["text", "label"] and frame["text"].tolist() == ["good, fine", "bad"]

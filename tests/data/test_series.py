@@ -185,3 +185,22 @@ def test_trading_days_with_holidays_left_out_are_a_weekday_grid(tmp_path):
         read_series(tmp_path / "d.csv", "date", "close")
     s = read_series(tmp_path / "d.csv", "date", "close", fill="ffill")
     assert s.freq == "B" and len(s) == 40 and s.next_times(1)[0] == pd.Timestamp("2024-02-26")
+
+
+def test_a_csv_as_excel_writes_it_in_europe_reads(tmp_path):
+    """Semicolons between fields, decimal commas, dots between thousands, dates day first."""
+    days = pd.date_range("2024-01-01", periods=40, freq="D")
+    rows = [f"{d:%d.%m.%Y};{1000 + i},{i % 10};{2 * i}" for i, d in enumerate(days)]
+    rows[3] = f"{days[3]:%d.%m.%Y};1.003,3;6"
+    (tmp_path / "e.csv").write_text("Datum;Wert;Menge\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    s = read_series(tmp_path / "e.csv", "Datum", "Wert")
+    assert s.freq == "D" and s.times[12] == pd.Timestamp("2024-01-13") and s.columns == ["Wert", "Menge"]
+    np.testing.assert_allclose(s.target[:5], [1000.0, 1001.1, 1002.2, 1003.3, 1004.4], rtol=1e-6)
+    assert any("read day first (02.01.2024 is 02 January 2024)" in n for n in s.notes)
+
+
+def test_dates_month_first_stay_month_first(tmp_path):
+    days = pd.date_range("2024-01-01", periods=40, freq="D")
+    pd.DataFrame({"d": days.strftime("%m/%d/%Y"), "y": np.arange(40.0)}).to_csv(tmp_path / "m.csv", index=False)
+    s = read_series(tmp_path / "m.csv", "d", "y")
+    assert s.times[12] == pd.Timestamp("2024-01-13") and not any("day first" in n for n in s.notes)

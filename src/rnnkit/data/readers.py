@@ -109,13 +109,20 @@ def read_frame(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[
         raise UserError(f"{path}: the file is empty; expected a header row and data rows")
     if fmt == "jsonl":
         return _read_jsonl(path, text)
-    sep = "\t" if fmt == "tsv" else ","
+    sep = "\t" if fmt == "tsv" else _csv_separator(text)
     _check_fields(path, text, sep, fmt)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False)
     except pd.errors.ParserError as err:
         raise UserError(f"{path}: malformed {fmt.upper()} ({str(err).strip()})") from None
     return frame, list(range(1, len(frame) + 1))
+
+
+def _csv_separator(text: str) -> str:
+    """"," or, where the header row holds semicolons and no comma (a CSV as Excel writes it where the comma is the
+    decimal mark), ";"."""
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    return ";" if ";" in header and "," not in header else ","
 
 
 def _check_fields(path: Path, text: str, sep: str, fmt: str) -> None:

@@ -32,6 +32,8 @@ QUARTERS = (re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq]([1-4])\s*$"), r"\1Q\2"), \
            (re.compile(r"^\s*[Qq]([1-4])\s*[-/ ]?\s*(\d{4})\s*$"), r"\2Q\1")
 """quarters as R and statistics offices write them ('1970 Q1', 'Q1 1970', '1970/q1'), rewritten to pandas'
 '1970Q1': pandas parses only the joined and hyphenated forms"""
+DECIMAL_COMMA = r"[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
+"""a number written with a decimal comma and, maybe, dots between thousands"""
 FILL_HINT = "pass --fill ffill (carry the last value forward) or --fill interpolate (linear in time)"
 
 
@@ -68,6 +70,10 @@ def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, 
     missing = raw.isna().to_numpy() | text.str.lower().isin(MISSING_WORDS).to_numpy()
     parsed = pd.to_numeric(text.where(~missing), errors="coerce").to_numpy(np.float64)
     bad = np.flatnonzero(np.isnan(parsed) & ~missing)
+    if len(bad) and text[~missing].str.fullmatch(DECIMAL_COMMA).all():  # 1.234,5: Excel's in much of Europe
+        comma = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        parsed = pd.to_numeric(comma.where(~missing), errors="coerce").to_numpy(np.float64)
+        bad = np.flatnonzero(np.isnan(parsed) & ~missing)
     if len(bad):
         return None, f"row {bad[0] + 1}, column {column!r}: {text.iloc[bad[0]]!r} is not a number"
     return _finite(path, raw, column, parsed), None
@@ -125,6 +131,13 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
             times = pd.to_datetime(stamps, errors="coerce") if raw.dtype == object else pd.to_datetime(stamps)
     except (ValueError, TypeError):
         times = pd.to_datetime(stamps, errors="coerce", format="mixed")
+    if not pd.api.types.is_numeric_dtype(raw) and not _increasing(times):
+        day_first = _day_first(stamps)
+        if day_first is not None:
+            times = day_first
+            k = int(np.argmax(times.dt.day.to_numpy() != times.dt.month.to_numpy()))
+            notes.append(f"column {time_col!r} read day first ({raw.iloc[k]} is {times.iloc[k]:%d %B %Y}): "
+                         "month first, its time stamps are not in order")
     bad = np.flatnonzero(times.isna().to_numpy())
     if len(bad):
         hint = ("; a column of step numbers is not read (seasons and calendar covariates come from dates): "
@@ -148,6 +161,23 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
         raise UserError(f"{path}: row {i + 1}: time {times[i]} {what} row {i}'s {times[i - 1]}; expected "
                         f"strictly increasing time stamps ({'drop the duplicates' if what == 'repeats' else 'sort the file by time'})")
     return times
+
+
+def _increasing(times) -> bool:
+    stamps = pd.DatetimeIndex(times)
+    return not stamps.isna().any() and bool(np.all(np.diff(stamps.asi8) > 0))
+
+
+def _day_first(stamps: pd.Series):
+    """The stamps read day first (31.01.2020, 01/02/2020 as most of the world writes dates), where that puts every
+    one in strictly increasing order; else None."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            times = pd.to_datetime(stamps, dayfirst=True, errors="coerce")
+        except (ValueError, TypeError):
+            return None
+    return times if _increasing(times) else None
 
 
 def _series_id_column(frame: pd.DataFrame, time_col: str, times: pd.DatetimeIndex, row: int) -> str | None:
