@@ -45,7 +45,8 @@ def main():
             if done.returncode:
                 print(f"{path.stem}: exit {done.returncode}: {done.stderr.strip()[-300:]}")
                 continue
-        test[path.stem] = json.loads((run / "blend.json").read_text())["mae"]["test"]
+        errors = json.loads((run / "blend.json").read_text())["mae"]["test"]
+        test[path.stem] = {**errors, "run": errors.get("run", errors["model"])}  # no "run" where the blend is the model
     names = list(next(iter(test.values())))
     print(f"{len(test)} series of at least {min_steps} years, horizon {horizon}")
     print("forecaster | geometric mean of test MAE / naive's | series where the model alone wins | the run wins")

@@ -204,3 +204,26 @@ def test_dates_month_first_stay_month_first(tmp_path):
     pd.DataFrame({"d": days.strftime("%m/%d/%Y"), "y": np.arange(40.0)}).to_csv(tmp_path / "m.csv", index=False)
     s = read_series(tmp_path / "m.csv", "d", "y")
     assert s.times[12] == pd.Timestamp("2024-01-13") and not any("day first" in n for n in s.notes)
+
+
+def test_rows_with_no_target_before_the_first_value_or_after_the_last_are_left_out(tmp_path):
+    """Future dates written out for their covariates (a promotion flag known ahead) are not filled and trained
+    on; a gap inside the series still is an error until --fill says how."""
+    days = pd.date_range("2024-01-01", periods=20, freq="D")
+    sales = np.arange(20.0) * 3 % 7
+    sales[:2], sales[-4:] = np.nan, np.nan
+    frame = pd.DataFrame({"date": days, "sales": sales, "promo": np.arange(20) % 5 == 0})
+    frame.to_csv(tmp_path / "f.csv", index=False)
+    s = read_series(tmp_path / "f.csv", "date", "sales")
+    assert len(s) == 14 and s.times[0] == days[2] and s.times[-1] == days[15] and s.columns == ["sales", "promo"]
+    assert s.values[:, 1].tolist() == [float(i % 5 == 0) for i in range(2, 16)]
+    assert any("the first 2 steps have no 'sales'" in n for n in s.notes)
+    assert any("the last 4 steps have no 'sales'" in n for n in s.notes)
+    frame.loc[8, "sales"] = np.nan
+    frame.to_csv(tmp_path / "g.csv", index=False)
+    with pytest.raises(UserError, match="1 missing values, the first at 2024-01-09"):
+        read_series(tmp_path / "g.csv", "date", "sales")
+    frame["sales"] = np.nan
+    frame.to_csv(tmp_path / "h.csv", index=False)
+    with pytest.raises(UserError, match="column 'sales' has no values"):
+        read_series(tmp_path / "h.csv", "date", "sales")

@@ -64,10 +64,14 @@ class Series:
 def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, str | None]:
     """(float values with NaN for missing cells, None) or (None, message about the first bad cell)."""
     raw = frame[column]
-    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+    if pd.api.types.is_bool_dtype(raw):
+        return raw.to_numpy(np.float64), None
+    if pd.api.types.is_numeric_dtype(raw):
         return _finite(path, raw, column, raw.to_numpy(np.float64)), None
     text = raw.astype(str).str.strip()
     missing = raw.isna().to_numpy() | text.str.lower().isin(MISSING_WORDS).to_numpy()
+    if text[~missing].str.lower().isin(("true", "false")).all() and (~missing).any():  # a flag: 1 or 0
+        return np.where(missing, np.nan, (text.str.lower() == "true").to_numpy(np.float64)), None
     parsed = pd.to_numeric(text.where(~missing), errors="coerce").to_numpy(np.float64)
     bad = np.flatnonzero(np.isnan(parsed) & ~missing)
     if len(bad) and text[~missing].str.fullmatch(DECIMAL_COMMA).all():  # 1.234,5: Excel's in much of Europe
@@ -254,6 +258,7 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_c
         raise UserError(f"{path}: time {off_grid[0]} is off the regular {freq} grid that starts at {times[0]}; "
                         "expected one row every step")
     table = pd.DataFrame(np.stack(arrays, 1), index=times, columns=columns).reindex(grid)
+    table, grid = _trim_to_target(path, table, columns[0], notes)
     gaps = grid.difference(times)
     holes = table.isna().any(axis=1)
     if holes.any():
@@ -268,6 +273,22 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_c
                             "(drop the leading rows)")
         notes.append(f"{what}: filled by {fill}")
     return Series(str(path), grid, table.to_numpy(np.float32), columns, freq, time_col, notes)
+
+
+def _trim_to_target(path: Path, table: pd.DataFrame, target: str, notes: list[str]) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+    """The rows from the first observed target value to the last: rows before or after with no target (future
+    dates written out for their covariates, a log that starts before the meter) are left out with a note, not
+    filled and trained on."""
+    observed = np.flatnonzero(table[target].notna().to_numpy())
+    if not len(observed):
+        raise UserError(f"{path}: column {target!r} has no values; expected the series to forecast")
+    first, last = int(observed[0]), int(observed[-1])
+    for count, where in ((first, "first"), (len(table) - 1 - last, "last")):
+        if count:
+            notes.append(f"the {where} {count} step{'s' * (count > 1)} have no {target!r}: left out (a series runs "
+                         "from its first value to its last)")
+    table = table.iloc[first:last + 1]
+    return table, pd.DatetimeIndex(table.index, freq=table.index.freq)
 
 
 def split_points(n: int) -> tuple[int, int]:
