@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.models.blend import best_weight, blend
+from rnnkit.models.blend import blend, pulled_weight
 
 
 def forecasts(sweep: Path, cache: Path) -> None:
@@ -58,6 +58,7 @@ def rules(entry) -> dict[str, np.ndarray]:
     for k in (5, 10, 20):
         w = (n * weight + k * 0.5) / (n + k)
         out[f"weight pulled to 0.5 by {k} windows"] = blend(t["model"], t[partner], w)
+        out[f"... by {k}, on the grid"] = blend(t["model"], t[partner], pulled_weight(weight, n, k))
     out["mean of model, AutoETS, AutoARIMA"] = np.mean([t["model"], t["AutoETS"], t["AutoARIMA"]], 0)
     out["mean of model, naive, AutoETS, AutoARIMA"] = np.mean([t["model"], t["naive"], t["AutoETS"], t["AutoARIMA"]], 0)
     out["mean of model and every baseline"] = np.mean([t["model"], *(t[b] for b in names)], 0)

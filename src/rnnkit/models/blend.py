@@ -33,3 +33,11 @@ def log_loss(probs: np.ndarray, labels: np.ndarray) -> float:
 def best_weight(loss: Callable[[float], object]) -> float:
     """The weight of WEIGHTS with the lowest `loss(weight)` (any comparable value), the smallest of equals."""
     return min(WEIGHTS, key=lambda w: (loss(w), w))
+
+
+def pulled_weight(chosen: float, n: int, prior: float) -> float:
+    """A weight chosen on n validation cases pulled toward the equal average by `prior` cases: the grid's weight
+    nearest (n chosen + prior 0.5) / (n + prior), the nearer 0.5 of two. Few cases choose a weight by chance
+    (series classification's few validation series, a short series' few forecast windows); many barely move it."""
+    pulled = (n * chosen + prior * 0.5) / (n + prior)
+    return min(WEIGHTS, key=lambda w: (round(abs(w - pulled), 9), abs(w - 0.5)))

@@ -97,6 +97,16 @@ def test_the_blend_weight_minimises_the_validation_error():
     assert choose_blend(actual, actual, {"good": good}) == ("good", 0.0)  # a perfect model takes none
 
 
+def test_on_few_validation_windows_the_weight_is_pulled_toward_half():
+    """Ten windows where the baseline is exact choose weight 1 by chance as much as by skill: pulled toward 0.5 by
+    PRIOR_WINDOWS windows, (10 x 1 + 5 x 0.5) / 15 = 0.83, the grid's 0.85; from 96 windows on nothing moves."""
+    assert baselines.PRIOR_WINDOWS == 5
+    rng = np.random.default_rng(1)
+    for n, expected in [(10, 0.85), (96, 1.0)]:
+        actual = rng.normal(size=(n, 1))
+        assert choose_blend(actual, actual + 1, {"exact": actual.copy()}) == ("exact", expected)
+
+
 def test_the_test_period_chooses_nothing():
     rng = np.random.default_rng(1)
     values = 10 + np.sin(np.arange(300) * 2 * np.pi / 7) + 0.3 * rng.normal(size=300)

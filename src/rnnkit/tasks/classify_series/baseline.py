@@ -31,7 +31,7 @@ import numpy as np
 
 from rnnkit.atomic import write_json
 from rnnkit.errors import UserError
-from rnnkit.models.blend import WEIGHTS, accuracy, blend
+from rnnkit.models.blend import WEIGHTS, accuracy, blend, pulled_weight
 from rnnkit.models.minirocket import FOLDS, RocketLinear, class_log_loss
 
 NAME = "MiniRocket + logistic regression"
@@ -99,8 +99,7 @@ def choose_weight(model_probs: np.ndarray, baseline_probs: np.ndarray, labels: n
     loss = {w: class_log_loss(labels, np.clip(probs[w], 1e-12, 1), k) for w in best}
     low = min(loss.values())
     chosen = min((w for w in best if loss[w] <= low + LOSS_TIE), key=lambda w: (abs(w - 0.5), w))
-    pulled = (n * chosen + prior * 0.5) / (n + prior)
-    return min(WEIGHTS, key=lambda w: (round(abs(w - pulled), 9), abs(w - 0.5)))
+    return pulled_weight(chosen, n, prior)
 
 
 def save_blend(run_dir: Path, weight: float, baseline: RunBaseline, table: dict) -> None:
