@@ -78,3 +78,13 @@ def test_a_label_last_without_a_header_says_how_to_name_it(tmp_path):
     with pytest.raises(UserError, match=r"line 1: 'up' is not a number .*called label, class or target|"
                                         r"line 1: 'up' is not a number .*calls it label, class or target"):
         read_series_file(write(tmp_path, "1,2,3,up\n4,5,6,down\n", "x.csv"))
+
+
+def test_a_table_with_column_names_and_no_label_column_is_series_to_predict(tmp_path):
+    """Under a header, the labels are the column named label/class/target, else a first column of words; a table
+    of numbers alone has no labels (what predict reads), not its first value taken as a label."""
+    unlabelled = read_series_file(write(tmp_path, "t0,t1,t2\n1,2,3\n4,5,6\n", "u.csv"))
+    assert unlabelled.labels is None and unlabelled.header.class_labels is None
+    assert unlabelled.series[0][:, 0].tolist() == [1, 2, 3]
+    words = read_series_file(write(tmp_path, "kind,t0,t1\nup,1,2\ndown,3,4\n", "w.csv"))
+    assert list(words.labels) == ["up", "down"] and words.series[1][:, 0].tolist() == [3, 4]

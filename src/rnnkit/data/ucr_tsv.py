@@ -7,8 +7,8 @@ it), and the choice of reader by a series file's suffix.
 
 One case a line: its class label, then its values, tab-separated (a comma- or space-separated line is read
 too). A first line of column names is read as a header: its column named label, class or target (any case)
-holds the labels, else the first column does; an unnamed first column (the row numbers pandas' `to_csv`
-writes) is left out. The archive pads shorter series with NaN at the end, so trailing NaN (or empty fields)
+holds the labels, else a first column of words does, else the file has no labels (series to predict); an
+unnamed first column (the row numbers pandas' `to_csv` writes) is left out. The archive pads shorter series with NaN at the end, so trailing NaN (or empty fields)
 end a series and a NaN inside it is a missing value, as `.ts` marks one. Every series is univariate. The
 classes are the labels found (whole numbers written as floats, the 2015 archive's 1.0000000e+00, read as
 1), in numeric order when every label is a number, else in text order. The result
@@ -49,19 +49,22 @@ def read_ucr_tsv(path: str | Path) -> TsFile:
     if first is not None and _is_header(fields := _fields(lines[first])):
         names = [f.strip('"').lower() for f in fields]
         skip = (0,) if names[0] in INDEX_NAMES else ()
-        label_at = next((i for i, n in enumerate(names) if n in LABEL_NAMES), 1 if skip else 0)
         header_line = first
+        label_at = next((i for i, n in enumerate(names) if n in LABEL_NAMES), None)
+        if label_at is None and not _numbers_under(lines, header_line, len(skip)):
+            label_at = len(skip)  # an unnamed column of words: the labels
     series, labels, rows = [], [], []
     for i, line in enumerate(lines):
         if not line.strip() or i == header_line:
             continue
         fields = _fields(line)
         where = f"{path}: line {i + 1}"
-        if len(fields) <= label_at:
+        if label_at is not None and len(fields) <= label_at:
             raise UserError(f"{where}: {len(fields)} fields; expected the class label in field {label_at + 1}")
         values = _values(where, [f for k, f in enumerate(fields) if k != label_at and k not in skip], fields)
         series.append(values.reshape(-1, 1))
-        labels.append(fields[label_at].strip('"'))
+        if label_at is not None:
+            labels.append(fields[label_at].strip('"'))
         rows.append(i + 1)
     if not series:
         raise UserError(f"{path}: no series (expected one a line: the class label, then the values, tab-separated)")
@@ -70,14 +73,20 @@ def read_ucr_tsv(path: str | Path) -> TsFile:
     lengths = {len(s) for s in series}
     header = TsHeader(problem_name=path.stem, missing=any(np.isnan(s).any() for s in series), dimensions=1,
                       equal_length=len(lengths) == 1, series_length=lengths.pop() if len(lengths) == 1 else None,
-                      class_labels=_class_order(set(labels)))
-    return TsFile(path, header, series, np.array(labels, dtype=str), rows)
+                      class_labels=_class_order(set(labels)) if label_at is not None else None)
+    return TsFile(path, header, series, np.array(labels, dtype=str) if label_at is not None else None, rows)
 
 
 def _fields(line: str) -> list[str]:
     """A line's fields: tab-separated, else comma-separated, else separated by spaces."""
     separator = "\t" if "\t" in line else "," if "," in line else None
     return [f.strip() for f in line.split(separator)] if separator else line.split()
+
+
+def _numbers_under(lines: list[str], header_line: int, column: int) -> bool:
+    """Whether `column` holds numbers in the first data lines under the header."""
+    rows = [_fields(line) for line in lines[header_line + 1:header_line + 21] if line.strip()]
+    return all(len(r) > column and (not r[column] or _is_number(r[column])) for r in rows)
 
 
 def _is_header(fields: list[str]) -> bool:

@@ -64,15 +64,16 @@ def label_map_of(ts: TsFile) -> LabelMap:
         raise UserError(f"{ts.path}: a regression file (@targetLabel true: a number after each case); "
                         "classify-series needs class labels (@classLabel true LABEL ...)")
     if ts.labels is None or ts.header.class_labels is None:
-        raise UserError(f"{ts.path}: has no class labels (@classLabel true LABEL ... and a label after each case "
-                        "are needed to train)")
+        raise UserError(f"{ts.path}: has no class labels, which training needs (a .ts file: @classLabel true "
+                        "LABEL ... and a label after each case; a table: a column named label, class or target)")
     return LabelMap(ts.header.class_labels)
 
 
 def label_ids(ts: TsFile, label_map: LabelMap) -> np.ndarray:
     """(N,) class ids; a label the model does not know is an error naming the file and line."""
     if ts.labels is None:
-        raise UserError(f"{ts.path}: has no class labels to score against (@classLabel false)")
+        raise UserError(f"{ts.path}: has no class labels to score against (@classLabel false, or a table with no "
+                        "column named label, class or target)")
     known = {str(label): i for i, label in enumerate(label_map.labels)}
     for label, line in zip(ts.labels, ts.lines):
         if label not in known:
