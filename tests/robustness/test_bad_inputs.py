@@ -171,6 +171,7 @@ def write_inputs(d: Path) -> None:
         # classify: a label<TAB>text file without its header row
         "docstart.conll": "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP\n",
         "series-steps.csv": "ts,load\n0,1\n1,2\n2,3\n3,4\n",
+        "series-unlabelled.csv": "t0,t1,t2\n1,2,3\n4,5,6\n",
         "series-long.csv": "unique_id,ts,load\n" + "".join(f"{k},200{i},{i}\n" for k in "AB" for i in range(6)),
         "headerless.tsv": "pos\tgood fine\nneg\tbad awful\n",
     }
@@ -518,6 +519,8 @@ CASES = [
      "docstart.conll: line 4: found 3 column(s) in 'rejects VBZ B-VP'; expected 4 columns as the first line"),
     ("fc-step-numbers", "train forecast --data series-steps.csv --time-col ts --target-col load",
      "row 1, column 'ts': '0' is not a date/time; a column of step numbers is not read"),
+    ("csv-series-no-labels", "train classify-series --data series-unlabelled.csv",
+     "series-unlabelled.csv: has no class labels, which training needs"),
     ("fc-several-series", "train forecast --data series-long.csv --time-col ts --target-col load",
      "series-long.csv: the file holds 2 series, one per value of column 'unique_id'"),
     ("tsv-headerless", "train classify --data headerless.tsv",
