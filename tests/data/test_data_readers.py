@@ -176,3 +176,14 @@ def test_a_semicolon_csv_reads_its_columns(tmp_path):
     path.write_text("\ufefftext;label\ngood, fine;pos\nbad;neg\n", encoding="utf-8")
     frame, _ = read_frame(path, "csv", "utf-8")
     assert list(frame.columns) == ["text", "label"] and frame["text"].tolist() == ["good, fine", "bad"]
+
+
+def test_a_parquet_files_saved_index_is_a_column(tmp_path):
+    """`df.set_index("date").to_parquet(...)` keeps the dates as pandas' index, which pyarrow restores as the index:
+    a column the user names, as the same frame's CSV has it."""
+    from rnnkit.data.readers import read_frame
+    frame = pd.DataFrame({"y": [1.0, 2.0]}, index=pd.Index(["a", "b"], name="date"))
+    frame.to_parquet(tmp_path / "i.parquet")
+    pd.DataFrame({"y": [1.0, 2.0]}).to_parquet(tmp_path / "r.parquet")
+    assert list(read_frame(tmp_path / "i.parquet", "parquet", "utf-8")[0].columns) == ["date", "y"]
+    assert list(read_frame(tmp_path / "r.parquet", "parquet", "utf-8")[0].columns) == ["y"]

@@ -103,6 +103,8 @@ def read_frame(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[
             frame = pq.read_table(path).to_pandas()
         except (pyarrow.ArrowInvalid, OSError) as err:
             raise UserError(f"{path}: not a readable Parquet file ({str(err).splitlines()[0]})") from None
+        if any(name is not None for name in frame.index.names):  # pandas' saved index (a date column): a column
+            frame = frame.reset_index()
         return frame, list(range(1, len(frame) + 1))
     text = _decode(path, path.read_bytes(), encoding)
     if not text.strip():
