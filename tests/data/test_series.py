@@ -227,3 +227,17 @@ def test_rows_with_no_target_before_the_first_value_or_after_the_last_are_left_o
     frame.to_csv(tmp_path / "h.csv", index=False)
     with pytest.raises(UserError, match="column 'sales' has no values"):
         read_series(tmp_path / "h.csv", "date", "sales")
+
+
+def test_with_no_time_column_the_one_named_like_one_is_read(tmp_path):
+    """The default --time-col (time) absent: the one column named date, ds, month... is the time column, with a
+    note; two such columns, or a --time-col given and absent, stay an error naming the columns."""
+    days = pd.date_range("2024-01-01", periods=10, freq="D")
+    pd.DataFrame({"Date": days, "y": np.arange(10.0) % 3}).to_csv(tmp_path / "d.csv", index=False)
+    s = read_series(tmp_path / "d.csv", "time", "y")
+    assert s.time_col == "Date" and s.freq == "D" and any("time column 'Date'" in n for n in s.notes)
+    with pytest.raises(UserError, match="no column 'when'; available columns: Date, y"):
+        read_series(tmp_path / "d.csv", "when", "y")
+    pd.DataFrame({"date": days, "ds": days, "y": np.arange(10.0) % 3}).to_csv(tmp_path / "e.csv", index=False)
+    with pytest.raises(UserError, match="no column 'time'; available columns: date, ds, y"):
+        read_series(tmp_path / "e.csv", "time", "y")

@@ -32,6 +32,10 @@ QUARTERS = (re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq]([1-4])\s*$"), r"\1Q\2"), \
            (re.compile(r"^\s*[Qq]([1-4])\s*[-/ ]?\s*(\d{4})\s*$"), r"\2Q\1")
 """quarters as R and statistics offices write them ('1970 Q1', 'Q1 1970', '1970/q1'), rewritten to pandas'
 '1970Q1': pandas parses only the joined and hyphenated forms"""
+DEFAULT_TIME_COL = "time"
+TIME_NAMES = ("time", "date", "ds", "datetime", "timestamp", "date_time", "period", "year", "month", "quarter",
+              "week", "day")
+"""Names of a time column, any case: with the default time column absent, the one column so named is read"""
 DECIMAL_COMMA = r"[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
 """a number written with a decimal comma and, maybe, dots between thousands"""
 FILL_HINT = "pass --fill ffill (carry the last value forward) or --fill interpolate (linear in time)"
@@ -230,11 +234,17 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_c
     frame, _ = read_frame(path, fmt, "utf-8")
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
+    notes = []
+    if time_col == DEFAULT_TIME_COL and time_col not in frame.columns:
+        named = [c for c in frame.columns if str(c).strip().lower() in TIME_NAMES and c != target_col]
+        if len(named) == 1:
+            time_col = named[0]
+            notes.append(f"time column {time_col!r} (there is no column {DEFAULT_TIME_COL!r}; --time-col names another)")
     asked = [c for c in [time_col, target_col, *(value_cols or [])]]
     for column in asked:
         if column not in frame.columns:
             raise UserError(f"{path}: no column {column!r}; available columns: {', '.join(map(str, frame.columns))}")
-    notes, columns, arrays = [], [], []
+    columns, arrays = [], []
     times = _parse_times(path, frame, time_col, notes)
     candidates = [target_col] + [c for c in (value_cols if value_cols is not None else frame.columns)
                                  if c not in (time_col, target_col)]

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.data.catalog import SERIES
-from rnnkit.data.series import FILLS
+from rnnkit.data.series import DEFAULT_TIME_COL, FILLS
 from rnnkit.data.windows import TARGET_TRANSFORMS
 from rnnkit.tasks.config import ConvKernel, InputDropout, NumLayers, RecurrentDropout, RecurrentModelConfig, fill_unset
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
@@ -43,8 +43,9 @@ class ForecastConfig(RecurrentModelConfig):
     """a named series (fetched on first use); or give --data"""
     data: str | None = None
     """your own CSV/TSV/JSONL/Parquet file, one row per time step (with --time-col and --target-col)"""
-    time_col: str = "time"
-    """the time column of --data"""
+    time_col: str = DEFAULT_TIME_COL
+    """the time column of --data (time, or where there is none, the one column named date, ds, timestamp, month,
+    year...)"""
     target_col: str | None = None
     """the column to forecast (required with --data)"""
     value_cols: list[str] | None = None
