@@ -198,11 +198,12 @@ def _series_id_column(frame: pd.DataFrame, time_col: str, times: pd.DatetimeInde
         ids = frame[column]
         if column == time_col or ids.iloc[row] == ids.iloc[row - 1] or not 2 <= ids.nunique() <= len(frame) // 3:
             continue
-        blocks = int((ids != ids.shift()).sum()) == ids.nunique()
-        if blocks and stamps.groupby(ids.to_numpy(), sort=False).apply(lambda t: bool(np.all(np.diff(t.to_numpy()) > 0))).all():
-            return str(column)
-        if not blocks and bool(np.all(np.diff(times.asi8) >= 0)) and not pd.DataFrame({"t": stamps, "id": ids}).duplicated().any():
-            return str(column)
+        if int((ids != ids.shift()).sum()) == ids.nunique():  # one block per series: time increases in each
+            increasing = stamps.groupby(ids.to_numpy(), sort=False).apply(lambda t: bool(np.all(np.diff(t) > 0)))
+            if increasing.all():
+                return str(column)
+        elif np.all(np.diff(times.asi8) >= 0) and not pd.DataFrame({"t": stamps, "id": ids}).duplicated().any():
+            return str(column)  # sorted by time: each stamp once per series
     return None
 
 
@@ -239,7 +240,8 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_c
         named = [c for c in frame.columns if str(c).strip().lower() in TIME_NAMES and c != target_col]
         if len(named) == 1:
             time_col = named[0]
-            notes.append(f"time column {time_col!r} (there is no column {DEFAULT_TIME_COL!r}; --time-col names another)")
+            notes.append(f"time column {time_col!r} (there is no column {DEFAULT_TIME_COL!r}; --time-col names "
+                         "another)")
     asked = [c for c in [time_col, target_col, *(value_cols or [])]]
     for column in asked:
         if column not in frame.columns:
@@ -267,8 +269,9 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_c
     if len(off_grid):
         raise UserError(f"{path}: time {off_grid[0]} is off the regular {freq} grid that starts at {times[0]}; "
                         "expected one row every step")
-    table = pd.DataFrame(np.stack(arrays, 1), index=times, columns=columns).reindex(grid)
-    table, grid = _trim_to_target(path, table, columns[0], notes)
+    table = _trim_to_target(path, pd.DataFrame(np.stack(arrays, 1), index=times, columns=columns).reindex(grid),
+                            columns[0], notes)
+    grid = table.index
     gaps = grid.difference(times)
     holes = table.isna().any(axis=1)
     if holes.any():
@@ -285,7 +288,7 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_c
     return Series(str(path), grid, table.to_numpy(np.float32), columns, freq, time_col, notes)
 
 
-def _trim_to_target(path: Path, table: pd.DataFrame, target: str, notes: list[str]) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+def _trim_to_target(path: Path, table: pd.DataFrame, target: str, notes: list[str]) -> pd.DataFrame:
     """The rows from the first observed target value to the last: rows before or after with no target (future
     dates written out for their covariates, a log that starts before the meter) are left out with a note, not
     filled and trained on."""
@@ -295,10 +298,9 @@ def _trim_to_target(path: Path, table: pd.DataFrame, target: str, notes: list[st
     first, last = int(observed[0]), int(observed[-1])
     for count, where in ((first, "first"), (len(table) - 1 - last, "last")):
         if count:
-            notes.append(f"the {where} {count} step{'s' * (count > 1)} have no {target!r}: left out (a series runs "
-                         "from its first value to its last)")
-    table = table.iloc[first:last + 1]
-    return table, pd.DatetimeIndex(table.index, freq=table.index.freq)
+            notes.append(f"the {where} {count} step{'s have' if count > 1 else ' has'} no {target!r}: left out (a "
+                         "series runs from its first value to its last)")
+    return table.iloc[first:last + 1]
 
 
 def split_points(n: int) -> tuple[int, int]:

@@ -5,14 +5,14 @@ it), and the choice of reader by a series file's suffix.
     1	-1.96	-1.95	-1.93	...
     2	0.31	0.35	NaN	NaN
 
-One case a line: its class label, then its values, tab-separated (a comma- or space-separated line is read
-too). A first line of column names is read as a header: its column named label, class or target (any case)
-holds the labels, else a first column of words does, else the file has no labels (series to predict); an
-unnamed first column (the row numbers pandas' `to_csv` writes) is left out. The archive pads shorter series with NaN at the end, so trailing NaN (or empty fields)
-end a series and a NaN inside it is a missing value, as `.ts` marks one. Every series is univariate. The
-classes are the labels found (whole numbers written as floats, the 2015 archive's 1.0000000e+00, read as
-1), in numeric order when every label is a number, else in text order. The result
-is the `TsFile` that `read_ts` returns, so the tasks read either format the same way.
+One case a line: its class label, then its values, tab-separated (a comma- or space-separated line is read too).
+A first line of column names is read as a header: its column named label, class or target (any case) holds the
+labels, else a first column of words does, else the file has no labels (series to predict); an unnamed first
+column (the row numbers pandas' `to_csv` writes) is left out. The archive pads shorter series with NaN at the
+end, so trailing NaN (or empty fields) end a series and a NaN inside it is a missing value, as `.ts` marks one.
+Every series is univariate. The classes are the labels found (whole numbers written as floats, the 2015
+archive's 1.0000000e+00, read as 1), in numeric order when every label is a number, else in text order. The
+result is the `TsFile` that `read_ts` returns, so the tasks read either format the same way.
 """
 from __future__ import annotations
 
