@@ -241,3 +241,11 @@ def test_with_no_time_column_the_one_named_like_one_is_read(tmp_path):
     pd.DataFrame({"date": days, "ds": days, "y": np.arange(10.0) % 3}).to_csv(tmp_path / "e.csv", index=False)
     with pytest.raises(UserError, match="no column 'time'; available columns: date, ds, y"):
         read_series(tmp_path / "e.csv", "time", "y")
+
+
+def test_commas_between_thousands_in_a_comma_separated_file_read_as_thousands(tmp_path):
+    days = pd.date_range("2024-01-01", periods=6, freq="D")
+    values = ['"1,234.5"', '"12,000"', "7", '"1,000,001"', "3.5", '"2,500"']
+    (tmp_path / "t.csv").write_text("date,y\n" + "".join(f"{d:%Y-%m-%d},{v}\n" for d, v in zip(days, values)))
+    s = read_series(tmp_path / "t.csv", "date", "y")
+    np.testing.assert_allclose(s.target, [1234.5, 12000, 7, 1000001, 3.5, 2500])

@@ -117,6 +117,7 @@ def read_frame(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False)
     except pd.errors.ParserError as err:
         raise UserError(f"{path}: malformed {fmt.upper()} ({str(err).strip()})") from None
+    frame.attrs["separator"] = sep  # a reader of numbers takes "1.234,5" after ";" and "1,234.5" after ","
     return frame, list(range(1, len(frame) + 1))
 
 

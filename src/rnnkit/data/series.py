@@ -37,7 +37,9 @@ TIME_NAMES = ("time", "date", "ds", "datetime", "timestamp", "date_time", "perio
               "week", "day")
 """Names of a time column, any case: with the default time column absent, the one column so named is read"""
 DECIMAL_COMMA = r"[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
-"""a number written with a decimal comma and, maybe, dots between thousands"""
+"""a number written with a decimal comma and, maybe, dots between thousands (read in a file separated by ';')"""
+THOUSANDS_COMMA = r"[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"
+"""a number written with commas between thousands, "1,234.5" (quoted, in a file separated by ',')"""
 FILL_HINT = "pass --fill ffill (carry the last value forward) or --fill interpolate (linear in time)"
 
 
@@ -78,9 +80,11 @@ def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, 
         return np.where(missing, np.nan, (text.str.lower() == "true").to_numpy(np.float64)), None
     parsed = pd.to_numeric(text.where(~missing), errors="coerce").to_numpy(np.float64)
     bad = np.flatnonzero(np.isnan(parsed) & ~missing)
-    if len(bad) and text[~missing].str.fullmatch(DECIMAL_COMMA).all():  # 1.234,5: Excel's in much of Europe
-        comma = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        parsed = pd.to_numeric(comma.where(~missing), errors="coerce").to_numpy(np.float64)
+    european = frame.attrs.get("separator") == ";"  # Excel's CSV where the comma is the decimal mark
+    if len(bad) and text[~missing].str.fullmatch(DECIMAL_COMMA if european else THOUSANDS_COMMA).all():
+        plain = (text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False) if european
+                 else text.str.replace(",", "", regex=False))
+        parsed = pd.to_numeric(plain.where(~missing), errors="coerce").to_numpy(np.float64)
         bad = np.flatnonzero(np.isnan(parsed) & ~missing)
     if len(bad):
         return None, f"row {bad[0] + 1}, column {column!r}: {text.iloc[bad[0]]!r} is not a number"
