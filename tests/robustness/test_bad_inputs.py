@@ -171,6 +171,7 @@ def write_inputs(d: Path) -> None:
         # classify: a label<TAB>text file without its header row
         "docstart.conll": "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP\n",
         "series-steps.csv": "ts,load\n0,1\n1,2\n2,3\n3,4\n",
+        "series-two.csv": "ts,load,temp\n" + "".join(f"2024-01-01T{h:02d}:00,{h % 5},{h % 3}\n" for h in range(24)),
         "series-unlabelled.csv": "t0,t1,t2\n1,2,3\n4,5,6\n",
         "series-long.csv": "unique_id,ts,load\n" + "".join(f"{k},200{i},{i}\n" for k in "AB" for i in range(6)),
         "headerless.tsv": "pos\tgood fine\nneg\tbad awful\n",
@@ -477,7 +478,8 @@ CASES = [
     # a lookback given that the series cannot hold (without one, the run picks one that fits: issue 25)
     ("fc-too-short", "train forecast --data series-gap.csv --time-col ts --target-col load --fill ffill --lookback 24",
      "the series has 24 steps of h"),
-    ("fc-no-target-col", "train forecast --data series-nan.csv --time-col ts", "--target-col"),
+    ("fc-no-target-col", "train forecast --data series-two.csv --time-col ts",
+     "series-two.csv: which column to forecast? give --target-col (numeric columns: load, temp)"),
     ("fc-wrong-target-col", "train forecast --data series-nan.csv --time-col ts --target-col price",
      "no column 'price'; available columns: ts, load"),
     ("fc-unknown-fill", "train forecast --data series-nan.csv --target-col load --fill mean", "config key 'fill'"),

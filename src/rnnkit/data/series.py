@@ -227,9 +227,10 @@ def _frequency(path: Path, times: pd.DatetimeIndex) -> str:
     return pd.tseries.frequencies.to_offset(step).freqstr
 
 
-def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_cols: list[str] | None = None,
+def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, value_cols: list[str] | None = None,
                 fill: str = "none", fmt: str | None = None) -> Series:
-    """The file's series on its regular grid; `value_cols` None takes every numeric column as a covariate."""
+    """The file's series on its regular grid; `target_col` None: the file's only numeric column; `value_cols` None
+    takes every numeric column as a covariate."""
     if fill not in FILLS:
         raise ValueError(f"fill must be one of {FILLS}, got {fill!r}")
     path = Path(path)
@@ -246,6 +247,8 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_c
             time_col = named[0]
             notes.append(f"time column {time_col!r} (there is no column {DEFAULT_TIME_COL!r}; --time-col names "
                          "another)")
+    if target_col is None:
+        target_col = _only_numeric(path, frame, time_col, notes)
     asked = [c for c in [time_col, target_col, *(value_cols or [])]]
     for column in asked:
         if column not in frame.columns:
@@ -290,6 +293,19 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str, value_c
                             "(drop the leading rows)")
         notes.append(f"{what}: filled by {fill}")
     return Series(str(path), grid, table.to_numpy(np.float32), columns, freq, time_col, notes)
+
+
+def _only_numeric(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str]) -> str:
+    """The column to forecast when none is named: the file's only numeric column besides the time (a saved row
+    index left out); with none or several, an error that lists them."""
+    numeric = [c for c in frame.columns if c != time_col and _numeric(path, frame, c)[1] is None
+               and not _row_counter(_numeric(path, frame, c)[0])]
+    if len(numeric) != 1:
+        found = f"numeric columns: {', '.join(map(str, numeric))}" if numeric else \
+            f"no numeric column; columns: {', '.join(map(str, frame.columns))}"
+        raise UserError(f"{path}: which column to forecast? give --target-col ({found})")
+    notes.append(f"target column {numeric[0]!r} (the file's only numeric column; --target-col names another)")
+    return str(numeric[0])
 
 
 def _trim_to_target(path: Path, table: pd.DataFrame, target: str, notes: list[str]) -> pd.DataFrame:

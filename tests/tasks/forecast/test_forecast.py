@@ -104,9 +104,23 @@ def test_bad_series_are_one_line_errors_through_the_cli(tmp_path, capsys, edit, 
     assert err.startswith("error: ") and str(tmp_path / "bad.csv") in err and re.search(needle, err), err
 
 
-def test_a_data_file_needs_a_target_column(tmp_path, capsys):
-    code, _, err = call(capsys, "train", "forecast", "--data", sine_csv(tmp_path / "s.csv"))
-    assert code == 2 and "--target-col" in err and len(err.strip().splitlines()) == 1
+def test_a_data_file_of_several_numeric_columns_needs_a_target_column(tmp_path, capsys):
+    code, _, err = call(capsys, "train", "forecast", "--data", sine_csv(tmp_path / "s.csv", temp=np.arange(480) % 7),
+                        "--time-col", "ts")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "which column to forecast? give --target-col (numeric columns: load, temp)" in err
+
+
+def test_a_file_of_one_numeric_column_forecasts_it_and_keeps_the_columns_it_found(tmp_path):
+    """No --time-col, no --target-col: the time column named date, the only numeric column; config.json keeps
+    both, so evaluate on another file reads the same columns."""
+    frame = pd.read_csv(sine_csv(tmp_path / "s.csv", n=200)).rename(columns={"ts": "date"})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    settings = {"data": str(tmp_path / "d.csv"), "lookback": "12", "hidden_size": "8", "epochs": "1", "fast": "fused"}
+    run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
+    run = read_run(run_dir)
+    assert (run.config.time_col, run.config.target_col) == ("date", "load") and np.isfinite(final["test_mae"])
+    assert run.task.evaluate(run, str(tmp_path / "d.csv"))["test_mae"] == pytest.approx(final["test_mae"])
 
 
 def test_quantile_forecasts_are_trained_with_the_pinball_loss_and_predicted_per_step(tmp_path):

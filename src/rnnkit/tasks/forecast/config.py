@@ -47,7 +47,7 @@ class ForecastConfig(RecurrentModelConfig):
     """the time column of --data (time, or where there is none, the one column named date, ds, timestamp, month,
     year...)"""
     target_col: str | None = None
-    """the column to forecast (required with --data)"""
+    """the column to forecast (none: the file's only numeric column besides the time)"""
     value_cols: list[str] | None = None
     """covariate columns read as inputs beside the target (none: every numeric column)"""
     fill: Literal[FILLS] = "none"
@@ -116,8 +116,6 @@ class ForecastConfig(RecurrentModelConfig):
     def __post_init__(self):
         if (self.dataset is None) == (self.data is None):
             raise ValueError("give either --dataset NAME or --data FILE (with --target-col)")
-        if self.data is not None and not self.target_col:
-            raise ValueError("--data needs --target-col: the column to forecast")
         if self.target_transform == "auto":
             self.target_transform = DATASET_TARGET_TRANSFORM.get(self.dataset, "none")
         if self.dataset in DATASET_LOOKBACK:

@@ -33,6 +33,8 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     series = load_series(config)
     for note in series.notes:
         say(f"{series.source}: {note}")
+    if config.data is not None:  # the columns the reader found (config.json keeps them for evaluate --data)
+        config = replace(config, time_col=series.time_col, target_col=series.columns[0])
     config, windows, fits, choices = resolve_windows(config, series, say)
     facts = {**series_facts(config, series, windows),
              "ridge_lags": ridge_lag_candidates(config, len(series), lookback_seasons(config, series))}
