@@ -472,3 +472,14 @@ def test_the_ridge_baseline_chooses_its_own_lags_on_validation(tmp_path, capsys)
     code, out, _ = call(capsys, "evaluate", run_dir, "--json")
     assert json.loads(out)["test_ridge_mae"] == pytest.approx(
         mae(step_targets(y, test_at, 1), alone[30].forecast("ridge", y, test_at)), rel=1e-6)
+
+
+def test_a_default_run_on_many_windows_trains_fewer_epochs_and_a_given_epochs_is_kept():
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+    from rnnkit.tasks.forecast.train import DEFAULT_EPOCHS, WINDOWS_BUDGET, epochs_to_train
+    config = make_config(ForecastConfig, {"dataset": "airline"})
+    assert config.epochs is None and epochs_to_train(config, 2_400) == DEFAULT_EPOCHS == 30
+    assert epochs_to_train(config, 42_000) == WINDOWS_BUDGET // 42_000 == 7
+    assert epochs_to_train(config, 10 * WINDOWS_BUDGET) == 1
+    assert epochs_to_train(make_config(ForecastConfig, {"dataset": "airline", "epochs": 50}), 42_000) == 50

@@ -97,7 +97,10 @@ class ForecastConfig(RecurrentModelConfig):
     for the others and for a file. The baselines read the target as it is"""
     quantiles: list[Annotated[float, Field(gt=0.0, lt=1.0)]] = field(default_factory=list)
     """e.g. 0.1,0.5,0.9: quantile forecasts trained with the pinball loss (the median is the point forecast)"""
-    epochs: PositiveInt = 30
+    epochs: PositiveInt | None = None
+    """passes over the training windows (none: 30, or fewer where the windows are many, so that a default run
+    reads at most 300,000 windows: a long series of minutes trains minutes, not an hour); an epochs you give is
+    kept"""
     batch_size: PositiveInt = 64
     lr: LearningRate | None = 1e-3
     loss: str = "mse"

@@ -25,6 +25,11 @@ from rnnkit.training import distributed as ddp
 from rnnkit.training.losses import named_loss
 
 PLOT_FILE, ERRORS_FILE = "forecast.png", "test_errors.json"
+DEFAULT_EPOCHS = 30
+WINDOWS_BUDGET = 300_000
+"""Training windows a default run reads (epochs x windows): well above what the catalog's series read in their 30
+epochs (Taylor's half hours, the longest, read under 100,000), so only a long series of minutes or seconds trains
+fewer epochs, each of many optimizer steps."""
 
 
 def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
@@ -52,7 +57,11 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
         if penalised is not None:
             objective["optimizer"] = penalised
             choices.append(f"the linear skip trains under its ridge start's penalty (alpha {alpha:.3g})")
-    fitted = fit(task, config, run_dir, model, (windows.x["train"], windows.y["train"]),
+    epochs = epochs_to_train(config, len(windows.x["train"]))
+    if epochs != (config.epochs or DEFAULT_EPOCHS):
+        say(f"{epochs} epochs, not {DEFAULT_EPOCHS}: {len(windows.x['train']):,} training windows, and a default run reads "
+            f"at most {WINDOWS_BUDGET:,} (--epochs trains more)")
+    fitted = fit(task, config, run_dir, model, (windows.x["train"], windows.y["train"]), epochs=epochs,
                  valid=(windows.x["valid"], windows.y["valid"]), facts=facts, resume=resume, quiet=quiet,
                  summary={"series": series.source, "steps": len(series), "freq": series.freq,
                           "train windows": len(windows.at["train"])}, **objective)
@@ -74,6 +83,13 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     say(verdict)
     return finish(task, config, fitted, final, quiet=quiet, title=verdict_title(task.name, table, found),
                   notes=report_notes(table, valid_mae, found, series.columns[0], config.horizon))
+
+
+def epochs_to_train(config: ForecastConfig, windows: int) -> int:
+    """The epochs asked for; by default DEFAULT_EPOCHS, cut so that training reads at most WINDOWS_BUDGET windows."""
+    if config.epochs is not None:
+        return config.epochs
+    return max(1, min(DEFAULT_EPOCHS, WINDOWS_BUDGET // max(1, windows)))
 
 
 def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig, Any, LinearFits, list[str]]:
