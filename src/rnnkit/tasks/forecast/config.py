@@ -13,6 +13,8 @@ from rnnkit.data.windows import TARGET_TRANSFORMS
 from rnnkit.tasks.config import ConvKernel, InputDropout, NumLayers, RecurrentDropout, RecurrentModelConfig, fill_unset
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
+COVARIATE_WORDS = ("auto", "all")
+"""What --value-cols takes besides a list of columns and none (the target alone)."""
 DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 432, "airline": 24}
 """Steps read per forecast when --lookback is not given: a month of days, two years of months, and for Taylor's
 half hours a week and two days: the demand's two seasons (Taylor 2003) need the same half hour a week ago AND
@@ -47,8 +49,10 @@ class ForecastConfig(RecurrentModelConfig):
     """the time column of --data"""
     target_col: str | None = None
     """the column to forecast (required with --data)"""
-    value_cols: list[str] | None = None
-    """covariate columns read as inputs beside the target (none: every numeric column)"""
+    value_cols: list[str] | Literal[COVARIATE_WORDS] | None = "auto"
+    """the columns read beside the target: auto (a file: every numeric column is read, then the target alone or
+    with them, whichever's ridge on the lags has the lower validation MAE, chosen before training; a named series:
+    its own columns), all (every numeric column, no choice), none (the target alone), or a comma list"""
     fill: Literal[FILLS] = "none"
     """missing values and time stamps: none (an error), ffill (carry the last value), interpolate (linear in time)"""
     lookback: PositiveInt | None = None
@@ -117,6 +121,8 @@ class ForecastConfig(RecurrentModelConfig):
             raise ValueError("give either --dataset NAME or --data FILE (with --target-col)")
         if self.data is not None and not self.target_col:
             raise ValueError("--data needs --target-col: the column to forecast")
+        if isinstance(self.value_cols, list) and len(self.value_cols) == 1 and self.value_cols[0] in COVARIATE_WORDS:
+            self.value_cols = self.value_cols[0]  # the command line's "auto" arrives as a one-item list
         if self.target_transform == "auto":
             self.target_transform = DATASET_TARGET_TRANSFORM.get(self.dataset, "none")
         if self.dataset in DATASET_LOOKBACK:

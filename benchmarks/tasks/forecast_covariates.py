@@ -1,0 +1,128 @@
+"""Which of a file's other columns should a forecast read (`--value-cols auto`)? Each rule of
+`rnnkit.tasks.forecast.covariates` chooses on a cut's validation windows, and every column set any rule chose (and
+the target alone, and every column) is judged on the cut's last 15%, held out from the choice: the protocol of
+`forecast_folds.py` (the series cut to its first CUT of steps, no test step; each cut split 70/15/15 as a run splits
+it). Judged twice: by the ridge on the lags of those columns (fitted on the cut's training windows, α chosen on its
+validation windows), and, with --train, by the model trained on them as a run trains it (`forecast_variants.trained`,
+seed 0; --train-none-all: only on the target alone and on every column, which judges any all-or-nothing rule). The lookback and `normalize` are resolved first, as a run resolves them (by the target's ridge).
+
+    cd benchmarks/tasks; python forecast_aeon_series.py DIR
+    OMP_NUM_THREADS=1 PYTHONPATH=../../src:. python forecast_covariates.py DIR 0.85,0.75,0.65 [--train|--train-none-all] [FILE:TARGET:H ...] > out.jsonl
+    python forecast_covariates.py summary out.jsonl
+
+Without cases: every target and horizon of `forecast_aeon_series.COVARIATE_SERIES`. One JSON line per case and cut.
+"""
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from forecast_aeon_series import COVARIATE_SERIES
+from forecast_folds import cut
+from forecast_variants import trained
+from rnnkit.errors import UserError
+from rnnkit.models.baselines import step_targets
+from rnnkit.tasks.config import make_config
+from rnnkit.tasks.forecast.baselines import mae
+from rnnkit.tasks.forecast.config import ForecastConfig
+from rnnkit.tasks.forecast.covariates import RULES, choose_covariates
+from rnnkit.tasks.forecast.data import keep_columns, load_series
+from rnnkit.tasks.forecast.model import lag_features
+from rnnkit.tasks.forecast.predict import model_forecast
+from rnnkit.tasks.forecast.train import resolve_windows
+
+POLICIES = ("none", "all", *(f"rule {r}" for r in RULES))
+
+
+def cases(folder: Path, given: list[str]):
+    if given:
+        for case in given:
+            file, target, horizon = case.split(":")
+            yield file, COVARIATE_SERIES[file][0], target, int(horizon)
+        return
+    for file, (time_col, targets, horizons) in COVARIATE_SERIES.items():
+        for target in targets:
+            for horizon in horizons:
+                yield file, time_col, target, horizon
+
+
+def ridge_held_out(fits, config, covariates) -> float:
+    """The ridge on the lags of the target and `covariates` (fitted as `choose_covariates` fits it) on the held-out
+    windows (the cut's "test" split), in the target's units."""
+    windows, lags = fits.windows(config.lookback), config.ar_lags or config.lookback
+    ridge = fits.ridge(config.lookback, lags, config.normalize, covariates)[0]
+    z, mu, sigma = lag_features(windows.x["test"], lags, config.normalize,
+                                tuple(fits.series.columns.index(c) for c in covariates))
+    forecast = mu.numpy() + sigma.numpy() * ridge.predict(z).reshape(windows.y["test"].shape)
+    return float(np.mean(np.abs(forecast - windows.y["test"]))) * windows.scaler.std[0]
+
+
+def measure(folder: Path, fraction: float, train: bool, file: str, time_col: str, target: str, horizon: int) -> dict:
+    config = make_config(ForecastConfig, {"data": str(folder / file), "time_col": time_col, "target_col": target,
+                                          "horizon": horizon, "value_cols": "all"})
+    series = cut(load_series(config), fraction)
+    config, _, fits, _ = resolve_windows(config, series, lambda line: None)
+    columns = tuple(series.columns[1:])
+    chosen = {f"rule {rule}": tuple(choose_covariates(config, fits, rule)[0]) for rule in RULES}
+    policies = {"none": (), "all": columns, **chosen}
+    scale = fits.windows(config.lookback).scaler.std[0]
+    sets = {}
+    for covariates in dict.fromkeys(policies.values()):
+        lags = config.ar_lags or config.lookback
+        scores = {"ridge_valid": fits.ridge(config.lookback, lags, config.normalize, covariates)[2] * scale,
+                  "ridge_held": ridge_held_out(fits, config, covariates)}
+        if train and (train == "all" or covariates in ((), columns)):
+            narrowed = dataclasses.replace(config, value_cols=list(covariates) or None)
+            kept = keep_columns(series, list(covariates))
+            own = fits.keeping(narrowed, kept)
+            windows = own.windows(config.lookback)
+            model = trained(narrowed, windows, own, 0)[0]
+            y = kept.target.astype(np.float64)
+            for split, name in (("valid", "model_valid"), ("test", "model_held")):
+                scores[name] = mae(step_targets(y, windows.at[split], horizon),
+                                   model_forecast(model, windows.x[split], windows.scaler))
+        sets[",".join(covariates) or "-"] = scores
+    return {"case": f"{file}:{target}:{horizon}", "cut": fraction, "steps": len(series), "lookback": config.lookback,
+            "normalize": config.normalize, "columns": list(columns),
+            "policies": {name: ",".join(s) or "-" for name, s in policies.items()}, "sets": sets}
+
+
+def summary(path: str) -> None:
+    """Per policy, over the records: the geometric mean of its held-out MAE over the target alone's, and its held-out
+    wins / losses against the target alone (ridge, and the model where trained)."""
+    records = [json.loads(line) for line in Path(path).read_text().splitlines() if line.startswith("{")]
+    records = [r for r in records if r["cut"] < 1]  # a cut of 1 is the full series: its test period chooses nothing
+    for judge in ("ridge", "model"):
+        rows = [r for r in records if "sets" in r and f"{judge}_held" in r["sets"]["-"]]
+        if not rows:
+            continue
+        print(f"{judge}: {len(rows)} case-cuts")
+        for policy in POLICIES:
+            if not all(f"{judge}_held" in r["sets"][r["policies"][policy]] for r in rows):
+                continue  # a column set not trained (--train-none-all)
+            ratios = [r["sets"][r["policies"][policy]][f"{judge}_held"] / r["sets"]["-"][f"{judge}_held"] for r in rows]
+            moved = [x for x in ratios if x != 1.0]
+            print(f"  {policy:12s} held-out MAE / target alone's: geometric mean {np.exp(np.mean(np.log(ratios))):.4f}"
+                  f", lower in {sum(x < 1 for x in moved)}, higher in {sum(x > 1 for x in moved)}, "
+                  f"worst {max(ratios):.3f}, best {min(ratios):.3f}")
+
+
+def main():
+    if sys.argv[1] == "summary":
+        return summary(sys.argv[2])
+    folder, fractions = Path(sys.argv[1]), [float(v) for v in sys.argv[2].split(",")]
+    rest = sys.argv[3:]
+    train = "all" if "--train" in rest else "none-all" if "--train-none-all" in rest else ""
+    for file, time_col, target, horizon in cases(folder, [c for c in rest if not c.startswith("--")]):
+        for fraction in fractions:
+            try:
+                record = measure(folder, fraction, train, file, time_col, target, horizon)
+            except UserError as err:  # too short a cut for any window
+                record = {"case": f"{file}:{target}:{horizon}", "cut": fraction, "skipped": str(err)}
+            print(json.dumps(record), flush=True)
+
+
+if __name__ == "__main__":
+    main()
