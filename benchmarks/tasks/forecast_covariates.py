@@ -8,7 +8,7 @@ seed 0; --train-none-all: only on the target alone and on every column, which ju
 
     cd benchmarks/tasks; python forecast_aeon_series.py DIR
     OMP_NUM_THREADS=1 PYTHONPATH=../../src:. python forecast_covariates.py DIR 0.85,0.75,0.65 [--train|--train-none-all] [FILE:TARGET:H ...] > out.jsonl
-    python forecast_covariates.py summary out.jsonl
+    python forecast_covariates.py summary out.jsonl [more.jsonl ...]
 
 Without cases: every target and horizon of `forecast_aeon_series.COVARIATE_SERIES`. One JSON line per case and cut.
 """
@@ -65,7 +65,7 @@ def measure(folder: Path, fraction: float, train: bool, file: str, time_col: str
     series = cut(load_series(config), fraction)
     config, _, fits, _ = resolve_windows(config, series, lambda line: None)
     columns = tuple(series.columns[1:])
-    chosen = {f"rule {rule}": tuple(choose_covariates(config, fits, rule)[0]) for rule in RULES}
+    chosen = {f"rule {rule}": tuple(choose_covariates(config, fits, rule)[0]) for rule in RULES}  # (names, MAEs, gain)
     policies = {"none": (), "all": columns, **chosen}
     scale = fits.windows(config.lookback).scaler.std[0]
     sets = {}
@@ -89,29 +89,33 @@ def measure(folder: Path, fraction: float, train: bool, file: str, time_col: str
             "policies": {name: ",".join(s) or "-" for name, s in policies.items()}, "sets": sets}
 
 
-def summary(path: str) -> None:
-    """Per policy, over the records: the geometric mean of its held-out MAE over the target alone's, and its held-out
-    wins / losses against the target alone (ridge, and the model where trained)."""
-    records = [json.loads(line) for line in Path(path).read_text().splitlines() if line.startswith("{")]
-    records = [r for r in records if r["cut"] < 1]  # a cut of 1 is the full series: its test period chooses nothing
-    for judge in ("ridge", "model"):
-        rows = [r for r in records if "sets" in r and f"{judge}_held" in r["sets"]["-"]]
-        if not rows:
-            continue
-        print(f"{judge}: {len(rows)} case-cuts")
-        for policy in POLICIES:
-            if not all(f"{judge}_held" in r["sets"][r["policies"][policy]] for r in rows):
-                continue  # a column set not trained (--train-none-all)
-            ratios = [r["sets"][r["policies"][policy]][f"{judge}_held"] / r["sets"]["-"][f"{judge}_held"] for r in rows]
-            moved = [x for x in ratios if x != 1.0]
-            print(f"  {policy:12s} held-out MAE / target alone's: geometric mean {np.exp(np.mean(np.log(ratios))):.4f}"
-                  f", lower in {sum(x < 1 for x in moved)}, higher in {sum(x > 1 for x in moved)}, "
-                  f"worst {max(ratios):.3f}, best {min(ratios):.3f}")
+def summary(*paths: str) -> None:
+    """Per policy, over the records of the cuts held out (below 1) and, apart, of the full series' test periods (cut
+    1, which choose nothing): the geometric mean of its held-out MAE over the target alone's, and its wins / losses
+    against the target alone and against every column (ridge, and the model where trained)."""
+    records = [json.loads(line) for path in paths for line in Path(path).read_text().splitlines() if line.startswith("{")]
+    records = [r for r in records if "sets" in r]
+    for period, chosen in (("held-out stretches", [r for r in records if r["cut"] < 1]),
+                           ("test periods", [r for r in records if r["cut"] == 1])):
+        for judge in ("ridge", "model"):
+            rows = [r for r in chosen if f"{judge}_held" in r["sets"]["-"]]
+            if rows:
+                print(f"{period}, {judge}: {len(rows)} case-cuts")
+            for policy in POLICIES if rows else ():
+                if not all(policy in r["policies"] and f"{judge}_held" in r["sets"][r["policies"][policy]] for r in rows):
+                    continue  # a rule not measured, or a column set not trained (--train-none-all)
+                line = f"  {policy:12s}"
+                for reference in ("none", "all"):
+                    ratios = np.array([r["sets"][r["policies"][policy]][f"{judge}_held"]
+                                       / r["sets"][r["policies"][reference]][f"{judge}_held"] for r in rows])
+                    line += (f" | over {reference}'s: geometric mean {np.exp(np.mean(np.log(ratios))):.4f}, lower in "
+                             f"{np.sum(ratios < 1)}, higher in {np.sum(ratios > 1)}, worst {ratios.max():.3f}")
+                print(line)
 
 
 def main():
     if sys.argv[1] == "summary":
-        return summary(sys.argv[2])
+        return summary(*sys.argv[2:])
     folder, fractions = Path(sys.argv[1]), [float(v) for v in sys.argv[2].split(",")]
     rest = sys.argv[3:]
     train = "all" if "--train" in rest else "none-all" if "--train-none-all" in rest else ""

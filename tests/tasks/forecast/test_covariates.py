@@ -44,14 +44,31 @@ def test_a_column_of_noise_is_left_out_and_a_leading_column_kept(tmp_path, rule)
     config = make_config(ForecastConfig, {"data": str(path), "time_col": "ts", "target_col": "sales", "lookback": 7,
                                           "normalize": "none", "calendar": "none"})
     noise = read_series(path, "ts", "sales", ["noise"])
-    chosen, tried = choose_covariates(config, LinearFits(config, noise), rule)
-    assert chosen == [] and tried[("noise",)] >= tried[()]
+    chosen, tried, _ = choose_covariates(config, LinearFits(config, noise), rule)
+    assert chosen == [] and (rule == "sure" or tried[("noise",)] >= tried[()])
     leading = read_series(path, "ts", "sales", ["ads"])
-    chosen, tried = choose_covariates(config, LinearFits(config, leading), rule)
-    assert chosen == ["ads"] and tried[("ads",)] < 0.3 * tried[()]
+    chosen, tried, gain = choose_covariates(config, LinearFits(config, leading), rule)
+    assert chosen == ["ads"] and tried[("ads",)] < 0.3 * tried[()] and (gain is None or gain > 5)
     both = read_series(path, "ts", "sales", ["noise", "ads"])
-    chosen, _ = choose_covariates(config, LinearFits(config, both), rule)
-    assert "ads" in chosen and (rule == "all" or chosen == ["ads"])  # all or nothing keeps the noise with the ads
+    chosen, _, _ = choose_covariates(config, LinearFits(config, both), rule)
+    assert "ads" in chosen and (rule in ("all", "sure") or chosen == ["ads"])  # all or nothing: the noise comes too
+
+
+def test_a_small_gain_is_not_sure_enough(tmp_path):
+    """A covariate that lowers the ridge's validation MAE a little, by less than 2 standard errors of the paired
+    window errors, is read under the "all" rule and not under "sure" (the default)."""
+    rng = np.random.default_rng(1)
+    n = 300
+    ads = rng.normal(size=n)
+    pd.DataFrame({"ts": pd.date_range("2024-01-01", periods=n, freq="D"),
+                  "sales": np.r_[0.0, 0.1 * ads[:-1]] + rng.normal(size=n), "ads": ads}).to_csv(tmp_path / "s.csv",
+                                                                                                 index=False)
+    config = make_config(ForecastConfig, {"data": "s.csv", "target_col": "sales", "lookback": 7, "normalize": "none",
+                                          "calendar": "none"})
+    fits = LinearFits(config, read_series(tmp_path / "s.csv", "ts", "sales"))
+    assert choose_covariates(config, fits, "all")[0] == ["ads"]
+    chosen, tried, gain = choose_covariates(config, fits)
+    assert chosen == [] and tried[("ads",)] < tried[()] and 0 < gain < 2
 
 
 def test_auto_reads_a_file_with_the_columns_it_chose_and_says_so(tmp_path):
@@ -59,7 +76,8 @@ def test_auto_reads_a_file_with_the_columns_it_chose_and_says_so(tmp_path):
     config, windows, fits, lines = resolved(path)
     assert config.value_cols == ["noise", "ads"] and fits.series.columns == ["sales", "noise", "ads"]
     assert windows.x["train"].shape[-1] == 3
-    assert any(line.startswith("value columns auto: the target with noise, ads (validation MAE") for line in lines)
+    assert any(line.startswith("value columns auto: the target with noise, ads (validation MAE") and
+               "standard errors of the paired window errors, 2 asked)" in line for line in lines)
     pd.read_csv(path).drop(columns="ads").to_csv(tmp_path / "noise.csv", index=False)
     config, windows, fits, lines = resolved(tmp_path / "noise.csv")
     assert config.value_cols is None and fits.series.columns == ["sales"] and windows.x["train"].shape[-1] == 1
@@ -97,7 +115,7 @@ def test_a_named_series_keeps_its_own_columns(tmp_path, monkeypatch):
     config = make_config(ForecastConfig, {"dataset": "seattle-weather"})
     own = SERIES["seattle-weather"].read(tmp_path)
     lines = []
-    resolved_config, windows, fits, _ = resolve_windows(config, load_series(config), lines.append)
+    resolved_config, windows, _, _ = resolve_windows(config, load_series(config), lines.append)
     assert resolved_config.value_cols == ["temp_min", "precipitation", "wind"] == own.columns[1:]
     assert not any(line.startswith("value columns") for line in lines)
     before = series_windows(resolved_config, own)

@@ -50,9 +50,9 @@ class ForecastConfig(RecurrentModelConfig):
     target_col: str | None = None
     """the column to forecast (required with --data)"""
     value_cols: list[str] | Literal[COVARIATE_WORDS] | None = "auto"
-    """the columns read beside the target: auto (a file: every numeric column is read, then the target alone or
-    with them, whichever's ridge on the lags has the lower validation MAE, chosen before training; a named series:
-    its own columns), all (every numeric column, no choice), none (the target alone), or a comma list"""
+    """the columns read beside the target: auto (a file: every numeric column, kept only where the ridge on their
+    lags and the target's is below the target's alone on the validation windows by 2 standard errors, chosen before
+    training; a named series: its own columns), all (every numeric column), none (the target alone), or a list"""
     fill: Literal[FILLS] = "none"
     """missing values and time stamps: none (an error), ffill (carry the last value), interpolate (linear in time)"""
     lookback: PositiveInt | None = None

@@ -97,8 +97,8 @@ def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig
         say(choices[-1])
         config = replace(config, normalize=normalize)
     if config.value_cols == "auto" and config.data is not None and len(series.columns) > 1:
-        chosen, tried = choose_covariates(config, fits)
-        choices.append(covariates_note(chosen, tried, scaler.std[0], in_logs(scaler)))
+        chosen, tried, gain = choose_covariates(config, fits)
+        choices.append(covariates_note(chosen, tried, gain, scaler.std[0], in_logs(scaler)))
         say(choices[-1])
         if len(chosen) < len(series.columns) - 1:
             series = keep_columns(series, chosen)
