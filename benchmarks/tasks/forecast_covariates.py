@@ -27,7 +27,7 @@ from rnnkit.models.baselines import step_targets
 from rnnkit.tasks.config import make_config
 from rnnkit.tasks.forecast.baselines import mae
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.covariates import RULES, choose_covariates
+from rnnkit.tasks.forecast.covariates import RULES, choose_covariates, gain_in_errors
 from rnnkit.tasks.forecast.data import keep_columns, load_series
 from rnnkit.tasks.forecast.model import lag_features
 from rnnkit.tasks.forecast.predict import model_forecast
@@ -66,6 +66,7 @@ def measure(folder: Path, fraction: float, train: bool, file: str, time_col: str
     config, _, fits, _ = resolve_windows(config, series, lambda line: None)
     columns = tuple(series.columns[1:])
     chosen = {f"rule {rule}": tuple(choose_covariates(config, fits, rule)[0]) for rule in RULES}  # (names, MAEs, gain)
+    gain = gain_in_errors(config, fits, columns)  # every column against the target alone, whichever is lower
     policies = {"none": (), "all": columns, **chosen}
     scale = fits.windows(config.lookback).scaler.std[0]
     sets = {}
@@ -85,7 +86,7 @@ def measure(folder: Path, fraction: float, train: bool, file: str, time_col: str
                                    model_forecast(model, windows.x[split], windows.scaler))
         sets[",".join(covariates) or "-"] = scores
     return {"case": f"{file}:{target}:{horizon}", "cut": fraction, "steps": len(series), "lookback": config.lookback,
-            "normalize": config.normalize, "columns": list(columns),
+            "normalize": config.normalize, "columns": list(columns), "gain_in_errors": gain,
             "policies": {name: ",".join(s) or "-" for name, s in policies.items()}, "sets": sets}
 
 
@@ -111,6 +112,35 @@ def summary(*paths: str) -> None:
                     line += (f" | over {reference}'s: geometric mean {np.exp(np.mean(np.log(ratios))):.4f}, lower in "
                              f"{np.sum(ratios < 1)}, higher in {np.sum(ratios > 1)}, worst {ratios.max():.3f}")
                 print(line)
+        trained = [r for r in chosen if "model_held" in r["sets"]["-"]]
+        if trained:
+            by_file(period, trained)
+
+
+def by_file(period: str, rows: list[dict]) -> None:
+    """The trained model's held-out MAE per file, geometric means over its targets, horizons and cuts: every column and
+    the rules over the target alone, and the rules over every column; then the "sure" rule at other bars (exploratory:
+    chosen after these figures were seen, so they judge nothing)."""
+    def ratio(group, policy, reference):
+        return np.exp(np.mean([np.log(r["sets"][r["policies"][policy]]["model_held"]
+                                      / r["sets"][r["policies"][reference]]["model_held"]) for r in group]))
+
+    files = {}
+    for r in rows:
+        files.setdefault(r["case"].split(":")[0], []).append(r)
+    for name, group in {**files, "every file": rows}.items():
+        print(f"  {period}, model, {name} ({len(group)}): " + ", ".join(
+            f"{policy} / {reference} {ratio(group, policy, reference):.4f}"
+            for policy, reference in (("all", "none"), ("rule all", "none"), ("rule sure", "none"), ("rule all", "all"),
+                                      ("rule sure", "all"))))
+    for bar in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0):
+        held = np.array([r["sets"][r["policies"]["all" if r["gain_in_errors"] >= bar else "none"]]["model_held"]
+                         for r in rows if "gain_in_errors" in r])
+        for reference in ("none", "all"):
+            base = np.array([r["sets"][r["policies"][reference]]["model_held"] for r in rows if "gain_in_errors" in r])
+            if len(held):
+                print(f"  {period}, model, every column where the gain is >= {bar:g} standard errors, over "
+                      f"{reference}'s: {np.exp(np.mean(np.log(held / base))):.4f}")
 
 
 def main():

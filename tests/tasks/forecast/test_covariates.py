@@ -1,6 +1,6 @@
-"""`--value-cols auto` (the default for a file): the other columns are read only where the ridge on the lags says
-on the validation windows that they help; the choice is kept in config.json for evaluate, predict and resume; a
-list, all and none are read as given; a named series keeps its own columns."""
+"""`--value-cols auto` (an option; all is the default): a file's other columns are read only where the ridge on the
+lags says on the validation windows that they help; the choice is kept in config.json for evaluate, predict and
+resume; a list, all and none are read as given; a named series keeps its own columns."""
 import json
 
 import numpy as np
@@ -73,13 +73,13 @@ def test_a_small_gain_is_not_sure_enough(tmp_path):
 
 def test_auto_reads_a_file_with_the_columns_it_chose_and_says_so(tmp_path):
     path = sales_csv(tmp_path / "sales.csv")
-    config, windows, fits, lines = resolved(path)
+    config, windows, fits, lines = resolved(path, value_cols="auto")
     assert config.value_cols == ["noise", "ads"] and fits.series.columns == ["sales", "noise", "ads"]
     assert windows.x["train"].shape[-1] == 3
     assert any(line.startswith("value columns auto: the target with noise, ads (validation MAE") and
                "standard errors of the paired window errors, 2 asked)" in line for line in lines)
     pd.read_csv(path).drop(columns="ads").to_csv(tmp_path / "noise.csv", index=False)
-    config, windows, fits, lines = resolved(tmp_path / "noise.csv")
+    config, windows, fits, lines = resolved(tmp_path / "noise.csv", value_cols="auto")
     assert config.value_cols is None and fits.series.columns == ["sales"] and windows.x["train"].shape[-1] == 1
     assert any(line.startswith("value columns auto: the target alone (validation MAE") for line in lines)
 
@@ -96,12 +96,13 @@ def test_a_list_all_and_none_are_read_as_given(tmp_path, given, read):
 def test_the_command_lines_value_cols(typed, value):
     _, config = load_config("forecast", {"data": "x.csv", "target_col": "sales", "value_cols": typed})
     assert config.value_cols == value
-    assert make_config(ForecastConfig, {"data": "x.csv", "target_col": "sales"}).value_cols == "auto"
+    assert make_config(ForecastConfig, {"data": "x.csv", "target_col": "sales"}).value_cols == "all"
 
 
-def test_a_named_series_keeps_its_own_columns(tmp_path, monkeypatch):
-    """seattle-weather under auto reads the four columns it lists, as before: nothing is chosen, the windows are
-    the catalog's own; none and a list are honoured there too."""
+@pytest.mark.parametrize("given", ["all", "auto"])
+def test_a_named_series_keeps_its_own_columns(tmp_path, monkeypatch, given):
+    """seattle-weather under all or auto reads the four columns it lists, as before: nothing is chosen, the windows
+    are the catalog's own; none and a list are honoured there too."""
     from rnnkit.data.catalog import SERIES
     from rnnkit.tasks.forecast import data
     from rnnkit.tasks.forecast.data import load_series, series_windows
@@ -112,7 +113,7 @@ def test_a_named_series_keeps_its_own_columns(tmp_path, monkeypatch):
                   **{c: rng.normal(size=n).round(1) for c in ("precipitation", "temp_max", "temp_min", "wind")},
                   "weather": "rain"}).to_csv(tmp_path / "seattle-weather.csv", index=False)
     monkeypatch.setattr(data, "fetch_dataset", lambda name: tmp_path)
-    config = make_config(ForecastConfig, {"dataset": "seattle-weather"})
+    config = make_config(ForecastConfig, {"dataset": "seattle-weather", "value_cols": given})
     own = SERIES["seattle-weather"].read(tmp_path)
     lines = []
     resolved_config, windows, _, _ = resolve_windows(config, load_series(config), lines.append)
@@ -131,7 +132,7 @@ def test_a_run_keeps_its_chosen_columns_for_evaluate_and_predict(tmp_path, capsy
     path = sales_csv(tmp_path / "sales.csv")
     pd.read_csv(path).drop(columns="noise").to_csv(tmp_path / "ads.csv", index=False)
     settings = {"data": str(tmp_path / "ads.csv"), "time_col": "ts", "target_col": "sales", "lookback": "7",
-                "hidden_size": "8", "epochs": "2", "calendar": "none", "fast": "fused"}
+                "hidden_size": "8", "epochs": "2", "calendar": "none", "fast": "fused", "value_cols": "auto"}
     run_dir, final = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)
     run = read_run(run_dir)
     assert run.config.value_cols == ["ads"] and run.saved["data"]["columns"] == ["sales", "ads"]

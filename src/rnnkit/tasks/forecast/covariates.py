@@ -1,4 +1,4 @@
-"""Which of a file's other columns a forecast reads (`--value-cols auto`, the default for a file).
+"""Which of a file's other columns a forecast reads under `--value-cols auto` (an option; the default reads them all).
 
 A user's file often carries columns that do not help the target (other sensors, ids, derived columns, levels that
 drift out of the training range), and the recurrent model reads every column it is given. So before training, the
@@ -12,8 +12,12 @@ the run reads the covariates only where they lower that MAE by a margin the vali
 (the "sure" rule: a paired comparison over the N validation windows, counting one window per horizon since
 overlapping windows share their targets). The other rules, measured and not the default: "all" (the covariates
 wherever their ridge's validation MAE is lower at all), "each" (every covariate that alone lowers it), "greedy"
-(forward selection). Ties keep fewer columns. Ridges, not network trainings: the choice costs a second or so. How
-each rule fared on stretches held out from the choice: benchmarks/TASKS.md, "Issue 25, forecasting, covariates".
+(forward selection). Ties keep fewer columns. Ridges, not network trainings: the choice costs a second or so.
+
+Measured on 44 real targets with covariates (benchmarks/TASKS.md, "Issue 25, forecasting, covariates"), the trained
+model's MAE moves by about 1% either way with the covariates: on stretches held out from the choice "sure" tied the
+target alone and was 0.8% below reading every column, but its bar was set after seeing them, and on the full series'
+test periods, which chose nothing, it was 2% behind reading every column. So `--value-cols all` stays the default.
 """
 from __future__ import annotations
 
