@@ -9,10 +9,10 @@ percentage changes 1970-2016: consumption with income, production, savings and u
 covariates), PBS (monthly scripts of one drug group, 1991-2008) and solar (half-hourly generation, 6 days).
 Files with several real columns, for the choice of covariates (`COVARIATE_SERIES`, every numeric column of each
 kept): seattle-weather (the catalog's file as a user has it, with its categorical `weather` column), aeon's Longley
-(16 years of US employment with GNP, population...) and Daphnet S06R02E0 (7,040 steps at 64 Hz, its time stamps put on that grid: 9 accelerometer
-channels and a 0/1 `is_anomaly` label), statsmodels' macrodata (US quarterly 1959-2009: 12 series, levels, rates and
-derived ones), interest_inflation (German quarterly inflation Dp and interest rate R, 1972-1998) and danish_data
-(Danish quarterly money, income, prices and rates, 1974-1987).
+(16 years of US employment with GNP, population...) and Daphnet S06R02E0 (7,040 steps at 64 Hz, its time stamps
+put on that grid: 9 accelerometer channels and a 0/1 `is_anomaly` label), statsmodels' macrodata (US quarterly
+1959-2009: 12 series, levels, rates and derived ones), interest_inflation (German quarterly inflation Dp and interest
+rate R, 1972-1998) and danish_data (Danish quarterly money, income, prices and rates, 1974-1987).
 """
 import sys
 from pathlib import Path

@@ -4,10 +4,13 @@ the target alone, and every column) is judged on the cut's last 15%, held out fr
 `forecast_folds.py` (the series cut to its first CUT of steps, no test step; each cut split 70/15/15 as a run splits
 it). Judged twice: by the ridge on the lags of those columns (fitted on the cut's training windows, α chosen on its
 validation windows), and, with --train, by the model trained on them as a run trains it (`forecast_variants.trained`,
-seed 0; --train-none-all: only on the target alone and on every column, which judges any all-or-nothing rule). The lookback and `normalize` are resolved first, as a run resolves them (by the target's ridge).
+seed 0; --train-none-all: only on the target alone and on every column, which judges any all-or-nothing rule). The
+lookback and `normalize` are resolved first, as a run resolves them (by the target's ridge). A cut of 1 is the full
+series: its "held-out" windows are the real test period, summed up apart (they choose nothing).
 
     cd benchmarks/tasks; python forecast_aeon_series.py DIR
-    OMP_NUM_THREADS=1 PYTHONPATH=../../src:. python forecast_covariates.py DIR 0.85,0.75,0.65 [--train|--train-none-all] [FILE:TARGET:H ...] > out.jsonl
+    OMP_NUM_THREADS=1 PYTHONPATH=../../src:. python forecast_covariates.py DIR 0.85,0.75,0.65 [--train|--train-none-all] \
+        [FILE:TARGET:H ...] > out.jsonl
     python forecast_covariates.py summary out.jsonl [more.jsonl ...]
 
 Without cases: every target and horizon of `forecast_aeon_series.COVARIATE_SERIES`. One JSON line per case and cut.
@@ -59,13 +62,15 @@ def ridge_held_out(fits, config, covariates) -> float:
     return float(np.mean(np.abs(forecast - windows.y["test"]))) * windows.scaler.std[0]
 
 
-def measure(folder: Path, fraction: float, train: bool, file: str, time_col: str, target: str, horizon: int) -> dict:
+def measure(folder: Path, fraction: float, train: str, file: str, time_col: str, target: str, horizon: int) -> dict:
+    """One case at one cut: the rules' choices, and the ridge's (and with `train`, "all" or "none-all", the model's)
+    validation and held-out MAE of each column set."""
     config = make_config(ForecastConfig, {"data": str(folder / file), "time_col": time_col, "target_col": target,
                                           "horizon": horizon, "value_cols": "all"})
     series = cut(load_series(config), fraction)
     config, _, fits, _ = resolve_windows(config, series, lambda line: None)
     columns = tuple(series.columns[1:])
-    chosen = {f"rule {rule}": tuple(choose_covariates(config, fits, rule)[0]) for rule in RULES}  # (names, MAEs, gain)
+    chosen = {f"rule {rule}": tuple(choose_covariates(config, fits, rule)[0]) for rule in RULES}
     gain = gain_in_errors(config, fits, columns)  # every column against the target alone, whichever is lower
     policies = {"none": (), "all": columns, **chosen}
     scale = fits.windows(config.lookback).scaler.std[0]

@@ -12,6 +12,7 @@ from rnnkit.tasks import load_config, read_run, train
 from rnnkit.tasks.config import make_config
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.covariates import RULES, choose_covariates
+from rnnkit.tasks.forecast.data import load_series, series_windows
 from rnnkit.tasks.forecast.model import LinearFits
 from rnnkit.tasks.forecast.train import resolve_windows
 from testkit import call_cli as call
@@ -31,8 +32,6 @@ def sales_csv(path, n=400, seed=0):
 def resolved(path, **values):
     config = make_config(ForecastConfig, {"data": str(path), "time_col": "ts", "target_col": "sales", "lookback": 7,
                                           "calendar": "none", **values})
-    from rnnkit.tasks.forecast.data import load_series
-
     lines = []
     config, windows, fits, _ = resolve_windows(config, load_series(config), lines.append)
     return config, windows, fits, lines
@@ -105,7 +104,6 @@ def test_a_named_series_keeps_its_own_columns(tmp_path, monkeypatch, given):
     are the catalog's own; none and a list are honoured there too."""
     from rnnkit.data.catalog import SERIES
     from rnnkit.tasks.forecast import data
-    from rnnkit.tasks.forecast.data import load_series, series_windows
 
     rng = np.random.default_rng(0)
     n = 400

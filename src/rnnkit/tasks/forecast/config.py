@@ -52,8 +52,8 @@ class ForecastConfig(RecurrentModelConfig):
     value_cols: list[str] | Literal[COVARIATE_WORDS] | None = "all"
     """the columns read beside the target: all (every numeric column; a named series: its own columns), auto (a file's
     numeric columns kept only where the ridge on their lags and the target's is below the target's alone on the
-    validation windows by 2 standard errors, chosen before training; not the default: on the test periods of 44 real
-    targets it was 2% behind all, benchmarks/TASKS.md), none (the target alone), or a list"""
+    validation windows by 2 standard errors, chosen before training; not the default: on real files' test periods it
+    did worse than all, benchmarks/TASKS.md), none (the target alone), or a list"""
     fill: Literal[FILLS] = "none"
     """missing values and time stamps: none (an error), ffill (carry the last value), interpolate (linear in time)"""
     lookback: PositiveInt | None = None

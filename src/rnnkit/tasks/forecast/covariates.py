@@ -14,10 +14,10 @@ overlapping windows share their targets). The other rules, measured and not the 
 wherever their ridge's validation MAE is lower at all), "each" (every covariate that alone lowers it), "greedy"
 (forward selection). Ties keep fewer columns. Ridges, not network trainings: the choice costs a second or so.
 
-Measured on 44 real targets with covariates (benchmarks/TASKS.md, "Issue 25, forecasting, covariates"), the trained
-model's MAE moves by about 1% either way with the covariates: on stretches held out from the choice "sure" tied the
-target alone and was 0.8% below reading every column, but its bar was set after seeing them, and on the full series'
-test periods, which chose nothing, it was 2% behind reading every column. So `--value-cols all` stays the default.
+Measured on real files with covariates (benchmarks/TASKS.md, "Issue 25, forecasting, covariates"): on stretches
+held out from the choice "sure" led reading every column, but its bar was set after seeing them, and on the full
+series' test periods, which chose nothing, reading every column did better in every file. So `--value-cols all`
+stays the default and `auto` is an option.
 """
 from __future__ import annotations
 

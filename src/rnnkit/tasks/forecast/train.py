@@ -79,9 +79,8 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
 def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig, Any, LinearFits, list[str]]:
     """The config with what "auto" left open chosen on the validation windows (a file's lookback, then `normalize`,
     then, under `--value-cols auto`, the columns read beside the target; config.json keeps the choices and the list of
-    columns read, so resume and evaluate see them), the
-    windows, the ridges fitted to choose (the model's linear start is one of them; `fits.series` is the series with
-    the columns kept), and the lines that say what was chosen."""
+    columns read, so resume and evaluate see them), the windows, the ridges fitted to choose (the model's linear start
+    is one of them; `fits.series` is the series with the columns kept), and the lines that say what was chosen."""
     choices = []
     fits = LinearFits(config, series)
     if config.lookback is None:  # a file's: chosen on the validation windows
