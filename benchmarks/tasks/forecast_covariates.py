@@ -4,7 +4,8 @@ the target alone, and every column) is judged on the cut's last 15%, held out fr
 `forecast_folds.py` (the series cut to its first CUT of steps, no test step; each cut split 70/15/15 as a run splits
 it). Judged twice: by the ridge on the lags of those columns (fitted on the cut's training windows, α chosen on its
 validation windows), and, with --train, by the model trained on them as a run trains it (`forecast_variants.trained`,
-seed 0; --train-none-all: only on the target alone and on every column, which judges any all-or-nothing rule). The
+seed 0, or --seed=N; --train-none-all: only on the target alone and on every column, which judges any all-or-nothing
+rule). The
 lookback and `normalize` are resolved first, as a run resolves them (by the target's ridge). A cut of 1 is the full
 series: its "held-out" windows are the real test period, summed up apart (they choose nothing).
 
@@ -62,7 +63,8 @@ def ridge_held_out(fits, config, covariates) -> float:
     return float(np.mean(np.abs(forecast - windows.y["test"]))) * windows.scaler.std[0]
 
 
-def measure(folder: Path, fraction: float, train: str, file: str, time_col: str, target: str, horizon: int) -> dict:
+def measure(folder: Path, fraction: float, train: str, file: str, time_col: str, target: str, horizon: int,
+            seed: int = 0) -> dict:
     """One case at one cut: the rules' choices, and the ridge's (and with `train`, "all" or "none-all", the model's)
     validation and held-out MAE of each column set."""
     config = make_config(ForecastConfig, {"data": str(folder / file), "time_col": time_col, "target_col": target,
@@ -84,13 +86,14 @@ def measure(folder: Path, fraction: float, train: str, file: str, time_col: str,
             kept = keep_columns(series, list(covariates))
             own = fits.keeping(narrowed, kept)
             windows = own.windows(config.lookback)
-            model = trained(narrowed, windows, own, 0)[0]
+            model = trained(narrowed, windows, own, seed)[0]
             y = kept.target.astype(np.float64)
             for split, name in (("valid", "model_valid"), ("test", "model_held")):
                 scores[name] = mae(step_targets(y, windows.at[split], horizon),
                                    model_forecast(model, windows.x[split], windows.scaler))
         sets[",".join(covariates) or "-"] = scores
-    return {"case": f"{file}:{target}:{horizon}", "cut": fraction, "steps": len(series), "lookback": config.lookback,
+    return {"case": f"{file}:{target}:{horizon}", "cut": fraction, "seed": seed, "steps": len(series),
+            "lookback": config.lookback,
             "normalize": config.normalize, "columns": list(columns), "gain_in_errors": gain,
             "policies": {name: ",".join(s) or "-" for name, s in policies.items()}, "sets": sets}
 
@@ -154,10 +157,11 @@ def main():
     folder, fractions = Path(sys.argv[1]), [float(v) for v in sys.argv[2].split(",")]
     rest = sys.argv[3:]
     train = "all" if "--train" in rest else "none-all" if "--train-none-all" in rest else ""
+    seed = next((int(c.split("=")[1]) for c in rest if c.startswith("--seed=")), 0)
     for file, time_col, target, horizon in cases(folder, [c for c in rest if not c.startswith("--")]):
         for fraction in fractions:
             try:
-                record = measure(folder, fraction, train, file, time_col, target, horizon)
+                record = measure(folder, fraction, train, file, time_col, target, horizon, seed)
             except UserError as err:  # too short a cut for any window
                 record = {"case": f"{file}:{target}:{horizon}", "cut": fraction, "skipped": str(err)}
             print(json.dumps(record), flush=True)
