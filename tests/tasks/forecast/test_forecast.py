@@ -255,7 +255,8 @@ def test_the_ridges_that_choose_are_fitted_once_and_start_the_model(tmp_path, mo
 
     fitted, original = [], forecast_model.ridge_on_levels
     monkeypatch.setattr(forecast_model, "ridge_on_levels",
-                        lambda windows, lags, how: fitted.append((windows.lookback, lags, how)) or original(windows, lags, how))
+                        lambda windows, lags, how, **kw: fitted.append((windows.lookback, lags, how)) or
+                        original(windows, lags, how, **kw))
     settings = {"data": str(weekly_csv(tmp_path / "weekly.csv")), "time_col": "week", "target_col": "sales",
                 "hidden_size": "8", "epochs": "1", "calendar": "none", "fast": "fused"}
     run_dir, _ = train(*load_config("forecast", settings), run_dir=tmp_path / "run", quiet=True)

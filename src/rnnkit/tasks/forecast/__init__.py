@@ -1,7 +1,7 @@
 """Forecasting a numeric series: `forecast` (a named series or your own file).
 
     rnnkit train forecast --dataset seattle-weather [--horizon 7]
-    rnnkit train forecast --data load.csv --time-col ts --target-col load [--fill ffill]
+    rnnkit train forecast --data load.csv --time-col ts --target-col load [--fill ffill] [--value-cols all|auto|none|a,b]
     rnnkit predict RUN_DIR --input recent.csv      # the next `horizon` values with their time stamps
     rnnkit evaluate RUN_DIR [--data other.csv]     # model, baselines and the run's blend on the test period
     rnnkit evaluate RUN_DIR --backtest 5           # a rolling-origin backtest beside the baselines

@@ -13,6 +13,8 @@ from rnnkit.data.windows import TARGET_TRANSFORMS
 from rnnkit.tasks.config import ConvKernel, InputDropout, NumLayers, RecurrentDropout, RecurrentModelConfig, fill_unset
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
+COVARIATE_WORDS = ("all", "auto")
+"""What --value-cols takes besides a list of columns and none (the target alone)."""
 DATASET_LOOKBACK = {"seattle-weather": 30, "taylor-electricity": 432, "airline": 24}
 """Steps read per forecast when --lookback is not given: a month of days, two years of months, and for Taylor's
 half hours a week and two days: the demand's two seasons (Taylor 2003) need the same half hour a week ago AND
@@ -48,8 +50,11 @@ class ForecastConfig(RecurrentModelConfig):
     year...)"""
     target_col: str | None = None
     """the column to forecast (none: the file's only numeric column besides the time)"""
-    value_cols: list[str] | None = None
-    """covariate columns read as inputs beside the target (none: every numeric column)"""
+    value_cols: list[str] | Literal[COVARIATE_WORDS] | None = "all"
+    """the columns read beside the target: all (every numeric column; a named series: its own columns), auto (a file's
+    numeric columns kept only where the ridge on their lags and the target's is below the target's alone on the
+    validation windows by 2 standard errors, chosen before training; not the default: on real files' test periods it
+    did worse than all, benchmarks/TASKS.md), none (the target alone), or a list"""
     fill: Literal[FILLS] = "none"
     """missing values and time stamps: none (an error), ffill (carry the last value), interpolate (linear in time)"""
     lookback: PositiveInt | None = None
@@ -119,6 +124,8 @@ class ForecastConfig(RecurrentModelConfig):
     def __post_init__(self):
         if (self.dataset is None) == (self.data is None):
             raise ValueError("give either --dataset NAME or --data FILE (with --target-col)")
+        if isinstance(self.value_cols, list) and len(self.value_cols) == 1 and self.value_cols[0] in COVARIATE_WORDS:
+            self.value_cols = self.value_cols[0]  # the command line's "auto" arrives as a one-item list
         if self.target_transform == "auto":
             self.target_transform = DATASET_TARGET_TRANSFORM.get(self.dataset, "none")
         if self.dataset in DATASET_LOOKBACK:

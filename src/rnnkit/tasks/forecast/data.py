@@ -2,23 +2,42 @@
 facts about it a run folder keeps (columns, frequency, lookback, calendar, season)."""
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pandas as pd
 
 from rnnkit.data.catalog import SERIES, fetch_dataset
 from rnnkit.data.series import Series, read_series
 from rnnkit.data.windows import Windows, calendar_kinds, make_windows
-from rnnkit.tasks.forecast.config import ForecastConfig
+from rnnkit.tasks.forecast.config import COVARIATE_WORDS, ForecastConfig
 
 
 def load_series(config: ForecastConfig, path: str | None = None) -> Series:
-    """The series to train or evaluate on: `path` (a file like the training one) or the config's."""
-    if path is None and config.dataset is not None:
-        return SERIES[config.dataset].read(fetch_dataset(config.dataset))
+    """The series to train or evaluate on: `path` (a file like the training one) or the config's, with the columns
+    its `value_cols` names (`columns_to_read`)."""
     if config.dataset is not None:
         spec = SERIES[config.dataset]
-        cols = list(spec.value_cols) if spec.value_cols is not None else None
-        return read_series(path, spec.time_col, spec.target_col, cols, config.fill)
-    return read_series(path or config.data, config.time_col, config.target_col, config.value_cols, config.fill)
+        own = list(spec.value_cols) if spec.value_cols is not None else None
+        file, fill = (path, config.fill) if path is not None else (Path(fetch_dataset(config.dataset)) / spec.file, "none")
+        return read_series(file, spec.time_col, spec.target_col, columns_to_read(config.value_cols, own), fill)
+    return read_series(path or config.data, config.time_col, config.target_col, columns_to_read(config.value_cols),
+                       config.fill)
+
+
+def columns_to_read(value_cols: list[str] | str | None, own: list[str] | None = None) -> list[str] | None:
+    """`read_series`' value_cols (None: every numeric column) for a config's: auto and all read every numeric column
+    (a named series: `own`, the columns it lists; auto's choice among them comes later, `forecast.covariates`), none
+    the target alone, a list itself."""
+    if value_cols in COVARIATE_WORDS:
+        return own
+    return [] if value_cols is None else list(value_cols)
+
+
+def keep_columns(series: Series, covariates: list[str]) -> Series:
+    """`series` with the target and `covariates` (in the series' order) alone."""
+    keep = [0] + [i for i, name in enumerate(series.columns) if i and name in covariates]
+    return replace(series, values=series.values[:, keep], columns=[series.columns[i] for i in keep])
 
 
 def default_season(freq: str) -> int:

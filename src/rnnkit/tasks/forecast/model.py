@@ -74,34 +74,43 @@ def keep_better_of(model: Forecaster, start: dict, windows: Windows) -> tuple[bo
     return linear < trained, linear, trained
 
 
-def ridge_on_levels(windows: Windows, lags: int, normalize: str, alphas=RIDGE_ALPHAS):
+def ridge_on_levels(windows: Windows, lags: int, normalize: str, alphas=RIDGE_ALPHAS, covariates: tuple[int, ...] = ()):
     """(ridge, α, validation MAE in scaled units): `fit_ridge` (α of `alphas`) from the last `lags` target
-    values of the training windows to their targets, both out of the window's level as `normalize` says,
-    scored on the validation windows back at their level."""
+    values of the training windows (and of the input features `covariates`, as the windows hold them) to their
+    targets, the target's out of the window's level as `normalize` says, scored on the validation windows back at
+    their level."""
     return ridge_between(windows.x["train"], windows.y["train"], windows.x["valid"], windows.y["valid"], lags,
-                         normalize, alphas)
+                         normalize, alphas, covariates)
 
 
 def ridge_between(x_fit: np.ndarray, y_fit: np.ndarray, x_score: np.ndarray, y_score: np.ndarray, lags: int,
-                  normalize: str, alphas=RIDGE_ALPHAS):
+                  normalize: str, alphas=RIDGE_ALPHAS, covariates: tuple[int, ...] = ()):
     """`ridge_on_levels` of any two sets of windows: fitted on (`x_fit`, `y_fit`), α chosen and the MAE taken on
     (`x_score`, `y_score`) (x (N, L, F), y (N, horizon), scaled)."""
     z, y, level = {}, {}, {}
     for split, (xs, ys) in {"fit": (x_fit, y_fit), "score": (x_score, y_score)}.items():
-        target = torch.as_tensor(xs[:, :, 0])  # (N, L)
-        levels, mu, sigma = window_levels(target, normalize)  # (N, L), (N, 1), (N, 1)
-        z[split], y[split] = levels[:, -lags:].numpy(), ((torch.as_tensor(ys) - mu) / sigma).numpy()
-        level[split] = (mu.numpy(), sigma.numpy())
+        z[split], mu, sigma = lag_features(xs, lags, normalize, covariates)
+        y[split], level[split] = ((torch.as_tensor(ys) - mu) / sigma).numpy(), (mu.numpy(), sigma.numpy())
     ridge, alpha = fit_ridge(z["fit"], y["fit"], z["score"], y["score"], standardize=False, alphas=alphas)
     mu, sigma = level["score"]
     forecast = mu + sigma * ridge.predict(z["score"]).reshape(y["score"].shape)  # (N, horizon), back at the level
     return ridge, alpha, float(np.mean(np.abs(forecast - y_score)))
 
 
+def lag_features(x: np.ndarray, lags: int, normalize: str, covariates: tuple[int, ...] = ()):
+    """(z (N, lags * (1 + C)), μ (N, 1), σ (N, 1)): the ridge's inputs from windows x (N, L, F), the last `lags`
+    target values out of their window's level as `normalize` says and those of the C input features `covariates`
+    as the windows hold them (z-scores, as the model reads them); a forecast z' is put back as μ + σ z'."""
+    target = torch.as_tensor(x[:, :, 0])  # (N, L)
+    levels, mu, sigma = window_levels(target, normalize)  # (N, L), (N, 1), (N, 1)
+    others = x[:, -lags:, list(covariates)].reshape(len(x), -1)  # (N, lags * C)
+    return np.concatenate([levels[:, -lags:].numpy(), others], 1), mu, sigma
+
+
 class LinearFits:
     """One series' windows of each lookback tried and its ridges on the lags (`ridge_on_levels`), each made
-    once: choosing a file's lookback, choosing `normalize` and starting the model's linear skip read the
-    same fits. `windows`: those of `config.lookback`, when already made."""
+    once: choosing a file's lookback, choosing `normalize`, choosing its covariates and starting the model's linear
+    skip read the same fits. `windows`: those of `config.lookback`, when already made."""
 
     def __init__(self, config: ForecastConfig, series: Series, windows: Windows | None = None):
         self.config, self.series = config, series
@@ -113,12 +122,21 @@ class LinearFits:
             self._windows[lookback] = series_windows(replace(self.config, lookback=lookback), self.series)
         return self._windows[lookback]
 
-    def ridge(self, lookback: int, lags: int, normalize: str):
-        """`ridge_on_levels` of the windows of `lookback`: (ridge, α, validation MAE in scaled units)."""
-        key = (lookback, lags, normalize)
+    def ridge(self, lookback: int, lags: int, normalize: str, covariates: tuple[str, ...] = ()):
+        """`ridge_on_levels` of the windows of `lookback`, on the lags of the target and of the columns
+        `covariates`: (ridge, α, validation MAE in scaled units)."""
+        key = (lookback, lags, normalize, tuple(covariates))
         if key not in self._ridges:
-            self._ridges[key] = ridge_on_levels(self.windows(lookback), lags, normalize)
+            features = tuple(self.series.columns.index(name) for name in covariates)
+            self._ridges[key] = ridge_on_levels(self.windows(lookback), lags, normalize, covariates=features)
         return self._ridges[key]
+
+    def keeping(self, config: ForecastConfig, series: Series) -> "LinearFits":
+        """These fits for `series`, the same one with fewer covariate columns, under `config`: the target's ridges
+        carry over (its scaled values do not change), the windows are made again."""
+        fits = LinearFits(config, series)
+        fits._ridges = {key: fit for key, fit in self._ridges.items() if not key[3]}
+        return fits
 
 
 def choose_normalize(config: ForecastConfig, fits: LinearFits) -> tuple[str, dict[str, float]]:

@@ -2,7 +2,7 @@
 values from a recent file, and `rnnkit evaluate` of a run."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -98,8 +98,11 @@ def summary_metrics(table: dict[str, dict[str, list[float]]], weight: float = 0.
 
 
 def _run_series(run: Run, path: str | None) -> Series:
-    series = load_series(run.config, path)
+    """The run's series, or `path`'s, with the columns the run was trained on (its data facts: a folder written
+    before --value-cols auto has null there, which then meant every numeric column)."""
     facts = run.saved.get("data", {})
+    columns = facts.get("columns")
+    series = load_series(replace(run.config, value_cols=columns[1:] or None) if columns else run.config, path)
     if series.columns != facts.get("columns", series.columns):
         raise UserError(f"{series.source}: columns {series.columns}, but the run was trained on {facts['columns']}")
     return series

@@ -12,8 +12,9 @@ import numpy as np
 
 from rnnkit.atomic import atomic_write, write_json
 from rnnkit.models.forecaster import pinball_loss
-from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import load_series, lookback_seasons, series_facts
+from rnnkit.tasks.forecast.config import COVARIATE_WORDS, ForecastConfig
+from rnnkit.tasks.forecast.covariates import choose_covariates, covariates_note
+from rnnkit.tasks.forecast.data import keep_columns, load_series, lookback_seasons, series_facts
 from rnnkit.tasks.forecast.model import (LinearFits, build_model, choose_lookback, choose_normalize, keep_better_of,
                                          ridge_lag_candidates, ridge_penalty_optimizer, start_from_ridge)
 from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
@@ -41,6 +42,7 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     if config.data is not None:  # the columns the reader found (config.json keeps them for evaluate --data)
         config = replace(config, time_col=series.time_col, target_col=series.columns[0])
     config, windows, fits, choices = resolve_windows(config, series, say)
+    series = fits.series  # the columns kept
     facts = {**series_facts(config, series, windows),
              "ridge_lags": ridge_lag_candidates(config, len(series), lookback_seasons(config, series))}
     start(config, quiet)
@@ -93,9 +95,10 @@ def epochs_to_train(config: ForecastConfig, windows: int) -> int:
 
 
 def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig, Any, LinearFits, list[str]]:
-    """The config with what "auto" left open chosen on the validation windows (a file's lookback, then
-    `normalize`; config.json keeps the choices, so resume and evaluate see them), the windows, the ridges
-    fitted to choose (the model's linear start is one of them), and the lines that say what was chosen."""
+    """The config with what "auto" left open chosen on the validation windows (a file's lookback, then `normalize`,
+    then, under `--value-cols auto`, the columns read beside the target; config.json keeps the choices and the list of
+    columns read, so resume and evaluate see them), the windows, the ridges fitted to choose (the model's linear start
+    is one of them; `fits.series` is the series with the columns kept), and the lines that say what was chosen."""
     choices = []
     fits = LinearFits(config, series)
     if config.lookback is None:  # a file's: chosen on the validation windows
@@ -105,15 +108,24 @@ def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig
                        f"lags {', '.join(f'{v:.4g}' for v in tried.values())}, scaled units)" if tried else
                        f"lookback {lookback} (the only candidate that leaves two training windows per lag)")
         say(choices[-1])
+    scaler = fits.windows(config.lookback).scaler
+    normalize, tried = choose_normalize(config, fits)
+    if tried:
+        choices.append(normalize_note(normalize, tried, scaler))
+        say(choices[-1])
+        config = replace(config, normalize=normalize)
+    if config.value_cols == "auto" and config.data is not None and len(series.columns) > 1:
+        chosen, tried, gain = choose_covariates(config, fits)
+        choices.append(covariates_note(chosen, tried, gain, scaler.std[0], in_logs(scaler)))
+        say(choices[-1])
+        if len(chosen) < len(series.columns) - 1:
+            series = keep_columns(series, chosen)
+    config = replace(config, value_cols=series.columns[1:] or None) if config.value_cols in COVARIATE_WORDS else config
+    fits = fits.keeping(config, series) if series is not fits.series else fits
     windows = fits.windows(config.lookback)
     say(f"{len(series)} steps of {series.freq}; windows train/valid/test "
         f"{'/'.join(str(len(windows.at[k])) for k in ('train', 'valid', 'test'))}; inputs {series.columns}"
         f"{' + calendar ' + ','.join(windows.calendar) if windows.calendar else ''}")
-    normalize, tried = choose_normalize(config, fits)
-    if tried:
-        choices.append(normalize_note(normalize, tried, windows.scaler))
-        say(choices[-1])
-        config = replace(config, normalize=normalize)
     return config, windows, fits, choices
 
 
