@@ -249,3 +249,17 @@ def test_commas_between_thousands_in_a_comma_separated_file_read_as_thousands(tm
     (tmp_path / "t.csv").write_text("date,y\n" + "".join(f"{d:%Y-%m-%d},{v}\n" for d, v in zip(days, values)))
     s = read_series(tmp_path / "t.csv", "date", "y")
     np.testing.assert_allclose(s.target, [1234.5, 12000, 7, 1000001, 3.5, 2500])
+
+
+def test_a_sampling_rate_written_in_rounded_time_is_put_on_its_grid(tmp_path):
+    """64 Hz written to the millisecond (steps of 15 and 16 ms), as aeon's Daphnet file is: the grid of 15.625 ms,
+    with a note; stamps that truly wander stay an error."""
+    stamps = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.round(np.arange(200) * 15.625).astype(int), unit="ms")
+    pd.DataFrame({"time": stamps, "acc": np.sin(np.arange(200) / 7)}).to_csv(tmp_path / "hz.csv", index=False)
+    s = read_series(tmp_path / "hz.csv", "time", "acc")
+    assert s.freq == "15625us" and len(s) == 200 and s.times[2] == pd.Timestamp("2024-01-01 00:00:00.03125")
+    assert any("15ms or 16ms apart" in n for n in s.notes)
+    wander = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.cumsum([0] + [10, 10, 17, 10, 3] * 8), unit="s")
+    pd.DataFrame({"time": wander, "acc": np.arange(41.0) % 4}).to_csv(tmp_path / "w.csv", index=False)
+    with pytest.raises(UserError, match="off the regular 10s grid"):
+        read_series(tmp_path / "w.csv", "time", "acc")

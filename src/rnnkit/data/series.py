@@ -273,6 +273,14 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
     freq = _frequency(path, times)
     grid = pd.date_range(times[0], times[-1], freq=freq)
     off_grid = times.difference(grid)
+    rounded = _rounded_grid(times) if len(off_grid) else None
+    if rounded is not None:  # a 64 Hz log written to the millisecond: steps of 15 and 16 ms
+        freq, grid, off_grid = rounded.freqstr, rounded, rounded[:0]
+        steps = pd.to_timedelta(np.unique(np.diff(times.as_unit("ns").asi8)), unit="ns")
+        apart = " or ".join(pd.tseries.frequencies.to_offset(step).freqstr for step in steps[:3])
+        notes.append(f"time stamps {apart} apart, each within a quarter step of a "
+                     f"regular grid of {rounded.freq.freqstr}: put on it (a sampling rate written in rounded time)")
+        times = rounded
     if len(off_grid):
         raise UserError(f"{path}: time {off_grid[0]} is off the regular {freq} grid that starts at {times[0]}; "
                         "expected one row every step")
@@ -293,6 +301,22 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
                             "(drop the leading rows)")
         notes.append(f"{what}: filled by {fill}")
     return Series(str(path), grid, table.to_numpy(np.float32), columns, freq, time_col, notes)
+
+
+def _rounded_grid(times: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
+    """A regular grid through the first stamp on which every stamp lies within a quarter step of its point: stamps
+    of a sampling rate rounded to the clock's unit (64 Hz written to the millisecond); its step the one of a whole
+    rate per second where that fits, else the mean step; None where neither fits (a gap, steps that truly vary)."""
+    n, times = len(times), times.as_unit("ns")
+    if n < 3:
+        return None
+    mean = (times.asi8[-1] - times.asi8[0]) / (n - 1)
+    steps = ([round(1e9 / round(1e9 / mean))] if 1e9 / mean >= 1 else []) + [round(mean)]
+    for step in steps:
+        points = times.asi8[0] + step * np.arange(n, dtype=np.int64)
+        if step > 0 and np.abs(times.asi8 - points).max() * 4 <= step:
+            return pd.date_range(times[0], periods=n, freq=pd.tseries.frequencies.to_offset(pd.Timedelta(step, "ns")))
+    return None
 
 
 def _only_numeric(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str]) -> str:
