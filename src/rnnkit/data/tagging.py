@@ -6,6 +6,10 @@ Two formats, both with the line number in every error:
   as the first, and its `-DOCSTART-` lines (document breaks) end a sentence and are not tokens.
 - `word/TAG` (the People's Daily format): one sentence per line, tokens separated by spaces, each
   `word/TAG` split at its last slash.
+- CoNLL-U (Universal Dependencies' `.conllu`): ten tab-separated columns, `#` comment lines before each
+  sentence; the token is FORM (column 2) and the tag UPOS (column 4); multiword-token ranges (`1-2`)
+  and empty nodes (`8.1`) are not tokens. Read by `read_conllu`; `read_tagged` knows it by its suffix or
+  by a first token line of ten columns that starts with an ID (1, 1-2 or 1.1).
 
 Tag schemes: BIO (B-X, I-X, O), BIOES (adds E-X, S-X), BMES (B, M, E, S: segmentation, optionally
 typed as B-X). A scheme-free tag set (POS tags) is "plain". `chunks(tags, scheme)` gives the typed
@@ -99,6 +103,52 @@ def read_conll(path: str | Path, columns: int | str = "first") -> TagSplit:
     return out
 
 
+CONLLU_COLUMNS = 10
+_CONLLU_ID = re.compile(r"\d+")
+
+
+def read_conllu(path: str | Path) -> TagSplit:
+    """A CoNLL-U file's sentences: FORM as the token, UPOS as the tag (UD's universal part of speech)."""
+    path = Path(path)
+    out = TagSplit([], [], str(path))
+    tokens: list[str] = []
+    tags: list[str] = []
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        if line.startswith("#"):
+            continue
+        if not line.strip():
+            if tokens:
+                out.tokens.append(tokens)
+                out.tags.append(tags)
+                tokens, tags = [], []
+            continue
+        fields = line.split("\t")
+        if len(fields) != CONLLU_COLUMNS:
+            raise UserError(f"{path}: line {number}: found {len(fields)} tab-separated column(s) in "
+                            f"{line.strip()[:40]!r}; expected {CONLLU_COLUMNS} (CoNLL-U: ID FORM LEMMA UPOS ...)")
+        if not _CONLLU_ID.fullmatch(fields[0]):  # a multiword range (1-2) or an empty node (8.1)
+            continue
+        if fields[3] in ("", "_"):
+            raise UserError(f"{path}: line {number}: token {fields[1]!r} has no UPOS tag (column 4)")
+        if not tokens:
+            out.lines.append(number)
+        tokens.append(fields[1])
+        tags.append(fields[3])
+    if tokens:
+        out.tokens.append(tokens)
+        out.tags.append(tags)
+    return out
+
+
+def is_conllu(path: Path, lines: Sequence[str]) -> bool:
+    """A `.conllu` file, or one whose first token line has CoNLL-U's ten columns and an integer ID."""
+    if path.suffix.lower() == ".conllu":
+        return True
+    first = next((line for line in lines if line.strip() and not line.startswith("#")), "")
+    fields = first.split("\t")
+    return len(fields) == CONLLU_COLUMNS and bool(re.fullmatch(r"\d+(?:[-.]\d+)?", fields[0]))
+
+
 def parse_word_tags(line: str, where: str) -> tuple[list[str], list[str]]:
     """(words, tags) of one `word/TAG word/TAG` line."""
     words, tags = [], []
@@ -129,15 +179,32 @@ def is_word_tag(line: str) -> bool:
     return len(items) > 0 and all(re.fullmatch(r".+/[^/]+", item) for item in items) and "\t" not in line
 
 
+WORD_TAG_PROBE = 20
+"""Non-blank lines `read_tagged` looks at to tell word/TAG lines from CoNLL."""
+
+
+def detect_tag_format(path: Path) -> str:
+    """conllu, word-tag or conll, from the file's first lines: word/TAG when every one of the first
+    non-blank lines is `word/TAG` items and one has other than two (a CoNLL line has two or more
+    columns, its tag never with a slash)."""
+    lines = _read_text(path).splitlines()
+    if is_conllu(path, lines[:200]):
+        return "conllu"
+    first = [line for line in lines[: 50 * WORD_TAG_PROBE] if line.strip()][:WORD_TAG_PROBE]
+    if all(is_word_tag(line) for line in first) and any(len(line.split()) != 2 for line in first):
+        return "word-tag"
+    return "conll"
+
+
 def read_tagged(path: str | Path, fmt: str = "auto") -> TagSplit:
-    """A tagged file in either format; "auto" looks at the first non-blank line."""
+    """A tagged file in any of the three formats; "auto" looks at its first lines (`detect_tag_format`)."""
     path = Path(path)
     if fmt == "auto":
-        first = next((line for line in _read_text(path).splitlines() if line.strip()), "")
-        fmt = "word-tag" if is_word_tag(first) and len(first.split()) != 2 else "conll"
-    if fmt not in ("conll", "word-tag"):
-        raise UserError(f"format {fmt!r}: expected auto, conll or word-tag")
-    return read_conll(path) if fmt == "conll" else read_word_tag(path)
+        fmt = detect_tag_format(path)
+    readers = {"conll": read_conll, "word-tag": read_word_tag, "conllu": read_conllu}
+    if fmt not in readers:
+        raise UserError(f"format {fmt!r}: expected auto, conll, conllu or word-tag")
+    return readers[fmt](path)
 
 
 # --- schemes and chunks -----------------------------------------------------------------------------
