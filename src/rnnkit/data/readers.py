@@ -71,7 +71,7 @@ def _decode(path: Path, raw: bytes, encoding: str) -> str:
         line = raw[: err.start].count(b"\n") + 1
         bad = raw[err.start: err.end].hex(" ")
         raise UserError(f"{path}: line {line}, byte offset {err.start}: bytes {bad} are not valid "
-                        f"{encoding}; save the file as {encoding} or pass its encoding") from None
+                        f"{encoding}; save the file as {encoding} or give its encoding (--encoding latin-1, cp1252, ...)") from None
     except LookupError:
         raise UserError(f"{path}: unknown encoding {encoding!r}") from None
 
@@ -92,9 +92,12 @@ def _read_jsonl(path: Path, text: str) -> tuple[pd.DataFrame, list[int]]:
     return pd.DataFrame.from_records(records), rows
 
 
-def read_frame(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[int]]:
+def read_frame(path: Path, fmt: str, encoding: str, header: bool = True) -> tuple[pd.DataFrame, list[int]]:
     """A table file of format `fmt` as a DataFrame and each row's line number in the file (for errors);
-    every reader of tables (texts, pairs, series) goes through it."""
+    every reader of tables (texts, pairs, series) goes through it. `header=False`: the first row is data,
+    the columns are named 0, 1, ... A TSV whose quotes do not pair up (a field that starts with `"` and is
+    no quoted field: a quotation mark as a text of its own, `"Hi," she said`) is read with quotes as
+    plain characters, as TSV defines them, when that gives every row the header's fields."""
     if fmt == "parquet":
         import pyarrow
         import pyarrow.parquet as pq
@@ -112,9 +115,12 @@ def read_frame(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[
     if fmt == "jsonl":
         return _read_jsonl(path, text)
     sep = "\t" if fmt == "tsv" else _csv_separator(text)
-    _check_fields(path, text, sep, fmt)
+    quoting = csv.QUOTE_NONE if fmt == "tsv" and _quotes_are_text(text) else csv.QUOTE_MINIMAL
+    if quoting == csv.QUOTE_MINIMAL:
+        _check_fields(path, text, sep, fmt)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False)
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False,
+                            header="infer" if header else None, quoting=quoting)
     except pd.errors.ParserError as err:
         raise UserError(f"{path}: malformed {fmt.upper()} ({str(err).strip()})") from None
     frame.attrs["separator"] = sep  # a reader of numbers takes "1.234,5" after ";" and "1,234.5" after ","
@@ -126,6 +132,26 @@ def _csv_separator(text: str) -> str:
     decimal mark), ";"."""
     header = text.lstrip("\ufeff").split("\n", 1)[0]
     return ";" if ";" in header and "," not in header else ","
+
+
+def _rows(text: str, quoting: int) -> list[list[str]] | None:
+    """The non-blank rows of a TSV read with `quoting`, or None where the csv module cannot read it."""
+    try:
+        return [fields for fields in csv.reader(io.StringIO(text), delimiter="\t", quoting=quoting) if fields]
+    except csv.Error:
+        return None
+
+
+def _quotes_are_text(text: str) -> bool:
+    """A TSV whose quotation marks are characters, not quoting: read as plain text every line has the header's
+    fields, and read with quoting the rows differ (a `"` opened a field that swallowed line ends)."""
+    if '"' not in text:
+        return False
+    plain = _rows(text, csv.QUOTE_NONE)
+    if not plain or any(len(fields) != len(plain[0]) for fields in plain):
+        return False
+    quoted = _rows(text, csv.QUOTE_MINIMAL)
+    return quoted is None or len(quoted) != len(plain) or any(len(f) != len(plain[0]) for f in quoted)
 
 
 def _check_fields(path: Path, text: str, sep: str, fmt: str) -> None:

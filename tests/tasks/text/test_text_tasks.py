@@ -241,3 +241,22 @@ def test_a_run_with_hashed_ngram_inputs_trains_and_predicts_from_its_folder(data
     assert run.task.model_of(run).ngrams.weight.abs().sum() > 0  # trained away from its zero start, and saved
     assert "hashed word 2- to 3-grams (64 buckets)" in describe(run.config)
     assert [r["label"] for r in predict_texts(run, str(data / "new.txt"))] == ["pos", "neg"]
+
+
+def test_a_latin1_run_evaluates_and_predicts_its_files_in_their_encoding(data, tmp_path):
+    """A run trained with --encoding latin-1 reads the files given to evaluate and predict the same way
+    (they failed with 'bytes e9 are not valid utf-8')."""
+    from rnnkit.tasks.text.predict import evaluate_texts, predict_texts
+
+    rows = (data / "train.csv").read_text().splitlines()
+    rows = [rows[0]] + [r.replace("movie", "café") for r in rows[1:]]
+    (tmp_path / "latin.csv").write_bytes(("\n".join(rows) + "\n").encode("latin-1"))
+    (tmp_path / "latin.txt").write_bytes("un café great\nthe café was boring\n".encode("latin-1"))
+    run_dir, _ = train("classify", {"data": str(tmp_path / "latin.csv"), "encoding": "latin-1",
+                                    "baseline": "none", **overrides(TINY)}, run_dir=tmp_path / "run", quiet=True)
+    run = read_run(run_dir)
+    assert evaluate_texts(run, str(tmp_path / "latin.csv"))["acc"] >= 0.9
+    assert [r["text"] for r in predict_texts(run, str(tmp_path / "latin.txt"))] == ["un café great",
+                                                                                  "the café was boring"]
+    assert [r["label"] for r in predict_texts(run, str(tmp_path / "latin.csv"))][:2] == [l.rsplit(",", 1)[1]
+                                                                                       for l in rows[1:3]]

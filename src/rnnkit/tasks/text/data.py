@@ -107,7 +107,7 @@ def prepare(splits: dict[str, Split | None], config: TextModelConfig, tokenizer:
     return EncodedSplits(tokenizer, vocab, tokens, ids, labels)
 
 
-def read_inputs(inputs: str, text_col: str) -> list[str]:
+def read_inputs(inputs: str, text_col: str, encoding: str = "utf-8") -> list[str]:
     """Texts to classify: '-' (stdin, one per line), a .txt file (one per line) or a table file's text column."""
     if inputs == "-":
         texts = [line.rstrip("\n") for line in sys.stdin]
@@ -115,13 +115,13 @@ def read_inputs(inputs: str, text_col: str) -> list[str]:
     else:
         path = Path(inputs)
         if path.suffix.lower() in TABLE_SUFFIXES:
-            return read_texts(path, text_col, None).texts
+            return read_texts(path, text_col, None, encoding=encoding).texts
         if not path.is_file():
             raise UserError(f"{path}: input file not found")
         try:
-            texts = path.read_text(encoding="utf-8").splitlines()
+            texts = path.read_text(encoding=encoding).splitlines()
         except UnicodeDecodeError as err:
-            raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
+            raise UserError(f"{path}: byte offset {err.start}: not valid {encoding} text") from None
         source = str(path)
     texts = [t for t in texts if t.strip()]
     if not texts:

@@ -87,18 +87,18 @@ PREDICT_CHUNK = 10_000
 def predict_texts(run: Run, inputs: str, options: None = None) -> Iterator[dict[str, Any]]:
     """Label and probability for each input text (one per line, or a table's text column), streamed:
     a chunk of lines is read, predicted and yielded before the next is read."""
-    texts = stream_inputs(inputs, getattr(run.config, "text_col", "text"))
+    texts = stream_inputs(inputs, getattr(run.config, "text_col", "text"), getattr(run.config, "encoding", "utf-8"))
     while chunk := list(islice(texts, PREDICT_CHUNK)):
         probs, label_map = run_proba(run, chunk)
         for t, k, p in zip(chunk, probs.argmax(1), probs):
             yield {"text": t, "label": label_map.labels[k], "probability": round(float(p[k]), 6)}
 
 
-def stream_inputs(inputs: str, text_col: str) -> Iterator[str]:
+def stream_inputs(inputs: str, text_col: str, encoding: str = "utf-8") -> Iterator[str]:
     """`read_inputs`' texts one at a time: stdin and .txt lines read lazily (as read_inputs splits them);
-    a table file (CSV, Parquet...) is read whole by its reader."""
+    a table file (CSV, Parquet...) is read whole by its reader. Files are decoded with the run's encoding."""
     if inputs != "-" and Path(inputs).suffix.lower() in TABLE_SUFFIXES:
-        yield from read_inputs(inputs, text_col)
+        yield from read_inputs(inputs, text_col, encoding)
         return
     if inputs != "-" and not Path(inputs).is_file():
         raise UserError(f"{inputs}: input file not found")
@@ -106,9 +106,10 @@ def stream_inputs(inputs: str, text_col: str) -> Iterator[str]:
     with (nullcontext(getattr(sys.stdin, "buffer", sys.stdin)) if inputs == "-" else open(inputs, "rb")) as f:
         for raw in f:
             try:
-                line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                line = raw.decode("utf-8" if inputs == "-" else encoding) if isinstance(raw, bytes) else raw
             except UnicodeDecodeError as err:
-                raise UserError(f"{source}: byte offset {offset + err.start}: not valid UTF-8 text") from None
+                raise UserError(f"{source}: byte offset {offset + err.start}: not valid "
+                                f"{'utf-8' if inputs == '-' else encoding} text") from None
             offset += len(raw)
             for text in line.splitlines():
                 if text.strip():
@@ -124,8 +125,9 @@ def evaluate_texts(run: Run, data: str | None = None) -> dict[str, float]:
     text_col, label_col = getattr(config, "text_col", "text"), getattr(config, "label_col", "label")
     label_map = read_labels(run, LABELS_FILE)
     test_file = data or getattr(config, "test_data", None)
-    if test_file is not None:
-        table = read_texts(test_file, text_col, label_col)
+    if test_file is not None:  # read as the run read its own files: their encoding, and format where no suffix says
+        fmt = None if Path(test_file).suffix.lower() in TABLE_SUFFIXES else getattr(config, "format", None)
+        table = read_texts(test_file, text_col, label_col, fmt=fmt, encoding=getattr(config, "encoding", "utf-8"))
         texts, labels = table.texts, label_map.encode(table.labels, table)
     elif hasattr(config, "dataset"):
         split = load_dataset(config.dataset, config.cache_dir).test
