@@ -36,7 +36,10 @@ def pair_splits(config: Seq2SeqConfig) -> tuple[dict[str, PairSplit | None], dic
     read = lambda path: read_pairs(path, config.source_col, config.target_col, config.format, config.encoding)  # noqa: E731
     splits = {"train": read(config.data), "valid": read(config.valid_data) if config.valid_data else None,
               "test": read(config.test_data) if config.test_data else None}
-    return splits, {"training file": config.data, "columns": f"{config.source_col} -> {config.target_col}"}
+    columns = (f"no header row: the first column is the source, the second the target (a header naming "
+               f"{config.source_col!r} and {config.target_col!r}, or --source-col/--target-col, picks others)"
+               if splits["train"].headerless else f"{config.source_col} -> {config.target_col}")
+    return splits, {"training file": config.data, "columns": columns}
 
 
 def dedupe(split: PairSplit) -> PairSplit:
