@@ -149,6 +149,25 @@ def is_conllu(path: Path, lines: Sequence[str]) -> bool:
     return len(fields) == CONLLU_COLUMNS and bool(re.fullmatch(r"\d+(?:[-.]\d+)?", fields[0]))
 
 
+def read_tokens(path: str | Path) -> list[list[str]]:
+    """The sentences of a CoNLL-style file to tag: the first column (CoNLL-U: FORM), sentences split at
+    blank and `-DOCSTART-` lines; tag columns, if any, ignored (a file of tokens alone reads too)."""
+    path = Path(path)
+    lines = _read_text(path).splitlines()
+    if is_conllu(path, lines[:200]):
+        return read_conllu(path).tokens
+    sentences, tokens = [], []
+    for line in [*lines, ""]:
+        fields = line.split("\t") if "\t" in line.strip() else line.split()
+        token = fields[0].strip() if fields else ""
+        if token and token != "-DOCSTART-":
+            tokens.append(token)
+        elif tokens:
+            sentences.append(tokens)
+            tokens = []
+    return sentences
+
+
 def parse_word_tags(line: str, where: str) -> tuple[list[str], list[str]]:
     """(words, tags) of one `word/TAG word/TAG` line."""
     words, tags = [], []

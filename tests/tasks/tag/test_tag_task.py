@@ -100,6 +100,21 @@ def test_predict_json_and_conll_and_evaluate_agree_with_training(ner_run, files,
     assert code == 0 and [r["tokens"][0] for r in records] == ["Alice", "Bob"], err
 
 
+def test_predict_on_a_conll_file_tags_its_sentences_not_its_lines(ner_run, files, tmp_path, capsys):
+    """A CoNLL test file given to predict: its token column, sentence by sentence (each line, gold tags and
+    -DOCSTART- included, was tagged as a sentence of its own)."""
+    run_dir, _ = ner_run
+    gold = "-DOCSTART- -X- -X- O\n\nAlice NNP B-NP B-PER\nworks VBZ B-VP O\n\nBob NNP B-NP B-PER\nsleeps VBZ B-VP O\n"
+    for name, text in (("gold.conll", gold), ("gold.txt", gold), ("tokens.conll", "Alice\nworks\n\nBob\nsleeps\n")):
+        (tmp_path / name).write_text(text)
+        code, out, err = call(capsys, "predict", run_dir, "--input", tmp_path / name)
+        records = [json.loads(line) for line in out.splitlines()]
+        assert code == 0 and [r["tokens"] for r in records] == [["Alice", "works"], ["Bob", "sleeps"]], (name, err)
+        assert records[0]["text"] == "Alice works" and records[1]["tags"][0] == "B-PER"
+    code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "gold.conll", "--format", "conll")
+    assert code == 0 and out.splitlines()[:3] == ["Alice\tB-PER", "works\tO", ""]
+
+
 def test_softmax_tagger_and_bioes_conversion(files, tmp_path):
     run_dir, final = train({"data": str(files / "train.conll"), "test_data": str(files / "test.conll"),
                             "crf": "false", "scheme": "BIOES"}, tmp_path / "run")

@@ -1,5 +1,6 @@
-"""Tagging with a trained run: `predict` (raw text lines -> tokens and tags, streamed), `evaluate`
-(a tagged file or the run's test set -> scores) and `segment` (a Chinese string -> words)."""
+"""Tagging with a trained run: `predict` (raw text lines -> tokens and tags, streamed; a CoNLL or CoNLL-U
+file's sentences as its tokens), `evaluate` (a tagged file or the run's test set -> scores) and `segment`
+(a Chinese string -> words)."""
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ import torch
 
 from rnnkit.data import load_dataset
 from rnnkit.data.readers import FORMATS, detect_format, read_frame, read_texts
-from rnnkit.data.tagging import TagSplit, chunks, read_tagged, words_of
+from rnnkit.data.tagging import TagSplit, chunks, read_tagged, read_tokens, words_of
 from rnnkit.data.text import chinese_words
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
@@ -93,6 +94,23 @@ def read_lines(inputs: str, text_col: str = "text") -> Iterator[str]:
     yield from text.splitlines()
 
 
+TAGGED_SUFFIXES = (".conll", ".conllu", ".iob", ".iob2", ".bio", ".bioes")
+"""Input files read as tagged sentences (their tokens tagged, their own tags ignored), not as text lines."""
+
+
+def tagged_sentences(inputs: str) -> list[list[str]] | None:
+    """The token lists of a CoNLL-style input (by its suffix, or a first line `-DOCSTART-`), else None: a
+    CoNLL file's lines are tokens, not sentences (each was tagged as one, its gold columns included)."""
+    path = Path(inputs)
+    if inputs == "-" or not path.is_file():
+        return None
+    if path.suffix.lower() not in TAGGED_SUFFIXES:
+        with open(path, "rb") as f:
+            if not f.readline().lstrip(b"\xef\xbb\xbf").startswith(b"-DOCSTART-"):
+                return None
+    return read_tokens(path)
+
+
 def record(tagger: Tagger, line: str, tokens: list[str], tags: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"text": line, "tokens": tokens, "tags": tags}
     scheme = tagger.tagset.scheme
@@ -111,16 +129,20 @@ def predict(run: Run, inputs: str, options: TagPredictOptions | None = None) -> 
     options = options or TagPredictOptions()
     tagger = Tagger(run)
     block: list[str] = []
+    sentences = tagged_sentences(inputs)
+    given = iter(sentences or ())
 
     def flush():
-        tokens = [tagger.tokenize(line) for line in block]
+        tokens = [next(given) if sentences else tagger.tokenize(line) for line in block]
         for line, toks, tags in zip(block, tokens, tagger.tag(tokens, options.batch_size)):
             if options.format == "conll":
                 yield "".join(f"{t}\t{g}\n" for t, g in zip(toks, tags))
             else:
                 yield record(tagger, line, toks, tags)
 
-    for line in read_lines(inputs, options.text_col):
+    glue = "" if tagger.tagset.unit == "char" else " "
+    lines = (glue.join(t) for t in sentences) if sentences else read_lines(inputs, options.text_col)
+    for line in lines:
         block.append(line)
         if len(block) == options.batch_size:
             yield from flush()
