@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
+from itertools import islice
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -12,7 +13,8 @@ import torch
 
 from rnnkit.data import load_dataset
 from rnnkit.data.readers import FORMATS, detect_format, read_frame, read_texts
-from rnnkit.data.tagging import TagSplit, chunks, read_tagged, read_tokens, words_of
+from rnnkit.data.tagging import (WORD_TAG_PROBE, TagSplit, chunks, is_word_tag, parse_word_tags, read_tagged,
+                                 read_tokens, read_word_tag, words_of)
 from rnnkit.data.text import chinese_words
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
@@ -98,17 +100,22 @@ TAGGED_SUFFIXES = (".conll", ".conllu", ".iob", ".iob2", ".bio", ".bioes")
 """Input files read as tagged sentences (their tokens tagged, their own tags ignored), not as text lines."""
 
 
-def tagged_sentences(inputs: str) -> list[list[str]] | None:
-    """The token lists of a CoNLL-style input (by its suffix, or a first line `-DOCSTART-`), else None: a
-    CoNLL file's lines are tokens, not sentences (each was tagged as one, its gold columns included)."""
+def tagged_sentences(inputs: str, tags: Sequence[str]) -> list[list[str]] | None:
+    """The token lists of a tagged input, else None (text lines): a CoNLL-style file (by its suffix, or a
+    first line `-DOCSTART-`: its first column, sentence by sentence), or `word/TAG` lines whose every tag
+    is one of the run's `tags` (their words). Read as text lines, each CoNLL line, gold columns included,
+    was tagged as a sentence, and each `word/TAG` item as a token."""
     path = Path(inputs)
-    if inputs == "-" or not path.is_file():
+    if inputs == "-" or not path.is_file() or path.suffix.lower() in FORMATS:
         return None
-    if path.suffix.lower() not in TAGGED_SUFFIXES:
-        with open(path, "rb") as f:
-            if not f.readline().lstrip(b"\xef\xbb\xbf").startswith(b"-DOCSTART-"):
-                return None
-    return read_tokens(path)
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
+        first = list(islice((line for line in f if line.strip()), WORD_TAG_PROBE))
+    if path.suffix.lower() in TAGGED_SUFFIXES or (first and first[0].startswith("-DOCSTART-")):
+        return read_tokens(path)
+    known = set(tags)
+    if first and all(is_word_tag(line) and set(parse_word_tags(line, str(path))[1]) <= known for line in first):
+        return read_word_tag(path).tokens
+    return None
 
 
 def record(tagger: Tagger, line: str, tokens: list[str], tags: list[str]) -> dict[str, Any]:
@@ -129,7 +136,7 @@ def predict(run: Run, inputs: str, options: TagPredictOptions | None = None) -> 
     options = options or TagPredictOptions()
     tagger = Tagger(run)
     block: list[str] = []
-    sentences = tagged_sentences(inputs)
+    sentences = tagged_sentences(inputs, tagger.tagset.tags)
     given = iter(sentences or ())
 
     def flush():
