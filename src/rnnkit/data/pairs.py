@@ -94,7 +94,10 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
         values = []
         for row, value in zip(rows, frame[column].tolist()):
             if is_missing(value) or not str(value).strip():
-                raise UserError(f"{path}: row {row}, column {column!r}: empty {'source' if column == source_col else 'target'}")
+                side = "source" if column == source_col else "target"
+                blank = "" if is_missing(value) or not str(value) else (
+                    f" (only whitespace, {' '.join(f'U+{ord(c):04X}' for c in str(value))}: no token to read)")
+                raise UserError(f"{path}: row {row}, column {column!r}: empty {side}{blank}")
             values.append(str(value).strip())
         sides[column] = values
     return PairSplit(sides[source_col], sides[target_col], headerless)
