@@ -49,8 +49,19 @@ def test_empty_or_missing_file(tmp_path, reader):
 def test_not_utf8_names_the_line(tmp_path):
     path = tmp_path / "bad.txt"
     path.write_bytes("a O\n".encode() + b"\xff\xfe O\n")
-    with pytest.raises(UserError, match=r"line 2: not valid UTF-8"):
+    with pytest.raises(UserError, match=r"line 2: not valid UTF-8 text; .*--encoding latin-1"):
         read_conll(path)
+
+
+def test_a_latin1_file_reads_in_its_encoding(tmp_path):
+    """CoNLL-2002's Spanish and Dutch files are latin-1: read with --encoding latin-1, in every format."""
+    path = tmp_path / "esp.train"
+    path.write_bytes("Caña B-PER\nhabló O\n\nEspaña B-LOC\n".encode("latin-1"))
+    assert read_tagged(path, encoding="latin-1").tokens == [["Caña", "habló"], ["España"]]
+    (tmp_path / "wt.txt").write_bytes("Caña/NP habló/VM ./Fp\n".encode("latin-1"))
+    assert read_tagged(tmp_path / "wt.txt", encoding="latin-1").tokens == [["Caña", "habló", "."]]
+    with pytest.raises(UserError, match="unknown encoding 'latin-9000'"):
+        read_tagged(path, encoding="latin-9000")
 
 
 def test_word_tag_lines_split_at_the_last_slash(tmp_path):

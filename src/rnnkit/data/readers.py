@@ -52,6 +52,11 @@ class TextTable:
         return len(self.texts)
 
 
+def encoding_name(encoding: str) -> str:
+    """How an error message writes an encoding: UTF-8 (any spelling of it), else as given."""
+    return "UTF-8" if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig") else encoding
+
+
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
         if fmt not in set(FORMATS.values()):

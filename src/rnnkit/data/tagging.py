@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from rnnkit.data.readers import encoding_name
 from rnnkit.errors import UserError
 
 SCHEMES = ("BIO", "BIOES", "BMES")
@@ -55,28 +56,32 @@ class TagSplit:
                         [self.lines[i] for i in index] if self.lines else [], self.line_per_token)
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, encoding: str = "utf-8") -> str:
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig" if encoding_name(encoding) == "UTF-8" else encoding)
     except UnicodeDecodeError as err:
         line = raw[:err.start].count(b"\n") + 1
-        raise UserError(f"{path}: line {line}: not valid UTF-8 text") from None
+        shown = encoding_name(encoding)
+        raise UserError(f"{path}: line {line}: not valid {shown} text; save the file as {shown} or give its "
+                        "encoding (--encoding latin-1, cp1252, ...)") from None
+    except LookupError:
+        raise UserError(f"{path}: unknown encoding {encoding!r}") from None
     if not text.strip():
         raise UserError(f"{path}: the file is empty; expected tagged sentences")
     return text
 
 
-def read_conll(path: str | Path, columns: int | str = "first") -> TagSplit:
+def read_conll(path: str | Path, columns: int | str = "first", encoding: str = "utf-8") -> TagSplit:
     """CoNLL-style `token<TAB>tag` lines, a blank line between sentences; the tag is the last column, and
     every line has `columns` of them ("first": as many as the first token line, at least 2)."""
     path = Path(path)
     out = TagSplit([], [], str(path))
     tokens: list[str] = []
     tags: list[str] = []
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+    for number, line in enumerate(_read_text(path, encoding).splitlines(), start=1):
         fields = line.split("\t") if "\t" in line.strip() else line.split()
         fields = [f.strip() for f in fields]
         if fields and fields[0] == "-DOCSTART-":  # CoNLL-2003's document break: a boundary, not a token
@@ -107,13 +112,13 @@ CONLLU_COLUMNS = 10
 _CONLLU_ID = re.compile(r"\d+")
 
 
-def read_conllu(path: str | Path) -> TagSplit:
+def read_conllu(path: str | Path, encoding: str = "utf-8") -> TagSplit:
     """A CoNLL-U file's sentences: FORM as the token, UPOS as the tag (UD's universal part of speech)."""
     path = Path(path)
     out = TagSplit([], [], str(path))
     tokens: list[str] = []
     tags: list[str] = []
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+    for number, line in enumerate(_read_text(path, encoding).splitlines(), start=1):
         if line.startswith("#"):
             continue
         if not line.strip():
@@ -149,13 +154,13 @@ def is_conllu(path: Path, lines: Sequence[str]) -> bool:
     return len(fields) == CONLLU_COLUMNS and bool(re.fullmatch(r"\d+(?:[-.]\d+)?", fields[0]))
 
 
-def read_tokens(path: str | Path) -> list[list[str]]:
+def read_tokens(path: str | Path, encoding: str = "utf-8") -> list[list[str]]:
     """The sentences of a CoNLL-style file to tag: the first column (CoNLL-U: FORM), sentences split at
     blank and `-DOCSTART-` lines; tag columns, if any, ignored (a file of tokens alone reads too)."""
     path = Path(path)
-    lines = _read_text(path).splitlines()
+    lines = _read_text(path, encoding).splitlines()
     if is_conllu(path, lines[:200]):
-        return read_conllu(path).tokens
+        return read_conllu(path, encoding).tokens
     sentences, tokens = [], []
     for line in [*lines, ""]:
         fields = line.split("\t") if "\t" in line.strip() else line.split()
@@ -180,11 +185,11 @@ def parse_word_tags(line: str, where: str) -> tuple[list[str], list[str]]:
     return words, tags
 
 
-def read_word_tag(path: str | Path) -> TagSplit:
+def read_word_tag(path: str | Path, encoding: str = "utf-8") -> TagSplit:
     """`word/TAG` sentences, one a line (People's Daily); blank lines are skipped."""
     path = Path(path)
     out = TagSplit([], [], str(path), line_per_token=False)
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+    for number, line in enumerate(_read_text(path, encoding).splitlines(), start=1):
         if line.strip():
             words, tags = parse_word_tags(line, f"{path}: line {number}")
             out.tokens.append(words)
@@ -202,11 +207,11 @@ WORD_TAG_PROBE = 20
 """Non-blank lines `read_tagged` looks at to tell word/TAG lines from CoNLL."""
 
 
-def detect_tag_format(path: Path) -> str:
+def detect_tag_format(path: Path, encoding: str = "utf-8") -> str:
     """conllu, word-tag or conll, from the file's first lines: word/TAG when every one of the first
     non-blank lines is `word/TAG` items and one has other than two (a CoNLL line has two or more
     columns, its tag never with a slash)."""
-    lines = _read_text(path).splitlines()
+    lines = _read_text(path, encoding).splitlines()
     if is_conllu(path, lines[:200]):
         return "conllu"
     first = [line for line in lines[: 50 * WORD_TAG_PROBE] if line.strip()][:WORD_TAG_PROBE]
@@ -215,15 +220,15 @@ def detect_tag_format(path: Path) -> str:
     return "conll"
 
 
-def read_tagged(path: str | Path, fmt: str = "auto") -> TagSplit:
+def read_tagged(path: str | Path, fmt: str = "auto", encoding: str = "utf-8") -> TagSplit:
     """A tagged file in any of the three formats; "auto" looks at its first lines (`detect_tag_format`)."""
     path = Path(path)
     if fmt == "auto":
-        fmt = detect_tag_format(path)
+        fmt = detect_tag_format(path, encoding)
     readers = {"conll": read_conll, "word-tag": read_word_tag, "conllu": read_conllu}
     if fmt not in readers:
         raise UserError(f"format {fmt!r}: expected auto, conll, conllu or word-tag")
-    return readers[fmt](path)
+    return readers[fmt](path, encoding=encoding)
 
 
 # --- schemes and chunks -----------------------------------------------------------------------------

@@ -121,6 +121,18 @@ def test_predict_on_a_conll_file_tags_its_sentences_not_its_lines(ner_run, files
     assert code == 0 and json.loads(out)["tokens"] == ["Alice", "and/or", "Bob"]
 
 
+def test_a_latin1_run_trains_evaluates_and_predicts_in_its_encoding(files, tmp_path, capsys):
+    """--encoding latin-1 (CoNLL-2002's files) reaches training, evaluate and predict."""
+    text = (files / "train.conll").read_text().replace("Rome", "Génova")
+    (tmp_path / "esp.conll").write_bytes(text.encode("latin-1"))
+    (tmp_path / "new.txt").write_bytes("Alice sleeps in Génova .\n".encode("latin-1"))
+    run_dir, final = train({"data": str(tmp_path / "esp.conll"), "encoding": "latin-1", "epochs": "2"}, tmp_path / "run")
+    code, out, err = call(capsys, "evaluate", run_dir, "--data", tmp_path / "esp.conll")
+    assert code == 0 and "token_acc" in out, err
+    code, out, err = call(capsys, "predict", run_dir, "--input", tmp_path / "new.txt")
+    assert code == 0 and json.loads(out)["tokens"][3] == "Génova", err
+
+
 def test_softmax_tagger_and_bioes_conversion(files, tmp_path):
     run_dir, final = train({"data": str(files / "train.conll"), "test_data": str(files / "test.conll"),
                             "crf": "false", "scheme": "BIOES"}, tmp_path / "run")

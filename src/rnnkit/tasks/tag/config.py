@@ -36,6 +36,8 @@ class TagConfig(RecurrentModelConfig):
     test_data: TestData = None
     format: Literal["auto", "conll", "conllu", "word-tag"] = "auto"
     """format of your files (auto: from the first lines; conllu: Universal Dependencies' FORM and UPOS)"""
+    encoding: str = "utf-8"
+    """text encoding of your files (CoNLL-2002's Spanish and Dutch files are latin-1)"""
     scheme: Literal["auto", "BIO", "BIOES", "BMES"] = "auto"
     """tag scheme to train in, converted from the data's (auto: the data's own)"""
     cache_dir: CacheDir = None

@@ -35,9 +35,9 @@ def load_splits(config: TagConfig) -> tuple[dict[str, TagSplit | None], dict[str
         splits = {"train": ds.train, "valid": ds.valid, "test": ds.test}
         summary = {"dataset": config.dataset, "split": ds.info.split}
     else:
-        splits = {"train": read_tagged(config.data, config.format),
-                  "valid": read_tagged(config.valid_data, config.format) if config.valid_data else None,
-                  "test": read_tagged(config.test_data, config.format) if config.test_data else None}
+        read = lambda path: read_tagged(path, config.format, config.encoding)  # noqa: E731
+        splits = {"train": read(config.data), "valid": read(config.valid_data) if config.valid_data else None,
+                  "test": read(config.test_data) if config.test_data else None}
         summary = {"data file": config.data}
         for split in splits.values():
             if split is not None:

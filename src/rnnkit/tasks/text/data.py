@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import FORMATS
+from rnnkit.data.readers import FORMATS, encoding_name
 from rnnkit.data.splits import stratified_holdout
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
@@ -121,7 +121,7 @@ def read_inputs(inputs: str, text_col: str, encoding: str = "utf-8") -> list[str
         try:
             texts = path.read_text(encoding=encoding).splitlines()
         except UnicodeDecodeError as err:
-            raise UserError(f"{path}: byte offset {err.start}: not valid {encoding} text") from None
+            raise UserError(f"{path}: byte offset {err.start}: not valid {encoding_name(encoding)} text") from None
         source = str(path)
     texts = [t for t in texts if t.strip()]
     if not texts:

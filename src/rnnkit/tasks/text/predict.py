@@ -13,6 +13,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
+from rnnkit.data.readers import encoding_name
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
@@ -109,7 +110,7 @@ def stream_inputs(inputs: str, text_col: str, encoding: str = "utf-8") -> Iterat
                 line = raw.decode("utf-8" if inputs == "-" else encoding) if isinstance(raw, bytes) else raw
             except UnicodeDecodeError as err:
                 raise UserError(f"{source}: byte offset {offset + err.start}: not valid "
-                                f"{'utf-8' if inputs == '-' else encoding} text") from None
+                                f"{encoding_name('utf-8' if inputs == '-' else encoding)} text") from None
             offset += len(raw)
             for text in line.splitlines():
                 if text.strip():
