@@ -57,6 +57,20 @@ def test_predict_nbest_and_unknown_characters(run_dir, tmp_path, capsys):
     assert "warning: 2 source token(s) never seen in training, read as <unk>: 'x' 'z'" in err
 
 
+def test_predict_on_a_pair_file_decodes_its_sources(run_dir, tmp_path, capsys):
+    """The test pairs given to predict: each line was decoded whole, 'abc<TAB>cba' one source with a tab."""
+    (tmp_path / "named.tsv").write_text("target\tsource\ncba\tabc\nda\tad\n")  # the source column, wherever it is
+    (tmp_path / "bare.tsv").write_text("abc\tcba\nad\tda\n")  # no header: the first column, as training reads it
+    (tmp_path / "one.csv").write_text("word\nabc\nad\n")  # one column: its values under its header
+    (tmp_path / "three.csv").write_text("a,b,c\nabc,x,y\n")
+    for name in ("named.tsv", "bare.tsv", "one.csv"):
+        assert main(["predict", str(run_dir), "--input", str(tmp_path / name)]) == 0
+        out, err = capsys.readouterr()
+        assert [json.loads(line)["source"] for line in out.splitlines()] == ["abc", "ad"], (name, err)
+    assert main(["predict", str(run_dir), "--input", str(tmp_path / "three.csv")]) == 2
+    assert "three.csv: no column 'source' to decode; available columns: a, b, c" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("flags,message", [(["--beam", "0"], "'beam'"), (["--beam", "2", "--nbest", "3"], "nbest=3")])
 def test_bad_decoding_flags(run_dir, tmp_path, capsys, flags, message):
     words = tmp_path / "words.txt"
