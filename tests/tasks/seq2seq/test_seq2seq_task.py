@@ -151,6 +151,19 @@ def test_defaults_on_character_pairs_equal_the_right_flags(run_dir, tmp_path):
         {k: v for k, v in theirs.items() if "per_s" not in k and "time" not in k}
 
 
+def test_a_pair_file_without_a_header_trains_the_same_run_and_says_how_it_was_read(run_dir, tmp_path, capsys):
+    folder = run_dir.parent
+    (tmp_path / "bare.tsv").write_text((folder / "train.tsv").read_text().split("\n", 1)[1])
+    flags = ["--data", str(tmp_path / "bare.tsv"), "--test-data", str(folder / "test.tsv"),
+             *[a for a in TRAIN_ARGS if a != "--quiet"], "--run-dir", str(tmp_path / "run")]
+    assert main(["train", "seq2seq", *flags]) == 0
+    assert f"{tmp_path / 'bare.tsv'}: no header row: the first column is the source" in capsys.readouterr().out
+    final = lambda run: json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])  # noqa: E731
+    mine, theirs = final(tmp_path / "run"), final(run_dir)
+    assert {k: v for k, v in mine.items() if "per_s" not in k and "time" not in k} == \
+        {k: v for k, v in theirs.items() if "per_s" not in k and "time" not in k}
+
+
 def test_copy_and_dictionary_baselines_by_hand():
     train = PairSplit(["abc", "abc", "abc", "dd"], ["abc", "abd", "abd", "dd"])
     test = PairSplit(["abc", "xy", "dd"], ["abd", "yx", "dd"])
