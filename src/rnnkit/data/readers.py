@@ -1,15 +1,15 @@
 """Reading the user's own labelled texts: CSV, TSV, JSON Lines and Parquet, through pandas/pyarrow.
 
-`read_texts(path, text_col, label_col)` returns the texts, the raw labels and the 1-based data row
-of each (the row a user finds in a spreadsheet: the first row after the header is row 1; in JSON
-Lines the line number). `LabelMap` turns labels (strings or integers) into ids 0..K-1 and back and
-is saved next to a model as JSON.
+`read_texts(path, text_col, label_col)` returns the texts (a JSON Lines or Parquet list of tokens joined
+by spaces), the raw labels and the 1-based data row of each (the row a user finds in a spreadsheet: the
+first row after the header is row 1; in JSON Lines the line number). `LabelMap` turns labels (strings or
+integers) into ids 0..K-1 and back and is saved next to a model as JSON.
 
 Every mistake in a file is a `UserError` with one line naming the file, the row and the column, and
 saying what was expected: a missing file or column (with the columns that do exist), an empty file,
 an empty text, a row with more or fewer fields than the header, an empty or missing label (NaN,
-NA, null: never a class of its own), bytes that are not valid in the encoding (with line and byte offset), malformed
-JSON, a label the model never saw.
+NA, null: never a class of its own), a list of labels (multi-label: not supported), bytes that are not
+valid in the encoding (with line and byte offset), malformed JSON, a label the model never saw.
 """
 
 from __future__ import annotations
@@ -210,6 +210,11 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
             raise UserError(f"{path}: no column {column!r}; available columns: {available}{hint}")
     texts = []
     for row, value in zip(rows, frame[text_col].tolist()):
+        if isinstance(value, (list, np.ndarray)) and all(isinstance(v, str) for v in value):
+            value = " ".join(value)  # a pre-tokenized text (JSON Lines' or Parquet's list of tokens)
+        elif isinstance(value, (list, dict, np.ndarray)):
+            raise UserError(f"{path}: row {row}, column {text_col!r}: a {_kind(value)} "
+                            f"({str(value)[:60]}); expected a text, or a list of its tokens")
         if is_missing(value) or not str(value).strip():
             raise UserError(f"{path}: row {row}, column {text_col!r}: empty text")
         texts.append(str(value))
@@ -219,11 +224,20 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
         for row, value in zip(rows, labels):
             if is_missing(value) or (isinstance(value, str) and not value.strip()):
                 raise UserError(f"{path}: row {row}, column {label_col!r}: empty label; every row needs one")
+            if isinstance(value, (list, dict, np.ndarray)):
+                raise UserError(f"{path}: row {row}, column {label_col!r}: a {_kind(value)} of labels "
+                                f"({str(value)[:60]}); expected one label per text (several labels per text, "
+                                "multi-label classification, is not supported)")
             if isinstance(value, str) and value.strip().lower() in MISSING_WORDS:
                 raise UserError(f"{path}: row {row}, column {label_col!r}: missing label ({value.strip()!r}); "
                                 "every row needs one")
         labels = _normalise_labels(labels)
     return TextTable(path, texts, labels, rows, text_col, label_col)
+
+
+def _kind(value) -> str:
+    """How an error names a JSON or Parquet cell that holds several values."""
+    return "dict" if isinstance(value, dict) else "list"
 
 
 def _normalise_labels(labels: list) -> list:
