@@ -9,7 +9,7 @@ import pytest
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
 from rnnkit.tasks.tag import segment
-from rnnkit.tasks.tag.baselines import errors_fixed
+from rnnkit.tasks.tag.baselines import errors_fixed, errors_fixed_line
 from testkit import call_cli as call
 
 TINY = {"epochs": "12", "batch_size": "8", "embedding_dim": "16", "hidden_size": "16", "lr": "0.03",
@@ -164,6 +164,10 @@ def test_pos_run_draws_confusion_and_compares_with_baselines(files, tmp_path):
     base, model = final["most_frequent_tag_token_acc"], final["test_token_acc"]
     assert 0 < base <= 1 and final["errors_fixed_vs_most_frequent_tag"] == errors_fixed(model, base)
     assert errors_fixed(0.95, 0.9) == pytest.approx(0.5) and errors_fixed(1.0, 1.0) == 0.0
+    # pysrc_wordtag.txt's one-epoch run printed "the model fixes -57.3% of its token errors"
+    assert errors_fixed_line(errors_fixed(0.9655, 0.9781)) == ("the model loses to the baseline: it makes 57.5% "
+                                                               "more token errors than the baseline")
+    assert errors_fixed_line(0.5, markdown=True) == "The model fixes **50.0%** of the baseline's token errors."
 
 
 def test_one_token_sentences_train_and_decode(files, tmp_path):
