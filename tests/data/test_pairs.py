@@ -33,7 +33,8 @@ def test_references_group_alternatives():
 @pytest.mark.parametrize("text,message", [
     ("source\tphonemes\nhello\tHH\n", "p.tsv: no column 'target'; available columns: source, phonemes"),
     ("source\ttarget\nhello\tHH\nworld\t\n", "p.tsv: row 2, column 'target': empty target"),
-    ("source\ttarget\n\u2003\tEM SPACE\n", "p.tsv: row 1, column 'source': empty source (only whitespace, U+2003: no token"),
+    ("source\ttarget\n\u2003\tEM SPACE\n",
+     "p.tsv: row 1, column 'source': empty source (only whitespace, U+2003: no token"),
     ("source\ttarget\n  \tHH\n", "p.tsv: row 1, column 'source': empty source"),
     ("source\ttarget\n", "p.tsv: no data rows"),
 ])

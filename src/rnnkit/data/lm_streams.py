@@ -20,7 +20,6 @@ streams like any other.
 from __future__ import annotations
 
 import codecs
-
 import os
 import re
 from collections import Counter

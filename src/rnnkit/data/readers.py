@@ -75,8 +75,8 @@ def _decode(path: Path, raw: bytes, encoding: str) -> str:
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         bad = raw[err.start: err.end].hex(" ")
-        raise UserError(f"{path}: line {line}, byte offset {err.start}: bytes {bad} are not valid "
-                        f"{encoding}; save the file as {encoding} or give its encoding (--encoding latin-1, cp1252, ...)") from None
+        raise UserError(f"{path}: line {line}, byte offset {err.start}: bytes {bad} are not valid {encoding}; save "
+                        f"the file as {encoding} or give its encoding (--encoding latin-1, cp1252, ...)") from None
     except LookupError:
         raise UserError(f"{path}: unknown encoding {encoding!r}") from None
 

@@ -57,7 +57,8 @@ def test_a_file_without_blank_lines_or_with_one_tag_is_refused_in_one_line(tmp_p
     from rnnkit.errors import UserError
     from rnnkit.tasks.tag.data import LONG_SENTENCE, load_splits
 
-    (tmp_path / "noblank.conll").write_text("".join(f"w{i}\t{'B-X' if i % 5 else 'O'}\n" for i in range(LONG_SENTENCE + 1)))
+    lines = (f"w{i}\t{'B-X' if i % 5 else 'O'}\n" for i in range(LONG_SENTENCE + 1))
+    (tmp_path / "noblank.conll").write_text("".join(lines))
     with pytest.raises(UserError, match=r"noblank.conll: the whole file is one sentence of 1,001 tokens; .*blank line"):
         load_splits(load_config("tag", {"data": str(tmp_path / "noblank.conll")})[1])
     (tmp_path / "o.conll").write_text("a\tO\nb\tO\n\nc\tO\n")

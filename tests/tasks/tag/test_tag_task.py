@@ -116,7 +116,8 @@ def test_predict_on_a_conll_file_tags_its_sentences_not_its_lines(ner_run, files
     (tmp_path / "gold-wt.txt").write_text("Alice/B-PER works/O\nBob/B-PER sleeps/O\n")  # word/TAG, the run's tags
     (tmp_path / "and-or.txt").write_text("Alice and/or Bob\n")  # a slash in text: a text line
     code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "gold-wt.txt")
-    assert code == 0 and [json.loads(line)["tokens"] for line in out.splitlines()] == [["Alice", "works"], ["Bob", "sleeps"]]
+    tokens = [json.loads(line)["tokens"] for line in out.splitlines()]
+    assert code == 0 and tokens == [["Alice", "works"], ["Bob", "sleeps"]]
     code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "and-or.txt")
     assert code == 0 and json.loads(out)["tokens"] == ["Alice", "and/or", "Bob"]
 
@@ -126,7 +127,7 @@ def test_a_latin1_run_trains_evaluates_and_predicts_in_its_encoding(files, tmp_p
     text = (files / "train.conll").read_text().replace("Rome", "Génova")
     (tmp_path / "esp.conll").write_bytes(text.encode("latin-1"))
     (tmp_path / "new.txt").write_bytes("Alice sleeps in Génova .\n".encode("latin-1"))
-    run_dir, final = train({"data": str(tmp_path / "esp.conll"), "encoding": "latin-1", "epochs": "2"}, tmp_path / "run")
+    run_dir, _ = train({"data": str(tmp_path / "esp.conll"), "encoding": "latin-1", "epochs": "2"}, tmp_path / "run")
     code, out, err = call(capsys, "evaluate", run_dir, "--data", tmp_path / "esp.conll")
     assert code == 0 and "token_acc" in out, err
     code, out, err = call(capsys, "predict", run_dir, "--input", tmp_path / "new.txt")

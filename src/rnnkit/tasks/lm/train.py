@@ -119,7 +119,6 @@ def read_streams(config: LMConfig, run_dir: Path, resume: bool, say):
     return corpus, train_set, valid_set, test_set
 
 
-
 def data_summary(corpus, train_set: StreamWindows, config: LMConfig) -> dict:
     return {"train samples": train_set.tokens,  # the report's samples/s: predicted tokens per second
             "corpus": "; ".join(f"{split}: {name}" for split, name in corpus.names.items()),
