@@ -78,6 +78,23 @@ def with_validation(splits: dict[str, Split | None], config: TextModelConfig) ->
     return dict(splits, train=([texts[i] for i in train], labels[train]), valid=([texts[i] for i in valid], labels[valid]))
 
 
+def unvalidated_note(held: dict[str, Split | None], label_map: LabelMap) -> str | None:
+    """A line naming the classes the validation texts never hold (too few texts for `validation_split` of them:
+    with 0.1, fewer than 5): the model's and the blend's validation figures, and the choices made on them, do
+    not see those classes. None when every class is validated."""
+    if held.get("valid") is None:
+        return None
+    counts = np.bincount(held["train"][1], minlength=len(label_map))
+    missing = sorted(set(range(len(label_map))) - set(np.asarray(held["valid"][1]).tolist()),
+                     key=lambda k: (counts[k], str(label_map.labels[k])))
+    if not missing:
+        return None
+    shown = ", ".join(f"{label_map.labels[k]} ({counts[k]})" for k in missing[:8])
+    more = " ..." if len(missing) > 8 else ""
+    return (f"{len(missing)} of {len(label_map)} classes have no validation text (training texts in brackets): "
+            f"{shown}{more}; the validation figures and the choices made on them do not see them")
+
+
 @dataclass
 class EncodedSplits:
     tokenizer: str
