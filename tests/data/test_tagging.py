@@ -137,3 +137,6 @@ def test_word_tag_file_whose_first_sentence_has_two_tokens(tmp_path):
     assert read_tagged(path).tags == [["UH", "."], ["DT", "NN", "VBD", "."]]
     conll = write(tmp_path, "and/or CC\nkm/h NN\n", "c.txt")  # two columns, no slash in a tag: CoNLL
     assert read_tagged(conll).tags == [["CC", "NN"]]
+    bad = write(tmp_path, "The/DT cat/NN sat/VBD\nx/NN y\n", "bad.txt")  # still word/TAG: its error, not CoNLL's
+    with pytest.raises(UserError, match=rf"{bad}: line 2: 'y' is not word/TAG"):
+        read_tagged(bad)

@@ -1,6 +1,6 @@
 """Tagged sentences: CoNLL-style and `word/TAG` files in, tag schemes (BIO, BIOES, BMES) and chunks.
 
-Two formats, both with the line number in every error:
+Three formats, each with the line number in every error:
 - CoNLL: one `token<TAB>tag` (or `token tag`) per line, a blank line between sentences; the tag is
   the LAST column, so `token pos chunk tag` files (CoNLL-2003) read too: every line has as many columns
   as the first, and its `-DOCSTART-` lines (document breaks) end a sentence and are not tokens.
@@ -109,7 +109,8 @@ def read_conll(path: str | Path, columns: int | str = "first", encoding: str = "
 
 
 CONLLU_COLUMNS = 10
-_CONLLU_ID = re.compile(r"\d+")
+_CONLLU_ID = re.compile(r"\d+")  # a word; 1-2 is a multiword range, 8.1 an empty node
+_CONLLU_ANY_ID = re.compile(r"\d+(?:[-.]\d+)?")
 
 
 def read_conllu(path: str | Path, encoding: str = "utf-8") -> TagSplit:
@@ -146,12 +147,12 @@ def read_conllu(path: str | Path, encoding: str = "utf-8") -> TagSplit:
 
 
 def is_conllu(path: Path, lines: Sequence[str]) -> bool:
-    """A `.conllu` file, or one whose first token line has CoNLL-U's ten columns and an integer ID."""
+    """A `.conllu` file, or one whose first token line has CoNLL-U's ten columns and an ID."""
     if path.suffix.lower() == ".conllu":
         return True
     first = next((line for line in lines if line.strip() and not line.startswith("#")), "")
     fields = first.split("\t")
-    return len(fields) == CONLLU_COLUMNS and bool(re.fullmatch(r"\d+(?:[-.]\d+)?", fields[0]))
+    return len(fields) == CONLLU_COLUMNS and bool(_CONLLU_ANY_ID.fullmatch(fields[0]))
 
 
 def read_tokens(path: str | Path, encoding: str = "utf-8") -> list[list[str]]:
@@ -208,14 +209,14 @@ WORD_TAG_PROBE = 20
 
 
 def detect_tag_format(path: Path, encoding: str = "utf-8") -> str:
-    """conllu, word-tag or conll, from the file's first lines: word/TAG when every one of the first
-    non-blank lines is `word/TAG` items and one has other than two (a CoNLL line has two or more
-    columns, its tag never with a slash)."""
+    """conllu, word-tag or conll, from the file's first lines: word/TAG when the first non-blank line is
+    `word/TAG` items and it or one of the next such lines has other than two (a two-item `word/TAG` line
+    reads as a CoNLL line too, but a CoNLL tag never holds a slash)."""
     lines = _read_text(path, encoding).splitlines()
     if is_conllu(path, lines[:200]):
         return "conllu"
     first = [line for line in lines[: 50 * WORD_TAG_PROBE] if line.strip()][:WORD_TAG_PROBE]
-    if all(is_word_tag(line) for line in first) and any(len(line.split()) != 2 for line in first):
+    if first and is_word_tag(first[0]) and any(is_word_tag(line) and len(line.split()) != 2 for line in first):
         return "word-tag"
     return "conll"
 
