@@ -1,6 +1,6 @@
-"""Tagging with a trained run: `predict` (raw text lines -> tokens and tags, streamed; a CoNLL or CoNLL-U
-file's sentences as its tokens), `evaluate` (a tagged file or the run's test set -> scores) and `segment`
-(a Chinese string -> words)."""
+"""Tagging with a trained run: `predict` (raw text lines -> tokens and tags, streamed; the sentences of a
+CoNLL, CoNLL-U or word/TAG file as their tokens), `evaluate` (a tagged file or the run's test set ->
+scores) and `segment` (a Chinese string -> words)."""
 from __future__ import annotations
 
 import re
@@ -131,8 +131,8 @@ def record(tagger: Tagger, line: str, tokens: list[str], tags: list[str]) -> dic
 
 
 def predict(run: Run, inputs: str, options: TagPredictOptions | None = None) -> Iterator[dict | str]:
-    """One record per input line, streamed in blocks of `batch_size` lines: a dict (JSON line) or a
-    CoNLL block (token<TAB>tag lines and a blank line)."""
+    """One record per input line (per sentence of a tagged file), streamed in blocks of `batch_size`: a dict
+    (JSON line) or a CoNLL block (token<TAB>tag lines and a blank line)."""
     options = options or TagPredictOptions()
     tagger = Tagger(run)
     block: list[str] = []
