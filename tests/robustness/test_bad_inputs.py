@@ -375,6 +375,8 @@ CASES = [
     ("predict-latin1-txt", "predict {run} --input latin1.txt", "latin1.txt: byte offset 3: not valid UTF-8"),
     ("predict-missing-input", "predict {run} --input nowhere.txt", "nowhere.txt: input file not found"),
     ("predict-csv-no-text-col", "predict {run} --input no-text-col.csv", "no column 'text'"),
+    ("predict-text-col-missing", "predict {run} --input no-text-col.csv --text-col body",
+     "no-text-col.csv: no column 'body'; available columns: review, label (--text-col names the column of texts"),
     ("predict-no-input-flag", "predict {run}", "--input"),
     ("predict-output-under-a-file", "predict {run} --input good.txt --output afile/out.csv", "afile"),
     ("predict-output-is-a-folder", "predict {run} --input good.txt --output not-a-run", "not-a-run"),

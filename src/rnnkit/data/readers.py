@@ -189,8 +189,9 @@ def is_missing(value) -> bool:
 
 
 def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str | None = "label",
-               fmt: str | None = None, encoding: str = "utf-8") -> TextTable:
-    """Read one file of texts (and labels when `label_col` is given)."""
+               fmt: str | None = None, encoding: str = "utf-8", text_option: str = "--text-col") -> TextTable:
+    """Read one file of texts (and labels when `label_col` is given); `text_option` is the command-line option
+    that names the text column, for the error when a file of texts alone lacks it."""
     path = Path(path)
     fmt = detect_format(path, fmt)
     if not path.is_file():
@@ -207,6 +208,8 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
             headerless = not any(c in frame.columns for c in wanted)  # most likely a first row of data
             hint = (" (the first row is read as the header; a file without one needs a header row naming its "
                     "columns, e.g. label<TAB>text)") if headerless else ""
+            if label_col is None:  # texts to predict: one column to name
+                hint = f" ({text_option} names the column of texts; a file without a header row needs one)"
             raise UserError(f"{path}: no column {column!r}; available columns: {available}{hint}")
     texts = []
     for row, value in zip(rows, frame[text_col].tolist()):

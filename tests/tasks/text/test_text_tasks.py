@@ -275,3 +275,20 @@ def test_classes_the_validation_texts_never_hold_are_named():
                                                  "them do not see them")
     held["valid"] = (["v"] * 3, np.array([0, 1, 2]))
     assert unvalidated_note(held, label_map) is None and unvalidated_note({**held, "valid": None}, label_map) is None
+
+
+def test_predict_reads_a_one_column_table_and_takes_text_col(data, tmp_path, capsys):
+    """A table of texts under another header ended in "no column 'text' ... e.g. label<TAB>text" (a label is
+    not needed to predict), and classify's predict had no --text-col."""
+    run_dir, _ = train("classify", {"data": str(data / "train.csv"), "baseline": "none", **overrides(TINY)},
+                       run_dir=tmp_path / "run", quiet=True)
+    (tmp_path / "one.csv").write_text("sentence\na great movie\nthe plot was boring\n")
+    (tmp_path / "two.csv").write_text("review,stars\na great movie,5\n")
+    code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "one.csv")
+    assert code == 0 and [json.loads(line)["label"] for line in out.splitlines()] == ["pos", "neg"]
+    code, _, err = call(capsys, "predict", run_dir, "--input", tmp_path / "two.csv")
+    assert code == 2 and "no column 'text'; available columns: review, stars (--text-col names the column" in err
+    code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "two.csv", "--text-col", "review")
+    assert code == 0 and json.loads(out)["text"] == "a great movie"
+    code, _, err = call(capsys, "predict", run_dir, "--input", tmp_path / "one.csv", "--text-col", "text")
+    assert code == 2 and "no column 'text'; available columns: sentence" in err  # named: no guessing
