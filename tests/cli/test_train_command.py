@@ -57,3 +57,13 @@ def test_flags_reach_the_config(capsys, monkeypatch):
     config = seen["config"]
     assert config.chrono_init is True and config.bidirectional is False and config.schedule is None
     assert (config.epochs, config.hidden_size) == (3, 64) and str(seen["run_dir"]) == "r" and seen["quiet"]
+
+
+def test_the_final_line_shows_small_figures_in_significant_digits():
+    """A char lm on Chinese text printed 'dynamic_lr=0.0000' after choosing dynamic evaluation at 3e-05 (and
+    every run 'lr=0.0000' at the end of its schedule)."""
+    from rnnkit.cli.train import final_line
+
+    line = final_line({"loss": 0.82271, "lr": 1.518e-06, "dynamic_lr": 3e-05, "dynamic_decay": 0.0, "epochs": 3,
+                       "acc": 0.0042})
+    assert line == "final: loss=0.8227 lr=1.518e-06 dynamic_lr=3e-05 dynamic_decay=0.0000 acc=0.0042"

@@ -187,3 +187,22 @@ def test_a_parquet_files_saved_index_is_a_column(tmp_path):
     pd.DataFrame({"y": [1.0, 2.0]}).to_parquet(tmp_path / "r.parquet")
     assert list(read_frame(tmp_path / "i.parquet", "parquet", "utf-8")[0].columns) == ["date", "y"]
     assert list(read_frame(tmp_path / "r.parquet", "parquet", "utf-8")[0].columns) == ["y"]
+
+
+def test_a_list_of_labels_is_one_line_and_a_list_of_tokens_is_a_text(tmp_path):
+    """A multi-label JSONL file ended in 'TypeError: unhashable type: list'; pre-tokenized texts (a list of
+    tokens, as dataset exports write them) were read as "['the', 'plot']"."""
+    path = tmp_path / "multi.jsonl"
+    path.write_text('{"text": "a b", "label": "x"}\n{"text": "c d", "label": ["x", "y"]}\n')
+    with pytest.raises(UserError, match=r"multi.jsonl: row 2, column 'label': a list of labels \(\['x', 'y'\]\); "
+                                        r"expected one label per text"):
+        read_texts(path)
+    path.write_text('{"text": ["the", "plot"], "label": "x"}\n{"text": {"a": 1}, "label": "y"}\n')
+    with pytest.raises(UserError, match=r"row 2, column 'text': a dict \({'a': 1}\); expected a text, or a list"):
+        read_texts(path)
+    path.write_text('{"text": ["the", "plot"], "label": "x"}\n')
+    assert read_texts(path).texts == ["the plot"]
+    pd.DataFrame({"text": [["dull", "film"]], "label": [["a", "b"]]}).to_parquet(tmp_path / "t.parquet")
+    assert read_texts(tmp_path / "t.parquet", label_col=None).texts == ["dull film"]
+    with pytest.raises(UserError, match="column 'label': a list of labels"):
+        read_texts(tmp_path / "t.parquet")

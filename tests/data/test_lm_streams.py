@@ -87,11 +87,14 @@ def test_an_empty_file_is_one_line_error(tmp_path, content):
         list(read_chunks(path))
 
 
-def test_undecodable_file_names_the_file(tmp_path):
+def test_undecodable_file_names_the_file_line_and_byte_and_the_way_out(tmp_path):
+    """It said 'not utf-8 text (invalid continuation byte at byte 3 of a chunk)': which chunk, and what to do?"""
     path = tmp_path / "latin.txt"
-    path.write_bytes("caf\xe9 au lait\n".encode("latin-1"))
-    with pytest.raises(UserError, match="latin.txt: not utf-8 text"):
+    path.write_bytes(("x" * 3_000_000 + "\nab\ncaf\xe9 au lait\n").encode("latin-1"))
+    with pytest.raises(UserError, match=r"latin.txt: line 3, byte offset 3000007: bytes e9 are not valid utf-8 "
+                                        r"\(invalid continuation byte\); .*--encoding latin-1"):
         list(read_chunks(path))
+    assert "".join(read_chunks(path, "latin-1")).endswith("café au lait\n")
 
 
 def test_vocabulary_reserves_pad_unk_and_eos_and_ranks_by_frequency():

@@ -33,6 +33,8 @@ def test_references_group_alternatives():
 @pytest.mark.parametrize("text,message", [
     ("source\tphonemes\nhello\tHH\n", "p.tsv: no column 'target'; available columns: source, phonemes"),
     ("source\ttarget\nhello\tHH\nworld\t\n", "p.tsv: row 2, column 'target': empty target"),
+    ("source\ttarget\n\u2003\tEM SPACE\n",
+     "p.tsv: row 1, column 'source': empty source (only whitespace, U+2003: no token"),
     ("source\ttarget\n  \tHH\n", "p.tsv: row 1, column 'source': empty source"),
     ("source\ttarget\n", "p.tsv: no data rows"),
 ])
@@ -41,3 +43,29 @@ def test_one_line_errors(tmp_path, text, message):
     with pytest.raises(UserError) as err:
         read_pairs(tmp_path / "p.tsv")
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_two_columns_without_a_header_are_pairs_from_the_first_row(tmp_path):
+    path = tmp_path / "pairs.tsv"
+    path.write_text("HorizontalHatch\thorizontal_hatch\nReprEnum\trepr_enum\n", encoding="utf-8")
+    pairs = read_pairs(path)
+    assert pairs.headerless and pairs.sources == ["HorizontalHatch", "ReprEnum"]
+    assert pairs.targets == ["horizontal_hatch", "repr_enum"]
+    named = tmp_path / "named.tsv"
+    named.write_text("source\ttarget\nab\tba\n", encoding="utf-8")
+    assert not read_pairs(named).headerless and read_pairs(named).sources == ["ab"]
+    three = tmp_path / "three.tsv"
+    three.write_text("a\tb\tc\nd\te\tf\n", encoding="utf-8")
+    with pytest.raises(UserError, match="no column 'source'; available columns: a, b, c"):
+        read_pairs(three)
+
+
+def test_tsv_quotation_marks_as_text_are_characters(tmp_path):
+    path = tmp_path / "names.tsv"
+    path.write_text('source\ttarget\n"\tQUOTATION MARK\na\tLATIN SMALL LETTER A\n"Hi," she said\t« Salut »\n',
+                    encoding="utf-8")
+    pairs = read_pairs(path)
+    assert pairs.sources == ['"', "a", '"Hi," she said'] and pairs.targets[0] == "QUOTATION MARK"
+    quoted = tmp_path / "quoted.tsv"  # a TSV that quotes a field holding a tab, as pandas writes it
+    quoted.write_text('source\ttarget\n"a\tb"\tx\n', encoding="utf-8")
+    assert read_pairs(quoted).sources == ["a\tb"]

@@ -49,8 +49,19 @@ def test_empty_or_missing_file(tmp_path, reader):
 def test_not_utf8_names_the_line(tmp_path):
     path = tmp_path / "bad.txt"
     path.write_bytes("a O\n".encode() + b"\xff\xfe O\n")
-    with pytest.raises(UserError, match=r"line 2: not valid UTF-8"):
+    with pytest.raises(UserError, match=r"line 2: not valid UTF-8 text; .*--encoding latin-1"):
         read_conll(path)
+
+
+def test_a_latin1_file_reads_in_its_encoding(tmp_path):
+    """CoNLL-2002's Spanish and Dutch files are latin-1: read with --encoding latin-1, in every format."""
+    path = tmp_path / "esp.train"
+    path.write_bytes("Caña B-PER\nhabló O\n\nEspaña B-LOC\n".encode("latin-1"))
+    assert read_tagged(path, encoding="latin-1").tokens == [["Caña", "habló"], ["España"]]
+    (tmp_path / "wt.txt").write_bytes("Caña/NP habló/VM ./Fp\n".encode("latin-1"))
+    assert read_tagged(tmp_path / "wt.txt", encoding="latin-1").tokens == [["Caña", "habló", "."]]
+    with pytest.raises(UserError, match="unknown encoding 'latin-9000'"):
+        read_tagged(path, encoding="latin-9000")
 
 
 def test_word_tag_lines_split_at_the_last_slash(tmp_path):
@@ -96,3 +107,36 @@ def test_segmentation_tags_and_back():
     assert "".join(chars) == "我爱北京天安门" and tags == ["S", "S", "B", "E", "B", "M", "E"]
     assert words_of(chars, tags) == ["我", "爱", "北京", "天安门"]
     assert words_of(list("abc"), ["B", "B", "E"]) == ["a", "bc"]  # lenient on an unclosed B
+
+
+CONLLU = ("# newdoc id = n1\n# sent_id = 1\n# text = Don't go.\n"
+          "1-2\tDon't\t_\t_\t_\t_\t_\t_\t_\t_\n1\tDo\tdo\tAUX\tVBP\t_\t3\taux\t_\t_\n"
+          "2\tn't\tnot\tPART\tRB\t_\t3\tadvmod\t_\t_\n3\tgo\tgo\tVERB\tVB\t_\t0\troot\t_\tSpaceAfter=No\n"
+          "3.1\tgo\t_\t_\t_\t_\t_\t_\t0:root\t_\n4\t.\t.\tPUNCT\t.\t_\t3\tpunct\t_\t_\n\n"
+          "# sent_id = 2\n1\tHi\thi\tINTJ\tUH\t_\t0\troot\t_\t_\n")
+
+
+@pytest.mark.parametrize("name", ["ud.conllu", "ud.txt"])
+def test_conllu_reads_form_and_upos_skipping_comments_ranges_and_empty_nodes(tmp_path, name):
+    data = read_tagged(write(tmp_path, CONLLU, name))
+    assert data.tokens == [["Do", "n't", "go", "."], ["Hi"]]
+    assert data.tags == [["AUX", "PART", "VERB", "PUNCT"], ["INTJ"]] and data.lines == [5, 12]
+
+
+def test_conllu_errors_name_the_line(tmp_path):
+    path = write(tmp_path, CONLLU.replace("2\tn't\tnot\tPART", "2\tn't\tnot\t_"), "a.conllu")
+    with pytest.raises(UserError, match=rf"{path}: line 6: token \"n't\" has no UPOS tag"):
+        read_tagged(path)
+    path = write(tmp_path, "1\tHi\thi\tINTJ\n", "b.conllu")
+    with pytest.raises(UserError, match=rf"{path}: line 1: found 4 tab-separated column\(s\).*expected 10"):
+        read_tagged(path)
+
+
+def test_word_tag_file_whose_first_sentence_has_two_tokens(tmp_path):
+    path = write(tmp_path, "Hello/UH !/.\nThe/DT cat/NN sat/VBD ./.\n")
+    assert read_tagged(path).tags == [["UH", "."], ["DT", "NN", "VBD", "."]]
+    conll = write(tmp_path, "and/or CC\nkm/h NN\n", "c.txt")  # two columns, no slash in a tag: CoNLL
+    assert read_tagged(conll).tags == [["CC", "NN"]]
+    bad = write(tmp_path, "The/DT cat/NN sat/VBD\nx/NN y\n", "bad.txt")  # still word/TAG: its error, not CoNLL's
+    with pytest.raises(UserError, match=rf"{bad}: line 2: 'y' is not word/TAG"):
+        read_tagged(bad)

@@ -60,11 +60,19 @@ def task_command(task: Task, target: str, base: Any) -> click.Command:
             run_dir = Path(target)
         path, final = train(task, config, run_dir=run_dir, resume=resume, quiet=quiet, nproc=nproc)
         if not quiet and final:
-            click.echo("final: " + " ".join(f"{k}={v:.4f}" for k, v in final.items() if isinstance(v, float)))
+            click.echo(final_line(final))
 
     return click.Command(target, params=options + run_options(), callback=callback,
                          help=f"{task.description}.\n\nEvery config field is an option; a config file or "
                               "--set KEY=VALUE sets them too.", context_settings={"max_content_width": 110})
+
+
+def final_line(final: dict[str, Any]) -> str:
+    """The run's last line: every float figure to 4 decimals, a small one (a learning rate of 3e-05, the
+    dynamic evaluation's rate) in 4 significant digits rather than as 0.0000."""
+    shown = (f"{k}={v:.4f}" if v == 0 or abs(v) >= 1e-3 else f"{k}={v:.4g}" for k, v in final.items()
+             if isinstance(v, float))
+    return "final: " + " ".join(shown)
 
 
 def renamed_option(old: str) -> click.Option:

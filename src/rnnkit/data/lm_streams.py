@@ -19,6 +19,7 @@ streams like any other.
 """
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections import Counter
@@ -41,6 +42,21 @@ CHUNK_CHARS = 1 << 20
 _LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
 
 
+def _first_bad_bytes(path: Path, encoding: str, block: int = 1 << 20) -> tuple[int, int, str]:
+    """(line, byte offset, the bytes in hex) of the first bytes of `path` that `encoding` cannot decode."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    done, lines = 0, 1
+    with open(path, "rb") as f:
+        while raw := f.read(block):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as err:  # err.start counts from the bytes the decoder still held
+                start = max(0, err.start - len(err.object) + len(raw))
+                return lines + raw[:start].count(b"\n"), done + start, raw[start:start + err.end - err.start].hex(" ")
+            done, lines = done + len(raw), lines + raw.count(b"\n")
+    return lines, done, ""
+
+
 def read_chunks(path: str | os.PathLike, encoding: str = "utf-8", size: int = CHUNK_CHARS) -> Iterator[str]:
     """The text of `path` in pieces of `size` characters; a missing, undecodable or empty file is a UserError."""
     path = Path(path)
@@ -52,7 +68,10 @@ def read_chunks(path: str | os.PathLike, encoding: str = "utf-8", size: int = CH
             try:
                 chunk = f.read(size)
             except UnicodeDecodeError as err:
-                raise UserError(f"{path}: not {encoding} text ({err.reason} at byte {err.start} of a chunk)") from None
+                line, offset, bad = _first_bad_bytes(path, encoding)
+                raise UserError(f"{path}: line {line}, byte offset {offset}: bytes {bad} are not valid {encoding} "
+                                f"({err.reason}); save the file as {encoding} or give its encoding (--encoding "
+                                "latin-1, cp1252, ...)") from None
             if not chunk:
                 break
             if empty and chunk.strip():

@@ -6,7 +6,9 @@ rejects an empty side naming the file, the row and the column. Each side is toke
 "chars" (one token per character, spaces kept out: grapheme to phoneme) or "words" (split on
 whitespace: ARPAbet phonemes, or already tokenized sentences); `choose_tokens` picks one from the
 texts themselves ("auto"): characters when most texts are a single word (no whitespace inside), words
-otherwise, with the reason in one line.
+otherwise, with the reason in one line. A file of exactly two columns that names neither column in its
+first row is read as pairs without a header (source, then target: how dictionaries and Tatoeba's and
+Anki's sentence pairs are shipped), and the split says so (`headerless`).
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ class PairSplit:
 
     sources: list[str]
     targets: list[str]
+    headerless: bool = False
+    """read from a two-column file without a header row (its first row a pair)"""
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -74,6 +78,11 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     frame, rows = read_frame(path, fmt, encoding)
+    headerless = (fmt != "jsonl" and len(frame.columns) == 2
+                  and not {source_col, target_col} & set(map(str, frame.columns)))
+    if headerless:  # the first row is a pair: read again with the columns named
+        frame, rows = read_frame(path, fmt, encoding, header=False)
+        frame.columns = [source_col, target_col]
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
     for column in (source_col, target_col):
@@ -85,7 +94,10 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
         values = []
         for row, value in zip(rows, frame[column].tolist()):
             if is_missing(value) or not str(value).strip():
-                raise UserError(f"{path}: row {row}, column {column!r}: empty {'source' if column == source_col else 'target'}")
+                side = "source" if column == source_col else "target"
+                blank = "" if is_missing(value) or not str(value) else (
+                    f" (only whitespace, {' '.join(f'U+{ord(c):04X}' for c in str(value))}: no token to read)")
+                raise UserError(f"{path}: row {row}, column {column!r}: empty {side}{blank}")
             values.append(str(value).strip())
         sides[column] = values
-    return PairSplit(sides[source_col], sides[target_col])
+    return PairSplit(sides[source_col], sides[target_col], headerless)

@@ -1,15 +1,15 @@
 """Reading the user's own labelled texts: CSV, TSV, JSON Lines and Parquet, through pandas/pyarrow.
 
-`read_texts(path, text_col, label_col)` returns the texts, the raw labels and the 1-based data row
-of each (the row a user finds in a spreadsheet: the first row after the header is row 1; in JSON
-Lines the line number). `LabelMap` turns labels (strings or integers) into ids 0..K-1 and back and
-is saved next to a model as JSON.
+`read_texts(path, text_col, label_col)` returns the texts (a JSON Lines or Parquet list of tokens joined
+by spaces), the raw labels and the 1-based data row of each (the row a user finds in a spreadsheet: the
+first row after the header is row 1; in JSON Lines the line number). `LabelMap` turns labels (strings or
+integers) into ids 0..K-1 and back and is saved next to a model as JSON.
 
 Every mistake in a file is a `UserError` with one line naming the file, the row and the column, and
 saying what was expected: a missing file or column (with the columns that do exist), an empty file,
 an empty text, a row with more or fewer fields than the header, an empty or missing label (NaN,
-NA, null: never a class of its own), bytes that are not valid in the encoding (with line and byte offset), malformed
-JSON, a label the model never saw.
+NA, null: never a class of its own), a list of labels (multi-label: not supported), bytes that are not
+valid in the encoding (with line and byte offset), malformed JSON, a label the model never saw.
 """
 
 from __future__ import annotations
@@ -52,6 +52,11 @@ class TextTable:
         return len(self.texts)
 
 
+def encoding_name(encoding: str) -> str:
+    """How an error message writes an encoding: UTF-8 (any spelling of it), else as given."""
+    return "UTF-8" if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig") else encoding
+
+
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
         if fmt not in set(FORMATS.values()):
@@ -70,8 +75,8 @@ def _decode(path: Path, raw: bytes, encoding: str) -> str:
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         bad = raw[err.start: err.end].hex(" ")
-        raise UserError(f"{path}: line {line}, byte offset {err.start}: bytes {bad} are not valid "
-                        f"{encoding}; save the file as {encoding} or pass its encoding") from None
+        raise UserError(f"{path}: line {line}, byte offset {err.start}: bytes {bad} are not valid {encoding}; save "
+                        f"the file as {encoding} or give its encoding (--encoding latin-1, cp1252, ...)") from None
     except LookupError:
         raise UserError(f"{path}: unknown encoding {encoding!r}") from None
 
@@ -92,9 +97,12 @@ def _read_jsonl(path: Path, text: str) -> tuple[pd.DataFrame, list[int]]:
     return pd.DataFrame.from_records(records), rows
 
 
-def read_frame(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[int]]:
+def read_frame(path: Path, fmt: str, encoding: str, header: bool = True) -> tuple[pd.DataFrame, list[int]]:
     """A table file of format `fmt` as a DataFrame and each row's line number in the file (for errors);
-    every reader of tables (texts, pairs, series) goes through it."""
+    every reader of tables (texts, pairs, series) goes through it. `header=False`: the first row is data,
+    the columns are named 0, 1, ... A TSV whose quotes do not pair up (a field that starts with `"` and is
+    no quoted field: a quotation mark as a text of its own, `"Hi," she said`) is read with quotes as
+    plain characters, as TSV defines them, when that gives every row the header's fields."""
     if fmt == "parquet":
         import pyarrow
         import pyarrow.parquet as pq
@@ -112,9 +120,12 @@ def read_frame(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[
     if fmt == "jsonl":
         return _read_jsonl(path, text)
     sep = "\t" if fmt == "tsv" else _csv_separator(text)
-    _check_fields(path, text, sep, fmt)
+    quoting = csv.QUOTE_NONE if fmt == "tsv" and _quotes_are_text(text) else csv.QUOTE_MINIMAL
+    if quoting == csv.QUOTE_MINIMAL:
+        _check_fields(path, text, sep, fmt)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False)
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False,
+                            header="infer" if header else None, quoting=quoting)
     except pd.errors.ParserError as err:
         raise UserError(f"{path}: malformed {fmt.upper()} ({str(err).strip()})") from None
     frame.attrs["separator"] = sep  # a reader of numbers takes "1.234,5" after ";" and "1,234.5" after ","
@@ -126,6 +137,26 @@ def _csv_separator(text: str) -> str:
     decimal mark), ";"."""
     header = text.lstrip("\ufeff").split("\n", 1)[0]
     return ";" if ";" in header and "," not in header else ","
+
+
+def _rows(text: str, quoting: int) -> list[list[str]] | None:
+    """The non-blank rows of a TSV read with `quoting`, or None where the csv module cannot read it."""
+    try:
+        return [fields for fields in csv.reader(io.StringIO(text), delimiter="\t", quoting=quoting) if fields]
+    except csv.Error:
+        return None
+
+
+def _quotes_are_text(text: str) -> bool:
+    """A TSV whose quotation marks are characters, not quoting: read as plain text every line has the header's
+    fields, and read with quoting the rows differ (a `"` opened a field that swallowed line ends)."""
+    if '"' not in text:
+        return False
+    plain = _rows(text, csv.QUOTE_NONE)
+    if not plain or any(len(fields) != len(plain[0]) for fields in plain):
+        return False
+    quoted = _rows(text, csv.QUOTE_MINIMAL)
+    return quoted is None or len(quoted) != len(plain) or any(len(f) != len(plain[0]) for f in quoted)
 
 
 def _check_fields(path: Path, text: str, sep: str, fmt: str) -> None:
@@ -158,8 +189,9 @@ def is_missing(value) -> bool:
 
 
 def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str | None = "label",
-               fmt: str | None = None, encoding: str = "utf-8") -> TextTable:
-    """Read one file of texts (and labels when `label_col` is given)."""
+               fmt: str | None = None, encoding: str = "utf-8", text_option: str = "--text-col") -> TextTable:
+    """Read one file of texts (and labels when `label_col` is given); `text_option` is the command-line option
+    that names the text column, for the error when a file of texts alone lacks it."""
     path = Path(path)
     fmt = detect_format(path, fmt)
     if not path.is_file():
@@ -176,9 +208,16 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
             headerless = not any(c in frame.columns for c in wanted)  # most likely a first row of data
             hint = (" (the first row is read as the header; a file without one needs a header row naming its "
                     "columns, e.g. label<TAB>text)") if headerless else ""
+            if label_col is None:  # texts to predict: one column to name
+                hint = f" ({text_option} names the column of texts; a file without a header row needs one)"
             raise UserError(f"{path}: no column {column!r}; available columns: {available}{hint}")
     texts = []
     for row, value in zip(rows, frame[text_col].tolist()):
+        if isinstance(value, (list, np.ndarray)) and all(isinstance(v, str) for v in value):
+            value = " ".join(value)  # a pre-tokenized text (JSON Lines' or Parquet's list of tokens)
+        elif isinstance(value, (list, dict, np.ndarray)):
+            raise UserError(f"{path}: row {row}, column {text_col!r}: a {_kind(value)} "
+                            f"({str(value)[:60]}); expected a text, or a list of its tokens")
         if is_missing(value) or not str(value).strip():
             raise UserError(f"{path}: row {row}, column {text_col!r}: empty text")
         texts.append(str(value))
@@ -188,11 +227,20 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
         for row, value in zip(rows, labels):
             if is_missing(value) or (isinstance(value, str) and not value.strip()):
                 raise UserError(f"{path}: row {row}, column {label_col!r}: empty label; every row needs one")
+            if isinstance(value, (list, dict, np.ndarray)):
+                raise UserError(f"{path}: row {row}, column {label_col!r}: a {_kind(value)} of labels "
+                                f"({str(value)[:60]}); expected one label per text (several labels per text, "
+                                "multi-label classification, is not supported)")
             if isinstance(value, str) and value.strip().lower() in MISSING_WORDS:
                 raise UserError(f"{path}: row {row}, column {label_col!r}: missing label ({value.strip()!r}); "
                                 "every row needs one")
         labels = _normalise_labels(labels)
     return TextTable(path, texts, labels, rows, text_col, label_col)
+
+
+def _kind(value) -> str:
+    """How an error names a JSON or Parquet cell that holds several values."""
+    return "dict" if isinstance(value, dict) else "list"
 
 
 def _normalise_labels(labels: list) -> list:

@@ -1,11 +1,15 @@
 """Tagged sentences: CoNLL-style and `word/TAG` files in, tag schemes (BIO, BIOES, BMES) and chunks.
 
-Two formats, both with the line number in every error:
+Three formats, each with the line number in every error:
 - CoNLL: one `token<TAB>tag` (or `token tag`) per line, a blank line between sentences; the tag is
   the LAST column, so `token pos chunk tag` files (CoNLL-2003) read too: every line has as many columns
   as the first, and its `-DOCSTART-` lines (document breaks) end a sentence and are not tokens.
 - `word/TAG` (the People's Daily format): one sentence per line, tokens separated by spaces, each
   `word/TAG` split at its last slash.
+- CoNLL-U (Universal Dependencies' `.conllu`): ten tab-separated columns, `#` comment lines before each
+  sentence; the token is FORM (column 2) and the tag UPOS (column 4); multiword-token ranges (`1-2`)
+  and empty nodes (`8.1`) are not tokens. Read by `read_conllu`; `read_tagged` knows it by its suffix or
+  by a first token line of ten columns that starts with an ID (1, 1-2 or 1.1).
 
 Tag schemes: BIO (B-X, I-X, O), BIOES (adds E-X, S-X), BMES (B, M, E, S: segmentation, optionally
 typed as B-X). A scheme-free tag set (POS tags) is "plain". `chunks(tags, scheme)` gives the typed
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from rnnkit.data.readers import encoding_name
 from rnnkit.errors import UserError
 
 SCHEMES = ("BIO", "BIOES", "BMES")
@@ -51,28 +56,32 @@ class TagSplit:
                         [self.lines[i] for i in index] if self.lines else [], self.line_per_token)
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, encoding: str = "utf-8") -> str:
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig" if encoding_name(encoding) == "UTF-8" else encoding)
     except UnicodeDecodeError as err:
         line = raw[:err.start].count(b"\n") + 1
-        raise UserError(f"{path}: line {line}: not valid UTF-8 text") from None
+        shown = encoding_name(encoding)
+        raise UserError(f"{path}: line {line}: not valid {shown} text; save the file as {shown} or give its "
+                        "encoding (--encoding latin-1, cp1252, ...)") from None
+    except LookupError:
+        raise UserError(f"{path}: unknown encoding {encoding!r}") from None
     if not text.strip():
         raise UserError(f"{path}: the file is empty; expected tagged sentences")
     return text
 
 
-def read_conll(path: str | Path, columns: int | str = "first") -> TagSplit:
+def read_conll(path: str | Path, columns: int | str = "first", encoding: str = "utf-8") -> TagSplit:
     """CoNLL-style `token<TAB>tag` lines, a blank line between sentences; the tag is the last column, and
     every line has `columns` of them ("first": as many as the first token line, at least 2)."""
     path = Path(path)
     out = TagSplit([], [], str(path))
     tokens: list[str] = []
     tags: list[str] = []
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+    for number, line in enumerate(_read_text(path, encoding).splitlines(), start=1):
         fields = line.split("\t") if "\t" in line.strip() else line.split()
         fields = [f.strip() for f in fields]
         if fields and fields[0] == "-DOCSTART-":  # CoNLL-2003's document break: a boundary, not a token
@@ -99,6 +108,72 @@ def read_conll(path: str | Path, columns: int | str = "first") -> TagSplit:
     return out
 
 
+CONLLU_COLUMNS = 10
+_CONLLU_ID = re.compile(r"\d+")  # a word; 1-2 is a multiword range, 8.1 an empty node
+_CONLLU_ANY_ID = re.compile(r"\d+(?:[-.]\d+)?")
+
+
+def read_conllu(path: str | Path, encoding: str = "utf-8") -> TagSplit:
+    """A CoNLL-U file's sentences: FORM as the token, UPOS as the tag (UD's universal part of speech)."""
+    path = Path(path)
+    out = TagSplit([], [], str(path))
+    tokens: list[str] = []
+    tags: list[str] = []
+    for number, line in enumerate(_read_text(path, encoding).splitlines(), start=1):
+        if line.startswith("#"):
+            continue
+        if not line.strip():
+            if tokens:
+                out.tokens.append(tokens)
+                out.tags.append(tags)
+                tokens, tags = [], []
+            continue
+        fields = line.split("\t")
+        if len(fields) != CONLLU_COLUMNS:
+            raise UserError(f"{path}: line {number}: found {len(fields)} tab-separated column(s) in "
+                            f"{line.strip()[:40]!r}; expected {CONLLU_COLUMNS} (CoNLL-U: ID FORM LEMMA UPOS ...)")
+        if not _CONLLU_ID.fullmatch(fields[0]):  # a multiword range (1-2) or an empty node (8.1)
+            continue
+        if fields[3] in ("", "_"):
+            raise UserError(f"{path}: line {number}: token {fields[1]!r} has no UPOS tag (column 4)")
+        if not tokens:
+            out.lines.append(number)
+        tokens.append(fields[1])
+        tags.append(fields[3])
+    if tokens:
+        out.tokens.append(tokens)
+        out.tags.append(tags)
+    return out
+
+
+def is_conllu(path: Path, lines: Sequence[str]) -> bool:
+    """A `.conllu` file, or one whose first token line has CoNLL-U's ten columns and an ID."""
+    if path.suffix.lower() == ".conllu":
+        return True
+    first = next((line for line in lines if line.strip() and not line.startswith("#")), "")
+    fields = first.split("\t")
+    return len(fields) == CONLLU_COLUMNS and bool(_CONLLU_ANY_ID.fullmatch(fields[0]))
+
+
+def read_tokens(path: str | Path, encoding: str = "utf-8") -> list[list[str]]:
+    """The sentences of a CoNLL-style file to tag: the first column (CoNLL-U: FORM), sentences split at
+    blank and `-DOCSTART-` lines; tag columns, if any, ignored (a file of tokens alone reads too)."""
+    path = Path(path)
+    lines = _read_text(path, encoding).splitlines()
+    if is_conllu(path, lines[:200]):
+        return read_conllu(path, encoding).tokens
+    sentences, tokens = [], []
+    for line in [*lines, ""]:
+        fields = line.split("\t") if "\t" in line.strip() else line.split()
+        token = fields[0].strip() if fields else ""
+        if token and token != "-DOCSTART-":
+            tokens.append(token)
+        elif tokens:
+            sentences.append(tokens)
+            tokens = []
+    return sentences
+
+
 def parse_word_tags(line: str, where: str) -> tuple[list[str], list[str]]:
     """(words, tags) of one `word/TAG word/TAG` line."""
     words, tags = [], []
@@ -111,11 +186,11 @@ def parse_word_tags(line: str, where: str) -> tuple[list[str], list[str]]:
     return words, tags
 
 
-def read_word_tag(path: str | Path) -> TagSplit:
+def read_word_tag(path: str | Path, encoding: str = "utf-8") -> TagSplit:
     """`word/TAG` sentences, one a line (People's Daily); blank lines are skipped."""
     path = Path(path)
     out = TagSplit([], [], str(path), line_per_token=False)
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+    for number, line in enumerate(_read_text(path, encoding).splitlines(), start=1):
         if line.strip():
             words, tags = parse_word_tags(line, f"{path}: line {number}")
             out.tokens.append(words)
@@ -129,15 +204,32 @@ def is_word_tag(line: str) -> bool:
     return len(items) > 0 and all(re.fullmatch(r".+/[^/]+", item) for item in items) and "\t" not in line
 
 
-def read_tagged(path: str | Path, fmt: str = "auto") -> TagSplit:
-    """A tagged file in either format; "auto" looks at the first non-blank line."""
+WORD_TAG_PROBE = 20
+"""Non-blank lines `read_tagged` looks at to tell word/TAG lines from CoNLL."""
+
+
+def detect_tag_format(path: Path, encoding: str = "utf-8") -> str:
+    """conllu, word-tag or conll, from the file's first lines: word/TAG when the first non-blank line is
+    `word/TAG` items and it or one of the next such lines has other than two (a two-item `word/TAG` line
+    reads as a CoNLL line too, but a CoNLL tag never holds a slash)."""
+    lines = _read_text(path, encoding).splitlines()
+    if is_conllu(path, lines[:200]):
+        return "conllu"
+    first = [line for line in lines[: 50 * WORD_TAG_PROBE] if line.strip()][:WORD_TAG_PROBE]
+    if first and is_word_tag(first[0]) and any(is_word_tag(line) and len(line.split()) != 2 for line in first):
+        return "word-tag"
+    return "conll"
+
+
+def read_tagged(path: str | Path, fmt: str = "auto", encoding: str = "utf-8") -> TagSplit:
+    """A tagged file in any of the three formats; "auto" looks at its first lines (`detect_tag_format`)."""
     path = Path(path)
     if fmt == "auto":
-        first = next((line for line in _read_text(path).splitlines() if line.strip()), "")
-        fmt = "word-tag" if is_word_tag(first) and len(first.split()) != 2 else "conll"
-    if fmt not in ("conll", "word-tag"):
-        raise UserError(f"format {fmt!r}: expected auto, conll or word-tag")
-    return read_conll(path) if fmt == "conll" else read_word_tag(path)
+        fmt = detect_tag_format(path, encoding)
+    readers = {"conll": read_conll, "word-tag": read_word_tag, "conllu": read_conllu}
+    if fmt not in readers:
+        raise UserError(f"format {fmt!r}: expected auto, conll, conllu or word-tag")
+    return readers[fmt](path, encoding=encoding)
 
 
 # --- schemes and chunks -----------------------------------------------------------------------------

@@ -206,3 +206,24 @@ def test_a_word_run_blends_its_ngram_baseline_on_validation(tmp_path):
     _, final = train_task(*load_config("lm", config), run_dir=tmp_path / "run", quiet=True)
     assert final["dynamic_lr"] == 0.0 and final["mix_cache"] == 0.0 and final["mix_ngram"] > 0.5
     assert final["test_adapted_perplexity"] < final["test_perplexity"]
+
+
+def test_a_word_run_on_a_log_says_its_held_out_text_is_mostly_unk(tmp_path, capsys):
+    """A log's times and versions never repeat: at word level 40% of its held-out tokens were <unk>, and the
+    run printed a perplexity that mostly scores <unk> without a word. Now one line says so, and report.md
+    gives each part's share; a text whose words repeat (PTB: 4.7%) gets no warning."""
+    from rnnkit.tasks.lm.config import LMConfig
+    from rnnkit.tasks.lm.data import load_corpus, unknown_warning
+
+    log = "".join(f"2025-06-{d:02d} 14:{m:02d}:{s:02d} status installed libfoo:amd64 1.{d}.{m}-{s}\n"
+                  for d in range(1, 29) for m, s in ((10, 1), (20, 2), (30, 3)))
+    (tmp_path / "dpkg.log").write_text(log)
+    corpus = load_corpus(LMConfig(data=str(tmp_path / "dpkg.log"), level="word"))
+    assert "of the valid tokens" in unknown_warning(corpus) and "--level char" in unknown_warning(corpus)
+    assert unknown_warning(load_corpus(LMConfig(data=str(tmp_path / "dpkg.log"), level="char"))) is None
+    (tmp_path / "prose.txt").write_text(LINE * 60)
+    assert unknown_warning(load_corpus(LMConfig(data=str(tmp_path / "prose.txt"), level="word"))) is None
+    code, out, _ = call(capsys, "train", "lm", "--data", tmp_path / "dpkg.log", "--epochs", "1", "--hidden-size", "8",
+                        "--embedding-dim", "8", "--num-layers", "1", "--run-dir", tmp_path / "run")
+    assert code == 0 and "are outside the training vocabulary (read as <unk>)" in out
+    assert "- test tokens outside the vocabulary: " in (tmp_path / "run" / "report.md").read_text()

@@ -57,6 +57,20 @@ def test_predict_nbest_and_unknown_characters(run_dir, tmp_path, capsys):
     assert "warning: 2 source token(s) never seen in training, read as <unk>: 'x' 'z'" in err
 
 
+def test_predict_on_a_pair_file_decodes_its_sources(run_dir, tmp_path, capsys):
+    """The test pairs given to predict: each line was decoded whole, 'abc<TAB>cba' one source with a tab."""
+    (tmp_path / "named.tsv").write_text("target\tsource\ncba\tabc\nda\tad\n")  # the source column, wherever it is
+    (tmp_path / "bare.tsv").write_text("abc\tcba\nad\tda\n")  # no header: the first column, as training reads it
+    (tmp_path / "one.csv").write_text("word\nabc\nad\n")  # one column: its values under its header
+    (tmp_path / "three.csv").write_text("a,b,c\nabc,x,y\n")
+    for name in ("named.tsv", "bare.tsv", "one.csv"):
+        assert main(["predict", str(run_dir), "--input", str(tmp_path / name)]) == 0
+        out, err = capsys.readouterr()
+        assert [json.loads(line)["source"] for line in out.splitlines()] == ["abc", "ad"], (name, err)
+    assert main(["predict", str(run_dir), "--input", str(tmp_path / "three.csv")]) == 2
+    assert "three.csv: no column 'source' to decode; available columns: a, b, c" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("flags,message", [(["--beam", "0"], "'beam'"), (["--beam", "2", "--nbest", "3"], "nbest=3")])
 def test_bad_decoding_flags(run_dir, tmp_path, capsys, flags, message):
     words = tmp_path / "words.txt"
@@ -133,6 +147,19 @@ def test_defaults_on_character_pairs_equal_the_right_flags(run_dir, tmp_path):
                  "--run-dir", str(by_hand)]) == 0
     final = lambda run: json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])  # noqa: E731
     mine, theirs = final(run_dir), final(by_hand)
+    assert {k: v for k, v in mine.items() if "per_s" not in k and "time" not in k} == \
+        {k: v for k, v in theirs.items() if "per_s" not in k and "time" not in k}
+
+
+def test_a_pair_file_without_a_header_trains_the_same_run_and_says_how_it_was_read(run_dir, tmp_path, capsys):
+    folder = run_dir.parent
+    (tmp_path / "bare.tsv").write_text((folder / "train.tsv").read_text().split("\n", 1)[1])
+    flags = ["--data", str(tmp_path / "bare.tsv"), "--test-data", str(folder / "test.tsv"),
+             *[a for a in TRAIN_ARGS if a != "--quiet"], "--run-dir", str(tmp_path / "run")]
+    assert main(["train", "seq2seq", *flags]) == 0
+    assert f"{tmp_path / 'bare.tsv'}: no header row: the first column is the source" in capsys.readouterr().out
+    final = lambda run: json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])  # noqa: E731
+    mine, theirs = final(tmp_path / "run"), final(run_dir)
     assert {k: v for k, v in mine.items() if "per_s" not in k and "time" not in k} == \
         {k: v for k, v in theirs.items() if "per_s" not in k and "time" not in k}
 

@@ -47,3 +47,23 @@ def test_defaults_follow_the_dataset_and_flags_win():
     pos = load_config("tag", {"dataset": "pku-pos"})[1]
     assert pos.char_features is True and pos.min_freq == 2
     assert load_config("tag", {"dataset": "pku-pos", "char_features": "false", "epochs": "2"})[1].epochs == 2
+
+
+def test_a_file_without_blank_lines_or_with_one_tag_is_refused_in_one_line(tmp_path):
+    """A CoNLL file whose blank lines were lost (one 'sentence' of 40,000 tokens) ended in 'validation_split=0.1
+    leaves an empty part of 1 training sentences'; a file whose every tag is O trained a 1-tag CRF to loss 0."""
+    import pytest
+
+    from rnnkit.errors import UserError
+    from rnnkit.tasks.tag.data import LONG_SENTENCE, load_splits
+
+    lines = (f"w{i}\t{'B-X' if i % 5 else 'O'}\n" for i in range(LONG_SENTENCE + 1))
+    (tmp_path / "noblank.conll").write_text("".join(lines))
+    with pytest.raises(UserError, match=r"noblank.conll: the whole file is one sentence of 1,001 tokens; .*blank line"):
+        load_splits(load_config("tag", {"data": str(tmp_path / "noblank.conll")})[1])
+    (tmp_path / "o.conll").write_text("a\tO\nb\tO\n\nc\tO\n")
+    with pytest.raises(UserError, match=r"o.conll: every token has the tag 'O': nothing to learn"):
+        load_splits(load_config("tag", {"data": str(tmp_path / "o.conll")})[1])
+    (tmp_path / "short.conll").write_text("a\tB-X\nb\tO\n")  # one short sentence: a toy, not a lost blank line
+    with pytest.raises(UserError, match="leaves an empty part of 1 training sentences"):
+        load_splits(load_config("tag", {"data": str(tmp_path / "short.conll")})[1])

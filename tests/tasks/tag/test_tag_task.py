@@ -9,7 +9,7 @@ import pytest
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
 from rnnkit.tasks.tag import segment
-from rnnkit.tasks.tag.baselines import errors_fixed
+from rnnkit.tasks.tag.baselines import errors_fixed, errors_fixed_line
 from testkit import call_cli as call
 
 TINY = {"epochs": "12", "batch_size": "8", "embedding_dim": "16", "hidden_size": "16", "lr": "0.03",
@@ -100,6 +100,40 @@ def test_predict_json_and_conll_and_evaluate_agree_with_training(ner_run, files,
     assert code == 0 and [r["tokens"][0] for r in records] == ["Alice", "Bob"], err
 
 
+def test_predict_on_a_conll_file_tags_its_sentences_not_its_lines(ner_run, files, tmp_path, capsys):
+    """A CoNLL test file given to predict: its token column, sentence by sentence (each line, gold tags and
+    -DOCSTART- included, was tagged as a sentence of its own)."""
+    run_dir, _ = ner_run
+    gold = "-DOCSTART- -X- -X- O\n\nAlice NNP B-NP B-PER\nworks VBZ B-VP O\n\nBob NNP B-NP B-PER\nsleeps VBZ B-VP O\n"
+    for name, text in (("gold.conll", gold), ("gold.txt", gold), ("tokens.conll", "Alice\nworks\n\nBob\nsleeps\n")):
+        (tmp_path / name).write_text(text)
+        code, out, err = call(capsys, "predict", run_dir, "--input", tmp_path / name)
+        records = [json.loads(line) for line in out.splitlines()]
+        assert code == 0 and [r["tokens"] for r in records] == [["Alice", "works"], ["Bob", "sleeps"]], (name, err)
+        assert records[0]["text"] == "Alice works" and records[1]["tags"][0] == "B-PER"
+    code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "gold.conll", "--format", "conll")
+    assert code == 0 and out.splitlines()[:3] == ["Alice\tB-PER", "works\tO", ""]
+    (tmp_path / "gold-wt.txt").write_text("Alice/B-PER works/O\nBob/B-PER sleeps/O\n")  # word/TAG, the run's tags
+    (tmp_path / "and-or.txt").write_text("Alice and/or Bob\n")  # a slash in text: a text line
+    code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "gold-wt.txt")
+    tokens = [json.loads(line)["tokens"] for line in out.splitlines()]
+    assert code == 0 and tokens == [["Alice", "works"], ["Bob", "sleeps"]]
+    code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "and-or.txt")
+    assert code == 0 and json.loads(out)["tokens"] == ["Alice", "and/or", "Bob"]
+
+
+def test_a_latin1_run_trains_evaluates_and_predicts_in_its_encoding(files, tmp_path, capsys):
+    """--encoding latin-1 (CoNLL-2002's files) reaches training, evaluate and predict."""
+    text = (files / "train.conll").read_text().replace("Rome", "Génova")
+    (tmp_path / "esp.conll").write_bytes(text.encode("latin-1"))
+    (tmp_path / "new.txt").write_bytes("Alice sleeps in Génova .\n".encode("latin-1"))
+    run_dir, _ = train({"data": str(tmp_path / "esp.conll"), "encoding": "latin-1", "epochs": "2"}, tmp_path / "run")
+    code, out, err = call(capsys, "evaluate", run_dir, "--data", tmp_path / "esp.conll")
+    assert code == 0 and "token_acc" in out, err
+    code, out, err = call(capsys, "predict", run_dir, "--input", tmp_path / "new.txt")
+    assert code == 0 and json.loads(out)["tokens"][3] == "Génova", err
+
+
 def test_softmax_tagger_and_bioes_conversion(files, tmp_path):
     run_dir, final = train({"data": str(files / "train.conll"), "test_data": str(files / "test.conll"),
                             "crf": "false", "scheme": "BIOES"}, tmp_path / "run")
@@ -131,6 +165,10 @@ def test_pos_run_draws_confusion_and_compares_with_baselines(files, tmp_path):
     base, model = final["most_frequent_tag_token_acc"], final["test_token_acc"]
     assert 0 < base <= 1 and final["errors_fixed_vs_most_frequent_tag"] == errors_fixed(model, base)
     assert errors_fixed(0.95, 0.9) == pytest.approx(0.5) and errors_fixed(1.0, 1.0) == 0.0
+    # pysrc_wordtag.txt's one-epoch run printed "the model fixes -57.3% of its token errors"
+    assert errors_fixed_line(errors_fixed(0.9655, 0.9781)) == ("the model loses to the baseline: it makes 57.5% "
+                                                               "more token errors than the baseline")
+    assert errors_fixed_line(0.5, markdown=True) == "The model fixes **50.0%** of the baseline's token errors."
 
 
 def test_one_token_sentences_train_and_decode(files, tmp_path):

@@ -16,6 +16,7 @@ import numpy as np
 
 from rnnkit.data import Vocabulary, load_dataset
 from rnnkit.data.splits import tail_holdout
+from rnnkit.data.text import UNK_ID
 from rnnkit.data.lm_streams import ScoringStreams, build_vocabulary, encode, read_chunks, tokens_of
 from rnnkit.errors import UserError
 from rnnkit.tasks.lm.config import LMConfig, resolve_level
@@ -88,3 +89,24 @@ def held_out_tail(tokens: dict[str, Callable[[], Iterator[str]]], names: dict[st
 def text_ids(path: str | Path, level: str, vocab: Vocabulary, encoding: str = "utf-8") -> np.ndarray:
     """The ids of one text file (evaluate --data)."""
     return encode(tokens_of(read_chunks(path, encoding), level), vocab)
+
+
+UNKNOWN_WARN = 0.10
+"""Share of held-out word tokens outside the vocabulary above which a run says its perplexity mostly scores
+<unk> (PTB's validation text: 4.7%, its own <unk> tokens; a dpkg log: 42%, its times and versions)."""
+
+
+def unknown_shares(corpus: Corpus) -> dict[str, float]:
+    """The share of each held-out split's tokens read as <unk>."""
+    return {k: float(np.mean(v == UNK_ID)) for k, v in corpus.ids.items() if k != "train" and len(v)}
+
+
+def unknown_warning(corpus: Corpus) -> str | None:
+    """One line when a word-level run's held-out text is largely outside the vocabulary: its perplexity (and
+    the n-gram's) then mostly measures how well <unk> is predicted, and generated text is full of it."""
+    shares = unknown_shares(corpus)
+    if corpus.level != "word" or not shares or max(shares.values()) <= UNKNOWN_WARN:
+        return None
+    listed = ", ".join(f"{share:.0%} of the {split} tokens" for split, share in shares.items())
+    return (f"warning: {listed} are outside the training vocabulary (read as <unk>): the perplexity mostly scores "
+            f"<unk> and generated text will hold many; --level char reads every character")

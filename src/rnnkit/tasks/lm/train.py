@@ -27,7 +27,7 @@ from rnnkit.models.language_model import CarriedState
 from rnnkit.tasks.lm.config import LMConfig
 from rnnkit.tasks.lm.adapt import adapted_test
 from rnnkit.tasks.lm.baseline import Baselines
-from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows
+from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows, unknown_shares, unknown_warning
 from rnnkit.tasks.lm.generate import SAMPLE_TEMPERATURES, sample_text
 from rnnkit.tasks.lm.model import build_model
 from rnnkit.tasks.lm.predict import score
@@ -110,6 +110,9 @@ def read_streams(config: LMConfig, run_dir: Path, resume: bool, say):
     say(f"{len(corpus.ids['train']):,} training tokens ({corpus.level} level, {len(corpus.vocab):,} in the "
         f"vocabulary), {len(train_set)} windows of {config.bptt} x {config.batch_size} streams per epoch, "
         f"read in {time.perf_counter() - t0:.1f}s")
+    warning = unknown_warning(corpus)
+    if warning:
+        say(warning)
     if ddp.is_main():
         Path(run_dir).mkdir(parents=True, exist_ok=True)
         corpus.vocab.save(Path(run_dir) / VOCAB_FILE)
@@ -121,6 +124,7 @@ def data_summary(corpus, train_set: StreamWindows, config: LMConfig) -> dict:
             "corpus": "; ".join(f"{split}: {name}" for split, name in corpus.names.items()),
             "level": corpus.level, "vocabulary": len(corpus.vocab),
             **{f"{k} tokens": len(v) for k, v in corpus.ids.items()},
+            **{f"{k} tokens outside the vocabulary": f"{share:.1%}" for k, share in unknown_shares(corpus).items()},
             "streams": f"{config.batch_size} x windows of {config.bptt}{' (jittered)' if config.bptt_jitter else ''}"}
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from rnnkit.data import Vocabulary, load_dataset
 from rnnkit.data.pairs import PairSplit, read_pairs, tokenize_side
+from rnnkit.data.readers import FORMATS, detect_format, encoding_name, is_missing, read_frame
 from rnnkit.data.text import UNK_ID
 from rnnkit.data.text_batches import BucketedItems
 from rnnkit.data.splits import grouped_holdout
@@ -36,7 +37,10 @@ def pair_splits(config: Seq2SeqConfig) -> tuple[dict[str, PairSplit | None], dic
     read = lambda path: read_pairs(path, config.source_col, config.target_col, config.format, config.encoding)  # noqa: E731
     splits = {"train": read(config.data), "valid": read(config.valid_data) if config.valid_data else None,
               "test": read(config.test_data) if config.test_data else None}
-    return splits, {"training file": config.data, "columns": f"{config.source_col} -> {config.target_col}"}
+    columns = (f"no header row: the first column is the source, the second the target (a header naming "
+               f"{config.source_col!r} and {config.target_col!r}, or --source-col/--target-col, picks others)"
+               if splits["train"].headerless else f"{config.source_col} -> {config.target_col}")
+    return splits, {"training file": config.data, "columns": columns}
 
 
 def dedupe(split: PairSplit) -> PairSplit:
@@ -102,18 +106,41 @@ class PairBatches(BucketedItems):
         return pack_pairs([self.sources[j] for j in index], [self.targets[j] for j in index])
 
 
-def read_inputs(inputs: str) -> list[str]:
-    """Sources to decode: '-' (stdin) or a text file, one per line."""
+PAIR_SUFFIXES = tuple(k for k, v in FORMATS.items() if v != "parquet")
+
+
+def table_sources(path: Path, source_col: str, encoding: str) -> list[str]:
+    """The `source_col` column of a table file; else a one-column table's column (under its header, as tag's
+    predict reads one), or the first column of a two-column file without a header (as training reads it)."""
+    fmt = detect_format(path)
+    frame, _ = read_frame(path, fmt, encoding)
+    columns = list(map(str, frame.columns))
+    if source_col not in columns:
+        if len(columns) == 2 and fmt != "jsonl":
+            frame, _ = read_frame(path, fmt, encoding, header=False)
+        elif len(columns) != 1:
+            raise UserError(f"{path}: no column {source_col!r} to decode; available columns: {', '.join(columns)}")
+        source_col = frame.columns[0]
+    return ["" if is_missing(v) else str(v) for v in frame[source_col].tolist()]
+
+
+def read_inputs(inputs: str, source_col: str = "source", encoding: str = "utf-8") -> list[str]:
+    """Sources to decode: '-' (stdin) or a text file, one per line; or a pair file's sources (a CSV, TSV or
+    JSONL file: its `source_col`, or the first column of a file whose header does not name it, as training
+    reads a pair file without a header), so the test pairs given to predict decode their sources alone."""
     if inputs == "-":
         lines, where = sys.stdin.read().splitlines(), "stdin"
     else:
         path = Path(inputs)
         if not path.is_file():
             raise UserError(f"{path}: input file not found")
-        try:
-            lines, where = path.read_text(encoding="utf-8").splitlines(), str(path)
-        except UnicodeDecodeError as err:
-            raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
+        if path.suffix.lower() in PAIR_SUFFIXES:
+            lines, where = table_sources(path, source_col, encoding), str(path)
+        else:
+            try:
+                lines, where = path.read_text(encoding=encoding).splitlines(), str(path)
+            except UnicodeDecodeError as err:
+                raise UserError(f"{path}: byte offset {err.start}: not valid {encoding_name(encoding)} text") from None
     lines = [line.strip() for line in lines if line.strip()]
     if not lines:
         raise UserError(f"{where}: nothing to decode (one source sequence per line expected)")

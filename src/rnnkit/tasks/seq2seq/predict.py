@@ -82,7 +82,7 @@ def unknown_warning(vocabs: Vocabularies, texts: list[str]) -> None:
 def predict(run: Run, inputs: str, options: DecodeOptions | None = None) -> Iterator[dict[str, Any]]:
     """One record per input line: its best output (and, with nbest > 1, the n best with their scores)."""
     options = options or DecodeOptions()
-    texts = read_inputs(inputs)
+    texts = read_inputs(inputs, run.config.source_col, run.config.encoding)
     vocabs = Vocabularies.load(run.path, run.config)
     unknown_warning(vocabs, texts)
     model = load_model(run)

@@ -50,6 +50,16 @@ def errors_fixed(model: float, baseline: float) -> float:
     return (model - baseline) / (1 - baseline) if baseline < 1 else 0.0
 
 
+def errors_fixed_line(fixed: float, markdown: bool = False) -> str:
+    """What `errors_fixed` says in words: the share of the baseline's errors the model fixes, or, below zero,
+    how many more errors than the baseline it makes (a negative share fixed reads as nonsense)."""
+    strong, the, end = ("**", "The", ".") if markdown else ("", "the", "")
+    if fixed >= 0:
+        return f"{the} model fixes {strong}{fixed:.1%}{strong} of the baseline's token errors{end}"
+    return (f"{strong}{the} model loses to the baseline{strong}: it makes {-fixed:.1%} more token errors than the "
+            f"baseline{end}")
+
+
 def jieba_posseg(test: TagSplit) -> dict[str, float]:
     """jieba.posseg's tag accuracy on the gold words it segments the same way, and their share."""
     import jieba

@@ -29,12 +29,15 @@ class TagConfig(RecurrentModelConfig):
     dataset: Literal[TAG_DATASETS] | None = None
     """a named dataset (pku-seg, pku-pos, pku-ner, wnut16), fetched on first use; or give --data"""
     data: str | None = None
-    """your training file: CoNLL token<TAB>tag lines (blank line between sentences) or word/TAG lines"""
+    """your training file: CoNLL token<TAB>tag lines (blank line between sentences), word/TAG lines or
+    CoNLL-U (FORM and UPOS)"""
     valid_data: str | None = None
     """validation file (default: validation_split of the training sentences)"""
     test_data: TestData = None
-    format: Literal["auto", "conll", "word-tag"] = "auto"
-    """format of your files (auto: from the first line)"""
+    format: Literal["auto", "conll", "conllu", "word-tag"] = "auto"
+    """format of your files (auto: from the first lines; conllu: Universal Dependencies' FORM and UPOS)"""
+    encoding: str = "utf-8"
+    """text encoding of your files (CoNLL-2002's Spanish and Dutch files are latin-1)"""
     scheme: Literal["auto", "BIO", "BIOES", "BMES"] = "auto"
     """tag scheme to train in, converted from the data's (auto: the data's own)"""
     cache_dir: CacheDir = None

@@ -35,10 +35,11 @@ def load_splits(config: TagConfig) -> tuple[dict[str, TagSplit | None], dict[str
         splits = {"train": ds.train, "valid": ds.valid, "test": ds.test}
         summary = {"dataset": config.dataset, "split": ds.info.split}
     else:
-        splits = {"train": read_tagged(config.data, config.format),
-                  "valid": read_tagged(config.valid_data, config.format) if config.valid_data else None,
-                  "test": read_tagged(config.test_data, config.format) if config.test_data else None}
+        read = lambda path: read_tagged(path, config.format, config.encoding)  # noqa: E731
+        splits = {"train": read(config.data), "valid": read(config.valid_data) if config.valid_data else None,
+                  "test": read(config.test_data) if config.test_data else None}
         summary = {"data file": config.data}
+        check_training_file(splits["train"])
         for split in splits.values():
             if split is not None:
                 detect_scheme(split)  # mixed schemes: an error at the file's own line, before any split
@@ -48,6 +49,22 @@ def load_splits(config: TagConfig) -> tuple[dict[str, TagSplit | None], dict[str
                                               what=f"sentences ({train.source})")
         splits["valid"], splits["train"] = train.subset(valid_rows), train.subset(fit_rows)
     return splits, summary
+
+
+LONG_SENTENCE = 1000
+"""Tokens of one sentence past which a training file that holds just that one has lost its blank lines."""
+
+
+def check_training_file(train: TagSplit) -> None:
+    """A training file a tagger can learn from: more than one sentence when its one sentence is long (the
+    blank lines between sentences missing), and at least two distinct tags."""
+    if len(train) == 1 and len(train.tokens[0]) > LONG_SENTENCE:
+        raise UserError(f"{train.source}: the whole file is one sentence of {len(train.tokens[0]):,} tokens; CoNLL "
+                        "files end each sentence with a blank line (are they missing?)")
+    tags = {t for sent in train.tags for t in sent}
+    if len(tags) < 2:
+        raise UserError(f"{train.source}: every token has the tag {next(iter(tags))!r}: nothing to learn; expected "
+                        "at least two distinct tags (is the tag the last column?)")
 
 
 @dataclass

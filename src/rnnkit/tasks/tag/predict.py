@@ -1,17 +1,20 @@
-"""Tagging with a trained run: `predict` (raw text lines -> tokens and tags, streamed), `evaluate`
-(a tagged file or the run's test set -> scores) and `segment` (a Chinese string -> words)."""
+"""Tagging with a trained run: `predict` (raw text lines -> tokens and tags, streamed; the sentences of a
+CoNLL, CoNLL-U or word/TAG file as their tokens), `evaluate` (a tagged file or the run's test set ->
+scores) and `segment` (a Chinese string -> words)."""
 from __future__ import annotations
 
 import re
 import sys
+from itertools import islice
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import torch
 
 from rnnkit.data import load_dataset
-from rnnkit.data.readers import FORMATS, detect_format, read_frame, read_texts
-from rnnkit.data.tagging import TagSplit, chunks, read_tagged, words_of
+from rnnkit.data.readers import FORMATS, detect_format, encoding_name, read_frame, read_texts
+from rnnkit.data.tagging import (WORD_TAG_PROBE, TagSplit, chunks, is_word_tag, parse_word_tags, read_tagged,
+                                 read_tokens, read_word_tag, words_of)
 from rnnkit.data.text import chinese_words
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
@@ -68,9 +71,9 @@ class Tagger:
         return words
 
 
-def read_lines(inputs: str, text_col: str = "text") -> Iterator[str]:
+def read_lines(inputs: str, text_col: str = "text", encoding: str = "utf-8") -> Iterator[str]:
     """The texts to tag: stdin or a text file, one per line, or a table's `text_col` (its header is no
-    text; a one-column table's column whatever its name)."""
+    text; a one-column table's column whatever its name); files decoded with `encoding` (the run's)."""
     if inputs == "-":
         for line in sys.stdin:
             yield line.rstrip("\n")
@@ -78,19 +81,41 @@ def read_lines(inputs: str, text_col: str = "text") -> Iterator[str]:
     path = Path(inputs)
     if path.suffix.lower() in FORMATS:
         if path.is_file() and path.stat().st_size:
-            columns = list(read_frame(path, detect_format(path, None), "utf-8")[0].columns)
+            columns = list(read_frame(path, detect_format(path, None), encoding)[0].columns)
             text_col = str(columns[0]) if len(columns) == 1 and text_col not in columns else text_col
-        yield from read_texts(path, text_col, None).texts
+        yield from read_texts(path, text_col, None, encoding=encoding).texts
         return
     if not path.is_file():
         raise UserError(f"{path}: input file not found")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding=encoding)
     except UnicodeDecodeError as err:
-        raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
+        raise UserError(f"{path}: byte offset {err.start}: not valid {encoding_name(encoding)} text") from None
     if not text.strip():
         raise UserError(f"{path}: the file is empty; expected one text per line")
     yield from text.splitlines()
+
+
+TAGGED_SUFFIXES = (".conll", ".conllu", ".iob", ".iob2", ".bio", ".bioes")
+"""Input files read as tagged sentences (their tokens tagged, their own tags ignored), not as text lines."""
+
+
+def tagged_sentences(inputs: str, tags: Sequence[str], encoding: str = "utf-8") -> list[list[str]] | None:
+    """The token lists of a tagged input, else None (text lines): a CoNLL-style file (by its suffix, or a
+    first line `-DOCSTART-`: its first column, sentence by sentence), or `word/TAG` lines whose every tag
+    is one of the run's `tags` (their words). Read as text lines, each CoNLL line, gold columns included,
+    was tagged as a sentence, and each `word/TAG` item as a token."""
+    path = Path(inputs)
+    if inputs == "-" or not path.is_file() or path.suffix.lower() in FORMATS:
+        return None
+    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace") as f:
+        first = list(islice((line for line in f if line.strip()), WORD_TAG_PROBE))
+    if path.suffix.lower() in TAGGED_SUFFIXES or (first and first[0].startswith("-DOCSTART-")):
+        return read_tokens(path, encoding)
+    known = set(tags)
+    if first and all(is_word_tag(line) and set(parse_word_tags(line, str(path))[1]) <= known for line in first):
+        return read_word_tag(path, encoding).tokens
+    return None
 
 
 def record(tagger: Tagger, line: str, tokens: list[str], tags: list[str]) -> dict[str, Any]:
@@ -106,21 +131,26 @@ def record(tagger: Tagger, line: str, tokens: list[str], tags: list[str]) -> dic
 
 
 def predict(run: Run, inputs: str, options: TagPredictOptions | None = None) -> Iterator[dict | str]:
-    """One record per input line, streamed in blocks of `batch_size` lines: a dict (JSON line) or a
-    CoNLL block (token<TAB>tag lines and a blank line)."""
+    """One record per input line (per sentence of a tagged file), streamed in blocks of `batch_size`: a dict
+    (JSON line) or a CoNLL block (token<TAB>tag lines and a blank line)."""
     options = options or TagPredictOptions()
     tagger = Tagger(run)
     block: list[str] = []
+    sentences = tagged_sentences(inputs, tagger.tagset.tags, getattr(run.config, "encoding", "utf-8"))
+    given = iter(sentences or ())
 
     def flush():
-        tokens = [tagger.tokenize(line) for line in block]
+        tokens = [next(given) if sentences else tagger.tokenize(line) for line in block]
         for line, toks, tags in zip(block, tokens, tagger.tag(tokens, options.batch_size)):
             if options.format == "conll":
                 yield "".join(f"{t}\t{g}\n" for t, g in zip(toks, tags))
             else:
                 yield record(tagger, line, toks, tags)
 
-    for line in read_lines(inputs, options.text_col):
+    glue = "" if tagger.tagset.unit == "char" else " "
+    lines = (glue.join(t) for t in sentences) if sentences else read_lines(inputs, options.text_col,
+                                                                         getattr(run.config, "encoding", "utf-8"))
+    for line in lines:
         block.append(line)
         if len(block) == options.batch_size:
             yield from flush()
@@ -130,10 +160,11 @@ def predict(run: Run, inputs: str, options: TagPredictOptions | None = None) -> 
 
 def evaluation_data(run: Run, data: str | None) -> TagSplit:
     config = run.config
+    encoding = getattr(config, "encoding", "utf-8")
     if data is not None:
-        return read_tagged(data, config.format)
+        return read_tagged(data, config.format, encoding)
     if config.test_data:
-        return read_tagged(config.test_data, config.format)
+        return read_tagged(config.test_data, config.format, encoding)
     if config.dataset is not None:
         return load_dataset(config.dataset, config.cache_dir).test
     raise UserError(f"{run.path}: the run has no test set; pass --data FILE (token<TAB>tag lines)")

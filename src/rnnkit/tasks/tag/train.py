@@ -169,11 +169,11 @@ def most_frequent_tag_section(test: TagSplit, gold, flat: dict[str, float], trai
     if key:
         final[f"most_frequent_tag_{key}"] = scored[key]
     say(f"most-frequent-tag baseline: token_acc={scored['token_acc']:.4f}"
-        + (f" {key}={scored[key]:.4f}" if key else "") + f"; the model fixes {fixed:.1%} of its token errors")
+        + (f" {key}={scored[key]:.4f}" if key else "") + f"; {baselines.errors_fixed_line(fixed)}")
     head = "| tagger | token accuracy |" + (f" {extra[key]} |" if key else "")
     rows = ["", "Baseline: each token's most frequent training tag (the most frequent tag overall for unseen tokens).",
             "", head, "|---|---|" + ("---|" if key else ""),
             f"| rnnkit | {flat['token_acc']:.4f} |" + (f" {flat[key]:.4f} |" if key else ""),
             f"| most frequent tag | {scored['token_acc']:.4f} |" + (f" {scored[key]:.4f} |" if key else ""),
-            "", f"The model fixes **{fixed:.1%}** of the baseline's token errors."]
+            "", baselines.errors_fixed_line(fixed, markdown=True)]
     return final, rows

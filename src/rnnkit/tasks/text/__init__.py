@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rnnkit.tasks.task import Task
-from rnnkit.tasks.text.config import ClassifyConfig, SentimentConfig
+from rnnkit.tasks.text.config import ClassifyConfig, SentimentConfig, TextPredictOptions
 from rnnkit.tasks.text.data import dataset_splits, file_splits
 from rnnkit.tasks.text.model import describe
 from rnnkit.tasks.text.predict import evaluate_texts, predict_texts, run_notes
@@ -39,7 +39,7 @@ def run_sentiment(task: Task, config: SentimentConfig, run_dir: Path, *, resume:
 
 CLASSIFY = Task("classify", "train a text classifier on your own CSV/TSV/JSONL/Parquet file", ClassifyConfig,
                 run_classify, predict=predict_texts, evaluate=evaluate_texts, summary=describe,
-                run_notes=run_notes)
+                run_notes=run_notes, predict_options=TextPredictOptions)
 SENTIMENT = Task("sentiment", "sentiment analysis on IMDB, chinese-reviews, movie-snippets or vader-tweets, fetched on first use", SentimentConfig,
                  run_sentiment, predict=predict_texts, evaluate=evaluate_texts, summary=describe,
-                 run_notes=run_notes)
+                 run_notes=run_notes, predict_options=TextPredictOptions)

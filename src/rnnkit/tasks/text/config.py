@@ -160,3 +160,10 @@ class SentimentConfig(TextModelConfig):
     vocab_size: Annotated[int, Field(ge=3)] = 30000
     hidden_size: PositiveInt = 160
     epochs: PositiveInt = 3
+
+
+@config_dataclass
+class TextPredictOptions:
+    text_col: str | None = None
+    """the column of texts when --input is a table (CSV/TSV/JSONL/Parquet); default: the run's text column, or
+    a one-column table's column whatever its name; a .txt file is one text per line"""

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import FORMATS
+from rnnkit.data.readers import FORMATS, detect_format, encoding_name, read_frame
 from rnnkit.data.splits import stratified_holdout
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
@@ -78,6 +78,23 @@ def with_validation(splits: dict[str, Split | None], config: TextModelConfig) ->
     return dict(splits, train=([texts[i] for i in train], labels[train]), valid=([texts[i] for i in valid], labels[valid]))
 
 
+def unvalidated_note(held: dict[str, Split | None], label_map: LabelMap) -> str | None:
+    """A line naming the classes the validation texts never hold (too few texts for `validation_split` of them:
+    with 0.1, fewer than 5): the model's and the blend's validation figures, and the choices made on them, do
+    not see those classes. None when every class is validated."""
+    if held.get("valid") is None:
+        return None
+    counts = np.bincount(held["train"][1], minlength=len(label_map))
+    missing = sorted(set(range(len(label_map))) - set(np.asarray(held["valid"][1]).tolist()),
+                     key=lambda k: (counts[k], str(label_map.labels[k])))
+    if not missing:
+        return None
+    shown = ", ".join(f"{label_map.labels[k]} ({counts[k]})" for k in missing[:8])
+    more = " ..." if len(missing) > 8 else ""
+    return (f"{len(missing)} of {len(label_map)} classes have no validation text (training texts in brackets): "
+            f"{shown}{more}; the validation figures and the choices made on them do not see them")
+
+
 @dataclass
 class EncodedSplits:
     tokenizer: str
@@ -107,21 +124,25 @@ def prepare(splits: dict[str, Split | None], config: TextModelConfig, tokenizer:
     return EncodedSplits(tokenizer, vocab, tokens, ids, labels)
 
 
-def read_inputs(inputs: str, text_col: str) -> list[str]:
-    """Texts to classify: '-' (stdin, one per line), a .txt file (one per line) or a table file's text column."""
+def read_inputs(inputs: str, text_col: str, encoding: str = "utf-8", only_column: bool = True) -> list[str]:
+    """Texts to classify: '-' (stdin, one per line), a .txt file (one per line) or a table file's text column
+    (with `only_column`, a one-column table's column whatever its name: its header is no text)."""
     if inputs == "-":
         texts = [line.rstrip("\n") for line in sys.stdin]
         source = "stdin"
     else:
         path = Path(inputs)
         if path.suffix.lower() in TABLE_SUFFIXES:
-            return read_texts(path, text_col, None).texts
+            if only_column and path.is_file() and path.stat().st_size:
+                columns = [str(c) for c in read_frame(path, detect_format(path), encoding)[0].columns]
+                text_col = columns[0] if len(columns) == 1 and text_col not in columns else text_col
+            return read_texts(path, text_col, None, encoding=encoding).texts
         if not path.is_file():
             raise UserError(f"{path}: input file not found")
         try:
-            texts = path.read_text(encoding="utf-8").splitlines()
+            texts = path.read_text(encoding=encoding).splitlines()
         except UnicodeDecodeError as err:
-            raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
+            raise UserError(f"{path}: byte offset {err.start}: not valid {encoding_name(encoding)} text") from None
         source = str(path)
     texts = [t for t in texts if t.strip()]
     if not texts:

@@ -13,12 +13,14 @@ from typing import Any, Iterator
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
+from rnnkit.data.readers import encoding_name
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.tasks.runs import read_labels, read_run
 from rnnkit.tasks.task import Run
 from rnnkit.tasks.text.baseline import BASELINE_JSON, NAME, load_blend
+from rnnkit.tasks.text.config import TextPredictOptions
 from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, read_inputs
 from rnnkit.tasks.text.model import SECOND_VIEW_DIR, predict_proba, scores, second_view_tokenizer
 from rnnkit.training.class_report import class_report
@@ -84,21 +86,24 @@ PREDICT_CHUNK = 10_000
 """Texts read, predicted and yielded at a time: memory stays flat however long the input is."""
 
 
-def predict_texts(run: Run, inputs: str, options: None = None) -> Iterator[dict[str, Any]]:
+def predict_texts(run: Run, inputs: str, options: TextPredictOptions | None = None) -> Iterator[dict[str, Any]]:
     """Label and probability for each input text (one per line, or a table's text column), streamed:
     a chunk of lines is read, predicted and yielded before the next is read."""
-    texts = stream_inputs(inputs, getattr(run.config, "text_col", "text"))
+    text_col = (options.text_col if options is not None else None) or getattr(run.config, "text_col", "text")
+    texts = stream_inputs(inputs, text_col, getattr(run.config, "encoding", "utf-8"),
+                          given=options is not None and options.text_col is not None)
     while chunk := list(islice(texts, PREDICT_CHUNK)):
         probs, label_map = run_proba(run, chunk)
         for t, k, p in zip(chunk, probs.argmax(1), probs):
             yield {"text": t, "label": label_map.labels[k], "probability": round(float(p[k]), 6)}
 
 
-def stream_inputs(inputs: str, text_col: str) -> Iterator[str]:
+def stream_inputs(inputs: str, text_col: str, encoding: str = "utf-8", given: bool = False) -> Iterator[str]:
     """`read_inputs`' texts one at a time: stdin and .txt lines read lazily (as read_inputs splits them);
-    a table file (CSV, Parquet...) is read whole by its reader."""
+    a table file (CSV, Parquet...) is read whole by its reader (`given`: `text_col` was asked for by name, so
+    a one-column table of another name is an error). Files are decoded with the run's encoding."""
     if inputs != "-" and Path(inputs).suffix.lower() in TABLE_SUFFIXES:
-        yield from read_inputs(inputs, text_col)
+        yield from read_inputs(inputs, text_col, encoding, only_column=not given)
         return
     if inputs != "-" and not Path(inputs).is_file():
         raise UserError(f"{inputs}: input file not found")
@@ -106,9 +111,10 @@ def stream_inputs(inputs: str, text_col: str) -> Iterator[str]:
     with (nullcontext(getattr(sys.stdin, "buffer", sys.stdin)) if inputs == "-" else open(inputs, "rb")) as f:
         for raw in f:
             try:
-                line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                line = raw.decode("utf-8" if inputs == "-" else encoding) if isinstance(raw, bytes) else raw
             except UnicodeDecodeError as err:
-                raise UserError(f"{source}: byte offset {offset + err.start}: not valid UTF-8 text") from None
+                raise UserError(f"{source}: byte offset {offset + err.start}: not valid "
+                                f"{encoding_name('utf-8' if inputs == '-' else encoding)} text") from None
             offset += len(raw)
             for text in line.splitlines():
                 if text.strip():
@@ -124,8 +130,9 @@ def evaluate_texts(run: Run, data: str | None = None) -> dict[str, float]:
     text_col, label_col = getattr(config, "text_col", "text"), getattr(config, "label_col", "label")
     label_map = read_labels(run, LABELS_FILE)
     test_file = data or getattr(config, "test_data", None)
-    if test_file is not None:
-        table = read_texts(test_file, text_col, label_col)
+    if test_file is not None:  # read as the run read its own files: their encoding, and format where no suffix says
+        fmt = None if Path(test_file).suffix.lower() in TABLE_SUFFIXES else getattr(config, "format", None)
+        table = read_texts(test_file, text_col, label_col, fmt=fmt, encoding=getattr(config, "encoding", "utf-8"))
         texts, labels = table.texts, label_map.encode(table.labels, table)
     elif hasattr(config, "dataset"):
         split = load_dataset(config.dataset, config.cache_dir).test

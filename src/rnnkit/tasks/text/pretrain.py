@@ -64,7 +64,7 @@ def read_unlabeled(path: str, column: str = "text", encoding: str = "utf-8") -> 
     if not source.is_file():
         raise UserError(f"{path}: unlabeled text file not found")
     if source.suffix.lower() in TABLE_SUFFIXES:
-        texts = read_texts(source, column, None, encoding=encoding).texts
+        texts = read_texts(source, column, None, encoding=encoding, text_option="--unlabeled-col").texts
     else:
         try:
             texts = source.read_text(encoding=encoding).splitlines()

@@ -27,7 +27,7 @@ from rnnkit.tasks.task import Task
 from rnnkit.tasks.text.baseline import (NAME, Blend, RunBaseline, choose_blend, fit_run_baseline,
                                         report_section, save)
 from rnnkit.tasks.text.config import TextModelConfig
-from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, Split, prepare, with_validation
+from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, Split, prepare, unvalidated_note, with_validation
 from rnnkit.tasks.text.pretrain import fine_tuning, pretrain_language_models, read_unlabeled
 from rnnkit.tasks.text.model import (CHARACTER_TOKENIZERS, SECOND_VIEW_DIR, build_model, predict_proba, scores,
                                      second_view_tokenizer, start_from_word_vectors)
@@ -46,6 +46,10 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
     unlabeled = (read_unlabeled(config.unlabeled, config.unlabeled_col, getattr(config, "encoding", "utf-8"))
                  if config.unlabeled else None)  # a bad file ends the run before anything is trained
     held = with_validation(splits, config)  # the first model's; a second seed holds out its own texts
+    unvalidated = unvalidated_note(held, label_map)
+    if unvalidated:
+        say(unvalidated)
+        data_summary = {**data_summary, "classes without validation texts": unvalidated}
     tokenizer = resolve_tokenizer(config.tokenizer, splits["train"][0])
     if config.baseline != "none" and ddp.is_main():
         baseline = fit_run_baseline(held, len(label_map), tokenizer, say)
