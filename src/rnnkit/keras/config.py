@@ -246,8 +246,13 @@ def layer_to_keras(layer: Layer) -> Spec:
         return _spec("Dropout", name, rate=layer.rate)
     if isinstance(layer, Bidirectional):
         inner = layer.layer
-        forward = _spec(type(inner).__name__, f"forward_{snake_case(type(inner).__name__)}", **_rnn_config(inner))
-        return _spec("Bidirectional", name, layer=forward, merge_mode=layer.merge_mode)
+        kind, options = type(inner).__name__, _rnn_config(inner)
+        forward = _spec(kind, f"forward_{snake_case(kind)}", **options)
+        # the backward layer written out, as Keras' own get_config writes it: left to Keras to derive, a model of two
+        # Bidirectionals could load with the first's backward layer as the second's forward (its object sharing
+        # keys layers by id(), which Python reuses once the first's temporary layer is freed)
+        backward = _spec(kind, f"backward_{snake_case(kind)}", **options, go_backwards=True)
+        return _spec("Bidirectional", name, layer=forward, backward_layer=backward, merge_mode=layer.merge_mode)
     if isinstance(layer, RNNLayer):
         return _spec(type(layer).__name__, name, **_rnn_config(layer))
     if isinstance(layer, TimeDistributed):
