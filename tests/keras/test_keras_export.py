@@ -82,7 +82,8 @@ def test_a_bidirectional_is_written_with_its_backward_layer_as_keras_writes_it(k
               if type(layer).__name__ == "Bidirectional"]
     assert len(written) == len(loaded) == 2
     for ours, theirs in zip(written, loaded):
-        assert ours["backward_layer"]["config"]["go_backwards"] is True and not ours["layer"]["config"].get("go_backwards")
+        assert ours["backward_layer"]["config"]["go_backwards"] is True
+        assert not ours["layer"]["config"].get("go_backwards")
         for part in ("layer", "backward_layer"):
             assert ours[part]["class_name"] == theirs[part]["class_name"]
             assert ours[part]["config"]["name"] == theirs[part]["config"]["name"]
