@@ -4,7 +4,9 @@ ships them, `m1_yearly_dataset`), each written as its own CSV and run with every
 mean over series of its test MAE relative to naive's, and on how many series the model alone and the run's
 prediction beat each baseline (benchmarks/TASKS.md, "M1 yearly: many short series").
 
-    OMP_NUM_THREADS=1 python benchmarks/tasks/forecast_m1_sweep.py OUT_DIR [MIN_STEPS] [HORIZON]
+    OMP_NUM_THREADS=1 python benchmarks/tasks/forecast_m1_sweep.py OUT_DIR [MIN_STEPS] [HORIZON] [FLAG ...]
+
+FLAGs are passed to every run (e.g. `--normalize last`); their runs get folders of their own.
 """
 import json
 import subprocess
@@ -34,13 +36,15 @@ def main():
     out = Path(sys.argv[1])
     min_steps = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     horizon = sys.argv[3] if len(sys.argv) > 3 else "1"
+    flags = sys.argv[4:]
+    tag = "".join(f.strip("-").replace(" ", "") for f in flags)
     out.mkdir(parents=True, exist_ok=True)
     test = {}
     for path in write_files(out, min_steps):
-        run = out / f"run-{path.stem}-h{horizon}"
+        run = out / f"run-{path.stem}-h{horizon}{'-' + tag if tag else ''}"
         if not (run / "blend.json").exists():
             done = subprocess.run(["rnnkit", "train", "forecast", "--data", str(path), "--time-col", "year",
-                                   "--target-col", "value", "--horizon", horizon, "--run-dir", str(run), "--quiet"],
+                                   "--target-col", "value", "--horizon", horizon, "--run-dir", str(run), "--quiet", *flags],
                                   capture_output=True, text=True)
             if done.returncode:
                 print(f"{path.stem}: exit {done.returncode}: {done.stderr.strip()[-300:]}")

@@ -187,6 +187,25 @@ def test_normalize_auto_is_chosen_on_the_validation_windows(kind, chosen):
     assert choose_normalize(given, LinearFits(given, series)) == ("window", {})  # asked for: nothing is tried
 
 
+def test_normalize_auto_on_few_validation_windows_forecasts_the_change():
+    """White noise about a level prefers "none" on 90 validation windows; on a series of 60 steps (9 windows) the
+    handful of windows decide nothing and auto is "last", the MAEs still reported."""
+    from rnnkit.data.series import Series
+    from rnnkit.tasks.config import make_config
+    from rnnkit.tasks.forecast.config import ForecastConfig
+    from rnnkit.tasks.forecast.model import FEW_NORMALIZE_WINDOWS, LinearFits, choose_normalize
+
+    y = 10 + np.random.default_rng(0).normal(size=600)
+    config = make_config(ForecastConfig, {"data": "s.csv", "target_col": "y", "lookback": 4})
+    for steps, chosen in ((600, "none"), (60, "last")):
+        series = Series("s.csv", pd.date_range("2024-01-01", periods=steps, freq="D"),
+                        y[:steps, None].astype(np.float32), ["y"], "D", "t")
+        fits = LinearFits(config, series)
+        windows = len(fits.windows(4).at["valid"])
+        found, tried = choose_normalize(config, fits)
+        assert (windows < FEW_NORMALIZE_WINDOWS) == (steps == 60) and found == chosen and set(tried) == {"none", "last"}
+
+
 def test_the_files_other_numeric_columns_are_past_covariates(tmp_path):
     """The target is yesterday's value of another column (white noise): the ridge on the target's own lags
     cannot forecast it, the model reading every numeric column can; a text column is left out with a note."""

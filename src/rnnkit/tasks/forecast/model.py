@@ -20,6 +20,10 @@ MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "recurrent_dropo
 AUTO_NORMALIZE = ("none", "last")
 """What normalize "auto" chooses among, on the validation windows. "window" (RevIN) is left out: trained, it
 was never the best on validation in benchmarks/TASKS.md's measurements, while its ridge sometimes was."""
+FEW_NORMALIZE_WINDOWS = 20
+"""On fewer validation windows than this, normalize "auto" is "last" without choosing: a handful of windows choose
+by chance, and a short series' trend takes it past every level of its training period, which a model of the
+levels ("none") cannot reach and one of the changes can (M1's yearly series: benchmarks/TASKS.md, "M1 yearly")."""
 
 
 def build_model(config: ForecastConfig, input_size: int) -> Forecaster:
@@ -141,12 +145,14 @@ class LinearFits:
 
 def choose_normalize(config: ForecastConfig, fits: LinearFits) -> tuple[str, dict[str, float]]:
     """The `normalize` in effect: the config's, or for "auto" the one of AUTO_NORMALIZE whose ridge on the
-    lags of the config's lookback (the model's linear start) has the lowest validation MAE; and those MAEs
-    (scaled units)."""
+    lags of the config's lookback (the model's linear start) has the lowest validation MAE, except on fewer than
+    FEW_NORMALIZE_WINDOWS validation windows, where it is "last"; and those MAEs (scaled units)."""
     if config.normalize != "auto":
         return config.normalize, {}
     lags = config.ar_lags or config.lookback
     scores = {name: fits.ridge(config.lookback, lags, name)[2] for name in AUTO_NORMALIZE}
+    if len(fits.windows(config.lookback).at["valid"]) < FEW_NORMALIZE_WINDOWS:
+        return "last", scores
     return min(scores, key=scores.get), scores
 
 

@@ -15,8 +15,9 @@ from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import COVARIATE_WORDS, ForecastConfig
 from rnnkit.tasks.forecast.covariates import choose_covariates, covariates_note
 from rnnkit.tasks.forecast.data import keep_columns, load_series, lookback_seasons, series_facts
-from rnnkit.tasks.forecast.model import (LinearFits, build_model, choose_lookback, choose_normalize, keep_better_of,
-                                         ridge_lag_candidates, ridge_penalty_optimizer, start_from_ridge)
+from rnnkit.tasks.forecast.model import (FEW_NORMALIZE_WINDOWS, LinearFits, build_model, choose_lookback,
+                                         choose_normalize, keep_better_of, ridge_lag_candidates,
+                                         ridge_penalty_optimizer, start_from_ridge)
 from rnnkit.tasks.forecast.baselines import BLEND_FILE, save_blend
 from rnnkit.tasks.forecast.predict import compare, scores, summary_metrics
 from rnnkit.tasks.fit import finish, fit, start
@@ -111,7 +112,7 @@ def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig
     scaler = fits.windows(config.lookback).scaler
     normalize, tried = choose_normalize(config, fits)
     if tried:
-        choices.append(normalize_note(normalize, tried, scaler))
+        choices.append(normalize_note(normalize, tried, scaler, len(fits.windows(config.lookback).at["valid"])))
         say(choices[-1])
         config = replace(config, normalize=normalize)
     if config.value_cols == "auto" and config.data is not None and len(series.columns) > 1:
@@ -154,8 +155,10 @@ def prefer_start(model, start_state: dict, windows, run) -> str:
             f"trained network's {trained * scale:.4g}, so training added nothing the validation windows confirm")
 
 
-def normalize_note(chosen: str, tried: dict[str, float], scaler) -> str:
-    return (f"normalize auto: {chosen} (validation MAE of the ridge on the lags{in_logs(scaler)}: "
+def normalize_note(chosen: str, tried: dict[str, float], scaler, windows: int) -> str:
+    few = (f"{windows} validation windows are fewer than {FEW_NORMALIZE_WINDOWS}, too few to choose on; "
+           if windows < FEW_NORMALIZE_WINDOWS else "")
+    return (f"normalize auto: {chosen} ({few}validation MAE of the ridge on the lags{in_logs(scaler)}: "
             + ", ".join(f"{name} {mae * scaler.std[0]:.4g}" for name, mae in tried.items()) + ")")
 
 
