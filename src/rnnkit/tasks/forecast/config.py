@@ -95,7 +95,8 @@ class ForecastConfig(RecurrentModelConfig):
     normalize: Literal["auto", "none", "last", "window"] = "auto"
     """the target's level in each window: none (the training period's z-scores), last (forecast the change from
     the window's last value), window (the window's own mean and std, RevIN); auto: none or last, whichever
-    gives the ridge on the lags (the linear start) the lower validation MAE"""
+    gives the ridge on the lags (the linear start) the lower validation MAE, and last on fewer than 20 validation
+    windows"""
     target_transform: Literal[("auto", *TARGET_TRANSFORMS)] = "auto"
     """log: the model reads and forecasts the log of a positive target, put back with exp (a daily shape or a season
     that scales with the level becomes additive); none: the target as it is; auto: log for taylor-electricity, none
