@@ -29,6 +29,7 @@ from typing import Iterable, Iterator, Literal
 import numpy as np
 import torch
 
+from rnnkit.data.readers import encoding_advice
 from rnnkit.data.text import UNK_ID, Vocabulary
 from rnnkit.data.text_batches import BatchDataset
 from rnnkit.errors import UserError
@@ -70,8 +71,7 @@ def read_chunks(path: str | os.PathLike, encoding: str = "utf-8", size: int = CH
             except UnicodeDecodeError as err:
                 line, offset, bad = _first_bad_bytes(path, encoding)
                 raise UserError(f"{path}: line {line}, byte offset {offset}: bytes {bad} are not valid {encoding} "
-                                f"({err.reason}); save the file as {encoding} or give its encoding (--encoding "
-                                "latin-1, cp1252, ...)") from None
+                                f"({err.reason}); {encoding_advice(encoding)}") from None
             if not chunk:
                 break
             if empty and chunk.strip():

@@ -57,6 +57,11 @@ def encoding_name(encoding: str) -> str:
     return "UTF-8" if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig") else encoding
 
 
+def encoding_advice(encoding: str) -> str:
+    """How an error about undecodable bytes ends: what the user can do."""
+    return f"save the file as {encoding} or give its encoding (--encoding latin-1, cp1252, ...)"
+
+
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
         if fmt not in set(FORMATS.values()):
@@ -75,8 +80,8 @@ def _decode(path: Path, raw: bytes, encoding: str) -> str:
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         bad = raw[err.start: err.end].hex(" ")
-        raise UserError(f"{path}: line {line}, byte offset {err.start}: bytes {bad} are not valid {encoding}; save "
-                        f"the file as {encoding} or give its encoding (--encoding latin-1, cp1252, ...)") from None
+        raise UserError(f"{path}: line {line}, byte offset {err.start}: bytes {bad} are not valid {encoding}; "
+                        f"{encoding_advice(encoding)}") from None
     except LookupError:
         raise UserError(f"{path}: unknown encoding {encoding!r}") from None
 
@@ -189,9 +194,11 @@ def is_missing(value) -> bool:
 
 
 def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str | None = "label",
-               fmt: str | None = None, encoding: str = "utf-8", text_option: str = "--text-col") -> TextTable:
+               fmt: str | None = None, encoding: str = "utf-8", text_option: str = "--text-col",
+               only_column: bool = False) -> TextTable:
     """Read one file of texts (and labels when `label_col` is given); `text_option` is the command-line option
-    that names the text column, for the error when a file of texts alone lacks it."""
+    that names the text column, for the error when a file of texts alone lacks it; `only_column`: a one-column
+    table without `text_col` is read from its column whatever its name (texts to predict: its header is no text)."""
     path = Path(path)
     fmt = detect_format(path, fmt)
     if not path.is_file():
@@ -201,6 +208,8 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
     frame, rows = read_frame(path, fmt, encoding)
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
+    if only_column and label_col is None and len(frame.columns) == 1 and text_col not in frame.columns:
+        text_col = frame.columns[0]
     wanted = [c for c in (text_col, label_col) if c is not None]
     for column in wanted:
         if column not in frame.columns:

@@ -322,8 +322,8 @@ def _rounded_grid(times: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
 def _only_numeric(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str]) -> str:
     """The column to forecast when none is named: the file's only numeric column besides the time (a saved row
     index left out); with none or several, an error that lists them."""
-    numeric = [c for c in frame.columns if c != time_col and _numeric(path, frame, c)[1] is None
-               and not _row_counter(_numeric(path, frame, c)[0])]
+    parsed = {c: _numeric(path, frame, c) for c in frame.columns if c != time_col}
+    numeric = [c for c, (values, problem) in parsed.items() if problem is None and not _row_counter(values)]
     if len(numeric) != 1:
         found = f"numeric columns: {', '.join(map(str, numeric))}" if numeric else \
             f"no numeric column; columns: {', '.join(map(str, frame.columns))}"

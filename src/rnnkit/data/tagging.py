@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from rnnkit.data.readers import encoding_name
+from rnnkit.data.readers import encoding_advice, encoding_name
 from rnnkit.errors import UserError
 
 SCHEMES = ("BIO", "BIOES", "BMES")
@@ -65,8 +65,7 @@ def _read_text(path: Path, encoding: str = "utf-8") -> str:
     except UnicodeDecodeError as err:
         line = raw[:err.start].count(b"\n") + 1
         shown = encoding_name(encoding)
-        raise UserError(f"{path}: line {line}: not valid {shown} text; save the file as {shown} or give its "
-                        "encoding (--encoding latin-1, cp1252, ...)") from None
+        raise UserError(f"{path}: line {line}: not valid {shown} text; {encoding_advice(shown)}") from None
     except LookupError:
         raise UserError(f"{path}: unknown encoding {encoding!r}") from None
     if not text.strip():

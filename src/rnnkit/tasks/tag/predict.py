@@ -12,7 +12,7 @@ from typing import Any, Iterator, Sequence
 import torch
 
 from rnnkit.data import load_dataset
-from rnnkit.data.readers import FORMATS, detect_format, encoding_name, read_frame, read_texts
+from rnnkit.data.readers import FORMATS, encoding_name, read_texts
 from rnnkit.data.tagging import (WORD_TAG_PROBE, TagSplit, chunks, is_word_tag, parse_word_tags, read_tagged,
                                  read_tokens, read_word_tag, words_of)
 from rnnkit.data.text import chinese_words
@@ -80,10 +80,7 @@ def read_lines(inputs: str, text_col: str = "text", encoding: str = "utf-8") -> 
         return
     path = Path(inputs)
     if path.suffix.lower() in FORMATS:
-        if path.is_file() and path.stat().st_size:
-            columns = list(read_frame(path, detect_format(path, None), encoding)[0].columns)
-            text_col = str(columns[0]) if len(columns) == 1 and text_col not in columns else text_col
-        yield from read_texts(path, text_col, None, encoding=encoding).texts
+        yield from read_texts(path, text_col, None, encoding=encoding, only_column=True).texts
         return
     if not path.is_file():
         raise UserError(f"{path}: input file not found")

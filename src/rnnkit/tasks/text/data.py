@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import FORMATS, detect_format, encoding_name, read_frame
+from rnnkit.data.readers import FORMATS, encoding_name
 from rnnkit.data.splits import stratified_holdout
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
@@ -133,10 +133,7 @@ def read_inputs(inputs: str, text_col: str, encoding: str = "utf-8", only_column
     else:
         path = Path(inputs)
         if path.suffix.lower() in TABLE_SUFFIXES:
-            if only_column and path.is_file() and path.stat().st_size:
-                columns = [str(c) for c in read_frame(path, detect_format(path), encoding)[0].columns]
-                text_col = columns[0] if len(columns) == 1 and text_col not in columns else text_col
-            return read_texts(path, text_col, None, encoding=encoding).texts
+            return read_texts(path, text_col, None, encoding=encoding, only_column=only_column).texts
         if not path.is_file():
             raise UserError(f"{path}: input file not found")
         try:
