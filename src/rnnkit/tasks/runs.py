@@ -74,11 +74,13 @@ def read_run(path: str | Path, task: Task, saved: dict[str, Any] | None = None, 
     if saved["task"] != task.name:
         raise UserError(f"{where}: a run of task {saved['task']!r}, expected {task.name!r}")
     facts = saved.get("data") if isinstance(saved.get("data"), dict) else {}
-    # a field the task resolves from the data, left null in config.json and kept as a fact (a forecast file's
-    # lookback, written as null by releases that chose it later), reads as what the run was trained with;
+    # a field the task resolves from the data, left null or "auto" in config.json and kept as a fact (a forecast
+    # file's lookback, written as null by releases that chose it later; an lm's level, which auto now measures
+    # in the text), reads as what the run was trained with, not as what the data would give today;
     # other null fields stay null, even where a fact shares their name (a forecast's season: none means
     # "from the frequency", and the fact is what that gave)
-    values = {k: facts[k] if v is None and k in task.resolved and k in facts else v for k, v in values.items()}
+    values = {k: facts[k] if v in (None, "auto") and k in task.resolved and k in facts else v
+              for k, v in values.items()}
     try:
         config = make_config(task.config_cls, with_current_keys(values, task.config_cls))
     except UserError as err:

@@ -2,7 +2,8 @@
 
     rnnkit train lm                                   # Penn Treebank words, Zaremba et al.'s small model
     rnnkit train lm --dataset shakespeare             # characters, split by play
-    rnnkit train lm --data text.txt [--level char]    # your text: its last 10% the test part, 10% before it validation
+    rnnkit train lm --data text.txt [--level char]    # your text: its last 10% the test part, 10% before it validation;
+                                                      # words or characters by what its validation part shares with training
     rnnkit train lm --data train.txt --valid-data valid.txt [--test-data test.txt]
     rnnkit evaluate RUN_DIR [--data text.txt]         # perplexity (bits per character) of the run's test part
     rnnkit generate RUN_DIR --prompt "the" --length 200 --temperature 0.8 [--top-k K] [--top-p P] [--seed S]
@@ -21,6 +22,6 @@ from rnnkit.tasks.lm.train import run
 from rnnkit.tasks.task import Task
 
 LM = Task("lm", "language model on ptb (words), shakespeare (characters) or your own text files", LMConfig, run,
-          evaluate=evaluate, summary=describe)
+          evaluate=evaluate, summary=describe, resolved=("level",))
 
 __all__ = ["LM", "LMConfig", "generate"]

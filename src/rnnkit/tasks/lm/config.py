@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.tasks.config import CacheDir, RecurrentModelConfig, fill_unset
+from rnnkit.tasks.lm.level import level_for_text
 from rnnkit.training.optim import OPTIMIZERS
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
@@ -41,7 +42,8 @@ class LMConfig(RecurrentModelConfig):
     test_data: str | None = None
     """test text file (with --data), scored once at the end"""
     level: Literal["auto", "word", "char"] = "auto"
-    """word (whitespace-separated words, <eos> per line) or char; auto: the dataset's own, words for --data"""
+    """word (whitespace-separated words, <eos> per line) or char; auto: the dataset's own; for --data, words
+    when at most 5% of the validation words are outside the training text's, else characters"""
     encoding: str = "utf-8"
     """text encoding of --data/--valid-data/--test-data"""
     vocab_size: Annotated[int, Field(ge=4)] | None = None
@@ -139,7 +141,8 @@ class LMConfig(RecurrentModelConfig):
 
 
 def resolve_level(config: LMConfig) -> str:
-    """word or char: the config's level, or the dataset's own (words for your files)."""
+    """word or char: the config's level, the dataset's own, or for your text what `level.level_for_text`
+    measures in it."""
     if config.level != "auto":
         return config.level
-    return "word" if config.data is not None else DATASET_LEVEL[config.dataset]
+    return level_for_text(config)[0] if config.data is not None else DATASET_LEVEL[config.dataset]

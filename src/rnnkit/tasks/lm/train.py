@@ -29,6 +29,7 @@ from rnnkit.tasks.lm.adapt import adapted_test
 from rnnkit.tasks.lm.baseline import Baselines
 from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows, unknown_shares, unknown_warning
 from rnnkit.tasks.lm.generate import SAMPLE_TEMPERATURES, sample_text
+from rnnkit.tasks.lm.level import level_for_text, level_note
 from rnnkit.tasks.lm.model import build_model
 from rnnkit.tasks.lm.predict import score
 from rnnkit.tasks.fit import finish, fit, start
@@ -110,6 +111,8 @@ def read_streams(config: LMConfig, run_dir: Path, resume: bool, say):
     say(f"{len(corpus.ids['train']):,} training tokens ({corpus.level} level, {len(corpus.vocab):,} in the "
         f"vocabulary), {len(train_set)} windows of {config.bptt} x {config.batch_size} streams per epoch, "
         f"read in {time.perf_counter() - t0:.1f}s")
+    if config.level == "auto" and config.data is not None:
+        say(level_note(*level_for_text(config)[::-1]))
     warning = unknown_warning(corpus)
     if warning:
         say(warning)
