@@ -101,6 +101,9 @@ def run(task: Task, config: LMConfig, run_dir: Path, *, resume: bool = False, qu
 def read_streams(config: LMConfig, run_dir: Path, resume: bool, say):
     """The corpus (its vocabulary saved in the run folder, or read back from it on resume) and its training,
     validation and (when there is a test text) test windows."""
+    level, share = level_for_text(config) if config.level == "auto" and config.data is not None else (None, None)
+    if share is not None:  # None: the text cannot be read, which load_corpus says in its own words
+        say(level_note(share, level))
     t0 = time.perf_counter()
     corpus = load_corpus(config, Vocabulary.load(Path(run_dir) / VOCAB_FILE) if resume else None)
     train_set = StreamWindows(corpus.ids["train"], config.batch_size, config.bptt, jitter=config.bptt_jitter,
@@ -111,8 +114,6 @@ def read_streams(config: LMConfig, run_dir: Path, resume: bool, say):
     say(f"{len(corpus.ids['train']):,} training tokens ({corpus.level} level, {len(corpus.vocab):,} in the "
         f"vocabulary), {len(train_set)} windows of {config.bptt} x {config.batch_size} streams per epoch, "
         f"read in {time.perf_counter() - t0:.1f}s")
-    if config.level == "auto" and config.data is not None:
-        say(level_note(*level_for_text(config)[::-1]))
     warning = unknown_warning(corpus)
     if warning:
         say(warning)
