@@ -263,3 +263,40 @@ def test_a_sampling_rate_written_in_rounded_time_is_put_on_its_grid(tmp_path):
     pd.DataFrame({"time": wander, "acc": np.arange(41.0) % 4}).to_csv(tmp_path / "w.csv", index=False)
     with pytest.raises(UserError, match="off the regular 10s grid"):
         read_series(tmp_path / "w.csv", "time", "acc")
+
+
+def test_a_time_column_is_found_by_a_word_in_its_name_or_by_its_dates(tmp_path):
+    """aeon's solar.csv names its time `datetime_gmt`, a sales export `Order Date`, a logger `when`: the run
+    ended with "no column 'time'". Now the one column of dates whose name holds a time word, else the one
+    column of text that reads as dates, is the time column; a numeric 'day_of_week' never is, and two columns
+    of dates stay an error naming the columns."""
+    days = pd.date_range("2024-01-01", periods=30, freq="D")
+    y = np.sin(np.arange(30.0))
+    pd.DataFrame({"datetime_gmt": days.astype(str), "solar_gen": y}).to_csv(tmp_path / "a.csv", index=False)
+    s = read_series(tmp_path / "a.csv", "time", None)
+    assert s.time_col == "datetime_gmt" and s.freq == "D" and any("time column 'datetime_gmt'" in n for n in s.notes)
+    pd.DataFrame({"day_of_week": days.dayofweek, "Order Date": days.strftime("%Y/%m/%d"), "sales": y}).to_csv(
+        tmp_path / "b.csv", index=False)
+    assert read_series(tmp_path / "b.csv", "time", "sales").time_col == "Order Date"
+    pd.DataFrame({"when": days.strftime("%b %d, %Y"), "sales": y}).to_csv(tmp_path / "c.csv", index=False)
+    assert read_series(tmp_path / "c.csv", "time", "sales").time_col == "when"
+    pd.DataFrame({"opened": days.astype(str), "closed": days.astype(str), "sales": y}).to_csv(tmp_path / "d.csv",
+                                                                                           index=False)
+    with pytest.raises(UserError, match="no column 'time'; available columns: opened, closed, sales"):
+        read_series(tmp_path / "d.csv", "time", "sales")
+
+
+def test_day_first_stamps_that_month_first_leaves_unevenly_spaced_are_read_day_first(tmp_path):
+    """Hourly stamps written 01.01.2020 23:00, 02.01.2020 00:00: read month first they increase, but jump from
+    1 January to 1 February, and the run asked to fill 1,392 missing hours. Day first puts them an hour apart."""
+    hours = pd.date_range("2020-01-01", periods=50, freq="h")
+    pd.DataFrame({"time": hours.strftime("%d.%m.%Y %H:%M"), "y": np.cos(np.arange(50.0))}).to_csv(
+        tmp_path / "h.csv", index=False)
+    s = read_series(tmp_path / "h.csv", "time", "y")
+    assert s.freq == "h" and len(s) == 50 and s.times[24] == pd.Timestamp("2020-01-02")
+    assert any("read day first" in n and "not evenly spaced" in n for n in s.notes)
+    # month first and evenly spaced stays month first
+    pd.DataFrame({"time": hours.strftime("%m/%d/%Y %H:%M"), "y": np.cos(np.arange(50.0))}).to_csv(
+        tmp_path / "m.csv", index=False)
+    s = read_series(tmp_path / "m.csv", "time", "y")
+    assert s.freq == "h" and not any("day first" in n for n in s.notes)

@@ -143,13 +143,17 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
             times = pd.to_datetime(stamps, errors="coerce") if raw.dtype == object else pd.to_datetime(stamps)
     except (ValueError, TypeError):
         times = pd.to_datetime(stamps, errors="coerce", format="mixed")
-    if not pd.api.types.is_numeric_dtype(raw) and not _increasing(times):
+    if not pd.api.types.is_numeric_dtype(raw) and (not _increasing(times) or _ambiguous_day(stamps)
+                                                   and _step_count(times) > 1):
         day_first = _day_first(stamps)
-        if day_first is not None:
+        # day first where month first puts the stamps out of order, or on a less regular grid: 01.01.2020 23:00
+        # then 02.01.2020 00:00 is an hour month first only if read day first (else a jump to February)
+        if day_first is not None and (not _increasing(times) or _step_count(day_first) < _step_count(times)):
+            why = "are not in order" if not _increasing(times) else "are not evenly spaced"
             times = day_first
             k = int(np.argmax(times.dt.day.to_numpy() != times.dt.month.to_numpy()))
             notes.append(f"column {time_col!r} read day first ({raw.iloc[k]} is {times.iloc[k]:%d %B %Y}): "
-                         "month first, its time stamps are not in order")
+                         f"month first, its time stamps {why}")
     bad = np.flatnonzero(times.isna().to_numpy())
     if len(bad):
         hint = ("; a column of step numbers is not read (seasons and calendar covariates come from dates): "
@@ -178,6 +182,17 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
 def _increasing(times) -> bool:
     stamps = pd.DatetimeIndex(times)
     return not stamps.isna().any() and bool(np.all(np.diff(stamps.asi8) > 0))
+
+
+def _ambiguous_day(stamps: pd.Series) -> bool:
+    """Whether the stamps are written day and month first as numbers (01.02.2020, 1/2/20): either could be the
+    day. ISO dates (2020-02-01) are year, month, day, always."""
+    return bool(stamps.astype(str).str.match(r"\s*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b").all())
+
+
+def _step_count(times) -> int:
+    """How many different steps lie between consecutive time stamps."""
+    return len(np.unique(np.diff(pd.DatetimeIndex(times).asi8)))
 
 
 def _day_first(stamps: pd.Series):
@@ -227,6 +242,36 @@ def _frequency(path: Path, times: pd.DatetimeIndex) -> str:
     return pd.tseries.frequencies.to_offset(step).freqstr
 
 
+def _time_column(frame: pd.DataFrame, target_col: str | None):
+    """The file's time column when the default one is absent: the one column named as a time (TIME_NAMES), else
+    the one column of dates whose name holds such a word ('datetime_gmt', 'Order Date'), else the one column of
+    text whose first rows all read as dates; None when there is no single one (the missing column is then
+    named). A column of numbers (Unix time, years) is found by its exact name only: 'day_of_week' is no time."""
+    columns = [c for c in frame.columns if c != target_col]
+    dates = {c: _reads_as_dates(frame[c]) for c in columns}
+    named = {c: set(re.split(r"[^a-z]+", str(c).strip().lower())) & set(TIME_NAMES) for c in columns}
+    for matches in (lambda c: str(c).strip().lower() in TIME_NAMES, lambda c: bool(named[c]) and dates[c],
+                    lambda c: dates[c]):
+        found = [c for c in columns if matches(c)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return None
+    return None
+
+
+def _reads_as_dates(column: pd.Series, rows: int = 20) -> bool:
+    """Whether a column of text holds dates in its first rows (numbers are step counts or values, not dates)."""
+    head = column.dropna().head(rows)
+    if len(head) == 0 or not (head.dtype == object or pd.api.types.is_string_dtype(head)):
+        return False
+    if head.astype(str).str.fullmatch(r"\s*[-+]?[\d.,]+\s*").all():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return bool(pd.to_datetime(head, errors="coerce", format="mixed").notna().all())
+
+
 def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, value_cols: list[str] | None = None,
                 fill: str = "none", fmt: str | None = None) -> Series:
     """The file's series on its regular grid; `target_col` None: the file's only numeric column; `value_cols` None
@@ -242,9 +287,9 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
     notes = []
     if time_col == DEFAULT_TIME_COL and time_col not in frame.columns:
-        named = [c for c in frame.columns if str(c).strip().lower() in TIME_NAMES and c != target_col]
-        if len(named) == 1:
-            time_col = named[0]
+        found = _time_column(frame, target_col)
+        if found is not None:
+            time_col = found
             notes.append(f"time column {time_col!r} (there is no column {DEFAULT_TIME_COL!r}; --time-col names "
                          "another)")
     if target_col is None:
