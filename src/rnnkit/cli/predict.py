@@ -40,7 +40,8 @@ def predict_command(run: Run) -> click.Command:
 
     return click.Command(str(run.path), callback=callback, context_settings={"max_content_width": 110},
                          help=f"Predict with a {task.name} run.", params=[
-        click.Option(["--input", "-i", "input_"], required=True, help="input file, or - for stdin"),
+        click.Option(["--input", "-i", "input_"], required=not task.own_input,
+                     help="input file, or - for stdin" + (" (default: the run's own data)" if task.own_input else "")),
         click.Option(["--output", "-o"], type=click.Path(path_type=Path),
                      help="also write the predictions as CSV"),
         click.Option(["--trust-imports"], is_flag=True, help=TRUST_HELP),

@@ -78,15 +78,15 @@ class LoadedRun:
         if task.predict is None:
             hint = ": call generate(prompt) instead" if task.name == "lm" else ""
             raise UserError(f"a {task.name} run has no predict{hint}")
-        if (inputs is None) == (file is None):
+        if inputs is not None and file is not None or inputs is None and file is None and not task.own_input:
             raise UserError("predict takes inputs or file=PATH (one of them)")
         settings = None
         if task.predict_options is not None:
             settings = make_config(task.predict_options, options)
         elif options:
             raise UserError(f"a {task.name} run's predict takes no options, got {', '.join(options)}")
-        if file is not None:
-            yield from task.predict(self.run, str(file), settings)
+        if inputs is None:  # a file, or (own_input) none: the run's own data
+            yield from task.predict(self.run, None if file is None else str(file), settings)
             return
         with tempfile.TemporaryDirectory(prefix="rnnkit-predict-") as folder:
             path = write_inputs(task.name, inputs, Path(folder))

@@ -21,7 +21,8 @@ class Task:
     Optional: `load_model(run)` when rebuilding a run's model needs more than its folder (the default),
     `run_notes(run)`: lines `rnnkit summary` adds about a run (e.g. its other models), `resolved`: config
     fields that training may resolve from the data and keep among the run's data facts (a forecast file's
-    lookback), read back from those facts where config.json has them null."""
+    lookback), read back from those facts where config.json has them null; `own_input`: predict may be given
+    no input and then reads the run's own data (a forecaster forecasts what follows its series' end)."""
 
     name: str
     description: str
@@ -34,6 +35,7 @@ class Task:
     load_model: Callable[["Run"], Any] | None = None
     run_notes: Callable[["Run"], list[str]] | None = None
     resolved: tuple[str, ...] = ()
+    own_input: bool = False
 
     def train(self, config: Any, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict:
         """Train `config` into `run_dir` (in this process): the final metrics."""

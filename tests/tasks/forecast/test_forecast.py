@@ -46,6 +46,18 @@ def test_a_sine_wave_is_forecast_better_than_naive_and_predicts_the_next_steps(t
     assert code in (0, None) or code == 0
     assert json.loads(out)["test_mae"] == pytest.approx(final["test_mae"], rel=1e-4)
 
+    # without --input: what follows the run's own series (a new user's first `rnnkit predict RUN`)
+    own = run.task.predict(run, str(path))
+    assert own[0]["time"] == "2024-01-21T00:00:00" and run.task.predict(run, None) == own
+    code, out, _ = call(capsys, "predict", run_dir)
+    assert code == 0 and [json.loads(line) for line in out.splitlines()] == own
+    import rnnkit
+
+    assert rnnkit.load(run_dir).predict() == own
+    path.rename(tmp_path / "moved.csv")
+    code, _, err = call(capsys, "predict", run_dir)
+    assert code == 2 and "is not found from here: give --input FILE (its columns load" in err
+
 
 def test_a_log_target_is_trained_in_logs_and_forecast_in_the_targets_units(tmp_path, capsys):
     """--target-transform log: the windows read log(load), the forecasts come back through exp (predict, evaluate

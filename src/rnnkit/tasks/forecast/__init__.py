@@ -17,4 +17,4 @@ from rnnkit.tasks.forecast.train import run
 from rnnkit.tasks.task import Task
 
 FORECAST = Task("forecast", "forecast a numeric series (seattle-weather, taylor-electricity, airline or your CSV)",
-                ForecastConfig, run, predict=predict, evaluate=evaluate, summary=describe, resolved=("lookback",))
+                ForecastConfig, run, predict=predict, evaluate=evaluate, summary=describe, resolved=("lookback",), own_input=True)

@@ -3,6 +3,7 @@ values from a recent file, and `rnnkit evaluate` of a run."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from rnnkit.io.run import load
 from rnnkit.models.baselines import forecast_errors, step_targets
 from rnnkit.tasks.forecast.baselines import (FEW_WINDOWS, blend, choose_blend, earlier_blocks, fit_baselines, load_blend,
                                             partner_note)
-from rnnkit.tasks.forecast.data import load_series, series_windows
+from rnnkit.tasks.forecast.data import keep_columns, load_series, series_windows
 from rnnkit.tasks.task import Run
 from rnnkit.training import predict as predict_outputs
 
@@ -177,13 +178,18 @@ def steps_between(start: pd.Timestamp, when: pd.Timestamp, freq: str) -> int:
     return steps if when >= start else -steps
 
 
-def predict(run: Run, inputs: str, options: None = None) -> list[dict[str, Any]]:
+def predict(run: Run, inputs: str | None, options: None = None) -> list[dict[str, Any]]:
     """The next `horizon` values after the end of `inputs` (a file with the training columns and at
-    least `lookback` rows), one record per step: its time stamp and the run's forecast (the model's
-    blended with the baseline the run chose, beside the model's alone), and the model's quantiles."""
+    least `lookback` rows; None: the run's own series, its --data or named dataset), one record per step: its
+    time stamp and the run's forecast (the model's blended with the baseline the run chose, beside the model's
+    alone), and the model's quantiles."""
     facts = run.saved.get("data", {})
     columns = facts["columns"]
-    series = read_series(inputs, facts["time_col"], columns[0], columns[1:], run.config.fill)
+    if inputs is None and run.config.data is not None and not Path(run.config.data).is_file():
+        raise UserError(f"{run.path}: its series {run.config.data} is not found from here: give --input FILE (its "
+                        f"columns {', '.join(columns)} and the time column {facts['time_col']!r})")
+    series = (read_series(inputs, facts["time_col"], columns[0], columns[1:], run.config.fill) if inputs is not None
+              else keep_columns(load_series(run.config), columns[1:]))
     scaler = Scaler.load(run.path)
     model = load(run.path)
     x = last_window(series, run.config.lookback, scaler, facts.get("calendar", []))
