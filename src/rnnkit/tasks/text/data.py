@@ -49,6 +49,14 @@ def check_label_counts(path: str, column: str, ids: np.ndarray, label_map: Label
     can be learnt or validated, never both, and thousands of them swamp the output layer and the baseline."""
     counts = np.bincount(ids, minlength=len(label_map))
     once = int((counts == 1).sum())
+    numbers = [_number(str(label)) for label in label_map.labels]
+    fractional = [str(label) for label, x in zip(label_map.labels, numbers) if x is not None and x != int(x)]
+    if len(label_map) > 20 and fractional and None not in numbers:
+        # over 20 numbers, some with a fractional part: a score (0.37, 4.25), not classes, even where each value
+        # labels a few texts
+        raise UserError(f"{path}: column {column!r} holds {len(label_map):,} distinct numbers such as "
+                        f"{fractional[0]!r} among {len(ids):,} texts: a score, not classes; bin them into classes "
+                        "(e.g. negative/neutral/positive) before training")
     if len(label_map) > 20 and once > len(label_map) / 2:
         example = next(str(label) for label, n in zip(label_map.labels, counts) if n == 1)
         numeric = example.lstrip("-").replace(".", "", 1).isdigit()
@@ -58,6 +66,15 @@ def check_label_counts(path: str, column: str, ids: np.ndarray, label_map: Label
         raise UserError(f"{path}: column {column!r} has {len(label_map):,} distinct labels among {len(ids):,} texts, "
                         f"{once:,} of them on one text only (e.g. {example!r}); expected classes that each label "
                         f"several texts{hint}")
+
+
+def _number(label: str) -> float | None:
+    """A label's finite value as a number ('0.37', '3', '-2.5e-1'), or None."""
+    try:
+        value = float(label)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
 
 
 def dataset_splits(config: SentimentConfig) -> tuple[dict[str, Split | None], LabelMap, dict[str, str]]:
