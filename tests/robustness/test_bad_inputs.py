@@ -267,7 +267,7 @@ CASES = [
     ("csv-latin1", "train classify --data latin1.csv", "latin1.csv: line 2, byte offset 14: bytes e9"),
     ("csv-one-label", "train classify --data one-label.csv", "has only one label ('pos')"),
     ("csv-score-labels", "train classify --data score-labels.csv",
-     "column 'label' has 30 distinct labels among 30 texts, 30 of them on one text only"),
+     "column 'label': 30 distinct numbers such as '0.1429' among 30 texts: a score, not classes"),
     ("csv-unclosed-quote", "train classify --data unclosed-quote.csv", "is a quote opened on line 2 never closed?"),
     ("csv-10mb-line", "train classify --data ten-mb-line.csv", "ten-mb-line.csv: no data rows"),
     ("csv-unknown-label-in-test", "train classify --data good.csv --test-data unseen-label.csv",

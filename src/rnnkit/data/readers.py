@@ -324,6 +324,39 @@ class LabelMap:
             raise UserError(f"{path}: not a rnnkit label map JSON ({err})") from None
 
 
+
+def check_class_counts(path: str | os.PathLike, where: str, ids: np.ndarray, label_map: LabelMap, item: str) -> None:
+    """Refuse training labels (`where`: "column 'label'", "the class labels") that are a score or an id, not
+    classes: over 20 numbers with a fractional part (0.37, 4.25), even where each labels a few `item`s (texts,
+    series), or over 20 labels most of which name one item. A class seen once can be learnt or validated,
+    never both, and thousands of them swamp the output layer and the baseline."""
+    items = item if item.endswith("s") else item + "s"
+    counts = np.bincount(ids, minlength=len(label_map))
+    once = int((counts == 1).sum())
+    numbers = [_finite_number(str(label)) for label in label_map.labels]
+    fractional = [str(label) for label, x in zip(label_map.labels, numbers) if x is not None and x != int(x)]
+    if len(label_map) > 20 and fractional and None not in numbers:
+        raise UserError(f"{path}: {where}: {len(label_map):,} distinct numbers such as {fractional[0]!r} among "
+                        f"{len(ids):,} {items}: a score, not classes; bin them into classes (e.g. "
+                        "negative/neutral/positive) before training")
+    if len(label_map) > 20 and once > len(label_map) / 2:
+        example = next(str(label) for label, n in zip(label_map.labels, counts) if n == 1)
+        hint = (f"; every {item} has its own: an id column?" if once == len(ids) else
+                "; numbers such as this are a score: bin them into classes (e.g. negative/neutral/positive) "
+                "before training" if _finite_number(example) is not None else "; is it the right column?")
+        raise UserError(f"{path}: {where}: {len(label_map):,} distinct labels among {len(ids):,} {items}, "
+                        f"{once:,} of them on one {item} only (e.g. {example!r}); expected classes that each label "
+                        f"several {items}{hint}")
+
+
+def _finite_number(label: str) -> float | None:
+    """A label's finite value as a number ('0.37', '3', '-2.5e-1'), or None."""
+    try:
+        value = float(label)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
 def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """All arrays of a user's .npz file (never unpickling objects), or a one-line UserError."""
     path = Path(path)

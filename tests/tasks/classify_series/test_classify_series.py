@@ -96,6 +96,9 @@ BAD_FILES = {
     "unlabelled.ts": ("@univariate true\n@classLabel false\n@data\n1,2\n", "has no class labels"),
     "weka.arff": ("@relation x\n@data\n1,2,a\n", "ARFF files are not read"),
     "regression.ts": ("@univariate true\n@targetLabel true\n@data\n1,2:0.5\n", "a regression file (@targetLabel true"),
+    # a table whose label column is a measurement: 30 values, each on two series (it trained 30 "classes")
+    "score.csv": ("label,t0,t1,t2\n" + "".join(f"{i / 7:.3f},{i},{k},1\n" for i in range(30) for k in range(2)),
+                  "the class labels: 30 distinct numbers such as '0.143' among 60 series: a score, not classes"),
 }
 
 

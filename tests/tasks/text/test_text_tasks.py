@@ -114,11 +114,11 @@ def test_classify_through_the_cli(data, capsys, tmp_path):
     (b"text,label\nnice,pos\n\xff\xfe,neg\n", "not valid utf-8"),
     ("text,label\nnice,pos\ngood,pos\n", "only one label"),
     ("text,label\n" + "".join(f"t{i},{i / 3:.3f}\nu{i},pos\n" for i in range(25)),
-     "26 distinct labels among 50 texts, 25 of them on one text only (e.g. '0.000'); expected classes that each "
+     "column 'label': 26 distinct labels among 50 texts, 25 of them on one text only (e.g. '0.000'); expected classes that each "
      "label several texts; numbers such as this are a score"),
     # a score with each value on three texts: no class is seen once, yet it is no set of classes
     ("text,label\n" + "".join(f"t{i} w{k},{i / 8:.3f}\n" for i in range(25) for k in range(3)),
-     "column 'label' holds 25 distinct numbers such as '0.125' among 75 texts: a score, not classes"),
+     "column 'label': 25 distinct numbers such as '0.125' among 75 texts: a score, not classes"),
 ])
 def test_bad_training_files_exit_2_with_one_line(tmp_path, capsys, content, expected):
     bad = tmp_path / "bad.csv"

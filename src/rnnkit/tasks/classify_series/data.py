@@ -20,6 +20,7 @@ from rnnkit.data import LabelMap
 from rnnkit.data.catalog import fetch_dataset, load_dataset
 from rnnkit.data.catalog.ucr import published_accuracies
 from rnnkit.data.splits import stratified_holdout
+from rnnkit.data.readers import check_class_counts
 from rnnkit.data.ts_format import TsFile, pad_series
 from rnnkit.data.ucr_tsv import read_series_file
 from rnnkit.errors import UserError
@@ -163,6 +164,7 @@ def read_series_data(config: SeriesConfig) -> SeriesData:
     """The config's files read, labelled, scaled and held out as a run trains on them."""
     files = load_files(config)
     label_map = label_map_of(files.train)
+    check_class_counts(files.train.path, "the class labels", label_ids(files.train, label_map), label_map, "series")
     scaling = Scaling.fit(files.train, config.standardize)
     held = hold_out(config, files, scaling, label_map)
     test = (*scaling.arrays(files.test), label_ids(files.test, label_map)) if files.test is not None else None

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import FORMATS, encoding_name
+from rnnkit.data.readers import FORMATS, check_class_counts, encoding_name
 from rnnkit.data.splits import stratified_holdout
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
@@ -37,44 +37,11 @@ def file_splits(config: ClassifyConfig) -> tuple[dict[str, Split | None], LabelM
     if len(label_map) < 2:
         raise UserError(f"{config.data}: column {config.label_col!r} has only one label "
                         f"({label_map.labels[0]!r}); a classifier needs at least two")
-    check_label_counts(config.data, config.label_col, train[1], label_map)
+    check_class_counts(config.data, f"column {config.label_col!r}", train[1], label_map, "text")
     valid = read_split(config, config.valid_data, label_map)[0] if config.valid_data else None
     test = read_split(config, config.test_data, label_map)[0] if config.test_data else None
     summary = {"training file": config.data, "text column": config.text_col, "label column": config.label_col}
     return {"train": train, "valid": valid, "test": test}, label_map, summary
-
-
-def check_label_counts(path: str, column: str, ids: np.ndarray, label_map: LabelMap) -> None:
-    """Refuse a label column where most labels name one text: a score or an id, not classes. A class seen once
-    can be learnt or validated, never both, and thousands of them swamp the output layer and the baseline."""
-    counts = np.bincount(ids, minlength=len(label_map))
-    once = int((counts == 1).sum())
-    numbers = [_number(str(label)) for label in label_map.labels]
-    fractional = [str(label) for label, x in zip(label_map.labels, numbers) if x is not None and x != int(x)]
-    if len(label_map) > 20 and fractional and None not in numbers:
-        # over 20 numbers, some with a fractional part: a score (0.37, 4.25), not classes, even where each value
-        # labels a few texts
-        raise UserError(f"{path}: column {column!r} holds {len(label_map):,} distinct numbers such as "
-                        f"{fractional[0]!r} among {len(ids):,} texts: a score, not classes; bin them into classes "
-                        "(e.g. negative/neutral/positive) before training")
-    if len(label_map) > 20 and once > len(label_map) / 2:
-        example = next(str(label) for label, n in zip(label_map.labels, counts) if n == 1)
-        numeric = example.lstrip("-").replace(".", "", 1).isdigit()
-        hint = ("; every text has its own: an id column?" if once == len(ids) else
-                "; numbers such as this are a score: bin them into classes (e.g. negative/neutral/positive) "
-                "before training" if numeric else "; is it the right column?")
-        raise UserError(f"{path}: column {column!r} has {len(label_map):,} distinct labels among {len(ids):,} texts, "
-                        f"{once:,} of them on one text only (e.g. {example!r}); expected classes that each label "
-                        f"several texts{hint}")
-
-
-def _number(label: str) -> float | None:
-    """A label's finite value as a number ('0.37', '3', '-2.5e-1'), or None."""
-    try:
-        value = float(label)
-    except ValueError:
-        return None
-    return value if np.isfinite(value) else None
 
 
 def dataset_splits(config: SentimentConfig) -> tuple[dict[str, Split | None], LabelMap, dict[str, str]]:
