@@ -110,8 +110,8 @@ def test_bad_json_line_and_bad_parquet_and_unknown_extension(tmp_path):
     fake.write_text("not parquet at all")
     with pytest.raises(UserError, match=r"d\.parquet: not a readable Parquet file"):
         read_texts(fake)
-    with pytest.raises(UserError, match=r"d\.xlsx: unknown file type '\.xlsx'"):
-        read_texts(tmp_path / "d.xlsx")
+    with pytest.raises(UserError, match=r"d\.docx: unknown file type '\.docx'"):
+        read_texts(tmp_path / "d.docx")
 
 
 def test_label_map_round_trip_and_unknown_label_at_predict_time(tmp_path):
@@ -206,3 +206,33 @@ def test_a_list_of_labels_is_one_line_and_a_list_of_tokens_is_a_text(tmp_path):
     assert read_texts(tmp_path / "t.parquet", label_col=None).texts == ["dull film"]
     with pytest.raises(UserError, match="column 'label': a list of labels"):
         read_texts(tmp_path / "t.parquet")
+
+
+def test_a_json_file_is_read_as_records_or_columns_and_a_workbook_is_refused(tmp_path):
+    """`.json` was an unknown file type, though an array of records is how many datasets are exported: it is now
+    read as records, as `{"data": [records]}`, as columns (arrays, or pandas' `to_json()` of row -> value), and
+    as JSON Lines when saved under .json; an .xlsx workbook is one line saying to save it as CSV."""
+    import json
+
+    import pandas as pd
+
+    from rnnkit.data.readers import read_texts
+
+    frame = pd.DataFrame({"text": ["good film", "bad film", "fine"], "label": ["pos", "neg", "pos"]})
+    shapes = {"records.json": frame.to_json(orient="records"), "columns.json": frame.to_json(),
+              "arrays.json": json.dumps(frame.to_dict(orient="list")),
+              "wrapped.json": json.dumps({"data": frame.to_dict(orient="records")}),
+              "lines.json": frame.to_json(orient="records", lines=True)}
+    for name, text in shapes.items():
+        (tmp_path / name).write_text(text)
+        table = read_texts(tmp_path / name, "text", "label")
+        assert table.texts == ["good film", "bad film", "fine"] and list(table.labels) == ["pos", "neg", "pos"], name
+    (tmp_path / "ragged.json").write_text('{"text": ["a", "b"], "label": ["x"]}')
+    with pytest.raises(UserError, match="an object of columns of different lengths \\(text: 2, label: 1\\)"):
+        read_texts(tmp_path / "ragged.json", "text", "label")
+    (tmp_path / "number.json").write_text("42")
+    with pytest.raises(UserError, match="expected an array of objects"):
+        read_texts(tmp_path / "number.json", "text", "label")
+    (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04")
+    with pytest.raises(UserError, match="a spreadsheet workbook, which is not read: save its sheet as CSV"):
+        read_texts(tmp_path / "book.xlsx", "text", "label")

@@ -73,7 +73,7 @@ def write_inputs(d: Path) -> None:
         "unseen-label.csv": "text,label\ngood,pos\nbad,meh\n",
         "ragged.tsv": "text\tlabel\ngood\tpos\tx\n",
         "no-label-col.tsv": "text\tstars\ngood\t5\n",
-        "data.xlsx": "not a spreadsheet",
+        "data.docx": "not a table",
         "noext": "text,label\ngood,pos\n",
         # JSON Lines
         "broken.jsonl": '{"text": "good", "label": "pos"}\n{"text": "bad", "label"\n',
@@ -277,7 +277,7 @@ CASES = [
     ("csv-unknown-format-flag", "train classify --data good.csv --format xlsx", "format 'xlsx' is not one of"),
     ("tsv-ragged", "train classify --data ragged.tsv", "ragged.tsv: row 1: 3 fields, expected 2"),
     ("tsv-no-label-col", "train classify --data no-label-col.tsv", "no column 'label'; available columns: text, stars"),
-    ("unknown-extension", "train classify --data data.xlsx", "data.xlsx: unknown file type '.xlsx'"),
+    ("unknown-extension", "train classify --data data.docx", "data.docx: unknown file type '.docx'"),
     ("no-extension", "train classify --data noext", "noext: unknown file type '(no extension)'"),
     ("missing-data-file", "train classify --data nowhere.csv", "'data' (--data): nowhere.csv: file not found"),
     ("data-is-a-folder", "train classify --data .", "'data' (--data): .: is a folder; expected a file"),

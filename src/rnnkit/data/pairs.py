@@ -74,11 +74,11 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
     path = Path(path)
     fmt = detect_format(path, fmt)
     if fmt == "parquet":
-        raise UserError(f"{path}: pairs are read from CSV, TSV or JSON Lines files")
+        raise UserError(f"{path}: pairs are read from CSV, TSV, JSON or JSON Lines files")
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     frame, rows = read_frame(path, fmt, encoding)
-    headerless = (fmt != "jsonl" and len(frame.columns) == 2
+    headerless = (fmt not in ("jsonl", "json") and len(frame.columns) == 2
                   and not {source_col, target_col} & set(map(str, frame.columns)))
     if headerless:  # the first row is a pair: read again with the columns named
         frame, rows = read_frame(path, fmt, encoding, header=False)

@@ -30,8 +30,9 @@ import pandas as pd
 from rnnkit.atomic import write_json
 from rnnkit.errors import UserError
 
-FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
            ".parquet": "parquet", ".pq": "parquet"}
+SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 _INTEGER = re.compile(r"[+-]?\d+")
 MISSING_WORDS = frozenset(("nan", "na", "n/a", "#n/a", "null", "none", "<na>"))
 """Label cells that mean "no value" (how pandas, R and spreadsheets write a missing one), never a class."""
@@ -68,6 +69,9 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
             raise UserError(f"{path}: format {fmt!r} is not one of {', '.join(sorted(set(FORMATS.values())))}")
         return fmt
     suffix = path.suffix.lower()
+    if suffix in SPREADSHEETS:
+        raise UserError(f"{path}: a spreadsheet workbook, which is not read: save its sheet as CSV (UTF-8) and give "
+                        "that file")
     if suffix not in FORMATS:
         raise UserError(f"{path}: unknown file type {suffix or '(no extension)'!r}; expected one of "
                         f"{', '.join(sorted(FORMATS))}")
@@ -102,6 +106,31 @@ def _read_jsonl(path: Path, text: str) -> tuple[pd.DataFrame, list[int]]:
     return pd.DataFrame.from_records(records), rows
 
 
+def _read_json(path: Path, text: str) -> tuple[pd.DataFrame, list[int]]:
+    """A .json file as a table: an array of objects (one per row), an object of columns (each an array, or an
+    object of row -> value as pandas' `to_json()` writes it), or an object whose one value is an array of objects
+    ({"data": [...]}); JSON Lines saved as .json is read as JSON Lines. Rows are numbered from 1 in order."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        if err.msg == "Extra data":  # one object a line
+            return _read_jsonl(path, text)
+        raise UserError(f"{path}: line {err.lineno}: not valid JSON ({err.msg} at column {err.colno})") from None
+    if isinstance(value, dict) and len(value) == 1 and isinstance(next(iter(value.values())), list):
+        value = next(iter(value.values()))
+    if isinstance(value, dict) and value and all(isinstance(v, (list, dict)) for v in value.values()):
+        if len({len(v) for v in value.values()}) > 1:
+            raise UserError(f"{path}: an object of columns of different lengths "
+                            f"({', '.join(f'{k}: {len(v)}' for k, v in value.items())}); expected one value per row")
+        frame = pd.DataFrame(value).reset_index(drop=True)  # columns as arrays, or as pandas writes them: row -> value
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        frame = pd.DataFrame.from_records(value)
+    else:
+        raise UserError(f"{path}: expected an array of objects (one per row) or an object of columns; "
+                        f"found {type(value).__name__} {json.dumps(value)[:60]}")
+    return frame, list(range(1, len(frame) + 1))
+
+
 def read_frame(path: Path, fmt: str, encoding: str, header: bool = True) -> tuple[pd.DataFrame, list[int]]:
     """A table file of format `fmt` as a DataFrame and each row's line number in the file (for errors);
     every reader of tables (texts, pairs, series) goes through it. `header=False`: the first row is data,
@@ -124,6 +153,8 @@ def read_frame(path: Path, fmt: str, encoding: str, header: bool = True) -> tupl
         raise UserError(f"{path}: the file is empty; expected a header row and data rows")
     if fmt == "jsonl":
         return _read_jsonl(path, text)
+    if fmt == "json":
+        return _read_json(path, text)
     sep = "\t" if fmt == "tsv" else _csv_separator(text)
     quoting = csv.QUOTE_NONE if fmt == "tsv" and _quotes_are_text(text) else csv.QUOTE_MINIMAL
     if quoting == csv.QUOTE_MINIMAL:

@@ -48,8 +48,8 @@ class Seq2SeqConfig(RecurrentModelConfig):
     """the column holding the source sequences"""
     target_col: str = "target"
     """the column holding the target sequences"""
-    format: Literal["csv", "tsv", "jsonl"] | None = None
-    """csv, tsv or jsonl (default: from the file name)"""
+    format: Literal["csv", "tsv", "jsonl", "json"] | None = None
+    """csv, tsv, jsonl or json (default: from the file name)"""
     encoding: str = "utf-8"
     """text encoding of the pair files"""
     source_tokens: TokenKind = "auto"

@@ -116,7 +116,7 @@ def table_sources(path: Path, source_col: str, encoding: str) -> list[str]:
     frame, _ = read_frame(path, fmt, encoding)
     columns = list(map(str, frame.columns))
     if source_col not in columns:
-        if len(columns) == 2 and fmt != "jsonl":
+        if len(columns) == 2 and fmt not in ("jsonl", "json"):
             frame, _ = read_frame(path, fmt, encoding, header=False)
         elif len(columns) != 1:
             raise UserError(f"{path}: no column {source_col!r} to decode; available columns: {', '.join(columns)}")

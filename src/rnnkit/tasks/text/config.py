@@ -139,7 +139,7 @@ class ClassifyConfig(TextModelConfig):
     label_col: str = "label"
     """the column holding the labels"""
     format: str | None = None
-    """csv, tsv, jsonl or parquet (default: from the file name)"""
+    """csv, tsv, jsonl, json or parquet (default: from the file name)"""
     encoding: str = "utf-8"
     """text encoding of CSV/TSV/JSONL files"""
 
