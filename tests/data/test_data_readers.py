@@ -236,3 +236,33 @@ def test_a_json_file_is_read_as_records_or_columns_and_a_workbook_is_refused(tmp
     (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04")
     with pytest.raises(UserError, match="a spreadsheet workbook, which is not read: save its sheet as CSV"):
         read_texts(tmp_path / "book.xlsx", "text", "label")
+
+
+def test_text_and_label_columns_are_found_by_name_or_by_their_values(tmp_path):
+    """A Kaggle-shaped file (review, sentiment) ended in "no column 'text'": its columns are now found by name,
+    else the text column by its far longer values and the label column as the one other column whose values
+    repeat; a file whose first row is data (a 'pos' heading a column of pos and neg, a header cell of a whole
+    sentence) keeps the names asked for, so reading still says the first row is read as the header."""
+    import pandas as pd
+
+    from rnnkit.data.readers import text_columns
+
+    reviews = ["a film I loved from start to end", "dull and far too long", "the cast is superb"] * 10
+    polarity = ["pos", "neg", "pos"] * 10
+    cases = {
+        "kaggle.csv": ({"review": reviews, "sentiment": polarity}, ("review", "sentiment")),
+        "news.csv": ({"id": range(30), "title": ["t"] * 30, "body": reviews, "category": polarity}, ("body", "category")),
+        "unnamed.csv": ({"n": range(30), "words": reviews, "kind": polarity}, ("words", "kind")),
+        "ids.csv": ({"words": reviews, "code": [str(i) for i in range(30)]}, ("text", "label")),  # no labels: neither
+        "plain.csv": ({"text": reviews, "label": polarity}, ("text", "label")),
+    }
+    for name, (columns, expected) in cases.items():
+        pd.DataFrame(columns).to_csv(tmp_path / name, index=False)
+        assert text_columns(tmp_path / name, "text", "label")[:2] == expected, name
+    notes = text_columns(tmp_path / "kaggle.csv", "text", "label")[2]
+    assert notes == ["text column 'review' (there is no column 'text'; --text-col names another)",
+                     "label column 'sentiment' (there is no column 'label'; --label-col names another)"]
+    (tmp_path / "headless.tsv").write_text("pos\tgood film\nneg\tbad film\npos\tloved it\n")
+    assert text_columns(tmp_path / "headless.tsv", "text", "label") == ("text", "label", [])
+    (tmp_path / "sentence.tsv").write_text("pos\ta film I loved a lot\nneg\tbad film\n")
+    assert text_columns(tmp_path / "sentence.tsv", "text", "label") == ("text", "label", [])

@@ -56,8 +56,8 @@ def write_inputs(d: Path) -> None:
         "empty.csv": "",
         "header-only.csv": "text,label\n",
         "blank.csv": "\n\n  \n",
-        "no-text-col.csv": csv_text(header="review,label"),
-        "no-label-col.csv": csv_text(header="text,stars"),
+        "no-text-col.csv": csv_text([("1", "pos"), ("2", "neg")], header="id,label"),  # nothing reads as texts
+        "no-label-col.csv": csv_text([(t, str(i)) for i, (t, _) in enumerate(TEXTS)], header="text,code"),  # no labels
         "empty-text.csv": "text,label\ngood,pos\n ,neg\n",
         "empty-label.csv": "text,label\ngood,pos\nbad,\n",
         "nan-label.csv": "text,label\ngood,pos\nbad,NaN\nfine,pos\n",
@@ -72,7 +72,7 @@ def write_inputs(d: Path) -> None:
         "ten-mb-line.csv": TEN_MB,
         "unseen-label.csv": "text,label\ngood,pos\nbad,meh\n",
         "ragged.tsv": "text\tlabel\ngood\tpos\tx\n",
-        "no-label-col.tsv": "text\tstars\ngood\t5\n",
+        "no-label-col.tsv": "text\tcode\ngood\t5\n",
         "data.docx": "not a table",
         "noext": "text,label\ngood,pos\n",
         # JSON Lines
@@ -184,7 +184,7 @@ def write_inputs(d: Path) -> None:
     }
     for name, content in files.items():
         (d / name).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    pd.DataFrame({"text": ["good", "bad"], "stars": [1, 2]}).to_parquet(d / "no-label-col.parquet")
+    pd.DataFrame({"text": ["good", "bad"], "code": [1, 2]}).to_parquet(d / "no-label-col.parquet")
     pd.DataFrame({"text": ["good", None, "fine"], "label": ["pos", "neg", "pos"]}).to_parquet(d / "null-text.parquet")
     good = (d / "no-label-col.parquet").read_bytes()
     (d / "truncated.parquet").write_bytes(good[: len(good) // 2])
@@ -255,8 +255,8 @@ CASES = [
     ("csv-empty", "train classify --data empty.csv", "empty.csv: the file is empty"),
     ("csv-header-only", "train classify --data header-only.csv", "header-only.csv: no data rows"),
     ("csv-blank-lines", "train classify --data blank.csv", "blank.csv: the file is empty"),
-    ("csv-no-text-col", "train classify --data no-text-col.csv", "no column 'text'; available columns: review, label"),
-    ("csv-no-label-col", "train classify --data no-label-col.csv", "no column 'label'; available columns: text, stars"),
+    ("csv-no-text-col", "train classify --data no-text-col.csv", "no column 'text'; available columns: id, label"),
+    ("csv-no-label-col", "train classify --data no-label-col.csv", "no column 'label'; available columns: text, code"),
     ("csv-empty-text", "train classify --data empty-text.csv", "empty-text.csv: row 2, column 'text': empty text"),
     ("csv-empty-label", "train classify --data empty-label.csv", "row 2, column 'label': empty label"),
     ("csv-nan-label", "train classify --data nan-label.csv", "row 2, column 'label': missing label ('NaN')"),
@@ -276,7 +276,7 @@ CASES = [
     ("csv-unknown-encoding", "train classify --data good.csv --encoding klingon", "unknown encoding 'klingon'"),
     ("csv-unknown-format-flag", "train classify --data good.csv --format xlsx", "format 'xlsx' is not one of"),
     ("tsv-ragged", "train classify --data ragged.tsv", "ragged.tsv: row 1: 3 fields, expected 2"),
-    ("tsv-no-label-col", "train classify --data no-label-col.tsv", "no column 'label'; available columns: text, stars"),
+    ("tsv-no-label-col", "train classify --data no-label-col.tsv", "no column 'label'; available columns: text, code"),
     ("unknown-extension", "train classify --data data.docx", "data.docx: unknown file type '.docx'"),
     ("no-extension", "train classify --data noext", "noext: unknown file type '(no extension)'"),
     ("missing-data-file", "train classify --data nowhere.csv", "'data' (--data): nowhere.csv: file not found"),
@@ -376,7 +376,7 @@ CASES = [
     ("predict-missing-input", "predict {run} --input nowhere.txt", "nowhere.txt: input file not found"),
     ("predict-csv-no-text-col", "predict {run} --input no-text-col.csv", "no column 'text'"),
     ("predict-text-col-missing", "predict {run} --input no-text-col.csv --text-col body",
-     "no-text-col.csv: no column 'body'; available columns: review, label (--text-col names the column of texts"),
+     "no-text-col.csv: no column 'body'; available columns: id, label (--text-col names the column of texts"),
     ("predict-no-input-flag", "predict {run}", "--input"),
     ("predict-output-under-a-file", "predict {run} --input good.txt --output afile/out.csv", "afile"),
     ("predict-output-is-a-folder", "predict {run} --input good.txt --output not-a-run", "not-a-run"),

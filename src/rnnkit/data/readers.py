@@ -224,6 +224,61 @@ def is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
+TEXT_NAMES = ("text", "texts", "review", "reviews", "sentence", "sentences", "content", "tweet", "comment", "message",
+              "body", "document", "doc", "description", "abstract", "utterance", "query", "question", "post", "title")
+LABEL_NAMES = ("label", "labels", "class", "category", "sentiment", "target", "y", "polarity", "rating", "stars",
+               "score", "topic", "intent", "tag", "emotion", "genre", "section")
+"""Names of a column of texts and of labels, any case: where the one named (by default text, label) is absent"""
+
+
+def text_columns(path: str | os.PathLike, text_col: str, label_col: str, fmt: str | None = None,
+                 encoding: str = "utf-8") -> tuple[str, str, list[str]]:
+    """(text column, label column, notes) of a labelled table: the ones named where the file has them or where
+    they are not the defaults (text, label: a name the user gave is never replaced); else the column named as
+    texts are (TEXT_NAMES: review, sentence, content...; of several, the longest texts) or, with none so named,
+    the column of by far the longest texts (words with spaces, or CJK); and the column named as labels are
+    (LABEL_NAMES: sentiment, category...) or, with none so named, the one other column whose values repeat (2 or
+    more of them, at most one per two rows). Where nothing is found the names stay, and reading says what is
+    missing."""
+    path = Path(path)
+    if not path.is_file():
+        return text_col, label_col, []
+    frame, _ = read_frame(path, detect_format(path, fmt), encoding)
+    columns = [c for c in frame.columns if isinstance(c, str)]
+    if text_col in columns and label_col in columns or len(frame) == 0:
+        return text_col, label_col, []
+    mean_length = {c: frame[c].astype(str).str.len().mean() for c in columns}
+    original, notes = (text_col, label_col, []), []
+    if text_col == TEXT_NAMES[0] and text_col not in columns:
+        named = [c for c in columns if c.strip().lower() in TEXT_NAMES and c != label_col]
+        longest = sorted((c for c in columns if c != label_col and _reads_as_texts(frame[c])),
+                         key=lambda c: -mean_length[c])
+        found = (max(named, key=mean_length.get) if named else
+                 longest[0] if len(longest) == 1 or len(longest) > 1 and mean_length[longest[0]] > 3 * mean_length[longest[1]]
+                 else None)
+        if found is not None:
+            notes.append(f"text column {found!r} (there is no column {text_col!r}; --text-col names another)")
+            text_col = found
+    if label_col == LABEL_NAMES[0] and label_col not in columns:
+        others = [c for c in columns if c != text_col]
+        named = [c for c in others if c.strip().lower() in LABEL_NAMES]
+        repeating = [c for c in others if 2 <= frame[c].astype(str).nunique() <= len(frame) // 2]
+        found = named[0] if len(named) == 1 else repeating[0] if not named and len(repeating) == 1 else None
+        if found is not None and found in set(frame[found].astype(str)):  # 'pos' heading a column of pos/neg: data
+            return original
+        if found is not None:
+            notes.append(f"label column {found!r} (there is no column {label_col!r}; --label-col names another)")
+            label_col = found
+    # both found, or neither: a text column guessed beside a missing label would only change what the error says
+    return (text_col, label_col, notes) if text_col in columns and label_col in columns else original
+
+
+def _reads_as_texts(column: pd.Series) -> bool:
+    """Whether most of a column's values are texts: words with spaces between them, or CJK characters."""
+    values = column.dropna().astype(str)
+    return len(values) > 0 and bool(values.str.contains("\\S\\s+\\S|[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]").mean() >= 0.5)
+
+
 def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str | None = "label",
                fmt: str | None = None, encoding: str = "utf-8", text_option: str = "--text-col",
                only_column: bool = False) -> TextTable:

@@ -295,3 +295,18 @@ def test_predict_reads_a_one_column_table_and_takes_text_col(data, tmp_path, cap
     assert code == 0 and json.loads(out)["text"] == "a great movie"
     code, _, err = call(capsys, "predict", run_dir, "--input", tmp_path / "one.csv", "--text-col", "text")
     assert code == 2 and "no column 'text'; available columns: sentence" in err  # named: no guessing
+
+
+def test_a_kaggle_shaped_file_trains_without_naming_its_columns(tmp_path, capsys):
+    """review,sentiment: the run finds both columns, says so, and keeps them in config.json, so evaluate reads a
+    test file of the same shape without flags."""
+    rows = [("a film I loved from start to end", "pos"), ("dull and far too long", "neg")] * 20
+    (tmp_path / "reviews.csv").write_text("review,sentiment\n" + "".join(f"{t},{y}\n" for t, y in rows))
+    code, out, err = call(capsys, "train", "classify", "--data", tmp_path / "reviews.csv", "--run-dir",
+                          tmp_path / "run", *[a for a in TINY if a != "--quiet"])
+    assert code in (0, None), err
+    assert "text column 'review' (there is no column 'text'" in out and "label column 'sentiment'" in out
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())["task_config"]
+    assert (saved["text_col"], saved["label_col"]) == ("review", "sentiment")
+    code, out, err = call(capsys, "evaluate", tmp_path / "run", "--data", tmp_path / "reviews.csv")
+    assert code in (0, None) and "acc" in out, err

@@ -6,13 +6,13 @@ training texts (or reads the run's on resume) and cuts each text to `maxlen` ids
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import FORMATS, check_class_counts, encoding_name
+from rnnkit.data.readers import FORMATS, check_class_counts, encoding_name, text_columns
 from rnnkit.data.splits import stratified_holdout
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
@@ -29,6 +29,14 @@ def read_split(config: ClassifyConfig, path: str, label_map: LabelMap | None) ->
     table = read_texts(path, config.text_col, config.label_col, fmt=config.format, encoding=config.encoding)
     label_map = label_map or LabelMap.fit(table.labels)
     return (table.texts, label_map.encode(table.labels, table)), label_map
+
+
+def with_file_columns(config: ClassifyConfig) -> tuple[ClassifyConfig, list[str]]:
+    """The config with the training file's text and label columns (`readers.text_columns`: a review,sentiment
+    file needs no --text-col and --label-col), kept in config.json for evaluate and predict; and notes on them."""
+    text_col, label_col, notes = text_columns(config.data, config.text_col, config.label_col, config.format,
+                                              config.encoding)
+    return replace(config, text_col=text_col, label_col=label_col), notes
 
 
 def file_splits(config: ClassifyConfig) -> tuple[dict[str, Split | None], LabelMap, dict[str, str]]:
