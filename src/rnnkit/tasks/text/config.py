@@ -96,13 +96,13 @@ class TextModelConfig(RecurrentModelConfig):
     recurrent_dropout: RecurrentDropout = 0.0
     head_dropout: HeadDropout = 0.5
     epochs: PositiveInt | None = None
-    """passes over the training texts; none: `default_epochs` (classify 5, sentiment 3), raised on a small file
-    so that training takes at least min_class_steps optimizer steps per class; an epochs you give is kept"""
+    """passes over the training texts; none: 5 (sentiment: 3), raised on a small file so that training takes at
+    least min_class_steps optimizer steps per class; an epochs you give is kept"""
     min_class_steps: Annotated[int, Field(ge=0)] = 30
     """with epochs left at none: train at least this many optimizer steps (batches) per class. A small file is
-    few batches an epoch (861 texts at batch 64: 14), and a model of dozens of classes stays near chance after 5
-    epochs of them; larger files, and two or three classes, keep `default_epochs` (benchmarks/TASKS.md,
-    *Small files of many classes*); 0: `default_epochs` whatever the file"""
+    few batches an epoch (861 texts at batch 64: 14), too few for a model of dozens of classes; larger files,
+    and two or three classes, keep the default epochs (benchmarks/TASKS.md, *Small files of many classes*);
+    0: the default epochs whatever the file"""
     default_epochs: ClassVar[int] = 5
     batch_size: PositiveInt = 64
     lr: LearningRate | None = 2e-3
