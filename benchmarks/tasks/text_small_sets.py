@@ -12,6 +12,8 @@ Held back, for judging only:
 - debian-long: the long descriptions of the Debian packages installed here (/var/lib/dpkg/status), by archive
   section, at most 60 packages from each section holding 10 or more.
 - licences: paragraphs of the licence texts in /usr/share/common-licenses (one file per licence text), by licence.
+- jieba-pos: 5,000 words of jieba's dictionary, seeded, by part of speech (the probe's Chinese file rebuilt;
+  some tags hold one or two words).
 - changelogs: entries of /usr/share/doc/*/changelog.Debian.gz (the entry's change lines), by package, at most
   40 entries from each package with 25 or more.
 
@@ -132,6 +134,15 @@ def changelogs(min_entries: int = 25, per_package: int = 40, seed: int = 0) -> p
     return frame.sample(frac=1.0, random_state=seed).groupby("label").head(per_package)
 
 
+def jieba_pos(words: int = 5000, seed: int = 0) -> pd.DataFrame:
+    import jieba
+
+    path = Path(jieba.__file__).parent / "dict.txt"
+    rows = [line.split() for line in path.read_text(encoding="utf-8").splitlines()]
+    frame = pd.DataFrame([{"text": r[0], "label": r[2]} for r in rows if len(r) == 3])
+    return frame.sample(words, random_state=seed)
+
+
 def write(frame: pd.DataFrame, out: Path, test_fraction: float = 0.3, seed: int = 0) -> None:
     """A seeded split of each label's texts: test_fraction of them (at least one when a label has two) to test.csv."""
     frame = frame.reset_index(drop=True)
@@ -148,7 +159,7 @@ def write(frame: pd.DataFrame, out: Path, test_fraction: float = 0.3, seed: int 
 
 
 BUILDERS = {"doc-modules": doc_modules, "py-functions": py_functions, "debian-long": debian_long,
-            "licences": licences, "changelogs": changelogs}
+            "licences": licences, "changelogs": changelogs, "jieba-pos": jieba_pos}
 
 
 def main() -> None:
