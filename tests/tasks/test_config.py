@@ -26,7 +26,7 @@ def test_command_line_strings_become_typed_values():
 @pytest.mark.parametrize("values, message", [
     ({"hiden_size": "3"}, "unknown config key 'hiden_size' for SentimentConfig; did you mean 'hidden_size'?"),
     ({"zzz": "3"}, "expected one of epochs, batch_size"),
-    ({"epochs": "-1"}, "config key 'epochs' (int): input should be greater than or equal to 1, got '-1'"),
+    ({"epochs": "-1"}, "config key 'epochs' (int or none): input should be greater than or equal to 1, got '-1'"),
     ({"batch_size": "0"}, "config key 'batch_size'"),
     ({"dropout": "1.5"}, "config key 'dropout' (float): input should be less than 1"),
     ({"dataset": "mnist"}, "config key 'dataset' (one of imdb, chinese-reviews, movie-snippets, vader-tweets)"),

@@ -310,3 +310,31 @@ def test_a_kaggle_shaped_file_trains_without_naming_its_columns(tmp_path, capsys
     assert (saved["text_col"], saved["label_col"]) == ("review", "sentiment")
     code, out, err = call(capsys, "evaluate", tmp_path / "run", "--data", tmp_path / "reviews.csv")
     assert code in (0, None) and "acc" in out, err
+
+
+def test_a_small_file_trains_min_class_steps_unless_epochs_are_given(data, tmp_path):
+    """192 training texts at batch 16 are 12 steps an epoch: left at its default, epochs is raised from 5 so
+    that the model takes min_class_steps optimizer steps per class (5 epochs of a small many-class file trained
+    nothing); an epochs given is kept, and a second model over the same tokens trains the first one's epochs."""
+    tiny = {k: v for k, v in overrides(TINY).items() if k != "epochs"}
+    run_dir, _ = train("classify", {"data": str(data / "train.csv"), **tiny, "min_class_steps": "50",
+                                    "second_view": "english"}, run_dir=tmp_path / "raised", quiet=True)
+    saved = json.loads((run_dir / "config.json").read_text())
+    assert saved["task_config"]["epochs"] is None and saved["training"]["epochs"] == 9  # ceil(2 x 50 / 12)
+    assert len((run_dir / "metrics.jsonl").read_text().splitlines()) == 9
+    second = json.loads((run_dir / "second-view" / "config.json").read_text())
+    assert second["task_config"]["epochs"] == 9  # given to it, so said once, in its task config
+    run_dir, _ = train("classify", {"data": str(data / "train.csv"), **tiny, "min_class_steps": "50", "epochs": "2",
+                                    "second_view": "none"}, run_dir=tmp_path / "given", quiet=True)
+    assert len((run_dir / "metrics.jsonl").read_text().splitlines()) == 2
+
+
+def test_default_epochs_stand_on_a_file_of_many_steps_or_few_classes():
+    from rnnkit.tasks.text.config import ClassifyConfig, SentimentConfig
+    from rnnkit.tasks.text.train import epochs_to_train
+
+    classify, sentiment = ClassifyConfig(data="x.csv"), SentimentConfig()
+    assert epochs_to_train(classify, 400, 19) == 5 and epochs_to_train(sentiment, 53, 2) == 3  # vader-tweets
+    assert epochs_to_train(classify, 13, 37) == 86  # 789 texts at batch 64 in 37 classes: 1,110 steps
+    assert epochs_to_train(ClassifyConfig(data="x.csv", min_class_steps=0), 13, 37) == 5
+    assert epochs_to_train(ClassifyConfig(data="x.csv", epochs=1), 13, 37) == 1

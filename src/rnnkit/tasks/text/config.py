@@ -2,7 +2,7 @@
 Measured results of these defaults are in benchmarks/TASKS.md."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
@@ -35,7 +35,8 @@ class TextModelConfig(RecurrentModelConfig):
     ones the baseline's blend takes its place); none (one model, half the time); or a tokenizer name (the
     run's own, e.g. english, for a second seed on short texts; chars for a character model beside it)"""
     second_view_epochs: PositiveInt | None = None
-    """none: twice `epochs` over characters (longer sequences need more epochs), else `epochs`"""
+    """none: the first model's epochs (`epochs`, or those min_class_steps asked for), twice those over characters
+    (longer sequences need more epochs)"""
     baseline: Literal["tfidf-logreg", "none"] = "tfidf-logreg"
     """tfidf-logreg: TF-IDF (word 1-2 grams, and character 2-5 grams (1-5 on Chinese) when the median text is at
     most 500 characters; scaled by naive Bayes log-count ratios on two classes) + logistic regression fitted on
@@ -94,7 +95,15 @@ class TextModelConfig(RecurrentModelConfig):
     dropout: InputDropout = 0.25
     recurrent_dropout: RecurrentDropout = 0.0
     head_dropout: HeadDropout = 0.5
-    epochs: PositiveInt = 5
+    epochs: PositiveInt | None = None
+    """passes over the training texts; none: 5 (sentiment: 3), raised on a small file so that training takes at
+    least min_class_steps optimizer steps per class; an epochs you give is kept"""
+    min_class_steps: Annotated[int, Field(ge=0)] = 30
+    """with epochs left at none: train at least this many optimizer steps (batches) per class. A small file is
+    few batches an epoch (861 texts at batch 64: 14), too few for a model of dozens of classes; larger files,
+    and two or three classes, keep the default epochs (benchmarks/TASKS.md, *Small files of many classes*);
+    0: the default epochs whatever the file"""
+    default_epochs: ClassVar[int] = 5
     batch_size: PositiveInt = 64
     lr: LearningRate | None = 2e-3
     schedule: ScheduleName | None = "cosine"
@@ -159,7 +168,7 @@ class SentimentConfig(TextModelConfig):
     same fraction of each label"""
     vocab_size: Annotated[int, Field(ge=3)] = 30000
     hidden_size: PositiveInt = 160
-    epochs: PositiveInt = 3
+    default_epochs: ClassVar[int] = 3
 
 
 @config_dataclass

@@ -9,6 +9,7 @@ so predict and evaluate need nothing else. The test set is scored once at the en
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -58,7 +59,7 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
                                              quiet, second_view=view or "none", unlabeled=unlabeled)
     if view is not None:
         final, probs, view_notes = average_second_view(task, config, view, splits, label_map, run_dir, data_summary,
-                                                       final, probs, resume, quiet, unlabeled)
+                                                       final, probs, resume, quiet, unlabeled, trained.trainer.epochs)
         notes += view_notes
     delivered = probs.get("test")
     if baseline is not None:
@@ -75,12 +76,12 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
 
 def average_second_view(task: Task, config: TextModelConfig, view: str, splits, label_map: LabelMap, run_dir: Path,
                         data_summary: dict[str, Any], final: dict[str, float], probs: dict[str, np.ndarray],
-                        resume: bool, quiet: bool, unlabeled: list[str] | None = None
+                        resume: bool, quiet: bool, unlabeled: list[str] | None = None, first_epochs: int | None = None
                         ) -> tuple[dict[str, float], dict[str, np.ndarray], str]:
     """Train the second model and average its class probabilities with the first's: the final metrics, the
     averaged probabilities and report.md's section about it."""
     final, member_probs = train_second_view(task, config, view, splits, label_map, run_dir, data_summary, final,
-                                            probs.get("test"), resume, quiet, unlabeled)
+                                            probs.get("test"), resume, quiet, unlabeled, first_epochs)
     # Both models score the same validation texts only when the split is given; a held-out part of the
     # training texts differs per seed (the second model trained on some of the first's).
     probs = {k: (p + member_probs[k]) / 2 if k == "test" or splits.get("valid") is not None else p
@@ -181,8 +182,13 @@ def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label
     for split in ("valid", "test"):
         if split in data.ids:
             summary[f"{'validation' if split == 'valid' else split} samples"] = len(data.ids[split])
+    epochs = epochs_to_train(config, len(train_set), len(label_map))
+    if config.epochs is None and epochs > config.default_epochs:
+        say(f"{epochs} epochs of {len(train_set)} steps: at least min_class_steps={config.min_class_steps} optimizer "
+            f"steps for each of {len(label_map)} classes")
     fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=summary, resume=resume,
-                 quiet=quiet, facts={"tokenizer": data.tokenizer, "second_view": second_view}, **tuning)
+                 quiet=quiet, facts={"tokenizer": data.tokenizer, "second_view": second_view}, epochs=epochs,
+                 **tuning)
     final, probs = fitted.final, {}
     if "valid" in data.ids:  # kept for the baseline blend's weight
         probs["valid"] = predict_proba(model, data.ids["valid"])
@@ -195,12 +201,23 @@ def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label
     return fitted, final, probs, notes
 
 
+def epochs_to_train(config: TextModelConfig, steps_per_epoch: int, classes: int) -> int:
+    """The epochs asked for; by default `default_epochs`, raised so that training takes at least `min_class_steps`
+    optimizer steps per class: a small file's few batches an epoch would otherwise leave a many-class model
+    untrained. Per class, because more steps cost two-class sets of a few thousand texts accuracy (TASKS.md)."""
+    if config.epochs is not None:
+        return config.epochs
+    return max(config.default_epochs, math.ceil(config.min_class_steps * classes / max(1, steps_per_epoch)))
+
+
 def train_second_view(task, config: TextModelConfig, view: str, splits, label_map, run_dir: Path, data_summary,
-                      final, test_probs, resume, quiet, unlabeled=None):
+                      final, test_probs, resume, quiet, unlabeled=None, first_epochs: int | None = None):
     """Train the second model (the next seed) into run_dir/SECOND_VIEW_DIR and score the average of both
-    on the test set: (final logs with the average's test numbers, the second model's class probabilities)."""
+    on the test set: (final logs with the average's test numbers, the second model's class probabilities).
+    It trains `second_view_epochs`, else the first model's `first_epochs` (twice those over characters)."""
+    first_epochs = first_epochs or config.epochs or config.default_epochs
     say = printer(quiet)
-    epochs = config.second_view_epochs or (2 * config.epochs if view in CHARACTER_TOKENIZERS else config.epochs)
+    epochs = config.second_view_epochs or (2 * first_epochs if view in CHARACTER_TOKENIZERS else first_epochs)
     member_dir = Path(run_dir) / SECOND_VIEW_DIR
     say(f"second view: a model over {view} tokens, seed {config.seed + 1}, {epochs} epochs, in {member_dir}")
     # The next seed: a second model over the same tokens must differ from the first (its own initial
