@@ -36,7 +36,7 @@ def test_train_overview_lists_the_tasks(capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["--hiden-size", "8"], "no such option '--hiden-size'; did you mean '--hidden-size'?"),
-    (["--epochs", "0"], "config key 'epochs' (int): input should be greater than or equal to 1"),
+    (["--epochs", "0"], "config key 'epochs' (int or none): input should be greater than or equal to 1"),
     (["--set", "hiden_size=8"], "did you mean 'hidden_size'?"),
     (["--truncating", "middle"], "config key 'truncating'"),
     (["--chrono-init"], "no such option '--chrono-init'; see rnnkit train sentiment --help"),
