@@ -17,22 +17,36 @@ import torch
 
 from rnnkit.data.lm_streams import ScoringStreams, StreamWindows
 from rnnkit.tasks.lm import cache as neural_cache
+from rnnkit.tasks.lm import match
 from rnnkit.tasks.lm.config import LMConfig
 from rnnkit.tasks.lm.dynamic import WINDOW, choose, gradient_rms, scored_pass
-from rnnkit.tasks.lm.mixture import fit_weights, mixture_nats
+from rnnkit.tasks.lm.mixture import fit_grouped, fit_weights, mixture_nats
 
 MIN_WEIGHT = 0.01
 """A cache or n-gram weight below this on validation counts as not used."""
 
 
-def components(model_logp: torch.Tensor, cache_logp: torch.Tensor | None, ngram: np.ndarray | None) -> torch.Tensor:
-    """(K, N) ln p of each token under the model, each cache flatness, the n-gram."""
+def components(model_logp: torch.Tensor, cache_logp: torch.Tensor | None, ngram: np.ndarray | None,
+               votes: np.ndarray | None = None) -> torch.Tensor:
+    """(K, N) ln p of each token under the model, each cache flatness, the n-gram, each match length's vote."""
     parts = [model_logp[None].double()]
     if cache_logp is not None:
         parts.append(cache_logp.double())
-    if ngram is not None:
-        parts.append(torch.as_tensor(ngram, dtype=torch.float64)[None])
+    for extra in (ngram, votes):
+        if extra is not None:
+            parts.append(torch.as_tensor(extra, dtype=torch.float64).reshape(-1, len(model_logp)))
     return torch.cat(parts)
+
+
+def uses_match(config: LMConfig, level: str) -> bool:
+    return config.match == "auto" and level == "char"
+
+
+def match_parts(corpus, split: str) -> tuple[np.ndarray, torch.Tensor]:
+    """(ln p of every token but the first of `split` under each match length's vote, (N,) match buckets),
+    the history the training text, then the part itself as far as it has been read."""
+    predictions, bucket = match.match_votes(corpus.ids["train"], corpus.ids[split])
+    return match.log_probs(predictions, corpus.ids[split][1:], len(corpus.vocab)), torch.as_tensor(bucket)
 
 
 def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: dict, say: Callable[..., None],
@@ -59,25 +73,38 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
     else:
         score(0.0, 0.0)
     on_valid = components(*passes[(lr, decay)], None if ngram is None else ngram[0])
-    weights = fit_weights(on_valid)
+    weights, groups = fit_weights(on_valid), None
     n_cache = len(neural_cache.THETAS) if use_cache else 0
-    mix = {"mix_model": float(weights[0]), "mix_cache": float(weights[1:1 + n_cache].sum()),
-           "mix_ngram": float(weights[1 + n_cache:].sum())}
+    if uses_match(config, corpus.level):  # kept where its blend, weighted per match length, wins on validation
+        votes, buckets = match_parts(corpus, "valid")
+        with_match = components(*passes[(lr, decay)], None if ngram is None else ngram[0], votes)
+        grouped = fit_grouped(with_match, buckets, len(match.LENGTHS) + 1)
+        say(f"match model on validation: {unit(mixture_nats(with_match, grouped, buckets))} blended with weights "
+            f"per match length, {unit(mixture_nats(on_valid, weights))} without it")
+        if mixture_nats(with_match, grouped, buckets) < mixture_nats(on_valid, weights):
+            on_valid, weights, groups = with_match, grouped, buckets
+    share = weights if groups is None else weights[groups].mean(0)  # each component's mean weight on validation
+    mix = {"mix_model": float(share[0]), "mix_cache": float(share[1:1 + n_cache].sum()),
+           "mix_ngram": float(share[1 + n_cache:2 + n_cache].sum()) if ngram is not None else 0.0,
+           "mix_match": float(share[1 + n_cache + (ngram is not None):].sum())}
     final.update(dynamic_lr=lr, dynamic_decay=decay, **mix)
     used = [name for name, on in (("dynamic evaluation", lr > 0), ("the neural cache", mix["mix_cache"] >= MIN_WEIGHT),
-                                  ("the n-gram blend", mix["mix_ngram"] >= MIN_WEIGHT)) if on]
+                                  ("the n-gram blend", mix["mix_ngram"] >= MIN_WEIGHT),
+                                  ("the match model", mix["mix_match"] >= MIN_WEIGHT)) if on]
     cache_part = (f"cache {mix['mix_cache']:.3f} ("
-                  + ", ".join(f"theta {t:g}: {float(w):.3f}" for t, w in zip(neural_cache.THETAS, weights[1:1 + n_cache]))
+                  + ", ".join(f"theta {t:g}: {float(w):.3f}" for t, w in zip(neural_cache.THETAS, share[1:1 + n_cache]))
                   + "), ") if use_cache else ""
-    say(f"blend on validation: model {mix['mix_model']:.3f}, {cache_part}n-gram {mix['mix_ngram']:.3f} "
-        f"-> {unit(mixture_nats(on_valid, weights))}")
+    match_part = f", match {mix['mix_match']:.3f} (mean weight over the match lengths)" if groups is not None else ""
+    say(f"blend on validation: model {mix['mix_model']:.3f}, {cache_part}n-gram {mix['mix_ngram']:.3f}{match_part} "
+        f"-> {unit(mixture_nats(on_valid, weights, groups))}")
     if not used:
         say("no adaptation helps on validation: the static figure stands")
         return None
     test = ScoringStreams(corpus.ids["test"], config.test_batch_size, WINDOW, config.burn_in)
+    test_votes, test_groups = match_parts(corpus, "test") if groups is not None else (None, None)
     on_test = components(*scored_pass(model, test, rms, lr, decay, neural_cache.Cache() if use_cache else None),
-                         None if ngram is None else ngram[1])
-    nats = mixture_nats(on_test, weights)
+                         None if ngram is None else ngram[1], test_votes)
+    nats = mixture_nats(on_test, weights, test_groups)
     final["test_adapted_loss"] = nats
     final["test_adapted_bpc" if char else "test_adapted_perplexity"] = nats / math.log(2) if char else math.exp(nats)
     who = "the model with " + (used[0] if len(used) == 1 else ", ".join(used[:-1]) + " and " + used[-1])

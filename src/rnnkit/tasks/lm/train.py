@@ -25,7 +25,7 @@ from rnnkit.data.lm_streams import StreamWindows
 from rnnkit.errors import UserError
 from rnnkit.models.language_model import CarriedState
 from rnnkit.tasks.lm.config import LMConfig
-from rnnkit.tasks.lm.adapt import adapted_test
+from rnnkit.tasks.lm.adapt import adapted_test, uses_match
 from rnnkit.tasks.lm.baseline import Baselines
 from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows, unknown_shares, unknown_warning
 from rnnkit.tasks.lm.generate import SAMPLE_TEMPERATURES, sample_text
@@ -142,7 +142,8 @@ def compare_with_baselines(model, train_set: StreamWindows, corpus, config: LMCo
         final.update(baselines.metrics)
         say(f"(baselines scored in {time.perf_counter() - t1:.1f}s)")
     # the n-gram blend alone costs two static passes (validation, test): every level gets it with a baseline
-    if tested and ("auto" in (config.dynamic_eval, config.cache) or baselines is not None):
+    if tested and ("auto" in (config.dynamic_eval, config.cache) or baselines is not None
+                   or uses_match(config, corpus.level)):
         ngram = None if baselines is None else (baselines.ngram_valid, baselines.ngram_split)
         adapted = adapted_test(model, train_set, corpus, config, final, say, ngram)
         if adapted is not None:
