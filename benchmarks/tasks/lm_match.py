@@ -1,12 +1,13 @@
 """Finished character lm runs re-scored with the adaptive test pass (`rnnkit.tasks.lm.adapt`) without and with
 the match model (`--match off` / `auto`), beside the model alone and the baselines, as one table row per run:
 
-    OMP_NUM_THREADS=1 python benchmarks/tasks/lm_match.py RUN [RUN ...] [--passes DIR] [--variant NAME=VALUE ...]
+    OMP_NUM_THREADS=1 python benchmarks/tasks/lm_match.py RUN [RUN ...] [--passes DIR] [--static-ngram] [--variant NAME=VALUE ...]
 
 Dynamic evaluation and the cache are the character defaults (auto) whatever the run was trained with. Their
 passes over the validation and test text (a few minutes a run) are kept in --passes and read back by later
-calls, so a variant of the blend costs only the blend. --variant sets a constant of a module of
-`rnnkit.tasks.lm` for the "with" column (e.g. `mixture.PRIOR_TOKENS=0`, `match.LENGTHS=(2,4,8,16,32,64)`).
+calls, so a variant of the blend costs only the blend. For the "with" column, --static-ngram leaves out the
+n-gram counted again as it reads, and --variant sets a constant of a module of `rnnkit.tasks.lm` (e.g.
+`mixture.PRIOR_TOKENS=0`, `match.LENGTHS=(2,4,8,16,32,64)`).
 """
 from __future__ import annotations
 
@@ -66,6 +67,7 @@ def main() -> None:
     parser.add_argument("runs", nargs="+")
     parser.add_argument("--passes", default="lm_match_passes")
     parser.add_argument("--variant", nargs="*", default=[])
+    parser.add_argument("--static-ngram", action="store_true", help="the with column without the recounted n-gram")
     args = parser.parse_args()
     folder = Path(args.passes)
     folder.mkdir(parents=True, exist_ok=True)
@@ -91,7 +93,8 @@ def main() -> None:
             final, said = {}, []
             t0 = time.perf_counter()
             nats, _ = adapt.adapted_test(model, train, corpus, config, final, said.append,
-                                         (baselines.ngram_valid, baselines.ngram_split))
+                                         (baselines.ngram_valid, baselines.ngram_split),
+                                         None if args.static_ngram else baselines.order)
             valid[match] = float(re.search(r"blend on validation: .* -> ([\d.]+) bpc", "\n".join(said)).group(1))
             seconds = time.perf_counter() - t0 if match == "auto" else seconds
             figures[match] = nats * BITS

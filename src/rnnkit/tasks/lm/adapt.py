@@ -1,11 +1,17 @@
-"""The `lm` task's adaptive test pass: dynamic evaluation (`dynamic`), the neural cache (`cache`) and a
-blend with the run's n-gram baseline (`mixture`), what recurrent language models use to win on a text
-that repeats itself. Each is chosen on the validation text and kept only where it wins there: the
-dynamic learning rate and decay by a search (`dynamic.choose`), then the weights of the model, the cache
-(one component per flatness theta) and the n-gram by EM on the validation tokens scored with that rate.
-The test text is then scored once with all of it. The static test figures (what `rnnkit evaluate`
-reproduces) stay in the final metrics; the adapted ones are `test_adapted_*`, with the choices
-(`dynamic_lr`, `dynamic_decay`, `mix_model`, `mix_cache`, `mix_ngram`)."""
+"""The `lm` task's adaptive test pass: dynamic evaluation (`dynamic`), the neural cache (`cache`), a blend with
+the run's n-gram baseline and, for characters, the match model's votes (`match`: what compressors win with
+on text that repeats itself long and exactly), what recurrent language models use to win on a text that
+repeats itself. Each is chosen on the validation text and kept only where it wins there: the dynamic
+learning rate and decay by a search (`dynamic.choose`), then the weights of the model, the cache (one
+component per flatness theta), the n-gram and the match votes by EM on the validation tokens scored with
+that rate (`mixture`). The match votes come with the n-gram counted again as it reads the held-out text
+(`ngram.adaptive_log_probs`: a compressor's model learns the text it reads too), and with one set of
+weights per match length (`mixture.fit_grouped`), kept only where that blend scores validation better than
+one set without them. The test text is then scored
+once with all of it. The static test figures (what `rnnkit evaluate` reproduces) stay in the final metrics;
+the adapted ones are `test_adapted_*`, with the choices (`dynamic_lr`, `dynamic_decay`, `mix_model`,
+`mix_cache`, `mix_ngram`, `mix_match`: with weights per match length, each component's mean weight over the
+validation tokens)."""
 from __future__ import annotations
 
 import math
@@ -20,6 +26,7 @@ from rnnkit.tasks.lm import cache as neural_cache
 from rnnkit.tasks.lm import match
 from rnnkit.tasks.lm.config import LMConfig
 from rnnkit.tasks.lm.dynamic import WINDOW, choose, gradient_rms, scored_pass
+from rnnkit.tasks.lm.ngram import adaptive_log_probs
 from rnnkit.tasks.lm.mixture import fit_grouped, fit_weights, mixture_nats
 
 MIN_WEIGHT = 0.01
@@ -42,17 +49,25 @@ def uses_match(config: LMConfig, level: str) -> bool:
     return config.match == "auto" and level == "char"
 
 
-def match_parts(corpus, split: str) -> tuple[np.ndarray, torch.Tensor]:
-    """(ln p of every token but the first of `split` under each match length's vote, (N,) match buckets),
+def match_parts(corpus, split: str, ngram_order: int | None) -> tuple[np.ndarray, torch.Tensor]:
+    """(ln p of every token but the first of `split` under what reads the part as it goes: the `ngram_order`-gram
+    counted again as it reads (none without an order), then each match length's vote; (N,) match buckets),
     the history the training text, then the part itself as far as it has been read."""
-    predictions, bucket = match.match_votes(corpus.ids["train"], corpus.ids[split])
-    return match.log_probs(predictions, corpus.ids[split][1:], len(corpus.vocab)), torch.as_tensor(bucket)
+    ids = corpus.ids[split]
+    predictions, bucket = match.match_votes(corpus.ids["train"], ids)
+    parts = match.log_probs(predictions, ids[1:], len(corpus.vocab))
+    if ngram_order is not None:
+        recounted = adaptive_log_probs(corpus.ids["train"], ids, len(corpus.vocab), ngram_order)
+        parts = np.concatenate([recounted[None], parts])
+    return parts, torch.as_tensor(bucket)
 
 
 def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: dict, say: Callable[..., None],
-                 ngram: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, str] | None:
+                 ngram: tuple[np.ndarray, np.ndarray] | None = None, ngram_order: int | None = None
+                 ) -> tuple[float, str] | None:
     """(test nats per token, who scored them) with what wins on validation, or None when nothing does;
-    `ngram`: the n-gram's ln p of the validation and test tokens, to blend. The choices go to `final`."""
+    `ngram`: the n-gram's ln p of the validation and test tokens, to blend; with its order, the match model's
+    blend has it counted again as it reads too. The choices go to `final`."""
     t0 = time.perf_counter()
     char = corpus.level == "char"
     unit = (lambda n: f"{n / math.log(2):.4f} bpc") if char else (lambda n: f"{math.exp(n):.2f} perplexity")
@@ -76,7 +91,7 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
     weights, groups = fit_weights(on_valid), None
     n_cache = len(neural_cache.THETAS) if use_cache else 0
     if uses_match(config, corpus.level):  # kept where its blend, weighted per match length, wins on validation
-        votes, buckets = match_parts(corpus, "valid")
+        votes, buckets = match_parts(corpus, "valid", None if ngram is None else ngram_order)
         with_match = components(*passes[(lr, decay)], None if ngram is None else ngram[0], votes)
         grouped = fit_grouped(with_match, buckets, len(match.LENGTHS) + 1)
         say(f"match model on validation: {unit(mixture_nats(with_match, grouped, buckets))} blended with weights "
@@ -84,9 +99,10 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
         if mixture_nats(with_match, grouped, buckets) < mixture_nats(on_valid, weights):
             on_valid, weights, groups = with_match, grouped, buckets
     share = weights if groups is None else weights[groups].mean(0)  # each component's mean weight on validation
+    n_ngram = 0 if ngram is None else 1 + (groups is not None and ngram_order is not None)  # static, recounted
     mix = {"mix_model": float(share[0]), "mix_cache": float(share[1:1 + n_cache].sum()),
-           "mix_ngram": float(share[1 + n_cache:2 + n_cache].sum()) if ngram is not None else 0.0,
-           "mix_match": float(share[1 + n_cache + (ngram is not None):].sum())}
+           "mix_ngram": float(share[1 + n_cache:1 + n_cache + n_ngram].sum()),
+           "mix_match": float(share[1 + n_cache + n_ngram:].sum())}
     final.update(dynamic_lr=lr, dynamic_decay=decay, **mix)
     used = [name for name, on in (("dynamic evaluation", lr > 0), ("the neural cache", mix["mix_cache"] >= MIN_WEIGHT),
                                   ("the n-gram blend", mix["mix_ngram"] >= MIN_WEIGHT),
@@ -101,7 +117,8 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
         say("no adaptation helps on validation: the static figure stands")
         return None
     test = ScoringStreams(corpus.ids["test"], config.test_batch_size, WINDOW, config.burn_in)
-    test_votes, test_groups = match_parts(corpus, "test") if groups is not None else (None, None)
+    test_votes, test_groups = (match_parts(corpus, "test", None if ngram is None else ngram_order)
+                               if groups is not None else (None, None))
     on_test = components(*scored_pass(model, test, rms, lr, decay, neural_cache.Cache() if use_cache else None),
                          None if ngram is None else ngram[1], test_votes)
     nats = mixture_nats(on_test, weights, test_groups)

@@ -1,22 +1,24 @@
 """The match model (PAQ's and lpaq's, after PPM*'s unbounded contexts, Cleary, Teahan & Witten 1995): a text
-that repeats itself long and exactly (program source, logs, licences, changelogs) is predicted by finding the
-longest earlier occurrence of the characters just read and copying the character that followed it. This is
-what a compressor's long matches (xz's LZ77) win with, and what neither a 16-gram with Kneser-Ney discounts nor
-a 2,000-step cache of the model's features capture.
+that repeats itself long and exactly (program source, logs, licences, changelogs) is predicted by finding
+earlier occurrences of the characters just read and copying the character that followed them. This is what a
+compressor's long matches (xz's LZ77) win with, and what neither a 16-gram with Kneser-Ney discounts nor a
+2,000-step cache of the model's features capture.
 
-For each position t of the scored text, with S the history (the training text) followed by the scored text:
-for every length L of LENGTHS, the most recent q < t whose L characters before it equal the L before t
-(S[q-L:q] == S[t-L:t]); the match is the one of the longest such L, its prediction S[q], its bucket the index
-of L + 1 (0: not even the last character was seen before). It only reads text before t: causal. The contexts
-are numbered exactly (a length-L context's id is the rank of the pair of ids of its two halves), never hashed.
+For each position t of the scored text, with S the history (the training text) followed by the scored text,
+each length L of LENGTHS votes: the latest q < t whose L characters before it equal the L before t
+(S[q-L:q] == S[t-L:t]) votes for S[q]. Latest, not most frequent: a text's recent past (this changelog's
+package, this module's names) predicts it best, and the shorter lengths find more recent matches than the
+longest. The token's bucket is 1 + the index of the longest L that found one (0: not even the last 2
+characters were seen before). Only text before t is read: causal. The contexts are numbered exactly (a
+length-L context's id is the rank of the pair of ids of its two halves), never hashed.
 
-`log_probs` gives the component the blend (`mixture`) weighs, a near-certain vote for the predicted character:
+Each vote is a component of the blend (`mixture`), near-certain of its character:
 
-    p_match(w) = 1 - MISS if w is the prediction, MISS / (V - 1) otherwise;  uniform 1 / V with no match
+    p_L(w) = 1 - MISS if w is L's vote, MISS / (V - 1) otherwise;  uniform 1 / V without one
 
-How far to trust it depends on the match's length: the blend's weights are fitted per bucket
-(`mixture.fit_weights_by`), so a 64-character match is trusted as far as such matches were right on the
-validation text, a 2-character one hardly at all.
+and the blend's weights are fitted per bucket (`mixture.fit_grouped`): how far each vote is trusted, against
+the model, the cache and the n-gram, depends on the longest match found, as PAQ's mixer picks its weights by
+match length: after a 64-character match the copy is nearly certain, after 2 characters it hardly counts.
 """
 from __future__ import annotations
 

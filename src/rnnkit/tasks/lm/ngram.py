@@ -121,3 +121,16 @@ class KneserNey:
             if k < self.max_order:
                 lower = self.lower[k - 1].mix(here, context, lower)
         return out
+
+
+def adaptive_log_probs(train: np.ndarray, ids: np.ndarray, vocab_size: int, order: int, first: int = 1000) -> np.ndarray:
+    """(M - 1,) ln p(ids[t] | the tokens before it) for t = 1 .. M-1 under the `order`-gram counted on `train` and
+    the tokens of `ids` read so far, counted again after the first `first` tokens and each time their number
+    doubles (a compressor's model learns the text it reads; a recount per doubling costs log2(M / first) counts)."""
+    x = np.asarray(ids, dtype=np.int64)
+    out = np.empty(len(x) - 1)
+    ends = [s for s in (first * 2 ** k for k in range(64)) if s < len(x) - 1]
+    for start, end in zip([0, *ends], [*ends, len(x) - 1]):  # targets x[start + 1 .. end]
+        model = KneserNey(np.concatenate([train, x[:start + 1]]), vocab_size, order)
+        out[start:end] = model.log_probs(x[max(0, start + 1 - order):end + 1])[-1][-(end - start):]
+    return out
