@@ -30,7 +30,7 @@ from rnnkit.tasks.lm.ngram import adaptive_log_probs
 from rnnkit.tasks.lm.mixture import fit_grouped, fit_weights, mixture_nats
 
 MIN_WEIGHT = 0.01
-"""A cache or n-gram weight below this on validation counts as not used."""
+"""A cache, n-gram or match weight (its mean over validation tokens) below this counts as not used."""
 
 
 def components(model_logp: torch.Tensor, cache_logp: torch.Tensor | None, ngram: np.ndarray | None,
@@ -94,9 +94,10 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
         votes, buckets = match_parts(corpus, "valid", None if ngram is None else ngram_order)
         with_match = components(*passes[(lr, decay)], None if ngram is None else ngram[0], votes)
         grouped = fit_grouped(with_match, buckets, len(match.LENGTHS) + 1)
-        say(f"match model on validation: {unit(mixture_nats(with_match, grouped, buckets))} blended with weights "
-            f"per match length, {unit(mixture_nats(on_valid, weights))} without it")
-        if mixture_nats(with_match, grouped, buckets) < mixture_nats(on_valid, weights):
+        scores = mixture_nats(with_match, grouped, buckets), mixture_nats(on_valid, weights)
+        say(f"match model on validation: {unit(scores[0])} blended with weights per match length, "
+            f"{unit(scores[1])} without it")
+        if scores[0] < scores[1]:
             on_valid, weights, groups = with_match, grouped, buckets
     share = weights if groups is None else weights[groups].mean(0)  # each component's mean weight on validation
     n_ngram = 0 if ngram is None else 1 + (groups is not None and ngram_order is not None)  # static, recounted

@@ -97,8 +97,8 @@ class LMConfig(RecurrentModelConfig):
     match: Literal["auto", "off"] = "auto"
     """auto: at character level the test text is also scored with a match model blended in (each run of the
     last 2 to 64 characters seen before votes for the character that followed it, as a compressor copies
-    long repeats), the blend's weights fitted on the validation text per match length, kept only where it
-    wins there; words: off"""
+    long repeats) and the n-gram counted again as it reads, the blend's weights fitted on the validation text
+    per match length, kept only where it wins there; words: off"""
     ngram_order: PositiveInt | None = None
     """the n-gram baseline's highest order, the order itself chosen on validation (default: 5 words, 16 characters)"""
     epochs: PositiveInt | None = None
