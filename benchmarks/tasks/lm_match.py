@@ -1,7 +1,8 @@
 """Finished character lm runs re-scored with the adaptive test pass (`rnnkit.tasks.lm.adapt`) without and with
 the match model (`--match off` / `auto`), beside the model alone and the baselines, as one table row per run:
 
-    OMP_NUM_THREADS=1 python benchmarks/tasks/lm_match.py RUN [RUN ...] [--passes DIR] [--static-ngram] [--variant NAME=VALUE ...]
+    OMP_NUM_THREADS=1 python benchmarks/tasks/lm_match.py RUN [RUN ...] [--passes DIR] [--static-ngram]
+        [--variant NAME=VALUE ...]
 
 Dynamic evaluation and the cache are the character defaults (auto) whatever the run was trained with. Their
 passes over the validation and test text (a few minutes a run) are kept in --passes and read back by later
@@ -67,12 +68,14 @@ def main() -> None:
     parser.add_argument("runs", nargs="+")
     parser.add_argument("--passes", default="lm_match_passes")
     parser.add_argument("--variant", nargs="*", default=[])
-    parser.add_argument("--static-ngram", action="store_true", help="the with column without the recounted n-gram")
+    parser.add_argument("--static-ngram", action="store_true", help="the 'with' column without the recounted n-gram")
     args = parser.parse_args()
     folder = Path(args.passes)
     folder.mkdir(parents=True, exist_ok=True)
-    print("| run | characters (train) | model alone | KN | xz | adapted before (on validation) | adapted with the match model (on validation) | mix before (model/cache/n-gram) | mean mix after (model/cache/n-gram/match) | blend seconds (passes kept) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    columns = ["run", "characters (train)", "model alone", "KN", "xz", "adapted before (on validation)",
+               "adapted with the match model (on validation)", "mix before (model/cache/n-gram)",
+               "mean mix after (model/cache/n-gram/match)", "blend seconds (passes kept)"]
+    print("| " + " | ".join(columns) + " |\n" + "|---" * len(columns) + "|")
     for path in args.runs:
         run = read_run(path)
         config = run.config
@@ -82,7 +85,7 @@ def main() -> None:
         train = StreamWindows(corpus.ids["train"], config.batch_size, config.bptt, seed=config.seed)
         baselines = Baselines(corpus.ids, corpus.vocab, corpus.level, config.ngram_order)
         name = Path(path).name
-        adapt.scored_pass = kept(folder, name, scored_pass, lambda *a: text_key(*a))
+        adapt.scored_pass = kept(folder, name, scored_pass, text_key)
         adapt.gradient_rms = kept(folder, name, gradient_rms, lambda *a: "train")
         figures, valid, mixes, seconds = {}, {}, {}, 0.0
         for match in ("off", "auto"):
@@ -98,12 +101,13 @@ def main() -> None:
             valid[match] = float(re.search(r"blend on validation: .* -> ([\d.]+) bpc", "\n".join(said)).group(1))
             seconds = time.perf_counter() - t0 if match == "auto" else seconds
             figures[match] = nats * BITS
-            mixes[match] = "/".join(f"{final.get(k, 0.0):.3f}" for k in ("mix_model", "mix_cache", "mix_ngram", "mix_match")
-                                    if match == "auto" or k != "mix_match")
+            shown = ("mix_model", "mix_cache", "mix_ngram") + (("mix_match",) if match == "auto" else ())
+            mixes[match] = "/".join(f"{final.get(k, 0.0):.3f}" for k in shown)
         m = baselines.metrics
-        print(f"| {Path(path).name} | {len(corpus.ids['train']):,} | {model_alone_bpc(run):.4f} | {m['test_ngram_bpc']:.4f} "
-              f"| {m['test_xz_bpc']:.4f} | {figures['off']:.4f} ({valid['off']:.4f}) | **{figures['auto']:.4f}** ({valid['auto']:.4f}) | {mixes['off']} "
-              f"| {mixes['auto']} | {seconds:.1f} |", flush=True)
+        row = [name, f"{len(corpus.ids['train']):,}", f"{model_alone_bpc(run):.4f}", f"{m['test_ngram_bpc']:.4f}",
+               f"{m['test_xz_bpc']:.4f}", f"{figures['off']:.4f} ({valid['off']:.4f})",
+               f"**{figures['auto']:.4f}** ({valid['auto']:.4f})", mixes["off"], mixes["auto"], f"{seconds:.1f}"]
+        print("| " + " | ".join(row) + " |", flush=True)
 
 
 if __name__ == "__main__":

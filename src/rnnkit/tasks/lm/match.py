@@ -62,9 +62,9 @@ def previous_occurrence(ids: np.ndarray) -> np.ndarray:
 
 
 def match_votes(history: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(predictions (len(lengths), N), bucket (N,)) for each token of `ids` but the first (as the model scores
-    them): per length of LENGTHS, the character after the latest earlier occurrence of the `length` characters before
-    it in `history` + `ids` (-1: none); the bucket, 1 + the index of the longest length found (0: none)."""
+    """(predictions (len(LENGTHS), N), bucket (N,)) for each token of `ids` but the first (as the model scores
+    them): per length of LENGTHS, the character after the latest earlier occurrence of the `length` characters
+    before it in `history` + `ids` (-1: none); the bucket, 1 + the index of the longest length found (0: none)."""
     stream = np.concatenate([np.asarray(history, dtype=np.int64), np.asarray(ids, dtype=np.int64)])
     targets = np.arange(len(history) + 1, len(stream))
     predictions = np.full((len(LENGTHS), len(targets)), -1, dtype=np.int64)

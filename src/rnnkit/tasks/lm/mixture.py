@@ -36,7 +36,8 @@ def fit_weights(log_probs: torch.Tensor, steps: int = STEPS, prior: torch.Tensor
     """(K,) weights summing to 1 that maximise the likelihood of the (validation) tokens; see the module.
     With `prior`, the maximum a posteriori weights under `prior_tokens` pseudo-tokens shared as `prior`."""
     logp = log_probs.double()
-    weights = torch.full((logp.shape[0],), 1.0 / logp.shape[0], dtype=torch.float64) if prior is None else prior.double()
+    uniform = torch.full((logp.shape[0],), 1.0 / logp.shape[0], dtype=torch.float64)
+    weights = uniform if prior is None else prior.double()
     pseudo = 0.0 if prior is None else prior.double() * prior_tokens
     for _ in range(steps):
         joint = logp + weights.clamp_min(1e-300).log()[:, None]  # (K, N)

@@ -123,7 +123,8 @@ class KneserNey:
         return out
 
 
-def adaptive_log_probs(train: np.ndarray, ids: np.ndarray, vocab_size: int, order: int, first: int = 1000) -> np.ndarray:
+def adaptive_log_probs(train: np.ndarray, ids: np.ndarray, vocab_size: int, order: int,
+                       first: int = 1000) -> np.ndarray:
     """(M - 1,) ln p(ids[t] | the tokens before it) for t = 1 .. M-1 under the `order`-gram counted on `train` and
     the tokens of `ids` read so far, counted again after the first `first` tokens and each time their number
     doubles (a compressor's model learns the text it reads; a recount per doubling costs log2(M / first) counts)."""

@@ -9,9 +9,9 @@ a config `schedule` replaces it). The test text is scored once at the end with t
 text before its part (`ScoringStreams`), and beside it the baselines (`baseline.Baselines`: a Kneser-Ney
 n-gram, and xz at character level) on the same tokens; then, where the config asks (characters by
 default), once more with what wins on validation among dynamic evaluation, a neural cache, the n-gram and
-(characters) the match model blended in (`adapt`). report.md adds test perplexity (and bits per character), the baselines and whether
-the model (and its adapted blend) beats them, training tokens/s and three samples at temperatures 0.5,
-1.0, 1.2.
+(characters) the match model blended in (`adapt`). report.md adds test perplexity (and bits per character),
+the baselines and whether the model (and its adapted blend) beats them, training tokens/s and three samples
+at temperatures 0.5, 1.0, 1.2.
 """
 from __future__ import annotations
 
