@@ -102,17 +102,18 @@ def test_the_recounted_ngram_is_the_static_one_until_its_first_recount_and_reads
     first held-out token, read before the second is predicted); each later
     token is predicted from counts that include the held-out tokens before it, never after (a changed later
     character changes no earlier probability); on a held-out text that repeats itself it beats the static one."""
-    from rnnkit.tasks.lm.ngram import adaptive_log_probs
+    from rnnkit.tasks.lm.ngram import RECOUNT_FIRST, adaptive_log_probs
 
     rng = np.random.default_rng(0)
-    train = rng.integers(0, 6, 3000)
+    train = rng.integers(0, 6, 3000)  # a short training text: the first recount after RECOUNT_FIRST tokens
     phrase = rng.integers(0, 6, 40)
-    held_out = np.concatenate([phrase] * 25)  # seen nowhere in training, then again and again
+    held_out = np.concatenate([phrase] * (2 * RECOUNT_FIRST // 40 + 10))  # seen nowhere in training, then again
     static = KneserNey(train, 6, 5).log_probs(held_out)[-1]
-    recounted = adaptive_log_probs(train, held_out, 6, 5, first=100)
+    recounted = adaptive_log_probs(train, held_out, 6, 5)
     first = KneserNey(np.concatenate([train, held_out[:1]]), 6, 5).log_probs(held_out)[-1]
-    assert np.allclose(recounted[:100], first[:100]) and not np.allclose(recounted[100:], first[100:])
-    assert recounted[200:].mean() > static[200:].mean() + 0.5  # nats per token
+    n = RECOUNT_FIRST
+    assert np.allclose(recounted[:n], first[:n]) and not np.allclose(recounted[n:], first[n:])
+    assert recounted[n:].mean() > static[n:].mean() + 0.5  # nats per token
     changed = held_out.copy()
-    changed[450] = (changed[450] + 1) % 6
-    assert np.array_equal(adaptive_log_probs(train, changed, 6, 5, first=100)[:449], recounted[:449])
+    changed[n + 300] = (changed[n + 300] + 1) % 6
+    assert np.array_equal(adaptive_log_probs(train, changed, 6, 5)[:n + 299], recounted[:n + 299])
