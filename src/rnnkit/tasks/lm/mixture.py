@@ -9,7 +9,7 @@ The weights can also depend on a context the blend sees at every token, its grou
 length of the match model's match, `match`), as PAQ's mixers select their weight set by context: a copy
 of a 64-character match is trusted far more than one of 2 characters. Each group's weights are fitted by
 EM on its own tokens, drawn toward the weights of all tokens by PRIOR_TOKENS pseudo-tokens (a Dirichlet
-prior: a group seen a dozen times on validation keeps nearly the global weights).
+prior: a group seen only a few times on validation stays near the global weights).
 """
 from __future__ import annotations
 
@@ -38,11 +38,11 @@ def fit_weights(log_probs: torch.Tensor, steps: int = STEPS, prior: torch.Tensor
     logp = log_probs.double()
     uniform = torch.full((logp.shape[0],), 1.0 / logp.shape[0], dtype=torch.float64)
     weights = uniform if prior is None else prior.double()
-    pseudo = 0.0 if prior is None else prior.double() * prior_tokens
+    pseudo, pseudo_total = (0.0, 0.0) if prior is None else (prior.double() * prior_tokens, prior_tokens)
     for _ in range(steps):
         joint = logp + weights.clamp_min(1e-300).log()[:, None]  # (K, N)
         share = (joint - torch.logsumexp(joint, 0)).exp()  # (K, N) posterior of each component
-        weights = (share.sum(1) + pseudo) / (logp.shape[1] + prior_tokens * (prior is not None))
+        weights = (share.sum(1) + pseudo) / (logp.shape[1] + pseudo_total)
     return weights
 
 
