@@ -95,3 +95,25 @@ def test_the_compressor_pays_less_for_text_it_has_seen():
     assert compressor_bits(fresh, fresh) < 0.3 * compressor_bits(other, fresh)  # the test text repeats the training text
     repeated = compressor_bits(fresh, fresh[:1000] * 3)
     assert repeated < compressor_bits(fresh, other) and compressor_bits(fresh, other) == pytest.approx(4.0, abs=0.4)
+
+
+def test_the_recounted_ngram_is_the_static_one_until_its_first_recount_and_reads_only_the_past():
+    """adaptive_log_probs: before its first recount it is the n-gram counted on the training text (and the
+    first held-out token, read before the second is predicted); each later
+    token is predicted from counts that include the held-out tokens before it, never after (a changed later
+    character changes no earlier probability); on a held-out text that repeats itself it beats the static one."""
+    from rnnkit.tasks.lm.ngram import RECOUNT_FIRST, adaptive_log_probs
+
+    rng = np.random.default_rng(0)
+    train = rng.integers(0, 6, 3000)  # a short training text: the first recount after RECOUNT_FIRST tokens
+    phrase = rng.integers(0, 6, 40)
+    held_out = np.concatenate([phrase] * (2 * RECOUNT_FIRST // 40 + 10))  # seen nowhere in training, then again
+    static = KneserNey(train, 6, 5).log_probs(held_out)[-1]
+    recounted = adaptive_log_probs(train, held_out, 6, 5)
+    first = KneserNey(np.concatenate([train, held_out[:1]]), 6, 5).log_probs(held_out)[-1]
+    n = RECOUNT_FIRST
+    assert np.allclose(recounted[:n], first[:n]) and not np.allclose(recounted[n:], first[n:])
+    assert recounted[n:].mean() > static[n:].mean() + 0.5  # nats per token
+    changed = held_out.copy()
+    changed[n + 300] = (changed[n + 300] + 1) % 6
+    assert np.array_equal(adaptive_log_probs(train, changed, 6, 5)[:n + 299], recounted[:n + 299])

@@ -3,6 +3,7 @@ the same seed gives the same text, evaluate reads the run back, and bad input ex
 import json
 import math
 
+import numpy as np
 import pytest
 
 import rnnkit
@@ -267,3 +268,20 @@ def test_level_auto_reads_a_text_of_unseen_words_as_characters(tmp_path, capsys)
     assert code == 0 and read_run(tmp_path / "old").config.level == "word"
     code, out, _ = call(capsys, "evaluate", tmp_path / "old")
     assert code == 0 and "perplexity" in out and "bpc" not in out
+
+
+def test_a_char_run_on_text_that_repeats_long_lines_blends_the_match_model(tmp_path):
+    """Long exact repeats in a new order (40 random lines drawn 400 times): a small model after one epoch and
+    a Kneser-Ney 16-gram leave much to a copy of the line already under way, which the match model gives; its
+    blend (weights per match length) is kept on validation and scores the test text below the n-gram and xz.
+    `--match off` leaves it out."""
+    rng = np.random.default_rng(0)
+    lines = ["".join(rng.choice(list("abcdefghij"), 60)) + "\n" for _ in range(40)]
+    (tmp_path / "all.txt").write_text("".join(lines[i] for i in rng.integers(0, 40, 400)))
+    config = {"data": str(tmp_path / "all.txt"), "level": "char", "epochs": "1", "hidden_size": "16",
+              "embedding_dim": "8", "bptt": "20", "batch_size": "8", "dynamic_eval": "off", "cache": "off"}
+    _, final = train_task(*load_config("lm", config), run_dir=tmp_path / "run", quiet=True)
+    assert final["mix_match"] > 0.1
+    assert final["test_adapted_bpc"] < min(final["test_ngram_bpc"], final["test_xz_bpc"])
+    _, without = train_task(*load_config("lm", {**config, "match": "off"}), run_dir=tmp_path / "off", quiet=True)
+    assert without["mix_match"] == 0.0 and without["test_adapted_bpc"] > final["test_adapted_bpc"]

@@ -96,6 +96,11 @@ class LMConfig(RecurrentModelConfig):
     """auto: the test text is also scored with a neural cache (Grave et al. 2017: the features of the text just
     read vote for the token that followed them), its flatness and weight chosen on the validation text,
     kept only where it wins there (default: auto for characters, off for words)"""
+    match: Literal["auto", "off"] = "auto"
+    """auto: at character level the test text is also scored with a match model blended in (each run of the
+    last 2 to 64 characters seen before votes for the character that followed it, as a compressor copies
+    long repeats) and the n-gram counted again as it reads, the blend's weights fitted on the validation text
+    per match length, kept only where it wins there; words: off"""
     ngram_order: PositiveInt | None = None
     """the n-gram baseline's highest order, the order itself chosen on validation (default: 5 words, 16 characters)"""
     epochs: PositiveInt | None = None

@@ -8,10 +8,10 @@ a config `schedule` replaces it). The test text is scored once at the end with t
 (best-by-validation) weights, in `test_batch_size` parallel streams each after `burn_in` tokens of the
 text before its part (`ScoringStreams`), and beside it the baselines (`baseline.Baselines`: a Kneser-Ney
 n-gram, and xz at character level) on the same tokens; then, where the config asks (characters by
-default), once more with what wins on validation among dynamic evaluation, a neural cache and the n-gram
-blended in (`adapt`). report.md adds test perplexity (and bits per character), the baselines and whether
-the model (and its adapted blend) beats them, training tokens/s and three samples at temperatures 0.5,
-1.0, 1.2.
+default), once more with what wins on validation among dynamic evaluation, a neural cache, the n-gram and
+(characters) the match model blended in (`adapt`). report.md adds test perplexity (and bits per character),
+the baselines and whether the model (and its adapted blend) beats them, training tokens/s and three samples
+at temperatures 0.5, 1.0, 1.2.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from rnnkit.data.lm_streams import StreamWindows
 from rnnkit.errors import UserError
 from rnnkit.models.language_model import CarriedState
 from rnnkit.tasks.lm.config import LMConfig
-from rnnkit.tasks.lm.adapt import adapted_test
+from rnnkit.tasks.lm.adapt import adapted_test, uses_match
 from rnnkit.tasks.lm.baseline import Baselines
 from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows, unknown_shares, unknown_warning
 from rnnkit.tasks.lm.generate import SAMPLE_TEMPERATURES, sample_text
@@ -146,9 +146,11 @@ def compare_with_baselines(model, train_set: StreamWindows, corpus, config: LMCo
         final.update(baselines.metrics)
         say(f"(baselines scored in {time.perf_counter() - t1:.1f}s)")
     # the n-gram blend alone costs two static passes (validation, test): every level gets it with a baseline
-    if tested and ("auto" in (config.dynamic_eval, config.cache) or baselines is not None):
+    if tested and ("auto" in (config.dynamic_eval, config.cache) or baselines is not None
+                   or uses_match(config, corpus.level)):
         ngram = None if baselines is None else (baselines.ngram_valid, baselines.ngram_split)
-        adapted = adapted_test(model, train_set, corpus, config, final, say, ngram)
+        adapted = adapted_test(model, train_set, corpus, config, final, say, ngram,
+                               None if baselines is None else baselines.order)
         if adapted is not None:
             contenders[adapted[1]] = adapted[0]
     if baselines is None:
