@@ -7,9 +7,10 @@ keeps their recipe without dropout; the words of your own file get dropout 0.5. 
 bptt steps of a window (averaged over the batch), ours is the mean over every token: their learning rate 1
 and clipping at norm 5 are lr = 20 and clip_norm = 0.25 here (x bptt and / bptt), PyTorch's
 word_language_model's defaults. Characters: a char-rnn (one LSTM(512), windows of 100, Adam with a cosine
-schedule, 4 epochs: what fits in about 15 minutes on 2 cores). Measured results are in benchmarks/TASKS.md."""
+schedule, 4 epochs: what fits in about 15 minutes on 2 cores; on a small text at least `min_steps` steps). Measured results are in benchmarks/TASKS.md."""
 from __future__ import annotations
 
+import math
 from dataclasses import field
 from typing import Annotated, Literal
 
@@ -23,12 +24,15 @@ from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName
 LM_DATASETS = ("ptb", "shakespeare")
 DATASET_LEVEL = {"ptb": "word", "shakespeare": "char"}
 LEVEL_DEFAULTS = {
-    "word": dict(embedding_dim=200, hidden_size=200, num_layers=2, bptt=20, batch_size=20, epochs=6,
+    "word": dict(embedding_dim=200, hidden_size=200, num_layers=2, bptt=20, batch_size=20, min_steps=0,
                  optimizer="sgd", lr=20.0, schedule=None, burn_in=200, ngram_order=5, dynamic_eval="off", cache="off"),
-    "char": dict(embedding_dim=64, hidden_size=512, num_layers=1, bptt=100, batch_size=32, epochs=4,
+    "char": dict(embedding_dim=64, hidden_size=512, num_layers=1, bptt=100, batch_size=32, min_steps=1000,
                  optimizer="adam", lr=2e-3, schedule="cosine", burn_in=1000, ngram_order=16, dynamic_eval="auto", cache="auto"),
 }
 """What the unset (None) model and training fields become at each level."""
+LEVEL_EPOCHS = {"word": 6, "char": 4}
+"""The epochs an unset `epochs` trains at each level, raised on a small text to reach `min_steps`
+(`epochs_to_train`): left unset in the config, so config.json says the rule chose them."""
 
 
 @config_dataclass
@@ -104,7 +108,12 @@ class LMConfig(RecurrentModelConfig):
     ngram_order: PositiveInt | None = None
     """the n-gram baseline's highest order, the order itself chosen on validation (default: 5 words, 16 characters)"""
     epochs: PositiveInt | None = None
-    """passes over the training text (default: 6 for words, 4 for characters)"""
+    """passes over the training text (default: 6 for words, 4 for characters, more on a small text to train
+    min_steps optimizer steps)"""
+    min_steps: Annotated[int, Field(ge=0)] | None = None
+    """with epochs unset, at least this many optimizer steps (windows of bptt x batch_size): 4 epochs of a 300 KB
+    text are 300 steps, which leave a character model far from trained (default: 1000 for characters, 0 for
+    words)"""
     batch_size: PositiveInt | None = None
     """parallel streams of the training text (default: 20 for words, 32 for characters)"""
     optimizer: Literal[OPTIMIZERS] | None = None
@@ -143,6 +152,14 @@ class LMConfig(RecurrentModelConfig):
             self.dropout = 0.5 if self.data is not None and level == "word" else 0.0
         if self.data is None and (self.valid_data is not None or self.test_data is not None):
             raise ValueError("config keys 'valid_data' and 'test_data' go with 'data' (your own training text file)")
+
+
+def epochs_to_train(config: LMConfig, windows_per_epoch: int) -> int:
+    """The epochs asked for; unset, the level's (LEVEL_EPOCHS), raised so that training takes at least
+    `min_steps` optimizer steps."""
+    if config.epochs is not None:
+        return config.epochs
+    return max(LEVEL_EPOCHS[resolve_level(config)], math.ceil(config.min_steps / max(1, windows_per_epoch)))
 
 
 def resolve_level(config: LMConfig) -> str:

@@ -24,7 +24,7 @@ from rnnkit.data import Vocabulary
 from rnnkit.data.lm_streams import StreamWindows
 from rnnkit.errors import UserError
 from rnnkit.models.language_model import CarriedState
-from rnnkit.tasks.lm.config import LMConfig
+from rnnkit.tasks.lm.config import LEVEL_EPOCHS, LMConfig, epochs_to_train
 from rnnkit.tasks.lm.adapt import adapted_test, uses_match
 from rnnkit.tasks.lm.baseline import Baselines
 from rnnkit.tasks.lm.data import VOCAB_FILE, load_corpus, scoring_windows, unknown_shares, unknown_warning
@@ -80,8 +80,12 @@ def run(task: Task, config: LMConfig, run_dir: Path, *, resume: bool = False, qu
     # Zaremba et al.'s SGD has no momentum (the trainer's sgd has 0.9)
     optimizer = (make_optimizer("sgd", model.parameters(), lr=epochs.base_lr, weight_decay=config.weight_decay,
                                 momentum=config.momentum) if config.optimizer == "sgd" else None)
+    n_epochs = epochs_to_train(config, len(train_set))
+    if config.epochs is None and n_epochs > LEVEL_EPOCHS[corpus.level]:
+        say(f"{n_epochs} epochs of {len(train_set)} windows: at least min_steps={config.min_steps} optimizer steps "
+            "(--epochs N trains N)")
     fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=data_summary(corpus, train_set, config),
-                 shuffle=False, facts={"level": corpus.level}, callbacks=[epochs], forward_module=carried,
+                 epochs=n_epochs, shuffle=False, facts={"level": corpus.level}, callbacks=[epochs], forward_module=carried,
                  optimizer=optimizer, resume=resume, quiet=quiet)
     final = fitted.final
     if epochs.speeds:
