@@ -158,12 +158,13 @@ def cache(run_dir: str, out: str) -> None:
     from rnnkit.io.run import load
     from rnnkit.models.linear_baseline import TextBaseline
     from rnnkit.tasks.registry import read_run
-    from rnnkit.tasks.text.data import dataset_splits, file_splits, with_validation
+    from rnnkit.tasks.text.data import dataset_splits, file_splits, read_training_file, with_validation
     from rnnkit.tasks.text.model import predict_proba
     from rnnkit.tasks.text.predict import encode_like_run, run_members
 
     run = read_run(run_dir)
-    splits = (dataset_splits if hasattr(run.config, "dataset") else file_splits)(run.config)[0]
+    splits = (dataset_splits(run.config) if hasattr(run.config, "dataset")
+              else file_splits(*read_training_file(run.config)))[0]
     valid_texts, valid_labels = with_validation(splits, run.config)["valid"]
     members = run_members(run)
     baseline = TextBaseline.load(run.file("baseline.json"), run.file("baseline.npz"))[0]

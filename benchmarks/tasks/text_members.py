@@ -31,7 +31,7 @@ from rnnkit.data.text import resolve_tokenizer
 from rnnkit.tasks.text import CLASSIFY, SENTIMENT
 from rnnkit.tasks.text.baseline import fit_run_baseline
 from rnnkit.tasks.text.config import ClassifyConfig, SentimentConfig
-from rnnkit.tasks.text.data import dataset_splits, file_splits, with_validation
+from rnnkit.tasks.text.data import dataset_splits, file_splits, read_training_file, with_validation
 from rnnkit.tasks.text.pretrain import read_unlabeled
 from rnnkit.tasks.text.train import train_one
 
@@ -43,7 +43,7 @@ def load(dataset: str, endings: Path, validation_split: float | None = None, **o
     if dataset == "imdb-endings":
         config = ClassifyConfig(data=str(endings / "train.csv"), test_data=str(endings / "test.csv"),
                                 label_col="sentiment", second_view="none", **options)
-        splits, labels, summary = file_splits(config)
+        splits, labels, summary = file_splits(*read_training_file(config))
         task = CLASSIFY
     else:
         config = SentimentConfig(dataset=dataset, second_view="none", **options)

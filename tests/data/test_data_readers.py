@@ -245,7 +245,10 @@ def test_text_and_label_columns_are_found_by_name_or_by_their_values(tmp_path):
     sentence) keeps the names asked for, so reading still says the first row is read as the header."""
     import pandas as pd
 
-    from rnnkit.data.readers import text_columns
+    from rnnkit.data.readers import detect_format, read_frame, text_columns
+
+    def found(path):  # the columns a training file's table is read by
+        return text_columns(read_frame(path, detect_format(path), "utf-8")[0], "text", "label")
 
     reviews = ["a film I loved from start to end", "dull and far too long", "the cast is superb"] * 10
     polarity = ["pos", "neg", "pos"] * 10
@@ -258,11 +261,11 @@ def test_text_and_label_columns_are_found_by_name_or_by_their_values(tmp_path):
     }
     for name, (columns, expected) in cases.items():
         pd.DataFrame(columns).to_csv(tmp_path / name, index=False)
-        assert text_columns(tmp_path / name, "text", "label")[:2] == expected, name
-    notes = text_columns(tmp_path / "kaggle.csv", "text", "label")[2]
+        assert found(tmp_path / name)[:2] == expected, name
+    notes = found(tmp_path / "kaggle.csv")[2]
     assert notes == ["text column 'review' (there is no column 'text'; --text-col names another)",
                      "label column 'sentiment' (there is no column 'label'; --label-col names another)"]
     (tmp_path / "headless.tsv").write_text("pos\tgood film\nneg\tbad film\npos\tloved it\n")
-    assert text_columns(tmp_path / "headless.tsv", "text", "label") == ("text", "label", [])
+    assert found(tmp_path / "headless.tsv") == ("text", "label", [])
     (tmp_path / "sentence.tsv").write_text("pos\ta film I loved a lot\nneg\tbad film\n")
-    assert text_columns(tmp_path / "sentence.tsv", "text", "label") == ("text", "label", [])
+    assert found(tmp_path / "sentence.tsv") == ("text", "label", [])

@@ -20,7 +20,7 @@ import json
 import os
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -48,6 +48,7 @@ class TextTable:
     rows: list[int]  # 1-based data row of each text, for error messages
     text_col: str
     label_col: str | None
+    notes: list[str] = field(default_factory=list)  # how columns not named by the user were found
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -231,8 +232,7 @@ LABEL_NAMES = ("label", "labels", "class", "category", "sentiment", "target", "y
 """Names of a column of texts and of labels, any case: where the one named (by default text, label) is absent"""
 
 
-def text_columns(path: str | os.PathLike, text_col: str, label_col: str, fmt: str | None = None,
-                 encoding: str = "utf-8") -> tuple[str, str, list[str]]:
+def text_columns(frame: pd.DataFrame, text_col: str, label_col: str) -> tuple[str, str, list[str]]:
     """(text column, label column, notes) of a labelled table: the ones named where the file has them or where
     they are not the defaults (text, label: a name the user gave is never replaced); else the column named as
     texts are (TEXT_NAMES: review, sentence, content...; of several, the longest texts) or, with none so named,
@@ -240,10 +240,6 @@ def text_columns(path: str | os.PathLike, text_col: str, label_col: str, fmt: st
     (LABEL_NAMES: sentiment, category...) or, with none so named, the one other column whose values repeat (2 or
     more of them, at most one per two rows). Where nothing is found the names stay, and reading says what is
     missing."""
-    path = Path(path)
-    if not path.is_file():
-        return text_col, label_col, []
-    frame, _ = read_frame(path, detect_format(path, fmt), encoding)
     columns = [c for c in frame.columns if isinstance(c, str)]
     if text_col in columns and label_col in columns or len(frame) == 0:
         return text_col, label_col, []
@@ -281,10 +277,12 @@ def _reads_as_texts(column: pd.Series) -> bool:
 
 def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str | None = "label",
                fmt: str | None = None, encoding: str = "utf-8", text_option: str = "--text-col",
-               only_column: bool = False) -> TextTable:
+               only_column: bool = False, find_columns: bool = False) -> TextTable:
     """Read one file of texts (and labels when `label_col` is given); `text_option` is the command-line option
     that names the text column, for the error when a file of texts alone lacks it; `only_column`: a one-column
-    table without `text_col` is read from its column whatever its name (texts to predict: its header is no text)."""
+    table without `text_col` is read from its column whatever its name (texts to predict: its header is no text);
+    `find_columns`: default text and label columns the file lacks are looked for (`text_columns`), the table's
+    `notes` say which were found."""
     path = Path(path)
     fmt = detect_format(path, fmt)
     if not path.is_file():
@@ -294,6 +292,9 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
     frame, rows = read_frame(path, fmt, encoding)
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
+    notes = []
+    if find_columns and label_col is not None:
+        text_col, label_col, notes = text_columns(frame, text_col, label_col)
     if only_column and label_col is None and len(frame.columns) == 1 and text_col not in frame.columns:
         text_col = frame.columns[0]
     wanted = [c for c in (text_col, label_col) if c is not None]
@@ -330,7 +331,7 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
                 raise UserError(f"{path}: row {row}, column {label_col!r}: missing label ({value.strip()!r}); "
                                 "every row needs one")
         labels = _normalise_labels(labels)
-    return TextTable(path, texts, labels, rows, text_col, label_col)
+    return TextTable(path, texts, labels, rows, text_col, label_col, notes)
 
 
 def _kind(value) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from rnnkit.tasks.task import Task
 from rnnkit.tasks.text.config import ClassifyConfig, SentimentConfig, TextPredictOptions
 from rnnkit.tasks.report import printer
-from rnnkit.tasks.text.data import dataset_splits, file_splits, with_file_columns
+from rnnkit.tasks.text.data import dataset_splits, file_splits, read_training_file
 from rnnkit.tasks.text.model import describe
 from rnnkit.tasks.text.predict import evaluate_texts, predict_texts, run_notes
 from rnnkit.tasks.text.train import train_text_classifier
@@ -27,10 +27,10 @@ from rnnkit.tasks.text.train import train_text_classifier
 def run_classify(task: Task, config: ClassifyConfig, run_dir: Path, *, resume: bool = False,
                  quiet: bool = False) -> dict:
     """Train a text classifier on your own CSV/TSV/JSONL/Parquet file."""
-    config, notes = with_file_columns(config)
-    for note in notes:
+    config, training = read_training_file(config)
+    for note in training.notes:
         printer(quiet)(f"{config.data}: {note}")
-    splits, label_map, summary = file_splits(config)
+    splits, label_map, summary = file_splits(config, training)
     return train_text_classifier(task, config, splits, label_map, run_dir, summary, resume=resume, quiet=quiet)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import FORMATS, check_class_counts, encoding_name, text_columns
+from rnnkit.data.readers import FORMATS, TextTable, check_class_counts, encoding_name
 from rnnkit.data.splits import stratified_holdout
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
@@ -26,22 +26,28 @@ Split = tuple[list[str], np.ndarray]
 
 def read_split(config: ClassifyConfig, path: str, label_map: LabelMap | None) -> tuple[Split, LabelMap]:
     """One labelled file as a split; the label map is fitted on the first (training) file."""
-    table = read_texts(path, config.text_col, config.label_col, fmt=config.format, encoding=config.encoding)
+    return table_split(read_texts(path, config.text_col, config.label_col, fmt=config.format,
+                                  encoding=config.encoding), label_map)
+
+
+def table_split(table: TextTable, label_map: LabelMap | None = None) -> tuple[Split, LabelMap]:
     label_map = label_map or LabelMap.fit(table.labels)
     return (table.texts, label_map.encode(table.labels, table)), label_map
 
 
-def with_file_columns(config: ClassifyConfig) -> tuple[ClassifyConfig, list[str]]:
-    """The config with the training file's text and label columns (`readers.text_columns`: a review,sentiment
-    file needs no --text-col and --label-col), kept in config.json for evaluate and predict; and notes on them."""
-    text_col, label_col, notes = text_columns(config.data, config.text_col, config.label_col, config.format,
-                                              config.encoding)
-    return replace(config, text_col=text_col, label_col=label_col), notes
+def read_training_file(config: ClassifyConfig) -> tuple[ClassifyConfig, TextTable]:
+    """The training file, read once, and the config with the text and label columns it was read by: a
+    review,sentiment file needs no --text-col and --label-col (`readers.text_columns`, the table's notes say so),
+    and config.json keeps them for evaluate and predict."""
+    table = read_texts(config.data, config.text_col, config.label_col, fmt=config.format, encoding=config.encoding,
+                       find_columns=True)
+    return replace(config, text_col=table.text_col, label_col=table.label_col), table
 
 
-def file_splits(config: ClassifyConfig) -> tuple[dict[str, Split | None], LabelMap, dict[str, str]]:
-    """The user's files as splits, their label map and the report's lines about them."""
-    train, label_map = read_split(config, config.data, None)
+def file_splits(config: ClassifyConfig, training: TextTable) -> tuple[dict[str, Split | None], LabelMap, dict[str, str]]:
+    """The user's files as splits (`training`: the training file as `read_training_file` read it), their label
+    map and the report's lines about them."""
+    train, label_map = table_split(training)
     if len(label_map) < 2:
         raise UserError(f"{config.data}: column {config.label_col!r} has only one label "
                         f"({label_map.labels[0]!r}); a classifier needs at least two")
