@@ -11,6 +11,7 @@ Every mistake is a one-line `UserError` naming the file, row (1-based data row) 
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import warnings
@@ -248,10 +249,9 @@ def _time_column(frame: pd.DataFrame, target_col: str | None):
     text whose first rows all read as dates; None when there is no single one (the missing column is then
     named). A column of numbers (Unix time, years) is found by its exact name only: 'day_of_week' is no time."""
     columns = [c for c in frame.columns if c != target_col]
-    dates = {c: _reads_as_dates(frame[c]) for c in columns}
+    dates = functools.cache(lambda c: _reads_as_dates(frame[c]))  # parsed only where a rule needs it
     named = {c: set(re.split(r"[^a-z]+", str(c).strip().lower())) & set(TIME_NAMES) for c in columns}
-    for matches in (lambda c: str(c).strip().lower() in TIME_NAMES, lambda c: bool(named[c]) and dates[c],
-                    lambda c: dates[c]):
+    for matches in (lambda c: str(c).strip().lower() in TIME_NAMES, lambda c: bool(named[c]) and dates(c), dates):
         found = [c for c in columns if matches(c)]
         if len(found) == 1:
             return found[0]
