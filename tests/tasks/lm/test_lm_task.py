@@ -297,5 +297,8 @@ def test_a_char_run_on_text_that_repeats_long_lines_blends_the_match_model(tmp_p
     _, final = train_task(*load_config("lm", config), run_dir=tmp_path / "run", quiet=True)
     assert final["mix_match"] > 0.1
     assert final["test_adapted_bpc"] < min(final["test_ngram_bpc"], final["test_xz_bpc"])
+    # the blend's winning line names the model's own weight in it, so it does not credit the model alone
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert f"the model (weight {final['mix_model']:.2f} in the blend) with " in report
     _, without = train_task(*load_config("lm", {**config, "match": "off"}), run_dir=tmp_path / "off", quiet=True)
     assert without["mix_match"] == 0.0 and without["test_adapted_bpc"] > final["test_adapted_bpc"]

@@ -125,6 +125,9 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
     nats = mixture_nats(on_test, weights, test_groups)
     final["test_adapted_loss"] = nats
     final["test_adapted_bpc" if char else "test_adapted_perplexity"] = nats / math.log(2) if char else math.exp(nats)
-    who = "the model with " + (used[0] if len(used) == 1 else ", ".join(used[:-1]) + " and " + used[-1])
+    # the model's own weight in the name: where the n-gram and the match model carry the blend (a small text: the
+    # model's weight 0.00-0.05), "the model with ... BEATS xz" would credit the model for their win
+    who = (f"the model (weight {mix['mix_model']:.2f} in the blend) with "
+           + (used[0] if len(used) == 1 else ", ".join(used[:-1]) + " and " + used[-1]))
     say(f"test, {who}: {unit(nats)} ({time.perf_counter() - t0:.1f}s, the choices on validation included)")
     return nats, who
