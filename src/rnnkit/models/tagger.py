@@ -139,7 +139,12 @@ class SequenceTagger(nn.Module):
     @torch.no_grad()
     def decode(self, x: Tensor, lengths: Tensor) -> list[list[int]]:
         """The best tag ids of each sentence (Viterbi with a CRF, else each step's argmax)."""
-        emissions = self.forward(x, lengths)
+        return self.best_paths(self.forward(x, lengths), lengths)
+
+    @torch.no_grad()
+    def best_paths(self, emissions: Tensor, lengths: Tensor) -> list[list[int]]:
+        """The best tag ids of each row of (B, T, K) emission scores, as `decode` takes them: given the scores
+        (a caller may add its own per-token scores to the model's first)."""
         lengths = torch.as_tensor(lengths).long().cpu()
         mask = torch.arange(emissions.shape[1])[None, :] < lengths[:, None]
         best = self.crf.decode(emissions, mask.to(emissions.device)) if self.crf is not None else emissions.argmax(-1)

@@ -76,6 +76,9 @@ class TagConfig(RecurrentModelConfig):
     inter_layer_dropout: InterLayerDropout = 0.0
     head_dropout: Rate = 0.3
     """dropout before the emission layer"""
+    blend: bool = True
+    """the run's tags: the model's scores plus w x ln p(tag | token) of the most-frequent-tag baseline's counts,
+    w chosen on the validation sentences (0, the model alone, unless the counts help); false: the model's own"""
     epochs: PositiveInt | None = None
     """passes over the training sentences (default: per dataset, 10 for your files)"""
     batch_size: PositiveInt = 64

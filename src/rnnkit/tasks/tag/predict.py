@@ -9,6 +9,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+import numpy as np
 import torch
 
 from rnnkit.data import load_dataset
@@ -18,6 +19,7 @@ from rnnkit.data.tagging import (WORD_TAG_PROBE, TagSplit, chunks, is_word_tag, 
 from rnnkit.data.text import chinese_words
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
+from rnnkit.tasks.tag.baselines import COUNTS_FILE, TagCounts
 from rnnkit.tasks.tag.config import TagPredictOptions
 from rnnkit.tasks.tag.data import TAGS_FILE, Encoder, TagBatches, TagSet, tag_ids
 from rnnkit.tasks.tag.metrics import per_tag_report, score
@@ -27,17 +29,40 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @torch.no_grad()
-def decode_ids(model, inputs: list, batch_size: int = 128) -> list[list[int]]:
-    """The model's best tag ids of every encoded sentence, in input order (batched by length)."""
+def emission_batches(model, inputs: list, batch_size: int = 128) -> list[tuple[np.ndarray, torch.Tensor, torch.Tensor]]:
+    """(sentence indices, (B, T, K) emission scores, lengths) of each batch of the encoded sentences, batched
+    by length: computed once, decoded with as many baseline weights as a choice tries (`decode_batches`)."""
     batches = TagBatches(inputs, None, batch_size, shuffle=False)
     device = next(model.parameters()).device
-    out: list[list[int]] = [[] for _ in inputs]
     model.eval()
+    out = []
     for b in range(len(batches)):
         x, lengths = batches[b]
-        for j, ids in zip(batches.batches[b], model.decode(x.to(device), lengths)):
+        out.append((batches.batches[b], model(x.to(device), lengths), lengths))
+    return out
+
+
+def decode_batches(model, batches, count: int, tokens: Sequence[Sequence[str]] | None = None,
+                   counts: TagCounts | None = None) -> list[list[int]]:
+    """The best tag ids of each of `count` sentences from their `emission_batches`, in input order; with
+    `counts` of weight w > 0, from the emission scores plus w ln p(tag | token) of the sentences' `tokens`."""
+    out: list[list[int]] = [[] for _ in range(count)]
+    for index, emissions, lengths in batches:
+        if counts is not None and counts.weight > 0:
+            prior = np.zeros(emissions.shape, dtype=np.float32)
+            for b, j in enumerate(index):
+                prior[b, :len(tokens[j])] = counts.log_probs(tokens[j])
+            emissions = emissions + counts.weight * torch.from_numpy(prior).to(emissions.device)
+        for j, ids in zip(index, model.best_paths(emissions, lengths)):
             out[j] = ids
     return out
+
+
+def decode_ids(model, inputs: list, batch_size: int = 128, tokens: Sequence[Sequence[str]] | None = None,
+               counts: TagCounts | None = None) -> list[list[int]]:
+    """The best tag ids of every encoded sentence, in input order (batched by length): the model's own, or
+    with `counts` (and the sentences' `tokens`) the run's delivered tags (`decode_batches`)."""
+    return decode_batches(model, emission_batches(model, inputs, batch_size), len(inputs), tokens, counts)
 
 
 class Tagger:
@@ -48,6 +73,8 @@ class Tagger:
         self.tagset = TagSet.load(run.file(TAGS_FILE))
         self.encoder = Encoder.load(run)
         self.model = load(run.path).eval()
+        # the run's delivered tags: the model's scores with the baseline's counts at the weight validation chose
+        self.counts = TagCounts.load(run.file(COUNTS_FILE)) if run.file(COUNTS_FILE).is_file() else None
 
     def tag(self, tokens: Sequence[Sequence[str]], batch_size: int = 64) -> list[list[str]]:
         """Tags of each token list (empty lists get none), in input order."""
@@ -55,8 +82,8 @@ class Tagger:
         out: list[list[str]] = [[] for _ in tokens]
         if not keep:
             return out
-        inputs = self.encoder.encode([list(tokens[i]) for i in keep])
-        for i, ids in zip(keep, decode_ids(self.model, inputs, batch_size)):
+        kept = [list(tokens[i]) for i in keep]
+        for i, ids in zip(keep, decode_ids(self.model, self.encoder.encode(kept), batch_size, kept, self.counts)):
             out[i] = [self.tagset.tags[k] for k in ids]
         return out
 

@@ -30,7 +30,7 @@ from rnnkit.tasks.tag.data import TAGS_FILE, Encoder, TagBatches, TagSet, load_s
 from rnnkit.tasks.report import class_section
 from rnnkit.tasks.tag.metrics import entity_scores, per_tag_report, score, score_table, segmentation_scores
 from rnnkit.tasks.tag.model import Decoded, DecodedAccuracy, EntityF1, build_model
-from rnnkit.tasks.tag.predict import decode_ids
+from rnnkit.tasks.tag.predict import decode_batches, emission_batches
 from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
 from rnnkit.training.losses import named_loss
@@ -58,9 +58,18 @@ def run(task: Task, config: TagConfig, run_dir: Path, *, resume: bool = False, q
     epochs_done = len(trainer.history.epoch) or config.epochs
     final["train_sentences_per_s"] = len(data["train"][0]) * epochs_done / max(trainer.train_seconds, 1e-9)
     notes = (f"\n## Output layer\n\n- {choice.reason}\n- kept epoch: best `{config.monitor}`\n")
+    counts = baselines.TagCounts.count(splits["train"].tokens, data["train"][1], len(tagset.tags))
+    if config.blend:
+        counts, chosen = choose_weight(model, splits["valid"], data["valid"], tagset, counts, config.monitor)
+        final["baseline_weight"] = counts.weight
+        say(f"the baseline's counts beside the model's scores, on validation ({measured(config.monitor)}): "
+            + ", ".join(f"{w:g} -> {v:.4f}" for w, v in chosen.items()) + f"; weight {counts.weight:g} kept")
+        notes += weight_note(counts.weight, chosen, config.monitor)
+        if ddp.is_main() and counts.weight > 0:
+            counts.save(run_dir / baselines.COUNTS_FILE)
     if splits["test"] is not None:
         final_test, tested = test_and_compare(model, splits, data, tagset, run_dir, final["train_sentences_per_s"], say,
-                                              config.dataset)
+                                              config.dataset, counts if config.blend else None)
         final.update(final_test)
         notes += tested
     return finish(task, config, fitted, final, notes=notes, quiet=quiet)
@@ -107,13 +116,56 @@ def choose_output(config: TagConfig, tagset: TagSet, encoder: Encoder, train) ->
                                  batches=-(-len(inputs) // config.batch_size))
 
 
+BASELINE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 1000.0)
+"""Weights w of ln p(tag | token) (the most-frequent-tag baseline's counts) added to the model's emission scores:
+0 is the model alone, 1000 the baseline's tag wherever its counts tell one tag from another."""
+
+
+def measured(monitor: str) -> str:
+    """What the validation choice of the baseline's weight maximises: the figure the kept epoch is chosen by."""
+    return "entity_f1" if "entity_f1" in monitor else "token_acc"
+
+
+def choose_weight(model, valid: TagSplit, valid_data, tagset: TagSet, counts: baselines.TagCounts,
+                  monitor: str) -> tuple[baselines.TagCounts, dict[float, float]]:
+    """`counts` with the weight of BASELINE_WEIGHTS whose tags score best on the validation sentences (the
+    smallest of equals: the model's own tags unless the counts help), and every weight's score. A model
+    trained on few sentences loses to the baseline on the tokens it has seen often; the product of the two
+    takes the baseline's word where the model is unsure and the model's context where the counts cannot
+    tell (rnnkit's text and series runs blend their baselines in the same way)."""
+    inputs, gold_ids = valid_data
+    gold = [[tagset.tags[k] for k in ids] for ids in gold_ids]
+    batches = emission_batches(model, inputs)
+    key, words = measured(monitor), set(tagset.train_words or ())
+    scores = {}
+    for weight in BASELINE_WEIGHTS:
+        pred = decode_batches(model, batches, len(inputs), valid.tokens, replace(counts, weight=weight))
+        scores[weight] = score(valid.tokens, gold, [[tagset.tags[k] for k in p] for p in pred], tagset.scheme,
+                               words)[key]
+    best = max(BASELINE_WEIGHTS, key=lambda w: (round(scores[w], 9), -w))
+    return replace(counts, weight=best), scores
+
+
+def weight_note(weight: float, scores: dict[float, float], monitor: str) -> str:
+    """report.md's lines on the baseline's weight in the run's tags."""
+    tried = ", ".join(f"{w:g}: {v:.4f}" for w, v in scores.items())
+    what = ("the model's own tags: the baseline's counts did not help on validation" if weight == 0 else
+            f"the model's emission scores plus {weight:g} x ln p(tag | token) of the most-frequent-tag baseline's "
+            "counts")
+    return (f"\n## The run's tags\n\n{what[0].upper() + what[1:]} (weight chosen on the validation sentences by "
+            f"{measured(monitor)}; tried {tried}).\n")
+
+
 def test_and_compare(model, splits: dict[str, TagSplit | None], data, tagset: TagSet, run_dir: Path,
-                     train_speed: float, say, dataset: str | None = None) -> tuple[dict[str, float], str]:
-    """Test-set numbers (test_* keys) and report.md's sections: scores, speed, baselines."""
+                     train_speed: float, say, dataset: str | None = None,
+                     counts: baselines.TagCounts | None = None) -> tuple[dict[str, float], str]:
+    """Test-set numbers (test_* keys: the run's tags, the model's with the baseline's `counts` at their weight;
+    `test_*_model`: the model's own) and report.md's sections: scores, speed, baselines."""
     test = splits["test"]
     names = tagset.tags
     t0 = time.perf_counter()
-    pred_ids = decode_ids(model, data["test"][0])
+    batches = emission_batches(model, data["test"][0])
+    pred_ids = decode_batches(model, batches, len(test), test.tokens, counts)
     seconds = time.perf_counter() - t0
     gold = [[names[k] for k in ids] for ids in data["test"][1]]
     pred = [[names[k] for k in ids] for ids in pred_ids]
@@ -122,6 +174,13 @@ def test_and_compare(model, splits: dict[str, TagSplit | None], data, tagset: Ta
     final = {f"test_{k}": v for k, v in flat.items() if k not in ("sentences", "tokens")}
     final["decode_sentences_per_s"] = len(gold) / max(seconds, 1e-9)
     say("test: " + " ".join(f"{k[5:]}={v:.4f}" for k, v in final.items() if k.startswith("test_")))
+    alone = flat
+    if counts is not None and counts.weight > 0:
+        model_pred = [[names[k] for k in ids] for ids in decode_batches(model, batches, len(test))]
+        alone = score(test.tokens, gold, model_pred, tagset.scheme, train_words)
+        final.update({f"test_{k}_model": v for k, v in alone.items() if k not in ("sentences", "tokens")})
+        say("test, the model alone: " + " ".join(f"{k}={v:.4f}" for k, v in alone.items()
+                                                  if k not in ("sentences", "tokens")))
     lines = [f"\n## Tagging: test set ({len(gold):,} sentences, {flat['tokens']:,} tokens)\n",
              f"- token accuracy: {flat['token_acc']:.4f}",
              f"- decoding: {final['decode_sentences_per_s']:.1f} sentences/s; training: "
@@ -143,7 +202,7 @@ def test_and_compare(model, splits: dict[str, TagSplit | None], data, tagset: Ta
     else:
         lines.append(class_section(run_dir, per_tag_report(gold, pred, names), what_per="tag"))
     final_base, base_lines = most_frequent_tag_section(test, gold, flat, splits["train"], data["train"][1], names,
-                                                       tagset, train_words, say)
+                                                       tagset, train_words, say, alone)
     final.update(final_base)
     lines += base_lines
     if dataset == "pku-pos" and baselines.is_chinese(test):
@@ -156,9 +215,10 @@ def test_and_compare(model, splits: dict[str, TagSplit | None], data, tagset: Ta
 
 def most_frequent_tag_section(test: TagSplit, gold, flat: dict[str, float], train: TagSplit, train_ids,
                               names: list[str], tagset: TagSet, train_words: set[str],
-                              say) -> tuple[dict[str, float], list[str]]:
+                              say, alone: dict[str, float] | None = None) -> tuple[dict[str, float], list[str]]:
     """The most-frequent-tag baseline on the test sentences (trained on the run's training sentences,
-    tags in the run's scheme), scored like the model, and the share of its token errors the model fixes."""
+    tags in the run's scheme), scored like the run's tags (`flat`; `alone`: the model's own, when they
+    differ), and the share of its token errors the run fixes."""
     train_tags = [[names[k] for k in sent] for sent in train_ids]
     base = baselines.most_frequent_tag(train.tokens, train_tags, test.tokens)
     scored = score(test.tokens, gold, base, tagset.scheme, train_words)
@@ -168,12 +228,18 @@ def most_frequent_tag_section(test: TagSplit, gold, flat: dict[str, float], trai
     key = next((k for k in extra if k in scored), None)
     if key:
         final[f"most_frequent_tag_{key}"] = scored[key]
+    blended = alone is not None and alone is not flat
+    who = "run's tags" if blended else "model"
     say(f"most-frequent-tag baseline: token_acc={scored['token_acc']:.4f}"
-        + (f" {key}={scored[key]:.4f}" if key else "") + f"; {baselines.errors_fixed_line(fixed)}")
+        + (f" {key}={scored[key]:.4f}" if key else "") + f"; {baselines.errors_fixed_line(fixed, who=who)}")
     head = "| tagger | token accuracy |" + (f" {extra[key]} |" if key else "")
+    row = (lambda name, s: f"| {name} | {s['token_acc']:.4f} |" + (f" {s[key]:.4f} |" if key else ""))
     rows = ["", "Baseline: each token's most frequent training tag (the most frequent tag overall for unseen tokens).",
             "", head, "|---|---|" + ("---|" if key else ""),
-            f"| rnnkit | {flat['token_acc']:.4f} |" + (f" {flat[key]:.4f} |" if key else ""),
-            f"| most frequent tag | {scored['token_acc']:.4f} |" + (f" {scored[key]:.4f} |" if key else ""),
-            "", baselines.errors_fixed_line(fixed, markdown=True)]
+            *([row("the model alone", alone), row("the run's tags (the model with the baseline's counts)", flat)]
+              if blended else [row("rnnkit", flat)]),
+            row("most frequent tag", scored), "", baselines.errors_fixed_line(fixed, markdown=True, who=who)]
+    if blended:
+        rows.append(baselines.errors_fixed_line(baselines.errors_fixed(alone["token_acc"], scored["token_acc"]),
+                                                markdown=True, who="model alone"))
     return final, rows
