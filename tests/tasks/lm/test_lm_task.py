@@ -302,3 +302,19 @@ def test_a_char_run_on_text_that_repeats_long_lines_blends_the_match_model(tmp_p
     assert f"the model (weight {final['mix_model']:.2f} in the blend) with " in report
     _, without = train_task(*load_config("lm", {**config, "match": "off"}), run_dir=tmp_path / "off", quiet=True)
     assert without["mix_match"] == 0.0 and without["test_adapted_bpc"] > final["test_adapted_bpc"]
+
+
+def test_the_adaptive_choices_read_at_most_choice_tokens_of_validation(tmp_path, monkeypatch, capsys):
+    """On a long text the choices (dynamic evaluation's search, the blend's weights, the match model) are made
+    on the first CHOICE_TOKENS validation tokens, every component cut alike, and the run says so."""
+    from rnnkit.tasks.lm import adapt
+
+    monkeypatch.setattr(adapt, "CHOICE_TOKENS", 700)
+    rng = np.random.default_rng(1)
+    lines = ["".join(rng.choice(list("abcdefghij"), 60)) + "\n" for _ in range(40)]
+    (tmp_path / "all.txt").write_text("".join(lines[i] for i in rng.integers(0, 40, 400)))
+    config = {"data": str(tmp_path / "all.txt"), "level": "char", "epochs": "1", "hidden_size": "16",
+              "embedding_dim": "8", "bptt": "20", "batch_size": "8", "cache": "off"}
+    _, final = train_task(*load_config("lm", config), run_dir=tmp_path / "run")
+    assert "the adaptive choices are made on the first 700 of the 2,196 validation tokens" in capsys.readouterr().out
+    assert final["mix_match"] > 0 and math.isfinite(final["test_adapted_bpc"])

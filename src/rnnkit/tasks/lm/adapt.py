@@ -1,7 +1,8 @@
 """The `lm` task's adaptive test pass: dynamic evaluation (`dynamic`), the neural cache (`cache`), a blend with
 the run's n-gram baseline and, for characters, the match model's votes (`match`: what compressors win with
 on text that repeats itself long and exactly), what recurrent language models use to win on a text that
-repeats itself. Each is chosen on the validation text and kept only where it wins there: the dynamic
+repeats itself. Each is chosen on the validation text (its first CHOICE_TOKENS tokens) and kept only where
+it wins there: the dynamic
 learning rate and decay by a search (`dynamic.choose`), then the weights of the model, the cache (one
 component per flatness theta), the n-gram and the match votes by EM on the validation tokens scored with
 that rate (`mixture`). The match votes come with the n-gram counted again as it reads the held-out text
@@ -29,6 +30,11 @@ from rnnkit.tasks.lm.dynamic import WINDOW, choose, gradient_rms, scored_pass
 from rnnkit.tasks.lm.ngram import adaptive_log_probs
 from rnnkit.tasks.lm.mixture import fit_grouped, fit_weights, mixture_nats
 
+CHOICE_TOKENS = 200_000
+"""Validation tokens the choices are made on (the first ones). The dynamic-evaluation search scores them up to
+ten times with a gradient step every window: over a 10 MB text's million validation characters that is hours
+with the default model, more than its training. Every catalog text's validation part is shorter (PTB's 73,760
+words, Shakespeare's 111,540 characters), so their choices are what they were."""
 MIN_WEIGHT = 0.01
 """A cache, n-gram or match weight (its mean over validation tokens) below this counts as not used."""
 
@@ -49,11 +55,10 @@ def uses_match(config: LMConfig, level: str) -> bool:
     return config.match == "auto" and level == "char"
 
 
-def match_parts(corpus, split: str, ngram_order: int | None) -> tuple[np.ndarray, torch.Tensor]:
-    """(ln p of every token but the first of `split` under what reads the part as it goes: the `ngram_order`-gram
-    counted again as it reads (none without an order), then each match length's vote; (N,) match buckets),
-    the history the training text, then the part itself as far as it has been read."""
-    ids = corpus.ids[split]
+def match_parts(corpus, ids: np.ndarray, ngram_order: int | None) -> tuple[np.ndarray, torch.Tensor]:
+    """(ln p of every token but the first of `ids` (a held-out part) under what reads the part as it goes: the
+    `ngram_order`-gram counted again as it reads (none without an order), then each match length's vote; (N,)
+    match buckets), the history the training text, then the part itself as far as it has been read."""
     predictions, bucket = match.match_votes(corpus.ids["train"], ids)
     parts = match.log_probs(predictions, ids[1:], len(corpus.vocab))
     if ngram_order is not None:
@@ -73,7 +78,12 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
     unit = (lambda n: f"{n / math.log(2):.4f} bpc") if char else (lambda n: f"{math.exp(n):.2f} perplexity")
     rms = gradient_rms(model, train) if config.dynamic_eval == "auto" else None
     use_cache = config.cache == "auto"
-    valid = ScoringStreams(corpus.ids["valid"], config.eval_batch_size, WINDOW, config.burn_in)
+    valid_ids = corpus.ids["valid"][:CHOICE_TOKENS]
+    if len(valid_ids) < len(corpus.ids["valid"]):
+        say(f"the adaptive choices are made on the first {len(valid_ids):,} of the {len(corpus.ids['valid']):,} "
+            "validation tokens")
+    ngram_valid = None if ngram is None else ngram[0][:len(valid_ids) - 1]  # the n-gram scores all but the first
+    valid = ScoringStreams(valid_ids, config.eval_batch_size, WINDOW, config.burn_in)
     passes = {}
 
     def score(lr: float, decay: float) -> float:
@@ -87,12 +97,12 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
             + ", ".join(f"({a:g}, {b:g}) -> {unit(n)}" for (a, b), n in tried.items()))
     else:
         score(0.0, 0.0)
-    on_valid = components(*passes[(lr, decay)], None if ngram is None else ngram[0])
+    on_valid = components(*passes[(lr, decay)], ngram_valid)
     weights, groups = fit_weights(on_valid), None
     n_cache = len(neural_cache.THETAS) if use_cache else 0
     if uses_match(config, corpus.level):  # kept where its blend, weighted per match length, wins on validation
-        votes, buckets = match_parts(corpus, "valid", None if ngram is None else ngram_order)
-        with_match = components(*passes[(lr, decay)], None if ngram is None else ngram[0], votes)
+        votes, buckets = match_parts(corpus, valid_ids, None if ngram is None else ngram_order)
+        with_match = components(*passes[(lr, decay)], ngram_valid, votes)
         grouped = fit_grouped(with_match, buckets, len(match.LENGTHS) + 1)
         scores = mixture_nats(with_match, grouped, buckets), mixture_nats(on_valid, weights)
         say(f"match model on validation: {unit(scores[0])} blended with weights per match length, "
@@ -118,7 +128,7 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
         say("no adaptation helps on validation: the static figure stands")
         return None
     test = ScoringStreams(corpus.ids["test"], config.test_batch_size, WINDOW, config.burn_in)
-    test_votes, test_groups = (match_parts(corpus, "test", None if ngram is None else ngram_order)
+    test_votes, test_groups = (match_parts(corpus, corpus.ids["test"], None if ngram is None else ngram_order)
                                if groups is not None else (None, None))
     on_test = components(*scored_pass(model, test, rms, lr, decay, neural_cache.Cache() if use_cache else None),
                          None if ngram is None else ngram[1], test_votes)
