@@ -5,15 +5,18 @@ import numpy as np
 from rnnkit.data.tagging import TagSplit
 from rnnkit.data.text import UNK_ID
 from rnnkit.tasks import load_config
+from rnnkit.tasks.tag.config import EPOCHS
 from rnnkit.tasks.tag.data import Encoder, bigrams
+from rnnkit.tasks.tag.train import epochs_to_train, for_unit
 
 
 def split(sentences):
     return TagSplit([list(s) for s in sentences], [["S"] * len(s) for s in sentences], "mem")
 
 
-def config(**flags):
-    return load_config("tag", {"data": "unused.conll", **flags})[1]
+def config(unit="char", **flags):
+    """A user file's config with what its `unit` of tokens resolves (the encoder tests' tokens are characters)."""
+    return for_unit(load_config("tag", {"data": "unused.conll", **flags})[1], unit)
 
 
 def test_bigrams_of_a_sentence_pair_each_token_with_both_neighbours():
@@ -42,11 +45,17 @@ def test_encoder_with_characters_after_bigrams_and_without_either():
     assert y.shape == (2,) and np.array_equal(y, x[:, 0])
 
 
-def test_defaults_follow_the_dataset_and_flags_win():
-    assert (config().epochs, config().char_features, config().min_freq) == (10, False, 1)
+def test_defaults_follow_the_data_and_flags_win():
+    """Words get the character BiLSTM and min_freq 2 (every catalog word set's setting, now a user's too),
+    characters neither; the dataset's epochs, raised to min_steps optimizer steps on a small file; a flag wins."""
+    assert (config("char").char_features, config("char").min_freq) == (False, 1)
+    assert (config("word").char_features, config("word").min_freq) == (True, 2)
+    assert (config("word", char_features="false", min_freq="1").char_features, config("word", min_freq="3").min_freq) \
+        == (False, 3)
     pos = load_config("tag", {"dataset": "pku-pos"})[1]
-    assert pos.char_features is True and pos.min_freq == 2
-    assert load_config("tag", {"dataset": "pku-pos", "char_features": "false", "epochs": "2"})[1].epochs == 2
+    assert pos.epochs is None and epochs_to_train(pos, 219) == EPOCHS["pku-pos"] == 8
+    assert epochs_to_train(config(), 5) == 80 and epochs_to_train(config(), 100) == 10  # min_steps 400
+    assert epochs_to_train(config(epochs="2"), 5) == 2 and epochs_to_train(config(min_steps="0"), 5) == 10
 
 
 def test_a_file_without_blank_lines_or_with_one_tag_is_refused_in_one_line(tmp_path):

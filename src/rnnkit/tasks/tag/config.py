@@ -7,21 +7,18 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from rnnkit.tasks.config import (CacheDir, InputDropout, InterLayerDropout, NumLayers, RecurrentDropout,
-                                RecurrentModelConfig, TestData, fill_unset)
+                                RecurrentModelConfig, TestData)
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 TAG_DATASETS = ("pku-seg", "pku-pos", "pku-ner", "wnut16")
-DEFAULTS = {
-    # characters with bigram vectors (on by default for character tokens); epochs fill ~15 min on one core
-    "pku-seg": dict(epochs=8, char_features=False, min_freq=1),
-    "pku-ner": dict(epochs=6, char_features=False, min_freq=1),
-    # words: a character BiLSTM gives unseen words features; words seen once read as <unk> so it is trained
-    "pku-pos": dict(epochs=8, char_features=True, min_freq=2),
-    # a few thousand training tweets: many more passes, and the character BiLSTM for the unseen words of tweets
-    "wnut16": dict(epochs=30, char_features=True, min_freq=2),
-    None: dict(epochs=10, char_features=False, min_freq=1),  # your own files
+EPOCHS = {
+    # fill ~15 min on one core
+    "pku-seg": 8, "pku-ner": 6, "pku-pos": 8,
+    # a few thousand training tweets: many more passes
+    "wnut16": 30,
+    None: 10,  # your own files (raised to min_steps optimizer steps on a small file)
 }
-"""What the unset (None) fields mean for each dataset: measured in benchmarks/TASKS.md."""
+"""What an unset `epochs` means for each dataset: measured in benchmarks/TASKS.md."""
 
 
 @config_dataclass
@@ -44,7 +41,8 @@ class TagConfig(RecurrentModelConfig):
     vocab_size: Annotated[int, Field(ge=3)] = 50000
     """largest token vocabulary, counting <pad> and <unk>"""
     min_freq: PositiveInt | None = None
-    """tokens seen fewer times in training read as <unk> (default: per dataset, 1 for your files)"""
+    """tokens seen fewer times in training read as <unk> (default: 2 for words, so <unk> is trained and learns
+    what an unseen word means; 1 for characters)"""
     embedding_dim: PositiveInt = 100
     """size of the token vectors"""
     num_layers: NumLayers = 1
@@ -61,8 +59,8 @@ class TagConfig(RecurrentModelConfig):
     bigram_min_freq: PositiveInt = 2
     """bigrams seen fewer times in training read as <unk> (which then learns what an unseen bigram means)"""
     char_features: bool | None = None
-    """add a character BiLSTM per word to the word vector (Lample et al. 2016; for word-level data; default:
-    per dataset, off for your files)"""
+    """add a character BiLSTM per word to the word vector (Lample et al. 2016; default: for word tokens, the
+    features of an unseen word; not for characters)"""
     char_dim: PositiveInt = 25
     """character vectors of the character BiLSTM"""
     char_hidden: PositiveInt = 25
@@ -80,7 +78,11 @@ class TagConfig(RecurrentModelConfig):
     """the run's tags: the model's scores plus w x ln p(tag | token) of the most-frequent-tag baseline's counts,
     w chosen on the validation sentences (0, the model alone, unless the counts help); false: the model's own"""
     epochs: PositiveInt | None = None
-    """passes over the training sentences (default: per dataset, 10 for your files)"""
+    """passes over the training sentences (default: per dataset, 10 for your files, more on a small file to
+    train min_steps optimizer steps)"""
+    min_steps: Annotated[int, Field(ge=0)] = 400
+    """with epochs unset, at least this many optimizer steps: 10 epochs of 300 sentences are 50 steps, where
+    the model tags worse than each word's most frequent tag; an epochs you give is kept"""
     batch_size: PositiveInt = 64
     lr: LearningRate | None = 1e-2
     schedule: ScheduleName | None = "cosine"
@@ -99,7 +101,6 @@ class TagConfig(RecurrentModelConfig):
         if (self.dataset is None) == (self.data is None):
             raise ValueError("give one of config keys 'dataset' (pku-seg, pku-pos, pku-ner, wnut16) or 'data' "
                              "(your tagged file)")
-        fill_unset(self, DEFAULTS[self.dataset])
 
 
 @config_dataclass

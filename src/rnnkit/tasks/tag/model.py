@@ -95,7 +95,8 @@ class EntityF1(Metric):
 
 def describe(config: TagConfig) -> str:
     """`rnnkit summary` of a config: the model it would build (vocabulary and tags come from the data)."""
-    chars = f" + character BiLSTM {config.char_hidden}x2" if config.char_features else ""
+    chars = (f" + character BiLSTM {config.char_hidden}x2{' (word tokens)' if config.char_features is None else ''}"
+             if config.char_features is not False else "")
     if config.bigrams is not False:
         chars = f" + {config.bigram_dim}-d bigram vectors{' (character-level data)' if config.bigrams is None else ''}" + chars
     return (f"SequenceTagger: {config.embedding_dim}-d embeddings{chars} -> {config.cell} {config.hidden_size} x "
