@@ -196,6 +196,7 @@ def test_a_small_noisy_validation_split_keeps_the_baseline_s_own_prediction():
     assert chosen.weight == 1.0 and chosen.scaling.bias == ()
     assert np.array_equal(chosen.apply(model, baseline).argmax(1), baseline.argmax(1))
     assert "within 2 standard errors" in chosen.why and "40 validation texts" in chosen.why
+    assert chosen.describe().endswith("Platt-scaled (scale " + f"{chosen.scaling.scale:.3g})")  # no class biases
 
 
 def test_a_clear_gain_on_a_small_split_keeps_the_blend():

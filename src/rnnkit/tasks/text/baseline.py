@@ -103,7 +103,8 @@ class Blend:
 
     def describe(self) -> str:
         """"baseline weight 0.75, Platt-scaled (scale 1.52, class biases)": the run's prediction in words."""
-        scaled = "" if self.scaling.identity else f", Platt-scaled (scale {self.scaling.scale:.3g}, class biases)"
+        biases = ", class biases" if any(self.scaling.bias) else ""
+        scaled = "" if self.scaling.identity else f", Platt-scaled (scale {self.scaling.scale:.3g}{biases})"
         return f"baseline weight {self.weight:g}{scaled}"
 
 
