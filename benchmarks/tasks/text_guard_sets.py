@@ -26,14 +26,12 @@ Held back (built with the others, trained once, their test splits read once, aft
 """
 from __future__ import annotations
 
-import argparse
 import ast
 import re
 import subprocess
-from pathlib import Path
 
 import pandas as pd
-from text_small_sets import STDLIB, write
+from text_small_sets import STDLIB, build
 from text_user_sets import PACKAGES
 
 CHOOSE = ("man-sections", "debian-teams", "doc-kind", "go-rust", "man-1v8", "gnome-qt", "py-comments")
@@ -129,12 +127,7 @@ BUILDERS = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--only", nargs="*", choices=sorted(BUILDERS), default=list(BUILDERS))
-    args = parser.parse_args()
-    for name in args.only:
-        write(BUILDERS[name](), args.out / name)
+    build(BUILDERS, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
