@@ -162,13 +162,18 @@ BUILDERS = {"doc-modules": doc_modules, "py-functions": py_functions, "debian-lo
             "licences": licences, "changelogs": changelogs, "jieba-pos": jieba_pos}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def build(builders: dict, description: str) -> None:
+    """The command line of a set builder: OUT_DIR [--only NAME ...], each set written to OUT_DIR/NAME."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--only", nargs="*", choices=sorted(BUILDERS), default=sorted(BUILDERS))
+    parser.add_argument("--only", nargs="*", choices=sorted(builders), default=sorted(builders))
     args = parser.parse_args()
     for name in args.only:
-        write(BUILDERS[name](), args.out / name)
+        write(builders[name](), args.out / name)
+
+
+def main() -> None:
+    build(BUILDERS, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -26,8 +26,24 @@ def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
 
 def log_loss(probs: np.ndarray, labels: np.ndarray) -> float:
     """Mean negative log-probability of the true labels (probabilities clipped at 1e-12)."""
+    return float(np.mean(log_losses(probs, labels)))
+
+
+def log_losses(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each row's negative log-probability of its true label (probabilities clipped at 1e-12)."""
     picked = probs[np.arange(len(labels)), np.asarray(labels)]
-    return float(-np.mean(np.log(np.clip(picked, 1e-12, None))))
+    return -np.log(np.clip(picked, 1e-12, None))
+
+
+def clear_gain(gain: np.ndarray, standard_errors: float) -> tuple[bool, float, float]:
+    """Whether the mean of the per-case `gain` (a paired difference, positive where the candidate is better)
+    exceeds `standard_errors` of its standard errors; and the mean and the standard error. One case, or
+    none, is never clear."""
+    gain = np.asarray(gain, dtype=float)
+    if len(gain) < 2:
+        return False, float(gain.mean()) if len(gain) else 0.0, float("inf")
+    se = float(gain.std(ddof=1) / np.sqrt(len(gain)))
+    return bool(gain.mean() > standard_errors * se), float(gain.mean()), se
 
 
 def best_weight(loss: Callable[[float], object]) -> float:

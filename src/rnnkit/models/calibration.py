@@ -55,12 +55,13 @@ class Scaling:
         return cls(float(record.get("scale", 1.0)), tuple(float(b) for b in record.get("bias", ())))
 
 
-def fit_scaling(probs: np.ndarray, labels: np.ndarray) -> tuple[Scaling, float]:
+def fit_scaling(probs: np.ndarray, labels: np.ndarray, biases: bool = True) -> tuple[Scaling, float]:
     """The MAP Platt scaling of (N, K) `probs` for integer `labels`, and its mean log loss on them (the
-    prior's penalty not included); the scale alone when a class has fewer than MIN_PER_CLASS labels."""
+    prior's penalty not included); the scale alone when a class has fewer than MIN_PER_CLASS labels or
+    `biases` is False (a scaling that keeps each text's most probable class)."""
     labels = np.asarray(labels)
     n, k = probs.shape
-    biased = np.bincount(labels, minlength=k).min() >= MIN_PER_CLASS
+    biased = biases and np.bincount(labels, minlength=k).min() >= MIN_PER_CLASS
     logp = np.log(np.clip(probs, FLOOR, None))
     onehot = np.eye(k)[labels]
 

@@ -12,9 +12,10 @@ import pytest
 from rnnkit.cli.main import main
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
-from rnnkit.models.blend import blend
-from rnnkit.models.calibration import Scaling
-from rnnkit.tasks.text.baseline import Blend, RunBaseline, choose_blend, fit_run_baseline, report_section
+from rnnkit.models.blend import WEIGHTS, blend
+from rnnkit.models.calibration import Scaling, fit_scaling
+from rnnkit.tasks.text.baseline import (LARGE_VALIDATION, Blend, RunBaseline, choose_blend, fit_run_baseline,
+                                        report_section)
 
 POS, NEG = ["great", "wonderful", "loved", "excellent"], ["awful", "boring", "hated", "terrible"]
 FILLER = ["the", "movie", "was", "a", "plot", "and", "it", "actors"]
@@ -133,7 +134,9 @@ def test_the_blend_weight_follows_log_loss_where_accuracy_is_flat():
     assert choose_blend(unsure, sure, labels).weight == 1.0  # every weight has accuracy 1: the surer one wins
     half = np.array([[0.9, 0.1], [0.9, 0.1], [0.9, 0.1], [0.1, 0.9]])  # right on 3, sure of a wrong one
     other = np.array([[0.1, 0.9], [0.1, 0.9], [0.9, 0.1], [0.1, 0.9]])  # right on 3, another one wrong
-    assert 0 < choose_blend(half, other, labels).weight < 1  # each covers the other's error: a mix is best
+    many = LARGE_VALIDATION // 4  # the four texts 50 times over: validation large enough to choose freely
+    mixed = choose_blend(np.tile(half, (many, 1)), np.tile(other, (many, 1)), np.tile(labels, many))
+    assert 0 < mixed.weight < 1  # each covers the other's error: a mix is best
 
 
 def two_members(n, rng, model_scale, model_noise, baseline_scale, baseline_noise, shift=0.0, positives=0.5):
@@ -171,6 +174,46 @@ def test_class_biases_move_the_boundary_where_both_members_under_predict_a_class
     assert chosen.scaling.bias[0] < -0.5  # toward the negatives
     unscaled = blend(test[0], test[1], chosen.weight)
     assert accuracy_of(chosen.apply(test[0], test[1]), test[2]) > accuracy_of(unscaled, test[2]) + 0.02
+
+
+def lowest_log_loss_weight(model, baseline, labels):
+    """The weight the rule of lowest validation log loss picks, before the small-validation guard."""
+    fits = {w: fit_scaling(blend(model, baseline, w), labels)[1] for w in WEIGHTS}
+    return min(WEIGHTS, key=lambda w: (round(fits[w], 9), w))
+
+
+def test_a_small_noisy_validation_split_keeps_the_baseline_s_own_prediction():
+    # A user's small file: the model knows nothing the baseline does not (its log-odds are the baseline's plus
+    # noise of its own), 40 validation texts. Lowest log loss picks a blend by chance; that gain is within its
+    # noise, so the run delivers the baseline's own classes and says why.
+    rng = np.random.default_rng(3)
+    labels = (rng.random(40) < 0.5).astype(int)
+    shared = 2 * labels - 1 + rng.normal(0, 1, 40)
+    baseline, model = (np.c_[1 / (1 + np.exp(z)), 1 / (1 + np.exp(-z))]
+                       for z in (1.5 * shared, 1.5 * (shared + rng.normal(0, 1, 40))))
+    assert lowest_log_loss_weight(model, baseline, labels) == 0.8
+    chosen = choose_blend(model, baseline, labels)
+    assert chosen.weight == 1.0 and chosen.scaling.bias == ()
+    assert np.array_equal(chosen.apply(model, baseline).argmax(1), baseline.argmax(1))
+    assert "within 2 standard errors" in chosen.why and "40 validation texts" in chosen.why
+    assert chosen.describe().endswith("Platt-scaled (scale " + f"{chosen.scaling.scale:.3g})")  # no class biases
+
+
+def test_a_clear_gain_on_a_small_split_keeps_the_blend():
+    # The model far better than the baseline (a task TF-IDF cannot do): 40 validation texts are enough to see it.
+    rng = np.random.default_rng(4)
+    valid = two_members(40, rng, 4.0, 0.3, 0.5, 2.0)
+    chosen = choose_blend(*valid)
+    assert chosen.weight < 0.5 and chosen.why == ""
+
+
+def test_a_large_validation_split_chooses_by_log_loss_alone():
+    # vader-tweets' and movie-snippets' case: 200 texts or more, the lowest log loss stands even where its gain
+    # over the baseline is small against its noise.
+    rng = np.random.default_rng(5)
+    valid = two_members(LARGE_VALIDATION, rng, 1.5, 1.0, 1.5, 1.0, shift=0.3)
+    chosen = choose_blend(*valid)
+    assert chosen.weight == lowest_log_loss_weight(*valid) < 1 and chosen.why == ""
 
 
 def test_the_report_says_plainly_when_the_model_does_not_beat_the_baseline():

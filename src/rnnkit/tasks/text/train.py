@@ -114,9 +114,12 @@ def compare_with_baseline(config: TextModelConfig, fitted: RunBaseline, splits, 
     chosen, note = Blend(), ""
     if config.blend and "valid" in probs and "valid" in fitted.probs:
         chosen = choose_blend(probs["valid"], fitted.probs["valid"], labels["valid"])
+        if chosen.why:
+            say(f"blend: {chosen.why}")
+            note += f"\nThe run delivers {chosen.why}.\n"
         if first_only:
-            note = ("\nThe blend weight and scaling were chosen with the first model's validation probabilities "
-                    "(without a validation file each model holds out its own texts).\n")
+            note += ("\nThe blend weight and scaling were chosen with the first model's validation probabilities "
+                     "(without a validation file each model holds out its own texts).\n")
     elif config.blend:
         note = "\nNo validation texts: the model's prediction is not blended.\n"
     table = {"model": {}, "baseline": {}, "run": {}}
