@@ -219,9 +219,8 @@ def test_real_default_runs_reach_the_targets(tmp_path, dataset, metric, target):
 
 def test_a_run_that_loses_to_the_baseline_delivers_the_model_with_its_counts(tmp_path, capsys):
     """A model trained one epoch on a few sentences tags worse than each word's most frequent tag; the run's
-    tags add the baseline's ln p(tag | word) to the model's scores at the weight validation chooses (the
-    pku-pos file of 300 sentences: model 0.6351, baseline 0.7873, run 0.7902), and predict and evaluate give
-    the run's tags. `--blend false` keeps the model's own."""
+    tags add the baseline's ln p(tag | word) to the model's scores at the weight validation chooses, and
+    predict and evaluate give the run's tags. `--blend false` keeps the model's own."""
     rng = random.Random(3)
     lexicon = {f"w{i}": f"T{i % 6}" for i in range(60)}
     words = sorted(lexicon)
