@@ -1,5 +1,6 @@
 """Reading CSV/TSV/JSONL/Parquet texts, LabelMap, and one-line errors naming file, row and column."""
 
+import codecs
 import json
 
 import numpy as np
@@ -269,3 +270,19 @@ def test_text_and_label_columns_are_found_by_name_or_by_their_values(tmp_path):
     assert found(tmp_path / "headless.tsv") == ("text", "label", [])
     (tmp_path / "sentence.tsv").write_text("pos\ta film I loved a lot\nneg\tbad film\n")
     assert found(tmp_path / "sentence.tsv") == ("text", "label", [])
+
+
+def test_a_byte_order_mark_says_the_encoding_and_a_tsv_may_be_named_txt(tmp_path):
+    """Excel's "Unicode Text" save: UTF-16 with a BOM, tabs, Windows line ends, named .txt (was: "unknown file type
+    '.txt'", then with --format tsv "bytes ff are not valid utf-8")."""
+    rows = "text\tlabel\r\ncafé au lait 上\tdrink\r\nbread\tfood\r\n"
+    (tmp_path / "u16.txt").write_bytes(rows.encode("utf-16"))
+    (tmp_path / "u8.txt").write_bytes(codecs.BOM_UTF8 + rows.encode("utf-8"))
+    for name in ("u16.txt", "u8.txt"):
+        table = read_texts(tmp_path / name)
+        assert (table.texts, table.labels) == (["café au lait 上", "bread"], ["drink", "food"])
+    (tmp_path / "latin.csv").write_bytes(codecs.BOM_UTF8 + "text,label\nx,y\n".encode())
+    assert read_texts(tmp_path / "latin.csv", encoding="latin-1").texts == ["x"]  # not a column 'ï»¿text'
+    (tmp_path / "prose.txt").write_text("one text, a comma\n")
+    with pytest.raises(UserError, match=r"prose\.txt: unknown file type '\.txt'; .*, or a \.txt file of tab-separated"):
+        read_texts(tmp_path / "prose.txt")

@@ -140,3 +140,9 @@ def test_word_tag_file_whose_first_sentence_has_two_tokens(tmp_path):
     bad = write(tmp_path, "The/DT cat/NN sat/VBD\nx/NN y\n", "bad.txt")  # still word/TAG: its error, not CoNLL's
     with pytest.raises(UserError, match=rf"{bad}: line 2: 'y' is not word/TAG"):
         read_tagged(bad)
+
+
+def test_a_utf16_file_is_read_by_its_byte_order_mark(tmp_path):
+    path = tmp_path / "u16.conll"
+    path.write_bytes("Caña B-PER\r\nhabló O\r\n".encode("utf-16"))
+    assert read_tagged(path).tokens == [["Caña", "habló"]]

@@ -3,7 +3,9 @@
 `read_texts(path, text_col, label_col)` returns the texts (a JSON Lines or Parquet list of tokens joined
 by spaces), the raw labels and the 1-based data row of each (the row a user finds in a spreadsheet: the
 first row after the header is row 1; in JSON Lines the line number). `LabelMap` turns labels (strings or
-integers) into ids 0..K-1 and back and is saved next to a model as JSON.
+integers) into ids 0..K-1 and back and is saved next to a model as JSON. A file that opens with a byte order
+mark is read in the encoding it names (`file_encoding`: UTF-16 as Excel's "Unicode Text" saves it), in every
+family; a `.txt` file whose first line holds a tab is a TSV.
 
 Every mistake in a file is a `UserError` with one line naming the file, the row and the column, and
 saying what was expected: a missing file or column (with the columns that do exist), an empty file,
@@ -14,6 +16,7 @@ valid in the encoding (with line and byte offset), malformed JSON, a label the m
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -73,15 +76,45 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
     if suffix in SPREADSHEETS:
         raise UserError(f"{path}: a spreadsheet workbook, which is not read: save its sheet as CSV (UTF-8) and give "
                         "that file")
+    if suffix == ".txt" and "\t" in _first_line(path):
+        return "tsv"  # a TSV saved as .txt: Excel's "Text (Tab delimited)" and "Unicode Text" both are
     if suffix not in FORMATS:
         raise UserError(f"{path}: unknown file type {suffix or '(no extension)'!r}; expected one of "
-                        f"{', '.join(sorted(FORMATS))}")
+                        f"{', '.join(sorted(FORMATS))}, or a .txt file of tab-separated columns")
     return FORMATS[suffix]
+
+
+def _first_line(path: Path, size: int = 1 << 16) -> str:
+    """The first line of a file ('' where it cannot be read), decoded leniently: tabs and commas are ASCII in
+    every encoding users save tables in, and a byte order mark says UTF-16."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(size)
+    except OSError:
+        return ""
+    return head.decode(file_encoding(head[:4], "utf-8"), errors="replace").split("\n", 1)[0]
+
+
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+                    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 LE's starts as UTF-16 LE's
+
+
+def file_encoding(head: bytes, encoding: str) -> str:
+    """The codec for a file whose first bytes are `head`, asked to be read in `encoding`: a byte order mark names
+    its own (UTF-16, as Excel's "Unicode Text" and Windows' Notepad save, UTF-32, UTF-8), and is dropped; no file
+    in latin-1 or cp1252 starts with the characters those bytes would be there (ï»¿, ÿþ). Else `encoding`."""
+    return next((codec for mark, codec in BYTE_ORDER_MARKS if head.startswith(mark)), encoding)
+
+
+def read_text(path: Path, encoding: str) -> str:
+    """`path.read_text(encoding)`, but a byte order mark says the encoding (`file_encoding`) and is dropped."""
+    raw = path.read_bytes()
+    return raw.decode(file_encoding(raw[:4], encoding))
 
 
 def _decode(path: Path, raw: bytes, encoding: str) -> str:
     try:
-        return raw.decode(encoding)
+        return raw.decode(file_encoding(raw[:4], encoding))
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         bad = raw[err.start: err.end].hex(" ")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from rnnkit.data.readers import encoding_advice, encoding_name
+from rnnkit.data.readers import encoding_advice, encoding_name, file_encoding
 from rnnkit.errors import UserError
 
 SCHEMES = ("BIO", "BIOES", "BMES")
@@ -61,7 +61,7 @@ def _read_text(path: Path, encoding: str = "utf-8") -> str:
         raise UserError(f"{path}: file not found")
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig" if encoding_name(encoding) == "UTF-8" else encoding)
+        text = raw.decode(file_encoding(raw[:4], encoding))
     except UnicodeDecodeError as err:
         line = raw[:err.start].count(b"\n") + 1
         shown = encoding_name(encoding)

@@ -11,7 +11,7 @@ import numpy as np
 
 from rnnkit.data import Vocabulary, load_dataset
 from rnnkit.data.pairs import PairSplit, read_pairs, tokenize_side
-from rnnkit.data.readers import FORMATS, detect_format, encoding_name, is_missing, read_frame
+from rnnkit.data.readers import FORMATS, detect_format, encoding_name, is_missing, read_frame, read_text
 from rnnkit.data.text import UNK_ID
 from rnnkit.data.text_batches import BucketedItems
 from rnnkit.data.splits import grouped_holdout
@@ -138,7 +138,7 @@ def read_inputs(inputs: str, source_col: str = "source", encoding: str = "utf-8"
             lines, where = table_sources(path, source_col, encoding), str(path)
         else:
             try:
-                lines, where = path.read_text(encoding=encoding).splitlines(), str(path)
+                lines, where = read_text(path, encoding).splitlines(), str(path)
             except UnicodeDecodeError as err:
                 raise UserError(f"{path}: byte offset {err.start}: not valid {encoding_name(encoding)} text") from None
     lines = [line.strip() for line in lines if line.strip()]

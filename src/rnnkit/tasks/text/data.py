@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import FORMATS, TextTable, check_class_counts, encoding_name
+from rnnkit.data.readers import FORMATS, TextTable, check_class_counts, encoding_name, read_text
 from rnnkit.data.splits import stratified_holdout
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
@@ -135,7 +135,7 @@ def read_inputs(inputs: str, text_col: str, encoding: str = "utf-8", only_column
         if not path.is_file():
             raise UserError(f"{path}: input file not found")
         try:
-            texts = path.read_text(encoding=encoding).splitlines()
+            texts = read_text(path, encoding).splitlines()
         except UnicodeDecodeError as err:
             raise UserError(f"{path}: byte offset {err.start}: not valid {encoding_name(encoding)} text") from None
         source = str(path)
