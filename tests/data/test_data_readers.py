@@ -286,3 +286,19 @@ def test_a_byte_order_mark_says_the_encoding_and_a_tsv_may_be_named_txt(tmp_path
     (tmp_path / "prose.txt").write_text("one text, a comma\n")
     with pytest.raises(UserError, match=r"prose\.txt: unknown file type '\.txt'; .*, or a \.txt file of tab-separated"):
         read_texts(tmp_path / "prose.txt")
+
+
+def test_labels_that_differ_only_in_case_or_spacing_are_one_class(tmp_path):
+    """A hand-typed label column: 'command', 'Command', ' COMMAND ' were three classes (4 became 12), and an
+    evaluate file written in capitals scored 0.02 against them."""
+    path = tmp_path / "d.csv"
+    path.write_text("text,label\na,command\nb,Command\nc, COMMAND \nd,file  format\ne,File Format\nf,file format\n"
+                    "g,file format\n")
+    table = read_texts(path)
+    assert table.labels == ["command"] * 3 + ["file format"] * 4  # spelled as most often (a tie: as first)
+    assert "'command' ('Command', 'COMMAND')" in table.notes[0]
+    label_map = LabelMap.fit(table.labels)
+    assert list(label_map.encode(["COMMAND", "File Format"])) == [0, 1]
+    with pytest.raises(UserError, match="unknown label 'comand'"):
+        label_map.encode(["comand"])
+    assert list(LabelMap(["a", "A"]).encode(["a", "A"])) == [0, 1]  # a run whose classes were so spelled keeps them

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -363,7 +364,8 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
             if isinstance(value, str) and value.strip().lower() in MISSING_WORDS:
                 raise UserError(f"{path}: row {row}, column {label_col!r}: missing label ({value.strip()!r}); "
                                 "every row needs one")
-        labels = _normalise_labels(labels)
+        labels, merged = _one_spelling(_normalise_labels(labels))
+        notes += [merged] if merged else []
     return TextTable(path, texts, labels, rows, text_col, label_col, notes)
 
 
@@ -382,6 +384,31 @@ def _normalise_labels(labels: list) -> list:
     return [v.strip() if isinstance(v, str) else v for v in labels]
 
 
+def _label_key(label: str) -> str:
+    """What a label is whatever its case and spacing: 'File  Format' and 'file format' are one."""
+    return " ".join(label.split()).casefold()
+
+
+def _one_spelling(labels: list) -> tuple[list, str | None]:
+    """Labels that differ only in case or spacing ('command', 'Command', 'COMMAND'), as a spreadsheet typed by hand
+    has them, as one class spelled as most often, and a note naming them; else the labels and None. Each spelling
+    was a class of its own: 4 classes became 12, and an evaluate file in capitals scored 0.02."""
+    spellings: dict[str, Counter] = {}
+    for label in labels:
+        if isinstance(label, str):
+            spellings.setdefault(_label_key(label), Counter())[label] += 1
+    chosen, groups = {}, []
+    for counts in spellings.values():
+        if len(counts) > 1:
+            main = counts.most_common(1)[0][0]
+            chosen.update((spelling, main) for spelling in counts)
+            groups.append(f"{main!r} ({', '.join(repr(s) for s in counts if s != main)})")
+    if not chosen:
+        return labels, None
+    note = f"labels that differ only in case or spacing read as one class: {'; '.join(groups)}"
+    return [chosen.get(label, label) if isinstance(label, str) else label for label in labels], note
+
+
 class LabelMap:
     """Labels <-> ids 0..K-1, sorted (numbers numerically, strings alphabetically)."""
 
@@ -390,6 +417,8 @@ class LabelMap:
         self._ids = {str(label): i for i, label in enumerate(self.labels)}
         if len(self._ids) != len(self.labels):
             raise ValueError(f"labels={self.labels!r} contains duplicates")
+        keys = Counter(_label_key(key) for key in self._ids)  # a new file's 'COMMAND' is the class 'command'
+        self._spelled = {_label_key(key): i for key, i in self._ids.items() if keys[_label_key(key)] == 1}
 
     @classmethod
     def fit(cls, labels: Iterable) -> "LabelMap":
@@ -412,12 +441,13 @@ class LabelMap:
         ids = np.empty(len(labels), dtype=np.int64)
         for i, label in enumerate(labels):
             key = str(label)
-            if key not in self._ids:
+            found = self._ids.get(key, self._spelled.get(_label_key(key)))
+            if found is None:
                 where = (f"{table.path}: row {table.rows[i]}, column {table.label_col!r}: "
                          if table is not None else f"item {i + 1}: ")
                 known = ", ".join(map(str, self.labels))
                 raise UserError(f"{where}unknown label {label!r}; the model knows: {known}")
-            ids[i] = self._ids[key]
+            ids[i] = found
         return ids
 
     def decode(self, ids: Iterable[int]) -> list:
