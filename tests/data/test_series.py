@@ -300,3 +300,14 @@ def test_day_first_stamps_that_month_first_leaves_unevenly_spaced_are_read_day_f
         tmp_path / "m.csv", index=False)
     s = read_series(tmp_path / "m.csv", "time", "y")
     assert s.freq == "h" and not any("day first" in n for n in s.notes)
+
+
+@pytest.mark.parametrize("start", ["2021-03-28 00:00", "2021-10-31 00:00"])
+def test_local_times_with_their_utc_offsets_across_a_daylight_saving_change_read_in_utc(tmp_path, start):
+    """Berlin's hours written with their offsets, +01:00 then +02:00 (spring) or back (autumn): pandas refuses a
+    column of mixed offsets, and the run ended in its traceback ("Mixed timezones detected")."""
+    times = pd.date_range(start, periods=6, freq="h", tz="Europe/Berlin")
+    (tmp_path / "d.csv").write_text("time,load\n" + "".join(f"{t.isoformat()},{i}\n" for i, t in enumerate(times)))
+    s = read_series(tmp_path / "d.csv", "time", "load")
+    assert s.freq == "h" and list(s.times) == list(times.tz_convert("UTC")) and s.target.tolist() == list(range(6))
+    assert any("read in UTC" in n for n in s.notes)

@@ -143,7 +143,7 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
             warnings.simplefilter("ignore", UserWarning)
             times = pd.to_datetime(stamps, errors="coerce") if raw.dtype == object else pd.to_datetime(stamps)
     except (ValueError, TypeError):
-        times = pd.to_datetime(stamps, errors="coerce", format="mixed")
+        times = _each_alone(stamps, time_col, notes)
     if not pd.api.types.is_numeric_dtype(raw) and (not _increasing(times) or _ambiguous_day(stamps)
                                                    and _step_count(times) > 1):
         day_first = _day_first(stamps)
@@ -178,6 +178,19 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
         raise UserError(f"{path}: row {i + 1}: time {times[i]} {what} row {i}'s {times[i - 1]}; expected "
                         f"strictly increasing time stamps ({'drop the duplicates' if what == 'repeats' else 'sort the file by time'})")
     return times
+
+
+def _each_alone(stamps: pd.Series, time_col: str, notes: list[str]) -> pd.Series:
+    """Stamps in several formats, each parsed alone; stamps in several UTC offsets (local times across a
+    daylight saving change: ...T01:00:00+01:00, then T03:00:00+02:00), which pandas refuses to hold in one
+    column, in UTC: an hourly file stays one step an hour through the change."""
+    try:
+        return pd.to_datetime(stamps, errors="coerce", format="mixed")
+    except ValueError:
+        times = pd.to_datetime(stamps, errors="coerce", format="mixed", utc=True)
+        notes.append(f"column {time_col!r} read in UTC: its time stamps carry different UTC offsets (a daylight "
+                     "saving change)")
+        return times
 
 
 def _increasing(times) -> bool:
