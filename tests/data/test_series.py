@@ -311,3 +311,10 @@ def test_local_times_with_their_utc_offsets_across_a_daylight_saving_change_read
     s = read_series(tmp_path / "d.csv", "time", "load")
     assert s.freq == "h" and list(s.times) == list(times.tz_convert("UTC")) and s.target.tolist() == list(range(6))
     assert any("read in UTC" in n for n in s.notes)
+
+
+def test_a_column_of_percentages_reads_as_their_numbers(tmp_path):
+    """A spreadsheet's growth column exported as '12.5%': "which column to forecast? ... no numeric column"."""
+    (tmp_path / "p.csv").write_text("date,growth\n2020-01-01,12.5%\n2020-01-02,-3%\n2020-01-03,\n2020-01-04, 7 %\n")
+    s = read_series(tmp_path / "p.csv", "date", None, fill="interpolate")
+    np.testing.assert_allclose(s.target, [12.5, -3, 2, 7])

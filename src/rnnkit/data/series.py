@@ -69,7 +69,8 @@ class Series:
 
 
 def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, str | None]:
-    """(float values with NaN for missing cells, None) or (None, message about the first bad cell)."""
+    """(float values with NaN for missing cells, None) or (None, message about the first bad cell). A column of
+    percentages as a spreadsheet exports them ('12.5%') reads as their numbers (12.5): it was no numeric column."""
     raw = frame[column]
     if pd.api.types.is_bool_dtype(raw):
         return raw.to_numpy(np.float64), None
@@ -79,6 +80,8 @@ def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, 
     missing = raw.isna().to_numpy() | text.str.lower().isin(MISSING_WORDS).to_numpy()
     if text[~missing].str.lower().isin(("true", "false")).all() and (~missing).any():  # a flag: 1 or 0
         return np.where(missing, np.nan, (text.str.lower() == "true").to_numpy(np.float64)), None
+    if (~missing).any() and text[~missing].str.endswith("%").all():
+        text = text.str.removesuffix("%").str.strip()
     parsed = pd.to_numeric(text.where(~missing), errors="coerce").to_numpy(np.float64)
     bad = np.flatnonzero(np.isnan(parsed) & ~missing)
     european = frame.attrs.get("separator") == ";"  # Excel's CSV where the comma is the decimal mark
