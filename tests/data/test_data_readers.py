@@ -302,3 +302,15 @@ def test_labels_that_differ_only_in_case_or_spacing_are_one_class(tmp_path):
     with pytest.raises(UserError, match="unknown label 'comand'"):
         label_map.encode(["comand"])
     assert list(LabelMap(["a", "A"]).encode(["a", "A"])) == [0, 1]  # a run whose classes were so spelled keeps them
+
+
+def test_fasttext_format_reads_labels_and_texts_and_refuses_several_labels(tmp_path):
+    """fastText's `__label__X text` lines in a .txt: was "unknown file type '.txt'"."""
+    path = tmp_path / "train.txt"
+    path.write_text("__label__sports The match ended 2-1\n\n__label__tech  New\tchips, faster\n")
+    table = read_texts(path)
+    assert (table.texts, table.labels, table.rows) == (["The match ended 2-1", "New chips, faster"],
+                                                       ["sports", "tech"], [1, 3])
+    path.write_text("__label__a __label__b both\n")
+    with pytest.raises(UserError, match=r"row 1, column 'label': a list of labels .*multi-label"):
+        read_texts(path)

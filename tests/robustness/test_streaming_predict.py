@@ -53,3 +53,9 @@ def test_a_utf16_or_bom_input_is_read_in_its_encoding(run, tmp_path):
                       ("bom.txt", b"\xef\xbb\xbf" + "\n".join(lines).encode())):
         (tmp_path / name).write_bytes(raw)
         assert [r["text"] for r in text_predict.predict_texts(run, str(tmp_path / name))] == lines
+
+
+def test_a_fasttext_file_to_predict_gives_its_texts_without_their_labels(run, tmp_path):
+    (tmp_path / "test.txt").write_text("__label__pos good fine\n__label__neg bad awful\n")
+    assert [r["text"] for r in text_predict.predict_texts(run, str(tmp_path / "test.txt"))] == ["good fine",
+                                                                                                "bad awful"]

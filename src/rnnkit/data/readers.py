@@ -5,7 +5,8 @@ by spaces), the raw labels and the 1-based data row of each (the row a user find
 first row after the header is row 1; in JSON Lines the line number). `LabelMap` turns labels (strings or
 integers) into ids 0..K-1 and back and is saved next to a model as JSON. A file that opens with a byte order
 mark is read in the encoding it names (`file_encoding`: UTF-16 as Excel's "Unicode Text" saves it), in every
-family; a `.txt` file whose first line holds a tab is a TSV.
+family; a `.txt` file whose first line holds a tab is a TSV, one whose first line starts `__label__` is in
+fastText's format.
 
 Every mistake in a file is a `UserError` with one line naming the file, the row and the column, and
 saying what was expected: a missing file or column (with the columns that do exist), an empty file,
@@ -37,6 +38,8 @@ from rnnkit.errors import UserError
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
            ".parquet": "parquet", ".pq": "parquet"}
 SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
+FASTTEXT_LABEL = "__label__"
+"""How fastText's training files start each line: `__label__sports The match ...` (no suffix of their own)"""
 _INTEGER = re.compile(r"[+-]?\d+")
 MISSING_WORDS = frozenset(("nan", "na", "n/a", "#n/a", "null", "none", "<na>"))
 """Label cells that mean "no value" (how pandas, R and spreadsheets write a missing one), never a class."""
@@ -70,19 +73,27 @@ def encoding_advice(encoding: str) -> str:
 
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
-        if fmt not in set(FORMATS.values()):
-            raise UserError(f"{path}: format {fmt!r} is not one of {', '.join(sorted(set(FORMATS.values())))}")
+        if fmt not in set(FORMATS.values()) | {"fasttext"}:
+            raise UserError(f"{path}: format {fmt!r} is not one of "
+                            f"{', '.join(sorted(set(FORMATS.values()) | {'fasttext'}))}")
         return fmt
     suffix = path.suffix.lower()
     if suffix in SPREADSHEETS:
         raise UserError(f"{path}: a spreadsheet workbook, which is not read: save its sheet as CSV (UTF-8) and give "
                         "that file")
+    if is_fasttext(path):
+        return "fasttext"
     if suffix == ".txt" and "\t" in _first_line(path):
         return "tsv"  # a TSV saved as .txt: Excel's "Text (Tab delimited)" and "Unicode Text" both are
     if suffix not in FORMATS:
         raise UserError(f"{path}: unknown file type {suffix or '(no extension)'!r}; expected one of "
                         f"{', '.join(sorted(FORMATS))}, or a .txt file of tab-separated columns")
     return FORMATS[suffix]
+
+
+def is_fasttext(path: Path) -> bool:
+    """Whether `path` is a .txt file in fastText's format (its first line starts `__label__`)."""
+    return path.suffix.lower() == ".txt" and _first_line(path).startswith(FASTTEXT_LABEL)
 
 
 def _first_line(path: Path, size: int = 1 << 16) -> str:
@@ -141,6 +152,21 @@ def _read_jsonl(path: Path, text: str) -> tuple[pd.DataFrame, list[int]]:
     return pd.DataFrame.from_records(records), rows
 
 
+def _read_fasttext(text: str) -> tuple[pd.DataFrame, list[int]]:
+    """fastText's format as columns `text` and `label`: each line's leading `__label__X` words are its label (a
+    list where there are several, which reading refuses as multi-label), the rest its text."""
+    records, rows = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.split()
+        if not words:
+            continue
+        k = next((i for i, w in enumerate(words) if not w.startswith(FASTTEXT_LABEL)), len(words))
+        labels = [w[len(FASTTEXT_LABEL):] for w in words[:k]]
+        records.append({"text": " ".join(words[k:]), "label": labels[0] if len(labels) == 1 else labels or None})
+        rows.append(number)
+    return pd.DataFrame.from_records(records, columns=["text", "label"]), rows
+
+
 def _read_json(path: Path, text: str) -> tuple[pd.DataFrame, list[int]]:
     """A .json file as a table: an array of objects (one per row), an object of columns (each an array, or an
     object of row -> value as pandas' `to_json()` writes it), or an object whose one value is an array of objects
@@ -190,6 +216,8 @@ def read_frame(path: Path, fmt: str, encoding: str, header: bool = True) -> tupl
         return _read_jsonl(path, text)
     if fmt == "json":
         return _read_json(path, text)
+    if fmt == "fasttext":
+        return _read_fasttext(text)
     sep = "\t" if fmt == "tsv" else _csv_separator(text)
     quoting = csv.QUOTE_NONE if fmt == "tsv" and _quotes_are_text(text) else csv.QUOTE_MINIMAL
     if quoting == csv.QUOTE_MINIMAL:

@@ -22,7 +22,7 @@ from rnnkit.tasks.runs import read_labels, read_run
 from rnnkit.tasks.task import Run
 from rnnkit.tasks.text.baseline import BASELINE_JSON, NAME, load_blend
 from rnnkit.tasks.text.config import TextPredictOptions
-from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, read_inputs
+from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, is_table, read_inputs
 from rnnkit.tasks.text.model import SECOND_VIEW_DIR, predict_proba, scores, second_view_tokenizer
 from rnnkit.training.class_report import class_report
 
@@ -103,7 +103,7 @@ def stream_inputs(inputs: str, text_col: str, encoding: str = "utf-8", given: bo
     """`read_inputs`' texts one at a time: stdin and .txt lines read lazily (as read_inputs splits them);
     a table file (CSV, Parquet...) is read whole by its reader (`given`: `text_col` was asked for by name, so
     a one-column table of another name is an error). Files are decoded with the run's encoding."""
-    if inputs != "-" and Path(inputs).suffix.lower() in TABLE_SUFFIXES:
+    if inputs != "-" and is_table(Path(inputs)):
         yield from read_inputs(inputs, text_col, encoding, only_column=not given)
         return
     if inputs != "-" and not Path(inputs).is_file():
