@@ -314,3 +314,12 @@ def test_fasttext_format_reads_labels_and_texts_and_refuses_several_labels(tmp_p
     path.write_text("__label__a __label__b both\n")
     with pytest.raises(UserError, match=r"row 1, column 'label': a list of labels .*multi-label"):
         read_texts(path)
+
+
+def test_excels_separator_line_names_the_separator_and_is_no_header(tmp_path):
+    """A first line `sep=;`, which Excel writes and reads: it was the header (columns 'sep=' and 'Unnamed: 1'),
+    and the real header row trained as a text of class 'label'."""
+    path = tmp_path / "d.csv"
+    path.write_text("sep=;\r\ntext;label\r\nhello, world;greeting\r\nbye;farewell\r\n")
+    table = read_texts(path)
+    assert (table.texts, table.labels, table.rows) == (["hello, world", "bye"], ["greeting", "farewell"], [1, 2])

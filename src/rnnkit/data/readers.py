@@ -218,7 +218,10 @@ def read_frame(path: Path, fmt: str, encoding: str, header: bool = True) -> tupl
         return _read_json(path, text)
     if fmt == "fasttext":
         return _read_fasttext(text)
-    sep = "\t" if fmt == "tsv" else _csv_separator(text)
+    hint = _SEPARATOR_LINE.match(text)  # Excel's "sep=;" first line: the separator, then the header
+    if hint:
+        text = text[hint.end():]
+    sep = hint.group(1) if hint else "\t" if fmt == "tsv" else _csv_separator(text)
     quoting = csv.QUOTE_NONE if fmt == "tsv" and _quotes_are_text(text) else csv.QUOTE_MINIMAL
     if quoting == csv.QUOTE_MINIMAL:
         _check_fields(path, text, sep, fmt)
@@ -229,6 +232,9 @@ def read_frame(path: Path, fmt: str, encoding: str, header: bool = True) -> tupl
         raise UserError(f"{path}: malformed {fmt.upper()} ({str(err).strip()})") from None
     frame.attrs["separator"] = sep  # a reader of numbers takes "1.234,5" after ";" and "1,234.5" after ","
     return frame, list(range(1, len(frame) + 1))
+
+
+_SEPARATOR_LINE = re.compile(r"\ufeff?sep=(.)[ \t]*\r?\n")
 
 
 def _csv_separator(text: str) -> str:
