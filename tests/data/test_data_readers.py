@@ -323,3 +323,14 @@ def test_excels_separator_line_names_the_separator_and_is_no_header(tmp_path):
     path.write_text("sep=;\r\ntext;label\r\nhello, world;greeting\r\nbye;farewell\r\n")
     table = read_texts(path)
     assert (table.texts, table.labels, table.rows) == (["hello, world", "bye"], ["greeting", "farewell"], [1, 2])
+
+
+def test_whole_numbers_written_as_floats_are_integer_labels(tmp_path):
+    """'1.0', '3.0' (pandas' integers beside a missing value) were string classes a new file's 3 was unknown to."""
+    (tmp_path / "train.csv").write_text("text,label\na,1.0\nb,3.0\nc,3.\n")
+    (tmp_path / "new.csv").write_text("text,label\nd,3\n")
+    label_map = LabelMap.fit(read_texts(tmp_path / "train.csv").labels)
+    assert label_map.labels == [1, 3] and list(label_map.encode(read_texts(tmp_path / "new.csv").labels)) == [1]
+    (tmp_path / "scores.csv").write_text("text,label\na,1.0\nb,2.5\n")
+    assert read_texts(tmp_path / "scores.csv").labels == ["1.0", "2.5"]
+    assert list(LabelMap(["1.0", "3.0"]).encode([3, 1])) == [1, 0]  # a run saved before: its classes were '1.0'...

@@ -41,6 +41,7 @@ SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 FASTTEXT_LABEL = "__label__"
 """How fastText's training files start each line: `__label__sports The match ...` (no suffix of their own)"""
 _INTEGER = re.compile(r"[+-]?\d+")
+_WHOLE_FLOAT = re.compile(r"[+-]?\d+\.0*")
 MISSING_WORDS = frozenset(("nan", "na", "n/a", "#n/a", "null", "none", "<na>"))
 """Label cells that mean "no value" (how pandas, R and spreadsheets write a missing one), never a class."""
 
@@ -409,18 +410,23 @@ def _kind(value) -> str:
 
 
 def _normalise_labels(labels: list) -> list:
-    """Integers stay (or, when every label in a CSV is an integer string, become) int."""
+    """Integers stay (or, when every label in a CSV is an integer string, become) int; so do whole numbers
+    written as floats ('3.0', as pandas writes an integer column that had a missing value), which were classes
+    '1.0', '3.0' that a new file's 3 was unknown to."""
     labels = [v.item() if isinstance(v, np.generic) else v for v in labels]
     if all(isinstance(v, str) and _INTEGER.fullmatch(v.strip()) for v in labels):
         return [int(v) for v in labels]
+    if all(isinstance(v, str) and _WHOLE_FLOAT.fullmatch(v.strip()) for v in labels):
+        return [int(float(v)) for v in labels]
     if all(isinstance(v, (int, bool)) or (isinstance(v, float) and v.is_integer()) for v in labels):
         return [int(v) for v in labels]
     return [v.strip() if isinstance(v, str) else v for v in labels]
 
 
 def _label_key(label: str) -> str:
-    """What a label is whatever its case and spacing: 'File  Format' and 'file format' are one."""
-    return " ".join(label.split()).casefold()
+    """What a label is whatever its case and spacing ('File  Format' and 'file format' are one) or its writing
+    as a float ('3.0' is 3: a run saved with classes '1.0', '3.0' knows a new file's 3)."""
+    return str(int(float(label))) if _WHOLE_FLOAT.fullmatch(label.strip()) else " ".join(label.split()).casefold()
 
 
 def _one_spelling(labels: list) -> tuple[list, str | None]:
