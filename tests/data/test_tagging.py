@@ -1,7 +1,7 @@
 """Tagged-sentence readers (CoNLL, word/TAG) with line numbers in errors, and tag-scheme conversion."""
 import pytest
 
-from rnnkit.data.tagging import (TagSplit, chunk_tags, chunks, convert, detect_scheme, read_conll, read_tagged,
+from rnnkit.data.tagging import (TagSplit, chunk_tags, chunks, convert, detect_scheme, read_conll, read_tagged, read_tokens,
                                  read_word_tag, segmentation_tags, words_of)
 from rnnkit.errors import UserError
 
@@ -146,3 +146,13 @@ def test_a_utf16_file_is_read_by_its_byte_order_mark(tmp_path):
     path = tmp_path / "u16.conll"
     path.write_bytes("Caña B-PER\r\nhabló O\r\n".encode("utf-16"))
     assert read_tagged(path).tokens == [["Caña", "habló"]]
+
+
+def test_comment_lines_opening_a_sentence_are_skipped_and_a_hash_token_is_kept(tmp_path):
+    """`# sent 0` before each sentence was read as the first token line (3 columns), and the file refused at its
+    second line; predict tagged '#' as a token."""
+    path = tmp_path / "c.conll"
+    path.write_text("# sent 0\nNew\tO\nv1.2\tB-VER\n\n#begin document (a); part 0\n#\tO\n3\tB-BUG\n")
+    data = read_tagged(path)
+    assert data.tokens == [["New", "v1.2"], ["#", "3"]] and data.tags[1] == ["O", "B-BUG"]
+    assert read_tokens(path) == [["New", "v1.2"], ["#", "3"]]

@@ -75,16 +75,18 @@ def _read_text(path: Path, encoding: str = "utf-8") -> str:
 
 def read_conll(path: str | Path, columns: int | str = "first", encoding: str = "utf-8") -> TagSplit:
     """CoNLL-style `token<TAB>tag` lines, a blank line between sentences; the tag is the last column, and
-    every line has `columns` of them ("first": as many as the first token line, at least 2)."""
+    every line has `columns` of them ("first": as many as the first token line, at least 2). A line opening
+    a sentence with `#` and other than the next line's number of fields is a comment (`# sent_id = 3`,
+    `#begin document`), not a token `#`."""
     path = Path(path)
     out = TagSplit([], [], str(path))
     tokens: list[str] = []
     tags: list[str] = []
-    for number, line in enumerate(_read_text(path, encoding).splitlines(), start=1):
-        fields = line.split("\t") if "\t" in line.strip() else line.split()
-        fields = [f.strip() for f in fields]
-        if fields and fields[0] == "-DOCSTART-":  # CoNLL-2003's document break: a boundary, not a token
-            fields = []
+    lines = _read_text(path, encoding).splitlines()
+    split = _fields(lines)
+    for number, (line, fields) in enumerate(zip(lines, split), start=1):
+        if fields and fields[0] == "-DOCSTART-" or not tokens and _is_comment(lines, split, number - 1):
+            fields = []  # CoNLL-2003's document break, or a comment: a boundary, not a token
         elif columns == "first" and all(fields) and len(fields) >= 2:
             columns = len(fields)
         if not any(fields):
@@ -105,6 +107,22 @@ def read_conll(path: str | Path, columns: int | str = "first", encoding: str = "
         out.tokens.append(tokens)
         out.tags.append(tags)
     return out
+
+
+def _fields(lines: list[str]) -> list[list[str]]:
+    """Each line's fields: tab-separated where it holds a tab, else space-separated."""
+    return [[f.strip() for f in (line.split("\t") if "\t" in line.strip() else line.split())] for line in lines]
+
+
+def _is_comment(lines: list[str], split: list[list[str]], i: int) -> bool:
+    """Whether line i, opening a sentence, is a comment: it starts with `#` and has other than as many fields as
+    the next token line (a comment line was read as the file's first token line, and the real ones refused)."""
+    if not lines[i].startswith("#"):
+        return False
+    j = i + 1
+    while j < len(lines) and (not lines[j].strip() or lines[j].startswith("#")):
+        j += 1
+    return j == len(lines) or len(split[j]) != len(split[i])
 
 
 CONLLU_COLUMNS = 10
@@ -161,11 +179,10 @@ def read_tokens(path: str | Path, encoding: str = "utf-8") -> list[list[str]]:
     lines = _read_text(path, encoding).splitlines()
     if is_conllu(path, lines[:200]):
         return read_conllu(path, encoding).tokens
-    sentences, tokens = [], []
-    for line in [*lines, ""]:
-        fields = line.split("\t") if "\t" in line.strip() else line.split()
-        token = fields[0].strip() if fields else ""
-        if token and token != "-DOCSTART-":
+    sentences, tokens, split = [], [], _fields(lines)
+    for i, fields in enumerate([*split, []]):
+        token = fields[0] if fields else ""
+        if token and token != "-DOCSTART-" and (tokens or not _is_comment(lines, split, i)):
             tokens.append(token)
         elif tokens:
             sentences.append(tokens)
