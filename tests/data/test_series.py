@@ -318,3 +318,13 @@ def test_a_column_of_percentages_reads_as_their_numbers(tmp_path):
     (tmp_path / "p.csv").write_text("date,growth\n2020-01-01,12.5%\n2020-01-02,-3%\n2020-01-03,\n2020-01-04, 7 %\n")
     s = read_series(tmp_path / "p.csv", "date", None, fill="interpolate")
     np.testing.assert_allclose(s.target, [12.5, -3, 2, 7])
+
+
+def test_excels_day_numbers_in_a_column_named_as_dates_read_as_dates(tmp_path):
+    """A date column saved without its format (43831 is 2020-01-01) was refused as a column of step numbers."""
+    (tmp_path / "x.csv").write_text("Order Date,sales\n43831,1\n43832,2\n43833,3.5\n")
+    s = read_series(tmp_path / "x.csv", "Order Date", "sales")
+    assert s.freq == "D" and str(s.times[0].date()) == "2020-01-01" and any("Excel" in n for n in s.notes)
+    (tmp_path / "n.csv").write_text("step,sales\n43831,1\n43832,2\n43833,3.5\n")  # not named as dates: no dates
+    with pytest.raises(UserError, match="step numbers"):
+        read_series(tmp_path / "n.csv", "step", "sales")

@@ -130,6 +130,21 @@ def _unix_unit(raw: pd.Series) -> str | None:
     return next((unit for unit, low, high in UNIX_UNITS if values.min() >= low and values.max() < high), None)
 
 
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+EXCEL_DAYS = (10_000, 80_000)
+"""Excel's day numbers (days since 1899-12-30) of 1927-05-18 to 2119-01-11: a date column whose cells lost their
+date format exports them, 43831 for 2020-01-01"""
+
+
+def _excel_days(raw: pd.Series, time_col: str) -> bool:
+    """Whether a column named as dates are ('Date', 'order_date', 'Day') holds Excel's day numbers (a fraction: the
+    time of day). It was refused as "a column of step numbers"."""
+    if not {"date", "day", "datetime", "time"} & set(re.split(r"[^a-z]+", str(time_col).lower())):
+        return False
+    values = pd.to_numeric(raw, errors="coerce")
+    return bool(values.notna().all() and values.between(*EXCEL_DAYS).all())
+
+
 def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str]) -> pd.DatetimeIndex:
     raw = frame[time_col]
     unit = _unix_unit(raw)
@@ -137,6 +152,10 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
         notes.append(f"column {time_col!r} read as Unix time in {'seconds' if unit == 's' else 'milliseconds'} "
                      "(since 1970-01-01 UTC)")
         raw = pd.Series(pd.to_datetime(pd.to_numeric(raw).to_numpy(np.int64), unit=unit), index=raw.index)
+    elif _excel_days(raw, time_col):
+        raw = pd.Series(EXCEL_EPOCH + pd.to_timedelta(pd.to_numeric(raw), unit="D"), index=raw.index)
+        notes.append(f"column {time_col!r} read as Excel's day numbers ({frame[time_col].iloc[0]} is "
+                     f"{raw.iloc[0]:%d %B %Y}): a date column saved without its date format")
     stamps = raw
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
         for pattern, joined in QUARTERS:
