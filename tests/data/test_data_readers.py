@@ -334,3 +334,13 @@ def test_whole_numbers_written_as_floats_are_integer_labels(tmp_path):
     (tmp_path / "scores.csv").write_text("text,label\na,1.0\nb,2.5\n")
     assert read_texts(tmp_path / "scores.csv").labels == ["1.0", "2.5"]
     assert list(LabelMap(["1.0", "3.0"]).encode([3, 1])) == [1, 0]  # a run saved before: its classes were '1.0'...
+
+
+def test_a_json_mix_of_numbers_and_number_strings_is_integer_labels(tmp_path):
+    """{"label": 1} beside {"label": "1"} ended in a traceback: LabelMap's classes 1 and '1' were duplicates."""
+    (tmp_path / "m.jsonl").write_text('{"text": "a", "label": 1}\n{"text": "b", "label": "1"}\n'
+                                      '{"text": "c", "label": "3"}\n{"text": "d", "label": 2.0}\n')
+    assert read_texts(tmp_path / "m.jsonl").labels == [1, 1, 3, 2]
+    (tmp_path / "s.jsonl").write_text('{"text": "a", "label": 1}\n{"text": "b", "label": " pos"}\n')
+    labels = read_texts(tmp_path / "s.jsonl").labels
+    assert labels == ["1", "pos"] and len(LabelMap.fit(labels)) == 2

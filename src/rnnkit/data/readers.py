@@ -40,8 +40,7 @@ FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndj
 SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 FASTTEXT_LABEL = "__label__"
 """How fastText's training files start each line: `__label__sports The match ...` (no suffix of their own)"""
-_INTEGER = re.compile(r"[+-]?\d+")
-_WHOLE_FLOAT = re.compile(r"[+-]?\d+\.0*")
+_WHOLE_NUMBER = re.compile(r"[+-]?\d+(\.0*)?")
 MISSING_WORDS = frozenset(("nan", "na", "n/a", "#n/a", "null", "none", "<na>"))
 """Label cells that mean "no value" (how pandas, R and spreadsheets write a missing one), never a class."""
 
@@ -410,23 +409,24 @@ def _kind(value) -> str:
 
 
 def _normalise_labels(labels: list) -> list:
-    """Integers stay (or, when every label in a CSV is an integer string, become) int; so do whole numbers
-    written as floats ('3.0', as pandas writes an integer column that had a missing value), which were classes
-    '1.0', '3.0' that a new file's 3 was unknown to."""
+    """Labels that are all whole numbers become int: integers, integer strings (a CSV's), whole numbers written as
+    floats ('3.0', as pandas writes an integer column that had a missing value: they were classes '1.0', '3.0'
+    that a new file's 3 was unknown to), and a JSON file's mix of 1 and "1" (a traceback: duplicate classes).
+    Else strings are stripped, and where strings and numbers mix every label is a string."""
     labels = [v.item() if isinstance(v, np.generic) else v for v in labels]
-    if all(isinstance(v, str) and _INTEGER.fullmatch(v.strip()) for v in labels):
-        return [int(v) for v in labels]
-    if all(isinstance(v, str) and _WHOLE_FLOAT.fullmatch(v.strip()) for v in labels):
-        return [int(float(v)) for v in labels]
-    if all(isinstance(v, (int, bool)) or (isinstance(v, float) and v.is_integer()) for v in labels):
-        return [int(v) for v in labels]
-    return [v.strip() if isinstance(v, str) else v for v in labels]
+    if all(isinstance(v, (int, bool)) or isinstance(v, float) and v.is_integer()
+           or isinstance(v, str) and _WHOLE_NUMBER.fullmatch(v.strip()) for v in labels):
+        return [int(v.strip().split(".")[0]) if isinstance(v, str) else int(v) for v in labels]
+    if any(isinstance(v, str) for v in labels):
+        return [v.strip() if isinstance(v, str) else str(v) for v in labels]
+    return labels
 
 
 def _label_key(label: str) -> str:
     """What a label is whatever its case and spacing ('File  Format' and 'file format' are one) or its writing
     as a float ('3.0' is 3: a run saved with classes '1.0', '3.0' knows a new file's 3)."""
-    return str(int(float(label))) if _WHOLE_FLOAT.fullmatch(label.strip()) else " ".join(label.split()).casefold()
+    return str(int(label.strip().split(".")[0])) if _WHOLE_NUMBER.fullmatch(label.strip()) else \
+        " ".join(label.split()).casefold()
 
 
 def _one_spelling(labels: list) -> tuple[list, str | None]:
