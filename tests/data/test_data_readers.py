@@ -344,3 +344,14 @@ def test_a_json_mix_of_numbers_and_number_strings_is_integer_labels(tmp_path):
     (tmp_path / "s.jsonl").write_text('{"text": "a", "label": 1}\n{"text": "b", "label": " pos"}\n')
     labels = read_texts(tmp_path / "s.jsonl").labels
     assert labels == ["1", "pos"] and len(LabelMap.fit(labels)) == 2
+
+
+def test_a_two_column_file_without_a_header_is_read_as_texts_and_labels(tmp_path):
+    """No header row, the first row's label among the labels below it: was "no column 'text'; available columns:
+    <the first text>, library". Read in either column order; the first row is a text of its own."""
+    (tmp_path / "a.csv").write_text("copy a string,library\nlist files,command\nsort lines,command\nfree memory,library\n")
+    (tmp_path / "b.tsv").write_text("library\tcopy a string\ncommand\tlist files\nlibrary\tfree memory\n")
+    for name, rows in (("a.csv", 4), ("b.tsv", 3)):
+        table = read_texts(tmp_path / name, find_columns=name == "a.csv")  # training, and evaluate's reading
+        assert (table.texts[0], table.labels[0], len(table), table.rows[0]) == ("copy a string", "library", rows, 1)
+        assert "no header row" in table.notes[0]

@@ -337,6 +337,20 @@ def text_columns(frame: pd.DataFrame, text_col: str, label_col: str) -> tuple[st
     return (text_col, label_col, notes) if text_col in columns and label_col in columns else original
 
 
+def _headerless(frame: pd.DataFrame, text_col: str, label_col: str | None) -> tuple[int, int] | None:
+    """(text, label) positions of a two-column table without a header row: neither column is named `text_col` or
+    `label_col`, one column's name is among its own values (a label: 'library' over library, command, ...) and
+    the other's values are texts. Such a file was refused: "no column 'text'; available columns: <its first
+    text>, library"."""
+    if label_col is None or len(frame.columns) != 2 or {text_col, label_col} & set(map(str, frame.columns)):
+        return None
+    for label_at in (0, 1):
+        name, values = str(frame.columns[label_at]), set(frame.iloc[:, label_at].astype(str).str.strip())
+        if name.strip() in values and _reads_as_texts(frame.iloc[:, 1 - label_at]):
+            return 1 - label_at, label_at
+    return None
+
+
 def _reads_as_texts(column: pd.Series) -> bool:
     """Whether most of a column's values are texts: words with spaces between them, or CJK characters."""
     values = column.dropna().astype(str)
@@ -361,7 +375,13 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
     notes = []
-    if find_columns and label_col is not None:
+    headerless = _headerless(frame, text_col, label_col) if fmt in ("csv", "tsv") else None
+    if headerless is not None:  # the first row is a text and its label: read again with the columns named
+        frame, rows = read_frame(path, fmt, encoding, header=False)
+        frame.columns = [text_col if i == headerless[0] else label_col for i in range(2)]
+        notes.append(f"no header row: column {headerless[0] + 1} holds the texts, column {headerless[1] + 1} the "
+                     f"labels (a header row naming {text_col!r} and {label_col!r} picks others)")
+    elif find_columns and label_col is not None:
         text_col, label_col, notes = text_columns(frame, text_col, label_col)
     if only_column and label_col is None and len(frame.columns) == 1 and text_col not in frame.columns:
         text_col = frame.columns[0]
