@@ -328,3 +328,12 @@ def test_excels_day_numbers_in_a_column_named_as_dates_read_as_dates(tmp_path):
     (tmp_path / "n.csv").write_text("step,sales\n43831,1\n43832,2\n43833,3.5\n")  # not named as dates: no dates
     with pytest.raises(UserError, match="step numbers"):
         read_series(tmp_path / "n.csv", "step", "sales")
+
+
+def test_local_hours_across_a_clock_change_are_told_so(tmp_path):
+    """Berlin's local hours without offsets: 02:00 never happens on 28 March, 02:00 twice on 31 October."""
+    for day, stamps in (("spring", ["01:00", "03:00", "04:00"]), ("autumn", ["01:00", "02:00", "02:00", "03:00"])):
+        date = "2021-03-28" if day == "spring" else "2021-10-31"
+        (tmp_path / "d.csv").write_text("time,load\n" + "".join(f"{date} {s},{i}\n" for i, s in enumerate(stamps)))
+        with pytest.raises(UserError, match="daylight saving change"):
+            read_series(tmp_path / "d.csv", "time", "load")

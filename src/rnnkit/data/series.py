@@ -198,7 +198,8 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
                             f"put each series in a column of its own (one row per time stamp) and name one as "
                             f"--target-col")
         raise UserError(f"{path}: row {i + 1}: time {times[i]} {what} row {i}'s {times[i - 1]}; expected "
-                        f"strictly increasing time stamps ({'drop the duplicates' if what == 'repeats' else 'sort the file by time'})")
+                        f"strictly increasing time stamps ({'drop the duplicates' if what == 'repeats' else 'sort the file by time'})"
+                        f"{_clock_change(times[i:i + 1]) if what == 'repeats' else ''}")
     return times
 
 
@@ -213,6 +214,15 @@ def _each_alone(stamps: pd.Series, time_col: str, notes: list[str]) -> pd.Series
         notes.append(f"column {time_col!r} read in UTC: its time stamps carry different UTC offsets (a daylight "
                      "saving change)")
         return times
+
+
+def _clock_change(stamps: pd.DatetimeIndex) -> str:
+    """A hint where every stamp (missing or repeated) is a local hour of a Sunday night, 1 to 3 o'clock: where
+    clocks change for daylight saving (a local hour skipped in spring, repeated in autumn)."""
+    if len(stamps) == 0 or stamps.tz is not None or not all(t.dayofweek == 6 and 1 <= t.hour <= 3 for t in stamps):
+        return ""
+    return ("; local times across a daylight saving change? give the times with their UTC offset "
+            "(2021-03-28T03:00:00+02:00) or in UTC")
 
 
 def _increasing(times) -> bool:
@@ -374,7 +384,7 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
         what = (f"{len(gaps)} missing time stamps (first {gaps[0]}) and " if len(gaps) else "") + \
                f"{int(table.isna().to_numpy().sum())} missing values, the first at {first}"
         if fill == "none":
-            raise UserError(f"{path}: {what}; {FILL_HINT}")
+            raise UserError(f"{path}: {what}; {FILL_HINT}{_clock_change(gaps)}")
         table = table.ffill() if fill == "ffill" else table.interpolate(method="time")
         if table.isna().any().any():
             raise UserError(f"{path}: the series starts with a missing value at {first}; nothing to fill it from "
