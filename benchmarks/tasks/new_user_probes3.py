@@ -137,6 +137,38 @@ def tag_files(out: Path) -> None:
                                             for n, (words, tags) in enumerate(sents[:2500])))
 
 
+def python_token_files(out: Path) -> None:
+    """Stdlib lines as tokens tagged by token type (keywords apart): training from every other module, the test
+    from the rest, so its names are mostly unseen."""
+    import io
+    import keyword
+    import token
+    import tokenize
+
+    def sentences(files, limit):
+        out_ = []
+        for f in files:
+            try:
+                toks = list(tokenize.generate_tokens(io.StringIO(f.read_text()).readline))
+            except (SyntaxError, tokenize.TokenError, UnicodeDecodeError):
+                continue
+            line = []
+            for t in toks:
+                if t.type in (tokenize.NEWLINE, tokenize.NL):
+                    if line:
+                        out_.append(line)
+                    line = []
+                elif t.type not in (tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER, tokenize.COMMENT) \
+                        and t.string.strip() and " " not in t.string:
+                    line.append((t.string, "KEYWORD" if keyword.iskeyword(t.string) else token.tok_name[t.exact_type]))
+            if len(out_) > limit:
+                break
+        return out_[:limit]
+    modules = sorted(Path("/usr/lib/python3.11").glob("*.py"))
+    for name, sents in (("t_pytok.conll", sentences(modules[::2], 5000)), ("t_pytok_test.conll", sentences(modules[1::2], 1500))):
+        write(out / name, "".join("".join(f"{w}\t{k}\n" for w, k in s) + "\n" for s in sents))
+
+
 def seq2seq_files(out: Path) -> None:
     names = sorted({m.group(0) for m in re.finditer(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b", (LMTEXTS / "pysrc.txt").read_text())})
     snake = [re.sub(r"(?<!^)([A-Z])", r"_\1", n).lower() for n in names]
@@ -208,6 +240,6 @@ def lm_files(out: Path) -> None:
 if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/p3")
     out.mkdir(parents=True, exist_ok=True)
-    for make in (classify_files, tag_files, seq2seq_files, forecast_files, series_files, lm_files):
+    for make in (classify_files, tag_files, python_token_files, seq2seq_files, forecast_files, series_files, lm_files):
         make(out)
     print("\n".join(sorted(p.name for p in out.iterdir())))
