@@ -207,6 +207,9 @@ def forecast_files(out: Path) -> None:
     write(out / "f_excel_serial.csv", csv_text(pd.DataFrame({"Date": serial, "Passengers": airline.Passengers})))
     write(out / "f_total_row.csv", csv_text(airline) + f"Total,{airline.Passengers.sum()}\n")
     write(out / "f_slash_dates.csv", csv_text(pd.DataFrame({"Date": months.dt.strftime("%Y/%m/%d"), "Passengers": airline.Passengers})))
+    # France's Excel: ';', day first, a decimal comma and a narrow no-break space between thousands
+    write(out / "f_french.csv", "Date;Valeur\n" + "".join(f"{d:%d/%m/%Y};{v * 1000:,.1f}\n".replace(",", "\u202f").replace(".", ",")
+                                                         for d, v in zip(pd.date_range("2020-01-01", periods=400, freq="D"), range(400))))
     write(out / "f_thousands.csv", csv_text(pd.DataFrame({"date": airline.Date, "value": [f"{v * 1000:,}" for v in airline.Passengers]})))
 
 

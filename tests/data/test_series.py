@@ -337,3 +337,13 @@ def test_local_hours_across_a_clock_change_are_told_so(tmp_path):
         (tmp_path / "d.csv").write_text("time,load\n" + "".join(f"{date} {s},{i}\n" for i, s in enumerate(stamps)))
         with pytest.raises(UserError, match="daylight saving change"):
             read_series(tmp_path / "d.csv", "time", "load")
+
+
+def test_spaces_between_thousands_in_a_semicolon_file_read_as_thousands(tmp_path):
+    """France's Excel: '1 234,5' with a narrow no-break space (or a no-break or plain space) between thousands,
+    read as no numeric column at all."""
+    days = pd.date_range("2024-01-01", periods=4, freq="D")
+    values = ["1\u202f234,5", "12\u00a0000", "7,25", "1 000 001"]
+    (tmp_path / "f.csv").write_text("Date;Valeur\n" + "".join(f"{d:%d/%m/%Y};{v}\n" for d, v in zip(days, values)))
+    s = read_series(tmp_path / "f.csv", "Date", None)
+    np.testing.assert_allclose(s.target, [1234.5, 12000, 7.25, 1000001])

@@ -37,8 +37,10 @@ DEFAULT_TIME_COL = "time"
 TIME_NAMES = ("time", "date", "ds", "datetime", "timestamp", "date_time", "period", "year", "month", "quarter",
               "week", "day")
 """Names of a time column, any case: with the default time column absent, the one column so named is read"""
-DECIMAL_COMMA = r"[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
-"""a number written with a decimal comma and, maybe, dots between thousands (read in a file separated by ';')"""
+GROUPING = ". \u00a0\u202f"  # the characters themselves: pandas' pyarrow strings take no \u escape in a pattern
+DECIMAL_COMMA = r"[-+]?(\d{1,3}([" + GROUPING + r"]\d{3})+|\d+)(,\d+)?"
+"""a number written with a decimal comma and, maybe, dots or spaces between thousands (France's Excel writes a
+narrow no-break space: '1\u202f234,5'), read in a file separated by ';'"""
 THOUSANDS_COMMA = r"[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"
 """a number written with commas between thousands, "1,234.5" (quoted, in a file separated by ',')"""
 FILL_HINT = "pass --fill ffill (carry the last value forward) or --fill interpolate (linear in time)"
@@ -86,7 +88,7 @@ def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, 
     bad = np.flatnonzero(np.isnan(parsed) & ~missing)
     european = frame.attrs.get("separator") == ";"  # Excel's CSV where the comma is the decimal mark
     if len(bad) and text[~missing].str.fullmatch(DECIMAL_COMMA if european else THOUSANDS_COMMA).all():
-        plain = (text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False) if european
+        plain = (text.str.replace(f"[{GROUPING}]", "", regex=True).str.replace(",", ".", regex=False) if european
                  else text.str.replace(",", "", regex=False))
         parsed = pd.to_numeric(plain.where(~missing), errors="coerce").to_numpy(np.float64)
         bad = np.flatnonzero(np.isnan(parsed) & ~missing)
