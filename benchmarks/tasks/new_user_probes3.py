@@ -11,7 +11,7 @@ question), and `predict`/`evaluate` on the `*_new*` files of the same shape.
 """
 from __future__ import annotations
 
-import gzip
+import json
 import random
 import re
 import subprocess
@@ -132,6 +132,8 @@ def tag_files(out: Path) -> None:
     write(out / "t_iob1.conll", conll(sents[:2500], iob1))
     write(out / "t_iob1_test.conll", conll(sents[2500:], iob1))
     write(out / "t_bom.conll", "\ufeff" + conll(sents[:2500], lambda t: t).replace("-DOCSTART- -X- -X- O\n\n", ""))
+    # Hugging Face's shape: a list of tokens and one of tags a line
+    write(out / "t_hf.jsonl", "".join(json.dumps({"tokens": words, "ner_tags": tags}) + "\n" for words, tags in sents[:2500]))
     # a comment line before each sentence, tabs, a space after each tag
     write(out / "t_comments.conll", "".join(f"# sent {n}\n" + "".join(f"{w}\t{t} \n" for w, t in zip(words, tags)) + "\n"
                                             for n, (words, tags) in enumerate(sents[:2500])))

@@ -156,3 +156,18 @@ def test_comment_lines_opening_a_sentence_are_skipped_and_a_hash_token_is_kept(t
     data = read_tagged(path)
     assert data.tokens == [["New", "v1.2"], ["#", "3"]] and data.tags[1] == ["O", "B-BUG"]
     assert read_tokens(path) == [["New", "v1.2"], ["#", "3"]]
+
+
+def test_json_lines_of_tokens_and_tags_as_hugging_face_writes_them(tmp_path):
+    """{"tokens": [...], "ner_tags": [...]} a line was read as CoNLL: "line 2: found 6 column(s) ..."."""
+    path = tmp_path / "train.jsonl"
+    path.write_text('{"id": "0", "tokens": ["Fix", "#12"], "ner_tags": ["O", "B-BUG"]}\n\n'
+                    '{"id": "1", "tokens": ["v2.1"], "ner_tags": ["B-VER"]}\n')
+    data = read_tagged(path)
+    assert (data.tokens, data.tags, data.lines) == ([["Fix", "#12"], ["v2.1"]], [["O", "B-BUG"], ["B-VER"]], [1, 3])
+    path.write_text('{"tokens": ["Fix", "#12"], "ner_tags": [0, 3]}\n')
+    with pytest.raises(UserError, match=r"train\.jsonl: line 1: ner_tags holds ids \(0, 3\) without their names"):
+        read_tagged(path)
+    path.write_text('{"tokens": ["Fix", "#12"], "ner_tags": ["O"]}\n')
+    with pytest.raises(UserError, match="line 1: 2 tokens but 1 ner_tags"):
+        read_tagged(path)
