@@ -1,5 +1,6 @@
 """Reading CSV/TSV/JSONL/Parquet texts, LabelMap, and one-line errors naming file, row and column."""
 
+import codecs
 import json
 
 import numpy as np
@@ -269,3 +270,88 @@ def test_text_and_label_columns_are_found_by_name_or_by_their_values(tmp_path):
     assert found(tmp_path / "headless.tsv") == ("text", "label", [])
     (tmp_path / "sentence.tsv").write_text("pos\ta film I loved a lot\nneg\tbad film\n")
     assert found(tmp_path / "sentence.tsv") == ("text", "label", [])
+
+
+def test_a_byte_order_mark_says_the_encoding_and_a_tsv_may_be_named_txt(tmp_path):
+    """Excel's "Unicode Text" save: UTF-16 with a BOM, tabs, Windows line ends, named .txt (was: "unknown file type
+    '.txt'", then with --format tsv "bytes ff are not valid utf-8")."""
+    rows = "text\tlabel\r\ncafé au lait 上\tdrink\r\nbread\tfood\r\n"
+    (tmp_path / "u16.txt").write_bytes(rows.encode("utf-16"))
+    (tmp_path / "u8.txt").write_bytes(codecs.BOM_UTF8 + rows.encode("utf-8"))
+    for name in ("u16.txt", "u8.txt"):
+        table = read_texts(tmp_path / name)
+        assert (table.texts, table.labels) == (["café au lait 上", "bread"], ["drink", "food"])
+    (tmp_path / "latin.csv").write_bytes(codecs.BOM_UTF8 + "text,label\nx,y\n".encode())
+    assert read_texts(tmp_path / "latin.csv", encoding="latin-1").texts == ["x"]  # not a column 'ï»¿text'
+    (tmp_path / "prose.txt").write_text("one text, a comma\n")
+    with pytest.raises(UserError, match=r"prose\.txt: unknown file type '\.txt'; .*, or a \.txt file of tab-separated"):
+        read_texts(tmp_path / "prose.txt")
+
+
+def test_labels_that_differ_only_in_case_or_spacing_are_one_class(tmp_path):
+    """A hand-typed label column: 'command', 'Command', ' COMMAND ' were three classes (4 became 12), and an
+    evaluate file written in capitals scored 0.02 against them."""
+    path = tmp_path / "d.csv"
+    path.write_text("text,label\na,command\nb,Command\nc, COMMAND \nd,file  format\ne,File Format\nf,file format\n"
+                    "g,file format\n")
+    table = read_texts(path)
+    assert table.labels == ["command"] * 3 + ["file format"] * 4  # spelled as most often (a tie: as first)
+    assert "'command' ('Command', 'COMMAND')" in table.notes[0]
+    label_map = LabelMap.fit(table.labels)
+    assert list(label_map.encode(["COMMAND", "File Format"])) == [0, 1]
+    with pytest.raises(UserError, match="unknown label 'comand'"):
+        label_map.encode(["comand"])
+    assert list(LabelMap(["a", "A"]).encode(["a", "A"])) == [0, 1]  # a run whose classes were so spelled keeps them
+
+
+def test_fasttext_format_reads_labels_and_texts_and_refuses_several_labels(tmp_path):
+    """fastText's `__label__X text` lines in a .txt: was "unknown file type '.txt'"."""
+    path = tmp_path / "train.txt"
+    path.write_text("__label__sports The match ended 2-1\n\n__label__tech  New\tchips, faster\n")
+    table = read_texts(path)
+    assert (table.texts, table.labels, table.rows) == (["The match ended 2-1", "New chips, faster"],
+                                                       ["sports", "tech"], [1, 3])
+    path.write_text("__label__a __label__b both\n")
+    with pytest.raises(UserError, match=r"row 1, column 'label': a list of labels .*multi-label"):
+        read_texts(path)
+
+
+def test_excels_separator_line_names_the_separator_and_is_no_header(tmp_path):
+    """A first line `sep=;`, which Excel writes and reads: it was the header (columns 'sep=' and 'Unnamed: 1'),
+    and the real header row trained as a text of class 'label'."""
+    path = tmp_path / "d.csv"
+    path.write_text("sep=;\r\ntext;label\r\nhello, world;greeting\r\nbye;farewell\r\n")
+    table = read_texts(path)
+    assert (table.texts, table.labels, table.rows) == (["hello, world", "bye"], ["greeting", "farewell"], [1, 2])
+
+
+def test_whole_numbers_written_as_floats_are_integer_labels(tmp_path):
+    """'1.0', '3.0' (pandas' integers beside a missing value) were string classes a new file's 3 was unknown to."""
+    (tmp_path / "train.csv").write_text("text,label\na,1.0\nb,3.0\nc,3.\n")
+    (tmp_path / "new.csv").write_text("text,label\nd,3\n")
+    label_map = LabelMap.fit(read_texts(tmp_path / "train.csv").labels)
+    assert label_map.labels == [1, 3] and list(label_map.encode(read_texts(tmp_path / "new.csv").labels)) == [1]
+    (tmp_path / "scores.csv").write_text("text,label\na,1.0\nb,2.5\n")
+    assert read_texts(tmp_path / "scores.csv").labels == ["1.0", "2.5"]
+    assert list(LabelMap(["1.0", "3.0"]).encode([3, 1])) == [1, 0]  # a run saved before: its classes were '1.0'...
+
+
+def test_a_json_mix_of_numbers_and_number_strings_is_integer_labels(tmp_path):
+    """{"label": 1} beside {"label": "1"} ended in a traceback: LabelMap's classes 1 and '1' were duplicates."""
+    (tmp_path / "m.jsonl").write_text('{"text": "a", "label": 1}\n{"text": "b", "label": "1"}\n'
+                                      '{"text": "c", "label": "3"}\n{"text": "d", "label": 2.0}\n')
+    assert read_texts(tmp_path / "m.jsonl").labels == [1, 1, 3, 2]
+    (tmp_path / "s.jsonl").write_text('{"text": "a", "label": 1}\n{"text": "b", "label": " pos"}\n')
+    labels = read_texts(tmp_path / "s.jsonl").labels
+    assert labels == ["1", "pos"] and len(LabelMap.fit(labels)) == 2
+
+
+def test_a_two_column_file_without_a_header_is_read_as_texts_and_labels(tmp_path):
+    """No header row, the first row's label among the labels below it: was "no column 'text'; available columns:
+    <the first text>, library". Read in either column order; the first row is a text of its own."""
+    (tmp_path / "a.csv").write_text("copy a string,library\nlist files,command\nsort lines,command\nfree memory,library\n")
+    (tmp_path / "b.tsv").write_text("library\tcopy a string\ncommand\tlist files\nlibrary\tfree memory\n")
+    for name, rows in (("a.csv", 4), ("b.tsv", 3)):
+        table = read_texts(tmp_path / name, find_columns=name == "a.csv")  # training, and evaluate's reading
+        assert (table.texts[0], table.labels[0], len(table), table.rows[0]) == ("copy a string", "library", rows, 1)
+        assert "no header row" in table.notes[0]

@@ -159,3 +159,9 @@ def test_scoring_streams_batch_the_text_and_score_every_token_once(n, streams, b
             assert first_scored in (burn_in, None)  # its burn-in is read, not scored
     else:
         assert windows.batch_size == 1
+
+
+def test_a_utf16_text_is_read_by_its_byte_order_mark(tmp_path):
+    path = tmp_path / "u16.txt"
+    path.write_bytes("one two\r\nthree\r\n".encode("utf-16"))
+    assert list(word_tokens(read_chunks(path))) == ["one", "two", EOS, "three", EOS]

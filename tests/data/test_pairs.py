@@ -69,3 +69,17 @@ def test_tsv_quotation_marks_as_text_are_characters(tmp_path):
     quoted = tmp_path / "quoted.tsv"  # a TSV that quotes a field holding a tab, as pandas writes it
     quoted.write_text('source\ttarget\n"a\tb"\tx\n', encoding="utf-8")
     assert read_pairs(quoted).sources == ["a\tb"]
+
+
+@pytest.mark.parametrize("header, source, target", [("input\toutput", "HorizontalHatch", "horizontal_hatch"),
+                                                    ("Answer\tQuestion", "horizontal_hatch", "HorizontalHatch"),
+                                                    ("en\tfr", "HorizontalHatch", "horizontal_hatch")])
+def test_a_header_naming_a_source_and_a_target_is_no_pair(tmp_path, header, source, target):
+    """`input<TAB>output` was read as a file without a header: 'input' -> 'output' trained as a pair."""
+    path = tmp_path / "p.tsv"
+    path.write_text(f"{header}\nHorizontalHatch\thorizontal_hatch\nCodecInfo\tcodec_info\n")
+    pairs = read_pairs(path)
+    assert (pairs.sources[0], pairs.targets[0], len(pairs), pairs.headerless) == (source, target, 2, False)
+    assert pairs.named == tuple(reversed(header.split("\t"))) if header.startswith("Answer") else tuple(header.split("\t"))
+    path.write_text("camel\tsnake\nHorizontalHatch\thorizontal_hatch\n")  # names of neither kind: a pair
+    assert read_pairs(path).headerless and len(read_pairs(path)) == 2

@@ -300,3 +300,50 @@ def test_day_first_stamps_that_month_first_leaves_unevenly_spaced_are_read_day_f
         tmp_path / "m.csv", index=False)
     s = read_series(tmp_path / "m.csv", "time", "y")
     assert s.freq == "h" and not any("day first" in n for n in s.notes)
+
+
+@pytest.mark.parametrize("start", ["2021-03-28 00:00", "2021-10-31 00:00"])
+def test_local_times_with_their_utc_offsets_across_a_daylight_saving_change_read_in_utc(tmp_path, start):
+    """Berlin's hours written with their offsets, +01:00 then +02:00 (spring) or back (autumn): pandas refuses a
+    column of mixed offsets, and the run ended in its traceback ("Mixed timezones detected")."""
+    times = pd.date_range(start, periods=6, freq="h", tz="Europe/Berlin")
+    (tmp_path / "d.csv").write_text("time,load\n" + "".join(f"{t.isoformat()},{i}\n" for i, t in enumerate(times)))
+    s = read_series(tmp_path / "d.csv", "time", "load")
+    assert s.freq == "h" and list(s.times) == list(times.tz_convert("UTC")) and s.target.tolist() == list(range(6))
+    assert any("read in UTC" in n for n in s.notes)
+
+
+def test_a_column_of_percentages_reads_as_their_numbers(tmp_path):
+    """A spreadsheet's growth column exported as '12.5%': "which column to forecast? ... no numeric column"."""
+    (tmp_path / "p.csv").write_text("date,growth\n2020-01-01,12.5%\n2020-01-02,-3%\n2020-01-03,\n2020-01-04, 7 %\n")
+    s = read_series(tmp_path / "p.csv", "date", None, fill="interpolate")
+    np.testing.assert_allclose(s.target, [12.5, -3, 2, 7])
+
+
+def test_excels_day_numbers_in_a_column_named_as_dates_read_as_dates(tmp_path):
+    """A date column saved without its format (43831 is 2020-01-01) was refused as a column of step numbers."""
+    (tmp_path / "x.csv").write_text("Order Date,sales\n43831,1\n43832,2\n43833,3.5\n")
+    s = read_series(tmp_path / "x.csv", "Order Date", "sales")
+    assert s.freq == "D" and str(s.times[0].date()) == "2020-01-01" and any("Excel" in n for n in s.notes)
+    (tmp_path / "n.csv").write_text("step,sales\n43831,1\n43832,2\n43833,3.5\n")  # not named as dates: no dates
+    with pytest.raises(UserError, match="step numbers"):
+        read_series(tmp_path / "n.csv", "step", "sales")
+
+
+def test_local_hours_across_a_clock_change_are_told_so(tmp_path):
+    """Berlin's local hours without offsets: 02:00 never happens on 28 March, 02:00 twice on 31 October."""
+    for day, stamps in (("spring", ["01:00", "03:00", "04:00"]), ("autumn", ["01:00", "02:00", "02:00", "03:00"])):
+        date = "2021-03-28" if day == "spring" else "2021-10-31"
+        (tmp_path / "d.csv").write_text("time,load\n" + "".join(f"{date} {s},{i}\n" for i, s in enumerate(stamps)))
+        with pytest.raises(UserError, match="daylight saving change"):
+            read_series(tmp_path / "d.csv", "time", "load")
+
+
+def test_spaces_between_thousands_in_a_semicolon_file_read_as_thousands(tmp_path):
+    """France's Excel: '1 234,5' with a narrow no-break space (or a no-break or plain space) between thousands,
+    read as no numeric column at all."""
+    days = pd.date_range("2024-01-01", periods=4, freq="D")
+    values = ["1\u202f234,5", "12\u00a0000", "7,25", "1 000 001"]
+    (tmp_path / "f.csv").write_text("Date;Valeur\n" + "".join(f"{d:%d/%m/%Y};{v}\n" for d, v in zip(days, values)))
+    s = read_series(tmp_path / "f.csv", "Date", None)
+    np.testing.assert_allclose(s.target, [1234.5, 12000, 7.25, 1000001])

@@ -1,7 +1,7 @@
 """Tagged-sentence readers (CoNLL, word/TAG) with line numbers in errors, and tag-scheme conversion."""
 import pytest
 
-from rnnkit.data.tagging import (TagSplit, chunk_tags, chunks, convert, detect_scheme, read_conll, read_tagged,
+from rnnkit.data.tagging import (TagSplit, chunk_tags, chunks, convert, detect_scheme, read_conll, read_tagged, read_tokens,
                                  read_word_tag, segmentation_tags, words_of)
 from rnnkit.errors import UserError
 
@@ -140,3 +140,34 @@ def test_word_tag_file_whose_first_sentence_has_two_tokens(tmp_path):
     bad = write(tmp_path, "The/DT cat/NN sat/VBD\nx/NN y\n", "bad.txt")  # still word/TAG: its error, not CoNLL's
     with pytest.raises(UserError, match=rf"{bad}: line 2: 'y' is not word/TAG"):
         read_tagged(bad)
+
+
+def test_a_utf16_file_is_read_by_its_byte_order_mark(tmp_path):
+    path = tmp_path / "u16.conll"
+    path.write_bytes("Caña B-PER\r\nhabló O\r\n".encode("utf-16"))
+    assert read_tagged(path).tokens == [["Caña", "habló"]]
+
+
+def test_comment_lines_opening_a_sentence_are_skipped_and_a_hash_token_is_kept(tmp_path):
+    """`# sent 0` before each sentence was read as the first token line (3 columns), and the file refused at its
+    second line; predict tagged '#' as a token."""
+    path = tmp_path / "c.conll"
+    path.write_text("# sent 0\nNew\tO\nv1.2\tB-VER\n\n#begin document (a); part 0\n#\tO\n3\tB-BUG\n")
+    data = read_tagged(path)
+    assert data.tokens == [["New", "v1.2"], ["#", "3"]] and data.tags[1] == ["O", "B-BUG"]
+    assert read_tokens(path) == [["New", "v1.2"], ["#", "3"]]
+
+
+def test_json_lines_of_tokens_and_tags_as_hugging_face_writes_them(tmp_path):
+    """{"tokens": [...], "ner_tags": [...]} a line was read as CoNLL: "line 2: found 6 column(s) ..."."""
+    path = tmp_path / "train.jsonl"
+    path.write_text('{"id": "0", "tokens": ["Fix", "#12"], "ner_tags": ["O", "B-BUG"]}\n\n'
+                    '{"id": "1", "tokens": ["v2.1"], "ner_tags": ["B-VER"]}\n')
+    data = read_tagged(path)
+    assert (data.tokens, data.tags, data.lines) == ([["Fix", "#12"], ["v2.1"]], [["O", "B-BUG"], ["B-VER"]], [1, 3])
+    path.write_text('{"tokens": ["Fix", "#12"], "ner_tags": [0, 3]}\n')
+    with pytest.raises(UserError, match=r"train\.jsonl: line 1: ner_tags holds ids \(0, 3\) without their names"):
+        read_tagged(path)
+    path.write_text('{"tokens": ["Fix", "#12"], "ner_tags": ["O"]}\n')
+    with pytest.raises(UserError, match="line 1: 2 tokens but 1 ner_tags"):
+        read_tagged(path)

@@ -146,3 +146,9 @@ def test_agrees_with_aeons_loader_on_the_archive_files(tmp_path):
                 np.testing.assert_allclose(case, theirs[f"arr_{i}"], rtol=1e-6, err_msg=f"{path} case {i}")
             # aeon lower-cases labels; the reader keeps the file's spelling
             assert [s.lower() for s in ours.labels] == list(theirs["y"]), path
+
+
+def test_a_utf16_ts_file_is_read_by_its_byte_order_mark(tmp_path):
+    path = tmp_path / "u16.ts"
+    path.write_bytes("@problemName p\n@univariate true\n@classLabel true a b\n@data\n1,2,3:a\n3,2,1:b\n".encode("utf-16"))
+    assert list(read_ts(path).labels) == ["a", "b"]

@@ -88,3 +88,16 @@ def test_a_table_with_column_names_and_no_label_column_is_series_to_predict(tmp_
     assert unlabelled.series[0][:, 0].tolist() == [1, 2, 3]
     words = read_series_file(write(tmp_path, "kind,t0,t1\nup,1,2\ndown,3,4\n", "w.csv"))
     assert list(words.labels) == ["up", "down"] and words.series[1][:, 0].tolist() == [3, 4]
+
+
+def test_a_table_without_a_header_holding_its_labels_last_reads_them_there(tmp_path):
+    """Kaggle's heartbeat CSVs: values, then the class as a float, no header. The first column was read as the
+    labels and refused as "50 distinct numbers ... a score, not classes"."""
+    path = tmp_path / "beats.csv"
+    path.write_text("0.98,0.75,0.12,0.0\n0.91,0.42,0.33,1.0\n0.25,0.5,0.75,0.0\n1.0,0.9,0.8,1.0\n")
+    ts = read_series_file(path)
+    assert list(ts.labels) == ["0", "1", "0", "1"] and ts.header.class_labels == ["0", "1"]
+    np.testing.assert_allclose(ts.series[1][:, 0], [0.91, 0.42, 0.33])
+    ucr = tmp_path / "ucr.csv"  # the UCR archive's own order stays: label first, whole numbers
+    ucr.write_text("1,0.98,0.75,2\n2,0.91,0.42,1\n1,0.25,0.5,2\n2,1.5,0.9,1\n")
+    assert list(read_series_file(ucr).labels) == ["1", "2", "1", "2"]

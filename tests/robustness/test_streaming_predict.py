@@ -43,3 +43,19 @@ def test_streamed_records_equal_one_batch_of_all(run, tmp_path, monkeypatch):
     monkeypatch.setattr(text_predict, "PREDICT_CHUNK", 1)
     assert list(text_predict.predict_texts(run, str(path))) == whole
     assert [r["text"] for r in whole] == ["good fine", "bad awful", "fine 3", "bad 4"]
+
+
+def test_a_utf16_or_bom_input_is_read_in_its_encoding(run, tmp_path):
+    """Lines of UTF-16 (its byte order mark says so; 上 is the bytes 0a 4e: not a line end) and a UTF-8 BOM, which
+    was read into the first text."""
+    lines = ["good fine 上", "bad awful"]
+    for name, raw in (("u16.txt", "\r\n".join(lines).encode("utf-16")),
+                      ("bom.txt", b"\xef\xbb\xbf" + "\n".join(lines).encode())):
+        (tmp_path / name).write_bytes(raw)
+        assert [r["text"] for r in text_predict.predict_texts(run, str(tmp_path / name))] == lines
+
+
+def test_a_fasttext_file_to_predict_gives_its_texts_without_their_labels(run, tmp_path):
+    (tmp_path / "test.txt").write_text("__label__pos good fine\n__label__neg bad awful\n")
+    assert [r["text"] for r in text_predict.predict_texts(run, str(tmp_path / "test.txt"))] == ["good fine",
+                                                                                                "bad awful"]

@@ -29,7 +29,7 @@ from typing import Iterable, Iterator, Literal
 import numpy as np
 import torch
 
-from rnnkit.data.readers import encoding_advice
+from rnnkit.data.readers import encoding_advice, file_encoding
 from rnnkit.data.text import UNK_ID, Vocabulary
 from rnnkit.data.text_batches import BatchDataset
 from rnnkit.errors import UserError
@@ -64,6 +64,8 @@ def read_chunks(path: str | os.PathLike, encoding: str = "utf-8", size: int = CH
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     empty = True
+    with open(path, "rb") as f:
+        encoding = file_encoding(f.read(4), encoding)  # a byte order mark's (UTF-16), and dropped
     with open(path, encoding=encoding, newline="") as f:
         while True:
             try:

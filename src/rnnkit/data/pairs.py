@@ -8,7 +8,9 @@ whitespace: ARPAbet phonemes, or already tokenized sentences); `choose_tokens` p
 texts themselves ("auto"): characters when most texts are a single word (no whitespace inside), words
 otherwise, with the reason in one line. A file of exactly two columns that names neither column in its
 first row is read as pairs without a header (source, then target: how dictionaries and Tatoeba's and
-Anki's sentence pairs are shipped), and the split says so (`headerless`).
+Anki's sentence pairs are shipped), and the split says so (`headerless`), unless that row names the two
+columns as a source and a target are named (`named_pair`: input/output, src/tgt, question/answer, en/fr...),
+when it is the header and the split says which (`named`).
 """
 from __future__ import annotations
 
@@ -19,6 +21,14 @@ from pathlib import Path
 from rnnkit.data.readers import detect_format, is_missing, read_frame
 from rnnkit.errors import UserError
 
+SOURCE_NAMES = ("source", "src", "input", "inputs", "in", "from", "question", "prompt", "query", "x", "word",
+                "grapheme", "graphemes", "spelling", "original", "sentence", "text", "context")
+TARGET_NAMES = ("target", "tgt", "output", "outputs", "out", "to", "answer", "response", "reply", "completion", "y",
+                "pronunciation", "phoneme", "phonemes", "translation", "summary", "label", "reference")
+LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "ru", "zh", "ja", "ko", "ar", "hi", "tr", "pl", "sv", "cs",
+             "english", "french", "german", "spanish", "italian", "portuguese", "dutch", "russian", "chinese",
+             "japanese", "korean", "arabic", "hindi", "turkish", "polish", "swedish", "czech")
+"""A header row of a pair file that names neither --source-col nor --target-col: its names, any case"""
 PAIR_TOKENS = ("chars", "words")
 TOKEN_CHOICES = ("auto", *PAIR_TOKENS)
 
@@ -31,6 +41,8 @@ class PairSplit:
     targets: list[str]
     headerless: bool = False
     """read from a two-column file without a header row (its first row a pair)"""
+    named: tuple[str, str] | None = None
+    """the header's source and target columns, where `named_pair` found them"""
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -41,6 +53,22 @@ class PairSplit:
         for s, t in zip(self.sources, self.targets):
             refs.setdefault(s, []).append(t)
         return refs
+
+
+def named_pair(columns: list[str]) -> tuple[str, str] | None:
+    """(source, target) of two columns whose names say which is which (input and output, src and tgt, question
+    and answer: the one named as sources are is the source), or that name two languages (en and fr: the first is
+    the source); else None. Such a first row was read as a pair: 'input' -> 'output' trained."""
+    if len(columns) != 2:
+        return None
+    names = [str(c).strip().lower() for c in columns]
+    if names[0] in SOURCE_NAMES and names[1] in TARGET_NAMES:
+        return columns[0], columns[1]
+    if names[1] in SOURCE_NAMES and names[0] in TARGET_NAMES:
+        return columns[1], columns[0]
+    if set(names) <= set(LANGUAGES) and names[0] != names[1]:
+        return columns[0], columns[1]
+    return None
 
 
 def tokenize_side(text: str, tokens: str) -> list[str]:
@@ -78,6 +106,9 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     frame, rows = read_frame(path, fmt, encoding)
+    found = not {source_col, target_col} & set(map(str, frame.columns)) and named_pair(list(frame.columns))
+    if found:
+        frame = frame.rename(columns={found[0]: source_col, found[1]: target_col})
     headerless = (fmt not in ("jsonl", "json") and len(frame.columns) == 2
                   and not {source_col, target_col} & set(map(str, frame.columns)))
     if headerless:  # the first row is a pair: read again with the columns named
@@ -100,4 +131,4 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
                 raise UserError(f"{path}: row {row}, column {column!r}: empty {side}{blank}")
             values.append(str(value).strip())
         sides[column] = values
-    return PairSplit(sides[source_col], sides[target_col], headerless)
+    return PairSplit(sides[source_col], sides[target_col], headerless, found or None)

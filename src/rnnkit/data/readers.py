@@ -3,7 +3,10 @@
 `read_texts(path, text_col, label_col)` returns the texts (a JSON Lines or Parquet list of tokens joined
 by spaces), the raw labels and the 1-based data row of each (the row a user finds in a spreadsheet: the
 first row after the header is row 1; in JSON Lines the line number). `LabelMap` turns labels (strings or
-integers) into ids 0..K-1 and back and is saved next to a model as JSON.
+integers) into ids 0..K-1 and back and is saved next to a model as JSON. A file that opens with a byte order
+mark is read in the encoding it names (`file_encoding`: UTF-16 as Excel's "Unicode Text" saves it), in every
+family; a `.txt` file whose first line holds a tab is a TSV, one whose first line starts `__label__` is in
+fastText's format.
 
 Every mistake in a file is a `UserError` with one line naming the file, the row and the column, and
 saying what was expected: a missing file or column (with the columns that do exist), an empty file,
@@ -14,12 +17,14 @@ valid in the encoding (with line and byte offset), malformed JSON, a label the m
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import os
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -33,7 +38,9 @@ from rnnkit.errors import UserError
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
            ".parquet": "parquet", ".pq": "parquet"}
 SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
-_INTEGER = re.compile(r"[+-]?\d+")
+FASTTEXT_LABEL = "__label__"
+"""How fastText's training files start each line: `__label__sports The match ...` (no suffix of their own)"""
+_WHOLE_NUMBER = re.compile(r"[+-]?\d+(\.0*)?")
 MISSING_WORDS = frozenset(("nan", "na", "n/a", "#n/a", "null", "none", "<na>"))
 """Label cells that mean "no value" (how pandas, R and spreadsheets write a missing one), never a class."""
 
@@ -66,22 +73,60 @@ def encoding_advice(encoding: str) -> str:
 
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
-        if fmt not in set(FORMATS.values()):
-            raise UserError(f"{path}: format {fmt!r} is not one of {', '.join(sorted(set(FORMATS.values())))}")
+        if fmt not in set(FORMATS.values()) | {"fasttext"}:
+            raise UserError(f"{path}: format {fmt!r} is not one of "
+                            f"{', '.join(sorted(set(FORMATS.values()) | {'fasttext'}))}")
         return fmt
     suffix = path.suffix.lower()
     if suffix in SPREADSHEETS:
         raise UserError(f"{path}: a spreadsheet workbook, which is not read: save its sheet as CSV (UTF-8) and give "
                         "that file")
+    if is_fasttext(path):
+        return "fasttext"
+    if suffix == ".txt" and "\t" in _first_line(path):
+        return "tsv"  # a TSV saved as .txt: Excel's "Text (Tab delimited)" and "Unicode Text" both are
     if suffix not in FORMATS:
         raise UserError(f"{path}: unknown file type {suffix or '(no extension)'!r}; expected one of "
-                        f"{', '.join(sorted(FORMATS))}")
+                        f"{', '.join(sorted(FORMATS))}, or a .txt file of tab-separated columns")
     return FORMATS[suffix]
+
+
+def is_fasttext(path: Path) -> bool:
+    """Whether `path` is a .txt file in fastText's format (its first line starts `__label__`)."""
+    return path.suffix.lower() == ".txt" and _first_line(path).startswith(FASTTEXT_LABEL)
+
+
+def _first_line(path: Path, size: int = 1 << 16) -> str:
+    """The first line of a file ('' where it cannot be read), decoded leniently: tabs and commas are ASCII in
+    every encoding users save tables in, and a byte order mark says UTF-16."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(size)
+    except OSError:
+        return ""
+    return head.decode(file_encoding(head[:4], "utf-8"), errors="replace").split("\n", 1)[0]
+
+
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+                    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 LE's starts as UTF-16 LE's
+
+
+def file_encoding(head: bytes, encoding: str) -> str:
+    """The codec for a file whose first bytes are `head`, asked to be read in `encoding`: a byte order mark names
+    its own (UTF-16, as Excel's "Unicode Text" and Windows' Notepad save, UTF-32, UTF-8), and is dropped; no file
+    in latin-1 or cp1252 starts with the characters those bytes would be there (ï»¿, ÿþ). Else `encoding`."""
+    return next((codec for mark, codec in BYTE_ORDER_MARKS if head.startswith(mark)), encoding)
+
+
+def read_text(path: Path, encoding: str) -> str:
+    """`path.read_text(encoding)`, but a byte order mark says the encoding (`file_encoding`) and is dropped."""
+    raw = path.read_bytes()
+    return raw.decode(file_encoding(raw[:4], encoding))
 
 
 def _decode(path: Path, raw: bytes, encoding: str) -> str:
     try:
-        return raw.decode(encoding)
+        return raw.decode(file_encoding(raw[:4], encoding))
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         bad = raw[err.start: err.end].hex(" ")
@@ -105,6 +150,21 @@ def _read_jsonl(path: Path, text: str) -> tuple[pd.DataFrame, list[int]]:
         records.append(record)
         rows.append(number)
     return pd.DataFrame.from_records(records), rows
+
+
+def _read_fasttext(text: str) -> tuple[pd.DataFrame, list[int]]:
+    """fastText's format as columns `text` and `label`: each line's leading `__label__X` words are its label (a
+    list where there are several, which reading refuses as multi-label), the rest its text."""
+    records, rows = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.split()
+        if not words:
+            continue
+        k = next((i for i, w in enumerate(words) if not w.startswith(FASTTEXT_LABEL)), len(words))
+        labels = [w[len(FASTTEXT_LABEL):] for w in words[:k]]
+        records.append({"text": " ".join(words[k:]), "label": labels[0] if len(labels) == 1 else labels or None})
+        rows.append(number)
+    return pd.DataFrame.from_records(records, columns=["text", "label"]), rows
 
 
 def _read_json(path: Path, text: str) -> tuple[pd.DataFrame, list[int]]:
@@ -156,7 +216,12 @@ def read_frame(path: Path, fmt: str, encoding: str, header: bool = True) -> tupl
         return _read_jsonl(path, text)
     if fmt == "json":
         return _read_json(path, text)
-    sep = "\t" if fmt == "tsv" else _csv_separator(text)
+    if fmt == "fasttext":
+        return _read_fasttext(text)
+    hint = _SEPARATOR_LINE.match(text)  # Excel's "sep=;" first line: the separator, then the header
+    if hint:
+        text = text[hint.end():]
+    sep = hint.group(1) if hint else "\t" if fmt == "tsv" else _csv_separator(text)
     quoting = csv.QUOTE_NONE if fmt == "tsv" and _quotes_are_text(text) else csv.QUOTE_MINIMAL
     if quoting == csv.QUOTE_MINIMAL:
         _check_fields(path, text, sep, fmt)
@@ -167,6 +232,9 @@ def read_frame(path: Path, fmt: str, encoding: str, header: bool = True) -> tupl
         raise UserError(f"{path}: malformed {fmt.upper()} ({str(err).strip()})") from None
     frame.attrs["separator"] = sep  # a reader of numbers takes "1.234,5" after ";" and "1,234.5" after ","
     return frame, list(range(1, len(frame) + 1))
+
+
+_SEPARATOR_LINE = re.compile(r"\ufeff?sep=(.)[ \t]*\r?\n")
 
 
 def _csv_separator(text: str) -> str:
@@ -269,6 +337,20 @@ def text_columns(frame: pd.DataFrame, text_col: str, label_col: str) -> tuple[st
     return (text_col, label_col, notes) if text_col in columns and label_col in columns else original
 
 
+def _headerless(frame: pd.DataFrame, text_col: str, label_col: str | None) -> tuple[int, int] | None:
+    """(text, label) positions of a two-column table without a header row: neither column is named `text_col` or
+    `label_col`, one column's name is among its own values (a label: 'library' over library, command, ...) and
+    the other's values are texts. Such a file was refused: "no column 'text'; available columns: <its first
+    text>, library"."""
+    if label_col is None or len(frame.columns) != 2 or {text_col, label_col} & set(map(str, frame.columns)):
+        return None
+    for label_at in (0, 1):
+        name, values = str(frame.columns[label_at]), set(frame.iloc[:, label_at].astype(str).str.strip())
+        if name.strip() in values and _reads_as_texts(frame.iloc[:, 1 - label_at]):
+            return 1 - label_at, label_at
+    return None
+
+
 def _reads_as_texts(column: pd.Series) -> bool:
     """Whether most of a column's values are texts: words with spaces between them, or CJK characters."""
     values = column.dropna().astype(str)
@@ -293,7 +375,13 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
     notes = []
-    if find_columns and label_col is not None:
+    headerless = _headerless(frame, text_col, label_col) if fmt in ("csv", "tsv") else None
+    if headerless is not None:  # the first row is a text and its label: read again with the columns named
+        frame, rows = read_frame(path, fmt, encoding, header=False)
+        frame.columns = [text_col if i == headerless[0] else label_col for i in range(2)]
+        notes.append(f"no header row: column {headerless[0] + 1} holds the texts, column {headerless[1] + 1} the "
+                     f"labels (a header row naming {text_col!r} and {label_col!r} picks others)")
+    elif find_columns and label_col is not None:
         text_col, label_col, notes = text_columns(frame, text_col, label_col)
     if only_column and label_col is None and len(frame.columns) == 1 and text_col not in frame.columns:
         text_col = frame.columns[0]
@@ -330,7 +418,8 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
             if isinstance(value, str) and value.strip().lower() in MISSING_WORDS:
                 raise UserError(f"{path}: row {row}, column {label_col!r}: missing label ({value.strip()!r}); "
                                 "every row needs one")
-        labels = _normalise_labels(labels)
+        labels, merged = _one_spelling(_normalise_labels(labels))
+        notes += [merged] if merged else []
     return TextTable(path, texts, labels, rows, text_col, label_col, notes)
 
 
@@ -340,13 +429,44 @@ def _kind(value) -> str:
 
 
 def _normalise_labels(labels: list) -> list:
-    """Integers stay (or, when every label in a CSV is an integer string, become) int."""
+    """Labels that are all whole numbers become int: integers, integer strings (a CSV's), whole numbers written as
+    floats ('3.0', as pandas writes an integer column that had a missing value: they were classes '1.0', '3.0'
+    that a new file's 3 was unknown to), and a JSON file's mix of 1 and "1" (a traceback: duplicate classes).
+    Else strings are stripped, and where strings and numbers mix every label is a string."""
     labels = [v.item() if isinstance(v, np.generic) else v for v in labels]
-    if all(isinstance(v, str) and _INTEGER.fullmatch(v.strip()) for v in labels):
-        return [int(v) for v in labels]
-    if all(isinstance(v, (int, bool)) or (isinstance(v, float) and v.is_integer()) for v in labels):
-        return [int(v) for v in labels]
-    return [v.strip() if isinstance(v, str) else v for v in labels]
+    if all(isinstance(v, (int, bool)) or isinstance(v, float) and v.is_integer()
+           or isinstance(v, str) and _WHOLE_NUMBER.fullmatch(v.strip()) for v in labels):
+        return [int(v.strip().split(".")[0]) if isinstance(v, str) else int(v) for v in labels]
+    if any(isinstance(v, str) for v in labels):
+        return [v.strip() if isinstance(v, str) else str(v) for v in labels]
+    return labels
+
+
+def _label_key(label: str) -> str:
+    """What a label is whatever its case and spacing ('File  Format' and 'file format' are one) or its writing
+    as a float ('3.0' is 3: a run saved with classes '1.0', '3.0' knows a new file's 3)."""
+    return str(int(label.strip().split(".")[0])) if _WHOLE_NUMBER.fullmatch(label.strip()) else \
+        " ".join(label.split()).casefold()
+
+
+def _one_spelling(labels: list) -> tuple[list, str | None]:
+    """Labels that differ only in case or spacing ('command', 'Command', 'COMMAND'), as a spreadsheet typed by hand
+    has them, as one class spelled as most often, and a note naming them; else the labels and None. Each spelling
+    was a class of its own: 4 classes became 12, and an evaluate file in capitals scored 0.02."""
+    spellings: dict[str, Counter] = {}
+    for label in labels:
+        if isinstance(label, str):
+            spellings.setdefault(_label_key(label), Counter())[label] += 1
+    chosen, groups = {}, []
+    for counts in spellings.values():
+        if len(counts) > 1:
+            main = counts.most_common(1)[0][0]
+            chosen.update((spelling, main) for spelling in counts)
+            groups.append(f"{main!r} ({', '.join(repr(s) for s in counts if s != main)})")
+    if not chosen:
+        return labels, None
+    note = f"labels that differ only in case or spacing read as one class: {'; '.join(groups)}"
+    return [chosen.get(label, label) if isinstance(label, str) else label for label in labels], note
 
 
 class LabelMap:
@@ -357,6 +477,8 @@ class LabelMap:
         self._ids = {str(label): i for i, label in enumerate(self.labels)}
         if len(self._ids) != len(self.labels):
             raise ValueError(f"labels={self.labels!r} contains duplicates")
+        keys = Counter(_label_key(key) for key in self._ids)  # a new file's 'COMMAND' is the class 'command'
+        self._spelled = {_label_key(key): i for key, i in self._ids.items() if keys[_label_key(key)] == 1}
 
     @classmethod
     def fit(cls, labels: Iterable) -> "LabelMap":
@@ -379,12 +501,13 @@ class LabelMap:
         ids = np.empty(len(labels), dtype=np.int64)
         for i, label in enumerate(labels):
             key = str(label)
-            if key not in self._ids:
+            found = self._ids.get(key, self._spelled.get(_label_key(key)))
+            if found is None:
                 where = (f"{table.path}: row {table.rows[i]}, column {table.label_col!r}: "
                          if table is not None else f"item {i + 1}: ")
                 known = ", ".join(map(str, self.labels))
                 raise UserError(f"{where}unknown label {label!r}; the model knows: {known}")
-            ids[i] = self._ids[key]
+            ids[i] = found
         return ids
 
     def decode(self, ids: Iterable[int]) -> list:

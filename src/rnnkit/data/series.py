@@ -37,8 +37,10 @@ DEFAULT_TIME_COL = "time"
 TIME_NAMES = ("time", "date", "ds", "datetime", "timestamp", "date_time", "period", "year", "month", "quarter",
               "week", "day")
 """Names of a time column, any case: with the default time column absent, the one column so named is read"""
-DECIMAL_COMMA = r"[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
-"""a number written with a decimal comma and, maybe, dots between thousands (read in a file separated by ';')"""
+GROUPING = ". \u00a0\u202f"  # the characters themselves: pandas' pyarrow strings take no \u escape in a pattern
+DECIMAL_COMMA = r"[-+]?(\d{1,3}([" + GROUPING + r"]\d{3})+|\d+)(,\d+)?"
+"""a number written with a decimal comma and, maybe, dots or spaces between thousands (France's Excel writes a
+narrow no-break space: '1\u202f234,5'), read in a file separated by ';'"""
 THOUSANDS_COMMA = r"[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"
 """a number written with commas between thousands, "1,234.5" (quoted, in a file separated by ',')"""
 FILL_HINT = "pass --fill ffill (carry the last value forward) or --fill interpolate (linear in time)"
@@ -69,7 +71,8 @@ class Series:
 
 
 def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, str | None]:
-    """(float values with NaN for missing cells, None) or (None, message about the first bad cell)."""
+    """(float values with NaN for missing cells, None) or (None, message about the first bad cell). A column of
+    percentages as a spreadsheet exports them ('12.5%') reads as their numbers (12.5): it was no numeric column."""
     raw = frame[column]
     if pd.api.types.is_bool_dtype(raw):
         return raw.to_numpy(np.float64), None
@@ -79,11 +82,13 @@ def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, 
     missing = raw.isna().to_numpy() | text.str.lower().isin(MISSING_WORDS).to_numpy()
     if text[~missing].str.lower().isin(("true", "false")).all() and (~missing).any():  # a flag: 1 or 0
         return np.where(missing, np.nan, (text.str.lower() == "true").to_numpy(np.float64)), None
+    if (~missing).any() and text[~missing].str.endswith("%").all():
+        text = text.str.removesuffix("%").str.strip()
     parsed = pd.to_numeric(text.where(~missing), errors="coerce").to_numpy(np.float64)
     bad = np.flatnonzero(np.isnan(parsed) & ~missing)
     european = frame.attrs.get("separator") == ";"  # Excel's CSV where the comma is the decimal mark
     if len(bad) and text[~missing].str.fullmatch(DECIMAL_COMMA if european else THOUSANDS_COMMA).all():
-        plain = (text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False) if european
+        plain = (text.str.replace(f"[{GROUPING}]", "", regex=True).str.replace(",", ".", regex=False) if european
                  else text.str.replace(",", "", regex=False))
         parsed = pd.to_numeric(plain.where(~missing), errors="coerce").to_numpy(np.float64)
         bad = np.flatnonzero(np.isnan(parsed) & ~missing)
@@ -127,6 +132,21 @@ def _unix_unit(raw: pd.Series) -> str | None:
     return next((unit for unit, low, high in UNIX_UNITS if values.min() >= low and values.max() < high), None)
 
 
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+EXCEL_DAYS = (10_000, 80_000)
+"""Excel's day numbers (days since 1899-12-30) of 1927-05-18 to 2119-01-11: a date column whose cells lost their
+date format exports them, 43831 for 2020-01-01"""
+
+
+def _excel_days(raw: pd.Series, time_col: str) -> bool:
+    """Whether a column named as dates are ('Date', 'order_date', 'Day') holds Excel's day numbers (a fraction: the
+    time of day). It was refused as "a column of step numbers"."""
+    if not {"date", "day", "datetime", "time"} & set(re.split(r"[^a-z]+", str(time_col).lower())):
+        return False
+    values = pd.to_numeric(raw, errors="coerce")
+    return bool(values.notna().all() and values.between(*EXCEL_DAYS).all())
+
+
 def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str]) -> pd.DatetimeIndex:
     raw = frame[time_col]
     unit = _unix_unit(raw)
@@ -134,6 +154,10 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
         notes.append(f"column {time_col!r} read as Unix time in {'seconds' if unit == 's' else 'milliseconds'} "
                      "(since 1970-01-01 UTC)")
         raw = pd.Series(pd.to_datetime(pd.to_numeric(raw).to_numpy(np.int64), unit=unit), index=raw.index)
+    elif _excel_days(raw, time_col):
+        raw = pd.Series(EXCEL_EPOCH + pd.to_timedelta(pd.to_numeric(raw), unit="D"), index=raw.index)
+        notes.append(f"column {time_col!r} read as Excel's day numbers ({frame[time_col].iloc[0]} is "
+                     f"{raw.iloc[0]:%d %B %Y}): a date column saved without its date format")
     stamps = raw
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
         for pattern, joined in QUARTERS:
@@ -143,7 +167,7 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
             warnings.simplefilter("ignore", UserWarning)
             times = pd.to_datetime(stamps, errors="coerce") if raw.dtype == object else pd.to_datetime(stamps)
     except (ValueError, TypeError):
-        times = pd.to_datetime(stamps, errors="coerce", format="mixed")
+        times = _each_alone(stamps, time_col, notes)
     if not pd.api.types.is_numeric_dtype(raw) and (not _increasing(times) or _ambiguous_day(stamps)
                                                    and _step_count(times) > 1):
         day_first = _day_first(stamps)
@@ -176,8 +200,31 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
                             f"put each series in a column of its own (one row per time stamp) and name one as "
                             f"--target-col")
         raise UserError(f"{path}: row {i + 1}: time {times[i]} {what} row {i}'s {times[i - 1]}; expected "
-                        f"strictly increasing time stamps ({'drop the duplicates' if what == 'repeats' else 'sort the file by time'})")
+                        f"strictly increasing time stamps ({'drop the duplicates' if what == 'repeats' else 'sort the file by time'})"
+                        f"{_clock_change(times[i:i + 1]) if what == 'repeats' else ''}")
     return times
+
+
+def _each_alone(stamps: pd.Series, time_col: str, notes: list[str]) -> pd.Series:
+    """Stamps in several formats, each parsed alone; stamps in several UTC offsets (local times across a
+    daylight saving change: ...T01:00:00+01:00, then T03:00:00+02:00), which pandas refuses to hold in one
+    column, in UTC: an hourly file stays one step an hour through the change."""
+    try:
+        return pd.to_datetime(stamps, errors="coerce", format="mixed")
+    except ValueError:
+        times = pd.to_datetime(stamps, errors="coerce", format="mixed", utc=True)
+        notes.append(f"column {time_col!r} read in UTC: its time stamps carry different UTC offsets (a daylight "
+                     "saving change)")
+        return times
+
+
+def _clock_change(stamps: pd.DatetimeIndex) -> str:
+    """A hint where every stamp (missing or repeated) is a local hour of a Sunday night, 1 to 3 o'clock: where
+    clocks change for daylight saving (a local hour skipped in spring, repeated in autumn)."""
+    if len(stamps) == 0 or stamps.tz is not None or not all(t.dayofweek == 6 and 1 <= t.hour <= 3 for t in stamps):
+        return ""
+    return ("; local times across a daylight saving change? give the times with their UTC offset "
+            "(2021-03-28T03:00:00+02:00) or in UTC")
 
 
 def _increasing(times) -> bool:
@@ -339,7 +386,7 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
         what = (f"{len(gaps)} missing time stamps (first {gaps[0]}) and " if len(gaps) else "") + \
                f"{int(table.isna().to_numpy().sum())} missing values, the first at {first}"
         if fill == "none":
-            raise UserError(f"{path}: {what}; {FILL_HINT}")
+            raise UserError(f"{path}: {what}; {FILL_HINT}{_clock_change(gaps)}")
         table = table.ffill() if fill == "ffill" else table.interpolate(method="time")
         if table.isna().any().any():
             raise UserError(f"{path}: the series starts with a missing value at {first}; nothing to fill it from "

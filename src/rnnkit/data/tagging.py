@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from rnnkit.data.readers import encoding_advice, encoding_name
+from rnnkit.data.readers import encoding_advice, encoding_name, file_encoding
 from rnnkit.errors import UserError
 
 SCHEMES = ("BIO", "BIOES", "BMES")
@@ -61,7 +61,7 @@ def _read_text(path: Path, encoding: str = "utf-8") -> str:
         raise UserError(f"{path}: file not found")
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig" if encoding_name(encoding) == "UTF-8" else encoding)
+        text = raw.decode(file_encoding(raw[:4], encoding))
     except UnicodeDecodeError as err:
         line = raw[:err.start].count(b"\n") + 1
         shown = encoding_name(encoding)
@@ -75,16 +75,18 @@ def _read_text(path: Path, encoding: str = "utf-8") -> str:
 
 def read_conll(path: str | Path, columns: int | str = "first", encoding: str = "utf-8") -> TagSplit:
     """CoNLL-style `token<TAB>tag` lines, a blank line between sentences; the tag is the last column, and
-    every line has `columns` of them ("first": as many as the first token line, at least 2)."""
+    every line has `columns` of them ("first": as many as the first token line, at least 2). A line opening
+    a sentence with `#` and other than the next line's number of fields is a comment (`# sent_id = 3`,
+    `#begin document`), not a token `#`."""
     path = Path(path)
     out = TagSplit([], [], str(path))
     tokens: list[str] = []
     tags: list[str] = []
-    for number, line in enumerate(_read_text(path, encoding).splitlines(), start=1):
-        fields = line.split("\t") if "\t" in line.strip() else line.split()
-        fields = [f.strip() for f in fields]
-        if fields and fields[0] == "-DOCSTART-":  # CoNLL-2003's document break: a boundary, not a token
-            fields = []
+    lines = _read_text(path, encoding).splitlines()
+    split = _fields(lines)
+    for number, (line, fields) in enumerate(zip(lines, split), start=1):
+        if fields and fields[0] == "-DOCSTART-" or not tokens and _is_comment(lines, split, number - 1):
+            fields = []  # CoNLL-2003's document break, or a comment: a boundary, not a token
         elif columns == "first" and all(fields) and len(fields) >= 2:
             columns = len(fields)
         if not any(fields):
@@ -105,6 +107,22 @@ def read_conll(path: str | Path, columns: int | str = "first", encoding: str = "
         out.tokens.append(tokens)
         out.tags.append(tags)
     return out
+
+
+def _fields(lines: list[str]) -> list[list[str]]:
+    """Each line's fields: tab-separated where it holds a tab, else space-separated."""
+    return [[f.strip() for f in (line.split("\t") if "\t" in line.strip() else line.split())] for line in lines]
+
+
+def _is_comment(lines: list[str], split: list[list[str]], i: int) -> bool:
+    """Whether line i, opening a sentence, is a comment: it starts with `#` and has other than as many fields as
+    the next token line (a comment line was read as the file's first token line, and the real ones refused)."""
+    if not lines[i].startswith("#"):
+        return False
+    j = i + 1
+    while j < len(lines) and (not lines[j].strip() or lines[j].startswith("#")):
+        j += 1
+    return j == len(lines) or len(split[j]) != len(split[i])
 
 
 CONLLU_COLUMNS = 10
@@ -161,11 +179,10 @@ def read_tokens(path: str | Path, encoding: str = "utf-8") -> list[list[str]]:
     lines = _read_text(path, encoding).splitlines()
     if is_conllu(path, lines[:200]):
         return read_conllu(path, encoding).tokens
-    sentences, tokens = [], []
-    for line in [*lines, ""]:
-        fields = line.split("\t") if "\t" in line.strip() else line.split()
-        token = fields[0].strip() if fields else ""
-        if token and token != "-DOCSTART-":
+    sentences, tokens, split = [], [], _fields(lines)
+    for i, fields in enumerate([*split, []]):
+        token = fields[0] if fields else ""
+        if token and token != "-DOCSTART-" and (tokens or not _is_comment(lines, split, i)):
             tokens.append(token)
         elif tokens:
             sentences.append(tokens)
@@ -198,6 +215,50 @@ def read_word_tag(path: str | Path, encoding: str = "utf-8") -> TagSplit:
     return out
 
 
+JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+TOKEN_KEYS = ("tokens", "words", "token", "word")
+TAG_KEYS = ("tags", "ner_tags", "labels", "ner", "pos_tags", "upos", "xpos", "pos", "chunk_tags")
+"""A JSON Lines sentence's keys, in the order looked for: Hugging Face datasets write tokens and ner_tags"""
+
+
+def read_tag_jsonl(path: str | Path, encoding: str = "utf-8", tagged: bool = True) -> TagSplit:
+    """JSON Lines of sentences, as Hugging Face datasets write them: a list of tokens and a list of as many tags
+    (`{"tokens": [...], "ner_tags": [...]}`; the first of TAG_KEYS present). Tags as ids without their names are
+    refused in one line: the names are not in the file. Such a file was read as CoNLL lines ("line 2: found 6
+    column(s)"). `tagged=False`: sentences to tag, their tags (if any) left out."""
+    import json
+
+    path = Path(path)
+    out = TagSplit([], [], str(path), line_per_token=False)
+    for number, line in enumerate(_read_text(path, encoding).splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}: line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise UserError(f"{where}: not valid JSON ({err.msg} at column {err.colno})") from None
+        tokens = next((record[k] for k in TOKEN_KEYS if isinstance(record, dict) and k in record), None)
+        key = next((k for k in TAG_KEYS if isinstance(record, dict) and k in record), None)
+        if not tagged and isinstance(tokens, list):
+            out.tokens.append([str(t) for t in tokens])
+            continue
+        if not isinstance(tokens, list) or key is None or not isinstance(record[key], list):
+            raise UserError(f"{where}: expected an object with a list of tokens ({', '.join(TOKEN_KEYS)}) and a list "
+                            f"of tags ({', '.join(TAG_KEYS)})")
+        tags = record[key]
+        if len(tags) != len(tokens):
+            raise UserError(f"{where}: {len(tokens)} tokens but {len(tags)} {key}; expected one tag per token")
+        if any(not isinstance(t, str) for t in tags):
+            raise UserError(f"{where}: {key} holds ids ({', '.join(map(str, tags[:5]))}) without their names; write "
+                            "the tag names (a Hugging Face dataset's features name them: B-PER, O, ...)")
+        if tokens:
+            out.tokens.append([str(t) for t in tokens])
+            out.tags.append(tags)
+            out.lines.append(number)
+    return out
+
+
 def is_word_tag(line: str) -> bool:
     items = line.split()
     return len(items) > 0 and all(re.fullmatch(r".+/[^/]+", item) for item in items) and "\t" not in line
@@ -208,12 +269,14 @@ WORD_TAG_PROBE = 20
 
 
 def detect_tag_format(path: Path, encoding: str = "utf-8") -> str:
-    """conllu, word-tag or conll, from the file's first lines: word/TAG when the first non-blank line is
+    """conllu, jsonl (by its suffix or a first line `{`), word-tag or conll, from the file's first lines: word/TAG when the first non-blank line is
     `word/TAG` items and it or one of the next such lines has other than two (a two-item `word/TAG` line
     reads as a CoNLL line too, but a CoNLL tag never holds a slash)."""
     lines = _read_text(path, encoding).splitlines()
     if is_conllu(path, lines[:200]):
         return "conllu"
+    if path.suffix.lower() in JSON_SUFFIXES or lines and lines[0].lstrip().startswith("{"):
+        return "jsonl"
     first = [line for line in lines[: 50 * WORD_TAG_PROBE] if line.strip()][:WORD_TAG_PROBE]
     if first and is_word_tag(first[0]) and any(is_word_tag(line) and len(line.split()) != 2 for line in first):
         return "word-tag"
@@ -225,9 +288,9 @@ def read_tagged(path: str | Path, fmt: str = "auto", encoding: str = "utf-8") ->
     path = Path(path)
     if fmt == "auto":
         fmt = detect_tag_format(path, encoding)
-    readers = {"conll": read_conll, "word-tag": read_word_tag, "conllu": read_conllu}
+    readers = {"conll": read_conll, "word-tag": read_word_tag, "conllu": read_conllu, "jsonl": read_tag_jsonl}
     if fmt not in readers:
-        raise UserError(f"format {fmt!r}: expected auto, conll, conllu or word-tag")
+        raise UserError(f"format {fmt!r}: expected auto, conll, conllu, word-tag or jsonl")
     return readers[fmt](path, encoding=encoding)
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnkit.data.readers import read_text
 from rnnkit.errors import UserError
 
 BOOLEAN_TAGS = ("timestamps", "missing", "univariate", "equallength", "classlabel", "targetlabel")
@@ -164,11 +165,12 @@ def _split_case(header: TsHeader, line: str, has_target: bool) -> tuple[list[str
 
 
 def text_lines(path: Path, kind: str) -> list[str]:
-    """The lines of a UTF-8 series file; a missing file or bad bytes end in one line."""
+    """The lines of a UTF-8 series file (or one whose byte order mark says UTF-16); a missing file or bad bytes
+    end in one line."""
     if not path.is_file():
         raise UserError(f"{path}: {kind} file not found")
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        return read_text(path, "utf-8").splitlines()
     except UnicodeDecodeError as err:
         raise UserError(f"{path}: byte offset {err.start}: not valid UTF-8 text") from None
 

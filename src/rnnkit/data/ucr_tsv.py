@@ -8,7 +8,8 @@ it), and the choice of reader by a series file's suffix.
 One case a line: its class label, then its values, tab-separated (a comma- or space-separated line is read too).
 A first line of column names is read as a header: its column named label, class or target (any case) holds the
 labels, else a first column of words does, else the file has no labels (series to predict); an unnamed first
-column (the row numbers pandas' `to_csv` writes) is left out. The archive pads shorter series with NaN at the
+column (the row numbers pandas' `to_csv` writes) is left out. Without a header the labels are first, or last
+where the first column cannot be labels and the last can (`_label_last`). The archive pads shorter series with NaN at the
 end, so trailing NaN (or empty fields) end a series and a NaN inside it is a missing value, as `.ts` marks one.
 Every series is univariate. The classes are the labels found (whole numbers written as floats, the 2015
 archive's 1.0000000e+00, read as 1), in numeric order when every label is a number, else in text order. The
@@ -53,6 +54,8 @@ def read_ucr_tsv(path: str | Path) -> TsFile:
         label_at = next((i for i, n in enumerate(names) if n in LABEL_NAMES), None)
         if label_at is None and not _numbers_under(lines, header_line, len(skip)):
             label_at = len(skip)  # an unnamed column of words: the labels
+    elif first is not None and _label_last(lines):
+        label_at = len(_fields(lines[first])) - 1
     series, labels, rows = [], [], []
     for i, line in enumerate(lines):
         if not line.strip() or i == header_line:
@@ -87,6 +90,18 @@ def _numbers_under(lines: list[str], header_line: int, column: int) -> bool:
     """Whether `column` holds numbers in the first data lines under the header."""
     rows = [_fields(line) for line in lines[header_line + 1:header_line + 21] if line.strip()]
     return all(len(r) > column and (not r[column] or _is_number(r[column])) for r in rows)
+
+
+def _label_last(lines: list[str]) -> bool:
+    """Whether a table without a header holds its labels last: its first column cannot be them (a number with a
+    fraction: 0.98) and its last column can (whole numbers, 1.0 as pandas writes them, at most one a row in two),
+    in every row of one length, as Kaggle's heartbeat CSVs have them. The first column was read as the labels
+    and refused as a score."""
+    rows = [_fields(line) for line in lines if line.strip()]
+    whole = [_is_number(row[-1]) and float(row[-1]).is_integer() for row in rows]
+    return (len({len(row) for row in rows}) == 1 and len(rows[0]) > 2 and all(whole)
+            and len({float(row[-1]) for row in rows}) <= max(2, len(rows) // 2)
+            and any(_is_number(row[0]) and not float(row[0]).is_integer() for row in rows))
 
 
 def _is_header(fields: list[str]) -> bool:

@@ -82,7 +82,8 @@ class StatisticalBaseline:
     def describe(self) -> str:
         """What was fitted, e.g. "ETS(A,Ad,N)" or "ARIMA(2,1,1)(0,1,1)[12]"."""
         if self.name == "AutoETS":
-            return str(self.model.model_["method"])
+            # a constant series is fitted as its value, with no ETS method: the run ended in a KeyError
+            return str(self.model.model_.get("method", "a constant (the series does not vary)"))
         from statsforecast.arima import arima_string
 
         return arima_string(self.model.model_).strip()

@@ -296,3 +296,12 @@ def test_a_run_on_few_validation_windows_says_how_its_partner_was_chosen():
     many = _series(10 + np.sin(np.arange(600) * 2 * np.pi / 7) + 0.3 * rng.normal(size=600))
     found = compare(Forecaster(1, 3, hidden_size=4, fast="fused"), many, make_windows(many, 14, 3), 14, 3, season=7)
     assert not any("validation windows are few" in note for note in found.notes)
+
+
+def test_statistical_baselines_describe_a_constant_series():
+    """AutoETS fits a constant series with no ETS method: the forecast run on a constant file ended in KeyError."""
+    from rnnkit.models.statistical import StatisticalBaseline
+
+    for name in ("AutoETS", "AutoARIMA"):
+        model = StatisticalBaseline(name, 12).fit(np.full(60, 7.0))
+        assert model.describe() and np.allclose(model.forecast(np.full(60, 7.0), np.array([40]), 3), 7.0)

@@ -121,6 +121,11 @@ def test_predict_on_a_conll_file_tags_its_sentences_not_its_lines(ner_run, files
     assert code == 0 and tokens == [["Alice", "works"], ["Bob", "sleeps"]]
     code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "and-or.txt")
     assert code == 0 and json.loads(out)["tokens"] == ["Alice", "and/or", "Bob"]
+    (tmp_path / "gold.jsonl").write_text('{"tokens": ["Alice", "works"], "ner_tags": ["B-PER", "O"]}\n'
+                                         '{"tokens": ["Bob", "sleeps"]}\n')  # Hugging Face's shape: was "no column 'text'"
+    code, out, err = call(capsys, "predict", run_dir, "--input", tmp_path / "gold.jsonl")
+    assert code == 0 and [json.loads(line)["tokens"] for line in out.splitlines()] == [["Alice", "works"],
+                                                                                    ["Bob", "sleeps"]], err
 
 
 def test_a_latin1_run_trains_evaluates_and_predicts_in_its_encoding(files, tmp_path, capsys):

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import Vocabulary, load_dataset
-from rnnkit.data.pairs import PairSplit, read_pairs, tokenize_side
-from rnnkit.data.readers import FORMATS, detect_format, encoding_name, is_missing, read_frame
+from rnnkit.data.pairs import PairSplit, named_pair, read_pairs, tokenize_side
+from rnnkit.data.readers import FORMATS, detect_format, encoding_name, is_missing, read_frame, read_text
 from rnnkit.data.text import UNK_ID
 from rnnkit.data.text_batches import BucketedItems
 from rnnkit.data.splits import grouped_holdout
@@ -37,9 +37,12 @@ def pair_splits(config: Seq2SeqConfig) -> tuple[dict[str, PairSplit | None], dic
     read = lambda path: read_pairs(path, config.source_col, config.target_col, config.format, config.encoding)  # noqa: E731
     splits = {"train": read(config.data), "valid": read(config.valid_data) if config.valid_data else None,
               "test": read(config.test_data) if config.test_data else None}
+    named = splits["train"].named
     columns = (f"no header row: the first column is the source, the second the target (a header naming "
                f"{config.source_col!r} and {config.target_col!r}, or --source-col/--target-col, picks others)"
-               if splits["train"].headerless else f"{config.source_col} -> {config.target_col}")
+               if splits["train"].headerless else
+               f"source column {named[0]!r}, target column {named[1]!r} (named as sources and targets are; "
+               f"--source-col/--target-col pick others)" if named else f"{config.source_col} -> {config.target_col}")
     return splits, {"training file": config.data, "columns": columns}
 
 
@@ -115,7 +118,9 @@ def table_sources(path: Path, source_col: str, encoding: str) -> list[str]:
     fmt = detect_format(path)
     frame, _ = read_frame(path, fmt, encoding)
     columns = list(map(str, frame.columns))
-    if source_col not in columns:
+    if source_col not in columns and named_pair(columns):  # input/output: the header as training read it
+        source_col = named_pair(columns)[0]
+    elif source_col not in columns:
         if len(columns) == 2 and fmt not in ("jsonl", "json"):
             frame, _ = read_frame(path, fmt, encoding, header=False)
         elif len(columns) != 1:
@@ -138,7 +143,7 @@ def read_inputs(inputs: str, source_col: str = "source", encoding: str = "utf-8"
             lines, where = table_sources(path, source_col, encoding), str(path)
         else:
             try:
-                lines, where = path.read_text(encoding=encoding).splitlines(), str(path)
+                lines, where = read_text(path, encoding).splitlines(), str(path)
             except UnicodeDecodeError as err:
                 raise UserError(f"{path}: byte offset {err.start}: not valid {encoding_name(encoding)} text") from None
     lines = [line.strip() for line in lines if line.strip()]

@@ -37,7 +37,7 @@ def run(task: Task, config: Seq2SeqConfig, run_dir: Path, *, resume: bool = Fals
     """Train an encoder-decoder with attention on pairs (a named dataset or your own file)."""
     say = start(config, quiet)
     splits, data_summary = pair_splits(config)
-    if splits["train"].headerless:
+    if splits["train"].headerless or splits["train"].named:
         say(f"{config.data}: {data_summary['columns']}")
     splits = with_validation(splits, config.validation_split, config.seed)
     config, token_notes = resolve_tokens(config, splits["train"])

@@ -31,8 +31,9 @@ class TagConfig(RecurrentModelConfig):
     valid_data: str | None = None
     """validation file (default: validation_split of the training sentences)"""
     test_data: TestData = None
-    format: Literal["auto", "conll", "conllu", "word-tag"] = "auto"
-    """format of your files (auto: from the first lines; conllu: Universal Dependencies' FORM and UPOS)"""
+    format: Literal["auto", "conll", "conllu", "word-tag", "jsonl"] = "auto"
+    """format of your files (auto: from the first lines; conllu: Universal Dependencies' FORM and UPOS; jsonl:
+    {"tokens": [...], "ner_tags": [...]} a line, as Hugging Face datasets write them)"""
     encoding: str = "utf-8"
     """text encoding of your files (CoNLL-2002's Spanish and Dutch files are latin-1)"""
     scheme: Literal["auto", "BIO", "BIOES", "BMES"] = "auto"

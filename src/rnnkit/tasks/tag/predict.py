@@ -13,9 +13,9 @@ import numpy as np
 import torch
 
 from rnnkit.data import load_dataset
-from rnnkit.data.readers import FORMATS, encoding_name, read_texts
-from rnnkit.data.tagging import (WORD_TAG_PROBE, TagSplit, chunks, is_word_tag, parse_word_tags, read_tagged,
-                                 read_tokens, read_word_tag, words_of)
+from rnnkit.data.readers import FORMATS, encoding_name, file_encoding, read_text, read_texts
+from rnnkit.data.tagging import (JSON_SUFFIXES, TOKEN_KEYS, WORD_TAG_PROBE, TagSplit, chunks, is_word_tag,
+                                 parse_word_tags, read_tag_jsonl, read_tagged, read_tokens, read_word_tag, words_of)
 from rnnkit.data.text import chinese_words
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
@@ -112,7 +112,7 @@ def read_lines(inputs: str, text_col: str = "text", encoding: str = "utf-8") -> 
     if not path.is_file():
         raise UserError(f"{path}: input file not found")
     try:
-        text = path.read_text(encoding=encoding)
+        text = read_text(path, encoding)
     except UnicodeDecodeError as err:
         raise UserError(f"{path}: byte offset {err.start}: not valid {encoding_name(encoding)} text") from None
     if not text.strip():
@@ -130,9 +130,17 @@ def tagged_sentences(inputs: str, tags: Sequence[str], encoding: str = "utf-8") 
     is one of the run's `tags` (their words). Read as text lines, each CoNLL line, gold columns included,
     was tagged as a sentence, and each `word/TAG` item as a token."""
     path = Path(inputs)
+    if inputs != "-" and path.is_file() and path.suffix.lower() in JSON_SUFFIXES:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+        first = head.decode(file_encoding(head[:4], encoding), errors="replace")
+        if any(f'"{key}"' in first for key in TOKEN_KEYS):  # a JSON Lines of token lists, as training reads one
+            return read_tag_jsonl(path, encoding, tagged=False).tokens
     if inputs == "-" or not path.is_file() or path.suffix.lower() in FORMATS:
         return None
-    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace") as f:
+    with open(path, "rb") as f:
+        head = f.read(4)
+    with open(path, encoding=file_encoding(head, encoding), errors="replace") as f:
         first = list(islice((line for line in f if line.strip()), WORD_TAG_PROBE))
     if path.suffix.lower() in TAGGED_SUFFIXES or (first and first[0].startswith("-DOCSTART-")):
         return read_tokens(path, encoding)

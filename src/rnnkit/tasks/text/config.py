@@ -148,9 +148,10 @@ class ClassifyConfig(TextModelConfig):
     label_col: str = "label"
     """the column holding the labels"""
     format: str | None = None
-    """csv, tsv, jsonl, json or parquet (default: from the file name)"""
+    """csv, tsv, jsonl, json, parquet or fasttext (`__label__X text` lines) (default: from the file name; a .txt
+    by its first line: a tab, or `__label__`)"""
     encoding: str = "utf-8"
-    """text encoding of CSV/TSV/JSONL files"""
+    """text encoding of CSV/TSV/JSONL files (a byte order mark names its own: UTF-16, UTF-8)"""
 
     def __post_init__(self):
         super().__post_init__()

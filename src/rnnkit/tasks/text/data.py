@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import FORMATS, TextTable, check_class_counts, encoding_name
+from rnnkit.data.readers import FORMATS, TextTable, check_class_counts, encoding_name, is_fasttext, read_text
 from rnnkit.data.splits import stratified_holdout
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
@@ -20,6 +20,12 @@ from rnnkit.tasks.text.config import ClassifyConfig, SentimentConfig, TextModelC
 
 VOCAB_FILE, LABELS_FILE = "vocab.json", "labels.json"
 TABLE_SUFFIXES = tuple(FORMATS)  # the table files rnnkit.data reads
+
+
+def is_table(path: Path) -> bool:
+    """Whether texts to predict are a table's column (by the suffix, or a .txt in fastText's format: its
+    `__label__` words are no text), not lines."""
+    return path.suffix.lower() in TABLE_SUFFIXES or is_fasttext(path)
 
 Split = tuple[list[str], np.ndarray]
 
@@ -130,12 +136,12 @@ def read_inputs(inputs: str, text_col: str, encoding: str = "utf-8", only_column
         source = "stdin"
     else:
         path = Path(inputs)
-        if path.suffix.lower() in TABLE_SUFFIXES:
+        if is_table(path):
             return read_texts(path, text_col, None, encoding=encoding, only_column=only_column).texts
         if not path.is_file():
             raise UserError(f"{path}: input file not found")
         try:
-            texts = path.read_text(encoding=encoding).splitlines()
+            texts = read_text(path, encoding).splitlines()
         except UnicodeDecodeError as err:
             raise UserError(f"{path}: byte offset {err.start}: not valid {encoding_name(encoding)} text") from None
         source = str(path)

@@ -4,16 +4,17 @@ the run folder and, with a second view, the one in <run>/second-view), blended w
 by the run's blend weight and scaling (`baseline`)."""
 from __future__ import annotations
 
+import codecs
 import sys
 from contextlib import nullcontext
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import encoding_name
+from rnnkit.data.readers import encoding_name, file_encoding
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
@@ -21,7 +22,7 @@ from rnnkit.tasks.runs import read_labels, read_run
 from rnnkit.tasks.task import Run
 from rnnkit.tasks.text.baseline import BASELINE_JSON, NAME, load_blend
 from rnnkit.tasks.text.config import TextPredictOptions
-from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, read_inputs
+from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, is_table, read_inputs
 from rnnkit.tasks.text.model import SECOND_VIEW_DIR, predict_proba, scores, second_view_tokenizer
 from rnnkit.training.class_report import class_report
 
@@ -102,24 +103,30 @@ def stream_inputs(inputs: str, text_col: str, encoding: str = "utf-8", given: bo
     """`read_inputs`' texts one at a time: stdin and .txt lines read lazily (as read_inputs splits them);
     a table file (CSV, Parquet...) is read whole by its reader (`given`: `text_col` was asked for by name, so
     a one-column table of another name is an error). Files are decoded with the run's encoding."""
-    if inputs != "-" and Path(inputs).suffix.lower() in TABLE_SUFFIXES:
+    if inputs != "-" and is_table(Path(inputs)):
         yield from read_inputs(inputs, text_col, encoding, only_column=not given)
         return
     if inputs != "-" and not Path(inputs).is_file():
         raise UserError(f"{inputs}: input file not found")
     source, found, offset = ("stdin" if inputs == "-" else inputs), False, 0
+    if inputs != "-":
+        with open(inputs, "rb") as f:
+            encoding = file_encoding(f.read(4), encoding)  # a byte order mark's (UTF-16), and dropped
     with (nullcontext(getattr(sys.stdin, "buffer", sys.stdin)) if inputs == "-" else open(inputs, "rb")) as f:
-        for raw in f:
+        decoder, pending = codecs.getincrementaldecoder("utf-8" if inputs == "-" else encoding)(), ""
+        for raw in chain(f, [b""]):  # pieces end at the byte 0x0a, which in UTF-16 may be half a character
             try:
-                line = raw.decode("utf-8" if inputs == "-" else encoding) if isinstance(raw, bytes) else raw
+                piece = decoder.decode(raw, final=not raw) if isinstance(raw, bytes) else raw
             except UnicodeDecodeError as err:
-                raise UserError(f"{source}: byte offset {offset + err.start}: not valid "
-                                f"{encoding_name('utf-8' if inputs == '-' else encoding)} text") from None
+                raise UserError(f"{source}: byte offset {max(0, offset + err.start - len(err.object) + len(raw))}: "
+                                f"not valid {encoding_name('utf-8' if inputs == '-' else encoding)} text") from None
             offset += len(raw)
-            for text in line.splitlines():
+            lines = (pending + piece).splitlines(keepends=True)
+            pending = lines.pop() if raw and lines and lines[-1].splitlines()[0] == lines[-1] else ""  # line open
+            for text in lines:
                 if text.strip():
                     found = True
-                    yield text
+                    yield text.splitlines()[0]
     if not found:
         raise UserError(f"{source}: no text to classify (one text per line expected)")
 
