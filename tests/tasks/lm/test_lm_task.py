@@ -318,3 +318,21 @@ def test_the_adaptive_choices_read_at_most_choice_tokens_of_validation(tmp_path,
     _, final = train_task(*load_config("lm", config), run_dir=tmp_path / "run")
     assert "the adaptive choices are made on the first 700 of the 2,196 validation tokens" in capsys.readouterr().out
     assert final["mix_match"] > 0 and math.isfinite(final["test_adapted_bpc"])
+
+
+def test_epochs_raised_by_min_steps_stop_when_validation_stops_improving(tmp_path):
+    """A small text whose epochs min_steps raised (here over 100) stops after RAISED_PATIENCE epochs without a
+    better validation loss: random characters, which a model of 64 units soon learns by heart."""
+    from rnnkit.tasks.lm.train import RAISED_PATIENCE
+
+    rng = np.random.default_rng(0)
+    (tmp_path / "noise.txt").write_text("".join(rng.choice(list("abcdefgh"), 3000)))
+    config = {"data": str(tmp_path / "noise.txt"), "level": "char", "hidden_size": "64", "embedding_dim": "8",
+              "bptt": "20", "batch_size": "16", "min_steps": "1000", "baseline": "false", "dynamic_eval": "off",
+              "cache": "off", "match": "off"}
+    run_dir, _ = train_task(*load_config("lm", config), run_dir=tmp_path / "run", quiet=True)
+    saved = json.loads((run_dir / "config.json").read_text())["task_config"]
+    losses = [json.loads(line)["val_loss"] for line in open(run_dir / "metrics.jsonl") if '"val_loss": ' in line]
+    losses = [v for v in losses if v is not None]
+    assert saved["early_stopping"] == RAISED_PATIENCE and saved["epochs"] is None
+    assert len(losses) == int(np.argmin(losses)) + 1 + RAISED_PATIENCE < 100

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from pathlib import Path
 
 
@@ -40,6 +41,10 @@ from rnnkit.training import distributed as ddp
 from rnnkit.training.optim import learning_rate, make_optimizer
 
 SAMPLE_LENGTH = {"word": 50, "char": 300}
+RAISED_PATIENCE = 10
+"""A run whose epochs `min_steps` raised stops after this many epochs without a better validation loss (unless
+`--early-stopping` says otherwise; the best epoch's weights are kept either way): on a 35 KB text the 112
+epochs the step minimum asked for found their best validation loss near epoch 21 and only overfit after."""
 
 
 class StreamEpochs(Callback):
@@ -82,8 +87,10 @@ def run(task: Task, config: LMConfig, run_dir: Path, *, resume: bool = False, qu
                                 momentum=config.momentum) if config.optimizer == "sgd" else None)
     n_epochs = epochs_to_train(config, len(train_set))
     if config.epochs is None and n_epochs > LEVEL_EPOCHS[corpus.level]:
+        if config.early_stopping is None:
+            config = replace(config, early_stopping=RAISED_PATIENCE)
         say(f"{n_epochs} epochs of {len(train_set)} windows: at least min_steps={config.min_steps} optimizer steps "
-            "(--epochs N trains N)")
+            f"(--epochs N trains N), stopping after {config.early_stopping} epochs without a better validation loss")
     fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=data_summary(corpus, train_set, config),
                  epochs=n_epochs, shuffle=False, facts={"level": corpus.level}, callbacks=[epochs], forward_module=carried,
                  optimizer=optimizer, resume=resume, quiet=quiet)
