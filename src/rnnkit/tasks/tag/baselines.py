@@ -6,7 +6,7 @@
   be): jieba.posseg's tags on the words whose span jieba's own segmentation gets right.
 
 `TagCounts` holds the most-frequent-tag baseline's counts as p(tag | token), which the run's delivered tags
-combine with the model's scores (`tasks.tag.prior`)."""
+combine with the model's scores (`tasks.tag.train.choose_weight`)."""
 from __future__ import annotations
 
 import json
@@ -62,8 +62,8 @@ def most_frequent_tag(train_tokens, train_tags, test_tokens) -> list[list[str]]:
 class TagCounts:
     """The most-frequent-tag baseline's table as a distribution: p(tag | token) = (c(token, tag) + ALPHA p(tag))
     / (c(token) + ALPHA), p(tag) the tags' shares over all training tokens, add-one smoothed (a token never seen
-    in training gets p(tag) itself). The run's delivered tags add `weight` x ln p(tag | token) to the model's emission scores
-    (`tasks.tag.prior`); its argmax is the baseline's tag (but for ties)."""
+    in training gets p(tag) itself). The run's delivered tags add `weight` x ln p(tag | token) to the model's
+    emission scores (`tasks.tag.train.choose_weight`); its argmax is the baseline's tag (but for ties)."""
 
     num_tags: int
     tokens: dict[str, tuple[list[int], list[int]]]
@@ -119,8 +119,8 @@ def errors_fixed(model: float, baseline: float) -> float:
 
 
 def errors_fixed_line(fixed: float, markdown: bool = False, who: str = "model") -> str:
-    """What `errors_fixed` says in words: the share of the baseline's errors `who` (the model, or the run's
-    tags) fixes, or, below zero, how many more errors than the baseline it makes (a negative share fixed reads
+    """What `errors_fixed` says in words: the share of the baseline's errors `who` (the model, or the run)
+    fixes, or, below zero, how many more errors than the baseline it makes (a negative share fixed reads
     as nonsense)."""
     strong, the, end = ("**", "The", ".") if markdown else ("", "the", "")
     if fixed >= 0:
