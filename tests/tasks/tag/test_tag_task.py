@@ -162,6 +162,9 @@ def test_segmentation_run_and_segment(files, capsys):
 def test_pos_run_draws_confusion_and_compares_with_baselines(files, tmp_path):
     run_dir, final = train({"data": str(files / "pos.txt")}, tmp_path / "pos-run")
     assert (run_dir / "config.json").is_file() and "test_token_acc" not in final  # no test file given
+    # ... so the baseline is set beside the run on the validation sentences, said to flatter the model
+    assert 0 < final["val_most_frequent_tag_token_acc"] <= 1 and "val_errors_fixed_vs_most_frequent_tag" in final
+    assert "## Baseline (validation sentences: no test file was given)" in (run_dir / "report.md").read_text()
     run_dir, final = train({"data": str(files / "pos.txt"), "test_data": str(files / "pos.txt")}, tmp_path / "p2")
     assert (run_dir / "confusion.png").stat().st_size > 1000
     report = (run_dir / "report.md").read_text()

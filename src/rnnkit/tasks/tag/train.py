@@ -78,7 +78,32 @@ def run(task: Task, config: TagConfig, run_dir: Path, *, resume: bool = False, q
                                               config.dataset, counts if config.blend else None)
         final.update(final_test)
         notes += tested
+    else:  # no test sentences: the baseline beside the run on the validation ones, so the run still says which wins
+        final_valid, compared = on_validation(model, splits, data, tagset, counts if config.blend else None, say)
+        final.update(final_valid)
+        notes += compared
     return finish(task, config, fitted, final, notes=notes, quiet=quiet)
+
+
+def on_validation(model, splits: dict[str, TagSplit | None], data, tagset: TagSet,
+                  counts: baselines.TagCounts | None, say) -> tuple[dict[str, float], str]:
+    """A run without test sentences: the model (and the run's tags), the most-frequent-tag baseline on the
+    validation sentences (`val_` keys), and report.md's section saying these chose the kept epoch and the
+    baseline's weight, so they flatter the model."""
+    valid, names = splits["valid"], tagset.tags
+    batches = emission_batches(model, data["valid"][0])
+    gold = [[names[k] for k in ids] for ids in data["valid"][1]]
+    words = set(tagset.train_words or ())
+    scored = {}
+    for who, with_counts in (("run", counts), ("model", None)):
+        pred = decode_batches(model, batches, len(valid), valid.tokens, with_counts)
+        scored[who] = score(valid.tokens, gold, [[names[k] for k in p] for p in pred], tagset.scheme, words)
+    base, lines = most_frequent_tag_section(valid, gold, scored["run"], splits["train"], data["train"][1], names,
+                                            tagset, words, say, scored["model"], where="validation")
+    return ({f"val_{k}": v for k, v in base.items()},
+            "\n## Baseline (validation sentences: no test file was given)\n\nThese sentences chose the kept epoch "
+            "and the baseline's weight, so the model's figures here are optimistic; `--test-data` scores held-out "
+            "ones.\n" + "\n".join(lines) + "\n")
 
 
 def epochs_to_train(config: TagConfig, steps_per_epoch: int) -> int:
@@ -240,8 +265,9 @@ def test_and_compare(model, splits: dict[str, TagSplit | None], data, tagset: Ta
 
 def most_frequent_tag_section(test: TagSplit, gold, flat: dict[str, float], train: TagSplit, train_ids,
                               names: list[str], tagset: TagSet, train_words: set[str],
-                              say, alone: dict[str, float] | None = None) -> tuple[dict[str, float], list[str]]:
-    """The most-frequent-tag baseline on the test sentences (trained on the run's training sentences,
+                              say, alone: dict[str, float] | None = None,
+                              where: str = "test") -> tuple[dict[str, float], list[str]]:
+    """The most-frequent-tag baseline on the `where` sentences (`test`: trained on the run's training sentences,
     tags in the run's scheme), scored like the run's tags (`flat`; `alone`: the model's own, when they
     differ), and the share of its token errors the run fixes."""
     train_tags = [[names[k] for k in sent] for sent in train_ids]
@@ -253,9 +279,10 @@ def most_frequent_tag_section(test: TagSplit, gold, flat: dict[str, float], trai
     key = next((k for k in extra if k in scored), None)
     if key:
         final[f"most_frequent_tag_{key}"] = scored[key]
-    blended = alone is not None and alone is not flat
+    blended = alone is not None and alone is not flat and alone != flat
     who = "run" if blended else "model"
-    say(f"most-frequent-tag baseline: token_acc={scored['token_acc']:.4f}"
+    say(f"most-frequent-tag baseline{'' if where == 'test' else ' on the ' + where + ' sentences'}: "
+        f"token_acc={scored['token_acc']:.4f}"
         + (f" {key}={scored[key]:.4f}" if key else "") + f"; {baselines.errors_fixed_line(fixed, who=who)}")
     head = "| tagger | token accuracy |" + (f" {extra[key]} |" if key else "")
     row = (lambda name, s: f"| {name} | {s['token_acc']:.4f} |" + (f" {s[key]:.4f} |" if key else ""))
