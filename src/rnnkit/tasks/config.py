@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import types
 import typing
 from pathlib import Path
@@ -55,6 +56,15 @@ class RecurrentModelConfig(TrainConfig):
     """units of each recurrent layer (per direction)"""
     fast: RunnerName = "auto"
     """recurrent runner: auto (the fastest that serves the configuration), native, compiled, fused, loop"""
+
+
+def epochs_for(asked: int | None, default: int, min_steps: int, steps_per_epoch: int) -> int:
+    """The epochs a run trains: those `asked` for, else `default` raised so that training takes at least
+    `min_steps` optimizer steps (a small file's few batches an epoch would otherwise leave its model untrained).
+    Each family says what its default and its minimum are."""
+    if asked is not None:
+        return asked
+    return max(default, math.ceil(min_steps / max(1, steps_per_epoch)))
 
 
 def fill_unset(config: Any, defaults: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from rnnkit.tasks.classify_series.data import LABELS_FILE, SCALING_FILE, Scaling
 from rnnkit.tasks.classify_series.members import scores, train_members
 from rnnkit.tasks.classify_series.model import build_model
 from rnnkit.tasks.classify_series.predict import class_probabilities
+from rnnkit.tasks.config import epochs_for
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.report import class_section
 from rnnkit.tasks.task import Task
@@ -51,7 +52,7 @@ def epochs_to_train(config: SeriesConfig, steps_per_epoch: int, longest: int) ->
     numerous series train fewer steps rather than for longer than a default run's time."""
     if config.epochs is not None:
         return config.epochs
-    wanted = max(DEFAULT_EPOCHS, math.ceil(config.min_steps / steps_per_epoch))
+    wanted = epochs_for(None, DEFAULT_EPOCHS, config.min_steps, steps_per_epoch)
     return max(1, min(wanted, POINTS_BUDGET // (steps_per_epoch * config.batch_size * longest)))
 
 

@@ -10,13 +10,12 @@ word_language_model's defaults. Characters: a char-rnn (one LSTM(512), windows o
 schedule, 4 epochs: what fits in about 15 minutes on 2 cores; on a small text at least `min_steps` steps). Measured results are in benchmarks/TASKS.md."""
 from __future__ import annotations
 
-import math
 from dataclasses import field
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.tasks.config import CacheDir, RecurrentModelConfig, fill_unset
+from rnnkit.tasks.config import CacheDir, RecurrentModelConfig, epochs_for, fill_unset
 from rnnkit.tasks.lm.level import level_for_text
 from rnnkit.training.optim import OPTIMIZERS
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
@@ -157,9 +156,9 @@ class LMConfig(RecurrentModelConfig):
 def epochs_to_train(config: LMConfig, windows_per_epoch: int) -> int:
     """The epochs asked for; unset, the level's (LEVEL_EPOCHS), raised so that training takes at least
     `min_steps` optimizer steps."""
-    if config.epochs is not None:
+    if config.epochs is not None:  # the level is not resolved (a user's text read) for nothing
         return config.epochs
-    return max(LEVEL_EPOCHS[resolve_level(config)], math.ceil(config.min_steps / max(1, windows_per_epoch)))
+    return epochs_for(None, LEVEL_EPOCHS[resolve_level(config)], config.min_steps, windows_per_epoch)
 
 
 def resolve_level(config: LMConfig) -> str:

@@ -13,7 +13,6 @@ fixes), jieba beside Chinese segmentation, jieba.posseg beside pku-pos.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 import torch
 
 from rnnkit.data.tagging import TagSplit
+from rnnkit.tasks.config import epochs_for
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.tag import baselines
 from rnnkit.tasks.tag.config import EPOCHS, TagConfig
@@ -109,9 +109,7 @@ def on_validation(model, splits: dict[str, TagSplit | None], data, tagset: TagSe
 def epochs_to_train(config: TagConfig, steps_per_epoch: int) -> int:
     """The epochs asked for; by default the dataset's (EPOCHS), raised so that training takes at least
     `min_steps` optimizer steps."""
-    if config.epochs is not None:
-        return config.epochs
-    return max(EPOCHS[config.dataset], math.ceil(config.min_steps / max(1, steps_per_epoch)))
+    return epochs_for(config.epochs, EPOCHS[config.dataset], config.min_steps, steps_per_epoch)
 
 
 def for_unit(config: TagConfig, unit: str) -> TagConfig:

@@ -9,7 +9,6 @@ so predict and evaluate need nothing else. The test set is scored once at the en
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from rnnkit.data.text import resolve_tokenizer
 from rnnkit.data.text_batches import BucketedBatches, SortedBatches
 from rnnkit.models.blend import accuracy
 from rnnkit.models.linear_baseline import short_texts
+from rnnkit.tasks.config import epochs_for
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.report import class_section, printer, test_metrics
 from rnnkit.tasks.task import Task
@@ -208,9 +208,7 @@ def epochs_to_train(config: TextModelConfig, steps_per_epoch: int, classes: int)
     """The epochs asked for; by default `default_epochs`, raised so that training takes at least `min_class_steps`
     optimizer steps per class: a small file's few batches an epoch would otherwise leave a many-class model
     untrained. Per class, because more steps cost two-class sets of a few thousand texts accuracy (TASKS.md)."""
-    if config.epochs is not None:
-        return config.epochs
-    return max(config.default_epochs, math.ceil(config.min_class_steps * classes / max(1, steps_per_epoch)))
+    return epochs_for(config.epochs, config.default_epochs, config.min_class_steps * classes, steps_per_epoch)
 
 
 def train_second_view(task, config: TextModelConfig, view: str, splits, label_map, run_dir: Path, data_summary,
