@@ -65,8 +65,13 @@ def run(task: Task, config: TagConfig, run_dir: Path, *, resume: bool = False, q
     final["train_sentences_per_s"] = len(data["train"][0]) * epochs_done / max(trainer.train_seconds, 1e-9)
     notes = (f"\n## Output layer\n\n- {choice.reason}\n- kept epoch: best `{config.monitor}`\n")
     counts = baselines.TagCounts.count(splits["train"].tokens, data["train"][1], len(tagset.tags))
+    # the validation sentences' scores at each weight tried, decoded once: for the weight's choice, and without a
+    # test file for the comparison with the baseline
+    on_valid = (validation_scores(model, splits["valid"], data["valid"], tagset, counts,
+                                  BASELINE_WEIGHTS if config.blend else (0.0,))
+                if config.blend or splits["test"] is None else None)
     if config.blend:
-        counts, chosen = choose_weight(model, splits["valid"], data["valid"], tagset, counts, config.monitor)
+        counts, chosen = choose_weight(on_valid, counts, config.monitor)
         final["baseline_weight"] = counts.weight
         say(f"the baseline's counts beside the model's scores, on validation ({measured(config.monitor)}): "
             + ", ".join(f"{w:g} -> {v:.4f}" for w, v in chosen.items()) + f"; weight {counts.weight:g} kept")
@@ -75,31 +80,26 @@ def run(task: Task, config: TagConfig, run_dir: Path, *, resume: bool = False, q
             counts.save(run_dir / baselines.COUNTS_FILE)
     if splits["test"] is not None:
         final_test, tested = test_and_compare(model, splits, data, tagset, run_dir, final["train_sentences_per_s"], say,
-                                              config.dataset, counts if config.blend else None)
+                                              config.dataset, counts)
         final.update(final_test)
         notes += tested
     else:  # no test sentences: the baseline beside the run on the validation ones, so the run still says which wins
-        final_valid, compared = on_validation(model, splits, data, tagset, counts if config.blend else None, say)
+        final_valid, compared = on_validation(on_valid[counts.weight], on_valid[0.0], splits, data, tagset, say)
         final.update(final_valid)
         notes += compared
     return finish(task, config, fitted, final, notes=notes, quiet=quiet)
 
 
-def on_validation(model, splits: dict[str, TagSplit | None], data, tagset: TagSet,
-                  counts: baselines.TagCounts | None, say) -> tuple[dict[str, float], str]:
-    """A run without test sentences: the model (and the run's tags), the most-frequent-tag baseline on the
-    validation sentences (`val_` keys), and report.md's section saying these chose the kept epoch and the
-    baseline's weight, so they flatter the model."""
-    valid, names = splits["valid"], tagset.tags
-    batches = emission_batches(model, data["valid"][0])
+def on_validation(run_scores: dict[str, float], model_scores: dict[str, float], splits: dict[str, TagSplit | None],
+                  data, tagset: TagSet, say) -> tuple[dict[str, float], str]:
+    """A run without test sentences: the run's tags and the model's (`validation_scores` of the validation
+    sentences) beside the most-frequent-tag baseline on them (`val_` keys), and report.md's section saying
+    these chose the kept epoch and the baseline's weight, so they flatter the model."""
+    names = tagset.tags
     gold = [[names[k] for k in ids] for ids in data["valid"][1]]
-    words = set(tagset.train_words or ())
-    scored = {}
-    for who, with_counts in (("run", counts), ("model", None)):
-        pred = decode_batches(model, batches, len(valid), valid.tokens, with_counts)
-        scored[who] = score(valid.tokens, gold, [[names[k] for k in p] for p in pred], tagset.scheme, words)
-    base, lines = most_frequent_tag_section(valid, gold, scored["run"], splits["train"], data["train"][1], names,
-                                            tagset, words, say, scored["model"], where="validation")
+    base, lines = most_frequent_tag_section(splits["valid"], gold, run_scores, splits["train"], data["train"][1],
+                                            names, tagset, set(tagset.train_words or ()), say, model_scores,
+                                            where="validation")
     return ({f"val_{k}": v for k, v in base.items()},
             "\n## Baseline (validation sentences: no test file was given)\n\nThese sentences chose the kept epoch "
             "and the baseline's weight, so the model's figures here are optimistic; `--test-data` scores held-out "
@@ -174,24 +174,32 @@ def measured(monitor: str) -> str:
     return "entity_f1" if "entity_f1" in monitor else "token_acc"
 
 
-def choose_weight(model, valid: TagSplit, valid_data, tagset: TagSet, counts: baselines.TagCounts,
-                  monitor: str) -> tuple[baselines.TagCounts, dict[float, float]]:
-    """`counts` with the weight of BASELINE_WEIGHTS whose tags score best on the validation sentences (the
-    smallest of equals: the model's own tags unless the counts help), and every weight's score. A model
-    trained on few sentences loses to the baseline on the tokens it has seen often; the product of the two
-    takes the baseline's word where the model is unsure and the model's context where the counts cannot
-    tell (rnnkit's text and series runs blend their baselines in the same way)."""
+def validation_scores(model, valid: TagSplit, valid_data, tagset: TagSet, counts: baselines.TagCounts,
+                      weights: tuple[float, ...]) -> dict[float, dict[str, float]]:
+    """The scores (`metrics.score`) of the validation sentences' tags at each of `weights` of the baseline's
+    `counts` (0: the model's own), their emission scores computed once."""
     inputs, gold_ids = valid_data
     gold = [[tagset.tags[k] for k in ids] for ids in gold_ids]
     batches = emission_batches(model, inputs)
-    key, words = measured(monitor), set(tagset.train_words or ())
+    words = set(tagset.train_words or ())
     scores = {}
-    for weight in BASELINE_WEIGHTS:
+    for weight in weights:
         pred = decode_batches(model, batches, len(inputs), valid.tokens, replace(counts, weight=weight))
-        scores[weight] = score(valid.tokens, gold, [[tagset.tags[k] for k in p] for p in pred], tagset.scheme,
-                               words)[key]
-    best = max(BASELINE_WEIGHTS, key=lambda w: (round(scores[w], 9), -w))
-    return replace(counts, weight=best), scores
+        scores[weight] = score(valid.tokens, gold, [[tagset.tags[k] for k in p] for p in pred], tagset.scheme, words)
+    return scores
+
+
+def choose_weight(scores: dict[float, dict[str, float]], counts: baselines.TagCounts,
+                  monitor: str) -> tuple[baselines.TagCounts, dict[float, float]]:
+    """`counts` with the weight whose tags score best on the validation sentences (`validation_scores` of
+    BASELINE_WEIGHTS; the smallest of equals: the model's own tags unless the counts help), and every weight's
+    figure. A model trained on few sentences loses to the baseline on the tokens it has seen often; the product
+    of the two takes the baseline's word where the model is unsure and the model's context where the counts
+    cannot tell (rnnkit's text and series runs blend their baselines in the same way)."""
+    key = measured(monitor)
+    figures = {weight: scored[key] for weight, scored in scores.items()}
+    best = max(figures, key=lambda w: (round(figures[w], 9), -w))
+    return replace(counts, weight=best), figures
 
 
 def weight_note(weight: float, scores: dict[float, float], monitor: str) -> str:
