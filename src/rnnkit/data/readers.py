@@ -436,7 +436,7 @@ def _normalise_labels(labels: list) -> list:
     labels = [v.item() if isinstance(v, np.generic) else v for v in labels]
     if all(isinstance(v, (int, bool)) or isinstance(v, float) and v.is_integer()
            or isinstance(v, str) and _WHOLE_NUMBER.fullmatch(v.strip()) for v in labels):
-        return [int(v.strip().split(".")[0]) if isinstance(v, str) else int(v) for v in labels]
+        return [_whole(v) if isinstance(v, str) else int(v) for v in labels]
     if any(isinstance(v, str) for v in labels):
         return [v.strip() if isinstance(v, str) else str(v) for v in labels]
     return labels
@@ -445,8 +445,12 @@ def _normalise_labels(labels: list) -> list:
 def _label_key(label: str) -> str:
     """What a label is whatever its case and spacing ('File  Format' and 'file format' are one) or its writing
     as a float ('3.0' is 3: a run saved with classes '1.0', '3.0' knows a new file's 3)."""
-    return str(int(label.strip().split(".")[0])) if _WHOLE_NUMBER.fullmatch(label.strip()) else \
-        " ".join(label.split()).casefold()
+    return str(_whole(label)) if _WHOLE_NUMBER.fullmatch(label.strip()) else " ".join(label.split()).casefold()
+
+
+def _whole(text: str) -> int:
+    """A whole number written as text (_WHOLE_NUMBER: '3', ' -2 ', '3.0') as an int."""
+    return int(text.strip().split(".")[0])
 
 
 def _one_spelling(labels: list) -> tuple[list, str | None]:
@@ -534,7 +538,6 @@ class LabelMap:
             raise UserError(f"{path}: not a rnnkit label map JSON ({err})") from None
 
 
-
 def check_class_counts(path: str | os.PathLike, where: str, ids: np.ndarray, label_map: LabelMap, item: str) -> None:
     """Refuse training labels (`where`: "column 'label'", "the class labels") that are a score or an id, not
     classes: over 20 numbers with a fractional part (0.37, 4.25), even where each labels a few `item`s (texts,
@@ -566,6 +569,7 @@ def _finite_number(label: str) -> float | None:
     except ValueError:
         return None
     return value if np.isfinite(value) else None
+
 
 def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """All arrays of a user's .npz file (never unpickling objects), or a one-line UserError."""

@@ -138,10 +138,15 @@ EXCEL_DAYS = (10_000, 80_000)
 date format exports them, 43831 for 2020-01-01"""
 
 
+def _name_words(column) -> set[str]:
+    """The words of a column's name, lower case ('Order Date', 'datetime_gmt': order, date; datetime, gmt)."""
+    return set(re.split(r"[^a-z]+", str(column).strip().lower()))
+
+
 def _excel_days(raw: pd.Series, time_col: str) -> bool:
     """Whether a column named as dates are ('Date', 'order_date', 'Day') holds Excel's day numbers (a fraction: the
     time of day). It was refused as "a column of step numbers"."""
-    if not {"date", "day", "datetime", "time"} & set(re.split(r"[^a-z]+", str(time_col).lower())):
+    if not {"date", "day", "datetime", "time"} & _name_words(time_col):
         return False
     values = pd.to_numeric(raw, errors="coerce")
     return bool(values.notna().all() and values.between(*EXCEL_DAYS).all())
@@ -297,7 +302,7 @@ def _time_column(frame: pd.DataFrame, target_col: str | None):
     named). A column of numbers (Unix time, years) is found by its exact name only: 'day_of_week' is no time."""
     columns = [c for c in frame.columns if c != target_col]
     dates = functools.cache(lambda c: _reads_as_dates(frame[c]))  # parsed only where a rule needs it
-    named = {c: set(re.split(r"[^a-z]+", str(c).strip().lower())) & set(TIME_NAMES) for c in columns}
+    named = {c: _name_words(c) & set(TIME_NAMES) for c in columns}
     for matches in (lambda c: str(c).strip().lower() in TIME_NAMES, lambda c: bool(named[c]) and dates(c), dates):
         found = [c for c in columns if matches(c)]
         if len(found) == 1:

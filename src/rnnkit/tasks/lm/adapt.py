@@ -2,14 +2,12 @@
 the run's n-gram baseline and, for characters, the match model's votes (`match`: what compressors win with
 on text that repeats itself long and exactly), what recurrent language models use to win on a text that
 repeats itself. Each is chosen on the validation text (its first CHOICE_TOKENS tokens) and kept only where
-it wins there: the dynamic
-learning rate and decay by a search (`dynamic.choose`), then the weights of the model, the cache (one
-component per flatness theta), the n-gram and the match votes by EM on the validation tokens scored with
-that rate (`mixture`). The match votes come with the n-gram counted again as it reads the held-out text
-(`ngram.adaptive_log_probs`: a compressor's model learns the text it reads too), and with one set of
-weights per match length (`mixture.fit_grouped`), kept only where that blend scores validation better than
-one set without them. The test text is then scored
-once with all of it. The static test figures (what `rnnkit evaluate` reproduces) stay in the final metrics;
+it wins there: the dynamic learning rate and decay by a search (`dynamic.choose`), then the weights of the
+model, the cache (one component per flatness theta), the n-gram and the match votes by EM on the validation
+tokens scored with that rate (`mixture`). The match votes come with the n-gram counted again as it reads the
+held-out text (`ngram.adaptive_log_probs`: a compressor's model learns the text it reads too), and with one
+set of weights per match length (`mixture.fit_grouped`), kept only where that blend scores validation better
+than one set without them. The test text is then scored once with all of it. The static test figures (what `rnnkit evaluate` reproduces) stay in the final metrics;
 the adapted ones are `test_adapted_*`, with the choices (`dynamic_lr`, `dynamic_decay`, `mix_model`,
 `mix_cache`, `mix_ngram`, `mix_match`: with weights per match length, each component's mean weight over the
 validation tokens)."""
@@ -83,6 +81,7 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
         say(f"the adaptive choices are made on the first {len(valid_ids):,} of the {len(corpus.ids['valid']):,} "
             "validation tokens")
     ngram_valid = None if ngram is None else ngram[0][:len(valid_ids) - 1]  # the n-gram scores all but the first
+    recount = None if ngram is None else ngram_order  # the match model's blend has the n-gram recounted beside it
     valid = ScoringStreams(valid_ids, config.eval_batch_size, WINDOW, config.burn_in)
     passes = {}
 
@@ -101,7 +100,7 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
     weights, groups = fit_weights(on_valid), None
     n_cache = len(neural_cache.THETAS) if use_cache else 0
     if uses_match(config, corpus.level):  # kept where its blend, weighted per match length, wins on validation
-        votes, buckets = match_parts(corpus, valid_ids, None if ngram is None else ngram_order)
+        votes, buckets = match_parts(corpus, valid_ids, recount)
         with_match = components(*passes[(lr, decay)], ngram_valid, votes)
         grouped = fit_grouped(with_match, buckets, len(match.LENGTHS) + 1)
         scores = mixture_nats(with_match, grouped, buckets), mixture_nats(on_valid, weights)
@@ -110,7 +109,7 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
         if scores[0] < scores[1]:
             on_valid, weights, groups = with_match, grouped, buckets
     share = weights if groups is None else weights[groups].mean(0)  # each component's mean weight on validation
-    n_ngram = 0 if ngram is None else 1 + (groups is not None and ngram_order is not None)  # static, recounted
+    n_ngram = 0 if ngram is None else 1 + (groups is not None and recount is not None)  # static, recounted
     mix = {"mix_model": float(share[0]), "mix_cache": float(share[1:1 + n_cache].sum()),
            "mix_ngram": float(share[1 + n_cache:1 + n_cache + n_ngram].sum()),
            "mix_match": float(share[1 + n_cache + n_ngram:].sum())}
@@ -128,8 +127,7 @@ def adapted_test(model, train: StreamWindows, corpus, config: LMConfig, final: d
         say("no adaptation helps on validation: the static figure stands")
         return None
     test = ScoringStreams(corpus.ids["test"], config.test_batch_size, WINDOW, config.burn_in)
-    test_votes, test_groups = (match_parts(corpus, corpus.ids["test"], None if ngram is None else ngram_order)
-                               if groups is not None else (None, None))
+    test_votes, test_groups = match_parts(corpus, corpus.ids["test"], recount) if groups is not None else (None, None)
     on_test = components(*scored_pass(model, test, rms, lr, decay, neural_cache.Cache() if use_cache else None),
                          None if ngram is None else ngram[1], test_votes)
     nats = mixture_nats(on_test, weights, test_groups)
