@@ -1,5 +1,5 @@
 """`rnnkit predict RUN`: a task's own predict flags are parsed and checked from its `predict_options`
-config, records stream out as JSON lines or text, and --output writes the dict records as CSV."""
+config, records stream out as JSON lines or text, and --output writes them in the format its suffix names."""
 from typing import Literal
 
 import pytest
@@ -59,6 +59,34 @@ def test_bad_task_options_exit_2_with_one_line(capsys, echo_run, args, needle):
 def test_text_records_cannot_go_to_csv(capsys, echo_run, tmp_path):
     code, _, err = call(capsys, "predict", "RUN", "-i", "a", "--format", "text", "-o", tmp_path / "p.csv")
     assert code == 2 and "not table rows" in err and not (tmp_path / "p.csv").exists()
+
+
+@pytest.mark.parametrize("name, lines", [
+    ("p.jsonl", ['{"word": "a", "beam": 1}', '{"word": "b", "beam": 1}']),
+    ("p.TSV", ["word\tbeam", "a\t1", "b\t1"]),
+    ("p", ["word,beam", "a,1", "b,1"]),
+    ("p.txt", ['{"word": "a", "beam": 1}', '{"word": "b", "beam": 1}']),
+])
+def test_output_format_follows_the_suffix(capsys, echo_run, tmp_path, name, lines):
+    code, _, err = call(capsys, "predict", "RUN", "-i", "a,b", "-o", tmp_path / name)
+    assert code == 0, err
+    assert (tmp_path / name).read_text().splitlines() == lines
+
+
+def test_text_records_go_to_txt_as_printed(capsys, echo_run, tmp_path):
+    code, out, err = call(capsys, "predict", "RUN", "-i", "a,b", "--format", "text", "-o", tmp_path / "p.txt")
+    assert code == 0, err
+    assert (tmp_path / "p.txt").read_text() == out == "a\t1\nb\t1\n"
+
+
+def test_an_unknown_output_suffix_is_refused_before_predicting(capsys, monkeypatch, tmp_path):
+    calls = []
+    task = Task("echo", "echo words", object, run=lambda *a, **k: {},
+                predict=lambda run, inputs, options: calls.append(inputs) or [{"x": 1}])
+    monkeypatch.setattr(predict_cli, "read_run", lambda path, **_: Run(tmp_path, task, None, {}))
+    code, _, err = call(capsys, "predict", "RUN", "-i", "a", "-o", tmp_path / "p.xlsx")
+    assert code == 2 and "'.xlsx'" in err and ".jsonl" in err and len(err.strip().splitlines()) == 1, err
+    assert calls == [] and not (tmp_path / "p.xlsx").exists()
 
 
 def test_a_task_without_options_refuses_one(capsys, monkeypatch, tmp_path):
