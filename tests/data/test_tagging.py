@@ -171,3 +171,26 @@ def test_json_lines_of_tokens_and_tags_as_hugging_face_writes_them(tmp_path):
     path.write_text('{"tokens": ["Fix", "#12"], "ner_tags": ["O"]}\n')
     with pytest.raises(UserError, match="line 1: 2 tokens but 1 ner_tags"):
         read_tagged(path)
+
+
+@pytest.mark.parametrize("spelt", [
+    ["B_PER", "I_PER", "O", "B_LOC"],
+    ["b-per", "i-per", "o", "b-loc"],
+    ["PER-B", "PER-I", "O", "LOC-B"],
+    ["PER_B", "PER_I", "O", "LOC_B"],
+])
+def test_other_spellings_of_chunk_tags_read_as_bio(tmp_path, spelt):
+    path = tmp_path / "ner.txt"
+    path.write_text("".join(f"w{i}\t{tag}\n" for i, tag in enumerate(spelt)) + "\nx\tO\n", encoding="utf-8")
+    data = read_tagged(path)
+    kind = "per" if spelt[0].islower() else "PER"
+    assert data.tags[0] == [f"B-{kind}", f"I-{kind}", "O", f"B-{kind.replace('per', 'loc').replace('PER', 'LOC')}"]
+    assert detect_scheme(data) == "BIO"
+    assert chunks(data.tags[0], "BIO") == [(kind, 0, 2), (kind.replace("per", "loc").replace("PER", "LOC"), 3, 4)]
+
+
+@pytest.mark.parametrize("tags", [["NN", "VB-D", "O"], ["B-PER", "NN_B", "O"], ["B-PER", "I-PER", "O"]])
+def test_tags_of_no_other_chunk_spelling_are_left_as_written(tmp_path, tags):
+    path = tmp_path / "pos.txt"
+    path.write_text("".join(f"w{i}\t{tag}\n" for i, tag in enumerate(tags)), encoding="utf-8")
+    assert read_tagged(path).tags == [tags]

@@ -12,14 +12,15 @@ Three formats, each with the line number in every error:
   by a first token line of ten columns that starts with an ID (1, 1-2 or 1.1).
 
 Tag schemes: BIO (B-X, I-X, O), BIOES (adds E-X, S-X), BMES (B, M, E, S: segmentation, optionally
-typed as B-X). A scheme-free tag set (POS tags) is "plain". `chunks(tags, scheme)` gives the typed
+typed as B-X); a file whose tags are all spelt otherwise (b-x, B_X, X-B) is read as B-X (`with_chunk_spelling`).
+A scheme-free tag set (POS tags) is "plain". `chunks(tags, scheme)` gives the typed
 spans a tag sequence marks and `chunk_tags(spans, n, scheme)` writes them back, so conversion between
 schemes is chunks in, tags out.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -28,6 +29,10 @@ from rnnkit.errors import UserError
 
 SCHEMES = ("BIO", "BIOES", "BMES")
 _CHUNK_TAG = re.compile(r"^(?:O|[BIMES](?:-.+)?)$")
+# other spellings of chunk tags that tools write: the prefix in lower case or joined by "_" (b-per, B_PER), or last
+# (PER-B, as some Chinese NER files have it); read as B-PER so that the run finds their scheme and entities
+_PREFIX_FIRST = re.compile(r"^([BIMES])[-_](.+)$", re.IGNORECASE)
+_PREFIX_LAST = re.compile(r"^(.+)[-_]([BIMES])$", re.IGNORECASE)
 
 
 @dataclass
@@ -291,7 +296,21 @@ def read_tagged(path: str | Path, fmt: str = "auto", encoding: str = "utf-8") ->
     readers = {"conll": read_conll, "word-tag": read_word_tag, "conllu": read_conllu, "jsonl": read_tag_jsonl}
     if fmt not in readers:
         raise UserError(f"format {fmt!r}: expected auto, conll, conllu, word-tag or jsonl")
-    return readers[fmt](path, encoding=encoding)
+    return with_chunk_spelling(readers[fmt](path, encoding=encoding))
+
+
+def with_chunk_spelling(data: TagSplit) -> TagSplit:
+    """`data` with its chunk tags spelt B-X, I-X, O where every tag is one of the other spellings (b-x, B_X,
+    X-B; o); tags of any other form (POS tags) are left as they are."""
+    tags = {t for sent in data.tags for t in sent} - {"O", "o"}
+    if all(_CHUNK_TAG.match(t) for t in tags) and not any(t == "o" for sent in data.tags for t in sent):
+        return data
+    for pattern, prefix, kind in ((_PREFIX_FIRST, 1, 2), (_PREFIX_LAST, 2, 1)):
+        found = {t: pattern.match(t) for t in tags}
+        if found and all(found.values()):
+            spelt = {t: f"{m[prefix].upper()}-{m[kind]}" for t, m in found.items()} | {"O": "O", "o": "O"}
+            return replace(data, tags=[[spelt[t] for t in sent] for sent in data.tags])
+    return data
 
 
 # --- schemes and chunks -----------------------------------------------------------------------------

@@ -106,7 +106,9 @@ def test_predict_on_a_conll_file_tags_its_sentences_not_its_lines(ner_run, files
     -DOCSTART- included, was tagged as a sentence of its own)."""
     run_dir, _ = ner_run
     gold = "-DOCSTART- -X- -X- O\n\nAlice NNP B-NP B-PER\nworks VBZ B-VP O\n\nBob NNP B-NP B-PER\nsleeps VBZ B-VP O\n"
-    for name, text in (("gold.conll", gold), ("gold.txt", gold), ("tokens.conll", "Alice\nworks\n\nBob\nsleeps\n")):
+    tabbed = "Alice\tPER-B\nworks\tO\n\nBob\tPER-B\nsleeps\tO\n"  # no -DOCSTART-, the tags spelt otherwise
+    for name, text in (("gold.conll", gold), ("gold.txt", gold), ("tabbed.txt", tabbed),
+                       ("tokens.conll", "Alice\nworks\n\nBob\nsleeps\n")):
         (tmp_path / name).write_text(text)
         code, out, err = call(capsys, "predict", run_dir, "--input", tmp_path / name)
         records = [json.loads(line) for line in out.splitlines()]
@@ -119,6 +121,9 @@ def test_predict_on_a_conll_file_tags_its_sentences_not_its_lines(ner_run, files
     code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "gold-wt.txt")
     tokens = [json.loads(line)["tokens"] for line in out.splitlines()]
     assert code == 0 and tokens == [["Alice", "works"], ["Bob", "sleeps"]]
+    (tmp_path / "two-words.txt").write_text("Alice works\nBob O\n")  # two words a line, not all tags: text lines
+    code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "two-words.txt")
+    assert code == 0 and [json.loads(line)["tokens"] for line in out.splitlines()] == [["Alice", "works"], ["Bob", "O"]]
     code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "and-or.txt")
     assert code == 0 and json.loads(out)["tokens"] == ["Alice", "and/or", "Bob"]
     (tmp_path / "gold.jsonl").write_text('{"tokens": ["Alice", "works"], "ner_tags": ["B-PER", "O"]}\n'

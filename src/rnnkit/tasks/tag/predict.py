@@ -15,7 +15,8 @@ import torch
 from rnnkit.data import load_dataset
 from rnnkit.data.readers import FORMATS, encoding_name, file_encoding, read_text, read_texts
 from rnnkit.data.tagging import (JSON_SUFFIXES, TOKEN_KEYS, WORD_TAG_PROBE, TagSplit, chunks, is_word_tag,
-                                 parse_word_tags, read_tag_jsonl, read_tagged, read_tokens, read_word_tag, words_of)
+                                 parse_word_tags, read_tag_jsonl, read_tagged, read_tokens, read_word_tag, with_chunk_spelling,
+                                 words_of)
 from rnnkit.data.text import chinese_words
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
@@ -125,9 +126,9 @@ TAGGED_SUFFIXES = (".conll", ".conllu", ".iob", ".iob2", ".bio", ".bioes")
 
 
 def tagged_sentences(inputs: str, tags: Sequence[str], encoding: str = "utf-8") -> list[list[str]] | None:
-    """The token lists of a tagged input, else None (text lines): a CoNLL-style file (by its suffix, or a
-    first line `-DOCSTART-`: its first column, sentence by sentence), or `word/TAG` lines whose every tag
-    is one of the run's `tags` (their words). Read as text lines, each CoNLL line, gold columns included,
+    """The token lists of a tagged input, else None (text lines): a CoNLL-style file (by its suffix, a first
+    line `-DOCSTART-`, or lines whose last column is one of the run's `tags`: its first column, sentence by
+    sentence), or `word/TAG` lines whose every tag is one of the run's `tags` (their words). Read as text lines, each CoNLL line, gold columns included,
     was tagged as a sentence, and each `word/TAG` item as a token."""
     path = Path(inputs)
     if inputs != "-" and path.is_file() and path.suffix.lower() in JSON_SUFFIXES:
@@ -147,7 +148,20 @@ def tagged_sentences(inputs: str, tags: Sequence[str], encoding: str = "utf-8") 
     known = set(tags)
     if first and all(is_word_tag(line) and set(parse_word_tags(line, str(path))[1]) <= known for line in first):
         return read_word_tag(path, encoding).tokens
+    if first and is_conll_with_tags(first, known):
+        return read_tokens(path, encoding)
     return None
+
+
+def is_conll_with_tags(first: list[str], known: set[str]) -> bool:
+    """Whether a file's first lines are `token<TAB>...<TAB>tag` lines (or space-separated), as many columns on
+    each, whose last column is one of the run's tags in any spelling the training file could have had: a test
+    file saved as .txt, whose lines were tagged as one-line sentences with their gold tags as a token."""
+    rows = [line.split("\t") if "\t" in line else line.split() for line in first]
+    if len({len(row) for row in rows}) != 1 or len(rows[0]) < 2:
+        return False
+    last = [[row[-1].strip() for row in rows]]
+    return set(with_chunk_spelling(TagSplit([["x"] * len(last[0])], last)).tags[0]) <= known
 
 
 def record(tagger: Tagger, line: str, tokens: list[str], tags: list[str]) -> dict[str, Any]:
