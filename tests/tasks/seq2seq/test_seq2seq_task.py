@@ -179,3 +179,19 @@ def test_no_copy_where_symbols_differ_and_no_dictionary_without_overlap():
     test = PairSplit(["cow"], ["K AW"])
     assert baselines(train, test, "chars", "words") == {}  # letters vs phonemes, and 'cow' never seen
     assert set(baselines(train, PairSplit(["cat"], ["K AE T"]), "chars", "words")) == {"dictionary"}
+
+
+def test_a_run_without_test_pairs_scores_its_validation_pairs_beside_the_baselines(run_dir, tmp_path, capsys):
+    """Given only --data, the run still says how it compares with its baselines: on the held-out validation pairs
+    (val_ keys), with report.md saying that these chose the kept epoch."""
+    run = tmp_path / "run"
+    flags = [a for a in TRAIN_ARGS if a != "--quiet"]
+    assert main(["train", "seq2seq", "--data", str(run_dir.parent / "train.tsv"), *flags, "--run-dir", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "validation, beam 2: wer=" in out and "baselines: copy wer=" in out
+    final = {item.split("=")[0] for item in next(line for line in out.splitlines() if line.startswith("final:")).split()[1:]}
+    assert {"val_wer", "val_per", "val_greedy_wer", "val_copy_wer"} <= final
+    assert not any(k.startswith("test_") or k.startswith("copy_") for k in final)
+    report = (run / "report.md").read_text()
+    assert "## Decoding the validation set" in report and "No test file was given" in report
+    assert "## Baselines (same validation pairs)" in report

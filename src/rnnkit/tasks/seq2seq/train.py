@@ -1,7 +1,7 @@
 """Training a seq2seq run: pairs -> vocabularies -> bucketed batches -> Seq2Seq under teacher forcing
-(the ratio per epoch from a callback), then the test pairs decoded greedily and with beam search,
-scored (WER, PER, BLEU for word targets) beside the copy and dictionary baselines where they make
-sense (baselines.py), timed, and a few attention matrices drawn. `--source-tokens/--target-tokens auto`
+(the ratio per epoch from a callback), then the test pairs (else the validation ones) decoded greedily and
+with beam search, scored (WER, PER, BLEU for word targets) beside the copy and dictionary baselines where
+they make sense (baselines.py), timed, and a few attention matrices drawn. `--source-tokens/--target-tokens auto`
 are resolved from the training pairs first (`rnnkit.data.pairs.choose_tokens`), the reason printed,
 and the resolved kinds are what config.json keeps."""
 from __future__ import annotations
@@ -61,8 +61,10 @@ def run(task: Task, config: Seq2SeqConfig, run_dir: Path, *, resume: bool = Fals
                  valid=None if valid is None else batches(vocabs, valid, 256), summary=summary, callbacks=[forcing],
                  resume=resume, quiet=quiet)
     final, notes = fitted.final, ""
-    if splits.get("test") is not None and ddp.is_main():
+    if ddp.is_main() and splits.get("test") is not None:
         notes = test_and_compare(model, vocabs, config, train, splits["test"], final, fitted, say)
+    elif ddp.is_main() and valid is not None:  # no test pairs: the model beside the baselines on the held-out ones
+        notes = test_and_compare(model, vocabs, config, train, valid, final, fitted, say, where="validation")
     notes = "\n## Tokens\n\n" + "".join(f"- {line}\n" for line in token_notes) + notes
     return finish(task, config, fitted, final, notes=notes, quiet=quiet)
 
@@ -73,24 +75,32 @@ def batches(vocabs: Vocabularies, pairs, batch_size: int, seed: int | None = Non
                        **({"seed": seed} if seed is not None else {"shuffle": False}))
 
 
-def test_and_compare(model, vocabs: Vocabularies, config: Seq2SeqConfig, train, test, final: dict, fitted, say) -> str:
+def test_and_compare(model, vocabs: Vocabularies, config: Seq2SeqConfig, train, test, final: dict, fitted, say,
+                     where: str = "test") -> str:
     """Score the test pairs greedily and with the beam into `final` (test_* keys), beside the copy and
-    dictionary baselines, draw four test sources' attention; report.md's sections."""
+    dictionary baselines, draw four test sources' attention; report.md's sections. A run without test pairs
+    scores its validation pairs so (`where="validation"`, val_* keys): they chose the kept epoch, so the
+    model's figures are a little optimistic, and they are held out by source, so no dictionary applies."""
+    key = "test" if where == "test" else "val"
     results = {}
     for name, beam in (("greedy", 1), (f"beam {config.beam}", config.beam)):
         results[name] = score_split(model, vocabs, test, beam=beam, length_penalty=config.length_penalty,
                                     bleu=config.data is not None and config.target_tokens == "words")
-        say(f"test, {name}: " + " ".join(f"{k}={v:.4f}" for k, v in results[name].items()))
-    final.update({f"test_{k}": v for k, v in results[f"beam {config.beam}"].items()})
-    final.update({f"test_greedy_{k}": v for k, v in results["greedy"].items()})
-    notes = comparison(results, len(set(test.sources)))
+        say(f"{where}, {name}: " + " ".join(f"{k}={v:.4f}" for k, v in results[name].items()))
+    final.update({f"{key}_{k}": v for k, v in results[f"beam {config.beam}"].items()})
+    final.update({f"{key}_greedy_{k}": v for k, v in results["greedy"].items()})
+    notes = comparison(results, len(set(test.sources)), where)
+    if where != "test":
+        notes += ("\nNo test file was given: these are the validation pairs, which chose the kept epoch, so the "
+                  "model's figures are a little optimistic; `--test-data` scores held-out pairs.\n")
     compared = baselines(train, test, config.source_tokens, config.target_tokens)
-    final.update({f"{name}_{k}": v for name, scores in compared.items() for k, v in scores.items()})
-    notes += baseline_section(results[f"beam {config.beam}"], compared, say)
+    final.update({f"{name}_{k}" if where == "test" else f"{key}_{name}_{k}": v
+                  for name, scores in compared.items() for k, v in scores.items()})
+    notes += baseline_section(results[f"beam {config.beam}"], compared, say, where)
     if fitted.trainer.run is not None:
         draw_attention(model, vocabs, sorted(set(test.sources))[:: max(1, len(set(test.sources)) // 4)][:4],
                        fitted.trainer.run.path / ATTENTION_FILE)
-        notes += f"\n## Attention\n\n![attention matrices of four test sources]({ATTENTION_FILE})\n"
+        notes += f"\n## Attention\n\n![attention matrices of four {where} sources]({ATTENTION_FILE})\n"
     return notes
 
 
@@ -107,30 +117,31 @@ def resolve_tokens(config: Seq2SeqConfig, train) -> tuple[Seq2SeqConfig, list[st
     return replace(config, **kinds), notes
 
 
-def baseline_section(model: dict[str, float], compared: dict[str, dict[str, float]], say) -> str:
+def baseline_section(model: dict[str, float], compared: dict[str, dict[str, float]], say, where: str = "test") -> str:
     """The baselines' line on screen and their table in report.md (the model's beam-search scores first)."""
     if not compared:
-        say("baselines: none applies (sources and targets share too few symbols to copy, and no test source "
+        say(f"baselines: none applies (sources and targets share too few symbols to copy, and no {where} source "
             "occurs in training)")
         return ("\n## Baselines\n\nNone applies: the sources and targets share too few symbols for a copy, and "
-                "no test source occurs in training for a dictionary.\n")
+                f"no {where} source occurs in training for a dictionary.\n")
     say("baselines: " + "; ".join(f"{name} wer={v['wer']:.4f} per={v['per']:.4f}"
-                                  + (f" (test sources seen in training: {v['coverage']:.1%})" if "coverage" in v else "")
+                                  + (f" ({where} sources seen in training: {v['coverage']:.1%})"
+                                     if "coverage" in v else "")
                                   for name, v in compared.items())
         + f"; the model wer={model['wer']:.4f} per={model['per']:.4f}")
     names = {"copy": "copy (the source itself)",
              "dictionary": "dictionary (each source's most frequent training target)"}
     rows = [f"| rnnkit (beam search) | {model['wer']:.4f} | {model['per']:.4f} | |"]
     for n, v in compared.items():
-        seen = f"{v['coverage']:.1%} of test sources seen in training" if "coverage" in v else ""
+        seen = f"{v['coverage']:.1%} of {where} sources seen in training" if "coverage" in v else ""
         rows.append(f"| {names[n]} | {v['wer']:.4f} | {v['per']:.4f} | {seen} |")
-    return ("\n## Baselines (same test pairs)\n\n| | WER | PER | |\n|---|---|---|---|\n" + "\n".join(rows) + "\n")
+    return (f"\n## Baselines (same {where} pairs)\n\n| | WER | PER | |\n|---|---|---|---|\n" + "\n".join(rows) + "\n")
 
 
-def comparison(results: dict[str, dict[str, float]], sources: int) -> str:
+def comparison(results: dict[str, dict[str, float]], sources: int, where: str = "test") -> str:
     """Greedy and beam search side by side, as a markdown table."""
     names = list(results)
     keys = list(results[names[0]])
     rows = [f"| {k} | " + " | ".join(f"{results[n][k]:.4f}" for n in names) + " |" for k in keys]
-    return (f"\n## Decoding the test set ({sources:,} sources)\n\n| | {' | '.join(names)} |\n|---|"
+    return (f"\n## Decoding the {where} set ({sources:,} sources)\n\n| | {' | '.join(names)} |\n|---|"
             + "---|" * len(names) + "\n" + "\n".join(rows) + "\n")
