@@ -46,6 +46,20 @@ def test_gaps_and_nan_are_filled_only_when_asked(tmp_path):
     assert read_series(path, "ts", "load", fill="interpolate").target.tolist() == list(range(8))
 
 
+def test_fill_auto_interpolates_few_short_gaps_and_refuses_the_others(tmp_path):
+    rows = hourly(200)
+    del rows[50]  # one step missing in 200: interpolated, with a note saying so
+    s = read_series(write(tmp_path, rows), "ts", "load", fill="auto")
+    assert s.target.tolist() == list(range(200)) and "filled by interpolation in time (--fill auto" in s.notes[-1]
+    many = [r for i, r in enumerate(hourly(200)) if i % 40 != 20]  # 5 of 200 steps: more than 2%
+    with pytest.raises(UserError, match=r"5 missing time stamps .*\(more than 2% of the steps, or a gap over 3 steps\)"):
+        read_series(write(tmp_path, many), "ts", "load", fill="auto")
+    long = hourly(200)
+    del long[50:54]  # one gap of 4 steps
+    with pytest.raises(UserError, match=r"4 missing time stamps .*--fill ffill"):
+        read_series(write(tmp_path, long), "ts", "load", fill="auto")
+
+
 def test_windows_split_by_time_with_targets_in_one_split_and_train_only_scaling(tmp_path):
     s = read_series(write(tmp_path, hourly(200)), "ts", "load")
     w = make_windows(s, lookback=12, horizon=3, stride=2, calendar=["hour"])
@@ -347,3 +361,14 @@ def test_spaces_between_thousands_in_a_semicolon_file_read_as_thousands(tmp_path
     (tmp_path / "f.csv").write_text("Date;Valeur\n" + "".join(f"{d:%d/%m/%Y};{v}\n" for d, v in zip(days, values)))
     s = read_series(tmp_path / "f.csv", "Date", None)
     np.testing.assert_allclose(s.target, [1234.5, 12000, 7.25, 1000001])
+
+
+def test_a_spreadsheets_summary_rows_below_the_data_are_left_out_with_a_note(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("ts,load\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\nTotal,6\nAverage:,2\n")
+    s = read_series(path, "ts", "load")
+    assert len(s) == 3 and s.target.tolist() == [1, 2, 3]
+    assert "rows 4-5 ('Total', 'Average'): no time stamp after the data, a summary row: left out" in s.notes
+    path.write_text("ts,load\n2024-01-01,1\nTotal,1\n2024-01-03,3\n")  # a summary word inside the data: an error
+    with pytest.raises(UserError, match=r"row 2, column 'ts': 'Total' is not a date/time$"):
+        read_series(path, "ts", "load")

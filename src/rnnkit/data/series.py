@@ -4,8 +4,9 @@
 offices write them, whole Unix time stamps in seconds or milliseconds), checks it is sorted and has no
 repeated stamps (a file of several series stacked is told so, with the column that names them), detects
 the regular frequency (pandas' `infer_freq`, else the most common step) and puts the rows on that grid.
-Missing values and missing time stamps are reported with the first one's time stamp and are only
-filled when asked (`fill="ffill"`: carry the last value forward, `"interpolate"`: linear in time).
+Missing values and missing time stamps are reported with the first one's time stamp and filled as asked
+(`fill="ffill"`: carry the last value forward, `"interpolate"`: linear in time; `"auto"`: interpolated where
+they are few and short, `AUTO_FILL`, else an error; `"none"`: always an error).
 Non-numeric columns that were not asked for are categorical covariates: ignored, with a note.
 Every mistake is a one-line `UserError` naming the file, row (1-based data row) or time stamp.
 """
@@ -25,7 +26,10 @@ from rnnkit.data.datasets import ArraySplit, Dataset, DatasetInfo, check_size
 from rnnkit.data.readers import detect_format, read_frame
 from rnnkit.errors import UserError
 
-FILLS = ("none", "ffill", "interpolate")
+FILLS = ("auto", "none", "ffill", "interpolate")
+AUTO_FILL = (0.02, 3)
+"""fill "auto" interpolates where at most 2% of the steps miss a value and no gap spans more than 3 steps in a row (a
+skipped reading, an hour lost to a clock change); longer or more gaps are a question for the user"""
 SPLIT = (0.7, 0.15, 0.15)
 """train, valid, test: consecutive periods, in this order"""
 MISSING_WORDS = {"", "na", "nan", "null", "none", "n/a", "?"}
@@ -350,6 +354,7 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
     for column in asked:
         if column not in frame.columns:
             raise UserError(f"{path}: no column {column!r}; available columns: {', '.join(map(str, frame.columns))}")
+    frame = _without_summary_rows(frame, time_col, notes)
     columns, arrays = [], []
     times = _parse_times(path, frame, time_col, notes)
     candidates = [target_col] + [c for c in (value_cols if value_cols is not None else frame.columns)
@@ -390,14 +395,48 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
         first = table.index[holes.to_numpy().argmax()]
         what = (f"{len(gaps)} missing time stamps (first {gaps[0]}) and " if len(gaps) else "") + \
                f"{int(table.isna().to_numpy().sum())} missing values, the first at {first}"
-        if fill == "none":
-            raise UserError(f"{path}: {what}; {FILL_HINT}{_clock_change(gaps)}")
+        if fill == "none" or fill == "auto" and not _few_short_gaps(holes.to_numpy()):
+            limits = f" (more than {AUTO_FILL[0]:.0%} of the steps, or a gap over {AUTO_FILL[1]} steps)"
+            raise UserError(f"{path}: {what}{limits if fill == 'auto' else ''}; {FILL_HINT}{_clock_change(gaps)}")
+        how = "interpolation in time (--fill auto: the gaps are few and short; --fill none refuses them)" \
+            if fill == "auto" else fill
         table = table.ffill() if fill == "ffill" else table.interpolate(method="time")
         if table.isna().any().any():
             raise UserError(f"{path}: the series starts with a missing value at {first}; nothing to fill it from "
                             "(drop the leading rows)")
-        notes.append(f"{what}: filled by {fill}")
+        notes.append(f"{what}: filled by {how}")
     return Series(str(path), grid, table.to_numpy(np.float32), columns, freq, time_col, notes)
+
+
+def _few_short_gaps(holes: np.ndarray) -> bool:
+    """Whether the steps missing a value are few and each gap short enough for fill "auto" (`AUTO_FILL`)."""
+    share, longest = AUTO_FILL
+    edges = np.diff(np.concatenate([[0], holes.astype(np.int8), [0]]))
+    runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+    return holes.mean() <= share and runs.max() <= longest
+
+
+SUMMARY_ROWS = 3
+"""At most this many rows after the data that a spreadsheet's summary lines fill (Total, Average) are left out"""
+SUMMARY_WORDS = re.compile(r"(grand |sub)?totals?|sum|summe|gesamt|average|avg|mean|moyenne|median|min|max|count|"
+                           r"合计|合計|总计|總計|小计|平均", re.IGNORECASE)
+
+
+def _without_summary_rows(frame: pd.DataFrame, time_col: str, notes: list[str]) -> pd.DataFrame:
+    """`frame` without the rows at its end whose time cell names a summary ('Total', 'Average:', '合计'): a
+    spreadsheet's lines below the data, which were refused as time stamps. Anywhere else, or any other word, is
+    still an error at its row."""
+    cells = frame[time_col].astype(str).str.strip().str.rstrip(":").str.strip()
+    words = frame[time_col].notna().to_numpy() & cells.str.fullmatch(SUMMARY_WORDS).to_numpy()
+    n = len(frame)
+    while n > 1 and n > len(frame) - SUMMARY_ROWS and words[n - 1]:
+        n -= 1
+    if n == len(frame) or words[:n].any():
+        return frame
+    shown = ", ".join(repr(c) for c in cells.iloc[n:])
+    notes.append(f"row{'s' if len(frame) - n > 1 else ''} {n + 1}{f'-{len(frame)}' if len(frame) - n > 1 else ''} "
+                 f"({shown}): no time stamp after the data, a summary row: left out")
+    return frame.iloc[:n]
 
 
 def _rounded_grid(times: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
