@@ -54,6 +54,10 @@ def test_fill_auto_interpolates_few_short_gaps_and_refuses_the_others(tmp_path):
     many = [r for i, r in enumerate(hourly(200)) if i % 40 != 20]  # 5 of 200 steps: more than 2%
     with pytest.raises(UserError, match=r"5 missing time stamps .*\(more than 2% of the steps, or a gap over 3 steps\)"):
         read_series(write(tmp_path, many), "ts", "load", fill="auto")
+    written = hourly(200)
+    written[50] = written[50].replace(",50,", ",,")  # a value written as missing: asked about, not filled
+    with pytest.raises(UserError, match=r"1 missing values, the first at 2024-01-03 02:00:00; pass --fill ffill"):
+        read_series(write(tmp_path, written), "ts", "load", fill="auto")
     long = hourly(200)
     del long[50:54]  # one gap of 4 steps
     with pytest.raises(UserError, match=r"4 missing time stamps .*--fill ffill"):

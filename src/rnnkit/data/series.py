@@ -5,8 +5,8 @@ offices write them, whole Unix time stamps in seconds or milliseconds), checks i
 repeated stamps (a file of several series stacked is told so, with the column that names them), detects
 the regular frequency (pandas' `infer_freq`, else the most common step) and puts the rows on that grid.
 Missing values and missing time stamps are reported with the first one's time stamp and filled as asked
-(`fill="ffill"`: carry the last value forward, `"interpolate"`: linear in time; `"auto"`: interpolated where
-they are few and short, `AUTO_FILL`, else an error; `"none"`: always an error).
+(`fill="ffill"`: carry the last value forward, `"interpolate"`: linear in time; `"auto"`: absent time stamps
+interpolated where they are few and short, `AUTO_FILL`, else an error; `"none"`: always an error).
 Non-numeric columns that were not asked for are categorical covariates: ignored, with a note.
 Every mistake is a one-line `UserError` naming the file, row (1-based data row) or time stamp.
 """
@@ -28,8 +28,9 @@ from rnnkit.errors import UserError
 
 FILLS = ("auto", "none", "ffill", "interpolate")
 AUTO_FILL = (0.02, 3)
-"""fill "auto" interpolates where at most 2% of the steps miss a value and no gap spans more than 3 steps in a row (a
-skipped reading, an hour lost to a clock change); longer or more gaps are a question for the user"""
+"""fill "auto" interpolates the time stamps absent from a file where they are at most 2% of the steps and no gap
+spans more than 3 steps in a row (a skipped reading, an hour lost to a clock change); longer or more gaps, and any
+value written as missing, are a question for the user"""
 SPLIT = (0.7, 0.15, 0.15)
 """train, valid, test: consecutive periods, in this order"""
 MISSING_WORDS = {"", "na", "nan", "null", "none", "n/a", "?"}
@@ -395,10 +396,15 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
         first = table.index[holes.to_numpy().argmax()]
         what = (f"{len(gaps)} missing time stamps (first {gaps[0]}) and " if len(gaps) else "") + \
                f"{int(table.isna().to_numpy().sum())} missing values, the first at {first}"
-        if fill == "none" or fill == "auto" and not _few_short_gaps(holes.to_numpy()):
-            limits = f" (more than {AUTO_FILL[0]:.0%} of the steps, or a gap over {AUTO_FILL[1]} steps)"
-            raise UserError(f"{path}: {what}{limits if fill == 'auto' else ''}; {FILL_HINT}{_clock_change(gaps)}")
-        how = "interpolation in time (--fill auto: the gaps are few and short; --fill none refuses them)" \
+        # auto fills only rows absent from the file: a value written as missing (NaN, an empty cell) in a row
+        # that is there stays a question for the user
+        absent = holes.index.isin(gaps)
+        if fill == "none" or fill == "auto" and not (np.array_equal(absent, holes.to_numpy())
+                                                       and _few_short_gaps(absent)):
+            limits = (f" (more than {AUTO_FILL[0]:.0%} of the steps, or a gap over {AUTO_FILL[1]} steps)"
+                      if fill == "auto" and np.array_equal(absent, holes.to_numpy()) else "")
+            raise UserError(f"{path}: {what}{limits}; {FILL_HINT}{_clock_change(gaps)}")
+        how = "interpolation in time (--fill auto: a few short gaps; --fill none refuses them)" \
             if fill == "auto" else fill
         table = table.ffill() if fill == "ffill" else table.interpolate(method="time")
         if table.isna().any().any():

@@ -56,8 +56,8 @@ class ForecastConfig(RecurrentModelConfig):
     validation windows by 2 standard errors, chosen before training; not the default: on real files' test periods it
     did worse than all, benchmarks/TASKS.md), none (the target alone), or a list"""
     fill: Literal[FILLS] = "auto"
-    """missing values and time stamps: auto (interpolated where at most 2% of the steps and 3 in a row, else an
-    error), none (an error), ffill (carry the last value), interpolate (linear in time)"""
+    """missing values and time stamps: auto (absent time stamps interpolated where at most 2% of the steps
+    and 3 in a row, else an error), none (an error), ffill (carry the last value), interpolate (linear in time)"""
     lookback: PositiveInt | None = None
     """steps read per forecast (none: the dataset's; for a file the one of 24 and, for each season (a day and a
     week of sub-daily steps, a week and a year of days), the season and the season plus the shortest one (two
