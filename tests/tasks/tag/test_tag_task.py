@@ -116,7 +116,7 @@ def test_predict_on_a_conll_file_tags_its_sentences_not_its_lines(ner_run, files
         assert records[0]["text"] == "Alice works" and records[1]["tags"][0] == "B-PER"
     code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "gold.conll", "--format", "conll")
     assert code == 0 and out.splitlines()[:3] == ["Alice\tB-PER", "works\tO", ""]
-    (tmp_path / "gold-wt.txt").write_text("Alice/B-PER works/O\nBob/B-PER sleeps/O\n")  # word/TAG, the run's tags
+    (tmp_path / "gold-wt.txt").write_text("Alice/PER-B works/O\nBob/PER-B sleeps/O\n")  # word/TAG, the run's tags spelt otherwise
     (tmp_path / "and-or.txt").write_text("Alice and/or Bob\n")  # a slash in text: a text line
     code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "gold-wt.txt")
     tokens = [json.loads(line)["tokens"] for line in out.splitlines()]

@@ -146,22 +146,25 @@ def tagged_sentences(inputs: str, tags: Sequence[str], encoding: str = "utf-8") 
     if path.suffix.lower() in TAGGED_SUFFIXES or (first and first[0].startswith("-DOCSTART-")):
         return read_tokens(path, encoding)
     known = set(tags)
-    if first and all(is_word_tag(line) and set(parse_word_tags(line, str(path))[1]) <= known for line in first):
+    if first and all(map(is_word_tag, first)) and \
+            among(known, [tag for line in first for tag in parse_word_tags(line, str(path))[1]]):
         return read_word_tag(path, encoding).tokens
     if first and is_conll_with_tags(first, known):
         return read_tokens(path, encoding)
     return None
 
 
+def among(known: set[str], tags: list[str]) -> bool:
+    """Whether `tags` are all the run's tags, in any spelling the training file could have had (`PER-B`)."""
+    return set(with_chunk_spelling(TagSplit([["x"] * len(tags)], [tags])).tags[0]) <= known
+
+
 def is_conll_with_tags(first: list[str], known: set[str]) -> bool:
     """Whether a file's first lines are `token<TAB>...<TAB>tag` lines (or space-separated), as many columns on
-    each, whose last column is one of the run's tags in any spelling the training file could have had: a test
-    file saved as .txt, whose lines were tagged as one-line sentences with their gold tags as a token."""
+    each, whose last column is one of the run's tags: a test file saved as .txt, whose lines were tagged as
+    one-line sentences with their gold tags as a token."""
     rows = [line.split("\t") if "\t" in line else line.split() for line in first]
-    if len({len(row) for row in rows}) != 1 or len(rows[0]) < 2:
-        return False
-    last = [[row[-1].strip() for row in rows]]
-    return set(with_chunk_spelling(TagSplit([["x"] * len(last[0])], last)).tags[0]) <= known
+    return len({len(row) for row in rows}) == 1 and len(rows[0]) >= 2 and among(known, [row[-1].strip() for row in rows])
 
 
 def record(tagger: Tagger, line: str, tokens: list[str], tags: list[str]) -> dict[str, Any]:
