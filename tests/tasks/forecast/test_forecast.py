@@ -54,7 +54,12 @@ def test_a_sine_wave_is_forecast_better_than_naive_and_predicts_the_next_steps(t
     import rnnkit
 
     assert rnnkit.load(run_dir).predict() == own
-    path.rename(tmp_path / "moved.csv")
+    path.rename(tmp_path / "moved.csv")  # the training file gone: the series the run kept in its folder
+    code, out, _ = call(capsys, "predict", run_dir)
+    assert code == 0 and [json.loads(line) for line in out.splitlines()] == own
+    code, out, _ = call(capsys, "evaluate", run_dir, "--json")
+    assert code == 0 and json.loads(out)["test_mae"] == pytest.approx(final["test_mae"], rel=1e-4)
+    (run_dir / "series.parquet").unlink()  # a run folder written before it kept its series
     code, _, err = call(capsys, "predict", run_dir)
     assert code == 2 and "is not found from here: give --input FILE (its columns load" in err
 

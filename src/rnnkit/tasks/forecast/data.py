@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from rnnkit.atomic import atomic_write
 from rnnkit.data.catalog import SERIES, fetch_dataset
 from rnnkit.data.series import Series, read_series
 from rnnkit.data.windows import Windows, calendar_kinds, make_windows
@@ -23,6 +25,27 @@ def load_series(config: ForecastConfig, path: str | None = None) -> Series:
         return read_series(file, spec.time_col, spec.target_col, columns_to_read(config.value_cols, own), fill)
     return read_series(path or config.data, config.time_col, config.target_col, columns_to_read(config.value_cols),
                        config.fill)
+
+
+SERIES_FILE = "series.parquet"
+"""The series a run trained on, as read (columns kept, gaps filled), in its run folder: its blend partner is fitted
+on it again at predict time, and `evaluate` scores its test period, without the training file (which may have
+moved, grown or gone since)."""
+
+
+def save_series(folder: Path, series: Series) -> None:
+    frame = pd.DataFrame(series.values, index=series.times.rename(series.time_col), columns=series.columns)
+    atomic_write(Path(folder) / SERIES_FILE, lambda tmp: frame.to_parquet(tmp))
+
+
+def saved_series(folder: Path, freq: str) -> Series | None:
+    """The series `save_series` kept in a run folder, None for a folder written before it did."""
+    path = Path(folder) / SERIES_FILE
+    if not path.is_file():
+        return None
+    frame = pd.read_parquet(path)
+    return Series(str(path), pd.DatetimeIndex(frame.index, freq=None), frame.to_numpy(np.float32),
+                  [str(c) for c in frame.columns], freq, str(frame.index.name))
 
 
 def columns_to_read(value_cols: list[str] | str | None, own: list[str] | None = None) -> list[str] | None:

@@ -17,7 +17,7 @@ from rnnkit.io.run import load
 from rnnkit.models.baselines import forecast_errors, step_targets
 from rnnkit.tasks.forecast.baselines import (FEW_WINDOWS, blend, choose_blend, earlier_blocks, fit_baselines, load_blend,
                                             partner_note)
-from rnnkit.tasks.forecast.data import keep_columns, load_series, series_windows
+from rnnkit.tasks.forecast.data import keep_columns, load_series, saved_series, series_windows
 from rnnkit.tasks.task import Run
 from rnnkit.training import predict as predict_outputs
 
@@ -99,9 +99,13 @@ def summary_metrics(table: dict[str, dict[str, list[float]]], weight: float = 0.
 
 
 def _run_series(run: Run, path: str | None) -> Series:
-    """The run's series, or `path`'s, with the columns the run was trained on (its data facts: a folder written
-    before --value-cols auto has null there, which then meant every numeric column)."""
+    """The run's series (as it trained on it: `saved_series`), or `path`'s, with the columns the run was trained on
+    (its data facts: a folder written before --value-cols auto has null there, which then meant every numeric
+    column)."""
     facts = run.saved.get("data", {})
+    saved = saved_series(run.path, facts.get("freq", "")) if path is None else None
+    if saved is not None:
+        return saved
     columns = facts.get("columns")
     series = load_series(replace(run.config, value_cols=columns[1:] or None) if columns else run.config, path)
     if series.columns != facts.get("columns", series.columns):
@@ -153,7 +157,9 @@ def partner_forecast(run: Run, partner: str, series: Series) -> np.ndarray:
     the end of `series`."""
     facts, config = run.saved.get("data", {}), run.config
     try:
-        own = load_series(config)
+        own = saved_series(run.path, facts.get("freq", ""))
+        if own is None:  # a run folder written before the series was kept in it
+            own = load_series(config)
     except UserError as err:
         raise UserError(f"the run blends its forecasts with {partner}, fitted on its training series: {err}") from None
     valid_start, test_start = split_points(len(own))
@@ -185,11 +191,15 @@ def predict(run: Run, inputs: str | None, options: None = None) -> list[dict[str
     alone), and the model's quantiles."""
     facts = run.saved.get("data", {})
     columns = facts["columns"]
-    if inputs is None and run.config.data is not None and not Path(run.config.data).is_file():
-        raise UserError(f"{run.path}: its series {run.config.data} is not found from here: give --input FILE (its "
-                        f"columns {', '.join(columns)} and the time column {facts['time_col']!r})")
-    series = (read_series(inputs, facts["time_col"], columns[0], columns[1:], run.config.fill) if inputs is not None
-              else keep_columns(load_series(run.config), columns[1:]))
+    if inputs is not None:
+        series = read_series(inputs, facts["time_col"], columns[0], columns[1:], run.config.fill)
+    elif run.config.data is None or Path(run.config.data).is_file():  # the file as it is now: rows may have come
+        series = keep_columns(load_series(run.config), columns[1:])
+    else:  # the file moved or went: the series as the run read it
+        series = saved_series(run.path, facts["freq"])
+        if series is None:
+            raise UserError(f"{run.path}: its series {run.config.data} is not found from here: give --input FILE (its "
+                            f"columns {', '.join(columns)} and the time column {facts['time_col']!r})")
     scaler = Scaler.load(run.path)
     model = load(run.path)
     x = last_window(series, run.config.lookback, scaler, facts.get("calendar", []))

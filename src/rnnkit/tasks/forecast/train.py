@@ -14,7 +14,7 @@ from rnnkit.atomic import atomic_write, write_json
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import COVARIATE_WORDS, ForecastConfig
 from rnnkit.tasks.forecast.covariates import choose_covariates, covariates_note
-from rnnkit.tasks.forecast.data import keep_columns, load_series, lookback_seasons, series_facts
+from rnnkit.tasks.forecast.data import keep_columns, load_series, lookback_seasons, save_series, series_facts
 from rnnkit.tasks.forecast.model import (FEW_NORMALIZE_WINDOWS, LinearFits, build_model, choose_lookback,
                                          choose_normalize, keep_better_of, ridge_lag_candidates,
                                          ridge_penalty_optimizer, start_from_ridge)
@@ -131,8 +131,9 @@ def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig
 
 
 def save_outputs(run, config: ForecastConfig, series, windows, found, table: dict, valid_mae: dict, season: int) -> None:
-    """The run folder's scaler, test errors, blend and forecast picture."""
+    """The run folder's scaler, series, test errors, blend and forecast picture."""
     windows.scaler.save(run.path)
+    save_series(run.path, series)
     write_json(run.file(ERRORS_FILE), table)
     save_blend(run.path, found.partner, found.weight, season,
                {"valid": valid_mae, "test": {n: float(np.mean(e["mae"])) for n, e in table.items()}})
