@@ -16,8 +16,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.tasks.config import CacheDir, RecurrentModelConfig, epochs_for, fill_unset
-from rnnkit.tasks.lm.level import level_for_text
-from rnnkit.training.optim import OPTIMIZERS
+from rnnkit.training.choices import OPTIMIZERS
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 LM_DATASETS = ("ptb", "shakespeare")
@@ -166,4 +165,6 @@ def resolve_level(config: LMConfig) -> str:
     measures in it."""
     if config.level != "auto":
         return config.level
+    from rnnkit.tasks.lm.level import level_for_text  # torch (the id streams): imported when a text is measured
+
     return level_for_text(config)[0] if config.data is not None else DATASET_LEVEL[config.dataset]
