@@ -4,8 +4,8 @@
 reads them without importing torch. The package's names are imported on first use (`rnnkit.lazy`)."""
 from rnnkit.lazy import lazy_names
 
-REGISTERING = ("classifier", "forecaster", "images", "language_model", "seq2seq", "series_classifier",
-               "series_ensemble")
+REGISTERING = ("classifier", "forecaster", "images", "language_model", "seq2seq", "sequential", "series_classifier",
+               "series_ensemble", "tagger")
 """The modules that register the task models, imported before any name of the package is read (and by
 `registry.build_model` before it says a name is unknown): run folders rebuild those models by name."""
 
