@@ -11,9 +11,12 @@ The layer itself is a few small modules, each importing only those above it in t
 - `fit`: the training skeleton every family's `run()` calls: `start` (seed), `fit` (the trainer with the
   family's loss, metrics, optimizer and callbacks, fit, the kept weights reloaded), `class_notes`, `finish`;
 - the families (below), then `registry` (`TASKS`, the one explicit list, and `read_run(path)` that finds
-  a run's task by name) and `runner` (`load_config(target, overrides)`, `train(task, config, ...)`: one
-  process, spawned DDP, torchrun). No family imports the registry or the runner; a family imports another
-  only to build on it (text's `--pretrain lm` trains the lm family's language model), never in a circle.
+  a run's task by name), `targets` (`resolve_target`, `load_config(target, overrides)`: a task and its
+  config from a name, a config file or a run folder) and `runner` (`train(task, config, ...)`: one
+  process, spawned DDP, torchrun). No family imports the registry, the targets or the runner; a family imports
+  another only to build on it (text's `--pretrain lm` trains the lm family's language model), never in a circle.
+Up to `targets` nothing imports torch at import time: `rnnkit train TASK --help` and a mistake in a config are
+told without it (`tests/cli/test_start_up.py`).
 
 The typed config is built once (from the command line, a file or a run folder) and travels as an object
 to the task, into spawned processes too; config.json is written once, by the trainer, from
@@ -51,6 +54,6 @@ from rnnkit.lazy import lazy_names
 
 __all__ = ["TASKS", "Run", "Task", "get_task", "load_config", "read_run", "train"]
 __getattr__, __dir__ = lazy_names(__name__, {"TASKS": "registry", "get_task": "registry", "read_run": "registry",
-                                             "load_config": "runner", "train": "runner", "Run": "task",
+                                             "load_config": "targets", "train": "runner", "Run": "task",
                                              "Task": "task"})
 """Imported on first use (`rnnkit.lazy`): a family's config or `Task` is read without the runner's torch."""
