@@ -8,6 +8,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 
+def named(path: str) -> Any:
+    """What "module.path:name" names, its module imported."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 @dataclass(frozen=True)
 class Function:
     """A function named by its module path, "rnnkit.tasks.lm.train:run", imported on its first call: a
@@ -21,8 +27,7 @@ class Function:
 
     @property
     def function(self) -> Callable:
-        module, _, name = self.path.partition(":")
-        return getattr(importlib.import_module(module), name)
+        return named(self.path)
 
     @property
     def __signature__(self) -> inspect.Signature:  # what inspect.signature(task.evaluate) reads
