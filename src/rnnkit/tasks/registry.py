@@ -23,6 +23,9 @@ class Tasks(Mapping):
     def __getitem__(self, name: str) -> Task:
         return named(FAMILIES[name])
 
+    def __contains__(self, name: object) -> bool:  # a name is known without importing its family
+        return name in FAMILIES
+
     def __iter__(self) -> Iterator[str]:
         return iter(FAMILIES)
 
