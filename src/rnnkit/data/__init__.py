@@ -1,8 +1,9 @@
 """rnnkit.data: from files and named datasets to padded batches of ids (no model code here).
 
 `sources` fetches and caches artifacts, `datasets` names them, `readers` reads the user's own
-files, `text` tokenizes and builds vocabularies, `batching` pads and buckets. The names below are imported on first
-use (`rnnkit.lazy`): a config that needs one constant of a module here does not import pandas for it.
+files, `text` tokenizes and builds vocabularies, `batching` pads and buckets. The names below are
+imported on first use (`rnnkit.lazy`): a config that needs one constant of a module here does not
+import pandas for it.
 """
 from rnnkit.lazy import lazy_names
 

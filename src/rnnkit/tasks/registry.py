@@ -10,9 +10,10 @@ from rnnkit.tasks import runs
 from rnnkit.tasks.task import Run, Task, named
 
 FAMILIES = {"sentiment": "rnnkit.tasks.text:SENTIMENT", "classify": "rnnkit.tasks.text:CLASSIFY",
-            "mnist": "rnnkit.tasks.images:MNIST", "arrays": "rnnkit.tasks.arrays:ARRAYS", "tag": "rnnkit.tasks.tag:TAG",
-            "lm": "rnnkit.tasks.lm:LM", "seq2seq": "rnnkit.tasks.seq2seq:SEQ2SEQ",
-            "forecast": "rnnkit.tasks.forecast:FORECAST", "classify-series": "rnnkit.tasks.classify_series:CLASSIFY_SERIES"}
+            "mnist": "rnnkit.tasks.images:MNIST", "arrays": "rnnkit.tasks.arrays:ARRAYS",
+            "tag": "rnnkit.tasks.tag:TAG", "lm": "rnnkit.tasks.lm:LM", "seq2seq": "rnnkit.tasks.seq2seq:SEQ2SEQ",
+            "forecast": "rnnkit.tasks.forecast:FORECAST",
+            "classify-series": "rnnkit.tasks.classify_series:CLASSIFY_SERIES"}
 """Each task's `Task` by module path, in the order `rnnkit train --help` lists them."""
 
 
