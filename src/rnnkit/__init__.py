@@ -8,27 +8,13 @@
 Layers of the package (nothing imports upward): cells -> engine -> layers -> models -> data/training
 -> io/inspect -> tasks -> cli; `reference` is the NumPy oracle beside them.
 """
-import importlib
+from rnnkit.lazy import lazy_names
 
 __version__ = "0.1.0"
 
-_LAZY = {"cells": ("rnnkit.cells", None), "layers": ("rnnkit.layers", None), "models": ("rnnkit.models", None),
-         "Recurrent": ("rnnkit.layers", "Recurrent"), "Sequential": ("rnnkit.models", "Sequential")}
-"""Names imported on first use (PEP 562), so `import rnnkit` (and `rnnkit --help`) does not import torch."""
-
-
-def __getattr__(name: str):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'rnnkit' has no attribute {name!r}")
-    module, attr = _LAZY[name]
-    value = importlib.import_module(module)
-    value = value if attr is None else getattr(value, attr)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_names(__name__, {"Recurrent": "layers", "Sequential": "models"})
+"""Names (and the subpackages: `rnnkit.layers`) imported on first use, so `import rnnkit` (and `rnnkit --help`)
+does not import torch."""
 
 
 def load(run_dir, *, trust_imports: bool = False):

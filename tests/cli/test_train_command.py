@@ -47,10 +47,10 @@ def test_bad_flags_exit_2_with_one_line(capsys, args, message):
 
 
 def test_flags_reach_the_config(capsys, monkeypatch):
-    import rnnkit.cli.train as train_cli
+    import rnnkit.tasks.runner as runner  # the command imports its train when the options are checked
 
     seen = {}
-    monkeypatch.setattr(train_cli, "train", lambda task, config, **options: seen.update(config=config, **options)
+    monkeypatch.setattr(runner, "train", lambda task, config, **options: seen.update(config=config, **options)
                         or (None, {}))
     call(capsys, "train", "mnist", "--chrono-init", "--bidirectional", "false", "--schedule", "none",
          "--set", "epochs=3", "--hidden-size=64", "--run-dir", "r", "--quiet")

@@ -27,9 +27,9 @@ def family_imports() -> dict[str, set[str]]:
                      if name.startswith("rnnkit.tasks.")} for family in FAMILIES}
 
 
-def test_no_family_imports_the_registry_or_the_runner():
+def test_no_family_imports_the_registry_the_targets_or_the_runner():
     for family, names in family_imports().items():
-        assert not names & {"rnnkit.tasks.registry", "rnnkit.tasks.runner"}, family
+        assert not names & {"rnnkit.tasks.registry", "rnnkit.tasks.targets", "rnnkit.tasks.runner"}, family
 
 
 def test_the_families_import_one_another_in_no_circle():
@@ -61,3 +61,16 @@ def test_the_task_layer_imports_scikit_learn_only_where_it_fits_a_baseline():
     code = "import sys, rnnkit.tasks, rnnkit.cli.train; print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_registry_names_each_task_by_its_own_name_and_imports_a_family_when_read():
+    import subprocess
+    import sys
+
+    from rnnkit.tasks import TASKS
+
+    assert [task.name for task in TASKS.values()] == list(TASKS)
+    code = ("import sys; from rnnkit.tasks import get_task; get_task('sentiment'); "
+            "print(sorted(m for m in sys.modules if m.startswith('rnnkit.tasks.') and m.count('.') == 2))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "'rnnkit.tasks.text'" in out and "'rnnkit.tasks.forecast'" not in out, out

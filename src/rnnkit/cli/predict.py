@@ -17,7 +17,8 @@ from rnnkit.atomic import atomic_write
 from rnnkit.cli import TRUST_HELP
 from rnnkit.cli.options import config_options
 from rnnkit.errors import UserError
-from rnnkit.tasks import Run, read_run
+from rnnkit.tasks.registry import read_run
+from rnnkit.tasks.task import Run
 from rnnkit.tasks.config import make_config
 
 USAGE = """Usage: rnnkit predict RUN --input FILE [--output FILE] [TASK OPTIONS]

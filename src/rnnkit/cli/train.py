@@ -2,7 +2,8 @@
 `rnnkit train sentiment --help` lists every field with its type, default and description, and click
 parses `--key value` (with "did you mean" for a misspelt flag). TARGET is a task name, a config file
 (JSON/YAML naming its task) or a run folder. Values reach the task's config as strings; pydantic
-checks them (`rnnkit.tasks.config`)."""
+checks them (`rnnkit.tasks.config`). Building the command imports the task's config and no torch: `--help`
+and a mistake in the options (a missing --data file) are told at once; training imports the rest."""
 from __future__ import annotations
 
 import dataclasses
@@ -14,10 +15,11 @@ import click
 from rnnkit.cli import TRUST_HELP
 from rnnkit.cli.options import field_option
 from rnnkit.errors import UserError
-from rnnkit.tasks import TASKS, Task, train
 from rnnkit.tasks.config import (RENAMED_KEYS, RecurrentModelConfig, field_default, field_docs, field_types,
                                  make_config, renamed_key_error)
-from rnnkit.tasks.runner import resolve_target
+from rnnkit.tasks.registry import TASKS
+from rnnkit.tasks.targets import resolve_target
+from rnnkit.tasks.task import Task
 from rnnkit.training.config import TrainConfig
 
 RUN_FIELDS = ("run_dir",)
@@ -58,6 +60,8 @@ def task_command(task: Task, target: str, base: Any) -> click.Command:
             if not Path(target).is_dir():
                 raise UserError("--resume needs --run-dir: the run folder to continue")
             run_dir = Path(target)
+        from rnnkit.tasks.runner import train  # torch: imported once the options are read and checked
+
         path, final = train(task, config, run_dir=run_dir, resume=resume, quiet=quiet, nproc=nproc)
         if not quiet and final:
             click.echo(final_line(final))

@@ -1,14 +1,11 @@
 """rnnkit.data: from files and named datasets to padded batches of ids (no model code here).
 
 `sources` fetches and caches artifacts, `datasets` names them, `readers` reads the user's own
-files, `text` tokenizes and builds vocabularies, `batching` pads and buckets.
+files, `text` tokenizes and builds vocabularies, `batching` pads and buckets. The names below are
+imported on first use (`rnnkit.lazy`): a config that needs one constant of a module here does not
+import pandas for it.
 """
-
-from rnnkit.data.batching import BucketBatchSampler, collate, lengths_of, pad_sequences
-from rnnkit.data.catalog import dataset_info, fetch_dataset, list_datasets, load_dataset
-from rnnkit.data.datasets import ArraySplit, Dataset, DatasetInfo, TextSplit
-from rnnkit.data.readers import LabelMap, TextTable, read_npz, read_texts
-from rnnkit.data.text import Vocabulary, characters, chinese_characters, chinese_words, english_words, get_tokenizer
+from rnnkit.lazy import lazy_names
 
 __all__ = [
     "ArraySplit", "BucketBatchSampler", "Dataset", "DatasetInfo", "LabelMap", "TextSplit", "TextTable",
@@ -16,3 +13,10 @@ __all__ = [
     "english_words", "fetch_dataset", "get_tokenizer", "lengths_of", "list_datasets", "load_dataset",
     "pad_sequences", "read_npz", "read_texts",
 ]
+__getattr__, __dir__ = lazy_names(__name__, {
+    "BucketBatchSampler": "batching", "collate": "batching", "lengths_of": "batching", "pad_sequences": "batching",
+    "dataset_info": "catalog", "fetch_dataset": "catalog", "list_datasets": "catalog", "load_dataset": "catalog",
+    "ArraySplit": "datasets", "Dataset": "datasets", "DatasetInfo": "datasets", "TextSplit": "datasets",
+    "LabelMap": "readers", "TextTable": "readers", "read_npz": "readers", "read_texts": "readers",
+    "Vocabulary": "text", "characters": "text", "chinese_characters": "text", "chinese_words": "text",
+    "english_words": "text", "get_tokenizer": "text"})

@@ -34,6 +34,7 @@ from ..cells import GRUCell, LSTMCell
 from ..cells.base import RecurrentCell, State
 from ..validation import check_choice
 from . import compiled, native, scan
+from .choices import FAST_CHOICES
 from .contract import as_lengths, check_dtypes, keeping_empty_rows, needs_grad
 from .fused import run_fused
 from .loop import run_loop
@@ -41,7 +42,6 @@ from .masks import NO_MASKS, Masks
 from .native import native_unsupported
 from .onnx_node import onnx_unsupported, run_onnx
 
-FAST_CHOICES = ("auto", "loop", "fused", "native", "compiled", "scan")
 EXPORT_RUNNER = "onnx"  # set on a layer by `rnnkit.io.onnx_export` while it exports, never a user's choice
 NATIVE_STACK = "native-stack"  # a whole layer (every layer and direction) in one torch call
 # The runners as `run_sequence` calls them, once planned: the compiled, native and scan entries skip the

@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterable
-
-from torch import nn
+from typing import TYPE_CHECKING, Any, Iterable
 
 from rnnkit.errors import UserError
 from rnnkit.atomic import write_json, write_text
-from rnnkit.io.checkpoint import check_weights_file, load_model_weights, save_model
+
+if TYPE_CHECKING:  # torch and the checkpoints are imported on use: reading config.json (a run's task) needs neither
+    from torch import nn
 
 FORMAT_VERSION = 1
 """The run folder format this rnnkit writes and the newest it reads (config.json's `format_version`;
@@ -81,9 +81,13 @@ class RunDir:
 
     # weights
     def save_model(self, model: nn.Module) -> Path:
+        from rnnkit.io.checkpoint import save_model
+
         return save_model(self.file(MODEL), model)
 
     def load_weights(self, model: nn.Module) -> nn.Module:
+        from rnnkit.io.checkpoint import load_model_weights
+
         return load_model_weights(self.file(MODEL), model)
 
     # metrics and report
@@ -158,6 +162,7 @@ def model_entry(config: dict[str, Any], where: str | Path = CONFIG) -> dict[str,
 
 def load(run_dir: str | Path) -> nn.Module:
     """Rebuild the trained model of a run folder, in eval mode, ready for `predict`."""
+    from rnnkit.io.checkpoint import check_weights_file
     from rnnkit.models import build_model  # the package imports every module that registers a model
 
     run = RunDir(run_dir)

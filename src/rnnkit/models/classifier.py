@@ -38,9 +38,8 @@ from ..layers import ConvFrontEnd, recurrent_layer
 from ..layers.ngrams import HashedNgramEmbedding
 from ..layers.pooling import AttentionPooling, concat_pooled, make_pooling, parse_pooling
 from ..validation import check_positive, check_rate
+from .choices import CELLS
 from .registry import register
-
-CELLS = ("lstm", "gru", "rnn", "slstm", "mlstm", "mingru", "minlstm")
 
 
 @register("sequence_classifier")

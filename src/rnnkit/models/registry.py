@@ -37,5 +37,18 @@ def build_model(config: dict[str, Any]) -> nn.Module:
     config = dict(config)
     name = config.pop("name", None)
     if name not in MODELS:
+        import_registering_modules()
+    if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; expected one of {sorted(MODELS)}")
     return MODELS[name](**config)
+
+
+def import_registering_modules() -> None:
+    """Import the modules that register the task models (`rnnkit.models.REGISTERING`): the package imports
+    them on first use, not when this module alone is imported."""
+    import importlib
+
+    from rnnkit import models
+
+    for module in models.REGISTERING:
+        importlib.import_module(f"{models.__name__}.{module}")

@@ -39,10 +39,9 @@ from torch import Tensor, nn
 from ..layers import recurrent_layer
 from ..layers.attention import SCORES, Attention
 from ..validation import check_choice, check_positive, check_rate
+from .choices import ATTENTIONS, BRIDGES
 from .registry import register
 
-ATTENTIONS = ("dot", "general", "bahdanau")  # dot and general are Luong's scores; bahdanau is additive
-BRIDGES = ("auto", "copy", "linear", "zeros")
 PAD_ID, UNK_ID, BOS_ID, EOS_ID = 0, 1, 2, 3
 """Reserved ids of every target vocabulary (sources use the first two)."""
 

@@ -29,10 +29,8 @@ from ..layers.augment import scale_and_jitter, slice_windows
 from ..layers.fcn import FCN
 from ..layers.pooling import AttentionPooling, concat_pooled, make_pooling, parse_pooling
 from ..validation import check_positive, check_rate
-from .classifier import CELLS
+from .choices import CELLS, RNN_INPUTS
 from .registry import register
-
-RNN_INPUTS = ("series", "fcn", "shuffle")
 
 
 @register("series_classifier")

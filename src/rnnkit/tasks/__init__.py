@@ -11,9 +11,12 @@ The layer itself is a few small modules, each importing only those above it in t
 - `fit`: the training skeleton every family's `run()` calls: `start` (seed), `fit` (the trainer with the
   family's loss, metrics, optimizer and callbacks, fit, the kept weights reloaded), `class_notes`, `finish`;
 - the families (below), then `registry` (`TASKS`, the one explicit list, and `read_run(path)` that finds
-  a run's task by name) and `runner` (`load_config(target, overrides)`, `train(task, config, ...)`: one
-  process, spawned DDP, torchrun). No family imports the registry or the runner; a family imports another
-  only to build on it (text's `--pretrain lm` trains the lm family's language model), never in a circle.
+  a run's task by name), `targets` (`resolve_target`, `load_config(target, overrides)`: a task and its
+  config from a name, a config file or a run folder) and `runner` (`train(task, config, ...)`: one
+  process, spawned DDP, torchrun). No family imports the registry, the targets or the runner; a family imports
+  another only to build on it (text's `--pretrain lm` trains the lm family's language model), never in a circle.
+Up to `targets` nothing imports torch at import time: `rnnkit train TASK --help` and a mistake in a config are
+told without it (`tests/cli/test_start_up.py`).
 
 The typed config is built once (from the command line, a file or a run folder) and travels as an object
 to the task, into spawned processes too; config.json is written once, by the trainer, from
@@ -22,12 +25,15 @@ to the task, into spawned processes too; config.json is written once, by the tra
 ## A task family: the template (`images/` is the shortest)
 
     tasks/<family>/
-      __init__.py   the family's docstring (commands it serves) and its Task objects
+      __init__.py   the family's docstring (commands it serves) and its Task objects, which name their
+                    functions by module path ("rnnkit.tasks.lm.train:run", imported when called), so
+                    that `rnnkit train TASK --help` imports the configs and not torch
       config.py     @config_dataclass classes inheriting TrainConfig; every field typed (pydantic checks
                     ranges: PositiveInt, Rate, Literal[...]) with a one-line docstring: that text is the
                     field's `rnnkit train NAME --help` (a field that only changes its default keeps the
                     inherited docstring). Extra files are `valid_data`/`test_data`; `validation_split`'s
-                    docstring names its holdout (`rnnkit.data.splits`). No measured numbers here.
+                    docstring names its holdout (`rnnkit.data.splits`). No measured numbers here. It
+                    imports no torch (choices come from the `choices` modules of models, engine, training).
       data.py       files or named datasets (rnnkit.data) -> splits -> what the trainer loads
       model.py      build_model(config, ...) from rnnkit.models, describe(config) for `rnnkit summary`
       train.py      run(task, config, run_dir, *, resume, quiet) -> final metrics:
@@ -44,9 +50,10 @@ Reusable pieces go down a layer, not sideways: tokenizing and batching in `rnnki
 `rnnkit.layers`, models in `rnnkit.models`. A task module imports from those, from `tasks.config`,
 `tasks.task`, `tasks.runs`, `tasks.report` and `tasks.fit`, never from another family.
 """
-from rnnkit.tasks.registry import TASKS, get_task
-from rnnkit.tasks.runner import load_config, train
-from rnnkit.tasks.registry import read_run
-from rnnkit.tasks.task import Run, Task
+from rnnkit.lazy import lazy_names
 
 __all__ = ["TASKS", "Run", "Task", "get_task", "load_config", "read_run", "train"]
+__getattr__, __dir__ = lazy_names(__name__, {"TASKS": "registry", "get_task": "registry", "read_run": "registry",
+                                             "load_config": "targets", "train": "runner", "Run": "task",
+                                             "Task": "task"})
+"""Imported on first use (`rnnkit.lazy`): a family's config or `Task` is read without the runner's torch."""

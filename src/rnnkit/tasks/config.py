@@ -18,9 +18,9 @@ from typing import Annotated, Any, Literal
 import pydantic
 from pydantic import Field
 
-from rnnkit.engine.dispatch import FAST_CHOICES
+from rnnkit.engine.choices import FAST_CHOICES
 from rnnkit.errors import UserError, did_you_mean
-from rnnkit.models.classifier import CELLS
+from rnnkit.models.choices import CELLS
 from rnnkit.training.config import PositiveInt, Rate, TrainConfig, config_dataclass
 
 NONE_WORDS = ("none", "null")

@@ -1,75 +1,21 @@
 """`train`: a task's typed config to a trained run folder, in one process, in N spawned DDP processes,
 or as one rank under torchrun. The config object and the run folder's Path travel as they are (a
-config dataclass pickles into spawned processes); nothing is flattened and parsed again."""
+config dataclass pickles into spawned processes); nothing is flattened and parsed again. torch is imported
+once the run has passed the checks that need none (its folder, its files): a mistake there is told at once."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from rnnkit.errors import UserError
-from rnnkit.io.run import CONFIG, RunDir
-from rnnkit.tasks.config import make_config, read_config_file, with_current_keys
+from rnnkit.io.run import RunDir
 from rnnkit.tasks.registry import get_task
-from rnnkit.tasks.runs import check_imports
+from rnnkit.tasks.targets import load_config, resolve_target  # noqa: F401  (importable from here too)
 from rnnkit.tasks.task import Task
-from rnnkit.training import distributed as ddp
 from rnnkit.training.config import check_training
-from rnnkit.training.interrupt import interrupted_processes
-
-
-def looks_like_file(target: str) -> bool:
-    path = Path(target)
-    return path.suffix in (".json", ".yaml", ".yml") or path.is_dir() or "/" in target
-
-
-def resolve_target(target: str, *, trust_imports: bool = False) -> tuple[Task, Any]:
-    """(task, its config from the file or None) for a task name or a config file (JSON/YAML naming its
-    task, or a run folder). A config file the user names may import modules (their own models); a run
-    folder's only with `trust_imports` (`runs.check_imports`: it may be someone else's)."""
-    if looks_like_file(target):
-        values = read_config_file(target)
-        name = values.pop("task", None)
-        if not name:
-            raise UserError(f"{target}: the config names no task (add \"task\": \"arrays\" or another task)")
-        task = get_task(name)
-        if is_run_config(target):  # a run folder written by an earlier release: its keys as now
-            values = with_current_keys(values, task.config_cls)
-        try:
-            base = make_config(task.config_cls, values)
-        except UserError as err:
-            raise UserError(f"{target}: {err}") from None
-        if is_run_config(target):
-            check_imports(getattr(base, "imports", None), Path(target) / CONFIG if Path(target).is_dir()
-                          else Path(target), trust_imports)
-        return task, base
-    return get_task(target), None
-
-
-def is_run_config(target: str) -> bool:
-    """Whether a config target is a run folder or a run folder's config.json (it has "task_config"): one
-    that may come from someone else, whose imports need the user's trust."""
-    path = Path(target)
-    if path.is_dir():
-        return True
-    try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path.suffix == ".json" else None
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and "task_config" in data
-
-
-def load_config(target: str, overrides: dict[str, Any] | None = None, *, strings: bool = True,
-                trust_imports: bool = False) -> tuple[Task, Any]:
-    """(task, checked config) from a task name or a config file, with `overrides` on top (`strings`:
-    command-line text, as `--key value` gives; `trust_imports`: see `resolve_target`)."""
-    task, base = resolve_target(target, trust_imports=trust_imports)
-    return task, make_config(task.config_cls, overrides or {}, base=base, strings=strings)
 
 
 def default_run_dir(task: str) -> Path:
@@ -82,6 +28,9 @@ def train(task: Task, config: Any, *, run_dir: str | Path | None = None, resume:
     Returns (run folder, final metrics)."""
     run_dir = Path(run_dir or config.run_dir or default_run_dir(task.name))
     check_before_start(task, config, run_dir, resume)
+    from rnnkit.training import distributed as ddp
+    from rnnkit.training.interrupt import interrupted_processes
+
     if nproc > 1:
         try:
             ddp.spawn(_run_in_worker, nproc, task.name, config, run_dir, resume, quiet)
@@ -100,6 +49,8 @@ def train(task: Task, config: Any, *, run_dir: str | Path | None = None, resume:
 
 def _run_in_worker(task_name: str, config: Any, run_dir: Path, resume: bool, quiet: bool) -> None:
     """One spawned DDP process: a user error is printed once (rank 0) and exits 2."""
+    from rnnkit.training import distributed as ddp
+
     try:
         get_task(task_name).train(config, run_dir, resume=resume, quiet=quiet)
     except UserError as err:
@@ -114,13 +65,15 @@ def check_before_start(task: Task, config: Any, run_dir: Path, resume: bool) -> 
     model the config describes can be built (on the meta device), the training options are ones the trainer knows, the
     files the config names exist. A run that cannot start leaves nothing behind."""
     check_run_dir(run_dir, resume)
-    check_training(config)
     for key in DATA_KEYS:
         value = getattr(config, key, None)
         if isinstance(value, str) and value and not Path(value).is_file():
             found = "is a folder; expected a file" if Path(value).is_dir() else "file not found"
             raise UserError(f"config key {key!r} (--{key.replace('_', '-')}): {value}: {found}")
+    check_training(config)  # the loss and metric names: imports torch
     if task.summary is not None:  # last: on the meta device torch's initialisers import torch._dynamo (seconds)
+        import torch
+
         with torch.device("meta"):  # the model's options checked, no weight allocated or drawn
             describe(task, config)
 

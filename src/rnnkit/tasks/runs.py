@@ -11,13 +11,15 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rnnkit.data.readers import LabelMap
 from rnnkit.errors import UserError
 from rnnkit.io.run import CONFIG, FORMAT_VERSION, RunDir, model_entry
 from rnnkit.tasks.config import make_config, with_current_keys
 from rnnkit.tasks.task import Run, Task
+
+if TYPE_CHECKING:
+    from rnnkit.data.readers import LabelMap
 
 
 def run_config_record(task: str, config: Any, **facts: Any) -> dict[str, Any]:
@@ -42,6 +44,8 @@ def read_labels(run: Run, name: str = "labels.json") -> LabelMap:
     """A classifier run's label map, checked against the classes of the model its config.json describes:
     a labels.json shorter than the model's outputs would fail at the first prediction of a missing class
     (an IndexError), a longer one would name classes the model never predicts."""
+    from rnnkit.data.readers import LabelMap  # noqa: F811  (pandas: imported on use, reading a run needs none)
+
     labels = LabelMap.load(run.file(name))
     classes = (model_entry(run.saved, run.file(CONFIG)) or {}).get("num_classes")
     if isinstance(classes, int) and not isinstance(classes, bool) and len(labels) != classes:

@@ -1,9 +1,37 @@
 """`Task`: what `rnnkit train NAME` needs to know of a task family, and `Run`, a trained run read back."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+import inspect
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable
+
+
+def named(path: str) -> Any:
+    """What "module.path:name" names, its module imported."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function named by its module path, "rnnkit.tasks.lm.train:run", imported on its first call: a
+    `Task` names its train, predict and evaluate functions so, and reading the registry (`rnnkit train TASK
+    --help`, a mistake caught before training) imports only the families' configs, not torch."""
+
+    path: str
+
+    def __call__(self, *args, **kwargs):
+        return self.function(*args, **kwargs)
+
+    @property
+    def function(self) -> Callable:
+        return named(self.path)
+
+    @property
+    def __signature__(self) -> inspect.Signature:  # what inspect.signature(task.evaluate) reads
+        return inspect.signature(self.function)
 
 
 @dataclass(frozen=True)
@@ -22,7 +50,10 @@ class Task:
     `run_notes(run)`: lines `rnnkit summary` adds about a run (e.g. its other models), `resolved`: config
     fields that training may resolve from the data and keep among the run's data facts (a forecast file's
     lookback), read back from those facts where config.json has them null; `own_input`: predict may be given
-    no input and then reads the run's own data (a forecaster forecasts what follows its series' end)."""
+    no input and then reads the run's own data (a forecaster forecasts what follows its series' end).
+
+    A function may be named by its module path, "rnnkit.tasks.lm.train:run" (a `Function`, imported when
+    called), so that reading a family's `Task` imports its config and nothing more."""
 
     name: str
     description: str
@@ -36,6 +67,11 @@ class Task:
     run_notes: Callable[["Run"], list[str]] | None = None
     resolved: tuple[str, ...] = ()
     own_input: bool = False
+
+    def __post_init__(self):
+        for field in fields(self):
+            if field.name not in ("name", "description") and isinstance(getattr(self, field.name), str):
+                object.__setattr__(self, field.name, Function(getattr(self, field.name)))
 
     def train(self, config: Any, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict:
         """Train `config` into `run_dir` (in this process): the final metrics."""

@@ -5,26 +5,27 @@ Configs are pydantic dataclasses (`config_dataclass`): to the code that reads th
 is built, so a wrong type or an out-of-range value never gets past the line that made it. Each
 field's docstring is its help text (`rnnkit train TASK --help`). A task's config inherits these
 fields and adds its own; `trainer_from_config` turns one into a `Trainer` with the callbacks it asks for.
+The module imports torch (the trainer, losses, metrics) only when a function needs it: every task config
+inherits TrainConfig, and `rnnkit train TASK --help` reads those configs without importing torch.
 """
 from __future__ import annotations
 
 from dataclasses import field
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pydantic
 from pydantic import Field
-from torch import nn
 
 from rnnkit.errors import UserError
-from rnnkit.training.callbacks import Callback, EarlyStopping, ModelCheckpoint
-from rnnkit.training.losses import get_loss
-from rnnkit.training.metrics import get_metric
-from rnnkit.training.numerics import OnNaN
-from rnnkit.training.optim import OPTIMIZERS, SCHEDULES
-from rnnkit.training.tensorboard import TensorBoard
-from rnnkit.training.trainer import Trainer
+from rnnkit.training.choices import OPTIMIZERS, SCHEDULES, OnNaN
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from rnnkit.training.callbacks import Callback
+    from rnnkit.training.trainer import Trainer
 
 
 config_dataclass = partial(pydantic.dataclasses.dataclass,
@@ -94,6 +95,9 @@ class TrainConfig:
 
 
 def callbacks_from_config(cfg: TrainConfig) -> list[Callback]:
+    from rnnkit.training.callbacks import EarlyStopping, ModelCheckpoint
+    from rnnkit.training.tensorboard import TensorBoard
+
     callbacks: list[Callback] = []
     if cfg.early_stopping is not None:
         callbacks.append(EarlyStopping(monitor=cfg.monitor, patience=cfg.early_stopping))
@@ -112,6 +116,8 @@ def trainer_from_config(model: nn.Module, cfg: TrainConfig, run_dir: str | Path 
     A task with a loss, metrics or optimizer of its own passes them here (a loss callable is logged by its
     `__name__`, see `losses.named_loss`; an optimizer instance replaces the `optimizer` name): they win over
     `cfg`'s, so no caller has to patch the trainer afterwards."""
+    from rnnkit.training.trainer import Trainer
+
     schedule_options = {"warmup_steps": cfg.warmup_steps} if cfg.schedule in ("warmup", "warmup_cosine") else {}
     trainer = Trainer(model, loss=cfg.loss if loss is None else loss,
                       optimizer=cfg.optimizer if optimizer is None else optimizer, lr=cfg.lr,
@@ -129,6 +135,9 @@ def trainer_from_config(model: nn.Module, cfg: TrainConfig, run_dir: str | Path 
 def check_training(cfg: TrainConfig) -> None:
     """What the trainer would refuse in `cfg`, checked without building one (before any data is read):
     clipping thresholds, the loss and metric names, and the `monitor` of early stopping and keep_best."""
+    from rnnkit.training.losses import get_loss
+    from rnnkit.training.metrics import get_metric
+
     for name in ("clip_norm", "clip_value"):
         value = getattr(cfg, name)
         if value is not None and not value > 0:

@@ -20,15 +20,14 @@ from __future__ import annotations
 import math
 import statistics
 from collections import deque
-from typing import Callable, Iterable, Literal
+from typing import Callable, Iterable
 
 import torch
 
 from rnnkit.training import distributed as ddp
+from rnnkit.training.choices import ON_NAN, OnNaN  # noqa: F401  (importable from here too)
 from rnnkit.training.losses import NonFiniteLossError
 
-OnNaN = Literal["stop", "skip"]
-ON_NAN = ("stop", "skip")
 WINDOW = 50  # the recent steps whose median norm is the usual size
 MIN_STEPS = 10  # no explosion is called before this many norms are known
 EXPLODING = 100.0  # a norm this many times the median is an explosion

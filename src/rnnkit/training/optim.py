@@ -13,9 +13,7 @@ from typing import Iterable
 
 import torch
 
-DEFAULT_LR = {"adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "sgd": 1e-2}  # Keras' default learning rates
-OPTIMIZERS = tuple(DEFAULT_LR)
-SCHEDULES = ("step", "cosine", "warmup", "warmup_cosine", "plateau")
+from rnnkit.training.choices import DEFAULT_LR, OPTIMIZERS, SCHEDULES  # noqa: F401  (importable from here too)
 
 
 def learning_rate(optimizer: str, lr: float | None) -> float:

@@ -10,10 +10,9 @@ imported only with `--trust-imports` or when already imported (`tasks.runs.check
 Parts: `config`, `data` (the .npz's splits), `model` (from the registry), `train`, `predict`.
 """
 from rnnkit.tasks.arrays.config import ArraysConfig
-from rnnkit.tasks.arrays.model import describe
-from rnnkit.tasks.arrays.predict import evaluate, load_model, predict
-from rnnkit.tasks.arrays.train import run
 from rnnkit.tasks.task import Task
 
-ARRAYS = Task("arrays", "train a registered model on arrays from an .npz file", ArraysConfig, run,
-              predict=predict, evaluate=evaluate, summary=describe, load_model=load_model)
+ARRAYS = Task("arrays", "train a registered model on arrays from an .npz file", ArraysConfig,
+              "rnnkit.tasks.arrays.train:run", predict="rnnkit.tasks.arrays.predict:predict",
+              evaluate="rnnkit.tasks.arrays.predict:evaluate", summary="rnnkit.tasks.arrays.model:describe",
+              load_model="rnnkit.tasks.arrays.predict:load_model")

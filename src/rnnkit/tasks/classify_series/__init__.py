@@ -11,10 +11,10 @@ Parts: `config`, `data` (.ts files -> labels, scaling, padded arrays, the valida
 and evaluate from a run folder).
 """
 from rnnkit.tasks.classify_series.config import SeriesConfig
-from rnnkit.tasks.classify_series.model import describe
-from rnnkit.tasks.classify_series.predict import evaluate, predict
-from rnnkit.tasks.classify_series.train import run
 from rnnkit.tasks.task import Task
 
 CLASSIFY_SERIES = Task("classify-series", "classify whole series (UCR/UEA .ts files, named or your own) with an LSTM/GRU",
-                       SeriesConfig, run, predict=predict, evaluate=evaluate, summary=describe)
+                       SeriesConfig, "rnnkit.tasks.classify_series.train:run",
+                       predict="rnnkit.tasks.classify_series.predict:predict",
+                       evaluate="rnnkit.tasks.classify_series.predict:evaluate",
+                       summary="rnnkit.tasks.classify_series.model:describe")

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from rnnkit.data.catalog.ucr import UCR_DATASETS
-from rnnkit.models.series_classifier import RNN_INPUTS
+from rnnkit.models.choices import RNN_INPUTS
 from rnnkit.tasks.config import CacheDir, HeadDropout, InputDropout, NumLayers, RecurrentModelConfig
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 

@@ -11,10 +11,9 @@ Parts: `config`, `data` (series -> windows, the facts a run keeps), `model` (the
 beside the baselines, report and picture), `predict` (predict, evaluate, backtest).
 """
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.model import describe
-from rnnkit.tasks.forecast.predict import evaluate, predict
-from rnnkit.tasks.forecast.train import run
 from rnnkit.tasks.task import Task
 
 FORECAST = Task("forecast", "forecast a numeric series (seattle-weather, taylor-electricity, airline or your CSV)",
-                ForecastConfig, run, predict=predict, evaluate=evaluate, summary=describe, resolved=("lookback",), own_input=True)
+                ForecastConfig, "rnnkit.tasks.forecast.train:run", predict="rnnkit.tasks.forecast.predict:predict",
+                evaluate="rnnkit.tasks.forecast.predict:evaluate", summary="rnnkit.tasks.forecast.model:describe",
+                resolved=("lookback",), own_input=True)

@@ -7,10 +7,8 @@
 Parts: `config`, `data` (splits of images), `model`, `train`, `predict` (predict and evaluate).
 """
 from rnnkit.tasks.images.config import MnistConfig
-from rnnkit.tasks.images.model import describe
-from rnnkit.tasks.images.predict import evaluate, predict
-from rnnkit.tasks.images.train import run
 from rnnkit.tasks.task import Task
 
 MNIST = Task("mnist", "MNIST digits read row by row (28 x 28) or pixel by pixel (784 x 1) by an LSTM", MnistConfig,
-             run, predict=predict, evaluate=evaluate, summary=describe)
+             "rnnkit.tasks.images.train:run", predict="rnnkit.tasks.images.predict:predict",
+             evaluate="rnnkit.tasks.images.predict:evaluate", summary="rnnkit.tasks.images.model:describe")

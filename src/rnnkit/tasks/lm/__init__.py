@@ -16,12 +16,10 @@ from __future__ import annotations
 
 from rnnkit.tasks.lm.config import LMConfig
 from rnnkit.tasks.lm.generate import generate
-from rnnkit.tasks.lm.model import describe
-from rnnkit.tasks.lm.predict import evaluate
-from rnnkit.tasks.lm.train import run
 from rnnkit.tasks.task import Task
 
-LM = Task("lm", "language model on ptb (words), shakespeare (characters) or your own text files", LMConfig, run,
-          evaluate=evaluate, summary=describe, resolved=("level",))
+LM = Task("lm", "language model on ptb (words), shakespeare (characters) or your own text files", LMConfig,
+          "rnnkit.tasks.lm.train:run", evaluate="rnnkit.tasks.lm.predict:evaluate",
+          summary="rnnkit.tasks.lm.model:describe", resolved=("level",))
 
 __all__ = ["LM", "LMConfig", "generate"]

@@ -11,13 +11,13 @@ schedule, 4 epochs: what fits in about 15 minutes on 2 cores; on a small text at
 from __future__ import annotations
 
 from dataclasses import field
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from rnnkit.tasks.config import CacheDir, RecurrentModelConfig, epochs_for, fill_unset
-from rnnkit.tasks.lm.level import level_for_text
-from rnnkit.training.optim import OPTIMIZERS
+from rnnkit.training.choices import OPTIMIZERS
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
 LM_DATASETS = ("ptb", "shakespeare")
@@ -166,4 +166,10 @@ def resolve_level(config: LMConfig) -> str:
     measures in it."""
     if config.level != "auto":
         return config.level
-    return level_for_text(config)[0] if config.data is not None else DATASET_LEVEL[config.dataset]
+    if config.data is None:
+        return DATASET_LEVEL[config.dataset]
+    if not Path(config.data).is_file():  # level_for_text's answer for a file it cannot read, told without importing
+        return "word"                     # its reader (torch); the runner then names the missing file
+    from rnnkit.tasks.lm.level import level_for_text
+
+    return level_for_text(config)[0]

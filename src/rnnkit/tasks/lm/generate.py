@@ -4,20 +4,22 @@ state, each drawn with a temperature (article 003) and optionally top-k / top-p,
 Word level: the prompt is split on whitespace, tokens are joined by spaces and `<eos>` ends a line;
 character level: characters as they are. Generation starts after a line break (`<eos>`, or a newline
 character), where the training text's lines start too; a fixed seed gives the same text every time.
+
+torch and the data modules are imported on use: the lm package imports this module (its `generate`), and
+`rnnkit train lm --help` imports the package.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import torch
-
-from rnnkit.data import Vocabulary
-from rnnkit.data.lm_streams import EOS
 from rnnkit.data.text import PAD_ID, UNK_ID
 from rnnkit.errors import UserError
-from rnnkit.models.language_model import generate_ids
-from rnnkit.tasks.lm.data import VOCAB_FILE
 from rnnkit.tasks.task import Run
+
+if TYPE_CHECKING:
+    import torch
+
+    from rnnkit.data.text import Vocabulary
 
 SAMPLE_TEMPERATURES = (0.5, 1.0, 1.2)
 
@@ -35,6 +37,8 @@ def check_options(length: int, temperature: float, top_k: int | None, top_p: flo
 
 def prompt_ids(prompt: str, vocab: Vocabulary, level: str) -> list[int]:
     """The prompt's ids after a line break; a prompt whose tokens are all unknown is an error naming them."""
+    from rnnkit.data.lm_streams import EOS
+
     tokens = prompt.split() if level == "word" else list(prompt)
     start = EOS if level == "word" else "\n"
     ids = [vocab.stoi.get(t, UNK_ID) for t in tokens]
@@ -54,6 +58,10 @@ def stream_text(model: torch.nn.Module, vocab: Vocabulary, level: str, prompt: s
                 temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None,
                 seed: int | None = None) -> Iterator[str]:
     """The prompt, then the generated text piece by piece (a word with its space, or a character)."""
+    import torch
+
+    from rnnkit.models.language_model import generate_ids
+
     check_options(length, temperature, top_k, top_p)
     generator = torch.Generator()
     if seed is None:
@@ -66,6 +74,8 @@ def stream_text(model: torch.nn.Module, vocab: Vocabulary, level: str, prompt: s
 
 
 def _pieces(tokens: Iterator[int], vocab: Vocabulary, level: str, prompt: str) -> Iterator[str]:
+    from rnnkit.data.lm_streams import EOS
+
     if prompt:
         yield prompt
     at_line_start = not prompt
@@ -88,6 +98,9 @@ def sample_text(model, vocab: Vocabulary, level: str, prompt: str, length: int, 
 def generate(run: Run, prompt: str = "", length: int = 200, *, temperature: float = 1.0, top_k: int | None = None,
              top_p: float | None = None, seed: int | None = None) -> Iterator[str]:
     """Text from a trained `lm` run, streamed piece by piece (see `stream_text`)."""
+    from rnnkit.data.text import Vocabulary
+    from rnnkit.tasks.lm.data import VOCAB_FILE
+
     check_options(length, temperature, top_k, top_p)
     level = (run.saved.get("data") or {}).get("level")
     if level not in ("word", "char"):

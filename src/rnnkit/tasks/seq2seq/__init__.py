@@ -15,19 +15,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rnnkit.data.pairs import join_tokens
-from rnnkit.tasks.runs import read_run
 from rnnkit.tasks.seq2seq.config import DecodeOptions, Seq2SeqConfig
-from rnnkit.tasks.seq2seq.data import Vocabularies
-from rnnkit.tasks.seq2seq.model import decode_all, describe
-from rnnkit.tasks.seq2seq.predict import evaluate, load_model, predict, unknown_warning
-from rnnkit.tasks.seq2seq.train import run
 from rnnkit.tasks.task import Run, Task
 
 
 def translate(run: Run | str | Path, sources: list[str], *, beam: int = 5, nbest: int = 1,
               length_penalty: float = 1.0) -> list[str] | list[list[str]]:
     """Decode `sources` with a trained run: the best output of each (a list of the n best with nbest > 1)."""
+    from rnnkit.data.pairs import join_tokens  # imported on use: reading SEQ2SEQ imports no torch
+    from rnnkit.tasks.runs import read_run
+    from rnnkit.tasks.seq2seq.data import Vocabularies
+    from rnnkit.tasks.seq2seq.model import decode_all
+    from rnnkit.tasks.seq2seq.predict import load_model, unknown_warning
+
     run = run if isinstance(run, Run) else read_run(run, SEQ2SEQ)
     options = DecodeOptions(beam=beam, nbest=nbest, length_penalty=length_penalty)  # checks the values
     vocabs = Vocabularies.load(run.path, run.config)
@@ -39,7 +39,8 @@ def translate(run: Run | str | Path, sources: list[str], *, beam: int = 5, nbest
 
 
 SEQ2SEQ = Task("seq2seq", "sequence to sequence with attention (cmudict grapheme to phoneme, or your own pairs)",
-               Seq2SeqConfig, run, predict=predict, predict_options=DecodeOptions, evaluate=evaluate,
-               summary=describe, load_model=load_model)
+               Seq2SeqConfig, "rnnkit.tasks.seq2seq.train:run", predict="rnnkit.tasks.seq2seq.predict:predict",
+               predict_options=DecodeOptions, evaluate="rnnkit.tasks.seq2seq.predict:evaluate",
+               summary="rnnkit.tasks.seq2seq.model:describe", load_model="rnnkit.tasks.seq2seq.predict:load_model")
 
 __all__ = ["SEQ2SEQ", "translate", "Seq2SeqConfig", "DecodeOptions"]

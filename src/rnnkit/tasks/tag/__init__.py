@@ -16,22 +16,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rnnkit.data.tagging import words_of
 from rnnkit.errors import UserError
-from rnnkit.tasks.runs import read_run
 from rnnkit.tasks.tag.config import TagConfig, TagPredictOptions
-from rnnkit.tasks.tag.model import describe
-from rnnkit.tasks.tag.predict import Tagger, evaluate, predict
-from rnnkit.tasks.tag.train import run
 from rnnkit.tasks.task import Run, Task
 
-TAG = Task("tag", "sequence labelling (word segmentation, POS, NER) with a BiLSTM-CRF", TagConfig, run,
-           predict=predict, predict_options=TagPredictOptions, evaluate=evaluate, summary=describe)
+TAG = Task("tag", "sequence labelling (word segmentation, POS, NER) with a BiLSTM-CRF", TagConfig,
+           "rnnkit.tasks.tag.train:run", predict="rnnkit.tasks.tag.predict:predict",
+           predict_options=TagPredictOptions, evaluate="rnnkit.tasks.tag.predict:evaluate",
+           summary="rnnkit.tasks.tag.model:describe")
 
 
 
 def segment(run: Run | str | Path, text: str) -> list[str]:
     """The words a segmentation run (BMES tags over characters, e.g. pku-seg) cuts `text` into."""
+    from rnnkit.data.tagging import words_of  # imported on use: reading TAG imports no torch
+    from rnnkit.tasks.runs import read_run
+    from rnnkit.tasks.tag.predict import Tagger
+
     run = run if isinstance(run, Run) else read_run(run, TAG)
     tagger = Tagger(run)
     if tagger.tagset.scheme != "BMES" or tagger.tagset.unit != "char":
