@@ -78,9 +78,9 @@ def rules(entry) -> dict[str, np.ndarray]:
             weight = pulled_weight(raw, n, prior)
         return partner, weight
 
-    def blended(among, prior=None):
+    def blended(among, prior=None, most=1.0):
         partner, weight = chosen(among, prior)
-        return blend(t["model"], t[partner], weight)
+        return blend(t["model"], t[partner], min(weight, most))
 
     partner, weight = chosen(names)
     today = blend(t["model"], t[partner], weight)
@@ -90,6 +90,8 @@ def rules(entry) -> dict[str, np.ndarray]:
         "partner naive": lambda: blended(["naive"]),
         "partner of naive, AutoETS, AutoARIMA": lambda: blended(["naive", "AutoETS", "AutoARIMA"]),
         "partner not ridge": lambda: blended([b for b in names if b != "ridge"]),
+        "partner not ridge, weight at most 0.5": lambda: blended([b for b in names if b != "ridge"], most=0.5),
+        "partner not ridge, pulled by 20": lambda: blended([b for b in names if b != "ridge"], 20),
         "weight at most 0.5": lambda: blend(t["model"], t[partner], min(weight, 0.5)),
         "model and naive at 0.5": lambda: blend(t["model"], t["naive"], 0.5),
         "model and partner at 0.5": lambda: blend(t["model"], t[partner], 0.5),
