@@ -1,12 +1,14 @@
 """How should a run on a SHORT series (a few validation windows) blend its model with the baselines? Each run
-folder of `forecast_m1_sweep.py` (M1's yearly series, every default) is loaded, its model and every baseline
-forecast its validation and test windows as `rnnkit evaluate` does (`compare`, the partner and weight chosen
-again by today's rule), and rules of combination are scored on test MAE relative to naive's (geometric mean
-over series). The series are split in two halves by name: a rule is designed on half A and confirmed on half B
-(benchmarks/TASKS.md, "M1 yearly: many short series").
+folder of `forecast_m1_sweep.py` (M1's yearly series, or its `seasonal` cuts; every default) is loaded, its model and
+every baseline forecast its validation and test windows as `rnnkit evaluate` does (`compare`), each baseline is
+scored on the stretches before validation as the run scores it (`earlier_blocks`), and rules of combination, each
+choosing on these alone, are scored on test MAE relative to naive's (geometric mean over series). "Today's rule" is
+the one before ridge was left out on few windows. The series are split in two halves by name: a rule is kept only
+where it beats today's on both (benchmarks/TASKS.md, "M1 yearly: many short series" and "Short series: ridge is
+no partner on few validation windows").
 
-    python benchmarks/tasks/forecast_short_rules.py forecasts SWEEP_DIR CACHE.npz   # the forecasts, once
-    python benchmarks/tasks/forecast_short_rules.py rules CACHE.npz
+    python benchmarks/tasks/forecast_short_rules.py forecasts SWEEP_DIR CACHE.pkl   # the forecasts, once (resumes)
+    python benchmarks/tasks/forecast_short_rules.py rules CACHE.pkl [CACHE.pkl ...]
 """
 import pickle
 import sys
