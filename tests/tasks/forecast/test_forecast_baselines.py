@@ -253,6 +253,30 @@ def test_on_few_validation_windows_the_partner_is_the_best_over_earlier_stretche
     assert weight == choose_blend(actual, model, {"steady": steady})[1]  # the weight: validation's, with that partner
 
 
+def test_on_few_validation_windows_ridge_is_no_partner():
+    """Ridge's lags and α were chosen on the validation windows, so on a handful of them its MAE flatters it: below
+    FEW_RIDGE_WINDOWS it is not offered as the partner, even where it is exact there and best on the earlier
+    stretches (the rule before chose it: the 30-month file's + 0.7 x ridge); from FEW_RIDGE_WINDOWS windows on it is."""
+    rng = np.random.default_rng(5)
+    earlier = [{"ridge": 0.1, "naive": 1.0, "AutoETS": 0.9}]
+    for n, expected in [(4, "AutoETS"), (baselines.FEW_RIDGE_WINDOWS - 1, "AutoETS"), (baselines.FEW_RIDGE_WINDOWS, "ridge")]:
+        actual = rng.normal(size=(n, 1))
+        candidates = {"naive": actual + 1.0, "ridge": actual.copy(), "AutoETS": actual + 0.5}
+        partner, weight = choose_blend(actual, actual + 2.0, candidates, earlier)
+        assert partner == expected
+        assert weight == choose_blend(actual, actual + 2.0, {partner: candidates[partner]})[1]
+    assert choose_blend(actual[:4], actual[:4] + 2.0, {"ridge": actual[:4]})[0] == "ridge"  # the only one: still offered
+
+
+def test_a_run_on_few_validation_windows_says_ridge_is_no_partner():
+    series = _series(10 + np.sin(np.arange(40) * 2 * np.pi / 7), freq="MS")
+    windows = make_windows(series, 6, 1)
+    assert len(windows.at["valid"]) < baselines.FEW_RIDGE_WINDOWS
+    found = compare(Forecaster(1, 1, hidden_size=4, fast="fused"), series, windows, 6, 1, season=12)
+    assert "ridge" in found.forecasts["valid"] and found.partner != "ridge"
+    assert any("ridge is not offered as the blend's partner" in note for note in found.notes)
+
+
 def test_the_earlier_stretches_are_a_rolling_origin_backtest_before_validation():
     """Each stretch has the validation period's length and ends where the next begins, the last at the validation
     period; a baseline there is fitted on the series before its stretch only; none leaves less than half the

@@ -15,8 +15,8 @@ from rnnkit.data.windows import Scaler, Windows, last_window, origins
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.models.baselines import forecast_errors, step_targets
-from rnnkit.tasks.forecast.baselines import (FEW_WINDOWS, blend, choose_blend, earlier_blocks, fit_baselines, load_blend,
-                                            partner_note)
+from rnnkit.tasks.forecast.baselines import (FEW_RIDGE_WINDOWS, FEW_WINDOWS, blend, choose_blend, earlier_blocks,
+                                            fit_baselines, load_blend, partner_note, ridge_left_out)
 from rnnkit.tasks.forecast.data import keep_columns, load_series, saved_series, series_windows
 from rnnkit.tasks.task import Run
 from rnnkit.training import predict as predict_outputs
@@ -69,6 +69,10 @@ def compare(model, series: Series, windows: Windows, lookback: int, horizon: int
                                      baselines.names, naive_seasons=naive_seasons, ridge_lags=ridge_lags)
             if earlier:
                 notes.append(partner_note(len(windows.at["valid"]), earlier))
+        if "ridge" in baselines.names and ridge_left_out(len(windows.at["valid"])):
+            notes.append(f"ridge is not offered as the blend's partner: its lags and alpha were chosen on the "
+                         f"{len(windows.at['valid'])} validation windows, fewer than {FEW_RIDGE_WINDOWS}, so its MAE "
+                         "there flatters it")
         partner, weight = choose_blend(actual["valid"], forecasts["valid"]["model"],
                                        {n: forecasts["valid"][n] for n in baselines.names}, earlier)
     elif chosen[0] is not None and chosen[0] not in baselines.names:
