@@ -9,6 +9,7 @@ they trust the folder (`--trust-imports`, `trust_imports=True`) or has imported 
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,11 +23,30 @@ if TYPE_CHECKING:
     from rnnkit.data.readers import LabelMap
 
 
+FILE_FIELDS = ("data", "valid_data", "test_data")
+"""The config fields that name the user's files: relative to `workdir`, the folder training was started in."""
+
+
 def run_config_record(task: str, config: Any, **facts: Any) -> dict[str, Any]:
     """What a task adds to config.json (the trainer adds the model and training settings): its name,
-    its config and `facts` of the data learnt at training time (e.g. the tokenizer "auto" chose)."""
+    its config, `facts` of the data learnt at training time (e.g. the tokenizer "auto" chose) and the folder
+    training was started in (`workdir`: the config's relative file paths are relative to it)."""
     return {"format_version": FORMAT_VERSION, "task": task, "task_config": dataclasses.asdict(config),
-            **({"data": facts} if facts else {})}
+            **({"data": facts} if facts else {}), "workdir": os.getcwd()}
+
+
+def from_workdir(config: Any, workdir: Any) -> Any:
+    """`config` with each relative file path that is not found from here but is from `workdir` made absolute:
+    `rnnkit evaluate RUN` reads the test file the run was given, from any folder."""
+    if not isinstance(workdir, str):
+        return config
+    moved = {}
+    for name in FILE_FIELDS:
+        given = getattr(config, name, None)
+        if isinstance(given, str) and not Path(given).is_absolute() and not Path(given).exists() \
+                and (Path(workdir) / given).exists():
+            moved[name] = str(Path(workdir) / given)
+    return dataclasses.replace(config, **moved) if moved else config
 
 
 def read_saved(path: str | Path) -> dict[str, Any]:
@@ -90,4 +110,4 @@ def read_run(path: str | Path, task: Task, saved: dict[str, Any] | None = None, 
     except UserError as err:
         raise UserError(f"{where}: {err}") from None
     check_imports(getattr(config, "imports", None), where, trust_imports)
-    return Run(Path(path), task, config, saved)
+    return Run(Path(path), task, from_workdir(config, saved.get("workdir")), saved)
