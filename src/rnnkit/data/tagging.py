@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from rnnkit.data.readers import encoding_advice, encoding_name, file_encoding
+from rnnkit.data.readers import encoding_advice, encoding_name, file_encoding, refuse_binary
 from rnnkit.errors import UserError
 
 SCHEMES = ("BIO", "BIOES", "BMES")
@@ -68,6 +68,7 @@ def _read_text(path: Path, encoding: str = "utf-8") -> str:
     try:
         text = raw.decode(file_encoding(raw[:4], encoding))
     except UnicodeDecodeError as err:
+        refuse_binary(path, raw[:4096])
         line = raw[:err.start].count(b"\n") + 1
         shown = encoding_name(encoding)
         raise UserError(f"{path}: line {line}: not valid {shown} text; {encoding_advice(shown)}") from None
