@@ -114,7 +114,8 @@ def _unit(cells: pd.Series) -> str | None:
     None: such a column was "no numeric column". Different units in one column (kWh, MWh) are not numbers."""
     if not len(cells):
         return None
-    cells = pd.Series(cells.to_numpy(object), dtype=object)  # Python's re: pyarrow's takes no \u escape and knows \w in ASCII
+    # Python's re: pyarrow's takes no \u escape and knows \w in ASCII only
+    cells = pd.Series(cells.to_numpy(object), dtype=object)
     if not cells.str.fullmatch(WITH_UNIT).all():
         return None
     found = cells.str.extract(WITH_UNIT)
@@ -129,8 +130,8 @@ def _finite(path: Path, raw: pd.Series, column: str, values: np.ndarray) -> np.n
     the forecasts (inf in, inf out) rather than an error."""
     bad = np.flatnonzero(np.isinf(values))
     if len(bad):
-        raise UserError(f"{path}: row {raw.index[bad[0]] + 1}, column {column!r}: {str(raw.iloc[bad[0]]).strip()!r} is not a "
-                        "finite number; expected finite values (an empty cell or NaN for a missing one)")
+        raise UserError(f"{path}: row {raw.index[bad[0]] + 1}, column {column!r}: {str(raw.iloc[bad[0]]).strip()!r} "
+                        "is not a finite number; expected finite values (an empty cell or NaN for a missing one)")
     return values
 
 
