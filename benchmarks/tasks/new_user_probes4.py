@@ -157,6 +157,27 @@ def tag_files(out: Path) -> None:
     write(out / "t_spaces.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs))
 
 
+def kaggle_files(out: Path) -> None:
+    """Two shapes Kaggle's most copied notebooks use: the GMB `ner_dataset.csv` (Sentence #, Word, POS, Tag; the
+    sentence number on its first word's row only; latin-1) and series in long format (id, time step, value,
+    label: one row a reading)."""
+    sents = [s for s in (line.split() for line in PKU.read_text().splitlines()[:1500]) if s]
+    rows = []
+    for n, items in enumerate(sents, start=1):
+        for k, item in enumerate(items):
+            word, _, pos = item.rpartition("/")
+            word = word.strip("[").split("]")[0]
+            tag = {"nr": "B-per", "ns": "B-geo", "nt": "B-org"}.get(pos, "O")
+            rows.append((f"Sentence: {n}" if k == 0 else "", word, pos, tag))
+    frame = pd.DataFrame(rows, columns=["Sentence #", "Word", "POS", "Tag"])
+    write(out / "t_kaggle_ner.csv", csv_text(frame))
+    gun = (AEON / "GunPoint" / "GunPoint_TRAIN.ts").read_text().splitlines()
+    at = next(i for i, ln in enumerate(gun) if ln.strip().lower() == "@data")
+    long = [(i, t, v, lab) for i, ln in enumerate(gun[at + 1:]) for lab in [ln.split(":")[1]]
+            for t, v in enumerate(ln.split(":")[0].split(","))]
+    write(out / "cs_long.csv", csv_text(pd.DataFrame(long, columns=["id", "time", "value", "label"])))
+
+
 def lm_files(out: Path) -> None:
     shutil.copy("/usr/share/doc/bash/changelog.Debian.gz" if Path("/usr/share/doc/bash/changelog.Debian.gz").exists()
                 else next(Path("/usr/share/doc").glob("*/changelog.Debian.gz")), out / "l_changelog.gz")
@@ -184,6 +205,6 @@ def seq2seq_files(out: Path) -> None:
 if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/p4")
     out.mkdir(parents=True, exist_ok=True)
-    for make in (forecast_files, series_files, text_files, tag_files, lm_files, seq2seq_files):
+    for make in (forecast_files, series_files, text_files, tag_files, kaggle_files, lm_files, seq2seq_files):
         make(out)
     print("\n".join(sorted(p.name for p in out.iterdir())))
