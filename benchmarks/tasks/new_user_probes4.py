@@ -27,13 +27,8 @@ LMTEXTS = Path("/work/lmtexts")
 LOCALE = Path("/usr/share/locale")
 PKU = Path.home() / ".cache/rnnkit/pku-pos/199801.txt"
 
-
-def write(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -> None:
-    path.write_bytes(text.replace("\n", newline).encode(encoding))
-
-
-def csv_text(frame: pd.DataFrame, sep: str = ",", header: bool = True) -> str:
-    return frame.to_csv(index=False, sep=sep, header=header, lineterminator="\n")
+sys.path.insert(0, str(Path(__file__).parent))
+from new_user_probes3 import build, csv_text, write  # noqa: E402  (the third round's file writers)
 
 
 def catalogue(lang: str, domains: list[str]) -> pd.DataFrame:
@@ -203,8 +198,4 @@ def seq2seq_files(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/p4")
-    out.mkdir(parents=True, exist_ok=True)
-    for make in (forecast_files, series_files, text_files, tag_files, kaggle_files, lm_files, seq2seq_files):
-        make(out)
-    print("\n".join(sorted(p.name for p in out.iterdir())))
+    build((forecast_files, series_files, text_files, tag_files, kaggle_files, lm_files, seq2seq_files), "/tmp/p4")
