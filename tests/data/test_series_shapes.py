@@ -54,12 +54,19 @@ def test_a_date_and_a_time_of_day_in_two_columns_are_one_time_stamp(tmp_path, he
 
 @pytest.mark.parametrize("cells,unit", [(["112 kWh", "118 kWh", "1,032.5 kWh"], "kWh"),
                                         (["$1,534.40", "$1,616.60", "$14.00"], "$"),
-                                        (["12.5 °C", "-3 °C", "0 °C"], "°C"), (["€ 12", "€ 1.5", "€ 0"], "€")])
+                                        (["12.5 °C", "-3 °C", "0 °C"], "°C"), (["€ 12", "€ 1.5", "€ 0"], "€"),
+                                        (["USD 12", "USD 1,500", "USD 3"], "USD")])
 def test_values_written_with_their_unit_read_as_numbers_with_a_note(tmp_path, cells, unit):
     rows = [f'{t:%Y-%m-%d},"{c}"' for t, c in zip(daily(3), cells)]
     s = read_series(write(tmp_path, "date,value\n" + "\n".join(rows) + "\n"), "time", None)
     want = [float(c.replace(unit, "").replace(",", "").strip()) for c in cells]
     assert s.target.tolist() == pytest.approx(want) and any(repr(unit) in n for n in s.notes)
+
+
+def test_codes_with_a_number_in_them_stay_text(tmp_path):
+    rows = [f"{t:%Y-%m-%d},{i},SKU00{i}" for i, t in zip([3, 1, 4], daily(3))]
+    s = read_series(write(tmp_path, "date,sales,product\n" + "\n".join(rows) + "\n"), "time", "sales")
+    assert s.columns == ["sales"] and any("'product' is not numeric" in n for n in s.notes)
 
 
 def test_different_units_in_one_column_are_not_read_as_numbers(tmp_path):

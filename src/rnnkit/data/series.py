@@ -48,9 +48,11 @@ DECIMAL_COMMA = r"[-+]?(\d{1,3}([" + GROUPING + r"]\d{3})+|\d+)(,\d+)?"
 narrow no-break space: '1\u202f234,5'), read in a file separated by ';'"""
 THOUSANDS_COMMA = r"[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"
 """a number written with commas between thousands, "1,234.5" (quoted, in a file separated by ',')"""
-WITH_UNIT = re.compile(r"(?P<pre>[$\u20ac\u00a3\u00a5\u20b9\u20a9\u20bd]|[A-Z]{3})?\s*(?P<num>[-+]?[\d.,]*\d)\s*"
-                       r"(?P<post>(?:\u00b0|[^\W\d_])[^\d]{0,7})?")
-"""a number written with its unit or currency ('112 kWh', '$1,534.40', '€ 12', '12.5 °C'): one unit a column"""
+CURRENCY_CODES = "USD|EUR|GBP|JPY|CNY|RMB|CHF|CAD|AUD|NZD|INR|KRW|RUB|SEK|NOK|DKK|PLN|CZK|BRL|MXN|ZAR|HKD|SGD"
+WITH_UNIT = re.compile(r"(?P<pre>[$\u20ac\u00a3\u00a5\u20b9\u20a9\u20bd]|" + CURRENCY_CODES + r")?\s*"
+                       r"(?P<num>[-+]?[\d.,]*\d)\s*(?P<post>(?:\u00b0|[^\W\d_])[^\d]{0,7})?")
+"""a number written with its unit or currency ('112 kWh', '$1,534.40', '€ 12', 'USD 12', '12.5 °C'): one unit a
+column. Letters before the number are a currency's code only (a product code, SKU001, is no amount)"""
 FILL_HINT = "pass --fill ffill (carry the last value forward) or --fill interpolate (linear in time)"
 
 
