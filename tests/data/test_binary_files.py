@@ -51,3 +51,11 @@ def test_a_latin1_text_is_still_told_its_encoding(tmp_path):
     path.write_bytes(TEXT.replace("changelog", "Änderung").encode("latin-1"))
     with pytest.raises(UserError, match="--encoding latin-1"):
         read_texts(path)
+
+
+def test_nul_bytes_name_utf16_without_its_mark_as_the_likely_text(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_bytes("héllo wörld\n".encode("utf-16-le") * 50)
+    with pytest.raises(UserError, match="NUL bytes .* --encoding utf-16-le"):
+        list(read_chunks(path))
+    assert "wörld" in "".join(read_chunks(path, encoding="utf-16-le"))

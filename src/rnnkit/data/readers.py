@@ -88,7 +88,8 @@ def refuse_binary(path: Path, head: bytes) -> None:
     NUL bytes, which no text in a single-byte encoding or UTF-8 does."""
     kind = next(((what, how) for magic, what, how in BINARY_KINDS if head.startswith(magic)), None)
     if kind is None and b"\x00" in head:
-        kind = ("a binary file (NUL bytes in its first kilobytes)", "give a text file")
+        kind = ("a binary file (NUL bytes in its first kilobytes)",
+                "give a text file (UTF-16 text without its byte order mark: --encoding utf-16-le)")
     if kind is not None:
         raise UserError(f"{path}: {kind[0]}, not text; {kind[1].replace('FILE', path.name)}")
 
