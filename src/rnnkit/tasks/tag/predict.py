@@ -137,7 +137,8 @@ def tagged_sentences(inputs: str, tags: Sequence[str], encoding: str = "utf-8") 
         first = head.decode(file_encoding(head[:4], encoding), errors="replace")
         if any(f'"{key}"' in first for key in TOKEN_KEYS):  # a JSON Lines of token lists, as training reads one
             return read_tag_jsonl(path, encoding, tagged=False).tokens
-    if inputs != "-" and path.is_file() and detect_tag_format(path, encoding) == "table":  # Sentence #, Word, Tag
+    if (inputs != "-" and path.is_file() and path.suffix.lower() in (".csv", ".tsv")
+            and detect_tag_format(path, encoding) == "table"):  # Sentence #, Word, Tag
         return read_tag_table(path, encoding, tagged=False).tokens
     if inputs == "-" or not path.is_file() or path.suffix.lower() in FORMATS:
         return None
