@@ -147,9 +147,14 @@ def file_encoding(head: bytes, encoding: str) -> str:
 
 
 def read_text(path: Path, encoding: str) -> str:
-    """`path.read_text(encoding)`, but a byte order mark says the encoding (`file_encoding`) and is dropped."""
+    """`path.read_text(encoding)`, but a byte order mark says the encoding (`file_encoding`) and is dropped, and a
+    binary file that does not decode is named for what it is (`refuse_binary`)."""
     raw = path.read_bytes()
-    return raw.decode(file_encoding(raw[:4], encoding))
+    try:
+        return raw.decode(file_encoding(raw[:4], encoding))
+    except UnicodeDecodeError:
+        refuse_binary(path, raw[:4096])
+        raise
 
 
 def _decode(path: Path, raw: bytes, encoding: str) -> str:
