@@ -242,9 +242,14 @@ def lm_files(out: Path) -> None:
     write(out / "l_utf16.txt", gpl, "utf-16")
 
 
-if __name__ == "__main__":
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/p3")
+def build(makers, default: str) -> None:
+    """Each maker writes its files into the folder named on the command line (else `default`); their names printed."""
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else default)
     out.mkdir(parents=True, exist_ok=True)
-    for make in (classify_files, tag_files, python_token_files, seq2seq_files, forecast_files, series_files, lm_files):
+    for make in makers:
         make(out)
     print("\n".join(sorted(p.name for p in out.iterdir())))
+
+
+if __name__ == "__main__":
+    build((classify_files, tag_files, python_token_files, seq2seq_files, forecast_files, series_files, lm_files), "/tmp/p3")

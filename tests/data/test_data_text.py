@@ -89,3 +89,17 @@ def test_vocabulary_load_errors_are_user_errors(tmp_path):
     bad.write_text('{"tokens": ["x"]}')
     with pytest.raises(UserError, match="bad.json: not a rnnkit vocabulary"):
         Vocabulary.load(bad)
+
+
+JAPANESE = ["空のメッセージキューにメッセージが到着したことによりシグナルが生成されました", "ファイルが見つかりません",
+            "%s は有効なパッケージ名ではありません", "メモリを使い果たしました", "入力ファイルを開けません"]
+
+
+def test_auto_reads_japanese_as_characters_not_whole_sentences_as_words():
+    """Japanese writes no spaces between words: English words made each sentence one token (probes4: c_ja.csv, a
+    vocabulary of whole messages); jieba is for Chinese."""
+    from rnnkit.data.text import resolve_tokenizer
+    assert resolve_tokenizer("auto", JAPANESE) == "chinese-chars"
+    assert resolve_tokenizer("auto", ["这部电影很好看", "质量太差了，不推荐"]) == "chinese"
+    assert resolve_tokenizer("auto", ["a fine film", "ファイル is katakana in English"]) == "english"
+    assert resolve_tokenizer("auto", ["파일을 찾을 수 없습니다", "메모리가 부족합니다"]) == "english"  # Korean spaces its words

@@ -83,3 +83,46 @@ def test_a_header_naming_a_source_and_a_target_is_no_pair(tmp_path, header, sour
     assert pairs.named == tuple(reversed(header.split("\t"))) if header.startswith("Answer") else tuple(header.split("\t"))
     path.write_text("camel\tsnake\nHorizontalHatch\thorizontal_hatch\n")  # names of neither kind: a pair
     assert read_pairs(path).headerless and len(read_pairs(path)) == 2
+
+
+def test_hugging_face_translation_lines_are_pairs_of_their_two_languages(tmp_path):
+    """{"translation": {"en": ..., "fr": ...}} a line (probes4): "no column 'source'; available columns:
+    translation"; an id beside it changes nothing, and --source-col fr turns the direction."""
+    import json
+    lines = [{"id": str(i), "translation": {"en": f"file {i} not found", "fr": f"fichier {i} introuvable"}}
+             for i in range(3)]
+    path = tmp_path / "hf.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    split = read_pairs(path)
+    assert split.sources[0] == "file 0 not found" and split.targets[0] == "fichier 0 introuvable"
+    assert split.named == ("en", "fr")
+    assert read_pairs(path, "fr", "en").sources[2] == "fichier 2 introuvable"
+
+
+@pytest.mark.parametrize("header,source,target", [("id,English,French,program", "English", "French"),
+                                                  ("question,answer,category", "question", "answer"),
+                                                  ("n,input,notes,output", "input", "output")])
+def test_a_wider_table_names_its_pair_among_other_columns(tmp_path, header, source, target):
+    """id,English,French,program (probes4: gettext catalogues) was "no column 'source'"."""
+    names = header.split(",")
+    path = tmp_path / "wide.csv"
+    path.write_text(header + "\n" + "".join(",".join(f"{c}{i}" for c in names) + "\n" for i in range(3)))
+    split = read_pairs(path)
+    assert split.sources == [f"{source}{i}" for i in range(3)] and split.targets == [f"{target}{i}" for i in range(3)]
+    assert split.named == (source, target)
+
+
+def test_a_wider_table_with_no_single_pair_named_is_still_refused(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text("id,English,French,German\n1,a,b,c\n")
+    with pytest.raises(UserError, match="no column 'source'; available columns: id, English, French, German"):
+        read_pairs(path)
+
+
+def test_predict_reads_the_sources_of_a_translation_file(tmp_path):
+    from rnnkit.tasks.seq2seq.data import read_inputs
+    path = tmp_path / "new.jsonl"
+    path.write_text('{"translation": {"en": "file not found", "fr": "fichier introuvable"}}\n')
+    assert read_inputs(str(path)) == ["file not found"]
+    (tmp_path / "new.csv").write_text("id,English,French\n1,file not found,fichier introuvable\n")
+    assert read_inputs(str(tmp_path / "new.csv")) == ["file not found"]

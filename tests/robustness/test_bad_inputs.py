@@ -14,6 +14,7 @@ series, malformed .ts files) and options (--beam 0, --temperature -1, --length 0
 from __future__ import annotations
 
 import errno
+import gzip
 import hashlib
 import json
 import os
@@ -116,6 +117,7 @@ def write_inputs(d: Path) -> None:
         # predict inputs
         "empty.txt": "\n  \n",
         "latin1.txt": "caf\xe9\n".encode("latin-1"),
+        "notes.txt.gz": gzip.compress(b"a compressed text\n" * 20),  # probes4: a changelog.Debian.gz given as text
         "ragged-rows.jsonl": "[1, 2, 3]\n[1, 2]\n",
         "words-rows.jsonl": '["a", "b"]\n',
         "ten-mb-rows.jsonl": "[" + TEN_MB,
@@ -373,6 +375,7 @@ CASES = [
     # predict: inputs and outputs
     ("predict-empty-txt", "predict {run} --input empty.txt", "empty.txt: no text to classify"),
     ("predict-latin1-txt", "predict {run} --input latin1.txt", "latin1.txt: byte offset 3: not valid UTF-8"),
+    ("predict-gzip", "predict {run} --input notes.txt.gz", "notes.txt.gz: a gzip-compressed file, not text"),
     ("predict-missing-input", "predict {run} --input nowhere.txt", "nowhere.txt: input file not found"),
     ("predict-csv-no-text-col", "predict {run} --input no-text-col.csv", "no column 'text'"),
     ("predict-text-col-missing", "predict {run} --input no-text-col.csv --text-col body",
@@ -447,6 +450,7 @@ CASES = [
     ("tag-evaluate-three-columns", "evaluate tag-run --data cols.conll", "cols.conll: line 2: found 3 column(s)"),
     ("tag-predict-empty", "predict tag-run --input empty.txt", "empty.txt: the file is empty"),
     ("tag-predict-latin1", "predict tag-run --input latin1.txt", "latin1.txt: byte offset 3: not valid UTF-8"),
+    ("tag-predict-gzip", "predict tag-run --input notes.txt.gz", "notes.txt.gz: a gzip-compressed file, not text"),
     ("tag-predict-unknown-format", "predict tag-run --input good.txt --format xml", "config key 'format'"),
     # lm: text files, generate's options
     ("lm-empty-train", "train lm --data zero.txt --valid-data good.txt", "zero.txt: the file is empty"),
@@ -455,6 +459,8 @@ CASES = [
     ("lm-latin1", "train lm --data latin1.txt --valid-data good.txt",
      "latin1.txt: line 1, byte offset 3: bytes e9 are not valid utf-8 (invalid continuation byte); save the file as "
      "utf-8 or give its encoding (--encoding latin-1"),
+    ("lm-gzip", "train lm --data notes.txt.gz --valid-data good.txt",
+     "notes.txt.gz: a gzip-compressed file, not text; decompress it first (gunzip -k notes.txt.gz)"),
     ("lm-old-valid-flag", "train lm --data good.txt --valid good.txt", "config key 'valid' is now called 'valid_data' (--valid-data)"),
     ("lm-bptt-zero", "train lm --data good.txt --valid-data good.txt --bptt 0", "config key 'bptt'"),
     ("lm-unknown-level", "train lm --data good.txt --valid-data good.txt --level words", "config key 'level'"),
@@ -483,6 +489,7 @@ CASES = [
     ("s2s-nbest-over-beam", "predict s2s-run --input good.txt --beam 2 --nbest 3", "nbest=3"),
     ("s2s-predict-empty", "predict s2s-run --input empty.txt", "empty.txt: nothing to decode"),
     ("s2s-predict-latin1", "predict s2s-run --input latin1.txt", "latin1.txt: byte offset 3: not valid UTF-8"),
+    ("s2s-predict-gzip", "predict s2s-run --input notes.txt.gz", "notes.txt.gz: a gzip-compressed file, not text"),
     ("s2s-evaluate-no-target-column", "evaluate s2s-run --data pairs-no-target.tsv", "no column 'target'"),
     # forecast: NaN/inf, gaps, times and lengths in series
     ("fc-nan", "train forecast --data series-nan.csv --time-col ts --target-col load --lookback 4",

@@ -29,7 +29,7 @@ from typing import Iterable, Iterator, Literal
 import numpy as np
 import torch
 
-from rnnkit.data.readers import encoding_advice, file_encoding
+from rnnkit.data.readers import encoding_advice, file_encoding, refuse_binary
 from rnnkit.data.text import UNK_ID, Vocabulary
 from rnnkit.data.text_batches import BatchDataset
 from rnnkit.errors import UserError
@@ -71,6 +71,8 @@ def read_chunks(path: str | os.PathLike, encoding: str = "utf-8", size: int = CH
             try:
                 chunk = f.read(size)
             except UnicodeDecodeError as err:
+                with open(path, "rb") as raw:
+                    refuse_binary(path, raw.read(4096))
                 line, offset, bad = _first_bad_bytes(path, encoding)
                 raise UserError(f"{path}: line {line}, byte offset {offset}: bytes {bad} are not valid {encoding} "
                                 f"({err.reason}); {encoding_advice(encoding)}") from None

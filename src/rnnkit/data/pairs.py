@@ -18,6 +18,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from rnnkit.data.readers import detect_format, is_missing, read_frame
 from rnnkit.errors import UserError
 
@@ -56,19 +58,34 @@ class PairSplit:
 
 
 def named_pair(columns: list[str]) -> tuple[str, str] | None:
-    """(source, target) of two columns whose names say which is which (input and output, src and tgt, question
-    and answer: the one named as sources are is the source), or that name two languages (en and fr: the first is
-    the source); else None. Such a first row was read as a pair: 'input' -> 'output' trained."""
-    if len(columns) != 2:
-        return None
+    """(source, target) of the one column named as sources are and the one named as targets are (input and
+    output, src and tgt, question and answer), or of the only two columns that name languages (en and fr,
+    English and French: the first is the source), among any others (id, notes); else None. Such a two-column
+    file's first row was read as a pair ('input' -> 'output' trained), a wider file was refused."""
     names = [str(c).strip().lower() for c in columns]
-    if names[0] in SOURCE_NAMES and names[1] in TARGET_NAMES:
-        return columns[0], columns[1]
-    if names[1] in SOURCE_NAMES and names[0] in TARGET_NAMES:
-        return columns[1], columns[0]
-    if set(names) <= set(LANGUAGES) and names[0] != names[1]:
-        return columns[0], columns[1]
+    sources = [c for c, n in zip(columns, names) if n in SOURCE_NAMES]
+    targets = [c for c, n in zip(columns, names) if n in TARGET_NAMES]
+    if len(sources) == 1 and len(targets) == 1:
+        return sources[0], targets[0]
+    languages = [c for c, n in zip(columns, names) if n in LANGUAGES]
+    if len(languages) == 2 and len({str(c).strip().lower() for c in languages}) == 2:
+        return languages[0], languages[1]
     return None
+
+
+def unnested(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with a column of objects (every value a JSON object with the same keys) spread into a column per
+    key: Hugging Face's translation files hold {"translation": {"en": ..., "fr": ...}} a line, which was "no
+    column 'source'; available columns: translation"."""
+    for column in list(frame.columns):
+        values = frame[column].tolist()
+        if values and all(isinstance(v, dict) for v in values):
+            keys = list(values[0])
+            if all(list(v) == keys for v in values) and not set(keys) & set(map(str, frame.columns)):
+                inner = pd.DataFrame(values, columns=keys, index=frame.index)
+                at = list(frame.columns).index(column)
+                frame = pd.concat([frame.iloc[:, :at], inner, frame.iloc[:, at + 1:]], axis=1)
+    return frame
 
 
 def tokenize_side(text: str, tokens: str) -> list[str]:
@@ -106,6 +123,7 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     frame, rows = read_frame(path, fmt, encoding)
+    frame = unnested(frame)
     found = not {source_col, target_col} & set(map(str, frame.columns)) and named_pair(list(frame.columns))
     if found:
         frame = frame.rename(columns={found[0]: source_col, found[1]: target_col})

@@ -66,6 +66,34 @@ def encoding_name(encoding: str) -> str:
     return "UTF-8" if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig") else encoding
 
 
+BINARY_KINDS = ((b"\x1f\x8b", "a gzip-compressed file", "decompress it first (gunzip -k FILE)"),
+                (b"BZh", "a bzip2-compressed file", "decompress it first (bunzip2 -k FILE)"),
+                (b"\xfd7zXZ\x00", "an xz-compressed file", "decompress it first (unxz -k FILE)"),
+                (b"\x28\xb5\x2f\xfd", "a zstd-compressed file", "decompress it first (unzstd FILE)"),
+                (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "unpack it and give the text file inside"),
+                (b"PK\x03\x04", "a zip archive (a .xlsx or .docx file is one too)",
+                 "unpack it, or save the document or sheet as text (.txt, .csv)"),
+                (b"\xd0\xcf\x11\xe0", "an old Office document (.xls, .doc)", "save it as text (.txt, .csv)"),
+                (b"%PDF", "a PDF document", "give its text (pdftotext FILE)"),
+                (b"\x89PNG", "a PNG image", "give a text file"), (b"\xff\xd8\xff", "a JPEG image", "give a text file"),
+                (b"GIF8", "a GIF image", "give a text file"), (b"PAR1", "a Parquet table", "name it .parquet"),
+                (b"SQLite format 3\x00", "an SQLite database", "export the table as CSV"),
+                (b"\x7fELF", "a program (ELF)", "give a text file"))
+"""Binary files given where a text was expected, by their first bytes: the decoding error's advice (--encoding
+latin-1) would read any of them as text"""
+
+
+def refuse_binary(path: Path, head: bytes) -> None:
+    """A one-line UserError where a file that did not decode starts as a binary file (`BINARY_KINDS`), or holds
+    NUL bytes, which no text in a single-byte encoding or UTF-8 does."""
+    kind = next(((what, how) for magic, what, how in BINARY_KINDS if head.startswith(magic)), None)
+    if kind is None and b"\x00" in head:
+        kind = ("a binary file (NUL bytes in its first kilobytes)",
+                "give a text file (UTF-16 text without its byte order mark: --encoding utf-16-le)")
+    if kind is not None:
+        raise UserError(f"{path}: {kind[0]}, not text; {kind[1].replace('FILE', path.name)}")
+
+
 def encoding_advice(encoding: str) -> str:
     """How an error about undecodable bytes ends: what the user can do."""
     return f"save the file as {encoding} or give its encoding (--encoding latin-1, cp1252, ...)"
@@ -119,15 +147,21 @@ def file_encoding(head: bytes, encoding: str) -> str:
 
 
 def read_text(path: Path, encoding: str) -> str:
-    """`path.read_text(encoding)`, but a byte order mark says the encoding (`file_encoding`) and is dropped."""
+    """`path.read_text(encoding)`, but a byte order mark says the encoding (`file_encoding`) and is dropped, and a
+    binary file that does not decode is named for what it is (`refuse_binary`)."""
     raw = path.read_bytes()
-    return raw.decode(file_encoding(raw[:4], encoding))
+    try:
+        return raw.decode(file_encoding(raw[:4], encoding))
+    except UnicodeDecodeError:
+        refuse_binary(path, raw[:4096])
+        raise
 
 
 def _decode(path: Path, raw: bytes, encoding: str) -> str:
     try:
         return raw.decode(file_encoding(raw[:4], encoding))
     except UnicodeDecodeError as err:
+        refuse_binary(path, raw[:4096])
         line = raw[: err.start].count(b"\n") + 1
         bad = raw[err.start: err.end].hex(" ")
         raise UserError(f"{path}: line {line}, byte offset {err.start}: bytes {bad} are not valid {encoding}; "

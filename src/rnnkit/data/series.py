@@ -48,6 +48,11 @@ DECIMAL_COMMA = r"[-+]?(\d{1,3}([" + GROUPING + r"]\d{3})+|\d+)(,\d+)?"
 narrow no-break space: '1\u202f234,5'), read in a file separated by ';'"""
 THOUSANDS_COMMA = r"[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"
 """a number written with commas between thousands, "1,234.5" (quoted, in a file separated by ',')"""
+CURRENCY_CODES = "USD|EUR|GBP|JPY|CNY|RMB|CHF|CAD|AUD|NZD|INR|KRW|RUB|SEK|NOK|DKK|PLN|CZK|BRL|MXN|ZAR|HKD|SGD"
+WITH_UNIT = re.compile(r"(?P<pre>[$\u20ac\u00a3\u00a5\u20b9\u20a9\u20bd]|" + CURRENCY_CODES + r")?\s*"
+                       r"(?P<num>[-+]?[\d.,]*\d)\s*(?P<post>(?:\u00b0|[^\W\d_])[^\d]{0,7})?")
+"""a number written with its unit or currency ('112 kWh', '$1,534.40', '€ 12', 'USD 12', '12.5 °C'): one unit a
+column. Letters before the number are a currency's code only (a product code, SKU001, is no amount)"""
 FILL_HINT = "pass --fill ffill (carry the last value forward) or --fill interpolate (linear in time)"
 
 
@@ -89,6 +94,10 @@ def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, 
         return np.where(missing, np.nan, (text.str.lower() == "true").to_numpy(np.float64)), None
     if (~missing).any() and text[~missing].str.endswith("%").all():
         text = text.str.removesuffix("%").str.strip()
+    unit = _unit(text[~missing])
+    if unit is not None:  # kept for read_series' note
+        frame.attrs.setdefault("units", {})[column] = unit
+        text = text.str.replace(unit, "", regex=False).str.strip()
     parsed = pd.to_numeric(text.where(~missing), errors="coerce").to_numpy(np.float64)
     bad = np.flatnonzero(np.isnan(parsed) & ~missing)
     european = frame.attrs.get("separator") == ";"  # Excel's CSV where the comma is the decimal mark
@@ -98,8 +107,24 @@ def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, 
         parsed = pd.to_numeric(plain.where(~missing), errors="coerce").to_numpy(np.float64)
         bad = np.flatnonzero(np.isnan(parsed) & ~missing)
     if len(bad):
-        return None, f"row {bad[0] + 1}, column {column!r}: {text.iloc[bad[0]]!r} is not a number"
+        return None, f"row {raw.index[bad[0]] + 1}, column {column!r}: {text.iloc[bad[0]]!r} is not a number"
     return _finite(path, raw, column, parsed), None
+
+
+def _unit(cells: pd.Series) -> str | None:
+    """The one unit or currency every cell writes beside its number ('kWh' in '112 kWh', '$' in '$1,534.40'), else
+    None: such a column was "no numeric column". Different units in one column (kWh, MWh) are not numbers."""
+    if not len(cells):
+        return None
+    # Python's re: pyarrow's takes no \u escape and knows \w in ASCII only
+    cells = pd.Series(cells.to_numpy(object), dtype=object)
+    if not cells.str.fullmatch(WITH_UNIT).all():
+        return None
+    found = cells.str.extract(WITH_UNIT)
+    units = (found.pre.fillna("") + "|" + found.post.fillna("").str.strip()).unique()
+    if len(units) != 1 or units[0] == "|":
+        return None
+    return units[0].replace("|", "")
 
 
 def _finite(path: Path, raw: pd.Series, column: str, values: np.ndarray) -> np.ndarray:
@@ -107,8 +132,8 @@ def _finite(path: Path, raw: pd.Series, column: str, values: np.ndarray) -> np.n
     the forecasts (inf in, inf out) rather than an error."""
     bad = np.flatnonzero(np.isinf(values))
     if len(bad):
-        raise UserError(f"{path}: row {bad[0] + 1}, column {column!r}: {str(raw.iloc[bad[0]]).strip()!r} is not a "
-                        "finite number; expected finite values (an empty cell or NaN for a missing one)")
+        raise UserError(f"{path}: row {raw.index[bad[0]] + 1}, column {column!r}: {str(raw.iloc[bad[0]]).strip()!r} "
+                        "is not a finite number; expected finite values (an empty cell or NaN for a missing one)")
     return values
 
 
@@ -194,7 +219,7 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
         hint = ("; a column of step numbers is not read (seasons and calendar covariates come from dates): "
                 "give a date/time column")
         integer = str(raw.iloc[bad[0]]).strip().lstrip("-").isdigit()
-        raise UserError(f"{path}: row {bad[0] + 1}, column {time_col!r}: {str(raw.iloc[bad[0]])!r} is not a "
+        raise UserError(f"{path}: row {raw.index[bad[0]] + 1}, column {time_col!r}: {str(raw.iloc[bad[0]])!r} is not a "
                         f"date/time{hint if integer else ''}")
     times = pd.DatetimeIndex(times)
     steps = np.diff(times.asi8)
@@ -343,6 +368,9 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
     notes = []
+    frame = frame.reset_index(drop=True)  # a row's label is its place in the file: errors name it
+    if time_col == DEFAULT_TIME_COL:
+        frame, time_col = _date_and_time(frame, notes)
     if time_col == DEFAULT_TIME_COL and time_col not in frame.columns:
         found = _time_column(frame, target_col)
         if found is not None:
@@ -355,7 +383,7 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
     for column in asked:
         if column not in frame.columns:
             raise UserError(f"{path}: no column {column!r}; available columns: {', '.join(map(str, frame.columns))}")
-    frame = _without_summary_rows(frame, time_col, notes)
+    frame = _oldest_first(_without_summary_rows(frame, time_col, notes), time_col, notes)
     columns, arrays = [], []
     times = _parse_times(path, frame, time_col, notes)
     candidates = [target_col] + [c for c in (value_cols if value_cols is not None else frame.columns)
@@ -368,6 +396,9 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
         elif problem is None:
             columns.append(str(column))
             arrays.append(values)
+            if column in frame.attrs.get("units", {}):
+                notes.append(f"column {column!r} read as numbers in {frame.attrs['units'][column]!r} (a unit or "
+                             "currency written in each cell)")
         elif column == target_col or value_cols is not None:
             raise UserError(f"{path}: {problem}; the target and value columns must be numeric")
         else:
@@ -412,6 +443,59 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
                             "(drop the leading rows)")
         notes.append(f"{what}: filled by {how}")
     return Series(str(path), grid, table.to_numpy(np.float32), columns, freq, time_col, notes)
+
+
+DATE_NAMES, CLOCK_NAMES = ("date", "day"), ("time", "hour", "time of day")
+CLOCK = r"\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([AaPp]\.?[Mm]\.?)?\s*"
+"""a time of day as a spreadsheet writes it: 0:30, 00:30:00, 12:30:00 PM"""
+
+
+def _date_and_time(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, str]:
+    """(frame, time column) where the time stamps are a date and a time of day in two columns (Date, Time: a
+    logger's or a bank's export), joined into one column; else (frame, the default time column). The file was
+    refused: the two were two candidates, or the clock times a column of today's hours out of order."""
+    names = {str(c).strip().lower(): c for c in frame.columns}
+    dates = [names[n] for n in DATE_NAMES if n in names]
+    clocks = [names[n] for n in CLOCK_NAMES if n in names]
+    if len(dates) != 1 or len(clocks) != 1:
+        return frame, DEFAULT_TIME_COL
+    day, clock = dates[0], clocks[0]
+    if not frame[clock].dropna().astype(str).str.fullmatch(CLOCK).all() or frame[clock].isna().any():
+        return frame, DEFAULT_TIME_COL
+    joined = f"{day} {clock}"
+    stamps = frame[day].astype(str).str.strip() + " " + frame[clock].astype(str).str.strip()
+    frame = frame.drop(columns=[clock]).rename(columns={day: joined})
+    frame[joined] = stamps
+    notes.append(f"columns {day!r} and {clock!r} joined into the time stamps ({stamps.iloc[0]!r}): a date and a "
+                 "time of day in two columns")
+    return frame, joined
+
+
+def _oldest_first(frame: pd.DataFrame, time_col: str, notes: list[str]) -> pd.DataFrame:
+    """`frame` in time order where its rows run newest first (a bank's or a statistics office's download), which
+    was refused ("sort the file by time"). Rows keep their labels, so an error still names a row of the file. Read
+    month first, or day first where that is how they decrease (31.01.2020); anything else out of order is left
+    to the checks that name it."""
+    raw = frame[time_col]
+    if len(frame) < 3 or pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        return frame  # numbers (Unix or Excel days) are told by their own checks; only decreasing text is turned
+    text = raw.astype(str)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        # in UTC: only the order is asked, and stamps in several offsets (a clock change) are one column there
+        ends = pd.to_datetime(text.iloc[[0, -1]], errors="coerce", format="mixed", utc=True)
+        if ends.isna().any() or ends.iloc[0] <= ends.iloc[-1]:
+            return frame
+        for day_first in (False, True):
+            try:
+                times = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=day_first, utc=True)
+            except (ValueError, TypeError):
+                continue
+            if times.notna().all() and bool(np.all(np.diff(pd.DatetimeIndex(times).asi8) < 0)):
+                notes.append(f"rows read in reverse: the file lists its time stamps newest first ({raw.iloc[0]} "
+                             f"down to {raw.iloc[-1]})")
+                return frame.iloc[::-1]
+    return frame
 
 
 def _few_short_gaps(holes: np.ndarray) -> bool:

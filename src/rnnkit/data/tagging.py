@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from rnnkit.data.readers import encoding_advice, encoding_name, file_encoding
+from rnnkit.data.readers import detect_format, encoding_advice, encoding_name, file_encoding, read_frame, refuse_binary
 from rnnkit.errors import UserError
 
 SCHEMES = ("BIO", "BIOES", "BMES")
@@ -68,6 +68,7 @@ def _read_text(path: Path, encoding: str = "utf-8") -> str:
     try:
         text = raw.decode(file_encoding(raw[:4], encoding))
     except UnicodeDecodeError as err:
+        refuse_binary(path, raw[:4096])
         line = raw[:err.start].count(b"\n") + 1
         shown = encoding_name(encoding)
         raise UserError(f"{path}: line {line}: not valid {shown} text; {encoding_advice(shown)}") from None
@@ -273,6 +274,46 @@ WORD_TAG_PROBE = 20
 """Non-blank lines `read_tagged` looks at to tell word/TAG lines from CoNLL."""
 
 
+SENTENCE_NAMES = ("sentence #", "sentence", "sentence_id", "sentence_idx", "sentence no", "sentence_no", "sent_id")
+WORD_NAMES = ("word", "token", "form", "words", "tokens")
+TAG_NAMES = ("tag", "ner", "ner_tag", "entity", "iob", "label", "pos")
+"""A table of one token a row (Kaggle's GMB ner_dataset.csv: Sentence #, Word, POS, Tag): its columns, any case;
+the first tag name present is the tag column (Tag before POS)"""
+
+
+def tag_table_columns(columns: Sequence) -> tuple[str, str, str | None] | None:
+    """(sentence, word, tag or None) columns of a table of one token a row, else None."""
+    names = {str(c).strip().lower(): c for c in columns}
+    sentence = next((names[n] for n in SENTENCE_NAMES if n in names), None)
+    word = next((names[n] for n in WORD_NAMES if n in names), None)
+    tag = next((names[n] for n in TAG_NAMES if n in names), None)
+    return (sentence, word, tag) if sentence is not None and word is not None else None
+
+
+def read_tag_table(path: str | Path, encoding: str = "utf-8", tagged: bool = True) -> TagSplit:
+    """A CSV/TSV of one token a row under a header naming the sentence, the word and the tag (`tag_table_columns`),
+    the sentence's number on its first word's row only (or on every row): read as CoNLL lines, it was "line 3:
+    found 1 column(s) in ',充满,v,O'" (probes4: t_kaggle_ner.csv)."""
+    path = Path(path)
+    frame, rows = read_frame(path, detect_format(path), encoding)
+    sentence, word, tag = tag_table_columns(frame.columns) or (None, None, None)
+    if sentence is None or tagged and tag is None:
+        raise UserError(f"{path}: expected columns naming the sentence ({SENTENCE_NAMES[0]!r}), the word ('Word') and "
+                        f"the tag ('Tag'); found {', '.join(map(str, frame.columns))}")
+    ids = frame[sentence].astype(str).str.strip()
+    if not ids.iloc[0]:
+        raise UserError(f"{path}: row 1, column {sentence!r}: empty; expected the sentence's number on its first "
+                        "word's row")
+    starts = [i for i in range(len(frame)) if ids.iloc[i] and (i == 0 or ids.iloc[i] != ids.iloc[i - 1])]
+    out = TagSplit([], [], str(path), line_per_token=True)
+    for begin, end in zip(starts, starts[1:] + [len(frame)]):
+        out.tokens.append([str(w) for w in frame[word].iloc[begin:end]])
+        if tagged:
+            out.tags.append([str(t).strip() for t in frame[tag].iloc[begin:end]])
+        out.lines.append(rows[begin] + 1)  # the header is line 1
+    return out
+
+
 def detect_tag_format(path: Path, encoding: str = "utf-8") -> str:
     """conllu, jsonl (by its suffix or a first line `{`), word-tag or conll, from the file's first lines: word/TAG when the first non-blank line is
     `word/TAG` items and it or one of the next such lines has other than two (a two-item `word/TAG` line
@@ -280,6 +321,9 @@ def detect_tag_format(path: Path, encoding: str = "utf-8") -> str:
     lines = _read_text(path, encoding).splitlines()
     if is_conllu(path, lines[:200]):
         return "conllu"
+    if path.suffix.lower() in (".csv", ".tsv") and lines and tag_table_columns(
+            [c.strip().strip('"') for c in re.split(r"[,\t;]", lines[0].lstrip("\ufeff"))]):
+        return "table"
     if path.suffix.lower() in JSON_SUFFIXES or lines and lines[0].lstrip().startswith("{"):
         return "jsonl"
     first = [line for line in lines[: 50 * WORD_TAG_PROBE] if line.strip()][:WORD_TAG_PROBE]
@@ -293,9 +337,10 @@ def read_tagged(path: str | Path, fmt: str = "auto", encoding: str = "utf-8") ->
     path = Path(path)
     if fmt == "auto":
         fmt = detect_tag_format(path, encoding)
-    readers = {"conll": read_conll, "word-tag": read_word_tag, "conllu": read_conllu, "jsonl": read_tag_jsonl}
+    readers = {"conll": read_conll, "word-tag": read_word_tag, "conllu": read_conllu, "jsonl": read_tag_jsonl,
+               "table": read_tag_table}
     if fmt not in readers:
-        raise UserError(f"format {fmt!r}: expected auto, conll, conllu, word-tag or jsonl")
+        raise UserError(f"format {fmt!r}: expected auto, conll, conllu, word-tag, jsonl or table")
     return with_chunk_spelling(readers[fmt](path, encoding=encoding))
 
 

@@ -176,16 +176,23 @@ class Vocabulary:
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 
 
 def resolve_tokenizer(name: str, texts: Sequence[str]) -> str:
-    """"auto" -> "chinese" (jieba words) when a sample of the texts is mostly CJK, else "english"."""
+    """"auto" -> for a sample of the texts mostly in Chinese characters and kana (scripts written without spaces
+    between words), "chinese-chars" (one token a character) where over a tenth of its letters are kana (Japanese:
+    English words made each sentence one token, and jieba segments Chinese), else "chinese" (jieba words); else
+    "english"."""
     if name != "auto":
         get_tokenizer(name)  # checks the name
         return name
     sample = "".join(texts[:: max(1, len(texts) // 200)])
     letters = sum(ch.isalpha() for ch in sample)
-    return "chinese" if letters and len(_CJK.findall(sample)) / letters > 0.3 else "english"
+    han, kana = len(_CJK.findall(sample)), len(_KANA.findall(sample))
+    if not letters or (han + kana) / letters <= 0.3:
+        return "english"
+    return "chinese-chars" if kana / letters > 0.1 else "chinese"
 
 
 def tokenize_all(texts: Sequence[str], tokenizer: str) -> list[list[str]]:

@@ -12,8 +12,11 @@ column (the row numbers pandas' `to_csv` writes) is left out. Without a header t
 where the first column cannot be labels and the last can (`_label_last`). The archive pads shorter series with NaN at the
 end, so trailing NaN (or empty fields) end a series and a NaN inside it is a missing value, as `.ts` marks one.
 Every series is univariate. The classes are the labels found (whole numbers written as floats, the 2015
-archive's 1.0000000e+00, read as 1), in numeric order when every label is a number, else in text order. The
-result is the `TsFile` that `read_ts` returns, so the tasks read either format the same way.
+archive's 1.0000000e+00, read as 1), in numeric order when every label is a number, else in text order. A header
+naming a case column (id, series_id, case...) whose values repeat is a table in long format, one reading a row
+(id, time, value(s), label), each case its rows in time order and each other column a channel; where the ids do
+not repeat the id column is no value. The result is the `TsFile` that `read_ts` returns, so the tasks read either
+format the same way.
 """
 from __future__ import annotations
 
@@ -51,6 +54,11 @@ def read_ucr_tsv(path: str | Path) -> TsFile:
         names = [f.strip('"').lower() for f in fields]
         skip = (0,) if names[0] in INDEX_NAMES else ()
         header_line = first
+        case_at = next((i for i, n in enumerate(names) if n in ID_NAMES), None)
+        if case_at is not None and _repeats(lines, first, case_at):
+            return _read_long(path, lines, first, names, case_at)
+        if case_at is not None:  # one case a row: its id is no value
+            skip = tuple(sorted({*skip, case_at}))
         label_at = next((i for i, n in enumerate(names) if n in LABEL_NAMES), None)
         if label_at is None and not _numbers_under(lines, header_line, len(skip)):
             label_at = len(skip)  # an unnamed column of words: the labels
@@ -78,6 +86,69 @@ def read_ucr_tsv(path: str | Path) -> TsFile:
                       equal_length=len(lengths) == 1, series_length=lengths.pop() if len(lengths) == 1 else None,
                       class_labels=_class_order(set(labels)) if label_at is not None else None)
     return TsFile(path, header, series, np.array(labels, dtype=str) if label_at is not None else None, rows)
+
+
+ID_NAMES = ("id", "series_id", "case", "case_id", "sample", "sample_id", "unique_id", "instance", "instance_id")
+STEP_NAMES = ("time", "t", "step", "timestep", "time_step", "timestamp", "index", "tick")
+"""A table in long format, one row a reading (how pandas users and Kaggle's sensor data keep series): the column
+that names the case, the one that orders its readings"""
+
+
+def _repeats(lines: list[str], header_line: int, column: int) -> bool:
+    """Whether `column`'s values repeat in the first rows under the header (a case's readings, in long format)."""
+    rows = [_fields(line) for line in lines[header_line + 1:header_line + 201] if line.strip()]
+    ids = [r[column] for r in rows if len(r) > column]
+    return len(set(ids)) < len(ids)
+
+
+def _read_long(path: Path, lines: list[str], header_line: int, names: list[str], case_at: int) -> TsFile:
+    """A table in long format (`ID_NAMES`: id, time, value(s), label): each case's rows in their time column's
+    order (else the file's), one channel per other column. It was read as one case a row: 7,500 "series" of 3
+    values from GunPoint's 50 (probes4: cs_long.csv)."""
+    label_at = next((i for i, n in enumerate(names) if n in LABEL_NAMES), None)
+    step_at = next((i for i, n in enumerate(names) if n in STEP_NAMES and i != case_at), None)
+    channels = [i for i in range(len(names)) if i not in (case_at, label_at, step_at)]
+    cases: dict[str, list] = {}
+    for i, line in enumerate(lines):
+        if i <= header_line or not line.strip():
+            continue
+        fields = _fields(line)
+        where = f"{path}: line {i + 1}"
+        if len(fields) != len(names):
+            raise UserError(f"{where}: {len(fields)} fields; expected {len(names)}, as the header names")
+        case = cases.setdefault(fields[case_at], [i + 1, [], [], None])
+        label = fields[label_at].strip('"') if label_at is not None else None
+        if case[3] is not None and label != case[3]:
+            raise UserError(f"{where}: {names[label_at]} {label!r} for {names[case_at]} {fields[case_at]!r}, labelled "
+                            f"{case[3]!r} on line {case[0]}; expected one label a case")
+        case[3] = label
+        case[1].append(_reading(where, [fields[k] for k in channels], [names[k] for k in channels]))
+        case[2].append(float(fields[step_at]) if step_at is not None and _is_number(fields[step_at]) else len(case[2]))
+    if not cases:
+        raise UserError(f"{path}: no readings under the header")
+    series = [np.stack(values)[np.argsort(steps, kind="stable")].astype(np.float32)
+              for _, values, steps, _ in cases.values()]
+    labels = [label for *_, label in cases.values()]
+    if label_at is not None and all(_is_number(label) and float(label).is_integer() for label in labels):
+        labels = [str(int(float(label))) for label in labels]
+    lengths = {len(x) for x in series}
+    header = TsHeader(problem_name=path.stem, missing=any(np.isnan(x).any() for x in series), dimensions=len(channels),
+                      univariate=len(channels) == 1, equal_length=len(lengths) == 1,
+                      series_length=lengths.pop() if len(lengths) == 1 else None,
+                      class_labels=_class_order(set(labels)) if label_at is not None else None)
+    return TsFile(path, header, series, np.array(labels, dtype=str) if label_at is not None else None,
+                  [first for first, *_ in cases.values()])
+
+
+def _reading(where: str, fields: list[str], names: list[str]) -> np.ndarray:
+    """One reading of a long table: a number (empty or NaN: missing) per channel."""
+    for field, name in zip(fields, names):
+        if field and not _is_number(field):
+            raise UserError(f"{where}: column {name!r}: {field!r} is not a number")
+    values = np.array([float(f) if f else np.nan for f in fields], dtype=np.float64)
+    if np.isinf(values).any():
+        raise UserError(f"{where}: an infinite value (expected finite numbers, NaN for a missing one)")
+    return values
 
 
 def _fields(line: str) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import Vocabulary, load_dataset
-from rnnkit.data.pairs import PairSplit, named_pair, read_pairs, tokenize_side
+from rnnkit.data.pairs import PairSplit, named_pair, read_pairs, tokenize_side, unnested
 from rnnkit.data.readers import FORMATS, detect_format, encoding_name, is_missing, read_frame, read_text
 from rnnkit.data.text import UNK_ID
 from rnnkit.data.text_batches import BucketedItems
@@ -116,7 +116,7 @@ def table_sources(path: Path, source_col: str, encoding: str) -> list[str]:
     """The `source_col` column of a table file; else a one-column table's column (under its header, as tag's
     predict reads one), or the first column of a two-column file without a header (as training reads it)."""
     fmt = detect_format(path)
-    frame, _ = read_frame(path, fmt, encoding)
+    frame = unnested(read_frame(path, fmt, encoding)[0])
     columns = list(map(str, frame.columns))
     if source_col not in columns and named_pair(columns):  # input/output: the header as training read it
         source_col = named_pair(columns)[0]

@@ -14,9 +14,9 @@ import torch
 
 from rnnkit.data import load_dataset
 from rnnkit.data.readers import FORMATS, encoding_name, file_encoding, read_text, read_texts
-from rnnkit.data.tagging import (JSON_SUFFIXES, TOKEN_KEYS, WORD_TAG_PROBE, TagSplit, chunks, is_word_tag,
-                                 parse_word_tags, read_tag_jsonl, read_tagged, read_tokens, read_word_tag, with_chunk_spelling,
-                                 words_of)
+from rnnkit.data.tagging import (JSON_SUFFIXES, TOKEN_KEYS, WORD_TAG_PROBE, TagSplit, chunks, detect_tag_format,
+                                 is_word_tag, parse_word_tags, read_tag_jsonl, read_tag_table, read_tagged, read_tokens,
+                                 read_word_tag, with_chunk_spelling, words_of)
 from rnnkit.data.text import chinese_words
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
@@ -137,6 +137,9 @@ def tagged_sentences(inputs: str, tags: Sequence[str], encoding: str = "utf-8") 
         first = head.decode(file_encoding(head[:4], encoding), errors="replace")
         if any(f'"{key}"' in first for key in TOKEN_KEYS):  # a JSON Lines of token lists, as training reads one
             return read_tag_jsonl(path, encoding, tagged=False).tokens
+    if (inputs != "-" and path.is_file() and path.suffix.lower() in (".csv", ".tsv")
+            and detect_tag_format(path, encoding) == "table"):  # Sentence #, Word, Tag
+        return read_tag_table(path, encoding, tagged=False).tokens
     if inputs == "-" or not path.is_file() or path.suffix.lower() in FORMATS:
         return None
     with open(path, "rb") as f:

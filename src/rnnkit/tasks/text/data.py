@@ -74,12 +74,46 @@ def dataset_splits(config: SentimentConfig) -> tuple[dict[str, Split | None], La
 
 
 def with_validation(splits: dict[str, Split | None], config: TextModelConfig) -> dict[str, Split | None]:
-    """Without a validation split: hold out `validation_split` of the training texts (seeded, by label)."""
+    """Without a validation split: hold out `validation_split` of the training texts (seeded, by label), a text
+    that repeats with all its copies: a copy on each side scored validation on texts the model trained on."""
     if splits.get("valid") is not None or not config.validation_split:
         return splits
     texts, labels = splits["train"]
-    train, valid = stratified_holdout(labels, config.validation_split, config.seed)
+    first = _first_copies(texts)
+    distinct = np.unique(first)
+    train, valid = stratified_holdout(labels, config.validation_split, config.seed)  # no repeats: as it always was
+    if len(distinct) < len(texts):
+        try:
+            _, held = stratified_holdout(labels[distinct], config.validation_split, config.seed)
+        except UserError:  # too few distinct texts to hold any out whole: the copies split (repeats_note says so)
+            held = None
+        if held is not None:
+            in_valid = np.isin(first, distinct[held])
+            train, valid = np.flatnonzero(~in_valid), np.flatnonzero(in_valid)
     return dict(splits, train=([texts[i] for i in train], labels[train]), valid=([texts[i] for i in valid], labels[valid]))
+
+
+def _first_copies(texts: list[str]) -> np.ndarray:
+    """For each text, the index of its first copy (texts compared with their spacing normalised)."""
+    seen: dict[str, int] = {}
+    return np.array([seen.setdefault(" ".join(t.split()), i) for i, t in enumerate(texts)], dtype=np.int64)
+
+
+def repeats_note(splits: dict[str, Split | None], held: dict[str, Split | None]) -> str | None:
+    """A line counting the training file's texts that repeat an earlier one, and the validation texts (of
+    `held`, the training texts split by `with_validation`) and test texts that are training texts: their figures
+    score texts the model trained on. None where there are none."""
+    texts = splits["train"][0]
+    repeated = len(texts) - len(np.unique(_first_copies(texts)))
+    known = {" ".join(t.split()) for t in held["train"][0]}
+    parts = [f"{repeated:,} of the {len(texts):,} training texts repeat an earlier one"] if repeated else []
+    for name, split in (("valid", held.get("valid")), ("test", splits.get("test"))):
+        if split is not None:
+            shared = sum(" ".join(t.split()) in known for t in split[0])
+            if shared:
+                parts.append(f"{shared:,} of the {len(split[0]):,} {'validation' if name == 'valid' else name} "
+                             "texts are training texts: their figures score texts the model trained on")
+    return "; ".join(parts) if parts else None
 
 
 def unvalidated_note(held: dict[str, Split | None], label_map: LabelMap) -> str | None:

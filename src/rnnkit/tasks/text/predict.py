@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import encoding_name, file_encoding
+from rnnkit.data.readers import encoding_name, file_encoding, refuse_binary
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
@@ -111,13 +111,16 @@ def stream_inputs(inputs: str, text_col: str, encoding: str = "utf-8", given: bo
     source, found, offset = ("stdin" if inputs == "-" else inputs), False, 0
     if inputs != "-":
         with open(inputs, "rb") as f:
-            encoding = file_encoding(f.read(4), encoding)  # a byte order mark's (UTF-16), and dropped
+            head = f.read(4096)
+        encoding = file_encoding(head[:4], encoding)  # a byte order mark's (UTF-16), and dropped
     with (nullcontext(getattr(sys.stdin, "buffer", sys.stdin)) if inputs == "-" else open(inputs, "rb")) as f:
         decoder, pending = codecs.getincrementaldecoder("utf-8" if inputs == "-" else encoding)(), ""
         for raw in chain(f, [b""]):  # pieces end at the byte 0x0a, which in UTF-16 may be half a character
             try:
                 piece = decoder.decode(raw, final=not raw) if isinstance(raw, bytes) else raw
             except UnicodeDecodeError as err:
+                if inputs != "-":
+                    refuse_binary(Path(inputs), head)
                 raise UserError(f"{source}: byte offset {max(0, offset + err.start - len(err.object) + len(raw))}: "
                                 f"not valid {encoding_name('utf-8' if inputs == '-' else encoding)} text") from None
             offset += len(raw)

@@ -28,7 +28,8 @@ from rnnkit.tasks.task import Task
 from rnnkit.tasks.text.baseline import (NAME, Blend, RunBaseline, choose_blend, fit_run_baseline,
                                         report_section, save)
 from rnnkit.tasks.text.config import TextModelConfig
-from rnnkit.tasks.text.data import LABELS_FILE, VOCAB_FILE, Split, prepare, unvalidated_note, with_validation
+from rnnkit.tasks.text.data import (LABELS_FILE, VOCAB_FILE, Split, prepare, repeats_note, unvalidated_note,
+                                   with_validation)
 from rnnkit.tasks.text.pretrain import fine_tuning, pretrain_language_models, read_unlabeled
 from rnnkit.tasks.text.model import (CHARACTER_TOKENIZERS, SECOND_VIEW_DIR, build_model, predict_proba, scores,
                                      second_view_tokenizer, start_from_word_vectors)
@@ -51,6 +52,10 @@ def train_text_classifier(task: Task, config: TextModelConfig, splits: dict[str,
     if unvalidated:
         say(unvalidated)
         data_summary = {**data_summary, "classes without validation texts": unvalidated}
+    repeats = repeats_note(splits, held)
+    if repeats:
+        say(repeats)
+        data_summary = {**data_summary, "repeated texts": repeats}
     tokenizer = resolve_tokenizer(config.tokenizer, splits["train"][0])
     if config.baseline != "none" and ddp.is_main():
         baseline = fit_run_baseline(held, len(label_map), tokenizer, say)
