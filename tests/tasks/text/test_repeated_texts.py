@@ -10,7 +10,7 @@ from rnnkit.tasks.text.data import repeats_note, with_validation
 
 TEXTS = [f"message number {i}" for i in range(200)]
 LABELS = np.arange(200) % 2
-CONFIG = SimpleNamespace(validation_split=0.2, seed=0)  # what with_validation reads
+CONFIG = SimpleNamespace(validation_split=0.2, seed=0)  # what with_validation reads: a user's file
 
 
 def test_a_repeated_text_is_held_out_whole():
@@ -45,3 +45,12 @@ def test_too_few_distinct_texts_to_hold_out_whole_split_their_copies_and_say_so(
     held = with_validation(splits, CONFIG)
     assert len(held["valid"][0]) == 8
     assert "8 of the 8 validation texts are training texts" in repeats_note(splits, held)
+
+
+def test_a_named_dataset_keeps_its_recorded_split_whatever_repeats():
+    from rnnkit.data.splits import stratified_holdout
+    texts, labels = TEXTS + TEXTS[:100], np.concatenate([LABELS, LABELS[:100]])
+    named = SimpleNamespace(validation_split=0.2, seed=0, dataset="imdb")
+    held = with_validation({"train": (texts, labels), "valid": None}, named)
+    _, valid = stratified_holdout(labels, 0.2, 0)
+    assert held["valid"][0] == [texts[i] for i in valid]

@@ -19,7 +19,8 @@ class TextModelConfig(RecurrentModelConfig):
     """Tokenizer, vocabulary and model options shared by `classify` and `sentiment`."""
 
     tokenizer: str = "auto"
-    """english, chars, chinese (jieba words), chinese-chars, or auto (chinese when the texts are mostly CJK)"""
+    """english, chars, chinese (jieba words), chinese-chars, or auto (chinese when the texts are mostly CJK;
+    chinese-chars when a tenth of their letters are Japanese kana)"""
     vocab_size: Annotated[int, Field(ge=3)] = 20000
     """largest vocabulary, counting <pad> and <unk>"""
     min_freq: PositiveInt = 1

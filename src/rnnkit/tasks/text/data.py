@@ -74,15 +74,17 @@ def dataset_splits(config: SentimentConfig) -> tuple[dict[str, Split | None], La
 
 
 def with_validation(splits: dict[str, Split | None], config: TextModelConfig) -> dict[str, Split | None]:
-    """Without a validation split: hold out `validation_split` of the training texts (seeded, by label), a text
-    that repeats with all its copies: a copy on each side scored validation on texts the model trained on."""
+    """Without a validation split: hold out `validation_split` of the training texts (seeded, by label); in a
+    user's file, a text that repeats with all its copies: a copy on each side scored validation on texts the model
+    trained on. A named dataset keeps the split its recorded figures were chosen on (IMDB's 98 repeated reviews
+    would move it)."""
     if splits.get("valid") is not None or not config.validation_split:
         return splits
     texts, labels = splits["train"]
     first = _first_copies(texts)
     distinct = np.unique(first)
     train, valid = stratified_holdout(labels, config.validation_split, config.seed)  # no repeats: as it always was
-    if len(distinct) < len(texts):
+    if len(distinct) < len(texts) and getattr(config, "dataset", None) is None:
         try:
             _, held = stratified_holdout(labels[distinct], config.validation_split, config.seed)
         except UserError:  # too few distinct texts to hold any out whole: the copies split (repeats_note says so)
