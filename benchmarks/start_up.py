@@ -13,7 +13,8 @@ import subprocess
 import sys
 import time
 
-COMMANDS = ("--help", "train --help", "train forecast --help", "train sentiment --help",
+COMMANDS = ("--help", "train --help", "train forecast --help", "train classify-series --help", "train seq2seq --help",
+            "train sentiment --help",
             "train forecast --data /nope.csv", "predict /nope --input x")
 
 

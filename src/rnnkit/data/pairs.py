@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from rnnkit.data.choices import PAIR_TOKENS
 from rnnkit.data.readers import detect_format, is_missing, read_frame
 from rnnkit.errors import UserError
 
@@ -31,8 +32,6 @@ LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "ru", "zh", "ja", "ko", "
              "english", "french", "german", "spanish", "italian", "portuguese", "dutch", "russian", "chinese",
              "japanese", "korean", "arabic", "hindi", "turkish", "polish", "swedish", "czech")
 """A header row of a pair file that names neither --source-col nor --target-col: its names, any case"""
-PAIR_TOKENS = ("chars", "words")
-TOKEN_CHOICES = ("auto", *PAIR_TOKENS)
 
 
 @dataclass

@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from rnnkit.data.choices import DEFAULT_TIME_COL, FILLS
 from rnnkit.data.datasets import ArraySplit, Dataset, DatasetInfo, check_size
 from rnnkit.data.readers import detect_format, read_frame
 from rnnkit.errors import UserError
 
-FILLS = ("auto", "none", "ffill", "interpolate")
 AUTO_FILL = (0.02, 3)
 """fill "auto" interpolates the time stamps absent from a file where they are at most 2% of the steps and no gap
 spans more than 3 steps in a row (a skipped reading, an hour lost to a clock change); longer or more gaps, and any
@@ -38,7 +38,6 @@ QUARTERS = (re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq]([1-4])\s*$"), r"\1Q\2"), \
            (re.compile(r"^\s*[Qq]([1-4])\s*[-/ ]?\s*(\d{4})\s*$"), r"\2Q\1")
 """quarters as R and statistics offices write them ('1970 Q1', 'Q1 1970', '1970/q1'), rewritten to pandas'
 '1970Q1': pandas parses only the joined and hyphenated forms"""
-DEFAULT_TIME_COL = "time"
 TIME_NAMES = ("time", "date", "ds", "datetime", "timestamp", "date_time", "period", "year", "month", "quarter",
               "week", "day")
 """Names of a time column, any case: with the default time column absent, the one column so named is read"""

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from rnnkit.atomic import write_json
+from rnnkit.data.choices import TARGET_TRANSFORMS
 from rnnkit.data.series import Series, split_points
 from rnnkit.errors import UserError
 
@@ -27,7 +28,6 @@ CALENDAR = ("hour", "weekday", "yearday")
 SCALER_FILE = "scaler.json"
 
 
-TARGET_TRANSFORMS = ("none", "log")
 
 
 @dataclass

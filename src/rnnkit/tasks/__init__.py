@@ -33,7 +33,7 @@ to the task, into spawned processes too; config.json is written once, by the tra
                     field's `rnnkit train NAME --help` (a field that only changes its default keeps the
                     inherited docstring). Extra files are `valid_data`/`test_data`; `validation_split`'s
                     docstring names its holdout (`rnnkit.data.splits`). No measured numbers here. It
-                    imports no torch (choices come from the `choices` modules of models, engine, training).
+                    imports no torch (choices come from the `choices` modules of data, models, engine, training).
       data.py       files or named datasets (rnnkit.data) -> splits -> what the trainer loads
       model.py      build_model(config, ...) from rnnkit.models, describe(config) for `rnnkit summary`
       train.py      run(task, config, run_dir, *, resume, quiet) -> final metrics:

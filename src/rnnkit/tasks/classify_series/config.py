@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.data.catalog.ucr import UCR_DATASETS
+from rnnkit.data.choices import UCR_NAMES
 from rnnkit.models.choices import RNN_INPUTS
 from rnnkit.tasks.config import CacheDir, HeadDropout, InputDropout, NumLayers, RecurrentModelConfig
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
@@ -20,7 +20,7 @@ class SeriesConfig(RecurrentModelConfig):
     """A run folder written before `architecture` existed holds the recurrent classifier (`rnn`), not LSTM-FCN;
     one written before `members` holds one model."""
 
-    dataset: Literal[tuple(UCR_DATASETS)] = "japanese-vowels"
+    dataset: Literal[UCR_NAMES] = "japanese-vowels"
     """a UCR/UEA dataset with its official train/test split (ignored when `data` is given)"""
     data: str | None = None
     """your training file in the UCR/UEA .ts format, or a table of cases (.tsv/.csv/.txt: the label, then the

@@ -7,9 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.data.catalog import SERIES
-from rnnkit.data.series import DEFAULT_TIME_COL, FILLS
-from rnnkit.data.windows import TARGET_TRANSFORMS
+from rnnkit.data.choices import DEFAULT_TIME_COL, FILLS, SERIES_NAMES, TARGET_TRANSFORMS
 from rnnkit.tasks.config import ConvKernel, InputDropout, NumLayers, RecurrentDropout, RecurrentModelConfig, fill_unset
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
 
@@ -41,7 +39,7 @@ LONG_LOOKBACK = 100
 
 @config_dataclass
 class ForecastConfig(RecurrentModelConfig):
-    dataset: Literal[tuple(SERIES)] | None = None
+    dataset: Literal[SERIES_NAMES] | None = None
     """a named series (fetched on first use); or give --data"""
     data: str | None = None
     """your own CSV/TSV/JSONL/Parquet file, one row per time step (with --time-col and --target-col)"""

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rnnkit.data.pairs import TOKEN_CHOICES
+from rnnkit.data.choices import TOKEN_CHOICES
 from rnnkit.models.choices import ATTENTIONS, BRIDGES
 from rnnkit.tasks.config import CacheDir, CellName, RecurrentModelConfig
 from rnnkit.training.config import LearningRate, PositiveInt, Rate, ScheduleName, config_dataclass
