@@ -13,6 +13,7 @@ from typing import Any
 from rnnkit.errors import UserError
 from rnnkit.io.run import RunDir
 from rnnkit.tasks.registry import get_task
+from rnnkit.tasks.runs import FILE_FIELDS
 from rnnkit.tasks.targets import load_config, resolve_target  # noqa: F401  (importable from here too)
 from rnnkit.tasks.task import Task
 from rnnkit.training.config import check_training
@@ -65,7 +66,7 @@ def check_before_start(task: Task, config: Any, run_dir: Path, resume: bool) -> 
     model the config describes can be built (on the meta device), the training options are ones the trainer knows, the
     files the config names exist. A run that cannot start leaves nothing behind."""
     check_run_dir(run_dir, resume)
-    for key in DATA_KEYS:
+    for key in FILE_FIELDS:  # spelt the same in every task; each task's readers then check what is in them
         value = getattr(config, key, None)
         if isinstance(value, str) and value and not Path(value).is_file():
             found = "is a folder; expected a file" if Path(value).is_dir() else "file not found"
@@ -84,11 +85,6 @@ def describe(task: Task, config: Any) -> str:
         return task.summary(config)
     except (ValueError, TypeError, RuntimeError, MemoryError) as err:  # torch: RuntimeError for a negative size
         raise UserError(f"config: the model cannot be built ({one_line(err)})") from None
-
-
-DATA_KEYS = ("data", "valid_data", "test_data")
-"""Config keys naming an input file, spelt the same in every task (a task's own readers then check what is
-in it); all are checked before anything is fetched or trained."""
 
 
 def one_line(err: Exception) -> str:

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 
 FILE_FIELDS = ("data", "valid_data", "test_data")
-"""The config fields that name the user's files: relative to `workdir`, the folder training was started in."""
+"""The config fields that name the user's files, spelt the same in every task: checked before anything is trained
+(`runner.check_before_start`), and relative to `workdir`, the folder training was started in."""
 
 
 def run_config_record(task: str, config: Any, **facts: Any) -> dict[str, Any]:
