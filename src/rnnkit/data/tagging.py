@@ -290,6 +290,11 @@ def tag_table_columns(columns: Sequence) -> tuple[str, str, str | None] | None:
     return (sentence, word, tag) if sentence is not None and word is not None else None
 
 
+def is_tag_table_header(line: str) -> bool:
+    """Whether a CSV/TSV's first line names a table of one token a row (`tag_table_columns`)."""
+    return tag_table_columns([c.strip().strip('"') for c in re.split(r"[,\t;]", line.lstrip("\ufeff"))]) is not None
+
+
 def read_tag_table(path: str | Path, encoding: str = "utf-8", tagged: bool = True) -> TagSplit:
     """A CSV/TSV of one token a row under a header naming the sentence, the word and the tag (`tag_table_columns`),
     the sentence's number on its first word's row only (or on every row): read as CoNLL lines, it was "line 3:
@@ -321,8 +326,7 @@ def detect_tag_format(path: Path, encoding: str = "utf-8") -> str:
     lines = _read_text(path, encoding).splitlines()
     if is_conllu(path, lines[:200]):
         return "conllu"
-    if path.suffix.lower() in (".csv", ".tsv") and lines and tag_table_columns(
-            [c.strip().strip('"') for c in re.split(r"[,\t;]", lines[0].lstrip("\ufeff"))]):
+    if path.suffix.lower() in (".csv", ".tsv") and lines and is_tag_table_header(lines[0]):
         return "table"
     if path.suffix.lower() in JSON_SUFFIXES or lines and lines[0].lstrip().startswith("{"):
         return "jsonl"
@@ -345,17 +349,22 @@ def read_tagged(path: str | Path, fmt: str = "auto", encoding: str = "utf-8") ->
 
 
 def with_chunk_spelling(data: TagSplit) -> TagSplit:
-    """`data` with its chunk tags spelt B-X, I-X, O where every tag is one of the other spellings (b-x, B_X,
-    X-B; o); tags of any other form (POS tags) are left as they are."""
-    tags = {t for sent in data.tags for t in sent} - {"O", "o"}
-    if all(_CHUNK_TAG.match(t) for t in tags) and not any(t == "o" for sent in data.tags for t in sent):
-        return data
+    """`data` with its chunk tags spelt B-X, I-X, O where every tag is one of the other spellings (`chunk_spelling`)."""
+    spelt = chunk_spelling({t for sent in data.tags for t in sent})
+    return replace(data, tags=[[spelt[t] for t in sent] for sent in data.tags]) if spelt else data
+
+
+def chunk_spelling(tags: set[str]) -> dict[str, str] | None:
+    """Each of `tags` spelt B-X, I-X, O where every one is of another spelling of chunk tags (b-x, B_X, X-B; o),
+    else None: tags of any other form (POS tags), or already so spelt, are left as they are."""
+    chunked = tags - {"O", "o"}
+    if "o" not in tags and all(_CHUNK_TAG.match(t) for t in chunked):
+        return None
     for pattern, prefix, kind in ((_PREFIX_FIRST, 1, 2), (_PREFIX_LAST, 2, 1)):
-        found = {t: pattern.match(t) for t in tags}
+        found = {t: pattern.match(t) for t in chunked}
         if found and all(found.values()):
-            spelt = {t: f"{m[prefix].upper()}-{m[kind]}" for t, m in found.items()} | {"O": "O", "o": "O"}
-            return replace(data, tags=[[spelt[t] for t in sent] for sent in data.tags])
-    return data
+            return {t: f"{m[prefix].upper()}-{m[kind]}" for t, m in found.items()} | {"O": "O", "o": "O"}
+    return None
 
 
 # --- schemes and chunks -----------------------------------------------------------------------------

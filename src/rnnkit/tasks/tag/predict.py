@@ -14,9 +14,9 @@ import torch
 
 from rnnkit.data import load_dataset
 from rnnkit.data.readers import FORMATS, encoding_name, file_encoding, read_text, read_texts
-from rnnkit.data.tagging import (JSON_SUFFIXES, TOKEN_KEYS, WORD_TAG_PROBE, TagSplit, chunks, detect_tag_format,
-                                 is_word_tag, parse_word_tags, read_tag_jsonl, read_tag_table, read_tagged, read_tokens,
-                                 read_word_tag, with_chunk_spelling, words_of)
+from rnnkit.data.tagging import (JSON_SUFFIXES, TOKEN_KEYS, WORD_TAG_PROBE, TagSplit, chunk_spelling, chunks,
+                                 is_tag_table_header, is_word_tag, parse_word_tags, read_tag_jsonl, read_tag_table,
+                                 read_tagged, read_tokens, read_word_tag, words_of)
 from rnnkit.data.text import chinese_words
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
@@ -128,25 +128,25 @@ TAGGED_SUFFIXES = (".conll", ".conllu", ".iob", ".iob2", ".bio", ".bioes")
 def tagged_sentences(inputs: str, tags: Sequence[str], encoding: str = "utf-8") -> list[list[str]] | None:
     """The token lists of a tagged input, else None (text lines): a CoNLL-style file (by its suffix, a first
     line `-DOCSTART-`, or lines whose last column is one of the run's `tags`: its first column, sentence by
-    sentence), or `word/TAG` lines whose every tag is one of the run's `tags` (their words). Read as text lines, each CoNLL line, gold columns included,
-    was tagged as a sentence, and each `word/TAG` item as a token."""
+    sentence), or `word/TAG` lines whose every tag is one of the run's `tags` (their words); JSON Lines of token
+    lists and tables of one token a row as training reads them. Read as text lines, each CoNLL line, gold columns
+    included, was tagged as a sentence, and each `word/TAG` item as a token. Only the file's head is read to tell."""
     path = Path(inputs)
-    if inputs != "-" and path.is_file() and path.suffix.lower() in JSON_SUFFIXES:
-        with open(path, "rb") as f:
-            head = f.read(4096)
-        first = head.decode(file_encoding(head[:4], encoding), errors="replace")
-        if any(f'"{key}"' in first for key in TOKEN_KEYS):  # a JSON Lines of token lists, as training reads one
-            return read_tag_jsonl(path, encoding, tagged=False).tokens
-    if (inputs != "-" and path.is_file() and path.suffix.lower() in (".csv", ".tsv")
-            and detect_tag_format(path, encoding) == "table"):  # Sentence #, Word, Tag
-        return read_tag_table(path, encoding, tagged=False).tokens
-    if inputs == "-" or not path.is_file() or path.suffix.lower() in FORMATS:
+    if inputs == "-" or not path.is_file():
         return None
+    suffix = path.suffix.lower()
     with open(path, "rb") as f:
-        head = f.read(4)
-    with open(path, encoding=file_encoding(head, encoding), errors="replace") as f:
+        head = f.read(4096)
+    start = head.decode(file_encoding(head[:4], encoding), errors="replace")
+    if suffix in JSON_SUFFIXES and any(f'"{key}"' in start for key in TOKEN_KEYS):  # as training reads one
+        return read_tag_jsonl(path, encoding, tagged=False).tokens
+    if suffix in (".csv", ".tsv") and is_tag_table_header(start.split("\n", 1)[0]):  # Sentence #, Word, Tag
+        return read_tag_table(path, encoding, tagged=False).tokens
+    if suffix in FORMATS:
+        return None
+    with open(path, encoding=file_encoding(head[:4], encoding), errors="replace") as f:
         first = list(islice((line for line in f if line.strip()), WORD_TAG_PROBE))
-    if path.suffix.lower() in TAGGED_SUFFIXES or (first and first[0].startswith("-DOCSTART-")):
+    if suffix in TAGGED_SUFFIXES or (first and first[0].startswith("-DOCSTART-")):
         return read_tokens(path, encoding)
     known = set(tags)
     if first and all(map(is_word_tag, first)) and \
@@ -159,7 +159,8 @@ def tagged_sentences(inputs: str, tags: Sequence[str], encoding: str = "utf-8") 
 
 def among(known: set[str], tags: list[str]) -> bool:
     """Whether `tags` are all the run's tags, in any spelling the training file could have had (`PER-B`)."""
-    return set(with_chunk_spelling(TagSplit([["x"] * len(tags)], [tags])).tags[0]) <= known
+    spelt = chunk_spelling(set(tags)) or {}
+    return {spelt.get(t, t) for t in tags} <= known
 
 
 def is_conll_with_tags(first: list[str], known: set[str]) -> bool:
