@@ -109,9 +109,10 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
     if suffix in SPREADSHEETS:
         raise UserError(f"{path}: a spreadsheet workbook, which is not read: save its sheet as CSV (UTF-8) and give "
                         "that file")
-    if is_fasttext(path):
+    first = _first_line(path) if suffix == ".txt" else ""
+    if first.startswith(FASTTEXT_LABEL):
         return "fasttext"
-    if suffix == ".txt" and "\t" in _first_line(path):
+    if "\t" in first:
         return "tsv"  # a TSV saved as .txt: Excel's "Text (Tab delimited)" and "Unicode Text" both are
     if suffix not in FORMATS:
         raise UserError(f"{path}: unknown file type {suffix or '(no extension)'!r}; expected one of "

@@ -27,6 +27,7 @@ def is_table(path: Path) -> bool:
     `__label__` words are no text), not lines."""
     return path.suffix.lower() in TABLE_SUFFIXES or is_fasttext(path)
 
+
 Split = tuple[list[str], np.ndarray]
 
 
@@ -96,9 +97,14 @@ def with_validation(splits: dict[str, Split | None], config: TextModelConfig) ->
 
 
 def _first_copies(texts: list[str]) -> np.ndarray:
-    """For each text, the index of its first copy (texts compared with their spacing normalised)."""
+    """For each text, the index of its first copy (`_spaced` texts compared)."""
     seen: dict[str, int] = {}
-    return np.array([seen.setdefault(" ".join(t.split()), i) for i, t in enumerate(texts)], dtype=np.int64)
+    return np.array([seen.setdefault(_spaced(t), i) for i, t in enumerate(texts)], dtype=np.int64)
+
+
+def _spaced(text: str) -> str:
+    """A text with its spacing normalised: copies that differ in spaces and line breaks are one text."""
+    return " ".join(text.split())
 
 
 def repeats_note(splits: dict[str, Split | None], held: dict[str, Split | None]) -> str | None:
@@ -107,11 +113,11 @@ def repeats_note(splits: dict[str, Split | None], held: dict[str, Split | None])
     score texts the model trained on. None where there are none."""
     texts = splits["train"][0]
     repeated = len(texts) - len(np.unique(_first_copies(texts)))
-    known = {" ".join(t.split()) for t in held["train"][0]}
+    known = {_spaced(t) for t in held["train"][0]}
     parts = [f"{repeated:,} of the {len(texts):,} training texts repeat an earlier one"] if repeated else []
     for name, split in (("valid", held.get("valid")), ("test", splits.get("test"))):
         if split is not None:
-            shared = sum(" ".join(t.split()) in known for t in split[0])
+            shared = sum(_spaced(t) in known for t in split[0])
             if shared:
                 parts.append(f"{shared:,} of the {len(split[0]):,} {'validation' if name == 'valid' else name} "
                              "texts are training texts: their figures score texts the model trained on")
