@@ -136,8 +136,9 @@ def _first_line(path: Path, size: int = 1 << 16) -> str:
     return head.decode(file_encoding(head[:4], "utf-8"), errors="replace").split("\n", 1)[0]
 
 
+# UTF-32 LE's mark starts as UTF-16 LE's does: looked for first
 BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-                    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 LE's starts as UTF-16 LE's
+                    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def file_encoding(head: bytes, encoding: str) -> str:

@@ -233,8 +233,9 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
                             f"to {frame[panel].iloc[i]!r}); expected one series: keep the rows of one {panel!r}, or "
                             f"put each series in a column of its own (one row per time stamp) and name one as "
                             f"--target-col")
+        mend = "drop the duplicates" if what == "repeats" else "sort the file by time"
         raise UserError(f"{path}: row {i + 1}: time {times[i]} {what} row {i}'s {times[i - 1]}; expected "
-                        f"strictly increasing time stamps ({'drop the duplicates' if what == 'repeats' else 'sort the file by time'})"
+                        f"strictly increasing time stamps ({mend})"
                         f"{_clock_change(times[i:i + 1]) if what == 'repeats' else ''}")
     return times
 

@@ -320,9 +320,10 @@ def read_tag_table(path: str | Path, encoding: str = "utf-8", tagged: bool = Tru
 
 
 def detect_tag_format(path: Path, encoding: str = "utf-8") -> str:
-    """conllu, jsonl (by its suffix or a first line `{`), word-tag or conll, from the file's first lines: word/TAG when the first non-blank line is
-    `word/TAG` items and it or one of the next such lines has other than two (a two-item `word/TAG` line
-    reads as a CoNLL line too, but a CoNLL tag never holds a slash)."""
+    """conllu, table (a CSV/TSV of one token a row), jsonl (by its suffix or a first line `{`), word-tag or conll,
+    from the file's first lines: word/TAG when the first non-blank line is `word/TAG` items and it or one of the
+    next such lines has other than two (a two-item `word/TAG` line reads as a CoNLL line too, but a CoNLL tag
+    never holds a slash)."""
     lines = _read_text(path, encoding).splitlines()
     if is_conllu(path, lines[:200]):
         return "conllu"

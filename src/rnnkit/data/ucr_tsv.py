@@ -9,9 +9,9 @@ One case a line: its class label, then its values, tab-separated (a comma- or sp
 A first line of column names is read as a header: its column named label, class or target (any case) holds the
 labels, else a first column of words does, else the file has no labels (series to predict); an unnamed first
 column (the row numbers pandas' `to_csv` writes) is left out. Without a header the labels are first, or last
-where the first column cannot be labels and the last can (`_label_last`). The archive pads shorter series with NaN at the
-end, so trailing NaN (or empty fields) end a series and a NaN inside it is a missing value, as `.ts` marks one.
-Every series is univariate. The classes are the labels found (whole numbers written as floats, the 2015
+where the first column cannot be labels and the last can (`_label_last`). The archive pads shorter series with
+NaN at the end, so trailing NaN (or empty fields) end a series and a NaN inside it is a missing value, as `.ts`
+marks one. Every series is univariate. The classes are the labels found (whole numbers written as floats, the 2015
 archive's 1.0000000e+00, read as 1), in numeric order when every label is a number, else in text order. A header
 naming a case column (id, series_id, case...) whose values repeat is a table in long format, one reading a row
 (id, time, value(s), label), each case its rows in time order and each other column a channel; where the ids do

@@ -45,8 +45,8 @@ FEW_RIDGE_WINDOWS = 8
 """Fewer validation windows than this and ridge is not offered as the blend's partner: its lags and α were chosen
 on these windows (and on each earlier stretch), so its MAE there is half a training score, and on a handful of
 windows it wins the place by that alone (a 30-month file's 4 validation windows chose ridge, and the blend doubled
-naive's test MAE). On M1's yearly series and short cuts of monthly and quarterly ones, leaving it out lowered the test MAE
-on both halves of them (benchmarks/TASKS.md, "Short series: ridge is no partner on few validation windows")."""
+naive's test MAE). On M1's yearly series and short cuts of monthly and quarterly ones, leaving it out lowered the
+test MAE on both halves of them (benchmarks/TASKS.md, "Short series: ridge is no partner on few validation windows")."""
 PRIOR_WINDOWS = 5
 """The blend weight is pulled toward 0.5 as if this many more windows had said 0.5 (`pulled_weight`): on M1's
 106 yearly series it lowered the test MAE on both halves of them (benchmarks/TASKS.md, "M1 yearly")."""

@@ -7,10 +7,10 @@ model, the cache (one component per flatness theta), the n-gram and the match vo
 tokens scored with that rate (`mixture`). The match votes come with the n-gram counted again as it reads the
 held-out text (`ngram.adaptive_log_probs`: a compressor's model learns the text it reads too), and with one
 set of weights per match length (`mixture.fit_grouped`), kept only where that blend scores validation better
-than one set without them. The test text is then scored once with all of it. The static test figures (what `rnnkit evaluate` reproduces) stay in the final metrics;
-the adapted ones are `test_adapted_*`, with the choices (`dynamic_lr`, `dynamic_decay`, `mix_model`,
-`mix_cache`, `mix_ngram`, `mix_match`: with weights per match length, each component's mean weight over the
-validation tokens)."""
+than one set without them. The test text is then scored once with all of it. The static test figures (what
+`rnnkit evaluate` reproduces) stay in the final metrics; the adapted ones are `test_adapted_*`, with the
+choices (`dynamic_lr`, `dynamic_decay`, `mix_model`, `mix_cache`, `mix_ngram`, `mix_match`: with weights per
+match length, each component's mean weight over the validation tokens)."""
 from __future__ import annotations
 
 import math

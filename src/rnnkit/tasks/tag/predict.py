@@ -168,7 +168,8 @@ def is_conll_with_tags(first: list[str], known: set[str]) -> bool:
     each, whose last column is one of the run's tags: a test file saved as .txt, whose lines were tagged as
     one-line sentences with their gold tags as a token."""
     rows = [line.split("\t") if "\t" in line else line.split() for line in first]
-    return len({len(row) for row in rows}) == 1 and len(rows[0]) >= 2 and among(known, [row[-1].strip() for row in rows])
+    return (len({len(row) for row in rows}) == 1 and len(rows[0]) >= 2
+            and among(known, [row[-1].strip() for row in rows]))
 
 
 def record(tagger: Tagger, line: str, tokens: list[str], tags: list[str]) -> dict[str, Any]:

@@ -285,7 +285,7 @@ def most_frequent_tag_section(test: TagSplit, gold, flat: dict[str, float], trai
     key = next((k for k in extra if k in scored), None)
     if key:
         final[f"most_frequent_tag_{key}"] = scored[key]
-    blended = alone is not None and alone is not flat and alone != flat
+    blended = alone is not None and alone != flat
     who = "run" if blended else "model"
     say(f"most-frequent-tag baseline{'' if where == 'test' else ' on the ' + where + ' sentences'}: "
         f"token_acc={scored['token_acc']:.4f}"

@@ -8,13 +8,13 @@ at each w on the validation texts; the w whose scaled blend has the lowest valid
 the smaller w, so w = 0 unless the baseline helps). On fewer than LARGE_VALIDATION validation texts that
 blend is kept only when its gain over the baseline's own prediction (w = 1, scaled without class biases) is
 clear, more than CLEAR_GAIN standard errors of the per-text difference; else the run delivers the baseline's
-prediction and its report says why: benchmarks/TASKS.md, *The blend on small validation splits*. Scaling before choosing w lets an accurate but
-underconfident member (IMDB's baseline) carry the weight its accuracy earns, and the class biases move the
-boundary where both members under-predict a class (vader-tweets' negatives): benchmarks/TASKS.md, *The blend's
-rule*. The baseline's files (baseline.json, baseline.npz, no pickle), w and (a, c) are saved in the run
-folder; predict and evaluate apply the same. Runs saved before the scaling load with a = 1, c = 0: the plain
-blend, as they predicted. The baseline never stops a run: when it cannot be fitted the report says why and
-the run goes on with the model alone.
+prediction and its report says why: benchmarks/TASKS.md, *The blend on small validation splits*. Scaling before
+choosing w lets an accurate but underconfident member (IMDB's baseline) carry the weight its accuracy earns, and
+the class biases move the boundary where both members under-predict a class (vader-tweets' negatives):
+benchmarks/TASKS.md, *The blend's rule*. The baseline's files (baseline.json, baseline.npz, no pickle), w and
+(a, c) are saved in the run folder; predict and evaluate apply the same. Runs saved before the scaling load with
+a = 1, c = 0: the plain blend, as they predicted. The baseline never stops a run: when it cannot be fitted the
+report says why and the run goes on with the model alone.
 """
 from __future__ import annotations
 
