@@ -67,6 +67,12 @@ def epochs_for(asked: int | None, default: int, min_steps: int, steps_per_epoch:
     return max(default, math.ceil(min_steps / max(1, steps_per_epoch)))
 
 
+def raised_epochs_note(epochs: int, per_epoch: int, unit: str, minimum: str) -> str:
+    """The line a run prints when `epochs_for` raised its default: how many epochs of how many `unit`s, and the
+    minimum (`min_steps=600`) that asked for them; each family adds what else the user should know."""
+    return f"{epochs} epochs of {per_epoch} {unit}: at least {minimum} optimizer steps"
+
+
 def fill_unset(config: Any, defaults: dict[str, Any]) -> None:
     """Give each field left at None ("default: per dataset/level") its value from `defaults`; a field the
     user set keeps theirs. Called from a config's __post_init__."""

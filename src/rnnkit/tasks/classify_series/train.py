@@ -19,7 +19,7 @@ from rnnkit.tasks.classify_series.data import LABELS_FILE, SCALING_FILE, Scaling
 from rnnkit.tasks.classify_series.members import scores, train_members
 from rnnkit.tasks.classify_series.model import build_model
 from rnnkit.tasks.classify_series.predict import class_probabilities
-from rnnkit.tasks.config import epochs_for
+from rnnkit.tasks.config import epochs_for, raised_epochs_note
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.report import class_section
 from rnnkit.tasks.task import Task
@@ -80,7 +80,7 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
         say(f"{epochs} epochs of {steps_per_epoch} steps, fewer than min_steps={config.min_steps}: series of "
             f"{longest} points train at most {POINTS_BUDGET:,} points (steps x batch x length) by default")
     elif config.epochs is None and epochs > DEFAULT_EPOCHS:
-        say(f"{epochs} epochs of {steps_per_epoch} steps: at least min_steps={config.min_steps} optimizer steps")
+        say(raised_epochs_note(epochs, steps_per_epoch, "steps", f"min_steps={config.min_steps}"))
     members = members_to_train(config, epochs, len(train[0]), longest)
     if members > 1:
         say(f"an ensemble of {members} members (seeds {config.seed}-{config.seed + members - 1}), each trained "

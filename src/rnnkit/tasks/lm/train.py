@@ -34,6 +34,7 @@ from rnnkit.tasks.lm.level import level_for_text, level_note
 from rnnkit.tasks.lm.model import build_model
 from rnnkit.tasks.lm.predict import score
 from rnnkit.tasks.fit import finish, fit, start
+from rnnkit.tasks.config import raised_epochs_note
 from rnnkit.tasks.report import test_metrics
 from rnnkit.tasks.task import Task
 from rnnkit.training import Callback
@@ -89,8 +90,8 @@ def run(task: Task, config: LMConfig, run_dir: Path, *, resume: bool = False, qu
     if config.epochs is None and n_epochs > LEVEL_EPOCHS[corpus.level]:
         if config.early_stopping is None:
             config = replace(config, early_stopping=RAISED_PATIENCE)
-        say(f"{n_epochs} epochs of {len(train_set)} windows: at least min_steps={config.min_steps} optimizer steps "
-            f"(--epochs N trains N), stopping after {config.early_stopping} epochs without a better validation loss")
+        say(raised_epochs_note(n_epochs, len(train_set), "windows", f"min_steps={config.min_steps}")
+            + f" (--epochs N trains N), stopping after {config.early_stopping} epochs without a better validation loss")
     fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=data_summary(corpus, train_set, config),
                  epochs=n_epochs, shuffle=False, facts={"level": corpus.level}, callbacks=[epochs], forward_module=carried,
                  optimizer=optimizer, resume=resume, quiet=quiet)

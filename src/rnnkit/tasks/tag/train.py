@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from rnnkit.data.tagging import TagSplit
-from rnnkit.tasks.config import epochs_for
+from rnnkit.tasks.config import epochs_for, raised_epochs_note
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.tag import baselines
 from rnnkit.tasks.tag.config import EPOCHS, TagConfig
@@ -54,8 +54,8 @@ def run(task: Task, config: TagConfig, run_dir: Path, *, resume: bool = False, q
     train_batches = TagBatches(*data["train"], config.batch_size, seed=config.seed)
     epochs = epochs_to_train(config, len(train_batches))
     if config.epochs is None and epochs > EPOCHS[config.dataset]:
-        say(f"{epochs} epochs of {len(train_batches)} steps: at least min_steps={config.min_steps} optimizer steps "
-            "(--epochs N trains N)")
+        say(raised_epochs_note(epochs, len(train_batches), "steps", f"min_steps={config.min_steps}")
+            + " (--epochs N trains N)")
     fitted = fit(task, config, run_dir, model, train_batches, epochs=epochs,
                  valid=TagBatches(*data["valid"], 128, shuffle=False), summary=summary, resume=resume, quiet=quiet,
                  facts={"scheme": tagset.scheme, "unit": tagset.unit, "crf": choice.crf, "crf_choice": choice.reason},

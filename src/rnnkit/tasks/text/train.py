@@ -21,7 +21,7 @@ from rnnkit.data.text import resolve_tokenizer
 from rnnkit.data.text_batches import BucketedBatches, SortedBatches
 from rnnkit.models.blend import accuracy
 from rnnkit.models.linear_baseline import short_texts
-from rnnkit.tasks.config import epochs_for
+from rnnkit.tasks.config import epochs_for, raised_epochs_note
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.report import class_section, printer, test_metrics
 from rnnkit.tasks.task import Task
@@ -192,8 +192,8 @@ def train_one(task: Task, config: TextModelConfig, splits, tokenizer: str, label
             summary[f"{'validation' if split == 'valid' else split} samples"] = len(data.ids[split])
     epochs = epochs_to_train(config, len(train_set), len(label_map))
     if config.epochs is None and epochs > config.default_epochs:
-        say(f"{epochs} epochs of {len(train_set)} steps: at least min_class_steps={config.min_class_steps} optimizer "
-            f"steps for each of {len(label_map)} classes")
+        say(raised_epochs_note(epochs, len(train_set), "steps", f"min_class_steps={config.min_class_steps}")
+            + f" for each of {len(label_map)} classes")
     fitted = fit(task, config, run_dir, model, train_set, valid=valid_set, summary=summary, resume=resume,
                  quiet=quiet, facts={"tokenizer": data.tokenizer, "second_view": second_view}, epochs=epochs,
                  **tuning)
