@@ -241,6 +241,7 @@ def test_a_run_reports_minirocket_on_the_same_series_and_delivers_the_blend(caps
     assert set(table) == {"model", "baseline", "run"} and set(table["baseline"]) == {"valid", "test"}
     assert saved["weight"] in BLEND_WEIGHTS
     assert "then fitted again on all 60 training series with that C" in (run / "report.md").read_text()
+    assert "reference (1-NN, Euclidean distance): not computed, the series are not all of one length" in out
     first = (run / "report.md").read_text().splitlines()[0]
     assert ("does NOT beat MiniRocket" in first) == (table["model"]["test"] <= table["baseline"]["test"]), first
     code, out, err = call(capsys, "evaluate", run, "--json")
@@ -280,3 +281,41 @@ def test_a_run_made_before_the_refit_still_evaluates_with_the_baseline_it_was_ma
     assert code == 0, err
     assert json.loads(out)["acc_baseline"] == pytest.approx(expected)
     shutil.rmtree(run)
+
+
+def test_nearest_neighbour_is_the_closest_training_series_label():
+    """1-NN with Euclidean distance, by brute force here: valid from the fit rows, test from every training row;
+    the channels of a step count together; series of unequal length get no figure (the distance is undefined)."""
+    from rnnkit.tasks.classify_series.baseline import nearest_neighbour
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(30, 12, 2)).astype(np.float32), rng.integers(0, 3, 30)
+    lengths = np.full(30, 12)
+    fit, valid, test = (x[:15], lengths[:15], y[:15]), (x[15:20], lengths[15:20], y[15:20]), (x[20:], lengths[20:], y[20:])
+    everything = (x[:20], lengths[:20], y[:20])
+
+    def by_hand(train, held):
+        d = ((held[0][:, None] - train[0][None]) ** 2).sum(axis=(2, 3))
+        return float(np.mean(train[-1][d.argmin(1)] == held[-1]))
+
+    accs = nearest_neighbour(fit, valid, test, everything)
+    assert accs == {"valid": by_hand(fit, valid), "test": by_hand(everything, test)}
+    assert 0 < accs["test"] < 1  # neither trivially right nor wrong: the comparison can fail
+    assert nearest_neighbour(fit, None, test, everything).keys() == {"test"}
+    ragged = (x[20:], np.r_[lengths[20:29], 9], y[20:])
+    assert nearest_neighbour(fit, valid, ragged, everything) == {}
+
+
+def test_the_report_shows_the_nearest_neighbour_and_says_when_the_run_loses_to_it():
+    from rnnkit.tasks.classify_series.baseline import RunBaseline, report_section, verdict
+
+    table = {"model": {"valid": 0.7, "test": 0.7}, "baseline": {"valid": 0.8, "test": 0.8},
+             "run": {"valid": 0.8, "test": 0.8}}
+    assert "does NOT beat 1-NN" in verdict(table, 0.5, nearest=0.85)
+    assert "1-NN" not in verdict(table, 0.5, nearest=0.75) and "1-NN" not in verdict(table, 0.5)
+    x, y = shapes(20)
+    result = RunBaseline(RocketLinear(2).fit(x, y), nearest={"valid": 0.9, "test": 0.85})
+    section = report_section(result, table, 0.5)
+    assert "| 1-NN, Euclidean distance (a reference, not blended) | 0.9000 | 0.8500 |" in section
+    assert "**The run's prediction does NOT beat 1-NN, Euclidean distance** (0.8500)" in section
+    assert "1-NN" not in report_section(RunBaseline(result.model), table, 0.5)

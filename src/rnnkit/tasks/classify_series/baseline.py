@@ -35,6 +35,7 @@ from rnnkit.models.blend import WEIGHTS, accuracy, blend, pulled_weight
 from rnnkit.models.minirocket import FOLDS, RocketLinear, class_log_loss
 
 NAME = "MiniRocket + logistic regression"
+NEAREST = "1-NN, Euclidean distance"
 BLEND_FILE = "blend.json"
 LOSS_TIE = 0.01
 """Log losses (nats a series) closer than this are not told apart by the blend's or C's choice."""
@@ -54,6 +55,8 @@ class RunBaseline:
     """training series the delivered classifier was fitted on"""
     refit: bool = False
     """fitted again on the whole training file once C was chosen on the validation series"""
+    nearest: dict[str, float] = field(default_factory=dict)
+    """split -> accuracy of 1-NN with Euclidean distance (`nearest_neighbour`); empty where it is not defined"""
 
 
 def fit_run_baseline(num_classes: int, seed: int, fit: tuple, valid: tuple | None, test: tuple | None,
@@ -84,6 +87,26 @@ def fit_run_baseline(num_classes: int, seed: int, fit: tuple, valid: tuple | Non
     say(f"baseline ({NAME}, C={model.C:g} by {FOLDS}-fold cross-validation): "
         f"{(' ' if refit else ', ').join(accs.values())}, in {result.seconds:.1f}s")
     return result
+
+
+def nearest_neighbour(fit: tuple, valid: tuple | None, test: tuple | None, everything: tuple) -> dict[str, float]:
+    """The first thing a user tries on labelled series: the accuracy of 1-nearest-neighbour with Euclidean distance
+    (UCR's oldest reference classifier), on the series as the model reads them (the run's scaling; the channels
+    of a step side by side): on `valid` from the model's training rows `fit`, on `test` from `everything` (the
+    whole training file), as MiniRocket is fitted. Defined for series of one length only: {} otherwise."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    splits = {k: (train, held) for k, train, held in (("valid", fit, valid), ("test", everything, test))
+              if held is not None}
+    lengths = np.concatenate([everything[1]] + [held[1] for _, held in splits.values()])
+    if (lengths != lengths[0]).any():
+        return {}
+    accs = {}
+    for k, (train, held) in splits.items():
+        flat = [x[:, :lengths[0]].reshape(len(x), -1) for x in (train[0], held[0])]  # padded to the longest: cut
+        knn = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(flat[0], train[-1])
+        accs[k] = float(np.mean(knn.predict(flat[1]) == held[-1]))
+    return accs
 
 
 def choose_weight(model_probs: np.ndarray, baseline_probs: np.ndarray, labels: np.ndarray,
@@ -134,6 +157,9 @@ def report_section(result: RunBaseline, table: dict[str, dict[str, float]], weig
             "|---" * (len(splits) + 1) + "|"]
     rows += [f"| {names[key]} | " + " | ".join(f"{table[key][k]:.4f}" for k in splits) + " |"
              for key in ("model", "baseline", "run") if key != "run" or weight]
+    if result.nearest:
+        rows.append(f"| {NEAREST} (a reference, not blended) | "
+                    + " | ".join(f"{result.nearest[k]:.4f}" if k in result.nearest else "-" for k in splits) + " |")
     chosen = f"C chosen by {FOLDS}-fold cross-validated log loss over all {result.fitted_on} training series"
     fitted = (f"{chosen}; fitted with that C on the model's own training series, the blend weight chosen on the "
               f"validation series; then fitted again on all {result.fitted_on} training series with that C, as a "
@@ -142,14 +168,17 @@ def report_section(result: RunBaseline, table: dict[str, dict[str, float]], weig
     text = (f"\n## Baseline\n\naeon's MiniRocket (10,000 kernels) and a logistic regression on its standardised "
             f"features, in {result.seconds:.1f}s: {fitted}.\n\n" + "\n".join(rows) + "\n")
     if "test" in splits:
-        text += "\n" + verdict(table, weight) + "\n"
+        text += "\n" + verdict(table, weight, result.nearest.get("test")) + "\n"
     return text
 
 
-def verdict(table: dict[str, dict[str, float]], weight: float) -> str:
-    """Which won on the test series, in one plain sentence."""
-    model, base = table["model"]["test"], table["baseline"]["test"]
-    run = f" The run's prediction (MiniRocket weight {weight:g}): {table['run']['test']:.4f}." if weight else ""
+def verdict(table: dict[str, dict[str, float]], weight: float, nearest: float | None = None) -> str:
+    """Which won on the test series, in plain sentences: the model against MiniRocket, and the run's
+    prediction against 1-NN where it does not beat it."""
+    model, base, delivered = table["model"]["test"], table["baseline"]["test"], table["run"]["test"]
+    run = f" The run's prediction (MiniRocket weight {weight:g}): {delivered:.4f}." if weight else ""
+    if nearest is not None and delivered < nearest:
+        run += f" **The run's prediction does NOT beat {NEAREST}** ({nearest:.4f})."
     if model > base:
         return f"The model alone beats {NAME} on the test series: accuracy {model:.4f} against {base:.4f}.{run}"
     return f"**The model alone does NOT beat {NAME} on the test series**: accuracy {model:.4f} against {base:.4f}.{run}"

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from rnnkit.models.minirocket import class_log_loss
-from rnnkit.tasks.classify_series.baseline import (NAME, RunBaseline, accuracy, blend, choose_weight, fit_run_baseline,
-                                                   report_section, save_blend, verdict)
+from rnnkit.tasks.classify_series.baseline import (NAME, NEAREST, RunBaseline, accuracy, blend, choose_weight,
+                                                   fit_run_baseline, nearest_neighbour, report_section, save_blend,
+                                                   verdict)
 from rnnkit.tasks.classify_series.config import SeriesConfig
 from rnnkit.tasks.classify_series.data import LABELS_FILE, SCALING_FILE, Scaling, as_batchable, read_series_data
 from rnnkit.tasks.classify_series.members import scores, train_members
@@ -71,8 +72,11 @@ def run(task: Task, config: SeriesConfig, run_dir: Path, *, resume: bool = False
     train, valid = prepare(files, held, scaling, label_map, run_dir, say)
     baseline = None
     if config.baseline and ddp.is_main():
-        baseline = fit_run_baseline(len(label_map), config.seed, held.fit, held.valid, test, say,
-                                    everything=(held.x, held.lengths, held.y))
+        everything = (held.x, held.lengths, held.y)
+        baseline = fit_run_baseline(len(label_map), config.seed, held.fit, held.valid, test, say, everything=everything)
+        baseline.nearest = nearest_neighbour(held.fit, held.valid, test, everything)
+        say(f"reference ({NEAREST}): " + (", ".join(f"{k} acc={v:.4f}" for k, v in baseline.nearest.items())
+                                            or "not computed, the series are not all of one length"))
     steps_per_epoch = math.ceil(len(train[0]) / config.batch_size)
     longest = int(held.x.shape[1])
     epochs = epochs_to_train(config, steps_per_epoch, longest)
@@ -168,7 +172,7 @@ def beside_baseline(fitted, model, baseline: RunBaseline, valid: tuple | None, t
         final.update({"test_acc_model": final["test_acc"], "test_loss_model": final["test_loss"],
                       "test_acc_baseline": table["baseline"]["test"], "test_acc": table["run"]["test"],
                       "test_loss": class_log_loss(test[-1], np.clip(run_probs, 1e-12, 1), run_probs.shape[1])})
-        say(verdict(table, weight).replace("**", ""))
+        say(verdict(table, weight, baseline.nearest.get("test")).replace("**", ""))
     if fitted.trainer.run is not None and ddp.is_main():
         save_blend(run_dir, weight, baseline, table)
     return final, report_section(baseline, table, weight), run_probs if weight else None
