@@ -328,7 +328,7 @@ CASES = [
     ("sentiment-cache-under-a-file", "train sentiment --cache-dir afile/cache --epochs 1", "afile"),
     ("sentiment-vocab-too-small", "train sentiment --vocab-size 2", "config key 'vocab_size'"),
     ("mnist-data-not-a-zip", "train mnist --data not-a-zip.npz", "not-a-zip.npz: not a readable .npz file"),
-    ("mnist-wrong-shape", "train mnist --data mnist-wrong-shape.npz", "expected images of 784 pixels"),
+    ("mnist-wrong-shape", "train mnist --data mnist-wrong-shape.npz", "expected images as (N, height, width)"),
     ("mnist-no-y", "train mnist --data mnist-no-y.npz", "needs arrays x_train and y_train"),
     ("mnist-chrono-gru", "train mnist --chrono-init true --cell gru", "config key 'chrono_init': needs cell='lstm'"),
     ("mnist-shift-too-far", "train mnist --max-shift 30", "config key 'max_shift'"),

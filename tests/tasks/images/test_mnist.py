@@ -34,7 +34,8 @@ def test_mnist_rows_learns_synthetic_digits(tmp_path):
 @pytest.mark.parametrize("name, content, needle", [
     ("x.npz", b"not a zip", "not a readable .npz file"),
     ("x.npy", b"junk", "not a readable .npy file"),
-    ("x.png", b"\x89PNG", "expected a .npy or .npz file"),
+    ("x.png", b"\x89PNG", "x.png: not a readable image"),
+    ("x.txt", b"7 2 1", "expected a .npy or .npz file, an image"),
     ("missing.npy", None, "input file not found"),
 ])
 def test_bad_image_inputs_are_one_line_errors(tmp_path, name, content, needle):
@@ -50,5 +51,8 @@ def test_images_of_the_wrong_size_are_one_line_errors(tmp_path):
     from rnnkit.tasks.images.data import read_images
 
     np.save(tmp_path / "x.npy", np.zeros((2, 10, 10), dtype=np.float32))
-    with pytest.raises(UserError, match=r"expected images of 784 pixels .* got shape \(2, 100\)"):
+    with pytest.raises(UserError, match=r"x.npy: images of 10 x 10 pixels; the model reads 28 x 28"):
+        read_images(str(tmp_path / "x.npy"))
+    np.save(tmp_path / "x.npy", np.zeros((2, 99), dtype=np.float32))
+    with pytest.raises(UserError, match=r"expected images as \(N, height, width\), .* got shape \(2, 99\)"):
         read_images(str(tmp_path / "x.npy"))

@@ -1,45 +1,141 @@
-"""The image task's data: (images (N, 784) float32 in [0, 1], labels (N,) int64) per split, from a
-named dataset or the user's .npz, and images to predict from a .npy/.npz file."""
+"""The image task's data: (images (N, H*W) float32 in [0, 1], class ids (N,) int64) per split, from a named
+dataset, the user's .npz or a folder of images with one subfolder per class (`rnnkit.data.images`), with the
+classes (a `LabelMap`: the labels as given, or the class folders' names) and the images' (height, width); and
+images to predict from a .npy/.npz file, an image file or a folder of them."""
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from rnnkit.data import load_dataset, read_npz
-from rnnkit.data.readers import read_array
+from rnnkit.data.images import image_inputs, read_class_folder, read_image, split_folders
+from rnnkit.data.readers import LabelMap, read_array
+from rnnkit.data.splits import stratified_holdout, tail_holdout
 from rnnkit.errors import UserError
 from rnnkit.tasks.images.config import MnistConfig
 
 Split = tuple[np.ndarray, np.ndarray]
+LABELS_FILE = "labels.json"
+MNIST_SIZE = (28, 28)
 
 
-def as_images(x: np.ndarray, where: str) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32)
+@dataclass
+class ImageData:
+    splits: dict[str, Split | None]
+    """"train", "valid", "test" -> (images (N, H*W), class ids (N,)) or None"""
+    label_map: LabelMap
+    size: tuple[int, int]
+    """(height, width) of every image"""
+    notes: list[str] = field(default_factory=list)
+    """what a run prints about how the files were read"""
+
+
+def image_size(x: np.ndarray, where: str) -> tuple[int, int]:
+    """(height, width) of an array of images: (N, H, W), or (N, P) of square images (784 pixels: MNIST's 28 x 28)."""
     if x.ndim == 3:
-        x = x.reshape(len(x), -1)
-    if x.ndim != 2 or x.shape[1] != 784:
-        raise UserError(f"{where}: expected images of 784 pixels ((N, 784) or (N, 28, 28)), got shape {x.shape}")
+        return int(x.shape[1]), int(x.shape[2])
+    side = math.isqrt(x.shape[1]) if x.ndim == 2 else 0
+    if x.ndim != 2 or side < 2 or side * side != x.shape[1]:
+        raise UserError(f"{where}: expected images as (N, height, width), or (N, pixels) of square images; got shape "
+                        f"{x.shape}")
+    return side, side
+
+
+def as_images(x: np.ndarray, where: str, size: tuple[int, int] | None = None) -> np.ndarray:
+    """(N, H*W) float32 in [0, 1] (0-255 values scaled), checked to be images of `size` where given."""
+    x = np.asarray(x, dtype=np.float32)
+    found = image_size(x, where)
+    if size is not None and found != tuple(size):
+        raise UserError(f"{where}: images of {found[0]} x {found[1]} pixels; the model reads {size[0]} x {size[1]}")
+    x = x.reshape(len(x), -1)
     return x / 255.0 if x.max(initial=0) > 1.0 else x
 
 
-def load_splits(config: MnistConfig, data: str | None = None) -> dict[str, Split | None]:
-    """{"train", "valid", "test"} -> (images, labels) or None, from `data` (an .npz) if given, else
-    `config.data`, else the named dataset."""
+def load_data(config: MnistConfig, data: str | None = None, label_map: LabelMap | None = None,
+              size: tuple[int, int] | None = None) -> ImageData:
+    """The splits of `data` (a folder of images or an .npz), else of `config.data`, else of the named dataset;
+    the classes are `label_map`'s where given (a trained run's), else the training labels'; a folder's images
+    are read at `size` where given, else at their most common size."""
     data = data or config.data
     if data is None:
         ds = load_dataset(config.dataset, config.cache_dir)
-        parts = {"train": ds.train, "valid": ds.valid, "test": ds.test}
-        return {k: None if s is None else (as_images(s.x, f"{config.dataset} {k}"), np.asarray(s.y, dtype=np.int64))
-                for k, s in parts.items()}
+        raw = {"train": ds.train, "valid": ds.valid, "test": ds.test}
+        arrays = {k: None if s is None else (as_images(s.x, f"{config.dataset} {k}", MNIST_SIZE), np.asarray(s.y))
+                  for k, s in raw.items()}
+        return labelled(arrays, label_map, MNIST_SIZE, [], config.dataset)
+    if Path(data).is_dir():
+        return folder_data(config, Path(data), label_map, size)
     path = Path(data)
     arrays = read_npz(path)
     if "x_train" not in arrays or "y_train" not in arrays:
         raise UserError(f"{path}: needs arrays x_train and y_train (found {', '.join(sorted(arrays))})")
-    return {split: (as_images(arrays[f"x_{split}"], f"{path} x_{split}"), arrays[f"y_{split}"].astype(np.int64))
-            if f"x_{split}" in arrays else None for split in ("train", "valid", "test")}
+    size = size or image_size(arrays["x_train"], f"{path} x_train")
+    found = {split: (as_images(arrays[f"x_{split}"], f"{path} x_{split}", size), arrays[f"y_{split}"])
+             if f"x_{split}" in arrays else None for split in ("train", "valid", "test")}
+    if found["valid"] is None and config.validation_split:  # Keras' validation_split: the last images, in order
+        (x, y), (keep, held) = found["train"], tail_holdout(len(found["train"][0]), config.validation_split, "images")
+        found.update(train=(x[keep], y[keep]), valid=(x[held], y[held]))
+    return labelled(found, label_map, size, [], str(path))
 
 
-def read_images(inputs: str) -> np.ndarray:
-    """Images to predict: a .npy, or an .npz's x, x_test or images array."""
-    return as_images(read_array(inputs, ("x", "x_test", "images")), inputs)
+def folder_data(config: MnistConfig, root: Path, label_map: LabelMap | None, size: tuple[int, int] | None) -> ImageData:
+    """A folder of classes, or of train/ (valid/, test/) folders of classes. Without a validation folder a
+    seeded `validation_split` of each class is held out: a folder lists its images class by class, so the
+    last ones by position would be one class."""
+    notes, found = [], {"train": None, "valid": None, "test": None}
+    for split, folder in split_folders(root).items():
+        images, read_notes = read_class_folder(folder, size)
+        size, notes = size or images.x.shape[1:], notes + read_notes
+        found[split] = (images.x.reshape(len(images.x), -1), np.asarray(images.labels, dtype=object))
+    if found["valid"] is None and config.validation_split:
+        x, y = found["train"]
+        keep, held = stratified_holdout(LabelMap.fit(y.tolist()).encode(y.tolist()), config.validation_split,
+                                        config.seed)
+        found.update(train=(x[keep], y[keep]), valid=(x[held], y[held]))
+    return labelled(found, label_map, tuple(size), notes, str(root))
+
+
+def labelled(found: dict[str, tuple | None], label_map: LabelMap | None, size, notes: list[str], source: str) -> ImageData:
+    """`found`'s labels as class ids of `label_map`, else of the training labels' classes; a label outside
+    them names its split and image."""
+    if label_map is None:
+        if found["train"] is None:
+            raise UserError(f"{source}: has no training images")
+        label_map = LabelMap.fit(np.asarray(found["train"][1]).tolist())
+        if len(label_map) < 2:
+            raise UserError(f"{source}: the training images hold one class ({label_map.labels[0]!r}); "
+                            "a classifier needs two or more")
+    splits = {}
+    for split, pair in found.items():
+        if pair is None:
+            splits[split] = None
+            continue
+        try:
+            splits[split] = (pair[0], label_map.encode(np.asarray(pair[1]).tolist()))
+        except UserError as err:
+            raise UserError(f"{source}: {split} images: {err}") from None
+    return ImageData(splits, label_map, (int(size[0]), int(size[1])), notes)
+
+
+def test_split(config: MnistConfig, data: str | None, label_map: LabelMap, size: tuple[int, int]) -> Split | None:
+    """The test images of `data` (else the config's): an .npz's x_test/y_test, a folder's test/ folder, or a
+    folder of classes with no split folders, read whole as test images."""
+    if data is not None and Path(data).is_dir() and "test" not in split_folders(Path(data)):
+        images, _ = read_class_folder(Path(data), size)
+        found = {"train": None, "valid": None, "test": (images.x.reshape(len(images.x), -1), images.labels)}
+        return labelled(found, label_map, size, [], data).splits["test"]
+    return load_data(config, data, label_map, size).splits["test"]
+
+
+def read_images(inputs: str, size: tuple[int, int] = MNIST_SIZE) -> tuple[np.ndarray, list[str]]:
+    """Images to predict as (N, H*W), and a name for each: a .npy, or an .npz's x, x_test or images array
+    (named by position), else an image file or a folder of them (named by path), brought to `size`."""
+    path = Path(inputs)
+    if path.suffix in (".npy", ".npz"):
+        x = as_images(read_array(inputs, ("x", "x_test", "images")), inputs, size)
+        return x, [str(i) for i in range(len(x))]
+    files = image_inputs(path)
+    return np.stack([read_image(f, size).reshape(-1) for f in files]), [str(f) for f in files]

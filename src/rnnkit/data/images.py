@@ -1,0 +1,131 @@
+"""Image files read as grey pixel arrays: a folder of images with one subfolder per class (the layout of
+torchvision's ImageFolder and of the PNG releases of MNIST and Fashion-MNIST), optionally split into
+train/, valid/ (or val/) and test/ subfolders, and images to predict (one file or a folder of them).
+
+    DIR/cat/001.png, DIR/dog/002.jpg ...                  one folder of classes: the training images
+    DIR/train/cat/..., DIR/test/cat/...                   its splits, each a folder of classes
+
+Every image is read with Pillow, made grey (`L`: 0-255, read as 0-1) and brought to one size: the
+images' most common size, scaled down to at most MAX_SIDE pixels a side (a recurrent reader takes one step a
+row). A run keeps that size, and the images it predicts are brought to it the same way.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rnnkit.errors import UserError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm")
+MAX_SIDE = 64
+"""The longest side an image is read at: 64 steps of 64 pixels a row; larger images are scaled down."""
+SPLIT_FOLDERS = {"train": ("train", "training"), "valid": ("valid", "val", "validation"), "test": ("test", "testing")}
+
+
+@dataclass
+class ImageFolder:
+    """The images of a folder of classes, read at one size."""
+    x: np.ndarray  # (N, H, W) float32 in [0, 1]
+    labels: list[str | int]  # each image's class: its folder's name (a number where every name is one)
+    paths: list[Path]
+
+
+def is_image_file(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
+
+
+def split_folders(root: Path) -> dict[str, Path]:
+    """{"train": ..., "valid": ..., "test": ...} for a folder holding its splits (train/ at least), else
+    {"train": root}."""
+    subfolders = {p.name.lower(): p for p in sorted(root.iterdir()) if p.is_dir()}
+    found = {}
+    for split, names in SPLIT_FOLDERS.items():
+        named = [subfolders[name] for name in names if name in subfolders]
+        if named:
+            found[split] = named[0]
+    return found if "train" in found else {"train": root}
+
+
+def class_files(folder: Path) -> dict[str, list[Path]]:
+    """{class folder name: its image files (in its subfolders too), sorted}; a one-line error where the folder
+    is not one of classes."""
+    if not folder.is_dir():
+        raise UserError(f"{folder}: {'is a file' if folder.exists() else 'not found'}; expected a folder with one "
+                        "subfolder of images per class")
+    classes = {p.name: sorted(f for f in p.rglob("*") if is_image_file(f))
+               for p in sorted(folder.iterdir()) if p.is_dir() and not p.name.startswith(".")}
+    classes = {name: files for name, files in classes.items() if files}
+    if not classes:
+        loose = sum(1 for f in folder.iterdir() if is_image_file(f))
+        raise UserError(f"{folder}: expected one subfolder of images per class ({folder}/CLASS/1.png ...); found "
+                        + (f"{loose} image files directly in it, and no class" if loose else "no image files"))
+    return classes
+
+
+def image_sizes(paths: list[Path]) -> list[tuple[int, int]]:
+    """Each image's (width, height), from its header."""
+    from PIL import Image
+
+    sizes = []
+    for path in paths:
+        try:
+            with Image.open(path) as image:
+                sizes.append(image.size)
+        except (OSError, ValueError) as err:
+            raise UserError(f"{path}: not a readable image ({err})") from None
+    return sizes
+
+
+def common_size(sizes: list[tuple[int, int]]) -> tuple[int, int]:
+    """(height, width): the most common of the images' (width, height) `sizes`, scaled down so that its longer
+    side is at most MAX_SIDE."""
+    width, height = Counter(sizes).most_common(1)[0][0]
+    scale = min(1.0, MAX_SIDE / max(width, height))
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def read_image(path: Path, size: tuple[int, int]) -> np.ndarray:
+    """(height, width) float32 grey values in [0, 1] of one image file, brought to `size`."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            grey = image.convert("L")
+            if grey.size != (size[1], size[0]):
+                grey = grey.resize((size[1], size[0]), Image.Resampling.BILINEAR)
+            return np.asarray(grey, dtype=np.float32) / 255.0
+    except (OSError, ValueError) as err:
+        raise UserError(f"{path}: not a readable image ({err})") from None
+
+
+def read_class_folder(folder: Path, size: tuple[int, int] | None = None) -> tuple[ImageFolder, list[str]]:
+    """The images of a folder of classes at `size` ((height, width); None: `common_size` of its images), and
+    the note a run prints when some were resized."""
+    classes = class_files(folder)
+    paths = [f for files in classes.values() for f in files]
+    sizes = image_sizes(paths)
+    size = size or common_size(sizes)
+    x = np.stack([read_image(f, size) for f in paths])
+    numbered = all(name.isdigit() for name in classes)
+    labels = [int(name) if numbered else name for name, files in classes.items() for _ in files]
+    resized = sum(s != (size[1], size[0]) for s in sizes)
+    notes = [f"{folder}: {resized:,} of {len(paths):,} images resized to {size[0]} x {size[1]} (height x width)"]
+    return ImageFolder(x, labels, paths), notes if resized else []
+
+
+def image_inputs(path: Path) -> list[Path]:
+    """The image files to predict: `path` itself, or the images in the folder `path` (its subfolders too)."""
+    if path.is_dir():
+        files = sorted(f for f in path.rglob("*") if is_image_file(f))
+        if not files:
+            raise UserError(f"{path}: holds no image files ({', '.join(IMAGE_SUFFIXES)})")
+        return files
+    if not path.exists():
+        raise UserError(f"{path}: input file not found")
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise UserError(f"{path}: expected a .npy or .npz file, an image ({', '.join(IMAGE_SUFFIXES)}) or a folder "
+                        "of images")
+    return [path]
