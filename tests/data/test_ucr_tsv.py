@@ -1,6 +1,6 @@
 """The UCR archive's .tsv reader: the same series and labels as the problem's .ts file (aeon ships both for
 ArrowHead), NaN padding ending a shorter series, numeric class order, and each mistake a one-line error
-naming the file and line; `read_series_file` chooses the reader by suffix and refuses ARFF in one line."""
+naming the file and line; `read_series_file` chooses the reader by suffix (ARFF: tests/data/test_arff.py)."""
 from pathlib import Path
 
 import numpy as np
@@ -47,9 +47,7 @@ def test_mistakes_name_the_line(tmp_path, text, needle):
     assert str(tmp_path / "f.tsv") in str(caught.value) and "\n" not in str(caught.value)
 
 
-def test_arff_is_refused_and_other_suffixes_read_as_ts(tmp_path):
-    with pytest.raises(UserError, match="ARFF files are not read; give the problem's .ts file"):
-        read_series_file(write(tmp_path, "@relation x\n", "x.arff"))
+def test_other_suffixes_read_as_ts(tmp_path):
     with pytest.raises(UserError, match="data before the @data line"):
         read_series_file(write(tmp_path, "1\t2\t3\n", "x.dat"))
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnkit.data.arff import read_arff
 from rnnkit.data.ts_format import TsFile, TsHeader, read_ts, text_lines
 from rnnkit.errors import UserError
 
@@ -33,13 +34,12 @@ INDEX_NAMES = ("", "unnamed: 0")
 
 
 def read_series_file(path: str | Path) -> TsFile:
-    """A series file by its suffix: a table of cases (`.tsv`, `.csv`, `.txt`), else `.ts`; an `.arff` file is
-    refused in one line."""
+    """A series file by its suffix: a table of cases (`.tsv`, `.csv`, `.txt`), the archive's ARFF (`.arff`),
+    else `.ts`."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".arff":
-        raise UserError(f"{path}: ARFF files are not read; give the problem's .ts file (UCR/UEA, as aeon and "
-                        "sktime write it) or a table of cases (.tsv/.csv: the class label, then the values)")
+        return read_arff(path)
     return read_ucr_tsv(path) if suffix in TABLE_SUFFIXES else read_ts(path)
 
 
