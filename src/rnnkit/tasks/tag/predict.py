@@ -191,6 +191,8 @@ def predict(run: Run, inputs: str, options: TagPredictOptions | None = None) -> 
     tagger = Tagger(run)
     block: list[str] = []
     sentences = tagged_sentences(inputs, tagger.tagset.tags, getattr(run.config, "encoding", "utf-8"))
+    if options.format == "conll" and sentences:
+        check_conll_tokens(inputs, sentences)
     given = iter(sentences or ())
 
     def flush():
@@ -210,6 +212,20 @@ def predict(run: Run, inputs: str, options: TagPredictOptions | None = None) -> 
             yield from flush()
             block = []
     yield from flush()
+
+
+def check_conll_tokens(inputs: str, sentences: list[list[str]]) -> None:
+    """Refuse, before anything is written, a token that a token<TAB>tag line cannot hold: one holding a tab or a
+    line break, blank, or with spaces at its ends (read back, the line splits or the token changes). A token
+    with spaces inside is written whole (a tab separates the columns, as CoNLL-U's FORM holds spaces), and
+    rnnkit reads it back whole; only a JSON Lines or a table input can hold such tokens (text lines are split
+    on spaces)."""
+    for n, tokens in enumerate(sentences, start=1):
+        for k, token in enumerate(tokens, start=1):
+            if "\t" in token or len(token.splitlines()) > 1 or not token.strip() or token != token.strip():
+                raise UserError(f"{inputs}: sentence {n}, token {k}: {token!r} cannot be written as a token<TAB>tag "
+                                "line (it holds a tab or a line break, is blank, or has spaces at its ends); "
+                                "--format json (the default) writes every token as a JSON string")
 
 
 def evaluation_data(run: Run, data: str | None) -> TagSplit:
