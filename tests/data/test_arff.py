@@ -41,7 +41,7 @@ def test_question_marks_pad_a_shorter_series_and_mark_a_missing_value(tmp_path):
     uni = read_arff(write(tmp_path, UNIVARIATE + "1,2,3,up\n4,?,6,down\n7,8,?,up\n"))
     assert [len(s) for s in uni.series] == [3, 3, 2] and list(uni.labels) == ["up", "down", "up"]
     assert np.isnan(uni.series[1][1, 0]) and uni.header.missing and not uni.header.equal_length
-    assert uni.header.class_labels == ["up", "down"] and uni.series[0].dtype == np.float32
+    assert uni.header.class_labels == ["up", "down"] and uni.series[0].dtype == np.float32 and uni.lines == [7, 8, 9]
     multi = read_arff(write(tmp_path, RELATIONAL + "'1,2,3\\n4,5,6',up\n'1,2,?\\n4,5,?',down\n"))
     assert multi.channels == 2 and [s.shape for s in multi.series] == [(3, 2), (2, 2)]
     np.testing.assert_array_equal(multi.series[0], [[1, 4], [2, 5], [3, 6]])
@@ -56,8 +56,8 @@ def test_instances_to_predict_have_no_labels(tmp_path):
 
 @pytest.mark.parametrize("text, needle", [
     (UNIVARIATE + "1,2,3,up\n4,5,6,left\n", "not read as ARFF: left value not in ('up', 'down')"),
-    (UNIVARIATE + "1,2,3,up\n4,5,6,?\n", "case 2: class ? (missing); every case needs its class, or none does"),
-    (UNIVARIATE + "1,2,3,up\n?,?,?,down\n", "case 2: a case with no values"),
+    (UNIVARIATE + "1,2,3,up\n4,5,6,?\n", "line 8: class ? (missing); every case needs its class, or none does"),
+    (UNIVARIATE + "1,2,3,up\n?,?,?,down\n", "line 8: a case with no values"),
     ("@relation r\n@attribute a numeric\n@attribute when date yyyy-MM-dd\n@attribute c {x}\n@data\n1,2020-01-01,x\n",
      "attribute 'when' (date) is neither a time step nor the class"),
     ("@relation r\n@attribute c {x}\n@data\nx\n", "no attribute holds a time step"),

@@ -43,7 +43,8 @@ def read_arff(path: str | Path) -> TsFile:
     from scipy.io import arff  # only ARFF needs it: the series commands start without scipy.io
 
     path = Path(path)
-    text = "\n".join(text_lines(path, "ARFF"))
+    lines = text_lines(path, "ARFF")
+    text = "\n".join(lines)
     try:
         records, meta = arff.loadarff(io.StringIO(text))
     except (ValueError, NotImplementedError, arff.ArffError) as err:
@@ -59,15 +60,14 @@ def read_arff(path: str | Path) -> TsFile:
         raise UserError(f"{path}: attribute {odd[0]} is neither a time step nor the class ({LAYOUT})")
     if relational and len(values) > 1:
         raise UserError(f"{path}: a relational attribute beside other values ({LAYOUT})")
-    series, rows = [], []
-    for n, record in enumerate(records):
+    rows = _data_lines(lines, len(records))
+    series = []
+    for record, row in zip(records, rows):
         case = _channels(record[values[0]]) if relational else np.array([[record[i] for i in values]], float)
-        where = f"{path}: case {n + 1}"
-        series.append(_trimmed(where, case.T))
-        rows.append(n + 1)
+        series.append(_trimmed(f"{path}: line {row}", case.T))
     if not series:
         raise UserError(f"{path}: no cases under @data")
-    labels, classes = _labels(path, records, meta, names, label_at)
+    labels, classes = _labels(path, records, meta, names, label_at, rows)
     lengths = {len(s) for s in series}
     header = TsHeader(problem_name=meta.name.strip("'\""), missing=any(np.isnan(s).any() for s in series),
                       univariate=series[0].shape[1] == 1, dimensions=series[0].shape[1],
@@ -81,6 +81,14 @@ def _label_attribute(names: list[str], kinds: list[str]) -> int | None:
     named = [i for i, n in enumerate(names) if n.lower() in LABEL_NAMES and kinds[i] != "relational"]
     nominal = [i for i, kind in enumerate(kinds) if kind == "nominal"]
     return named[-1] if named else nominal[-1] if nominal else None
+
+
+def _data_lines(lines: list[str], count: int) -> list[int]:
+    """The 1-based line of each case: the lines after @data that are neither blank nor comments (scipy's reader
+    skips the same), or the cases' numbers where they do not match (a case written over several lines)."""
+    at = next((i for i, line in enumerate(lines) if line.strip().lower().startswith("@data")), len(lines))
+    rows = [i + 1 for i in range(at + 1, len(lines)) if lines[i].strip() and not lines[i].lstrip().startswith("%")]
+    return rows if len(rows) == count else list(range(1, count + 1))
 
 
 def _channels(value: np.ndarray) -> np.ndarray:
@@ -98,7 +106,7 @@ def _trimmed(where: str, case: np.ndarray) -> np.ndarray:
     return case[:observed[-1] + 1].astype(np.float32)
 
 
-def _labels(path: Path, records, meta, names: list[str], label_at: int | None):
+def _labels(path: Path, records, meta, names: list[str], label_at: int | None, rows: list[int]):
     """The cases' labels as str and the classes the header declares; (None, None) without a class attribute or
     where every case's class is `?` (instances to predict)."""
     if label_at is None:
@@ -113,10 +121,10 @@ def _labels(path: Path, records, meta, names: list[str], label_at: int | None):
         declared = sorted(set(labels), key=int)
     else:
         declared = list(meta[names[label_at]][1])
-    missing = [n + 1 for n, label in enumerate(labels) if label == "?"]
+    missing = [row for row, label in zip(rows, labels) if label == "?"]
     if len(missing) == len(labels):
         return None, None
     if missing:
-        raise UserError(f"{path}: case {missing[0]}: class ? (missing); every case needs its class, or none does "
+        raise UserError(f"{path}: line {missing[0]}: class ? (missing); every case needs its class, or none does "
                         "(instances to predict)")
     return np.array(labels, dtype=str), declared
