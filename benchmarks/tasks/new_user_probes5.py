@@ -115,16 +115,18 @@ def tag_files(out: Path) -> None:
 
 
 def seq2seq_files(out: Path) -> None:
-    names = sorted({m.group(0) for m in re.finditer(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b", (LMTEXTS / "pysrc.txt").read_text())})
+    source = "".join(p.read_text(errors="replace") for p in sorted(Path("/usr/lib/python3.11").rglob("*.py")))
+    names = sorted({m.group(0) for m in re.finditer(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b", source)})
+    names = [names[i] for i in np.random.default_rng(0).permutation(len(names))]
     snake = [re.sub(r"(?<!^)([A-Z])", r"_\1", n).lower() for n in names]
     pairs = list(zip(names, snake))
     # OpenAI's fine-tuning files: prompt/completion, and chat messages
-    write(out / "s_prompt_completion.jsonl", "".join(json.dumps({"prompt": s, "completion": t}) + "\n" for s, t in pairs[:2500]))
-    write(out / "s_prompt_completion_new.jsonl", "".join(json.dumps({"prompt": s, "completion": t}) + "\n" for s, t in pairs[2500:2600]))
+    write(out / "s_prompt_completion.jsonl", "".join(json.dumps({"prompt": s, "completion": t}) + "\n" for s, t in pairs[:1500]))
+    write(out / "s_prompt_completion_new.jsonl", "".join(json.dumps({"prompt": s, "completion": t}) + "\n" for s, t in pairs[1500:1600]))
     write(out / "s_chat.jsonl", "".join(json.dumps({"messages": [{"role": "user", "content": s}, {"role": "assistant", "content": t}]}) + "\n"
-                                        for s, t in pairs[:2500]))
+                                        for s, t in pairs[:1500]))
     write(out / "s_utf16.tsv", "source\ttarget\n" + "".join(f"{s}\t{t}\n" for s, t in pairs), "utf-16", "\r\n")
-    write(out / "s_sources_only.txt", "\n".join(names[2500:2600]) + "\n")
+    write(out / "s_sources_only.txt", "\n".join(names[1500:1600]) + "\n")
 
 
 def lm_files(out: Path) -> None:
