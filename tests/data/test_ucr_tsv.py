@@ -54,10 +54,12 @@ def test_other_suffixes_read_as_ts(tmp_path):
 
 def test_csv_and_txt_tables_read_as_the_tsv_does(tmp_path):
     """The same cases as a UCR .tsv, written as users write them: comma-separated with or without column
-    names, space-separated as the 2015 archive's .txt."""
+    names, space-separated as the 2015 archive's .txt, semicolon-separated with decimal commas (Excel in much of
+    Europe)."""
     tsv = read_ucr_tsv(write(tmp_path, "1\t0.5\t2\n2\t3\t4\n"))
     for text, name in [("1,0.5,2\n2,3,4\n", "a.csv"), ("label,t0,t1\n1,0.5,2\n2,3,4\n", "b.csv"),
-                       ("  1.0000000e+00  5.0000000e-01  2.0\n  2  3  4\n", "c.txt")]:
+                       ("  1.0000000e+00  5.0000000e-01  2.0\n  2  3  4\n", "c.txt"),
+                       ("label;t0;t1\n1;0,5;2\n2;3;4\n", "d.csv"), ("1;0,5;2,0\n2;3;4e0\n", "e.csv")]:
         table = read_series_file(write(tmp_path, text, name))
         assert list(table.labels) == ["1", "2"], name
         for a, b in zip(table.series, tsv.series):

@@ -20,6 +20,7 @@ format the same way.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -152,9 +153,16 @@ def _reading(where: str, fields: list[str], names: list[str]) -> np.ndarray:
 
 
 def _fields(line: str) -> list[str]:
-    """A line's fields: tab-separated, else comma-separated, else separated by spaces."""
+    """A line's fields: tab-separated, else semicolon-separated (Excel's CSV where the comma is the decimal mark:
+    `0,5` is 0.5), else comma-separated, else separated by spaces. A `;` file was split at its spaces: "line 1:
+    a case with no values" (probes5: cs_semicolon.csv)."""
+    if "\t" not in line and ";" in line:
+        return [_DECIMAL_COMMA.sub(r"\1.\2", f.strip()) for f in line.split(";")]
     separator = "\t" if "\t" in line else "," if "," in line else None
     return [f.strip() for f in line.split(separator)] if separator else line.split()
+
+
+_DECIMAL_COMMA = re.compile(r"^([+-]?\d*),(\d+(?:[eE][+-]?\d+)?)$")
 
 
 def _numbers_under(lines: list[str], header_line: int, column: int) -> bool:
