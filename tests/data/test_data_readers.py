@@ -41,6 +41,18 @@ def test_integer_labels_stay_integers(tmp_path, fmt):
     assert table.labels == [1, 0, 2] and all(type(v) is int for v in table.labels)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_codes_with_a_leading_zero_stay_as_written(tmp_path, fmt):
+    """Product or ICD codes (01, 05, 10) were read as the numbers 1, 5, 10, so predict wrote 5 for a text of class
+    05; a new file's 05 is the run's 05 (and a run saved with 5 still knows 05: `LabelMap`)."""
+    table = read_texts(write(tmp_path / f"d.{fmt}", fmt, rows=[("a", "01"), ("b", "05"), ("c", "10"), ("d", "05")]))
+    assert table.labels == ["01", "05", "10", "05"]
+    assert LabelMap.fit(table.labels).encode(["05", "10"]).tolist() == [1, 2]
+    assert LabelMap([1, 5, 10]).encode(["05"]).tolist() == [1]
+    plain = read_texts(write(tmp_path / f"e.{fmt}", fmt, rows=[("a", "0"), ("b", "1"), ("c", "10")]))
+    assert plain.labels == [0, 1, 10]
+
+
 def test_other_column_names_and_no_label(tmp_path):
     path = write(tmp_path / "d.csv", "csv", columns=("review", "y"))
     assert read_texts(path, text_col="review", label_col="y").labels == ["pos", "neg", "pos"]

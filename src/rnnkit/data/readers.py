@@ -41,6 +41,7 @@ SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 FASTTEXT_LABEL = "__label__"
 """How fastText's training files start each line: `__label__sports The match ...` (no suffix of their own)"""
 _WHOLE_NUMBER = re.compile(r"[+-]?\d+(\.0*)?")
+_ZERO_LED = re.compile(r"0\d+")  # a code, not a number: 01, 007
 MISSING_WORDS = frozenset(("nan", "na", "n/a", "#n/a", "null", "none", "<na>"))
 """Label cells that mean "no value" (how pandas, R and spreadsheets write a missing one), never a class."""
 
@@ -468,10 +469,12 @@ def _normalise_labels(labels: list) -> list:
     """Labels that are all whole numbers become int: integers, integer strings (a CSV's), whole numbers written as
     floats ('3.0', as pandas writes an integer column that had a missing value: they were classes '1.0', '3.0'
     that a new file's 3 was unknown to), and a JSON file's mix of 1 and "1" (a traceback: duplicate classes).
-    Else strings are stripped, and where strings and numbers mix every label is a string."""
+    Else strings are stripped, and where strings and numbers mix every label is a string. Codes written with a
+    leading zero (`01`, `007`: product, ICD or postal codes) stay strings: predict wrote `5` for `05`."""
     labels = [v.item() if isinstance(v, np.generic) else v for v in labels]
-    if all(isinstance(v, (int, bool)) or isinstance(v, float) and v.is_integer()
-           or isinstance(v, str) and _WHOLE_NUMBER.fullmatch(v.strip()) for v in labels):
+    codes = any(isinstance(v, str) and _ZERO_LED.fullmatch(v.strip()) for v in labels)
+    if not codes and all(isinstance(v, (int, bool)) or isinstance(v, float) and v.is_integer()
+                         or isinstance(v, str) and _WHOLE_NUMBER.fullmatch(v.strip()) for v in labels):
         return [_whole(v) if isinstance(v, str) else int(v) for v in labels]
     if any(isinstance(v, str) for v in labels):
         return [v.strip() if isinstance(v, str) else str(v) for v in labels]
