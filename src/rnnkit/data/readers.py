@@ -67,7 +67,10 @@ def encoding_name(encoding: str) -> str:
     return "UTF-8" if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig") else encoding
 
 
-BINARY_KINDS = ((b"\x1f\x8b", "a gzip-compressed file", "decompress it first (gunzip -k FILE)"),
+NUMPY_ADVICE = ("write the arrays out as text (numpy.savetxt: one case or record a row), or train on an .npz with "
+                "rnnkit train arrays")
+BINARY_KINDS = ((b"\x93NUMPY", "a NumPy array (.npy)", NUMPY_ADVICE),
+                (b"\x1f\x8b", "a gzip-compressed file", "decompress it first (gunzip -k FILE)"),
                 (b"BZh", "a bzip2-compressed file", "decompress it first (bunzip2 -k FILE)"),
                 (b"\xfd7zXZ\x00", "an xz-compressed file", "decompress it first (unxz -k FILE)"),
                 (b"\x28\xb5\x2f\xfd", "a zstd-compressed file", "decompress it first (unzstd FILE)"),
@@ -85,9 +88,12 @@ latin-1) would read any of them as text"""
 
 
 def refuse_binary(path: Path, head: bytes) -> None:
-    """A one-line UserError where a file that did not decode starts as a binary file (`BINARY_KINDS`), or holds
-    NUL bytes, which no text in a single-byte encoding or UTF-8 does."""
+    """A one-line UserError where a file that did not decode starts as a binary file (`BINARY_KINDS`; an .npz
+    named as NumPy's, not as a zip to unpack), or holds NUL bytes, which no text in a single-byte encoding or UTF-8
+    does (a .npy was told so, with the advice of UTF-16 without its byte order mark)."""
     kind = next(((what, how) for magic, what, how in BINARY_KINDS if head.startswith(magic)), None)
+    if path.suffix.lower() == ".npz" and head.startswith(b"PK\x03\x04"):  # a zip, but not one to unpack
+        kind = ("a NumPy archive (.npz)", NUMPY_ADVICE)
     if kind is None and b"\x00" in head:
         kind = ("a binary file (NUL bytes in its first kilobytes)",
                 "give a text file (UTF-16 text without its byte order mark: --encoding utf-16-le)")
