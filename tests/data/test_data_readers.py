@@ -53,6 +53,20 @@ def test_codes_with_a_leading_zero_stay_as_written(tmp_path, fmt):
     assert plain.labels == [0, 1, 10]
 
 
+@pytest.mark.parametrize("suffix, module", [(".gz", "gzip"), (".bz2", "bz2"), (".xz", "lzma")])
+def test_a_compressed_table_reads_as_the_table(tmp_path, suffix, module):
+    """pandas' to_csv(compression=...) and Kaggle's train.csv.gz were "unknown file type '.gz'"."""
+    import importlib
+    plain = write(tmp_path / "d.csv", "csv")
+    packed = tmp_path / f"d.csv{suffix}"
+    packed.write_bytes(importlib.import_module(module).compress(plain.read_bytes()))
+    table = read_texts(packed)
+    assert (table.texts, table.labels, table.rows) == (read_texts(plain).texts, read_texts(plain).labels, [1, 2, 3])
+    packed.write_bytes(b"not compressed at all")
+    with pytest.raises(UserError, match=f"d.csv{suffix}: not a readable {module} file"):
+        read_texts(packed)
+
+
 def test_other_column_names_and_no_label(tmp_path):
     path = write(tmp_path / "d.csv", "csv", columns=("review", "y"))
     assert read_texts(path, text_col="review", label_col="y").labels == ["pos", "neg", "pos"]

@@ -17,10 +17,13 @@ valid in the encoding (with line and byte offset), malformed JSON, a label the m
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import csv
+import gzip
 import io
 import json
+import lzma
 import os
 import re
 import zipfile
@@ -106,13 +109,36 @@ def encoding_advice(encoding: str) -> str:
     return f"save the file as {encoding} or give its encoding (--encoding latin-1, cp1252, ...)"
 
 
+COMPRESSIONS = {".gz": gzip, ".bz2": bz2, ".xz": lzma}
+"""A table compressed whole, as pandas' to_csv(compression=...) writes it and Kaggle ships it (train.csv.gz): read
+through the module that reads it. It was "unknown file type '.gz'"."""
+
+
+def table_suffix(path: Path) -> str:
+    """The suffix that says a file's format: `.csv` for `train.csv.gz` (a text table compressed whole)."""
+    suffix = path.suffix.lower()
+    inner = Path(path.stem).suffix.lower()
+    return inner if suffix in COMPRESSIONS and FORMATS.get(inner) not in (None, "parquet") else suffix
+
+
+def _decompressed(path: Path, raw: bytes) -> bytes:
+    """`raw` as written before its compression (`COMPRESSIONS`, by the suffix); a damaged file is one line."""
+    module = COMPRESSIONS.get(path.suffix.lower()) if table_suffix(path) != path.suffix.lower() else None
+    if module is None:
+        return raw
+    try:
+        return module.decompress(raw)
+    except (OSError, EOFError, ValueError, lzma.LZMAError) as err:  # gzip's BadGzipFile is an OSError
+        raise UserError(f"{path}: not a readable {module.__name__} file ({err})") from None
+
+
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
         if fmt not in set(FORMATS.values()) | {"fasttext"}:
             raise UserError(f"{path}: format {fmt!r} is not one of "
                             f"{', '.join(sorted(set(FORMATS.values()) | {'fasttext'}))}")
         return fmt
-    suffix = path.suffix.lower()
+    suffix = table_suffix(path)
     if suffix in SPREADSHEETS:
         raise UserError(f"{path}: a spreadsheet workbook, which is not read: save its sheet as CSV (UTF-8) and give "
                         "that file")
@@ -123,7 +149,8 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
         return "tsv"  # a TSV saved as .txt: Excel's "Text (Tab delimited)" and "Unicode Text" both are
     if suffix not in FORMATS:
         raise UserError(f"{path}: unknown file type {suffix or '(no extension)'!r}; expected one of "
-                        f"{', '.join(sorted(FORMATS))}, or a .txt file of tab-separated columns")
+                        f"{', '.join(sorted(FORMATS))} (or one of them .gz, .bz2, .xz), or a .txt file of "
+                        "tab-separated columns")
     return FORMATS[suffix]
 
 
@@ -252,7 +279,7 @@ def read_frame(path: Path, fmt: str, encoding: str, header: bool = True) -> tupl
         if any(name is not None for name in frame.index.names):  # pandas' saved index (a date column): a column
             frame = frame.reset_index()
         return frame, list(range(1, len(frame) + 1))
-    text = _decode(path, path.read_bytes(), encoding)
+    text = _decode(path, _decompressed(path, path.read_bytes()), encoding)
     if not text.strip():
         raise UserError(f"{path}: the file is empty; expected a header row and data rows")
     if fmt == "jsonl":

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import FORMATS, TextTable, check_class_counts, encoding_name, is_fasttext, read_text
+from rnnkit.data.readers import (FORMATS, TextTable, check_class_counts, encoding_name, is_fasttext, read_text,
+                                 table_suffix)
 from rnnkit.data.splits import stratified_holdout
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
@@ -25,7 +26,7 @@ TABLE_SUFFIXES = tuple(FORMATS)  # the table files rnnkit.data reads
 def is_table(path: Path) -> bool:
     """Whether texts to predict are a table's column (by the suffix, or a .txt in fastText's format: its
     `__label__` words are no text), not lines."""
-    return path.suffix.lower() in TABLE_SUFFIXES or is_fasttext(path)
+    return table_suffix(path) in TABLE_SUFFIXES or is_fasttext(path)
 
 
 Split = tuple[list[str], np.ndarray]
