@@ -67,6 +67,35 @@ def test_a_compressed_table_reads_as_the_table(tmp_path, suffix, module):
         read_texts(packed)
 
 
+def test_a_folder_of_class_folders_reads_a_text_per_file(tmp_path):
+    """IMDB's aclImdb/train/{neg,pos}/*.txt (Keras' text_dataset_from_directory layout) was "is a folder; expected a
+    file"; aclImdb itself (train/, test/) names the folders to give."""
+    for label, texts in (("pos", ["good film\n", "fine"]), ("neg", ["bad one"])):
+        (tmp_path / "train" / label).mkdir(parents=True)
+        for n, text in enumerate(texts):
+            (tmp_path / "train" / label / f"{n}_7.txt").write_text(text)
+    (tmp_path / "train" / ".cache").mkdir()
+    (tmp_path / "train" / "unsup").mkdir()  # aclImdb's unlabelled reviews, and its files beside the classes
+    (tmp_path / "train" / "unsup" / "0_0.txt").write_text("no class")
+    (tmp_path / "train" / "urls_pos.txt").write_text("http://")
+    (tmp_path / "test").mkdir()
+    table = read_texts(tmp_path / "train")
+    assert table.texts == ["bad one", "good film", "fine"] and table.labels == ["neg", "pos", "pos"]
+    assert table.notes == ["a folder per class: 3 texts in 2 classes (neg, pos)"]
+    with pytest.raises(UserError, match=r"a folder of splits \(test, train\); give each as its own folder: --data "
+                                        f"{tmp_path / 'train'} --test-data {tmp_path / 'test'}"):
+        read_texts(tmp_path)
+    (tmp_path / "train" / "neg" / "0_7.txt").write_text(" \n")
+    with pytest.raises(UserError, match="0_7.txt: empty text"):
+        read_texts(tmp_path / "train")
+    (tmp_path / "one" / "pos").mkdir(parents=True)
+    for n in range(2):
+        (tmp_path / "one" / "pos" / f"{n}.txt").write_text("text")
+    with pytest.raises(UserError, match=r"one: a folder; expected a folder per class holding a text file per text, or "
+                                        r"a file \(found 1 folder\(s\) of files\)"):
+        read_texts(tmp_path / "one")
+
+
 def test_other_column_names_and_no_label(tmp_path):
     path = write(tmp_path / "d.csv", "csv", columns=("review", "y"))
     assert read_texts(path, text_col="review", label_col="y").labels == ["pos", "neg", "pos"]

@@ -436,6 +436,8 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
     `find_columns`: default text and label columns the file lacks are looked for (`text_columns`), the table's
     `notes` say which were found."""
     path = Path(path)
+    if path.is_dir() and label_col is not None:
+        return read_text_folder(path, encoding)
     fmt = detect_format(path, fmt)
     if not path.is_file():
         raise UserError(f"{path}: file not found")
@@ -491,6 +493,44 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
         labels, merged = _one_spelling(_normalise_labels(labels))
         notes += [merged] if merged else []
     return TextTable(path, texts, labels, rows, text_col, label_col, notes)
+
+
+UNLABELLED_FOLDERS = ("unsup", "unlabeled", "unlabelled")  # aclImdb/train/unsup: 50,000 reviews of no class
+
+
+def read_text_folder(folder: Path, encoding: str = "utf-8") -> TextTable:
+    """A folder of class folders, a text file per text (IMDB's aclImdb/train/{neg,pos}/*.txt; the layout of Keras'
+    text_dataset_from_directory): each file's text labelled by its folder's name, files in name order (hidden ones,
+    files beside the class folders and an `unsup` folder of unlabelled texts left out, as aclImdb has them). A folder of split folders (aclImdb itself: train/, test/) is told to give each as its own file. It
+    was "is a folder; expected a file"."""
+    classes = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
+                     and p.name.lower() not in UNLABELLED_FOLDERS)
+    files = {c.name: sorted(f for f in c.iterdir() if f.is_file() and not f.name.startswith(".")) for c in classes}
+    splits = [c.name for c in classes if c.name.lower() in ("train", "test", "valid", "validation", "dev")]
+    if splits and len(splits) == len(classes):
+        train = "train" if "train" in splits else splits[0]
+        raise UserError(f"{folder}: a folder of splits ({', '.join(splits)}); give each as its own folder: --data "
+                        f"{folder / train}" + (f" --test-data {folder / 'test'}" if "test" in splits else ""))
+    if sum(bool(f) for f in files.values()) < 2:
+        raise UserError(f"{folder}: a folder; expected a folder per class holding a text file per text, or a file "
+                        f"(found {sum(bool(f) for f in files.values())} folder(s) of files)")
+    texts, labels = [], []
+    for label, paths in files.items():
+        for file in paths:
+            try:
+                text = read_text(file, encoding).strip()
+            except UnicodeDecodeError as err:
+                raise UserError(f"{file}: byte offset {err.start}: not valid {encoding_name(encoding)} text; "
+                                f"{encoding_advice(encoding_name(encoding))}") from None
+            if not text:
+                raise UserError(f"{file}: empty text")
+            texts.append(text)
+            labels.append(label)
+    labels, merged = _one_spelling(_normalise_labels(labels))
+    note = (f"a folder per class: {len(texts):,} texts in {len(set(labels))} classes "
+            f"({', '.join(c.name for c in classes if files[c.name])})")
+    return TextTable(folder, texts, labels, list(range(1, len(texts) + 1)), "file", "folder",
+                     [note] + ([merged] if merged else []))
 
 
 def _kind(value) -> str:

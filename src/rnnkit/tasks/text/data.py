@@ -181,6 +181,9 @@ def read_inputs(inputs: str, text_col: str, encoding: str = "utf-8", only_column
         path = Path(inputs)
         if is_table(path):
             return read_texts(path, text_col, None, encoding=encoding, only_column=only_column).texts
+        if path.is_dir():  # a folder of class folders trains and evaluates; its texts to predict need names
+            raise UserError(f"{path}: a folder; predict reads a file of texts (one per line, or a table's column): "
+                            f"evaluate RUN --data {path} scores a folder of class folders")
         if not path.is_file():
             raise UserError(f"{path}: input file not found")
         try:

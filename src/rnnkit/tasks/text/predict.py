@@ -103,7 +103,7 @@ def stream_inputs(inputs: str, text_col: str, encoding: str = "utf-8", given: bo
     """`read_inputs`' texts one at a time: stdin and .txt lines read lazily (as read_inputs splits them);
     a table file (CSV, Parquet...) is read whole by its reader (`given`: `text_col` was asked for by name, so
     a one-column table of another name is an error). Files are decoded with the run's encoding."""
-    if inputs != "-" and is_table(Path(inputs)):
+    if inputs != "-" and (is_table(Path(inputs)) or Path(inputs).is_dir()):  # read_inputs names a folder too
         yield from read_inputs(inputs, text_col, encoding, only_column=not given)
         return
     if inputs != "-" and not Path(inputs).is_file():
