@@ -40,8 +40,8 @@ class LMConfig(RecurrentModelConfig):
     """the named corpus (ptb: words, shakespeare: characters), fetched on first use; ignored with --data"""
     reads_folders: ClassVar[bool] = True  # --data and the others may name a folder of text files (runner's check)
     data: str | None = None
-    """your own training text: a plain text file (any size), a JSON Lines file of {"text": ...} records, or a
-    folder of text files (read in name order)"""
+    """your own training text file (plain text, any size; JSON Lines: each record's text field), or a folder of
+    text files (read in name order)"""
     valid_data: str | None = None
     """validation text file (with --data; default: validation_split of the training text)"""
     test_data: str | None = None
