@@ -124,6 +124,10 @@ def test_empty_text_names_row_and_column(tmp_path, fmt):
     with pytest.raises(UserError) as err:
         read_texts(path)
     assert str(err.value) == f"{path}: row 3, column 'text': empty text"
+    path = write(tmp_path / f"e.{fmt}", fmt, rows=[("ok", "pos"), ("", "neg"), ("fine", "neg"), (" ", "pos")])
+    with pytest.raises(UserError) as err:  # how many: a file with a few deleted reviews was told one a run
+        read_texts(path)
+    assert str(err.value) == f"{path}: row 2, column 'text': empty text (2 rows have none: drop them, or fill them in)"
 
 
 def test_empty_label_names_row(tmp_path):

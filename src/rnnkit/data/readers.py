@@ -475,7 +475,7 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
             raise UserError(f"{path}: row {row}, column {text_col!r}: a {_kind(value)} "
                             f"({str(value)[:60]}); expected a text, or a list of its tokens")
         if is_missing(value) or not str(value).strip():
-            raise UserError(f"{path}: row {row}, column {text_col!r}: empty text")
+            raise UserError(f"{path}: row {row}, column {text_col!r}: empty text{_others_empty(frame[text_col])}")
         texts.append(str(value))
     labels = None
     if label_col is not None:
@@ -531,6 +531,14 @@ def read_text_folder(folder: Path, encoding: str = "utf-8") -> TextTable:
             f"({', '.join(c.name for c in classes if files[c.name])})")
     return TextTable(folder, texts, labels, list(range(1, len(texts) + 1)), "file", "folder",
                      [note] + ([merged] if merged else []))
+
+
+def _others_empty(column: pd.Series) -> str:
+    """How a message about a row's empty text ends where other rows are empty too: how many (a file of thousands
+    with a few deleted reviews was told one row a run)."""
+    empty = int(column.map(lambda v: not isinstance(v, (list, np.ndarray)) and (is_missing(v) or not str(v).strip()))
+                .sum())
+    return f" ({empty:,} rows have none: drop them, or fill them in)" if empty > 1 else ""
 
 
 def _kind(value) -> str:
