@@ -431,8 +431,9 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
                fmt: str | None = None, encoding: str = "utf-8", text_option: str = "--text-col",
                only_column: bool = False, find_columns: bool = False) -> TextTable:
     """Read one file of texts (and labels when `label_col` is given); `text_option` is the command-line option
-    that names the text column, for the error when a file of texts alone lacks it; `only_column`: a one-column
-    table without `text_col` is read from its column whatever its name (texts to predict: its header is no text);
+    that names the text column, for the error when a file of texts alone lacks it; `only_column`: a table without
+    `text_col` is read from its one column whatever its name, or from its one column named as texts are
+    (`TEXT_NAMES`; texts to predict: its header is no text, and it need not use the run's names);
     `find_columns`: default text and label columns the file lacks are looked for (`text_columns`), the table's
     `notes` say which were found."""
     path = Path(path)
@@ -455,8 +456,9 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
                      f"labels (a header row naming {text_col!r} and {label_col!r} picks others)")
     elif find_columns and label_col is not None:
         text_col, label_col, notes = text_columns(frame, text_col, label_col)
-    if only_column and label_col is None and len(frame.columns) == 1 and text_col not in frame.columns:
-        text_col = frame.columns[0]
+    if only_column and label_col is None and text_col not in frame.columns:
+        named = [c for c in frame.columns if str(c).strip().lower() in TEXT_NAMES]  # `sentence,y` to a `text` run
+        text_col = frame.columns[0] if len(frame.columns) == 1 else named[0] if len(named) == 1 else text_col
     wanted = [c for c in (text_col, label_col) if c is not None]
     for column in wanted:
         if column not in frame.columns:
