@@ -27,6 +27,11 @@ def test_arrowhead_tsv_reads_as_its_ts_file():
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
+def test_codes_with_a_leading_zero_stay_as_written(tmp_path):
+    ts = read_ucr_tsv(write(tmp_path, "01\t1\t2\n10\t3\t4\n05\t5\t6\n"))
+    assert list(ts.labels) == ["01", "10", "05"] and ts.header.class_labels == ["01", "05", "10"]
+
+
 def test_padding_ends_a_series_and_labels_sort_as_numbers(tmp_path):
     ts = read_ucr_tsv(write(tmp_path, "10\t1\t2\t3\n\n2\t4\tNaN\t6\n-1\t7\t8\tNaN\n2,1,2,,\n"))
     assert ts.header.class_labels == ["-1", "2", "10"] and list(ts.labels) == ["10", "2", "-1", "2"]

@@ -80,8 +80,7 @@ def read_ucr_tsv(path: str | Path) -> TsFile:
         rows.append(i + 1)
     if not series:
         raise UserError(f"{path}: no series (expected one a line: the class label, then the values, tab-separated)")
-    if all(_is_number(label) and float(label).is_integer() for label in labels):
-        labels = [str(int(float(label))) for label in labels]  # the 2015 archive's 1.0000000e+00 is class 1
+    labels = _whole(labels)
     lengths = {len(s) for s in series}
     header = TsHeader(problem_name=path.stem, missing=any(np.isnan(s).any() for s in series), dimensions=1,
                       equal_length=len(lengths) == 1, series_length=lengths.pop() if len(lengths) == 1 else None,
@@ -130,8 +129,8 @@ def _read_long(path: Path, lines: list[str], header_line: int, names: list[str],
     series = [np.stack(values)[np.argsort(steps, kind="stable")].astype(np.float32)
               for _, values, steps, _ in cases.values()]
     labels = [label for *_, label in cases.values()]
-    if label_at is not None and all(_is_number(label) and float(label).is_integer() for label in labels):
-        labels = [str(int(float(label))) for label in labels]
+    if label_at is not None:
+        labels = _whole(labels)
     lengths = {len(x) for x in series}
     header = TsHeader(problem_name=path.stem, missing=any(np.isnan(x).any() for x in series), dimensions=len(channels),
                       univariate=len(channels) == 1, equal_length=len(lengths) == 1,
@@ -205,6 +204,15 @@ def _values(where: str, fields: list[str], line: list[str]) -> np.ndarray:
     if not observed.size:
         raise UserError(f"{where}: a case with no values (expected the class label, then numbers)")
     return values[:observed[-1] + 1].astype(np.float32)
+
+
+def _whole(labels: list[str]) -> list[str]:
+    """Labels that are all whole numbers written as such (the 2015 archive's 1.0000000e+00 is class 1), unless one is
+    a code written with a leading zero (01, 05: kept as written, as classify keeps them)."""
+    if all(_is_number(label) and float(label).is_integer() for label in labels) and \
+            not any(re.fullmatch(r"0\d+", label) for label in labels):
+        return [str(int(float(label))) for label in labels]
+    return labels
 
 
 def _is_number(text: str) -> bool:
