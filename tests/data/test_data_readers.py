@@ -96,6 +96,18 @@ def test_a_folder_of_class_folders_reads_a_text_per_file(tmp_path):
         read_texts(tmp_path / "one")
 
 
+def test_a_header_of_other_names_is_not_told_it_may_be_data(tmp_path):
+    """A pair file given to a classify run's evaluate: its header names prompt and completion, and the line said
+    "the first row is read as the header; a file without one needs a header row" (a first row of data still is)."""
+    (tmp_path / "pairs.csv").write_text("prompt,completion\nCamelCase,camel_case\n")
+    with pytest.raises(UserError) as err:
+        read_texts(tmp_path / "pairs.csv", "review", "sentiment")
+    assert str(err.value).endswith("no column 'review'; available columns: prompt, completion")
+    (tmp_path / "data.csv").write_text("a fine film,pos\ndull,neg\n")
+    with pytest.raises(UserError, match="the first row is read as the header"):
+        read_texts(tmp_path / "data.csv", "review", "sentiment")
+
+
 def test_other_column_names_and_no_label(tmp_path):
     path = write(tmp_path / "d.csv", "csv", columns=("review", "y"))
     assert read_texts(path, text_col="review", label_col="y").labels == ["pos", "neg", "pos"]

@@ -465,7 +465,7 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
             available = ", ".join(map(str, frame.columns))
             headerless = not any(c in frame.columns for c in wanted)  # most likely a first row of data
             hint = (" (the first row is read as the header; a file without one needs a header row naming its "
-                    "columns, e.g. label<TAB>text)") if headerless else ""
+                    "columns, e.g. label<TAB>text)") if headerless and not _names_columns(frame.columns) else ""
             if label_col is None:  # texts to predict: one column to name
                 hint = f" ({text_option} names the column of texts; a file without a header row needs one)"
             raise UserError(f"{path}: no column {column!r}; available columns: {available}{hint}")
@@ -541,6 +541,13 @@ def _others_empty(column: pd.Series) -> str:
     empty = int(column.map(lambda v: not isinstance(v, (list, np.ndarray)) and (is_missing(v) or not str(v).strip()))
                 .sum())
     return f" ({empty:,} rows have none: drop them, or fill them in)" if empty > 1 else ""
+
+
+def _names_columns(columns) -> bool:
+    """Whether a first row reads as column names (each one word of letters, digits and _ . -, not a number) rather
+    than as data: `prompt, completion` was told "the first row is read as the header; a file without one needs
+    ..." (`pos, good fine` still is)."""
+    return all(isinstance(c, str) and re.fullmatch(r"[^\W\d][\w.-]{0,39}", c.strip()) for c in columns)
 
 
 def _kind(value) -> str:
