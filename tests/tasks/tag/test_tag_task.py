@@ -156,6 +156,19 @@ def test_conll_output_keeps_spaced_tokens_and_refuses_tokens_a_line_cannot_hold(
         assert "--format json" in err and len(err.strip().splitlines()) == 1
 
 
+def test_evaluate_on_a_file_of_texts_says_it_needs_gold_tags(ner_run, tmp_path, capsys):
+    """A file of texts (or another task's table) given to evaluate was told only "line 2: found 9 column(s)"."""
+    run_dir, _ = ner_run
+    (tmp_path / "texts.txt").write_text("Alice works in Rome\nBob sleeps in a big house in Paris\n")
+    code, _, err = call(capsys, "evaluate", run_dir, "--data", tmp_path / "texts.txt")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "line 2: found 8 column(s)" in err and "(its first line ends in 'Rome', none of the run's tags: " \
+        "evaluate reads gold tags, token<TAB>tag lines; predict tags a file of texts)" in err
+    (tmp_path / "gold.conll").write_text("Alice\tB-PER\nworks\n")  # a gold file's own mistake: no hint
+    code, _, err = call(capsys, "evaluate", run_dir, "--data", tmp_path / "gold.conll")
+    assert code == 2 and "line 2: found 1 column(s)" in err and "none of the run's tags" not in err
+
+
 def test_a_latin1_run_trains_evaluates_and_predicts_in_its_encoding(files, tmp_path, capsys):
     """--encoding latin-1 (CoNLL-2002's files) reaches training, evaluate and predict."""
     text = (files / "train.conll").read_text().replace("Rome", "Génova")
