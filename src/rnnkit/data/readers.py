@@ -502,8 +502,9 @@ UNLABELLED_FOLDERS = ("unsup", "unlabeled", "unlabelled")  # aclImdb/train/unsup
 
 def read_text_folder(folder: Path, encoding: str = "utf-8") -> TextTable:
     """A folder of class folders, a text file per text (IMDB's aclImdb/train/{neg,pos}/*.txt; the layout of Keras'
-    text_dataset_from_directory): each file's text labelled by its folder's name, files in name order (hidden ones,
-    files beside the class folders and an `unsup` folder of unlabelled texts left out, as aclImdb has them). A folder of split folders (aclImdb itself: train/, test/) is told to give each as its own file. It
+    text_dataset_from_directory): each file's text labelled by its folder's name, files in name order (hidden
+    ones, files beside the class folders and an `unsup` folder of unlabelled texts left out, as aclImdb has
+    them). A folder of split folders (aclImdb itself: train/, test/) is told to give each as its own folder. It
     was "is a folder; expected a file"."""
     classes = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
                      and p.name.lower() not in UNLABELLED_FOLDERS)
