@@ -94,3 +94,19 @@ def test_a_task_without_options_refuses_one(capsys, monkeypatch, tmp_path):
     monkeypatch.setattr(predict_cli, "read_run", lambda path, **_: Run(tmp_path, plain, None, {}))
     code, _, err = call(capsys, "predict", "RUN", "-i", "a", "--beam", "3")
     assert code == 2 and "--beam" in err
+
+
+def test_lists_and_dicts_are_json_in_table_cells(capsys, monkeypatch, tmp_path):
+    """A tag run's tokens, tags and entities in a .csv/.tsv were Python's repr (`['a', "it's"]`): JSON now."""
+    import csv
+    import json
+    record = {"tokens": ["'-l N'", "it's"], "entities": [{"text": "it's", "type": "X"}], "n": 2}
+    task = Task("echo", "echo", object, run=lambda *a, **k: {}, predict=lambda run, inputs, options: [record])
+    monkeypatch.setattr(predict_cli, "read_run", lambda path, **_: Run(tmp_path, task, None, {}))
+    for name, delimiter in (("p.csv", ","), ("p.tsv", "\t")):
+        code, _, err = call(capsys, "predict", "RUN", "-i", "a", "-o", tmp_path / name)
+        assert code == 0, err
+        with open(tmp_path / name, newline="", encoding="utf-8") as f:
+            row = next(csv.DictReader(f, delimiter=delimiter))
+        assert json.loads(row["tokens"]) == record["tokens"] and json.loads(row["entities"]) == record["entities"]
+        assert row["n"] == "2"

@@ -23,7 +23,8 @@ def test_defaults_that_depend_on_the_level_are_not_shown_as_none(capsys):
     flat = " ".join(out.split())
     assert code == 0 and "(default: 200 for words, 512 for characters)" in flat
     assert "[default: None]" not in flat.split("--hidden-size")[1].split("--")[0]
-    assert "--data TEXT|NONE your own training text file (plain text, any size) [default: none]" in flat
+    assert ("--data TEXT|NONE your own training text file (plain text, any size; JSON Lines: each record's text "
+            "field), or a folder of text files (read in name order) [default: none]") in flat
 
 
 def test_train_overview_lists_the_tasks(capsys):

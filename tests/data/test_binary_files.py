@@ -1,6 +1,7 @@
 """A binary file given where a text was expected (a compressed changelog, an image, a workbook) is named for what
 it is, in every family's reader: the decoding error's advice, --encoding latin-1, would read it as text."""
 import gzip
+import re
 import zipfile
 
 import pytest
@@ -59,3 +60,17 @@ def test_nul_bytes_name_utf16_without_its_mark_as_the_likely_text(tmp_path):
     with pytest.raises(UserError, match="NUL bytes .* --encoding utf-16-le"):
         list(read_chunks(path))
     assert "wörld" in "".join(read_chunks(path, encoding="utf-16-le"))
+
+
+def test_numpy_files_are_named_as_numpy_not_as_utf16_or_a_zip_to_unpack(tmp_path):
+    """A user's X.npy for classify-series was "a binary file (NUL bytes ...): --encoding utf-16-le", and an .npz "a zip
+    archive (a .xlsx or .docx file is one too) ... unpack it"."""
+    import numpy as np
+
+    from rnnkit.data.ucr_tsv import read_series_file
+    np.save(tmp_path / "X.npy", np.zeros((5, 30)))
+    np.savez(tmp_path / "xy.npz", X=np.zeros((5, 30)), y=np.arange(5))
+    for name, said in (("X.npy", "a NumPy array (.npy)"), ("xy.npz", "a NumPy archive (.npz)")):
+        with pytest.raises(UserError, match=re.escape(f"{name}: {said}, not text; write the arrays out as text")) as err:
+            read_series_file(tmp_path / name)
+        assert "utf-16" not in str(err.value) and "unpack" not in str(err.value)

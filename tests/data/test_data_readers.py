@@ -41,6 +41,73 @@ def test_integer_labels_stay_integers(tmp_path, fmt):
     assert table.labels == [1, 0, 2] and all(type(v) is int for v in table.labels)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_codes_with_a_leading_zero_stay_as_written(tmp_path, fmt):
+    """Product or ICD codes (01, 05, 10) were read as the numbers 1, 5, 10, so predict wrote 5 for a text of class
+    05; a new file's 05 is the run's 05 (and a run saved with 5 still knows 05: `LabelMap`)."""
+    table = read_texts(write(tmp_path / f"d.{fmt}", fmt, rows=[("a", "01"), ("b", "05"), ("c", "10"), ("d", "05")]))
+    assert table.labels == ["01", "05", "10", "05"]
+    assert LabelMap.fit(table.labels).encode(["05", "10"]).tolist() == [1, 2]
+    assert LabelMap([1, 5, 10]).encode(["05"]).tolist() == [1]
+    plain = read_texts(write(tmp_path / f"e.{fmt}", fmt, rows=[("a", "0"), ("b", "1"), ("c", "10")]))
+    assert plain.labels == [0, 1, 10]
+
+
+@pytest.mark.parametrize("suffix, module", [(".gz", "gzip"), (".bz2", "bz2"), (".xz", "lzma")])
+def test_a_compressed_table_reads_as_the_table(tmp_path, suffix, module):
+    """pandas' to_csv(compression=...) and Kaggle's train.csv.gz were "unknown file type '.gz'"."""
+    import importlib
+    plain = write(tmp_path / "d.csv", "csv")
+    packed = tmp_path / f"d.csv{suffix}"
+    packed.write_bytes(importlib.import_module(module).compress(plain.read_bytes()))
+    table = read_texts(packed)
+    assert (table.texts, table.labels, table.rows) == (read_texts(plain).texts, read_texts(plain).labels, [1, 2, 3])
+    packed.write_bytes(b"not compressed at all")
+    with pytest.raises(UserError, match=f"d.csv{suffix}: not a readable {module} file"):
+        read_texts(packed)
+
+
+def test_a_folder_of_class_folders_reads_a_text_per_file(tmp_path):
+    """IMDB's aclImdb/train/{neg,pos}/*.txt (Keras' text_dataset_from_directory layout) was "is a folder; expected a
+    file"; aclImdb itself (train/, test/) names the folders to give."""
+    for label, texts in (("pos", ["good film\n", "fine"]), ("neg", ["bad one"])):
+        (tmp_path / "train" / label).mkdir(parents=True)
+        for n, text in enumerate(texts):
+            (tmp_path / "train" / label / f"{n}_7.txt").write_text(text)
+    (tmp_path / "train" / ".cache").mkdir()
+    (tmp_path / "train" / "unsup").mkdir()  # aclImdb's unlabelled reviews, and its files beside the classes
+    (tmp_path / "train" / "unsup" / "0_0.txt").write_text("no class")
+    (tmp_path / "train" / "urls_pos.txt").write_text("http://")
+    (tmp_path / "test").mkdir()
+    table = read_texts(tmp_path / "train")
+    assert table.texts == ["bad one", "good film", "fine"] and table.labels == ["neg", "pos", "pos"]
+    assert table.notes == ["a folder per class: 3 texts in 2 classes (neg, pos)"]
+    with pytest.raises(UserError, match=r"a folder of splits \(test, train\); give each as its own folder: --data "
+                                        f"{tmp_path / 'train'} --test-data {tmp_path / 'test'}"):
+        read_texts(tmp_path)
+    (tmp_path / "train" / "neg" / "0_7.txt").write_text(" \n")
+    with pytest.raises(UserError, match="0_7.txt: empty text"):
+        read_texts(tmp_path / "train")
+    (tmp_path / "one" / "pos").mkdir(parents=True)
+    for n in range(2):
+        (tmp_path / "one" / "pos" / f"{n}.txt").write_text("text")
+    with pytest.raises(UserError, match=r"one: a folder; expected a folder per class holding a text file per text, or "
+                                        r"a file \(found 1 folder\(s\) of files\)"):
+        read_texts(tmp_path / "one")
+
+
+def test_a_header_of_other_names_is_not_told_it_may_be_data(tmp_path):
+    """A pair file given to a classify run's evaluate: its header names prompt and completion, and the line said
+    "the first row is read as the header; a file without one needs a header row" (a first row of data still is)."""
+    (tmp_path / "pairs.csv").write_text("prompt,completion\nCamelCase,camel_case\n")
+    with pytest.raises(UserError) as err:
+        read_texts(tmp_path / "pairs.csv", "review", "sentiment")
+    assert str(err.value).endswith("no column 'review'; available columns: prompt, completion")
+    (tmp_path / "data.csv").write_text("a fine film,pos\ndull,neg\n")
+    with pytest.raises(UserError, match="the first row is read as the header"):
+        read_texts(tmp_path / "data.csv", "review", "sentiment")
+
+
 def test_other_column_names_and_no_label(tmp_path):
     path = write(tmp_path / "d.csv", "csv", columns=("review", "y"))
     assert read_texts(path, text_col="review", label_col="y").labels == ["pos", "neg", "pos"]
@@ -69,6 +136,10 @@ def test_empty_text_names_row_and_column(tmp_path, fmt):
     with pytest.raises(UserError) as err:
         read_texts(path)
     assert str(err.value) == f"{path}: row 3, column 'text': empty text"
+    path = write(tmp_path / f"e.{fmt}", fmt, rows=[("ok", "pos"), ("", "neg"), ("fine", "neg"), (" ", "pos")])
+    with pytest.raises(UserError) as err:  # how many: a file with a few deleted reviews was told one a run
+        read_texts(path)
+    assert str(err.value) == f"{path}: row 2, column 'text': empty text (2 rows have none: drop them, or fill them in)"
 
 
 def test_empty_label_names_row(tmp_path):

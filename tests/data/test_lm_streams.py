@@ -97,6 +97,33 @@ def test_undecodable_file_names_the_file_line_and_byte_and_the_way_out(tmp_path)
     assert "".join(read_chunks(path, "latin-1")).endswith("café au lait\n")
 
 
+def test_a_folder_reads_as_its_files_in_name_order(tmp_path):
+    """A corpus kept as a file per document (was: "is a folder; expected a file"); a file without a last line
+    end still ends its line, hidden files are left out, subfolders read."""
+    (tmp_path / "b.txt").write_text("second doc\n")
+    (tmp_path / "a.txt").write_text("first doc")  # no last line end
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.md").write_text("third\n")
+    (tmp_path / ".hidden").write_text("never\n")
+    assert "".join(read_chunks(tmp_path)) == "first doc\nsecond doc\nthird\n"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match="empty: a folder with no files"):
+        list(read_chunks(tmp_path / "empty"))
+
+
+def test_json_lines_read_as_their_text_field(tmp_path):
+    """Hugging Face's {"text": ...} a line (wikitext's blank texts kept as blank lines): it was modelled as written,
+    braces and keys included."""
+    path = tmp_path / "corpus.jsonl"
+    path.write_text('{"text": "the cat", "id": 1}\n{"text": ""}\n{"text": "sat\\r\\n"}\n')
+    assert "".join(read_chunks(path)) == "the cat\n\nsat\n"
+    path.write_text('{"body": "one"}\n{"body": "two"}\n')
+    assert list(word_tokens(read_chunks(path))) == ["one", EOS, "two", EOS]
+    path.write_text('{"a": "one", "b": "x"}\n')
+    with pytest.raises(UserError, match=r"corpus.jsonl: JSON lines without a 'text' field \(found a, b\)"):
+        list(read_chunks(path))
+
+
 def test_vocabulary_reserves_pad_unk_and_eos_and_ranks_by_frequency():
     tokens = list(word_tokens(["b a b <unk> c b a\n"]))
     vocab = build_vocabulary(tokens, "word")

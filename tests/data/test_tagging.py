@@ -189,6 +189,31 @@ def test_other_spellings_of_chunk_tags_read_as_bio(tmp_path, spelt):
     assert chunks(data.tags[0], "BIO") == [(kind, 0, 2), (kind.replace("per", "loc").replace("PER", "LOC"), 3, 4)]
 
 
+@pytest.mark.parametrize("spelt", [["B-PER", "L-PER", "O", "U-LOC"], ["per_b", "per_l", "o", "loc_u"]])
+def test_spacys_biluo_reads_as_bioes(tmp_path, spelt):
+    """BILUO (spaCy's: L- the last token, U- a one-token chunk) was read as plain tags: no entities."""
+    path = tmp_path / "ner.txt"
+    path.write_text("".join(f"w{i}\t{tag}\n" for i, tag in enumerate(spelt)) + "\nx\tO\n", encoding="utf-8")
+    data = read_tagged(path)
+    kind, place = ("per", "loc") if spelt[0].islower() else ("PER", "LOC")
+    assert data.tags[0] == [f"B-{kind}", f"E-{kind}", "O", f"S-{place}"] and detect_scheme(data) == "BIOES"
+    assert chunks(data.tags[0], "BIOES") == [(kind, 0, 2), (place, 3, 4)]
+
+
+@pytest.mark.parametrize("header", ["token\ttag", "Word\tPOS\tTag", "word ner"])
+def test_a_header_line_naming_the_columns_is_no_token(tmp_path, header):
+    """pandas' to_csv(sep="\\t") writes the column names first: read as a token tagged `tag`, that one tag made
+    the file's tags plain (no scheme, no entity F1)."""
+    middle = " _" * (len(header.split()) - 2)
+    path = tmp_path / "ner.conll"
+    path.write_text(f"{header}\nFix{middle} O\n#12{middle} B-BUG\n\n", encoding="utf-8")
+    data = read_tagged(path)
+    assert data.tokens == [["Fix", "#12"]] and data.tags == [["O", "B-BUG"]] and data.lines == [2]
+    assert read_tokens(path) == [["Fix", "#12"]]
+    path.write_text("word\tO\ntoken\tB-X\n", encoding="utf-8")  # tokens named so, under chunk tags: tokens
+    assert read_tagged(path).tokens == [["word", "token"]]
+
+
 @pytest.mark.parametrize("tags", [["NN", "VB-D", "O"], ["B-PER", "NN_B", "O"], ["B-PER", "I-PER", "O"]])
 def test_tags_of_no_other_chunk_spelling_are_left_as_written(tmp_path, tags):
     path = tmp_path / "pos.txt"

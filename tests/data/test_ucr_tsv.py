@@ -1,6 +1,6 @@
 """The UCR archive's .tsv reader: the same series and labels as the problem's .ts file (aeon ships both for
 ArrowHead), NaN padding ending a shorter series, numeric class order, and each mistake a one-line error
-naming the file and line; `read_series_file` chooses the reader by suffix and refuses ARFF in one line."""
+naming the file and line; `read_series_file` chooses the reader by suffix (ARFF: tests/data/test_arff.py)."""
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,11 @@ def test_arrowhead_tsv_reads_as_its_ts_file():
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
+def test_codes_with_a_leading_zero_stay_as_written(tmp_path):
+    ts = read_ucr_tsv(write(tmp_path, "01\t1\t2\n10\t3\t4\n05\t5\t6\n"))
+    assert list(ts.labels) == ["01", "10", "05"] and ts.header.class_labels == ["01", "05", "10"]
+
+
 def test_padding_ends_a_series_and_labels_sort_as_numbers(tmp_path):
     ts = read_ucr_tsv(write(tmp_path, "10\t1\t2\t3\n\n2\t4\tNaN\t6\n-1\t7\t8\tNaN\n2,1,2,,\n"))
     assert ts.header.class_labels == ["-1", "2", "10"] and list(ts.labels) == ["10", "2", "-1", "2"]
@@ -47,19 +52,19 @@ def test_mistakes_name_the_line(tmp_path, text, needle):
     assert str(tmp_path / "f.tsv") in str(caught.value) and "\n" not in str(caught.value)
 
 
-def test_arff_is_refused_and_other_suffixes_read_as_ts(tmp_path):
-    with pytest.raises(UserError, match="ARFF files are not read; give the problem's .ts file"):
-        read_series_file(write(tmp_path, "@relation x\n", "x.arff"))
+def test_other_suffixes_read_as_ts(tmp_path):
     with pytest.raises(UserError, match="data before the @data line"):
         read_series_file(write(tmp_path, "1\t2\t3\n", "x.dat"))
 
 
 def test_csv_and_txt_tables_read_as_the_tsv_does(tmp_path):
     """The same cases as a UCR .tsv, written as users write them: comma-separated with or without column
-    names, space-separated as the 2015 archive's .txt."""
+    names, space-separated as the 2015 archive's .txt, semicolon-separated with decimal commas (Excel in much of
+    Europe)."""
     tsv = read_ucr_tsv(write(tmp_path, "1\t0.5\t2\n2\t3\t4\n"))
     for text, name in [("1,0.5,2\n2,3,4\n", "a.csv"), ("label,t0,t1\n1,0.5,2\n2,3,4\n", "b.csv"),
-                       ("  1.0000000e+00  5.0000000e-01  2.0\n  2  3  4\n", "c.txt")]:
+                       ("  1.0000000e+00  5.0000000e-01  2.0\n  2  3  4\n", "c.txt"),
+                       ("label;t0;t1\n1;0,5;2\n2;3;4\n", "d.csv"), ("1;0,5;2,0\n2;3;4e0\n", "e.csv")]:
         table = read_series_file(write(tmp_path, text, name))
         assert list(table.labels) == ["1", "2"], name
         for a, b in zip(table.series, tsv.series):

@@ -174,7 +174,7 @@ def write_inputs(d: Path) -> None:
         "words.tsv": "up\t1\t2\ndown\t3\tx\n",
         "no-values.tsv": "up\t1\t2\ndown\tNaN\tNaN\n",
         "unknown-class.tsv": "up\t1\t2\nleft\t3\t4\n",
-        "weka.arff": "@relation x\n@attribute a numeric\n@data\n1\n",
+        "weka.arff": "@relation x\n@attribute a numeric\n@attribute c {p,q}\n@data\n1,p\n2,r\n",
         # tag: a CoNLL-2003 file (four columns) with a short line; forecast: step numbers for times;
         # classify: a label<TAB>text file without its header row
         "docstart.conll": "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP\n",
@@ -282,7 +282,8 @@ CASES = [
     ("unknown-extension", "train classify --data data.docx", "data.docx: unknown file type '.docx'"),
     ("no-extension", "train classify --data noext", "noext: unknown file type '(no extension)'"),
     ("missing-data-file", "train classify --data nowhere.csv", "'data' (--data): nowhere.csv: file not found"),
-    ("data-is-a-folder", "train classify --data .", "'data' (--data): .: is a folder; expected a file"),
+    ("data-is-a-folder", "train classify --data arun", "arun: a folder; expected a folder per class holding a text"),
+    ("series-data-is-a-folder", "train classify-series --data .", "'data' (--data): .: is a folder; expected a file"),
     ("missing-valid-file", "train classify --data good.csv --valid-data nowhere.tsv", "'valid_data' (--valid-data): nowhere.tsv"),
     ("jsonl-broken", "train classify --data broken.jsonl", "broken.jsonl: line 2: not valid JSON"),
     ("jsonl-array-line", "train classify --data array-line.jsonl", "line 2: expected a JSON object, got list"),
@@ -549,7 +550,7 @@ CASES = [
     ("tsv-series-evaluate-unknown-class", "evaluate cs-run --data unknown-class.tsv",
      "unknown-class.tsv: line 2: class label 'left'"),
     ("tsv-series-predict-not-a-number", "predict cs-run --input words.tsv", "words.tsv: line 2: 'x' is not a number"),
-    ("arff-series", "train classify-series --data weka.arff", "weka.arff: ARFF files are not read"),
+    ("arff-series", "train classify-series --data weka.arff", "weka.arff: not read as ARFF: r value not in"),
     ("tag-conll2003-short-line", "train tag --data docstart.conll",
      "docstart.conll: line 4: found 3 column(s) in 'rejects VBZ B-VP'; expected 4 columns as the first line"),
     ("fc-step-numbers", "train forecast --data series-steps.csv --time-col ts --target-col load",

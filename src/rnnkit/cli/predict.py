@@ -81,7 +81,7 @@ def write_records(records: Iterable[dict | str], output: Path | None) -> None:
                     writer = csv.DictWriter(f, fieldnames=list(record), extrasaction="ignore",
                                             delimiter="\t" if kind == "tsv" else ",")
                     writer.writeheader()
-                writer.writerow(record)
+                writer.writerow({k: cell(v) for k, v in record.items()})
 
     atomic_write(output, write)
 
@@ -93,6 +93,12 @@ def output_format(output: Path) -> str:
         raise UserError(f"--output {output}: cannot write {output.suffix!r} files; expected a name ending "
                         f"in {', '.join(s for s in OUTPUT_FORMATS if s)} (or no suffix: CSV)")
     return kind
+
+
+def cell(value: Any) -> Any:
+    """A table cell: a list or dict (tag's tokens, tags, entities) as JSON, which a reader can parse back; csv
+    wrote Python's repr (`['a', "it's"]`), which no JSON or CSV tool reads."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
 def render(record: dict | str) -> str:

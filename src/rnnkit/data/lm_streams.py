@@ -29,7 +29,7 @@ from typing import Iterable, Iterator, Literal
 import numpy as np
 import torch
 
-from rnnkit.data.readers import encoding_advice, file_encoding, refuse_binary
+from rnnkit.data.readers import encoding_advice, file_encoding, is_missing, read_frame, refuse_binary
 from rnnkit.data.text import UNK_ID, Vocabulary
 from rnnkit.data.text_batches import BatchDataset
 from rnnkit.errors import UserError
@@ -59,8 +59,16 @@ def _first_bad_bytes(path: Path, encoding: str, block: int = 1 << 20) -> tuple[i
 
 
 def read_chunks(path: str | os.PathLike, encoding: str = "utf-8", size: int = CHUNK_CHARS) -> Iterator[str]:
-    """The text of `path` in pieces of `size` characters; a missing, undecodable or empty file is a UserError."""
+    """The text of `path` in pieces of `size` characters; a missing, undecodable or empty file is a UserError.
+    A folder is its files' texts in name order (`folder_chunks`), and a JSON Lines file its records' texts
+    (`json_lines_texts`)."""
     path = Path(path)
+    if path.is_dir():
+        yield from folder_chunks(path, encoding, size)
+        return
+    if path.suffix.lower() in JSON_LINES and path.is_file():
+        yield from json_lines_texts(path, encoding)
+        return
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     empty = True
@@ -83,6 +91,44 @@ def read_chunks(path: str | os.PathLike, encoding: str = "utf-8", size: int = CH
             yield chunk.replace("\r\n", "\n")
     if empty:
         raise UserError(f"{path}: the file is empty (no text to model)")
+
+
+def folder_chunks(folder: Path, encoding: str, size: int = CHUNK_CHARS) -> Iterator[str]:
+    """The texts of the files under `folder` (its subfolders' too; hidden ones left out), in path order, each
+    ending in a line end: a corpus kept as a file per document. It was "is a folder; expected a file"."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file()
+                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    if not files:
+        raise UserError(f"{folder}: a folder with no files; expected text files (a corpus, a file per document)")
+    for file in files:
+        last = "\n"
+        for chunk in read_chunks(file, encoding, size):
+            last = chunk[-1:] or last
+            yield chunk
+        if last != "\n":
+            yield "\n"
+
+
+JSON_LINES = (".jsonl", ".ndjson")
+TEXT_FIELDS = ("text", "content", "document", "body")
+
+
+def json_lines_texts(path: Path, encoding: str) -> Iterator[str]:
+    """The texts of a JSON Lines corpus (Hugging Face's `{"text": ...}` a line: its `text` field, else content,
+    document or body, else its one field of strings), each ending in a line end; empty texts (wikitext's blank
+    lines) stay blank lines. The file was modelled as written, braces, keys and escapes included."""
+    frame, _ = read_frame(path, "jsonl", encoding)
+    strings = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, str) or is_missing(v)).all()]
+    column = next((c for c in TEXT_FIELDS if c in frame.columns), strings[0] if len(strings) == 1 else None)
+    if column is None:
+        raise UserError(f"{path}: JSON lines without a 'text' field (found {', '.join(map(str, frame.columns))}); "
+                        "expected one text a line, as {\"text\": \"...\"}")
+    texts = ["" if is_missing(v) else str(v) for v in frame[column]]
+    if not any(t.strip() for t in texts):
+        raise UserError(f"{path}: the file is empty (no text to model in its {column!r} field)")
+    for text in texts:
+        text = text.replace("\r\n", "\n")
+        yield text if text.endswith("\n") else text + "\n"
 
 
 def word_tokens(chunks: Iterable[str]) -> Iterator[str]:

@@ -17,10 +17,13 @@ valid in the encoding (with line and byte offset), malformed JSON, a label the m
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import csv
+import gzip
 import io
 import json
+import lzma
 import os
 import re
 import zipfile
@@ -41,6 +44,7 @@ SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 FASTTEXT_LABEL = "__label__"
 """How fastText's training files start each line: `__label__sports The match ...` (no suffix of their own)"""
 _WHOLE_NUMBER = re.compile(r"[+-]?\d+(\.0*)?")
+_ZERO_LED = re.compile(r"0\d+")  # a code, not a number: 01, 007
 MISSING_WORDS = frozenset(("nan", "na", "n/a", "#n/a", "null", "none", "<na>"))
 """Label cells that mean "no value" (how pandas, R and spreadsheets write a missing one), never a class."""
 
@@ -66,7 +70,10 @@ def encoding_name(encoding: str) -> str:
     return "UTF-8" if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig") else encoding
 
 
-BINARY_KINDS = ((b"\x1f\x8b", "a gzip-compressed file", "decompress it first (gunzip -k FILE)"),
+NUMPY_ADVICE = ("write the arrays out as text (numpy.savetxt: one case or record a row), or train on an .npz with "
+                "rnnkit train arrays")
+BINARY_KINDS = ((b"\x93NUMPY", "a NumPy array (.npy)", NUMPY_ADVICE),
+                (b"\x1f\x8b", "a gzip-compressed file", "decompress it first (gunzip -k FILE)"),
                 (b"BZh", "a bzip2-compressed file", "decompress it first (bunzip2 -k FILE)"),
                 (b"\xfd7zXZ\x00", "an xz-compressed file", "decompress it first (unxz -k FILE)"),
                 (b"\x28\xb5\x2f\xfd", "a zstd-compressed file", "decompress it first (unzstd FILE)"),
@@ -84,9 +91,12 @@ latin-1) would read any of them as text"""
 
 
 def refuse_binary(path: Path, head: bytes) -> None:
-    """A one-line UserError where a file that did not decode starts as a binary file (`BINARY_KINDS`), or holds
-    NUL bytes, which no text in a single-byte encoding or UTF-8 does."""
+    """A one-line UserError where a file that did not decode starts as a binary file (`BINARY_KINDS`; an .npz
+    named as NumPy's, not as a zip to unpack), or holds NUL bytes, which no text in a single-byte encoding or UTF-8
+    does (a .npy was told so, with the advice of UTF-16 without its byte order mark)."""
     kind = next(((what, how) for magic, what, how in BINARY_KINDS if head.startswith(magic)), None)
+    if path.suffix.lower() == ".npz" and head.startswith(b"PK\x03\x04"):  # a zip, but not one to unpack
+        kind = ("a NumPy archive (.npz)", NUMPY_ADVICE)
     if kind is None and b"\x00" in head:
         kind = ("a binary file (NUL bytes in its first kilobytes)",
                 "give a text file (UTF-16 text without its byte order mark: --encoding utf-16-le)")
@@ -99,13 +109,36 @@ def encoding_advice(encoding: str) -> str:
     return f"save the file as {encoding} or give its encoding (--encoding latin-1, cp1252, ...)"
 
 
+COMPRESSIONS = {".gz": gzip, ".bz2": bz2, ".xz": lzma}
+"""A table compressed whole, as pandas' to_csv(compression=...) writes it and Kaggle ships it (train.csv.gz): read
+through the module that reads it. It was "unknown file type '.gz'"."""
+
+
+def table_suffix(path: Path) -> str:
+    """The suffix that says a file's format: `.csv` for `train.csv.gz` (a text table compressed whole)."""
+    suffix = path.suffix.lower()
+    inner = Path(path.stem).suffix.lower()
+    return inner if suffix in COMPRESSIONS and FORMATS.get(inner) not in (None, "parquet") else suffix
+
+
+def _decompressed(path: Path, raw: bytes) -> bytes:
+    """`raw` as written before its compression (`COMPRESSIONS`, by the suffix); a damaged file is one line."""
+    module = COMPRESSIONS.get(path.suffix.lower()) if table_suffix(path) != path.suffix.lower() else None
+    if module is None:
+        return raw
+    try:
+        return module.decompress(raw)
+    except (OSError, EOFError, ValueError, lzma.LZMAError) as err:  # gzip's BadGzipFile is an OSError
+        raise UserError(f"{path}: not a readable {module.__name__} file ({err})") from None
+
+
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
         if fmt not in set(FORMATS.values()) | {"fasttext"}:
             raise UserError(f"{path}: format {fmt!r} is not one of "
                             f"{', '.join(sorted(set(FORMATS.values()) | {'fasttext'}))}")
         return fmt
-    suffix = path.suffix.lower()
+    suffix = table_suffix(path)
     if suffix in SPREADSHEETS:
         raise UserError(f"{path}: a spreadsheet workbook, which is not read: save its sheet as CSV (UTF-8) and give "
                         "that file")
@@ -116,7 +149,8 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
         return "tsv"  # a TSV saved as .txt: Excel's "Text (Tab delimited)" and "Unicode Text" both are
     if suffix not in FORMATS:
         raise UserError(f"{path}: unknown file type {suffix or '(no extension)'!r}; expected one of "
-                        f"{', '.join(sorted(FORMATS))}, or a .txt file of tab-separated columns")
+                        f"{', '.join(sorted(FORMATS))} (or one of them .gz, .bz2, .xz), or a .txt file of "
+                        "tab-separated columns")
     return FORMATS[suffix]
 
 
@@ -245,7 +279,7 @@ def read_frame(path: Path, fmt: str, encoding: str, header: bool = True) -> tupl
         if any(name is not None for name in frame.index.names):  # pandas' saved index (a date column): a column
             frame = frame.reset_index()
         return frame, list(range(1, len(frame) + 1))
-    text = _decode(path, path.read_bytes(), encoding)
+    text = _decode(path, _decompressed(path, path.read_bytes()), encoding)
     if not text.strip():
         raise UserError(f"{path}: the file is empty; expected a header row and data rows")
     if fmt == "jsonl":
@@ -397,11 +431,14 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
                fmt: str | None = None, encoding: str = "utf-8", text_option: str = "--text-col",
                only_column: bool = False, find_columns: bool = False) -> TextTable:
     """Read one file of texts (and labels when `label_col` is given); `text_option` is the command-line option
-    that names the text column, for the error when a file of texts alone lacks it; `only_column`: a one-column
-    table without `text_col` is read from its column whatever its name (texts to predict: its header is no text);
+    that names the text column, for the error when a file of texts alone lacks it; `only_column`: a table without
+    `text_col` is read from its one column whatever its name, or from its one column named as texts are
+    (`TEXT_NAMES`; texts to predict: its header is no text, and it need not use the run's names);
     `find_columns`: default text and label columns the file lacks are looked for (`text_columns`), the table's
     `notes` say which were found."""
     path = Path(path)
+    if path.is_dir() and label_col is not None:
+        return read_text_folder(path, encoding)
     fmt = detect_format(path, fmt)
     if not path.is_file():
         raise UserError(f"{path}: file not found")
@@ -419,15 +456,16 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
                      f"labels (a header row naming {text_col!r} and {label_col!r} picks others)")
     elif find_columns and label_col is not None:
         text_col, label_col, notes = text_columns(frame, text_col, label_col)
-    if only_column and label_col is None and len(frame.columns) == 1 and text_col not in frame.columns:
-        text_col = frame.columns[0]
+    if only_column and label_col is None and text_col not in frame.columns:
+        named = [c for c in frame.columns if str(c).strip().lower() in TEXT_NAMES]  # `sentence,y` to a `text` run
+        text_col = frame.columns[0] if len(frame.columns) == 1 else named[0] if len(named) == 1 else text_col
     wanted = [c for c in (text_col, label_col) if c is not None]
     for column in wanted:
         if column not in frame.columns:
             available = ", ".join(map(str, frame.columns))
             headerless = not any(c in frame.columns for c in wanted)  # most likely a first row of data
             hint = (" (the first row is read as the header; a file without one needs a header row naming its "
-                    "columns, e.g. label<TAB>text)") if headerless else ""
+                    "columns, e.g. label<TAB>text)") if headerless and not _names_columns(frame.columns) else ""
             if label_col is None:  # texts to predict: one column to name
                 hint = f" ({text_option} names the column of texts; a file without a header row needs one)"
             raise UserError(f"{path}: no column {column!r}; available columns: {available}{hint}")
@@ -439,7 +477,7 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
             raise UserError(f"{path}: row {row}, column {text_col!r}: a {_kind(value)} "
                             f"({str(value)[:60]}); expected a text, or a list of its tokens")
         if is_missing(value) or not str(value).strip():
-            raise UserError(f"{path}: row {row}, column {text_col!r}: empty text")
+            raise UserError(f"{path}: row {row}, column {text_col!r}: empty text{_others_empty(frame[text_col])}")
         texts.append(str(value))
     labels = None
     if label_col is not None:
@@ -459,6 +497,60 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
     return TextTable(path, texts, labels, rows, text_col, label_col, notes)
 
 
+UNLABELLED_FOLDERS = ("unsup", "unlabeled", "unlabelled")  # aclImdb/train/unsup: 50,000 reviews of no class
+
+
+def read_text_folder(folder: Path, encoding: str = "utf-8") -> TextTable:
+    """A folder of class folders, a text file per text (IMDB's aclImdb/train/{neg,pos}/*.txt; the layout of Keras'
+    text_dataset_from_directory): each file's text labelled by its folder's name, files in name order (hidden
+    ones, files beside the class folders and an `unsup` folder of unlabelled texts left out, as aclImdb has
+    them). A folder of split folders (aclImdb itself: train/, test/) is told to give each as its own folder. It
+    was "is a folder; expected a file"."""
+    classes = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
+                     and p.name.lower() not in UNLABELLED_FOLDERS)
+    files = {c.name: sorted(f for f in c.iterdir() if f.is_file() and not f.name.startswith(".")) for c in classes}
+    splits = [c.name for c in classes if c.name.lower() in ("train", "test", "valid", "validation", "dev")]
+    if splits and len(splits) == len(classes):
+        train = "train" if "train" in splits else splits[0]
+        raise UserError(f"{folder}: a folder of splits ({', '.join(splits)}); give each as its own folder: --data "
+                        f"{folder / train}" + (f" --test-data {folder / 'test'}" if "test" in splits else ""))
+    if sum(bool(f) for f in files.values()) < 2:
+        raise UserError(f"{folder}: a folder; expected a folder per class holding a text file per text, or a file "
+                        f"(found {sum(bool(f) for f in files.values())} folder(s) of files)")
+    texts, labels = [], []
+    for label, paths in files.items():
+        for file in paths:
+            try:
+                text = read_text(file, encoding).strip()
+            except UnicodeDecodeError as err:
+                raise UserError(f"{file}: byte offset {err.start}: not valid {encoding_name(encoding)} text; "
+                                f"{encoding_advice(encoding_name(encoding))}") from None
+            if not text:
+                raise UserError(f"{file}: empty text")
+            texts.append(text)
+            labels.append(label)
+    labels, merged = _one_spelling(_normalise_labels(labels))
+    note = (f"a folder per class: {len(texts):,} texts in {len(set(labels))} classes "
+            f"({', '.join(c.name for c in classes if files[c.name])})")
+    return TextTable(folder, texts, labels, list(range(1, len(texts) + 1)), "file", "folder",
+                     [note] + ([merged] if merged else []))
+
+
+def _others_empty(column: pd.Series) -> str:
+    """How a message about a row's empty text ends where other rows are empty too: how many (a file of thousands
+    with a few deleted reviews was told one row a run)."""
+    empty = int(column.map(lambda v: not isinstance(v, (list, np.ndarray)) and (is_missing(v) or not str(v).strip()))
+                .sum())
+    return f" ({empty:,} rows have none: drop them, or fill them in)" if empty > 1 else ""
+
+
+def _names_columns(columns) -> bool:
+    """Whether a first row reads as column names (each one word of letters, digits and _ . -, not a number) rather
+    than as data: `prompt, completion` was told "the first row is read as the header; a file without one needs
+    ..." (`pos, good fine` still is)."""
+    return all(isinstance(c, str) and re.fullmatch(r"[^\W\d][\w.-]{0,39}", c.strip()) for c in columns)
+
+
 def _kind(value) -> str:
     """How an error names a JSON or Parquet cell that holds several values."""
     return "dict" if isinstance(value, dict) else "list"
@@ -468,10 +560,12 @@ def _normalise_labels(labels: list) -> list:
     """Labels that are all whole numbers become int: integers, integer strings (a CSV's), whole numbers written as
     floats ('3.0', as pandas writes an integer column that had a missing value: they were classes '1.0', '3.0'
     that a new file's 3 was unknown to), and a JSON file's mix of 1 and "1" (a traceback: duplicate classes).
-    Else strings are stripped, and where strings and numbers mix every label is a string."""
+    Else strings are stripped, and where strings and numbers mix every label is a string. Codes written with a
+    leading zero (`01`, `007`: product, ICD or postal codes) stay strings: predict wrote `5` for `05`."""
     labels = [v.item() if isinstance(v, np.generic) else v for v in labels]
-    if all(isinstance(v, (int, bool)) or isinstance(v, float) and v.is_integer()
-           or isinstance(v, str) and _WHOLE_NUMBER.fullmatch(v.strip()) for v in labels):
+    codes = any(isinstance(v, str) and _ZERO_LED.fullmatch(v.strip()) for v in labels)
+    if not codes and all(isinstance(v, (int, bool)) or isinstance(v, float) and v.is_integer()
+                         or isinstance(v, str) and _WHOLE_NUMBER.fullmatch(v.strip()) for v in labels):
         return [_whole(v) if isinstance(v, str) else int(v) for v in labels]
     if any(isinstance(v, str) for v in labels):
         return [v.strip() if isinstance(v, str) else str(v) for v in labels]

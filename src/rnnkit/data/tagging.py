@@ -12,7 +12,8 @@ Three formats, each with the line number in every error:
   by a first token line of ten columns that starts with an ID (1, 1-2 or 1.1).
 
 Tag schemes: BIO (B-X, I-X, O), BIOES (adds E-X, S-X), BMES (B, M, E, S: segmentation, optionally
-typed as B-X); a file whose tags are all spelt otherwise (b-x, B_X, X-B) is read as B-X (`with_chunk_spelling`).
+typed as B-X); a file whose tags are all spelt otherwise (b-x, B_X, X-B) is read as B-X, and spaCy's BILUO (U-X a
+one-token chunk, L-X its last token) as BIOES (`with_chunk_spelling`).
 A scheme-free tag set (POS tags) is "plain". `chunks(tags, scheme)` gives the typed
 spans a tag sequence marks and `chunk_tags(spans, n, scheme)` writes them back, so conversion between
 schemes is chunks in, tags out.
@@ -31,8 +32,9 @@ SCHEMES = ("BIO", "BIOES", "BMES")
 _CHUNK_TAG = re.compile(r"^(?:O|[BIMES](?:-.+)?)$")
 # other spellings of chunk tags that tools write: the prefix in lower case or joined by "_" (b-per, B_PER), or last
 # (PER-B, as some Chinese NER files have it); read as B-PER so that the run finds their scheme and entities
-_PREFIX_FIRST = re.compile(r"^([BIMES])[-_](.+)$", re.IGNORECASE)
-_PREFIX_LAST = re.compile(r"^(.+)[-_]([BIMES])$", re.IGNORECASE)
+_PREFIX_FIRST = re.compile(r"^([BIMESLU])[-_](.+)$", re.IGNORECASE)
+_PREFIX_LAST = re.compile(r"^(.+)[-_]([BIMESLU])$", re.IGNORECASE)
+BILUO = {"L": "E", "U": "S"}  # spaCy's BILUO is BIOES spelt with L (last) and U (unit)
 
 
 @dataclass
@@ -90,9 +92,11 @@ def read_conll(path: str | Path, columns: int | str = "first", encoding: str = "
     tags: list[str] = []
     lines = _read_text(path, encoding).splitlines()
     split = _fields(lines)
+    header = _column_names_at(split)
     for number, (line, fields) in enumerate(zip(lines, split), start=1):
-        if fields and fields[0] == "-DOCSTART-" or not tokens and _is_comment(lines, split, number - 1):
-            fields = []  # CoNLL-2003's document break, or a comment: a boundary, not a token
+        if number - 1 == header or fields and fields[0] == "-DOCSTART-" or \
+                not tokens and _is_comment(lines, split, number - 1):
+            fields = []  # a header, CoNLL-2003's document break, or a comment: a boundary, not a token
         elif columns == "first" and all(fields) and len(fields) >= 2:
             columns = len(fields)
         if not any(fields):
@@ -118,6 +122,17 @@ def read_conll(path: str | Path, columns: int | str = "first", encoding: str = "
 def _fields(lines: list[str]) -> list[list[str]]:
     """Each line's fields: tab-separated where it holds a tab, else space-separated."""
     return [[f.strip() for f in (line.split("\t") if "\t" in line.strip() else line.split())] for line in lines]
+
+
+def _column_names_at(split: list[list[str]]) -> int | None:
+    """The index of a first non-blank line that names the columns (`token<TAB>tag`, `Word POS Tag`, as pandas'
+    `to_csv(sep="\\t")` writes a header), else None. It was read as a token `token` tagged `tag`, and that one
+    tag made the whole file's tags plain: no scheme, no entity F1 (probes5: t_header.conll)."""
+    first = next((i for i, fields in enumerate(split) if any(fields)), None)
+    if first is None or len(split[first]) < 2:
+        return None
+    fields = [f.lower() for f in split[first]]
+    return first if fields[0] in WORD_NAMES and fields[-1] in TAG_NAMES else None
 
 
 def _is_comment(lines: list[str], split: list[list[str]], i: int) -> bool:
@@ -186,8 +201,9 @@ def read_tokens(path: str | Path, encoding: str = "utf-8") -> list[list[str]]:
     if is_conllu(path, lines[:200]):
         return read_conllu(path, encoding).tokens
     sentences, tokens, split = [], [], _fields(lines)
+    header = _column_names_at(split)
     for i, fields in enumerate([*split, []]):
-        token = fields[0] if fields else ""
+        token = fields[0] if fields and i != header else ""
         if token and token != "-DOCSTART-" and (tokens or not _is_comment(lines, split, i)):
             tokens.append(token)
         elif tokens:
@@ -356,15 +372,18 @@ def with_chunk_spelling(data: TagSplit) -> TagSplit:
 
 
 def chunk_spelling(tags: set[str]) -> dict[str, str] | None:
-    """Each of `tags` spelt B-X, I-X, O where every one is of another spelling of chunk tags (b-x, B_X, X-B; o),
-    else None: tags of any other form (POS tags), or already so spelt, are left as they are."""
+    """Each of `tags` spelt B-X, I-X, O where every one is of another spelling of chunk tags (b-x, B_X, X-B; o;
+    BILUO's L-X and U-X as E-X and S-X), else None: tags of any other form (POS tags), or already so spelt, are
+    left as they are. BILUO was read as plain tags: token accuracy alone, no entities (probes5: t_biluo.conll)."""
     chunked = tags - {"O", "o"}
     if "o" not in tags and all(_CHUNK_TAG.match(t) for t in chunked):
         return None
     for pattern, prefix, kind in ((_PREFIX_FIRST, 1, 2), (_PREFIX_LAST, 2, 1)):
         found = {t: pattern.match(t) for t in chunked}
-        if found and all(found.values()):
-            return {t: f"{m[prefix].upper()}-{m[kind]}" for t, m in found.items()} | {"O": "O", "o": "O"}
+        letters = {m[prefix].upper() for m in found.values() if m}
+        if found and all(found.values()) and not (letters & set(BILUO) and "M" in letters):
+            return {t: f"{BILUO.get(m[prefix].upper(), m[prefix].upper())}-{m[kind]}" for t, m in found.items()} | \
+                {"O": "O", "o": "O"}
     return None
 
 
@@ -376,10 +395,15 @@ def split_tag(tag: str) -> tuple[str, str]:
     return prefix, kind
 
 
+def is_chunk_tag(tag: str) -> bool:
+    """Whether `tag` is written in a chunk scheme (O, B-X, I-X, E-X, S-X, M-X, or the prefix alone)."""
+    return _CHUNK_TAG.match(tag) is not None
+
+
 def detect_scheme(data: TagSplit) -> str:
     """BIO, BIOES, BMES or "plain" (tags without a chunk scheme, e.g. POS); mixing BMES's M with
     BIO's I or O is an error naming the line where the second scheme appears."""
-    if not all(_CHUNK_TAG.match(t) for sent in data.tags for t in sent):
+    if not all(is_chunk_tag(t) for sent in data.tags for t in sent):
         return "plain"
     first: dict[str, tuple[int, int]] = {}
     for i, sent in enumerate(data.tags):

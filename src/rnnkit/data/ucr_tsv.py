@@ -20,10 +20,12 @@ format the same way.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 
+from rnnkit.data.arff import read_arff
 from rnnkit.data.ts_format import TsFile, TsHeader, read_ts, text_lines
 from rnnkit.errors import UserError
 
@@ -33,13 +35,12 @@ INDEX_NAMES = ("", "unnamed: 0")
 
 
 def read_series_file(path: str | Path) -> TsFile:
-    """A series file by its suffix: a table of cases (`.tsv`, `.csv`, `.txt`), else `.ts`; an `.arff` file is
-    refused in one line."""
+    """A series file by its suffix: a table of cases (`.tsv`, `.csv`, `.txt`), the archive's ARFF (`.arff`),
+    else `.ts`."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".arff":
-        raise UserError(f"{path}: ARFF files are not read; give the problem's .ts file (UCR/UEA, as aeon and "
-                        "sktime write it) or a table of cases (.tsv/.csv: the class label, then the values)")
+        return read_arff(path)
     return read_ucr_tsv(path) if suffix in TABLE_SUFFIXES else read_ts(path)
 
 
@@ -79,8 +80,7 @@ def read_ucr_tsv(path: str | Path) -> TsFile:
         rows.append(i + 1)
     if not series:
         raise UserError(f"{path}: no series (expected one a line: the class label, then the values, tab-separated)")
-    if all(_is_number(label) and float(label).is_integer() for label in labels):
-        labels = [str(int(float(label))) for label in labels]  # the 2015 archive's 1.0000000e+00 is class 1
+    labels = _whole(labels)
     lengths = {len(s) for s in series}
     header = TsHeader(problem_name=path.stem, missing=any(np.isnan(s).any() for s in series), dimensions=1,
                       equal_length=len(lengths) == 1, series_length=lengths.pop() if len(lengths) == 1 else None,
@@ -129,8 +129,8 @@ def _read_long(path: Path, lines: list[str], header_line: int, names: list[str],
     series = [np.stack(values)[np.argsort(steps, kind="stable")].astype(np.float32)
               for _, values, steps, _ in cases.values()]
     labels = [label for *_, label in cases.values()]
-    if label_at is not None and all(_is_number(label) and float(label).is_integer() for label in labels):
-        labels = [str(int(float(label))) for label in labels]
+    if label_at is not None:
+        labels = _whole(labels)
     lengths = {len(x) for x in series}
     header = TsHeader(problem_name=path.stem, missing=any(np.isnan(x).any() for x in series), dimensions=len(channels),
                       univariate=len(channels) == 1, equal_length=len(lengths) == 1,
@@ -152,9 +152,16 @@ def _reading(where: str, fields: list[str], names: list[str]) -> np.ndarray:
 
 
 def _fields(line: str) -> list[str]:
-    """A line's fields: tab-separated, else comma-separated, else separated by spaces."""
+    """A line's fields: tab-separated, else semicolon-separated (Excel's CSV where the comma is the decimal mark:
+    `0,5` is 0.5), else comma-separated, else separated by spaces. A `;` file was split at its spaces: "line 1:
+    a case with no values" (probes5: cs_semicolon.csv)."""
+    if "\t" not in line and ";" in line:
+        return [_DECIMAL_COMMA.sub(r"\1.\2", f.strip()) for f in line.split(";")]
     separator = "\t" if "\t" in line else "," if "," in line else None
     return [f.strip() for f in line.split(separator)] if separator else line.split()
+
+
+_DECIMAL_COMMA = re.compile(r"^([+-]?\d*),(\d+(?:[eE][+-]?\d+)?)$")
 
 
 def _numbers_under(lines: list[str], header_line: int, column: int) -> bool:
@@ -197,6 +204,15 @@ def _values(where: str, fields: list[str], line: list[str]) -> np.ndarray:
     if not observed.size:
         raise UserError(f"{where}: a case with no values (expected the class label, then numbers)")
     return values[:observed[-1] + 1].astype(np.float32)
+
+
+def _whole(labels: list[str]) -> list[str]:
+    """Labels that are all whole numbers written as such (the 2015 archive's 1.0000000e+00 is class 1), unless one is
+    a code written with a leading zero (01, 05: kept as written, as classify keeps them)."""
+    if all(_is_number(label) and float(label).is_integer() for label in labels) and \
+            not any(re.fullmatch(r"0\d+", label) for label in labels):
+        return [str(int(float(label))) for label in labels]
+    return labels
 
 
 def _is_number(text: str) -> bool:

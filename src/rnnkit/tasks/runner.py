@@ -68,7 +68,8 @@ def check_before_start(task: Task, config: Any, run_dir: Path, resume: bool) -> 
     check_run_dir(run_dir, resume)
     for key in FILE_FIELDS:  # spelt the same in every task; each task's readers then check what is in them
         value = getattr(config, key, None)
-        if isinstance(value, str) and value and not Path(value).is_file():
+        folder_ok = getattr(config, "reads_folders", False) and Path(value or "").is_dir()  # an lm corpus folder
+        if isinstance(value, str) and value and not Path(value).is_file() and not folder_ok:
             found = "is a folder; expected a file" if Path(value).is_dir() else "file not found"
             raise UserError(f"config key {key!r} (--{key.replace('_', '-')}): {value}: {found}")
     check_training(config)  # the loss and metric names: imports torch

@@ -94,7 +94,8 @@ BAD_FILES = {
     "label.ts": ("@univariate true\n@classLabel true 1 2\n@data\n1,2:1\n1,2:7\n", "line 5: class label '7' is not one"),
     "words.ts": ("@univariate true\n@classLabel true 1 2\n@data\n1,x:1\n", "line 4: 'x' is not a number"),
     "unlabelled.ts": ("@univariate true\n@classLabel false\n@data\n1,2\n", "has no class labels"),
-    "weka.arff": ("@relation x\n@data\n1,2,a\n", "ARFF files are not read"),
+    "weka.arff": ("@relation x\n@attribute a numeric\n@attribute c {p,q}\n@data\n1,p\n2,r\n",
+                  "not read as ARFF: r value not in ('p', 'q')"),
     "regression.ts": ("@univariate true\n@targetLabel true\n@data\n1,2:0.5\n", "a regression file (@targetLabel true"),
     # a table whose label column is a measurement: 30 values, each on two series (it trained 30 "classes")
     "score.csv": ("label,t0,t1,t2\n" + "".join(f"{i / 7:.3f},{i},{k},1\n" for i in range(30) for k in range(2)),
@@ -126,6 +127,36 @@ def test_predict_and_evaluate_refuse_files_the_model_cannot_read(capsys, files, 
     code, _, err = call(capsys, "evaluate", run, "--data", other_labels)
     assert code == 2 and f"{other_labels}: line 7: class label 'left' is not one the model knows: up down" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def write_arff(path, ts):
+    """A .ts file's cases as the UEA archive's multivariate ARFF: a relational attribute of channels, shorter
+    series padded with ? to the longest, the class last."""
+    steps = max(ts.lengths)
+    head = (f"@relation {ts.header.problem_name}\n@attribute relationalAtt relational\n"
+            + "".join(f"@attribute att{t} numeric\n" for t in range(steps))
+            + f"@end relationalAtt\n@attribute target {{{','.join(ts.header.class_labels)}}}\n@data\n")
+    rows = ["'" + "\\n".join(",".join([f"{v:.5f}" for v in channel] + ["?"] * (steps - len(channel)))
+                              for channel in s.T) + f"',{label}" for s, label in zip(ts.series, ts.labels)]
+    path.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_arff_copy_predicts_and_evaluates_as_its_ts_file(capsys, files, tmp_path):
+    """The archive's ARFF download of a problem gives what its .ts file gives (it was refused in one line)."""
+    run = tmp_path / "run"
+    code, _, err = call(capsys, "train", "classify-series", "--data", write_arff(tmp_path / "train.arff",
+                        read_ts(files / "train.ts")), "--hidden-size", 4, "--epochs", 1, "--baseline", "false",
+                        "--fast", "native", "--run-dir", run, "--quiet")
+    assert code == 0, err
+    arff = write_arff(tmp_path / "test.arff", read_ts(files / "test.ts"))
+    outputs = [call(capsys, *command) for data in (files / "test.ts", arff)
+               for command in (("predict", run, "--input", data), ("evaluate", run, "--data", data, "--json"))]
+    assert all(code == 0 for code, _, _ in outputs), outputs
+    predicted_ts, scores_ts, predicted_arff, scores_arff = (out for _, out, _ in outputs)
+    labels = [[json.loads(r)["label"] for r in out.splitlines()] for out in (predicted_ts, predicted_arff)]
+    assert labels[0] == labels[1] and len(labels[0]) == 40
+    assert json.loads(scores_ts)["acc"] == json.loads(scores_arff)["acc"] and json.loads(scores_arff)["samples"] == 40
 
 
 def test_scaling_is_fitted_per_channel_and_missing_values_become_the_mean(tmp_path):

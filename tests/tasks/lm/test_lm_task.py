@@ -95,6 +95,26 @@ def test_words_outside_the_vocabulary_are_named(tmp_path, capsys):
     assert code == 2 and "every word is outside the model's vocabulary ('zebra', 'okapi')" in err
 
 
+def test_a_folder_of_texts_trains_and_evaluates_as_their_concatenation(tmp_path, capsys):
+    """`--data DIR` (a corpus kept as a file per document) was "is a folder; expected a file"; it reads as its
+    files in name order, the level measured on them (a folder was told words without measuring), and evaluate
+    reads the folder too."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text(LINE * 20)
+    (tmp_path / "docs" / "b.txt").write_text(LINE * 20)
+    (tmp_path / "one.txt").write_text(LINE * 40)
+    runs = {}
+    for name in ("docs", "one.txt"):
+        code, _, err = call(capsys, "train", "lm", "--data", tmp_path / name, "--epochs", "1", "--hidden-size", "8",
+                            "--embedding-dim", "8", "--bptt", "10", "--batch-size", "4", "--run-dir",
+                            tmp_path / f"run-{name}", "--quiet")
+        assert code == 0, err
+        code, out, err = call(capsys, "evaluate", tmp_path / f"run-{name}", "--data", tmp_path / name, "--json")
+        assert code == 0, err
+        runs[name] = json.loads(out)
+    assert runs["docs"]["tokens"] == runs["one.txt"]["tokens"] and runs["docs"]["loss"] == runs["one.txt"]["loss"]
+
+
 def test_output_precision_reaches_the_model_and_is_checked(tmp_path, capsys):
     from rnnkit.tasks.lm.config import LMConfig
     from rnnkit.tasks.lm.model import build_model

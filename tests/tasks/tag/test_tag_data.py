@@ -89,3 +89,22 @@ def test_iob1_tags_are_trained_and_scored_as_bio():
     assert tagset.scheme == "BIO"
     ids = tag_ids(iob1, tagset)[0]
     assert [tagset.tags[k] for k in ids] == ["O", "B-VER", "O", "B-BUG", "B-BUG"]
+
+
+def test_a_held_out_file_of_the_other_kind_of_tags_is_one_line_at_its_first_such_tag():
+    """Chunk tags in training beside tags without a scheme held out (or the reverse) was a traceback ("scheme
+    must be one of ('BIO', 'BIOES', 'BMES'), got 'plain'")."""
+    import pytest
+
+    from rnnkit.errors import UserError
+    from rnnkit.tasks.tag.data import make_tagset
+    bio = TagSplit([["Fix", "#12"]], [["O", "B-BUG"]], "train.conll", [1])
+    plain = TagSplit([["Fix", "#12"], ["token"]], [["O", "B-BUG"], ["tag"]], "valid.conll", [1, 4])
+    with pytest.raises(UserError, match=r"valid.conll: line 4: tag 'tag': these sentences' tags are plain, the "
+                                        r"training sentences' BIO; expected one kind of tags in every file"):
+        make_tagset(config("word"), {"train": bio, "valid": plain, "test": None})
+    pos = TagSplit([["Fix", "it"]], [["VB", "PRP"]], "train.conll", [1])
+    with pytest.raises(UserError, match=r"valid.conll: line 1: tag 'O': these sentences' tags are BIO, the training "
+                                        r"sentences' plain"):
+        make_tagset(config("word"), {"train": pos, "valid": TagSplit(bio.tokens, bio.tags, "valid.conll", [1]),
+                                     "test": None})

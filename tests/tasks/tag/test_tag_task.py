@@ -133,6 +133,42 @@ def test_predict_on_a_conll_file_tags_its_sentences_not_its_lines(ner_run, files
                                                                                     ["Bob", "sleeps"]], err
 
 
+def test_conll_output_keeps_spaced_tokens_and_refuses_tokens_a_line_cannot_hold(ner_run, tmp_path, capsys):
+    """--format conll of a JSON Lines input whose tokens hold spaces (a quoted option, a multi-word name): written
+    whole, tab-separated, and read back whole by predict and evaluate; a token holding a tab or a line break, or
+    blank, would split its line or vanish: refused in one line before anything is written, naming it."""
+    run_dir, _ = ner_run
+    (tmp_path / "spaced.jsonl").write_text('{"tokens": ["Mary Smith", "lives", "in", "New Rome"]}\n')
+    out_file = tmp_path / "out.txt"
+    code, out, err = call(capsys, "predict", run_dir, "--input", tmp_path / "spaced.jsonl", "--format", "conll",
+                          "-o", out_file)
+    assert code == 0 and out.splitlines()[0].startswith("Mary Smith\t"), err
+    code, out, err = call(capsys, "predict", run_dir, "--input", out_file)
+    assert code == 0 and json.loads(out)["tokens"] == ["Mary Smith", "lives", "in", "New Rome"], err
+    code, out, err = call(capsys, "evaluate", run_dir, "--data", out_file, "--json")
+    assert code == 0 and json.loads(out)["tokens"] == 4, err
+    for token in ("a\tb", "a\nb", "", " a"):
+        (tmp_path / "odd.jsonl").write_text(json.dumps({"tokens": ["Bob", token]}) + "\n")
+        code, out, err = call(capsys, "predict", run_dir, "--input", tmp_path / "odd.jsonl", "--format", "conll",
+                              "-o", tmp_path / "odd.txt")
+        assert code == 2 and out == "" and not (tmp_path / "odd.txt").exists(), (token, out)
+        assert f"odd.jsonl: sentence 1, token 2: {token!r} cannot be written as a token<TAB>tag line" in err
+        assert "--format json" in err and len(err.strip().splitlines()) == 1
+
+
+def test_evaluate_on_a_file_of_texts_says_it_needs_gold_tags(ner_run, tmp_path, capsys):
+    """A file of texts (or another task's table) given to evaluate was told only "line 2: found 9 column(s)"."""
+    run_dir, _ = ner_run
+    (tmp_path / "texts.txt").write_text("Alice works in Rome\nBob sleeps in a big house in Paris\n")
+    code, _, err = call(capsys, "evaluate", run_dir, "--data", tmp_path / "texts.txt")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "line 2: found 8 column(s)" in err and "(its first line ends in 'Rome', none of the run's tags: " \
+        "evaluate reads gold tags, token<TAB>tag lines; predict tags a file of texts)" in err
+    (tmp_path / "gold.conll").write_text("Alice\tB-PER\nworks\n")  # a gold file's own mistake: no hint
+    code, _, err = call(capsys, "evaluate", run_dir, "--data", tmp_path / "gold.conll")
+    assert code == 2 and "line 2: found 1 column(s)" in err and "none of the run's tags" not in err
+
+
 def test_a_latin1_run_trains_evaluates_and_predicts_in_its_encoding(files, tmp_path, capsys):
     """--encoding latin-1 (CoNLL-2002's files) reaches training, evaluate and predict."""
     text = (files / "train.conll").read_text().replace("Rome", "Génova")

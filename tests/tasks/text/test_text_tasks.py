@@ -286,13 +286,16 @@ def test_predict_reads_a_one_column_table_and_takes_text_col(data, tmp_path, cap
     run_dir, _ = train("classify", {"data": str(data / "train.csv"), "baseline": "none", **overrides(TINY)},
                        run_dir=tmp_path / "run", quiet=True)
     (tmp_path / "one.csv").write_text("sentence\na great movie\nthe plot was boring\n")
-    (tmp_path / "two.csv").write_text("review,stars\na great movie,5\n")
+    (tmp_path / "two.csv").write_text("snippet,stars\na great movie,5\n")
+    (tmp_path / "named.csv").write_text("stars,review\n5,a great movie\n")  # a column named as texts (probes5)
     code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "one.csv")
     assert code == 0 and [json.loads(line)["label"] for line in out.splitlines()] == ["pos", "neg"]
     code, _, err = call(capsys, "predict", run_dir, "--input", tmp_path / "two.csv")
-    assert code == 2 and "no column 'text'; available columns: review, stars (--text-col names the column" in err
-    code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "two.csv", "--text-col", "review")
+    assert code == 2 and "no column 'text'; available columns: snippet, stars (--text-col names the column" in err
+    code, out, _ = call(capsys, "predict", run_dir, "--input", tmp_path / "two.csv", "--text-col", "snippet")
     assert code == 0 and json.loads(out)["text"] == "a great movie"
+    code, out, err = call(capsys, "predict", run_dir, "--input", tmp_path / "named.csv")
+    assert code == 0 and json.loads(out)["text"] == "a great movie", err
     code, _, err = call(capsys, "predict", run_dir, "--input", tmp_path / "one.csv", "--text-col", "text")
     assert code == 2 and "no column 'text'; available columns: sentence" in err  # named: no guessing
 

@@ -1,4 +1,4 @@
-"""The series classification task's config: a UCR/UEA dataset by name, or the user's own .ts (or .tsv, .csv)
+"""The series classification task's config: a UCR/UEA dataset by name, or the user's own .ts (or .arff, .tsv, .csv)
 files.
 Measured results of these defaults are in benchmarks/TASKS.md."""
 from __future__ import annotations
@@ -23,12 +23,12 @@ class SeriesConfig(RecurrentModelConfig):
     dataset: Literal[UCR_NAMES] = "japanese-vowels"
     """a UCR/UEA dataset with its official train/test split (ignored when `data` is given)"""
     data: str | None = None
-    """your training file in the UCR/UEA .ts format, or a table of cases (.tsv/.csv/.txt: the label, then the
-    values), instead of a named dataset"""
+    """your training file in the UCR/UEA .ts format (or the archive's .arff), or a table of cases (.tsv/.csv/.txt:
+    the label, then the values), instead of a named dataset"""
     valid_data: str | None = None
-    """your validation file (.ts, .tsv or .csv, with `data`; default: validation_split of the training file)"""
+    """your validation file (.ts, .arff, .tsv or .csv, with `data`; default: validation_split of the training file)"""
     test_data: str | None = None
-    """your test file (.ts, .tsv or .csv), scored once at the end (with `data`)"""
+    """your test file (.ts, .arff, .tsv or .csv), scored once at the end (with `data`)"""
     cache_dir: CacheDir = None
     baseline: bool = True
     """fit MiniRocket + logistic regression on the same series (C by cross-validation over the training file),

@@ -73,8 +73,8 @@ def label_map_of(ts: TsFile) -> LabelMap:
 def label_ids(ts: TsFile, label_map: LabelMap) -> np.ndarray:
     """(N,) class ids; a label the model does not know is an error naming the file and line."""
     if ts.labels is None:
-        raise UserError(f"{ts.path}: has no class labels to score against (@classLabel false, or a table with no "
-                        "column named label, class or target)")
+        raise UserError(f"{ts.path}: has no class labels to score against (@classLabel false, a table with no "
+                        "column named label, class or target, or an ARFF file whose classes are all ?)")
     known = {str(label): i for i, label in enumerate(label_map.labels)}
     for label, line in zip(ts.labels, ts.lines):
         if label not in known:

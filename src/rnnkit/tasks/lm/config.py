@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
@@ -38,8 +38,10 @@ LEVEL_EPOCHS = {"word": 6, "char": 4}
 class LMConfig(RecurrentModelConfig):
     dataset: Literal[LM_DATASETS] = "ptb"
     """the named corpus (ptb: words, shakespeare: characters), fetched on first use; ignored with --data"""
+    reads_folders: ClassVar[bool] = True  # --data and the others may name a folder of text files (runner's check)
     data: str | None = None
-    """your own training text file (plain text, any size)"""
+    """your own training text file (plain text, any size; JSON Lines: each record's text field), or a folder of
+    text files (read in name order)"""
     valid_data: str | None = None
     """validation text file (with --data; default: validation_split of the training text)"""
     test_data: str | None = None
@@ -168,7 +170,7 @@ def resolve_level(config: LMConfig) -> str:
         return config.level
     if config.data is None:
         return DATASET_LEVEL[config.dataset]
-    if not Path(config.data).is_file():  # level_for_text's answer for a file it cannot read, told without importing
+    if not Path(config.data).exists():  # level_for_text's answer for a file it cannot read, told without importing
         return "word"                     # its reader (torch); the runner then names the missing file
     from rnnkit.tasks.lm.level import level_for_text
 

@@ -107,7 +107,8 @@ class TagConfig(RecurrentModelConfig):
 @config_dataclass
 class TagPredictOptions:
     format: Literal["json", "conll"] = "json"
-    """json: one JSON line per input line (tokens, tags, words or entities); conll: token<TAB>tag blocks"""
+    """json: one JSON line per input line (tokens, tags, words or entities); conll: token<TAB>tag blocks (a token
+    holding spaces is written whole, tab-separated; one holding a tab or a line break, or blank, is refused)"""
     batch_size: PositiveInt = 64
     """sentences decoded at once"""
     text_col: str = "text"

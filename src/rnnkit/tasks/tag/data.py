@@ -17,7 +17,7 @@ import torch
 from rnnkit.atomic import write_json
 from rnnkit.data import Vocabulary, load_dataset
 from rnnkit.data.batching import BucketBatchSampler
-from rnnkit.data.tagging import TagSplit, convert, detect_scheme, read_tagged
+from rnnkit.data.tagging import TagSplit, convert, detect_scheme, is_chunk_tag, read_tagged
 from rnnkit.data.text_batches import BatchDataset
 from rnnkit.data.splits import random_holdout
 from rnnkit.errors import UserError
@@ -103,7 +103,7 @@ def make_tagset(config: TagConfig, splits: dict[str, TagSplit | None]) -> TagSet
         raise UserError(f"{train.source}: its tags have no chunk scheme (POS-like tags); --scheme {scheme} "
                         "cannot convert them")
     tags = sorted({t for split in splits.values() if split is not None
-                   for sent in in_scheme(split, detect_scheme(split), scheme).tags for t in sent})
+                   for sent in in_scheme(split, held_out_scheme(split, scheme), scheme).tags for t in sent})
     unit = "char" if all(len(tok) == 1 for sent in train.tokens for tok in sent) else "word"
     words = None
     if scheme == "BMES":
@@ -112,6 +112,19 @@ def make_tagset(config: TagConfig, splits: dict[str, TagSplit | None]) -> TagSet
         words = sorted({w for toks, tg in zip(train.tokens, in_scheme(train, source, scheme).tags)
                         for w in words_of(toks, tg)})
     return TagSet(tags, scheme, unit, source, words)
+
+
+def held_out_scheme(split: TagSplit, scheme: str) -> str:
+    """`split`'s scheme, which the run's `scheme` (its training sentences') can take: chunk tags beside tags without
+    a scheme are a one-line error at the first tag of the other kind (a traceback: "scheme must be one of ('BIO',
+    'BIOES', 'BMES'), got 'plain'", where a header line's `tag` fell among the held-out sentences)."""
+    source = detect_scheme(split)
+    if "plain" in (source, scheme) and source != scheme:
+        at = next((i, j) for i, sent in enumerate(split.tags) for j, tag in enumerate(sent)
+                  if is_chunk_tag(tag) == (scheme == "plain"))
+        raise UserError(f"{split.where(*at)}: tag {split.tags[at[0]][at[1]]!r}: these sentences' tags are {source}, "
+                        f"the training sentences' {scheme}; expected one kind of tags in every file")
+    return source
 
 
 def in_scheme(data: TagSplit, source: str, scheme: str) -> TagSplit:

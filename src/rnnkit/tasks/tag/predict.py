@@ -191,6 +191,8 @@ def predict(run: Run, inputs: str, options: TagPredictOptions | None = None) -> 
     tagger = Tagger(run)
     block: list[str] = []
     sentences = tagged_sentences(inputs, tagger.tagset.tags, getattr(run.config, "encoding", "utf-8"))
+    if options.format == "conll" and sentences:
+        check_conll_tokens(inputs, sentences)
     given = iter(sentences or ())
 
     def flush():
@@ -212,16 +214,50 @@ def predict(run: Run, inputs: str, options: TagPredictOptions | None = None) -> 
     yield from flush()
 
 
+def check_conll_tokens(inputs: str, sentences: list[list[str]]) -> None:
+    """Refuse, before anything is written, a token that a token<TAB>tag line cannot hold: one holding a tab or a
+    line break, blank, or with spaces at its ends (read back, the line splits or the token changes). A token
+    with spaces inside is written whole (a tab separates the columns, as CoNLL-U's FORM holds spaces), and
+    rnnkit reads it back whole; only a JSON Lines or a table input can hold such tokens (text lines are split
+    on spaces)."""
+    for n, tokens in enumerate(sentences, start=1):
+        for k, token in enumerate(tokens, start=1):
+            if "\t" in token or len(token.splitlines()) > 1 or not token.strip() or token != token.strip():
+                raise UserError(f"{inputs}: sentence {n}, token {k}: {token!r} cannot be written as a token<TAB>tag "
+                                "line (it holds a tab or a line break, is blank, or has spaces at its ends); "
+                                "--format json (the default) writes every token as a JSON string")
+
+
 def evaluation_data(run: Run, data: str | None) -> TagSplit:
     config = run.config
     encoding = getattr(config, "encoding", "utf-8")
     if data is not None:
-        return read_tagged(data, config.format, encoding)
+        try:
+            return read_tagged(data, config.format, encoding)
+        except UserError as err:
+            hint = untagged_hint(Path(data), TagSet.load(run.file(TAGS_FILE)).tags, encoding)
+            raise UserError(f"{err}{hint}") from None
     if config.test_data:
         return read_tagged(config.test_data, config.format, encoding)
     if config.dataset is not None:
         return load_dataset(config.dataset, config.cache_dir).test
     raise UserError(f"{run.path}: the run has no test set; pass --data FILE (token<TAB>tag lines)")
+
+
+def untagged_hint(path: Path, tags: Sequence[str], encoding: str) -> str:
+    """How a reading error of an evaluate file ends where its first line's last field is none of the run's tags: a
+    file of texts, or another task's table, was told only "line 2: found 9 column(s) ..., expected 5 columns"."""
+    if not path.is_file():
+        return ""
+    with open(path, "rb") as f:
+        encoding = file_encoding(f.read(4), encoding)
+    with open(path, encoding=encoding, errors="replace") as f:
+        first = next((line.split() for line in f if line.strip()), [""])
+    known = set(tags) | set((chunk_spelling(set(tags)) or {}).values())
+    if first[-1] in known:
+        return ""
+    return (f" (its first line ends in {first[-1][:20]!r}, none of the run's tags: evaluate reads gold tags, "
+            "token<TAB>tag lines; predict tags a file of texts)")
 
 
 def evaluate(run: Run, data: str | None = None) -> dict[str, float]:

@@ -139,8 +139,10 @@ class TextModelConfig(RecurrentModelConfig):
 
 @config_dataclass
 class ClassifyConfig(TextModelConfig):
+    reads_folders: ClassVar[bool] = True  # a folder of class folders (the runner's check lets it through)
     data: str = ""
-    """training file: CSV, TSV, JSONL or Parquet (required)"""
+    """training file: CSV, TSV, JSONL or Parquet, or a folder of class folders holding a text file per text
+    (IMDB's aclImdb/train: neg/*.txt, pos/*.txt) (required)"""
     valid_data: str | None = None
     """validation file (default: validation_split of the training file)"""
     test_data: TestData = None

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import FORMATS, TextTable, check_class_counts, encoding_name, is_fasttext, read_text
+from rnnkit.data.readers import (FORMATS, TextTable, check_class_counts, encoding_name, is_fasttext, read_text,
+                                 table_suffix)
 from rnnkit.data.splits import stratified_holdout
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
@@ -25,7 +26,7 @@ TABLE_SUFFIXES = tuple(FORMATS)  # the table files rnnkit.data reads
 def is_table(path: Path) -> bool:
     """Whether texts to predict are a table's column (by the suffix, or a .txt in fastText's format: its
     `__label__` words are no text), not lines."""
-    return path.suffix.lower() in TABLE_SUFFIXES or is_fasttext(path)
+    return table_suffix(path) in TABLE_SUFFIXES or is_fasttext(path)
 
 
 Split = tuple[list[str], np.ndarray]
@@ -180,6 +181,9 @@ def read_inputs(inputs: str, text_col: str, encoding: str = "utf-8", only_column
         path = Path(inputs)
         if is_table(path):
             return read_texts(path, text_col, None, encoding=encoding, only_column=only_column).texts
+        if path.is_dir():  # a folder of class folders trains and evaluates; its texts to predict need names
+            raise UserError(f"{path}: a folder; predict reads a file of texts (one per line, or a table's column): "
+                            f"evaluate RUN --data {path} scores a folder of class folders")
         if not path.is_file():
             raise UserError(f"{path}: input file not found")
         try:

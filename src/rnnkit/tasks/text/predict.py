@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from rnnkit.data import LabelMap, Vocabulary, load_dataset, read_texts
-from rnnkit.data.readers import encoding_name, file_encoding, refuse_binary
+from rnnkit.data.readers import encoding_name, file_encoding, refuse_binary, table_suffix
 from rnnkit.data.text import encode_tokens, tokenize_all
 from rnnkit.errors import UserError
 from rnnkit.io.run import load
@@ -103,7 +103,7 @@ def stream_inputs(inputs: str, text_col: str, encoding: str = "utf-8", given: bo
     """`read_inputs`' texts one at a time: stdin and .txt lines read lazily (as read_inputs splits them);
     a table file (CSV, Parquet...) is read whole by its reader (`given`: `text_col` was asked for by name, so
     a one-column table of another name is an error). Files are decoded with the run's encoding."""
-    if inputs != "-" and is_table(Path(inputs)):
+    if inputs != "-" and (is_table(Path(inputs)) or Path(inputs).is_dir()):  # read_inputs names a folder too
         yield from read_inputs(inputs, text_col, encoding, only_column=not given)
         return
     if inputs != "-" and not Path(inputs).is_file():
@@ -141,7 +141,7 @@ def evaluate_texts(run: Run, data: str | None = None) -> dict[str, float]:
     label_map = read_labels(run, LABELS_FILE)
     test_file = data or getattr(config, "test_data", None)
     if test_file is not None:  # read as the run read its own files: their encoding, and format where no suffix says
-        fmt = None if Path(test_file).suffix.lower() in TABLE_SUFFIXES else getattr(config, "format", None)
+        fmt = None if table_suffix(Path(test_file)) in TABLE_SUFFIXES else getattr(config, "format", None)
         table = read_texts(test_file, text_col, label_col, fmt=fmt, encoding=getattr(config, "encoding", "utf-8"))
         texts, labels = table.texts, label_map.encode(table.labels, table)
     elif hasattr(config, "dataset"):
