@@ -97,3 +97,14 @@ def write_text(path: str | Path, text: str) -> Path:
 
 def write_json(path: str | Path, obj: Any) -> Path:
     return write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=True) + "\n")
+
+
+def write_npz(path: str | Path, arrays: dict[str, Any]) -> Path:
+    """NumPy arrays as an .npz, atomically (numpy is imported by the caller's arrays, not here)."""
+    import numpy as np
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as f:  # a file object: np.savez would add ".npz" to a temp path
+            np.savez(f, **arrays)
+
+    return atomic_write(path, write)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from rnnkit.atomic import atomic_write, write_json
+from rnnkit.atomic import write_json, write_npz
 from rnnkit.data.text import get_tokenizer
 
 if TYPE_CHECKING:  # scikit-learn is imported where it is used (see models.baselines)
@@ -101,11 +101,7 @@ class TextBaseline:
         arrays.update({f"idf_{name}": v.idf_ for name, v in self.views.items()})
         if self.nb_ratio is not None:
             arrays["nb_ratio"] = self.nb_ratio
-        def write_npz(tmp: str) -> None:
-            with open(tmp, "wb") as f:  # a file object: np.savez would add ".npz" to a temp path
-                np.savez(f, **arrays)
-
-        atomic_write(arrays_path, write_npz)
+        write_npz(arrays_path, arrays)
         write_json(json_path, {"kind": "tfidf-logreg", "num_classes": self.num_classes, "C": self.C,
                                "valid_acc": self.valid_acc, "settings": self.settings, **facts,
                                "vocabularies": {name: {t: int(i) for t, i in v.vocabulary_.items()}

@@ -64,8 +64,11 @@ def test_a_run_on_a_folder_reports_the_baseline_and_predicts_and_evaluates_folde
     assert "baseline (logistic regression on the pixels, C=" in out
     report = (run / "report.md").read_text()
     assert "## Baseline" in report and "| logistic regression on the pixels (C=" in report
-    # one epoch of 9 steps cannot beat the baseline: the title and the verdict say so plainly
-    assert "does NOT beat" in report.splitlines()[0] and "**The model does NOT beat" in report
+    # one epoch of 9 steps cannot beat the baseline: the title and the verdict say so plainly, and the run
+    # delivers the blend validation chose (a weight above 0: the untrained model alone is far worse)
+    assert "does NOT beat" in report.splitlines()[0] and "**The model alone does NOT beat" in report
+    blend = json.loads((run / "blend.json").read_text())
+    assert blend["weight"] > 0 and (run / "baseline.npz").is_file()
     assert json.loads((run / "labels.json").read_text())["labels"] == list(range(10))
     code, out, err = call(capsys, "predict", run, "--input", digits / "test" / "3")
     assert code == 0, err
@@ -76,6 +79,7 @@ def test_a_run_on_a_folder_reports_the_baseline_and_predicts_and_evaluates_folde
     assert code == 0, err
     own = json.loads(out)
     assert own["acc"] == pytest.approx(float(report.split("\n- acc: ")[1].split()[0]), abs=1e-4)  # training's test
+    assert own["acc"] > own["acc_model"]  # the blend's, beside the model's alone
     code, out, err = call(capsys, "evaluate", run, "--data", digits / "test", "--json")  # a folder of classes
     assert code == 0, err
     assert json.loads(out)["acc"] == own["acc"]
@@ -112,3 +116,30 @@ def test_mistakes_in_an_image_folder_are_one_line_errors(tmp_path, layout, needl
                 image.save(root / split / name / "1.png")
     with pytest.raises(UserError, match=needle):
         load_data(make_config(MnistConfig, {"data": str(root), "validation_split": 0.0}))
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_the_saved_baseline_gives_scikit_learns_probabilities(classes):
+    """W, b and the classes, as baseline.npz keeps them, give LogisticRegression's own probabilities (two classes:
+    one row of W), with a zero column for a class the sampled training images lacked."""
+    from sklearn.linear_model import LogisticRegression
+    from rnnkit.tasks.images.baseline import PixelLinear
+
+    rng = np.random.default_rng(0)
+    x, y = rng.random((60, 16)), rng.integers(0, classes, 60)
+    fitted = LogisticRegression(C=1.0).fit(x, y)
+    linear = PixelLinear(fitted.coef_, fitted.intercept_, fitted.classes_)
+    np.testing.assert_allclose(linear.predict_proba(x, classes), fitted.predict_proba(x), atol=1e-12)
+    shifted = PixelLinear(fitted.coef_, fitted.intercept_, fitted.classes_ + 1)  # classes 1.. of one more
+    probs = shifted.predict_proba(x, classes + 1)
+    assert np.all(probs[:, 0] == 0) and np.allclose(probs.sum(1), 1)
+
+
+def test_the_blend_weight_is_the_best_on_validation_then_the_smallest():
+    from rnnkit.tasks.images.baseline import choose_weight
+
+    labels = np.array([0, 1, 1, 0])
+    right, wrong = np.eye(2)[labels], np.eye(2)[1 - labels]
+    assert choose_weight(right, wrong, labels) == 0.0  # the model alone is right: no baseline
+    assert choose_weight(wrong, right, labels) == 1.0  # the baseline alone is right
+    assert choose_weight(right, right, labels) == 0.0  # equal: the smallest weight

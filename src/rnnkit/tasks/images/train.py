@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+
+import numpy as np
 from typing import Any
 
 from rnnkit.tasks.config import epochs_for, raised_epochs_note
 from rnnkit.tasks.fit import class_notes, finish, fit, start
-from rnnkit.tasks.images.baseline import fit_pixel_baseline, report_section, verdict
+from rnnkit.models.blend import accuracy, blend, log_loss
+from rnnkit.tasks.images.baseline import choose_weight, fit_pixel_baseline, report_section, save, verdict
 from rnnkit.tasks.images.config import MnistConfig
 from rnnkit.tasks.images.data import LABELS_FILE, load_data
 from rnnkit.tasks.images.model import build_model
+from rnnkit.tasks.images.predict import class_probabilities
+from rnnkit.tasks.report import class_section
+from rnnkit.training.class_report import class_report
 from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
 
@@ -44,18 +50,51 @@ def run(task: Task, config: MnistConfig, run_dir: Path, *, resume: bool = False,
     fitted = fit(task, config, run_dir, model, (x, y), valid=valid, summary=summary, epochs=epochs,
                  facts={"image_size": [height, width]}, resume=resume, quiet=quiet)
     final, notes, title = fitted.final, "", f"{task.name} ({config.mode}): training report"
+    delivered = None  # the blend's test probabilities, where the run blends
     if test is not None:
         final.update(fitted.trainer.evaluate(test, batch_size=512, prefix="test_"))
         say(f"test ({len(test[0]):,} images): acc={final['test_acc']:.4f} loss={final['test_loss']:.4f}")
-        notes = class_notes(fitted, test, [str(label) for label in data.label_map.labels], batch_size=512)
     if config.baseline and ddp.is_main():
-        baseline = fit_pixel_baseline((x, y), valid, test, config.seed, say)
-        model_accs = {k: final[key] for k, key in (("valid", "val_acc"), ("test", "test_acc")) if key in final}
-        final.update({f"{'val' if k == 'valid' else k}_acc_baseline": v for k, v in baseline.accuracy.items()})
-        notes = report_section(baseline, model_accs) + notes
-        if "test" in baseline.accuracy:
-            say(verdict(final["test_acc"], baseline.accuracy["test"]).replace("**", ""))
-            if final["test_acc"] <= baseline.accuracy["test"]:
-                title = f"{task.name} ({config.mode}): the model does NOT beat the baseline on test"
+        found = fit_pixel_baseline((x, y), valid, test, len(data.label_map), config.seed, say)
+        if found.linear is not None:
+            final, notes, delivered = beside_baseline(fitted, model, found, valid, test, final, run_dir, say)
+            if test is not None and final["test_acc_model"] <= final["test_acc_baseline"]:
+                title = f"{task.name} ({config.mode}): the model alone does NOT beat the baseline on test"
+        else:
+            notes = report_section(found, {}, 0.0)
+    if test is not None:
+        names = [str(label) for label in data.label_map.labels]
+        notes += (class_notes(fitted, test, names, batch_size=512) if delivered is None else
+                  class_section(fitted.trainer.run.path if fitted.trainer.run is not None else None,
+                                class_report(test[1], delivered.argmax(1), names),
+                                what="test set, the run's prediction"))
     return finish(task, config, fitted, final, title=title,
                   test_notes=[f"- images: {len(test[0])}"] if test is not None else [], notes=notes, quiet=quiet)
+
+
+def beside_baseline(fitted, model, found, valid: tuple | None, test: tuple | None, final: dict, run_dir: Path,
+                    say) -> tuple[dict, str, np.ndarray | None]:
+    """The model, the baseline and their blend (the weight chosen on `valid`) on the validation and test images;
+    the run's test numbers become the blend's. Returns (final logs, report section, the blend's test
+    probabilities where it blends anything in)."""
+    split = {"valid": valid, "test": test}
+    own = {k: class_probabilities(model, s[0]) for k, s in split.items() if s is not None}
+    weight = choose_weight(own["valid"], found.probs["valid"], valid[1]) if valid is not None else 0.0
+    table = {"model": {}, "baseline": {}, "run": {}}
+    for k, p in own.items():
+        labels = split[k][1]
+        table["model"][k] = accuracy(p, labels)
+        table["baseline"][k] = accuracy(found.probs[k], labels)
+        table["run"][k] = accuracy(blend(p, found.probs[k], weight), labels)
+    final, delivered = {**final, "blend_weight": weight}, None
+    if valid is not None:
+        final["val_acc_baseline"] = table["baseline"]["valid"]
+    if test is not None:
+        delivered = blend(own["test"], found.probs["test"], weight)
+        final.update({"test_acc_model": final["test_acc"], "test_loss_model": final["test_loss"],
+                      "test_acc_baseline": table["baseline"]["test"], "test_acc": table["run"]["test"],
+                      "test_loss": log_loss(delivered, test[1])})
+        say(verdict(table, weight).replace("**", ""))
+    if fitted.trainer.run is not None:
+        save(run_dir, found, weight)
+    return final, report_section(found, table, weight), delivered if weight else None
