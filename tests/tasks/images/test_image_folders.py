@@ -69,6 +69,8 @@ def test_a_run_on_a_folder_reports_the_baseline_and_predicts_and_evaluates_folde
     assert "does NOT beat" in report.splitlines()[0] and "**The model alone does NOT beat" in report
     blend = json.loads((run / "blend.json").read_text())
     assert blend["weight"] > 0 and (run / "baseline.npz").is_file()
+    code, out, err = call(capsys, "summary", run)
+    assert code == 0 and "predictions blend in the logistic regression on the pixels baseline" in out, err
     assert json.loads((run / "labels.json").read_text())["labels"] == list(range(10))
     code, out, err = call(capsys, "predict", run, "--input", digits / "test" / "3")
     assert code == 0, err

@@ -15,4 +15,5 @@ from rnnkit.tasks.task import Task
 
 MNIST = Task("mnist", "MNIST digits (or your own images) read row by row or pixel by pixel by an LSTM", MnistConfig,
              "rnnkit.tasks.images.train:run", predict="rnnkit.tasks.images.predict:predict",
-             evaluate="rnnkit.tasks.images.predict:evaluate", summary="rnnkit.tasks.images.model:describe")
+             evaluate="rnnkit.tasks.images.predict:evaluate", summary="rnnkit.tasks.images.model:describe",
+             run_notes="rnnkit.tasks.images.predict:run_notes")

@@ -37,6 +37,13 @@ def run_probabilities(run: Run, model, x: np.ndarray) -> tuple[np.ndarray, np.nd
     return blend(own, linear.predict_proba(x, own.shape[1]), weight), own
 
 
+def run_notes(run: Run) -> list[str]:
+    """What `rnnkit summary` and `export` say about how the run predicts: the baseline it blends in."""
+    saved = baseline.load(run.path)
+    return [f"predictions blend in the {baseline.NAME} baseline ({run.file(baseline.BLEND_FILE)}), weight "
+            f"{saved[1]:g}"] if saved is not None and saved[1] else []
+
+
 def run_classes(run: Run) -> LabelMap:
     """The run's classes: labels.json, or MNIST's digits for a run folder written before it kept one."""
     return read_labels(run, LABELS_FILE) if run.file(LABELS_FILE).is_file() else LabelMap(list(range(10)))
