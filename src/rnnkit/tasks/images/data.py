@@ -98,9 +98,10 @@ def folder_data(config: MnistConfig, root: Path, label_map: LabelMap | None, siz
     return labelled(found, label_map, tuple(size), notes, str(root))
 
 
-def labelled(found: dict[str, tuple | None], label_map: LabelMap | None, size, notes: list[str], source: str) -> ImageData:
+def labelled(found: dict[str, tuple | None], label_map: LabelMap | None, size, notes: list[str],
+             source: str) -> ImageData:
     """`found`'s labels as class ids of `label_map`, else of the training labels' classes; a label outside
-    them names its split and image."""
+    them is an error naming the split and the label."""
     if label_map is None:
         if found["train"] is None:
             raise UserError(f"{source}: has no training images")
@@ -122,11 +123,15 @@ def labelled(found: dict[str, tuple | None], label_map: LabelMap | None, size, n
 
 def test_split(config: MnistConfig, data: str | None, label_map: LabelMap, size: tuple[int, int]) -> Split | None:
     """The test images of `data` (else the config's): an .npz's x_test/y_test, a folder's test/ folder, or a
-    folder of classes with no split folders, read whole as test images."""
-    if data is not None and Path(data).is_dir() and "test" not in split_folders(Path(data)):
-        images, _ = read_class_folder(Path(data), size)
+    folder of classes with no split folders given as `data`, read whole as test images."""
+    folder = data or config.data
+    if folder is not None and Path(folder).is_dir():  # only the test images are read
+        splits = split_folders(Path(folder))
+        if "test" not in splits and data is None:
+            return None  # the run's own folder, without a test/ folder
+        images, _ = read_class_folder(splits.get("test", Path(folder)), size)
         found = {"train": None, "valid": None, "test": (images.x.reshape(len(images.x), -1), images.labels)}
-        return labelled(found, label_map, size, [], data).splits["test"]
+        return labelled(found, label_map, size, [], folder).splits["test"]
     return load_data(config, data, label_map, size).splits["test"]
 
 
