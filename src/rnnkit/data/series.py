@@ -228,11 +228,11 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
         panel = _series_id_column(frame, time_col, times, i)
         if panel is not None:
             groups = frame[panel].nunique()
-            raise UserError(f"{path}: the file holds {groups} series, one per value of column {panel!r} (time "
-                            f"starts again at row {i + 1}, where {panel!r} changes from {frame[panel].iloc[i - 1]!r} "
-                            f"to {frame[panel].iloc[i]!r}); expected one series: keep the rows of one {panel!r}, or "
-                            f"put each series in a column of its own (one row per time stamp) and name one as "
-                            f"--target-col")
+            raise StackedSeries(f"{path}: the file holds {groups} series, one per value of column {panel!r} (time "
+                                f"starts again at row {i + 1}, where {panel!r} changes from {frame[panel].iloc[i - 1]!r} "
+                                f"to {frame[panel].iloc[i]!r}); expected one series: keep the rows of one {panel!r}, "
+                                f"or put each series in a column of its own (one row per time stamp) and name one as "
+                                f"--target-col", panel)
         mend = "drop the duplicates" if what == "repeats" else "sort the file by time"
         raise UserError(f"{path}: row {i + 1}: time {times[i]} {what} row {i}'s {times[i - 1]}; expected "
                         f"strictly increasing time stamps ({mend})"
@@ -354,12 +354,17 @@ def _reads_as_dates(column: pd.Series, rows: int = 20) -> bool:
         return bool(pd.to_datetime(head, errors="coerce", format="mixed").notna().all())
 
 
-def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, value_cols: list[str] | None = None,
-                fill: str = "none", fmt: str | None = None) -> Series:
-    """The file's series on its regular grid; `target_col` None: the file's only numeric column; `value_cols` None
-    takes every numeric column as a covariate."""
-    if fill not in FILLS:
-        raise ValueError(f"fill must be one of {FILLS}, got {fill!r}")
+class StackedSeries(UserError):
+    """A file of several series stacked, `column` naming them: the error a one-series reader raises, and what tells
+    a forecast run to read the file as a panel instead."""
+
+    def __init__(self, message: str, column: str):
+        super().__init__(message)
+        self.column = column
+
+
+def read_table(path: str | os.PathLike, fmt: str | None = None) -> pd.DataFrame:
+    """The file's rows, each labelled with its place in the file (errors name it)."""
     path = Path(path)
     fmt = detect_format(path, fmt)
     if not path.is_file():
@@ -367,18 +372,24 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
     frame, _ = read_frame(path, fmt, "utf-8")
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
+    return frame.reset_index(drop=True)
+
+
+def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, value_cols: list[str] | None = None,
+                fill: str = "none", fmt: str | None = None) -> Series:
+    """The file's series on its regular grid; `target_col` None: the file's only numeric column; `value_cols` None
+    takes every numeric column as a covariate."""
+    if fill not in FILLS:
+        raise ValueError(f"fill must be one of {FILLS}, got {fill!r}")
+    return series_from_frame(Path(path), read_table(path, fmt), time_col, target_col, value_cols, fill)
+
+
+def series_from_frame(path: Path, frame: pd.DataFrame, time_col: str, target_col: str | None,
+                      value_cols: list[str] | None = None, fill: str = "none", source: str | None = None) -> Series:
+    """`read_series` of rows already read (`read_table`; one series' rows of a panel file); `source`: the name the
+    series goes by (default the file's)."""
     notes = []
-    frame = frame.reset_index(drop=True)  # a row's label is its place in the file: errors name it
-    if time_col == DEFAULT_TIME_COL:
-        frame, time_col = _date_and_time(frame, notes)
-    if time_col == DEFAULT_TIME_COL and time_col not in frame.columns:
-        found = _time_column(frame, target_col)
-        if found is not None:
-            time_col = found
-            notes.append(f"time column {time_col!r} (there is no column {DEFAULT_TIME_COL!r}; --time-col names "
-                         "another)")
-    if target_col is None:
-        target_col = _only_numeric(path, frame, time_col, notes)
+    frame, time_col, target_col = resolve_columns(path, frame, time_col, target_col, notes)
     asked = [c for c in [time_col, target_col, *(value_cols or [])]]
     for column in asked:
         if column not in frame.columns:
@@ -442,7 +453,24 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
             raise UserError(f"{path}: the series starts with a missing value at {first}; nothing to fill it from "
                             "(drop the leading rows)")
         notes.append(f"{what}: filled by {how}")
-    return Series(str(path), grid, table.to_numpy(np.float32), columns, freq, time_col, notes)
+    return Series(source or str(path), grid, table.to_numpy(np.float32), columns, freq, time_col, notes)
+
+
+def resolve_columns(path: Path, frame: pd.DataFrame, time_col: str, target_col: str | None,
+                    notes: list[str]) -> tuple[pd.DataFrame, str, str]:
+    """(frame, time column, target column) where the defaults leave them to be found: a date and a time of day
+    joined, the one column named or written as times, the only numeric column; each found one noted."""
+    if time_col == DEFAULT_TIME_COL:
+        frame, time_col = _date_and_time(frame, notes)
+    if time_col == DEFAULT_TIME_COL and time_col not in frame.columns:
+        found = _time_column(frame, target_col)
+        if found is not None:
+            time_col = found
+            notes.append(f"time column {time_col!r} (there is no column {DEFAULT_TIME_COL!r}; --time-col names "
+                         "another)")
+    if target_col is None:
+        target_col = _only_numeric(path, frame, time_col, notes)
+    return frame, time_col, target_col
 
 
 DATE_NAMES, CLOCK_NAMES = ("date", "day"), ("time", "hour", "time of day")

@@ -43,6 +43,10 @@ class ForecastConfig(RecurrentModelConfig):
     """a named series (fetched on first use); or give --data"""
     data: str | None = None
     """your own CSV/TSV/JSONL/Parquet file, one row per time step (with --time-col and --target-col)"""
+    series_col: str = "auto"
+    """a file of several series stacked (the long format: id, time, target): the column that names the series, one
+    global model trained across them (auto: the column found where time starts again or repeats; none: the file is
+    one series, and a stacked one is refused)"""
     time_col: str = DEFAULT_TIME_COL
     """the time column of --data (time, or where there is none, the one column named date, ds, timestamp, month,
     year...)"""

@@ -11,10 +11,12 @@ from typing import Any
 import numpy as np
 
 from rnnkit.atomic import atomic_write, write_json
+from rnnkit.data.panel import Panel
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import COVARIATE_WORDS, ForecastConfig
 from rnnkit.tasks.forecast.covariates import choose_covariates, covariates_note
-from rnnkit.tasks.forecast.data import keep_columns, load_series, lookback_seasons, save_series, series_facts
+from rnnkit.tasks.forecast.data import (keep_columns, load_series_or_panel, lookback_seasons, save_series,
+                                        series_facts)
 from rnnkit.tasks.forecast.model import (FEW_NORMALIZE_WINDOWS, LinearFits, build_model, choose_lookback,
                                          choose_normalize, keep_better_of, ridge_lag_candidates,
                                          ridge_penalty_optimizer, start_from_ridge)
@@ -37,7 +39,11 @@ fewer epochs, each of many optimizer steps."""
 def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
     """Train a recurrent forecaster on a named series or your own file."""
     say = printer(quiet)
-    series = load_series(config)
+    series = load_series_or_panel(config)
+    if isinstance(series, Panel):
+        from rnnkit.tasks.forecast.panel import run_panel  # it builds on this module's helpers
+
+        return run_panel(task, config, series, run_dir, resume=resume, quiet=quiet)
     for note in series.notes:
         say(f"{series.source}: {note}")
     if config.data is not None:  # the columns the reader found (config.json keeps them for evaluate --data)
