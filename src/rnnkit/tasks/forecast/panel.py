@@ -40,12 +40,14 @@ def run_panel(task: Task, config: ForecastConfig, panel: Panel, run_dir: Path, *
         say(f"{panel.source}: {note}")
     config = replace(config, series_col=panel.id_col, time_col=panel.time_col, target_col=panel.target_col,
                      value_cols=None)
+    read = panel.ids
     config, panel, pw, choices = resolve_panel(config, panel, say)
     pooled = pw.as_windows()
     names, left_out = panel_baseline_names(config, panel, pw)
     facts = {"panel": True, "source": panel.source, "id_col": panel.id_col, "time_col": panel.time_col,
              "columns": [panel.target_col], "freq": panel.freq, "lookback": config.lookback,
-             "calendar": pooled.calendar, "ids": panel.ids, "baselines": names,
+             "calendar": pooled.calendar, "ids": panel.ids,
+             "left_out": [k for k in read if k not in panel.series], "baselines": names,
              "steps": int(sum(len(s) for s in panel.series.values()))}
     start(config, quiet)
     model = build_model(config, pooled.x["train"].shape[-1])

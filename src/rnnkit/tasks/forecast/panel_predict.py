@@ -27,11 +27,12 @@ from rnnkit.tasks.task import Run
 
 def _panel(run: Run, path: str | None, scalers: dict[str, Scaler]) -> Panel:
     """The run's own panel, or `path`'s series (a long file with the run's id, time and target columns), each one
-    the run was trained on (its scaler is that series' own)."""
+    the run was trained on (its scaler is that series' own) or left out as too short (skipped again)."""
     facts = run.saved["data"]
     if path is None:
         return saved_panel(run.path, facts["freq"])
     panel = read_panel(path, facts["id_col"], facts["time_col"], facts["columns"][0], run.config.fill)
+    panel = panel.keeping(k for k in panel.ids if k not in facts.get("left_out", []))
     unknown = [k for k in panel.ids if k not in scalers]
     if unknown:
         raise UserError(f"{path}: {len(unknown)} series the run was not trained on ({named_ids(unknown)}); each "
