@@ -62,7 +62,8 @@ def seattle() -> pd.DataFrame:
     home = Path(os.environ.get("RNNKIT_CACHE", Path.home() / ".cache" / "rnnkit"))
     path = next(home.rglob("seattle-weather.csv"))
     data = pd.read_csv(path)
-    return melted(data, pd.DatetimeIndex(pd.to_datetime(data["date"])), ["precipitation", "temp_max", "temp_min", "wind"])
+    columns = ["precipitation", "temp_max", "temp_min", "wind"]
+    return melted(data, pd.DatetimeIndex(pd.to_datetime(data["date"])), columns)
 
 
 PANELS = {"m1-yearly": m1_yearly, "m1-yearly-20": lambda: m1_yearly(20), "grunfeld": grunfeld, "macro": macro,
@@ -87,6 +88,7 @@ def train(data: Path, run: Path, *flags) -> bool:
 def singles(frame: pd.DataFrame, out: Path) -> dict[str, dict[str, float]]:
     """{series: {forecaster: test MAE}} of each series run alone (the one-series path, every default)."""
     found = {}
+    out.mkdir(parents=True, exist_ok=True)
     for key, rows in frame.groupby("unique_id", sort=False):
         path = out / f"{key}.csv"
         rows[["ds", "y"]].to_csv(path, index=False)

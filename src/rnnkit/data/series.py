@@ -2,8 +2,9 @@
 
 `read_series` parses the time column (dates and times in any format pandas reads, quarters as statistics
 offices write them, whole Unix time stamps in seconds or milliseconds), checks it is sorted and has no
-repeated stamps (a file of several series stacked is told so, with the column that names them), detects
-the regular frequency (pandas' `infer_freq`, else the most common step) and puts the rows on that grid.
+repeated stamps (a file of several series stacked is told so, with the column that names them: `StackedSeries`,
+which a forecast run reads as a panel instead, `rnnkit.data.panel`), detects the regular frequency (pandas'
+`infer_freq`, else the most common step) and puts the rows on that grid.
 Missing values and missing time stamps are reported with the first one's time stamp and filled as asked
 (`fill="ffill"`: carry the last value forward, `"interpolate"`: linear in time; `"auto"`: absent time stamps
 interpolated where they are few and short, `AUTO_FILL`, else an error; `"none"`: always an error).
@@ -77,6 +78,15 @@ class Series:
     def next_times(self, steps: int) -> pd.DatetimeIndex:
         """The `steps` time stamps after the last one."""
         return pd.date_range(self.times[-1], periods=steps + 1, freq=self.freq)[1:]
+
+
+class StackedSeries(UserError):
+    """A file of several series stacked, `column` naming them: the error a one-series reader raises, and what tells
+    a forecast run to read the file as a panel instead."""
+
+    def __init__(self, message: str, column: str):
+        super().__init__(message)
+        self.column = column
 
 
 def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, str | None]:
@@ -229,10 +239,10 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
         if panel is not None:
             groups = frame[panel].nunique()
             raise StackedSeries(f"{path}: the file holds {groups} series, one per value of column {panel!r} (time "
-                                f"starts again at row {i + 1}, where {panel!r} changes from {frame[panel].iloc[i - 1]!r} "
-                                f"to {frame[panel].iloc[i]!r}); expected one series: keep the rows of one {panel!r}, "
-                                f"or put each series in a column of its own (one row per time stamp) and name one as "
-                                f"--target-col", panel)
+                                f"starts again at row {i + 1}, where {panel!r} changes from "
+                                f"{frame[panel].iloc[i - 1]!r} to {frame[panel].iloc[i]!r}); expected one series: keep "
+                                f"the rows of one {panel!r}, or put each series in a column of its own (one row per "
+                                f"time stamp) and name one as --target-col", panel)
         mend = "drop the duplicates" if what == "repeats" else "sort the file by time"
         raise UserError(f"{path}: row {i + 1}: time {times[i]} {what} row {i}'s {times[i - 1]}; expected "
                         f"strictly increasing time stamps ({mend})"
@@ -352,15 +362,6 @@ def _reads_as_dates(column: pd.Series, rows: int = 20) -> bool:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return bool(pd.to_datetime(head, errors="coerce", format="mixed").notna().all())
-
-
-class StackedSeries(UserError):
-    """A file of several series stacked, `column` naming them: the error a one-series reader raises, and what tells
-    a forecast run to read the file as a panel instead."""
-
-    def __init__(self, message: str, column: str):
-        super().__init__(message)
-        self.column = column
 
 
 def read_table(path: str | os.PathLike, fmt: str | None = None) -> pd.DataFrame:

@@ -15,21 +15,19 @@ from typing import Any
 
 from rnnkit.atomic import write_json
 from rnnkit.data.panel import Panel
-from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.forecast.baselines import save_blend
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.model import build_model, keep_better_of, ridge_penalty_optimizer
+from rnnkit.tasks.forecast.model import build_model, keep_better_of
 from rnnkit.tasks.forecast.panel_report import panel_notes, panel_title, panel_verdict
 from rnnkit.tasks.forecast.panel_scores import (compare_panel, panel_baseline_names, panel_metrics, panel_summary,
                                                scaled_mae, series_maes)
 from rnnkit.tasks.forecast.panel_windows import (choose_panel_lookback, choose_panel_normalize, long_enough,
                                                 panel_calendar, panel_windows, pooled_ridge, save_panel)
-from rnnkit.tasks.forecast.train import ERRORS_FILE, epochs_to_train
+from rnnkit.tasks.forecast.train import ERRORS_FILE, epochs_to_train, start_objective
 from rnnkit.tasks.report import printer
 from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
-from rnnkit.training.losses import named_loss
 
 
 def run_panel(task: Task, config: ForecastConfig, panel: Panel, run_dir: Path, *, resume: bool = False,
@@ -51,17 +49,8 @@ def run_panel(task: Task, config: ForecastConfig, panel: Panel, run_dir: Path, *
              "steps": int(sum(len(s) for s in panel.series.values()))}
     start(config, quiet)
     model = build_model(config, pooled.x["train"].shape[-1])
-    objective = dict(loss=named_loss("pinball", pinball_loss(config.quantiles)), metrics=[]) if config.quantiles else {}
-    start_state = None
-    if config.linear_start and model.ar is not None:
-        ridge, alpha, _ = pooled_ridge(pooled, model.ar_lags, model.normalize)
-        model.start_linear(ridge.coef_, ridge.intercept_)
-        say(f"linear skip started at the pooled ridge (alpha {alpha:.3g})")
-        start_state = {k: v.clone() for k, v in model.state_dict().items()} if not config.quantiles else None
-        penalised = ridge_penalty_optimizer(model, config, alpha, pooled.y["train"].size) \
-            if config.linear_penalty and not config.quantiles else None
-        if penalised is not None:
-            objective["optimizer"] = penalised
+    objective, start_state = start_objective(model, config, lambda: start_from_pooled_ridge(model, pooled),
+                                             pooled.y["train"].size, "the pooled ridge", say, choices)
     epochs = epochs_to_train(config, len(pooled.x["train"]))
     fitted = fit(task, config, run_dir, model, (pooled.x["train"], pooled.y["train"]), epochs=epochs,
                  valid=(pooled.x["valid"], pooled.y["valid"]), facts=facts, resume=resume, quiet=quiet,
@@ -89,6 +78,13 @@ def run_panel(task: Task, config: ForecastConfig, panel: Panel, run_dir: Path, *
     say(verdict)
     return finish(task, config, fitted, final, quiet=quiet, title=panel_title(task.name, summary, verdict),
                   notes=panel_notes(summary, valid, maes, found, panel))
+
+
+def start_from_pooled_ridge(model, pooled) -> float:
+    """The model's linear skip started at the pooled ridge (`start_from_ridge` of the pooled windows); its α."""
+    ridge, alpha, _ = pooled_ridge(pooled, model.ar_lags, model.normalize)
+    model.start_linear(ridge.coef_, ridge.intercept_)
+    return alpha
 
 
 def resolve_panel(config: ForecastConfig, panel: Panel, say):

@@ -18,7 +18,7 @@ from rnnkit.tasks.forecast.baselines import load_blend
 from rnnkit.tasks.forecast.panel_scores import (POOLED_RIDGE, baseline_forecast, compare_panel, panel_metrics,
                                                panel_summary, pooled_ridge_forecast, series_baselines, series_maes)
 from rnnkit.tasks.forecast.panel_windows import long_enough, panel_windows, pooled_ridge, saved_panel, saved_scalers
-from rnnkit.tasks.forecast.predict import model_forecast, steps_between
+from rnnkit.tasks.forecast.predict import model_forecast, step_records, steps_between
 from rnnkit.tasks.task import Run
 
 
@@ -39,7 +39,8 @@ def _panel(run: Run, path: str | None, scalers: dict[str, Scaler]) -> Panel:
                         f"series is read in the scale of its own training period: give series of {facts['id_col']!r} "
                         f"{named_ids(list(scalers))}")
     if panel.freq != facts["freq"]:
-        raise UserError(f"{path}: its series are steps of {panel.freq}; the run was trained on steps of {facts['freq']}")
+        raise UserError(f"{path}: its series are steps of {panel.freq}; the run was trained on steps of "
+                        f"{facts['freq']}")
     return panel
 
 
@@ -80,13 +81,8 @@ def predict_panel(run: Run, inputs: str | None) -> list[dict[str, Any]]:
                                                                                        config.normalize))[0], weight)
         else:
             delivered = blend(point, partner_forecast(run, own, key, partner, series), weight)
-        for step, when in enumerate(series.next_times(config.horizon)):
-            record = {facts["id_col"]: key, "time": when.isoformat(), facts["columns"][0]: float(delivered[step])}
-            if weight:
-                record["model"] = float(point[step])
-            if model.quantiles:
-                record.update({f"q{q:g}": float(v) for q, v in zip(model.quantiles, out[step])})
-            records.append(record)
+        records += step_records(series.next_times(config.horizon), facts["columns"][0], delivered,
+                                point if weight else None, out, model.quantiles, {facts["id_col"]: key})
     return records
 
 

@@ -145,7 +145,8 @@ def compare_panel(model, config: ForecastConfig, panel: Panel, pw: PanelWindows,
 
 def scaled_mae(comparison: PanelComparison, split: str, forecast) -> float:
     """The mean over every series' `split` windows of |actual - forecast(series)| / the series' scale."""
-    errors = [np.abs(comparison.actual[k][split] - forecast(k)).ravel() / comparison.scale[k] for k in comparison.actual]
+    errors = [np.abs(comparison.actual[k][split] - forecast(k)).ravel() / comparison.scale[k]
+              for k in comparison.actual]
     return float(np.mean(np.concatenate(errors)))
 
 

@@ -220,12 +220,20 @@ def predict(run: Run, inputs: str | None, options: None = None) -> list[dict[str
     point = model.point(torch.as_tensor(out[None])).numpy()[0].astype(np.float64)  # (horizon,)
     partner, weight = load_blend(run.path)
     delivered = blend(point, partner_forecast(run, partner, series), weight) if weight else point
+    return step_records(series.next_times(run.config.horizon), columns[0], delivered, point if weight else None, out,
+                        model.quantiles)
+
+
+def step_records(times, target: str, delivered: np.ndarray, model_alone: np.ndarray | None, out: np.ndarray,
+                 quantiles, first: dict | None = None) -> list[dict[str, Any]]:
+    """One record per forecast step: `first` (a panel's series id), its time stamp, the run's forecast under the
+    target's name, the model's alone where the run blends, and the model's quantiles."""
     records = []
-    for step, when in enumerate(series.next_times(run.config.horizon)):
-        record = {"time": when.isoformat(), columns[0]: float(delivered[step])}
-        if weight:
-            record["model"] = float(point[step])
-        if model.quantiles:
-            record.update({f"q{q:g}": float(v) for q, v in zip(model.quantiles, out[step])})
+    for step, when in enumerate(times):
+        record = {**(first or {}), "time": when.isoformat(), target: float(delivered[step])}
+        if model_alone is not None:
+            record["model"] = float(model_alone[step])
+        if quantiles:
+            record.update({f"q{q:g}": float(v) for q, v in zip(quantiles, out[step])})
         records.append(record)
     return records

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -54,18 +54,8 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
              "ridge_lags": ridge_lag_candidates(config, len(series), lookback_seasons(config, series))}
     start(config, quiet)
     model = build_model(config, windows.x["train"].shape[-1])
-    start_state = None
-    # quantile forecasts: the pinball loss, and no metric (mae of (B, h, Q) outputs means nothing)
-    objective = dict(loss=named_loss("pinball", pinball_loss(config.quantiles)), metrics=[]) if config.quantiles else {}
-    if config.linear_start and model.ar is not None:
-        alpha = start_from_ridge(model, windows, fits)
-        say(f"linear skip started at ridge (alpha {alpha:.3g})")
-        start_state = {k: v.clone() for k, v in model.state_dict().items()} if not config.quantiles else None
-        penalised = ridge_penalty_optimizer(model, config, alpha, windows.y["train"].size) \
-            if config.linear_penalty and not config.quantiles else None
-        if penalised is not None:
-            objective["optimizer"] = penalised
-            choices.append(f"the linear skip trains under its ridge start's penalty (alpha {alpha:.3g})")
+    objective, start_state = start_objective(model, config, lambda: start_from_ridge(model, windows, fits),
+                                             windows.y["train"].size, "ridge", say, choices)
     epochs = epochs_to_train(config, len(windows.x["train"]))
     if epochs != (config.epochs or DEFAULT_EPOCHS):
         say(f"{epochs} epochs, not {DEFAULT_EPOCHS}: {len(windows.x['train']):,} training windows, and a default run reads "
@@ -92,6 +82,26 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     say(verdict)
     return finish(task, config, fitted, final, quiet=quiet, title=verdict_title(task.name, table, found),
                   notes=report_notes(table, valid_mae, found, series.columns[0], config.horizon))
+
+
+def start_objective(model, config: ForecastConfig, start_linear: Callable[[], float], train_targets: int, what: str,
+                    say, choices: list[str]) -> tuple[dict[str, Any], dict | None]:
+    """(the trainer's loss and optimizer options, the model's linear start to compare the trained model with, or
+    None): quantile forecasts train under the pinball loss, with no metric (mae of (B, h, Q) outputs means
+    nothing); the linear skip is started by `start_linear` (at `what`; it returns the ridge's α) and trained under
+    that ridge's penalty, which `choices` notes."""
+    objective = dict(loss=named_loss("pinball", pinball_loss(config.quantiles)), metrics=[]) if config.quantiles else {}
+    if not config.linear_start or model.ar is None:
+        return objective, None
+    alpha = start_linear()
+    say(f"linear skip started at {what} (alpha {alpha:.3g})")
+    start_state = {k: v.clone() for k, v in model.state_dict().items()} if not config.quantiles else None
+    penalised = ridge_penalty_optimizer(model, config, alpha, train_targets) \
+        if config.linear_penalty and not config.quantiles else None
+    if penalised is not None:
+        objective["optimizer"] = penalised
+        choices.append(f"the linear skip trains under its ridge start's penalty (alpha {alpha:.3g})")
+    return objective, start_state
 
 
 def epochs_to_train(config: ForecastConfig, windows: int) -> int:
