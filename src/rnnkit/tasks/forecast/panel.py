@@ -51,7 +51,7 @@ def run_panel(task: Task, config: ForecastConfig, panel: Panel, run_dir: Path, *
     model = build_model(config, pooled.x["train"].shape[-1])
     objective, start_state = start_objective(model, config, lambda: start_from_pooled_ridge(model, pooled),
                                              pooled.y["train"].size, "the pooled ridge", say, choices)
-    epochs = epochs_to_train(config, len(pooled.x["train"]))
+    epochs = epochs_to_train(config, len(pooled.x["train"]), say)
     fitted = fit(task, config, run_dir, model, (pooled.x["train"], pooled.y["train"]), epochs=epochs,
                  valid=(pooled.x["valid"], pooled.y["valid"]), facts=facts, resume=resume, quiet=quiet,
                  summary={"series": panel.source, "panel of": len(panel.series), "freq": panel.freq,

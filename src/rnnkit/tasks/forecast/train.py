@@ -56,10 +56,7 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
     model = build_model(config, windows.x["train"].shape[-1])
     objective, start_state = start_objective(model, config, lambda: start_from_ridge(model, windows, fits),
                                              windows.y["train"].size, "ridge", say, choices)
-    epochs = epochs_to_train(config, len(windows.x["train"]))
-    if epochs != (config.epochs or DEFAULT_EPOCHS):
-        say(f"{epochs} epochs, not {DEFAULT_EPOCHS}: {len(windows.x['train']):,} training windows, and a default run reads "
-            f"at most {WINDOWS_BUDGET:,} (--epochs trains more)")
+    epochs = epochs_to_train(config, len(windows.x["train"]), say)
     fitted = fit(task, config, run_dir, model, (windows.x["train"], windows.y["train"]), epochs=epochs,
                  valid=(windows.x["valid"], windows.y["valid"]), facts=facts, resume=resume, quiet=quiet,
                  summary={"series": series.source, "steps": len(series), "freq": series.freq,
@@ -104,11 +101,16 @@ def start_objective(model, config: ForecastConfig, start_linear: Callable[[], fl
     return objective, start_state
 
 
-def epochs_to_train(config: ForecastConfig, windows: int) -> int:
-    """The epochs asked for; by default DEFAULT_EPOCHS, cut so that training reads at most WINDOWS_BUDGET windows."""
+def epochs_to_train(config: ForecastConfig, windows: int, say=None) -> int:
+    """The epochs asked for; by default DEFAULT_EPOCHS, cut so that training reads at most WINDOWS_BUDGET windows
+    (`say` tells so)."""
     if config.epochs is not None:
         return config.epochs
-    return max(1, min(DEFAULT_EPOCHS, WINDOWS_BUDGET // max(1, windows)))
+    epochs = max(1, min(DEFAULT_EPOCHS, WINDOWS_BUDGET // max(1, windows)))
+    if say is not None and epochs != DEFAULT_EPOCHS:
+        say(f"{epochs} epochs, not {DEFAULT_EPOCHS}: {windows:,} training windows, and a default run reads at most "
+            f"{WINDOWS_BUDGET:,} (--epochs trains more)")
+    return epochs
 
 
 def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig, Any, LinearFits, list[str]]:
