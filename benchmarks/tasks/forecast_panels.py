@@ -5,12 +5,14 @@ split 70/15/15 by time either way, so the test windows are the same). Prints, pe
 geometric mean over series of test MAE / naive's and on how many series the global model beats the one-series
 runs (benchmarks/TASKS.md, "Panels: one global model across stacked series").
 
-    OMP_NUM_THREADS=1 python benchmarks/tasks/forecast_panels.py OUT_DIR [PANEL ...] [--singles]
+    OMP_NUM_THREADS=1 python benchmarks/tasks/forecast_panels.py OUT_DIR [PANEL ...] [--singles] [-- FLAG ...]
 
 PANELs: m1-yearly (M1's 181 yearly series, aeon 1.6), m1-yearly-20 (the 106 of at least 20 years, the one-series
 sweep's set), grunfeld (statsmodels: 10 firms' yearly investment, 20 years), macro (statsmodels' macrodata: 12
 quarterly US series, 203 quarters), seattle (seattle-weather's 4 daily columns melted); default all.
-`--singles` also runs each series alone (minutes per panel: that is the comparison's cost).
+`--singles` also runs each series alone (minutes per panel: that is the comparison's cost). FLAGs after `--` go to
+the panel run (its folder gets their name), and the pooled validation MAE / scale of its model and prediction is
+printed: variants are judged on it.
 """
 import json
 import os
@@ -103,16 +105,22 @@ def geometric(ratios) -> float:
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    split = sys.argv.index("--") if "--" in sys.argv else len(sys.argv)
+    flags = sys.argv[split + 1:]
+    args = [a for a in sys.argv[1:split] if not a.startswith("--")]
     out, names = Path(args[0]), args[1:] or list(PANELS)
     for name in names:
         folder = out / name
         folder.mkdir(parents=True, exist_ok=True)
         frame = PANELS[name]()
         frame.to_csv(folder / "panel.csv", index=False)
-        if not train(folder / "panel.csv", folder / "run-panel"):
+        run = folder / ("run-panel" + "".join(f.strip("-").replace(" ", "") for f in flags))
+        if not train(folder / "panel.csv", run, *flags):
             continue
-        panel = json.loads((folder / "run-panel" / "test_errors.json").read_text())  # {name: {series: mae}}
+        valid = json.loads((run / "blend.json").read_text())["mae"]["valid"]
+        print(f"\n{name} {' '.join(flags)}: pooled validation MAE / scale: model {valid['model']:.4f}, run "
+              f"{valid.get('run', valid['model']):.4f}")
+        panel = json.loads((run / "test_errors.json").read_text())  # {name: {series: mae}}
         panel.setdefault("run", panel["model"])
         ids = list(panel["model"])
         alone = singles(frame[frame["unique_id"].astype(str).isin(ids)], folder / "singles") \
