@@ -37,7 +37,7 @@ def run_panel(task: Task, config: ForecastConfig, panel: Panel, run_dir: Path, *
     for note in panel.notes:
         say(f"{panel.source}: {note}")
     config = replace(config, series_col=panel.id_col, time_col=panel.time_col, target_col=panel.target_col,
-                     value_cols=None)
+                     value_cols=None, loss="mae" if config.loss == "auto" else config.loss)
     read = panel.ids
     config, panel, pw, choices = resolve_panel(config, panel, say)
     pooled = pw.as_windows()

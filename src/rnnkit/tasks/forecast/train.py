@@ -44,6 +44,7 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
         from rnnkit.tasks.forecast.panel import run_panel  # it builds on this module's helpers
 
         return run_panel(task, config, series, run_dir, resume=resume, quiet=quiet)
+    config = replace(config, loss="mse") if config.loss == "auto" else config
     for note in series.notes:
         say(f"{series.source}: {note}")
     if config.data is not None:  # the columns the reader found (config.json keeps them for evaluate --data)
