@@ -57,6 +57,8 @@ def test_a_panel_trains_one_model_reports_every_series_and_evaluate_and_predict_
     first = written[written.unique_id == "T1"]
     assert list(first.time) == ["2000-01-01T00:00:00", "2001-01-01T00:00:00"]  # T1 runs 1972-1999
     assert run.task.predict(run, str(m1_panel)) == run.task.predict(run, None)  # the file as the run kept it
+    code, _, err = call(capsys, "inspect", run_dir, "--input", m1_panel)
+    assert code == 2 and "a panel run (one model across the series of 'unique_id')" in err
 
 
 def test_series_col_none_refuses_a_stacked_file_and_a_named_column_reads_it(m1_panel, tmp_path, capsys):
