@@ -461,6 +461,14 @@ def resolve_columns(path: Path, frame: pd.DataFrame, time_col: str, target_col: 
                     notes: list[str]) -> tuple[pd.DataFrame, str, str]:
     """(frame, time column, target column) where the defaults leave them to be found: a date and a time of day
     joined, the one column named or written as times, the only numeric column; each found one noted."""
+    frame, time_col = _resolve_time_column(frame, time_col, target_col, notes)
+    if target_col is None:
+        target_col = _only_numeric(path, frame, time_col, notes)
+    return frame, time_col, target_col
+
+
+def _resolve_time_column(frame: pd.DataFrame, time_col: str, target_col: str | None,
+                         notes: list[str]) -> tuple[pd.DataFrame, str]:
     if time_col == DEFAULT_TIME_COL:
         frame, time_col = _date_and_time(frame, notes)
     if time_col == DEFAULT_TIME_COL and time_col not in frame.columns:
@@ -469,9 +477,23 @@ def resolve_columns(path: Path, frame: pd.DataFrame, time_col: str, target_col: 
             time_col = found
             notes.append(f"time column {time_col!r} (there is no column {DEFAULT_TIME_COL!r}; --time-col names "
                          "another)")
-    if target_col is None:
-        target_col = _only_numeric(path, frame, time_col, notes)
-    return frame, time_col, target_col
+    return frame, time_col
+
+
+def stacked_column(path: str | os.PathLike, time_col: str) -> str | None:
+    """The column that names the series of a file of several stacked, asked before its target is known (a numeric
+    id, `store`, is one more numeric column beside `sales`: the one-series reader asks which to forecast); None
+    where the file's time stamps say nothing of the kind."""
+    frame, time_col = _resolve_time_column(read_table(path), time_col, None, [])
+    if time_col not in frame.columns:
+        return None
+    try:
+        _parse_times(Path(path), frame, time_col, [])
+    except StackedSeries as stacked:
+        return stacked.column
+    except UserError:
+        return None
+    return None
 
 
 DATE_NAMES, CLOCK_NAMES = ("date", "day"), ("time", "hour", "time of day")

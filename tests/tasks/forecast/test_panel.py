@@ -68,3 +68,18 @@ def test_series_col_none_refuses_a_stacked_file_and_a_named_column_reads_it(m1_p
     code, _, err = call(capsys, "train", "forecast", "--data", m1_panel, "--series-col", "store", "--epochs", "1",
                         "--run-dir", tmp_path / "run")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "no column 'store' to tell the series apart" in err
+
+
+def test_a_numeric_id_column_sorted_by_time_is_read_as_the_panel(m1_panel, tmp_path):
+    """`store,date,sales` with stores numbered, sorted by time: the store is no second numeric column to choose
+    between (the one-series reader asked which to forecast); each series keeps its own stamps."""
+    from rnnkit.data.panel import Panel
+    from rnnkit.tasks.forecast.data import load_series_or_panel
+
+    frame = pd.read_csv(m1_panel).rename(columns={"unique_id": "store", "ds": "date", "y": "sales"})
+    frame["store"] = frame["store"].str.lstrip("T").astype(int)
+    frame.sort_values(["date", "store"], kind="stable").to_csv(tmp_path / "stores.csv", index=False)
+    panel = load_series_or_panel(load_config("forecast", {"data": str(tmp_path / "stores.csv")})[1])
+    assert isinstance(panel, Panel) and (panel.id_col, panel.time_col, panel.target_col) == ("store", "date", "sales")
+    assert sorted(panel.ids, key=int) == ["1", "2", "3", "4", "5", "6", "9", "10", "12"]  # in order of first stamp
+    assert panel.series["1"].times[0] == pd.Timestamp("1972-01-01")
