@@ -376,3 +376,31 @@ def test_a_spreadsheets_summary_rows_below_the_data_are_left_out_with_a_note(tmp
     path.write_text("ts,load\n2024-01-01,1\nTotal,1\n2024-01-03,3\n")  # a summary word inside the data: an error
     with pytest.raises(UserError, match=r"row 2, column 'ts': 'Total' is not a date/time$"):
         read_series(path, "ts", "load")
+
+
+def test_a_panel_file_sorted_by_time_reads_each_series_on_its_own_stamps(tmp_path):
+    """The long format sorted by time (each stamp once per series): one series per id, each from its own first
+    stamp; a series on another grid and one of two rows are left out, named; an error names the series and the
+    file's row."""
+    from rnnkit.data.panel import read_panel
+
+    frame = pd.concat([pd.DataFrame({"store": "north", "date": pd.date_range("2024-01-01", periods=8, freq="D"),
+                                     "sales": np.arange(8.0)}),
+                       pd.DataFrame({"store": "south", "date": pd.date_range("2024-01-03", periods=6, freq="D"),
+                                     "sales": 10 + np.arange(6.0)}),
+                       pd.DataFrame({"store": "east", "date": pd.date_range("2024-01-01", periods=4, freq="W"),
+                                     "sales": np.ones(4)}),
+                       pd.DataFrame({"store": "west", "date": pd.date_range("2024-01-01", periods=2, freq="D"),
+                                     "sales": np.ones(2)})]).sort_values("date", kind="stable")
+    frame.to_csv(tmp_path / "stores.csv", index=False)
+    panel = read_panel(tmp_path / "stores.csv", "store", "time", None)
+    assert panel.ids == ["north", "south"] and panel.freq == "D" and panel.target_col == "sales"
+    assert panel.series["south"].times[0] == pd.Timestamp("2024-01-03") and list(panel.series["south"].target) == \
+        list(10 + np.arange(6.0))
+    assert any("1 series on another grid than the panel's D left out: east" in n for n in panel.notes)
+    assert any("1 series of fewer than 3 rows left out: west" in n for n in panel.notes)
+    frame["sales"] = frame["sales"].astype(object)
+    frame.loc[(frame.store == "south") & (frame.date == "2024-01-05"), "sales"] = "n/a!"
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(UserError, match=r"bad.csv \(store 'south'\): row \d+, column 'sales': 'n/a!' is not a number"):
+        read_panel(tmp_path / "bad.csv", "store", "date", "sales")

@@ -557,8 +557,10 @@ CASES = [
      "row 1, column 'ts': '0' is not a date/time; a column of step numbers is not read"),
     ("csv-series-no-labels", "train classify-series --data series-unlabelled.csv",
      "series-unlabelled.csv: has no class labels, which training needs"),
-    ("fc-several-series", "train forecast --data series-long.csv --time-col ts --target-col load",
+    ("fc-several-series", "train forecast --data series-long.csv --time-col ts --target-col load --series-col none",
      "series-long.csv: the file holds 2 series, one per value of column 'unique_id'"),
+    ("fc-panel-too-short", "train forecast --data series-long.csv --time-col ts --target-col load",
+     "series-long.csv: no series is long enough for lookback 1 + horizon 1"),
     ("tsv-headerless", "train classify --data headerless.tsv",
      "no column 'text'; available columns: pos, good fine (the first row is read as the header"),
     # usage mistakes: one line as well, not click's usage block; a misspelt name gets the closest ones only

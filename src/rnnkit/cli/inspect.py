@@ -272,6 +272,9 @@ def _forecaster(run, texts, input_file):
     if texts or input_file is None:
         raise UserError("a forecast run reads a series: give --input FILE (the training columns, at least lookback rows)")
     facts, lookback = run.saved.get("data", {}), run.config.lookback
+    if facts.get("panel"):  # each series has its own scaler (scalers.json): not read here yet
+        raise UserError(f"{run.path}: a panel run (one model across the series of {facts['id_col']!r}); inspect reads "
+                        "the run of one series")
     columns = facts["columns"]
     series = read_series(input_file, facts["time_col"], columns[0], columns[1:], run.config.fill)
     scaler, model = Scaler.load(run.path), run.task.model_of(run)

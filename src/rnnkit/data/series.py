@@ -2,8 +2,9 @@
 
 `read_series` parses the time column (dates and times in any format pandas reads, quarters as statistics
 offices write them, whole Unix time stamps in seconds or milliseconds), checks it is sorted and has no
-repeated stamps (a file of several series stacked is told so, with the column that names them), detects
-the regular frequency (pandas' `infer_freq`, else the most common step) and puts the rows on that grid.
+repeated stamps (a file of several series stacked is told so, with the column that names them: `StackedSeries`,
+which a forecast run reads as a panel instead, `rnnkit.data.panel`), detects the regular frequency (pandas'
+`infer_freq`, else the most common step) and puts the rows on that grid.
 Missing values and missing time stamps are reported with the first one's time stamp and filled as asked
 (`fill="ffill"`: carry the last value forward, `"interpolate"`: linear in time; `"auto"`: absent time stamps
 interpolated where they are few and short, `AUTO_FILL`, else an error; `"none"`: always an error).
@@ -77,6 +78,15 @@ class Series:
     def next_times(self, steps: int) -> pd.DatetimeIndex:
         """The `steps` time stamps after the last one."""
         return pd.date_range(self.times[-1], periods=steps + 1, freq=self.freq)[1:]
+
+
+class StackedSeries(UserError):
+    """A file of several series stacked, `column` naming them: the error a one-series reader raises, and what tells
+    a forecast run to read the file as a panel instead."""
+
+    def __init__(self, message: str, column: str):
+        super().__init__(message)
+        self.column = column
 
 
 def _numeric(path: Path, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, str | None]:
@@ -228,11 +238,11 @@ def _parse_times(path: Path, frame: pd.DataFrame, time_col: str, notes: list[str
         panel = _series_id_column(frame, time_col, times, i)
         if panel is not None:
             groups = frame[panel].nunique()
-            raise UserError(f"{path}: the file holds {groups} series, one per value of column {panel!r} (time "
-                            f"starts again at row {i + 1}, where {panel!r} changes from {frame[panel].iloc[i - 1]!r} "
-                            f"to {frame[panel].iloc[i]!r}); expected one series: keep the rows of one {panel!r}, or "
-                            f"put each series in a column of its own (one row per time stamp) and name one as "
-                            f"--target-col")
+            raise StackedSeries(f"{path}: the file holds {groups} series, one per value of column {panel!r} (time "
+                                f"starts again at row {i + 1}, where {panel!r} changes from "
+                                f"{frame[panel].iloc[i - 1]!r} to {frame[panel].iloc[i]!r}); expected one series: keep "
+                                f"the rows of one {panel!r}, or put each series in a column of its own (one row per "
+                                f"time stamp) and name one as --target-col", panel)
         mend = "drop the duplicates" if what == "repeats" else "sort the file by time"
         raise UserError(f"{path}: row {i + 1}: time {times[i]} {what} row {i}'s {times[i - 1]}; expected "
                         f"strictly increasing time stamps ({mend})"
@@ -354,12 +364,8 @@ def _reads_as_dates(column: pd.Series, rows: int = 20) -> bool:
         return bool(pd.to_datetime(head, errors="coerce", format="mixed").notna().all())
 
 
-def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, value_cols: list[str] | None = None,
-                fill: str = "none", fmt: str | None = None) -> Series:
-    """The file's series on its regular grid; `target_col` None: the file's only numeric column; `value_cols` None
-    takes every numeric column as a covariate."""
-    if fill not in FILLS:
-        raise ValueError(f"fill must be one of {FILLS}, got {fill!r}")
+def read_table(path: str | os.PathLike, fmt: str | None = None) -> pd.DataFrame:
+    """The file's rows, each labelled with its place in the file (errors name it)."""
     path = Path(path)
     fmt = detect_format(path, fmt)
     if not path.is_file():
@@ -367,18 +373,24 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
     frame, _ = read_frame(path, fmt, "utf-8")
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
+    return frame.reset_index(drop=True)
+
+
+def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, value_cols: list[str] | None = None,
+                fill: str = "none", fmt: str | None = None) -> Series:
+    """The file's series on its regular grid; `target_col` None: the file's only numeric column; `value_cols` None
+    takes every numeric column as a covariate."""
+    if fill not in FILLS:
+        raise ValueError(f"fill must be one of {FILLS}, got {fill!r}")
+    return series_from_frame(Path(path), read_table(path, fmt), time_col, target_col, value_cols, fill)
+
+
+def series_from_frame(path: Path, frame: pd.DataFrame, time_col: str, target_col: str | None,
+                      value_cols: list[str] | None = None, fill: str = "none", source: str | None = None) -> Series:
+    """`read_series` of rows already read (`read_table`; one series' rows of a panel file); `source`: the name the
+    series goes by (default the file's)."""
     notes = []
-    frame = frame.reset_index(drop=True)  # a row's label is its place in the file: errors name it
-    if time_col == DEFAULT_TIME_COL:
-        frame, time_col = _date_and_time(frame, notes)
-    if time_col == DEFAULT_TIME_COL and time_col not in frame.columns:
-        found = _time_column(frame, target_col)
-        if found is not None:
-            time_col = found
-            notes.append(f"time column {time_col!r} (there is no column {DEFAULT_TIME_COL!r}; --time-col names "
-                         "another)")
-    if target_col is None:
-        target_col = _only_numeric(path, frame, time_col, notes)
+    frame, time_col, target_col = resolve_columns(path, frame, time_col, target_col, notes)
     asked = [c for c in [time_col, target_col, *(value_cols or [])]]
     for column in asked:
         if column not in frame.columns:
@@ -442,7 +454,46 @@ def read_series(path: str | os.PathLike, time_col: str, target_col: str | None, 
             raise UserError(f"{path}: the series starts with a missing value at {first}; nothing to fill it from "
                             "(drop the leading rows)")
         notes.append(f"{what}: filled by {how}")
-    return Series(str(path), grid, table.to_numpy(np.float32), columns, freq, time_col, notes)
+    return Series(source or str(path), grid, table.to_numpy(np.float32), columns, freq, time_col, notes)
+
+
+def resolve_columns(path: Path, frame: pd.DataFrame, time_col: str, target_col: str | None,
+                    notes: list[str]) -> tuple[pd.DataFrame, str, str]:
+    """(frame, time column, target column) where the defaults leave them to be found: a date and a time of day
+    joined, the one column named or written as times, the only numeric column; each found one noted."""
+    frame, time_col = _resolve_time_column(frame, time_col, target_col, notes)
+    if target_col is None:
+        target_col = _only_numeric(path, frame, time_col, notes)
+    return frame, time_col, target_col
+
+
+def _resolve_time_column(frame: pd.DataFrame, time_col: str, target_col: str | None,
+                         notes: list[str]) -> tuple[pd.DataFrame, str]:
+    if time_col == DEFAULT_TIME_COL:
+        frame, time_col = _date_and_time(frame, notes)
+    if time_col == DEFAULT_TIME_COL and time_col not in frame.columns:
+        found = _time_column(frame, target_col)
+        if found is not None:
+            time_col = found
+            notes.append(f"time column {time_col!r} (there is no column {DEFAULT_TIME_COL!r}; --time-col names "
+                         "another)")
+    return frame, time_col
+
+
+def stacked_column(path: str | os.PathLike, time_col: str) -> str | None:
+    """The column that names the series of a file of several stacked, asked before its target is known (a numeric
+    id, `store`, is one more numeric column beside `sales`: the one-series reader asks which to forecast); None
+    where the file's time stamps say nothing of the kind."""
+    frame, time_col = _resolve_time_column(read_table(path), time_col, None, [])
+    if time_col not in frame.columns:
+        return None
+    try:
+        _parse_times(Path(path), frame, time_col, [])
+    except StackedSeries as stacked:
+        return stacked.column
+    except UserError:
+        return None
+    return None
 
 
 DATE_NAMES, CLOCK_NAMES = ("date", "day"), ("time", "hour", "time of day")

@@ -118,18 +118,19 @@ def calendar_features(times: pd.DatetimeIndex, kinds: list[str]) -> np.ndarray:
 def min_length(lookback: int, horizon: int) -> int:
     """The shortest series whose every split holds at least one window."""
     n = lookback + horizon
-    while not _fits(n, lookback, horizon):
+    while not fits_splits(n, lookback, horizon):
         n += 1
     return n
 
 
-def _fits(n: int, lookback: int, horizon: int) -> bool:
+def fits_splits(n: int, lookback: int, horizon: int) -> bool:
+    """Whether a series of n steps holds a window of `lookback` and `horizon` in each split."""
     valid, test = split_points(n)
     return valid >= lookback + horizon and test - valid >= horizon and n - test >= horizon
 
 
 def check_length(series: Series, lookback: int, horizon: int) -> None:
-    if not _fits(len(series), lookback, horizon):
+    if not fits_splits(len(series), lookback, horizon):
         raise UserError(f"{series.source}: the series has {len(series)} steps of {series.freq}; lookback {lookback} + "
                         f"horizon {horizon} with a 70/15/15 split by time needs at least "
                         f"{min_length(lookback, horizon)} (or a shorter --lookback / --horizon)")

@@ -43,6 +43,10 @@ class ForecastConfig(RecurrentModelConfig):
     """a named series (fetched on first use); or give --data"""
     data: str | None = None
     """your own CSV/TSV/JSONL/Parquet file, one row per time step (with --time-col and --target-col)"""
+    series_col: str = "auto"
+    """a file of several series stacked (the long format: id, time, target): the column that names the series, one
+    global model trained across them (auto: the column found where time starts again or repeats; none: the file is
+    one series, and a stacked one is refused)"""
     time_col: str = DEFAULT_TIME_COL
     """the time column of --data (time, or where there is none, the one column named date, ds, timestamp, month,
     year...)"""
@@ -108,8 +112,11 @@ class ForecastConfig(RecurrentModelConfig):
     kept"""
     batch_size: PositiveInt = 64
     lr: LearningRate | None = 1e-3
-    loss: str = "mse"
-    """mse or mae on the scaled target (ignored with quantiles: the pinball loss)"""
+    loss: str = "auto"
+    """mse or mae on the scaled target (ignored with quantiles: the pinball loss); auto: mse for one series, mae for
+    a panel (a file of several series stacked: its series' errors are in their own scales, and the squares let the
+    few farthest from their training levels steer the rest; mae had the lower pooled validation MAE on every panel
+    measured, benchmarks/TASKS.md)"""
     metrics: list[str] = field(default_factory=lambda: ["mae"])
     schedule: ScheduleName | None = "cosine"
     validation_split: Rate = 0.0

@@ -10,8 +10,10 @@ import pandas as pd
 
 from rnnkit.atomic import atomic_write
 from rnnkit.data.catalog import SERIES, fetch_dataset
-from rnnkit.data.series import Series, read_series
+from rnnkit.data.panel import Panel, read_panel
+from rnnkit.data.series import Series, StackedSeries, read_series, stacked_column
 from rnnkit.data.windows import Windows, calendar_kinds, make_windows
+from rnnkit.errors import UserError
 from rnnkit.tasks.forecast.config import COVARIATE_WORDS, ForecastConfig
 
 
@@ -25,6 +27,35 @@ def load_series(config: ForecastConfig, path: str | None = None) -> Series:
         return read_series(file, spec.time_col, spec.target_col, columns_to_read(config.value_cols, own), fill)
     return read_series(path or config.data, config.time_col, config.target_col, columns_to_read(config.value_cols),
                        config.fill)
+
+
+def load_series_or_panel(config: ForecastConfig) -> Series | Panel:
+    """`load_series`, or for a file of several series stacked, its `Panel` (`config.series_col`: auto, the column
+    the reader finds naming them; none: such a file is refused, as one series out of order)."""
+    if config.data is not None and config.series_col not in ("auto", "none"):
+        return read_panel(config.data, config.series_col, config.time_col, config.target_col, config.fill)
+    try:
+        return load_series(config)
+    except StackedSeries as stacked:
+        if config.series_col == "none":
+            raise
+        return read_panel(config.data, stacked.column, config.time_col, config.target_col, config.fill)
+    except UserError:  # e.g. which column to forecast, where a numeric id is one more numeric column
+        column = _stacked_column(config)
+        if column is None:
+            raise
+        return read_panel(config.data, column, config.time_col, config.target_col, config.fill)
+
+
+def _stacked_column(config: ForecastConfig) -> str | None:
+    """`stacked_column` of a file whose target is not named, under --series-col auto; None where it finds none or
+    the file cannot say (the one-series reader's error stands)."""
+    if config.data is None or config.target_col is not None or config.series_col != "auto":
+        return None
+    try:
+        return stacked_column(config.data, config.time_col)
+    except UserError:
+        return None
 
 
 SERIES_FILE = "series.parquet"

@@ -120,7 +120,12 @@ def _run_series(run: Run, path: str | None) -> Series:
 def evaluate(run: Run, data: str | None = None, backtest: int | None = None) -> dict[str, Any]:
     """MAE/RMSE/MAPE (means over the horizon) of the run's prediction, its model alone and every baseline
     on the test period of the run's series, or of `data` (a file with the training file's columns).
-    `backtest` N: instead, a rolling-origin backtest over the last N x horizon steps (see `backtest_scores`)."""
+    `backtest` N: instead, a rolling-origin backtest over the last N x horizon steps (see `backtest_scores`). A panel
+    run: `panel_predict.evaluate_panel`."""
+    if run.saved.get("data", {}).get("panel"):
+        from rnnkit.tasks.forecast.panel_predict import evaluate_panel  # it builds on this module's helpers
+
+        return evaluate_panel(run, data, backtest)
     model = load(run.path)
     facts = run.saved.get("data", {})
     series = _run_series(run, data)
@@ -192,7 +197,11 @@ def predict(run: Run, inputs: str | None, options: None = None) -> list[dict[str
     """The next `horizon` values after the end of `inputs` (a file with the training columns and at
     least `lookback` rows; None: the run's own series, its --data or named dataset), one record per step: its
     time stamp and the run's forecast (the model's blended with the baseline the run chose, beside the model's
-    alone), and the model's quantiles."""
+    alone), and the model's quantiles. A panel run: every series' (`panel_predict.predict_panel`)."""
+    if run.saved.get("data", {}).get("panel"):
+        from rnnkit.tasks.forecast.panel_predict import predict_panel  # it builds on this module's helpers
+
+        return predict_panel(run, inputs)
     facts = run.saved.get("data", {})
     columns = facts["columns"]
     if inputs is not None:
@@ -211,12 +220,20 @@ def predict(run: Run, inputs: str | None, options: None = None) -> list[dict[str
     point = model.point(torch.as_tensor(out[None])).numpy()[0].astype(np.float64)  # (horizon,)
     partner, weight = load_blend(run.path)
     delivered = blend(point, partner_forecast(run, partner, series), weight) if weight else point
+    return step_records(series.next_times(run.config.horizon), columns[0], delivered, point if weight else None, out,
+                        model.quantiles)
+
+
+def step_records(times, target: str, delivered: np.ndarray, model_alone: np.ndarray | None, out: np.ndarray,
+                 quantiles, first: dict | None = None) -> list[dict[str, Any]]:
+    """One record per forecast step: `first` (a panel's series id), its time stamp, the run's forecast under the
+    target's name, the model's alone where the run blends, and the model's quantiles."""
     records = []
-    for step, when in enumerate(series.next_times(run.config.horizon)):
-        record = {"time": when.isoformat(), columns[0]: float(delivered[step])}
-        if weight:
-            record["model"] = float(point[step])
-        if model.quantiles:
-            record.update({f"q{q:g}": float(v) for q, v in zip(model.quantiles, out[step])})
+    for step, when in enumerate(times):
+        record = {**(first or {}), "time": when.isoformat(), target: float(delivered[step])}
+        if model_alone is not None:
+            record["model"] = float(model_alone[step])
+        if quantiles:
+            record.update({f"q{q:g}": float(v) for q, v in zip(quantiles, out[step])})
         records.append(record)
     return records

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from rnnkit.atomic import atomic_write, write_json
+from rnnkit.data.panel import Panel
 from rnnkit.models.forecaster import pinball_loss
 from rnnkit.tasks.forecast.config import COVARIATE_WORDS, ForecastConfig
 from rnnkit.tasks.forecast.covariates import choose_covariates, covariates_note
-from rnnkit.tasks.forecast.data import keep_columns, load_series, lookback_seasons, save_series, series_facts
+from rnnkit.tasks.forecast.data import (keep_columns, load_series_or_panel, lookback_seasons, save_series,
+                                        series_facts)
 from rnnkit.tasks.forecast.model import (FEW_NORMALIZE_WINDOWS, LinearFits, build_model, choose_lookback,
                                          choose_normalize, keep_better_of, ridge_lag_candidates,
                                          ridge_penalty_optimizer, start_from_ridge)
@@ -37,7 +39,12 @@ fewer epochs, each of many optimizer steps."""
 def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = False, quiet: bool = False) -> dict[str, Any]:
     """Train a recurrent forecaster on a named series or your own file."""
     say = printer(quiet)
-    series = load_series(config)
+    series = load_series_or_panel(config)
+    if isinstance(series, Panel):
+        from rnnkit.tasks.forecast.panel import run_panel  # it builds on this module's helpers
+
+        return run_panel(task, config, series, run_dir, resume=resume, quiet=quiet)
+    config = replace(config, loss="mse") if config.loss == "auto" else config
     for note in series.notes:
         say(f"{series.source}: {note}")
     if config.data is not None:  # the columns the reader found (config.json keeps them for evaluate --data)
@@ -48,22 +55,9 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
              "ridge_lags": ridge_lag_candidates(config, len(series), lookback_seasons(config, series))}
     start(config, quiet)
     model = build_model(config, windows.x["train"].shape[-1])
-    start_state = None
-    # quantile forecasts: the pinball loss, and no metric (mae of (B, h, Q) outputs means nothing)
-    objective = dict(loss=named_loss("pinball", pinball_loss(config.quantiles)), metrics=[]) if config.quantiles else {}
-    if config.linear_start and model.ar is not None:
-        alpha = start_from_ridge(model, windows, fits)
-        say(f"linear skip started at ridge (alpha {alpha:.3g})")
-        start_state = {k: v.clone() for k, v in model.state_dict().items()} if not config.quantiles else None
-        penalised = ridge_penalty_optimizer(model, config, alpha, windows.y["train"].size) \
-            if config.linear_penalty and not config.quantiles else None
-        if penalised is not None:
-            objective["optimizer"] = penalised
-            choices.append(f"the linear skip trains under its ridge start's penalty (alpha {alpha:.3g})")
-    epochs = epochs_to_train(config, len(windows.x["train"]))
-    if epochs != (config.epochs or DEFAULT_EPOCHS):
-        say(f"{epochs} epochs, not {DEFAULT_EPOCHS}: {len(windows.x['train']):,} training windows, and a default run reads "
-            f"at most {WINDOWS_BUDGET:,} (--epochs trains more)")
+    objective, start_state = start_objective(model, config, lambda: start_from_ridge(model, windows, fits),
+                                             windows.y["train"].size, "ridge", say, choices)
+    epochs = epochs_to_train(config, len(windows.x["train"]), say)
     fitted = fit(task, config, run_dir, model, (windows.x["train"], windows.y["train"]), epochs=epochs,
                  valid=(windows.x["valid"], windows.y["valid"]), facts=facts, resume=resume, quiet=quiet,
                  summary={"series": series.source, "steps": len(series), "freq": series.freq,
@@ -88,11 +82,36 @@ def run(task: Task, config: ForecastConfig, run_dir: Path, *, resume: bool = Fal
                   notes=report_notes(table, valid_mae, found, series.columns[0], config.horizon))
 
 
-def epochs_to_train(config: ForecastConfig, windows: int) -> int:
-    """The epochs asked for; by default DEFAULT_EPOCHS, cut so that training reads at most WINDOWS_BUDGET windows."""
+def start_objective(model, config: ForecastConfig, start_linear: Callable[[], float], train_targets: int, what: str,
+                    say, choices: list[str]) -> tuple[dict[str, Any], dict | None]:
+    """(the trainer's loss and optimizer options, the model's linear start to compare the trained model with, or
+    None): quantile forecasts train under the pinball loss, with no metric (mae of (B, h, Q) outputs means
+    nothing); the linear skip is started by `start_linear` (at `what`; it returns the ridge's α) and trained under
+    that ridge's penalty, which `choices` notes."""
+    objective = dict(loss=named_loss("pinball", pinball_loss(config.quantiles)), metrics=[]) if config.quantiles else {}
+    if not config.linear_start or model.ar is None:
+        return objective, None
+    alpha = start_linear()
+    say(f"linear skip started at {what} (alpha {alpha:.3g})")
+    start_state = {k: v.clone() for k, v in model.state_dict().items()} if not config.quantiles else None
+    penalised = ridge_penalty_optimizer(model, config, alpha, train_targets) \
+        if config.linear_penalty and not config.quantiles else None
+    if penalised is not None:
+        objective["optimizer"] = penalised
+        choices.append(f"the linear skip trains under its ridge start's penalty (alpha {alpha:.3g})")
+    return objective, start_state
+
+
+def epochs_to_train(config: ForecastConfig, windows: int, say=None) -> int:
+    """The epochs asked for; by default DEFAULT_EPOCHS, cut so that training reads at most WINDOWS_BUDGET windows
+    (`say` tells so)."""
     if config.epochs is not None:
         return config.epochs
-    return max(1, min(DEFAULT_EPOCHS, WINDOWS_BUDGET // max(1, windows)))
+    epochs = max(1, min(DEFAULT_EPOCHS, WINDOWS_BUDGET // max(1, windows)))
+    if say is not None and epochs != DEFAULT_EPOCHS:
+        say(f"{epochs} epochs, not {DEFAULT_EPOCHS}: {windows:,} training windows, and a default run reads at most "
+            f"{WINDOWS_BUDGET:,} (--epochs trains more)")
+    return epochs
 
 
 def resolve_windows(config: ForecastConfig, series, say) -> tuple[ForecastConfig, Any, LinearFits, list[str]]:

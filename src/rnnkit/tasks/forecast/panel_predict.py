@@ -1,0 +1,102 @@
+"""`rnnkit evaluate` and `rnnkit predict` of a panel run: the series the run kept (`panel.parquet`, each
+series' scaler in `scalers.json`), or a long file of the same series, forecast by the run's global model and
+its blend."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnkit.data.panel import Panel, named_ids, read_panel
+from rnnkit.data.series import split_points
+from rnnkit.data.windows import Scaler, last_window, origins
+from rnnkit.errors import UserError
+from rnnkit.io.run import load
+from rnnkit.models.blend import blend
+from rnnkit.tasks.forecast.baselines import load_blend
+from rnnkit.tasks.forecast.panel_scores import (POOLED_RIDGE, baseline_forecast, compare_panel, panel_metrics,
+                                               panel_summary, pooled_ridge_forecast, series_baselines, series_maes)
+from rnnkit.tasks.forecast.panel_windows import long_enough, panel_windows, pooled_ridge, saved_panel, saved_scalers
+from rnnkit.tasks.forecast.predict import model_forecast, step_records, steps_between
+from rnnkit.tasks.task import Run
+
+
+
+
+
+def _panel(run: Run, path: str | None, scalers: dict[str, Scaler]) -> Panel:
+    """The run's own panel, or `path`'s series (a long file with the run's id, time and target columns), each one
+    the run was trained on (its scaler is that series' own) or left out as too short (skipped again)."""
+    facts = run.saved["data"]
+    if path is None:
+        return saved_panel(run.path, facts["freq"])
+    panel = read_panel(path, facts["id_col"], facts["time_col"], facts["columns"][0], run.config.fill)
+    panel = panel.keeping(k for k in panel.ids if k not in facts.get("left_out", []))
+    unknown = [k for k in panel.ids if k not in scalers]
+    if unknown:
+        raise UserError(f"{path}: {len(unknown)} series the run was not trained on ({named_ids(unknown)}); each "
+                        f"series is read in the scale of its own training period: give series of {facts['id_col']!r} "
+                        f"{named_ids(list(scalers))}")
+    if panel.freq != facts["freq"]:
+        raise UserError(f"{path}: its series are steps of {panel.freq}; the run was trained on steps of "
+                        f"{facts['freq']}")
+    return panel
+
+
+def evaluate_panel(run: Run, data: str | None = None, backtest: int | None = None) -> dict[str, Any]:
+    """The run's test figures (`panel_metrics`) on the test windows of every series of its panel, or of `data`'s."""
+    if backtest is not None:
+        raise UserError("--backtest: a panel run is scored on every series' own test windows; the backtest is for "
+                        "a run of one series")
+    facts, scalers = run.saved["data"], saved_scalers(run.path)
+    panel = _panel(run, data, scalers)
+    if data is not None:
+        panel = long_enough(run.config, panel)[0]
+    pw = panel_windows(run.config, panel, facts["calendar"], scalers)
+    found = compare_panel(load(run.path), run.config, panel, pw, facts["baselines"], chosen=load_blend(run.path))
+    return panel_metrics(panel_summary(series_maes(found), found.scale), found.weight, len(panel.series))
+
+
+def predict_panel(run: Run, inputs: str | None) -> list[dict[str, Any]]:
+    """The next `horizon` values of every series, one record per series and step: its id, time stamp and the run's
+    forecast (and the model's alone where the run blends)."""
+    facts, config, scalers = run.saved["data"], run.config, saved_scalers(run.path)
+    own = saved_panel(run.path, facts["freq"])
+    panel = own if inputs is None else _panel(run, inputs, scalers)
+    model = load(run.path)
+    partner, weight = load_blend(run.path)
+    lags = config.ar_lags or config.lookback
+    ridge = pooled_ridge(panel_windows(config, own, facts["calendar"], scalers).as_windows(), lags,
+                         config.normalize)[0] if weight and partner == POOLED_RIDGE else None
+    records = []
+    for key, series in panel.series.items():
+        x = last_window(series, config.lookback, scalers[key], facts["calendar"])
+        out = model_forecast(model, x, scalers[key])[0]
+        point = model.point(torch.as_tensor(out[None])).numpy()[0].astype(np.float64)
+        if not weight:
+            delivered = point
+        elif ridge is not None:
+            delivered = blend(point, scalers[key].target_inverse(pooled_ridge_forecast(ridge, x, lags,
+                                                                                       config.normalize))[0], weight)
+        else:
+            delivered = blend(point, partner_forecast(run, own, key, partner, series), weight)
+        records += step_records(series.next_times(config.horizon), facts["columns"][0], delivered,
+                                point if weight else None, out, model.quantiles, {facts["id_col"]: key})
+    return records
+
+
+def partner_forecast(run: Run, own: Panel, key: str, partner: str, series) -> np.ndarray:
+    """(horizon,): series `key`'s blend partner, fitted on the run's own series as for its test period,
+    forecasting the steps after the end of `series`."""
+    config, trained = run.config, own.series[key]
+    valid_start, test_start = split_points(len(trained))
+    fitted = series_baselines(config, trained, origins(valid_start, test_start, config.lookback, config.horizon),
+                              (partner,))
+    if config.refit_baselines:
+        fitted = fitted.refit(trained.target.astype(np.float64), test_start)
+    if partner == "seasonal naive" and len(series) < fitted.naive_season:
+        raise UserError(f"{series.source}: {len(series)} steps; the run's seasonal naive part reads one season back, "
+                        f"give at least {fitted.naive_season}")
+    return baseline_forecast(fitted, partner, series.target.astype(np.float64), np.array([len(series)]),
+                             steps_between(trained.times[0], series.times[0], own.freq))[0]
