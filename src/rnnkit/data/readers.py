@@ -728,5 +728,5 @@ def read_array(path: str | os.PathLike, names: tuple[str, ...]) -> np.ndarray:
         raise UserError(f"{path}: input file not found")
     try:
         return np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as err:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:  # a .npy starting as a zip: read as an .npz
         raise UserError(f"{path}: not a readable .npy file ({err})") from None
