@@ -35,6 +35,16 @@ def class_section(run_dir: str | Path | None, report: dict, *, what: str = "test
     return f"\n## Per {what_per} ({what})\n\n" + class_report_markdown(report, picture=picture) + "\n"
 
 
+def accuracy_rows(table: dict[str, dict[str, float]], names: dict[str, str], weight: float) -> list[str]:
+    """report.md's table of accuracies side by side, one column per split `table` has ("valid", "test"): the
+    model, the baseline, and the run's blend where it blends anything in (`names` says what each row is)."""
+    splits = [k for k in ("valid", "test") if k in table["baseline"]]
+    rows = ["| | " + " | ".join(f"{'validation' if k == 'valid' else 'test'} accuracy" for k in splits) + " |",
+            "|---" * (len(splits) + 1) + "|"]
+    return rows + [f"| {names[key]} | " + " | ".join(f"{table[key][k]:.4f}" for k in splits) + " |"
+                   for key in ("model", "baseline", "run") if key != "run" or weight]
+
+
 def reproduce_command(task: str, config: Any) -> str:
     flags = [f"--{k.replace('_', '-')} {','.join(map(str, v)) if isinstance(v, list) else v}"
              for k, v in changed_fields(config).items()]

@@ -33,6 +33,7 @@ from rnnkit.atomic import write_json
 from rnnkit.errors import UserError
 from rnnkit.models.blend import WEIGHTS, accuracy, blend, pulled_weight
 from rnnkit.models.minirocket import FOLDS, RocketLinear, class_log_loss
+from rnnkit.tasks.report import accuracy_rows
 
 NAME = "MiniRocket + logistic regression"
 NEAREST = "1-NN, Euclidean distance"
@@ -153,10 +154,7 @@ def report_section(result: RunBaseline, table: dict[str, dict[str, float]], weig
     splits = [k for k in ("valid", "test") if k in table["baseline"]]
     names = {"model": "the recurrent model alone", "baseline": f"{NAME} (C={result.model.C:g})",
              "run": f"the run's prediction: model and MiniRocket blended, MiniRocket weight {weight:g}"}
-    rows = ["| | " + " | ".join(f"{'validation' if k == 'valid' else 'test'} accuracy" for k in splits) + " |",
-            "|---" * (len(splits) + 1) + "|"]
-    rows += [f"| {names[key]} | " + " | ".join(f"{table[key][k]:.4f}" for k in splits) + " |"
-             for key in ("model", "baseline", "run") if key != "run" or weight]
+    rows = accuracy_rows(table, names, weight)
     if result.nearest:
         rows.append(f"| {NEAREST} (a reference, not blended) | "
                     + " | ".join(f"{result.nearest[k]:.4f}" if k in result.nearest else "-" for k in splits) + " |")

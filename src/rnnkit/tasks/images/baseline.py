@@ -26,6 +26,7 @@ import numpy as np
 from rnnkit.atomic import write_json, write_npz
 from rnnkit.errors import UserError
 from rnnkit.models.blend import accuracy, best_weight, blend, log_loss
+from rnnkit.tasks.report import accuracy_rows
 
 NAME = "logistic regression on the pixels"
 C_GRID = (0.1, 1.0)
@@ -129,17 +130,13 @@ def report_section(result: PixelBaseline, table: dict[str, dict[str, float]], we
     test, plainly."""
     if result.linear is None:
         return f"\n## Baseline\n\n{NAME} could not be fitted: {result.reason}.\n"
-    splits = [k for k in ("valid", "test") if k in table["baseline"]]
     names = {"model": "the recurrent model alone", "baseline": f"{NAME} (C={result.C:g})",
              "run": f"the run's prediction: model and baseline blended, baseline weight {weight:g}"}
-    rows = ["| | " + " | ".join(f"{'validation' if k == 'valid' else 'test'} accuracy" for k in splits) + " |",
-            "|---" * (len(splits) + 1) + "|"]
-    rows += [f"| {names[key]} | " + " | ".join(f"{table[key][k]:.4f}" for k in splits) + " |"
-             for key in ("model", "baseline", "run") if key != "run" or weight]
+    rows = accuracy_rows(table, names, weight)
     text = (f"\n## Baseline\n\nscikit-learn's logistic regression on the grey values, fitted on {result.fitted_on:,} "
             f"training images, C chosen on the validation images, in {result.seconds:.1f}s; the blend weight chosen "
             "on the validation images.\n\n" + "\n".join(rows) + "\n")
-    return text + (f"\n{verdict(table, weight)}\n" if "test" in splits else "")
+    return text + (f"\n{verdict(table, weight)}\n" if "test" in table["baseline"] else "")
 
 
 def verdict(table: dict[str, dict[str, float]], weight: float) -> str:
