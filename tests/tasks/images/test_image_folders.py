@@ -145,3 +145,15 @@ def test_the_blend_weight_is_the_best_on_validation_then_the_smallest():
     assert choose_weight(right, wrong, labels) == 0.0  # the model alone is right: no baseline
     assert choose_weight(wrong, right, labels) == 1.0  # the baseline alone is right
     assert choose_weight(right, right, labels) == 0.0  # equal: the smallest weight
+
+
+@pytest.mark.parametrize("given, steps_per_epoch, expected", [
+    ({}, 391, 15),                     # MNIST's 50,000 images: 15 epochs already take 5,865 steps
+    ({}, 10, 200),                     # a folder of 1,250 images: raised to 2,000 steps
+    ({"epochs": 3}, 10, 3),            # --epochs N trains N
+    ({"limit": 1000}, 8, 15),          # a quick run is not raised
+])
+def test_epochs_reach_min_steps_on_a_small_folder(given, steps_per_epoch, expected):
+    from rnnkit.tasks.images.train import epochs_to_train
+
+    assert epochs_to_train(make_config(MnistConfig, given), steps_per_epoch) == expected

@@ -27,7 +27,7 @@ class MnistConfig(RecurrentModelConfig):
     x_test/y_test)"""
     cache_dir: CacheDir = None
     limit: PositiveInt | None = None
-    """train on the first N training images only (quick runs)"""
+    """train on the first N training images only (quick runs: an unset `epochs` is then not raised to min_steps)"""
     num_layers: NumLayers = 2
     bidirectional: bool = False
     """read each image both ways"""

@@ -43,7 +43,7 @@ def run(task: Task, config: MnistConfig, run_dir: Path, *, resume: bool = False,
                "sequence": f"{height} steps of {width} pixels" if config.mode == "rows"
                else f"{height * width} steps of 1 pixel"}
     steps_per_epoch = math.ceil(len(x) / config.batch_size)
-    epochs = epochs_for(config.epochs, DEFAULT_EPOCHS, config.min_steps, steps_per_epoch)
+    epochs = epochs_to_train(config, steps_per_epoch)
     if config.epochs is None and epochs > DEFAULT_EPOCHS:
         say(raised_epochs_note(epochs, steps_per_epoch, "steps", f"min_steps={config.min_steps}")
             + " (--epochs N trains N)")
@@ -70,6 +70,12 @@ def run(task: Task, config: MnistConfig, run_dir: Path, *, resume: bool = False,
                                 what="test set, the run's prediction"))
     return finish(task, config, fitted, final, title=title,
                   test_notes=[f"- images: {len(test[0])}"] if test is not None else [], notes=notes, quiet=quiet)
+
+
+def epochs_to_train(config: MnistConfig, steps_per_epoch: int) -> int:
+    """The epochs asked for; by default DEFAULT_EPOCHS, raised so that training takes at least `min_steps` optimizer
+    steps, except in a `limit`ed quick run."""
+    return epochs_for(config.epochs, DEFAULT_EPOCHS, 0 if config.limit else config.min_steps, steps_per_epoch)
 
 
 def beside_baseline(fitted, model, found, valid: tuple | None, test: tuple | None, final: dict, run_dir: Path,
