@@ -58,7 +58,8 @@ class MnistConfig(RecurrentModelConfig):
     ones, by position (as Keras' validation_split); of a folder a seeded random part of each class (it lists its
     images class by class)"""
     baseline: bool = True
-    """fit logistic regression on the pixels beside the model and report both"""
+    """fit logistic regression on the pixels beside the model, report both and deliver their blend (the baseline's
+    weight chosen on the validation images)"""
     keep_best: bool = True
     monitor: str = "val_acc"
 
