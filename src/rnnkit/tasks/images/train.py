@@ -1,25 +1,25 @@
-"""Training the image task: the best epoch by validation accuracy is kept and scored on the test set, beside
-logistic regression on the pixels (`baseline`)."""
+"""Training the image task: the best epoch by validation accuracy is kept and scored on the test set beside
+logistic regression on the pixels, and the run delivers their validation-chosen blend (`baseline`)."""
 from __future__ import annotations
 
 import math
 from pathlib import Path
-
-import numpy as np
 from typing import Any
 
+import numpy as np
+
+from rnnkit.models.blend import accuracy, blend, log_loss
 from rnnkit.tasks.config import epochs_for, raised_epochs_note
 from rnnkit.tasks.fit import class_notes, finish, fit, start
-from rnnkit.models.blend import accuracy, blend, log_loss
 from rnnkit.tasks.images.baseline import choose_weight, fit_pixel_baseline, report_section, save, verdict
 from rnnkit.tasks.images.config import MnistConfig
 from rnnkit.tasks.images.data import LABELS_FILE, load_data
 from rnnkit.tasks.images.model import build_model
 from rnnkit.tasks.images.predict import class_probabilities
 from rnnkit.tasks.report import class_section
-from rnnkit.training.class_report import class_report
 from rnnkit.tasks.task import Task
 from rnnkit.training import distributed as ddp
+from rnnkit.training.class_report import class_report
 
 DEFAULT_EPOCHS = 15
 
