@@ -157,3 +157,14 @@ def test_epochs_reach_min_steps_on_a_small_folder(given, steps_per_epoch, expect
     from rnnkit.tasks.images.train import epochs_to_train
 
     assert epochs_to_train(make_config(MnistConfig, given), steps_per_epoch) == expected
+
+
+def test_a_run_without_validation_images_still_reports_the_baseline_on_test(capsys, digits, tmp_path):
+    """--validation-split 0 and no valid/ folder: nothing chooses a blend (weight 0), and the baseline's line and
+    section give its test figure (its line paired the test figure with the absent validation split: a traceback)."""
+    run = tmp_path / "run"
+    code, out, err = call(capsys, "train", "mnist", "--data", digits, "--epochs", 1, "--hidden-size", 8,
+                          "--num-layers", 1, "--validation-split", 0, "--run-dir", run)
+    assert code == 0, err
+    assert "training images): test acc=" in out
+    assert json.loads((run / "blend.json").read_text())["weight"] == 0

@@ -89,10 +89,11 @@ def fit_pixel_baseline(train: tuple, valid: tuple | None, test: tuple | None, nu
     _, c, model = best
     linear = PixelLinear(model.coef_.astype(np.float64), model.intercept_.astype(np.float64),
                          model.classes_.astype(np.int64))
-    probs = {k: linear.predict_proba(s[0], num_classes) for k, s in (("valid", valid), ("test", test)) if s is not None}
+    splits = {k: s for k, s in (("valid", valid), ("test", test)) if s is not None}
+    probs = {k: linear.predict_proba(s[0], num_classes) for k, s in splits.items()}
     result = PixelBaseline(linear, c, len(y[rows]), probs, time.perf_counter() - t0)
     say(f"baseline ({NAME}, C={c:g}, fitted on {result.fitted_on:,} training images): "
-        + ", ".join(f"{k} acc={accuracy(p, s[1]):.4f}" for (k, p), s in zip(probs.items(), (valid, test)))
+        + ", ".join(f"{k} acc={accuracy(probs[k], s[1]):.4f}" for k, s in splits.items())
         + f", in {result.seconds:.1f}s")
     return result
 
