@@ -563,7 +563,7 @@ def _normalise_labels(labels: list) -> list:
     Else strings are stripped, and where strings and numbers mix every label is a string. Codes written with a
     leading zero (`01`, `007`: product, ICD or postal codes) stay strings: predict wrote `5` for `05`."""
     labels = [v.item() if isinstance(v, np.generic) else v for v in labels]
-    codes = any(isinstance(v, str) and _ZERO_LED.fullmatch(v.strip()) for v in labels)
+    codes = any(isinstance(v, str) and is_code(v) for v in labels)
     if not codes and all(isinstance(v, (int, bool)) or isinstance(v, float) and v.is_integer()
                          or isinstance(v, str) and _WHOLE_NUMBER.fullmatch(v.strip()) for v in labels):
         return [_whole(v) if isinstance(v, str) else int(v) for v in labels]
@@ -576,6 +576,12 @@ def _label_key(label: str) -> str:
     """What a label is whatever its case and spacing ('File  Format' and 'file format' are one) or its writing
     as a float ('3.0' is 3: a run saved with classes '1.0', '3.0' knows a new file's 3)."""
     return str(_whole(label)) if _WHOLE_NUMBER.fullmatch(label.strip()) else " ".join(label.split()).casefold()
+
+
+def is_code(label: str) -> bool:
+    """Whether a label is a code written with a leading zero (`01`, `007`: product, ICD or postal codes), which stays
+    as written where other whole-number labels are read as numbers."""
+    return _ZERO_LED.fullmatch(label.strip()) is not None
 
 
 def _whole(text: str) -> int:

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data.arff import read_arff
+from rnnkit.data.readers import is_code
 from rnnkit.data.ts_format import TsFile, TsHeader, read_ts, text_lines
 from rnnkit.errors import UserError
 
@@ -210,7 +211,7 @@ def _whole(labels: list[str]) -> list[str]:
     """Labels that are all whole numbers written as such (the 2015 archive's 1.0000000e+00 is class 1), unless one is
     a code written with a leading zero (01, 05: kept as written, as classify keeps them)."""
     if all(_is_number(label) and float(label).is_integer() for label in labels) and \
-            not any(re.fullmatch(r"0\d+", label) for label in labels):
+            not any(map(is_code, labels)):
         return [str(int(float(label))) for label in labels]
     return labels
 
