@@ -90,6 +90,11 @@ class FittedBaselines:
             return ridge_forecast(self.ridge, target, at, self.ridge_lags, self.horizon)
         return self.statistical[name].forecast(target, at, self.horizon, offset)
 
+    def forecast_or_naive(self, name: str, target: np.ndarray, at: np.ndarray, offset: int = 0) -> np.ndarray:
+        """`forecast`, naive's where `name` could not be fitted on this series (a panel's series that a baseline
+        does not fit)."""
+        return self.forecast(name if name in self.names else "naive", target, at, offset)
+
     def refit(self, target: np.ndarray, end: int) -> "FittedBaselines":
         """The same baselines fitted again on target[:end] (the training and validation periods, before the
         test one): ridge on every window whose targets end before `end`, at the α chosen on validation; the

@@ -15,14 +15,11 @@ from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.models.blend import blend
 from rnnkit.tasks.forecast.baselines import load_blend
-from rnnkit.tasks.forecast.panel_scores import (POOLED_RIDGE, baseline_forecast, compare_panel, panel_metrics,
-                                               panel_summary, pooled_ridge_forecast, series_baselines, series_maes)
+from rnnkit.tasks.forecast.panel_scores import (POOLED_RIDGE, compare_panel, panel_metrics, panel_summary,
+                                               pooled_ridge_forecast, series_baselines, series_maes)
 from rnnkit.tasks.forecast.panel_windows import long_enough, panel_windows, pooled_ridge, saved_panel, saved_scalers
-from rnnkit.tasks.forecast.predict import model_forecast, step_records, steps_between
+from rnnkit.tasks.forecast.predict import forecast_after, model_forecast, step_records
 from rnnkit.tasks.task import Run
-
-
-
 
 
 def _panel(run: Run, path: str | None, scalers: dict[str, Scaler]) -> Panel:
@@ -95,8 +92,4 @@ def partner_forecast(run: Run, own: Panel, key: str, partner: str, series) -> np
                               (partner,))
     if config.refit_baselines:
         fitted = fitted.refit(trained.target.astype(np.float64), test_start)
-    if partner == "seasonal naive" and len(series) < fitted.naive_season:
-        raise UserError(f"{series.source}: {len(series)} steps; the run's seasonal naive part reads one season back, "
-                        f"give at least {fitted.naive_season}")
-    return baseline_forecast(fitted, partner, series.target.astype(np.float64), np.array([len(series)]),
-                             steps_between(trained.times[0], series.times[0], own.freq))[0]
+    return forecast_after(fitted, partner, trained, series)

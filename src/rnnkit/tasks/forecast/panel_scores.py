@@ -69,12 +69,6 @@ def series_baselines(config: ForecastConfig, series: Series, valid_at: np.ndarra
                          ridge_lags=tuple(ridge_lag_candidates(config, len(series), lookback_seasons(config, series))))
 
 
-def baseline_forecast(fitted: FittedBaselines, name: str, target: np.ndarray, at: np.ndarray,
-                      offset: int = 0) -> np.ndarray:
-    """`fitted.forecast`, naive's where `name` could not be fitted on this series."""
-    return fitted.forecast(name if name in fitted.names else "naive", target, at, offset)
-
-
 def panel_baseline_names(config: ForecastConfig, panel: Panel, pw: PanelWindows) -> tuple[list[str], list[str]]:
     """(the per-series baselines the panel fits, notes): every one of BASELINES, the statistical ones left out when
     their fit and roll on TIMED_SERIES series after the first, times the number of series, would take over
@@ -133,7 +127,7 @@ def compare_panel(model, config: ForecastConfig, panel: Panel, pw: PanelWindows,
             out = model_forecast(model, w.x[split], w.scaler)
             forecasts[key][split] = {
                 "model": model.point(torch.as_tensor(out)).numpy().astype(np.float64),
-                **{name: baseline_forecast(by_split[split], name, y, at) for name in names},
+                **{name: by_split[split].forecast_or_naive(name, y, at) for name in names},
                 POOLED_RIDGE: w.scaler.target_inverse(pooled_ridge_forecast(ridge, w.x[split], lags, config.normalize))}
             actual[key][split] = step_targets(y, at, config.horizon)
     notes = [f"{name}: could not be fitted on {len(keys)} series, forecast there as naive does: {named_ids(keys)}"

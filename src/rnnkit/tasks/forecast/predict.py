@@ -160,13 +160,13 @@ def backtest_scores(found: Comparison, test_at: np.ndarray, steps: int, horizon:
     return out
 
 
-def partner_forecast(run: Run, partner: str, series: Series) -> np.ndarray:
-    """(horizon,): the run's blend partner, fitted on the run's own series as for its test period (on the
-    training and validation periods, or the training one without `refit_baselines`), forecasting the steps after
-    the end of `series`."""
+def partner_forecast(run: Run, partner: str, series: Series, own: Series | None = None) -> np.ndarray:
+    """(horizon,): the run's blend partner, fitted on the run's own series (`own`, else the one its folder keeps) as
+    for its test period (on the training and validation periods, or the training one without `refit_baselines`),
+    forecasting the steps after the end of `series`."""
     facts, config = run.saved.get("data", {}), run.config
     try:
-        own = saved_series(run.path, facts.get("freq", ""))
+        own = own or saved_series(run.path, facts.get("freq", ""))
         if own is None:  # a run folder written before the series was kept in it
             own = load_series(config)
     except UserError as err:
@@ -179,11 +179,17 @@ def partner_forecast(run: Run, partner: str, series: Series) -> np.ndarray:
         fitted = fitted.refit(own.target, test_start)
     if partner not in fitted.names:
         raise UserError(f"the run blends its forecasts with {partner}, which cannot be fitted now: {fitted.notes[partner]}")
-    if partner == "seasonal naive" and len(series) < fitted.naive_season:
+    return forecast_after(fitted, partner, own, series)
+
+
+def forecast_after(fitted, name: str, trained: Series, series: Series) -> np.ndarray:
+    """(horizon,): baseline `name` of `fitted` (fitted on `trained`; naive's where it could not be), forecasting the
+    steps after the end of `series`, whose first step is placed on `trained`'s time line."""
+    if name == "seasonal naive" and len(series) < fitted.naive_season:
         raise UserError(f"{series.source}: {len(series)} steps; the run's seasonal naive part reads one season back, "
                         f"give at least {fitted.naive_season}")
-    return fitted.forecast(partner, series.target.astype(np.float64), np.array([len(series)]),
-                           steps_between(own.times[0], series.times[0], own.freq))[0]
+    return fitted.forecast_or_naive(name, series.target.astype(np.float64), np.array([len(series)]),
+                                    steps_between(trained.times[0], series.times[0], trained.freq))[0]
 
 
 def steps_between(start: pd.Timestamp, when: pd.Timestamp, freq: str) -> int:
@@ -204,12 +210,13 @@ def predict(run: Run, inputs: str | None, options: None = None) -> list[dict[str
         return predict_panel(run, inputs)
     facts = run.saved.get("data", {})
     columns = facts["columns"]
+    kept = None  # the series the run folder keeps, where it is the input: read once, for the partner too
     if inputs is not None:
         series = read_series(inputs, facts["time_col"], columns[0], columns[1:], run.config.fill)
     elif run.config.data is None or Path(run.config.data).is_file():  # the file as it is now: rows may have come
         series = keep_columns(load_series(run.config), columns[1:])
     else:  # the file moved or went: the series as the run read it
-        series = saved_series(run.path, facts["freq"])
+        series = kept = saved_series(run.path, facts["freq"])
         if series is None:
             raise UserError(f"{run.path}: its series {run.config.data} is not found from here: give --input FILE (its "
                             f"columns {', '.join(columns)} and the time column {facts['time_col']!r})")
@@ -219,7 +226,7 @@ def predict(run: Run, inputs: str | None, options: None = None) -> list[dict[str
     out = model_forecast(model, x, scaler)[0]  # (horizon,) or (horizon, Q)
     point = model.point(torch.as_tensor(out[None])).numpy()[0].astype(np.float64)  # (horizon,)
     partner, weight = load_blend(run.path)
-    delivered = blend(point, partner_forecast(run, partner, series), weight) if weight else point
+    delivered = blend(point, partner_forecast(run, partner, series, kept), weight) if weight else point
     return step_records(series.next_times(run.config.horizon), columns[0], delivered, point if weight else None, out,
                         model.quantiles)
 
