@@ -37,6 +37,11 @@ def is_image_file(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
 
 
+def images_under(folder: Path) -> list[Path]:
+    """The image files in `folder` and its subfolders, in path order."""
+    return sorted(f for f in folder.rglob("*") if is_image_file(f))
+
+
 def split_folders(root: Path) -> dict[str, Path]:
     """{"train": ..., "valid": ..., "test": ...} for a folder holding its splits (train/ at least), else
     {"train": root}."""
@@ -55,7 +60,7 @@ def class_files(folder: Path) -> dict[str, list[Path]]:
     if not folder.is_dir():
         raise UserError(f"{folder}: {'is a file' if folder.exists() else 'not found'}; expected a folder with one "
                         "subfolder of images per class")
-    classes = {p.name: sorted(f for f in p.rglob("*") if is_image_file(f))
+    classes = {p.name: images_under(p)
                for p in sorted(folder.iterdir()) if p.is_dir() and not p.name.startswith(".")}
     classes = {name: files for name, files in classes.items() if files}
     if not classes:
@@ -119,7 +124,7 @@ def read_class_folder(folder: Path, size: tuple[int, int] | None = None) -> tupl
 def image_inputs(path: Path) -> list[Path]:
     """The image files to predict: `path` itself, or the images in the folder `path` (its subfolders too)."""
     if path.is_dir():
-        files = sorted(f for f in path.rglob("*") if is_image_file(f))
+        files = images_under(path)
         if not files:
             raise UserError(f"{path}: holds no image files ({', '.join(IMAGE_SUFFIXES)})")
         return files
