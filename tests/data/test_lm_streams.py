@@ -192,3 +192,10 @@ def test_a_utf16_text_is_read_by_its_byte_order_mark(tmp_path):
     path = tmp_path / "u16.txt"
     path.write_bytes("one two\r\nthree\r\n".encode("utf-16"))
     assert list(word_tokens(read_chunks(path))) == ["one", "two", EOS, "three", EOS]
+
+
+def test_a_windows_line_end_split_between_chunks_is_one_line_end(tmp_path):
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(b"ab\r\ncd\r\nef\r")
+    for size in (1, 2, 3, 4, 4096):  # size 3 splits every "\r\n" of this file
+        assert "".join(read_chunks(path, size=size)) == "ab\ncd\nef\r"

@@ -71,7 +71,7 @@ def read_chunks(path: str | os.PathLike, encoding: str = "utf-8", size: int = CH
         return
     if not path.is_file():
         raise UserError(f"{path}: file not found")
-    empty = True
+    empty, held = True, ""
     with open(path, "rb") as f:
         encoding = file_encoding(f.read(4), encoding)  # a byte order mark's (UTF-16), and dropped
     with open(path, encoding=encoding, newline="") as f:
@@ -88,7 +88,13 @@ def read_chunks(path: str | os.PathLike, encoding: str = "utf-8", size: int = CH
                 break
             if empty and chunk.strip():
                 empty = False
-            yield chunk.replace("\r\n", "\n")
+            # a Windows line end split between two chunks: hold its "\r" back to see whether "\n" follows
+            chunk = held + chunk
+            held = "\r" if chunk.endswith("\r") else ""
+            if len(chunk) > len(held):
+                yield chunk[:len(chunk) - len(held)].replace("\r\n", "\n")
+        if held:
+            yield held
     if empty:
         raise UserError(f"{path}: the file is empty (no text to model)")
 
