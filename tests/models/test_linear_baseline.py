@@ -109,3 +109,49 @@ def test_chinese_texts_get_character_unigrams_english_ones_do_not():
     assert "好" in chinese and "差" in chinese
     english = fit_baseline(texts(40, 0), None, 2, "english").views["chars"].vocabulary_
     assert not any(len(gram) == 1 for gram in english)
+
+
+def keyword_texts(n, classes, seed):
+    """Texts of filler words and one keyword of their class (class k's keywords: kw{k}a, kw{k}b), one text in
+    five another class's keyword, so no classifier is sure."""
+    rng = random.Random(seed)
+    rows, labels = [], []
+    for i in range(n):
+        k = i % classes
+        words = [rng.choice(FILLER) for _ in range(rng.randint(2, 6))]
+        keyword = k if rng.random() < 0.8 else rng.randrange(classes)
+        words.insert(rng.randrange(len(words) + 1), f"kw{keyword}{rng.choice('ab')}")
+        rows.append(" ".join(words))
+        labels.append(k)
+    return rows, np.array(labels)
+
+
+def test_many_classes_are_fitted_one_against_the_rest_and_read_through_a_tempered_softmax(tmp_path, monkeypatch):
+    from scipy.special import log_softmax
+
+    from rnnkit.models import linear_baseline
+
+    train, valid = keyword_texts(600, 12, 0), keyword_texts(240, 12, 1)
+    monkeypatch.setattr(linear_baseline, "MANY_WEIGHTS", 1_000)  # this small file counts as many classes
+    baseline = fit_baseline(train, valid, 12, "english")
+    assert baseline.fitted_by == linear_baseline.ONE_AGAINST_REST and baseline.C in linear_baseline.SVM_C_GRID
+    probs = baseline.predict_proba(valid[0])
+    assert probs.shape == (240, 12) and np.allclose(probs.sum(1), 1) and baseline.valid_acc >= 0.75
+    # the temperature is the one of lowest validation log loss: neither half nor twice it does better
+    scores = baseline.features(valid[0]) @ baseline.classifier.coef_.T + baseline.classifier.intercept_
+    loss = lambda t: -np.mean(log_softmax(t * scores, axis=1)[np.arange(240), valid[1]])  # noqa: E731
+    assert loss(1.0) < min(loss(0.5), loss(2.0))
+    baseline.save(tmp_path / "b.json", tmp_path / "b.npz")
+    loaded, _ = TextBaseline.load(tmp_path / "b.json", tmp_path / "b.npz")
+    assert loaded.fitted_by == baseline.fitted_by
+    np.testing.assert_allclose(loaded.predict_proba(valid[0]), probs, rtol=1e-6)
+
+
+def test_few_classes_keep_the_logistic_regression_and_many_classes_fewer_features(monkeypatch):
+    from rnnkit.models import linear_baseline
+
+    train, valid = keyword_texts(600, 12, 0), keyword_texts(240, 12, 1)
+    assert fit_baseline(train, valid, 12, "english").fitted_by == linear_baseline.LOGISTIC
+    monkeypatch.setattr(linear_baseline, "MAX_WEIGHTS", 12 * 2 * 50)  # 50 n-grams a view for 12 classes
+    capped = fit_baseline(train, valid, 12, "english")
+    assert [len(v.vocabulary_) for v in capped.views.values()] == [50, 50]

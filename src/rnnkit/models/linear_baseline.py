@@ -16,6 +16,14 @@ from the last one's weights). The naive Bayes scaling (Wang & Manning, "Baseline
 weighs each n-gram by how much more often it occurs in one class's texts than in the other's; with more
 than two classes the features are left unscaled. `save` writes the vocabularies, idf and settings as
 JSON and W, b (and r) as NPZ, and `load` rebuilds the same scikit-learn objects from them: no pickle is read.
+
+Many classes: the softmax regression's L-BFGS keeps about 300 bytes a weight (6.4 GB for 572 classes x 40,000
+features) and each of its iterations is a pass over every class (9 s there), so a file of hundreds of classes
+exhausted the memory before its first C was fitted. Above MANY_WEIGHTS classes x features the classes are fitted
+one against the rest by linear SVMs (liblinear: a few minutes for 572 classes, 1.5 GB), C rising through the grid
+while validation accuracy does, and their scores z read as probabilities at the temperature t of lowest validation
+log loss, p(y = k | x) = softmax(t z)_k: the same W, b and softmax as above, so save, load and the blend are
+unchanged. benchmarks/TASKS.md, *Many classes*.
 """
 from __future__ import annotations
 
@@ -36,13 +44,23 @@ if TYPE_CHECKING:  # scikit-learn is imported where it is used (see models.basel
     from sklearn.linear_model import LogisticRegression
 
 C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
+SVM_C_GRID = (0.3, 1.0, 3.0)
 MAX_FEATURES = 200_000
 """per view: enough for the word bigrams of 25,000 reviews, and a few seconds per fit"""
+MANY_WEIGHTS = 10_000_000
+"""classes x features above which the classes are fitted one against the rest (the catalog's largest, 19
+classes of Debian descriptions, stays under it)"""
+MAX_WEIGHTS = 100_000_000
+"""classes x features at most (800 MB of float64 weights): a view keeps fewer n-grams over 250 classes"""
 CHINESE_TOKENIZERS = ("chinese", "chinese-chars")
 """tokenizers whose texts get character unigrams too"""
 CHAR_VIEW_MAX_MEDIAN = 500
 """the character view only when the median training text has at most this many characters: on short texts
 it scores better on validation, on long reviews worse and several times slower (benchmarks/TASKS.md)"""
+
+
+LOGISTIC = "logistic regression"
+ONE_AGAINST_REST = "linear SVMs one class against the rest, their scores read through a softmax"
 
 
 class BaselineUnavailable(Exception):
@@ -82,6 +100,8 @@ class TextBaseline:
     valid_acc: float | None
     nb_ratio: np.ndarray | None = None
     """r, the naive Bayes log-count ratio each feature is scaled by (None: unscaled, over two classes)"""
+    fitted_by: str = LOGISTIC
+    """how W, b were fitted: LOGISTIC, or ONE_AGAINST_REST over many classes"""
 
     def features(self, texts: Sequence[str]) -> sp.csr_matrix:
         x = sp.hstack([v.transform(texts) for v in self.views.values()], format="csr")
@@ -103,7 +123,8 @@ class TextBaseline:
             arrays["nb_ratio"] = self.nb_ratio
         write_npz(arrays_path, arrays)
         write_json(json_path, {"kind": "tfidf-logreg", "num_classes": self.num_classes, "C": self.C,
-                               "valid_acc": self.valid_acc, "settings": self.settings, **facts,
+                               "fitted_by": self.fitted_by, "valid_acc": self.valid_acc, "settings": self.settings,
+                               **facts,
                                "vocabularies": {name: {t: int(i) for t, i in v.vocabulary_.items()}
                                                 for name, v in self.views.items()}})
 
@@ -123,7 +144,7 @@ class TextBaseline:
             classifier.classes_ = arrays["classes"]
             ratio = arrays["nb_ratio"] if "nb_ratio" in arrays.files else None
         return cls(record["settings"], views, classifier, record["num_classes"], record["C"],
-                   record.get("valid_acc"), ratio), record
+                   record.get("valid_acc"), ratio, record.get("fitted_by", LOGISTIC)), record
 
 
 def nb_log_count_ratio(x: sp.csr_matrix, labels: np.ndarray, alpha: float = 1.0) -> np.ndarray | None:
@@ -160,7 +181,9 @@ def fit_baseline(train: tuple[Sequence[str], np.ndarray], valid: tuple[Sequence[
     if len(classes) < 2:
         raise BaselineUnavailable(f"the training texts hold one class only (label id {int(classes[0])})"
                                   if len(classes) else "there are no training texts")
-    settings = view_settings(tokenizer, max_features, short_texts(texts))
+    chars = short_texts(texts)
+    max_features = min(max_features, MAX_WEIGHTS // (len(classes) * (2 if chars else 1)))
+    settings = view_settings(tokenizer, max_features, chars)
     views, blocks = {}, []
     for name, setting in settings.items():
         view = vectorizer(setting)
@@ -177,6 +200,9 @@ def fit_baseline(train: tuple[Sequence[str], np.ndarray], valid: tuple[Sequence[
     x_valid = sp.hstack([v.transform(valid[0]) for v in views.values()], format="csr") if valid else None
     if ratio is not None:
         x_train, x_valid = scale(x_train, ratio), (scale(x_valid, ratio) if valid else None)
+    if len(classes) * x_train.shape[1] > MANY_WEIGHTS:
+        acc, c, classifier = one_against_rest(x_train, labels, x_valid, valid[1] if valid else None)
+        return TextBaseline(settings, views, classifier, num_classes, c, acc, ratio, ONE_AGAINST_REST)
     best = None
     classifier = LogisticRegression(max_iter=1000, warm_start=True)  # each C starts from the last C's weights
     for c in (C_GRID if valid else (C_GRID[len(C_GRID) // 2],)):
@@ -186,3 +212,37 @@ def fit_baseline(train: tuple[Sequence[str], np.ndarray], valid: tuple[Sequence[
             best = (acc, c, copy.deepcopy(classifier))
     acc, c, classifier = best
     return TextBaseline(settings, views, classifier, num_classes, c, acc, ratio)
+
+
+def one_against_rest(x_train: sp.csr_matrix, labels: np.ndarray, x_valid: sp.csr_matrix | None,
+                     valid_labels: np.ndarray | None) -> tuple[float | None, float, LogisticRegression]:
+    """(validation accuracy, C, a softmax classifier holding t W, t b) of linear SVMs fitted one class against
+    the rest, C rising through SVM_C_GRID while validation accuracy does (the grid's middle without validation
+    texts), t the temperature of lowest validation log loss (1 without)."""
+    from scipy.optimize import minimize_scalar
+    from scipy.special import log_softmax
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    best = None
+    for c in (SVM_C_GRID if valid_labels is not None else (SVM_C_GRID[len(SVM_C_GRID) // 2],)):
+        svm = LinearSVC(C=c).fit(x_train, labels)
+        acc = float(np.mean(svm.predict(x_valid) == valid_labels)) if valid_labels is not None else None
+        if best is not None and (acc is None or acc <= best[0]):
+            break
+        best = (acc, c, svm)
+    acc, c, svm = best
+    temperature = 1.0
+    seen = np.isin(valid_labels, svm.classes_) if valid_labels is not None else None
+    if seen is not None and seen.any():
+        scores = svm.decision_function(x_valid[seen])
+        columns = np.searchsorted(svm.classes_, valid_labels[seen])
+
+        def log_loss(t: float) -> float:
+            return float(-np.mean(log_softmax(t * scores, axis=1)[np.arange(len(columns)), columns]))
+
+        temperature = float(minimize_scalar(log_loss, bounds=(0.01, 100.0), method="bounded").x)
+    classifier = LogisticRegression(C=c)
+    classifier.coef_, classifier.intercept_ = temperature * svm.coef_, temperature * svm.intercept_
+    classifier.classes_ = svm.classes_
+    return acc, c, classifier

@@ -220,7 +220,7 @@ def test_the_report_says_plainly_when_the_model_does_not_beat_the_baseline():
     from rnnkit.tasks.text.baseline import report_section as section
 
     class Fitted:  # only what the section reads
-        C, views, nb_ratio = 1.0, {}, None
+        C, views, nb_ratio, fitted_by = 1.0, {}, None, "logistic regression"
 
     fitted = RunBaseline(Fitted(), seconds=1.0)
     losing = {"model": {"test": 0.70}, "baseline": {"test": 0.75}, "run": {"test": 0.70}}

@@ -26,7 +26,7 @@ import numpy as np
 
 from rnnkit.models.blend import WEIGHTS, accuracy, best_weight, blend, clear_gain, log_losses
 from rnnkit.models.calibration import Scaling, fit_scaling
-from rnnkit.models.linear_baseline import BaselineUnavailable, TextBaseline, fit_baseline
+from rnnkit.models.linear_baseline import LOGISTIC, BaselineUnavailable, TextBaseline, fit_baseline
 from rnnkit.tasks.task import Run
 
 BASELINE_JSON, BASELINE_NPZ = "baseline.json", "baseline.npz"
@@ -79,7 +79,8 @@ def describe(baseline: TextBaseline) -> str:
     names = {"words": "word", "chars": "character"}
     views = [f"{len(v.vocabulary_):,} {names.get(k, k)} {'-'.join(map(str, baseline.settings[k]['ngram_range']))} grams"
              for k, v in baseline.views.items()]
-    return " + ".join(views) + (", naive Bayes scaled" if baseline.nb_ratio is not None else "")
+    return (" + ".join(views) + (", naive Bayes scaled" if baseline.nb_ratio is not None else "")
+            + (f", {baseline.fitted_by}" if baseline.fitted_by != LOGISTIC else ""))
 
 
 @dataclass(frozen=True)
