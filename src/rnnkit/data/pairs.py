@@ -8,7 +8,8 @@ whitespace: ARPAbet phonemes, or already tokenized sentences); `choose_tokens` p
 texts themselves ("auto"): characters when most texts are a single word (no whitespace inside), words
 otherwise, with the reason in one line. A file of exactly two columns that names neither column in its
 first row is read as pairs without a header (source, then target: how dictionaries and Tatoeba's and
-Anki's sentence pairs are shipped), and the split says so (`headerless`), unless that row names the two
+Anki's sentence pairs are shipped; a third column of Tatoeba's attribution left out), and the split says so
+(`headerless`), unless that row names the two
 columns as a source and a target are named (`named_pair`: input/output, src/tgt, question/answer, en/fr...),
 when it is the header and the split says which (`named`).
 """
@@ -72,6 +73,14 @@ def named_pair(columns: list[str]) -> tuple[str, str] | None:
     return None
 
 
+def is_attribution(columns) -> bool:
+    """Whether a headerless file's first row ends in a third column of Tatoeba's attribution, as the sentence pairs
+    of manythings.org/anki (the PyTorch and TensorFlow translation tutorials' fra.txt) come: `Go.<TAB>Va !<TAB>CC-BY
+    2.0 (France) Attribution: tatoeba.org #2877272 (CM) & #1158250 (Wittydev)`. Such a file was "no column
+    'source'; available columns: Go., Va !, CC-BY 2.0 ..." (probes6: s_tatoeba.tsv)."""
+    return len(columns) == 3 and str(columns[2]).startswith("CC-BY")
+
+
 def unnested(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with a column of objects (every value a JSON object with the same keys) spread into a column per
     key: Hugging Face's translation files hold {"translation": {"en": ..., "fr": ...}} a line, which was "no
@@ -126,11 +135,11 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
     found = not {source_col, target_col} & set(map(str, frame.columns)) and named_pair(list(frame.columns))
     if found:
         frame = frame.rename(columns={found[0]: source_col, found[1]: target_col})
-    headerless = (fmt not in ("jsonl", "json") and len(frame.columns) == 2
+    headerless = (fmt not in ("jsonl", "json") and (len(frame.columns) == 2 or is_attribution(frame.columns))
                   and not {source_col, target_col} & set(map(str, frame.columns)))
     if headerless:  # the first row is a pair: read again with the columns named
         frame, rows = read_frame(path, fmt, encoding, header=False)
-        frame.columns = [source_col, target_col]
+        frame = frame.iloc[:, :2].set_axis([source_col, target_col], axis=1)
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
     for column in (source_col, target_col):
