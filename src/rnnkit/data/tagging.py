@@ -137,13 +137,15 @@ def _column_names_at(split: list[list[str]]) -> int | None:
 
 def _is_comment(lines: list[str], split: list[list[str]], i: int) -> bool:
     """Whether line i, opening a sentence, is a comment: it starts with `#` and has other than as many fields as
-    the next token line (a comment line was read as the file's first token line, and the real ones refused)."""
+    the next token line (a comment line was read as the file's first token line, and the real ones refused), or
+    holds no tab where that line's fields are tab-separated: `# generated` over `word<TAB>O` was a token `#`
+    tagged `generated`, and that one tag made the file's tags plain (probes6: t_blank_top.conll)."""
     if not lines[i].startswith("#"):
         return False
     j = i + 1
     while j < len(lines) and (not lines[j].strip() or lines[j].startswith("#")):
         j += 1
-    return j == len(lines) or len(split[j]) != len(split[i])
+    return j == len(lines) or len(split[j]) != len(split[i]) or ("\t" in lines[j].strip()) > ("\t" in lines[i])
 
 
 CONLLU_COLUMNS = 10
