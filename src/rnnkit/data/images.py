@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnkit.data.readers import is_code
 from rnnkit.errors import UserError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm")
@@ -31,7 +32,8 @@ SPLIT_FOLDERS = {"train": ("train", "training"), "valid": ("valid", "val", "vali
 class ImageFolder:
     """The images of a folder of classes, read at one size."""
     x: np.ndarray  # (N, H, W) float32 in [0, 1]
-    labels: list[str | int]  # each image's class: its folder's name (a number where every name is one)
+    labels: list[str | int]  # each image's class: its folder's name (a number where every name is one, and none
+    # a code with a leading zero: 01)
     paths: list[Path]
 
 
@@ -164,7 +166,7 @@ def read_class_folder(folder: Path, size: tuple[int, int] | None = None) -> tupl
     sizes = image_sizes(paths)
     size = size or common_size(sizes)
     x = np.stack([read_image(f, size) for f in paths])
-    numbered = all(name.isdigit() for name in classes)
+    numbered = all(name.isdigit() for name in classes) and not any(map(is_code, classes))  # 01, 02: as written
     labels = [int(name) if numbered else name for name, files in classes.items() for _ in files]
     resized = sum(s != (size[1], size[0]) for s in sizes)
     notes = [f"{folder}: {resized:,} of {len(paths):,} images resized to {size[0]} x {size[1]} (height x width)"]

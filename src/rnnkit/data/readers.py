@@ -636,6 +636,10 @@ class LabelMap:
     def __eq__(self, other) -> bool:
         return isinstance(other, LabelMap) and self.labels == other.labels
 
+    def knows(self, label) -> bool:
+        """Whether `encode` reads `label` as one of the classes."""
+        return str(label) in self._ids or _label_key(str(label)) in self._spelled
+
     def encode(self, labels: Sequence, table: TextTable | None = None) -> np.ndarray:
         """Labels -> (N,) int64 ids; an unseen label is a UserError naming the file, row, column."""
         ids = np.empty(len(labels), dtype=np.int64)

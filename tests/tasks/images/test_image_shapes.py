@@ -64,3 +64,14 @@ def test_classes_of_one_image_and_a_table_given_as_images_are_one_line_errors(di
     (tmp_path / "texts.csv").write_text("text,label\nhello,a\n")
     with pytest.raises(UserError, match=r"texts.csv: not an .npz file; expected a folder of images"):
         load_data(make_config(MnistConfig, {"data": str(tmp_path / "texts.csv")}))
+
+
+def test_class_folders_named_as_codes_keep_their_names_and_a_test_class_the_training_lacks_is_named(digits, tmp_path):
+    write_folder(tmp_path / "train", digits[0][:20], [f"0{label % 3}" for label in digits[1][:20]])
+    write_folder(tmp_path / "test", digits[0][20:30], [f"0{label % 3}" for label in digits[1][20:30]])
+    data = load_data(make_config(MnistConfig, {"data": str(tmp_path), "validation_split": 0.0}))
+    assert data.label_map.labels == ["00", "01", "02"]  # were 0, 1, 2: predict printed 2 for the folder 02
+    write_folder(tmp_path / "test", digits[0][30:33], ["09"] * 3)
+    with pytest.raises(UserError, match=r": 3 test images of class 09, which the training images lack; the model "
+                                        r"knows: 00, 01, 02$"):
+        load_data(make_config(MnistConfig, {"data": str(tmp_path), "validation_split": 0.0}))

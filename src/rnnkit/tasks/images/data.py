@@ -124,10 +124,13 @@ def labelled(found: dict[str, tuple | None], label_map: LabelMap | None, size, n
         if pair is None:
             splits[split] = None
             continue
-        try:
-            splits[split] = (pair[0], label_map.encode(np.asarray(pair[1]).tolist()))
-        except UserError as err:
-            raise UserError(f"{source}: {split} images: {err}") from None
+        labels = np.asarray(pair[1]).tolist()
+        unknown = [label for label in dict.fromkeys(labels) if not label_map.knows(label)]
+        if unknown:  # named by class: "item 114: unknown label 9" sent a user counting files
+            count = sum(label in unknown for label in labels)
+            raise UserError(f"{source}: {count:,} {split} images of class {', '.join(map(str, unknown))}, which the "
+                            f"training images lack; the model knows: {', '.join(map(str, label_map.labels))}")
+        splits[split] = (pair[0], label_map.encode(labels))
     return ImageData(splits, label_map, (int(size[0]), int(size[1])), notes)
 
 
