@@ -261,6 +261,22 @@ def test_a_parquet_files_saved_index_is_a_column(tmp_path):
     assert list(read_frame(tmp_path / "r.parquet", "parquet", "utf-8")[0].columns) == ["y"]
 
 
+@pytest.mark.parametrize("joined", ["command,other", "command; other", "other|command"])
+def test_a_cell_joining_labels_that_are_classes_of_their_own_is_one_line(tmp_path, joined):
+    """`command,other` among `command` rows trained as a class of its own, silently (probes6: c_multi_comma.csv)."""
+    path = tmp_path / "multi.csv"
+    path.write_text(f'text,label\ncopy files,command\nlist files,"{joined}"\nformat,library\n')
+    with pytest.raises(UserError, match=r"multi.csv: row 2, column 'label': .* joins labels that are classes of "
+                                        r"their own \('command'\): .*multi-label"):
+        read_texts(path)
+
+
+def test_labels_with_commas_that_join_no_other_labels_are_labels(tmp_path):
+    path = tmp_path / "scores.csv"
+    path.write_text('text,label\na,"2,5"\nb,2\nc,"Books, Music"\nd,Toys\n')  # a decimal comma; a class name
+    assert read_texts(path).labels == ["2,5", "2", "Books, Music", "Toys"]
+
+
 def test_a_list_of_labels_is_one_line_and_a_list_of_tokens_is_a_text(tmp_path):
     """A multi-label JSONL file ended in 'TypeError: unhashable type: list'; pre-tokenized texts (a list of
     tokens, as dataset exports write them) were read as "['the', 'plot']"."""

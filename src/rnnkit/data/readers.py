@@ -492,9 +492,33 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
             if isinstance(value, str) and value.strip().lower() in MISSING_WORDS:
                 raise UserError(f"{path}: row {row}, column {label_col!r}: missing label ({value.strip()!r}); "
                                 "every row needs one")
+        joined = _joined_label(labels)
+        if joined is not None:
+            raise UserError(f"{path}: row {rows[joined[0]]}, column {label_col!r}: {labels[joined[0]]!r} joins labels "
+                            f"that are classes of their own ({', '.join(map(repr, joined[1]))}): several labels per "
+                            "text (multi-label classification) is not supported; keep one label a row")
         labels, merged = _one_spelling(_normalise_labels(labels))
         notes += [merged] if merged else []
     return TextTable(path, texts, labels, rows, text_col, label_col, notes)
+
+
+LABEL_SEPARATORS = (",", ";", "|")
+_DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?\d+,\d+")
+
+
+def _joined_label(labels: list) -> tuple[int, list[str]] | None:
+    """(the index of the first label that joins others, `command,other`, `a|b`, the parts that are labels of their
+    own), else None. Such a cell is several labels for one text, as a spreadsheet holds them, and each combination
+    trained as a class of its own, silently (probes6: c_multi_comma.csv)."""
+    alone = {label.strip() for label in labels if isinstance(label, str)}
+    for i, label in enumerate(labels):
+        if not isinstance(label, str) or _DECIMAL_COMMA_NUMBER.fullmatch(label.strip()):
+            continue  # 2,5 of a score written with a decimal comma: one label
+        for separator in LABEL_SEPARATORS:
+            parts = [part.strip() for part in label.split(separator)]
+            if len(parts) > 1 and all(parts) and any(part in alone for part in parts):
+                return i, [part for part in parts if part in alone]
+    return None
 
 
 UNLABELLED_FOLDERS = ("unsup", "unlabeled", "unlabelled")  # aclImdb/train/unsup: 50,000 reviews of no class
