@@ -442,3 +442,15 @@ def test_a_two_column_file_without_a_header_is_read_as_texts_and_labels(tmp_path
         table = read_texts(tmp_path / name, find_columns=name == "a.csv")  # training, and evaluate's reading
         assert (table.texts[0], table.labels[0], len(table), table.rows[0]) == ("copy a string", "library", rows, 1)
         assert "no header row" in table.notes[0]
+
+
+def test_texts_nested_in_json_objects_are_found_in_training_and_predict(tmp_path):
+    """{"review": {"body": ..., "title": ...}, "label": ...} a line was "a dict ...; expected a text" (probes6)."""
+    path = tmp_path / "nested.jsonl"
+    path.write_text("".join(json.dumps({"review": {"body": body, "title": body[:4]}, "label": label}) + "\n"
+                            for body, label in [("copy a file", "command"), ("format output", "library")]))
+    table = read_texts(path, find_columns=True)
+    assert (table.texts, table.labels, table.text_col) == (["copy a file", "format output"], ["command", "library"],
+                                                           "body")
+    path.write_text(json.dumps({"review": {"body": "list files", "title": "list"}}) + "\n")
+    assert read_texts(path, text_col="body", label_col=None).texts == ["list files"]

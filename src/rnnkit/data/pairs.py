@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnnkit.data.choices import PAIR_TOKENS
-from rnnkit.data.readers import detect_format, is_missing, read_frame
+from rnnkit.data.readers import detect_format, is_missing, read_frame, unnested
 from rnnkit.errors import UserError
 
 SOURCE_NAMES = ("source", "src", "input", "inputs", "in", "from", "question", "prompt", "query", "x", "word",
@@ -79,21 +79,6 @@ def is_attribution(columns) -> bool:
     2.0 (France) Attribution: tatoeba.org #2877272 (CM) & #1158250 (Wittydev)`. Such a file was "no column
     'source'; available columns: Go., Va !, CC-BY 2.0 ..." (probes6: s_tatoeba.tsv)."""
     return len(columns) == 3 and str(columns[2]).startswith("CC-BY")
-
-
-def unnested(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with a column of objects (every value a JSON object with the same keys) spread into a column per
-    key: Hugging Face's translation files hold {"translation": {"en": ..., "fr": ...}} a line, which was "no
-    column 'source'; available columns: translation"."""
-    for column in list(frame.columns):
-        values = frame[column].tolist()
-        if values and all(isinstance(v, dict) for v in values):
-            keys = list(values[0])
-            if all(list(v) == keys for v in values) and not set(keys) & set(map(str, frame.columns)):
-                inner = pd.DataFrame(values, columns=keys, index=frame.index)
-                at = list(frame.columns).index(column)
-                frame = pd.concat([frame.iloc[:, :at], inner, frame.iloc[:, at + 1:]], axis=1)
-    return frame
 
 
 def tokenize_side(text: str, tokens: str) -> list[str]:

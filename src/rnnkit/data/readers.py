@@ -370,6 +370,22 @@ LABEL_NAMES = ("label", "labels", "class", "category", "sentiment", "target", "y
 """Names of a column of texts and of labels, any case: where the one named (by default text, label) is absent"""
 
 
+def unnested(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with a column of objects (every value a JSON object with the same keys) spread into a column per
+    key: Hugging Face's translation files hold {"translation": {"en": ..., "fr": ...}} a line, which was "no
+    column 'source'; available columns: translation"; reviews nested as {"review": {"body": ..., "title": ...}}
+    were "a dict ...; expected a text" (probes6: c_nested.jsonl)."""
+    for column in list(frame.columns):
+        values = frame[column].tolist()
+        if values and all(isinstance(v, dict) for v in values):
+            keys = list(values[0])
+            if all(list(v) == keys for v in values) and not set(keys) & set(map(str, frame.columns)):
+                inner = pd.DataFrame(values, columns=keys, index=frame.index)
+                at = list(frame.columns).index(column)
+                frame = pd.concat([frame.iloc[:, :at], inner, frame.iloc[:, at + 1:]], axis=1)
+    return frame
+
+
 def text_columns(frame: pd.DataFrame, text_col: str, label_col: str) -> tuple[str, str, list[str]]:
     """(text column, label column, notes) of a labelled table: the ones named where the file has them or where
     they are not the defaults (text, label: a name the user gave is never replaced); else the column named as
@@ -447,7 +463,7 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
     frame, rows = read_frame(path, fmt, encoding)
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
-    notes = []
+    frame, notes = unnested(frame), []
     headerless = _headerless(frame, text_col, label_col) if fmt in ("csv", "tsv") else None
     if headerless is not None:  # the first row is a text and its label: read again with the columns named
         frame, rows = read_frame(path, fmt, encoding, header=False)

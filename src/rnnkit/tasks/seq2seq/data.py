@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import Vocabulary, load_dataset
-from rnnkit.data.pairs import PairSplit, is_attribution, named_pair, read_pairs, tokenize_side, unnested
-from rnnkit.data.readers import FORMATS, detect_format, encoding_name, is_missing, read_frame, read_text
+from rnnkit.data.pairs import PairSplit, is_attribution, named_pair, read_pairs, tokenize_side
+from rnnkit.data.readers import FORMATS, detect_format, encoding_name, is_missing, read_frame, read_text, unnested
 from rnnkit.data.text import UNK_ID
 from rnnkit.data.text_batches import BucketedItems
 from rnnkit.data.splits import grouped_holdout
