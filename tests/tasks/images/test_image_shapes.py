@@ -75,3 +75,13 @@ def test_class_folders_named_as_codes_keep_their_names_and_a_test_class_the_trai
     with pytest.raises(UserError, match=r": 3 test images of class 09, which the training images lack; the model "
                                         r"knows: 00, 01, 02$"):
         load_data(make_config(MnistConfig, {"data": str(tmp_path), "validation_split": 0.0}))
+
+
+def test_the_baseline_of_classes_of_one_image_without_validation_says_what_it_scored(digits, recwarn):
+    from rnnkit.tasks.images.baseline import fit_pixel_baseline
+
+    said = []
+    x, y = digits[0][:10].reshape(10, -1) / 255, np.arange(10)  # ten classes of one image, --validation-split 0
+    fit_pixel_baseline((x, y), None, None, 10, 0, said.append)
+    assert "training images): no validation or test images to score it on, in" in said[0]  # was "images): , in"
+    assert not [w for w in recwarn if "unique classes" in str(w.message)]  # scikit-learn's "a regression problem?"
