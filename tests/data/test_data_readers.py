@@ -454,3 +454,18 @@ def test_texts_nested_in_json_objects_are_found_in_training_and_predict(tmp_path
                                                            "body")
     path.write_text(json.dumps({"review": {"body": "list files", "title": "list"}}) + "\n")
     assert read_texts(path, text_col="body", label_col=None).texts == ["list files"]
+
+
+def test_a_folder_given_where_a_file_is_read_is_named_a_folder(tmp_path):
+    """A tag, seq2seq or series run's evaluate given an image folder said "file not found", "unknown file type
+    '(no extension)'" and ".ts file not found" of a folder that was there (probes6)."""
+    from rnnkit.data.pairs import read_pairs
+    from rnnkit.data.tagging import read_tagged
+    from rnnkit.data.ucr_tsv import read_series_file
+
+    (tmp_path / "images").mkdir()
+    for read in (read_pairs, read_tagged, read_series_file, lambda p: read_texts(p, label_col=None)):
+        with pytest.raises(UserError, match=r"images: a folder; expected a file$"):
+            read(tmp_path / "images")
+    with pytest.raises(UserError, match=r"gone.csv: file not found$"):
+        read_texts(tmp_path / "gone.csv")

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnnkit.data.choices import PAIR_TOKENS
-from rnnkit.data.readers import detect_format, is_missing, read_frame, unnested
+from rnnkit.data.readers import detect_format, is_missing, no_file, read_frame, unnested
 from rnnkit.errors import UserError
 
 SOURCE_NAMES = ("source", "src", "input", "inputs", "in", "from", "question", "prompt", "query", "x", "word",
@@ -110,11 +110,13 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
                fmt: str | None = None, encoding: str = "utf-8") -> PairSplit:
     """Pairs of one file; every mistake a one-line `UserError` naming the file, row and column."""
     path = Path(path)
+    if path.is_dir():
+        raise no_file(path)
     fmt = detect_format(path, fmt)
     if fmt == "parquet":
         raise UserError(f"{path}: pairs are read from CSV, TSV, JSON or JSON Lines files")
     if not path.is_file():
-        raise UserError(f"{path}: file not found")
+        raise no_file(path)
     frame, rows = read_frame(path, fmt, encoding)
     frame = unnested(frame)
     found = not {source_col, target_col} & set(map(str, frame.columns)) and named_pair(list(frame.columns))

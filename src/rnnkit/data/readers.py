@@ -132,6 +132,12 @@ def _decompressed(path: Path, raw: bytes) -> bytes:
         raise UserError(f"{path}: not a readable {module.__name__} file ({err})") from None
 
 
+def no_file(path: Path, kind: str = "file") -> UserError:
+    """The one-line error for a path that is no file: a folder where a file is read (it said "file not found", or
+    "unknown file type '(no extension)'", of a folder that was there: probes6), else a missing file."""
+    return UserError(f"{path}: a folder; expected a file" if path.is_dir() else f"{path}: {kind} not found")
+
+
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
         if fmt not in set(FORMATS.values()) | {"fasttext"}:
@@ -455,9 +461,11 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
     path = Path(path)
     if path.is_dir() and label_col is not None:
         return read_text_folder(path, encoding)
+    if path.is_dir():
+        raise no_file(path)
     fmt = detect_format(path, fmt)
     if not path.is_file():
-        raise UserError(f"{path}: file not found")
+        raise no_file(path)
     if path.stat().st_size == 0:
         raise UserError(f"{path}: the file is empty; expected a header row and data rows")
     frame, rows = read_frame(path, fmt, encoding)

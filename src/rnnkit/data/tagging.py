@@ -25,7 +25,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from rnnkit.data.readers import detect_format, encoding_advice, encoding_name, file_encoding, read_frame, refuse_binary
+from rnnkit.data.readers import (detect_format, encoding_advice, encoding_name, file_encoding, no_file, read_frame,
+                                 refuse_binary)
 from rnnkit.errors import UserError
 
 SCHEMES = ("BIO", "BIOES", "BMES")
@@ -65,7 +66,7 @@ class TagSplit:
 
 def _read_text(path: Path, encoding: str = "utf-8") -> str:
     if not path.is_file():
-        raise UserError(f"{path}: file not found")
+        raise no_file(path)
     raw = path.read_bytes()
     try:
         text = raw.decode(file_encoding(raw[:4], encoding))
