@@ -150,7 +150,7 @@ def read_image(path: Path, size: tuple[int, int]) -> np.ndarray:
     try:
         with Image.open(path) as image:
             values = grey_values(image)
-            grey = image.convert("L") if values is None else Image.fromarray(values, "F")
+            grey = image.convert("L") if values is None else Image.fromarray(values)  # float32: mode F
             if grey.size != (size[1], size[0]):
                 grey = grey.resize((size[1], size[0]), Image.Resampling.BILINEAR)
             return np.asarray(grey, dtype=np.float32) / (255.0 if values is None else 1.0)
