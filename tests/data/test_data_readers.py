@@ -469,3 +469,12 @@ def test_a_folder_given_where_a_file_is_read_is_named_a_folder(tmp_path):
             read(tmp_path / "images")
     with pytest.raises(UserError, match=r"gone.csv: file not found$"):
         read_texts(tmp_path / "gone.csv")
+
+
+def test_a_wide_table_without_the_text_column_names_a_few_of_its_columns(tmp_path):
+    """A series table (t0 ... t149, label) given to a classify run listed all 151 names on the line (probes6)."""
+    path = tmp_path / "series.csv"
+    path.write_text(",".join(f"t{i}" for i in range(150)) + ",label\n" + ",".join(["0.5"] * 150) + ",1\n")
+    with pytest.raises(UserError, match=r"series.csv: no column 'text'; available columns: t0, t1, t2, t3, t4, t5, t6, "
+                                        r"t7, t8, \.\.\., t148, t149, label \(151 columns\)$"):
+        read_texts(path)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnnkit.data.choices import PAIR_TOKENS
-from rnnkit.data.readers import detect_format, is_missing, no_file, read_frame, unnested
+from rnnkit.data.readers import column_names, detect_format, is_missing, no_file, read_frame, unnested
 from rnnkit.errors import UserError
 
 SOURCE_NAMES = ("source", "src", "input", "inputs", "in", "from", "question", "prompt", "query", "x", "word",
@@ -131,7 +131,7 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
     for column in (source_col, target_col):
         if column not in frame.columns:
-            raise UserError(f"{path}: no column {column!r}; available columns: {', '.join(map(str, frame.columns))}; "
+            raise UserError(f"{path}: no column {column!r}; available columns: {column_names(frame.columns)}; "
                             f"pairs need a {source_col!r} and a {target_col!r} column")
     sides = {}
     for column in (source_col, target_col):

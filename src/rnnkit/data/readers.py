@@ -132,6 +132,15 @@ def _decompressed(path: Path, raw: bytes) -> bytes:
         raise UserError(f"{path}: not a readable {module.__name__} file ({err})") from None
 
 
+def column_names(columns, shown: int = 12) -> str:
+    """A table's column names for a one-line error: the first and last few of a wide table, with their count. A
+    series table given to a classify run listed its 152 names, t0 to t149, on the line (probes6)."""
+    names = list(map(str, columns))
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown - 3])}, ..., {', '.join(names[-3:])} ({len(names)} columns)"
+
+
 def no_file(path: Path, kind: str = "file") -> UserError:
     """The one-line error for a path that is no file: a folder where a file is read (it said "file not found", or
     "unknown file type '(no extension)'", of a folder that was there: probes6), else a missing file."""
@@ -486,7 +495,7 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
     wanted = [c for c in (text_col, label_col) if c is not None]
     for column in wanted:
         if column not in frame.columns:
-            available = ", ".join(map(str, frame.columns))
+            available = column_names(frame.columns)
             headerless = not any(c in frame.columns for c in wanted)  # most likely a first row of data
             hint = (" (the first row is read as the header; a file without one needs a header row naming its "
                     "columns, e.g. label<TAB>text)") if headerless and not _names_columns(frame.columns) else ""

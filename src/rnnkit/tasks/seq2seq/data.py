@@ -11,7 +11,8 @@ import numpy as np
 
 from rnnkit.data import Vocabulary, load_dataset
 from rnnkit.data.pairs import PairSplit, is_attribution, named_pair, read_pairs, tokenize_side
-from rnnkit.data.readers import FORMATS, detect_format, encoding_name, is_missing, read_frame, read_text, unnested
+from rnnkit.data.readers import (FORMATS, column_names, detect_format, encoding_name, is_missing, read_frame, read_text,
+                                 unnested)
 from rnnkit.data.text import UNK_ID
 from rnnkit.data.text_batches import BucketedItems
 from rnnkit.data.splits import grouped_holdout
@@ -124,7 +125,7 @@ def table_sources(path: Path, source_col: str, encoding: str) -> list[str]:
         if (len(columns) == 2 or is_attribution(columns)) and fmt not in ("jsonl", "json"):
             frame, _ = read_frame(path, fmt, encoding, header=False)
         elif len(columns) != 1:
-            raise UserError(f"{path}: no column {source_col!r} to decode; available columns: {', '.join(columns)}")
+            raise UserError(f"{path}: no column {source_col!r} to decode; available columns: {column_names(columns)}")
         source_col = frame.columns[0]
     return ["" if is_missing(v) else str(v) for v in frame[source_col].tolist()]
 
