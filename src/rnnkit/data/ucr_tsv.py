@@ -16,8 +16,8 @@ archive's 1.0000000e+00, read as 1), in numeric order when every label is a numb
 naming a case column (id, series_id, case...) whose values repeat is a table in long format, one reading a row
 (id, time, value(s), label), each case its rows in time order and each other column a channel, or each value of a
 channel column one (sktime's case_id, dim_id, reading_id, value); where the ids do not repeat the id column is no
-value. A file of no known suffix (the 2015 archive's GunPoint_TRAIN) is a table unless it opens as a .ts does. The result is the `TsFile` that `read_ts` returns, so the tasks read either
-format the same way.
+value. A file of no known suffix (the 2015 archive's GunPoint_TRAIN) is a table unless it opens as a .ts does.
+The result is the `TsFile` that `read_ts` returns, so the tasks read either format the same way.
 """
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def read_series_file(path: str | Path) -> TsFile:
     suffix = path.suffix.lower()
     if suffix == ".arff":
         return read_arff(path)
-    return read_ucr_tsv(path) if suffix in TABLE_SUFFIXES or suffix != ".ts" and _opens_as_table(path) else read_ts(path)
+    table = suffix in TABLE_SUFFIXES or suffix != ".ts" and _opens_as_table(path)
+    return read_ucr_tsv(path) if table else read_ts(path)
 
 
 def _opens_as_table(path: Path) -> bool:
