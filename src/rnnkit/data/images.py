@@ -160,7 +160,8 @@ def read_image(path: Path, size: tuple[int, int]) -> np.ndarray:
 
 def read_class_folder(folder: Path, size: tuple[int, int] | None = None) -> tuple[ImageFolder, list[str]]:
     """The images of a folder of classes at `size` ((height, width); None: `common_size` of its images), and
-    the note a run prints when some were resized."""
+    the notes a run prints: images resized, and class folders without images, which are no class (they were left
+    out without a word: probes6)."""
     classes = class_files(folder)
     paths = [f for files in classes.values() for f in files]
     sizes = image_sizes(paths)
@@ -169,8 +170,10 @@ def read_class_folder(folder: Path, size: tuple[int, int] | None = None) -> tupl
     numbered = all(name.isdigit() for name in classes) and not any(map(is_code, classes))  # 01, 02: as written
     labels = [int(name) if numbered else name for name, files in classes.items() for _ in files]
     resized = sum(s != (size[1], size[0]) for s in sizes)
-    notes = [f"{folder}: {resized:,} of {len(paths):,} images resized to {size[0]} x {size[1]} (height x width)"]
-    return ImageFolder(x, labels, paths), notes if resized else []
+    empty = [p.name for p in subfolders_of(folder) if p.name not in classes]
+    notes = ([f"{folder}: {resized:,} of {len(paths):,} images resized to {size[0]} x {size[1]} (height x width)"]
+             if resized else []) + ([f"{folder}: left out {', '.join(empty)}: no image files in it"] if empty else [])
+    return ImageFolder(x, labels, paths), notes
 
 
 def image_inputs(path: Path) -> list[Path]:

@@ -85,3 +85,12 @@ def test_the_baseline_of_classes_of_one_image_without_validation_says_what_it_sc
     fit_pixel_baseline((x, y), None, None, 10, 0, said.append)
     assert "training images): no validation or test images to score it on, in" in said[0]  # was "images): , in"
     assert not [w for w in recwarn if "unique classes" in str(w.message)]  # scikit-learn's "a regression problem?"
+
+
+def test_a_class_folder_without_images_is_named_in_a_note(digits, tmp_path):
+    write_folder(tmp_path / "set", digits[0][:10], digits[1][:10])
+    (tmp_path / "set" / "cats").mkdir()  # a copy that failed
+    (tmp_path / "set" / "cats" / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
+    data = load_data(make_config(MnistConfig, {"data": str(tmp_path / "set"), "validation_split": 0.0}))
+    assert data.label_map.labels == list(range(10))
+    assert data.notes == [f"{tmp_path / 'set'}: left out cats: no image files in it"]
