@@ -261,6 +261,22 @@ def test_a_parquet_files_saved_index_is_a_column(tmp_path):
     assert list(read_frame(tmp_path / "r.parquet", "parquet", "utf-8")[0].columns) == ["y"]
 
 
+@pytest.mark.parametrize("joined", ["command,other", "command; other", "other|command"])
+def test_a_cell_joining_labels_that_are_classes_of_their_own_is_one_line(tmp_path, joined):
+    """`command,other` among `command` rows trained as a class of its own, silently (probes6: c_multi_comma.csv)."""
+    path = tmp_path / "multi.csv"
+    path.write_text(f'text,label\ncopy files,command\nlist files,"{joined}"\nformat,library\n')
+    with pytest.raises(UserError, match=r"multi.csv: row 2, column 'label': .* joins labels that are classes of "
+                                        r"their own \('command'\): .*multi-label"):
+        read_texts(path)
+
+
+def test_labels_with_commas_that_join_no_other_labels_are_labels(tmp_path):
+    path = tmp_path / "scores.csv"
+    path.write_text('text,label\na,"2,5"\nb,2\nc,"Books, Music"\nd,Toys\n')  # a decimal comma; a class name
+    assert read_texts(path).labels == ["2,5", "2", "Books, Music", "Toys"]
+
+
 def test_a_list_of_labels_is_one_line_and_a_list_of_tokens_is_a_text(tmp_path):
     """A multi-label JSONL file ended in 'TypeError: unhashable type: list'; pre-tokenized texts (a list of
     tokens, as dataset exports write them) were read as "['the', 'plot']"."""
@@ -426,3 +442,39 @@ def test_a_two_column_file_without_a_header_is_read_as_texts_and_labels(tmp_path
         table = read_texts(tmp_path / name, find_columns=name == "a.csv")  # training, and evaluate's reading
         assert (table.texts[0], table.labels[0], len(table), table.rows[0]) == ("copy a string", "library", rows, 1)
         assert "no header row" in table.notes[0]
+
+
+def test_texts_nested_in_json_objects_are_found_in_training_and_predict(tmp_path):
+    """{"review": {"body": ..., "title": ...}, "label": ...} a line was "a dict ...; expected a text" (probes6)."""
+    path = tmp_path / "nested.jsonl"
+    path.write_text("".join(json.dumps({"review": {"body": body, "title": body[:4]}, "label": label}) + "\n"
+                            for body, label in [("copy a file", "command"), ("format output", "library")]))
+    table = read_texts(path, find_columns=True)
+    assert (table.texts, table.labels, table.text_col) == (["copy a file", "format output"], ["command", "library"],
+                                                           "body")
+    path.write_text(json.dumps({"review": {"body": "list files", "title": "list"}}) + "\n")
+    assert read_texts(path, text_col="body", label_col=None).texts == ["list files"]
+
+
+def test_a_folder_given_where_a_file_is_read_is_named_a_folder(tmp_path):
+    """A tag, seq2seq or series run's evaluate given an image folder said "file not found", "unknown file type
+    '(no extension)'" and ".ts file not found" of a folder that was there (probes6)."""
+    from rnnkit.data.pairs import read_pairs
+    from rnnkit.data.tagging import read_tagged
+    from rnnkit.data.ucr_tsv import read_series_file
+
+    (tmp_path / "images").mkdir()
+    for read in (read_pairs, read_tagged, read_series_file, lambda p: read_texts(p, label_col=None)):
+        with pytest.raises(UserError, match=r"images: a folder; expected a file$"):
+            read(tmp_path / "images")
+    with pytest.raises(UserError, match=r"gone.csv: file not found$"):
+        read_texts(tmp_path / "gone.csv")
+
+
+def test_a_wide_table_without_the_text_column_names_a_few_of_its_columns(tmp_path):
+    """A series table (t0 ... t149, label) given to a classify run listed all 151 names on the line (probes6)."""
+    path = tmp_path / "series.csv"
+    path.write_text(",".join(f"t{i}" for i in range(150)) + ",label\n" + ",".join(["0.5"] * 150) + ",1\n")
+    with pytest.raises(UserError, match=r"series.csv: no column 'text'; available columns: t0, t1, t2, t3, t4, t5, t6, "
+                                        r"t7, t8, \.\.\., t148, t149, label \(151 columns\)$"):
+        read_texts(path)

@@ -124,6 +124,18 @@ def test_json_lines_read_as_their_text_field(tmp_path):
         list(read_chunks(path))
 
 
+def test_a_parquet_corpus_reads_as_its_text_field(tmp_path):
+    """Hugging Face's hub keeps wikitext as Parquet files of {"text": ...}: it was "a Parquet table, not text; name
+    it .parquet" (probes6)."""
+    import pandas as pd
+
+    pd.DataFrame({"text": ["the cat", "", "sat"], "id": [1, 2, 3]}).to_parquet(tmp_path / "train.parquet")
+    assert "".join(read_chunks(tmp_path / "train.parquet")) == "the cat\n\nsat\n"
+    pd.DataFrame({"a": ["one"], "b": ["x"]}).to_parquet(tmp_path / "other.parquet")
+    with pytest.raises(UserError, match=r"other.parquet: records without a 'text' field \(found a, b\)"):
+        list(read_chunks(tmp_path / "other.parquet"))
+
+
 def test_vocabulary_reserves_pad_unk_and_eos_and_ranks_by_frequency():
     tokens = list(word_tokens(["b a b <unk> c b a\n"]))
     vocab = build_vocabulary(tokens, "word")

@@ -58,3 +58,23 @@ def test_gunpoint_in_long_format_reads_as_its_ts_file(tmp_path):
     f = read_series_file(write(tmp_path, "id,time,value,label\n" + rows))
     assert len(f) == 50 and (f.labels == ts.labels).all()
     np.testing.assert_allclose(np.stack(f.series), np.stack(ts.series))
+
+
+def test_sktimes_long_format_reads_each_dim_as_a_channel(tmp_path):
+    """sktime's and aeon's long format (case_id, dim_id, reading_id, value): dim_id and reading_id were read as
+    two more channels, BasicMotions' 6 channels of 100 steps as 3 channels of 600 (probes6)."""
+    aeon = pytest.importorskip("aeon")
+    ts = read_series_file(Path(aeon.__file__).parent / "datasets" / "data" / "BasicMotions" / "BasicMotions_TRAIN.ts")
+    rows = "".join(f"{i},{d},{t},{v!r},{lab}\n" for i, (x, lab) in enumerate(zip(ts.series, ts.labels))
+                   for d in range(x.shape[1]) for t, v in reversed(list(enumerate(x[:, d].tolist()))))
+    f = read_series_file(write(tmp_path, "case_id,dim_id,reading_id,value,label\n" + rows))
+    assert len(f) == 40 and f.header.dimensions == 6 and (f.labels == ts.labels).all()
+    np.testing.assert_allclose(np.stack(f.series), np.stack(ts.series))
+
+
+def test_a_channel_with_fewer_readings_is_padded_and_a_word_column_names_the_label_columns(tmp_path):
+    f = read_series_file(write(tmp_path, "id,variable,value\na,x,1\na,x,2\na,y,5\nb,x,3\nb,y,4\nb,y,6\n"))
+    np.testing.assert_equal(f.series[0], [[1, 5], [2, np.nan]])
+    with pytest.raises(UserError, match=r"column 'class_val': 'walk' is not a number \(a column of class labels is "
+                                        r"named label, class, target\)"):
+        read_series_file(write(tmp_path, "id,time,value,class_val\n" + long_rows()))

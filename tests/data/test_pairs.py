@@ -126,3 +126,20 @@ def test_predict_reads_the_sources_of_a_translation_file(tmp_path):
     assert read_inputs(str(path)) == ["file not found"]
     (tmp_path / "new.csv").write_text("id,English,French\n1,file not found,fichier introuvable\n")
     assert read_inputs(str(tmp_path / "new.csv")) == ["file not found"]
+
+
+def test_tatoebas_sentence_pairs_with_their_attribution_are_pairs_in_training_and_predict(tmp_path):
+    """manythings.org/anki's fra.txt (the translation tutorials' file): English, French and Tatoeba's attribution,
+    tab-separated, no header. Training said "no column 'source'; available columns: Go., Va !, CC-BY 2.0 ...", and
+    predict decoded each whole line, the French and the attribution inside the source (probes6)."""
+    from rnnkit.tasks.seq2seq.data import read_inputs
+
+    rows = [("Go.", "Va !"), ("Hi.", "Salut !"), ("Run!", "Cours !")]
+    path = tmp_path / "fra.txt"
+    path.write_text("".join(f"{en}\t{fr}\tCC-BY 2.0 (France) Attribution: tatoeba.org #{i} (CM) & #{i + 7} (Wittydev)\n"
+                            for i, (en, fr) in enumerate(rows)))
+    split = read_pairs(path)
+    assert list(zip(split.sources, split.targets)) == rows and split.headerless
+    assert read_inputs(str(path)) == ["Go.", "Hi.", "Run!"]
+    (tmp_path / "plain.txt").write_text("Go.\tVa !\nHi.\tSalut !\n")  # two columns of a .txt: its sources too
+    assert read_inputs(str(tmp_path / "plain.txt")) == ["Go.", "Hi."]

@@ -158,6 +158,16 @@ def test_comment_lines_opening_a_sentence_are_skipped_and_a_hash_token_is_kept(t
     assert read_tokens(path) == [["New", "v1.2"], ["#", "3"]]
 
 
+def test_a_two_word_comment_over_tab_separated_lines_is_a_comment(tmp_path):
+    """`# generated` (two fields, as many as a token line) after blank lines at the top was a token `#` tagged
+    `generated`, and that one tag made the BIO file's tags plain (probes6: t_blank_top.conll)."""
+    path = tmp_path / "c.conll"
+    path.write_text("\n\n# generated\n\nNew\tO\nv1.2\tB-VER\n\n#\tO\n3\tB-BUG\n")
+    data = read_tagged(path)
+    assert data.tokens == [["New", "v1.2"], ["#", "3"]] and detect_scheme(data) == "BIO"
+    assert read_tokens(path) == [["New", "v1.2"], ["#", "3"]]
+
+
 def test_json_lines_of_tokens_and_tags_as_hugging_face_writes_them(tmp_path):
     """{"tokens": [...], "ner_tags": [...]} a line was read as CoNLL: "line 2: found 6 column(s) ..."."""
     path = tmp_path / "train.jsonl"

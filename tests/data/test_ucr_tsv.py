@@ -52,9 +52,12 @@ def test_mistakes_name_the_line(tmp_path, text, needle):
     assert str(tmp_path / "f.tsv") in str(caught.value) and "\n" not in str(caught.value)
 
 
-def test_other_suffixes_read_as_ts(tmp_path):
-    with pytest.raises(UserError, match="data before the @data line"):
-        read_series_file(write(tmp_path, "1\t2\t3\n", "x.dat"))
+def test_other_suffixes_read_as_ts_where_they_open_with_its_header_else_as_tables(tmp_path):
+    with pytest.raises(UserError, match="line 2: data before the @data line"):
+        read_series_file(write(tmp_path, "@problemName x\n1\t2\t3\n", "x.dat"))
+    # the UCR archive of 2015: no suffix, comma-separated, the label first (was "data before the @data line")
+    f = read_series_file(write(tmp_path, "1,0.5,0.25,0.125\n2,1.5,1.25,1.125\n", "GunPoint_TRAIN"))
+    assert list(f.labels) == ["1", "2"] and f.series[1][:, 0].tolist() == [1.5, 1.25, 1.125]
 
 
 def test_csv_and_txt_tables_read_as_the_tsv_does(tmp_path):

@@ -29,7 +29,7 @@ from typing import Iterable, Iterator, Literal
 import numpy as np
 import torch
 
-from rnnkit.data.readers import encoding_advice, file_encoding, is_missing, read_frame, refuse_binary
+from rnnkit.data.readers import encoding_advice, file_encoding, is_missing, no_file, read_frame, refuse_binary
 from rnnkit.data.text import UNK_ID, Vocabulary
 from rnnkit.data.text_batches import BatchDataset
 from rnnkit.errors import UserError
@@ -60,17 +60,17 @@ def _first_bad_bytes(path: Path, encoding: str, block: int = 1 << 20) -> tuple[i
 
 def read_chunks(path: str | os.PathLike, encoding: str = "utf-8", size: int = CHUNK_CHARS) -> Iterator[str]:
     """The text of `path` in pieces of `size` characters; a missing, undecodable or empty file is a UserError.
-    A folder is its files' texts in name order (`folder_chunks`), and a JSON Lines file its records' texts
-    (`json_lines_texts`)."""
+    A folder is its files' texts in name order (`folder_chunks`), and a JSON Lines or Parquet file its records'
+    texts (`record_texts`)."""
     path = Path(path)
     if path.is_dir():
         yield from folder_chunks(path, encoding, size)
         return
-    if path.suffix.lower() in JSON_LINES and path.is_file():
-        yield from json_lines_texts(path, encoding)
+    if path.suffix.lower() in RECORD_FILES and path.is_file():
+        yield from record_texts(path, RECORD_FILES[path.suffix.lower()], encoding)
         return
     if not path.is_file():
-        raise UserError(f"{path}: file not found")
+        raise no_file(path)
     empty, held = True, ""
     with open(path, "rb") as f:
         encoding = file_encoding(f.read(4), encoding)  # a byte order mark's (UTF-16), and dropped
@@ -115,20 +115,22 @@ def folder_chunks(folder: Path, encoding: str, size: int = CHUNK_CHARS) -> Itera
             yield "\n"
 
 
-JSON_LINES = (".jsonl", ".ndjson")
+RECORD_FILES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 TEXT_FIELDS = ("text", "content", "document", "body")
 
 
-def json_lines_texts(path: Path, encoding: str) -> Iterator[str]:
-    """The texts of a JSON Lines corpus (Hugging Face's `{"text": ...}` a line: its `text` field, else content,
-    document or body, else its one field of strings), each ending in a line end; empty texts (wikitext's blank
-    lines) stay blank lines. The file was modelled as written, braces, keys and escapes included."""
-    frame, _ = read_frame(path, "jsonl", encoding)
+def record_texts(path: Path, fmt: str, encoding: str) -> Iterator[str]:
+    """The texts of a corpus of records, JSON Lines or Parquet (Hugging Face's `{"text": ...}` a line, and its
+    hub's Parquet files of wikitext: its `text` field, else content, document or body, else its one field of
+    strings), each ending in a line end; empty texts (wikitext's blank lines) stay blank lines. A JSON Lines file
+    was modelled as written, braces, keys and escapes included; a Parquet file was "a Parquet table, not text;
+    name it .parquet" (probes6)."""
+    frame, _ = read_frame(path, fmt, encoding)
     strings = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, str) or is_missing(v)).all()]
     column = next((c for c in TEXT_FIELDS if c in frame.columns), strings[0] if len(strings) == 1 else None)
     if column is None:
-        raise UserError(f"{path}: JSON lines without a 'text' field (found {', '.join(map(str, frame.columns))}); "
-                        "expected one text a line, as {\"text\": \"...\"}")
+        raise UserError(f"{path}: {'JSON lines' if fmt == 'jsonl' else 'records'} without a 'text' field (found "
+                        f"{', '.join(map(str, frame.columns))}); expected one text a record, as {{\"text\": \"...\"}}")
     texts = ["" if is_missing(v) else str(v) for v in frame[column]]
     if not any(t.strip() for t in texts):
         raise UserError(f"{path}: the file is empty (no text to model in its {column!r} field)")

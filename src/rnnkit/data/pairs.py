@@ -8,7 +8,8 @@ whitespace: ARPAbet phonemes, or already tokenized sentences); `choose_tokens` p
 texts themselves ("auto"): characters when most texts are a single word (no whitespace inside), words
 otherwise, with the reason in one line. A file of exactly two columns that names neither column in its
 first row is read as pairs without a header (source, then target: how dictionaries and Tatoeba's and
-Anki's sentence pairs are shipped), and the split says so (`headerless`), unless that row names the two
+Anki's sentence pairs are shipped; a third column of Tatoeba's attribution left out), and the split says so
+(`headerless`), unless that row names the two
 columns as a source and a target are named (`named_pair`: input/output, src/tgt, question/answer, en/fr...),
 when it is the header and the split says which (`named`).
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnnkit.data.choices import PAIR_TOKENS
-from rnnkit.data.readers import detect_format, is_missing, read_frame
+from rnnkit.data.readers import column_names, detect_format, is_missing, no_file, read_frame, unnested
 from rnnkit.errors import UserError
 
 SOURCE_NAMES = ("source", "src", "input", "inputs", "in", "from", "question", "prompt", "query", "x", "word",
@@ -72,19 +73,12 @@ def named_pair(columns: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def unnested(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with a column of objects (every value a JSON object with the same keys) spread into a column per
-    key: Hugging Face's translation files hold {"translation": {"en": ..., "fr": ...}} a line, which was "no
-    column 'source'; available columns: translation"."""
-    for column in list(frame.columns):
-        values = frame[column].tolist()
-        if values and all(isinstance(v, dict) for v in values):
-            keys = list(values[0])
-            if all(list(v) == keys for v in values) and not set(keys) & set(map(str, frame.columns)):
-                inner = pd.DataFrame(values, columns=keys, index=frame.index)
-                at = list(frame.columns).index(column)
-                frame = pd.concat([frame.iloc[:, :at], inner, frame.iloc[:, at + 1:]], axis=1)
-    return frame
+def is_attribution(columns) -> bool:
+    """Whether a headerless file's first row ends in a third column of Tatoeba's attribution, as the sentence pairs
+    of manythings.org/anki (the PyTorch and TensorFlow translation tutorials' fra.txt) come: `Go.<TAB>Va !<TAB>CC-BY
+    2.0 (France) Attribution: tatoeba.org #2877272 (CM) & #1158250 (Wittydev)`. Such a file was "no column
+    'source'; available columns: Go., Va !, CC-BY 2.0 ..." (probes6: s_tatoeba.tsv)."""
+    return len(columns) == 3 and str(columns[2]).startswith("CC-BY")
 
 
 def tokenize_side(text: str, tokens: str) -> list[str]:
@@ -116,26 +110,28 @@ def read_pairs(path: str | os.PathLike, source_col: str = "source", target_col: 
                fmt: str | None = None, encoding: str = "utf-8") -> PairSplit:
     """Pairs of one file; every mistake a one-line `UserError` naming the file, row and column."""
     path = Path(path)
+    if path.is_dir():
+        raise no_file(path)
     fmt = detect_format(path, fmt)
     if fmt == "parquet":
         raise UserError(f"{path}: pairs are read from CSV, TSV, JSON or JSON Lines files")
     if not path.is_file():
-        raise UserError(f"{path}: file not found")
+        raise no_file(path)
     frame, rows = read_frame(path, fmt, encoding)
     frame = unnested(frame)
     found = not {source_col, target_col} & set(map(str, frame.columns)) and named_pair(list(frame.columns))
     if found:
         frame = frame.rename(columns={found[0]: source_col, found[1]: target_col})
-    headerless = (fmt not in ("jsonl", "json") and len(frame.columns) == 2
+    headerless = (fmt not in ("jsonl", "json") and (len(frame.columns) == 2 or is_attribution(frame.columns))
                   and not {source_col, target_col} & set(map(str, frame.columns)))
     if headerless:  # the first row is a pair: read again with the columns named
         frame, rows = read_frame(path, fmt, encoding, header=False)
-        frame.columns = [source_col, target_col]
+        frame = frame.iloc[:, :2].set_axis([source_col, target_col], axis=1)
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
     for column in (source_col, target_col):
         if column not in frame.columns:
-            raise UserError(f"{path}: no column {column!r}; available columns: {', '.join(map(str, frame.columns))}; "
+            raise UserError(f"{path}: no column {column!r}; available columns: {column_names(frame.columns)}; "
                             f"pairs need a {source_col!r} and a {target_col!r} column")
     sides = {}
     for column in (source_col, target_col):

@@ -132,6 +132,21 @@ def _decompressed(path: Path, raw: bytes) -> bytes:
         raise UserError(f"{path}: not a readable {module.__name__} file ({err})") from None
 
 
+def column_names(columns, shown: int = 12) -> str:
+    """A table's column names for a one-line error: the first and last few of a wide table, with their count. A
+    series table given to a classify run listed its 152 names, t0 to t149, on the line (probes6)."""
+    names = list(map(str, columns))
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown - 3])}, ..., {', '.join(names[-3:])} ({len(names)} columns)"
+
+
+def no_file(path: Path, kind: str = "file") -> UserError:
+    """The one-line error for a path that is no file: a folder where a file is read (it said "file not found", or
+    "unknown file type '(no extension)'", of a folder that was there: probes6), else a missing file."""
+    return UserError(f"{path}: a folder; expected a file" if path.is_dir() else f"{path}: {kind} not found")
+
+
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
         if fmt not in set(FORMATS.values()) | {"fasttext"}:
@@ -370,6 +385,22 @@ LABEL_NAMES = ("label", "labels", "class", "category", "sentiment", "target", "y
 """Names of a column of texts and of labels, any case: where the one named (by default text, label) is absent"""
 
 
+def unnested(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with a column of objects (every value a JSON object with the same keys) spread into a column per
+    key: Hugging Face's translation files hold {"translation": {"en": ..., "fr": ...}} a line, which was "no
+    column 'source'; available columns: translation"; reviews nested as {"review": {"body": ..., "title": ...}}
+    were "a dict ...; expected a text" (probes6: c_nested.jsonl)."""
+    for column in list(frame.columns):
+        values = frame[column].tolist()
+        if values and all(isinstance(v, dict) for v in values):
+            keys = list(values[0])
+            if all(list(v) == keys for v in values) and not set(keys) & set(map(str, frame.columns)):
+                inner = pd.DataFrame(values, columns=keys, index=frame.index)
+                at = list(frame.columns).index(column)
+                frame = pd.concat([frame.iloc[:, :at], inner, frame.iloc[:, at + 1:]], axis=1)
+    return frame
+
+
 def text_columns(frame: pd.DataFrame, text_col: str, label_col: str) -> tuple[str, str, list[str]]:
     """(text column, label column, notes) of a labelled table: the ones named where the file has them or where
     they are not the defaults (text, label: a name the user gave is never replaced); else the column named as
@@ -439,15 +470,17 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
     path = Path(path)
     if path.is_dir() and label_col is not None:
         return read_text_folder(path, encoding)
+    if path.is_dir():
+        raise no_file(path)
     fmt = detect_format(path, fmt)
     if not path.is_file():
-        raise UserError(f"{path}: file not found")
+        raise no_file(path)
     if path.stat().st_size == 0:
         raise UserError(f"{path}: the file is empty; expected a header row and data rows")
     frame, rows = read_frame(path, fmt, encoding)
     if len(frame) == 0:
         raise UserError(f"{path}: no data rows (only a header, or nothing)")
-    notes = []
+    frame, notes = unnested(frame), []
     headerless = _headerless(frame, text_col, label_col) if fmt in ("csv", "tsv") else None
     if headerless is not None:  # the first row is a text and its label: read again with the columns named
         frame, rows = read_frame(path, fmt, encoding, header=False)
@@ -462,7 +495,7 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
     wanted = [c for c in (text_col, label_col) if c is not None]
     for column in wanted:
         if column not in frame.columns:
-            available = ", ".join(map(str, frame.columns))
+            available = column_names(frame.columns)
             headerless = not any(c in frame.columns for c in wanted)  # most likely a first row of data
             hint = (" (the first row is read as the header; a file without one needs a header row naming its "
                     "columns, e.g. label<TAB>text)") if headerless and not _names_columns(frame.columns) else ""
@@ -492,9 +525,33 @@ def read_texts(path: str | os.PathLike, text_col: str = "text", label_col: str |
             if isinstance(value, str) and value.strip().lower() in MISSING_WORDS:
                 raise UserError(f"{path}: row {row}, column {label_col!r}: missing label ({value.strip()!r}); "
                                 "every row needs one")
+        joined = _joined_label(labels)
+        if joined is not None:
+            raise UserError(f"{path}: row {rows[joined[0]]}, column {label_col!r}: {labels[joined[0]]!r} joins labels "
+                            f"that are classes of their own ({', '.join(map(repr, joined[1]))}): several labels per "
+                            "text (multi-label classification) is not supported; keep one label a row")
         labels, merged = _one_spelling(_normalise_labels(labels))
         notes += [merged] if merged else []
     return TextTable(path, texts, labels, rows, text_col, label_col, notes)
+
+
+LABEL_SEPARATORS = (",", ";", "|")
+_DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?\d+,\d+")
+
+
+def _joined_label(labels: list) -> tuple[int, list[str]] | None:
+    """(the index of the first label that joins others, `command,other`, `a|b`, the parts that are labels of their
+    own), else None. Such a cell is several labels for one text, as a spreadsheet holds them, and each combination
+    trained as a class of its own, silently (probes6: c_multi_comma.csv)."""
+    alone = {label.strip() for label in labels if isinstance(label, str)}
+    for i, label in enumerate(labels):
+        if not isinstance(label, str) or _DECIMAL_COMMA_NUMBER.fullmatch(label.strip()):
+            continue  # 2,5 of a score written with a decimal comma: one label
+        for separator in LABEL_SEPARATORS:
+            parts = [part.strip() for part in label.split(separator)]
+            if len(parts) > 1 and all(parts) and any(part in alone for part in parts):
+                return i, [part for part in parts if part in alone]
+    return None
 
 
 UNLABELLED_FOLDERS = ("unsup", "unlabeled", "unlabelled")  # aclImdb/train/unsup: 50,000 reviews of no class
@@ -635,6 +692,10 @@ class LabelMap:
 
     def __eq__(self, other) -> bool:
         return isinstance(other, LabelMap) and self.labels == other.labels
+
+    def knows(self, label) -> bool:
+        """Whether `encode` reads `label` as one of the classes."""
+        return str(label) in self._ids or _label_key(str(label)) in self._spelled
 
     def encode(self, labels: Sequence, table: TextTable | None = None) -> np.ndarray:
         """Labels -> (N,) int64 ids; an unseen label is a UserError naming the file, row, column."""

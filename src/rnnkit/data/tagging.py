@@ -25,7 +25,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from rnnkit.data.readers import detect_format, encoding_advice, encoding_name, file_encoding, read_frame, refuse_binary
+from rnnkit.data.readers import (detect_format, encoding_advice, encoding_name, file_encoding, no_file, read_frame,
+                                 refuse_binary)
 from rnnkit.errors import UserError
 
 SCHEMES = ("BIO", "BIOES", "BMES")
@@ -65,7 +66,7 @@ class TagSplit:
 
 def _read_text(path: Path, encoding: str = "utf-8") -> str:
     if not path.is_file():
-        raise UserError(f"{path}: file not found")
+        raise no_file(path)
     raw = path.read_bytes()
     try:
         text = raw.decode(file_encoding(raw[:4], encoding))
@@ -137,13 +138,15 @@ def _column_names_at(split: list[list[str]]) -> int | None:
 
 def _is_comment(lines: list[str], split: list[list[str]], i: int) -> bool:
     """Whether line i, opening a sentence, is a comment: it starts with `#` and has other than as many fields as
-    the next token line (a comment line was read as the file's first token line, and the real ones refused)."""
+    the next token line (a comment line was read as the file's first token line, and the real ones refused), or
+    holds no tab where that line's fields are tab-separated: `# generated` over `word<TAB>O` was a token `#`
+    tagged `generated`, and that one tag made the file's tags plain (probes6: t_blank_top.conll)."""
     if not lines[i].startswith("#"):
         return False
     j = i + 1
     while j < len(lines) and (not lines[j].strip() or lines[j].startswith("#")):
         j += 1
-    return j == len(lines) or len(split[j]) != len(split[i])
+    return j == len(lines) or len(split[j]) != len(split[i]) or ("\t" in lines[j].strip()) > ("\t" in lines[i])
 
 
 CONLLU_COLUMNS = 10

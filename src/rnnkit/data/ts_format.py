@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.data.readers import read_text
+from rnnkit.data.readers import no_file, read_text
 from rnnkit.errors import UserError
 
 BOOLEAN_TAGS = ("timestamps", "missing", "univariate", "equallength", "classlabel", "targetlabel")
@@ -168,7 +168,7 @@ def text_lines(path: Path, kind: str) -> list[str]:
     """The lines of a UTF-8 series file (or one whose byte order mark says UTF-16); a missing file or bad bytes
     end in one line."""
     if not path.is_file():
-        raise UserError(f"{path}: {kind} file not found")
+        raise no_file(path, f"{kind} file")
     try:
         return read_text(path, "utf-8").splitlines()
     except UnicodeDecodeError as err:

@@ -14,9 +14,10 @@ NaN at the end, so trailing NaN (or empty fields) end a series and a NaN inside 
 marks one. Every series is univariate. The classes are the labels found (whole numbers written as floats, the 2015
 archive's 1.0000000e+00, read as 1), in numeric order when every label is a number, else in text order. A header
 naming a case column (id, series_id, case...) whose values repeat is a table in long format, one reading a row
-(id, time, value(s), label), each case its rows in time order and each other column a channel; where the ids do
-not repeat the id column is no value. The result is the `TsFile` that `read_ts` returns, so the tasks read either
-format the same way.
+(id, time, value(s), label), each case its rows in time order and each other column a channel, or each value of a
+channel column one (sktime's case_id, dim_id, reading_id, value); where the ids do not repeat the id column is no
+value. A file of no known suffix (the 2015 archive's GunPoint_TRAIN) is a table unless it opens as a .ts does.
+The result is the `TsFile` that `read_ts` returns, so the tasks read either format the same way.
 """
 from __future__ import annotations
 
@@ -36,13 +37,26 @@ INDEX_NAMES = ("", "unnamed: 0")
 
 
 def read_series_file(path: str | Path) -> TsFile:
-    """A series file by its suffix: a table of cases (`.tsv`, `.csv`, `.txt`), the archive's ARFF (`.arff`),
-    else `.ts`."""
+    """A series file by its suffix: a table of cases (`.tsv`, `.csv`, `.txt`, or no known suffix and no `.ts`
+    header), the archive's ARFF (`.arff`), else `.ts`."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".arff":
         return read_arff(path)
-    return read_ucr_tsv(path) if suffix in TABLE_SUFFIXES else read_ts(path)
+    table = suffix in TABLE_SUFFIXES or suffix != ".ts" and _opens_as_table(path)
+    return read_ucr_tsv(path) if table else read_ts(path)
+
+
+def _opens_as_table(path: Path) -> bool:
+    """Whether a file of no known suffix opens as a table does: its first line no `@` header or `#` comment. The UCR
+    archive of 2015 has no suffix at all (GunPoint/GunPoint_TRAIN: the label, then the values, comma-separated), and
+    such a file was read as a .ts: "line 1: data before the @data line" (probes6)."""
+    if not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        head = handle.read(4096).decode("utf-8", errors="replace").lstrip("\ufeff")
+    first = next((line.strip() for line in head.splitlines() if line.strip()), "")
+    return not first.startswith(("@", "#", "%"))
 
 
 def read_ucr_tsv(path: str | Path) -> TsFile:
@@ -90,9 +104,11 @@ def read_ucr_tsv(path: str | Path) -> TsFile:
 
 
 ID_NAMES = ("id", "series_id", "case", "case_id", "sample", "sample_id", "unique_id", "instance", "instance_id")
-STEP_NAMES = ("time", "t", "step", "timestep", "time_step", "timestamp", "index", "tick")
+STEP_NAMES = ("time", "t", "step", "timestep", "time_step", "timestamp", "index", "tick", "reading_id", "reading")
+DIM_NAMES = ("dim_id", "dim", "dimension", "channel", "channel_id", "variable", "var_id")
 """A table in long format, one row a reading (how pandas users and Kaggle's sensor data keep series): the column
-that names the case, the one that orders its readings"""
+that names the case, the one that orders its readings, and the one that names the reading's channel (sktime's
+and aeon's long format: case_id, dim_id, reading_id, value; pandas' melt: variable, value)"""
 
 
 def _repeats(lines: list[str], header_line: int, column: int) -> bool:
@@ -104,11 +120,13 @@ def _repeats(lines: list[str], header_line: int, column: int) -> bool:
 
 def _read_long(path: Path, lines: list[str], header_line: int, names: list[str], case_at: int) -> TsFile:
     """A table in long format (`ID_NAMES`: id, time, value(s), label): each case's rows in their time column's
-    order (else the file's), one channel per other column. It was read as one case a row: 7,500 "series" of 3
-    values from GunPoint's 50 (probes4: cs_long.csv)."""
+    order (else the file's), one channel per other column, or per value of a channel column (`DIM_NAMES`). It was
+    read as one case a row: 7,500 "series" of 3 values from GunPoint's 50 (probes4: cs_long.csv); sktime's
+    dim_id and reading_id were read as two more channels of every reading (probes6: cs_sktime_long.csv)."""
     label_at = next((i for i, n in enumerate(names) if n in LABEL_NAMES), None)
     step_at = next((i for i, n in enumerate(names) if n in STEP_NAMES and i != case_at), None)
-    channels = [i for i in range(len(names)) if i not in (case_at, label_at, step_at)]
+    dim_at = next((i for i, n in enumerate(names) if n in DIM_NAMES and i != case_at), None)
+    channels = [i for i in range(len(names)) if i not in (case_at, label_at, step_at, dim_at)]
     cases: dict[str, list] = {}
     for i, line in enumerate(lines):
         if i <= header_line or not line.strip():
@@ -117,35 +135,52 @@ def _read_long(path: Path, lines: list[str], header_line: int, names: list[str],
         where = f"{path}: line {i + 1}"
         if len(fields) != len(names):
             raise UserError(f"{where}: {len(fields)} fields; expected {len(names)}, as the header names")
-        case = cases.setdefault(fields[case_at], [i + 1, [], [], None])
+        case = cases.setdefault(fields[case_at], [i + 1, {}, None])
         label = fields[label_at].strip('"') if label_at is not None else None
-        if case[3] is not None and label != case[3]:
+        if case[2] is not None and label != case[2]:
             raise UserError(f"{where}: {names[label_at]} {label!r} for {names[case_at]} {fields[case_at]!r}, labelled "
-                            f"{case[3]!r} on line {case[0]}; expected one label a case")
-        case[3] = label
-        case[1].append(_reading(where, [fields[k] for k in channels], [names[k] for k in channels]))
-        case[2].append(float(fields[step_at]) if step_at is not None and _is_number(fields[step_at]) else len(case[2]))
+                            f"{case[2]!r} on line {case[0]}; expected one label a case")
+        case[2] = label
+        values, steps = case[1].setdefault(fields[dim_at] if dim_at is not None else None, ([], []))
+        values.append(_reading(where, [fields[k] for k in channels], [names[k] for k in channels]))
+        steps.append(float(fields[step_at]) if step_at is not None and _is_number(fields[step_at]) else len(steps))
     if not cases:
         raise UserError(f"{path}: no readings under the header")
-    series = [np.stack(values)[np.argsort(steps, kind="stable")].astype(np.float32)
-              for _, values, steps, _ in cases.values()]
+    dims = list(dict.fromkeys(dim for _, by_dim, _ in cases.values() for dim in by_dim))
+    series = [_case_series(by_dim, dims) for _, by_dim, _ in cases.values()]
     labels = [label for *_, label in cases.values()]
     if label_at is not None:
         labels = _whole(labels)
     lengths = {len(x) for x in series}
-    header = TsHeader(problem_name=path.stem, missing=any(np.isnan(x).any() for x in series), dimensions=len(channels),
-                      univariate=len(channels) == 1, equal_length=len(lengths) == 1,
+    width = series[0].shape[1]
+    header = TsHeader(problem_name=path.stem, missing=any(np.isnan(x).any() for x in series), dimensions=width,
+                      univariate=width == 1, equal_length=len(lengths) == 1,
                       series_length=lengths.pop() if len(lengths) == 1 else None,
                       class_labels=_class_order(set(labels)) if label_at is not None else None)
     return TsFile(path, header, series, np.array(labels, dtype=str) if label_at is not None else None,
                   [first for first, *_ in cases.values()])
 
 
+def _case_series(by_dim: dict, dims: list) -> np.ndarray:
+    """(T, channels) float32 of one case of a long table: each channel's readings in step order, side by side (a
+    channel column's values in `dims`' order, each its value columns), NaN where a channel has fewer readings."""
+    parts = [np.stack(by_dim[dim][0])[np.argsort(by_dim[dim][1], kind="stable")] if dim in by_dim else None
+             for dim in dims]
+    width = next(p.shape[1] for p in parts if p is not None)
+    steps = max(len(p) for p in parts if p is not None)
+    out = np.full((steps, width * len(dims)), np.nan)
+    for k, part in enumerate(parts):
+        if part is not None:
+            out[:len(part), k * width:(k + 1) * width] = part
+    return out.astype(np.float32)
+
+
 def _reading(where: str, fields: list[str], names: list[str]) -> np.ndarray:
     """One reading of a long table: a number (empty or NaN: missing) per channel."""
     for field, name in zip(fields, names):
         if field and not _is_number(field):
-            raise UserError(f"{where}: column {name!r}: {field!r} is not a number")
+            raise UserError(f"{where}: column {name!r}: {field!r} is not a number (a column of class labels is "
+                            f"named {', '.join(LABEL_NAMES)})")
     values = np.array([float(f) if f else np.nan for f in fields], dtype=np.float64)
     if np.isinf(values).any():
         raise UserError(f"{where}: an infinite value (expected finite numbers, NaN for a missing one)")

@@ -92,7 +92,7 @@ def test_a_run_on_a_folder_reports_the_baseline_and_predicts_and_evaluates_folde
     ("empty", "found no image files"),
     ("broken", "not a readable image"),
     ("one-class", "the training images hold one class"),
-    ("unknown-test-class", "test images: item 1: unknown label 'seven'"),
+    ("unknown-test-class", "1 test images of class seven, which the training images lack"),
 ])
 def test_mistakes_in_an_image_folder_are_one_line_errors(tmp_path, layout, needle):
     root = tmp_path / layout

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import load_dataset, read_npz
-from rnnkit.data.images import image_inputs, read_class_folder, read_image, split_folders
+from rnnkit.data.images import image_inputs, inner_folder, read_class_folder, read_image, split_folders
 from rnnkit.data.readers import LabelMap, read_array
 from rnnkit.data.splits import stratified_holdout, tail_holdout
 from rnnkit.errors import UserError
@@ -69,6 +69,9 @@ def load_data(config: MnistConfig, data: str | None = None, label_map: LabelMap 
     if Path(data).is_dir():
         return folder_data(config, Path(data), label_map, size)
     path = Path(data)
+    if path.suffix.lower() != ".npz":  # numpy's own error for a CSV was about pickled objects and allow_pickle
+        raise UserError(f"{path}: {'not found' if not path.exists() else 'not an .npz file'}; expected a folder of "
+                        "images (a subfolder per class, or train/ and test/ folders of them) or an .npz file")
     arrays = read_npz(path)
     if "x_train" not in arrays or "y_train" not in arrays:
         raise UserError(f"{path}: needs arrays x_train and y_train (found {', '.join(sorted(arrays))})")
@@ -85,15 +88,22 @@ def folder_data(config: MnistConfig, root: Path, label_map: LabelMap | None, siz
     """A folder of classes, or of train/ (valid/, test/) folders of classes. Without a validation folder a
     seeded `validation_split` of each class is held out: a folder lists its images class by class, so the
     last ones by position would be one class."""
-    notes, found = [], {"train": None, "valid": None, "test": None}
-    for split, folder in split_folders(root).items():
+    notes, found, inner = [], {"train": None, "valid": None, "test": None}, inner_folder(root)
+    if inner != root:
+        notes.append(f"{root}: holds only the folder {inner.relative_to(root)}, read as the images' folder")
+    for split, folder in split_folders(inner).items():
         images, read_notes = read_class_folder(folder, size)
         size, notes = size or images.x.shape[1:], notes + read_notes
         found[split] = (images.x.reshape(len(images.x), -1), np.asarray(images.labels, dtype=object))
     if found["valid"] is None and config.validation_split:
         x, y = found["train"]
-        keep, held = stratified_holdout(LabelMap.fit(y.tolist()).encode(y.tolist()), config.validation_split,
-                                        config.seed)
+        try:
+            keep, held = stratified_holdout(LabelMap.fit(y.tolist()).encode(y.tolist()), config.validation_split,
+                                            config.seed)
+        except UserError as err:  # its hint named --valid-data, which images have no option for
+            single = len(set(y.tolist())) == len(y)
+            raise UserError(f"{root}: {str(err).split(';')[0]}" + (" (every class holds one image)" if single else "")
+                            + "; give a valid/ folder of classes beside train/, or --validation-split 0") from None
         found.update(train=(x[keep], y[keep]), valid=(x[held], y[held]))
     return labelled(found, label_map, tuple(size), notes, str(root))
 
@@ -114,10 +124,13 @@ def labelled(found: dict[str, tuple | None], label_map: LabelMap | None, size, n
         if pair is None:
             splits[split] = None
             continue
-        try:
-            splits[split] = (pair[0], label_map.encode(np.asarray(pair[1]).tolist()))
-        except UserError as err:
-            raise UserError(f"{source}: {split} images: {err}") from None
+        labels = np.asarray(pair[1]).tolist()
+        unknown = [label for label in dict.fromkeys(labels) if not label_map.knows(label)]
+        if unknown:  # named by class: "item 114: unknown label 9" sent a user counting files
+            count = sum(label in unknown for label in labels)
+            raise UserError(f"{source}: {count:,} {split} images of class {', '.join(map(str, unknown))}, which the "
+                            f"training images lack; the model knows: {', '.join(map(str, label_map.labels))}")
+        splits[split] = (pair[0], label_map.encode(labels))
     return ImageData(splits, label_map, (int(size[0]), int(size[1])), notes)
 
 
@@ -126,6 +139,7 @@ def test_split(config: MnistConfig, data: str | None, label_map: LabelMap, size:
     folder of classes with no split folders given as `data`, read whole as test images."""
     folder = data or config.data
     if folder is not None and Path(folder).is_dir():  # only the test images are read
+        folder = str(inner_folder(Path(folder)))
         splits = split_folders(Path(folder))
         if "test" not in splits and data is None:
             return None  # the run's own folder, without a test/ folder

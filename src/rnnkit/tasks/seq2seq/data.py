@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data import Vocabulary, load_dataset
-from rnnkit.data.pairs import PairSplit, named_pair, read_pairs, tokenize_side, unnested
-from rnnkit.data.readers import FORMATS, detect_format, encoding_name, is_missing, read_frame, read_text
+from rnnkit.data.pairs import PairSplit, is_attribution, named_pair, read_pairs, tokenize_side
+from rnnkit.data.readers import (FORMATS, column_names, detect_format, encoding_name, is_missing, read_frame, read_text,
+                                 unnested)
 from rnnkit.data.text import UNK_ID
 from rnnkit.data.text_batches import BucketedItems
 from rnnkit.data.splits import grouped_holdout
@@ -121,12 +122,24 @@ def table_sources(path: Path, source_col: str, encoding: str) -> list[str]:
     if source_col not in columns and named_pair(columns):  # input/output: the header as training read it
         source_col = named_pair(columns)[0]
     elif source_col not in columns:
-        if len(columns) == 2 and fmt not in ("jsonl", "json"):
+        if (len(columns) == 2 or is_attribution(columns)) and fmt not in ("jsonl", "json"):
             frame, _ = read_frame(path, fmt, encoding, header=False)
         elif len(columns) != 1:
-            raise UserError(f"{path}: no column {source_col!r} to decode; available columns: {', '.join(columns)}")
+            raise UserError(f"{path}: no column {source_col!r} to decode; available columns: {column_names(columns)}")
         source_col = frame.columns[0]
     return ["" if is_missing(v) else str(v) for v in frame[source_col].tolist()]
+
+
+def is_pair_table(path: Path) -> bool:
+    """Whether a file to decode is a table of pairs: a CSV, TSV or JSONL file, or a .txt whose first line holds a tab
+    (as training reads one: Tatoeba's fra.txt). Such a .txt was decoded line by line, its target and attribution
+    inside each source (probes6: s_fra.txt)."""
+    if path.suffix.lower() in PAIR_SUFFIXES:
+        return True
+    try:
+        return path.suffix.lower() == ".txt" and detect_format(path) == "tsv"
+    except UserError:
+        return False
 
 
 def read_inputs(inputs: str, source_col: str = "source", encoding: str = "utf-8") -> list[str]:
@@ -139,7 +152,7 @@ def read_inputs(inputs: str, source_col: str = "source", encoding: str = "utf-8"
         path = Path(inputs)
         if not path.is_file():
             raise UserError(f"{path}: input file not found")
-        if path.suffix.lower() in PAIR_SUFFIXES:
+        if is_pair_table(path):
             lines, where = table_sources(path, source_col, encoding), str(path)
         else:
             try:
