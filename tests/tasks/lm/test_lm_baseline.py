@@ -80,6 +80,11 @@ def test_higher_orders_win_on_repetitive_text_and_the_order_is_chosen_on_validat
     lines = baselines.lines({"a model": 0.1, "a worse one": 5.0})
     assert any(line.startswith("a model (bpc 0.1443) BEATS the Kneser-Ney") for line in lines)
     assert any(line.startswith("a worse one (bpc 7.2135) LOSES TO the xz -9e given the training text") for line in lines)
+    # a blend that is the n-gram alone (its weight 1) claims no win by a difference that rounds to nothing
+    ngram_nats = -float(baselines.ngram_split.mean())
+    same = baselines.lines({"the n-gram's blend": ngram_nats - 1e-9})
+    assert any(line.startswith("the n-gram's blend") and "EQUALS the Kneser-Ney" in line for line in same)
+    assert not any("BEATS the Kneser-Ney" in line for line in same)
 
 
 def vocab_of(n):

@@ -82,7 +82,11 @@ class Baselines:
         for who, nats in contenders.items():
             mine = self.score(nats)
             for name, value in self.rivals.items():
+                rival = name.split(" (")[0]
+                if round(mine, 4) == round(value, 4):  # a blend that is the n-gram alone: no win to claim
+                    lines.append(f"{who} ({unit} {mine:.4f}) EQUALS the {rival} ({value:.4f}) to 4 decimals")
+                    continue
                 verdict = "BEATS" if mine < value else "LOSES TO"
-                lines.append(f"{who} ({unit} {mine:.4f}) {verdict} the {name.split(' (')[0]} ({value:.4f}, "
+                lines.append(f"{who} ({unit} {mine:.4f}) {verdict} the {rival} ({value:.4f}, "
                              f"{'lower' if mine < value else 'higher'} by {abs(mine - value):.4f} {unit})")
         return lines
