@@ -140,3 +140,24 @@ def test_series_classifier(tmp_path, options):
     x = x.masked_fill(torch.arange(15)[None, :, None] >= lengths[:, None, None], 0.0)
     (got,) = session(done.path).run(None, {"features": x.numpy(), "lengths": lengths.numpy()})
     np.testing.assert_allclose(got, model.predict_proba(x, lengths).detach().numpy(), atol=1e-5)
+
+
+def test_a_tagger_with_character_features_reads_any_word_length(tmp_path):
+    # the tag task's default on a user's word-level file: a character BiLSTM per word (it refused to export)
+    from rnnkit.models.tagger import SequenceTagger
+
+    torch.manual_seed(0)
+    model = SequenceTagger(5, 30, embedding_dim=6, hidden_size=5, char_vocab_size=12, char_dim=4, char_hidden=3).eval()
+    (done,) = export_onnx(model, tmp_path / "t.onnx")
+    g = torch.Generator().manual_seed(1)
+    lengths = torch.tensor([6, 3])
+    ids = torch.zeros(2, 6, 1 + 9, dtype=torch.long)  # 9 characters a word: neither probe's count
+    for row, length in enumerate(lengths.tolist()):
+        ids[row, :length, 0] = torch.randint(1, 30, (length,), generator=g)
+        for t in range(length):
+            n = int(torch.randint(1, 10, (), generator=g))
+            ids[row, t, 1:1 + n] = torch.randint(1, 12, (n,), generator=g)
+    (got,) = session(done.path).run(None, {"ids": ids.numpy(), "lengths": lengths.numpy()})
+    want = model(ids, lengths).detach().numpy()
+    np.testing.assert_allclose(got[0], want[0], atol=1e-5)
+    np.testing.assert_allclose(got[1, :3], want[1, :3], atol=1e-5)

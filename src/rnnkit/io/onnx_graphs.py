@@ -41,7 +41,7 @@ from rnnkit.models.tagger import SequenceTagger
 PROBES = ((3, 7), (2, 11))
 """(batch, time) of the two probe batches every graph is checked on."""
 AXES = {"batch": Dim("batch", min=1, max=1 << 20), "time": Dim("time", min=2, max=1 << 20),
-        "source": Dim("source", min=2, max=1 << 20)}
+        "source": Dim("source", min=2, max=1 << 20), "columns": Dim("columns", min=2, max=1 << 10)}
 
 
 @dataclass
@@ -165,18 +165,22 @@ def graphs_of(model: nn.Module, seed: int = 0) -> list[Graph]:
         return [Graph("classifier", Probabilities(model), probes, ["probabilities"],
                       {first: {0: "batch", 1: "time"}, "lengths": {0: "batch"}})]
     if isinstance(model, SequenceTagger):
-        if model.char_rnn is not None:
-            raise UserError("cannot export to ONNX: the tagger's character features (char_vocab_size) pick the words "
-                            "that have characters by a data-dependent selection, which torch.onnx cannot trace")
-        columns = 3 if model.bigram_embedding is not None else 0
+        bigrams = 2 if model.bigram_embedding is not None else 0
         probes = []
-        for b, t in PROBES:
+        for (b, t), chars in zip(PROBES, (5, 7)):  # characters a word: the run's max_word_chars, any
+            chars = chars if model.char_rnn is not None else 0
+            columns = 1 + bigrams + chars if bigrams or chars else 0
             lengths = _lengths(b, t, g)
             ids = _ids(b, t, model.vocab_size, lengths, g, *((columns,) if columns else ()))
-            if columns:  # bigram ids within their own vocabulary
-                ids[..., 1:] = ids[..., 1:] % model.bigram_vocab_size
+            if bigrams:  # bigram ids within their own vocabulary
+                ids[..., 1:3] = ids[..., 1:3] % model.bigram_vocab_size
+            if chars:  # each word's characters, then 0s
+                spelt = torch.arange(chars) < torch.randint(1, chars + 1, (b, t, 1), generator=g)
+                ids[..., 1 + bigrams:] = (ids[..., 1 + bigrams:] % model.char_vocab_size).clamp(min=1) * spelt * \
+                    (ids[..., :1] != 0)
             probes.append({"ids": ids, "lengths": lengths})
-        return [Graph("tagger", model, probes, ["emissions"], {"ids": {0: "batch", 1: "time"}, "lengths": {0: "batch"}})]
+        axes = {"ids": {0: "batch", 1: "time", **({2: "columns"} if chars else {})}, "lengths": {0: "batch"}}
+        return [Graph("tagger", model, probes, ["emissions"], axes)]
     if isinstance(model, LanguageModel):
         rnn = model.rnn
         names = carried_state_names(rnn, "language model")

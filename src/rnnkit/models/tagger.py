@@ -98,8 +98,12 @@ class SequenceTagger(nn.Module):
         B, T, L = chars.shape
         flat = chars.reshape(B * T, L)
         lengths = (flat != 0).sum(1)
-        out = flat.new_zeros(B * T, 2 * self.char_hidden, dtype=self.char_embedding.weight.dtype)
         real = lengths > 0  # padded words have no characters: their features stay 0
+        if torch.onnx.is_in_onnx_export():  # every word read, the padded ones zeroed after: no data-dependent shape
+            final = self.char_rnn(self.char_embedding(flat), lengths=lengths.clamp(min=1))
+            final = final[0] if isinstance(final, tuple) else final
+            return (final * real.unsqueeze(-1).to(final.dtype)).reshape(B, T, -1)
+        out = flat.new_zeros(B * T, 2 * self.char_hidden, dtype=self.char_embedding.weight.dtype)
         if real.any():
             h = self.char_embedding(flat[real])
             final = self.char_rnn(h, lengths=lengths[real])
