@@ -71,7 +71,7 @@ def run_panel(task: Task, config: ForecastConfig, panel: Panel, run_dir: Path, *
         f"{name} {figures['relative']:.4g}" for name, figures in summary.items()))
     if fitted.trainer.run is not None and ddp.is_main():
         run = fitted.trainer.run
-        save_panel(run.path, panel, pw.scalers())
+        save_panel(run.path, panel, pw)
         write_json(run.file(ERRORS_FILE), maes)
         save_blend(run.path, found.partner, found.weight, 0, {"valid": valid, "test": summary})
     verdict = panel_verdict(summary, found, len(panel.series))
