@@ -1,8 +1,9 @@
 """`rnnkit train forecast --data F` on a file of several series stacked (`unique_id, ds, y`): one global model
 trained across every series (as DeepAR, N-BEATS and Darts' global models are), each series scaled on its own
-training period and split by time at its own end (`panel_windows`), the windows pooled into one training set and
-trained through `fit()` as every task is; then scored on every series' own test windows beside the per-series
-baselines and the pooled ridge, the delivered forecast the validation-chosen blend (`panel_scores`).
+training period, its drift taken out (`--panel-drift`) and split by time at its own end (`panel_windows`), the
+windows pooled into one training set and trained through `fit()` as every task is; then scored on every series'
+own test windows beside the per-series baselines and the pooled ridge, the delivered forecast the
+validation-chosen blend (`panel_scores`).
 
 What a one-series run chooses on its validation windows (the lookback, `normalize`) a panel run chooses on the
 pooled ones; the target transform is the config's (none unless asked: log needs every series positive).

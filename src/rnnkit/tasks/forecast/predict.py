@@ -17,8 +17,8 @@ from rnnkit.io.run import load
 from rnnkit.models.baselines import forecast_errors, step_targets
 from rnnkit.tasks.forecast.baselines import (FEW_RIDGE_WINDOWS, FEW_WINDOWS, blend, choose_blend, earlier_blocks,
                                             fit_baselines, load_blend, partner_note, ridge_left_out)
-from rnnkit.tasks.forecast.data import keep_columns, load_series, saved_series, series_windows
 from rnnkit.tasks.forecast.config import ForecastPredictOptions
+from rnnkit.tasks.forecast.data import keep_columns, load_series, saved_series, series_windows
 from rnnkit.tasks.task import Run
 from rnnkit.training import predict as predict_outputs
 
