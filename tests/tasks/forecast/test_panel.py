@@ -154,3 +154,16 @@ def test_a_numeric_id_column_sorted_by_time_is_read_as_the_panel(m1_panel, tmp_p
     assert isinstance(panel, Panel) and (panel.id_col, panel.time_col, panel.target_col) == ("store", "date", "sales")
     assert sorted(panel.ids, key=int) == ["1", "2", "3", "4", "5", "6", "9", "10", "12"]  # in order of first stamp
     assert panel.series["1"].times[0] == pd.Timestamp("1972-01-01")
+
+
+def test_the_blend_partner_is_the_baseline_whose_blend_scores_best_not_the_best_alone():
+    """The pooled ridge equal to the model (its linear start, kept) is the best baseline alone and adds nothing to a
+    blend; a worse baseline whose errors cancel the model's is the partner."""
+    from rnnkit.tasks.forecast.panel_scores import PanelComparison, choose_panel_blend
+
+    actual = {k: {"valid": np.zeros((30, 1))} for k in ("a", "b")}
+    forecasts = {k: {"valid": {"model": np.ones((30, 1)), "pooled ridge": np.ones((30, 1)),
+                               "other": np.full((30, 1), -1.2)}} for k in ("a", "b")}
+    comparison = PanelComparison(actual, forecasts, {"a": 1.0, "b": 2.0}, ["pooled ridge", "other"], [], "", 0.0)
+    partner, weight = choose_panel_blend(comparison, [])
+    assert partner == "other" and 0.4 <= weight <= 0.5

@@ -163,21 +163,27 @@ def scaled_mae(comparison: PanelComparison, split: str, forecast) -> float:
 
 
 def choose_panel_blend(comparison: PanelComparison, notes: list[str]) -> tuple[str, float]:
-    """(the baseline of lowest pooled scaled validation MAE, the weight of lowest pooled scaled validation MAE of
-    the model's blend with it, pulled toward 0.5 by PRIOR_WINDOWS windows); the per-series ridge is no partner where
-    the median series has fewer than FEW_RIDGE_WINDOWS validation windows (its lags and α were chosen on them)."""
+    """(the baseline whose blend with the model has the lowest pooled scaled validation MAE, that blend's weight),
+    each weight the one of lowest pooled scaled validation MAE pulled toward 0.5 by PRIOR_WINDOWS windows; the
+    per-series ridge is no partner where the median series has fewer than FEW_RIDGE_WINDOWS validation windows (its
+    lags and alpha were chosen on them). The partner is chosen by its blend, not by its own MAE as a one-series run
+    chooses it: the panel's best baseline on validation is often the pooled ridge, the model's own linear start,
+    whose blend with the model adds nothing where another one's would (M1 yearly: benchmarks/TASKS.md, Panels)."""
     found = comparison.forecasts
     median = float(np.median([len(a["valid"]) for a in comparison.actual.values()]))
     offered = [n for n in comparison.names if n != "ridge" or median >= FEW_RIDGE_WINDOWS]
     if len(offered) < len(comparison.names):
         notes.append(f"ridge is not offered as the blend's partner: the median series has {median:g} validation "
                      f"windows, fewer than {FEW_RIDGE_WINDOWS}, on which its lags and alpha were chosen")
-    valid = {n: scaled_mae(comparison, "valid", lambda k, n=n: found[k]["valid"][n]) for n in offered}
-    partner = min(valid, key=valid.get)
-    weight = best_weight(lambda w: scaled_mae(comparison, "valid", lambda k: blend(
-        found[k]["valid"]["model"], found[k]["valid"][partner], w)))
     windows = sum(len(a["valid"]) for a in comparison.actual.values())
-    return partner, pulled_weight(weight, windows, PRIOR_WINDOWS)
+
+    def blended(partner: str, w: float) -> float:
+        return scaled_mae(comparison, "valid", lambda k: blend(found[k]["valid"]["model"], found[k]["valid"][partner],
+                                                               w))
+
+    weights = {n: pulled_weight(best_weight(lambda w, n=n: blended(n, w)), windows, PRIOR_WINDOWS) for n in offered}
+    partner = min(offered, key=lambda n: blended(n, weights[n]))
+    return partner, weights[partner]
 
 
 def series_maes(comparison: PanelComparison, split: str = "test") -> dict[str, dict[str, float]]:
