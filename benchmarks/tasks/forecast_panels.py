@@ -9,7 +9,9 @@ runs (benchmarks/TASKS.md, "Panels: one global model across stacked series").
 
 PANELs: m1-yearly (M1's 181 yearly series, aeon 1.6), m1-yearly-20 (the 106 of at least 20 years, the one-series
 sweep's set), grunfeld (statsmodels: 10 firms' yearly investment, 20 years), macro (statsmodels' macrodata: 12
-quarterly US series, 203 quarters), seattle (seattle-weather's 4 daily columns melted); default all.
+quarterly US series, 203 quarters), seattle (seattle-weather's 4 daily columns melted); and, judged after the
+design: uschange (fpp2's 5 quarterly US series), danish (statsmodels: 5 quarterly Danish series, 55 quarters),
+elnino (statsmodels: each month's sea surface temperature as a yearly series, 12 of 61 years); default all.
 `--singles` also runs each series alone (minutes per panel: that is the comparison's cost). FLAGs after `--` go to
 the panel run (its folder gets their name), and the pooled validation MAE / scale of its model and prediction is
 printed: variants are judged on it.
@@ -68,8 +70,36 @@ def seattle() -> pd.DataFrame:
     return melted(data, pd.DatetimeIndex(pd.to_datetime(data["date"])), columns)
 
 
+def uschange() -> pd.DataFrame:
+    """fpp2's uschange (Hyndman and Athanasopoulos, "Forecasting: Principles and Practice", 2nd ed.; the R package's
+    data, GPL-3), as aeon ships it: 5 quarterly US series (growth rates, unemployment change), 1970-2016."""
+    import aeon.datasets
+
+    data = pd.read_csv(Path(aeon.datasets.__file__).parent / "data" / "Uschange" / "Uschange.csv", index_col=0)
+    columns = ["Consumption", "Income", "Production", "Savings", "Unemployment"]
+    return melted(data, pd.date_range("1970-01-01", periods=len(data), freq="QS"), columns)
+
+
+def danish() -> pd.DataFrame:
+    """statsmodels' danish_data (Johansen and Juselius 1990, public domain): 5 quarterly Danish series (log money,
+    income, prices; bond and deposit rates), 1974-1987."""
+    import statsmodels.api as sm
+
+    data = sm.datasets.danish_data.load_pandas().data
+    return melted(data, pd.DatetimeIndex(data.index), list(data.columns))
+
+
+def elnino() -> pd.DataFrame:
+    """statsmodels' elnino (public domain): the sea surface temperature of each calendar month as its own yearly
+    series, 12 series of 1950-2010."""
+    import statsmodels.api as sm
+
+    data = sm.datasets.elnino.load_pandas().data
+    return melted(data, pd.to_datetime(data["YEAR"].astype(int).astype(str)), [c for c in data.columns if c != "YEAR"])
+
+
 PANELS = {"m1-yearly": m1_yearly, "m1-yearly-20": lambda: m1_yearly(20), "grunfeld": grunfeld, "macro": macro,
-          "seattle": seattle}
+          "seattle": seattle, "uschange": uschange, "danish": danish, "elnino": elnino}
 
 
 def cli(*args) -> subprocess.CompletedProcess:

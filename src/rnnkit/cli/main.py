@@ -74,6 +74,8 @@ def evaluate(run_dir: Path = typer.Argument(..., metavar="RUN", help="a run fold
              backtest: Optional[int] = typer.Option(None, "--backtest", metavar="N",
                                                     help="forecast runs: a rolling-origin backtest, N forecasts of the "
                                                          "horizon ending at the series' last step, beside the baselines"),
+             series: Optional[str] = typer.Option(None, "--series", metavar="ID",
+                                                  help="forecast panel runs: only this series' scores"),
              as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
              trust_imports: bool = typer.Option(False, "--trust-imports", help=TRUST_HELP)) -> None:
     """Evaluate a trained run on its test data or on --data."""
@@ -84,9 +86,11 @@ def evaluate(run_dir: Path = typer.Argument(..., metavar="RUN", help="a run fold
     run = read_run(run_dir, trust_imports=trust_imports)
     if run.task.evaluate is None:
         raise UserError(f"task {run.task.name!r} has no evaluate function")
-    if backtest is not None and "backtest" not in inspect.signature(run.task.evaluate).parameters:
-        raise UserError(f"--backtest: task {run.task.name!r} has no backtest; it is for forecast runs")
-    metrics = run.task.evaluate(run, data, **({"backtest": backtest} if backtest is not None else {}))
+    asked = {flag: value for flag, value in (("backtest", backtest), ("series", series)) if value is not None}
+    for flag in asked:
+        if flag not in inspect.signature(run.task.evaluate).parameters:
+            raise UserError(f"--{flag}: task {run.task.name!r} has no {flag}; it is for forecast runs")
+    metrics = run.task.evaluate(run, data, **asked)
     if as_json:
         typer.echo(json.dumps(metrics))
         return

@@ -78,6 +78,10 @@ class ForecastConfig(RecurrentModelConfig):
     validation windows refitting helped some baselines on some series and hurt others (benchmarks/TASKS.md)"""
     calendar: Literal["auto", "none"] = "auto"
     """auto adds sin/cos of hour of day, day of week and day of year where they vary; none adds nothing"""
+    panel_drift: Literal["on", "off"] = "on"
+    """a panel (several series stacked): each series' drift (its mean step over its training period) taken out of
+    its windows before they are pooled and put back in its forecasts (on: lower pooled validation MAE on every panel
+    measured, benchmarks/TASKS.md)"""
     hidden_size: PositiveInt = 64
     num_layers: NumLayers = 1
     dropout: InputDropout = 0.0
@@ -151,3 +155,9 @@ def front_end_defaults(lookback: int, conv_filters: int | None) -> dict[str, int
     filters; a pooling of 2 should filters be asked for)."""
     auto = conv_filters is None and lookback > LONG_LOOKBACK
     return {"conv_filters": 32 if auto else 0, "conv_pool": 4 if auto else 2}
+
+
+@config_dataclass
+class ForecastPredictOptions:
+    series: str | None = None
+    """a panel run (several series stacked): forecast only this series (its id)"""

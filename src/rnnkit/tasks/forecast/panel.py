@@ -1,8 +1,9 @@
 """`rnnkit train forecast --data F` on a file of several series stacked (`unique_id, ds, y`): one global model
 trained across every series (as DeepAR, N-BEATS and Darts' global models are), each series scaled on its own
-training period and split by time at its own end (`panel_windows`), the windows pooled into one training set and
-trained through `fit()` as every task is; then scored on every series' own test windows beside the per-series
-baselines and the pooled ridge, the delivered forecast the validation-chosen blend (`panel_scores`).
+training period, its drift taken out (`--panel-drift`) and split by time at its own end (`panel_windows`), the
+windows pooled into one training set and trained through `fit()` as every task is; then scored on every series'
+own test windows beside the per-series baselines and the pooled ridge, the delivered forecast the
+validation-chosen blend (`panel_scores`).
 
 What a one-series run chooses on its validation windows (the lookback, `normalize`) a panel run chooses on the
 pooled ones; the target transform is the config's (none unless asked: log needs every series positive).
@@ -71,7 +72,7 @@ def run_panel(task: Task, config: ForecastConfig, panel: Panel, run_dir: Path, *
         f"{name} {figures['relative']:.4g}" for name, figures in summary.items()))
     if fitted.trainer.run is not None and ddp.is_main():
         run = fitted.trainer.run
-        save_panel(run.path, panel, pw.scalers())
+        save_panel(run.path, panel, pw)
         write_json(run.file(ERRORS_FILE), maes)
         save_blend(run.path, found.partner, found.weight, 0, {"valid": valid, "test": summary})
     verdict = panel_verdict(summary, found, len(panel.series))

@@ -15,10 +15,11 @@ from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.models.blend import blend
 from rnnkit.tasks.forecast.baselines import load_blend
-from rnnkit.tasks.forecast.panel_scores import (POOLED_RIDGE, compare_panel, panel_metrics, panel_summary,
-                                               pooled_ridge_forecast, series_baselines, series_maes)
-from rnnkit.tasks.forecast.panel_windows import long_enough, panel_windows, pooled_ridge, saved_panel, saved_scalers
-from rnnkit.tasks.forecast.predict import forecast_after, model_forecast, step_records
+from rnnkit.tasks.forecast.panel_scores import (POOLED_RIDGE, compare_panel, panel_metrics, panel_model_forecast,
+                                               panel_summary, pooled_ridge_forecast, series_baselines, series_maes)
+from rnnkit.tasks.forecast.panel_windows import (detrended, long_enough, panel_windows, pooled_ridge, saved_drifts,
+                                                saved_panel, saved_scalers, with_drift)
+from rnnkit.tasks.forecast.predict import forecast_after, step_records
 from rnnkit.tasks.task import Run
 
 
@@ -41,41 +42,75 @@ def _panel(run: Run, path: str | None, scalers: dict[str, Scaler]) -> Panel:
     return panel
 
 
-def evaluate_panel(run: Run, data: str | None = None, backtest: int | None = None) -> dict[str, Any]:
-    """The run's test figures (`panel_metrics`) on the test windows of every series of its panel, or of `data`'s."""
+def evaluate_panel(run: Run, data: str | None = None, backtest: int | None = None,
+                   series_id: str | None = None) -> dict[str, Any]:
+    """The run's test figures (`panel_metrics`) on the test windows of every series of its panel, or of `data`'s;
+    with `series_id`, that series' alone, with each forecaster's test MAE in its units (`test_<name>_mae`)."""
     if backtest is not None:
         raise UserError("--backtest: a panel run is scored on every series' own test windows; the backtest is for "
                         "a run of one series")
-    facts, scalers = run.saved["data"], saved_scalers(run.path)
-    panel = _panel(run, data, scalers)
-    if data is not None:
-        panel = long_enough(run.config, panel)[0]
-    pw = panel_windows(run.config, panel, facts["calendar"], scalers)
-    found = compare_panel(load(run.path), run.config, panel, pw, facts["baselines"], chosen=load_blend(run.path))
-    return panel_metrics(panel_summary(series_maes(found), found.scale), found.weight, len(panel.series))
-
-
-def predict_panel(run: Run, inputs: str | None) -> list[dict[str, Any]]:
-    """The next `horizon` values of every series, one record per series and step: its id, time stamp and the run's
-    forecast (and the model's alone where the run blends)."""
-    facts, config, scalers = run.saved["data"], run.config, saved_scalers(run.path)
+    facts, scalers, drifts = run.saved["data"], saved_scalers(run.path), saved_drifts(run.path)
     own = saved_panel(run.path, facts["freq"])
-    panel = own if inputs is None else _panel(run, inputs, scalers)
+    panel = own if data is None else long_enough(run.config, _panel(run, data, scalers))[0]
+    panel = one_series(run, panel, series_id, data)
+    pw = panel_windows(run.config, panel, facts["calendar"], scalers, drifts)
+    found = compare_panel(load(run.path), run.config, panel, pw, facts["baselines"], chosen=load_blend(run.path),
+                          ridge=own_pooled_ridge(run, own, scalers, drifts))
+    maes = series_maes(found)
+    metrics = panel_metrics(panel_summary(maes, found.scale), found.weight, len(panel.series))
+    if series_id is None:
+        return metrics
+    delivered = maes.get("run", maes["model"])[series_id]
+    return {"series_id": series_id, **metrics, "test_mae": delivered,
+            **{f"test_{name.replace(' ', '_')}_mae": per[series_id] for name, per in maes.items() if name != "run"}}
+
+
+def one_series(run: Run, panel: Panel, series_id: str | None, path: str | None) -> Panel:
+    """`panel` with series `series_id` alone (all of it without one); an id the run was not trained on, or that
+    `path` does not hold, ends in one line naming it and some of those it knows."""
+    if series_id is None:
+        return panel
+    facts = run.saved["data"]
+    if series_id in facts.get("left_out", []):
+        raise UserError(f"--series {series_id}: the run left that series out (too short for its lookback "
+                        f"{run.config.lookback} and horizon {run.config.horizon}); it has no forecast")
+    if series_id not in facts["ids"]:
+        raise UserError(f"--series {series_id}: no series of {facts['id_col']!r} {series_id!r} in the run; it was "
+                        f"trained on {len(facts['ids'])}: {named_ids(facts['ids'])}")
+    if series_id not in panel.series:
+        raise UserError(f"{path}: no rows of series {series_id!r} (column {facts['id_col']!r}) long enough to "
+                        f"forecast from")
+    return panel.keeping([series_id])
+
+
+def own_pooled_ridge(run: Run, own: Panel, scalers: dict[str, Scaler], drifts: dict[str, float]):
+    """The pooled ridge as the run fitted it: on the windows of its own series."""
+    config = run.config
+    return pooled_ridge(panel_windows(config, own, run.saved["data"]["calendar"], scalers, drifts).as_windows(),
+                        config.ar_lags or config.lookback, config.normalize)[0]
+
+
+def predict_panel(run: Run, inputs: str | None, series_id: str | None = None) -> list[dict[str, Any]]:
+    """The next `horizon` values of every series (or of series `series_id` alone), one record per series and step:
+    its id, time stamp and the run's forecast (and the model's alone where the run blends)."""
+    facts, config, scalers, drifts = run.saved["data"], run.config, saved_scalers(run.path), saved_drifts(run.path)
+    own = saved_panel(run.path, facts["freq"])
+    panel = one_series(run, own if inputs is None else _panel(run, inputs, scalers), series_id, inputs)
     model = load(run.path)
     partner, weight = load_blend(run.path)
     lags = config.ar_lags or config.lookback
-    ridge = pooled_ridge(panel_windows(config, own, facts["calendar"], scalers).as_windows(), lags,
-                         config.normalize)[0] if weight and partner == POOLED_RIDGE else None
+    ridge = own_pooled_ridge(run, own, scalers, drifts) if weight and partner == POOLED_RIDGE else None
     records = []
     for key, series in panel.series.items():
-        x = last_window(series, config.lookback, scalers[key], facts["calendar"])
-        out = model_forecast(model, x, scalers[key])[0]
+        drift = drifts.get(key, 0.0)
+        x = detrended(last_window(series, config.lookback, scalers[key], facts["calendar"]), drift)
+        out = panel_model_forecast(model, x, scalers[key], drift)[0]
         point = model.point(torch.as_tensor(out[None])).numpy()[0].astype(np.float64)
         if not weight:
             delivered = point
         elif ridge is not None:
-            delivered = blend(point, scalers[key].target_inverse(pooled_ridge_forecast(ridge, x, lags,
-                                                                                       config.normalize))[0], weight)
+            ridged = with_drift(pooled_ridge_forecast(ridge, x, lags, config.normalize), drift)
+            delivered = blend(point, scalers[key].target_inverse(ridged)[0], weight)
         else:
             delivered = blend(point, partner_forecast(run, own, key, partner, series), weight)
         records += step_records(series.next_times(config.horizon), facts["columns"][0], delivered,

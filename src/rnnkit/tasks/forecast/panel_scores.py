@@ -36,8 +36,8 @@ from rnnkit.tasks.forecast.baselines import (BASELINES, FEW_RIDGE_WINDOWS, PRIOR
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.data import lookback_seasons, naive_seasons_of, season_of
 from rnnkit.tasks.forecast.model import lag_features, ridge_lag_candidates
-from rnnkit.tasks.forecast.panel_windows import PanelWindows, pooled_ridge
-from rnnkit.tasks.forecast.predict import model_forecast
+from rnnkit.tasks.forecast.panel_windows import PanelWindows, pooled_ridge, with_drift
+from rnnkit.training import predict as predict_outputs
 
 POOLED_RIDGE = "pooled ridge"
 PANEL_STATISTICAL_BUDGET = 600.0
@@ -99,6 +99,12 @@ def pooled_ridge_forecast(ridge, x: np.ndarray, lags: int, normalize: str) -> np
     return mu.numpy() + sigma.numpy() * ridge.predict(z).reshape(len(x), -1)
 
 
+def panel_model_forecast(model, x: np.ndarray, scaler, drift: float) -> np.ndarray:
+    """`model_forecast` of windows x whose series' `drift` was taken out: put back before the scaler's inverse."""
+    scaled = predict_outputs(model, torch.as_tensor(x)).numpy().astype(np.float64)
+    return scaler.target_inverse(with_drift(scaled, drift))
+
+
 def training_scale(target: np.ndarray) -> float:
     """MASE's scale of a series: the mean absolute one-step change over its training period (1 where it is 0)."""
     train = np.asarray(target[:split_points(len(target))[0]], dtype=np.float64)
@@ -107,11 +113,12 @@ def training_scale(target: np.ndarray) -> float:
 
 
 def compare_panel(model, config: ForecastConfig, panel: Panel, pw: PanelWindows, names: list[str],
-                  chosen: tuple[str, float] | None = None) -> PanelComparison:
-    """The model, the per-series baselines `names` and the pooled ridge on every series' validation and test
-    windows; the blend chosen on the pooled validation windows, or a trained run's `chosen` (partner, weight)."""
+                  chosen: tuple[str, float] | None = None, ridge=None) -> PanelComparison:
+    """The model, the per-series baselines `names` and the pooled ridge (`ridge`: a trained run's, else fitted on
+    `pw`) on every series' validation and test windows; the blend chosen on the pooled validation windows, or a
+    trained run's `chosen` (partner, weight)."""
     lags = config.ar_lags or config.lookback
-    ridge = pooled_ridge(pw.as_windows(), lags, config.normalize)[0]
+    ridge = ridge if ridge is not None else pooled_ridge(pw.as_windows(), lags, config.normalize)[0]
     actual, forecasts, scale, missing = {}, {}, {}, {n: [] for n in names}
     for key, series in panel.series.items():
         w, y = pw.windows[key], series.target.astype(np.float64)
@@ -123,12 +130,13 @@ def compare_panel(model, config: ForecastConfig, panel: Panel, pw: PanelWindows,
                     else fitted}
         actual[key], forecasts[key], scale[key] = {}, {}, training_scale(y)
         for split in ("valid", "test"):
-            at = w.at[split]
-            out = model_forecast(model, w.x[split], w.scaler)
+            at, drift = w.at[split], pw.drifts[key]
+            out = panel_model_forecast(model, w.x[split], w.scaler, drift)
             forecasts[key][split] = {
                 "model": model.point(torch.as_tensor(out)).numpy().astype(np.float64),
                 **{name: by_split[split].forecast_or_naive(name, y, at) for name in names},
-                POOLED_RIDGE: w.scaler.target_inverse(pooled_ridge_forecast(ridge, w.x[split], lags, config.normalize))}
+                POOLED_RIDGE: w.scaler.target_inverse(with_drift(pooled_ridge_forecast(ridge, w.x[split], lags,
+                                                                                       config.normalize), drift))}
             actual[key][split] = step_targets(y, at, config.horizon)
     notes = [f"{name}: could not be fitted on {len(keys)} series, forecast there as naive does: {named_ids(keys)}"
              for name, keys in missing.items() if keys]
@@ -155,21 +163,27 @@ def scaled_mae(comparison: PanelComparison, split: str, forecast) -> float:
 
 
 def choose_panel_blend(comparison: PanelComparison, notes: list[str]) -> tuple[str, float]:
-    """(the baseline of lowest pooled scaled validation MAE, the weight of lowest pooled scaled validation MAE of
-    the model's blend with it, pulled toward 0.5 by PRIOR_WINDOWS windows); the per-series ridge is no partner where
-    the median series has fewer than FEW_RIDGE_WINDOWS validation windows (its lags and α were chosen on them)."""
+    """(the baseline whose blend with the model has the lowest pooled scaled validation MAE, that blend's weight),
+    each weight the one of lowest pooled scaled validation MAE pulled toward 0.5 by PRIOR_WINDOWS windows; the
+    per-series ridge is no partner where the median series has fewer than FEW_RIDGE_WINDOWS validation windows (its
+    lags and alpha were chosen on them). The partner is chosen by its blend, not by its own MAE as a one-series run
+    chooses it: the panel's best baseline on validation is often the pooled ridge, the model's own linear start,
+    whose blend with the model adds nothing where another one's would (M1 yearly: benchmarks/TASKS.md, Panels)."""
     found = comparison.forecasts
     median = float(np.median([len(a["valid"]) for a in comparison.actual.values()]))
     offered = [n for n in comparison.names if n != "ridge" or median >= FEW_RIDGE_WINDOWS]
     if len(offered) < len(comparison.names):
         notes.append(f"ridge is not offered as the blend's partner: the median series has {median:g} validation "
                      f"windows, fewer than {FEW_RIDGE_WINDOWS}, on which its lags and alpha were chosen")
-    valid = {n: scaled_mae(comparison, "valid", lambda k, n=n: found[k]["valid"][n]) for n in offered}
-    partner = min(valid, key=valid.get)
-    weight = best_weight(lambda w: scaled_mae(comparison, "valid", lambda k: blend(
-        found[k]["valid"]["model"], found[k]["valid"][partner], w)))
     windows = sum(len(a["valid"]) for a in comparison.actual.values())
-    return partner, pulled_weight(weight, windows, PRIOR_WINDOWS)
+
+    def blended(partner: str, w: float) -> float:
+        return scaled_mae(comparison, "valid", lambda k: blend(found[k]["valid"]["model"], found[k]["valid"][partner],
+                                                               w))
+
+    weights = {n: pulled_weight(best_weight(lambda w, n=n: blended(n, w)), windows, PRIOR_WINDOWS) for n in offered}
+    partner = min(offered, key=lambda n: blended(n, weights[n]))
+    return partner, weights[partner]
 
 
 def series_maes(comparison: PanelComparison, split: str = "test") -> dict[str, dict[str, float]]:

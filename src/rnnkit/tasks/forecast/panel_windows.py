@@ -7,6 +7,12 @@ A panel's lookback, when not given, is chosen as a file's is (`lookback_candidat
 on the validation windows), here on the pooled windows of the series long enough for every candidate; the
 candidates are those of the panel's shorter series (its first quartile of lengths), so that at least three in
 four series keep a lookback they can be cut by. Series too short for the lookback chosen are left out, named.
+
+With `panel_drift`, each series' drift (its mean one-step change over its training period, scaled) is taken out of
+its windows before they are pooled and put back in its forecasts: the window's values are moved by the drift
+times their steps before its last, its targets by the drift times their steps ahead. A one-series run's ridge
+start carries its series' drift in its intercept (under normalize "last" the intercept IS the drift); a global
+model has one intercept for every series, which a panel of series trending each its own way cannot share.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ import pandas as pd
 
 from rnnkit.atomic import atomic_write, write_json
 from rnnkit.data.panel import Panel, named_ids, panel_of_long_frame
+from rnnkit.data.series import Series, split_points
 from rnnkit.data.windows import Scaler, Windows, calendar_kinds, fits_splits, make_windows, min_length
 from rnnkit.errors import UserError
 from rnnkit.tasks.forecast.config import ForecastConfig
@@ -27,14 +34,16 @@ from rnnkit.tasks.forecast.model import AUTO_NORMALIZE, FEW_NORMALIZE_WINDOWS, l
 
 SHORT_QUANTILE = 0.25
 """The panel's lookback candidates are those of a series of this quantile of the panel's lengths."""
-PANEL_FILE, SCALERS_FILE = "panel.parquet", "scalers.json"
+PANEL_FILE, SCALERS_FILE, DRIFTS_FILE = "panel.parquet", "scalers.json", "drifts.json"
 
 
 @dataclass
 class PanelWindows:
-    """Each series' windows (scaled by its own scaler), and the splits pooled over the series."""
+    """Each series' windows (scaled by its own scaler, its drift taken out), and the splits pooled over the
+    series."""
 
     windows: dict[str, Windows]
+    drifts: dict[str, float]  # series -> its drift taken out of its windows (scaled units per step; 0: none)
 
     def pooled(self, split: str) -> tuple[np.ndarray, np.ndarray]:
         parts = list(self.windows.values())
@@ -58,13 +67,46 @@ def panel_calendar(config: ForecastConfig, panel: Panel) -> list[str]:
     return calendar_kinds(panel.freq, min(s.times[-1] - s.times[0] for s in panel.series.values()))
 
 
-def panel_windows(config: ForecastConfig, panel: Panel, calendar: list[str],
-                  scalers: dict[str, Scaler] | None = None) -> PanelWindows:
+def panel_windows(config: ForecastConfig, panel: Panel, calendar: list[str], scalers: dict[str, Scaler] | None = None,
+                  drifts: dict[str, float] | None = None) -> PanelWindows:
     """Every series' windows at `config.lookback`, scaled by its scaler of `scalers` or one fitted on its training
-    period (in `config.target_transform`)."""
-    return PanelWindows({key: make_windows(s, config.lookback, config.horizon, config.stride, calendar,
-                                           (scalers or {}).get(key), config.target_transform)
-                         for key, s in panel.series.items()})
+    period (in `config.target_transform`), less its drift of `drifts` (a trained run's: 0 where absent) or, without
+    them, the drift of its training period where `config.panel_drift` asks for it."""
+    found, drift = {}, {}
+    for key, s in panel.series.items():
+        w = make_windows(s, config.lookback, config.horizon, config.stride, calendar, (scalers or {}).get(key),
+                         config.target_transform)
+        drift[key] = drifts.get(key, 0.0) if drifts is not None else \
+            training_drift(s, w.scaler) if config.panel_drift == "on" else 0.0
+        found[key] = without_drift(w, drift[key]) if drift[key] else w
+    return PanelWindows(found, drift)
+
+
+def training_drift(series: Series, scaler: Scaler) -> float:
+    """The series' mean one-step change over its training period, in its scaled units."""
+    train = scaler.transform(series.values[:split_points(len(series))[0]])[:, 0].astype(np.float64)
+    return float((train[-1] - train[0]) / (len(train) - 1))
+
+
+def without_drift(windows: Windows, drift: float) -> Windows:
+    """`windows` with `drift` taken out: each window's target values moved to its last step's trend line, each
+    target less the drift times its steps ahead."""
+    x = {split: detrended(xs, drift) for split, xs in windows.x.items()}
+    y = {split: (ys - drift * np.arange(1, ys.shape[1] + 1)).astype(ys.dtype) for split, ys in windows.y.items()}
+    return replace(windows, x=x, y=y)
+
+
+def detrended(x: np.ndarray, drift: float) -> np.ndarray:
+    """Windows x (N, L, F) whose target column (0) is moved by `drift` times each step's distance to the last."""
+    x = x.copy()
+    x[:, :, 0] += drift * np.arange(x.shape[1] - 1, -1, -1, dtype=np.float64)
+    return x
+
+
+def with_drift(z: np.ndarray, drift: float) -> np.ndarray:
+    """Scaled forecasts z (N, horizon[, Q]) of detrended windows, the drift put back (drift times steps ahead)."""
+    ahead = np.arange(1, z.shape[1] + 1, dtype=np.float64).reshape(-1, *[1] * (z.ndim - 2))
+    return z + drift * ahead
 
 
 def panel_seasons(config: ForecastConfig, panel: Panel) -> tuple[int, ...]:
@@ -123,10 +165,11 @@ def choose_panel_normalize(config: ForecastConfig, pooled: Windows) -> tuple[str
     return min(scores, key=scores.get), scores
 
 
-def save_panel(folder: Path, panel: Panel, scalers: dict[str, Scaler]) -> None:
-    """The panel as trained on (long: id, time, target) and each series' scaler, in the run folder."""
+def save_panel(folder: Path, panel: Panel, pw: PanelWindows) -> None:
+    """The panel as trained on (long: id, time, target), each series' scaler and drift, in the run folder."""
     atomic_write(Path(folder) / PANEL_FILE, lambda tmp: panel.long_frame().to_parquet(tmp, index=False))
-    write_json(Path(folder) / SCALERS_FILE, {key: asdict(s) for key, s in scalers.items()})
+    write_json(Path(folder) / SCALERS_FILE, {key: asdict(s) for key, s in pw.scalers().items()})
+    write_json(Path(folder) / DRIFTS_FILE, pw.drifts)
 
 
 def saved_panel(folder: Path, freq: str) -> Panel:
@@ -142,3 +185,14 @@ def saved_scalers(folder: Path) -> dict[str, Scaler]:
         return {key: Scaler(**kept) for key, kept in json.loads(path.read_text(encoding="utf-8")).items()}
     except (OSError, ValueError, TypeError) as err:
         raise UserError(f"{path}: not a readable scalers file ({err})") from None
+
+
+def saved_drifts(folder: Path) -> dict[str, float]:
+    """Each series' drift a run took out of its windows ({} for a run without them: none taken out)."""
+    path = Path(folder) / DRIFTS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return {key: float(d) for key, d in json.loads(path.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, TypeError, AttributeError) as err:
+        raise UserError(f"{path}: not a readable drifts file ({err})") from None

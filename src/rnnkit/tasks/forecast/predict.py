@@ -17,6 +17,7 @@ from rnnkit.io.run import load
 from rnnkit.models.baselines import forecast_errors, step_targets
 from rnnkit.tasks.forecast.baselines import (FEW_RIDGE_WINDOWS, FEW_WINDOWS, blend, choose_blend, earlier_blocks,
                                             fit_baselines, load_blend, partner_note, ridge_left_out)
+from rnnkit.tasks.forecast.config import ForecastPredictOptions
 from rnnkit.tasks.forecast.data import keep_columns, load_series, saved_series, series_windows
 from rnnkit.tasks.task import Run
 from rnnkit.training import predict as predict_outputs
@@ -117,15 +118,17 @@ def _run_series(run: Run, path: str | None) -> Series:
     return series
 
 
-def evaluate(run: Run, data: str | None = None, backtest: int | None = None) -> dict[str, Any]:
+def evaluate(run: Run, data: str | None = None, backtest: int | None = None, series: str | None = None
+             ) -> dict[str, Any]:
     """MAE/RMSE/MAPE (means over the horizon) of the run's prediction, its model alone and every baseline
     on the test period of the run's series, or of `data` (a file with the training file's columns).
     `backtest` N: instead, a rolling-origin backtest over the last N x horizon steps (see `backtest_scores`). A panel
-    run: `panel_predict.evaluate_panel`."""
+    run: `panel_predict.evaluate_panel` (`series`: one series' scores)."""
     if run.saved.get("data", {}).get("panel"):
         from rnnkit.tasks.forecast.panel_predict import evaluate_panel  # it builds on this module's helpers
 
-        return evaluate_panel(run, data, backtest)
+        return evaluate_panel(run, data, backtest, series)
+    one_series_only(series)
     model = load(run.path)
     facts = run.saved.get("data", {})
     series = _run_series(run, data)
@@ -199,15 +202,18 @@ def steps_between(start: pd.Timestamp, when: pd.Timestamp, freq: str) -> int:
     return steps if when >= start else -steps
 
 
-def predict(run: Run, inputs: str | None, options: None = None) -> list[dict[str, Any]]:
+def predict(run: Run, inputs: str | None, options: ForecastPredictOptions | None = None) -> list[dict[str, Any]]:
     """The next `horizon` values after the end of `inputs` (a file with the training columns and at
     least `lookback` rows; None: the run's own series, its --data or named dataset), one record per step: its
     time stamp and the run's forecast (the model's blended with the baseline the run chose, beside the model's
-    alone), and the model's quantiles. A panel run: every series' (`panel_predict.predict_panel`)."""
+    alone), and the model's quantiles. A panel run: every series' (`panel_predict.predict_panel`), or the one
+    `options.series` names."""
+    series_id = options.series if options is not None else None
     if run.saved.get("data", {}).get("panel"):
         from rnnkit.tasks.forecast.panel_predict import predict_panel  # it builds on this module's helpers
 
-        return predict_panel(run, inputs)
+        return predict_panel(run, inputs, series_id)
+    one_series_only(series_id)
     facts = run.saved.get("data", {})
     columns = facts["columns"]
     kept = None  # the series the run folder keeps, where it is the input: read once, for the partner too
@@ -229,6 +235,13 @@ def predict(run: Run, inputs: str | None, options: None = None) -> list[dict[str
     delivered = blend(point, partner_forecast(run, partner, series, kept), weight) if weight else point
     return step_records(series.next_times(run.config.horizon), columns[0], delivered, point if weight else None, out,
                         model.quantiles)
+
+
+def one_series_only(series_id: str | None) -> None:
+    """--series is a panel run's: a run of one series refuses it."""
+    if series_id is not None:
+        raise UserError(f"--series {series_id}: the run was trained on one series; --series picks a series of a "
+                        "panel run (a file of several series stacked)")
 
 
 def step_records(times, target: str, delivered: np.ndarray, model_alone: np.ndarray | None, out: np.ndarray,
