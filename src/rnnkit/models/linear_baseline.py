@@ -60,7 +60,8 @@ it scores better on validation, on long reviews worse and several times slower (
 
 
 LOGISTIC = "logistic regression"
-ONE_AGAINST_REST = "linear SVMs one class against the rest, their scores read through a softmax"
+ONE_AGAINST_REST = "linear SVMs"
+"""(one class against the rest, their scores read through a softmax at the temperature chosen on validation)"""
 
 
 class BaselineUnavailable(Exception):

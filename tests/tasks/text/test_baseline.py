@@ -13,6 +13,7 @@ from rnnkit.cli.main import main
 from rnnkit.tasks import load_config, read_run
 from rnnkit.tasks import train as train_task
 from rnnkit.models.blend import WEIGHTS, blend
+from rnnkit.models.linear_baseline import LOGISTIC
 from rnnkit.models.calibration import Scaling, fit_scaling
 from rnnkit.tasks.text.baseline import (LARGE_VALIDATION, Blend, RunBaseline, choose_blend, fit_run_baseline,
                                         report_section)
@@ -220,7 +221,7 @@ def test_the_report_says_plainly_when_the_model_does_not_beat_the_baseline():
     from rnnkit.tasks.text.baseline import report_section as section
 
     class Fitted:  # only what the section reads
-        C, views, nb_ratio, fitted_by = 1.0, {}, None, "logistic regression"
+        C, views, nb_ratio, fitted_by = 1.0, {}, None, LOGISTIC
 
     fitted = RunBaseline(Fitted(), seconds=1.0)
     losing = {"model": {"test": 0.70}, "baseline": {"test": 0.75}, "run": {"test": 0.70}}

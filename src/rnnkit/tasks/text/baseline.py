@@ -63,7 +63,7 @@ def fit_run_baseline(splits: dict, num_classes: int, tokenizer: str, say) -> Run
         return unavailable(f"{type(err).__name__}: {err}", say)
     result = RunBaseline(baseline, probs=probs, seconds=time.perf_counter() - t0)
     accs = ", ".join(f"{k} acc={accuracy(p, splits[k][1]):.4f}" for k, p in probs.items())
-    say(f"baseline ({NAME}, {describe(baseline)}, C={baseline.C:g}): {accs}, "
+    say(f"baseline ({name_of(baseline)}, {describe(baseline)}, C={baseline.C:g}): {accs}, "
         f"in {result.seconds:.1f}s")
     return result
 
@@ -80,7 +80,12 @@ def describe(baseline: TextBaseline) -> str:
     views = [f"{len(v.vocabulary_):,} {names.get(k, k)} {'-'.join(map(str, baseline.settings[k]['ngram_range']))} grams"
              for k, v in baseline.views.items()]
     return (" + ".join(views) + (", naive Bayes scaled" if baseline.nb_ratio is not None else "")
-            + (f", {baseline.fitted_by}" if baseline.fitted_by != LOGISTIC else ""))
+            + (", one class against the rest, their scores through a softmax" if baseline.fitted_by != LOGISTIC else ""))
+
+
+def name_of(baseline: TextBaseline) -> str:
+    """NAME, or what fitted the baseline's weights where that was not logistic regression (many classes)."""
+    return NAME if baseline.fitted_by == LOGISTIC else f"TF-IDF + {baseline.fitted_by}"
 
 
 @dataclass(frozen=True)
@@ -167,13 +172,13 @@ def report_section(result: RunBaseline, model_name: str, scores: dict[str, dict[
     splits = [k for k in ("valid", "test") if k in scores.get("baseline", {})]
     head = "| | " + " | ".join(f"{'validation' if k == 'valid' else 'test'} accuracy" for k in splits) + " |"
     rows = [head, "|---" * (len(splits) + 1) + "|"]
-    names = {"model": model_name, "baseline": f"baseline: {NAME} (C={result.baseline.C:g})",
+    names = {"model": model_name, "baseline": f"baseline: {name_of(result.baseline)} (C={result.baseline.C:g})",
              "run": f"the run's prediction: model and baseline blended, {chosen.describe() if blended else ''}"}
     for key in ("model", "baseline", "run"):
         if key in scores and not (key == "run" and not blended):
             rows.append(f"| {names[key]} | " + " | ".join(f"{scores[key][k]:.4f}" for k in splits) + " |")
     on = splits[-1] if splits else None
-    text = (f"\n## Baseline\n\n{NAME} over {describe(result.baseline)}, fitted on the same "
+    text = (f"\n## Baseline\n\n{name_of(result.baseline)} over {describe(result.baseline)}, fitted on the same "
             f"training texts in {result.seconds:.1f}s; C, the blend weight and its scaling chosen on the validation "
             "texts.\n\n"
             + "\n".join(rows) + "\n")
