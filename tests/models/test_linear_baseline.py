@@ -135,6 +135,7 @@ def test_many_classes_are_fitted_one_against_the_rest_and_read_through_a_tempere
     monkeypatch.setattr(linear_baseline, "MANY_WEIGHTS", 1_000)  # this small file counts as many classes
     baseline = fit_baseline(train, valid, 12, "english")
     assert baseline.fitted_by == linear_baseline.ONE_AGAINST_REST and baseline.C in linear_baseline.SVM_C_GRID
+    assert baseline.classifier.coef_.dtype == np.float32  # half the run folder
     probs = baseline.predict_proba(valid[0])
     assert probs.shape == (240, 12) and np.allclose(probs.sum(1), 1) and baseline.valid_acc >= 0.75
     # the temperature is the one of lowest validation log loss: neither half nor twice it does better
