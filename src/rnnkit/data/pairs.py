@@ -19,7 +19,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from rnnkit.data.choices import PAIR_TOKENS
 from rnnkit.data.readers import column_names, detect_format, is_missing, no_file, read_frame, unnested
 from rnnkit.errors import UserError
