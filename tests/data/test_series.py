@@ -404,3 +404,11 @@ def test_a_panel_file_sorted_by_time_reads_each_series_on_its_own_stamps(tmp_pat
     frame.to_csv(tmp_path / "bad.csv", index=False)
     with pytest.raises(UserError, match=r"bad.csv \(store 'south'\): row \d+, column 'sales': 'n/a!' is not a number"):
         read_panel(tmp_path / "bad.csv", "store", "date", "sales")
+
+
+def test_a_target_that_counts_by_one_is_named_when_no_target_is_found(tmp_path):
+    """A 12-point toy series ds,y with y = 0, 1, 2, ...: "no numeric column; columns: ds, y" of a numeric y."""
+    (tmp_path / "t.csv").write_text("ds,y\n" + "".join(f"2020-01-{d:02d},{d - 1}.0\n" for d in range(1, 13)))
+    with pytest.raises(UserError, match="'y' counts 0, 1, 2, ... like a saved row index"):
+        read_series(tmp_path / "t.csv", "ds", None)
+    assert read_series(tmp_path / "t.csv", "ds", "y").target.tolist() == list(range(12))

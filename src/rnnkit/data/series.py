@@ -601,9 +601,14 @@ def _only_numeric(path: Path, frame: pd.DataFrame, time_col: str, notes: list[st
     index left out); with none or several, an error that lists them."""
     parsed = {c: _numeric(path, frame, c) for c in frame.columns if c != time_col}
     numeric = [c for c, (values, problem) in parsed.items() if problem is None and not _row_counter(values)]
+    counters = [str(c) for c, (values, problem) in parsed.items() if problem is None and _row_counter(values)]
     if len(numeric) != 1:
+        # a target that rises by exactly 1 a step (a count, a toy series) is left out as a saved row index:
+        # saying "no numeric column" of a file whose y is plainly numbers sent users looking for a parse error
+        counted = f"; {', '.join(map(repr, counters))} counts 0, 1, 2, ... like a saved row index, so is not " \
+            "taken unless named" if counters and not numeric else ""
         found = f"numeric columns: {', '.join(map(str, numeric))}" if numeric else \
-            f"no numeric column; columns: {', '.join(map(str, frame.columns))}"
+            f"no numeric column; columns: {', '.join(map(str, frame.columns))}{counted}"
         raise UserError(f"{path}: which column to forecast? give --target-col ({found})")
     notes.append(f"target column {numeric[0]!r} (the file's only numeric column; --target-col names another)")
     return str(numeric[0])
