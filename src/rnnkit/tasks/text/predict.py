@@ -20,7 +20,7 @@ from rnnkit.errors import UserError
 from rnnkit.io.run import load
 from rnnkit.tasks.runs import read_labels, read_run
 from rnnkit.tasks.task import Run
-from rnnkit.tasks.text.baseline import BASELINE_JSON, NAME, load_blend
+from rnnkit.tasks.text.baseline import BASELINE_JSON, load_blend, name_of
 from rnnkit.tasks.text.config import TextPredictOptions
 from rnnkit.tasks.text.data import LABELS_FILE, TABLE_SUFFIXES, VOCAB_FILE, is_table, read_inputs
 from rnnkit.tasks.text.model import SECOND_VIEW_DIR, predict_proba, scores, second_view_tokenizer
@@ -61,7 +61,8 @@ def run_notes(run: Run) -> list[str]:
     notes = [f"predictions average this model with {m.path}" for m in run_members(run)[1:]]
     blended = load_blend(run)
     if blended is not None:
-        notes.append(f"predictions blend in the {NAME} baseline ({run.file(BASELINE_JSON)}), {blended[1].describe()}")
+        notes.append(f"predictions blend in the {name_of(blended[0])} baseline ({run.file(BASELINE_JSON)}), "
+                     f"{blended[1].describe()}")
     return notes
 
 

@@ -25,7 +25,7 @@ from rnnkit.tasks.config import epochs_for, raised_epochs_note
 from rnnkit.tasks.fit import finish, fit, start
 from rnnkit.tasks.report import class_section, printer, test_metrics
 from rnnkit.tasks.task import Task
-from rnnkit.tasks.text.baseline import (NAME, Blend, RunBaseline, choose_blend, fit_run_baseline,
+from rnnkit.tasks.text.baseline import (Blend, RunBaseline, choose_blend, fit_run_baseline, name_of,
                                         report_section, save)
 from rnnkit.tasks.text.config import TextModelConfig
 from rnnkit.tasks.text.data import (LABELS_FILE, VOCAB_FILE, Split, prepare, repeats_note, unvalidated_note,
@@ -148,7 +148,7 @@ def compare_with_baseline(config: TextModelConfig, fitted: RunBaseline, splits, 
         say(f"{on}: model acc={table['model'][on]:.4f}, baseline acc={table['baseline'][on]:.4f}"
             + (f", blended ({chosen.describe()}) acc={table['run'][on]:.4f}" if not chosen.plain else "")
             + f"; {diff:+.2f} points over the baseline"
-            + ("" if diff > 0 else f": the model does not beat the {NAME} baseline")
+            + ("" if diff > 0 else f": the model does not beat the {name_of(fitted.baseline)} baseline")
             + majority_note(labels[on], table["run"][on]))
     return final, report_section(fitted, model_name, table, chosen, note), chosen
 
