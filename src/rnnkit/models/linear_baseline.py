@@ -230,7 +230,7 @@ def one_against_rest(x_train: sp.csr_matrix, labels: np.ndarray, x_valid: sp.csr
     for c in (SVM_C_GRID if valid_labels is not None else (SVM_C_GRID[len(SVM_C_GRID) // 2],)):
         svm = LinearSVC(C=c).fit(x_train, labels)
         acc = float(np.mean(svm.predict(x_valid) == valid_labels)) if valid_labels is not None else None
-        if best is not None and (acc is None or acc <= best[0]):
+        if best is not None and acc <= best[0]:  # a second C is tried only with validation texts
             break
         best = (acc, c, svm)
     acc, c, svm = best
